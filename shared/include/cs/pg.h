@@ -1,0 +1,44 @@
+/* pg.h -- small libpq helpers shared by the workers and cscli.
+ *
+ * Statement errors are returned as -1 with "context: server message" in
+ * errbuf; cs_pg_conn_lost() tells a lost connection (retry later) from a
+ * statement the server refused (data error). COPY text-format buffers make
+ * multi-row writes one round trip. */
+#ifndef CS_PG_H
+#define CS_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen);
+bool cs_pg_conn_lost(PGconn *pg);
+/* Runs sql with text params; 0 or -1. If res is not NULL the result is
+ * handed to the caller (PQclear it). */
+int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
+               PGresult **res, char *errbuf, size_t errlen);
+
+/* A growing buffer of COPY text rows (tab-separated, escaped). */
+typedef struct cs_copybuf {
+    char *data;      /* owned */
+    size_t len, cap;
+    size_t rows;
+    bool row_open;   /* a field has been added to the current row */
+} cs_copybuf;
+
+void cs_copy_reset(cs_copybuf *c);
+void cs_copy_free(cs_copybuf *c);
+void cs_copy_text(cs_copybuf *c, const char *s);      /* NULL -> \N */
+void cs_copy_int(cs_copybuf *c, int64_t v);
+void cs_copy_bool(cs_copybuf *c, bool v);
+void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n); /* hex bytea */
+void cs_copy_null(cs_copybuf *c);
+void cs_copy_end_row(cs_copybuf *c);
+/* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */
+int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen);
+
+/* Text array literal builder for "= ANY($1::text[])" parameters. */
+void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n);
+
+#endif

@@ -1,0 +1,113 @@
+/* runtime.h -- the worker runtime every worker links (shared/src/runtime.c).
+ *
+ * A worker is a cs_worker_def: its name, the topics it consumes and a batch
+ * handler. cs_worker_main() does everything else, identically for every
+ * worker:
+ *
+ *   poll Kafka (consumer group, manual offsets) -> micro-batch per partition
+ *   -> decode + validate envelopes (poison -> DLQ record) -> BEGIN
+ *   -> dedupe on (worker, event_id) in processed_events
+ *   -> handler(batch): reads/writes state with the batch's PGconn and emits
+ *      outbound records with cs_batch_emit()
+ *   -> outbox rows (emitted records and DLQ records) written in the same
+ *      transaction -> COMMIT
+ *   -> produce the outbox with the idempotent producer, wait for acks
+ *   -> delete those outbox rows -> commit the Kafka offsets.
+ *
+ * A crash anywhere re-delivers at most the uncommitted batch, whose events
+ * the dedupe table turns into no-ops, and leaves at most the committed but
+ * unproduced outbox rows, which the relay sweep produces again with the same
+ * event ids (consumers dedupe; CONTRACTS.md "exactly once").
+ *
+ * PostgreSQL or Kafka unreachable: the batch is retried with backoff, no
+ * offset is committed, and the loop resumes by itself. A handler error that
+ * is not a lost connection makes the runtime retry the batch one event per
+ * transaction, so a single bad event is dead-lettered with the database's
+ * message while its neighbours are applied. */
+#ifndef CS_RUNTIME_H
+#define CS_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "cs/config.h"
+#include "cs/shop.h"
+#include "cs/v1/envelope.pb-c.h"
+
+#define CS_REASON_LEN 256
+
+/* One inbound record of a batch. The runtime owns everything in it. */
+typedef struct cs_event {
+    const char *topic;            /* origin topic */
+    int32_t partition;
+    int64_t offset;
+    const char *key;              /* record key, NUL-terminated copy ("" if none) */
+    int64_t produce_ms;           /* record timestamp (produce time), for latency */
+    Cs__V1__Envelope *env;        /* decoded envelope */
+    const cs_shop *shop;          /* env->shop_id's settings (never NULL here) */
+    bool poison;                  /* set through cs_event_poison() */
+    char reason[CS_REASON_LEN];   /* why it is poison */
+} cs_event;
+
+typedef struct cs_batch cs_batch;
+
+/* The open transaction's connection. Handlers run statements on it; any
+ * failure is reported by returning -1 from the handler. */
+PGconn *cs_batch_pg(cs_batch *b);
+/* Business now for the whole batch (one clock read). */
+int64_t cs_batch_now(const cs_batch *b);
+/* The events of this batch that are new (not seen before), in partition
+ * order. */
+size_t cs_batch_count(const cs_batch *b);
+cs_event *cs_batch_event(cs_batch *b, size_t i);
+const cs_shops *cs_batch_shops(const cs_batch *b);
+const char *cs_batch_worker(const cs_batch *b);
+
+/* Queues an outbound record for `topic`, written to the outbox in this
+ * transaction and produced after commit. The envelope is packed here (the
+ * caller keeps ownership of env). env->event_id must be set: it is the
+ * consumers' dedupe key, so derive it deterministically from the input
+ * (cs_event_id_derive) so that a replay emits the same id. */
+void cs_batch_emit(cs_batch *b, const char *topic, const char *key, const Cs__V1__Envelope *env);
+
+/* Marks an event as poison: the handler must not have written anything
+ * for it. It is dead-lettered (in the same transaction) with the reason. */
+void cs_event_poison(cs_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Deterministic derived event id: "<parent>/<suffix>" (truncated hash when
+ * long), so that outputs of a replayed input carry the same ids. */
+void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix);
+
+typedef struct cs_worker_def {
+    const char *name;                  /* "order-verifier": group, logs, DLQ header */
+    const char *const *topics;         /* NULL-terminated list to consume */
+    /* Applies the batch's new events. Returns 0 (applied; poison events
+     * are dead-lettered), or -1 with errbuf: the transaction is rolled back
+     * and retried (see file comment). */
+    int (*handle_batch)(void *user, cs_batch *b, char *errbuf, size_t errlen);
+    /* Optional: prepares per-connection state (prepared statements, temp
+     * tables) each time the runtime (re)connects to PostgreSQL. */
+    int (*on_connect)(void *user, PGconn *pg, char *errbuf, size_t errlen);
+    /* Optional: set up / tear down the worker's own state. */
+    int (*init)(void *user, const cs_config *cfg, const cs_shops *shops, char *errbuf, size_t errlen);
+    void (*fini)(void *user);
+    void *user;
+} cs_worker_def;
+
+/* The whole main() of a worker process: --help, config, shops file, logs,
+ * /metrics and /healthz, signals (SIGTERM: finish the batch, commit, leave
+ * the group, exit 0; a second one exits at once), then the loop. Returns the
+ * process exit code. */
+int cs_worker_main(const cs_worker_def *def, int argc, char **argv);
+
+/* Named crash points for fault tests: when CS_CRASH_POINT equals name, the
+ * CS_CRASH_AFTER-th pass (default 1) _exit()s with code 86. Inert unless
+ * set; compiled into every build. Points: "after_pg_commit" (committed,
+ * offsets not), "after_produce" (outbox produced, not yet deleted),
+ * "before_pg_commit" (inside the transaction). */
+void cs_crash_point(const char *name);
+void cs_crash_points_init(const char *name, int after);
+
+#endif

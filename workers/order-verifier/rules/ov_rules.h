@@ -1,0 +1,233 @@
+/* ov_rules.h -- the order-verifier's rules (RULES.md section 1 and NT-6)
+ * as pure functions: (decoded event or merged order, state read from the
+ * database, shop settings, now) -> decisions. No I/O happens here; the
+ * worker (../verifier.c) loads the state, calls these and writes what they
+ * decide. Each rule lives in the file named after it (ov02_amount.c for
+ * OV-2, nt06_logistics.c for NT-6, ...).
+ *
+ * Ownership: decisions point into the order and shop passed in, or into
+ * fixed-size buffers inside the decision; nothing here allocates except
+ * ov12_apply_event(), which edits the protobuf-c OrderState it is given
+ * (strings there are owned by that message; see its comment). */
+#ifndef OV_RULES_H
+#define OV_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs/shop.h"
+#include "cs/v1/envelope.pb-c.h"
+#include "cs/v1/state.pb-c.h"
+
+#define OV_MAX_REASONS 16
+#define OV_MAX_ANNOTATIONS 32
+#define OV_MAX_TASKS 4
+#define OV_MAX_NOTES 2
+#define OV_DETAIL_LEN 160
+#define OV_FP_LEN 65   /* hex SHA-256 + NUL */
+
+typedef struct ov_reason {
+    const char *rule;             /* "OV-2" (static string) */
+    const char *code;             /* "AMOUNT_MISMATCH" (static string) */
+    char detail[OV_DETAIL_LEN];   /* text for the agent */
+} ov_reason;
+
+typedef struct ov_annotation {
+    const char *rule;
+    const char *code;             /* COURIER_SWITCHED, WAREHOUSE_FLAG, GIFT_LINE, TEST_BEFORE_SHIPPING, DELIST_CANDIDATE */
+    char detail[OV_DETAIL_LEN];
+    const char *line_id;          /* into the order, or NULL */
+} ov_annotation;
+
+typedef struct ov_task {
+    Cs__V1__TaskKind kind;
+    const char *rule;
+    char summary[OV_DETAIL_LEN];
+    bool urgent;
+} ov_task;
+
+typedef struct ov_note {               /* a notification request to make */
+    const char *rule;
+    const char *template_id;           /* "logistics_shipped", "ship_date_changed", "invoice_amount", "payment_reminder" */
+    Cs__V1__MessageChannel channel;
+    Cs__V1__MessageClass klass;
+    int nparams;
+    const char *param_keys[6];
+    char param_vals[6][96];
+} ov_note;
+
+/* Stock of one SKU as locked in the batch transaction (OV-8). */
+typedef struct ov_stock {
+    const char *sku;
+    int32_t available;       /* sellable units not held by any order */
+    int64_t restock_date_ms; /* 0 = unknown */
+    bool known;              /* false: no inventory row (treated as 0 available) */
+} ov_stock;
+
+/* Another order with the same OV-9 fingerprint (same shop, buyer,
+ * normalised address, SKUs and quantities). */
+typedef struct ov_prior_order {
+    const char *order_id;
+    int64_t created_ms;
+} ov_prior_order;
+
+/* After-sales cases with a quality reason for a SKU in the OV-11 window. */
+typedef struct ov_quality_count {
+    const char *sku;
+    int cases;
+} ov_quality_count;
+
+/* What the worker read for this verification. */
+typedef struct ov_state {
+    const ov_stock *stock;         /* one per distinct SKU of the order */
+    size_t nstock;
+    bool stock_reserved;           /* the order already holds its stock */
+    const ov_prior_order *priors;  /* same-fingerprint orders, any time */
+    size_t npriors;
+    const ov_quality_count *quality;
+    size_t nquality;
+} ov_state;
+
+/* One verification's outcome (OV-12: exactly one state, every reason). */
+typedef struct ov_decision {
+    Cs__V1__VerdictState state;
+    ov_reason reasons[OV_MAX_REASONS];
+    int nreasons;
+    ov_annotation annotations[OV_MAX_ANNOTATIONS];
+    int nannotations;
+    const char *courier;           /* after OV-4 (into shop or order), may be NULL */
+    int64_t item_total_fen;        /* OV-1 */
+    int64_t payable_fen;           /* OV-2 */
+    int64_t restock_date_ms;       /* OV-8, 0 unknown */
+    bool reserve_stock;            /* OV-8: take the order's units now */
+    bool release_stock;            /* OV-8: give back units held by an earlier version */
+    ov_task tasks[OV_MAX_TASKS];
+    int ntasks;
+} ov_decision;
+
+/* ---- the rules, one file each ---------------------------------------- */
+
+/* OV-1: lines complete; sets d->item_total_fen. false if a line is bad
+ * (reason LINE_INVALID added). Overflow of the total is a bad line too. */
+bool ov1_check_lines(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-2: payable = items - discounts + shipping; a paid order whose paid
+ * amount differs by any fen -> AMOUNT_MISMATCH. Sets d->payable_fen. */
+void ov2_check_amount(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-3: receiver name, valid phone, complete address, else
+ * ADDRESS_INCOMPLETE (one reason naming every missing part). */
+void ov3_check_receiver(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-4 (with OV-5's COD part): keeps the chosen courier if it reaches the
+ * address (and collects cash there for COD), else switches to the first
+ * courier in the shop's order that does (annotation COURIER_SWITCHED),
+ * else COURIER_UNREACHABLE. Sets d->courier. */
+void ov4_choose_courier(const Cs__V1__Order *o, const cs_shop *shop, ov_decision *d);
+/* true if courier c can deliver to a (and collect cash there if cod). */
+bool ov4_courier_serves(const cs_courier *c, const Cs__V1__Address *a, bool cod);
+
+/* OV-5: bank transfer, own-site Alipay, online banking ->
+ * PENDING_FINANCE_CHECK with AWAITING_BUYER_PAYMENT or
+ * PAID_TO_BE_VERIFIED; unpaid platform orders -> UNPAID (pending
+ * payment). */
+void ov5_check_payment(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-6: the instant the unpaid order's payment reminder falls due
+ * (created + unpaid_reminder_min). */
+int64_t ov6_reminder_due_ms(const Cs__V1__Order *o, const cs_shop *shop);
+/* OV-6: true when a reminder is to be made at `now` (unpaid, not
+ * cancelled, due reached). Fills the task or IM note per shop setting. */
+bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop,
+                          int64_t now_ms, ov_task *task, ov_note *note);
+/* OV-6: the instant an ON_HOLD order must be escalated: the start (00:00
+ * local) of day hold_settle_days counted from the day it went on hold. */
+int64_t ov6_hold_escalation_ms(int64_t held_ms, const cs_shop *shop);
+/* OV-6: true (and the escalation task) if the hold is still open at now
+ * and now is on or after day 3 of the hold. */
+bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms,
+                         const cs_shop *shop, int64_t now_ms, ov_task *task);
+
+/* OV-7: buyer message or remark on a paid order -> BUYER_MESSAGE_REVIEW
+ * (on hold, review task); special requests -> WAREHOUSE_FLAG annotations. */
+void ov7_check_notes(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-8: for a paid order, every SKU must have enough available units
+ * (quantities of one SKU over several lines add up); else OUT_OF_STOCK
+ * with the latest known restock date (0 if any is unknown). Sets
+ * reserve_stock when the order can take its units and does not hold them
+ * yet. */
+void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d);
+
+/* OV-9: the fingerprint of an order, hex SHA-256 over shop, buyer,
+ * normalised address and the sorted (SKU, total quantity) pairs. false if
+ * the address cannot be normalised. */
+bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP_LEN]);
+/* OV-9: this order is a duplicate if another order with the same
+ * fingerprint was placed before it (created_ms, then order id) less than
+ * duplicate_window_min earlier. */
+void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st,
+                         const cs_shop *shop, ov_decision *d);
+
+/* OV-10: gift lines annotated; a presale line without a ship date ->
+ * PRESALE_DATE_MISSING. */
+void ov10_check_gifts_presale(const Cs__V1__Order *o, ov_decision *d);
+
+/* OV-11: TEST_BEFORE_SHIPPING on lines of SKUs with >= quality_test_cases
+ * quality cases in the window; DELIST_CANDIDATE at >= quality_delist_cases. */
+void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st,
+                        const cs_shop *shop, ov_decision *d);
+
+/* OV-12: the state by precedence from the reasons recorded. */
+Cs__V1__VerdictState ov12_state_of(const ov_decision *d);
+
+/* OV-12: merges one order event into the state, field group by field
+ * group, last writer by (modified_ms, event_id) wins. Returns 1 if the
+ * state changed (a new order version: st->version is bumped), 0 if the
+ * event was stale or changed nothing, -1 with errbuf for an event that
+ * cannot apply (unknown kind). Strings copied into st are malloc'd and
+ * owned by st (free it with protobuf_c_message_free_unpacked and the
+ * system allocator, i.e. cs_order_state_free()). */
+int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev,
+                     const char *event_id, int64_t event_ms,
+                     char *errbuf, size_t errlen);
+/* A new empty state (owned by caller) and its destructor (NULL ok). */
+Cs__V1__OrderState *cs_order_state_new(void);
+void cs_order_state_free(Cs__V1__OrderState *st);
+
+/* The whole verification of one order version: OV-1..5, 7..12 combined by
+ * OV-12's precedence. Returns 0, or -1 if the order cannot be verified
+ * yet (not created). */
+int ov_verify(const Cs__V1__OrderState *st, const ov_state *io,
+              const cs_shop *shop, int64_t now_ms, ov_decision *d);
+
+/* OV-13: at the capture sweep of `now`'s local date, an order paid before
+ * today, not shipped, not cancelled, not in EXCEPTION or ON_HOLD is a
+ * missed order: fills the task and the buyer's new-ship-date note. */
+bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop,
+                       int64_t now_ms, ov_task *task, ov_note *note);
+/* OV-13: the next sweep instant at or after now (19:00 local). */
+int64_t ov13_next_sweep_ms(const cs_shop *shop, int64_t now_ms);
+
+/* OV-14: invoice amount = goods (item total - discounts, never postage),
+ * + own_site_invoice_tax_bp for own-site orders, half-up to the fen. */
+int64_t ov14_invoice_amount(const Cs__V1__Order *o, const cs_shop *shop);
+/* OV-14: the answer to an invoice request as a note. */
+void ov14_invoice_note(const Cs__V1__Order *o, const cs_shop *shop, ov_note *note);
+
+/* NT-6: after shipment, exactly one logistics message (courier name and
+ * tracking number); false if already sent or no tracking number. */
+bool nt6_logistics_message(const Cs__V1__OrderState *st, const cs_shop *shop, ov_note *note);
+
+/* helpers shared by the rule files (ov_common.c) */
+void ov_add_reason(ov_decision *d, const char *rule, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ov_add_annotation(ov_decision *d, const char *rule, const char *code,
+                       const char *line_id, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+bool ov_has_reason(const ov_decision *d, const char *code);
+void ov_note_param(ov_note *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
