@@ -118,13 +118,17 @@ CREATE INDEX stock_waits_fifo ON stock_waits (shop_id, sku, paid_ms, order_id);
 
 -- OV-9: fingerprint (buyer, normalised address, SKUs and quantities) of
 -- every order; a second order with the same one within 24 h is held.
+-- Read and locked per buyer: two orders of one buyer on different partitions
+-- are verified one after the other (advisory lock on shop+buyer).
 CREATE TABLE order_fingerprints (
     shop_id     text   NOT NULL,
-    fingerprint text   NOT NULL,
+    buyer_id    text   NOT NULL,
     order_id    text   NOT NULL,
+    fingerprint text   NOT NULL,
     created_ms  bigint NOT NULL,
-    PRIMARY KEY (shop_id, fingerprint, order_id)
+    PRIMARY KEY (shop_id, order_id)
 );
+CREATE INDEX order_fingerprints_buyer ON order_fingerprints (shop_id, buyer_id);
 
 -- OV-11: after-sales cases with a quality reason, per SKU.
 CREATE TABLE quality_cases (

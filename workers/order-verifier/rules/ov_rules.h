@@ -63,6 +63,10 @@ typedef struct ov_stock {
     int32_t available;       /* sellable units not held by any order */
     int64_t restock_date_ms; /* 0 = unknown */
     bool known;              /* false: no inventory row (treated as 0 available) */
+    int32_t held_by_order;   /* units of this SKU the order being verified
+                              * already holds (when ov_state.stock_reserved);
+                              * they count as available to it when its lines
+                              * change (OV-8 re-reservation) */
 } ov_stock;
 
 /* Another order with the same OV-9 fingerprint (same shop, buyer,
@@ -70,6 +74,7 @@ typedef struct ov_stock {
 typedef struct ov_prior_order {
     const char *order_id;
     int64_t created_ms;
+    bool cancelled;                /* a cancelled prior is no duplicate */
 } ov_prior_order;
 
 /* After-sales cases with a quality reason for a SKU in the OV-11 window. */
@@ -229,5 +234,81 @@ void ov_add_annotation(ov_decision *d, const char *rule, const char *code,
 bool ov_has_reason(const ov_decision *d, const char *code);
 void ov_note_param(ov_note *n, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- additions (helpers and worker glue) ------------------------------ */
+
+/* Reason and annotation codes the rules emit (stable strings, published in
+ * verdicts; ov12_state_of() maps them to states). */
+#define OV_LINE_INVALID "LINE_INVALID"
+#define OV_AMOUNT_MISMATCH "AMOUNT_MISMATCH"
+#define OV_ADDRESS_INCOMPLETE "ADDRESS_INCOMPLETE"
+#define OV_COURIER_UNREACHABLE "COURIER_UNREACHABLE"
+#define OV_OUT_OF_STOCK "OUT_OF_STOCK"
+#define OV_PRESALE_DATE_MISSING "PRESALE_DATE_MISSING"
+#define OV_BUYER_MESSAGE_REVIEW "BUYER_MESSAGE_REVIEW"
+#define OV_DUPLICATE_SUSPECTED "DUPLICATE_SUSPECTED"
+#define OV_SHOP_HOLD "SHOP_HOLD"                 /* Order.on_hold set by the shop */
+#define OV_AWAITING_BUYER_PAYMENT "AWAITING_BUYER_PAYMENT"
+#define OV_PAID_TO_BE_VERIFIED "PAID_TO_BE_VERIFIED"
+#define OV_UNPAID "UNPAID"
+#define OV_ORDER_CANCELLED "ORDER_CANCELLED"     /* no verdict state: see ov_verify() */
+#define OV_ORDER_CLOSED "ORDER_CLOSED"
+#define OV_COURIER_SWITCHED "COURIER_SWITCHED"
+#define OV_COURIER_ASSIGNED "COURIER_ASSIGNED"   /* order named no courier */
+#define OV_WAREHOUSE_FLAG "WAREHOUSE_FLAG"
+#define OV_GIFT_LINE "GIFT_LINE"
+#define OV_TEST_BEFORE_SHIPPING "TEST_BEFORE_SHIPPING"
+#define OV_DELIST_CANDIDATE "DELIST_CANDIDATE"
+
+/* Zeroes a decision (state UNSPECIFIED, no reasons). */
+void ov_decision_init(ov_decision *d);
+/* Appends a task to d (dropped, never overflowing, past OV_MAX_TASKS). */
+void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Fills *t (which may be NULL: then nothing happens). */
+void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Clears *n and sets the fields every note carries. */
+void ov_note_init(ov_note *n, const char *rule, const char *template_id,
+                  Cs__V1__MessageChannel channel, Cs__V1__MessageClass klass);
+/* The shop's preferred written channel (IM unless it prefers SMS). */
+Cs__V1__MessageChannel ov_shop_channel(const cs_shop *shop);
+
+/* Appends formatted text to the NUL-terminated buf (size len), truncating;
+ * for details that list several items ("L1: no SKU; L2: quantity 0"). */
+void ov_appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* s, or "" for NULL (hand-built protobuf-c messages may carry NULL). */
+const char *ov_str(const char *s);
+/* true if s is NULL or only whitespace (ASCII or U+3000 ideographic). */
+bool ov_blank(const char *s);
+/* Region/place names equal after cs_text_normalize() (byte-equal after
+ * trimming when either is not valid UTF-8). Blank never equals anything. */
+bool ov_names_equal(const char *a, const char *b);
+
+/* Money sums with overflow and sign checks: false for an impossible
+ * amount (overflow, negative price, quantity or discount). */
+bool ov_item_total(const Cs__V1__Order *o, int64_t *out);
+bool ov_discount_total(const Cs__V1__Order *o, int64_t *out);
+/* Total quantity of sku over the order's lines (positive quantities only;
+ * int64 so no sum of int32 quantities overflows). */
+int64_t ov_sku_quantity(const Cs__V1__Order *o, const char *sku);
+/* Cash on delivery (flag or payment method). */
+bool ov_order_cod(const Cs__V1__Order *o);
+/* Paid (paid_ms set) or cash on delivery: the order is committed and will
+ * ship without a further payment, so OV-7 reviews and OV-8 reserves it. */
+bool ov_order_committed(const Cs__V1__Order *o);
+/* The order is over: cancelled as a whole or closed. */
+bool ov_order_over(const Cs__V1__OrderState *st);
+
+/* OV-11: the start of the quality window at now (now - quality_window_days,
+ * half-open: a case at exactly that instant is outside). The worker counts
+ * cases with case_ms > this into ov_state.quality. */
+int64_t ov11_window_start_ms(const cs_shop *shop, int64_t now_ms);
+
+/* After the worker has published the verdict of d for st->version:
+ * records last_state, verified_version, last_verdict_ms, restock date,
+ * stock_reserved (from reserve/release) and held_ms (the instant the order
+ * first went ON_HOLD, 0 once it leaves it; OV-6 counts days from it). */
+void ov_record_verdict(Cs__V1__OrderState *st, const ov_decision *d, int64_t now_ms);
 
 #endif

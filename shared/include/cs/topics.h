@@ -1,0 +1,83 @@
+/* topics.h -- every Kafka topic of the project, in one table.
+ *
+ * The table is the single source for topic names, partition counts, keys,
+ * message types and who produces and consumes each topic: cscli topics
+ * create/list read it, and docs/topics.md mirrors it. Broker auto-creation
+ * is off (CONTRACTS.md "Kafka"), so topics exist only once
+ * cs_topics_create() (cscli topics create) has run; it is idempotent. */
+#ifndef CS_TOPICS_H
+#define CS_TOPICS_H
+
+#include <stddef.h>
+
+/* Topic names as constants, so a typo is a compile error. */
+#define CS_TOPIC_ORDERS        "shop.orders.v1"
+#define CS_TOPIC_AFTERSALES    "shop.aftersales.v1"
+#define CS_TOPIC_REVIEWS       "shop.reviews.v1"
+#define CS_TOPIC_INVENTORY     "shop.inventory.v1"
+#define CS_TOPIC_CONTACTS      "shop.contacts.v1"
+#define CS_TOPIC_VERDICTS      "cs.verdicts.v1"
+#define CS_TOPIC_TASKS         "cs.tasks.v1"
+#define CS_TOPIC_NOTIFICATIONS "cs.notifications.v1"
+#define CS_TOPIC_FINANCE       "cs.finance.v1"
+#define CS_TOPIC_TIMERS        "cs.timers.v1"
+/* A topic's dead-letter topic is its name plus this suffix. */
+#define CS_TOPIC_DLQ_SUFFIX    ".dlq"
+
+typedef struct cs_topic_info {
+    const char *name;       /* "shop.orders.v1" */
+    int partitions;         /* partition count it is created with */
+    const char *key;        /* record key, e.g. "<shop_id>:<order_id>" */
+    const char *message;    /* value type, e.g. "cs.v1.Envelope{order: OrderEvent}" */
+    const char *producers;  /* comma-separated roles that write it */
+    const char *consumers;  /* comma-separated roles that read it */
+} cs_topic_info;
+
+/* The whole table (static storage; never freed). *n gets its length. */
+const cs_topic_info *cs_topics(size_t *n);
+/* The row of a topic name, or NULL if it is not a project topic. */
+const cs_topic_info *cs_topic_find(const char *name);
+
+/* What cs_topics_create_results() found or did for one topic. */
+typedef enum cs_topic_outcome {
+    CS_TOPIC_CREATED = 1,   /* did not exist; created */
+    CS_TOPIC_EXISTED = 2,   /* already there (its partition count in actual_partitions) */
+} cs_topic_outcome;
+
+typedef struct cs_topic_result {
+    const cs_topic_info *topic; /* row of the table */
+    cs_topic_outcome outcome;
+    int actual_partitions;      /* partitions in the cluster after the call */
+} cs_topic_result;
+
+/* Creates every topic of the table that is missing, with its partition
+ * count and `replication` replicas; a topic that already exists is left
+ * alone (idempotent). results must hold cs_topics()'s count of entries and
+ * is filled in table order. Returns 0, or -1 with errbuf when the cluster
+ * cannot be reached within a few seconds or refuses a creation. */
+int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+                             char *errbuf, size_t errlen);
+/* The same, with one human-readable line per topic written into report
+ * ("created shop.orders.v1 (6 partitions)"; truncated to len). */
+int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+                     char *errbuf, size_t errlen);
+
+/* A topic as the cluster has it, next to the table. */
+typedef struct cs_topic_state {
+    char *name;                 /* owned */
+    const cs_topic_info *info;  /* its row, or NULL if not a project topic */
+    int partitions;             /* in the cluster; 0 = does not exist */
+    int replication;            /* replicas of its first partition; 0 if missing */
+} cs_topic_state;
+
+/* Lists the table's topics (in table order, missing ones with partitions
+ * 0), then every other non-internal topic in the cluster (sorted by name).
+ * *out is a malloc'd array of *n entries the caller frees with
+ * cs_topic_states_free(). Returns 0, or -1 with errbuf when the cluster
+ * cannot be reached. */
+int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+                   size_t errlen);
+/* Frees a list from cs_topics_list(); accepts NULL. */
+void cs_topic_states_free(cs_topic_state *s, size_t n);
+
+#endif

@@ -1,0 +1,191 @@
+/* pg.c -- libpq helpers: connect, exec with a readable error, and COPY
+ * text buffers.
+ *
+ * Workers write a batch's rows with COPY into staging tables and a single
+ * INSERT ... SELECT / ON CONFLICT statement, so a batch of hundreds of
+ * events costs a handful of round trips rather than several per event.
+ * The COPY text format needs escaping of backslash, tab, newline and CR
+ * (PostgreSQL docs, "COPY ... Text Format"); bytea goes as \\x hex. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <inttypes.h>
+
+#include "cs/pg.h"
+#include "cs/util.h"
+
+PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen) {
+    PGconn *pg = PQconnectdb(dsn);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        snprintf(errbuf, errlen, "postgres connect: %s", PQerrorMessage(pg));
+        /* libpq messages end in a newline; a log line should not */
+        size_t n = strlen(errbuf);
+        while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' ')) errbuf[--n] = 0;
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+bool cs_pg_conn_lost(PGconn *pg) {
+    return pg == NULL || PQstatus(pg) != CONNECTION_OK;
+}
+
+static void pgErr(PGconn *pg, const PGresult *r, const char *ctx, char *errbuf, size_t errlen) {
+    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(pg);
+    if (!m || !*m) m = PQerrorMessage(pg);
+    snprintf(errbuf, errlen, "%s: %s", ctx, m);
+    size_t n = strlen(errbuf);
+    while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' ')) errbuf[--n] = 0;
+}
+
+int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
+               PGresult **res, char *errbuf, size_t errlen) {
+    PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
+                          : PQexec(pg, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "%.60s", sql);
+        for (char *p = ctx; *p; p++) if (*p == '\n') *p = ' ';
+        pgErr(pg, r, ctx, errbuf, errlen);
+        PQclear(r);
+        if (res) *res = NULL;
+        return -1;
+    }
+    if (res) *res = r;
+    else PQclear(r);
+    return 0;
+}
+
+/* ---- COPY text buffers ---------------------------------------------------- */
+
+static void copyReserve(cs_copybuf *c, size_t more) {
+    if (c->len + more + 1 <= c->cap) return;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap < c->len + more + 1) cap *= 2;
+    c->data = cs_xrealloc(c->data, cap);
+    c->cap = cap;
+}
+
+static void copyRaw(cs_copybuf *c, const char *s, size_t n) {
+    copyReserve(c, n);
+    memcpy(c->data + c->len, s, n);
+    c->len += n;
+    c->data[c->len] = 0;
+}
+
+static void copySep(cs_copybuf *c) {
+    if (c->row_open) copyRaw(c, "\t", 1);
+    c->row_open = true;
+}
+
+void cs_copy_reset(cs_copybuf *c) {
+    c->len = 0;
+    c->rows = 0;
+    c->row_open = false;
+    if (c->data) c->data[0] = 0;
+}
+
+void cs_copy_free(cs_copybuf *c) {
+    if (!c) return;
+    free(c->data);
+    memset(c, 0, sizeof *c);
+}
+
+void cs_copy_text(cs_copybuf *c, const char *s) {
+    copySep(c);
+    if (!s) { copyRaw(c, "\\N", 2); return; }
+    size_t n = strlen(s);
+    copyReserve(c, 2 * n);
+    for (const char *p = s; *p; p++) {
+        char e = 0;
+        switch (*p) {
+        case '\\': e = '\\'; break;
+        case '\t': e = 't'; break;
+        case '\n': e = 'n'; break;
+        case '\r': e = 'r'; break;
+        default: break;
+        }
+        if (e) { c->data[c->len++] = '\\'; c->data[c->len++] = e; }
+        else c->data[c->len++] = *p;
+    }
+    c->data[c->len] = 0;
+}
+
+void cs_copy_int(cs_copybuf *c, int64_t v) {
+    char b[24];
+    int n = snprintf(b, sizeof b, "%" PRId64, v);
+    copySep(c);
+    copyRaw(c, b, (size_t)n);
+}
+
+void cs_copy_bool(cs_copybuf *c, bool v) {
+    copySep(c);
+    copyRaw(c, v ? "t" : "f", 1);
+}
+
+void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *b = p;
+    copySep(c);
+    /* "\x" must itself be escaped in the COPY text format: "\\x" */
+    copyReserve(c, 3 + 2 * n);
+    c->data[c->len++] = '\\';
+    c->data[c->len++] = '\\';
+    c->data[c->len++] = 'x';
+    for (size_t i = 0; i < n; i++) {
+        c->data[c->len++] = hex[b[i] >> 4];
+        c->data[c->len++] = hex[b[i] & 15];
+    }
+    c->data[c->len] = 0;
+}
+
+void cs_copy_null(cs_copybuf *c) {
+    copySep(c);
+    copyRaw(c, "\\N", 2);
+}
+
+void cs_copy_end_row(cs_copybuf *c) {
+    copyRaw(c, "\n", 1);
+    c->rows++;
+    c->row_open = false;
+}
+
+int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen) {
+    PGresult *r = PQexec(pg, copy_sql);
+    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+        pgErr(pg, r, copy_sql, errbuf, errlen);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    if ((c->len && PQputCopyData(pg, c->data, (int)c->len) != 1) || PQputCopyEnd(pg, NULL) != 1) {
+        pgErr(pg, NULL, copy_sql, errbuf, errlen);
+        return -1;
+    }
+    int rc = 0;
+    while ((r = PQgetResult(pg)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            if (rc == 0) pgErr(pg, r, copy_sql, errbuf, errlen);
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n) {
+    cs_copy_reset(out);
+    copyRaw(out, "{", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i) copyRaw(out, ",", 1);
+        copyRaw(out, "\"", 1);
+        for (const char *p = items[i]; *p; p++) {
+            if (*p == '"' || *p == '\\') copyRaw(out, "\\", 1);
+            copyRaw(out, p, 1);
+        }
+        copyRaw(out, "\"", 1);
+    }
+    copyRaw(out, "}", 1);
+}

@@ -1,0 +1,925 @@
+/* runtime.c -- the consume/apply/produce loop every worker runs.
+ *
+ * Why it is built this way (see runtime.h for the contract):
+ *
+ * - Exactly-once in effect comes from PostgreSQL, not Kafka: the dedupe row
+ *   (worker, event_id), the worker's state and the outbox of what it must
+ *   publish are written in one transaction. Kafka offsets are committed only
+ *   after that transaction, and outbox rows are deleted only after Kafka
+ *   acknowledged them, so each crash window re-does work that is idempotent.
+ * - Throughput comes from micro-batches: one transaction (one fsync) per
+ *   partition batch, dedupe and outbox as set statements, and the handler
+ *   is given the whole batch so it can read and write in bulk too.
+ * - Poison never stops the loop: it is written to the outbox as a record for
+ *   <topic>.dlq (with the reason and origin as headers) in the same
+ *   transaction that marks it processed, so it is dead-lettered exactly once.
+ * - Outages stop the intake: a failed transaction is retried with capped
+ *   exponential backoff (real time) until it commits; nothing is committed
+ *   to Kafka meanwhile.
+ *
+ * Threads: one. librdkafka's callbacks (rebalance, delivery reports) run
+ * inside our poll calls; the HTTP endpoint has its own thread and reads only
+ * atomics. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <librdkafka/rdkafka.h>
+#include <openssl/evp.h>
+
+#include "cs/clock.h"
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/runtime.h"
+#include "cs/util.h"
+
+#define RT_ERRLEN 512
+#define RT_BACKOFF_MIN_MS 100
+#define RT_BACKOFF_MAX_MS 5000
+#define RT_SWEEP_EVERY_MS 2000
+#define RT_SWEEP_MIN_AGE_S 5
+#define RT_EXIT_CRASH 86
+
+/* ---- crash points ------------------------------------------------------- */
+
+static char crashName[64];
+static int crashAfter = 1;
+static int crashSeen;
+
+void cs_crash_points_init(const char *name, int after) {
+    cs_strlcpy(crashName, name ? name : "", sizeof crashName);
+    crashAfter = after > 0 ? after : 1;
+    crashSeen = 0;
+}
+
+void cs_crash_point(const char *name) {
+    if (crashName[0] == 0 || strcmp(name, crashName) != 0) return;
+    if (++crashSeen < crashAfter) return;
+    /* No cleanup on purpose: this stands for a power cut at this instant. */
+    fprintf(stderr, "{\"level\":\"error\",\"msg\":\"crash point %s reached: exiting\"}\n", name);
+    _exit(RT_EXIT_CRASH);
+}
+
+/* ---- outbound records of a batch ------------------------------------------ */
+
+typedef struct rtOut {
+    char *topic;       /* owned */
+    char *key;         /* owned */
+    char *event_id;    /* owned */
+    char *headers;     /* owned; "name=value\n" lines, "" if none */
+    void *payload;     /* owned */
+    size_t len;
+} rtOut;
+
+struct cs_batch {
+    PGconn *pg;                 /* connection with the open transaction */
+    int64_t now_ms;             /* business now for the batch */
+    const cs_shops *shops;
+    const char *worker;
+    cs_event **view;            /* the handler's events (new, not poison) */
+    size_t nview;
+    rtOut *out;                 /* records to write to the outbox */
+    size_t nout, capout;
+    char batch_id[96];          /* outbox rows of this batch carry it */
+};
+
+PGconn *cs_batch_pg(cs_batch *b) { return b->pg; }
+int64_t cs_batch_now(const cs_batch *b) { return b->now_ms; }
+size_t cs_batch_count(const cs_batch *b) { return b->nview; }
+cs_event *cs_batch_event(cs_batch *b, size_t i) { return i < b->nview ? b->view[i] : NULL; }
+const cs_shops *cs_batch_shops(const cs_batch *b) { return b->shops; }
+const char *cs_batch_worker(const cs_batch *b) { return b->worker; }
+
+static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const char *event_id,
+                        const char *headers, const void *payload, size_t len) {
+    if (b->nout == b->capout) {
+        b->capout = b->capout ? 2 * b->capout : 64;
+        b->out = cs_xrealloc(b->out, b->capout * sizeof *b->out);
+    }
+    rtOut *o = &b->out[b->nout++];
+    o->topic = cs_xstrdup(topic);
+    o->key = cs_xstrdup(key ? key : "");
+    o->event_id = cs_xstrdup(event_id);
+    o->headers = cs_xstrdup(headers ? headers : "");
+    o->payload = cs_xmalloc(len ? len : 1);
+    if (len) memcpy(o->payload, payload, len);
+    o->len = len;
+}
+
+void cs_batch_emit(cs_batch *b, const char *topic, const char *key, const Cs__V1__Envelope *env) {
+    if (!env->event_id || !env->event_id[0]) abort(); /* a programming error: ids are derived */
+    size_t len = cs__v1__envelope__get_packed_size(env);
+    uint8_t *buf = cs_xmalloc(len ? len : 1);
+    cs__v1__envelope__pack(env, buf);
+    batchAddRaw(b, topic, key, env->event_id, "", buf, len);
+    free(buf);
+}
+
+static void batchClearOut(cs_batch *b) {
+    for (size_t i = 0; i < b->nout; i++) {
+        free(b->out[i].topic);
+        free(b->out[i].key);
+        free(b->out[i].event_id);
+        free(b->out[i].headers);
+        free(b->out[i].payload);
+    }
+    b->nout = 0;
+}
+
+void cs_event_poison(cs_event *ev, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->reason, sizeof ev->reason, fmt, ap);
+    va_end(ap);
+    ev->poison = true;
+}
+
+void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix) {
+    int n = snprintf(out, outlen, "%s/%s", parent, suffix);
+    if (n >= 0 && (size_t)n < outlen) return;
+    /* Too long for the caller's buffer: a hash keeps it deterministic. */
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) abort();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, parent, strlen(parent));
+    EVP_DigestUpdate(ctx, "/", 1);
+    EVP_DigestUpdate(ctx, suffix, strlen(suffix));
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    for (; i < mdlen && 2 * i + 2 < outlen; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[2 * i] = 0;
+}
+
+/* ---- the process --------------------------------------------------------- */
+
+/* One consumed record while it waits in a batch. */
+typedef struct rtMsg {
+    rd_kafka_message_t *rk;  /* owned until the batch is done */
+    cs_event ev;             /* ev.env owned */
+    char keybuf[256];
+    char *keyheap;           /* owned when the key does not fit keybuf */
+    bool fresh;              /* not seen before (dedupe said new) */
+} rtMsg;
+
+typedef struct rtState {
+    const cs_worker_def *def;
+    cs_config cfg;
+    cs_shops *shops;
+    cs_clock *clock;
+    rd_kafka_t *consumer;
+    rd_kafka_t *producer;
+    PGconn *pg;
+    bool cooperative;
+    char group[128];
+    uint64_t batch_seq;
+    int64_t last_sweep_ms;
+    int delivery_failed;      /* delivery reports with an error since reset */
+    cs_copybuf copy;          /* scratch COPY buffer */
+    cs_copybuf arr;           /* scratch array literal */
+    rtMsg *pending;           /* records polled, not yet processed */
+    size_t npending, cappending;
+    /* metrics */
+    cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry,
+              *m_relayed, *m_pg_up, *m_kafka_err, *m_batch_size, *m_isolated;
+    volatile int pg_up;
+} rtState;
+
+static volatile sig_atomic_t stopRequested;
+
+static void onSignal(int sig) {
+    (void)sig;
+    if (stopRequested) _exit(1);   /* second signal: leave at once */
+    stopRequested = 1;
+}
+
+static void sleepMs(int ms) {
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopRequested) {}
+}
+
+static int backoffNext(int cur) {
+    int next = cur ? cur * 2 : RT_BACKOFF_MIN_MS;
+    if (next > RT_BACKOFF_MAX_MS) next = RT_BACKOFF_MAX_MS;
+    /* jitter: +-25 % so restarted copies do not retry in lockstep */
+    return next - next / 4 + (int)(random() % (next / 2 + 1));
+}
+
+static bool healthCheck(void *arg, char *why, size_t len) {
+    rtState *rt = arg;
+    if (!rt->pg_up) { snprintf(why, len, "postgres unreachable"); return false; }
+    return true;
+}
+
+/* ---- PostgreSQL connection ------------------------------------------------ */
+
+static int pgEnsure(rtState *rt, char *err, size_t errlen) {
+    if (rt->pg && !cs_pg_conn_lost(rt->pg)) return 0;
+    if (rt->pg) { PQfinish(rt->pg); rt->pg = NULL; }
+    PGconn *pg = cs_pg_connect(rt->cfg.pg_dsn, err, errlen);
+    if (!pg) { rt->pg_up = 0; cs_metric_set(rt->m_pg_up, 0); return -1; }
+    if (rt->def->on_connect && rt->def->on_connect(rt->def->user, pg, err, errlen) != 0) {
+        PQfinish(pg);
+        return -1;
+    }
+    rt->pg = pg;
+    rt->pg_up = 1;
+    cs_metric_set(rt->m_pg_up, 1);
+    cs_log_info("postgres connected");
+    return 0;
+}
+
+/* ---- Kafka ----------------------------------------------------------------- */
+
+static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen) {
+    char e[256];
+    if (rd_kafka_conf_set(c, k, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(err, errlen, "kafka config %s=%s: %s", k, v, e);
+        return -1;
+    }
+    return 0;
+}
+
+static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk;
+    rtState *rt = opaque;
+    if (m->err) {
+        rt->delivery_failed++;
+        cs_metric_add(rt->m_kafka_err, 1);
+    }
+}
+
+static void dropPendingOf(rtState *rt, const rd_kafka_topic_partition_list_t *parts) {
+    size_t w = 0;
+    for (size_t i = 0; i < rt->npending; i++) {
+        rtMsg *m = &rt->pending[i];
+        bool revoked = false;
+        for (int j = 0; j < parts->cnt && !revoked; j++)
+            revoked = parts->elems[j].partition == m->rk->partition &&
+                      strcmp(parts->elems[j].topic, rd_kafka_topic_name(m->rk->rkt)) == 0;
+        if (revoked) rd_kafka_message_destroy(m->rk);
+        else rt->pending[w++] = *m;
+    }
+    rt->npending = w;
+}
+
+static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    rtState *rt = opaque;
+    char list[512] = "";
+    size_t off = 0;
+    for (int i = 0; i < parts->cnt && off < sizeof list - 40; i++)
+        off += (size_t)snprintf(list + off, sizeof list - off, "%s%s[%d]", i ? "," : "",
+                                parts->elems[i].topic, parts->elems[i].partition);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        cs_log_info("partitions assigned: %s", list);
+        if (rt->cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+        else rd_kafka_assign(rk, parts);
+    } else {
+        cs_log_info("partitions revoked: %s", list);
+        /* Records polled from these partitions but not yet applied go back to
+         * Kafka: their next owner reads them from the committed offset. */
+        dropPendingOf(rt, parts);
+        rd_kafka_commit(rk, NULL, 0);   /* what we applied, before leaving */
+        if (rt->cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+        else rd_kafka_assign(rk, NULL);
+    }
+}
+
+static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
+    char num[32];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    snprintf(num, sizeof num, "%d", rt->cfg.session_timeout_ms);
+    const char *assignor = rt->cfg.assignor;
+    rt->cooperative = strcmp(assignor, "cooperative-sticky") == 0;
+    char qk[32];
+    snprintf(qk, sizeof qk, "%d", rt->cfg.queue_kbytes);
+    if (confSet(c, "bootstrap.servers", rt->cfg.brokers, err, errlen) ||
+        confSet(c, "group.id", rt->group, err, errlen) ||
+        confSet(c, "client.id", rt->cfg.instance, err, errlen) ||
+        confSet(c, "enable.auto.commit", "false", err, errlen) ||
+        confSet(c, "enable.auto.offset.store", "false", err, errlen) ||
+        confSet(c, "auto.offset.reset", "earliest", err, errlen) ||
+        confSet(c, "partition.assignment.strategy", assignor, err, errlen) ||
+        confSet(c, "session.timeout.ms", num, err, errlen) ||
+        confSet(c, "heartbeat.interval.ms", "1000", err, errlen) ||
+        confSet(c, "max.poll.interval.ms", "600000", err, errlen) ||
+        confSet(c, "queued.max.messages.kbytes", qk, err, errlen) ||
+        confSet(c, "fetch.wait.max.ms", "20", err, errlen)) {
+        rd_kafka_conf_destroy(c);
+        return -1;
+    }
+    rd_kafka_conf_set_rebalance_cb(c, onRebalance);
+    rd_kafka_conf_set_opaque(c, rt);
+    char e[256];
+    rt->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
+    if (!rt->consumer) {
+        rd_kafka_conf_destroy(c);
+        snprintf(err, errlen, "kafka consumer: %s", e);
+        return -1;
+    }
+    c = NULL; /* rd_kafka_new() took ownership of the conf object */
+    rd_kafka_poll_set_consumer(rt->consumer);
+
+    size_t nt = 0;
+    while (rt->def->topics[nt]) nt++;
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)nt);
+    for (size_t i = 0; i < nt; i++)
+        rd_kafka_topic_partition_list_add(subs, rt->def->topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t rerr = rd_kafka_subscribe(rt->consumer, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (rerr) {
+        snprintf(err, errlen, "kafka subscribe: %s", rd_kafka_err2str(rerr));
+        return -1;
+    }
+
+    rd_kafka_conf_t *p = rd_kafka_conf_new();
+    if (confSet(p, "bootstrap.servers", rt->cfg.brokers, err, errlen) ||
+        confSet(p, "client.id", rt->cfg.instance, err, errlen) ||
+        confSet(p, "enable.idempotence", "true", err, errlen) ||
+        confSet(p, "acks", "all", err, errlen) ||
+        confSet(p, "linger.ms", "2", err, errlen) ||
+        confSet(p, "message.timeout.ms", "30000", err, errlen)) {
+        rd_kafka_conf_destroy(p);
+        return -1;
+    }
+    rd_kafka_conf_set_dr_msg_cb(p, onDelivery);
+    rd_kafka_conf_set_opaque(p, rt);
+    rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, p, e, sizeof e);
+    if (!rt->producer) {
+        rd_kafka_conf_destroy(p);
+        snprintf(err, errlen, "kafka producer: %s", e);
+        return -1;
+    }
+    return 0;
+}
+
+/* Produces records and waits for every acknowledgement. 0 when all were
+ * acknowledged; -1 if any failed (the caller retries them all: a record may
+ * then appear twice, with the same event id, which consumers dedupe). */
+static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
+    rt->delivery_failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rtOut *o = &recs[i];
+        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
+        rd_kafka_header_add(hdrs, "event-id", -1, o->event_id, -1);
+        /* headers text: "name=value\n" lines */
+        const char *p = o->headers;
+        while (*p) {
+            const char *eq = strchr(p, '='), *nl = strchr(p, '\n');
+            if (!nl) nl = p + strlen(p);
+            if (eq && eq < nl)
+                rd_kafka_header_add(hdrs, p, eq - p, eq + 1, nl - eq - 1);
+            p = *nl ? nl + 1 : nl;
+        }
+        for (;;) {
+            rd_kafka_resp_err_t e = rd_kafka_producev(rt->producer,
+                RD_KAFKA_V_TOPIC(o->topic),
+                RD_KAFKA_V_KEY(o->key, strlen(o->key)),
+                RD_KAFKA_V_VALUE(o->payload, o->len),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_HEADERS(hdrs),
+                RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;  /* hdrs now owned by librdkafka */
+            if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(rt->producer, 10); continue; }
+            cs_log_error("produce to %s: %s", o->topic, rd_kafka_err2str(e));
+            rd_kafka_headers_destroy(hdrs);
+            rt->delivery_failed++;
+            break;
+        }
+    }
+    while (rd_kafka_outq_len(rt->producer) > 0) {
+        rd_kafka_flush(rt->producer, 1000);
+        if (stopRequested > 1) break;
+    }
+    return rt->delivery_failed ? -1 : 0;
+}
+
+/* ---- outbox ---------------------------------------------------------------- */
+
+static int outboxWrite(rtState *rt, cs_batch *b, char *err, size_t errlen) {
+    if (b->nout == 0) return 0;
+    cs_copybuf *c = &rt->copy;
+    cs_copy_reset(c);
+    for (size_t i = 0; i < b->nout; i++) {
+        const rtOut *o = &b->out[i];
+        cs_copy_text(c, rt->def->name);
+        cs_copy_text(c, b->batch_id);
+        cs_copy_text(c, o->topic);
+        cs_copy_text(c, o->key);
+        cs_copy_text(c, o->event_id);
+        cs_copy_text(c, o->headers);
+        cs_copy_bytea(c, o->payload, o->len);
+        cs_copy_end_row(c);
+    }
+    return cs_copy_send(rt->pg, "COPY outbox (worker, batch_id, topic, key, event_id, headers, payload) FROM STDIN",
+                        c, err, errlen);
+}
+
+/* Produces a committed batch's outbox and deletes its rows. Retries until
+ * Kafka took everything (the intake is stopped meanwhile) or stop. */
+static void outboxPublish(rtState *rt, cs_batch *b) {
+    if (b->nout == 0) return;
+    int backoff = 0;
+    while (produceAll(rt, b->out, b->nout) != 0) {
+        cs_metric_add(rt->m_kafka_retry, 1);
+        if (stopRequested) return;  /* rows stay in the outbox: the sweep sends them */
+        backoff = backoffNext(backoff);
+        cs_log_warn("kafka did not acknowledge the outbox of %s; retry in %d ms", b->batch_id, backoff);
+        sleepMs(backoff);
+    }
+    cs_crash_point("after_produce");
+    char err[RT_ERRLEN];
+    const char *params[1] = { b->batch_id };
+    if (pgEnsure(rt, err, sizeof err) != 0 ||
+        cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE batch_id = $1", 1, params, NULL, err, sizeof err) != 0)
+        cs_log_warn("outbox cleanup of %s deferred to the sweep: %s", b->batch_id, err);
+}
+
+static uint64_t be64(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return ((uint64_t)ntohl((uint32_t)v) << 32) | ntohl((uint32_t)(v >> 32));
+}
+
+/* Produces outbox rows of this worker left behind by a crash (older than a
+ * few seconds, so rows of batches in flight elsewhere are left alone), then
+ * deletes them. Records may go out twice; consumers dedupe on event id. */
+static void outboxSweep(rtState *rt) {
+    char err[RT_ERRLEN];
+    if (pgEnsure(rt, err, sizeof err) != 0) return;
+    const char *params[1] = { rt->def->name };
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT id, topic, key, event_id, headers, payload FROM outbox WHERE worker = $1 "
+             "AND created_at < now() - interval '%d seconds' ORDER BY id LIMIT 5000", RT_SWEEP_MIN_AGE_S);
+    PGresult *r = PQexecParams(rt->pg, sql, 1, NULL, params, NULL, NULL, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        cs_log_warn("outbox sweep: %s", PQerrorMessage(rt->pg));
+        PQclear(r);
+        return;
+    }
+    int n = PQntuples(r);
+    if (n == 0) { PQclear(r); return; }
+    rtOut *recs = cs_xcalloc((size_t)n, sizeof *recs);
+    const char **ids = cs_xcalloc((size_t)n, sizeof *ids);
+    char (*idtxt)[24] = cs_xcalloc((size_t)n, sizeof *idtxt);
+    for (int i = 0; i < n; i++) {
+        snprintf(idtxt[i], sizeof idtxt[i], "%" PRId64, (int64_t)be64(PQgetvalue(r, i, 0)));
+        ids[i] = idtxt[i];
+        recs[i].topic = PQgetvalue(r, i, 1);
+        recs[i].key = PQgetvalue(r, i, 2);
+        recs[i].event_id = PQgetvalue(r, i, 3);
+        recs[i].headers = PQgetvalue(r, i, 4);
+        recs[i].payload = PQgetvalue(r, i, 5);
+        recs[i].len = (size_t)PQgetlength(r, i, 5);
+    }
+    if (produceAll(rt, recs, (size_t)n) == 0) {
+        cs_pg_text_array(&rt->arr, ids, (size_t)n);
+        const char *p[1] = { rt->arr.data };
+        if (cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE id = ANY($1::bigint[])", 1, p, NULL, err, sizeof err) != 0)
+            cs_log_warn("outbox sweep delete: %s", err);
+        cs_metric_add(rt->m_relayed, n);
+        cs_log_info("outbox sweep: re-published %d records left by an interrupted batch", n);
+    }
+    free(idtxt);
+    free(ids);
+    free(recs);
+    PQclear(r);
+}
+
+/* ---- one partition batch --------------------------------------------------- */
+
+static void msgKey(rtMsg *m) {
+    const rd_kafka_message_t *k = m->rk;
+    size_t n = k->key ? k->key_len : 0;
+    char *dst = m->keybuf;
+    if (n >= sizeof m->keybuf) dst = m->keyheap = cs_xmalloc(n + 1);
+    if (n) memcpy(dst, k->key, n);
+    dst[n] = 0;
+    m->ev.key = dst;
+}
+
+/* true if s is valid UTF-8 without control characters: what can go into a
+ * PostgreSQL text column and a log line. */
+static bool textClean(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0 || (n == 0 && *p < 0x20)) return false;
+        if (n == 1 && *p < 0xC2) return false;
+        p++;
+        for (int i = 0; i < n; i++, p++) if ((*p & 0xC0) != 0x80) return false;
+    }
+    return true;
+}
+
+/* Decodes and validates the envelope; a failure makes the event poison with
+ * a synthetic id built from its origin, so it is still deduped. */
+static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
+    cs_event *ev = &m->ev;
+    const rd_kafka_message_t *k = m->rk;
+    memset(ev, 0, sizeof *ev);
+    ev->topic = rd_kafka_topic_name(k->rkt);
+    ev->partition = k->partition;
+    ev->offset = k->offset;
+    rd_kafka_timestamp_type_t tt;
+    ev->produce_ms = rd_kafka_message_timestamp(k, &tt);
+    msgKey(m);
+    if (!textClean(ev->key)) { m->ev.key = ""; }
+    snprintf(synth, synthlen, "%s:%d:%" PRId64, ev->topic, (int)k->partition, k->offset);
+    ev->env = cs__v1__envelope__unpack(NULL, k->len, k->payload);
+    if (!ev->env) { cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", k->len); return; }
+    const Cs__V1__Envelope *e = ev->env;
+    if (!e->event_id || !e->event_id[0]) { cs_event_poison(ev, "validation: envelope.event_id missing"); return; }
+    if (strlen(e->event_id) > 200 || !textClean(e->event_id)) {
+        cs_event_poison(ev, "validation: envelope.event_id longer than 200 bytes or not clean UTF-8");
+        return;
+    }
+    if (!e->shop_id || !e->shop_id[0]) { cs_event_poison(ev, "validation: envelope.shop_id missing"); return; }
+    if (!textClean(e->shop_id)) { cs_event_poison(ev, "validation: envelope.shop_id not clean UTF-8"); return; }
+    ev->shop = cs_shops_find(rt->shops, e->shop_id);
+    if (!ev->shop) { cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id); return; }
+    if (e->event_ms <= 0) { cs_event_poison(ev, "validation: envelope.event_ms missing or negative"); return; }
+    if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) { cs_event_poison(ev, "validation: envelope has no body"); return; }
+}
+
+static const char *msgEventId(const rtMsg *m, const char *synth) {
+    return (m->ev.env && m->ev.env->event_id && m->ev.env->event_id[0] &&
+            strlen(m->ev.env->event_id) <= 200 && textClean(m->ev.env->event_id)) ? m->ev.env->event_id : synth;
+}
+
+static void reasonClass(const char *reason, char *out, size_t len) {
+    size_t i = 0;
+    while (reason[i] && reason[i] != ':' && reason[i] != ' ' && i + 1 < len) { out[i] = reason[i]; i++; }
+    out[i] = 0;
+    if (strncmp(reason, "unknown shop", 12) == 0) cs_strlcpy(out, "unknown_shop", len);
+}
+
+/* Adds the dead-letter record and row for a poison event to the batch. */
+static int poisonRecord(rtState *rt, cs_batch *b, rtMsg *m, const char *eid, char *err, size_t errlen) {
+    char dlq[300], headers[1024], reason[CS_REASON_LEN];
+    snprintf(dlq, sizeof dlq, "%s.dlq", m->ev.topic);
+    cs_strlcpy(reason, m->ev.reason, sizeof reason);
+    for (char *p = reason; *p; p++) if (*p == '\n' || *p == '\r') *p = ' ';
+    snprintf(headers, sizeof headers,
+             "error=%s\norigin-topic=%s\norigin-partition=%d\norigin-offset=%" PRId64 "\nworker=%s\ninstance=%s\n",
+             reason, m->ev.topic, (int)m->ev.partition, m->ev.offset, rt->def->name, rt->cfg.instance);
+    batchAddRaw(b, dlq, textClean(m->ev.key) ? m->ev.key : "", eid, headers, m->rk->payload, m->rk->len);
+    char part[16], off[24];
+    snprintf(part, sizeof part, "%d", (int)m->ev.partition);
+    snprintf(off, sizeof off, "%" PRId64, m->ev.offset);
+    const char *p[6] = { rt->def->name, eid, m->ev.topic, part, off, reason };
+    if (cs_pg_exec(b->pg, "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason) "
+                          "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING", 6, p, NULL, err, errlen) != 0)
+        return -1;
+    char cls[48], labels[128];
+    reasonClass(reason, cls, sizeof cls);
+    snprintf(labels, sizeof labels, "worker=\"%s\",reason=\"%s\"", rt->def->name, cls);
+    cs_metric_add(cs_metric_get(CS_METRIC_COUNTER, "cs_dlq_total", "Events dead-lettered, by reason class", labels), 1);
+    cs_log_kv(CS_LOG_WARN, "dead-lettered", (const char *const[]){
+        "event_id", eid, "topic", m->ev.topic, "partition", part, "offset", off, "reason", reason, NULL });
+    return 0;
+}
+
+/* One transaction over msgs[0..n). Returns 0 committed, -1 failed (rolled
+ * back; err says why). On success fills counters. */
+static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synth)[96],
+                    size_t *applied, size_t *dups, size_t *poisons, char *err, size_t errlen) {
+    *applied = *dups = *poisons = 0;
+    b->pg = rt->pg;
+    batchClearOut(b);
+    b->nview = 0;
+    snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRIu64, rt->def->name, rt->cfg.instance, ++rt->batch_seq);
+    if (cs_pg_exec(rt->pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
+
+    /* Dedupe: one statement for the batch; RETURNING names the new ids. */
+    const char **ids = cs_xcalloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++) ids[i] = msgEventId(&msgs[i], synth[i]);
+    cs_pg_text_array(&rt->arr, ids, n);
+    const char *p[2] = { rt->def->name, rt->arr.data };
+    PGresult *r = NULL;
+    if (cs_pg_exec(rt->pg, "INSERT INTO processed_events (worker, event_id) SELECT $1, unnest($2::text[]) "
+                           "ON CONFLICT DO NOTHING RETURNING event_id", 2, p, &r, err, errlen) != 0) {
+        free(ids);
+        goto fail;
+    }
+    /* Mark the first occurrence of each returned id as fresh. */
+    int nr = PQntuples(r);
+    for (size_t i = 0; i < n; i++) msgs[i].fresh = false;
+    for (int j = 0; j < nr; j++) {
+        const char *id = PQgetvalue(r, j, 0);
+        for (size_t i = 0; i < n; i++)
+            if (!msgs[i].fresh && strcmp(ids[i], id) == 0) {
+                /* an id repeated inside the batch is fresh once */
+                bool earlier = false;
+                for (size_t k = 0; k < i && !earlier; k++) earlier = msgs[k].fresh && strcmp(ids[k], id) == 0;
+                if (!earlier) { msgs[i].fresh = true; break; }
+            }
+    }
+    PQclear(r);
+    free(ids);
+
+    cs_event **view = cs_xcalloc(n ? n : 1, sizeof *view);
+    for (size_t i = 0; i < n; i++)
+        if (msgs[i].fresh && !msgs[i].ev.poison) view[b->nview++] = &msgs[i].ev;
+    b->view = view;
+    if (b->nview && rt->def->handle_batch(rt->def->user, b, err, errlen) != 0) {
+        free(view);
+        b->view = NULL;
+        goto fail;
+    }
+    free(view);
+    b->view = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!msgs[i].fresh) { (*dups)++; continue; }
+        if (msgs[i].ev.poison) {
+            if (poisonRecord(rt, b, &msgs[i], msgEventId(&msgs[i], synth[i]), err, errlen) != 0) goto fail;
+            (*poisons)++;
+        } else {
+            (*applied)++;
+        }
+    }
+    if (outboxWrite(rt, b, err, errlen) != 0) goto fail;
+    cs_crash_point("before_pg_commit");
+    if (cs_pg_exec(rt->pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) return -1;
+    return 0;
+fail:
+    if (!cs_pg_conn_lost(rt->pg)) PQclear(PQexec(rt->pg, "ROLLBACK"));
+    return -1;
+}
+
+static void metricsAfter(rtState *rt, size_t applied, size_t dups, size_t poisons) {
+    cs_metric_add(rt->m_applied, (int64_t)applied);
+    cs_metric_add(rt->m_dup, (int64_t)dups);
+    cs_metric_add(rt->m_poison, (int64_t)poisons);
+    cs_metric_add(rt->m_batches, 1);
+}
+
+/* Applies msgs[0..n) (one partition, in offset order) until committed.
+ * Returns 0 when done, -1 if stopped before it could commit. */
+static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n) {
+    char (*synth)[96] = cs_xcalloc(n, sizeof *synth);
+    for (size_t i = 0; i < n; i++) msgDecode(rt, &msgs[i], synth[i], sizeof synth[i]);
+    char err[RT_ERRLEN];
+    int backoff = 0, rc = -1, refused = 0;
+    size_t applied, dups, poisons;
+    for (;;) {
+        if (pgEnsure(rt, err, sizeof err) != 0) goto retry;
+        if (cs_clock_now(rt->clock, &b->now_ms) != 0) {
+            snprintf(err, sizeof err, "clock: redis clock unreadable");
+            goto retry;
+        }
+        if (batchTxn(rt, b, msgs, n, synth, &applied, &dups, &poisons, err, sizeof err) == 0) {
+            metricsAfter(rt, applied, dups, poisons);
+            rc = 0;
+            break;
+        }
+        if (!cs_pg_conn_lost(rt->pg) && ++refused == 1) {
+            /* Deadlocks and serialization conflicts pass: try once more. */
+            cs_log_warn("batch refused (%s); retrying once", err);
+            continue;
+        }
+        if (!cs_pg_conn_lost(rt->pg)) {
+            /* Refused twice with the server up: find the event behind it by
+             * applying the batch one event per transaction. */
+            cs_log_warn("batch failed (%s); applying its %zu events one by one", err, n);
+            cs_metric_add(rt->m_isolated, 1);
+            rc = 0;
+            for (size_t i = 0; i < n && rc == 0; i++) {
+                char e1[RT_ERRLEN];
+                int fails = 0;
+                for (;;) {
+                    if (batchTxn(rt, b, &msgs[i], 1, &synth[i], &applied, &dups, &poisons, e1, sizeof e1) == 0) {
+                        metricsAfter(rt, applied, dups, poisons);
+                        cs_crash_point("after_pg_commit");
+                        outboxPublish(rt, b);
+                        break;
+                    }
+                    if (cs_pg_conn_lost(rt->pg)) { rc = -1; break; }
+                    ++fails;
+                    if (fails == 2 && !msgs[i].ev.poison) {
+                        /* Alone it still fails, with the server up: poison. */
+                        cs_event_poison(&msgs[i].ev, "db: %s", e1);
+                    } else if (fails >= 4) {
+                        /* Not even its dead letter can be written: say so
+                         * loudly and move on rather than wedge the partition. */
+                        cs_log_error("event %s@%s[%d] could not be applied nor dead-lettered: %s",
+                                     synth[i], msgs[i].ev.topic, (int)msgs[i].ev.partition, e1);
+                        break;
+                    }
+                }
+            }
+            if (rc == 0) { batchClearOut(b); break; }
+        }
+    retry:
+        cs_metric_add(rt->m_pg_retry, 1);
+        rt->pg_up = !cs_pg_conn_lost(rt->pg);
+        cs_metric_set(rt->m_pg_up, rt->pg_up);
+        if (stopRequested) break;
+        backoff = backoffNext(backoff);
+        cs_log_warn("batch not applied (%s); retry in %d ms", err, backoff);
+        sleepMs(backoff);
+    }
+    free(synth);
+    if (rc != 0) return -1;
+    cs_crash_point("after_pg_commit");
+    outboxPublish(rt, b);
+    batchClearOut(b);
+    /* Offsets only now: everything above is durable. */
+    rd_kafka_topic_partition_list_t *tp = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(tp, msgs[n - 1].ev.topic, msgs[n - 1].ev.partition)->offset =
+        msgs[n - 1].rk->offset + 1;
+    rd_kafka_offsets_store(rt->consumer, tp);  /* fails harmlessly for a revoked partition */
+    rd_kafka_topic_partition_list_destroy(tp);
+    return 0;
+}
+
+static void msgFree(rtMsg *m) {
+    if (m->ev.env) cs__v1__envelope__free_unpacked(m->ev.env, NULL);
+    free(m->keyheap);
+    rd_kafka_message_destroy(m->rk);
+    memset(m, 0, sizeof *m);
+}
+
+static int cmpPending(const void *a, const void *b) {
+    const rtMsg *x = a, *y = b;
+    int c = strcmp(rd_kafka_topic_name(x->rk->rkt), rd_kafka_topic_name(y->rk->rkt));
+    if (c) return c;
+    if (x->rk->partition != y->rk->partition) return x->rk->partition < y->rk->partition ? -1 : 1;
+    return x->rk->offset < y->rk->offset ? -1 : x->rk->offset > y->rk->offset;
+}
+
+/* Polls up to batch_max records, waiting at most batch_wait_ms once the
+ * first one arrived. */
+static void collect(rtState *rt) {
+    int64_t deadline = 0;
+    while (!stopRequested && rt->npending < (size_t)rt->cfg.batch_max) {
+        int timeout = 100;
+        if (deadline) {
+            int64_t left = deadline - cs_mono_ms();
+            if (left <= 0) break;
+            timeout = (int)left;
+        }
+        rd_kafka_message_t *k = rd_kafka_consumer_poll(rt->consumer, timeout);
+        if (!k) { if (deadline || rt->npending) break; else continue; }
+        if (k->err) {
+            if (k->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                cs_log_warn("kafka: %s", rd_kafka_message_errstr(k));
+            rd_kafka_message_destroy(k);
+            continue;
+        }
+        if (rt->npending == rt->cappending) {
+            rt->cappending = rt->cappending ? 2 * rt->cappending : 256;
+            rt->pending = cs_xrealloc(rt->pending, rt->cappending * sizeof *rt->pending);
+        }
+        rtMsg *m = &rt->pending[rt->npending++];
+        memset(m, 0, sizeof *m);
+        m->rk = k;
+        if (!deadline) deadline = cs_mono_ms() + rt->cfg.batch_wait_ms;
+    }
+}
+
+static void loop(rtState *rt) {
+    cs_batch b = { .shops = rt->shops, .worker = rt->def->name };
+    while (!stopRequested) {
+        collect(rt);
+        if (rt->npending) {
+            qsort(rt->pending, rt->npending, sizeof *rt->pending, cmpPending);
+            size_t i = 0;
+            int stopped = 0;
+            while (i < rt->npending && !stopped) {
+                size_t j = i + 1;
+                while (j < rt->npending && rt->pending[j].rk->partition == rt->pending[i].rk->partition &&
+                       rt->pending[j].rk->rkt == rt->pending[i].rk->rkt) j++;
+                cs_metric_set(rt->m_batch_size, (int64_t)(j - i));
+                stopped = processPartitionBatch(rt, &b, &rt->pending[i], j - i) != 0;
+                i = j;
+            }
+            for (size_t k = 0; k < rt->npending; k++) msgFree(&rt->pending[k]);
+            rt->npending = 0;
+            rd_kafka_commit(rt->consumer, NULL, 1);
+        }
+        int64_t now = cs_mono_ms();
+        if (now - rt->last_sweep_ms >= RT_SWEEP_EVERY_MS) {
+            rt->last_sweep_ms = now;
+            outboxSweep(rt);
+        }
+    }
+    free(b.out);
+}
+
+int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s\n\n%s consumes:", def->name, def->name);
+            for (size_t t = 0; def->topics[t]; t++) printf(" %s", def->topics[t]);
+            printf("\n\nConfiguration (environment):\n");
+            cs_config_usage(stdout);
+            return 0;
+        }
+        fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", def->name, argv[i]);
+        return 2;
+    }
+    static rtState rt;
+    memset(&rt, 0, sizeof rt);
+    rt.def = def;
+    char err[RT_ERRLEN];
+    if (cs_config_load(&rt.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: configuration: %s\n", def->name, err);
+        return 2;
+    }
+    cs_log_init(def->name, rt.cfg.log_level);
+    cs_crash_points_init(rt.cfg.crash_point, rt.cfg.crash_after);
+    rt.shops = cs_shops_load(rt.cfg.shops_file, err, sizeof err);
+    if (!rt.shops) {
+        cs_log_error("shops file: %s", err);
+        fprintf(stderr, "%s: shops file: %s\n", def->name, err);
+        cs_config_free(&rt.cfg);
+        return 2;
+    }
+    snprintf(rt.group, sizeof rt.group, "%s", rt.cfg.group_id[0] ? rt.cfg.group_id : def->name);
+    srandom((unsigned)(getpid() ^ cs_real_ms()));
+
+    int code = 0;
+    char labels[96];
+    snprintf(labels, sizeof labels, "worker=\"%s\",result=\"applied\"", def->name);
+    rt.m_applied = cs_metric_get(CS_METRIC_COUNTER, "cs_events_total", "Input events by outcome", labels);
+    snprintf(labels, sizeof labels, "worker=\"%s\",result=\"duplicate\"", def->name);
+    rt.m_dup = cs_metric_get(CS_METRIC_COUNTER, "cs_events_total", "Input events by outcome", labels);
+    snprintf(labels, sizeof labels, "worker=\"%s\",result=\"poison\"", def->name);
+    rt.m_poison = cs_metric_get(CS_METRIC_COUNTER, "cs_events_total", "Input events by outcome", labels);
+    snprintf(labels, sizeof labels, "worker=\"%s\"", def->name);
+    rt.m_batches = cs_metric_get(CS_METRIC_COUNTER, "cs_batches_total", "Committed batch transactions", labels);
+    rt.m_pg_retry = cs_metric_get(CS_METRIC_COUNTER, "cs_batch_retries_total", "Batches retried after a failure", labels);
+    rt.m_kafka_retry = cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_publish_retries_total", "Outbox publishes retried", labels);
+    rt.m_kafka_err = cs_metric_get(CS_METRIC_COUNTER, "cs_kafka_delivery_errors_total", "Failed delivery reports", labels);
+    rt.m_relayed = cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_swept_total", "Outbox records re-published by the sweep", labels);
+    rt.m_pg_up = cs_metric_get(CS_METRIC_GAUGE, "cs_postgres_up", "1 when PostgreSQL is reachable", labels);
+    rt.m_batch_size = cs_metric_get(CS_METRIC_GAUGE, "cs_last_batch_events", "Events in the last partition batch", labels);
+    rt.m_isolated = cs_metric_get(CS_METRIC_COUNTER, "cs_batches_isolated_total", "Batches re-applied one event at a time", labels);
+
+    rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
+    if (!rt.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
+    if (def->init && def->init(def->user, &rt.cfg, rt.shops, err, sizeof err) != 0) {
+        cs_log_error("init: %s", err);
+        code = 2;
+        goto out;
+    }
+    if (rt.cfg.http_addr[0] && cs_http_start(rt.cfg.http_addr, healthCheck, &rt, err, sizeof err) != 0) {
+        cs_log_error("http: %s", err);
+        code = 2;
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = onSignal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (kafkaOpen(&rt, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
+    if (pgEnsure(&rt, err, sizeof err) != 0) cs_log_warn("%s (will retry)", err);
+    cs_log_kv(CS_LOG_INFO, "started", (const char *const[]){
+        "group", rt.group, "assignor", rt.cfg.assignor, "instance", rt.cfg.instance, NULL });
+    if (rt.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
+    loop(&rt);
+    cs_log_info("stopping: committing offsets and leaving the group");
+
+out:
+    if (rt.consumer) {
+        rd_kafka_commit(rt.consumer, NULL, 0);
+        rd_kafka_consumer_close(rt.consumer);
+        rd_kafka_destroy(rt.consumer);
+    }
+    if (rt.producer) {
+        rd_kafka_flush(rt.producer, 10000);
+        rd_kafka_destroy(rt.producer);
+    }
+    for (size_t k = 0; k < rt.npending; k++) msgFree(&rt.pending[k]);
+    free(rt.pending);
+    cs_http_stop();
+    if (def->fini) def->fini(def->user);
+    if (rt.pg) PQfinish(rt.pg);
+    cs_copy_free(&rt.copy);
+    cs_copy_free(&rt.arr);
+    cs_clock_free(rt.clock);
+    cs_shops_free(rt.shops);
+    cs_config_free(&rt.cfg);
+    if (code == 0) cs_log_info("stopped");
+    return code;
+}

@@ -1,0 +1,321 @@
+/* topics.c -- the table of every Kafka topic, and creating / listing them
+ * with librdkafka's Admin API (see topics.h).
+ *
+ * Creation is idempotent and cheap to re-run: one metadata request finds
+ * what exists, CreateTopics is sent only for the missing topics, and
+ * "already exists" (another operator racing us) counts as success. An
+ * existing topic is never altered, even if its partition count differs
+ * from the table; `cscli topics list` shows such a mismatch.
+ *
+ * The admin handle is a short-lived producer instance (librdkafka runs
+ * admin requests on any client type). Its log lines go to cs_log at debug
+ * level only: a broker that cannot be reached is reported once, through
+ * errbuf, by whoever decides what to do about it. */
+#include "cs/topics.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "cs/log.h"
+#include "cs/util.h"
+
+#define METADATA_TIMEOUT_MS 5000   /* longest wait for the cluster to answer */
+#define CREATE_TIMEOUT_MS 15000    /* longest wait for CreateTopics */
+
+#define ORDER_KEY "<shop_id>:<order_id>"
+#define INBOUND_PRODUCER "gateway, cs-sample"
+#define ALL_WORKERS "order-verifier, exception-handler, refund-notifier, review-scheduler"
+#define DLQ_MESSAGE "the original record's value, unchanged; headers: error, origin topic/partition/offset, worker"
+#define DLQ_CONSUMER "cscli dlq list / dlq replay (operators)"
+
+static const cs_topic_info topic_table[] = {
+    /* Inbound: platform events through the gateway. */
+    {CS_TOPIC_ORDERS, 6, ORDER_KEY, "cs.v1.Envelope{order: OrderEvent}", INBOUND_PRODUCER,
+     "order-verifier, exception-handler, refund-notifier"},
+    {CS_TOPIC_AFTERSALES, 6, ORDER_KEY, "cs.v1.Envelope{aftersales: AfterSalesEvent}",
+     INBOUND_PRODUCER, "order-verifier (OV-11), exception-handler, refund-notifier"},
+    {CS_TOPIC_REVIEWS, 6, ORDER_KEY, "cs.v1.Envelope{review: Review}", INBOUND_PRODUCER,
+     "review-scheduler"},
+    {CS_TOPIC_INVENTORY, 6, "<sku>", "cs.v1.Envelope{inventory: InventoryLevel}",
+     INBOUND_PRODUCER, "order-verifier"},
+    {CS_TOPIC_CONTACTS, 6, ORDER_KEY, "cs.v1.Envelope{contact: ContactEvent}", INBOUND_PRODUCER,
+     ALL_WORKERS ", notifier (opt-outs)"},
+    /* Outbound: what the workers decide. */
+    {CS_TOPIC_VERDICTS, 6, ORDER_KEY, "cs.v1.Envelope{verdict: Verdict}", "order-verifier",
+     "exception-handler"},
+    {CS_TOPIC_TASKS, 3, ORDER_KEY, "cs.v1.Envelope{task: AgentTask}", ALL_WORKERS,
+     "agent workbench (outside the project)"},
+    {CS_TOPIC_NOTIFICATIONS, 3, ORDER_KEY, "cs.v1.Envelope{notification: NotificationRequest}",
+     ALL_WORKERS, "notifier"},
+    {CS_TOPIC_FINANCE, 3, ORDER_KEY, "cs.v1.Envelope{finance: FinanceRequest}",
+     "order-verifier, exception-handler, refund-notifier", "finance system (outside the project)"},
+    {CS_TOPIC_TIMERS, 6, ORDER_KEY, "cs.v1.Envelope{timer: TimerFired}", "timer dispatcher",
+     ALL_WORKERS ", notifier (each its own timers, by owner)"},
+    /* Dead letters: poison records of the topics consumed by the workers. */
+    {CS_TOPIC_ORDERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_ORDERS, DLQ_CONSUMER},
+    {CS_TOPIC_AFTERSALES CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_AFTERSALES, DLQ_CONSUMER},
+    {CS_TOPIC_REVIEWS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_REVIEWS, DLQ_CONSUMER},
+    {CS_TOPIC_INVENTORY CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_INVENTORY, DLQ_CONSUMER},
+    {CS_TOPIC_CONTACTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_CONTACTS, DLQ_CONSUMER},
+    {CS_TOPIC_VERDICTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_VERDICTS, DLQ_CONSUMER},
+    {CS_TOPIC_TIMERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_TIMERS, DLQ_CONSUMER},
+    {CS_TOPIC_NOTIFICATIONS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
+     "consumers of " CS_TOPIC_NOTIFICATIONS, DLQ_CONSUMER},
+};
+
+#define NTOPICS (sizeof topic_table / sizeof topic_table[0])
+
+const cs_topic_info *cs_topics(size_t *n) {
+    if (n) *n = NTOPICS;
+    return topic_table;
+}
+
+const cs_topic_info *cs_topic_find(const char *name) {
+    for (size_t i = 0; i < NTOPICS; i++)
+        if (strcmp(topic_table[i].name, name) == 0) return &topic_table[i];
+    return NULL;
+}
+
+/* ---- the admin client --------------------------------------------------- */
+
+static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    (void)rk; (void)level;
+    cs_log(CS_LOG_DEBUG, "librdkafka %s: %s", fac, buf);
+}
+
+static rd_kafka_t *admin_new(const char *brokers, char *errbuf, size_t errlen) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "client.id", "cs-topics", err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "socket.connection.setup.timeout.ms", "3000", err, sizeof err) !=
+            RD_KAFKA_CONF_OK) {
+        snprintf(errbuf, errlen, "Kafka config: %s", err);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_log_cb(conf, kafka_log);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        snprintf(errbuf, errlen, "Kafka client: %s", err);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    /* rd_kafka_new() took ownership of conf. */
+    return rk;
+}
+
+static int metadata(rd_kafka_t *rk, const char *brokers, const struct rd_kafka_metadata **md,
+                    char *errbuf, size_t errlen) {
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, md, METADATA_TIMEOUT_MS);
+    if (err) {
+        snprintf(errbuf, errlen, "Kafka at %s unreachable: %s", brokers, rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
+}
+
+static const rd_kafka_metadata_topic_t *md_find(const struct rd_kafka_metadata *md,
+                                                 const char *name) {
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, name) == 0 &&
+            md->topics[i].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            return &md->topics[i];
+    return NULL;
+}
+
+/* Sends CreateTopics for the table rows flagged in `missing` and waits for
+ * the answer. Marks each as created (or existed, if someone raced us). */
+static int create_missing(rd_kafka_t *rk, int replication, const bool *missing,
+                          cs_topic_result *results, char *errbuf, size_t errlen) {
+    rd_kafka_NewTopic_t *nt[NTOPICS];
+    size_t cnt = 0;
+    char err[512];
+    int rc = -1;
+    for (size_t i = 0; i < NTOPICS; i++) {
+        if (!missing[i]) continue;
+        nt[cnt] = rd_kafka_NewTopic_new(topic_table[i].name, topic_table[i].partitions,
+                                        replication, err, sizeof err);
+        if (!nt[cnt]) {
+            snprintf(errbuf, errlen, "topic %s: %s", topic_table[i].name, err);
+            goto out;
+        }
+        cnt++;
+    }
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(opts, CREATE_TIMEOUT_MS, err, sizeof err);
+    rd_kafka_AdminOptions_set_request_timeout(opts, CREATE_TIMEOUT_MS, err, sizeof err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, nt, cnt, opts, q);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, CREATE_TIMEOUT_MS + 5000);
+    rd_kafka_queue_destroy(q);
+    if (!ev) {
+        snprintf(errbuf, errlen, "Kafka: no answer to CreateTopics within %d ms",
+                 CREATE_TIMEOUT_MS + 5000);
+        goto out;
+    }
+    if (rd_kafka_event_error(ev)) {
+        snprintf(errbuf, errlen, "Kafka CreateTopics: %s", rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        goto out;
+    }
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    size_t nres = 0;
+    const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &nres) : NULL;
+    rc = 0;
+    for (size_t j = 0; j < nres; j++) {
+        const char *name = rd_kafka_topic_result_name(tr[j]);
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[j]);
+        for (size_t i = 0; i < NTOPICS; i++) {
+            if (strcmp(topic_table[i].name, name) != 0) continue;
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                results[i].outcome = CS_TOPIC_CREATED;
+            } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                results[i].outcome = CS_TOPIC_EXISTED;
+            } else if (rc == 0) {
+                const char *why = rd_kafka_topic_result_error_string(tr[j]);
+                snprintf(errbuf, errlen, "Kafka refused to create %s: %s", name,
+                         why && *why ? why : rd_kafka_err2str(e));
+                rc = -1;
+            }
+        }
+    }
+    rd_kafka_event_destroy(ev);
+out:
+    rd_kafka_NewTopic_destroy_array(nt, cnt);
+    return rc;
+}
+
+int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+                             char *errbuf, size_t errlen) {
+    if (replication < 1) {
+        snprintf(errbuf, errlen, "replication factor must be at least 1, got %d", replication);
+        return -1;
+    }
+    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    if (!rk) return -1;
+    int rc = -1;
+    const struct rd_kafka_metadata *md = NULL;
+    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) goto out;
+
+    bool missing[NTOPICS];
+    size_t nmissing = 0;
+    for (size_t i = 0; i < NTOPICS; i++) {
+        const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
+        results[i].topic = &topic_table[i];
+        results[i].outcome = CS_TOPIC_EXISTED;
+        results[i].actual_partitions = t ? t->partition_cnt : 0;
+        missing[i] = t == NULL;
+        nmissing += missing[i];
+    }
+    rd_kafka_metadata_destroy(md);
+    md = NULL;
+    if (nmissing == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
+
+    /* Read back what the cluster now has; a new topic can take a moment to
+     * appear in metadata, so until then report the count we asked for. */
+    if (rd_kafka_metadata(rk, 1, NULL, &md, METADATA_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (size_t i = 0; i < NTOPICS; i++) {
+            if (!missing[i]) continue;
+            const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
+            results[i].actual_partitions = t && t->partition_cnt > 0 ? t->partition_cnt
+                                                                     : topic_table[i].partitions;
+        }
+        rd_kafka_metadata_destroy(md);
+        md = NULL;
+    } else {
+        for (size_t i = 0; i < NTOPICS; i++)
+            if (missing[i]) results[i].actual_partitions = topic_table[i].partitions;
+    }
+    rc = 0;
+out:
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+                     char *errbuf, size_t errlen) {
+    cs_topic_result results[NTOPICS];
+    if (report && len) report[0] = '\0';
+    if (cs_topics_create_results(brokers, replication, results, errbuf, errlen) != 0) return -1;
+    size_t used = 0;
+    for (size_t i = 0; report && i < NTOPICS; i++) {
+        const cs_topic_result *r = &results[i];
+        char note[96] = "";
+        if (r->actual_partitions != r->topic->partitions)
+            snprintf(note, sizeof note, ", table says %d", r->topic->partitions);
+        int n = snprintf(report + used, len - used, "%s %s (%d partitions%s)\n",
+                         r->outcome == CS_TOPIC_CREATED ? "created" : "exists ", r->topic->name,
+                         r->actual_partitions, note);
+        if (n < 0 || (size_t)n >= len - used) break;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+static int cmp_state_name(const void *a, const void *b) {
+    return strcmp(((const cs_topic_state *)a)->name, ((const cs_topic_state *)b)->name);
+}
+
+int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+                   size_t errlen) {
+    *out = NULL;
+    *n = 0;
+    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    if (!rk) return -1;
+    const struct rd_kafka_metadata *md = NULL;
+    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) {
+        rd_kafka_destroy(rk);
+        return -1;
+    }
+    cs_topic_state *s = cs_xcalloc(NTOPICS + (size_t)md->topic_cnt, sizeof *s);
+    size_t k = 0;
+    for (size_t i = 0; i < NTOPICS; i++) {
+        const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
+        s[k].name = cs_xstrdup(topic_table[i].name);
+        s[k].info = &topic_table[i];
+        s[k].partitions = t ? t->partition_cnt : 0;
+        s[k].replication = t && t->partition_cnt > 0 ? t->partitions[0].replica_cnt : 0;
+        k++;
+    }
+    size_t first_other = k;
+    for (int i = 0; i < md->topic_cnt; i++) {
+        const rd_kafka_metadata_topic_t *t = &md->topics[i];
+        if (strncmp(t->topic, "__", 2) == 0 || cs_topic_find(t->topic)) continue;
+        if (t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+        s[k].name = cs_xstrdup(t->topic);
+        s[k].info = NULL;
+        s[k].partitions = t->partition_cnt;
+        s[k].replication = t->partition_cnt > 0 ? t->partitions[0].replica_cnt : 0;
+        k++;
+    }
+    qsort(s + first_other, k - first_other, sizeof *s, cmp_state_name);
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_destroy(rk);
+    *out = s;
+    *n = k;
+    return 0;
+}
+
+void cs_topic_states_free(cs_topic_state *s, size_t n) {
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i].name);
+    free(s);
+}

@@ -1,0 +1,110 @@
+/* cscli.h -- the operator CLI (CONTRACTS.md "cscli"): commands as library
+ * functions so the unit tests can drive them, main.c only calls
+ * cscli_main().
+ *
+ * Every command takes --json (one JSON document on stdout) and --help, and
+ * ends with one of the contract's exit codes. A command checks all of its
+ * arguments before it touches a backend, so a usage error never waits on a
+ * dead server. Diagnostics go to stderr as "cscli: ..." lines; with --json
+ * an error is also printed as {"error":{"code":N,"message":"..."}} on
+ * stdout so a script always has a document to read. */
+#ifndef CSCLI_H
+#define CSCLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "cs/config.h"
+
+/* Exit codes (CONTRACTS.md). */
+enum {
+    CSCLI_OK = 0,         /* done */
+    CSCLI_NOT_FOUND = 1,  /* the thing asked about does not exist */
+    CSCLI_USAGE = 2,      /* bad arguments or bad CS_* environment */
+    CSCLI_BACKEND = 3,    /* PostgreSQL, Redis or Kafka unreachable or failing */
+};
+
+/* The zone times are shown and read in when no --tz is given: the default
+ * shop zone. */
+#define CSCLI_DEFAULT_TZ "Asia/Shanghai"
+
+/* One invocation. */
+typedef struct cscli {
+    FILE *out;        /* results: tables or the JSON document (not owned) */
+    FILE *err;        /* diagnostics and usage text (not owned) */
+    bool json;        /* --json: machine-readable output */
+    cs_config cfg;    /* CS_* settings, valid once cfg_loaded */
+    bool cfg_loaded;  /* cscli_load_config() succeeded */
+} cscli;
+
+/* ---- argument parsing (util.c) ------------------------------------------ */
+
+/* One accepted option. Exactly one of flag / value is set. */
+typedef struct cscli_opt {
+    const char *name;     /* long form with dashes, "--json" */
+    bool *flag;           /* set true when present (takes no value) */
+    const char **value;   /* receives the value ("--tz X" or "--tz=X") */
+} cscli_opt;
+
+/* Splits argv[0..argc) into options from opts and positionals (at most
+ * maxpos, in *npos). "-h" is "--help" when opts has "--help"; "--" ends
+ * the options. Returns 0, or -1 with the reason (unknown option, missing
+ * value, too many arguments). Pointers stored point into argv. */
+int cscli_parse_args(int argc, char **argv, const cscli_opt *opts, size_t nopts,
+                     const char **pos, int maxpos, int *npos, char *errbuf, size_t errlen);
+
+/* "90s", "15m", "2h", "1d", or a sum like "1h30m": one or more <digits><unit>
+ * with unit s, m, h or d, at most 3650 days in all. Returns 0 with the
+ * milliseconds, or -1. */
+int cscli_parse_duration(const char *s, int64_t *ms);
+
+/* "<shop>:<order>" split at the first ':'; both parts non-empty and fit.
+ * Returns 0 or -1. */
+int cscli_parse_order_key(const char *s, char *shop, size_t shoplen, char *order,
+                          size_t orderlen);
+
+/* A positive integer (1..max) from text; 0 or -1. */
+int cscli_parse_int(const char *s, int max, int *out);
+
+/* ---- output (util.c) ---------------------------------------------------- */
+
+/* Reports an error and returns code: "cscli: <message>" on err, plus the
+ * JSON error document on out with --json. */
+int cscli_fail(cscli *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A usage error: the message, then "usage: ..." (usage text) on err;
+ * returns CSCLI_USAGE. */
+int cscli_usage_error(cscli *c, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prints doc as one line of JSON on out and frees it (takes ownership). */
+void cscli_print_json(cscli *c, cJSON *doc);
+/* Loads the CS_* settings once; on a bad value reports it and returns
+ * CSCLI_USAGE, else CSCLI_OK. */
+int cscli_load_config(cscli *c);
+/* Adds an int64 as a JSON number (exact up to 2^53: every ms and fen). */
+void cscli_json_int(cJSON *obj, const char *name, int64_t v);
+
+/* A text table printed with aligned columns (display width aware: CJK
+ * characters take two cells). Cells are copied. */
+typedef struct cscli_table cscli_table;
+cscli_table *cscli_table_new(int ncols);
+void cscli_table_free(cscli_table *t);               /* accepts NULL */
+void cscli_table_row(cscli_table *t, ...);           /* ncols const char * ("-" for NULL) */
+void cscli_table_print(const cscli_table *t, FILE *out, const char *indent);
+/* Display width of UTF-8 text in terminal cells. */
+size_t cscli_text_width(const char *s);
+
+/* ---- commands ----------------------------------------------------------- */
+
+/* argv[0] is the command word ("clock"); return an exit code. */
+int cscli_cmd_clock(cscli *c, int argc, char **argv);
+int cscli_cmd_order(cscli *c, int argc, char **argv);
+int cscli_cmd_topics(cscli *c, int argc, char **argv);
+
+/* The whole CLI: global options, dispatch, exit code. */
+int cscli_main(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

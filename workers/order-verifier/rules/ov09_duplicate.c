@@ -1,0 +1,148 @@
+/* ov09_duplicate.c -- OV-9: a second order by the same buyer, to the same
+ * address, with the same SKUs and quantities, placed less than 24 h after
+ * the first, is DUPLICATE_SUSPECTED: on hold until an agent confirms it.
+ *
+ * Handbook: 000 §2 #2 ("要跟客户仔细核对订购的产品,数量,金额和付款方式及地址
+ * (之前出现一字之差,照成重复发4个EMS,成本太高)").
+ *
+ * Why it is built this way: the two orders have different keys and land on
+ * different partitions and worker copies, so the comparison cannot be done
+ * in memory. Each order version gets a fingerprint, a hex SHA-256 (OpenSSL
+ * EVP) over shop, buyer, normalised address and the sorted (SKU, total
+ * quantity) pairs; the worker stores it and looks up other orders with the
+ * same fingerprint (ov_state.priors), which works across partitions. Each
+ * part is written length-prefixed, so no two different orders can produce
+ * the same hashed bytes by shifting text between fields. The address is
+ * province + city + district + street concatenated and then normalised by
+ * cs_text_normalize() (NFKC: full-width digits and letters become ASCII;
+ * whitespace and punctuation removed; case-folded): "一字之差" typed with a
+ * full-width "１２号" or an extra space is the same address. Quantities of a
+ * SKU over several lines add up, and the order of lines does not matter.
+ *
+ * The decision is asymmetric: only the later order is held (the one placed
+ * after a prior one, by created_ms, ties broken by order id, so exactly one
+ * of two simultaneous orders is held), and "less than 24 h" is half-open
+ * as RULES.md says: exactly 24 h apart is no duplicate, 23 h 59 m is. A
+ * cancelled prior is no reason to hold the new order. */
+#include "ov_rules.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "cs/text.h"
+#include "cs/util.h"
+
+/* Hashes one part as "<len>:<bytes>;". */
+static bool hash_part(EVP_MD_CTX *ctx, const char *s, size_t n) {
+    char len[24];
+    int k = snprintf(len, sizeof len, "%zu:", n);
+    return EVP_DigestUpdate(ctx, len, (size_t)k) == 1 && EVP_DigestUpdate(ctx, s, n) == 1 &&
+           EVP_DigestUpdate(ctx, ";", 1) == 1;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The normalised address (caller frees), or NULL if it is not UTF-8. */
+static char *normalized_address(const Cs__V1__Order *o) {
+    const Cs__V1__Address *a = o->receiver ? o->receiver->address : NULL;
+    const char *parts[4] = {a ? a->province : NULL, a ? a->city : NULL, a ? a->district : NULL,
+                            a ? a->street : NULL};
+    size_t len = 1;
+    for (int i = 0; i < 4; i++) len += strlen(ov_str(parts[i]));
+    char *raw = cs_xmalloc(len);
+    raw[0] = '\0';
+    for (int i = 0; i < 4; i++) strcat(raw, ov_str(parts[i]));
+    /* NFKC may expand a code point up to 18 times; try small, then worst. */
+    size_t caps[2] = {len * 4 + 64, len * 18 * 3 + 64};
+    for (int i = 0; i < 2; i++) {
+        char *out = cs_xmalloc(caps[i]);
+        if (cs_text_normalize(raw, out, caps[i]) >= 0) {
+            free(raw);
+            return out;
+        }
+        free(out);
+    }
+    free(raw);
+    return NULL;
+}
+
+/* OV-9 */
+bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP_LEN]) {
+    out[0] = '\0';
+    if (ov_blank(o->buyer_id)) return false; /* "same buyer" cannot be established */
+    char *addr = normalized_address(o);
+    if (!addr) return false;
+
+    /* distinct SKUs, sorted, so line order and splitting do not matter */
+    const char **skus = cs_xmalloc(sizeof *skus * (o->n_lines ? o->n_lines : 1));
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        if (!o->lines[i]) continue;
+        const char *sku = ov_str(o->lines[i]->sku);
+        bool seen = false;
+        for (size_t j = 0; j < n && !seen; j++) seen = strcmp(skus[j], sku) == 0;
+        if (!seen) skus[n++] = sku;
+    }
+    qsort(skus, n, sizeof *skus, cmp_str);
+
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) abort(); /* out of memory aborts */
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    const char *shop = ov_str(shop_id), *buyer = o->buyer_id;
+    bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(ctx, "cs.ov9.v1;", 10) == 1 && hash_part(ctx, shop, strlen(shop)) &&
+              hash_part(ctx, buyer, strlen(buyer)) && hash_part(ctx, addr, strlen(addr));
+    for (size_t i = 0; ok && i < n; i++) {
+        char qty[24];
+        int k = snprintf(qty, sizeof qty, "%" PRId64, ov_sku_quantity(o, skus[i]));
+        ok = hash_part(ctx, skus[i], strlen(skus[i])) && hash_part(ctx, qty, (size_t)k);
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+    EVP_MD_CTX_free(ctx);
+    free(skus);
+    free(addr);
+    if (!ok) return false;
+    for (unsigned i = 0; i < mdlen; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return true;
+}
+
+/* true if (a_ms, a_id) was placed before (b_ms, b_id): created time, then
+ * order id, so two orders placed in the same millisecond are still ordered
+ * and exactly one of them is the later. */
+static bool placed_before(int64_t a_ms, const char *a_id, int64_t b_ms, const char *b_id) {
+    if (a_ms != b_ms) return a_ms < b_ms;
+    return strcmp(ov_str(a_id), ov_str(b_id)) < 0;
+}
+
+/* OV-9 */
+void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop,
+                         ov_decision *d) {
+    int64_t window_ms = (int64_t)shop->th.duplicate_window_min * 60 * 1000;
+    const ov_prior_order *hit = NULL;
+    for (size_t i = 0; st && i < st->npriors; i++) {
+        const ov_prior_order *p = &st->priors[i];
+        if (!p->order_id || strcmp(p->order_id, ov_str(o->order_id)) == 0 || p->cancelled) continue;
+        if (!placed_before(p->created_ms, p->order_id, o->created_ms, o->order_id)) continue;
+        int64_t gap;
+        if (__builtin_sub_overflow(o->created_ms, p->created_ms, &gap) || gap >= window_ms)
+            continue; /* half-open window: exactly 24 h apart is outside */
+        if (!hit || placed_before(p->created_ms, p->order_id, hit->created_ms, hit->order_id))
+            hit = p; /* name the earliest one */
+    }
+    if (!hit) return;
+    int64_t gap_min = (o->created_ms - hit->created_ms) / 60000;
+    ov_add_reason(d, "OV-9", OV_DUPLICATE_SUSPECTED,
+                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64
+                  " min earlier",
+                  hit->order_id, gap_min / 60, gap_min % 60);
+    ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false,
+                "order %s may duplicate %s: confirm with the buyer before shipping",
+                ov_str(o->order_id), hit->order_id);
+}

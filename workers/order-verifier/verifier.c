@@ -1,0 +1,1257 @@
+/* verifier.c -- the order-verifier's batch handler (see verifier.h).
+ *
+ * Life of a batch (all inside the runtime's transaction):
+ *   1. validate each event (poison: impossible amounts, wrong body);
+ *   2. load the state the rules read, locking what two consumers could
+ *      race on: orders (FOR UPDATE), buyers (advisory lock, for OV-9 across
+ *      partitions), stock rows (FOR UPDATE in (shop, sku) order, for OV-8:
+ *      the last unit goes to exactly one order);
+ *   3. apply the events in memory, in partition order: OV-12 merge, then a
+ *      verification of the new order version; restocks re-verify waiting
+ *      orders oldest payment first; cancellations give stock back;
+ *   4. write every changed row back with COPY + one statement per table,
+ *      and emit verdicts, tasks and notification requests to the outbox.
+ * Nothing here keeps state between batches: a rolled-back batch is simply
+ * run again. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/clock.h"
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/shift.h"
+#include "cs/strmap.h"
+#include "cs/util.h"
+#include "ov_rules.h"
+#include "verifier.h"
+
+#define OV_MAX_FEN 100000000000LL   /* 10^11 fen = one billion CNY: beyond is impossible */
+#define OV_MAX_QTY 1000000
+#define OV_QUALITY_LOAD_DAYS 400    /* load this much history; the shop window filters */
+
+/* ---- per-batch model --------------------------------------------------- */
+
+typedef struct vRes { char *sku; int32_t qty; } vRes;
+
+typedef struct vOrder {
+    char *shop_id, *order_id;       /* owned */
+    const cs_shop *shop;
+    Cs__V1__OrderState *st;         /* owned */
+    bool loaded;                    /* looked up in the database */
+    bool dirty;                     /* orders row to write */
+    vRes *res; size_t nres;         /* units held (OV-8), owned */
+    bool res_dirty;
+    char **waits; size_t nwaits;    /* SKUs it waits for (OV-8), owned */
+    bool waits_dirty;
+    char fp[OV_FP_LEN];             /* OV-9 fingerprint, "" if none */
+    bool fp_dirty;
+    const char *state_name;         /* projection for the orders row */
+    char reasons[512];              /* text[] literal of reason codes */
+    int64_t item_total, payable;
+    const char *courier;            /* into st or shop */
+} vOrder;
+
+typedef struct vStock {
+    char *shop_id, *sku;            /* owned */
+    int32_t available;
+    int64_t restock_date_ms, counted_ms;
+    bool known, dirty;
+} vStock;
+
+typedef struct vFp { char *order_id; char *fp; int64_t created_ms; bool cancelled; } vFp;
+typedef struct vBuyer { vFp *fps; size_t n, cap; } vBuyer;
+typedef struct vQual { int64_t *ms; size_t n, cap; } vQual;
+
+typedef struct vBatch {
+    cs_batch *b;
+    PGconn *pg;
+    int64_t now;
+    cs_strmap orders, stock, buyers, quality;
+    vOrder **olist; size_t nolist, capolist;
+    vStock **slist; size_t nslist, capslist;
+    cs_copybuf verdicts, tasks, notes, quality_rows;
+    cs_copybuf arr1, arr2, scratch;
+    size_t nverdicts;
+} vBatch;
+
+static cs_metric *mVerdicts, *mTasks, *mNotes;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static void keyOf(char *out, size_t len, const char *a, const char *b) {
+    snprintf(out, len, "%s\x1f%s", a, b);
+}
+
+static const char *stateName(Cs__V1__VerdictState s) {
+    switch (s) {
+    case CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED: return "VERIFIED";
+    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT: return "PENDING_PAYMENT";
+    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK: return "PENDING_FINANCE_CHECK";
+    case CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD: return "ON_HOLD";
+    case CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION: return "EXCEPTION";
+    default: return "NEW";
+    }
+}
+
+static const char *channelName(Cs__V1__Channel c) {
+    switch (c) {
+    case CS__V1__CHANNEL__CHANNEL_TAOBAO: return "taobao";
+    case CS__V1__CHANNEL__CHANNEL_TMALL: return "tmall";
+    case CS__V1__CHANNEL__CHANNEL_OWN_SITE: return "own_site";
+    default: return NULL;
+    }
+}
+
+static const char *taskKindName(Cs__V1__TaskKind k) {
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&cs__v1__task_kind__descriptor, (int)k);
+    return v ? v->name : "TASK_KIND_UNSPECIFIED";
+}
+
+static const char *enumName(const ProtobufCEnumDescriptor *d, int v) {
+    const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
+    return e ? e->name : "UNSPECIFIED";
+}
+
+static void jsonStr(cs_copybuf *c, const char *s) {
+    /* appends a JSON string literal to c->data (not a COPY field) */
+    char tmp[8];
+    size_t need = strlen(s) * 6 + 3;
+    if (c->len + need + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap : 1024;
+        while (cap < c->len + need + 1) cap *= 2;
+        c->data = cs_xrealloc(c->data, cap);
+        c->cap = cap;
+    }
+    c->data[c->len++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') { c->data[c->len++] = '\\'; c->data[c->len++] = (char)*p; }
+        else if (*p < 0x20) {
+            snprintf(tmp, sizeof tmp, "\\u%04x", *p);
+            memcpy(c->data + c->len, tmp, 6);
+            c->len += 6;
+        } else c->data[c->len++] = (char)*p;
+    }
+    c->data[c->len++] = '"';
+    c->data[c->len] = 0;
+}
+
+static void rawAppend(cs_copybuf *c, const char *s) {
+    size_t n = strlen(s);
+    if (c->len + n + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap : 1024;
+        while (cap < c->len + n + 1) cap *= 2;
+        c->data = cs_xrealloc(c->data, cap);
+        c->cap = cap;
+    }
+    memcpy(c->data + c->len, s, n + 1);
+    c->len += n;
+}
+
+/* ---- validation ------------------------------------------------------------ */
+
+static bool fenOk(int64_t v) { return v >= 0 && v <= OV_MAX_FEN; }
+
+bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
+    const Cs__V1__Envelope *e = ev->env;
+    if (strcmp(ev->topic, "shop.orders.v1") == 0) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_ORDER || !e->order) {
+            snprintf(why, len, "validation: shop.orders.v1 carries an order event, got body %d", (int)e->body_case);
+            return false;
+        }
+        const Cs__V1__OrderEvent *oe = e->order;
+        if (oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_UNSPECIFIED) { snprintf(why, len, "validation: order.kind missing"); return false; }
+        if (!oe->order || !oe->order->order_id || !oe->order->order_id[0]) {
+            snprintf(why, len, "validation: order.order.order_id missing");
+            return false;
+        }
+        const Cs__V1__Order *o = oe->order;
+        for (size_t i = 0; i < o->n_lines; i++) {
+            const Cs__V1__OrderLine *l = o->lines[i];
+            if (!fenOk(l->unit_price_fen)) { snprintf(why, len, "impossible amount: lines[%zu].unit_price_fen=%" PRId64, i, l->unit_price_fen); return false; }
+            if (l->quantity < 0 || l->quantity > OV_MAX_QTY) { snprintf(why, len, "impossible amount: lines[%zu].quantity=%d", i, l->quantity); return false; }
+        }
+        for (size_t i = 0; i < o->n_discounts; i++)
+            if (!fenOk(o->discounts[i]->amount_fen)) { snprintf(why, len, "impossible amount: discounts[%zu].amount_fen=%" PRId64, i, o->discounts[i]->amount_fen); return false; }
+        if (!fenOk(o->shipping_fee_fen)) { snprintf(why, len, "impossible amount: shipping_fee_fen=%" PRId64, o->shipping_fee_fen); return false; }
+        if (!fenOk(o->paid_amount_fen)) { snprintf(why, len, "impossible amount: paid_amount_fen=%" PRId64, o->paid_amount_fen); return false; }
+        if (oe->cancellation && !fenOk(oe->cancellation->refund_fen)) { snprintf(why, len, "impossible amount: cancellation.refund_fen"); return false; }
+        if (oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED && (!o->buyer_id || !o->buyer_id[0])) {
+            snprintf(why, len, "validation: created order without buyer_id");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(ev->topic, "shop.inventory.v1") == 0) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_INVENTORY || !e->inventory) { snprintf(why, len, "validation: shop.inventory.v1 carries an inventory level"); return false; }
+        const Cs__V1__InventoryLevel *l = e->inventory;
+        if (!l->sku || !l->sku[0]) { snprintf(why, len, "validation: inventory.sku missing"); return false; }
+        if (l->available < 0 || l->restock_quantity < 0) { snprintf(why, len, "impossible amount: inventory quantity below zero"); return false; }
+        return true;
+    }
+    if (strcmp(ev->topic, "shop.aftersales.v1") == 0) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_AFTERSALES || !e->aftersales) { snprintf(why, len, "validation: shop.aftersales.v1 carries an after-sales event"); return false; }
+        const Cs__V1__AfterSalesEvent *a = e->aftersales;
+        if (a->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE && a->case_) {
+            if (!a->case_->case_id || !a->case_->case_id[0]) { snprintf(why, len, "validation: case.case_id missing"); return false; }
+            if (!fenOk(a->case_->amount_fen)) { snprintf(why, len, "impossible amount: case.amount_fen=%" PRId64, a->case_->amount_fen); return false; }
+        }
+        return true;
+    }
+    if (strcmp(ev->topic, "shop.contacts.v1") == 0) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_CONTACT || !e->contact) { snprintf(why, len, "validation: shop.contacts.v1 carries a contact event"); return false; }
+        if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_INVOICE &&
+            (!e->contact->invoice->order_id || !e->contact->invoice->order_id[0])) {
+            snprintf(why, len, "validation: invoice.order_id missing");
+            return false;
+        }
+        return true;
+    }
+    snprintf(why, len, "validation: topic %s is not the verifier's", ev->topic);
+    return false;
+}
+
+/* ---- model lookups ------------------------------------------------------ */
+
+static vOrder *orderGet(vBatch *v, const cs_shop *shop, const char *shop_id, const char *order_id, bool create) {
+    char key[512];
+    keyOf(key, sizeof key, shop_id, order_id);
+    vOrder *o = cs_strmap_get(&v->orders, key);
+    if (o || !create) return o;
+    o = cs_xcalloc(1, sizeof *o);
+    o->shop_id = cs_xstrdup(shop_id);
+    o->order_id = cs_xstrdup(order_id);
+    o->shop = shop;
+    cs_strmap_put(&v->orders, key, o);
+    if (v->nolist == v->capolist) {
+        v->capolist = v->capolist ? 2 * v->capolist : 64;
+        v->olist = cs_xrealloc(v->olist, v->capolist * sizeof *v->olist);
+    }
+    v->olist[v->nolist++] = o;
+    return o;
+}
+
+static vStock *stockGet(vBatch *v, const char *shop_id, const char *sku, bool create) {
+    char key[512];
+    keyOf(key, sizeof key, shop_id, sku);
+    vStock *s = cs_strmap_get(&v->stock, key);
+    if (s || !create) return s;
+    s = cs_xcalloc(1, sizeof *s);
+    s->shop_id = cs_xstrdup(shop_id);
+    s->sku = cs_xstrdup(sku);
+    cs_strmap_put(&v->stock, key, s);
+    if (v->nslist == v->capslist) {
+        v->capslist = v->capslist ? 2 * v->capslist : 64;
+        v->slist = cs_xrealloc(v->slist, v->capslist * sizeof *v->slist);
+    }
+    v->slist[v->nslist++] = s;
+    return s;
+}
+
+static vBuyer *buyerGet(vBatch *v, const char *shop_id, const char *buyer, bool create) {
+    char key[512];
+    keyOf(key, sizeof key, shop_id, buyer);
+    vBuyer *b = cs_strmap_get(&v->buyers, key);
+    if (b || !create) return b;
+    b = cs_xcalloc(1, sizeof *b);
+    cs_strmap_put(&v->buyers, key, b);
+    return b;
+}
+
+static void buyerSet(vBuyer *b, const char *order_id, const char *fp, int64_t created, bool cancelled) {
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->fps[i].order_id, order_id) == 0) {
+            free(b->fps[i].fp);
+            b->fps[i].fp = cs_xstrdup(fp);
+            b->fps[i].created_ms = created;
+            b->fps[i].cancelled = cancelled;
+            return;
+        }
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 4;
+        b->fps = cs_xrealloc(b->fps, b->cap * sizeof *b->fps);
+    }
+    b->fps[b->n++] = (vFp){ cs_xstrdup(order_id), cs_xstrdup(fp), created, cancelled };
+}
+
+static void orderFreeLists(vOrder *o) {
+    for (size_t i = 0; i < o->nres; i++) free(o->res[i].sku);
+    free(o->res);
+    o->res = NULL;
+    o->nres = 0;
+    for (size_t i = 0; i < o->nwaits; i++) free(o->waits[i]);
+    free(o->waits);
+    o->waits = NULL;
+    o->nwaits = 0;
+}
+
+static void batchFree(vBatch *v) {
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        orderFreeLists(o);
+        cs_order_state_free(o->st);
+        free(o->shop_id);
+        free(o->order_id);
+        free(o);
+    }
+    free(v->olist);
+    for (size_t i = 0; i < v->nslist; i++) {
+        free(v->slist[i]->shop_id);
+        free(v->slist[i]->sku);
+        free(v->slist[i]);
+    }
+    free(v->slist);
+    for (size_t i = 0; i < v->buyers.cap; i++) {
+        vBuyer *b = v->buyers.vals ? v->buyers.vals[i] : NULL;
+        if (!v->buyers.keys || !v->buyers.keys[i] || !b) continue;
+        for (size_t j = 0; j < b->n; j++) { free(b->fps[j].order_id); free(b->fps[j].fp); }
+        free(b->fps);
+        free(b);
+    }
+    for (size_t i = 0; i < v->quality.cap; i++) {
+        vQual *q = v->quality.vals ? v->quality.vals[i] : NULL;
+        if (!v->quality.keys || !v->quality.keys[i] || !q) continue;
+        free(q->ms);
+        free(q);
+    }
+    cs_strmap_clear(&v->orders);
+    cs_strmap_clear(&v->stock);
+    cs_strmap_clear(&v->buyers);
+    cs_strmap_clear(&v->quality);
+    cs_copy_free(&v->verdicts);
+    cs_copy_free(&v->tasks);
+    cs_copy_free(&v->notes);
+    cs_copy_free(&v->quality_rows);
+    cs_copy_free(&v->arr1);
+    cs_copy_free(&v->arr2);
+    cs_copy_free(&v->scratch);
+}
+
+/* ---- loading --------------------------------------------------------------- */
+
+/* Two parallel text[] literals of (shop, x) pairs, for "(a, b) IN (SELECT *
+ * FROM unnest($1::text[], $2::text[]))". */
+typedef struct vPairs { const char **a, **b; size_t n, cap; } vPairs;
+
+static void pairsAdd(vPairs *p, const char *a, const char *b) {
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->a = cs_xrealloc(p->a, p->cap * sizeof *p->a);
+        p->b = cs_xrealloc(p->b, p->cap * sizeof *p->b);
+    }
+    p->a[p->n] = a;
+    p->b[p->n] = b;
+    p->n++;
+}
+
+static void pairsFree(vPairs *p) { free(p->a); free(p->b); memset(p, 0, sizeof *p); }
+
+static int query2(vBatch *v, const char *sql, const vPairs *p, const char *third, int binary,
+                  PGresult **res, char *err, size_t errlen) {
+    cs_pg_text_array(&v->arr1, p->a, p->n);
+    cs_pg_text_array(&v->arr2, p->b, p->n);
+    const char *params[3] = { v->arr1.data, v->arr2.data, third };
+    PGresult *r = PQexecParams(v->pg, sql, third ? 3 : 2, NULL, params, NULL, NULL, binary);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        snprintf(err, errlen, "%.48s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+        return -1;
+    }
+    if (res) *res = r;
+    else PQclear(r);
+    return 0;
+}
+
+/* Loads (and locks) the orders of v->olist not loaded yet, with their
+ * reservations and waits. */
+static int loadOrders(vBatch *v, char *err, size_t errlen) {
+    vPairs p = { 0 };
+    for (size_t i = 0; i < v->nolist; i++)
+        if (!v->olist[i]->loaded) pairsAdd(&p, v->olist[i]->shop_id, v->olist[i]->order_id);
+    if (p.n == 0) return 0;
+    int rc = -1;
+    PGresult *r = NULL;
+    if (query2(v, "SELECT shop_id, order_id, doc FROM orders WHERE (shop_id, order_id) IN "
+                  "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, order_id FOR UPDATE",
+               &p, NULL, 1, &r, err, errlen) != 0) goto out;
+    for (int i = 0; i < PQntuples(r); i++) {
+        vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
+        if (!o) continue;
+        Cs__V1__OrderState *st = cs__v1__order_state__unpack(NULL, (size_t)PQgetlength(r, i, 2),
+                                                             (const uint8_t *)PQgetvalue(r, i, 2));
+        if (!st) { snprintf(err, errlen, "orders.doc of %s:%s does not decode", o->shop_id, o->order_id); goto out; }
+        /* Unpacked with the default allocator (malloc), which is what the
+         * rules use when they edit the state: they can own it as it is. */
+        o->st = st;
+    }
+    PQclear(r);
+    r = NULL;
+    if (query2(v, "SELECT shop_id, order_id, sku, quantity FROM stock_reservations WHERE (shop_id, order_id) IN "
+                  "(SELECT * FROM unnest($1::text[], $2::text[]))", &p, NULL, 0, &r, err, errlen) != 0) goto out;
+    for (int i = 0; i < PQntuples(r); i++) {
+        vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
+        if (!o) continue;
+        o->res = cs_xrealloc(o->res, (o->nres + 1) * sizeof *o->res);
+        o->res[o->nres++] = (vRes){ cs_xstrdup(PQgetvalue(r, i, 2)), (int32_t)atoi(PQgetvalue(r, i, 3)) };
+    }
+    PQclear(r);
+    r = NULL;
+    if (query2(v, "SELECT shop_id, order_id, sku FROM stock_waits WHERE (shop_id, order_id) IN "
+                  "(SELECT * FROM unnest($1::text[], $2::text[]))", &p, NULL, 0, &r, err, errlen) != 0) goto out;
+    for (int i = 0; i < PQntuples(r); i++) {
+        vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
+        if (!o) continue;
+        o->waits = cs_xrealloc(o->waits, (o->nwaits + 1) * sizeof *o->waits);
+        o->waits[o->nwaits++] = cs_xstrdup(PQgetvalue(r, i, 2));
+    }
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (o->loaded) continue;
+        o->loaded = true;
+        if (!o->st) o->st = cs_order_state_new();
+    }
+    rc = 0;
+out:
+    PQclear(r);
+    pairsFree(&p);
+    return rc;
+}
+
+static void addSkusOf(vPairs *p, const char *shop_id, const Cs__V1__Order *o) {
+    if (!o) return;
+    for (size_t i = 0; i < o->n_lines; i++)
+        if (o->lines[i]->sku && o->lines[i]->sku[0]) pairsAdd(p, shop_id, o->lines[i]->sku);
+}
+
+/* Locks buyers, then loads their fingerprints; locks and loads stock and
+ * quality cases for SKUs. Entries already loaded are left as they are. */
+static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char *err, size_t errlen) {
+    PGresult *r = NULL;
+    vPairs nb = { 0 }, ns = { 0 };
+    int rc = -1;
+    for (size_t i = 0; i < buyers->n; i++)
+        if (!buyerGet(v, buyers->a[i], buyers->b[i], false)) {
+            buyerGet(v, buyers->a[i], buyers->b[i], true);
+            pairsAdd(&nb, buyers->a[i], buyers->b[i]);
+        }
+    if (nb.n) {
+        /* OV-9 across partitions: one buyer's orders are verified one at a
+         * time. Locks are taken in hash order so two batches cannot deadlock. */
+        if (query2(v, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 7) h "
+                      "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
+        if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL "
+                      "FROM order_fingerprints f LEFT JOIN orders o USING (shop_id, order_id) "
+                      "WHERE (f.shop_id, f.buyer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                   &nb, NULL, 0, &r, err, errlen) != 0) goto out;
+        for (int i = 0; i < PQntuples(r); i++) {
+            vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
+            buyerSet(b, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), strtoll(PQgetvalue(r, i, 4), NULL, 10),
+                     PQgetvalue(r, i, 5)[0] == 't');
+        }
+        PQclear(r);
+        r = NULL;
+    }
+    for (size_t i = 0; i < skus->n; i++)
+        if (!stockGet(v, skus->a[i], skus->b[i], false)) {
+            stockGet(v, skus->a[i], skus->b[i], true);
+            pairsAdd(&ns, skus->a[i], skus->b[i]);
+        }
+    if (ns.n) {
+        /* OV-8: row locks in key order; every reservation of these SKUs by
+         * any consumer now waits for this transaction. */
+        if (query2(v, "SELECT shop_id, sku, available, restock_date_ms, counted_ms FROM stock WHERE (shop_id, sku) IN "
+                      "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, sku FOR UPDATE",
+                   &ns, NULL, 0, &r, err, errlen) != 0) goto out;
+        for (int i = 0; i < PQntuples(r); i++) {
+            vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
+            s->available = (int32_t)atoi(PQgetvalue(r, i, 2));
+            s->restock_date_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+            s->counted_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+            s->known = true;
+        }
+        PQclear(r);
+        r = NULL;
+        char since[32];
+        snprintf(since, sizeof since, "%" PRId64, v->now - (int64_t)OV_QUALITY_LOAD_DAYS * 86400000);
+        if (query2(v, "SELECT shop_id, sku, opened_ms FROM quality_cases WHERE (shop_id, sku) IN "
+                      "(SELECT * FROM unnest($1::text[], $2::text[])) AND opened_ms > $3::bigint",
+                   &ns, since, 0, &r, err, errlen) != 0) goto out;
+        for (int i = 0; i < PQntuples(r); i++) {
+            char key[512];
+            keyOf(key, sizeof key, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+            vQual *q = cs_strmap_get(&v->quality, key);
+            if (!q) { q = cs_xcalloc(1, sizeof *q); cs_strmap_put(&v->quality, key, q); }
+            if (q->n == q->cap) { q->cap = q->cap ? 2 * q->cap : 4; q->ms = cs_xrealloc(q->ms, q->cap * sizeof *q->ms); }
+            q->ms[q->n++] = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+        }
+    }
+    rc = 0;
+out:
+    PQclear(r);
+    pairsFree(&nb);
+    pairsFree(&ns);
+    return rc;
+}
+
+/* The SKUs and buyers of every loaded order, plus those named by the
+ * batch's events, then loadContext(). */
+static int loadContextForOrders(vBatch *v, char *err, size_t errlen) {
+    vPairs skus = { 0 }, buyers = { 0 };
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (o->st && o->st->order) {
+            addSkusOf(&skus, o->shop_id, o->st->order);
+            if (o->st->order->buyer_id && o->st->order->buyer_id[0]) pairsAdd(&buyers, o->shop_id, o->st->order->buyer_id);
+        }
+        for (size_t j = 0; j < o->nres; j++) pairsAdd(&skus, o->shop_id, o->res[j].sku);
+    }
+    for (size_t i = 0; i < cs_batch_count(v->b); i++) {
+        const cs_event *ev = cs_batch_event(v->b, i);
+        if (ev->env->body_case != CS__V1__ENVELOPE__BODY_ORDER) continue;
+        const Cs__V1__Order *o = ev->env->order->order;
+        addSkusOf(&skus, ev->env->shop_id, o);
+        if (o->buyer_id && o->buyer_id[0]) pairsAdd(&buyers, ev->env->shop_id, o->buyer_id);
+    }
+    int rc = loadContext(v, &skus, &buyers, err, errlen);
+    pairsFree(&skus);
+    pairsFree(&buyers);
+    return rc;
+}
+
+/* ---- emitting ---------------------------------------------------------------- */
+
+static void envelopeInit(Cs__V1__Envelope *env, vBatch *v, const char *event_id, const char *shop_id) {
+    cs__v1__envelope__init(env);
+    env->event_id = (char *)event_id;
+    env->shop_id = (char *)shop_id;
+    env->event_ms = v->now;
+    env->ingest_ms = cs_real_ms();
+    env->source = (char *)OV_WORKER_NAME;
+}
+
+static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx) {
+    char id[256], suffix[64], key[512];
+    snprintf(suffix, sizeof suffix, "task/%d/%s", idx, t->rule);
+    cs_event_id_derive(id, sizeof id, trigger, suffix);
+    const cs_shift *sh = cs_shift_for_task(o->shop, v->now);
+    Cs__V1__AgentTask task;
+    cs__v1__agent_task__init(&task);
+    task.task_id = id;
+    task.order_id = o->order_id;
+    task.kind = t->kind;
+    task.rule = (char *)t->rule;
+    task.summary = (char *)t->summary;
+    task.shift = sh ? sh->name : (char *)"";
+    task.urgent = t->urgent;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, v, id, o->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_TASK;
+    env.task = &task;
+    snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
+    cs_batch_emit(v->b, "cs.tasks.v1", key, &env);
+    cs_copybuf *c = &v->tasks;
+    cs_copy_text(c, o->shop_id);
+    cs_copy_text(c, id);
+    cs_copy_text(c, o->order_id);
+    cs_copy_text(c, taskKindName(t->kind));
+    cs_copy_text(c, t->rule);
+    cs_copy_text(c, t->summary);
+    cs_copy_text(c, task.shift);
+    cs_copy_bool(c, t->urgent);
+    cs_copy_null(c);
+    cs_copy_int(c, v->now);
+    cs_copy_end_row(c);
+    cs_metric_add(mTasks, 1);
+}
+
+static void emitNote(vBatch *v, vOrder *o, const char *trigger, const ov_note *n, int idx) {
+    char id[256], suffix[96], key[512];
+    snprintf(suffix, sizeof suffix, "note/%d/%s", idx, n->template_id);
+    cs_event_id_derive(id, sizeof id, trigger, suffix);
+    Cs__V1__NotificationRequest req;
+    cs__v1__notification_request__init(&req);
+    req.idempotency_key = id;     /* NT-1: fixed here, at request time */
+    req.order_id = o->order_id;
+    const Cs__V1__Order *ord = o->st ? o->st->order : NULL;
+    req.to = (ord && ord->receiver && ord->receiver->phone) ? ord->receiver->phone : (char *)"";
+    req.channel = n->channel;
+    req.class_ = n->klass;
+    req.template_ = (char *)n->template_id;
+    req.rule = (char *)n->rule;
+    Cs__V1__NotificationRequest__ParamsEntry entries[6], *ptrs[6];
+    req.n_params = (size_t)n->nparams;
+    for (int i = 0; i < n->nparams && i < 6; i++) {
+        cs__v1__notification_request__params_entry__init(&entries[i]);
+        entries[i].key = (char *)n->param_keys[i];
+        entries[i].value = (char *)n->param_vals[i];
+        ptrs[i] = &entries[i];
+    }
+    req.params = ptrs;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, v, id, o->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_NOTIFICATION;
+    env.notification = &req;
+    snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
+    cs_batch_emit(v->b, "cs.notifications.v1", key, &env);
+    cs_copybuf *c = &v->notes;
+    cs_copy_text(c, o->shop_id);
+    cs_copy_text(c, id);
+    cs_copy_text(c, o->order_id);
+    cs_copy_text(c, n->rule);
+    cs_copy_text(c, n->template_id);
+    cs_copy_text(c, enumName(&cs__v1__message_channel__descriptor, (int)n->channel));
+    cs_copy_text(c, enumName(&cs__v1__message_class__descriptor, (int)n->klass));
+    cs_copy_int(c, v->now);
+    cs_copy_end_row(c);
+    cs_metric_add(mNotes, 1);
+}
+
+/* ---- verification of one order version ------------------------------------ */
+
+static int32_t orderNeeds(const Cs__V1__Order *o, const char *sku) {
+    int64_t q = 0;
+    for (size_t i = 0; i < o->n_lines; i++)
+        if (o->lines[i]->sku && strcmp(o->lines[i]->sku, sku) == 0 && o->lines[i]->quantity > 0)
+            q += o->lines[i]->quantity;
+    return q > INT32_MAX ? INT32_MAX : (int32_t)q;
+}
+
+/* Gives back the units o holds (in memory; written at the end). */
+static void releaseStock(vBatch *v, vOrder *o) {
+    for (size_t i = 0; i < o->nres; i++) {
+        vStock *s = stockGet(v, o->shop_id, o->res[i].sku, true);
+        s->available += o->res[i].qty;
+        s->dirty = true;
+    }
+    if (o->nres) o->res_dirty = true;
+    for (size_t i = 0; i < o->nres; i++) free(o->res[i].sku);
+    free(o->res);
+    o->res = NULL;
+    o->nres = 0;
+}
+
+static void setWaits(vOrder *o, const char *const *skus, size_t n) {
+    bool same = n == o->nwaits;
+    for (size_t i = 0; same && i < n; i++) same = strcmp(skus[i], o->waits[i]) == 0;
+    if (same) return;
+    for (size_t i = 0; i < o->nwaits; i++) free(o->waits[i]);
+    free(o->waits);
+    o->waits = n ? cs_xcalloc(n, sizeof *o->waits) : NULL;
+    for (size_t i = 0; i < n; i++) o->waits[i] = cs_xstrdup(skus[i]);
+    o->nwaits = n;
+    o->waits_dirty = true;
+}
+
+static void projectOrder(vOrder *o, const ov_decision *d) {
+    o->state_name = stateName(d->state);
+    o->reasons[0] = 0;
+    size_t off = 0;
+    off += (size_t)snprintf(o->reasons, sizeof o->reasons, "{");
+    for (int i = 0; i < d->nreasons && off < sizeof o->reasons - 40; i++)
+        off += (size_t)snprintf(o->reasons + off, sizeof o->reasons - off, "%s%s", i ? "," : "", d->reasons[i].code);
+    snprintf(o->reasons + off, sizeof o->reasons - off, "}");
+    o->item_total = d->item_total_fen;
+    o->payable = d->payable_fen;
+    o->courier = d->courier;
+}
+
+/* Verifies o's current version and records everything it decides.
+ * trigger: the event id the outputs derive theirs from. */
+static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produce_ms) {
+    Cs__V1__OrderState *st = o->st;
+    const Cs__V1__Order *ord = st->order;
+    /* Units this order held go back first, so a changed order competes for
+     * stock like a new one and a shrunken one frees what it no longer needs. */
+    releaseStock(v, o);
+
+    /* What the rules read. */
+    size_t nl = ord ? ord->n_lines : 0;
+    ov_stock *stock = cs_xcalloc(nl ? nl : 1, sizeof *stock);
+    ov_quality_count *qual = cs_xcalloc(nl ? nl : 1, sizeof *qual);
+    size_t ns = 0, nq = 0;
+    int64_t qstart = ov11_window_start_ms(o->shop, v->now);
+    for (size_t i = 0; i < nl; i++) {
+        const char *sku = ord->lines[i]->sku;
+        if (!sku || !sku[0]) continue;
+        bool seen = false;
+        for (size_t j = 0; j < ns && !seen; j++) seen = strcmp(stock[j].sku, sku) == 0;
+        if (seen) continue;
+        vStock *s = stockGet(v, o->shop_id, sku, true);
+        stock[ns++] = (ov_stock){ .sku = sku, .available = s->available, .restock_date_ms = s->restock_date_ms,
+                                  .known = s->known, .held_by_order = 0 };
+        char key[512];
+        keyOf(key, sizeof key, o->shop_id, sku);
+        vQual *q = cs_strmap_get(&v->quality, key);
+        int cnt = 0;
+        for (size_t k = 0; q && k < q->n; k++) cnt += q->ms[k] > qstart && q->ms[k] <= v->now;
+        qual[nq++] = (ov_quality_count){ .sku = sku, .cases = cnt };
+    }
+    char fp[OV_FP_LEN] = "";
+    ov_prior_order *priors = NULL;
+    size_t np = 0;
+    vBuyer *buyer = NULL;
+    if (ord && ord->buyer_id && ord->buyer_id[0] && ov9_fingerprint(o->shop_id, ord, fp)) {
+        buyer = buyerGet(v, o->shop_id, ord->buyer_id, true);
+        priors = cs_xcalloc(buyer->n ? buyer->n : 1, sizeof *priors);
+        for (size_t i = 0; i < buyer->n; i++)
+            if (strcmp(buyer->fps[i].fp, fp) == 0 && strcmp(buyer->fps[i].order_id, o->order_id) != 0)
+                priors[np++] = (ov_prior_order){ buyer->fps[i].order_id, buyer->fps[i].created_ms, buyer->fps[i].cancelled };
+    }
+    ov_state io = { .stock = stock, .nstock = ns, .stock_reserved = false,
+                    .priors = priors, .npriors = np, .quality = qual, .nquality = nq };
+    ov_decision *d = cs_xcalloc(1, sizeof *d);
+    ov_decision_init(d);
+    if (ov_verify(st, &io, o->shop, v->now, d) != 0) goto out;
+
+    /* OV-8: take the units, or wait for the SKUs that are short. */
+    const char *short_skus[64];
+    size_t nshort = 0;
+    if (d->reserve_stock) {
+        bool all = true;
+        for (size_t i = 0; i < ns; i++)
+            all = all && stockGet(v, o->shop_id, stock[i].sku, false)->available >= orderNeeds(ord, stock[i].sku);
+        if (all) {
+            o->res = cs_xcalloc(ns ? ns : 1, sizeof *o->res);
+            for (size_t i = 0; i < ns; i++) {
+                int32_t q = orderNeeds(ord, stock[i].sku);
+                if (q <= 0) continue;
+                vStock *s = stockGet(v, o->shop_id, stock[i].sku, false);
+                s->available -= q;
+                s->dirty = true;
+                o->res[o->nres++] = (vRes){ cs_xstrdup(stock[i].sku), q };
+            }
+            o->res_dirty = true;
+        }
+    }
+    if (ov_has_reason(d, OV_OUT_OF_STOCK))
+        for (size_t i = 0; i < ns && nshort < 64; i++)
+            if (stockGet(v, o->shop_id, stock[i].sku, false)->available < orderNeeds(ord, stock[i].sku))
+                short_skus[nshort++] = stock[i].sku;
+    setWaits(o, short_skus, nshort);
+
+    if (buyer) {
+        if (strcmp(o->fp, fp) != 0) { cs_strlcpy(o->fp, fp, sizeof o->fp); o->fp_dirty = true; }
+        buyerSet(buyer, o->order_id, fp, ord->created_ms, st->cancelled_ms != 0);
+    }
+
+    ov_record_verdict(st, d, v->now);
+    st->stock_reserved = o->nres > 0;
+    projectOrder(o, d);
+    o->dirty = true;
+
+    /* The verdict: a row and a record on cs.verdicts.v1. */
+    char vid[256], suffix[48], key[512];
+    snprintf(suffix, sizeof suffix, "verdict/v%d", st->version);
+    cs_event_id_derive(vid, sizeof vid, trigger, suffix);
+    Cs__V1__Verdict vd;
+    cs__v1__verdict__init(&vd);
+    vd.order_id = o->order_id;
+    vd.version = st->version;
+    vd.state = d->state;
+    vd.courier = (char *)(d->courier ? d->courier : "");
+    vd.item_total_fen = d->item_total_fen;
+    vd.payable_fen = d->payable_fen;
+    vd.restock_date_ms = d->restock_date_ms;
+    vd.decided_ms = v->now;
+    vd.trigger_event_id = (char *)trigger;
+    Cs__V1__Reason rs[OV_MAX_REASONS], *rp[OV_MAX_REASONS];
+    Cs__V1__Annotation an[OV_MAX_ANNOTATIONS], *ap[OV_MAX_ANNOTATIONS];
+    cs_copybuf *c = &v->scratch;
+    cs_copy_reset(c);
+    rawAppend(c, "[");
+    for (int i = 0; i < d->nreasons; i++) {
+        cs__v1__reason__init(&rs[i]);
+        rs[i].rule = (char *)d->reasons[i].rule;
+        rs[i].code = (char *)d->reasons[i].code;
+        rs[i].detail = d->reasons[i].detail;
+        rp[i] = &rs[i];
+        rawAppend(c, i ? ",{\"rule\":" : "{\"rule\":");
+        jsonStr(c, d->reasons[i].rule);
+        rawAppend(c, ",\"code\":");
+        jsonStr(c, d->reasons[i].code);
+        rawAppend(c, ",\"detail\":");
+        jsonStr(c, d->reasons[i].detail);
+        rawAppend(c, "}");
+    }
+    rawAppend(c, "]");
+    char *reasons_json = cs_xstrdup(c->data);
+    cs_copy_reset(c);
+    rawAppend(c, "[");
+    for (int i = 0; i < d->nannotations; i++) {
+        cs__v1__annotation__init(&an[i]);
+        an[i].rule = (char *)d->annotations[i].rule;
+        an[i].code = (char *)d->annotations[i].code;
+        an[i].detail = d->annotations[i].detail;
+        an[i].line_id = (char *)(d->annotations[i].line_id ? d->annotations[i].line_id : "");
+        ap[i] = &an[i];
+        rawAppend(c, i ? ",{\"rule\":" : "{\"rule\":");
+        jsonStr(c, d->annotations[i].rule);
+        rawAppend(c, ",\"code\":");
+        jsonStr(c, d->annotations[i].code);
+        rawAppend(c, ",\"detail\":");
+        jsonStr(c, d->annotations[i].detail);
+        rawAppend(c, ",\"line_id\":");
+        jsonStr(c, an[i].line_id);
+        rawAppend(c, "}");
+    }
+    rawAppend(c, "]");
+    vd.n_reasons = (size_t)d->nreasons;
+    vd.reasons = rp;
+    vd.n_annotations = (size_t)d->nannotations;
+    vd.annotations = ap;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, v, vid, o->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_VERDICT;
+    env.verdict = &vd;
+    snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
+    cs_batch_emit(v->b, "cs.verdicts.v1", key, &env);
+
+    cs_copybuf *w = &v->verdicts;
+    cs_copy_text(w, o->shop_id);
+    cs_copy_text(w, o->order_id);
+    cs_copy_int(w, st->version);
+    cs_copy_text(w, o->state_name);
+    cs_copy_text(w, reasons_json);
+    cs_copy_text(w, c->data);
+    cs_copy_text(w, d->courier);
+    cs_copy_int(w, d->item_total_fen);
+    cs_copy_int(w, d->payable_fen);
+    cs_copy_int(w, v->now);
+    cs_copy_text(w, trigger);
+    if (produce_ms > 0) cs_copy_int(w, produce_ms); else cs_copy_null(w);
+    cs_copy_end_row(w);
+    free(reasons_json);
+    v->nverdicts++;
+    cs_metric_add(mVerdicts, 1);
+
+    for (int i = 0; i < d->ntasks; i++) emitTask(v, o, vid, &d->tasks[i], i);
+out:
+    free(d);
+    free(priors);
+    free(stock);
+    free(qual);
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+static bool kindVerifies(Cs__V1__OrderEventKind k) {
+    switch (k) {
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void applyOrderEvent(vBatch *v, cs_event *ev) {
+    const Cs__V1__OrderEvent *oe = ev->env->order;
+    vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, oe->order->order_id, false);
+    if (!o) return;  /* cannot happen: every order of the batch was registered */
+    if (!o->shop) o->shop = ev->shop;
+    char err[256];
+    int changed = ov12_apply_event(o->st, oe, ev->env->event_id, ev->env->event_ms, err, sizeof err);
+    if (changed < 0) { cs_event_poison(ev, "validation: %s", err); return; }
+    if (changed == 0) return;  /* stale (OV-12) or no change: no new version */
+    o->dirty = true;
+    if (!o->state_name) o->state_name = stateName(o->st->last_state);
+    switch (oe->kind) {
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
+        /* EX-8 owns the registry; the verifier's part is the stock. */
+        if (!oe->cancellation || oe->cancellation->n_line_ids == 0 || ov_order_over(o->st)) {
+            releaseStock(v, o);
+            o->st->stock_reserved = false;
+            setWaits(o, NULL, 0);
+            if (o->st->order && o->st->order->buyer_id && o->fp[0])
+                buyerSet(buyerGet(v, o->shop_id, o->st->order->buyer_id, true), o->order_id, o->fp,
+                         o->st->order->created_ms, true);
+        } else if (o->st->created) {
+            verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
+        }
+        return;
+    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED: {
+        ov_note note;
+        if (nt6_logistics_message(o->st, o->shop, &note)) {   /* NT-6: once per order */
+            o->st->logistics_sent = true;
+            emitNote(v, o, ev->env->event_id, &note, 0);
+        }
+        setWaits(o, NULL, 0);
+        return;
+    }
+    default:
+        break;
+    }
+    if (kindVerifies(oe->kind) && o->st->created && !ov_order_over(o->st))
+        verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
+}
+
+/* OV-8: waiting orders of the restocked SKUs, oldest payment first. */
+static int loadWaiters(vBatch *v, const vPairs *skus, char *err, size_t errlen) {
+    PGresult *r = NULL;
+    if (query2(v, "SELECT DISTINCT shop_id, order_id, paid_ms FROM stock_waits WHERE (shop_id, sku) IN "
+                  "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY paid_ms, order_id",
+               skus, NULL, 0, &r, err, errlen) != 0) return -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), PQgetvalue(r, i, 0));
+        if (shop) orderGet(v, shop, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
+    }
+    PQclear(r);
+    return 0;
+}
+
+static int cmpPaid(const void *a, const void *b) {
+    const vOrder *x = *(vOrder *const *)a, *y = *(vOrder *const *)b;
+    int64_t px = x->st && x->st->order ? x->st->order->paid_ms : 0;
+    int64_t py = y->st && y->st->order ? y->st->order->paid_ms : 0;
+    if (px != py) return px < py ? -1 : 1;
+    return strcmp(x->order_id, y->order_id);
+}
+
+static int handleInventory(vBatch *v, char *err, size_t errlen) {
+    vPairs skus = { 0 }, none = { 0 };
+    size_t n = cs_batch_count(v->b);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        if (!ev->poison) pairsAdd(&skus, ev->env->shop_id, ev->env->inventory->sku);
+    }
+    /* Orders first, stock second: the same lock order as an order batch. */
+    int rc = -1;
+    if (loadWaiters(v, &skus, err, errlen) != 0 || loadOrders(v, err, errlen) != 0) goto out;
+    if (loadContextForOrders(v, err, errlen) != 0 || loadContext(v, &skus, &none, err, errlen) != 0) goto out;
+    bool restocked = false;
+    const char *trigger = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (cs_batch_event(v->b, i)->poison) continue;
+        trigger = cs_batch_event(v->b, i)->env->event_id;
+        const Cs__V1__InventoryLevel *l = cs_batch_event(v->b, i)->env->inventory;
+        vStock *s = stockGet(v, cs_batch_event(v->b, i)->env->shop_id, l->sku, true);
+        int32_t before = s->available;
+        /* A count replaces the level only if it is newer than the one we
+         * have; a restock adds to whatever the level is. */
+        if (l->counted_ms > 0 && l->counted_ms >= s->counted_ms) {
+            s->available = l->available;
+            s->counted_ms = l->counted_ms;
+            s->known = true;
+        }
+        if (l->restock_quantity > 0) {
+            s->available = s->available > INT32_MAX - l->restock_quantity ? INT32_MAX : s->available + l->restock_quantity;
+            s->known = true;
+        }
+        if (l->restock_date_ms > 0 || s->available > 0) s->restock_date_ms = l->restock_date_ms;
+        s->dirty = true;
+        restocked = restocked || s->available > before;
+    }
+    if (restocked) {
+        /* Re-verify waiting orders, oldest payment first (OV-8). */
+        size_t nw = 0;
+        vOrder **w = cs_xcalloc(v->nolist ? v->nolist : 1, sizeof *w);
+        for (size_t i = 0; i < v->nolist; i++)
+            if (v->olist[i]->nwaits && v->olist[i]->st && v->olist[i]->st->created) w[nw++] = v->olist[i];
+        qsort(w, nw, sizeof *w, cmpPaid);
+        for (size_t i = 0; i < nw; i++) {
+            char t2[256];
+            snprintf(t2, sizeof t2, "%.180s/restock/%.60s", trigger, w[i]->order_id);
+            w[i]->st->version++;   /* a re-verification is a new order version */
+            verifyOrder(v, w[i], t2, 0);
+        }
+        free(w);
+    }
+    rc = 0;
+out:
+    pairsFree(&skus);
+    return rc;
+}
+
+static void handleAftersales(vBatch *v) {
+    /* OV-11: the verifier keeps only the quality cases per SKU. */
+    for (size_t i = 0; i < cs_batch_count(v->b); i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        const Cs__V1__AfterSalesEvent *a = ev->env->aftersales;
+        if (a->body_case != CS__V1__AFTER_SALES_EVENT__BODY_CASE) continue;
+        const Cs__V1__AfterSalesCase *c = a->case_;
+        if (c->reason != CS__V1__CASE_REASON__CASE_REASON_QUALITY || !c->sku || !c->sku[0]) continue;
+        cs_copy_text(&v->quality_rows, ev->env->shop_id);
+        cs_copy_text(&v->quality_rows, c->case_id);
+        cs_copy_text(&v->quality_rows, c->sku);
+        cs_copy_int(&v->quality_rows, c->requested_ms > 0 ? c->requested_ms : ev->env->event_ms);
+        cs_copy_end_row(&v->quality_rows);
+    }
+}
+
+static int handleContacts(vBatch *v, char *err, size_t errlen) {
+    size_t n = cs_batch_count(v->b);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        if (ev->env->contact->body_case == CS__V1__CONTACT_EVENT__BODY_INVOICE)
+            orderGet(v, ev->shop, ev->env->shop_id, ev->env->contact->invoice->order_id, true);
+    }
+    if (loadOrders(v, err, errlen) != 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        if (ev->env->contact->body_case != CS__V1__CONTACT_EVENT__BODY_INVOICE) continue;
+        vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, ev->env->contact->invoice->order_id, false);
+        if (!o->st->created) {
+            cs_event_poison(ev, "invoice request for unknown order %.64s", o->order_id);
+            continue;
+        }
+        ov_note note;
+        ov14_invoice_note(o->st->order, o->shop, &note);   /* OV-14 */
+        emitNote(v, o, ev->env->event_id, &note, 0);
+    }
+    return 0;
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+static int writeAll(vBatch *v, char *err, size_t errlen) {
+    PGconn *pg = v->pg;
+    cs_copybuf *c = &v->scratch;
+    /* orders */
+    cs_copy_reset(c);
+    size_t nd = 0;
+    vPairs resOrders = { 0 }, waitOrders = { 0 };
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (o->res_dirty) pairsAdd(&resOrders, o->shop_id, o->order_id);
+        if (o->waits_dirty) pairsAdd(&waitOrders, o->shop_id, o->order_id);
+        if (!o->dirty) continue;
+        Cs__V1__OrderState *st = o->st;
+        const Cs__V1__Order *ord = st->order;
+        size_t len = cs__v1__order_state__get_packed_size(st);
+        uint8_t *buf = cs_xmalloc(len ? len : 1);
+        cs__v1__order_state__pack(st, buf);
+        cs_copy_text(c, o->shop_id);
+        cs_copy_text(c, o->order_id);
+        cs_copy_int(c, st->version);
+        cs_copy_text(c, o->state_name ? o->state_name : stateName(st->last_state));
+        cs_copy_text(c, o->state_name && o->reasons[0] ? o->reasons : NULL);
+        cs_copy_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
+        cs_copy_text(c, ord ? channelName(ord->channel) : NULL);
+        if (ord && ord->created_ms) cs_copy_int(c, ord->created_ms); else cs_copy_null(c);
+        if (ord && ord->paid_ms) cs_copy_int(c, ord->paid_ms); else cs_copy_null(c);
+        if (st->shipped_ms) cs_copy_int(c, st->shipped_ms); else cs_copy_null(c);
+        if (st->cancelled_ms) cs_copy_int(c, st->cancelled_ms); else cs_copy_null(c);
+        if (o->state_name && o->reasons[0]) { cs_copy_int(c, o->item_total); cs_copy_int(c, o->payable); }
+        else { cs_copy_null(c); cs_copy_null(c); }
+        if (ord && ord->paid_ms) cs_copy_int(c, ord->paid_amount_fen); else cs_copy_null(c);
+        cs_copy_text(c, o->courier ? o->courier : (ord && ord->courier && ord->courier[0] ? ord->courier : NULL));
+        cs_copy_int(c, st->restock_date_ms);
+        cs_copy_bytea(c, buf, len);
+        cs_copy_end_row(c);
+        free(buf);
+        nd++;
+    }
+    int rc = -1;
+    if (nd) {
+        if (cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN", c, err, errlen) != 0) goto out;
+        /* A row without a verdict yet keeps its earlier projection. */
+        if (cs_pg_exec(pg,
+                "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc) "
+                "SELECT shop_id, order_id, version, state, COALESCE(reasons, '{}'), buyer_id, channel, created_ms, paid_ms, "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc FROM ov_orders_stage "
+                "ON CONFLICT (shop_id, order_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, "
+                "reasons = CASE WHEN EXCLUDED.item_total_fen IS NULL THEN orders.reasons ELSE EXCLUDED.reasons END, "
+                "buyer_id = EXCLUDED.buyer_id, channel = EXCLUDED.channel, created_ms = EXCLUDED.created_ms, "
+                "paid_ms = EXCLUDED.paid_ms, shipped_ms = EXCLUDED.shipped_ms, cancelled_ms = EXCLUDED.cancelled_ms, "
+                "item_total_fen = COALESCE(EXCLUDED.item_total_fen, orders.item_total_fen), "
+                "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
+                "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, doc = EXCLUDED.doc, updated_at = now()",
+                0, NULL, NULL, err, errlen) != 0) goto out;
+        if (cs_pg_exec(pg, "TRUNCATE ov_orders_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+    }
+    if (v->verdicts.rows &&
+        cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
+                         "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN", &v->verdicts, err, errlen) != 0) goto out;
+    if (v->tasks.rows &&
+        cs_copy_send(pg, "COPY tasks (shop_id, task_id, order_id, kind, rule, summary, shift, urgent, due_ms, created_ms) FROM STDIN",
+                     &v->tasks, err, errlen) != 0) goto out;
+    if (v->notes.rows &&
+        cs_copy_send(pg, "COPY notification_requests (shop_id, idempotency_key, order_id, rule, template, channel, class, created_ms) FROM STDIN",
+                     &v->notes, err, errlen) != 0) goto out;
+    if (v->quality_rows.rows) {
+        if (cs_copy_send(pg, "COPY ov_quality_stage FROM STDIN", &v->quality_rows, err, errlen) != 0 ||
+            cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0 ||
+            cs_pg_exec(pg, "TRUNCATE ov_quality_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+    }
+    /* reservations and waits: rewritten whole for the orders that changed */
+    if (resOrders.n) {
+        if (query2(v, "DELETE FROM stock_reservations WHERE (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                   &resOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
+        cs_copy_reset(c);
+        for (size_t i = 0; i < v->nolist; i++) {
+            vOrder *o = v->olist[i];
+            if (!o->res_dirty) continue;
+            for (size_t j = 0; j < o->nres; j++) {
+                cs_copy_text(c, o->shop_id);
+                cs_copy_text(c, o->order_id);
+                cs_copy_text(c, o->res[j].sku);
+                cs_copy_int(c, o->res[j].qty);
+                cs_copy_end_row(c);
+            }
+        }
+        if (c->rows && cs_copy_send(pg, "COPY stock_reservations (shop_id, order_id, sku, quantity) FROM STDIN", c, err, errlen) != 0) goto out;
+    }
+    if (waitOrders.n) {
+        if (query2(v, "DELETE FROM stock_waits WHERE (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                   &waitOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
+        cs_copy_reset(c);
+        for (size_t i = 0; i < v->nolist; i++) {
+            vOrder *o = v->olist[i];
+            if (!o->waits_dirty) continue;
+            for (size_t j = 0; j < o->nwaits; j++) {
+                cs_copy_text(c, o->shop_id);
+                cs_copy_text(c, o->waits[j]);
+                cs_copy_text(c, o->order_id);
+                cs_copy_int(c, o->st->order ? o->st->order->paid_ms : 0);
+                cs_copy_end_row(c);
+            }
+        }
+        if (c->rows && cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0) goto out;
+    }
+    /* fingerprints */
+    cs_copy_reset(c);
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (!o->fp_dirty || !o->st->order) continue;
+        cs_copy_text(c, o->shop_id);
+        cs_copy_text(c, o->st->order->buyer_id);
+        cs_copy_text(c, o->order_id);
+        cs_copy_text(c, o->fp);
+        cs_copy_int(c, o->st->order->created_ms);
+        cs_copy_end_row(c);
+    }
+    if (c->rows) {
+        if (cs_copy_send(pg, "COPY ov_fp_stage FROM STDIN", c, err, errlen) != 0 ||
+            cs_pg_exec(pg, "INSERT INTO order_fingerprints SELECT * FROM ov_fp_stage ON CONFLICT (shop_id, order_id) DO UPDATE SET "
+                           "buyer_id = EXCLUDED.buyer_id, fingerprint = EXCLUDED.fingerprint, created_ms = EXCLUDED.created_ms",
+                       0, NULL, NULL, err, errlen) != 0 ||
+            cs_pg_exec(pg, "TRUNCATE ov_fp_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+    }
+    /* stock */
+    cs_copy_reset(c);
+    for (size_t i = 0; i < v->nslist; i++) {
+        vStock *s = v->slist[i];
+        if (!s->dirty) continue;
+        if (s->available < 0) {
+            /* Never: reservations check first. A negative here is a bug, and
+             * the CHECK constraint would refuse it anyway. */
+            snprintf(err, errlen, "stock %s:%s would go below zero", s->shop_id, s->sku);
+            goto out;
+        }
+        cs_copy_text(c, s->shop_id);
+        cs_copy_text(c, s->sku);
+        cs_copy_int(c, s->available);
+        cs_copy_int(c, s->restock_date_ms);
+        cs_copy_int(c, s->counted_ms);
+        cs_copy_end_row(c);
+    }
+    if (c->rows) {
+        if (cs_copy_send(pg, "COPY ov_stock_stage FROM STDIN", c, err, errlen) != 0 ||
+            cs_pg_exec(pg, "INSERT INTO stock SELECT * FROM ov_stock_stage ON CONFLICT (shop_id, sku) DO UPDATE SET "
+                           "available = EXCLUDED.available, restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
+                       0, NULL, NULL, err, errlen) != 0 ||
+            cs_pg_exec(pg, "TRUNCATE ov_stock_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+    }
+    rc = 0;
+out:
+    pairsFree(&resOrders);
+    pairsFree(&waitOrders);
+    return rc;
+}
+
+/* ---- the handler ---------------------------------------------------------------- */
+
+static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
+    (void)user;
+    vBatch v;
+    memset(&v, 0, sizeof v);
+    v.b = b;
+    v.pg = cs_batch_pg(b);
+    v.now = cs_batch_now(b);
+    size_t n = cs_batch_count(b);
+    char why[CS_REASON_LEN];
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (!ov_event_valid(ev, why, sizeof why)) cs_event_poison(ev, "%s", why);
+    }
+    const char *topic = n ? cs_batch_event(b, 0)->topic : "";
+    int rc = -1;
+    if (strcmp(topic, "shop.orders.v1") == 0) {
+        for (size_t i = 0; i < n; i++) {
+            cs_event *ev = cs_batch_event(b, i);
+            if (!ev->poison) orderGet(&v, ev->shop, ev->env->shop_id, ev->env->order->order->order_id, true);
+        }
+        if (loadOrders(&v, err, errlen) != 0 || loadContextForOrders(&v, err, errlen) != 0) goto out;
+        for (size_t i = 0; i < v.nolist; i++) {
+            /* the fingerprint stored for an existing order (to see changes) */
+            vOrder *o = v.olist[i];
+            if (o->st->order && o->st->order->buyer_id) {
+                vBuyer *by = buyerGet(&v, o->shop_id, o->st->order->buyer_id, false);
+                for (size_t j = 0; by && j < by->n; j++)
+                    if (strcmp(by->fps[j].order_id, o->order_id) == 0) cs_strlcpy(o->fp, by->fps[j].fp, sizeof o->fp);
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            cs_event *ev = cs_batch_event(b, i);
+            if (!ev->poison) applyOrderEvent(&v, ev);
+        }
+    } else if (strcmp(topic, "shop.inventory.v1") == 0) {
+        bool any = false;
+        for (size_t i = 0; i < n; i++) any = any || !cs_batch_event(b, i)->poison;
+        if (any) {
+            if (handleInventory(&v, err, errlen) != 0) goto out;
+        }
+    } else if (strcmp(topic, "shop.aftersales.v1") == 0) {
+        handleAftersales(&v);
+    } else if (strcmp(topic, "shop.contacts.v1") == 0) {
+        if (handleContacts(&v, err, errlen) != 0) goto out;
+    }
+    rc = writeAll(&v, err, errlen);
+out:
+    batchFree(&v);
+    return rc;
+}
+
+static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
+    (void)user;
+    /* Staging tables for set-based upserts; per session, emptied each use. */
+    return cs_pg_exec(pg,
+        "CREATE TEMP TABLE IF NOT EXISTS ov_orders_stage (shop_id text, order_id text, version int, state text, reasons text[], "
+        "buyer_id text, channel text, created_ms bigint, paid_ms bigint, shipped_ms bigint, cancelled_ms bigint, "
+        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, doc bytea);"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_fp_stage (shop_id text, buyer_id text, order_id text, fingerprint text, created_ms bigint);"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint);"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint);",
+        0, NULL, NULL, err, errlen);
+}
+
+static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
+    (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
+    mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
+    mTasks = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_tasks_total", "Agent tasks created by the verifier", NULL);
+    mNotes = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_notifications_total", "Notification requests made by the verifier", NULL);
+    return 0;
+}
+
+static const char *const ovTopics[] = {
+    "shop.orders.v1", "shop.inventory.v1", "shop.aftersales.v1", "shop.contacts.v1", NULL
+};
+
+static const cs_worker_def ovDef = {
+    .name = OV_WORKER_NAME,
+    .topics = ovTopics,
+    .handle_batch = handleBatch,
+    .on_connect = onConnect,
+    .init = ovInit,
+};
+
+const cs_worker_def *ov_worker_def(void) { return &ovDef; }
