@@ -185,8 +185,11 @@ static void format_ts(char *buf, size_t len) {
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+    /* The fields are range-limited by gmtime_r; unsigned short casts let
+     * the compiler see that the text fits. */
+    snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned short)(tm.tm_year + 1900),
+             (unsigned char)(tm.tm_mon + 1), (unsigned char)tm.tm_mday, (unsigned char)tm.tm_hour,
+             (unsigned char)tm.tm_min, (unsigned char)tm.tm_sec, (unsigned short)(ts.tv_nsec / 1000000L));
 }
 
 /* Writes the whole buffer to fd 2; a short write (a very long line on a

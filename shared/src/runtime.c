@@ -262,6 +262,12 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
     }
 }
 
+/* librdkafka's own log lines go through our JSON logger (syslog levels). */
+static void onKafkaLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    cs_log(level <= 3 ? CS_LOG_ERROR : level <= 4 ? CS_LOG_WARN : level <= 6 ? CS_LOG_INFO : CS_LOG_DEBUG,
+           "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
 static void dropPendingOf(rtState *rt, const rd_kafka_topic_partition_list_t *parts) {
     size_t w = 0;
     for (size_t i = 0; i < rt->npending; i++) {
@@ -323,6 +329,7 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
         return -1;
     }
     rd_kafka_conf_set_rebalance_cb(c, onRebalance);
+    rd_kafka_conf_set_log_cb(c, onKafkaLog);
     rd_kafka_conf_set_opaque(c, rt);
     char e[256];
     rt->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
@@ -357,6 +364,7 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
         return -1;
     }
     rd_kafka_conf_set_dr_msg_cb(p, onDelivery);
+    rd_kafka_conf_set_log_cb(p, onKafkaLog);
     rd_kafka_conf_set_opaque(p, rt);
     rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, p, e, sizeof e);
     if (!rt->producer) {

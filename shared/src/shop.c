@@ -365,7 +365,7 @@ static int get_int(ld *l, const cJSON *v, int64_t min, int64_t max, int64_t *out
     double d = v->valuedouble;
     /* The comparisons also reject NaN; the range keeps the cast defined. */
     if (!(d >= (double)min && d <= (double)max))
-        return fail(l, "%.17g is out of range %lld..%lld", d, (long long)min, (long long)max);
+        return fail(l, "%.15g is out of range %lld..%lld", d, (long long)min, (long long)max);
     int64_t i = (int64_t)d;
     if ((double)i != d) return fail(l, "%.17g is not an integer", d);
     *out = i;
@@ -903,8 +903,12 @@ cs_shops *cs_shops_load(const char *path, char *errbuf, size_t errlen) {
     size_t len = 0;
     if (read_file(path, &text, &len, errbuf, errlen)) return NULL;
 
+    /* A UTF-8 byte order mark, as some editors write, is not JSON. */
+    size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, true);
+    /* len + 1: the NUL is part of the buffer, as require_null_terminated
+     * wants; trailing garbage is then a syntax error. */
+    cJSON *root = cJSON_ParseWithLengthOpts(text + skip, len + 1 - skip, &end, true);
     if (!root) {
         size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
         int line = 1;

@@ -83,6 +83,7 @@ static bool ov9_drop(UChar32 c) {
 /* ---- OV-9 -------------------------------------------------------------- */
 
 int cs_text_normalize(const char *in, char *out, size_t outlen) {
+    if (!in) return -1;
     int32_t n = 0;
     UChar *s = nfkc_utf16(in, &n);
     if (!s) return -1;
@@ -97,6 +98,10 @@ int cs_text_normalize(const char *in, char *out, size_t outlen) {
         for (int32_t k = start; k < i; k++) s[w++] = s[k];
     }
 
+    if (w > (INT32_MAX - 1) / 3) {
+        free(s);
+        return -1;
+    }
     UErrorCode err = U_ZERO_ERROR;
     int32_t cap = w * 3 + 1; /* full folding expands at most threefold */
     UChar *folded = cs_xmalloc(sizeof(UChar) * (size_t)cap);
@@ -271,6 +276,7 @@ void cs_mask_phones(const char *in, char *out, size_t outlen) {
     if (outlen == 0) return;
     mwriter w = {out, outlen, 0, false};
     out[0] = '\0';
+    if (!in) return;
     const char *p = in;
     bool prev_digit = false;
     while (*p && !w.full) {

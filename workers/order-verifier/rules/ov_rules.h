@@ -218,7 +218,9 @@ int64_t ov13_next_sweep_ms(const cs_shop *shop, int64_t now_ms);
 /* OV-14: invoice amount = goods (item total - discounts, never postage),
  * + own_site_invoice_tax_bp for own-site orders, half-up to the fen. */
 int64_t ov14_invoice_amount(const Cs__V1__Order *o, const cs_shop *shop);
-/* OV-14: the answer to an invoice request as a note. */
+/* OV-14: the answer to an invoice request as a note (params order_id,
+ * amount in yuan "12.34"). For an impossible order (amount -1) the note's
+ * template_id is NULL: nothing to send, an agent must answer. */
 void ov14_invoice_note(const Cs__V1__Order *o, const cs_shop *shop, ov_note *note);
 
 /* NT-6: after shipment, exactly one logistics message (courier name and

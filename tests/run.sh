@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The one command that runs every test (README; .ci/run calls exactly this).
+#
+#   1. installs what is missing (deploy/local/install-deps.sh)
+#   2. builds twice: the normal build and an ASan+UBSan build
+#   3. brings the real stack up once (Kafka, PostgreSQL, Redis on loopback)
+#   4. unit tests (ctest -L unit), then the same under valgrind (no leaks)
+#   5. unit tests and the integration smoke test in the sanitizer build
+#   6. integration and fault tests against the real stack (ctest -L integration)
+#
+# Real-stack tests fail when a server is missing; none is skipped.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${CS_JOBS:-2}
+t0=$(date +%s)
+step() { printf '\n=== %s (%ds)\n' "$*" $(( $(date +%s) - t0 )); }
+
+step "dependencies"
+bash deploy/local/install-deps.sh
+
+step "build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+
+step "build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCS_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+
+step "stack up"
+export CS_BUILD_DIR=$root/build
+bash deploy/local/stack.sh up
+eval "$(bash deploy/local/stack.sh env)"
+export CS_SHOPS_FILE=$root/deploy/config/shops.sample.json
+
+fail=0
+step "unit tests"
+(cd build && ctest -L unit --output-on-failure -j"$jobs") || fail=1
+
+step "unit tests under valgrind"
+vg_fail=0
+for t in build/tests/unit_*; do
+  [ -x "$t" ] || continue
+  if ! CS_SOURCE_DIR=$root CS_TEST_DATA=$root/tests/data valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+       --error-exitcode=99 "$t" >/dev/null 2>"build/$(basename "$t").valgrind"; then
+    echo "valgrind: $(basename "$t") failed:"; tail -n 30 "build/$(basename "$t").valgrind"; vg_fail=1
+  fi
+done
+[ $vg_fail = 0 ] && echo "valgrind: every unit test clean" || fail=1
+
+step "unit tests and integration smoke test (ASan + UBSan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest -L unit --output-on-failure -j"$jobs") || fail=1
+(cd build-asan && ctest -L smoke --output-on-failure) || fail=1
+
+step "integration and fault tests (real Kafka, PostgreSQL, Redis)"
+(cd build && ctest -L integration -LE smoke --output-on-failure) || fail=1
+
+step "done"
+if [ $fail = 0 ]; then echo "all test groups passed"; else echo "some test groups FAILED"; fi
+exit $fail

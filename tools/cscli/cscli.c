@@ -1,0 +1,89 @@
+/* cscli.c -- cscli's top level: global options, the command table and
+ * dispatch. Each command lives in its own cmd_<name>.c; adding one is a
+ * row in `commands` below.
+ *
+ * Global options may come before the command ("cscli --json clock") or
+ * after it ("cscli clock --json"); both set the same flag. */
+#include "cscli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/log.h"
+
+typedef struct cscli_command {
+    const char *name;                              /* first word */
+    int (*run)(cscli *c, int argc, char **argv);   /* argv[0] is name */
+    const char *summary;                           /* one line for --help */
+} cscli_command;
+
+static const cscli_command commands[] = {
+    {"clock", cscli_cmd_clock, "show, set or advance the business clock"},
+    {"order", cscli_cmd_order, "order show <shop>:<order>: an order and its verdicts"},
+    {"topics", cscli_cmd_topics, "list or create the project's Kafka topics"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out, bool with_env) {
+    fprintf(out, "usage: cscli [--json] <command> [args] [--json] [--help]\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'cscli <command> --help' describes a command. Every command takes --json.\n"
+                 "Exit codes: 0 ok, 1 not found, 2 usage, 3 backend down.\n");
+    if (with_env) {
+        fputc('\n', out);
+        cs_config_usage(out);
+    }
+}
+
+int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
+    cscli c = {.out = out, .err = err};
+    int i = 1;
+    bool help = false;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            c.json = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            help = true;
+        } else {
+            int rc = cscli_fail(&c, CSCLI_USAGE, "unknown option '%s'", argv[i]);
+            usage(err, false);
+            return rc;
+        }
+    }
+    if (i >= argc || strcmp(argv[i], "help") == 0) {
+        if (help || i < argc) {
+            usage(out, true);
+            return CSCLI_OK;
+        }
+        int rc = cscli_fail(&c, CSCLI_USAGE, "which command?");
+        usage(err, false);
+        return rc;
+    }
+    const cscli_command *cmd = NULL;
+    for (size_t k = 0; k < NCOMMANDS; k++)
+        if (strcmp(commands[k].name, argv[i]) == 0) cmd = &commands[k];
+    if (!cmd) {
+        int rc = cscli_fail(&c, CSCLI_USAGE, "unknown command '%s'", argv[i]);
+        usage(err, false);
+        return rc;
+    }
+    /* "cscli --help clock" is "cscli clock --help". */
+    char *sub_argv[64];
+    int sub_argc = 0;
+    for (int k = i; k < argc && sub_argc < 62; k++) sub_argv[sub_argc++] = argv[k];
+    static char help_arg[] = "--help";
+    if (help) sub_argv[sub_argc++] = help_arg;
+    sub_argv[sub_argc] = NULL;
+
+    /* cscli's own log lines (backend warnings from the library) stay quiet
+     * unless CS_LOG_LEVEL asks for them: errors are reported as results. */
+    const char *lvl = getenv("CS_LOG_LEVEL");
+    cs_log_init("cscli", lvl && *lvl ? lvl : "error");
+
+    int rc = cmd->run(&c, sub_argc, sub_argv);
+    if (c.cfg_loaded) cs_config_free(&c.cfg);
+    fflush(out);
+    return rc;
+}
