@@ -375,8 +375,7 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     if (p.n == 0) return 0;
     int rc = -1;
     PGresult *r = NULL;
-    if (query2(v, "SELECT shop_id, order_id, doc FROM orders WHERE (shop_id, order_id) IN "
-                  "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, order_id FOR UPDATE",
+    if (query2(v, "SELECT shop_id, order_id, doc FROM orders WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, order_id FOR UPDATE",
                &p, NULL, 1, &r, err, errlen) != 0) goto out;
     for (int i = 0; i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
@@ -390,9 +389,20 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     }
     PQclear(r);
     r = NULL;
-    if (query2(v, "SELECT shop_id, order_id, sku, quantity FROM stock_reservations WHERE (shop_id, order_id) IN "
-                  "(SELECT * FROM unnest($1::text[], $2::text[]))", &p, NULL, 0, &r, err, errlen) != 0) goto out;
-    for (int i = 0; i < PQntuples(r); i++) {
+    /* Reservations exist only for orders whose state says so, and waits only
+     * for orders in EXCEPTION (OUT_OF_STOCK): new orders, the bulk of a
+     * promotion morning, cost no lookup here. */
+    vPairs pr = { 0 }, pw = { 0 };
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (o->loaded || !o->st) continue;
+        if (o->st->stock_reserved) pairsAdd(&pr, o->shop_id, o->order_id);
+        if (o->st->last_state == CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) pairsAdd(&pw, o->shop_id, o->order_id);
+    }
+    if (pr.n && query2(v, "SELECT shop_id, order_id, sku, quantity FROM stock_reservations WHERE shop_id = ANY($1::text[]) "
+                          "AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                       &pr, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
+    for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
         if (!o) continue;
         o->res = cs_xrealloc(o->res, (o->nres + 1) * sizeof *o->res);
@@ -400,14 +410,17 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     }
     PQclear(r);
     r = NULL;
-    if (query2(v, "SELECT shop_id, order_id, sku FROM stock_waits WHERE (shop_id, order_id) IN "
-                  "(SELECT * FROM unnest($1::text[], $2::text[]))", &p, NULL, 0, &r, err, errlen) != 0) goto out;
-    for (int i = 0; i < PQntuples(r); i++) {
+    if (pw.n && query2(v, "SELECT shop_id, order_id, sku FROM stock_waits WHERE shop_id = ANY($1::text[]) "
+                          "AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                       &pw, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
+    for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
         if (!o) continue;
         o->waits = cs_xrealloc(o->waits, (o->nwaits + 1) * sizeof *o->waits);
         o->waits[o->nwaits++] = cs_xstrdup(PQgetvalue(r, i, 2));
     }
+    pairsFree(&pr);
+    pairsFree(&pw);
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         if (o->loaded) continue;
@@ -445,7 +458,7 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
                       "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
         if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL "
                       "FROM order_fingerprints f LEFT JOIN orders o USING (shop_id, order_id) "
-                      "WHERE (f.shop_id, f.buyer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                      "WHERE f.shop_id = ANY($1::text[]) AND f.buyer_id = ANY($2::text[]) AND (f.shop_id, f.buyer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &nb, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -463,8 +476,7 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
     if (ns.n) {
         /* OV-8: row locks in key order; every reservation of these SKUs by
          * any consumer now waits for this transaction. */
-        if (query2(v, "SELECT shop_id, sku, available, restock_date_ms, counted_ms FROM stock WHERE (shop_id, sku) IN "
-                      "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, sku FOR UPDATE",
+        if (query2(v, "SELECT shop_id, sku, available, restock_date_ms, counted_ms FROM stock WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, sku FOR UPDATE",
                    &ns, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -477,8 +489,7 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
         r = NULL;
         char since[32];
         snprintf(since, sizeof since, "%" PRId64, v->now - (int64_t)OV_QUALITY_LOAD_DAYS * 86400000);
-        if (query2(v, "SELECT shop_id, sku, opened_ms FROM quality_cases WHERE (shop_id, sku) IN "
-                      "(SELECT * FROM unnest($1::text[], $2::text[])) AND opened_ms > $3::bigint",
+        if (query2(v, "SELECT shop_id, sku, opened_ms FROM quality_cases WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND opened_ms > $3::bigint",
                    &ns, since, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             char key[512];
@@ -896,8 +907,7 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
 /* OV-8: waiting orders of the restocked SKUs, oldest payment first. */
 static int loadWaiters(vBatch *v, const vPairs *skus, char *err, size_t errlen) {
     PGresult *r = NULL;
-    if (query2(v, "SELECT DISTINCT shop_id, order_id, paid_ms FROM stock_waits WHERE (shop_id, sku) IN "
-                  "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY paid_ms, order_id",
+    if (query2(v, "SELECT DISTINCT shop_id, order_id, paid_ms FROM stock_waits WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY paid_ms, order_id",
                skus, NULL, 0, &r, err, errlen) != 0) return -1;
     for (int i = 0; i < PQntuples(r); i++) {
         const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), PQgetvalue(r, i, 0));
@@ -1066,7 +1076,6 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
                 "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, doc = EXCLUDED.doc, updated_at = now()",
                 0, NULL, NULL, err, errlen) != 0) goto out;
-        if (cs_pg_exec(pg, "TRUNCATE ov_orders_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     if (v->verdicts.rows &&
         cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
@@ -1079,12 +1088,11 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                      &v->notes, err, errlen) != 0) goto out;
     if (v->quality_rows.rows) {
         if (cs_copy_send(pg, "COPY ov_quality_stage FROM STDIN", &v->quality_rows, err, errlen) != 0 ||
-            cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0 ||
-            cs_pg_exec(pg, "TRUNCATE ov_quality_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+            cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     /* reservations and waits: rewritten whole for the orders that changed */
     if (resOrders.n) {
-        if (query2(v, "DELETE FROM stock_reservations WHERE (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        if (query2(v, "DELETE FROM stock_reservations WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &resOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1101,7 +1109,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (c->rows && cs_copy_send(pg, "COPY stock_reservations (shop_id, order_id, sku, quantity) FROM STDIN", c, err, errlen) != 0) goto out;
     }
     if (waitOrders.n) {
-        if (query2(v, "DELETE FROM stock_waits WHERE (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        if (query2(v, "DELETE FROM stock_waits WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &waitOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1133,8 +1141,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (cs_copy_send(pg, "COPY ov_fp_stage FROM STDIN", c, err, errlen) != 0 ||
             cs_pg_exec(pg, "INSERT INTO order_fingerprints SELECT * FROM ov_fp_stage ON CONFLICT (shop_id, order_id) DO UPDATE SET "
                            "buyer_id = EXCLUDED.buyer_id, fingerprint = EXCLUDED.fingerprint, created_ms = EXCLUDED.created_ms",
-                       0, NULL, NULL, err, errlen) != 0 ||
-            cs_pg_exec(pg, "TRUNCATE ov_fp_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+                       0, NULL, NULL, err, errlen) != 0) goto out;
     }
     /* stock */
     cs_copy_reset(c);
@@ -1158,8 +1165,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (cs_copy_send(pg, "COPY ov_stock_stage FROM STDIN", c, err, errlen) != 0 ||
             cs_pg_exec(pg, "INSERT INTO stock SELECT * FROM ov_stock_stage ON CONFLICT (shop_id, sku) DO UPDATE SET "
                            "available = EXCLUDED.available, restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
-                       0, NULL, NULL, err, errlen) != 0 ||
-            cs_pg_exec(pg, "TRUNCATE ov_stock_stage", 0, NULL, NULL, err, errlen) != 0) goto out;
+                       0, NULL, NULL, err, errlen) != 0) goto out;
     }
     rc = 0;
 out:
@@ -1190,7 +1196,9 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             cs_event *ev = cs_batch_event(b, i);
             if (!ev->poison) orderGet(&v, ev->shop, ev->env->shop_id, ev->env->order->order->order_id, true);
         }
+        int64_t t0 = cs_mono_ms();
         if (loadOrders(&v, err, errlen) != 0 || loadContextForOrders(&v, err, errlen) != 0) goto out;
+        cs_log_debug("orders batch: load %" PRId64 " ms", cs_mono_ms() - t0);
         for (size_t i = 0; i < v.nolist; i++) {
             /* the fingerprint stored for an existing order (to see changes) */
             vOrder *o = v.olist[i];
@@ -1215,7 +1223,9 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     } else if (strcmp(topic, "shop.contacts.v1") == 0) {
         if (handleContacts(&v, err, errlen) != 0) goto out;
     }
+    int64_t tw = cs_mono_ms();
     rc = writeAll(&v, err, errlen);
+    cs_log_debug("batch: write %" PRId64 " ms", cs_mono_ms() - tw);
 out:
     batchFree(&v);
     return rc;
@@ -1227,10 +1237,10 @@ static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
     return cs_pg_exec(pg,
         "CREATE TEMP TABLE IF NOT EXISTS ov_orders_stage (shop_id text, order_id text, version int, state text, reasons text[], "
         "buyer_id text, channel text, created_ms bigint, paid_ms bigint, shipped_ms bigint, cancelled_ms bigint, "
-        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, doc bytea);"
-        "CREATE TEMP TABLE IF NOT EXISTS ov_fp_stage (shop_id text, buyer_id text, order_id text, fingerprint text, created_ms bigint);"
-        "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint);"
-        "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint);",
+        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, doc bytea) ON COMMIT DELETE ROWS;"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_fp_stage (shop_id text, buyer_id text, order_id text, fingerprint text, created_ms bigint) ON COMMIT DELETE ROWS;"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint) ON COMMIT DELETE ROWS;"
+        "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint) ON COMMIT DELETE ROWS;",
         0, NULL, NULL, err, errlen);
 }
 

@@ -13,21 +13,21 @@ CREATE TABLE processed_events (
 );
 
 -- Runtime: outbound records written in the batch transaction and deleted
--- once Kafka acknowledged them. Rows left by a crash are produced again by
--- the relay sweep (same event id; consumers dedupe).
+-- once Kafka acknowledged them. One row per batch: records holds the batch's
+-- records packed (five length-prefixed fields each: topic, key, event id,
+-- headers as "name=value" lines, payload). Rows left by a crash are produced
+-- again by the relay sweep (same event ids; consumers dedupe).
 CREATE TABLE outbox (
     id         bigserial   PRIMARY KEY,
     worker     text        NOT NULL,
     batch_id   text        NOT NULL,
-    topic      text        NOT NULL,
-    key        text        NOT NULL,
-    event_id   text        NOT NULL,
-    headers    text        NOT NULL DEFAULT '',   -- "name=value" lines (DLQ reason, origin)
-    payload    bytea       NOT NULL,
+    nrecords   int         NOT NULL,
+    records    bytea       NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Packed records do not compress well and are read back at most once.
+ALTER TABLE outbox ALTER COLUMN records SET STORAGE EXTERNAL;
 CREATE INDEX outbox_batch ON outbox (batch_id);
-CREATE INDEX outbox_worker_id ON outbox (worker, id);
 
 -- Counts of dead-lettered events by worker/topic/reason class, for reports.
 CREATE TABLE dead_letters (
@@ -115,6 +115,7 @@ CREATE TABLE stock_waits (
     PRIMARY KEY (shop_id, sku, order_id)
 );
 CREATE INDEX stock_waits_fifo ON stock_waits (shop_id, sku, paid_ms, order_id);
+CREATE INDEX stock_waits_order ON stock_waits (shop_id, order_id);
 
 -- OV-9: fingerprint (buyer, normalised address, SKUs and quantities) of
 -- every order; a second order with the same one within 24 h is held.
