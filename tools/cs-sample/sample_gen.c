@@ -510,8 +510,7 @@ static int64_t createdAt(const cs_sample *s, int i, smpRng *r) {
     return s->start_ms + (int64_t)((double)s->spread_ms * pow(u, 1.7));
 }
 
-static void computeMoney(const cs_sample *s, smpPlan *p, smpRng *r) {
-    (void)s;
+static void computeMoney(smpPlan *p, smpRng *r) {
     int64_t total = 0;
     for (int k = 0; k < p->nlines; k++) total += p->lines[k].price_fen * p->lines[k].qty;
     p->item_total_fen = total;
@@ -685,7 +684,7 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
         p->fee_ms = p->created_ms + rngRange(&r, 60000, 180000);
         p->fee_cut_fen = rngRange(&r, 5, 20) * 100;
     }
-    computeMoney(s, p, &r);
+    computeMoney(p, &r);
     if (p->payable_fen < 1) {   /* a cut larger than the order: drop it */
         p->payable_fen += p->fee_cut_fen;
         p->fee_cut_fen = 0;
@@ -813,7 +812,7 @@ static void setOrderOut(const smpPlan *p, cs_sample_event *out, Cs__V1__Envelope
     e->body_case = CS__V1__ENVELOPE__BODY_ORDER;
     e->order = ev;
     out->topic = CS_TOPIC_ORDERS;
-    snprintf(out->key, sizeof out->key, "%s:%s", shops[p->shop].id, p->order_id);
+    snprintf(out->key, sizeof out->key, "%.40s:%.111s", shops[p->shop].id, p->order_id);
     out->env = e;
     out->at_ms = at_ms;
     out->late = false;
@@ -954,7 +953,7 @@ int cs_sample_order_events(const cs_sample *s, int i, cs_sample_arena *a, cs_sam
         e->contact = c;
         cs_sample_event *ev = &out[n++];
         ev->topic = CS_TOPIC_CONTACTS;
-        snprintf(ev->key, sizeof ev->key, "%s:%s", shop, p.order_id);
+        snprintf(ev->key, sizeof ev->key, "%.40s:%.111s", shop, p.order_id);
         ev->env = e;
         ev->at_ms = t;
         ev->late = true;
@@ -1053,7 +1052,7 @@ void cs_sample_preamble_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
     e->body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
     e->aftersales = ase;
     out->topic = CS_TOPIC_AFTERSALES;
-    snprintf(out->key, sizeof out->key, "%s:%s", shop, order_id);
+    snprintf(out->key, sizeof out->key, "%.40s:%.111s", shop, order_id);
     out->env = e;
     out->at_ms = requested;
     out->what = "AFTERSALES_CASE";
@@ -1098,8 +1097,7 @@ void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, c
                       const char **what) {
     cs_sample_arena a;
     cs_sample_arena_init(&a);
-    switch (k % 3) {
-    case 0: {
+    if (k % 3 == 0) {
         /* Not a protobuf at all: a varint longer than 10 bytes cannot parse. */
         static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
                                        '{', '"', 'n', 'o', 't', '"', ':', '"', 'p', 'r', 'o', 't', 'o', '"', '}'};
@@ -1108,10 +1106,7 @@ void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, c
         *len = sizeof junk;
         snprintf(key, CS_SAMPLE_KEY_LEN, "tb-demo:%s-poison-%d", s->run_id, k);
         *what = "POISON_GARBAGE";
-        break;
-    }
-    case 1:
-    case 2: {
+    } else {
         smpPlan p;
         planOrder(s, k % s->count, &p);
         snprintf(p.order_id, sizeof p.order_id, "%s-poison-%d", s->run_id, k);
@@ -1122,10 +1117,8 @@ void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, c
         e->body_case = CS__V1__ENVELOPE__BODY_ORDER;
         e->order = orderEvent(&a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, o);
         *value = cs_sample_pack(e, len);
-        snprintf(key, CS_SAMPLE_KEY_LEN, "%s:%s", e->shop_id, p.order_id);
+        snprintf(key, CS_SAMPLE_KEY_LEN, "%.40s:%.111s", e->shop_id, p.order_id);
         *what = k % 3 == 1 ? "POISON_UNKNOWN_SHOP" : "POISON_NEGATIVE_AMOUNT";
-        break;
-    }
     }
     cs_sample_arena_reset(&a);
 }

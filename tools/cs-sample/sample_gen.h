@@ -36,8 +36,8 @@
 
 #include "cs/v1/envelope.pb-c.h"
 
-#define CS_SAMPLE_KEY_LEN 128
-#define CS_SAMPLE_ID_LEN 128
+#define CS_SAMPLE_KEY_LEN 160
+#define CS_SAMPLE_ID_LEN 112
 #define CS_SAMPLE_MAX_EVENTS 8  /* events one order can produce */
 
 /* A bump allocator for the messages of a few events. */

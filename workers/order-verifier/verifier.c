@@ -42,6 +42,7 @@ typedef struct vOrder {
     const cs_shop *shop;
     Cs__V1__OrderState *st;         /* owned */
     bool loaded;                    /* looked up in the database */
+    bool existed;                   /* it has a row there (else all its rows are new) */
     bool dirty;                     /* orders row to write */
     vRes *res; size_t nres;         /* units held (OV-8), owned */
     bool res_dirty;
@@ -386,6 +387,7 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
         /* Unpacked with the default allocator (malloc), which is what the
          * rules use when they edit the state: they can own it as it is. */
         o->st = st;
+        o->existed = true;
     }
     PQclear(r);
     r = NULL;
@@ -1025,15 +1027,18 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     PGconn *pg = v->pg;
     cs_copybuf *c = &v->scratch;
     /* orders */
+    cs_copybuf fresh = { 0 }, *rows_old = c;
     cs_copy_reset(c);
     size_t nd = 0;
     vPairs resOrders = { 0 }, waitOrders = { 0 };
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
-        if (o->res_dirty) pairsAdd(&resOrders, o->shop_id, o->order_id);
-        if (o->waits_dirty) pairsAdd(&waitOrders, o->shop_id, o->order_id);
+        /* an order new to the database has no old rows to delete */
+        if (o->res_dirty && o->existed) pairsAdd(&resOrders, o->shop_id, o->order_id);
+        if (o->waits_dirty && o->existed) pairsAdd(&waitOrders, o->shop_id, o->order_id);
         if (!o->dirty) continue;
         Cs__V1__OrderState *st = o->st;
+        cs_copybuf *c = o->existed ? rows_old : &fresh;
         const Cs__V1__Order *ord = st->order;
         size_t len = cs__v1__order_state__get_packed_size(st);
         uint8_t *buf = cs_xmalloc(len ? len : 1);
@@ -1042,7 +1047,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         cs_copy_text(c, o->order_id);
         cs_copy_int(c, st->version);
         cs_copy_text(c, o->state_name ? o->state_name : stateName(st->last_state));
-        cs_copy_text(c, o->state_name && o->reasons[0] ? o->reasons : NULL);
+        cs_copy_text(c, o->state_name && o->reasons[0] ? o->reasons : (o->existed ? NULL : "{}"));
         cs_copy_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
         cs_copy_text(c, ord ? channelName(ord->channel) : NULL);
         if (ord && ord->created_ms) cs_copy_int(c, ord->created_ms); else cs_copy_null(c);
@@ -1060,10 +1065,16 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         nd++;
     }
     int rc = -1;
+    int64_t w0 = cs_mono_ms(), w1 = 0, w2 = 0, w3 = 0;
     if (nd) {
-        if (cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN", c, err, errlen) != 0) goto out;
-        /* A row without a verdict yet keeps its earlier projection. */
-        if (cs_pg_exec(pg,
+        /* Rows of orders seen for the first time go straight in; existing
+         * ones are upserted through the staging table. */
+        if (fresh.rows &&
+            cs_copy_send(pg, "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
+                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc) FROM STDIN",
+                         &fresh, err, errlen) != 0) goto out;
+        if (rows_old->rows && cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN", rows_old, err, errlen) != 0) goto out;
+        if (rows_old->rows && cs_pg_exec(pg,
                 "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
                 "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc) "
                 "SELECT shop_id, order_id, version, state, COALESCE(reasons, '{}'), buyer_id, channel, created_ms, paid_ms, "
@@ -1077,6 +1088,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, doc = EXCLUDED.doc, updated_at = now()",
                 0, NULL, NULL, err, errlen) != 0) goto out;
     }
+    w1 = cs_mono_ms();
     if (v->verdicts.rows &&
         cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
                          "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN", &v->verdicts, err, errlen) != 0) goto out;
@@ -1090,9 +1102,10 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (cs_copy_send(pg, "COPY ov_quality_stage FROM STDIN", &v->quality_rows, err, errlen) != 0 ||
             cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0) goto out;
     }
+    w2 = cs_mono_ms();
     /* reservations and waits: rewritten whole for the orders that changed */
-    if (resOrders.n) {
-        if (query2(v, "DELETE FROM stock_reservations WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    {
+        if (resOrders.n && query2(v, "DELETE FROM stock_reservations WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &resOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1108,8 +1121,8 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         }
         if (c->rows && cs_copy_send(pg, "COPY stock_reservations (shop_id, order_id, sku, quantity) FROM STDIN", c, err, errlen) != 0) goto out;
     }
-    if (waitOrders.n) {
-        if (query2(v, "DELETE FROM stock_waits WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    {
+        if (waitOrders.n && query2(v, "DELETE FROM stock_waits WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &waitOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1125,6 +1138,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         }
         if (c->rows && cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0) goto out;
     }
+    w3 = cs_mono_ms();
     /* fingerprints */
     cs_copy_reset(c);
     for (size_t i = 0; i < v->nolist; i++) {
@@ -1168,9 +1182,12 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                        0, NULL, NULL, err, errlen) != 0) goto out;
     }
     rc = 0;
+    cs_log_debug("write: orders %" PRId64 " verdicts+tasks %" PRId64 " res %" PRId64 " fp+stock %" PRId64 " ms (%zu orders)",
+                 w1 - w0, w2 - w1, w3 - w2, cs_mono_ms() - w3, nd);
 out:
     pairsFree(&resOrders);
     pairsFree(&waitOrders);
+    cs_copy_free(&fresh);
     return rc;
 }
 

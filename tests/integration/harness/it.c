@@ -1024,3 +1024,78 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition) {
     rd_kafka_destroy(rk);
     return off;
 }
+
+/* ---- verdicts ------------------------------------------------------------------------ */
+
+const char *it_state_name(int state) {
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&cs__v1__verdict_state__descriptor, state);
+    if (!v) return "?";
+    return strncmp(v->name, "VERDICT_STATE_", 14) == 0 ? v->name + 14 : v->name;
+}
+
+typedef struct vrow { char *order_id; int version; char *state; char *trigger; bool seen, bad; } vrow;
+
+static int cmpVrow(const void *a, const void *b) {
+    const vrow *x = a, *y = b;
+    int c = strcmp(x->order_id, y->order_id);
+    return c ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch,
+                          long *records) {
+    *missing = *mismatch = *records = 0;
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT order_id, version, state, trigger_event_id FROM verdicts "
+                              "WHERE order_id LIKE '%s%%' ORDER BY order_id, version", run);
+    PGresult *res = pgRun(sql, PGRES_TUPLES_OK);
+    if (!res) return -1;
+    long n = PQntuples(res);
+    vrow *rows = calloc((size_t)(n ? n : 1), sizeof *rows);
+    if (!rows) abort();
+    for (long i = 0; i < n; i++) {
+        rows[i].order_id = strdup(PQgetvalue(res, (int)i, 0));
+        rows[i].version = atoi(PQgetvalue(res, (int)i, 1));
+        rows[i].state = strdup(PQgetvalue(res, (int)i, 2));
+        rows[i].trigger = strdup(PQgetvalue(res, (int)i, 3));
+    }
+    PQclear(res);
+    qsort(rows, (size_t)n, sizeof *rows, cmpVrow);
+    size_t done = 0;     /* records of r already looked at */
+    long seen = 0;
+    int64_t end = it_now_ms() + timeout_ms;
+    for (;;) {
+        for (; done < r->n; done++) {
+            const it_rec *x = &r->recs[done];
+            if (!x->env || x->env->body_case != CS__V1__ENVELOPE__BODY_VERDICT || !x->env->verdict) continue;
+            const Cs__V1__Verdict *v = x->env->verdict;
+            if (strncmp(v->order_id, run, strlen(run)) != 0) continue;
+            (*records)++;
+            vrow key = { .order_id = v->order_id, .version = v->version };
+            vrow *row = bsearch(&key, rows, (size_t)n, sizeof *rows, cmpVrow);
+            if (!row) continue;   /* a verdict newer than our snapshot of the table */
+            char want_id[512];
+            snprintf(want_id, sizeof want_id, "%s/verdict/v%d", row->trigger, row->version);
+            if (strcmp(it_state_name(v->state), row->state) != 0 || strcmp(x->env->event_id, want_id) != 0) {
+                if (!row->bad)
+                    fprintf(stderr, "  verdict %s v%d: topic says %s id %s, postgres %s id %s\n", row->order_id,
+                            row->version, it_state_name(v->state), x->env->event_id, row->state, want_id);
+                row->bad = true;
+            }
+            if (!row->seen) { row->seen = true; seen++; }
+        }
+        if (seen == n || it_now_ms() >= end) break;
+        it_reader_collect(r, run, r->n + 1, 200);
+    }
+    for (long i = 0; i < n; i++) {
+        if (!rows[i].seen) {
+            if (*missing < 5) fprintf(stderr, "  verdict %s v%d not on the topic\n", rows[i].order_id, rows[i].version);
+            (*missing)++;
+        }
+        if (rows[i].bad) (*mismatch)++;
+        free(rows[i].order_id);
+        free(rows[i].state);
+        free(rows[i].trigger);
+    }
+    free(rows);
+    return n;
+}

@@ -303,6 +303,17 @@ const it_rec *it_reader_get(const it_reader *r, size_t i);
 const char *it_rec_header(const it_rec *rec, const char *name);
 void it_reader_close(it_reader *r);
 
+/* Verdicts: reads r (a reader of cs.verdicts.v1) until every verdict row
+ * of the run in PostgreSQL (order id starting with run) has a record with
+ * the same order and version, or timeout_ms passes. Returns the number of
+ * rows; *missing = rows with no record, *mismatch = rows whose records
+ * disagree (state, or event id other than "<trigger>/verdict/v<version>"),
+ * *records = run records read (duplicates included). */
+long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch,
+                          long *records);
+/* "VERIFIED" for CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED, ... */
+const char *it_state_name(int state);
+
 /* ---- Kafka group state ------------------------------------------------------- */
 
 /* The committed offset of group for topic[partition] (-1001 when none,
