@@ -47,6 +47,7 @@
 #define RT_SWEEP_EVERY_MS 2000
 #define RT_SWEEP_MIN_AGE_S 5
 #define RT_EXIT_CRASH 86
+#define RT_MAX_FLIGHTS 8        /* committed batches publishing at once; more stops the intake */
 
 /* ---- crash points ------------------------------------------------------- */
 
@@ -176,6 +177,19 @@ typedef struct rtMsg {
     bool fresh;              /* not seen before (dedupe said new) */
 } rtMsg;
 
+/* A committed batch whose outbox records are on their way to Kafka.
+ * Publishing runs behind the next batches; only when every record is
+ * acknowledged is the outbox row deleted. */
+typedef struct rtFlight {
+    char batch_id[96];
+    rtOut *out;               /* owned records */
+    size_t nout;
+    int outstanding;          /* delivery reports still to come */
+    int failed;               /* of those that came, how many failed */
+    int backoff;              /* ms before the next attempt after a failure */
+    int64_t retry_at;         /* mono ms of the next attempt, 0 = none due */
+} rtFlight;
+
 typedef struct rtState {
     const cs_worker_def *def;
     cs_config cfg;
@@ -188,7 +202,11 @@ typedef struct rtState {
     char group[128];
     uint64_t batch_seq;
     int64_t last_sweep_ms;
-    int delivery_failed;      /* delivery reports with an error since reset */
+    int delivery_failed;      /* sync publishing: failed delivery reports since reset */
+    struct rtFlight *flights[RT_MAX_FLIGHTS]; /* committed batches being published */
+    int nflights;
+    char **acked;             /* batch ids published: their outbox rows can go */
+    size_t nacked, capacked;
     cs_copybuf copy;          /* scratch COPY buffer */
     cs_copybuf arr;           /* scratch array literal */
     rtMsg *pending;           /* records polled, not yet processed */
@@ -257,10 +275,14 @@ static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, 
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     rtState *rt = opaque;
-    if (m->err) {
+    rtFlight *f = m->_private;   /* per-message opaque: the flight, or NULL */
+    if (f) {
+        f->outstanding--;
+        if (m->err) f->failed++;
+    } else if (m->err) {
         rt->delivery_failed++;
-        cs_metric_add(rt->m_kafka_err, 1);
     }
+    if (m->err) cs_metric_add(rt->m_kafka_err, 1);
 }
 
 /* librdkafka's own log lines go through our JSON logger (syslog levels). */
@@ -379,8 +401,10 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
 /* Produces records and waits for every acknowledgement. 0 when all were
  * acknowledged; -1 if any failed (the caller retries them all: a record may
  * then appear twice, with the same event id, which consumers dedupe). */
-static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
-    rt->delivery_failed = 0;
+/* Enqueues records (opaque f for their delivery reports); returns how many
+ * could not even be enqueued. */
+static int produceRecs(rtState *rt, const rtOut *recs, size_t n, rtFlight *f) {
+    int refused = 0;
     for (size_t i = 0; i < n; i++) {
         const rtOut *o = &recs[i];
         rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
@@ -401,15 +425,23 @@ static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
                 RD_KAFKA_V_VALUE(o->payload, o->len),
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                 RD_KAFKA_V_HEADERS(hdrs),
+                RD_KAFKA_V_OPAQUE(f),
                 RD_KAFKA_V_END);
             if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;  /* hdrs now owned by librdkafka */
             if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(rt->producer, 10); continue; }
             cs_log_error("produce to %s: %s", o->topic, rd_kafka_err2str(e));
             rd_kafka_headers_destroy(hdrs);
-            rt->delivery_failed++;
+            refused++;
             break;
         }
     }
+    return refused;
+}
+
+/* Produces records and waits for every acknowledgement (the sweep's path).
+ * 0 when all were acknowledged; -1 if any failed. */
+static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
+    rt->delivery_failed = produceRecs(rt, recs, n, NULL);
     while (rd_kafka_outq_len(rt->producer) > 0) {
         rd_kafka_flush(rt->producer, 1000);
         if (stopRequested > 1) break;
@@ -489,24 +521,89 @@ static long blobSplit(const char *blob, size_t len, rtOut *out, size_t max) {
     return (long)n;
 }
 
-/* Produces a committed batch's outbox and deletes its rows. Retries until
- * Kafka took everything (the intake is stopped meanwhile) or stop. */
+static void flightSend(rtState *rt, rtFlight *f) {
+    f->failed = 0;
+    f->outstanding = (int)f->nout;
+    int refused = produceRecs(rt, f->out, f->nout, f);
+    f->outstanding -= refused;
+    f->failed += refused;
+}
+
+/* Hands a committed batch's records to Kafka without waiting: the batch
+ * becomes a flight, finished by flightsService(). */
 static void outboxPublish(rtState *rt, cs_batch *b) {
     if (b->nout == 0) return;
-    int backoff = 0;
-    while (produceAll(rt, b->out, b->nout) != 0) {
-        cs_metric_add(rt->m_kafka_retry, 1);
-        if (stopRequested) return;  /* rows stay in the outbox: the sweep sends them */
-        backoff = backoffNext(backoff);
-        cs_log_warn("kafka did not acknowledge the outbox of %s; retry in %d ms", b->batch_id, backoff);
-        sleepMs(backoff);
+    rtFlight *f = cs_xcalloc(1, sizeof *f);
+    cs_strlcpy(f->batch_id, b->batch_id, sizeof f->batch_id);
+    f->out = b->out;       /* the flight takes the records */
+    f->nout = b->nout;
+    b->out = NULL;
+    b->nout = b->capout = 0;
+    rt->flights[rt->nflights++] = f;
+    flightSend(rt, f);
+}
+
+static void flightFree(rtFlight *f) {
+    for (size_t i = 0; i < f->nout; i++) {
+        free(f->out[i].topic);
+        free(f->out[i].key);
+        free(f->out[i].event_id);
+        free(f->out[i].headers);
+        free(f->out[i].payload);
     }
-    cs_crash_point("after_produce");
-    char err[RT_ERRLEN];
-    const char *params[1] = { b->batch_id };
-    if (pgEnsure(rt, err, sizeof err) != 0 ||
-        cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE batch_id = $1", 1, params, NULL, err, sizeof err) != 0)
-        cs_log_warn("outbox cleanup of %s deferred to the sweep: %s", b->batch_id, err);
+    free(f->out);
+    free(f);
+}
+
+/* Serves delivery reports (waiting up to wait_ms), retires flights whose
+ * records are all acknowledged (their outbox rows join rt->acked) and
+ * re-sends failed ones after a backoff. */
+static void flightsService(rtState *rt, int wait_ms) {
+    rd_kafka_poll(rt->producer, wait_ms);
+    int w = 0;
+    for (int i = 0; i < rt->nflights; i++) {
+        rtFlight *f = rt->flights[i];
+        if (f->outstanding > 0) { rt->flights[w++] = f; continue; }
+        if (f->failed) {
+            int64_t now = cs_mono_ms();
+            if (f->retry_at == 0) {
+                f->backoff = backoffNext(f->backoff);
+                f->retry_at = now + f->backoff;
+                cs_metric_add(rt->m_kafka_retry, 1);
+                cs_log_warn("kafka did not acknowledge %d records of %s; retry in %d ms", f->failed, f->batch_id, f->backoff);
+            } else if (now >= f->retry_at) {
+                f->retry_at = 0;
+                flightSend(rt, f);   /* all again: duplicates carry the same event ids */
+            }
+            rt->flights[w++] = f;
+            continue;
+        }
+        cs_crash_point("after_produce");
+        if (rt->nacked == rt->capacked) {
+            rt->capacked = rt->capacked ? 2 * rt->capacked : 16;
+            rt->acked = cs_xrealloc(rt->acked, rt->capacked * sizeof *rt->acked);
+        }
+        rt->acked[rt->nacked++] = cs_xstrdup(f->batch_id);
+        flightFree(f);
+    }
+    rt->nflights = w;
+}
+
+/* Deletes the outbox rows of acknowledged batches, inside the caller's
+ * transaction or on its own. On failure the ids stay queued. */
+static int outboxForget(rtState *rt, char *err, size_t errlen) {
+    if (rt->nacked == 0) return 0;
+    cs_copybuf arr = { 0 };
+    cs_pg_text_array(&arr, (const char *const *)rt->acked, rt->nacked);
+    const char *p[1] = { arr.data };
+    int rc = cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE batch_id = ANY($1::text[])", 1, p, NULL, err, errlen);
+    cs_copy_free(&arr);
+    return rc;
+}
+
+static void ackedClear(rtState *rt) {
+    for (size_t i = 0; i < rt->nacked; i++) free(rt->acked[i]);
+    rt->nacked = 0;
 }
 
 /* Produces outbox rows of this worker left behind by a crash (older than a
@@ -654,6 +751,8 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     b->nview = 0;
     snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRIu64, rt->def->name, rt->cfg.instance, ++rt->batch_seq);
     if (cs_pg_exec(rt->pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
+    size_t forgotten = rt->nacked;   /* outbox rows of published batches go in this transaction */
+    if (outboxForget(rt, err, errlen) != 0) goto fail;
 
     int64_t tA = cs_mono_ms();
     /* Dedupe: one statement for the batch; RETURNING names the new ids. */
@@ -711,6 +810,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     int64_t tD = cs_mono_ms();
     cs_crash_point("before_pg_commit");
     if (cs_pg_exec(rt->pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) return -1;
+    if (forgotten == rt->nacked) ackedClear(rt);
     cs_log_debug("txn phases: dedupe %" PRId64 " handler %" PRId64 " outbox %" PRId64 " commit %" PRId64 " ms",
                  tB - tA, tC - tB, tD - tC, cs_mono_ms() - tD);
     return 0;
@@ -796,11 +896,10 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
     free(synth);
     if (rc != 0) return -1;
     cs_crash_point("after_pg_commit");
-    int64_t tp0 = cs_mono_ms();
     outboxPublish(rt, b);
-    cs_log_debug("batch %s: publish %" PRId64 " ms", b->batch_id, cs_mono_ms() - tp0);
     batchClearOut(b);
-    /* Offsets only now: everything above is durable. */
+    /* Offsets only now that the transaction is durable; what is still to be
+     * published is in the outbox. */
     rd_kafka_topic_partition_list_t *tp = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(tp, msgs[n - 1].ev.topic, msgs[n - 1].ev.partition)->offset =
         msgs[n - 1].rk->offset + 1;
@@ -863,6 +962,10 @@ static void loop(rtState *rt) {
             size_t i = 0;
             int stopped = 0;
             while (i < rt->npending && !stopped) {
+                /* Backpressure: while Kafka is slow or down, committed
+                 * batches pile up unpublished; stop taking new work. */
+                flightsService(rt, 0);
+                while (rt->nflights >= RT_MAX_FLIGHTS && !stopRequested) flightsService(rt, 50);
                 size_t j = i + 1;
                 while (j < rt->npending && rt->pending[j].rk->partition == rt->pending[i].rk->partition &&
                        rt->pending[j].rk->rkt == rt->pending[i].rk->rkt) j++;
@@ -873,6 +976,12 @@ static void loop(rtState *rt) {
             for (size_t k = 0; k < rt->npending; k++) msgFree(&rt->pending[k]);
             rt->npending = 0;
             rd_kafka_commit(rt->consumer, NULL, 1);
+        }
+        flightsService(rt, 0);
+        if (rt->npending == 0 && rt->nacked && rt->nflights == 0) {
+            /* idle: let the outbox drain without waiting for the next batch */
+            char e[RT_ERRLEN];
+            if (pgEnsure(rt, e, sizeof e) == 0 && outboxForget(rt, e, sizeof e) == 0) ackedClear(rt);
         }
         int64_t now = cs_mono_ms();
         if (now - rt->last_sweep_ms >= RT_SWEEP_EVERY_MS) {
@@ -958,7 +1067,11 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
         "group", rt.group, "assignor", rt.cfg.assignor, "instance", rt.cfg.instance, NULL });
     if (rt.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     loop(&rt);
-    cs_log_info("stopping: committing offsets and leaving the group");
+    cs_log_info("stopping: publishing what is committed, committing offsets, leaving the group");
+    for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until && stopRequested < 2;)
+        flightsService(&rt, 100);
+    if (rt.nacked && pgEnsure(&rt, err, sizeof err) == 0 && outboxForget(&rt, err, sizeof err) == 0) ackedClear(&rt);
+    if (rt.nflights) cs_log_warn("%d batches unpublished at exit: their outbox rows are published by the next sweep", rt.nflights);
 
 out:
     if (rt.consumer) {
@@ -972,6 +1085,9 @@ out:
     }
     for (size_t k = 0; k < rt.npending; k++) msgFree(&rt.pending[k]);
     free(rt.pending);
+    for (int k = 0; k < rt.nflights; k++) flightFree(rt.flights[k]);
+    ackedClear(&rt);
+    free(rt.acked);
     cs_http_stop();
     if (def->fini) def->fini(def->user);
     if (rt.pg) PQfinish(rt.pg);

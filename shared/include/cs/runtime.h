@@ -9,10 +9,15 @@
  *   -> dedupe on (worker, event_id) in processed_events
  *   -> handler(batch): reads/writes state with the batch's PGconn and emits
  *      outbound records with cs_batch_emit()
- *   -> outbox rows (emitted records and DLQ records) written in the same
- *      transaction -> COMMIT
- *   -> produce the outbox with the idempotent producer, wait for acks
- *   -> delete those outbox rows -> commit the Kafka offsets.
+ *   -> the outbox row (emitted records and DLQ records, packed) written in
+ *      the same transaction -> COMMIT -> store the Kafka offsets (committed
+ *      to Kafka asynchronously after each poll round, synchronously on
+ *      rebalance and at exit)
+ *   -> produce the outbox with the idempotent producer, without waiting:
+ *      the next batches go on while acknowledgements come in (at most 8
+ *      batches in flight; more stops the intake)
+ *   -> once every record of a batch is acknowledged, its outbox row is
+ *      deleted (in the next batch's transaction, or on its own when idle).
  *
  * A crash anywhere re-delivers at most the uncommitted batch, whose events
  * the dedupe table turns into no-ops, and leaves at most the committed but

@@ -1,0 +1,112 @@
+-- summary.sql -- what one sample run did, read back from PostgreSQL (the
+-- record of decisions, not the workers' logs), for scripts/demo.sh.
+--
+--   psql -X -q -v run=<run id> -v since='<timestamptz>' -f scripts/summary.sql
+--
+-- run   selects the run's orders (order ids "<run>-NNNNNN", from cs-sample)
+-- since the run's start: dead letters carry no order id, so they are
+--       counted from then on
+--
+-- Temporary views keep every query about this run only; they vanish with
+-- the session.
+\set ON_ERROR_STOP on
+\pset footer off
+\pset null '-'
+
+CREATE TEMP VIEW run_orders AS
+    SELECT * FROM orders WHERE left(order_id, length(:'run') + 1) = :'run' || '-';
+CREATE TEMP VIEW run_verdicts AS
+    SELECT * FROM verdicts WHERE left(order_id, length(:'run') + 1) = :'run' || '-';
+-- the verdict of each order's latest version
+CREATE TEMP VIEW run_latest AS
+    SELECT DISTINCT ON (shop_id, order_id) * FROM run_verdicts ORDER BY shop_id, order_id, version DESC;
+
+\echo
+\echo '== Orders by state (OV-12: one state per order, by precedence) =='
+SELECT state, count(*) AS orders, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
+FROM run_orders GROUP BY state ORDER BY orders DESC;
+
+\echo
+\echo '== Orders by shop and state =='
+SELECT shop_id AS shop,
+       count(*) FILTER (WHERE state = 'VERIFIED') AS verified,
+       count(*) FILTER (WHERE state = 'EXCEPTION') AS exception,
+       count(*) FILTER (WHERE state = 'ON_HOLD') AS on_hold,
+       count(*) FILTER (WHERE state = 'PENDING_FINANCE_CHECK') AS finance_check,
+       count(*) FILTER (WHERE state = 'PENDING_PAYMENT') AS pending_payment,
+       count(*) FILTER (WHERE state NOT IN ('VERIFIED', 'EXCEPTION', 'ON_HOLD', 'PENDING_FINANCE_CHECK', 'PENDING_PAYMENT')) AS other,
+       count(*) FILTER (WHERE cancelled_ms IS NOT NULL) AS cancelled,
+       count(*) FILTER (WHERE shipped_ms IS NOT NULL) AS shipped,
+       count(*) AS total
+FROM run_orders GROUP BY shop_id ORDER BY total DESC;
+
+\echo
+\echo '== Exceptions by reason (every reason of the orders now in EXCEPTION) =='
+SELECT r AS reason, count(*) AS orders
+FROM run_orders, unnest(reasons) AS r WHERE state = 'EXCEPTION' GROUP BY r ORDER BY orders DESC, reason;
+
+\echo
+\echo '== Holds, finance checks and pending payments by reason =='
+SELECT state, r AS reason, count(*) AS orders
+FROM run_orders, unnest(reasons) AS r
+WHERE state IN ('ON_HOLD', 'PENDING_FINANCE_CHECK', 'PENDING_PAYMENT')
+GROUP BY state, r ORDER BY state, orders DESC, reason;
+
+\echo
+\echo '== Annotations on the latest verdicts (OV-4, OV-7, OV-10, OV-11) =='
+SELECT a->>'rule' AS rule, a->>'code' AS code, count(DISTINCT (l.shop_id, l.order_id)) AS orders, count(*) AS lines
+FROM run_latest l, jsonb_array_elements(l.annotations) AS a
+GROUP BY 1, 2 ORDER BY 1, 3 DESC;
+
+\echo
+\echo '== Courier switches (OV-4) =='
+SELECT split_part(a->>'detail', ' ', 1) AS chosen,
+       substring(a->>'detail' FROM 'switched to (\S+)$') AS switched_to,
+       CASE WHEN a->>'detail' LIKE '%collect cash%' THEN 'no cash on delivery' ELSE 'cannot reach' END AS why,
+       count(DISTINCT (l.shop_id, l.order_id)) AS orders
+FROM run_latest l, jsonb_array_elements(l.annotations) AS a
+WHERE a->>'code' = 'COURIER_SWITCHED'
+GROUP BY 1, 2, 3 ORDER BY orders DESC;
+
+\echo
+\echo '== SKUs on quality watch (OV-11: after-sales cases with a quality reason) =='
+SELECT q.shop_id AS shop, q.sku, count(*) AS quality_cases,
+       CASE WHEN count(*) >= 3 THEN 'test before shipping + delist' ELSE 'test before shipping' END AS consequence
+FROM quality_cases q WHERE left(q.case_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2;
+
+\echo
+\echo '== Order versions (OV-12: every change re-verified) =='
+SELECT versions, count(*) AS orders
+FROM (SELECT shop_id, order_id, count(*) AS versions FROM run_verdicts GROUP BY 1, 2) v
+GROUP BY versions ORDER BY versions;
+
+\echo
+\echo '== Agent tasks by kind =='
+SELECT kind, rule, count(*) AS tasks, count(*) FILTER (WHERE urgent) AS urgent
+FROM tasks WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY kind, rule ORDER BY tasks DESC;
+
+\echo
+\echo '== Notification requests by template (NT-6 logistics, OV-14 invoices, ...) =='
+SELECT template, rule, channel, class, count(*) AS requests
+FROM notification_requests WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2, 3, 4 ORDER BY requests DESC;
+
+\echo
+\echo '== Dead letters since the run started (poison records, refused events) =='
+SELECT topic, worker, left(reason, 90) AS reason, count(*) AS records
+FROM dead_letters WHERE created_at >= :'since'::timestamptz
+GROUP BY 1, 2, 3 ORDER BY records DESC;
+
+\echo
+\echo '== Throughput (orders verified / time from the first to the last verdict) =='
+SELECT count(DISTINCT (shop_id, order_id)) AS orders_verified,
+       count(*) AS verdicts,
+       to_char(min(created_at), 'HH24:MI:SS.MS') AS first_verdict,
+       to_char(max(created_at), 'HH24:MI:SS.MS') AS last_verdict,
+       round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 2) AS seconds,
+       round(count(DISTINCT (shop_id, order_id)) / nullif(extract(epoch FROM max(created_at) - min(created_at)), 0)::numeric)
+           AS orders_per_s,
+       round(count(*) / nullif(extract(epoch FROM max(created_at) - min(created_at)), 0)::numeric) AS verdicts_per_s
+FROM run_verdicts;
