@@ -997,7 +997,7 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: %s\n\n%s consumes:", def->name, def->name);
             for (size_t t = 0; def->topics[t]; t++) printf(" %s", def->topics[t]);
-            printf("\n\nConfiguration (environment):\n");
+            printf("\n\n");
             cs_config_usage(stdout);
             return 0;
         }

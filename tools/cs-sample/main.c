@@ -251,6 +251,7 @@ static void usage(FILE *out) {
             "  --settle SEC    pause between the phases (default 3)\n"
             "  --brokers LIST  bootstrap servers (default $CS_KAFKA_BROKERS)\n"
             "  --dry-run       generate and count, produce nothing\n"
+            "  --list          print one line per order: key, scenario, event kinds\n"
             "\n"
             "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
 }
@@ -270,13 +271,14 @@ int main(int argc, char **argv) {
     double rate = 0, settle_s = 3;
     const char *start_iso = NULL, *brokers = NULL;
     char run_id[80] = "";
-    bool dry = false;
+    bool dry = false, list = false;
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
         {"run-id", required_argument, NULL, 'r'}, {"start", required_argument, NULL, 't'},
         {"rate", required_argument, NULL, 'R'},  {"poison", required_argument, NULL, 'p'},
         {"settle", required_argument, NULL, 'S'}, {"brokers", required_argument, NULL, 'b'},
-        {"dry-run", no_argument, NULL, 'd'},      {"help", no_argument, NULL, 'h'},
+        {"dry-run", no_argument, NULL, 'd'},      {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
@@ -293,6 +295,7 @@ int main(int argc, char **argv) {
         case 'S': settle_s = strtod(optarg, &end); if (*end || settle_s < 0) goto bad; break;
         case 'b': brokers = optarg; break;
         case 'd': dry = true; break;
+        case 'l': list = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -355,6 +358,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < count; i++) {
         cs_sample_event evs[CS_SAMPLE_MAX_EVENTS];
         int n = cs_sample_order_events(s, i, &a, evs);
+        if (list) {
+            printf("%s\t%s\t", evs[0].key, cs_sample_scenario_name(cs_sample_scenario_of(s, i)));
+            for (int k = 0; k < n; k++) printf("%s%s", k ? "," : "", evs[k].what);
+            printf("\n");
+        }
         for (int k = 0; k < n; k++) {
             listAdd(evs[k].late ? &late : &main_, &evs[k], seq++);
             countAdd(evs[k].late ? &kinds_late : &kinds_main, evs[k].what, 1);

@@ -135,11 +135,11 @@ static const smpSku tbSkus[] = {
     {"SKU-10004", "纯棉四件套床上用品1.8m床单被套", 19900, 8, SKU_NORMAL, 0},
     {"SKU-10005", "记忆棉枕头护颈椎枕单人", 6900, 7, SKU_NORMAL, 0},
     {"SKU-10006", "冬季加厚羽绒服女中长款白鸭绒", 39900, 12, SKU_RUNOUT, 3},
-    {"SKU-10007", "316不锈钢保温杯大容量男女士", 5900, 9, SKU_NORMAL, 0},
+    {"SKU-10007", "316不锈钢保温杯大容量男女士", 5900, 3, SKU_NORMAL, 0},
     {"SKU-10008", "毛绒拖鞋女冬季室内防滑", 2990, 11, SKU_NORMAL, 0},
     {"SKU-10009", "针织围巾女冬季百搭加厚", 4900, 6, SKU_NORMAL, 0},
     {"SKU-10010", "塑料收纳箱特大号三件装", 7990, 6, SKU_NORMAL, 0},
-    {"SKU-10011", "电热毯双人双控除螨", 14900, 5, SKU_NORMAL, 0},
+    {"SKU-10011", "电热毯双人双控除螨", 14900, 3, SKU_NORMAL, 0},
     {"SKU-10012", "儿童加厚连帽卫衣男女童", 6990, 6, SKU_NORMAL, 0},
     {"SKU-10099", "设计师联名限量款双面羊绒大衣", 129900, 0, SKU_LAST, 0},
     {"SKU-19001", "【赠品】旅行收纳袋", 0, 0, SKU_GIFT, 0},
@@ -151,7 +151,7 @@ static const smpSku tmSkus[] = {
     {"SKU-20002", "智能手环血氧心率睡眠监测", 19900, 12, SKU_NORMAL, 0},
     {"SKU-20003", "家用空气炸锅5L大容量可视", 29900, 12, SKU_RUNOUT, 0},
     {"SKU-20004", "扫地机器人扫拖一体全自动", 169900, 5, SKU_NORMAL, 0},
-    {"SKU-20005", "304不锈钢电热水壶1.7L", 8900, 9, SKU_NORMAL, 0},
+    {"SKU-20005", "304不锈钢电热水壶1.7L", 8900, 3, SKU_NORMAL, 0},
     {"SKU-20006", "破壁料理机家用静音", 49900, 6, SKU_NORMAL, 0},
     {"SKU-20007", "65W氮化镓快充充电器三口", 12900, 11, SKU_NORMAL, 0},
     {"SKU-20008", "机械键盘青轴有线RGB", 24900, 7, SKU_NORMAL, 0},
@@ -1023,7 +1023,12 @@ void cs_sample_preamble_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
     for (int j = 0; j < shops[hi->shop].nskus; j++)
         if (strcmp(shops[hi->shop].skus[j].sku, hi->sku) == 0) sku = &shops[hi->shop].skus[j];
     smpRng r = rngFor(s, STREAM_HISTORY, (uint64_t)k);
-    int64_t requested = s->start_ms - rngRange(&r, 2, 20) * DAY_MS - rngRange(&r, 0, DAY_MS - 1);
+    /* The verifier counts OV-11 cases in the 30 days before ITS now (the
+     * system clock by default), so the history is dated 2..12 days before
+     * the earlier of the morning and the stock count (cs-sample: the wall
+     * clock): inside that window whenever the demo runs. */
+    int64_t anchor = s->counted_ms < s->start_ms ? s->counted_ms : s->start_ms;
+    int64_t requested = anchor - rngRange(&r, 2, 11) * DAY_MS - rngRange(&r, 0, DAY_MS - 1);
     const char *shop = shops[hi->shop].id;
     char order_id[CS_SAMPLE_ID_LEN];
     snprintf(order_id, sizeof order_id, "%s-H%03d", s->run_id, k - s->nstock + 1);
