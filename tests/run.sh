@@ -34,8 +34,26 @@ eval "$(bash deploy/local/stack.sh env)"
 export CS_SHOPS_FILE=$root/deploy/config/shops.sample.json
 
 fail=0
+passed_total=0
+failed_total=0
+# Runs ctest in a build dir, adds its counts to the totals.
+run_ctest() {
+  local dir=$1; shift
+  local log; log=$(mktemp)
+  local rc=0
+  (cd "$dir" && ctest "$@") 2>&1 | tee "$log" || rc=1
+  local line; line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [ -n "$line" ]; then
+    local f t
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+    t=$(echo "$line" | sed -E 's/.* tests failed out of ([0-9]+).*/\1/')
+    passed_total=$((passed_total + t - f)); failed_total=$((failed_total + f))
+  fi
+  rm -f "$log"
+  return $rc
+}
 step "unit tests"
-(cd build && ctest -L unit --output-on-failure -j"$jobs") || fail=1
+run_ctest build -L unit --output-on-failure -j"$jobs" || fail=1
 
 step "unit tests under valgrind"
 vg_fail=0
@@ -46,17 +64,19 @@ for t in build/tests/unit_*; do
     echo "valgrind: $(basename "$t") failed:"; tail -n 30 "build/$(basename "$t").valgrind"; vg_fail=1
   fi
 done
-[ $vg_fail = 0 ] && echo "valgrind: every unit test clean" || fail=1
+if [ $vg_fail = 0 ]; then echo "valgrind: every unit test clean"; passed_total=$((passed_total + 1)); else fail=1; failed_total=$((failed_total + 1)); fi
 
 step "unit tests and integration smoke test (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest -L unit --output-on-failure -j"$jobs") || fail=1
-(cd build-asan && ctest -L smoke --output-on-failure) || fail=1
+run_ctest build-asan -L unit --output-on-failure -j"$jobs" || fail=1
+run_ctest build-asan -L smoke --output-on-failure || fail=1
 
 step "integration and fault tests (real Kafka, PostgreSQL, Redis)"
-(cd build && ctest -L integration -LE smoke --output-on-failure) || fail=1
+run_ctest build -L integration -LE smoke --output-on-failure || fail=1
 
 step "done"
 if [ $fail = 0 ]; then echo "all test groups passed"; else echo "some test groups FAILED"; fi
+# The closing tally across every ctest run above (valgrind counts as one).
+echo "${passed_total} passed, ${failed_total} failed"
 exit $fail

@@ -382,7 +382,11 @@ cs_sample_scenario cs_sample_scenario_of(const cs_sample *s, int i) {
     smpRng r = rngFor(s, STREAM_SCENARIO, (uint64_t)i);
     uint32_t x = rngBelow(&r, 10000);
     for (int k = 1; k < CS_SAMPLE_NSCENARIOS; k++) {
-        if (x < (uint32_t)scenarios[k].per_10000) return (cs_sample_scenario)k;
+        if (x < (uint32_t)scenarios[k].per_10000) {
+            /* a duplicate repeats an order a tenth of the run earlier */
+            if (k == CS_SAMPLE_OV9_DUPLICATE && i < s->count / 10 + 1) return CS_SAMPLE_PLAIN;
+            return (cs_sample_scenario)k;
+        }
         x -= (uint32_t)scenarios[k].per_10000;
     }
     return CS_SAMPLE_PLAIN;

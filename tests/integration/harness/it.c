@@ -86,6 +86,14 @@ void it_measure(const char *fmt, ...) {
     fflush(stdout);
 }
 
+void it_copy(char *dst, size_t len, const char *src) {
+    if (!len) return;
+    size_t n = strlen(src);
+    if (n >= len) n = len - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 void it_run_id(char *out, size_t len) {
     static int n;
     snprintf(out, len, "it%dx%ld%d", (int)getpid(), (long)(time(NULL) % 100000000), n++);
@@ -828,6 +836,15 @@ int it_pg_exec(const char *fmt, ...) {
     if (!r) return -1;
     PQclear(r);
     return 0;
+}
+
+const char *it_prefix(char *out, size_t len, const char *col, const char *prefix) {
+    char hi[256];
+    it_copy(hi, sizeof hi, prefix);
+    size_t n = strlen(hi);
+    if (n) hi[n - 1]++;
+    snprintf(out, len, "(%s >= '%s' AND %s < '%s')", col, prefix, col, hi);
+    return out;
 }
 
 static bool cmpOk(it_cmp c, long long v, long long want) {

@@ -75,6 +75,9 @@ void it_shutdown(void);
  * can go into SQL LIKE patterns and keys unquoted. */
 void it_run_id(char *out, size_t len);
 
+/* Copies src into dst (size len), truncating, always NUL-terminated. */
+void it_copy(char *dst, size_t len, const char *src);
+
 /* Monotonic milliseconds, for measurements. */
 int64_t it_now_ms(void);
 /* Wall-clock unix milliseconds (event times). */
@@ -265,6 +268,11 @@ long long it_pg_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool it_pg_text(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs a statement; 0 or -1. */
 int it_pg_exec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "(col >= 'prefix' AND col < 'prefiy')": the rows whose col starts with
+ * prefix, as an index range (the stack's databases collate C.UTF-8, i.e.
+ * by code point). prefix: letters, digits, '-' only. */
+const char *it_prefix(char *out, size_t len, const char *col, const char *prefix);
 
 typedef enum it_cmp { IT_EQ, IT_GE, IT_LE } it_cmp;
 /* Polls the scalar query every 100 ms (errors and a server that is down

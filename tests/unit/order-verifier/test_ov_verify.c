@@ -95,6 +95,25 @@ static void test_ov_verify_exception_for_other_reasons_takes_no_stock(void) {
     fx_shop_done(&s);
 }
 
+static void test_ov_verify_units_given_back_before_verifying_are_taken_again(void) {
+    /* the state still says "reserved" from the last verdict, but the worker
+     * released the units before this verification and says so in io */
+    cs_shop s;
+    fx_shop_init(&s, "Asia/Shanghai");
+    fx_order f;
+    fx_order_init(&f);
+    Cs__V1__OrderState st;
+    fx_state_init(&st, &f);
+    st.stock_reserved = 1;
+    ov_state io = {.stock = g_stock, .nstock = 1, .stock_reserved = false};
+    ov_decision d;
+    verify(&st, &io, &s, &d);
+    CT_EQ_INT(d.state, CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED);
+    CT_CHECK(d.reserve_stock);
+    CT_CHECK(!d.release_stock);
+    fx_shop_done(&s);
+}
+
 static void test_ov_verify_on_hold_reserves_stock(void) {
     cs_shop s;
     fx_shop_init(&s, "Asia/Shanghai");
@@ -345,6 +364,7 @@ CT_MAIN(CT_CASE(test_ov_verify_clean_paid_order_is_verified_and_reserves),
         CT_CASE(test_ov_verify_order_not_created_is_refused),
         CT_CASE(test_ov_verify_records_every_reason_exception_wins),
         CT_CASE(test_ov_verify_exception_for_other_reasons_takes_no_stock),
+        CT_CASE(test_ov_verify_units_given_back_before_verifying_are_taken_again),
         CT_CASE(test_ov_verify_on_hold_reserves_stock),
         CT_CASE(test_ov_verify_shop_hold_is_on_hold),
         CT_CASE(test_ov_verify_finance_check_reserves_only_when_paid),

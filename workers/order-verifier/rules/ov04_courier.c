@@ -21,33 +21,61 @@
  * a shop with no couriers configured keeps whatever the order names. */
 #include "ov_rules.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* OV-4: does region rg cover address a? */
-static bool region_covers(const cs_region *rg, const Cs__V1__Address *a) {
-    const char *place[3] = {a->province, a->city, a->district};
+/* An address's place names in comparable form, computed once per check
+ * (normalisation goes through ICU; a courier table has many regions). */
+typedef struct places {
+    char *name[3]; /* province, city, district; NULL where blank */
+} places;
+
+static void places_of(places *p, const Cs__V1__Address *a) {
+    p->name[0] = a ? ov_canon_name(a->province) : NULL;
+    p->name[1] = a ? ov_canon_name(a->city) : NULL;
+    p->name[2] = a ? ov_canon_name(a->district) : NULL;
+}
+
+static void places_free(places *p) {
+    for (int i = 0; i < 3; i++) free(p->name[i]);
+}
+
+static bool same(const char *canon_place, const char *region_part) {
+    if (!canon_place) return false;
+    char *c = ov_canon_name(region_part);
+    bool eq = c && strcmp(c, canon_place) == 0;
+    free(c);
+    return eq;
+}
+
+/* OV-4: does region rg cover the address? One part: equal to its
+ * province, city or district. A path: equal level by level from the
+ * province down, as far as the path goes. */
+static bool region_covers(const cs_region *rg, const places *p) {
     if (rg->nparts <= 0) return false;
     if (rg->nparts == 1)
-        return ov_names_equal(rg->parts[0], place[0]) || ov_names_equal(rg->parts[0], place[1]) ||
-               ov_names_equal(rg->parts[0], place[2]);
+        return same(p->name[0], rg->parts[0]) || same(p->name[1], rg->parts[0]) ||
+               same(p->name[2], rg->parts[0]);
     for (int i = 0; i < rg->nparts && i < 3; i++)
-        if (rg->parts[i] && !ov_names_equal(rg->parts[i], place[i])) return false;
+        if (rg->parts[i] && !same(p->name[i], rg->parts[i])) return false;
     return true;
 }
 
-static bool any_region_covers(const cs_region *rs, int n, const Cs__V1__Address *a) {
+static bool any_region_covers(const cs_region *rs, int n, const places *p) {
     for (int i = 0; i < n; i++)
-        if (region_covers(&rs[i], a)) return true;
+        if (region_covers(&rs[i], p)) return true;
     return false;
 }
 
 /* OV-4, OV-5 */
 bool ov4_courier_serves(const cs_courier *c, const Cs__V1__Address *a, bool cod) {
-    static const Cs__V1__Address empty = CS__V1__ADDRESS__INIT;
-    if (!a) a = &empty; /* no address: nothing to exclude; OV-3 reports it */
-    if (any_region_covers(c->unreachable, c->nunreachable, a)) return false;
-    if (cod && !c->cod_everywhere && !any_region_covers(c->cod, c->ncod, a)) return false;
-    return true;
+    /* no address: nothing to exclude (OV-3 reports it), no place to collect */
+    places p;
+    places_of(&p, a);
+    bool ok = !any_region_covers(c->unreachable, c->nunreachable, &p) &&
+              (!cod || c->cod_everywhere || any_region_covers(c->cod, c->ncod, &p));
+    places_free(&p);
+    return ok;
 }
 
 static const cs_courier *courier_by_code(const cs_shop *shop, const char *code) {

@@ -175,21 +175,22 @@ static char *normalized_dup(const char *s) {
     return NULL;
 }
 
-bool ov_names_equal(const char *a, const char *b) {
-    if (ov_blank(a) || ov_blank(b)) return false;
-    char *na = normalized_dup(a), *nb = normalized_dup(b);
-    bool eq;
-    if (na && nb) {
-        eq = strcmp(na, nb) == 0;
-    } else {
-        /* not UTF-8: no normalisation possible, compare the trimmed bytes */
-        char *ta = trim_dup(a), *tb = trim_dup(b);
-        eq = strcmp(ta, tb) == 0;
-        free(ta);
-        free(tb);
+char *ov_canon_name(const char *s) {
+    if (ov_blank(s)) return NULL;
+    char *c = normalized_dup(s);
+    if (!c) c = trim_dup(s); /* not UTF-8: no normalisation possible, keep the bytes */
+    if (!c[0]) {             /* punctuation only */
+        free(c);
+        return NULL;
     }
-    free(na);
-    free(nb);
+    return c;
+}
+
+bool ov_names_equal(const char *a, const char *b) {
+    char *ca = ov_canon_name(a), *cb = ov_canon_name(b);
+    bool eq = ca && cb && strcmp(ca, cb) == 0;
+    free(ca);
+    free(cb);
     return eq;
 }
 

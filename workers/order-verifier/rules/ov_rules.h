@@ -85,12 +85,19 @@ typedef struct ov_quality_count {
 
 /* What the worker read for this verification. */
 typedef struct ov_state {
-    const ov_stock *stock;         /* one per distinct SKU of the order */
+    const ov_stock *stock;         /* one per distinct SKU of the order, plus
+                                    * one per SKU the order holds units of
+                                    * (held_by_order), read FOR UPDATE */
     size_t nstock;
-    bool stock_reserved;           /* the order already holds its stock */
-    const ov_prior_order *priors;  /* same-fingerprint orders, any time */
+    bool stock_reserved;           /* the order holds units right now (the
+                                    * worker's word; st->stock_reserved is
+                                    * read only for cancelled/closed orders) */
+    const ov_prior_order *priors;  /* other orders with this version's OV-9
+                                    * fingerprint (any partition); the order
+                                    * itself may be among them */
     size_t npriors;
-    const ov_quality_count *quality;
+    const ov_quality_count *quality; /* cases per SKU of the order with
+                                      * case time > ov11_window_start_ms() */
     size_t nquality;
 } ov_state;
 
@@ -150,7 +157,8 @@ bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop,
  * local) of day hold_settle_days counted from the day it went on hold. */
 int64_t ov6_hold_escalation_ms(int64_t held_ms, const cs_shop *shop);
 /* OV-6: true (and the escalation task) if the hold is still open at now
- * and now is on or after day 3 of the hold. */
+ * and now is on or after day 3 of the hold. held_ms is st->held_ms, kept
+ * by ov_record_verdict() (the instant the order first went ON_HOLD). */
 bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms,
                          const cs_shop *shop, int64_t now_ms, ov_task *task);
 
@@ -162,7 +170,11 @@ void ov7_check_notes(const Cs__V1__Order *o, ov_decision *d);
  * (quantities of one SKU over several lines add up); else OUT_OF_STOCK
  * with the latest known restock date (0 if any is unknown). Sets
  * reserve_stock when the order can take its units and does not hold them
- * yet. */
+ * yet. An order that holds units (ov_state.stock_reserved) counts its
+ * held_by_order as available to it: same quantities = nothing to do;
+ * changed lines that fit = release_stock + reserve_stock (swap, in one
+ * transaction); changed lines that do not fit = OUT_OF_STOCK, keeping the
+ * old holding. "Paid" here includes cash on delivery. */
 void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d);
 
 /* OV-9: the fingerprint of an order, hex SHA-256 over shop, buyer,
@@ -203,7 +215,11 @@ void cs_order_state_free(Cs__V1__OrderState *st);
 
 /* The whole verification of one order version: OV-1..5, 7..12 combined by
  * OV-12's precedence. Returns 0, or -1 if the order cannot be verified
- * yet (not created). */
+ * yet (not created). reserve_stock is set only when the state is
+ * VERIFIED, ON_HOLD or PENDING_FINANCE_CHECK of a paid order. A cancelled
+ * or closed order is not verified: it returns 0 with d->state UNSPECIFIED
+ * (publish no verdict), one ORDER_CANCELLED/ORDER_CLOSED reason, and
+ * release_stock if it holds units and did not ship. */
 int ov_verify(const Cs__V1__OrderState *st, const ov_state *io,
               const cs_shop *shop, int64_t now_ms, ov_decision *d);
 
@@ -224,7 +240,8 @@ int64_t ov14_invoice_amount(const Cs__V1__Order *o, const cs_shop *shop);
 void ov14_invoice_note(const Cs__V1__Order *o, const cs_shop *shop, ov_note *note);
 
 /* NT-6: after shipment, exactly one logistics message (courier name and
- * tracking number); false if already sent or no tracking number. */
+ * tracking number); false if already sent or no tracking number. The
+ * caller sets st->logistics_sent in the transaction that queues it. */
 bool nt6_logistics_message(const Cs__V1__OrderState *st, const cs_shop *shop, ov_note *note);
 
 /* helpers shared by the rule files (ov_common.c) */
@@ -283,8 +300,11 @@ void ov_appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((form
 const char *ov_str(const char *s);
 /* true if s is NULL or only whitespace (ASCII or U+3000 ideographic). */
 bool ov_blank(const char *s);
-/* Region/place names equal after cs_text_normalize() (byte-equal after
- * trimming when either is not valid UTF-8). Blank never equals anything. */
+/* The comparable form of a place name: cs_text_normalize()d (the trimmed
+ * bytes when it is not valid UTF-8); malloc'd, caller frees; NULL when the
+ * name is blank. */
+char *ov_canon_name(const char *s);
+/* Place names equal in their comparable forms; blank equals nothing. */
 bool ov_names_equal(const char *a, const char *b);
 
 /* Money sums with overflow and sign checks: false for an impossible

@@ -21,7 +21,10 @@
  * in EXCEPTION for any reason takes no new units (and keeps, rather than
  * swaps, any it already holds), and a PENDING_PAYMENT or awaiting-payment
  * order takes none (stock is reserved on payment). A shipped order is left
- * alone: its units left with the parcel. A cancelled or closed order gets
+ * alone: its units left with the parcel. What the order holds is
+ * io->stock_reserved (with ov_stock.held_by_order), the worker's word at
+ * this moment; a worker that gives the units back before verifying passes
+ * false and gets a plain reserve decision. A cancelled or closed order gets
  * no verdict at all: d->state stays UNSPECIFIED with one informational
  * reason (ORDER_CANCELLED / ORDER_CLOSED) and release_stock is set if it
  * holds units and did not ship; the worker applies the release and
@@ -35,11 +38,14 @@ int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *s
     ov_decision_init(d);
     if (!st || !st->created || !st->order) return -1;
     const Cs__V1__Order *o = st->order;
+    /* What the order holds is what the worker says it holds now (it may
+     * have given the units back before verifying; st->stock_reserved is
+     * then stale until ov_record_verdict()). */
     ov_state in = io ? *io : (ov_state){0};
-    in.stock_reserved = in.stock_reserved || st->stock_reserved;
 
     if (ov_order_over(st)) {
-        d->release_stock = in.stock_reserved && st->shipped_ms == 0;
+        /* giving back what is not held is harmless: trust either record */
+        d->release_stock = (in.stock_reserved || st->stock_reserved) && st->shipped_ms == 0;
         if (st->cancelled_ms)
             ov_add_reason(d, "OV-8", OV_ORDER_CANCELLED, "cancelled: %s", ov_str(st->cancel_reason));
         else

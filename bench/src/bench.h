@@ -1,0 +1,99 @@
+/* bench.h -- the pieces of cs-bench, the order-verifier benchmark driver
+ * (bench_main.c runs them in order; bench/run sets up the stack first).
+ *
+ * bench_kafka.c: producing the load, positioning consumer groups, the
+ *                verdict listener (a thread stamping each verdict's arrival)
+ *                and the raw consume rate.
+ * bench_pg.c:    PostgreSQL: settings, seeding stock, the COPY rate and the
+ *                one-transaction-per-event baseline.
+ *
+ * All times are microseconds of CLOCK_REALTIME (bench_now_us), so that
+ * they compare with PostgreSQL's timestamps on the same machine. */
+#ifndef CS_BENCH_H
+#define CS_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+#include <librdkafka/rdkafka.h>
+
+#include "../../tools/cs-sample/sample_gen.h"
+#include "cs/shop.h"
+
+#define BENCH_MAX_PARTS 64
+
+int64_t bench_now_us(void);
+
+/* Offsets of every partition of one topic. */
+typedef struct bench_offsets {
+    char topic[64];
+    int n;                              /* partitions */
+    int64_t off[BENCH_MAX_PARTS];       /* by partition id */
+} bench_offsets;
+
+/* High watermarks (the next offset to be written) of topic. 0 or -1. */
+int bench_watermarks(const char *brokers, const char *topic, bench_offsets *out, char *err, size_t errlen);
+/* Total records between two offset sets of one topic. */
+int64_t bench_offsets_span(const bench_offsets *from, const bench_offsets *to);
+
+/* Commits offsets `at` for consumer group `group` (no member active), so
+ * that a worker joining the group starts exactly there. 0 or -1. */
+int bench_commit_group(const char *brokers, const char *group, const bench_offsets *at, char *err,
+                       size_t errlen);
+
+/* The idempotent producer the load is written with (acks=all). */
+rd_kafka_t *bench_producer_new(const char *brokers, char *err, size_t errlen);
+/* Produces order i of s as one event (cs_sample_order_single); retries on
+ * a full queue. *produced_us gets the instant it was handed over, *bytes
+ * its size (either may be NULL). */
+int bench_produce_order(rd_kafka_t *rk, const cs_sample *s, int i, cs_sample_arena *a, int64_t *produced_us,
+                        size_t *bytes, char *err, size_t errlen);
+/* Waits for every acknowledgement; -1 if some record failed. */
+int bench_producer_flush(rd_kafka_t *rk, char *err, size_t errlen);
+long bench_producer_failed(void);
+
+/* Reads cs.verdicts.v1 from `from` on a thread and stamps the first
+ * arrival of each tracked order's verdict. */
+typedef struct bench_listener bench_listener;
+bench_listener *bench_listener_start(const char *brokers, const bench_offsets *from, char *err, size_t errlen);
+/* Tracks the orders of s as phase p (0 or 1); the listener keeps the
+ * pointer (s must outlive it). */
+void bench_listener_track(bench_listener *l, int phase, const cs_sample *s);
+/* Verdicts received for phase p so far, and the arrival of the last. */
+int64_t bench_listener_count(bench_listener *l, int phase, int64_t *last_us);
+/* Arrival of order i of phase p (0 if none yet). */
+int64_t bench_listener_arrival(bench_listener *l, int phase, int i);
+long bench_listener_foreign(bench_listener *l);   /* verdicts of other runs */
+void bench_listener_stop(bench_listener *l);
+
+/* Raw consume: a fresh consumer reads [from, to) of one topic with no
+ * processing. Returns records/s from the first record to the last, or -1. */
+double bench_raw_consume(const char *brokers, const bench_offsets *from, const bench_offsets *to, int64_t *records,
+                         char *err, size_t errlen);
+
+/* ---- PostgreSQL --------------------------------------------------------- */
+
+/* SHOW name into buf. */
+void bench_pg_show(PGconn *pg, const char *name, char *buf, size_t len);
+/* Adds the planned stock of s to the stock table (upsert). */
+int bench_seed_stock(PGconn *pg, const cs_sample *s, char *err, size_t errlen);
+/* earliest processed_events.processed_at of events whose id starts with
+ * prefix, in bench_now_us() units; 0 if none. */
+int64_t bench_first_processed_us(PGconn *pg, const char *prefix);
+
+/* COPY of n verdict-like rows into a scratch table (logged, same
+ * durability as the real one). Returns rows/s, or -1. */
+double bench_copy_rate(PGconn *pg, int64_t n, char *err, size_t errlen);
+
+/* The naive design: one transaction per event with the verifier's
+ * statements (dedupe insert, load the order row FOR UPDATE, upsert it,
+ * insert the verdict, insert the outbox row), reading [from, to) of
+ * shop.orders.v1, for at most max_events or max_s seconds. Returns
+ * events/s, or -1. *events gets how many it did. */
+double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from, const bench_offsets *to,
+                      const cs_shops *shops, int64_t max_events, double max_s, int64_t *events, char *err,
+                      size_t errlen);
+
+#endif

@@ -1,0 +1,368 @@
+/* cs-bench: the order-verifier benchmark driver (bench/run starts the
+ * stack and calls it; see bench/run for the whole procedure).
+ *
+ *   cs-bench order-verifier [--count N] [--verifier PATH] [--shops FILE]
+ *            [--out DIR] [--run-id ID] [--latency-s S] [--baseline-s S]
+ *
+ * What it measures, in one run, on the same records:
+ *  (a) throughput: N single-event orders (cs-sample's generator, realistic
+ *      sizes and mix) are loaded into shop.orders.v1 BEFORE one verifier
+ *      starts; events/s = N / (last verdict of the run received on
+ *      cs.verdicts.v1 - first event consumed, i.e. the earliest
+ *      processed_events.processed_at of the run);
+ *  (b) latency p50/p99 at a steady offered load of half of (a) for
+ *      --latency-s seconds: verdict arrival at this driver - the moment the
+ *      order was handed to the producer, matched by order id;
+ *  (c) the verifier's peak RSS (VmHWM);
+ *  (d) reference points: the raw librdkafka consume rate of the same N
+ *      records, the COPY rate of N verdict-like rows, and a baseline
+ *      consumer doing one transaction per event with the same statements.
+ * The last line is machine-readable:
+ *   RESULT events_per_s=.. p99_ms=.. rss_mib=.. baseline_ratio=.. copy_ratio=.. consume_ratio=..
+ *
+ * Isolation from earlier runs is by offsets and ids, not by wiping: the
+ * verifier's consumer group (fresh per run) is committed at the first
+ * record of this run, the listener starts at the end of cs.verdicts.v1,
+ * and order ids carry the run id. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "bench.h"
+#include "cs/config.h"
+#include "cs/pg.h"
+#include "cs/shop.h"
+#include "cs/topics.h"
+#include "cs/util.h"
+
+typedef struct benchOpts {
+    int count;                  /* orders of the throughput phase */
+    const char *verifier;       /* order-verifier binary */
+    const char *shops;          /* shops file (verifier and baseline) */
+    const char *out;            /* folder for the verifier's log */
+    char run_id[48];
+    double latency_s;           /* length of the latency phase */
+    double baseline_s;          /* longest baseline run */
+} benchOpts;
+
+static volatile sig_atomic_t interrupted;
+static pid_t verifierPid;
+
+static void onSignal(int sig) {
+    (void)sig;
+    if (interrupted) _exit(130);
+    interrupted = 1;
+}
+
+static void sleepUs(int64_t us) {
+    if (us <= 0) return;
+    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts the verifier with its own consumer group; stderr to out/verifier.log. */
+static pid_t startVerifier(const benchOpts *o, const char *group, char *err, size_t errlen) {
+    char logpath[1024];
+    snprintf(logpath, sizeof logpath, "%s/order-verifier.log", o->out);
+    int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) { snprintf(err, errlen, "%s: %s", logpath, strerror(errno)); return -1; }
+    pid_t pid = fork();
+    if (pid < 0) { snprintf(err, errlen, "fork: %s", strerror(errno)); close(fd); return -1; }
+    if (pid == 0) {
+        dup2(fd, 2);
+        close(fd);
+        setenv("CS_GROUP_ID", group, 1);
+        setenv("CS_INSTANCE", "bench-order-verifier", 1);
+        setenv("CS_HTTP_ADDR", "127.0.0.1:0", 1);
+        setenv("CS_SHOPS_FILE", o->shops, 1);
+        execl(o->verifier, o->verifier, (char *)NULL);
+        fprintf(stderr, "cs-bench: exec %s: %s\n", o->verifier, strerror(errno));
+        _exit(127);
+    }
+    close(fd);
+    return pid;
+}
+
+static bool verifierAlive(void) {
+    if (verifierPid <= 0) return false;
+    int st;
+    pid_t r = waitpid(verifierPid, &st, WNOHANG);
+    if (r == verifierPid) { verifierPid = 0; return false; }
+    return true;
+}
+
+/* SIGTERM, then SIGKILL after 30 s. */
+static void stopVerifier(void) {
+    if (verifierPid <= 0) return;
+    kill(verifierPid, SIGTERM);
+    for (int i = 0; i < 300; i++) {
+        int st;
+        if (waitpid(verifierPid, &st, WNOHANG) == verifierPid) { verifierPid = 0; return; }
+        sleepUs(100000);
+    }
+    fprintf(stderr, "cs-bench: the verifier ignored SIGTERM for 30 s; killing it\n");
+    kill(verifierPid, SIGKILL);
+    waitpid(verifierPid, NULL, 0);
+    verifierPid = 0;
+}
+
+/* VmHWM (peak resident set) of pid in MiB, or -1. */
+static double peakRssMib(pid_t pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    double mib = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) mib = strtod(line + 6, NULL) / 1024.0;
+    fclose(f);
+    return mib;
+}
+
+/* Waits until every order of phase p has a verdict; false on timeout, a
+ * dead verifier or an interrupt. */
+static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double timeout_s, const char *label) {
+    int64_t start = bench_now_us(), last_report = start, last_change = start, seen = -1;
+    for (;;) {
+        int64_t n = bench_listener_count(l, phase, NULL), now = bench_now_us();
+        if (n >= want) return true;
+        if (n != seen) { seen = n; last_change = now; }
+        if (interrupted) return false;
+        if (!verifierAlive()) { fprintf(stderr, "cs-bench: the verifier exited (see its log)\n"); return false; }
+        if (now - start > (int64_t)(timeout_s * 1e6) || now - last_change > 60000000) {
+            fprintf(stderr, "cs-bench: %s: only %" PRId64 " of %" PRId64 " verdicts after %.0f s\n", label, n, want,
+                    (double)(now - start) / 1e6);
+            return false;
+        }
+        if (now - last_report > 5000000) {
+            fprintf(stderr, "  %s: %" PRId64 "/%" PRId64 " verdicts\n", label, n, want);
+            last_report = now;
+        }
+        sleepUs(20000);
+    }
+}
+
+static int cmpI64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted v (n > 0). */
+static int64_t percentile(const int64_t *v, size_t n, double p) {
+    size_t k = (size_t)ceil(p / 100.0 * (double)n);
+    return v[k ? k - 1 : 0];
+}
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: cs-bench order-verifier [options]\n"
+            "  --count N        orders loaded before the verifier starts (default 200000)\n"
+            "  --verifier PATH  order-verifier binary (default build/order-verifier)\n"
+            "  --shops FILE     shops file (default deploy/config/shops.sample.json)\n"
+            "  --out DIR        folder for the verifier's log (default .)\n"
+            "  --run-id ID      part of every order id (default b<unix time>)\n"
+            "  --latency-s S    length of the latency phase (default 20)\n"
+            "  --baseline-s S   longest baseline run (default 15)\n"
+            "Kafka and PostgreSQL from CS_KAFKA_BROKERS and CS_PG_DSN.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "order-verifier") != 0) {
+        usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+        return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    benchOpts o = {.count = 200000, .verifier = "build/order-verifier", .shops = "deploy/config/shops.sample.json",
+                   .out = ".", .latency_s = 20, .baseline_s = 15};
+    snprintf(o.run_id, sizeof o.run_id, "b%lld", (long long)(bench_now_us() / 1000000));
+    static const struct option opts[] = {
+        {"count", required_argument, NULL, 'n'},     {"verifier", required_argument, NULL, 'v'},
+        {"shops", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
+        {"run-id", required_argument, NULL, 'r'},    {"latency-s", required_argument, NULL, 'l'},
+        {"baseline-s", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 2;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n': o.count = atoi(optarg); break;
+        case 'v': o.verifier = optarg; break;
+        case 's': o.shops = optarg; break;
+        case 'o': o.out = optarg; break;
+        case 'r': snprintf(o.run_id, sizeof o.run_id, "%s", optarg); break;
+        case 'l': o.latency_s = atof(optarg); break;
+        case 'b': o.baseline_s = atof(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (o.count < 1 || o.latency_s <= 0 || o.baseline_s <= 0) { usage(stderr); return 2; }
+    signal(SIGINT, onSignal);
+    signal(SIGTERM, onSignal);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    char err[1024];
+    cs_config cfg;
+    if (cs_config_load(&cfg, err, sizeof err) != 0) { fprintf(stderr, "cs-bench: %s\n", err); return 2; }
+    cs_shops *shops = cs_shops_load(o.shops, err, sizeof err);
+    if (!shops) { fprintf(stderr, "cs-bench: %s\n", err); return 2; }
+    PGconn *pg = cs_pg_connect(cfg.pg_dsn, err, sizeof err);
+    if (!pg) { fprintf(stderr, "cs-bench: %s\n", err); return 3; }
+
+    int rc = 1;
+    bench_listener *l = NULL;
+    rd_kafka_t *prod = NULL;
+    cs_sample *sa = NULL, *sl = NULL;
+    int64_t *produced = NULL, *lat = NULL;
+    cs_sample_arena arena;
+    cs_sample_arena_init(&arena);
+
+    char fsync_s[32], sync_s[32];
+    bench_pg_show(pg, "fsync", fsync_s, sizeof fsync_s);
+    bench_pg_show(pg, "synchronous_commit", sync_s, sizeof sync_s);
+    printf("cs-bench order-verifier: %d events, run %s, %ld cores\n", o.count, o.run_id, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("PostgreSQL: SHOW fsync = %s; SHOW synchronous_commit = %s\n", fsync_s, sync_s);
+
+    /* ---- (a) throughput: the backlog, then one verifier ------------------ */
+    char rid[64];
+    snprintf(rid, sizeof rid, "%s-t", o.run_id);
+    cs_sample_opts so = {.run_id = rid, .seed = 1, .count = o.count};
+    if (!(sa = cs_sample_new(&so, err, sizeof err))) goto fail;
+    if (bench_seed_stock(pg, sa, err, sizeof err) != 0) goto fail;
+
+    bench_offsets orders_from, orders_to, verdicts_from, other;
+    if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_from, err, sizeof err) ||
+        bench_watermarks(cfg.brokers, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err))
+        goto fail;
+    if (!(l = bench_listener_start(cfg.brokers, &verdicts_from, err, sizeof err))) goto fail;
+    bench_listener_track(l, 0, sa);
+
+    if (!(prod = bench_producer_new(cfg.brokers, err, sizeof err))) goto fail;
+    int64_t t0 = bench_now_us(), bytes = 0;
+    for (int i = 0; i < o.count && !interrupted; i++) {
+        size_t b;
+        if (bench_produce_order(prod, sa, i, &arena, NULL, &b, err, sizeof err)) goto fail;
+        bytes += (int64_t)b;
+    }
+    if (bench_producer_flush(prod, err, sizeof err)) goto fail;
+    int64_t t1 = bench_now_us();
+    if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_to, err, sizeof err)) goto fail;
+    printf("load:        %d order events (avg %" PRId64 " B) produced in %.2f s (%.0f/s), before the verifier starts\n",
+           o.count, bytes / o.count, (double)(t1 - t0) / 1e6, o.count * 1e6 / (double)(t1 - t0));
+
+    /* A fresh group for the verifier, positioned at the first record of
+     * this run on every topic it reads. */
+    char group[96];
+    snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
+    if (bench_commit_group(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
+    static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS};
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++)
+        if (bench_watermarks(cfg.brokers, others[k], &other, err, sizeof err) ||
+            bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
+            goto fail;
+
+    int64_t t_spawn = bench_now_us();
+    if ((verifierPid = startVerifier(&o, group, err, sizeof err)) < 0) goto fail;
+    double timeout_a = 120 + o.count / 200.0;
+    if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
+    int64_t t_last;
+    bench_listener_count(l, 0, &t_last);
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "smp-%s-", rid);
+    int64_t t_first = bench_first_processed_us(pg, prefix);
+    if (!t_first || t_first > t_last) t_first = t_spawn;   /* fall back to the start of the process */
+    double eps = o.count * 1e6 / (double)(t_last - t_first);
+    printf("throughput:  %d verdicts in %.2f s from the first event consumed (%.2f s after the verifier started): "
+           "%.0f events/s\n",
+           o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps);
+
+    /* ---- (b) latency at half the measured maximum ---------------------- */
+    double rate = floor(eps / 2);
+    if (rate < 1) rate = 1;
+    int m = (int)(rate * o.latency_s);
+    if (m < 1) m = 1;
+    snprintf(rid, sizeof rid, "%s-l", o.run_id);
+    so = (cs_sample_opts){.run_id = rid, .seed = 2, .count = m};
+    if (!(sl = cs_sample_new(&so, err, sizeof err))) goto fail;
+    if (bench_seed_stock(pg, sl, err, sizeof err) != 0) goto fail;
+    bench_listener_track(l, 1, sl);
+    produced = cs_xcalloc((size_t)m, sizeof *produced);
+    int64_t lt0 = bench_now_us();
+    for (int i = 0; i < m && !interrupted; i++) {
+        int64_t due = lt0 + (int64_t)((double)i * 1e6 / rate);
+        for (int64_t now = bench_now_us(); now < due; now = bench_now_us()) {
+            rd_kafka_poll(prod, 0);
+            sleepUs(due - now > 1000 ? 1000 : due - now);
+        }
+        if (bench_produce_order(prod, sl, i, &arena, &produced[i], NULL, err, sizeof err)) goto fail;
+    }
+    if (bench_producer_flush(prod, err, sizeof err)) goto fail;
+    bool lat_ok = waitVerdicts(l, 1, m, 60, "latency");
+    lat = cs_xcalloc((size_t)m, sizeof *lat);
+    size_t nl = 0;
+    for (int i = 0; i < m; i++) {
+        int64_t a = bench_listener_arrival(l, 1, i);
+        if (a) lat[nl++] = a - produced[i];
+    }
+    if (!nl) { snprintf(err, sizeof err, "no verdict in the latency phase"); goto fail; }
+    qsort(lat, nl, sizeof *lat, cmpI64);
+    double p50 = percentile(lat, nl, 50) / 1000.0, p99 = percentile(lat, nl, 99) / 1000.0,
+           pmax = lat[nl - 1] / 1000.0;
+    printf("latency:     %d orders at %.0f events/s for %.0f s (half the maximum): p50 %.1f ms, p99 %.1f ms, max "
+           "%.1f ms%s\n",
+           m, rate, o.latency_s, p50, p99, pmax, lat_ok ? "" : " (some verdicts missing)");
+
+    /* ---- (c) memory ----------------------------------------------------- */
+    double rss = peakRssMib(verifierPid);
+    printf("memory:      verifier peak RSS (VmHWM) %.1f MiB\n", rss);
+    stopVerifier();
+    bench_listener_stop(l);
+    l = NULL;
+
+    /* ---- (d) reference points on the same records ---------------------- */
+    int64_t raw_n = 0;
+    double raw = bench_raw_consume(cfg.brokers, &orders_from, &orders_to, &raw_n, err, sizeof err);
+    if (raw < 0) goto fail;
+    printf("raw consume: %" PRId64 " records, fresh consumer, no processing: %.0f records/s\n", raw_n, raw);
+    double copy = bench_copy_rate(pg, o.count, err, sizeof err);
+    if (copy < 0) goto fail;
+    printf("COPY:        %d verdict-like rows into a scratch table, one COPY: %.0f rows/s\n", o.count, copy);
+    int64_t base_n = 0;
+    double base = bench_baseline(pg, cfg.brokers, &orders_from, &orders_to, shops, o.count, o.baseline_s, &base_n, err,
+                                 sizeof err);
+    if (base < 0) goto fail;
+    printf("baseline:    one transaction per event (dedupe, load, upsert, verdict, outbox): %" PRId64
+           " events: %.0f events/s\n",
+           base_n, base);
+
+    printf("RESULT events_per_s=%.0f p99_ms=%.1f rss_mib=%.1f baseline_ratio=%.2f copy_ratio=%.3f consume_ratio=%.3f\n",
+           eps, p99, rss, eps / base, eps / copy, eps / raw);
+    rc = 0;
+    goto out;
+fail:
+    fprintf(stderr, "cs-bench: %s\n", err);
+out:
+    stopVerifier();
+    bench_listener_stop(l);
+    if (prod) {
+        rd_kafka_flush(prod, 10000);
+        rd_kafka_destroy(prod);
+    }
+    free(produced);
+    free(lat);
+    cs_sample_arena_reset(&arena);
+    cs_sample_free(sa);
+    cs_sample_free(sl);
+    PQfinish(pg);
+    cs_shops_free(shops);
+    cs_config_free(&cfg);
+    return rc;
+}

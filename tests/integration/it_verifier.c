@@ -1,0 +1,747 @@
+/* it_verifier.c -- the order-verifier against the real stack: orders
+ * produced to Kafka end as the right verdicts in PostgreSQL and on
+ * cs.verdicts.v1; replays change nothing; events of one order out of order
+ * end right (OV-12); the last unit of a SKU goes to exactly one order and
+ * OV-9 holds across partitions with two worker processes; poison goes to
+ * the dead-letter topic with its reason while neighbours are applied;
+ * migrations re-run cleanly; bad configuration stops the process with
+ * exit code 2 naming the problem; logs carry no full phone number. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "it.h"
+
+#define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static void orderCol(char *out, size_t len, const char *col, const it_order *o) {
+    it_pg_text(out, len, "SELECT %s FROM orders WHERE shop_id = '%s' AND order_id = '%s'", col, o->shop, o->order_id);
+}
+
+static long long verdictsOf(const it_order *o) {
+    return it_pg_int("SELECT count(*) FROM verdicts WHERE shop_id = '%s' AND order_id = '%s'", o->shop, o->order_id);
+}
+
+/* Produces CREATED (and PAID unless unpaid) for o with ids "<order>-c" / "-p". */
+static void produceOrder(const it_order *o, bool paid) {
+    char id[200];
+    snprintf(id, sizeof id, "%s-c", o->order_id);
+    CT_EQ_INT(it_produce_order_event(o, KIND(CREATED), id, o->created_ms, false, NULL), 0);
+    if (paid) {
+        snprintf(id, sizeof id, "%s-p", o->order_id);
+        CT_EQ_INT(it_produce_order_event(o, KIND(PAID), id, o->paid_ms, false, NULL), 0);
+    }
+}
+
+/* Stock levels for the SKUs, applied (rows present) before returning. */
+static bool stockLevels(const char *run, const char *shop, const char *const *skus, int n, int32_t available) {
+    char id[200];
+    int64_t now = it_wall_ms();
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "%s-inv-%s-%s-%d", run, shop, skus[i], available);
+        if (it_produce_inventory(shop, skus[i], available, now, id, NULL) != 0) return false;
+    }
+    if (it_flush(30000) != 0) return false;
+    char list[2048] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? "," : "", skus[i]);
+    return it_wait_pg(IT_EQ, n, 60000, "SELECT count(*) FROM stock WHERE shop_id = '%s' AND sku IN (%s) AND available = %d",
+                      shop, list, (int)available) == n;
+}
+
+static bool startWorker(it_worker *w, const char *name, const char *const *env) {
+    if (it_worker_start(w, name, env) != 0) return false;
+    if (!it_worker_wait_assigned(w, 60000)) {
+        fprintf(stderr, "  %s: no partitions assigned (log %s)\n", name, w->log);
+        return false;
+    }
+    return true;
+}
+
+/* Two workers in the group with the partitions of shop.orders.v1 split
+ * between them: own1[p] / own2[p] say who owns p. */
+static bool startPair(it_worker *w1, it_worker *w2, bool own1[6], bool own2[6]) {
+    if (!startWorker(w1, "pair-a", NULL)) return false;
+    if (it_worker_start(w2, "pair-b", NULL) != 0) return false;
+    int64_t t0 = it_now_ms();
+    while (it_now_ms() - t0 < 60000) {
+        if (it_worker_wait_assigned(w2, 500) && it_worker_wait_assigned(w1, 500)) {
+            int n1 = it_worker_assigned(w1, IT_TOPIC_ORDERS, own1, 6);
+            int n2 = it_worker_assigned(w2, IT_TOPIC_ORDERS, own2, 6);
+            bool disjoint = true;
+            for (int p = 0; p < 6; p++) disjoint = disjoint && !(own1[p] && own2[p]);
+            if (n1 > 0 && n2 > 0 && n1 + n2 == 6 && disjoint) {
+                it_measure("two workers share shop.orders.v1 (%d + %d partitions) after %lld ms", n1, n2,
+                           (long long)(it_now_ms() - t0));
+                return true;
+            }
+        }
+        it_sleep_ms(100);
+    }
+    fprintf(stderr, "  the two workers did not split the partitions (logs %s, %s)\n", w1->log, w2->log);
+    return false;
+}
+
+static int firstOwned(const bool own[6]) {
+    for (int p = 0; p < 6; p++)
+        if (own[p]) return p;
+    return -1;
+}
+
+/* ---- verdicts ------------------------------------------------------------------ */
+
+/* OV-1..OV-8, OV-12: each order ends in the state its rule asks for, in
+ * PostgreSQL and on cs.verdicts.v1 (same order, version, state, event id). */
+static void test_orders_end_as_right_verdicts_in_pg_and_on_topic(void) {
+    char run[64], sku[96], nostock[96], id[160], buyer[160];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    snprintf(nostock, sizeof nostock, "SKU-%s-NONE", run);
+    it_reader *topic = it_reader_open(IT_TOPIC_VERDICTS, false);
+    IT_REQUIRE(topic != NULL);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "verdicts", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+    IT_REQUIRE(stockLevels(run, "us-dst", skus, 1, 1000));
+
+    enum { PLAIN, UNPAID, BANK, NOSTOCK, COD_UNREACHABLE, MEMO, MISMATCH, N };
+    static const char *const wantState[N] = { "VERIFIED", "PENDING_PAYMENT", "PENDING_FINANCE_CHECK", "EXCEPTION",
+                                              "EXCEPTION", "ON_HOLD", "EXCEPTION" };
+    static const char *const wantReason[N] = { NULL, "UNPAID", "AWAITING_BUYER_PAYMENT", "OUT_OF_STOCK",
+                                               "COURIER_UNREACHABLE", "BUYER_MESSAGE_REVIEW", "AMOUNT_MISMATCH" };
+    static const int wantVersion[N] = { 2, 1, 1, 2, 1, 2, 2 };
+    it_order o[N];
+    int64_t t0 = it_now_ms();
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "%s-o%d", run, i);
+        snprintf(buyer, sizeof buyer, "%s-b%d", run, i);
+        it_order_init(&o[i], i == COD_UNREACHABLE ? "us-dst" : "tb-demo", id, buyer, i == NOSTOCK ? nostock : sku,
+                      NULL, i);
+        bool paid = true;
+        switch (i) {
+        case UNPAID: paid = false; break;
+        case BANK: o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER; paid = false; break;
+        case COD_UNREACHABLE:   /* OV-4/OV-5: us-dst's only courier collects no cash */
+            o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
+            o[i].cod = true;
+            paid = false;
+            break;
+        case MEMO: snprintf(o[i].seller_memo, sizeof o[i].seller_memo, "买家要求开发票"); break;
+        case MISMATCH: o[i].paid_fen = it_order_payable(&o[i]) + 100; break;
+        default: break;
+        }
+        produceOrder(&o[i], paid);
+    }
+    CT_EQ_INT(it_flush(30000), 0);
+    long long want = 0;
+    for (int i = 0; i < N; i++) want += wantVersion[i];
+    CT_EQ_INT(it_wait_pg(IT_EQ, want, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%'", run), want);
+    it_measure("%d orders -> %lld verdicts in %lld ms", N, want, (long long)(it_now_ms() - t0));
+
+    for (int i = 0; i < N; i++) {
+        char st[64], reasons[512], ver[16];
+        orderCol(st, sizeof st, "state", &o[i]);
+        orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &o[i]);
+        orderCol(ver, sizeof ver, "version", &o[i]);
+        fprintf(stderr, "  order %d: %s v%s [%s]\n", i, st, ver, reasons);
+        CT_EQ_STR(st, wantState[i]);
+        CT_EQ_INT(atoi(ver), wantVersion[i]);
+        if (wantReason[i]) CT_CHECK(strstr(reasons, wantReason[i]) != NULL);
+        else CT_EQ_STR(reasons, "");
+        CT_EQ_INT(verdictsOf(&o[i]), wantVersion[i]);
+    }
+    /* OV-1/OV-2 amounts and OV-4 courier of the plain order */
+    CT_EQ_INT(it_pg_int("SELECT payable_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
+                        o[PLAIN].order_id), it_order_payable(&o[PLAIN]));
+    CT_EQ_INT(it_pg_int("SELECT item_total_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
+                        o[PLAIN].order_id), it_order_item_total(&o[PLAIN]));
+    char courier[32];
+    orderCol(courier, sizeof courier, "courier", &o[PLAIN]);
+    CT_EQ_STR(courier, "YTO");
+    /* OV-8: the plain order holds its units, the short one waits for its SKU */
+    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                        o[PLAIN].order_id), 2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_waits WHERE shop_id = 'tb-demo' AND order_id = '%s' AND sku = '%s'",
+                        o[NOSTOCK].order_id, nostock), 1);
+
+    long missing, mismatch, records;
+    long rows = it_verdicts_on_topic(topic, run, 30000, &missing, &mismatch, &records);
+    CT_EQ_INT(rows, want);
+    CT_EQ_INT(missing, 0);
+    CT_EQ_INT(mismatch, 0);
+    it_measure("cs.verdicts.v1: %ld records for %ld verdict rows", records, rows);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+    it_reader_close(topic);
+}
+
+/* Exactly once (CONTRACTS.md): the same event again, later or in the same
+ * batch, changes nothing: no second verdict, the order's version stays. */
+static void test_same_event_twice_changes_nothing(void) {
+    char run[64], sku[96], id[160], buyer[160];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    it_reader *topic = it_reader_open(IT_TOPIC_VERDICTS, false);
+    IT_REQUIRE(topic != NULL);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "twice", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    it_order x, y, m;
+    snprintf(id, sizeof id, "%s-x", run);
+    snprintf(buyer, sizeof buyer, "%s-bx", run);
+    it_order_init(&x, "tb-demo", id, buyer, sku, NULL, 1);
+    produceOrder(&x, true);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                          x.order_id) == 2);
+    long long processed = it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'",
+                                    IT_WORKER_NAME, run);
+
+    /* the payment again, twice; y's creation twice back to back (one batch) */
+    char key[256];
+    snprintf(key, sizeof key, "tb-demo:%s", x.order_id);
+    int32_t part = it_partition_of(IT_TOPIC_ORDERS, key);
+    snprintf(id, sizeof id, "%s-p", x.order_id);
+    CT_EQ_INT(it_produce_order_event(&x, KIND(PAID), id, x.paid_ms, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&x, KIND(PAID), id, x.paid_ms, false, NULL), 0);
+    snprintf(id, sizeof id, "%s-y", run);
+    snprintf(buyer, sizeof buyer, "%s-by", run);
+    it_order_init(&y, "tb-demo", id, buyer, sku, NULL, 2);
+    snprintf(id, sizeof id, "%s-c", y.order_id);
+    CT_EQ_INT(it_produce_order_event(&y, KIND(CREATED), id, y.created_ms, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&y, KIND(CREATED), id, y.created_ms, false, NULL), 0);
+    /* a marker behind the duplicates of x on x's partition: once it has its
+     * verdict, the duplicates before it have been consumed */
+    int n = 0;
+    char mid[160], prefix[100];
+    snprintf(prefix, sizeof prefix, "%s-m", run);
+    it_order_id_on_partition(mid, sizeof mid, "tb-demo", prefix, part, &n);
+    snprintf(buyer, sizeof buyer, "%s-bm", run);
+    it_order_init(&m, "tb-demo", mid, buyer, sku, NULL, 3);
+    produceOrder(&m, false);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                         m.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                         y.order_id), 1);
+
+    char ver[16];
+    orderCol(ver, sizeof ver, "version", &x);
+    CT_EQ_STR(ver, "2");
+    CT_EQ_INT(verdictsOf(&x), 2);
+    orderCol(ver, sizeof ver, "version", &y);
+    CT_EQ_STR(ver, "1");
+    CT_EQ_INT(verdictsOf(&y), 1);
+    /* 2 new distinct events (y's creation, m's creation); nothing for the replays */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'",
+                        IT_WORKER_NAME, run), processed + 2);
+    /* on the topic: x's two verdicts only, no v3 */
+    long missing, mismatch, records;
+    long rows = it_verdicts_on_topic(topic, run, 20000, &missing, &mismatch, &records);
+    CT_EQ_INT(rows, 4);
+    CT_EQ_INT(missing, 0);
+    CT_EQ_INT(mismatch, 0);
+    size_t x_records = 0;
+    for (size_t i = 0; i < it_reader_count(topic); i++) {
+        const it_rec *r = it_reader_get(topic, i);
+        if (r->env && r->env->verdict && strcmp(r->env->verdict->order_id, x.order_id) == 0) {
+            x_records++;
+            CT_CHECK(r->env->verdict->version <= 2);
+        }
+    }
+    CT_EQ_INT(x_records, 2);
+    it_measure("replayed payment x2 and creation x2: versions unchanged, %ld verdict records on the topic", records);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+    it_reader_close(topic);
+}
+
+/* OV-12: a payment before the creation, and an address change before the
+ * creation (newer by modified time), end as if they came in order. */
+static void test_ov12_out_of_order_events_end_right(void) {
+    char run[64], sku[96], id[160], buyer[160];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "ooo", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    it_order p, a, stale;
+    snprintf(id, sizeof id, "%s-pay-first", run);
+    snprintf(buyer, sizeof buyer, "%s-bp", run);
+    it_order_init(&p, "tb-demo", id, buyer, sku, NULL, 1);
+    snprintf(id, sizeof id, "%s-p", p.order_id);
+    CT_EQ_INT(it_produce_order_event(&p, KIND(PAID), id, p.paid_ms, false, NULL), 0);
+    snprintf(id, sizeof id, "%s-c", p.order_id);
+    CT_EQ_INT(it_produce_order_event(&p, KIND(CREATED), id, p.created_ms, false, NULL), 0);
+
+    /* the address change (complete) is newer than the creation (no district) */
+    snprintf(id, sizeof id, "%s-addr-first", run);
+    snprintf(buyer, sizeof buyer, "%s-ba", run);
+    it_order_init(&a, "tb-demo", id, buyer, sku, NULL, 2);
+    stale = a;
+    stale.district[0] = 0;
+    snprintf(a.street, sizeof a.street, "天目山路88号 新地址");
+    snprintf(id, sizeof id, "%s-a", a.order_id);
+    CT_EQ_INT(it_produce_order_event(&a, KIND(ADDRESS_CHANGED), id, a.created_ms + 120000, false, NULL), 0);
+    snprintf(id, sizeof id, "%s-c", a.order_id);
+    CT_EQ_INT(it_produce_order_event(&stale, KIND(CREATED), id, a.created_ms, true, NULL), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM orders WHERE order_id IN ('%s','%s') AND version = 2",
+                         p.order_id, a.order_id), 2);
+    char st[64], reasons[256], paid[32];
+    orderCol(st, sizeof st, "state", &p);
+    orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &p);
+    orderCol(paid, sizeof paid, "paid_fen", &p);
+    fprintf(stderr, "  payment first: %s [%s] paid %s\n", st, reasons, paid);
+    CT_EQ_STR(st, "VERIFIED");
+    CT_EQ_INT(atoll(paid), it_order_payable(&p));
+    /* no verdict before the creation: one verdict, for version 2 */
+    CT_EQ_INT(verdictsOf(&p), 1);
+    CT_EQ_INT(it_pg_int("SELECT version FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'", p.order_id), 2);
+
+    orderCol(st, sizeof st, "state", &a);
+    orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &a);
+    fprintf(stderr, "  address change first: %s [%s]\n", st, reasons);
+    CT_EQ_STR(st, "VERIFIED");   /* the stale creation's incomplete address did not win */
+    CT_CHECK(strstr(reasons, "ADDRESS_INCOMPLETE") == NULL);
+    CT_EQ_INT(verdictsOf(&a), 1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+}
+
+/* ---- across partitions, two worker processes ------------------------------------ */
+
+#define RACE_PAIRS 5
+
+/* OV-8: the last unit of a SKU, bought at once by two orders on partitions
+ * owned by different worker processes, goes to exactly one of them. */
+static void test_ov8_last_unit_goes_to_exactly_one_order_across_workers(void) {
+    char run[64], id[160], buyer[160], prefix[100];
+    char skus[RACE_PAIRS][96];
+    const char *skp[RACE_PAIRS];
+    it_run_id(run, sizeof run);
+    for (int i = 0; i < RACE_PAIRS; i++) {
+        snprintf(skus[i], sizeof skus[i], "SKU-%s-LAST%d", run, i);
+        skp[i] = skus[i];
+    }
+    it_worker w1, w2;
+    bool own1[6], own2[6];
+    IT_REQUIRE(startPair(&w1, &w2, own1, own2));
+    IT_REQUIRE(stockLevels(run, "tb-demo", skp, RACE_PAIRS, 1));
+
+    int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
+    it_order a[RACE_PAIRS], b[RACE_PAIRS];
+    for (int i = 0; i < RACE_PAIRS; i++) {
+        snprintf(prefix, sizeof prefix, "%s-a%d-", run, i);
+        it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p1, &n1);
+        snprintf(buyer, sizeof buyer, "%s-ba%d", run, i);
+        it_order_init(&a[i], "tb-demo", id, buyer, skus[i], NULL, 10 + i);
+        snprintf(prefix, sizeof prefix, "%s-b%d-", run, i);
+        it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p2, &n2);
+        snprintf(buyer, sizeof buyer, "%s-bb%d", run, i);
+        it_order_init(&b[i], "tb-demo", id, buyer, skus[i], NULL, 20 + i);
+        a[i].lines[0].qty = b[i].lines[0].qty = 1;
+    }
+    /* all at once: created already paid, alternating partitions */
+    for (int i = 0; i < RACE_PAIRS; i++) {
+        snprintf(id, sizeof id, "%s-cp", a[i].order_id);
+        CT_EQ_INT(it_produce_order_event(&a[i], KIND(CREATED), id, a[i].created_ms, true, NULL), 0);
+        snprintf(id, sizeof id, "%s-cp", b[i].order_id);
+        CT_EQ_INT(it_produce_order_event(&b[i], KIND(CREATED), id, b[i].created_ms, true, NULL), 0);
+    }
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * RACE_PAIRS, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-%%'", run),
+              2 * RACE_PAIRS);
+
+    int winners_a = 0;
+    for (int i = 0; i < RACE_PAIRS; i++) {
+        char sa[64], sb[64], ra[256], rb[256];
+        orderCol(sa, sizeof sa, "state", &a[i]);
+        orderCol(sb, sizeof sb, "state", &b[i]);
+        orderCol(ra, sizeof ra, "array_to_string(reasons, ',')", &a[i]);
+        orderCol(rb, sizeof rb, "array_to_string(reasons, ',')", &b[i]);
+        fprintf(stderr, "  %s: partition %d %s [%s] / partition %d %s [%s]\n", skus[i], p1, sa, ra, p2, sb, rb);
+        CT_EQ_INT(it_pg_int("SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", skus[i]), 0);
+        CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'", skus[i]), 1);
+        CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'",
+                            skus[i]), 1);
+        bool a_won = strcmp(sa, "VERIFIED") == 0, b_won = strcmp(sb, "VERIFIED") == 0;
+        CT_CHECK(a_won != b_won);
+        const char *lost_reasons = a_won ? rb : ra;
+        CT_EQ_STR(a_won ? sb : sa, "EXCEPTION");
+        CT_CHECK(strstr(lost_reasons, "OUT_OF_STOCK") != NULL);
+        winners_a += a_won;
+    }
+    it_measure("%d last units: %d went to worker a's partition %d, %d to worker b's partition %d, none twice",
+               RACE_PAIRS, winners_a, p1, RACE_PAIRS - winners_a, p2);
+    CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+}
+
+/* OV-9 across partitions: same buyer, same address after normalisation
+ * (full-width digits, spaces), same SKUs, different order ids on
+ * partitions of different workers: the later order is held, once. */
+static void test_ov9_duplicate_across_partitions(void) {
+    char run[64], sku[96], id[160], buyer[160], prefix[100];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    snprintf(buyer, sizeof buyer, "%s-buyer", run);
+    it_worker w1, w2;
+    bool own1[6], own2[6];
+    IT_REQUIRE(startPair(&w1, &w2, own1, own2));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+    int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
+
+    /* first, the earlier order; then the later one, from another worker */
+    it_order d1, d2, other;
+    snprintf(prefix, sizeof prefix, "%s-d1-", run);
+    it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p1, &n1);
+    it_order_init(&d1, "tb-demo", id, buyer, sku, NULL, 1);
+    snprintf(d1.street, sizeof d1.street, "文三路12号 3室");
+    d1.created_ms = it_wall_ms() - 2 * 3600000;
+    d1.paid_ms = d1.created_ms + 60000;
+    snprintf(prefix, sizeof prefix, "%s-d2-", run);
+    it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p2, &n2);
+    d2 = d1;
+    it_copy(d2.order_id, sizeof d2.order_id, id);
+    snprintf(d2.street, sizeof d2.street, "文三路１２号３室");   /* full-width, no space: same after NFKC */
+    d2.created_ms = d1.created_ms + 3600000;
+    d2.paid_ms = d2.created_ms + 60000;
+    /* same buyer, different address: no duplicate */
+    snprintf(prefix, sizeof prefix, "%s-d3-", run);
+    it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p2, &n2);
+    other = d2;
+    it_copy(other.order_id, sizeof other.order_id, id);
+    snprintf(other.street, sizeof other.street, "莫干山路1号");
+
+    produceOrder(&d1, true);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                          d1.order_id) == 2);
+    produceOrder(&d2, true);
+    produceOrder(&other, true);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 6, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-d%%'", run), 6);
+
+    char s1[64], s2[64], s3[64];
+    orderCol(s1, sizeof s1, "state", &d1);
+    orderCol(s2, sizeof s2, "state", &d2);
+    orderCol(s3, sizeof s3, "state", &other);
+    fprintf(stderr, "  earlier %s (partition %d), later %s (partition %d), other address %s\n", s1, p1, s2, p2, s3);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-d%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)", run),
+              1);
+    CT_EQ_STR(s2, "ON_HOLD");
+    CT_EQ_STR(s1, "VERIFIED");
+    CT_EQ_STR(s3, "VERIFIED");
+    /* the hold comes with an agent task to confirm (OV-9) */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND order_id = '%s' AND rule = 'OV-9'",
+                        d2.order_id), 1);
+
+    /* and two such orders at the same moment: never both held */
+    it_order e1 = d1, e2 = d2;
+    snprintf(prefix, sizeof prefix, "%s-e1-", run);
+    it_order_id_on_partition(e1.order_id, sizeof e1.order_id, "tb-demo", prefix, p1, &n1);
+    snprintf(prefix, sizeof prefix, "%s-e2-", run);
+    it_order_id_on_partition(e2.order_id, sizeof e2.order_id, "tb-demo", prefix, p2, &n2);
+    snprintf(e1.buyer, sizeof e1.buyer, "%s-buyer2", run);
+    snprintf(e2.buyer, sizeof e2.buyer, "%s-buyer2", run);
+    snprintf(id, sizeof id, "%s-cp", e1.order_id);
+    CT_EQ_INT(it_produce_order_event(&e1, KIND(CREATED), id, e1.created_ms, true, NULL), 0);
+    snprintf(id, sizeof id, "%s-cp", e2.order_id);
+    CT_EQ_INT(it_produce_order_event(&e2, KIND(CREATED), id, e2.created_ms, true, NULL), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-e%%'", run), 2);
+    long long held = it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-e%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)",
+                               run);
+    CT_CHECK(held <= 1);
+    it_measure("sequential pair: later one held; simultaneous pair: %lld held", held);
+    CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+}
+
+/* ---- poison ------------------------------------------------------------------------ */
+
+/* Garbage bytes, an unknown shop, a negative amount and a missing event id
+ * land in shop.orders.v1.dlq with their reason and origin headers, while
+ * the good orders around them on the same partition are verified. */
+static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
+    char run[64], sku[96], id[160], buyer[160], key[256];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    it_reader *dlq = it_reader_open(IT_TOPIC_ORDERS_DLQ, false);
+    IT_REQUIRE(dlq != NULL);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "poison", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    it_order g1, g2, neg;
+    snprintf(id, sizeof id, "%s-g1", run);
+    snprintf(buyer, sizeof buyer, "%s-b1", run);
+    it_order_init(&g1, "tb-demo", id, buyer, sku, NULL, 1);
+    snprintf(key, sizeof key, "tb-demo:%s", g1.order_id);
+    int32_t part = it_partition_of(IT_TOPIC_ORDERS, key);
+    int n = 0;
+    char prefix[100];
+    snprintf(prefix, sizeof prefix, "%s-g2-", run);
+    it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, part, &n);
+    snprintf(buyer, sizeof buyer, "%s-b2", run);
+    it_order_init(&g2, "tb-demo", id, buyer, sku, NULL, 2);
+    snprintf(id, sizeof id, "%s-neg", run);
+    snprintf(buyer, sizeof buyer, "%s-b3", run);
+    it_order_init(&neg, "tb-demo", id, buyer, sku, NULL, 3);
+    neg.lines[0].price_fen = -100;
+
+    enum { GARBAGE, UNKNOWN_SHOP, NEGATIVE, NO_ID, NP };
+    it_dr dr[NP];
+    static const char *const want_error[NP] = { "decode", "unknown shop", "impossible amount", "event_id missing" };
+    char keys[NP][256];
+
+    produceOrder(&g1, true);
+    /* garbage: field 1 with wire type 7 cannot be a protobuf */
+    static const char garbage[] = "\x0f\xff\xfe not a protobuf at all";
+    snprintf(keys[GARBAGE], sizeof keys[GARBAGE], "tb-demo:%s-garbage", run);
+    CT_EQ_INT(it_produce_raw(IT_TOPIC_ORDERS, part, keys[GARBAGE], garbage, sizeof garbage - 1, &dr[GARBAGE]), 0);
+    /* an order of a shop the shops file does not know */
+    it_order u = g1;
+    snprintf(u.shop, sizeof u.shop, "nosuch-shop");
+    snprintf(u.order_id, sizeof u.order_id, "%s-unknown", run);
+    snprintf(keys[UNKNOWN_SHOP], sizeof keys[UNKNOWN_SHOP], "nosuch-shop:%s", u.order_id);
+    size_t len;
+    snprintf(id, sizeof id, "%s-c", u.order_id);
+    uint8_t *buf = it_pack_order_event(&u, KIND(CREATED), id, u.created_ms, true, &len);
+    CT_EQ_INT(it_produce_raw(IT_TOPIC_ORDERS, part, keys[UNKNOWN_SHOP], buf, len, &dr[UNKNOWN_SHOP]), 0);
+    free(buf);
+    /* a negative unit price */
+    snprintf(keys[NEGATIVE], sizeof keys[NEGATIVE], "tb-demo:%s", neg.order_id);
+    snprintf(id, sizeof id, "%s-c", neg.order_id);
+    buf = it_pack_order_event(&neg, KIND(CREATED), id, neg.created_ms, true, &len);
+    CT_EQ_INT(it_produce_raw(IT_TOPIC_ORDERS, part, keys[NEGATIVE], buf, len, &dr[NEGATIVE]), 0);
+    free(buf);
+    /* no event id */
+    it_order noid = g1;
+    snprintf(noid.order_id, sizeof noid.order_id, "%s-noid", run);
+    snprintf(keys[NO_ID], sizeof keys[NO_ID], "tb-demo:%s", noid.order_id);
+    buf = it_pack_order_event(&noid, KIND(CREATED), "", noid.created_ms, true, &len);
+    CT_EQ_INT(it_produce_raw(IT_TOPIC_ORDERS, part, keys[NO_ID], buf, len, &dr[NO_ID]), 0);
+    free(buf);
+    produceOrder(&g2, false);
+    CT_EQ_INT(it_flush(30000), 0);
+
+    int64_t t0 = it_now_ms();
+    CT_EQ_INT(it_wait_pg(IT_EQ, 3, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s')", g1.order_id,
+                         g2.order_id), 3);
+    size_t got = it_reader_collect(dlq, run, NP, 30000);
+    it_measure("%zu dead letters on %s within %lld ms; neighbours verified", got, IT_TOPIC_ORDERS_DLQ,
+               (long long)(it_now_ms() - t0));
+    CT_EQ_INT(got, NP);
+    for (int k = 0; k < NP; k++) {
+        const it_rec *r = NULL;
+        for (size_t i = 0; i < it_reader_count(dlq) && !r; i++)
+            if (strcmp(it_reader_get(dlq, i)->key, keys[k]) == 0) r = it_reader_get(dlq, i);
+        CT_CHECK(r != NULL);
+        if (!r) continue;
+        const char *err = it_rec_header(r, "error");
+        fprintf(stderr, "  dlq %s: error=%s origin=%s[%s]@%s worker=%s\n", keys[k], err ? err : "(none)",
+                it_rec_header(r, "origin-topic"), it_rec_header(r, "origin-partition"), it_rec_header(r, "origin-offset"),
+                it_rec_header(r, "worker"));
+        CT_CHECK(err && strstr(err, want_error[k]) != NULL);
+        CT_EQ_STR(it_rec_header(r, "origin-topic"), IT_TOPIC_ORDERS);
+        CT_EQ_INT(atoi(it_rec_header(r, "origin-partition") ? it_rec_header(r, "origin-partition") : "-1"), part);
+        CT_EQ_INT(atoll(it_rec_header(r, "origin-offset") ? it_rec_header(r, "origin-offset") : "-1"), dr[k].offset);
+        CT_EQ_STR(it_rec_header(r, "worker"), IT_WORKER_NAME);
+        if (k == GARBAGE) {   /* the original bytes, unchanged */
+            CT_EQ_INT(r->len, sizeof garbage - 1);
+            CT_CHECK(r->len == sizeof garbage - 1 && memcmp(r->value, garbage, r->len) == 0);
+        }
+        CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE worker = '%s' AND topic = '%s' AND part = %d AND \"offset\" = %lld",
+                            IT_WORKER_NAME, IT_TOPIC_ORDERS, (int)part, (long long)dr[k].offset), 1);
+    }
+    /* nothing of the poison reached the order tables */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id IN ('%s','%s','%s')", u.order_id, neg.order_id,
+                        noid.order_id), 0);
+    char st[64];
+    orderCol(st, sizeof st, "state", &g1);
+    CT_EQ_STR(st, "VERIFIED");
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+    it_reader_close(dlq);
+}
+
+/* ---- deployment and configuration ------------------------------------------------ */
+
+/* deploy/local/migrate.sh applied twice: exit 0 both times and
+ * schema_migrations unchanged. */
+static void test_migrations_rerun_change_nothing(void) {
+    char before[4096], after[4096];
+    const char *q = "SELECT string_agg(version || ':' || name || ':' || applied_at, ',' ORDER BY version) FROM schema_migrations";
+    IT_REQUIRE(it_pg_text(before, sizeof before, "%s", q));
+    long long tables = it_pg_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+    for (int i = 0; i < 2; i++) {
+        int64_t t0 = it_now_ms();
+        int rc = it_sh("bash '%s/deploy/local/migrate.sh' \"$CS_PG_DSN\"", it.source_dir);
+        it_measure("migrate.sh run %d: exit %d in %lld ms", i + 1, rc, (long long)(it_now_ms() - t0));
+        CT_EQ_INT(rc, 0);
+    }
+    IT_REQUIRE(it_pg_text(after, sizeof after, "%s", q));
+    CT_EQ_STR(after, before);
+    CT_CHECK(before[0] != 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), tables);
+}
+
+static void writeFile(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (!f) { CT_CHECK(f != NULL); return; }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Runs the worker with env until it exits (it must, within 30 s); returns
+ * the exit code and leaves its log in *log (caller frees). */
+static int runToExit(const char *name, const char *const *env, char **log) {
+    it_worker w;
+    *log = NULL;
+    if (it_worker_start(&w, name, env) != 0) return -1;
+    int rc = it_worker_wait(&w, 30000);
+    if (rc == -1) rc = it_worker_stop(&w, SIGKILL, 5000) + 1000;   /* did not stop by itself */
+    *log = it_log_read(w.log);
+    return rc;
+}
+
+/* A bad shops file stops the process with exit code 2 and a message
+ * naming the file and the key (or line) and the reason. */
+static void test_bad_shops_file_stops_with_exit_2(void) {
+    char path[1200], env1[1300], *log;
+    snprintf(path, sizeof path, "%s/bad-shops-%d.json", it.log_dir, (int)getpid());
+    const char *env[] = { env1, NULL };
+    snprintf(env1, sizeof env1, "CS_SHOPS_FILE=%s", path);
+
+    writeFile(path, "{\"shops\": [{\"id\": \"x-shop\", \"channel\": \"ebay\"}]}\n");
+    int rc = runToExit("badshops-key", env, &log);
+    fprintf(stderr, "  bad channel: exit %d: %s", rc, log);
+    CT_EQ_INT(rc, 2);
+    CT_CHECK(strstr(log, path) != NULL);
+    CT_CHECK(strstr(log, "channel") != NULL);
+    free(log);
+
+    writeFile(path, "{\"shops\": [\n  {\"id\": \"x-shop\",\n   \"channel\": \"taobao\",,\n  }\n]}\n");
+    rc = runToExit("badshops-syntax", env, &log);
+    fprintf(stderr, "  syntax error: exit %d: %s", rc, log);
+    CT_EQ_INT(rc, 2);
+    CT_CHECK(strstr(log, path) != NULL);
+    CT_CHECK(strstr(log, "line") != NULL);
+    free(log);
+
+    snprintf(env1, sizeof env1, "CS_SHOPS_FILE=%s.missing", path);
+    rc = runToExit("badshops-missing", env, &log);
+    fprintf(stderr, "  missing file: exit %d: %s", rc, log);
+    CT_EQ_INT(rc, 2);
+    CT_CHECK(strstr(log, ".missing") != NULL);
+    free(log);
+    unlink(path);
+}
+
+/* A bad CS_* variable stops the process with exit code 2 naming it. */
+static void test_bad_variable_stops_with_exit_2(void) {
+    static const char *const cases[][2] = {
+        { "CS_BATCH_MAX=abc", "CS_BATCH_MAX" },
+        { "CS_SESSION_TIMEOUT_MS=10", "CS_SESSION_TIMEOUT_MS" },
+        { "CS_CLOCK=sundial", "CS_CLOCK" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *env[] = { cases[i][0], NULL };
+        char *log;
+        int rc = runToExit("badvar", env, &log);
+        fprintf(stderr, "  %s: exit %d: %s", cases[i][0], rc, log);
+        CT_EQ_INT(rc, 2);
+        CT_CHECK(strstr(log, cases[i][1]) != NULL);
+        free(log);
+    }
+}
+
+/* CONTRACTS.md: phone numbers are masked in logs (138****8000), even at
+ * debug level and in the reasons of dead-lettered events. */
+static void test_logs_carry_no_full_phone_number(void) {
+    char run[64], sku[96], id[200], buyer[160];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    const char *env[] = { "CS_LOG_LEVEL=debug", NULL };
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "phones", env));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    enum { N = 6 };
+    it_order o[N];
+    char phones[N + 2][32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "%s-o%d", run, i);
+        snprintf(buyer, sizeof buyer, "%s-b%d", run, i);
+        it_order_init(&o[i], "tb-demo", id, buyer, sku, NULL, 100 + i);
+        snprintf(phones[i], sizeof phones[i], "%s", o[i].phone);
+    }
+    /* phones where a careless log line would print them: in a buyer
+     * message, in an invalid (poison) event's fields, in a shop id and in
+     * an event id of dead-lettered events */
+    snprintf(phones[N], sizeof phones[N], "1%d%09d", 5 + (int)(getpid() % 4), (int)(it_wall_ms() % 1000000000));
+    snprintf(phones[N + 1], sizeof phones[N + 1], "1%d%09d", 7, (int)((it_wall_ms() / 7) % 1000000000));
+    snprintf(o[1].buyer_message, sizeof o[1].buyer_message, "到了打我电话%s", phones[N]);
+    o[2].lines[0].price_fen = -1;                        /* poison: negative price */
+    for (int i = 0; i < N; i++) produceOrder(&o[i], i != 2);
+    it_order u = o[0];
+    snprintf(id, sizeof id, "shop%s", phones[N + 1]);
+    it_copy(u.shop, sizeof u.shop, id);   /* unknown shop named with a phone */
+    snprintf(u.order_id, sizeof u.order_id, "%s-u", run);
+    snprintf(id, sizeof id, "%s-%s-u", run, phones[N]);
+    size_t len;
+    uint8_t *buf = it_pack_order_event(&u, KIND(CREATED), id, u.created_ms, true, &len);
+    char key[256];
+    snprintf(key, sizeof key, "tb-demo:%s", u.order_id);
+    CT_EQ_INT(it_produce_raw(IT_TOPIC_ORDERS, -1, key, buf, len, NULL), 0);
+    free(buf);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * (N - 1), 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%'", run),
+              2 * (N - 1));
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000,
+                         "SELECT count(*) FROM dead_letters WHERE worker = '%s' AND (event_id LIKE '%s-%%')",
+                         IT_WORKER_NAME, run), 2);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+
+    char *log = it_log_read(w.log);
+    int lines = it_log_count(w.log, "\"level\":");
+    int debug = it_log_count(w.log, "\"level\":\"debug\"");
+    int found = 0;
+    for (int i = 0; i < N + 2; i++)
+        if (strstr(log, phones[i])) {
+            fprintf(stderr, "  full phone number %s in %s\n", phones[i], w.log);
+            found++;
+        }
+    CT_EQ_INT(found, 0);
+    /* the log did talk about these events: the masked forms are there */
+    char masked[96];
+    snprintf(masked, sizeof masked, "%.3s****%s", phones[N + 1], phones[N + 1] + 7);
+    CT_CHECK(strstr(log, masked) != NULL);
+    snprintf(masked, sizeof masked, "%.3s****%s", phones[N], phones[N] + 7);
+    CT_CHECK(strstr(log, masked) != NULL);
+    it_measure("%d log lines (%d debug) checked for %d phone numbers: %d unmasked", lines, debug, N + 2, found);
+    CT_CHECK(debug > 0);
+    free(log);
+}
+
+IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
+        CT_CASE(test_same_event_twice_changes_nothing),
+        CT_CASE(test_ov12_out_of_order_events_end_right),
+        CT_CASE(test_ov8_last_unit_goes_to_exactly_one_order_across_workers),
+        CT_CASE(test_ov9_duplicate_across_partitions),
+        CT_CASE(test_poison_goes_to_dlq_with_reason_neighbours_applied),
+        CT_CASE(test_migrations_rerun_change_nothing),
+        CT_CASE(test_bad_shops_file_stops_with_exit_2),
+        CT_CASE(test_bad_variable_stops_with_exit_2),
+        CT_CASE(test_logs_carry_no_full_phone_number))
