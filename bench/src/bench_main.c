@@ -74,7 +74,7 @@ static pid_t startVerifier(const benchOpts *o, const char *group, char *err, siz
     char logpath[1024];
     snprintf(logpath, sizeof logpath, "%s/order-verifier.log", o->out);
     int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) { snprintf(err, errlen, "%s: %s", logpath, strerror(errno)); return -1; }
+    if (fd < 0) { snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno)); return -1; }
     pid_t pid = fork();
     if (pid < 0) { snprintf(err, errlen, "fork: %s", strerror(errno)); close(fd); return -1; }
     if (pid == 0) {

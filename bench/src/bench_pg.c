@@ -57,7 +57,7 @@ int bench_seed_stock(PGconn *pg, const cs_sample *s, char *err, size_t errlen) {
 }
 
 int64_t bench_first_processed_us(PGconn *pg, const char *prefix) {
-    char n[16];
+    char n[24];
     snprintf(n, sizeof n, "%zu", strlen(prefix));
     const char *p[] = {prefix, n};
     PGresult *r = NULL;

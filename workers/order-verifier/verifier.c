@@ -677,9 +677,6 @@ static void projectOrder(vOrder *o, const ov_decision *d) {
 static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produce_ms) {
     Cs__V1__OrderState *st = o->st;
     const Cs__V1__Order *ord = st->order;
-    /* Units this order held go back first, so a changed order competes for
-     * stock like a new one and a shrunken one frees what it no longer needs. */
-    releaseStock(v, o);
 
     /* What the rules read. */
     size_t nl = ord ? ord->n_lines : 0;
@@ -694,8 +691,11 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
         for (size_t j = 0; j < ns && !seen; j++) seen = strcmp(stock[j].sku, sku) == 0;
         if (seen) continue;
         vStock *s = stockGet(v, o->shop_id, sku, true);
+        int32_t held = 0;
+        for (size_t k = 0; k < o->nres; k++)
+            if (strcmp(o->res[k].sku, sku) == 0) held += o->res[k].qty;
         stock[ns++] = (ov_stock){ .sku = sku, .available = s->available, .restock_date_ms = s->restock_date_ms,
-                                  .known = s->known, .held_by_order = 0 };
+                                  .known = s->known, .held_by_order = held };
         char key[512];
         keyOf(key, sizeof key, o->shop_id, sku);
         vQual *q = cs_strmap_get(&v->quality, key);
@@ -714,16 +714,22 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
             if (strcmp(buyer->fps[i].fp, fp) == 0 && strcmp(buyer->fps[i].order_id, o->order_id) != 0)
                 priors[np++] = (ov_prior_order){ buyer->fps[i].order_id, buyer->fps[i].created_ms, buyer->fps[i].cancelled };
     }
-    ov_state io = { .stock = stock, .nstock = ns, .stock_reserved = false,
+    /* What the order holds is passed in (held_by_order): OV-8 decides
+     * whether to keep, swap or take units, and an order that goes to
+     * EXCEPTION keeps what it holds while an agent looks. */
+    ov_state io = { .stock = stock, .nstock = ns, .stock_reserved = o->nres > 0,
                     .priors = priors, .npriors = np, .quality = qual, .nquality = nq };
     ov_decision *d = cs_xcalloc(1, sizeof *d);
     ov_decision_init(d);
     if (ov_verify(st, &io, o->shop, v->now, d) != 0) goto out;
 
-    /* OV-8: take the units, or wait for the SKUs that are short. */
+    /* OV-8: give back, take, or keep units as decided; wait for the SKUs
+     * that are short. */
+    if (d->release_stock) releaseStock(v, o);
     const char *short_skus[64];
     size_t nshort = 0;
     if (d->reserve_stock) {
+        if (o->nres) releaseStock(v, o);   /* a swap: the new reservation replaces the old */
         bool all = true;
         for (size_t i = 0; i < ns; i++)
             all = all && stockGet(v, o->shop_id, stock[i].sku, false)->available >= orderNeeds(ord, stock[i].sku);
@@ -742,7 +748,7 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     }
     if (ov_has_reason(d, OV_OUT_OF_STOCK))
         for (size_t i = 0; i < ns && nshort < 64; i++)
-            if (stockGet(v, o->shop_id, stock[i].sku, false)->available < orderNeeds(ord, stock[i].sku))
+            if (stock[i].available + stock[i].held_by_order < orderNeeds(ord, stock[i].sku))
                 short_skus[nshort++] = stock[i].sku;
     setWaits(o, short_skus, nshort);
 
