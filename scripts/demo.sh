@@ -114,5 +114,6 @@ psql -X -q -v run="$run_id" -v since="$since" -f "$root/scripts/summary.sql" "$C
 say "Stopping the workers (SIGTERM)"
 stop_workers
 echo "  logs and summary: $run_dir"
-echo "  inspect an order: $BUILD/cscli order show <shop>:$run_id-000001"
+first_key=$(psql_q "SELECT shop_id || ':' || order_id FROM orders WHERE order_id = '$run_id-000001'" || true)
+echo "  inspect an order: $BUILD/cscli order show ${first_key:-<shop>:$run_id-000001}"
 [ "$missing" -eq 0 ] || exit 1

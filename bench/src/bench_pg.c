@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
 
 #include "cs/pg.h"
+#include "cs/topics.h"
 #include "cs/util.h"
 #include "cs/v1/envelope.pb-c.h"
 #include "cs/v1/state.pb-c.h"
@@ -142,6 +144,25 @@ static PGresult *run(PGconn *pg, const char *name, int n, const char *const *val
 
 static int exec(PGconn *pg, const char *sql, char *err, size_t errlen) {
     return cs_pg_exec(pg, sql, 0, NULL, NULL, err, errlen);
+}
+
+/* The outbox's shape: one row per batch with packed records (true), or
+ * one row per record with a payload column (false). Set by
+ * bench_baseline() from the live schema. */
+static bool outboxPacked;
+
+static void blobPut(cs_copybuf *c, const void *p, size_t n) {
+    uint32_t be = htonl((uint32_t)n);
+    size_t need = c->len + 4 + n + 1;
+    if (need > c->cap) {
+        size_t cap = c->cap ? c->cap : 1024;
+        while (cap < need) cap *= 2;
+        c->data = cs_xrealloc(c->data, cap);
+        c->cap = cap;
+    }
+    memcpy(c->data + c->len, &be, 4);
+    if (n) memcpy(c->data + c->len + 4, p, n);
+    c->len += 4 + n;
 }
 
 /* One event in its own transaction. Returns 0 or -1. */
@@ -280,9 +301,26 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     size_t plen = cs__v1__envelope__get_packed_size(&out);
     payload = cs_xmalloc(plen ? plen : 1);
     cs__v1__envelope__pack(&out, payload);
-    const char *p5[] = {vid, key, vid, (const char *)payload};
-    int l5[4] = {0, 0, 0, (int)plen}, f5[4] = {0, 0, 0, 1};
-    if (!(r = run(pg, "b_outbox", 4, p5, l5, f5, 0, PGRES_COMMAND_OK, err, errlen))) goto out;
+    if (outboxPacked) {
+        /* the runtime's row format: the batch's records packed in one bytea,
+         * each as five length-prefixed fields (topic, key, event id,
+         * headers, payload); here a batch of one */
+        cs_copybuf blob = {0};
+        blobPut(&blob, CS_TOPIC_VERDICTS, strlen(CS_TOPIC_VERDICTS));
+        blobPut(&blob, key, strlen(key));
+        blobPut(&blob, vid, strlen(vid));
+        blobPut(&blob, "", 0);
+        blobPut(&blob, payload, plen);
+        const char *p5[] = {vid, blob.data};
+        int l5[2] = {0, (int)blob.len}, f5[2] = {0, 1};
+        r = run(pg, "b_outbox", 2, p5, l5, f5, 0, PGRES_COMMAND_OK, err, errlen);
+        cs_copy_free(&blob);
+    } else {
+        const char *p5[] = {vid, key, vid, (const char *)payload};
+        int l5[4] = {0, 0, 0, (int)plen}, f5[4] = {0, 0, 0, 1};
+        r = run(pg, "b_outbox", 4, p5, l5, f5, 0, PGRES_COMMAND_OK, err, errlen);
+    }
+    if (!r) goto out;
     PQclear(r);
     r = NULL;
     rc = 0;
@@ -316,6 +354,12 @@ double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from
                       size_t errlen) {
     *events = 0;
     dropBaseline(pg);
+    PGresult *cols = NULL;
+    if (cs_pg_exec(pg, "SELECT 1 FROM information_schema.columns WHERE table_name = 'outbox' AND column_name = 'records'",
+                   0, NULL, &cols, err, errlen) != 0)
+        return -1;
+    outboxPacked = PQntuples(cols) > 0;
+    PQclear(cols);
     if (exec(pg, "CREATE TABLE bench_base_processed (LIKE processed_events INCLUDING ALL)", err, errlen) ||
         exec(pg, "CREATE TABLE bench_base_orders (LIKE orders INCLUDING ALL)", err, errlen) ||
         exec(pg, "CREATE TABLE bench_base_verdicts (LIKE verdicts INCLUDING ALL)", err, errlen) ||
@@ -340,9 +384,11 @@ double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 12, err, errlen) ||
         prepare(pg, "b_outbox",
-                "INSERT INTO bench_base_outbox (worker, batch_id, topic, key, event_id, payload) "
-                "VALUES ('baseline', $1, 'cs.verdicts.v1', $2, $3, $4)",
-                4, err, errlen)) {
+                outboxPacked ? "INSERT INTO bench_base_outbox (worker, batch_id, nrecords, records) "
+                               "VALUES ('baseline', $1, 1, $2)"
+                             : "INSERT INTO bench_base_outbox (worker, batch_id, topic, key, event_id, payload) "
+                               "VALUES ('baseline', $1, 'cs.verdicts.v1', $2, $3, $4)",
+                outboxPacked ? 2 : 4, err, errlen)) {
         dropBaseline(pg);
         return -1;
     }

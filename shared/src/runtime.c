@@ -529,10 +529,17 @@ static void flightSend(rtState *rt, rtFlight *f) {
     f->failed += refused;
 }
 
+static void flightsService(rtState *rt, int wait_ms);
+
 /* Hands a committed batch's records to Kafka without waiting: the batch
  * becomes a flight, finished by flightsService(). */
 static void outboxPublish(rtState *rt, cs_batch *b) {
     if (b->nout == 0) return;
+    /* At most RT_MAX_FLIGHTS in flight (the array's size): wait for room.
+     * When stopping with no room, the batch's committed outbox row is left
+     * to the sweep of the next start. */
+    while (rt->nflights >= RT_MAX_FLIGHTS && !stopRequested) flightsService(rt, 50);
+    if (rt->nflights >= RT_MAX_FLIGHTS) { batchClearOut(b); return; }
     rtFlight *f = cs_xcalloc(1, sizeof *f);
     cs_strlcpy(f->batch_id, b->batch_id, sizeof f->batch_id);
     f->out = b->out;       /* the flight takes the records */
@@ -935,7 +942,9 @@ static void collect(rtState *rt) {
             timeout = (int)left;
         }
         rd_kafka_message_t *k = rd_kafka_consumer_poll(rt->consumer, timeout);
-        if (!k) { if (deadline || rt->npending) break; else continue; }
+        /* Nothing within the timeout: back to the loop even when idle, so
+         * delivery reports are served, the outbox drains and the sweep runs. */
+        if (!k) break;
         if (k->err) {
             if (k->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                 cs_log_warn("kafka: %s", rd_kafka_message_errstr(k));

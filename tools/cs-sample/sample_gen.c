@@ -11,7 +11,7 @@
  * each scenario, so a small run (say 100 orders) still shows every rule.
  * The stock of every SKU is sized from the demand of the run (a planning
  * pass over all orders in cs_sample_new): normal SKUs get demand + 20 %,
- * "run-out" SKUs 85 % of their demand (the last orders to be verified get
+ * "run-out" SKUs 90 % of their demand (the last orders to be verified get
  * OUT_OF_STOCK), "last unit" SKUs exactly one unit.
  *
  * Money is integer fen throughout and every order is consistent:
@@ -113,7 +113,7 @@ enum { STREAM_SCENARIO = 1, STREAM_ORDER, STREAM_HISTORY, STREAM_POISON, STREAM_
 
 typedef enum smpRole {
     SKU_NORMAL,
-    SKU_RUNOUT,    /* popular: stock 85 % of demand (OV-8) */
+    SKU_RUNOUT,    /* popular: stock 90 % of demand (OV-8) */
     SKU_LAST,      /* limited: one unit (OV-8 "last unit") */
     SKU_GIFT,      /* giveaway line, price 0 (OV-10) */
     SKU_PRESALE,   /* presale line (OV-10) */
@@ -346,6 +346,7 @@ struct cs_sample {
     smpStockRow *stock;     /* one per shop and SKU */
     int nstock;
     int nhistory_events;    /* after-sales cases in the preamble */
+    char codes[NSHOPS][16][16]; /* SKU code per shop and catalogue entry (skuCode) */
 };
 
 #define DEFAULT_START_MS 1794326400000LL   /* 2026-11-11T00:00:00+08:00 */
@@ -355,6 +356,16 @@ struct cs_sample {
 static smpRng rngFor(const cs_sample *s, uint64_t stream, uint64_t i) {
     smpRng r = {mix64(s->base ^ mix64(stream * 0x100000001b3ULL + i))};
     return r;
+}
+
+/* The SKU code of a catalogue entry in this run. Scarce SKUs (run-out and
+ * last-unit items) get a code of their own per run ("SKU-17xyz": shop
+ * digit, 7, three digits from the run id): the verifier re-verifies the
+ * orders still waiting for a SKU whenever stock of it arrives, so with
+ * shared codes a new run's stock would first go to the previous run's
+ * waiting orders. Like a new limited edition each campaign. */
+static const char *skuCode(const cs_sample *s, int shop, const smpSku *k) {
+    return s->codes[shop][k - shops[shop].skus];
 }
 
 int cs_sample_count(const cs_sample *s) { return s->count; }
@@ -411,6 +422,7 @@ typedef struct smpAddr {
 
 typedef struct smpLine {
     const smpSku *sku;
+    const char *code;          /* the SKU code of this run (skuCode) */
     int32_t qty;
     int64_t price_fen;
     bool gift, presale;
@@ -601,6 +613,10 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
         int w[NSHOPS];
         for (int k = 0; k < NSHOPS; k++) w[k] = shops[k].weight;
         p->shop = pickWeighted(&r, w, NSHOPS);
+        /* us-dst sells no gifts and no presale items */
+        if (p->shop == SHOP_US && (p->scen == CS_SAMPLE_OV10_GIFT || p->scen == CS_SAMPLE_OV10_PRESALE ||
+                                   p->scen == CS_SAMPLE_OV10_PRESALE_NODATE))
+            p->shop = SHOP_TB;
     }
     }
     const smpShop *sh = &shops[p->shop];
@@ -646,7 +662,10 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
             .sku = skuOfRole(sh, SKU_PRESALE), .qty = 1, .presale = true,
             .presale_date_ms = p->scen == CS_SAMPLE_OV10_PRESALE ? s->start_ms + 10 * DAY_MS : 0};
     }
-    for (int k = 0; k < p->nlines; k++) p->lines[k].price_fen = p->lines[k].sku->price_fen;
+    for (int k = 0; k < p->nlines; k++) {
+        p->lines[k].price_fen = p->lines[k].sku->price_fen;
+        p->lines[k].code = skuCode(s, p->shop, p->lines[k].sku);
+    }
 
     /* courier chosen at checkout */
     p->courier = sh->couriers[pickWeighted(&r, sh->courier_w, 4)];
@@ -780,7 +799,7 @@ static Cs__V1__Order *orderFull(cs_sample_arena *a, const smpPlan *p, const smpA
         Cs__V1__OrderLine *l = aAlloc(a, sizeof *l);
         cs__v1__order_line__init(l);
         l->line_id = aPrintf(a, "%s-%d", p->order_id, k + 1);
-        l->sku = aStr(a, p->lines[k].sku->sku);
+        l->sku = aStr(a, p->lines[k].code);
         l->title = aStr(a, p->lines[k].sku->title);
         l->quantity = p->lines[k].qty;
         l->unit_price_fen = p->lines[k].price_fen;
@@ -991,7 +1010,7 @@ int cs_sample_stock_count(const cs_sample *s) { return s->nstock; }
 void cs_sample_stock_at(const cs_sample *s, int k, cs_sample_stock *out) {
     const smpStockRow *row = &s->stock[k];
     out->shop_id = shops[row->shop].id;
-    out->sku = row->sku->sku;
+    out->sku = skuCode(s, row->shop, row->sku);
     out->available = row->available;
     out->restock_date_ms = row->restock_date_ms;
 }
@@ -1003,17 +1022,18 @@ void cs_sample_preamble_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
     if (k < s->nstock) {   /* stock level of one SKU in one shop */
         const smpStockRow *row = &s->stock[k];
         const char *shop = shops[row->shop].id;
-        Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "inv-%s-%s", shop, row->sku->sku), -1, shop, s->counted_ms);
+        const char *code = skuCode(s, row->shop, row->sku);
+        Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "inv-%s-%s", shop, code), -1, shop, s->counted_ms);
         Cs__V1__InventoryLevel *l = aAlloc(a, sizeof *l);
         cs__v1__inventory_level__init(l);
-        l->sku = aStr(a, row->sku->sku);
+        l->sku = aStr(a, code);
         l->available = row->available;
         l->restock_date_ms = row->restock_date_ms;
         l->counted_ms = s->counted_ms;
         e->body_case = CS__V1__ENVELOPE__BODY_INVENTORY;
         e->inventory = l;
         out->topic = CS_TOPIC_INVENTORY;
-        snprintf(out->key, sizeof out->key, "%s", row->sku->sku);
+        snprintf(out->key, sizeof out->key, "%s", code);
         out->env = e;
         out->at_ms = s->counted_ms;
         out->what = "INVENTORY";
@@ -1085,15 +1105,16 @@ void cs_sample_epilogue_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
     if (!row) return;
     const char *shop = shops[row->shop].id;
     int64_t t = s->start_ms + s->spread_ms;
-    Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "restock-%s-%s", shop, row->sku->sku), -1, shop, t);
+    const char *code = skuCode(s, row->shop, row->sku);
+    Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "restock-%s-%s", shop, code), -1, shop, t);
     Cs__V1__InventoryLevel *l = aAlloc(a, sizeof *l);
     cs__v1__inventory_level__init(l);
-    l->sku = aStr(a, row->sku->sku);
+    l->sku = aStr(a, code);
     l->restock_quantity = (int32_t)((row->demand - row->available + 1) / 2);
     e->body_case = CS__V1__ENVELOPE__BODY_INVENTORY;
     e->inventory = l;
     out->topic = CS_TOPIC_INVENTORY;
-    snprintf(out->key, sizeof out->key, "%s", row->sku->sku);
+    snprintf(out->key, sizeof out->key, "%s", code);
     out->env = e;
     out->at_ms = t;
     out->late = true;
@@ -1203,6 +1224,20 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
     s->forced = cs_xcalloc((size_t)s->count, sizeof *s->forced);
     s->forced_ord = cs_xcalloc((size_t)s->count, sizeof *s->forced_ord);
     placeForced(s);
+    for (int k = 0; k < NSHOPS; k++) {
+        int used = -1;
+        for (int j = 0; j < shops[k].nskus; j++) {
+            const smpSku *sk = &shops[k].skus[j];
+            if (sk->role != SKU_RUNOUT && sk->role != SKU_LAST) {
+                snprintf(s->codes[k][j], sizeof s->codes[k][j], "%s", sk->sku);
+                continue;
+            }
+            int n = (int)(mix64(s->base ^ (uint64_t)(k * 16 + j)) % 1000);
+            if (n == used) n = (n + 1) % 1000;
+            used = n;
+            snprintf(s->codes[k][j], sizeof s->codes[k][j], "SKU-%d7%03d", k + 1, n);
+        }
+    }
     for (int k = 0; k < NELEM(history); k++) s->nhistory_events += history[k].cases;
 
     /* one stock row per shop and SKU */
@@ -1227,7 +1262,7 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
         switch (row->sku->role) {
         case SKU_LAST: row->available = 1; break;   /* OV-8: two orders, one unit */
         case SKU_RUNOUT:
-            row->available = (int32_t)(row->demand * 85 / 100);
+            row->available = (int32_t)(row->demand * 90 / 100);
             row->restock_date_ms = row->sku->restock_days ? s->start_ms + row->sku->restock_days * DAY_MS : 0;
             break;
         default: row->available = (int32_t)(row->demand + row->demand / 5 + 20); break;

@@ -148,7 +148,7 @@ void cs_sample_epilogue_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
  * directly, as the benchmark does). */
 typedef struct cs_sample_stock {
     const char *shop_id;      /* static */
-    const char *sku;          /* static */
+    const char *sku;          /* owned by the cs_sample */
     int32_t available;
     int64_t restock_date_ms;  /* 0 = unknown */
 } cs_sample_stock;

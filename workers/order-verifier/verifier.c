@@ -63,7 +63,7 @@ typedef struct vStock {
     bool known, dirty;
 } vStock;
 
-typedef struct vFp { char *order_id; char *fp; int64_t created_ms; bool cancelled; } vFp;
+typedef struct vFp { char *order_id; char *fp; int64_t created_ms; bool cancelled, held; } vFp;
 typedef struct vBuyer { vFp *fps; size_t n, cap; } vBuyer;
 typedef struct vQual { int64_t *ms; size_t n, cap; } vQual;
 
@@ -262,20 +262,21 @@ static vBuyer *buyerGet(vBatch *v, const char *shop_id, const char *buyer, bool 
     return b;
 }
 
-static void buyerSet(vBuyer *b, const char *order_id, const char *fp, int64_t created, bool cancelled) {
+static void buyerSet(vBuyer *b, const char *order_id, const char *fp, int64_t created, bool cancelled, bool held) {
     for (size_t i = 0; i < b->n; i++)
         if (strcmp(b->fps[i].order_id, order_id) == 0) {
             free(b->fps[i].fp);
             b->fps[i].fp = cs_xstrdup(fp);
             b->fps[i].created_ms = created;
             b->fps[i].cancelled = cancelled;
+            b->fps[i].held = held;
             return;
         }
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 4;
         b->fps = cs_xrealloc(b->fps, b->cap * sizeof *b->fps);
     }
-    b->fps[b->n++] = (vFp){ cs_xstrdup(order_id), cs_xstrdup(fp), created, cancelled };
+    b->fps[b->n++] = (vFp){ cs_xstrdup(order_id), cs_xstrdup(fp), created, cancelled, held };
 }
 
 static void orderFreeLists(vOrder *o) {
@@ -458,14 +459,15 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
          * time. Locks are taken in hash order so two batches cannot deadlock. */
         if (query2(v, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 7) h "
                       "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
-        if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL "
+        if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL, "
+                      "coalesce('DUPLICATE_SUSPECTED' = ANY(o.reasons), false) "
                       "FROM order_fingerprints f LEFT JOIN orders o USING (shop_id, order_id) "
                       "WHERE f.shop_id = ANY($1::text[]) AND f.buyer_id = ANY($2::text[]) AND (f.shop_id, f.buyer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                    &nb, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
             buyerSet(b, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), strtoll(PQgetvalue(r, i, 4), NULL, 10),
-                     PQgetvalue(r, i, 5)[0] == 't');
+                     PQgetvalue(r, i, 5)[0] == 't', PQgetvalue(r, i, 6)[0] == 't');
         }
         PQclear(r);
         r = NULL;
@@ -712,7 +714,8 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
         priors = cs_xcalloc(buyer->n ? buyer->n : 1, sizeof *priors);
         for (size_t i = 0; i < buyer->n; i++)
             if (strcmp(buyer->fps[i].fp, fp) == 0 && strcmp(buyer->fps[i].order_id, o->order_id) != 0)
-                priors[np++] = (ov_prior_order){ buyer->fps[i].order_id, buyer->fps[i].created_ms, buyer->fps[i].cancelled };
+                priors[np++] = (ov_prior_order){ buyer->fps[i].order_id, buyer->fps[i].created_ms, buyer->fps[i].cancelled,
+                                                  buyer->fps[i].held };
     }
     /* What the order holds is passed in (held_by_order): OV-8 decides
      * whether to keep, swap or take units, and an order that goes to
@@ -754,7 +757,8 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
 
     if (buyer) {
         if (strcmp(o->fp, fp) != 0) { cs_strlcpy(o->fp, fp, sizeof o->fp); o->fp_dirty = true; }
-        buyerSet(buyer, o->order_id, fp, ord->created_ms, st->cancelled_ms != 0);
+        buyerSet(buyer, o->order_id, fp, ord->created_ms, st->cancelled_ms != 0,
+                 ov_has_reason(d, OV_DUPLICATE_SUSPECTED));
     }
 
     ov_record_verdict(st, d, v->now);
@@ -891,7 +895,7 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
             setWaits(o, NULL, 0);
             if (o->st->order && o->st->order->buyer_id && o->fp[0])
                 buyerSet(buyerGet(v, o->shop_id, o->st->order->buyer_id, true), o->order_id, o->fp,
-                         o->st->order->created_ms, true);
+                         o->st->order->created_ms, true, false);
         } else if (o->st->created) {
             verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
         }

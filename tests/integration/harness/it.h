@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <libpq-fe.h>
 
@@ -97,10 +98,13 @@ void it_measure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * SIGKILL after 15 s); it_run_cases() calls it after each case. */
 void it_cleanup_case(void);
 
-/* Runs the cases like ct_run(), timing each one. */
+/* Runs the cases like ct_run(), timing each one; IT_ONLY=<text> in the
+ * environment runs only the cases whose name contains it. */
 static inline int it_run_cases(const ct_case *cases, size_t n) {
     int passed = 0, failed = 0;
+    const char *only = getenv("IT_ONLY");   /* run only the cases whose name contains it */
     for (size_t i = 0; i < n; i++) {
+        if (only && *only && !strstr(cases[i].name, only)) continue;
         int before = ct_failed_checks;
         int64_t t0 = it_now_ms();
         fprintf(stderr, "---- %s\n", cases[i].name);

@@ -119,15 +119,15 @@ static void test_ov9_invalid_utf8_address_has_no_fingerprint(void) {
     CT_CHECK(!ov9_fingerprint("shop-1", &a.o, x));
 }
 
-static void check_dup(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id,
-                      bool cancelled, int expect) {
+static void check_dup_held(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id,
+                           bool cancelled, bool prior_held, int expect) {
     cs_shop s;
     fx_shop_init(&s, "Asia/Shanghai");
     fx_order f;
     fx_order_init(&f);
     f.o.order_id = FX_S(id);
     f.o.created_ms = created_ms;
-    ov_prior_order prior = {.order_id = prior_id, .created_ms = prior_ms, .cancelled = cancelled};
+    ov_prior_order prior = {.order_id = prior_id, .created_ms = prior_ms, .cancelled = cancelled, .held = prior_held};
     ov_state st = {.priors = &prior, .npriors = 1};
     ov_decision d;
     ov_decision_init(&d);
@@ -142,6 +142,11 @@ static void check_dup(int64_t prior_ms, const char *prior_id, int64_t created_ms
     fx_shop_done(&s);
 }
 
+static void check_dup(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id,
+                      bool cancelled, int expect) {
+    check_dup_held(prior_ms, prior_id, created_ms, id, cancelled, false, expect);
+}
+
 static void test_ov9_23h59m_is_duplicate(void) {
     check_dup(FX_CREATED_MS, "O0", FX_CREATED_MS + 23 * FX_HOUR + 59 * FX_MIN, "O1", false, 1);
 }
@@ -154,14 +159,49 @@ static void test_ov9_exactly_24h_apart_is_not_duplicate(void) {
     check_dup(FX_CREATED_MS, "O0", FX_CREATED_MS + FX_DAY, "O1", false, 0);
 }
 
-static void test_ov9_first_order_is_not_held(void) {
-    /* the prior in the lookup was placed after this order: this is the first */
-    check_dup(FX_CREATED_MS + FX_HOUR, "O2", FX_CREATED_MS, "O1", false, 0);
+static void test_ov9_exactly_24h_apart_either_way_is_not_duplicate(void) {
+    check_dup(FX_CREATED_MS + FX_DAY, "O2", FX_CREATED_MS, "O1", false, 0);
+    check_dup(FX_CREATED_MS + FX_DAY - 1, "O2", FX_CREATED_MS, "O1", false, 1);
 }
 
-static void test_ov9_same_millisecond_order_id_breaks_tie(void) {
-    check_dup(FX_CREATED_MS, "O1", FX_CREATED_MS, "O2", false, 1); /* O2 is the later */
-    check_dup(FX_CREATED_MS, "O2", FX_CREATED_MS, "O1", false, 0); /* O1 is the first */
+static void test_ov9_earlier_placed_order_verified_second_is_held(void) {
+    /* the twin was placed an hour later but verified first (its partition
+     * was ahead): this one, verified second, is the one held */
+    check_dup(FX_CREATED_MS + FX_HOUR, "O2", FX_CREATED_MS, "O1", false, 1);
+}
+
+static void test_ov9_twin_already_held_leaves_this_one_verified(void) {
+    /* re-verifying the order that shipped-to-be (payment, address change):
+     * its twin is the held one, so it stays verified; exactly one is held */
+    check_dup_held(FX_CREATED_MS, "O0", FX_CREATED_MS + FX_HOUR, "O1", false, true, 0);
+    check_dup_held(FX_CREATED_MS + FX_HOUR, "O2", FX_CREATED_MS, "O1", false, true, 0);
+}
+
+static void test_ov9_same_millisecond_twin_held_by_verification_order(void) {
+    check_dup_held(FX_CREATED_MS, "O1", FX_CREATED_MS, "O2", false, false, 1); /* verified second */
+    check_dup_held(FX_CREATED_MS, "O2", FX_CREATED_MS, "O1", false, true, 0);  /* its twin is held */
+}
+
+static void test_ov9_reason_names_the_earliest_unheld_twin(void) {
+    cs_shop s;
+    fx_shop_init(&s, "Asia/Shanghai");
+    fx_order f;
+    fx_order_init(&f);
+    f.o.order_id = FX_S("O5");
+    f.o.created_ms = FX_CREATED_MS;
+    ov_prior_order priors[] = {
+        {.order_id = "O3", .created_ms = FX_CREATED_MS - 3 * FX_HOUR, .held = true},
+        {.order_id = "O4", .created_ms = FX_CREATED_MS - 2 * FX_HOUR},
+        {.order_id = "O6", .created_ms = FX_CREATED_MS + FX_HOUR},
+    };
+    ov_state st = {.priors = priors, .npriors = 3};
+    ov_decision d;
+    ov_decision_init(&d);
+    ov9_check_duplicate(&f.o, &st, &s, &d);
+    CT_EQ_INT(fx_count_code(&d, OV_DUPLICATE_SUSPECTED), 1);
+    CT_CHECK(fx_detail_has(fx_reason(&d, OV_DUPLICATE_SUSPECTED), "O4"));
+    CT_CHECK(fx_detail_has(fx_reason(&d, OV_DUPLICATE_SUSPECTED), "2 h 0 min earlier"));
+    fx_shop_done(&s);
 }
 
 static void test_ov9_cancelled_prior_is_not_duplicate(void) {
@@ -205,8 +245,11 @@ CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint),
         CT_CASE(test_ov9_23h59m_is_duplicate),
         CT_CASE(test_ov9_one_ms_under_24h_is_duplicate),
         CT_CASE(test_ov9_exactly_24h_apart_is_not_duplicate),
-        CT_CASE(test_ov9_first_order_is_not_held),
-        CT_CASE(test_ov9_same_millisecond_order_id_breaks_tie),
+        CT_CASE(test_ov9_exactly_24h_apart_either_way_is_not_duplicate),
+        CT_CASE(test_ov9_earlier_placed_order_verified_second_is_held),
+        CT_CASE(test_ov9_twin_already_held_leaves_this_one_verified),
+        CT_CASE(test_ov9_same_millisecond_twin_held_by_verification_order),
+        CT_CASE(test_ov9_reason_names_the_earliest_unheld_twin),
         CT_CASE(test_ov9_cancelled_prior_is_not_duplicate),
         CT_CASE(test_ov9_order_itself_among_priors_is_ignored),
         CT_CASE(test_ov9_window_is_a_shop_setting),

@@ -19,11 +19,20 @@
  * full-width "１２号" or an extra space is the same address. Quantities of a
  * SKU over several lines add up, and the order of lines does not matter.
  *
- * The decision is asymmetric: only the later order is held (the one placed
- * after a prior one, by created_ms, ties broken by order id, so exactly one
- * of two simultaneous orders is held), and "less than 24 h" is half-open
- * as RULES.md says: exactly 24 h apart is no duplicate, 23 h 59 m is. A
- * cancelled prior is no reason to hold the new order. */
+ * Which of the two is held: the one verified second, whatever their
+ * placing times. The later-placed order often reaches the verifier first
+ * (its partition was ahead, or the earlier one waited for payment); holding
+ * only "the later-placed" would then let both ship, which is the one thing
+ * the rule forbids. So an order is held when another order with the same
+ * fingerprint, placed less than 24 h before or after it, is neither
+ * cancelled nor itself held as a duplicate. The worker verifies one
+ * buyer's orders one at a time (an advisory lock per buyer, across
+ * partitions), so of two orders exactly one sees the other unheld; and the
+ * held flag keeps the outcome stable when either order is re-verified
+ * later (payment, address change): the verified one sees its twin held and
+ * stays verified, the held one sees its twin unheld and stays held.
+ * "Less than 24 h" is half-open as RULES.md says: exactly 24 h apart is no
+ * duplicate, 23 h 59 m is. A cancelled twin is no reason to hold. */
 #include "ov_rules.h"
 
 #include <inttypes.h>
@@ -114,8 +123,7 @@ bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP
 }
 
 /* true if (a_ms, a_id) was placed before (b_ms, b_id): created time, then
- * order id, so two orders placed in the same millisecond are still ordered
- * and exactly one of them is the later. */
+ * order id. Only used to name the earliest twin in the reason. */
 static bool placed_before(int64_t a_ms, const char *a_id, int64_t b_ms, const char *b_id) {
     if (a_ms != b_ms) return a_ms < b_ms;
     return strcmp(ov_str(a_id), ov_str(b_id)) < 0;
@@ -126,22 +134,24 @@ void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_sh
                          ov_decision *d) {
     int64_t window_ms = (int64_t)shop->th.duplicate_window_min * 60 * 1000;
     const ov_prior_order *hit = NULL;
+    int64_t hit_gap = 0;
     for (size_t i = 0; st && i < st->npriors; i++) {
         const ov_prior_order *p = &st->priors[i];
-        if (!p->order_id || strcmp(p->order_id, ov_str(o->order_id)) == 0 || p->cancelled) continue;
-        if (!placed_before(p->created_ms, p->order_id, o->created_ms, o->order_id)) continue;
+        if (!p->order_id || strcmp(p->order_id, ov_str(o->order_id)) == 0 || p->cancelled || p->held)
+            continue;
         int64_t gap;
-        if (__builtin_sub_overflow(o->created_ms, p->created_ms, &gap) || gap >= window_ms)
-            continue; /* half-open window: exactly 24 h apart is outside */
-        if (!hit || placed_before(p->created_ms, p->order_id, hit->created_ms, hit->order_id))
+        if (__builtin_sub_overflow(o->created_ms, p->created_ms, &gap) || gap == INT64_MIN) continue;
+        if ((gap < 0 ? -gap : gap) >= window_ms) continue; /* half-open: exactly 24 h apart is outside */
+        if (!hit || placed_before(p->created_ms, p->order_id, hit->created_ms, hit->order_id)) {
             hit = p; /* name the earliest one */
+            hit_gap = gap;
+        }
     }
     if (!hit) return;
-    int64_t gap_min = (o->created_ms - hit->created_ms) / 60000;
+    int64_t gap_min = (hit_gap < 0 ? -hit_gap : hit_gap) / 60000;
     ov_add_reason(d, "OV-9", OV_DUPLICATE_SUSPECTED,
-                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64
-                  " min earlier",
-                  hit->order_id, gap_min / 60, gap_min % 60);
+                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64 " min %s",
+                  hit->order_id, gap_min / 60, gap_min % 60, hit_gap >= 0 ? "earlier" : "later");
     ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false,
                 "order %s may duplicate %s: confirm with the buyer before shipping",
                 ov_str(o->order_id), hit->order_id);

@@ -75,6 +75,7 @@ typedef struct ov_prior_order {
     const char *order_id;
     int64_t created_ms;
     bool cancelled;                /* a cancelled prior is no duplicate */
+    bool held;                     /* itself on hold as DUPLICATE_SUSPECTED */
 } ov_prior_order;
 
 /* After-sales cases with a quality reason for a SKU in the OV-11 window. */
