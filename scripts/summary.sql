@@ -95,7 +95,10 @@ GROUP BY 1, 2, 3, 4 ORDER BY requests DESC;
 
 \echo
 \echo '== Dead letters since the run started (poison records, refused events) =='
-SELECT topic, worker, left(reason, 90) AS reason, count(*) AS records
+-- grouped by the reason with quoted names and ids taken out, one example each
+SELECT topic, worker,
+       left(regexp_replace(reason, '''[^'']*''|[A-Za-z0-9_.-]*[0-9][A-Za-z0-9_.-]*', '…', 'g'), 70) AS reason,
+       count(*) AS records, left(min(reason), 70) AS example
 FROM dead_letters WHERE created_at >= :'since'::timestamptz
 GROUP BY 1, 2, 3 ORDER BY records DESC;
 

@@ -320,6 +320,59 @@ static void test_ov12_out_of_order_events_end_right(void) {
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 }
 
+/* OV-14 across topics: an invoice request (shop.contacts.v1) that comes
+ * before its order (shop.orders.v1) waits in the order's state and is
+ * answered once the order is created: not dead-lettered, answered once. */
+static void test_ov14_invoice_request_before_its_order_is_answered(void) {
+    char run[64], sku[96], id[160], buyer[160], key[256];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "inv", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+    it_order o;
+    snprintf(id, sizeof id, "%s-inv", run);
+    snprintf(buyer, sizeof buyer, "%s-b", run);
+    it_order_init(&o, "tb-demo", id, buyer, sku, NULL, 1);
+
+    Cs__V1__InvoiceRequest inv = CS__V1__INVOICE_REQUEST__INIT;
+    Cs__V1__ContactEvent ce = CS__V1__CONTACT_EVENT__INIT;
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    inv.order_id = o.order_id;
+    inv.buyer_id = buyer;
+    inv.title = (char *)"杭州某某有限公司";
+    ce.body_case = CS__V1__CONTACT_EVENT__BODY_INVOICE;
+    ce.invoice = &inv;
+    snprintf(id, sizeof id, "%s-invoice", o.order_id);
+    env.event_id = id;
+    env.shop_id = (char *)"tb-demo";
+    env.event_ms = o.created_ms + 60000;
+    env.ingest_ms = it_wall_ms();
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_CONTACT;
+    env.contact = &ce;
+    snprintf(key, sizeof key, "tb-demo:%s", o.order_id);
+    CT_EQ_INT(it_produce_env("shop.contacts.v1", -1, key, &env, NULL), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    /* the request is taken in (the order's state row exists) before the order comes */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                         o.order_id), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id), 0);
+    /* and replayed: still one answer in the end */
+    CT_EQ_INT(it_produce_env("shop.contacts.v1", -1, key, &env, NULL), 0);
+    snprintf(id, sizeof id, "%s-c", o.order_id);
+    CT_EQ_INT(it_produce_order_event(&o, KIND(CREATED), id, o.created_ms, true, NULL), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'",
+                         o.order_id), 1);
+    it_sleep_ms(500);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE event_id = '%s-invoice'", o.order_id), 0);
+    it_measure("invoice request before its order: answered once when the order came, none dead-lettered");
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+}
+
 /* ---- across partitions, two worker processes ------------------------------------ */
 
 #define RACE_PAIRS 5
@@ -795,6 +848,7 @@ static void test_logs_carry_no_full_phone_number(void) {
 IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_same_event_twice_changes_nothing),
         CT_CASE(test_ov12_out_of_order_events_end_right),
+        CT_CASE(test_ov14_invoice_request_before_its_order_is_answered),
         CT_CASE(test_ov8_last_unit_goes_to_exactly_one_order_across_workers),
         CT_CASE(test_ov9_duplicate_across_partitions),
         CT_CASE(test_ov9_duplicate_held_when_later_order_arrives_first),

@@ -875,6 +875,8 @@ static bool kindVerifies(Cs__V1__OrderEventKind k) {
     }
 }
 
+static void answerPendingInvoices(vBatch *v, vOrder *o);
+
 static void applyOrderEvent(vBatch *v, cs_event *ev) {
     const Cs__V1__OrderEvent *oe = ev->env->order;
     vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, oe->order->order_id, false);
@@ -886,6 +888,7 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
     if (changed == 0) return;  /* stale (OV-12) or no change: no new version */
     o->dirty = true;
     if (!o->state_name) o->state_name = stateName(o->st->last_state);
+    answerPendingInvoices(v, o);
     switch (oe->kind) {
     case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
         /* EX-8 owns the registry; the verifier's part is the stock. */
@@ -1021,7 +1024,21 @@ static int handleContacts(vBatch *v, char *err, size_t errlen) {
         if (ev->env->contact->body_case != CS__V1__CONTACT_EVENT__BODY_INVOICE) continue;
         vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, ev->env->contact->invoice->order_id, false);
         if (!o->st->created) {
-            cs_event_poison(ev, "invoice request for unknown order %.64s", o->order_id);
+            /* Topics do not order against each other: the request may come
+             * before the order. It waits in the order's state and is
+             * answered when the order is created (answerPendingInvoices). */
+            Cs__V1__OrderState *st = o->st;
+            bool known = false;
+            for (size_t k = 0; k < st->n_pending_invoices && !known; k++)
+                known = strcmp(st->pending_invoices[k], ev->env->event_id) == 0;
+            if (known) continue;
+            if (st->n_pending_invoices >= 16) {
+                cs_event_poison(ev, "invoice request for unknown order %.64s (16 already waiting)", o->order_id);
+                continue;
+            }
+            st->pending_invoices = cs_xrealloc(st->pending_invoices, sizeof *st->pending_invoices * (st->n_pending_invoices + 1));
+            st->pending_invoices[st->n_pending_invoices++] = cs_xstrdup(ev->env->event_id);
+            o->dirty = true;
             continue;
         }
         ov_note note;
@@ -1029,6 +1046,24 @@ static int handleContacts(vBatch *v, char *err, size_t errlen) {
         emitNote(v, o, ev->env->event_id, &note, 0);
     }
     return 0;
+}
+
+/* OV-14 for invoice requests that came before their order: answered once
+ * the order exists, each under its own request's event id (so a replay
+ * derives the same notification id). */
+static void answerPendingInvoices(vBatch *v, vOrder *o) {
+    Cs__V1__OrderState *st = o->st;
+    if (!st->created || st->n_pending_invoices == 0) return;
+    for (size_t k = 0; k < st->n_pending_invoices; k++) {
+        ov_note note;
+        ov14_invoice_note(st->order, o->shop, &note);
+        emitNote(v, o, st->pending_invoices[k], &note, 0);
+        free(st->pending_invoices[k]);
+    }
+    free(st->pending_invoices);
+    st->pending_invoices = NULL;
+    st->n_pending_invoices = 0;
+    o->dirty = true;
 }
 
 /* ---- writing ----------------------------------------------------------------- */
