@@ -851,7 +851,22 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     v->nverdicts++;
     cs_metric_add(mVerdicts, 1);
 
-    for (int i = 0; i < d->ntasks; i++) emitTask(v, o, vid, &d->tasks[i], i);
+    /* One task per question: a rule that already raised a task at the
+     * previous version (the agent has it) raises none now; the order's
+     * task_rules become this verdict's. */
+    char **rules = d->ntasks ? cs_xcalloc((size_t)d->ntasks, sizeof *rules) : NULL;
+    size_t nrules = 0;
+    for (int i = 0; i < d->ntasks; i++) {
+        bool had = false, dup = false;
+        for (size_t k = 0; k < st->n_task_rules && !had; k++) had = strcmp(st->task_rules[k], d->tasks[i].rule) == 0;
+        for (size_t k = 0; k < nrules && !dup; k++) dup = strcmp(rules[k], d->tasks[i].rule) == 0;
+        if (!dup) rules[nrules++] = cs_xstrdup(d->tasks[i].rule);
+        if (!had) emitTask(v, o, vid, &d->tasks[i], i);
+    }
+    for (size_t k = 0; k < st->n_task_rules; k++) free(st->task_rules[k]);
+    free(st->task_rules);
+    st->task_rules = rules;
+    st->n_task_rules = nrules;
 out:
     free(d);
     free(priors);
