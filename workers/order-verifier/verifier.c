@@ -377,7 +377,8 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     if (p.n == 0) return 0;
     int rc = -1;
     PGresult *r = NULL;
-    if (query2(v, "SELECT shop_id, order_id, doc FROM orders WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, order_id FOR UPDATE",
+    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
+                  "ORDER BY 1, 2 FOR UPDATE OF o",
                &p, NULL, 1, &r, err, errlen) != 0) goto out;
     for (int i = 0; i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
@@ -402,8 +403,8 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
         if (o->st->stock_reserved) pairsAdd(&pr, o->shop_id, o->order_id);
         if (o->st->last_state == CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) pairsAdd(&pw, o->shop_id, o->order_id);
     }
-    if (pr.n && query2(v, "SELECT shop_id, order_id, sku, quantity FROM stock_reservations WHERE shop_id = ANY($1::text[]) "
-                          "AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    if (pr.n && query2(v, "SELECT r.shop_id, r.order_id, r.sku, r.quantity FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                          "JOIN stock_reservations r ON r.shop_id = u.a AND r.order_id = u.b",
                        &pr, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
     for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
@@ -413,8 +414,8 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     }
     PQclear(r);
     r = NULL;
-    if (pw.n && query2(v, "SELECT shop_id, order_id, sku FROM stock_waits WHERE shop_id = ANY($1::text[]) "
-                          "AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    if (pw.n && query2(v, "SELECT w.shop_id, w.order_id, w.sku FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                          "JOIN stock_waits w ON w.shop_id = u.a AND w.order_id = u.b",
                        &pw, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
     for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
@@ -461,8 +462,8 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
                       "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
         if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL, "
                       "coalesce('DUPLICATE_SUSPECTED' = ANY(o.reasons), false) "
-                      "FROM order_fingerprints f LEFT JOIN orders o USING (shop_id, order_id) "
-                      "WHERE f.shop_id = ANY($1::text[]) AND f.buyer_id = ANY($2::text[]) AND (f.shop_id, f.buyer_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                      "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN order_fingerprints f ON f.shop_id = u.a AND f.buyer_id = u.b "
+                      "LEFT JOIN orders o ON o.shop_id = f.shop_id AND o.order_id = f.order_id",
                    &nb, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -480,7 +481,8 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
     if (ns.n) {
         /* OV-8: row locks in key order; every reservation of these SKUs by
          * any consumer now waits for this transaction. */
-        if (query2(v, "SELECT shop_id, sku, available, restock_date_ms, counted_ms FROM stock WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY shop_id, sku FOR UPDATE",
+        if (query2(v, "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                      "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b ORDER BY 1, 2 FOR UPDATE OF s",
                    &ns, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -493,7 +495,8 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
         r = NULL;
         char since[32];
         snprintf(since, sizeof since, "%" PRId64, v->now - (int64_t)OV_QUALITY_LOAD_DAYS * 86400000);
-        if (query2(v, "SELECT shop_id, sku, opened_ms FROM quality_cases WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND opened_ms > $3::bigint",
+        if (query2(v, "SELECT q.shop_id, q.sku, q.opened_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                      "JOIN quality_cases q ON q.shop_id = u.a AND q.sku = u.b AND q.opened_ms > $3::bigint",
                    &ns, since, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             char key[512];
@@ -937,7 +940,8 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
 /* OV-8: waiting orders of the restocked SKUs, oldest payment first. */
 static int loadWaiters(vBatch *v, const vPairs *skus, char *err, size_t errlen) {
     PGresult *r = NULL;
-    if (query2(v, "SELECT DISTINCT shop_id, order_id, paid_ms FROM stock_waits WHERE shop_id = ANY($1::text[]) AND sku = ANY($2::text[]) AND (shop_id, sku) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY paid_ms, order_id",
+    if (query2(v, "SELECT DISTINCT w.shop_id, w.order_id, w.paid_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                  "JOIN stock_waits w ON w.shop_id = u.a AND w.sku = u.b ORDER BY 3, 2",
                skus, NULL, 0, &r, err, errlen) != 0) return -1;
     for (int i = 0; i < PQntuples(r); i++) {
         const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), PQgetvalue(r, i, 0));
@@ -1165,7 +1169,8 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     w2 = cs_mono_ms();
     /* reservations and waits: rewritten whole for the orders that changed */
     {
-        if (resOrders.n && query2(v, "DELETE FROM stock_reservations WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        if (resOrders.n && query2(v, "DELETE FROM stock_reservations r USING (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                                     "WHERE r.shop_id = u.a AND r.order_id = u.b",
                    &resOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1182,7 +1187,8 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (c->rows && cs_copy_send(pg, "COPY stock_reservations (shop_id, order_id, sku, quantity) FROM STDIN", c, err, errlen) != 0) goto out;
     }
     {
-        if (waitOrders.n && query2(v, "DELETE FROM stock_waits WHERE shop_id = ANY($1::text[]) AND order_id = ANY($2::text[]) AND (shop_id, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        if (waitOrders.n && query2(v, "DELETE FROM stock_waits w USING (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                                      "WHERE w.shop_id = u.a AND w.order_id = u.b",
                    &waitOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
@@ -1199,17 +1205,29 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (c->rows && cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0) goto out;
     }
     w3 = cs_mono_ms();
-    /* fingerprints */
-    cs_copy_reset(c);
-    for (size_t i = 0; i < v->nolist; i++) {
-        vOrder *o = v->olist[i];
-        if (!o->fp_dirty || !o->st->order) continue;
-        cs_copy_text(c, o->shop_id);
-        cs_copy_text(c, o->st->order->buyer_id);
-        cs_copy_text(c, o->order_id);
-        cs_copy_text(c, o->fp);
-        cs_copy_int(c, o->st->order->created_ms);
-        cs_copy_end_row(c);
+    /* fingerprints: an order new to the database has no fingerprint row
+     * yet (both are written together), so its row is copied straight in;
+     * only changed fingerprints of stored orders go through the upsert. */
+    {
+        cs_copybuf fresh_fp = { 0 };
+        cs_copy_reset(c);
+        for (size_t i = 0; i < v->nolist; i++) {
+            vOrder *o = v->olist[i];
+            if (!o->fp_dirty || !o->st->order) continue;
+            cs_copybuf *t = o->existed ? c : &fresh_fp;
+            cs_copy_text(t, o->shop_id);
+            cs_copy_text(t, o->st->order->buyer_id);
+            cs_copy_text(t, o->order_id);
+            cs_copy_text(t, o->fp);
+            cs_copy_int(t, o->st->order->created_ms);
+            cs_copy_end_row(t);
+        }
+        int frc = 0;
+        if (fresh_fp.rows)
+            frc = cs_copy_send(pg, "COPY order_fingerprints (shop_id, buyer_id, order_id, fingerprint, created_ms) FROM STDIN",
+                               &fresh_fp, err, errlen);
+        cs_copy_free(&fresh_fp);
+        if (frc != 0) goto out;
     }
     if (c->rows) {
         if (cs_copy_send(pg, "COPY ov_fp_stage FROM STDIN", c, err, errlen) != 0 ||
