@@ -19,10 +19,9 @@
  * first, so it sees every earlier call. The Redis side of the whole batch
  * is one after-commit hook sending a single pipeline, in call order (a
  * reschedule removes the previous generation's member, then adds the new
- * one). Redis being down does not
- * fail the batch: the hook logs and leaves the repair to reconciliation,
- * and skips Redis for a second after a failure so a dead server does not
- * add a connect timeout to every batch. */
+ * one). Redis being down does not fail the batch: the hook logs and leaves
+ * the repair to reconciliation, and skips Redis for a second after a
+ * failure so a dead server does not add a connect timeout to every batch. */
 #include "cs/timers.h"
 
 #include <inttypes.h>
