@@ -390,7 +390,7 @@ static void ackClaims(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
 
 /* One round. Returns the number of claims (0 = idle), or -1 when a backend
  * failed (err). *more = a shard had a backlog. */
-static long round1(tdState *st, bool *more, char *err, size_t errlen) {
+static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     *more = false;
     int64_t now;
     if (cs_clock_now(st->clock, &now) != 0) {
@@ -483,7 +483,7 @@ static void loop(tdState *st) {
         int64_t t0 = cs_mono_ms();
         bool more = false;
         char err[TD_ERRLEN];
-        long n = round1(st, &more, err, sizeof err);
+        long n = dispatchRound(st, &more, err, sizeof err);
         cs_metric_add(st->m_rounds, 1);
         if (n < 0) {
             if (st->up) cs_log_warn("timers round failed: %s", err);
