@@ -21,6 +21,7 @@ static const cscli_command commands[] = {
     {"clock", cscli_cmd_clock, "show, set or advance the business clock"},
     {"order", cscli_cmd_order, "order show <shop>:<order>: an order and its verdicts"},
     {"topics", cscli_cmd_topics, "list or create the project's Kafka topics"},
+    {"messages", cscli_cmd_messages, "messages list [--order K]: the notifier's messages; optouts; lift"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
