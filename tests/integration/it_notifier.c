@@ -323,6 +323,9 @@ static int startNotifier(it_worker *w, const char *name, const char *const *extr
     return it_worker_wait_assigned(w, 60000) ? 0 : -1;
 }
 
+/* The NT-3 case's held message, released in the NT-2 case. */
+static char capHeldKey[128];
+
 static long long msgCount(const char *key, const char *status) {
     return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = '" SHOP "' AND idempotency_key = '%s' AND status = '%s'",
                      key, status);
@@ -536,6 +539,7 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
     for (int i = 0; i < 3; i++) CT_EQ_INT(msgCount(key[i], "sent"), 1);
     CT_EQ_INT(msgCount(key[3], "held"), 1);
     CT_EQ_INT(stubCount(key[3]), 0);
+    it_copy(capHeldKey, sizeof capHeldKey, key[3]);
     long long rel = it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key[3]);
     CT_EQ_INT(rel, shanghai(2026, 11, 12, 8, 0));
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
@@ -562,6 +566,77 @@ static void test_nt5_bad_template_stops_the_process_naming_it(void) {
     free(log);
 }
 
+/* NT-1 across a crash: the provider answered 2xx, the process died before
+ * the record committed; the restarted notifier sends again with the same
+ * key (the provider dedupes) and records one sent message. */
+static void test_nt1_crash_after_provider_2xx_resends_the_same_key(void) {
+    char run[64], key[128], ev[160], order[96], to[32];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "%s-kcrash", run);
+    snprintf(order, sizeof order, "%s-ocrash", run);
+    numberFor(to, sizeof to, 9);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 10, 0)) == 0);
+    it_worker w;
+    const char *crash[] = {"CS_CRASH_POINT=after_provider_2xx", NULL};
+    IT_REQUIRE(startNotifier(&w, "nt-crash", crash) == 0);
+    snprintf(ev, sizeof ev, "%s-ecrash", run);
+    CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_worker_wait(&w, 60000), 86);
+    CT_EQ_INT(stubCount(key), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key), 0);
+    it_worker w2;
+    IT_REQUIRE(startNotifier(&w2, "nt-crash-2", NULL) == 0);
+    CT_EQ_INT(waitStatus(key, "sent"), 1);
+    CT_EQ_INT(stubCount(key), 2);     /* twice to the provider, one key: one message to the buyer */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key), 1);
+    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 20000), 0);
+}
+
+/* NT-2: a service message requested at 22:00 is held to 08:00 and sent
+ * then, released by its timer (the real timer-dispatcher on the Redis
+ * clock); the message held by NT-3 in the case above goes out at the same
+ * morning. */
+static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
+    char run[64], key[128], ev[160], order[96], to[32];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "%s-knight", run);
+    snprintf(order, sizeof order, "%s-onight", run);
+    numberFor(to, sizeof to, 10);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 22, 0)) == 0);
+    it_worker w, d;
+    IT_REQUIRE(startNotifier(&w, "nt-night", NULL) == 0);
+    const char *denv[] = {"CS_CLOCK=redis", NULL};
+    IT_REQUIRE(it_worker_start_bin(&d, "timer-dispatcher", "nt-dispatcher", NULL, denv) == 0);
+    snprintf(ev, sizeof ev, "%s-enight", run);
+    CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(key, "held"), 1);
+    CT_EQ_INT(it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key),
+              shanghai(2026, 11, 12, 8, 0));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
+                        "AND reason = 'NT-2 QUIET_HOURS'", key), 1);
+    /* 07:59: still quiet, nothing fires */
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 12, 7, 59)) == 0);
+    it_sleep_ms(2500);
+    CT_EQ_INT(msgCount(key, "held"), 1);
+    CT_EQ_INT(stubCount(key), 0);
+    /* 08:00: the window opens, the timer fires, the message goes once */
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 12, 8, 0)) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                                          "AND idempotency_key='%s' AND status='sent'", key), 1);
+    CT_EQ_INT(stubCount(key), 1);
+    CT_EQ_INT(it_pg_int("SELECT sent_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key),
+              shanghai(2026, 11, 12, 8, 0));
+    if (capHeldKey[0]) {
+        CT_EQ_INT(waitStatus(capHeldKey, "sent"), 1);
+        CT_EQ_INT(stubCount(capHeldKey), 1);
+    }
+    CT_CHECK(it_metric(it_worker_http_port(&w), "cs_nt_released_total") >= 1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+    it_worker_stop(&d, SIGTERM, 20000);
+}
+
 static void test_cleanup_clock(void) {
     clockClear();
     CT_CHECK(1);
@@ -575,4 +650,6 @@ IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_not
         CT_CASE(test_nt4_service_message_still_goes_to_opted_out_number),
         CT_CASE(test_nt3_fourth_message_of_the_day_is_held_to_next_morning),
         CT_CASE(test_nt5_bad_template_stops_the_process_naming_it),
+        CT_CASE(test_nt1_crash_after_provider_2xx_resends_the_same_key),
+        CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800),
         CT_CASE(test_cleanup_clock))
