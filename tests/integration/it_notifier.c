@@ -549,6 +549,79 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
+/* NT-3 inside one burst: five requests to one number at once (one or a
+ * few batches) give exactly three sent and two held. */
+static void test_nt3_burst_of_five_to_one_number_sends_three(void) {
+    char run[64], key[128], ev[160], order[96], to[32];
+    it_run_id(run, sizeof run);
+    numberFor(to, sizeof to, 11);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 16, 0)) == 0);
+    it_worker w;
+    IT_REQUIRE(startNotifier(&w, "nt-burst", NULL) == 0);
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof key, "%s-b%d", run, i);
+        snprintf(order, sizeof order, "%s-ob%d", run, i);   /* orders on different partitions */
+        snprintf(ev, sizeof ev, "%s-eb%d", run, i);
+        CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+    }
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                                          "AND idempotency_key LIKE '%s-b%%'", run), 5);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-b%%' "
+                        "AND status='sent'", run), 3);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-b%%' "
+                        "AND status='held' AND reason='NT-3 DAILY_CAP'", run), 2);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+}
+
+/* Throughput through the stub with no rate limit, then the rate limit
+ * (CS_NOTIFIER_RATE) holding a burst to its pace. Figures, not goals. */
+static void test_throughput_and_rate_limit(void) {
+    enum { N = 2000, NR = 60, RATE = 40 };
+    char run[64], key[128], ev[160], order[96], to[32];
+    it_run_id(run, sizeof run);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 10, 0)) == 0);
+    it_worker w;
+    const char *big[] = {"CS_BATCH_MAX=500", "CS_BATCH_WAIT_MS=20", NULL};
+    IT_REQUIRE(startNotifier(&w, "nt-speed", big) == 0);
+    int64_t t0 = it_now_ms();
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "%s-t%d", run, i);
+        snprintf(order, sizeof order, "%s-ot%d", run, i);
+        snprintf(ev, sizeof ev, "%s-et%d", run, i);
+        numberFor(to, sizeof to, 100 + i);      /* a number each: NT-3 stays out of it */
+        CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+    }
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, N, 120000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                                           "AND idempotency_key LIKE '%s-t%%' AND status='sent'", run), N);
+    int64_t took = it_now_ms() - t0;
+    it_measure("%d messages through the provider stub (HTTP, no rate limit) in %lld ms: %.0f msgs/s", N,
+               (long long)took, took > 0 ? 1000.0 * N / (double)took : 0.0);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+
+    char rate[64];
+    snprintf(rate, sizeof rate, "CS_NOTIFIER_RATE=%d", RATE);
+    const char *slow[] = {rate, "CS_BATCH_MAX=500", "CS_BATCH_WAIT_MS=200", NULL};
+    IT_REQUIRE(startNotifier(&w, "nt-rate", slow) == 0);
+    t0 = it_now_ms();
+    for (int i = 0; i < NR; i++) {
+        snprintf(key, sizeof key, "%s-r%d", run, i);
+        snprintf(order, sizeof order, "%s-or%d", run, i);
+        snprintf(ev, sizeof ev, "%s-er%d", run, i);
+        numberFor(to, sizeof to, 5000 + i);
+        CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+    }
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, NR, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                                           "AND idempotency_key LIKE '%s-r%%' AND status='sent'", run), NR);
+    took = it_now_ms() - t0;
+    it_measure("%d messages at CS_NOTIFIER_RATE=%d took %lld ms", NR, RATE, (long long)took);
+    /* paced: NR messages cannot go faster than (NR - 1) / RATE seconds */
+    CT_CHECK(took >= 1000LL * (NR - 1) / RATE - 100);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+}
+
 /* NT-5: a shops file whose override breaks the wording stops the process
  * at start-up, naming the template and the phrase. */
 static void test_nt5_bad_template_stops_the_process_naming_it(void) {
@@ -649,6 +722,8 @@ IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_not
         CT_CASE(test_nt4_opt_out_stops_follow_up_but_not_service),
         CT_CASE(test_nt4_service_message_still_goes_to_opted_out_number),
         CT_CASE(test_nt3_fourth_message_of_the_day_is_held_to_next_morning),
+        CT_CASE(test_nt3_burst_of_five_to_one_number_sends_three),
+        CT_CASE(test_throughput_and_rate_limit),
         CT_CASE(test_nt5_bad_template_stops_the_process_naming_it),
         CT_CASE(test_nt1_crash_after_provider_2xx_resends_the_same_key),
         CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800),
