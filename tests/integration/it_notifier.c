@@ -497,6 +497,17 @@ static void test_nt4_opt_out_stops_follow_up_but_not_service(void) {
     CT_EQ_INT(stubCount(ks), 1);
     CT_EQ_INT(waitStatus(kother, "sent"), 1);
     CT_EQ_INT(stubCount(kf), 0);
+    /* until an operator lifts it: then follow-ups reach the number again */
+    CT_EQ_INT(it_sh("%s/cscli messages lift " SHOP " %s --by it >/dev/null", it.build_dir, to), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' AND to_addr='%s' "
+                        "AND lifted_ms IS NOT NULL AND lifted_by = 'it'", to), 1);
+    CT_EQ_INT(it_sh("%s/cscli messages lift " SHOP " %s >/dev/null 2>&1", it.build_dir, to), 1);  /* none left */
+    char kf2[128];
+    snprintf(kf2, sizeof kf2, "%s-kfollow2", run);
+    snprintf(ev, sizeof ev, "%s-ef2", run);
+    CT_EQ_INT(produceRequest(run, ev, kf2, order, to, NT_FOLLOW_UP_CLASS, "review_follow_up"), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(kf2, "sent"), 1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
