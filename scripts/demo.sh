@@ -34,7 +34,7 @@ bash deploy/local/install-deps.sh
 say "Building ($BUILD)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
-for b in order-verifier cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
+for b in order-verifier notifier cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
 
 say "Starting the stack (deploy/local/stack.sh up)"
 bash deploy/local/stack.sh up
@@ -69,9 +69,15 @@ for n in $(seq 1 "$WORKERS"); do
   pids+=($!)
   echo "  order-verifier-$n pid $! log $run_dir/order-verifier-$n.log"
 done
+# The notifier sends the buyers' messages the verifier asks for (NT-6,
+# OV-13, OV-14) through the log provider: run/<run>/messages.jsonl.
+CS_INSTANCE=notifier-1 CS_NOTIFIER_LOG_FILE="$run_dir/messages.jsonl" \
+  "$BUILD/notifier" 2>"$run_dir/notifier-1.log" &
+pids+=($!)
+echo "  notifier-1 pid $! log $run_dir/notifier-1.log (messages: $run_dir/messages.jsonl)"
 sleep 1
 for p in "${pids[@]}"; do
-  kill -0 "$p" 2>/dev/null || { tail -n 20 "$run_dir"/order-verifier-*.log >&2; die "an order-verifier exited at start"; }
+  kill -0 "$p" 2>/dev/null || { tail -n 20 "$run_dir"/order-verifier-*.log "$run_dir"/notifier-1.log >&2; die "a worker exited at start"; }
 done
 
 say "Producing a Double-11 morning: $COUNT orders, run id $run_id (cs-sample)"
@@ -107,6 +113,15 @@ while :; do
 done
 printf '  %s/%s orders have a verdict\n' "$done_orders" "$COUNT"
 [ "$missing" -eq 0 ] || echo "demo: warning: $missing orders have no verdict after 30 s without progress (see $run_dir)" >&2
+
+say "Waiting until the notifier has decided every notification request of the run (timeout 60 s)"
+msg_sql="SELECT (SELECT count(*) FROM notification_requests WHERE order_id ~ '$pattern') -
+                (SELECT count(*) FROM messages WHERE order_id ~ '$pattern')"
+for _ in $(seq 1 60); do
+  [ "$(psql_q "$msg_sql")" -le 0 ] && break
+  sleep 1
+done
+[ "$(psql_q "$msg_sql")" -le 0 ] || echo "demo: warning: $(psql_q "$msg_sql") notification requests not decided yet (see $run_dir/notifier-1.log)" >&2
 
 say "Summary of run $run_id, read back from PostgreSQL"
 psql -X -q -v run="$run_id" -v since="$since" -f "$root/scripts/summary.sql" "$CS_PG_DSN" | tee "$run_dir/summary.txt"

@@ -94,6 +94,12 @@ FROM notification_requests WHERE left(order_id, length(:'run') + 1) = :'run' || 
 GROUP BY 1, 2, 3, 4 ORDER BY requests DESC;
 
 \echo
+\echo '== Messages by status (the notifier: NT-2 quiet hours and NT-3 daily cap hold, NT-4 suppresses) =='
+SELECT template, status, coalesce(nullif(reason, ''), '-') AS reason, count(*) AS messages
+FROM messages WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2, 3 ORDER BY messages DESC, template;
+
+\echo
 \echo '== Dead letters since the run started (poison records, refused events) =='
 -- grouped by the reason with quoted names and ids taken out, one example each
 SELECT topic, worker,

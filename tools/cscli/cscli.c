@@ -22,6 +22,7 @@ static const cscli_command commands[] = {
     {"order", cscli_cmd_order, "order show <shop>:<order>: an order and its verdicts"},
     {"topics", cscli_cmd_topics, "list or create the project's Kafka topics"},
     {"timers", cscli_cmd_timers, "list durable timers, or rebuild Redis from PostgreSQL"},
+    {"messages", cscli_cmd_messages, "messages list [--order K]: the notifier's messages; optouts; lift"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -104,6 +104,7 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv);
 int cscli_cmd_order(cscli *c, int argc, char **argv);
 int cscli_cmd_topics(cscli *c, int argc, char **argv);
 int cscli_cmd_timers(cscli *c, int argc, char **argv);
+int cscli_cmd_messages(cscli *c, int argc, char **argv);
 
 /* The whole CLI: global options, dispatch, exit code. */
 int cscli_main(int argc, char **argv, FILE *out, FILE *err);

@@ -1,0 +1,65 @@
+/* test_provider.c -- the provider module without a network: backoff with
+ * jitter grows and is capped; the log provider appends one JSON line per
+ * message, carrying the idempotency key. (HTTP answers, retries and
+ * Idempotency-Key headers are tested against a stub server in
+ * tests/integration/it_notifier.c.) */
+#include <unistd.h>
+
+#include "nt_fixtures.h"
+#include "provider.h"
+
+static void test_backoff_doubles_with_jitter_and_is_capped(void) {
+    CT_EQ_INT(nt_backoff_ms(200, 1, 0.0), 100);     /* equal jitter: [d/2, d] */
+    CT_EQ_INT(nt_backoff_ms(200, 1, 0.999999), 199);
+    CT_EQ_INT(nt_backoff_ms(200, 2, 0.0), 200);
+    CT_EQ_INT(nt_backoff_ms(200, 3, 0.0), 400);
+    CT_EQ_INT(nt_backoff_ms(200, 4, 0.5), 1200);    /* 1600 * 0.75 */
+    CT_EQ_INT(nt_backoff_ms(200, 30, 0.0), 15000);  /* capped at 30 s before jitter */
+    CT_CHECK(nt_backoff_ms(200, 30, 0.999999) <= 30000);
+}
+
+static void test_log_provider_appends_one_line_per_message(void) {
+    char path[] = "/tmp/nt-log-provider-XXXXXX";
+    int fd = mkstemp(path);
+    CT_CHECK(fd >= 0);
+    if (fd < 0) return;
+    close(fd);
+    nt_provider_cfg cfg = {.log_file = path, .attempts = 3};
+    char err[256];
+    nt_provider *p = nt_provider_new(&cfg, err, sizeof err);
+    CT_CHECK(p != NULL);
+    if (!p) return;
+    CT_EQ_STR(nt_provider_kind(p, NT_CH_SMS), "log");
+    nt_send m[2] = {
+        {.channel = NT_CH_SMS, .key = "k-1", .body = "{\"idempotency_key\":\"k-1\",\"text\":\"您好\"}"},
+        {.channel = NT_CH_IM, .key = "k-2", .body = "{\"idempotency_key\":\"k-2\",\"text\":\"您好\"}"},
+    };
+    nt_provider_send(p, m, 2);
+    CT_EQ_INT(m[0].result, NT_SEND_OK);
+    CT_EQ_INT(m[1].result, NT_SEND_OK);
+    CT_EQ_INT(m[0].attempts, 1);
+    nt_provider_free(p);
+    FILE *f = fopen(path, "r");
+    char line[256];
+    int lines = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        lines++;
+        if (lines == 1) CT_CHECK(strstr(line, "\"idempotency_key\":\"k-1\"") != NULL);
+        if (lines == 2) CT_CHECK(strstr(line, "\"idempotency_key\":\"k-2\"") != NULL);
+    }
+    if (f) fclose(f);
+    CT_EQ_INT(lines, 2);
+    unlink(path);
+}
+
+static void test_log_provider_unwritable_file_is_a_startup_error(void) {
+    nt_provider_cfg cfg = {.log_file = "/nonexistent-dir/x/messages.jsonl"};
+    char err[256] = "";
+    nt_provider *p = nt_provider_new(&cfg, err, sizeof err);
+    CT_CHECK(p == NULL);
+    CT_CHECK(strstr(err, "/nonexistent-dir/x/messages.jsonl") != NULL);
+}
+
+CT_MAIN(CT_CASE(test_backoff_doubles_with_jitter_and_is_capped),
+        CT_CASE(test_log_provider_appends_one_line_per_message),
+        CT_CASE(test_log_provider_unwritable_file_is_a_startup_error))

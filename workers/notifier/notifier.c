@@ -1,0 +1,684 @@
+/* notifier.c -- the notifier's batch handler (see notifier.h).
+ *
+ * Per partition batch, inside the runtime's transaction:
+ *
+ *  1. sort the events: opt-out replies (shop.contacts.v1) are recorded at
+ *     once; fired "nt.release" timers are taken (cs_timer_take_fired: a
+ *     cancelled or superseded timer does nothing) and their held message
+ *     becomes a candidate again; notification requests are validated (no
+ *     key, no template or no class = poison, dead-lettered);
+ *  2. read the message rows of every key FOR UPDATE: a key already sent,
+ *     held, suppressed or permanently failed is a replay and does nothing
+ *     (NT-1); a key dead-lettered earlier is tried again;
+ *  3. lock each (shop, number) with a transaction advisory lock, in hash
+ *     order (two notifier processes with messages to one number on
+ *     different partitions take turns, so NT-3's count cannot be raced),
+ *     then read what was sent to those numbers since yesterday and the
+ *     opt-outs in force;
+ *  4. decide each message in partition order (nt_decide: NT-4, NT-2,
+ *     NT-3), counting the batch's own sends as they are decided;
+ *  5. send everything to be sent, concurrently, with retries (provider.c);
+ *  6. record every message's fate with one COPY and one upsert; held ones
+ *     get their release timer (cs_timer_schedule, same transaction).
+ *
+ * Sending happens while the transaction is open, before COMMIT: the record
+ * of a send and the progress of its input commit together or not at all.
+ * A crash after the provider's 2xx and before COMMIT re-delivers the
+ * request, which is sent again with the same Idempotency-Key -- the
+ * provider dedupes, so the buyer gets one message. The transaction stays
+ * open for the length of the provider calls; CS_NOTIFIER_TIMEOUT_MS and
+ * CS_NOTIFIER_ATTEMPTS bound it. */
+#include "notifier.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/strmap.h"
+#include "cs/timers.h"
+#include "cs/util.h"
+#include "nt_config.h"
+#include "provider.h"
+#include "rules/nt_rules.h"
+#include "template.h"
+
+#define NT_TEXT_MAX 2048
+#define NT_LOOKBACK_MS (48LL * 3600 * 1000) /* covers "today" in any zone */
+
+typedef struct ntWorker {
+    nt_config cfg;
+    nt_templates *tpl;                 /* owned */
+    nt_provider *prov;                 /* owned */
+    cs_copybuf copy, arr1, arr2;       /* reused per batch */
+    cs_metric *mStatus[4];             /* sent, held, suppressed, failed */
+    cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
+} ntWorker;
+
+enum { ST_SENT, ST_HELD, ST_SUPPRESSED, ST_FAILED };
+static const char *const statusName[] = {"sent", "held", "suppressed", "failed"};
+
+/* What the batch knows of one (shop, number). */
+typedef struct ntNumber {
+    int64_t *sent;       /* send times (business), owned */
+    size_t n, cap;
+    bool optout;         /* NT-4 in force */
+} ntNumber;
+
+/* One message decided in this batch. */
+typedef struct ntMsg {
+    cs_event *ev;                              /* the input (request or fired timer) */
+    const cs_shop *shop;
+    const Cs__V1__NotificationRequest *req;
+    Cs__V1__NotificationRequest *owned;        /* unpacked from a held row; freed */
+    char key[256];                             /* idempotency key (NT-1) */
+    char to[128];                              /* canonical recipient, "" if none */
+    bool released;                             /* from a fired timer */
+    bool skip;                                 /* nothing to do (replay, stale timer) */
+    bool exists;                               /* a row exists (held or retryable) */
+    int priorAttempts;
+    int64_t requestedMs;
+    ntNumber *num;
+    int status;                                /* ST_*, -1 = nothing to write */
+    char reason[200];
+    bool permanent;
+    int64_t releaseMs;
+    int httpStatus;
+    int attempts;                              /* this batch's provider calls */
+    nt_channel channel;
+    char *text;                                /* rendered (owned) */
+    char *body;                                /* provider JSON (owned) */
+    int sendIdx;                               /* into the batch's nt_send array, -1 */
+} ntMsg;
+
+static ntWorker theWorker;
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static const char *className(Cs__V1__MessageClass k) {
+    return k == NT_FOLLOW_UP ? "FOLLOW_UP" : "SERVICE";
+}
+
+static nt_channel channelOf(const Cs__V1__NotificationRequest *r, const cs_shop *shop) {
+    if (r->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS) return NT_CH_SMS;
+    if (r->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM) return NT_CH_IM;
+    return shop && shop->msg_pref == CS_MSG_PREF_SMS ? NT_CH_SMS : NT_CH_IM;
+}
+
+static int exec(PGconn *pg, const char *sql, int n, const char *const *p, PGresult **r, char *err, size_t errlen) {
+    return cs_pg_exec(pg, sql, n, p, r, err, errlen);
+}
+
+/* Runs sql with two parallel text arrays (and an optional third text
+ * parameter). */
+static int query2(ntWorker *w, PGconn *pg, const char *sql, const char *const *a, const char *const *b, size_t n,
+                  const char *third, PGresult **r, char *err, size_t errlen) {
+    cs_pg_text_array(&w->arr1, a, n);
+    cs_pg_text_array(&w->arr2, b, n);
+    const char *p[3] = {w->arr1.data, w->arr2.data, third};
+    return exec(pg, sql, third ? 3 : 2, p, r, err, errlen);
+}
+
+static void numberFree(void *v) {
+    ntNumber *x = v;
+    if (!x) return;
+    free(x->sent);
+    free(x);
+}
+
+static void numberAddSent(ntNumber *x, int64_t ms) {
+    if (x->n == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 8;
+        x->sent = cs_xrealloc(x->sent, x->cap * sizeof *x->sent);
+    }
+    x->sent[x->n++] = ms;
+}
+
+static void pairKey(char *out, size_t len, const char *a, const char *b) {
+    snprintf(out, len, "%s\x1f%s", a, b);
+}
+
+/* ---- NT-4: opt-outs ---------------------------------------------------------------- */
+
+static int recordOptOut(ntWorker *w, cs_batch *b, cs_event *ev, char *err, size_t errlen) {
+    const Cs__V1__InboundSms *sms = ev->env->contact->sms;
+    char to[128], ms[24];
+    if (nt_number_canon(sms->from_phone, to, sizeof to) != 0) {
+        cs_event_poison(ev, "validation: opt-out reply without a sender number");
+        return 0;
+    }
+    snprintf(ms, sizeof ms, "%" PRId64, ev->env->event_ms > 0 ? ev->env->event_ms : cs_batch_now(b));
+    const char *p[4] = {ev->env->shop_id, to, ms, ev->env->event_id};
+    if (exec(cs_batch_pg(b),
+             "INSERT INTO message_optouts (shop_id, to_addr, opted_out_ms, event_id) VALUES ($1, $2, $3, $4) "
+             "ON CONFLICT (shop_id, to_addr) DO UPDATE SET opted_out_ms = EXCLUDED.opted_out_ms, "
+             "event_id = EXCLUDED.event_id, lifted_ms = NULL, lifted_by = NULL",
+             4, p, NULL, err, errlen) != 0)
+        return -1;
+    cs_metric_add(w->mOptOut, 1);
+    cs_log_kv(CS_LOG_INFO, "opt-out recorded (NT-4)", (const char *const[]){
+        "shop", ev->env->shop_id, "phone", to, "event_id", ev->env->event_id, NULL});
+    return 0;
+}
+
+/* ---- step 1: what the batch holds --------------------------------------------------- */
+
+static bool validRequest(cs_event *ev) {
+    const Cs__V1__NotificationRequest *r = ev->env->notification;
+    char why[160];
+    if (!nt1_provider_key(r, why, sizeof why)) {
+        cs_event_poison(ev, "validation: %s", why);
+        return false;
+    }
+    if (!r->template_ || !r->template_[0]) {
+        cs_event_poison(ev, "validation: notification request without a template");
+        return false;
+    }
+    if (r->class_ != NT_SERVICE && r->class_ != NT_FOLLOW_UP) {
+        cs_event_poison(ev, "validation: notification request class unspecified");
+        return false;
+    }
+    return true;
+}
+
+/* ---- step 2: existing rows ------------------------------------------------------------- */
+
+static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, size_t errlen) {
+    if (!n) return 0;
+    const char **a = cs_xcalloc(n, sizeof *a), **k = cs_xcalloc(n, sizeof *k);
+    for (size_t i = 0; i < n; i++) {
+        a[i] = ms[i].shop->id;
+        k[i] = ms[i].key;
+    }
+    PGresult *r = NULL;
+    int rc = query2(w, cs_batch_pg(b),
+                    "SELECT shop_id, idempotency_key, status, permanent, attempts, requested_ms, request "
+                    "FROM messages WHERE shop_id = ANY($1::text[]) AND (shop_id, idempotency_key) IN "
+                    "(SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY 1, 2 FOR UPDATE",
+                    a, k, n, NULL, &r, err, errlen);
+    free(a);
+    free(k);
+    if (rc != 0) return -1;
+    cs_strmap rows;
+    cs_strmap_init(&rows);
+    for (int j = 0; j < PQntuples(r); j++) {
+        char pk[400];
+        pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+        cs_strmap_put(&rows, pk, (void *)(intptr_t)(j + 1));
+    }
+    cs_strmap seen;   /* a key twice in one batch: the first one decides */
+    cs_strmap_init(&seen);
+    for (size_t i = 0; i < n; i++) {
+        ntMsg *m = &ms[i];
+        char pk[400];
+        pairKey(pk, sizeof pk, m->shop->id, m->key);
+        if (cs_strmap_get(&seen, pk)) {
+            m->skip = true;
+            if (!m->released) cs_metric_add(w->mReplay, 1);
+            continue;
+        }
+        cs_strmap_put(&seen, pk, m);
+        int j = (int)(intptr_t)cs_strmap_get(&rows, pk) - 1;
+        const char *status = j >= 0 ? PQgetvalue(r, j, 2) : NULL;
+        bool permanent = j >= 0 && PQgetvalue(r, j, 3)[0] == 't';
+        if (m->released) {
+            if (!status || strcmp(status, "held") != 0) {
+                m->skip = true;        /* nothing held under this key any more */
+                continue;
+            }
+            size_t blen = 0;
+            unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 6), &blen);
+            m->owned = raw ? cs__v1__notification_request__unpack(NULL, blen, raw) : NULL;
+            PQfreemem(raw);
+            if (!m->owned) {
+                cs_event_poison(m->ev, "db: held message %s has an unreadable request", m->key);
+                m->skip = true;
+                continue;
+            }
+            m->req = m->owned;
+            m->exists = true;
+            m->priorAttempts = atoi(PQgetvalue(r, j, 4));
+            m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
+            cs_metric_add(w->mReleased, 1);
+            continue;
+        }
+        switch (nt1_on_request(status, permanent)) {   /* NT-1 */
+        case NT1_NEW:
+            break;
+        case NT1_DONE:
+            m->skip = true;
+            cs_metric_add(w->mReplay, 1);
+            break;
+        case NT1_RETRY:
+            m->exists = true;
+            m->priorAttempts = atoi(PQgetvalue(r, j, 4));
+            m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
+            break;
+        }
+    }
+    cs_strmap_clear(&seen);
+    cs_strmap_clear(&rows);
+    PQclear(r);
+    return 0;
+}
+
+/* ---- step 3: the numbers' state -------------------------------------------------------- */
+
+static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap *nums, char *err, size_t errlen) {
+    const char **a = cs_xcalloc(n ? n : 1, sizeof *a), **t = cs_xcalloc(n ? n : 1, sizeof *t);
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        ntMsg *m = &ms[i];
+        if (m->skip || !m->to[0]) continue;
+        char pk[400];
+        pairKey(pk, sizeof pk, m->shop->id, m->to);
+        ntNumber *x = cs_strmap_get(nums, pk);
+        if (!x) {
+            x = cs_xcalloc(1, sizeof *x);
+            cs_strmap_put(nums, pk, x);
+            a[np] = m->shop->id;
+            t[np] = m->to;
+            np++;
+        }
+        m->num = x;
+    }
+    int rc = -1;
+    PGresult *r = NULL;
+    if (np == 0) {
+        rc = 0;
+        goto out;
+    }
+    PGconn *pg = cs_batch_pg(b);
+    /* NT-3 under concurrency: one (shop, number) at a time, locks in hash
+     * order so two batches cannot deadlock. */
+    if (query2(w, pg, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 3) h "
+                      "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s",
+               a, t, np, NULL, NULL, err, errlen) != 0)
+        goto out;
+    char since[24];
+    snprintf(since, sizeof since, "%" PRId64, (int64_t)(cs_batch_now(b) - NT_LOOKBACK_MS));
+    if (query2(w, pg, "SELECT shop_id, to_addr, sent_ms FROM messages WHERE status = 'sent' AND sent_ms >= $3 "
+                      "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               a, t, np, since, &r, err, errlen) != 0)
+        goto out;
+    for (int j = 0; j < PQntuples(r); j++) {
+        char pk[400];
+        pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+        ntNumber *x = cs_strmap_get(nums, pk);
+        if (x) numberAddSent(x, strtoll(PQgetvalue(r, j, 2), NULL, 10));
+    }
+    PQclear(r);
+    r = NULL;
+    if (query2(w, pg, "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
+                      "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               a, t, np, NULL, &r, err, errlen) != 0)
+        goto out;
+    for (int j = 0; j < PQntuples(r); j++) {
+        char pk[400];
+        pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+        ntNumber *x = cs_strmap_get(nums, pk);
+        if (x) x->optout = true;
+    }
+    rc = 0;
+out:
+    PQclear(r);
+    free(a);
+    free(t);
+    return rc;
+}
+
+/* ---- step 4: deciding and rendering ----------------------------------------------------- */
+
+static char *providerBody(const ntMsg *m, const char *text) {
+    const Cs__V1__NotificationRequest *r = m->req;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "to", m->to);
+    cJSON_AddStringToObject(o, "template", r->template_);
+    cJSON *p = cJSON_AddObjectToObject(o, "params");
+    for (size_t i = 0; i < r->n_params; i++)
+        if (r->params[i]->key) cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
+    cJSON_AddStringToObject(o, "text", text);
+    cJSON_AddStringToObject(o, "idempotency_key", m->key);     /* NT-1 */
+    cJSON_AddStringToObject(o, "shop_id", m->shop->id);
+    cJSON_AddStringToObject(o, "order_id", r->order_id ? r->order_id : "");
+    cJSON_AddStringToObject(o, "channel", m->channel == NT_CH_SMS ? "sms" : "im");
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static void failMsg(ntMsg *m, bool permanent, const char *fmt, const char *arg) {
+    m->status = ST_FAILED;
+    m->permanent = permanent;
+    snprintf(m->reason, sizeof m->reason, fmt, arg);
+}
+
+/* Decides one message; a message to send gets its text and body. */
+static void decide(ntWorker *w, ntMsg *m, int64_t now) {
+    const Cs__V1__NotificationRequest *r = m->req;
+    m->channel = channelOf(r, m->shop);
+    if (!m->to[0]) {
+        failMsg(m, true, "%s", "no recipient");
+        return;
+    }
+    bool refusal = false;
+    const char *tpl = nt_template_text(w->tpl, m->shop, r->template_, &refusal);
+    if (!tpl) {
+        /* not permanent: once the template is deployed, replaying the
+         * dead letter sends it */
+        failMsg(m, false, "unknown template %s", r->template_);
+        cs_event_poison(m->ev, "validation: unknown template '%.64s'", r->template_);
+        return;
+    }
+    nt_number_state st = {.sent_ms = m->num->sent, .nsent = m->num->n, .opted_out = m->num->optout};
+    nt_decision d = nt_decide(r->class_, &st, m->shop, now);
+    if (d.action == NT_SUPPRESS) {
+        m->status = ST_SUPPRESSED;
+        snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
+        return;
+    }
+    if (d.action == NT_HOLD) {
+        m->status = ST_HELD;
+        m->releaseMs = d.until_ms;
+        snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
+        return;
+    }
+    const char **keys = cs_xcalloc(r->n_params + 1, sizeof *keys), **vals = cs_xcalloc(r->n_params + 1, sizeof *vals);
+    for (size_t i = 0; i < r->n_params; i++) {
+        keys[i] = r->params[i]->key;
+        vals[i] = r->params[i]->value;
+    }
+    char why[160];
+    m->text = cs_xmalloc(NT_TEXT_MAX);
+    int rc = nt_render(tpl, keys, vals, r->n_params, m->text, NT_TEXT_MAX, why, sizeof why);
+    free(keys);
+    free(vals);
+    if (rc != 0) {
+        char reason[200];
+        snprintf(reason, sizeof reason, "template %.64s: %.120s", r->template_, why);
+        failMsg(m, true, "%s", reason);
+        return;
+    }
+    m->body = providerBody(m, m->text);
+    m->status = ST_SENT;                 /* provisional: the provider decides */
+    numberAddSent(m->num, now);          /* NT-3: counts for the rest of the batch */
+}
+
+/* ---- step 6: the record ------------------------------------------------------------------ */
+
+static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
+    const Cs__V1__NotificationRequest *r = m->req;
+    cs_copy_text(c, m->shop->id);
+    cs_copy_text(c, m->key);
+    cs_copy_text(c, r->order_id ? r->order_id : "");
+    cs_copy_text(c, m->to);
+    cs_copy_text(c, m->channel == NT_CH_SMS ? "SMS" : "IM");
+    cs_copy_text(c, className(r->class_));
+    cs_copy_text(c, r->template_);
+    cs_copy_text(c, r->rule ? r->rule : "");
+    cJSON *p = cJSON_CreateObject();
+    for (size_t i = 0; i < r->n_params; i++)
+        if (r->params[i]->key) cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
+    char *pj = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    cs_copy_text(c, pj);
+    free(pj);
+    cs_copy_text(c, m->text);                                      /* NULL -> \N */
+    cs_copy_text(c, statusName[m->status]);
+    cs_copy_text(c, m->reason);
+    cs_copy_bool(c, m->permanent);
+    if (m->status == ST_HELD) cs_copy_int(c, m->releaseMs);
+    else cs_copy_null(c);
+    cs_copy_int(c, m->priorAttempts + m->attempts);
+    if (m->httpStatus) cs_copy_int(c, m->httpStatus);
+    else cs_copy_null(c);
+    cs_copy_text(c, m->sendIdx >= 0 ? nt_provider_kind(w->prov, m->channel) : "");
+    cs_copy_int(c, m->exists ? m->requestedMs : now);
+    if (m->status == ST_SENT) cs_copy_int(c, now);
+    else cs_copy_null(c);
+    cs_copy_int(c, now);
+    size_t len = cs__v1__notification_request__get_packed_size(r);
+    uint8_t *buf = cs_xmalloc(len ? len : 1);
+    cs__v1__notification_request__pack(r, buf);
+    cs_copy_bytea(c, buf, len);
+    free(buf);
+    cs_copy_end_row(c);
+}
+
+static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
+    char okey[400], tid[400];
+    const char *order = m->req->order_id && m->req->order_id[0] ? m->req->order_id : m->key;
+    snprintf(okey, sizeof okey, "%s:%s", m->shop->id, order);
+    snprintf(tid, sizeof tid, NT_TIMER_KIND "@%s/%s", m->shop->id, m->key);
+    cs_timer_spec t = {.kind = NT_TIMER_KIND, .order_key = okey, .timer_id = tid, .due_ms = m->releaseMs,
+                       .payload = m->key, .payload_len = strlen(m->key)};
+    return cs_timer_schedule(b, &t, err, errlen);
+}
+
+static void logMsg(const ntMsg *m) {
+    char attempts[16], release[24];
+    snprintf(attempts, sizeof attempts, "%d", m->priorAttempts + m->attempts);
+    snprintf(release, sizeof release, "%" PRId64, m->releaseMs);
+    cs_log_level lvl = m->status == ST_FAILED ? CS_LOG_WARN : CS_LOG_DEBUG;
+    cs_log_kv(lvl, "message", (const char *const[]){
+        "shop", m->shop->id, "key", m->key, "phone", m->to, "template", m->req->template_,
+        "status", statusName[m->status], "reason", m->reason, "attempts", attempts,
+        "release_ms", m->status == ST_HELD ? release : "", NULL});
+}
+
+/* ---- the batch ------------------------------------------------------------------------------ */
+
+static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
+    ntWorker *w = user;
+    PGconn *pg = cs_batch_pg(b);
+    int64_t now = cs_batch_now(b);
+    size_t nev = cs_batch_count(b), nm = 0;
+    ntMsg *ms = cs_xcalloc(nev ? nev : 1, sizeof *ms);
+    cs_strmap nums;
+    cs_strmap_init(&nums);
+    nt_send *sends = NULL;
+    size_t nsend = 0;
+    int rc = -1;
+
+    for (size_t i = 0; i < nev; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        const Cs__V1__Envelope *env = ev->env;
+        if (env->body_case == CS__V1__ENVELOPE__BODY_CONTACT) {
+            const Cs__V1__ContactEvent *c = env->contact;
+            if (c && c->body_case == CS__V1__CONTACT_EVENT__BODY_SMS && c->sms && nt4_is_opt_out(c->sms->text))
+                if (recordOptOut(w, b, ev, err, errlen) != 0) goto out;
+            continue;     /* other contacts are other workers' business */
+        }
+        if (env->body_case == CS__V1__ENVELOPE__BODY_TIMER) {
+            const Cs__V1__TimerFired *f = env->timer;
+            if (!f || !f->owner || strcmp(f->owner, NT_WORKER_NAME) != 0 || !f->kind ||
+                strcmp(f->kind, NT_TIMER_KIND) != 0)
+                continue; /* another worker's timer */
+            int took = cs_timer_take_fired(b, f, err, errlen);
+            if (took < 0) goto out;
+            if (took == 0) continue;   /* cancelled or superseded */
+            if (f->payload.len == 0 || f->payload.len >= sizeof ms[0].key) {
+                cs_event_poison(ev, "validation: nt.release timer without a message key");
+                continue;
+            }
+            ntMsg *m = &ms[nm++];
+            m->ev = ev;
+            m->shop = ev->shop;
+            m->released = true;
+            memcpy(m->key, f->payload.data, f->payload.len);
+            m->key[f->payload.len] = '\0';
+            continue;
+        }
+        if (env->body_case != CS__V1__ENVELOPE__BODY_NOTIFICATION) {
+            if (strcmp(ev->topic, "cs.notifications.v1") == 0)
+                cs_event_poison(ev, "validation: not a notification request on cs.notifications.v1");
+            continue;
+        }
+        if (!validRequest(ev)) continue;
+        ntMsg *m = &ms[nm++];
+        m->ev = ev;
+        m->shop = ev->shop;
+        m->req = env->notification;
+        cs_strlcpy(m->key, m->req->idempotency_key, sizeof m->key);
+    }
+    if (nm == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (loadRows(w, b, ms, nm, err, errlen) != 0) goto out;
+    for (size_t i = 0; i < nm; i++) {
+        ntMsg *m = &ms[i];
+        m->status = -1;
+        m->sendIdx = -1;
+        if (m->skip) continue;
+        if (nt_number_canon(m->req->to, m->to, sizeof m->to) != 0) m->to[0] = '\0';
+    }
+    if (loadNumbers(w, b, ms, nm, &nums, err, errlen) != 0) goto out;
+
+    for (size_t i = 0; i < nm; i++)
+        if (!ms[i].skip) decide(w, &ms[i], now);
+
+    sends = cs_xcalloc(nm, sizeof *sends);
+    for (size_t i = 0; i < nm; i++) {
+        ntMsg *m = &ms[i];
+        if (m->skip || m->status != ST_SENT) continue;
+        m->sendIdx = (int)nsend;
+        sends[nsend].channel = m->channel;
+        sends[nsend].key = m->key;     /* NT-1: the request's key, always */
+        sends[nsend].body = m->body;
+        nsend++;
+    }
+    if (nsend) {
+        nt_provider_send(w->prov, sends, nsend);
+        bool anyOk = false;
+        for (size_t i = 0; i < nsend; i++) anyOk |= sends[i].result == NT_SEND_OK;
+        /* fault tests: the provider accepted, our record is not committed */
+        if (anyOk) cs_crash_point("after_provider_2xx");
+    }
+    for (size_t i = 0; i < nm; i++) {
+        ntMsg *m = &ms[i];
+        if (m->sendIdx < 0) continue;
+        nt_send *s = &sends[m->sendIdx];
+        m->attempts = s->attempts;
+        m->httpStatus = s->http_status;
+        cs_metric_add(w->mAttempts, s->attempts);
+        if (s->result == NT_SEND_OK) continue;
+        if (s->result == NT_SEND_PERMANENT) {
+            failMsg(m, true, "%s", s->error);
+        } else {
+            char reason[200];
+            snprintf(reason, sizeof reason, "%.150s after %d attempts; dead-lettered", s->error, s->attempts);
+            failMsg(m, false, "%s", reason);
+            cs_event_poison(m->ev, "provider: %.150s after %d attempts", s->error, s->attempts);
+            cs_metric_add(w->mDead, 1);
+        }
+    }
+
+    cs_copy_reset(&w->copy);
+    for (size_t i = 0; i < nm; i++) {
+        ntMsg *m = &ms[i];
+        if (m->skip || m->status < 0) continue;
+        if (m->status == ST_HELD && scheduleRelease(b, m, err, errlen) != 0) goto out;
+        copyRow(w, m, now, &w->copy);
+        cs_metric_add(w->mStatus[m->status], 1);
+        logMsg(m);
+    }
+    if (w->copy.rows) {
+        if (cs_copy_send(pg, "COPY nt_messages_stage FROM STDIN", &w->copy, err, errlen) != 0) goto out;
+        if (exec(pg,
+                 "INSERT INTO messages SELECT * FROM nt_messages_stage "
+                 "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
+                 "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
+                 "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
+                 "attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status, provider = EXCLUDED.provider, "
+                 "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms",
+                 0, NULL, NULL, err, errlen) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < nm; i++) {
+        if (ms[i].owned) cs__v1__notification_request__free_unpacked(ms[i].owned, NULL);
+        free(ms[i].text);
+        cJSON_free(ms[i].body);
+    }
+    free(ms);
+    free(sends);
+    for (size_t i = 0; i < nums.cap; i++)
+        if (nums.keys[i]) numberFree(nums.vals[i]);
+    cs_strmap_clear(&nums);
+    return rc;
+}
+
+/* ---- set-up --------------------------------------------------------------------------------- */
+
+static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
+    (void)user;
+    return cs_pg_exec(pg, "CREATE TEMP TABLE IF NOT EXISTS nt_messages_stage (LIKE messages) ON COMMIT DELETE ROWS",
+                      0, NULL, NULL, err, errlen);
+}
+
+static int init(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
+    ntWorker *w = user;
+    if (nt_config_load(&w->cfg, cfg->state_dir, err, errlen) != 0) return -1;
+    w->tpl = nt_templates_load(w->cfg.templates, err, errlen);
+    if (!w->tpl) return -1;
+    /* NT-5: a template with the wrong wording stops the process here */
+    if (nt_templates_check(w->tpl, shops, err, errlen) != 0) return -1;
+    nt_provider_cfg pc = {
+        .url = {w->cfg.im_url, w->cfg.sms_url},
+        .log_file = w->cfg.log_file,
+        .rate_per_s = w->cfg.rate_per_s,
+        .timeout_ms = w->cfg.timeout_ms,
+        .attempts = w->cfg.attempts,
+        .backoff_ms = w->cfg.backoff_ms,
+        .concurrency = w->cfg.concurrency,
+    };
+    w->prov = nt_provider_new(&pc, err, errlen);
+    if (!w->prov) return -1;
+    for (int s = 0; s < 4; s++) {
+        char labels[64];
+        snprintf(labels, sizeof labels, "status=\"%s\"", statusName[s]);
+        w->mStatus[s] = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_messages_total", "Messages by recorded status", labels);
+    }
+    w->mReplay = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_replays_total", "Requests whose key was already handled (NT-1)", NULL);
+    w->mReleased = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_released_total", "Held messages whose release timer fired", NULL);
+    w->mOptOut = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_optouts_total", "Opt-out replies recorded (NT-4)", NULL);
+    w->mDead = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_dead_lettered_total", "Messages dead-lettered after their retries", NULL);
+    w->mAttempts = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_provider_calls_total", "Provider calls made", NULL);
+    cs_log_kv(CS_LOG_INFO, "notifier ready", (const char *const[]){
+        "templates", w->cfg.templates, "sms", nt_provider_kind(w->prov, NT_CH_SMS),
+        "im", nt_provider_kind(w->prov, NT_CH_IM), "log_file", w->cfg.log_file, NULL});
+    return 0;
+}
+
+static void fini(void *user) {
+    ntWorker *w = user;
+    nt_provider_free(w->prov);
+    w->prov = NULL;
+    nt_templates_free(w->tpl);
+    w->tpl = NULL;
+    cs_copy_free(&w->copy);
+    cs_copy_free(&w->arr1);
+    cs_copy_free(&w->arr2);
+}
+
+static const char *const topics[] = {"cs.notifications.v1", "shop.contacts.v1", "cs.timers.v1", NULL};
+
+static const cs_worker_def def = {
+    .name = NT_WORKER_NAME,
+    .topics = topics,
+    .handle_batch = handleBatch,
+    .on_connect = onConnect,
+    .init = init,
+    .fini = fini,
+    .user = &theWorker,
+};
+
+const cs_worker_def *nt_worker_def(void) { return &def; }
+
+void nt_worker_usage(FILE *out) { nt_config_usage(out); }
