@@ -46,7 +46,7 @@ static const char *const clock_values[] = {"system", "redis", NULL};
 static const char *const assignor_values[] = {"range", "roundrobin", "cooperative-sticky", NULL};
 static const char *const level_values[] = {"debug", "info", "warn", "error", NULL};
 static const char *const crash_values[] = {"", "after_pg_commit", "after_produce",
-                                           "before_pg_commit", NULL};
+                                           "before_pg_commit", "timer_before_ack", NULL};
 
 static int check_nonempty(const char *v, char *why, size_t whylen);
 static int check_redis_url(const char *v, char *why, size_t whylen);
@@ -82,13 +82,21 @@ static const cfg_row cfg_table[] = {
     {"CS_LOG_LEVEL", CFG_ENUM, OFF(log_level), "info", 0, 0, level_values, NULL,
      "least level logged: debug, info, warn or error"},
     {"CS_CRASH_POINT", CFG_ENUM, OFF(crash_point), "", 0, 0, crash_values, NULL,
-     "tests only: after_pg_commit, after_produce or before_pg_commit"},
+     "tests only: after_pg_commit, after_produce, before_pg_commit or timer_before_ack"},
     {"CS_CRASH_AFTER", CFG_INT, OFF(crash_after), "1", 1, INT_MAX, NULL, NULL,
      "tests only: crash at the Nth pass of CS_CRASH_POINT"},
     {"CS_INSTANCE", CFG_STR, OFF(instance), NULL, 0, 0, NULL, NULL,
      "this process's name in logs and DLQ headers"},
     {"CS_STATE_DIR", CFG_STR, OFF(state_dir), "run/state", 0, 0, NULL, check_nonempty,
      "directory for local state (the log message provider's file)"},
+    {"CS_TIMER_TICK_MS", CFG_INT, OFF(timer_tick_ms), "100", 10, 10000, NULL, NULL,
+     "timer dispatcher: how often (ms) it looks for due timers"},
+    {"CS_TIMER_LEASE_MS", CFG_INT, OFF(timer_lease_ms), "30000", 500, 3600000, NULL, NULL,
+     "timer dispatcher: a claimed timer not acknowledged within this (real ms) fires again"},
+    {"CS_TIMER_RECONCILE_S", CFG_INT, OFF(timer_reconcile_s), "5", 1, 3600, NULL, NULL,
+     "timer dispatcher: seconds between reconciliations of recent timers (PostgreSQL -> Redis)"},
+    {"CS_TIMER_FULL_RECONCILE_S", CFG_INT, OFF(timer_full_reconcile_s), "600", 10, 604800, NULL,
+     NULL, "timer dispatcher: seconds between full reconciliations of every pending timer"},
 };
 
 #define CFG_NROWS (sizeof cfg_table / sizeof cfg_table[0])

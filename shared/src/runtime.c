@@ -13,6 +13,11 @@
  * - Poison never stops the loop: it is written to the outbox as a record for
  *   <topic>.dlq (with the reason and origin as headers) in the same
  *   transaction that marks it processed, so it is dead-lettered exactly once.
+ * - Effects outside PostgreSQL that depend on the commit (a batch's timers
+ *   going into Redis) are after-commit hooks: run right after COMMIT,
+ *   dropped on rollback. They are best effort by design; their owner
+ *   repairs what a crash or an outage leaves undone (timers: the
+ *   dispatcher's reconciliation).
  * - Outages stop the intake: a failed transaction is retried with capped
  *   exponential backoff (real time) until it commits; nothing is committed
  *   to Kafka meanwhile.
@@ -37,6 +42,7 @@
 #include "cs/log.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
+#include "cs/redis.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
 #include "cs/util.h"
@@ -80,6 +86,13 @@ typedef struct rtOut {
     size_t len;
 } rtOut;
 
+/* A function to run after the batch commits (see cs_batch_after_commit). */
+typedef struct rtHook {
+    cs_after_commit_fn fn;
+    void *arg;                  /* owned through free_arg */
+    void (*free_arg)(void *arg);
+} rtHook;
+
 struct cs_batch {
     PGconn *pg;                 /* connection with the open transaction */
     int64_t now_ms;             /* business now for the batch */
@@ -90,6 +103,9 @@ struct cs_batch {
     rtOut *out;                 /* records to write to the outbox */
     size_t nout, capout;
     char batch_id[96];          /* outbox rows of this batch carry it */
+    rtHook *hooks;              /* after-commit hooks of the open transaction */
+    size_t nhooks, caphooks;
+    struct cs_redis *redis;     /* the worker's Redis, connected on first use (not owned) */
 };
 
 PGconn *cs_batch_pg(cs_batch *b) { return b->pg; }
@@ -98,6 +114,31 @@ size_t cs_batch_count(const cs_batch *b) { return b->nview; }
 cs_event *cs_batch_event(cs_batch *b, size_t i) { return i < b->nview ? b->view[i] : NULL; }
 const cs_shops *cs_batch_shops(const cs_batch *b) { return b->shops; }
 const char *cs_batch_worker(const cs_batch *b) { return b->worker; }
+
+struct cs_redis *cs_batch_redis(cs_batch *b) { return b->redis; }
+
+void cs_batch_after_commit(cs_batch *b, cs_after_commit_fn fn, void *arg, void (*free_arg)(void *arg)) {
+    if (b->nhooks == b->caphooks) {
+        b->caphooks = b->caphooks ? 2 * b->caphooks : 4;
+        b->hooks = cs_xrealloc(b->hooks, b->caphooks * sizeof *b->hooks);
+    }
+    b->hooks[b->nhooks++] = (rtHook){ fn, arg, free_arg };
+}
+
+void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn) {
+    for (size_t i = 0; i < b->nhooks; i++)
+        if (b->hooks[i].fn == fn) return b->hooks[i].arg;
+    return NULL;
+}
+
+/* Runs the hooks if the transaction committed, then frees them either way. */
+static void batchHooksEnd(cs_batch *b, bool committed) {
+    for (size_t i = 0; i < b->nhooks; i++) {
+        if (committed) b->hooks[i].fn(b->hooks[i].arg);
+        if (b->hooks[i].free_arg) b->hooks[i].free_arg(b->hooks[i].arg);
+    }
+    b->nhooks = 0;
+}
 
 static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const char *event_id,
                         const char *headers, const void *payload, size_t len) {
@@ -133,6 +174,26 @@ static void batchClearOut(cs_batch *b) {
         free(b->out[i].payload);
     }
     b->nout = 0;
+}
+
+cs_batch *cs_batch_new(PGconn *pg, const char *worker, int64_t now_ms, struct cs_redis *redis) {
+    cs_batch *b = cs_xcalloc(1, sizeof *b);
+    b->pg = pg;
+    b->worker = worker;
+    b->now_ms = now_ms;
+    b->redis = redis;
+    return b;
+}
+
+void cs_batch_committed(cs_batch *b) { batchHooksEnd(b, true); }
+
+void cs_batch_free(cs_batch *b) {
+    if (!b) return;
+    batchHooksEnd(b, false);
+    batchClearOut(b);
+    free(b->out);
+    free(b->hooks);
+    free(b);
 }
 
 void cs_event_poison(cs_event *ev, const char *fmt, ...) {
@@ -195,6 +256,7 @@ typedef struct rtState {
     cs_config cfg;
     cs_shops *shops;
     cs_clock *clock;
+    struct cs_redis *redis;   /* CS_REDIS_URL; connects on first use (timers) */
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
     PGconn *pg;
@@ -755,6 +817,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     *applied = *dups = *poisons = 0;
     b->pg = rt->pg;
     batchClearOut(b);
+    batchHooksEnd(b, false);
     b->nview = 0;
     snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRIu64, rt->def->name, rt->cfg.instance, ++rt->batch_seq);
     if (cs_pg_exec(rt->pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
@@ -816,13 +879,18 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     if (outboxWrite(rt, b, err, errlen) != 0) goto fail;
     int64_t tD = cs_mono_ms();
     cs_crash_point("before_pg_commit");
-    if (cs_pg_exec(rt->pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) return -1;
+    if (cs_pg_exec(rt->pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) {
+        batchHooksEnd(b, false);
+        return -1;
+    }
+    batchHooksEnd(b, true);   /* e.g. the batch's timers into Redis */
     if (forgotten == rt->nacked) ackedClear(rt);
     cs_log_debug("txn phases: dedupe %" PRId64 " handler %" PRId64 " outbox %" PRId64 " commit %" PRId64 " ms",
                  tB - tA, tC - tB, tD - tC, cs_mono_ms() - tD);
     return 0;
 fail:
     if (!cs_pg_conn_lost(rt->pg)) PQclear(PQexec(rt->pg, "ROLLBACK"));
+    batchHooksEnd(b, false);
     return -1;
 }
 
@@ -963,7 +1031,7 @@ static void collect(rtState *rt) {
 }
 
 static void loop(rtState *rt) {
-    cs_batch b = { .shops = rt->shops, .worker = rt->def->name };
+    cs_batch b = { .shops = rt->shops, .worker = rt->def->name, .redis = rt->redis };
     while (!stopRequested) {
         collect(rt);
         if (rt->npending) {
@@ -998,6 +1066,8 @@ static void loop(rtState *rt) {
             outboxSweep(rt);
         }
     }
+    batchHooksEnd(&b, false);
+    free(b.hooks);
     free(b.out);
 }
 
@@ -1053,6 +1123,8 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
 
     rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
     if (!rt.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
+    rt.redis = cs_redis_new(rt.cfg.redis_url, err, sizeof err);   /* no connection yet */
+    if (!rt.redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
     if (def->init && def->init(def->user, &rt.cfg, rt.shops, err, sizeof err) != 0) {
         cs_log_error("init: %s", err);
         code = 2;
@@ -1103,6 +1175,7 @@ out:
     cs_copy_free(&rt.copy);
     cs_copy_free(&rt.arr);
     cs_clock_free(rt.clock);
+    cs_redis_free(rt.redis);
     cs_shops_free(rt.shops);
     cs_config_free(&rt.cfg);
     if (code == 0) cs_log_info("stopped");

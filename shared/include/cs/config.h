@@ -29,6 +29,10 @@ typedef struct cs_config {
     int crash_after;          /* CS_CRASH_AFTER: crash at the Nth pass of it */
     char *instance;           /* CS_INSTANCE: name in logs and DLQ headers */
     char *state_dir;          /* CS_STATE_DIR: where the log provider writes */
+    int timer_tick_ms;        /* CS_TIMER_TICK_MS: dispatcher's poll interval */
+    int timer_lease_ms;       /* CS_TIMER_LEASE_MS: claim lease before a re-fire (real time) */
+    int timer_reconcile_s;    /* CS_TIMER_RECONCILE_S: routine reconciliation period */
+    int timer_full_reconcile_s; /* CS_TIMER_FULL_RECONCILE_S: full reconciliation period */
 } cs_config;
 
 /* Reads and validates every CS_* variable. Returns 0, or -1 with

@@ -77,6 +77,35 @@ const char *cs_batch_worker(const cs_batch *b);
  * (cs_event_id_derive) so that a replay emits the same id. */
 void cs_batch_emit(cs_batch *b, const char *topic, const char *key, const Cs__V1__Envelope *env);
 
+/* After-commit hooks: effects outside PostgreSQL that must follow the
+ * batch's commit, never precede it (timers.c puts the batch's timers in
+ * Redis this way). fn(arg) runs once, right after COMMIT, in registration
+ * order; if the transaction rolls back instead, the registration is
+ * dropped (a retried batch registers again). Either way free_arg(arg)
+ * (may be NULL) is called afterwards: the runtime owns arg from here. A
+ * hook must not fail the batch: what it cannot do must be repairable
+ * (for timers, the dispatcher's reconciliation). */
+typedef void (*cs_after_commit_fn)(void *arg);
+void cs_batch_after_commit(cs_batch *b, cs_after_commit_fn fn, void *arg, void (*free_arg)(void *arg));
+/* The arg of this transaction's first registration of fn, or NULL: lets a
+ * module keep one registration per batch and add to its arg. */
+void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn);
+
+/* The worker's Redis (CS_REDIS_URL). It connects on first use, so workers
+ * that never call it (no timers) never open a connection. */
+struct cs_redis;
+struct cs_redis *cs_batch_redis(cs_batch *b);
+
+/* A batch outside the worker loop, for tools and tests that call batch
+ * APIs (timers.h) directly on their own connection: the caller runs BEGIN,
+ * the calls, and COMMIT on pg, then cs_batch_committed() (runs the hooks)
+ * or, on ROLLBACK, nothing; cs_batch_free() drops what is left. The batch
+ * has no events; worker is the owner name; redis is not owned (may be
+ * NULL: timers are then left to the dispatcher's reconciliation). */
+cs_batch *cs_batch_new(PGconn *pg, const char *worker, int64_t now_ms, struct cs_redis *redis);
+void cs_batch_committed(cs_batch *b);
+void cs_batch_free(cs_batch *b);
+
 /* Marks an event as poison: the handler must not have written anything
  * for it. It is dead-lettered (in the same transaction) with the reason. */
 void cs_event_poison(cs_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

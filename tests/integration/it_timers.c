@@ -1,0 +1,527 @@
+/* it_timers.c -- durable timers end to end on the real stack: the library
+ * (shared/src/timers.c) called in transactions of a standalone batch, the
+ * real timer-dispatcher binary, Redis and cs.timers.v1.
+ *
+ * The cases move the Redis clock and flush Redis, so they live in this one
+ * serial binary (RUN_SERIAL). Each case freezes the clock at a time of its
+ * own far from the others, and the test leaves the clock key deleted (real
+ * time) at the end. The owner of every timer is "it-timers"; keys carry the
+ * run id, so only this run's records are counted. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "it.h"
+#include "cs/clock.h"
+#include "cs/redis.h"
+#include "cs/runtime.h"
+#include "cs/timer_keys.h"
+#include "cs/timers.h"
+
+#define OWNER "it-timers"
+#define TOPIC_TIMERS "cs.timers.v1"
+
+static cs_redis *redis;
+
+static cs_redis *rds(void) {
+    char err[256];
+    if (!redis) redis = cs_redis_new(it.redis_url, err, sizeof err);
+    return redis;
+}
+
+static long long redisInt(const char *const *argv, int argc) {
+    char err[256];
+    redisReply *r = cs_redis_command(rds(), argc, argv, err, sizeof err);
+    if (!r) { fprintf(stderr, "  redis: %s\n", err); return -1; }
+    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer
+                : r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -2;
+    freeReplyObject(r);
+    return v;
+}
+
+/* Where a timer's member is: 1 = due set (score in *score), 2 = inflight,
+ * 0 = neither. */
+static int memberWhere(const char *timer_id, int64_t gen, int64_t *score) {
+    char m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN], err[256];
+    cs_timer_member(m, sizeof m, OWNER, timer_id, gen);
+    int s = cs_timer_shard(OWNER, timer_id);
+    cs_timer_due_key(due, sizeof due, s);
+    cs_timer_inflight_key(inf, sizeof inf, s);
+    redisReply *r = cs_redis_command(rds(), 3, (const char *[]){"ZSCORE", due, m}, err, sizeof err);
+    int where = 0;
+    if (r && r->type == REDIS_REPLY_STRING) { where = 1; if (score) *score = strtoll(r->str, NULL, 10); }
+    if (r) freeReplyObject(r);
+    if (where) return where;
+    r = cs_redis_command(rds(), 3, (const char *[]){"ZSCORE", inf, m}, err, sizeof err);
+    if (r && r->type == REDIS_REPLY_STRING) where = 2;
+    if (r) freeReplyObject(r);
+    return where;
+}
+
+/* ---- the owner's side: one transaction per call ------------------------ */
+
+typedef enum { OP_SCHEDULE, OP_CANCEL, OP_TAKE } txnOp;
+
+/* Runs one library call in its own transaction as OWNER; returns the
+ * call's result (take: 1/0) or -1. */
+static int ownerTxn(txnOp op, const cs_timer_spec *spec, const char *timer_id,
+                    const Cs__V1__TimerFired *f) {
+    PGconn *pg = it_pg();
+    if (!pg) return -1;
+    char err[512];
+    cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    int rc = op == OP_SCHEDULE ? cs_timer_schedule(b, spec, err, sizeof err)
+           : op == OP_CANCEL ? cs_timer_cancel(b, timer_id, err, sizeof err)
+           : cs_timer_take_fired(b, f, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "  timer call: %s\n", err);
+        PQclear(PQexec(pg, "ROLLBACK"));
+    } else {
+        PGresult *r = PQexec(pg, "COMMIT");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) rc = -1;
+        PQclear(r);
+        if (rc >= 0) cs_batch_committed(b);
+    }
+    cs_batch_free(b);
+    return rc;
+}
+
+static int schedule(const char *timer_id, const char *kind, const char *order_key, int64_t due,
+                    const char *payload) {
+    cs_timer_spec s = { .kind = kind, .order_key = order_key, .timer_id = timer_id, .due_ms = due,
+                        .payload = payload, .payload_len = payload ? strlen(payload) : 0 };
+    return ownerTxn(OP_SCHEDULE, &s, NULL, NULL);
+}
+
+static int cancelTimer(const char *timer_id) { return ownerTxn(OP_CANCEL, NULL, timer_id, NULL); }
+
+static int takeFired(const char *timer_id, int64_t gen) {
+    Cs__V1__TimerFired f = CS__V1__TIMER_FIRED__INIT;
+    f.owner = (char *)OWNER;
+    f.timer_id = (char *)timer_id;
+    f.generation = gen;
+    return ownerTxn(OP_TAKE, NULL, NULL, &f);
+}
+
+/* The library alone: a schedule writes the row and, after the commit, the
+ * member; a reschedule bumps the generation and moves the member; a cancel
+ * removes it; take_fired acts once, for the current generation only, and
+ * never for another owner's timer. */
+static void test_library_schedule_reschedule_cancel_take(void) {
+    char run[64], key[96], id[160], id2[160];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o1", run);
+    snprintf(id, sizeof id, "it.remind@%s", key);
+    snprintf(id2, sizeof id2, "it.other@%s", key);
+    int64_t due = INT64_C(4102444800000);   /* 2100-01-01: never due here */
+
+    IT_REQUIRE(schedule(id, "it.remind", key, due, "p1") == 0);
+    CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND status='pending' AND payload='p1'::bytea", id), 1);
+    int64_t score = 0;
+    CT_EQ_INT(memberWhere(id, 1, &score), 1);
+    CT_EQ_INT(score, due);
+
+    CT_EQ_INT(schedule(id, "it.remind", key, due + 60000, "p2"), 0);
+    CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND due_ms=%" PRId64 " AND payload='p2'::bytea", id, due + 60000), 2);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(id, 2, &score), 1);
+    CT_EQ_INT(score, due + 60000);
+
+    /* a default id is "<kind>@<order_key>" */
+    cs_timer_spec s = { .kind = "it.other", .order_key = key, .due_ms = due };
+    CT_EQ_INT(ownerTxn(OP_SCHEDULE, &s, NULL, NULL), 0);
+    CT_EQ_INT(memberWhere(id2, 1, NULL), 1);
+
+    /* take_fired: old generation no, current yes (once), then no more */
+    CT_EQ_INT(takeFired(id, 1), 0);
+    CT_EQ_INT(takeFired(id, 2), 1);
+    CT_EQ_INT(takeFired(id, 2), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND status='fired'", id), 1);
+
+    /* cancel: final, and the member goes */
+    CT_EQ_INT(cancelTimer(id2), 0);
+    CT_EQ_INT(memberWhere(id2, 1, NULL), 0);
+    CT_EQ_INT(takeFired(id2, 1), 0);
+    CT_EQ_INT(cancelTimer(id2), 0);   /* again: a no-op */
+
+    /* another owner's record is never taken */
+    Cs__V1__TimerFired f = CS__V1__TIMER_FIRED__INIT;
+    f.owner = (char *)"someone-else";
+    f.timer_id = id;
+    f.generation = 2;
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, &f), 0);
+
+    /* refused input: no order key shape, no due time */
+    CT_EQ_INT(schedule("x", "it.remind", "noshop", due, NULL), -1);
+    CT_EQ_INT(schedule("x", "it.remind", key, 0, NULL), -1);
+}
+
+/* ---- the dispatcher's side ---------------------------------------------- */
+
+/* 2030-01-01T00:00:00Z plus a day per case: each case its own time. */
+static int64_t caseBase(int day) { return INT64_C(1893456000000) + (int64_t)day * 86400000; }
+
+static int clockSet(int64_t ms) {
+    char err[256];
+    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
+    if (rc) fprintf(stderr, "  clock set: %s\n", err);
+    cs_clock_free(c);
+    return rc;
+}
+
+static int clockAdvance(int64_t delta) {
+    char err[256];
+    int64_t now;
+    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    int rc = c ? cs_clock_advance(c, delta, &now, err, sizeof err) : -1;
+    if (rc) fprintf(stderr, "  clock advance: %s\n", err);
+    cs_clock_free(c);
+    return rc;
+}
+
+/* Starts the dispatcher on the Redis clock, plus extra "NAME=value"
+ * settings (NULL-terminated, may be NULL); waits for its start line. */
+static int dispatcherStart(it_worker *w, const char *name, const char *const *extra) {
+    const char *env[12] = { "CS_CLOCK=redis" };
+    int n = 1;
+    for (int i = 0; extra && extra[i] && n < 11; i++) env[n++] = extra[i];
+    env[n] = NULL;
+    if (it_worker_start_bin(w, "timer-dispatcher", name, NULL, env) != 0) return -1;
+    return it_worker_wait_log(w, "\"started\"", 15000) ? 0 : -1;
+}
+
+/* Records held by r whose event id contains needle. */
+static size_t recCount(const it_reader *r, const char *needle) {
+    size_t k = 0;
+    for (size_t i = 0; i < it_reader_count(r); i++) {
+        const it_rec *x = it_reader_get(r, i);
+        if (x->env && x->env->event_id && strstr(x->env->event_id, needle)) k++;
+    }
+    return k;
+}
+
+static const it_rec *recFind(const it_reader *r, const char *needle) {
+    for (size_t i = 0; i < it_reader_count(r); i++) {
+        const it_rec *x = it_reader_get(r, i);
+        if (x->env && x->env->event_id && strstr(x->env->event_id, needle)) return x;
+    }
+    return NULL;
+}
+
+/* Reads r until `want` records with needle in their event id are held or
+ * timeout_ms passes; returns how many are held. */
+static size_t recWait(it_reader *r, const char *run, const char *needle, size_t want, int timeout_ms) {
+    int64_t end = it_now_ms() + timeout_ms;
+    while (recCount(r, needle) < want && it_now_ms() < end)
+        it_reader_collect(r, run, it_reader_count(r) + 1, 50);
+    return recCount(r, needle);
+}
+
+/* Scheduled ahead, a timer fires within 1 s of the clock move that makes
+ * it due, as one record carrying the row (kind, key, payload, generation),
+ * keyed by the order key, with the derived event id; the owner takes it
+ * once. */
+static void test_fires_within_1s_of_clock_advance(void) {
+    char run[64], key[96], id[160], eid[256];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o1", run);
+    snprintf(id, sizeof id, "it.remind@%s", key);
+    int64_t base = caseBase(1);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-fire", NULL) == 0);
+    IT_REQUIRE(schedule(id, "it.remind", key, base + 3600000, "payload-1") == 0);
+
+    /* not due yet: nothing */
+    CT_EQ_INT(recWait(rd, run, run, 1, 1000), 0);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 1);
+
+    IT_REQUIRE(clockAdvance(3600000) == 0);
+    int64_t t0 = it_now_ms();
+    CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
+    int64_t took = it_now_ms() - t0;
+    it_measure("fired %lld ms after the clock advance", (long long)took);
+    CT_CHECK(took <= 1000);
+
+    const it_rec *x = recFind(rd, run);
+    IT_REQUIRE(x && x->env && x->env->timer);
+    snprintf(eid, sizeof eid, "timer/" OWNER "/%s/1", id);
+    CT_EQ_STR(x->env->event_id, eid);
+    CT_EQ_STR(x->key, key);
+    CT_EQ_STR(x->env->shop_id, "tb-demo");
+    CT_EQ_STR(it_rec_header(x, "event-id"), eid);
+    const Cs__V1__TimerFired *f = x->env->timer;
+    CT_EQ_STR(f->owner, OWNER);
+    CT_EQ_STR(f->timer_id, id);
+    CT_EQ_STR(f->kind, "it.remind");
+    CT_EQ_STR(f->order_key, key);
+    CT_EQ_INT(f->due_ms, base + 3600000);
+    CT_EQ_INT(f->generation, 1);
+    CT_CHECK(f->payload.len == 9 && memcmp(f->payload.data, "payload-1", 9) == 0);
+    CT_EQ_INT(x->partition, it_partition_of(TOPIC_TIMERS, key));
+
+    /* acknowledged: out of Redis, its generation recorded as produced */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 3000, "SELECT count(*) FROM timers WHERE owner='" OWNER "' "
+                         "AND timer_id='%s' AND produced_generation = 1", id), 1);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 0);
+    /* the owner acts once */
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, f), 1);
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, f), 0);
+    /* and nothing fires twice */
+    CT_EQ_INT(recWait(rd, run, run, 2, 1500), 1);
+    it_reader_close(rd);
+}
+
+/* A cancelled timer never fires, even when its member comes back (a lost
+ * ZREM): the dispatcher drops it as stale. Cancelled after its record went
+ * out, the owner's take_fired refuses it. */
+static void test_cancel_never_fires_even_after_claim(void) {
+    char run[64], key[96], idA[160], idB[160], idC[160], m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o2", run);
+    snprintf(idA, sizeof idA, "it.a@%s", key);
+    snprintf(idB, sizeof idB, "it.b@%s", key);
+    snprintf(idC, sizeof idC, "it.c@%s", key);
+    int64_t base = caseBase(2);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    IT_REQUIRE(schedule(idA, "it.a", key, base + 3600000, NULL) == 0);
+    IT_REQUIRE(schedule(idB, "it.b", key, base + 3600000, NULL) == 0);
+    CT_EQ_INT(cancelTimer(idA), 0);
+    CT_EQ_INT(memberWhere(idA, 1, NULL), 0);
+    /* the member back in the due set, as if the cancel's ZREM was lost */
+    cs_timer_member(m, sizeof m, OWNER, idA, 1);
+    cs_timer_due_key(due, sizeof due, cs_timer_shard(OWNER, idA));
+    CT_EQ_INT(redisInt((const char *[]){"ZADD", due, "1", m}, 4), 1);
+
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-cancel", NULL) == 0);
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    CT_EQ_INT(recWait(rd, run, "/it.b@", 1, 5000), 1);
+    CT_EQ_INT(recWait(rd, run, "/it.a@", 1, 1500), 0);
+    CT_EQ_INT(memberWhere(idA, 1, NULL), 0);   /* dropped from both sets */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND status='cancelled'", idA), 1);
+
+    /* cancelled after the claim: its record is out, the owner ignores it */
+    IT_REQUIRE(schedule(idC, "it.c", key, base + 2 * 3600000, NULL) == 0);   /* due now */
+    CT_EQ_INT(recWait(rd, run, "/it.c@", 1, 5000), 1);
+    CT_EQ_INT(cancelTimer(idC), 0);
+    const it_rec *x = recFind(rd, "/it.c@");
+    IT_REQUIRE(x && x->env && x->env->timer);
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, x->env->timer), 0);
+    it_reader_close(rd);
+}
+
+/* A rescheduled timer fires only as its new generation: the old one,
+ * even if its member is still in Redis, is dropped, and the owner refuses
+ * it. */
+static void test_reschedule_only_new_generation_acts(void) {
+    char run[64], key[96], id[160], m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], eid[256];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tm-demo:%s-o3", run);
+    snprintf(id, sizeof id, "it.r@%s", key);
+    int64_t base = caseBase(3);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    IT_REQUIRE(schedule(id, "it.r", key, base + 3600000, "v1") == 0);
+    IT_REQUIRE(schedule(id, "it.r", key, base + 3 * 3600000, "v2") == 0);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(id, 2, NULL), 1);
+    /* generation 1 back in Redis, as if its removal was lost */
+    cs_timer_member(m, sizeof m, OWNER, id, 1);
+    cs_timer_due_key(due, sizeof due, cs_timer_shard(OWNER, id));
+    char score[24];
+    snprintf(score, sizeof score, "%" PRId64, base + 3600000);
+    CT_EQ_INT(redisInt((const char *[]){"ZADD", due, score, m}, 4), 1);
+
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-resched", NULL) == 0);
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);   /* generation 1's time */
+    CT_EQ_INT(recWait(rd, run, run, 1, 2000), 0);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(id, 2, NULL), 1);
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);   /* generation 2's */
+    CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
+    const it_rec *x = recFind(rd, run);
+    IT_REQUIRE(x && x->env && x->env->timer);
+    snprintf(eid, sizeof eid, "timer/" OWNER "/%s/2", id);
+    CT_EQ_STR(x->env->event_id, eid);
+    CT_EQ_INT(x->env->timer->generation, 2);
+    CT_CHECK(x->env->timer->payload.len == 2 && memcmp(x->env->timer->payload.data, "v2", 2) == 0);
+    CT_EQ_INT(takeFired(id, 1), 0);
+    CT_EQ_INT(takeFired(id, 2), 1);
+    it_reader_close(rd);
+}
+
+#define FLUSH_TIMERS 50
+
+/* Redis loses everything (FLUSHALL): the dispatcher's reconciliation puts
+ * every pending timer back within 10 s, and all of them fire. */
+static void test_flushall_reconciliation_restores_within_10s(void) {
+    char run[64], key[96], id[160];
+    it_run_id(run, sizeof run);
+    int64_t base = caseBase(4);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-flush", NULL) == 0);
+    for (int i = 0; i < FLUSH_TIMERS; i++) {
+        snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
+        snprintf(id, sizeof id, "it.f@%s", key);
+        IT_REQUIRE(schedule(id, "it.f", key, base + 3600000 + i * 1000, NULL) == 0);
+    }
+    CT_CHECK(redisInt((const char *[]){"FLUSHALL"}, 1) != -1);   /* a status reply */
+    int64_t t0 = it_now_ms();
+    IT_REQUIRE(clockSet(base) == 0);   /* the clock went with the flush */
+    int back = 0;
+    while (it_now_ms() - t0 < 12000) {
+        back = 0;
+        for (int i = 0; i < FLUSH_TIMERS; i++) {
+            snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
+            snprintf(id, sizeof id, "it.f@%s", key);
+            back += memberWhere(id, 1, NULL) == 1;
+        }
+        if (back == FLUSH_TIMERS) break;
+        it_sleep_ms(200);
+    }
+    int64_t took = it_now_ms() - t0;
+    it_measure("%d of %d timers back in Redis %lld ms after FLUSHALL", back, FLUSH_TIMERS, (long long)took);
+    CT_EQ_INT(back, FLUSH_TIMERS);
+    CT_CHECK(took <= 10000);
+    CT_CHECK(it_worker_wait_log(&w, "reconciliation (full)", 1000));
+
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    CT_EQ_INT(recWait(rd, run, run, FLUSH_TIMERS, 10000), FLUSH_TIMERS);
+    /* each exactly once */
+    CT_EQ_INT(recWait(rd, run, run, FLUSH_TIMERS + 1, 1000), FLUSH_TIMERS);
+    it_reader_close(rd);
+}
+
+/* The dispatcher dies after its record went out but before it
+ * acknowledged the claim: once the lease expires, the next dispatcher
+ * fires it again with the same event id, and take_fired makes the effect
+ * once. */
+static void test_killed_before_ack_refires_after_lease(void) {
+    char run[64], key[96], id[160], eid[256];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o5", run);
+    snprintf(id, sizeof id, "it.k@%s", key);
+    int64_t base = caseBase(5);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    IT_REQUIRE(schedule(id, "it.k", key, base - 1000, "k") == 0);   /* already due */
+
+    it_worker a;
+    IT_REQUIRE(dispatcherStart(&a, "td-crash", (const char *[]){
+        "CS_CRASH_POINT=timer_before_ack", "CS_TIMER_LEASE_MS=2000", NULL}) == 0);
+    CT_EQ_INT(it_worker_wait(&a, 10000), 86);
+    CT_EQ_INT(recWait(rd, run, run, 1, 3000), 1);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 2);   /* still claimed: in flight */
+
+    int64_t t0 = it_now_ms();
+    it_worker b;
+    IT_REQUIRE(dispatcherStart(&b, "td-after", (const char *[]){"CS_TIMER_LEASE_MS=2000", NULL}) == 0);
+    CT_EQ_INT(recWait(rd, run, run, 2, 10000), 2);
+    it_measure("re-fired %lld ms after the restart (lease 2000 ms)", (long long)(it_now_ms() - t0));
+    snprintf(eid, sizeof eid, "timer/" OWNER "/%s/1", id);
+    CT_EQ_STR(it_reader_get(rd, 0)->env->event_id, eid);
+    CT_EQ_STR(it_reader_get(rd, 1)->env->event_id, eid);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 0, 3000, "SELECT count(*) FROM timers WHERE owner='" OWNER "' "
+                         "AND timer_id='%s' AND produced_generation IS NULL", id), 0);
+    CT_EQ_INT(memberWhere(id, 1, NULL), 0);
+    /* the owner's effect: once */
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, it_reader_get(rd, 0)->env->timer), 1);
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, it_reader_get(rd, 1)->env->timer), 0);
+    it_reader_close(rd);
+}
+
+/* Figures for docs/timers.md: Redis bytes per pending timer (realistic
+ * members in one sorted set, as a shard holds them) and the cost of
+ * scheduling in a batch transaction. */
+static void test_figures_redis_bytes_and_schedule_cost(void) {
+    char run[64], key[96], m[CS_TIMER_MEMBER_MAX], scratch[96], score[24];
+    it_run_id(run, sizeof run);
+    snprintf(scratch, sizeof scratch, "it:timers:bytes:%s", run);
+    const int n = 10000;
+    cs_redis_pipe *p = cs_redis_pipe_new();
+    for (int i = 0; i < n; i++) {
+        char id[128];
+        snprintf(id, sizeof id, "ex6.escalate@tb-demo:T%d", 1000000 + i);
+        cs_timer_member(m, sizeof m, "exception-handler", id, 1);
+        snprintf(score, sizeof score, "%" PRId64, caseBase(6) + (int64_t)i * 7919);
+        cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", scratch, score, m});
+    }
+    char err[256];
+    CT_EQ_INT(cs_redis_pipe_run(rds(), p, err, sizeof err), 0);
+    cs_redis_pipe_free(p);
+    long long bytes = redisInt((const char *[]){"MEMORY", "USAGE", scratch, "SAMPLES", "0"}, 5);
+    CT_CHECK(bytes > 0);
+    it_measure("Redis: %lld bytes for %d timers = %.0f bytes per timer (member '%s', %zu bytes)",
+               bytes, n, (double)bytes / n, m, strlen(m));
+    CT_CHECK(bytes / n < 200);
+    redisInt((const char *[]){"DEL", scratch}, 2);
+
+    /* 1000 schedules in one transaction, as one batch would */
+    PGconn *pg = it_pg();
+    IT_REQUIRE(pg != NULL);
+    cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    int64_t t0 = it_now_ms();
+    PQclear(PQexec(pg, "BEGIN"));
+    int ok = 0;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
+        cs_timer_spec s = { .kind = "it.cost", .order_key = key, .due_ms = INT64_C(4102444800000) };
+        ok += cs_timer_schedule(b, &s, err, sizeof err) == 0;
+    }
+    PQclear(PQexec(pg, "COMMIT"));
+    int64_t t1 = it_now_ms();
+    cs_batch_committed(b);
+    int64_t t2 = it_now_ms();
+    cs_batch_free(b);
+    CT_EQ_INT(ok, 1000);
+    it_measure("1000 schedules in one transaction: %lld ms in PostgreSQL, %lld ms for the Redis pipeline",
+               (long long)(t1 - t0), (long long)(t2 - t1));
+    /* leave nothing pending behind */
+    CT_EQ_INT(it_pg_exec("DELETE FROM timers WHERE owner='" OWNER "' AND kind='it.cost' AND "
+                         "order_key LIKE 'tb-demo:%s-o%%'", run), 0);
+}
+
+static void finish(void) {
+    const char *argv[] = {"DEL", CS_CLOCK_KEY};
+    redisInt(argv, 2);
+    cs_redis_free(redis);
+    redis = NULL;
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    it_init(argv[0]);
+    static const ct_case cases[] = {
+        CT_CASE(test_library_schedule_reschedule_cancel_take),
+        CT_CASE(test_fires_within_1s_of_clock_advance),
+        CT_CASE(test_cancel_never_fires_even_after_claim),
+        CT_CASE(test_reschedule_only_new_generation_acts),
+        CT_CASE(test_flushall_reconciliation_restores_within_10s),
+        CT_CASE(test_killed_before_ack_refires_after_lease),
+        CT_CASE(test_figures_redis_bytes_and_schedule_cost),
+    };
+    int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
+    finish();
+    it_shutdown();
+    return rc;
+}

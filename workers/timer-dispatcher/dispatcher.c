@@ -1,0 +1,647 @@
+/* dispatcher.c -- the timer dispatcher process: claims due timers in Redis,
+ * produces their TimerFired records to cs.timers.v1, acknowledges them, and
+ * reconciles Redis with PostgreSQL (docs/timers.md).
+ *
+ * One round (every CS_TIMER_TICK_MS, at once again while a backlog lasts):
+ *
+ *   read the business clock -> one pipeline of 16 claim scripts (one per
+ *   shard: expired leases, then due members -> inflight with a real-time
+ *   lease) -> one PostgreSQL query for the claimed timers' rows -> produce
+ *   the records of those still pending at that generation (idempotent
+ *   producer) -> wait for every acknowledgement -> record the produced
+ *   generations in PostgreSQL -> one pipeline of ack scripts removing the
+ *   acknowledged and the stale members from inflight.
+ *
+ * Why the kind, order key and payload are read from PostgreSQL rather than
+ * kept in Redis: PostgreSQL is the record anyway, the read is one indexed
+ * query per round (not per timer), it drops stale members (cancelled or
+ * rescheduled timers) before they cost a Kafka record, and it keeps Redis
+ * at one short member per timer whatever the payload size.
+ *
+ * Failures: a record Kafka does not acknowledge stays in inflight and fires
+ * again when its lease expires (same event id: the owner's dedupe and
+ * cs_timer_take_fired make it one effect). A crash anywhere in the round
+ * is the same case. Two dispatchers never fire one member under the same
+ * lease: the claim is one Lua script. PostgreSQL, Redis or the clock down:
+ * the round is skipped with backoff; nothing is lost, timers fire late.
+ *
+ * Reconciliation (every CS_TIMER_RECONCILE_S): the pending rows scheduled
+ * in the last seconds that are neither in a due nor in an inflight set are
+ * put back (ZADD NX). A full pass over every pending row runs every
+ * CS_TIMER_FULL_RECONCILE_S, and at once when the epoch key is missing
+ * (Redis restarted empty or flushed). Rows whose generation was already
+ * produced are skipped: their record is on its way to the owner.
+ *
+ * Threads: one (librdkafka's delivery callbacks run inside our polls; the
+ * HTTP endpoint reads only atomics). */
+#include "dispatcher.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <libpq-fe.h>
+
+#include "cs/clock.h"
+#include "cs/config.h"
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/redis.h"
+#include "cs/runtime.h"
+#include "cs/strmap.h"
+#include "cs/topics.h"
+#include "cs/util.h"
+
+#define TD_NAME "timer-dispatcher"
+#define TD_CLAIM_LIMIT 256         /* members claimed per shard per round */
+#define TD_PAGE 1000               /* rows per reconciliation page */
+#define TD_RECENT_MARGIN_S 15      /* routine reconciliation looks this much further back */
+#define TD_BACKOFF_MIN_MS 100
+#define TD_BACKOFF_MAX_MS 5000
+#define TD_ERRLEN 512
+
+/* One claimed member during a round. */
+typedef struct tdClaim {
+    int shard;                 /* its shard */
+    char *member;              /* owned copy of the member */
+    cs_timer_ref ref;          /* the member's parts */
+    td_action action;          /* after the row was read */
+    int delivered;             /* 0 = waiting, 1 = acknowledged by Kafka, -1 = failed */
+    bool counted;              /* its delivery report came */
+} tdClaim;
+
+typedef struct tdState {
+    cs_config cfg;
+    cs_clock *clock;
+    cs_redis *redis;           /* owned */
+    PGconn *pg;                /* owned; NULL while down */
+    rd_kafka_t *producer;      /* owned */
+    cs_redis_pipe *pipe;       /* scratch pipeline */
+    cs_copybuf arr1, arr2, arr3; /* scratch array literals */
+    int outstanding;           /* records produced in this round, reports to come */
+    int64_t last_reconcile;    /* mono ms of the last routine reconciliation */
+    int64_t last_full;         /* mono ms of the last full one (0 = never) */
+    volatile int up;           /* last round reached Redis and PostgreSQL */
+    cs_metric *m_fired, *m_stale, *m_failed, *m_restored, *m_rounds, *m_up;
+} tdState;
+
+static volatile sig_atomic_t stopRequested;
+
+static void onSignal(int sig) {
+    (void)sig;
+    if (stopRequested) _exit(1);   /* second signal: leave at once */
+    stopRequested = 1;
+}
+
+static void sleepMs(int ms) {
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopRequested) {}
+}
+
+static int backoffNext(int cur) {
+    int next = cur ? cur * 2 : TD_BACKOFF_MIN_MS;
+    return next > TD_BACKOFF_MAX_MS ? TD_BACKOFF_MAX_MS : next;
+}
+
+static bool healthCheck(void *arg, char *why, size_t len) {
+    tdState *st = arg;
+    if (!st->up) { snprintf(why, len, "redis or postgres unreachable"); return false; }
+    return true;
+}
+
+static int pgEnsure(tdState *st, char *err, size_t errlen) {
+    if (st->pg && !cs_pg_conn_lost(st->pg)) return 0;
+    if (st->pg) { PQfinish(st->pg); st->pg = NULL; }
+    st->pg = cs_pg_connect(st->cfg.pg_dsn, err, errlen);
+    if (st->pg) cs_log_info("postgres connected");
+    return st->pg ? 0 : -1;
+}
+
+/* ---- Kafka ---------------------------------------------------------------- */
+
+static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk;
+    tdState *st = opaque;
+    tdClaim *c = m->_private;
+    if (!c) return;
+    c->delivered = m->err ? -1 : 1;
+    c->counted = true;
+    st->outstanding--;
+    if (m->err) cs_log_warn("kafka did not acknowledge %s: %s", c->member, rd_kafka_err2str(m->err));
+}
+
+static void onKafkaLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    cs_log(level <= 3 ? CS_LOG_ERROR : level <= 4 ? CS_LOG_WARN : level <= 6 ? CS_LOG_INFO : CS_LOG_DEBUG,
+           "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen) {
+    char e[256];
+    if (rd_kafka_conf_set(c, k, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(err, errlen, "kafka config %s=%s: %s", k, v, e);
+        return -1;
+    }
+    return 0;
+}
+
+static int producerOpen(tdState *st, char *err, size_t errlen) {
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    /* A record not acknowledged within half a lease is given up (it fires
+     * again after the lease): the round never outlives its lease. */
+    char timeout[24];
+    snprintf(timeout, sizeof timeout, "%d", st->cfg.timer_lease_ms / 2);
+    if (confSet(c, "bootstrap.servers", st->cfg.brokers, err, errlen) ||
+        confSet(c, "client.id", st->cfg.instance, err, errlen) ||
+        confSet(c, "enable.idempotence", "true", err, errlen) ||
+        confSet(c, "acks", "all", err, errlen) ||
+        confSet(c, "linger.ms", "2", err, errlen) ||
+        confSet(c, "message.timeout.ms", timeout, err, errlen)) {
+        rd_kafka_conf_destroy(c);
+        return -1;
+    }
+    rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
+    rd_kafka_conf_set_log_cb(c, onKafkaLog);
+    rd_kafka_conf_set_opaque(c, st);
+    char e[256];
+    st->producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
+    if (!st->producer) {
+        rd_kafka_conf_destroy(c);
+        snprintf(err, errlen, "kafka producer: %s", e);
+        return -1;
+    }
+    /* rd_kafka_new() took ownership of the conf object. Fetch the topic's
+     * metadata now, so the first firing does not wait for it (the clock
+     * contract: due timers fire within 1 s of a clock move). */
+    rd_kafka_topic_t *t = rd_kafka_topic_new(st->producer, CS_TOPIC_TIMERS, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e2 = rd_kafka_metadata(st->producer, 0, t, &md, 5000);
+    if (e2) cs_log_warn("kafka: no metadata for %s yet (%s); will retry when firing",
+                        CS_TOPIC_TIMERS, rd_kafka_err2str(e2));
+    else rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+    return 0;
+}
+
+/* Produces one record for claim c (the claim is the delivery opaque).
+ * Returns 0 if queued. */
+static int produceFired(tdState *st, tdClaim *c, const td_row *row) {
+    td_fired f;
+    td_fired_build(&f, row, cs_real_ms());
+    size_t len = cs__v1__envelope__get_packed_size(&f.env);
+    uint8_t *buf = cs_xmalloc(len ? len : 1);
+    cs__v1__envelope__pack(&f.env, buf);
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(1);
+    rd_kafka_header_add(hdrs, "event-id", -1, f.event_id, -1);
+    int rc = 0;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(st->producer,
+            RD_KAFKA_V_TOPIC(CS_TOPIC_TIMERS),
+            RD_KAFKA_V_KEY(row->order_key, strlen(row->order_key)),
+            RD_KAFKA_V_VALUE(buf, len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_OPAQUE(c),
+            RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;   /* hdrs now owned by librdkafka */
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(st->producer, 10); continue; }
+        cs_log_error("produce %s: %s", f.event_id, rd_kafka_err2str(e));
+        rd_kafka_headers_destroy(hdrs);
+        rc = -1;
+        break;
+    }
+    free(buf);
+    if (rc == 0) st->outstanding++;
+    return rc;
+}
+
+/* ---- one round -------------------------------------------------------------- */
+
+/* Claims up to TD_CLAIM_LIMIT members of every shard. Fills *claims (owned
+ * array) and *n; *full = some shard gave its limit (a backlog: go again). */
+static int claimAll(tdState *st, int64_t now, int64_t lease, tdClaim **claims, size_t *n,
+                    bool *full, char *err, size_t errlen) {
+    char snow[24], sreal[24], slease[24], slimit[16];
+    snprintf(snow, sizeof snow, "%" PRId64, now);
+    snprintf(sreal, sizeof sreal, "%" PRId64, cs_real_ms());
+    snprintf(slease, sizeof slease, "%" PRId64, lease);
+    snprintf(slimit, sizeof slimit, "%d", TD_CLAIM_LIMIT);
+    cs_redis_pipe_reset(st->pipe);
+    for (int s = 0; s < CS_TIMER_SHARDS; s++) {
+        char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
+        cs_timer_due_key(due, sizeof due, s);
+        cs_timer_inflight_key(inf, sizeof inf, s);
+        cs_redis_pipe_add(st->pipe, 9, (const char *[]){"EVAL", cs_timer_claim_lua, "2", due, inf,
+                                                         snow, sreal, slease, slimit});
+    }
+    if (cs_redis_pipe_run(st->redis, st->pipe, err, errlen) != 0) return -1;
+    size_t cap = 0;
+    *n = 0;
+    *full = false;
+    for (int s = 0; s < CS_TIMER_SHARDS; s++) {
+        const redisReply *r = cs_redis_pipe_reply(st->pipe, (size_t)s);
+        if (!r || r->type != REDIS_REPLY_ARRAY) {
+            snprintf(err, errlen, "claim script on shard %d: %s", s,
+                     r && r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            return -1;
+        }
+        if (r->elements >= TD_CLAIM_LIMIT) *full = true;
+        for (size_t i = 0; i < r->elements; i++) {
+            const redisReply *m = r->element[i];
+            if (m->type != REDIS_REPLY_STRING) continue;
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 64;
+                *claims = cs_xrealloc(*claims, cap * sizeof **claims);
+            }
+            tdClaim *c = &(*claims)[(*n)++];
+            memset(c, 0, sizeof *c);
+            c->shard = s;
+            c->member = cs_xmalloc(m->len + 1);
+            memcpy(c->member, m->str, m->len);
+            c->member[m->len] = 0;
+            if (cs_timer_member_parse(m->str, m->len, &c->ref) != 0) {
+                cs_log_warn("timers: malformed member '%.200s' in shard %d; dropped", c->member, s);
+                c->action = TD_DROP;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Reads the rows of the claimed timers and decides each claim; produces
+ * the records of those to fire. */
+static int fireClaims(tdState *st, tdClaim *claims, size_t n, char *err, size_t errlen) {
+    const char **owners = cs_xcalloc(n, sizeof *owners), **ids = cs_xcalloc(n, sizeof *ids);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (claims[i].action == TD_DROP) continue;
+        owners[k] = claims[i].ref.owner;
+        ids[k++] = claims[i].ref.timer_id;
+    }
+    cs_pg_text_array(&st->arr1, owners, k);
+    cs_pg_text_array(&st->arr2, ids, k);
+    free(owners);
+    free(ids);
+    const char *p[2] = { st->arr1.data, st->arr2.data };
+    PGresult *r = NULL;
+    if (cs_pg_exec(st->pg,
+                   "SELECT t.owner, t.timer_id, t.order_key, t.kind, t.due_ms, t.payload, t.status, "
+                   "t.generation FROM timers t JOIN unnest($1::text[], $2::text[]) AS k(owner, timer_id) "
+                   "USING (owner, timer_id)", 2, p, &r, err, errlen) != 0)
+        return -1;
+    /* rows by "owner\x1ftimer_id" */
+    cs_strmap rows;
+    cs_strmap_init(&rows);
+    int nr = PQntuples(r);
+    char key[CS_TIMER_MEMBER_MAX];
+    for (int j = 0; j < nr; j++) {
+        snprintf(key, sizeof key, "%s\x1f%s", PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+        cs_strmap_put(&rows, key, (void *)(intptr_t)(j + 1));
+    }
+    for (size_t i = 0; i < n; i++) {
+        tdClaim *c = &claims[i];
+        if (c->action == TD_DROP) continue;
+        snprintf(key, sizeof key, "%s\x1f%s", c->ref.owner, c->ref.timer_id);
+        int j = (int)(intptr_t)cs_strmap_get(&rows, key) - 1;
+        td_row row = {0};
+        size_t plen = 0;
+        unsigned char *payload = NULL;
+        if (j >= 0) {
+            payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 5), &plen);
+            row = (td_row){ PQgetvalue(r, j, 0), PQgetvalue(r, j, 1), PQgetvalue(r, j, 2),
+                            PQgetvalue(r, j, 3), strtoll(PQgetvalue(r, j, 4), NULL, 10),
+                            payload, plen, PQgetvalue(r, j, 6), strtoll(PQgetvalue(r, j, 7), NULL, 10) };
+        }
+        c->action = td_decide(&c->ref, j >= 0 ? &row : NULL);
+        if (c->action == TD_FIRE && produceFired(st, c, &row) != 0) c->delivered = -1;
+        PQfreemem(payload);
+    }
+    cs_strmap_clear(&rows);
+    PQclear(r);
+    return 0;
+}
+
+/* Records the produced generations and removes the acknowledged and the
+ * stale members from inflight (those whose record failed stay, and fire
+ * again after the lease). */
+static void ackClaims(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
+    char err[TD_ERRLEN];
+    const char **owners = cs_xcalloc(n ? n : 1, sizeof *owners), **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
+    char (*gens)[24] = cs_xcalloc(n ? n : 1, sizeof *gens);
+    const char **genp = cs_xcalloc(n ? n : 1, sizeof *genp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (claims[i].action != TD_FIRE || claims[i].delivered != 1) continue;
+        owners[k] = claims[i].ref.owner;
+        ids[k] = claims[i].ref.timer_id;
+        snprintf(gens[k], sizeof gens[k], "%" PRId64, claims[i].ref.generation);
+        genp[k] = gens[k];
+        k++;
+    }
+    if (k) {
+        cs_pg_text_array(&st->arr1, owners, k);
+        cs_pg_text_array(&st->arr2, ids, k);
+        cs_pg_text_array(&st->arr3, genp, k);
+        const char *p[3] = { st->arr1.data, st->arr2.data, st->arr3.data };
+        /* Best effort: without it, reconciliation may fire these once more
+         * (deduped by the owner), nothing worse. */
+        if (cs_pg_exec(st->pg,
+                       "UPDATE timers t SET produced_generation = k.gen FROM unnest($1::text[], "
+                       "$2::text[], $3::bigint[]) AS k(owner, timer_id, gen) WHERE t.owner = k.owner "
+                       "AND t.timer_id = k.timer_id AND t.generation = k.gen", 3, p, NULL, err,
+                       sizeof err) != 0)
+            cs_log_warn("timers: produced generations not recorded: %s", err);
+    }
+    free(owners);
+    free(ids);
+    free(gens);
+    free(genp);
+
+    char slease[24];
+    snprintf(slease, sizeof slease, "%" PRId64, lease);
+    cs_redis_pipe_reset(st->pipe);
+    for (int s = 0; s < CS_TIMER_SHARDS; s++) {
+        const char **argv = cs_xcalloc(n + 5, sizeof *argv);
+        char inf[CS_TIMER_KEY_LEN];
+        cs_timer_inflight_key(inf, sizeof inf, s);
+        int argc = 0;
+        argv[argc++] = "EVAL";
+        argv[argc++] = cs_timer_ack_lua;
+        argv[argc++] = "1";
+        argv[argc++] = inf;
+        argv[argc++] = slease;
+        for (size_t i = 0; i < n; i++) {
+            tdClaim *c = &claims[i];
+            if (c->shard == s && (c->action == TD_DROP || c->delivered == 1)) argv[argc++] = c->member;
+        }
+        if (argc > 5) cs_redis_pipe_add(st->pipe, argc, argv);
+        free(argv);
+    }
+    if (cs_redis_pipe_count(st->pipe) && cs_redis_pipe_run(st->redis, st->pipe, err, sizeof err) != 0)
+        cs_log_warn("timers: acknowledgements not written (%s); those timers fire again after "
+                    "their lease", err);
+}
+
+/* One round. Returns the number of claims (0 = idle), or -1 when a backend
+ * failed (err). *more = a shard had a backlog. */
+static long round1(tdState *st, bool *more, char *err, size_t errlen) {
+    *more = false;
+    int64_t now;
+    if (cs_clock_now(st->clock, &now) != 0) {
+        snprintf(err, errlen, "business clock unreadable");
+        return -1;
+    }
+    if (pgEnsure(st, err, errlen) != 0) return -1;
+    int64_t lease = cs_real_ms() + st->cfg.timer_lease_ms;
+    tdClaim *claims = NULL;
+    size_t n = 0;
+    long rc = -1;
+    if (claimAll(st, now, lease, &claims, &n, more, err, errlen) != 0) goto out;
+    rc = (long)n;
+    if (n == 0) goto out;
+    if (fireClaims(st, claims, n, err, errlen) != 0) {
+        /* The claims stay in inflight: they fire after their lease. */
+        rc = -1;
+        goto out;
+    }
+    /* Every report must come before the claims are freed (they are the
+     * records' opaques); message.timeout.ms bounds the wait. */
+    while (st->outstanding > 0) rd_kafka_poll(st->producer, 20);
+    cs_crash_point("timer_before_ack");
+    ackClaims(st, claims, n, lease);
+    int64_t fired = 0, stale = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (claims[i].action == TD_DROP) stale++;
+        else if (claims[i].delivered == 1) fired++;
+        else failed++;
+    }
+    cs_metric_add(st->m_fired, fired);
+    cs_metric_add(st->m_stale, stale);
+    cs_metric_add(st->m_failed, failed);
+    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " stale, %" PRId64 " failed",
+                 n, fired, stale, failed);
+out:
+    for (size_t i = 0; i < n; i++) free(claims[i].member);
+    free(claims);
+    return rc;
+}
+
+/* ---- reconciliation ----------------------------------------------------------- */
+
+/* Puts back in Redis the pending rows missing from both sets: every such
+ * row when full, else those (re)scheduled in the last window_s seconds.
+ * Returns how many were restored, or -1 (err). */
+static long reconcile(tdState *st, bool full, int window_s, char *err, size_t errlen) {
+    char since[16];
+    snprintf(since, sizeof since, "%d", window_s);
+    char after_owner[128] = "", after_id[384] = "";
+    long restored = 0, seen = 0;
+    for (;;) {
+        const char *p[3] = { after_owner, after_id, since };
+        PGresult *r = NULL;
+        const char *sql = full
+            ? "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
+              "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
+              "ORDER BY owner, timer_id LIMIT 1000"
+            : "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
+              "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
+              "AND scheduled_at >= now() - make_interval(secs => $3::int) "
+              "ORDER BY owner, timer_id LIMIT 1000";
+        if (cs_pg_exec(st->pg, sql, full ? 2 : 3, p, &r, err, errlen) != 0) return -1;
+        int nr = PQntuples(r);
+        /* two ZSCOREs per row, one round trip */
+        cs_redis_pipe_reset(st->pipe);
+        char (*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc(nr ? (size_t)nr : 1, sizeof *members);
+        for (int j = 0; j < nr; j++) {
+            const char *owner = PQgetvalue(r, j, 0), *id = PQgetvalue(r, j, 1);
+            int s = cs_timer_shard(owner, id);
+            char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
+            cs_timer_due_key(due, sizeof due, s);
+            cs_timer_inflight_key(inf, sizeof inf, s);
+            if (cs_timer_member(members[j], sizeof members[j], owner, id,
+                                strtoll(PQgetvalue(r, j, 2), NULL, 10)) != 0)
+                members[j][0] = 0;
+            cs_redis_pipe_add(st->pipe, 3, (const char *[]){"ZSCORE", due, members[j]});
+            cs_redis_pipe_add(st->pipe, 3, (const char *[]){"ZSCORE", inf, members[j]});
+        }
+        int rc = nr ? cs_redis_pipe_run(st->redis, st->pipe, err, errlen) : 0;
+        if (rc == 0 && nr) {
+            bool *missing = cs_xcalloc((size_t)nr, sizeof *missing);
+            for (int j = 0; j < nr; j++) {
+                const redisReply *a = cs_redis_pipe_reply(st->pipe, 2 * (size_t)j);
+                const redisReply *b = cs_redis_pipe_reply(st->pipe, 2 * (size_t)j + 1);
+                missing[j] = members[j][0] && a && a->type == REDIS_REPLY_NIL && b && b->type == REDIS_REPLY_NIL;
+            }
+            cs_redis_pipe_reset(st->pipe);
+            for (int j = 0; j < nr; j++) {
+                if (!missing[j]) continue;
+                char due[CS_TIMER_KEY_LEN];
+                cs_timer_due_key(due, sizeof due, cs_timer_shard(PQgetvalue(r, j, 0), PQgetvalue(r, j, 1)));
+                cs_redis_pipe_add(st->pipe, 5, (const char *[]){"ZADD", due, "NX", PQgetvalue(r, j, 3), members[j]});
+            }
+            long add = (long)cs_redis_pipe_count(st->pipe);
+            if (add) rc = cs_redis_pipe_run(st->redis, st->pipe, err, errlen);
+            if (rc == 0) restored += add;
+            free(missing);
+        }
+        seen += nr;
+        if (nr > 0) {
+            cs_strlcpy(after_owner, PQgetvalue(r, nr - 1, 0), sizeof after_owner);
+            cs_strlcpy(after_id, PQgetvalue(r, nr - 1, 1), sizeof after_id);
+        }
+        free(members);
+        PQclear(r);
+        if (rc != 0) return -1;
+        if (nr < TD_PAGE || stopRequested) break;
+    }
+    if (full || restored)
+        cs_log_info("reconciliation (%s): %ld pending timers checked, %ld put back in Redis",
+                    full ? "full" : "recent", seen, restored);
+    return restored;
+}
+
+/* Runs the reconciliation that is due, if any. */
+static void reconcileIfDue(tdState *st) {
+    int64_t mono = cs_mono_ms();
+    if (mono - st->last_reconcile < (int64_t)st->cfg.timer_reconcile_s * 1000) return;
+    st->last_reconcile = mono;
+    char err[TD_ERRLEN];
+    if (pgEnsure(st, err, sizeof err) != 0) return;
+    bool full = st->last_full == 0 || mono - st->last_full >= (int64_t)st->cfg.timer_full_reconcile_s * 1000;
+    if (!full) {
+        /* The epoch key vanishes with the data (FLUSHALL, a Redis that
+         * restarted empty): then everything must be checked. */
+        redisReply *r = cs_redis_command(st->redis, 2, (const char *[]){"EXISTS", CS_TIMER_EPOCH_KEY},
+                                         err, sizeof err);
+        if (!r) { cs_log_warn("reconciliation: %s", err); return; }
+        if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
+            cs_log_warn("reconciliation: %s is missing (Redis lost its data?): full pass", CS_TIMER_EPOCH_KEY);
+            full = true;
+        }
+        freeReplyObject(r);
+    }
+    if (full) {
+        /* Set before the pass: data lost during it removes the key again. */
+        char real[24];
+        snprintf(real, sizeof real, "%" PRId64, cs_real_ms());
+        redisReply *r = cs_redis_command(st->redis, 3, (const char *[]){"SET", CS_TIMER_EPOCH_KEY, real},
+                                         err, sizeof err);
+        if (!r) { cs_log_warn("reconciliation: %s", err); return; }
+        freeReplyObject(r);
+    }
+    long n = reconcile(st, full, 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S, err, sizeof err);
+    if (n < 0) {
+        cs_log_warn("reconciliation: %s", err);
+        return;
+    }
+    if (full) st->last_full = mono;
+    cs_metric_add(st->m_restored, n);
+}
+
+/* ---- the process ----------------------------------------------------------------- */
+
+static void loop(tdState *st) {
+    int backoff = 0;
+    while (!stopRequested) {
+        int64_t t0 = cs_mono_ms();
+        bool more = false;
+        char err[TD_ERRLEN];
+        long n = round1(st, &more, err, sizeof err);
+        cs_metric_add(st->m_rounds, 1);
+        if (n < 0) {
+            if (st->up) cs_log_warn("timers round failed: %s", err);
+            st->up = 0;
+            cs_metric_set(st->m_up, 0);
+            backoff = backoffNext(backoff);
+            sleepMs(backoff);
+            continue;
+        }
+        if (!st->up) cs_log_info("timers: backends reachable");
+        st->up = 1;
+        cs_metric_set(st->m_up, 1);
+        backoff = 0;
+        reconcileIfDue(st);
+        if (more) continue;   /* a backlog: next round at once */
+        int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
+        if (left > 0) sleepMs((int)left);
+    }
+}
+
+int td_main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s\n\nFires due durable timers from Redis as records on %s\n"
+                   "(docs/timers.md). Run one or more copies.\n\n", TD_NAME, CS_TOPIC_TIMERS);
+            cs_config_usage(stdout);
+            return 0;
+        }
+        fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", TD_NAME, argv[i]);
+        return 2;
+    }
+    static tdState st;
+    memset(&st, 0, sizeof st);
+    char err[TD_ERRLEN];
+    if (cs_config_load(&st.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: configuration: %s\n", TD_NAME, err);
+        return 2;
+    }
+    cs_log_init(TD_NAME, st.cfg.log_level);
+    cs_crash_points_init(st.cfg.crash_point, st.cfg.crash_after);
+    int code = 0;
+    const char *lbl = "worker=\"" TD_NAME "\"";
+    st.m_fired = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_fired_total", "Timer records produced and acknowledged", lbl);
+    st.m_stale = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_stale_total", "Claimed members dropped: cancelled, taken or rescheduled", lbl);
+    st.m_failed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_failed_total", "Firings Kafka did not acknowledge (fire again after the lease)", lbl);
+    st.m_restored = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_restored_total", "Timers put back in Redis by reconciliation", lbl);
+    st.m_rounds = cs_metric_get(CS_METRIC_COUNTER, "cs_timer_rounds_total", "Dispatcher rounds", lbl);
+    st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up", "1 when Redis and PostgreSQL answered the last round", lbl);
+
+    st.clock = cs_clock_new(st.cfg.clock, st.cfg.redis_url, err, sizeof err);
+    if (!st.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
+    st.redis = cs_redis_new(st.cfg.redis_url, err, sizeof err);
+    if (!st.redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
+    st.pipe = cs_redis_pipe_new();
+    if (st.cfg.http_addr[0] && cs_http_start(st.cfg.http_addr, healthCheck, &st, err, sizeof err) != 0) {
+        cs_log_error("http: %s", err);
+        code = 2;
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = onSignal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (producerOpen(&st, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
+    st.up = 1;
+    char tick[16], lease[16];
+    snprintf(tick, sizeof tick, "%d", st.cfg.timer_tick_ms);
+    snprintf(lease, sizeof lease, "%d", st.cfg.timer_lease_ms);
+    cs_log_kv(CS_LOG_INFO, "started", (const char *const[]){
+        "instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms", lease, NULL });
+    if (st.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
+    loop(&st);
+    cs_log_info("stopping");
+out:
+    if (st.producer) {
+        rd_kafka_flush(st.producer, 5000);
+        rd_kafka_destroy(st.producer);
+    }
+    cs_http_stop();
+    if (st.pg) PQfinish(st.pg);
+    cs_redis_pipe_free(st.pipe);
+    cs_redis_free(st.redis);
+    cs_clock_free(st.clock);
+    cs_copy_free(&st.arr1);
+    cs_copy_free(&st.arr2);
+    cs_copy_free(&st.arr3);
+    cs_config_free(&st.cfg);
+    if (code == 0) cs_log_info("stopped");
+    return code;
+}
