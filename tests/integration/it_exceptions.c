@@ -1,0 +1,379 @@
+/* it_exceptions.c -- the exception-handler against the real stack, fed by
+ * the real order-verifier: an out-of-stock order paid yesterday becomes an
+ * exception worked by a call task (EX-3) with its EX-6 timers recorded; a
+ * call outcome "unreachable" gives exactly one message request (EX-4),
+ * however often the agent fails to get through; a cancellation is
+ * registered with a refund request to finance and closes the exception
+ * (EX-8); the same event twice changes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "it.h"
+
+#define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
+#define EX_GROUP "it-exception-handler"
+#define EX_NAME "exception-handler"
+#define TOPIC_CONTACTS "shop.contacts.v1"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static bool startWorkers(it_worker *ov, it_worker *ex) {
+    if (it_worker_start(ov, "ov", NULL) != 0) return false;
+    static const char *const env[] = {"CS_GROUP_ID=" EX_GROUP, NULL};
+    if (it_worker_start_bin(ex, EX_NAME, "ex", NULL, env) != 0) return false;
+    if (!it_worker_wait_assigned(ov, 60000) || !it_worker_wait_assigned(ex, 60000)) {
+        fprintf(stderr, "  workers got no partitions (logs %s, %s)\n", ov->log, ex->log);
+        return false;
+    }
+    return true;
+}
+
+/* An order of tb-demo with one line of a SKU nobody stocks (OV-8: out of
+ * stock, restock unknown), created and paid `days_ago` days back. */
+static void oosOrder(it_order *o, const char *run, const char *tag, int days_ago, int seq) {
+    char id[160], buyer[160], sku[160];
+    snprintf(id, sizeof id, "%s-%s", run, tag);
+    snprintf(buyer, sizeof buyer, "%s-b%s", run, tag);
+    snprintf(sku, sizeof sku, "SKU-%s-%s", run, tag);
+    it_order_init(o, "tb-demo", id, buyer, sku, NULL, seq);
+    o->created_ms = it_wall_ms() - (int64_t)days_ago * 86400000LL - 3600000;
+    o->paid_ms = o->created_ms + 60000;
+}
+
+static void produceOrder(const it_order *o) {
+    char id[200];
+    snprintf(id, sizeof id, "%s-c", o->order_id);
+    CT_EQ_INT(it_produce_order_event(o, KIND(CREATED), id, o->created_ms, false, NULL), 0);
+    snprintf(id, sizeof id, "%s-p", o->order_id);
+    CT_EQ_INT(it_produce_order_event(o, KIND(PAID), id, o->paid_ms, false, NULL), 0);
+}
+
+static long long openExceptions(const it_order *o) {
+    return it_pg_int("SELECT count(*) FROM exceptions WHERE shop_id = '%s' AND order_id = '%s' AND closed_ms IS NULL",
+                     o->shop, o->order_id);
+}
+
+/* Waits for o's exception to open; false after 60 s. */
+static bool waitException(const it_order *o) {
+    return it_wait_pg(IT_EQ, 1, 60000,
+                      "SELECT count(*) FROM exceptions WHERE shop_id = '%s' AND order_id = '%s'", o->shop,
+                      o->order_id) == 1;
+}
+
+static int produceContact(const it_order *o, const char *event_id, Cs__V1__ContactEvent *ce) {
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = it_wall_ms();
+    env.ingest_ms = env.event_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_CONTACT;
+    env.contact = ce;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(TOPIC_CONTACTS, -1, key, &env, NULL);
+}
+
+static int produceUnreachable(const it_order *o, const char *event_id) {
+    Cs__V1__CallResult call;
+    cs__v1__call_result__init(&call);
+    call.order_id = (char *)o->order_id;
+    call.agent = (char *)"agent-7";
+    call.outcome = CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE;
+    Cs__V1__ContactEvent ce;
+    cs__v1__contact_event__init(&ce);
+    ce.body_case = CS__V1__CONTACT_EVENT__BODY_CALL;
+    ce.call = &call;
+    return produceContact(o, event_id, &ce);
+}
+
+/* A delivery chaser behind other contacts of o (same key, same partition):
+ * once its EX-10 task exists, everything before it was consumed. */
+static bool chaserMarker(const it_order *o, const char *event_id) {
+    Cs__V1__DeliveryChaser ch;
+    cs__v1__delivery_chaser__init(&ch);
+    ch.order_id = (char *)o->order_id;
+    ch.buyer_id = (char *)o->buyer;
+    ch.text = (char *)"还没发货吗";
+    Cs__V1__ContactEvent ce;
+    cs__v1__contact_event__init(&ce);
+    ce.body_case = CS__V1__CONTACT_EVENT__BODY_CHASER;
+    ce.chaser = &ch;
+    if (produceContact(o, event_id, &ce) != 0 || it_flush(30000) != 0) return false;
+    return it_wait_pg(IT_GE, 1, 60000,
+                      "SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = 'EX-10'", o->shop,
+                      o->order_id) >= 1;
+}
+
+static int produceCancel(const it_order *o, const char *event_id) {
+    Cs__V1__Order part;
+    cs__v1__order__init(&part);
+    part.order_id = (char *)o->order_id;
+    part.modified_ms = it_wall_ms();
+    Cs__V1__Cancellation can;
+    cs__v1__cancellation__init(&can);
+    can.reason = (char *)"缺货,买家取消";
+    Cs__V1__OrderEvent oe;
+    cs__v1__order_event__init(&oe);
+    oe.kind = KIND(CANCELLED);
+    oe.order = &part;
+    oe.cancellation = &can;
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = part.modified_ms;
+    env.ingest_ms = part.modified_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
+    env.order = &oe;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
+/* An EXCEPTION verdict for a made-up order on the same partition of
+ * cs.verdicts.v1 as `like`: once its exception row exists, every verdict
+ * before it on that partition was consumed. */
+static bool verdictMarker(const it_order *like, const char *run) {
+    char key[256], mid[160], prefix[100], id[200];
+    snprintf(key, sizeof key, "%s:%s", like->shop, like->order_id);
+    int32_t part = it_partition_of(IT_TOPIC_VERDICTS, key);
+    int n = 0;
+    snprintf(prefix, sizeof prefix, "%s-vm", run);
+    it_order_id_on_partition(mid, sizeof mid, like->shop, prefix, part, &n);
+    Cs__V1__Reason reason;
+    cs__v1__reason__init(&reason);
+    reason.rule = (char *)"OV-8";
+    reason.code = (char *)"OUT_OF_STOCK";
+    Cs__V1__Reason *rp[] = {&reason};
+    Cs__V1__Verdict v;
+    cs__v1__verdict__init(&v);
+    v.order_id = mid;
+    v.version = 1;
+    v.state = CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION;
+    v.reasons = rp;
+    v.n_reasons = 1;
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    snprintf(id, sizeof id, "%s/verdict/v1", mid);
+    env.event_id = id;
+    env.shop_id = (char *)like->shop;
+    env.event_ms = it_wall_ms();
+    env.ingest_ms = env.event_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_VERDICT;
+    env.verdict = &v;
+    snprintf(key, sizeof key, "%s:%s", like->shop, mid);
+    if (it_produce_env(IT_TOPIC_VERDICTS, part, key, &env, NULL) != 0 || it_flush(30000) != 0) return false;
+    return it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM exceptions WHERE shop_id = '%s' AND order_id = '%s'",
+                      like->shop, mid) == 1;
+}
+
+/* ---- the cases ------------------------------------------------------------------ */
+
+/* EX-3 (and EX-6): paid yesterday, out of stock, restock unknown. */
+static void test_ex3_out_of_stock_paid_yesterday_gives_call_task(void) {
+    char run[64];
+    it_run_id(run, sizeof run);
+    it_reader *tasks = it_reader_open("cs.tasks.v1", false);
+    IT_REQUIRE(tasks != NULL);
+    it_worker ov, ex;
+    IT_REQUIRE(startWorkers(&ov, &ex));
+    it_order o;
+    oosOrder(&o, run, "y", 1, 1);
+    produceOrder(&o);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(waitException(&o));
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND order_id = '%s' AND rule = 'EX-3' "
+                         "AND kind = 'TASK_KIND_CALL' AND closed_ms IS NULL AND shift <> ''",
+                         o.order_id),
+              1);
+    char plan[16], reasons[128];
+    it_pg_text(plan, sizeof plan, "SELECT plan_rule FROM exceptions WHERE order_id = '%s'", o.order_id);
+    it_pg_text(reasons, sizeof reasons, "SELECT reasons FROM exceptions WHERE order_id = '%s'", o.order_id);
+    CT_EQ_STR(plan, "EX-3");
+    CT_CHECK(strstr(reasons, "OUT_OF_STOCK") != NULL);
+    /* EX-6: the escalation is at the start of day 3 of the exception's
+     * local date (Asia/Shanghai), recorded with its durable timers */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalate_due_ms = "
+                        "(extract(epoch FROM (date_trunc('day', to_timestamp(opened_ms / 1000.0) AT TIME ZONE "
+                        "'Asia/Shanghai') + interval '2 days') AT TIME ZONE 'Asia/Shanghai') * 1000)::bigint",
+                        o.order_id),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s' "
+                        "AND status = 'pending' AND kind IN ('ex6.requeue','ex6.escalate','ex6.breach')",
+                        EX_NAME, o.order_id),
+              3);
+    /* the same task on cs.tasks.v1 */
+    CT_CHECK(it_reader_collect(tasks, o.order_id, 1, 30000) >= 1);
+    bool found = false;
+    for (size_t i = 0; i < it_reader_count(tasks); i++) {
+        const it_rec *r = it_reader_get(tasks, i);
+        if (r->env && r->env->body_case == CS__V1__ENVELOPE__BODY_TASK && strcmp(r->env->task->rule, "EX-3") == 0)
+            found = r->env->task->kind == CS__V1__TASK_KIND__TASK_KIND_CALL;
+    }
+    CT_CHECK(found);
+    it_reader_close(tasks);
+}
+
+/* EX-4: one written message, however many unreachable calls. */
+static void test_ex4_unreachable_gives_exactly_one_message(void) {
+    char run[64], id[200];
+    it_run_id(run, sizeof run);
+    it_reader *notes = it_reader_open("cs.notifications.v1", false);
+    IT_REQUIRE(notes != NULL);
+    it_worker ov, ex;
+    IT_REQUIRE(startWorkers(&ov, &ex));
+    it_order o;
+    oosOrder(&o, run, "u", 1, 2);
+    produceOrder(&o);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(waitException(&o));
+    /* two failed calls, the first delivered twice */
+    snprintf(id, sizeof id, "%s-call1", o.order_id);
+    CT_EQ_INT(produceUnreachable(&o, id), 0);
+    CT_EQ_INT(produceUnreachable(&o, id), 0);
+    snprintf(id, sizeof id, "%s-call2", o.order_id);
+    CT_EQ_INT(produceUnreachable(&o, id), 0);
+    snprintf(id, sizeof id, "%s-chase", o.order_id);
+    IT_REQUIRE(chaserMarker(&o, id));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND rule = 'EX-4'",
+                        o.order_id),
+              1);
+    char channel[32];
+    it_pg_text(channel, sizeof channel,
+               "SELECT channel FROM notification_requests WHERE order_id = '%s' AND rule = 'EX-4'", o.order_id);
+    CT_EQ_STR(channel, "MESSAGE_CHANNEL_IM"); /* tb-demo prefers IM; a Taobao buyer has it */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND written_sent_ms IS NOT NULL",
+                        o.order_id),
+              1);
+    /* on the topic: one request, keyed by the order, its key fixed from the
+     * first call's event id */
+    it_reader_collect(notes, o.order_id, 2, 5000);
+    int ex4 = 0;
+    for (size_t i = 0; i < it_reader_count(notes); i++) {
+        const it_rec *r = it_reader_get(notes, i);
+        if (r->env && r->env->body_case == CS__V1__ENVELOPE__BODY_NOTIFICATION &&
+            strcmp(r->env->notification->rule, "EX-4") == 0) {
+            ex4++;
+            CT_CHECK(strncmp(r->env->notification->idempotency_key, o.order_id, strlen(o.order_id)) == 0);
+            CT_EQ_STR(r->env->notification->to, o.buyer);
+        }
+    }
+    CT_EQ_INT(ex4, 1);
+    it_reader_close(notes);
+}
+
+/* EX-8: registry row, finance request, exception closed; the same
+ * cancellation again changes nothing. */
+static void test_ex8_cancellation_registered_with_finance_request_once(void) {
+    char run[64], id[200];
+    it_run_id(run, sizeof run);
+    it_reader *fin = it_reader_open("cs.finance.v1", false);
+    IT_REQUIRE(fin != NULL);
+    it_worker ov, ex;
+    IT_REQUIRE(startWorkers(&ov, &ex));
+    it_order o;
+    oosOrder(&o, run, "k", 0, 3);
+    produceOrder(&o);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(waitException(&o));
+    snprintf(id, sizeof id, "%s-cancel", o.order_id);
+    CT_EQ_INT(produceCancel(&o, id), 0);
+    CT_EQ_INT(produceCancel(&o, id), 0); /* the same event twice */
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                         o.order_id),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 0, 30000,
+                         "SELECT count(*) FROM exceptions WHERE order_id = '%s' AND closed_ms IS NULL", o.order_id),
+              0);
+    char reason[64], day[16], today[16], stock[256];
+    it_pg_text(reason, sizeof reason, "SELECT reason FROM cancellations WHERE order_id = '%s'", o.order_id);
+    CT_EQ_STR(reason, "缺货,买家取消");
+    /* registered the same (local) day */
+    it_pg_text(day, sizeof day, "SELECT local_day FROM cancellations WHERE order_id = '%s'", o.order_id);
+    it_pg_text(today, sizeof today, "SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')");
+    CT_EQ_STR(day, today);
+    it_pg_text(stock, sizeof stock, "SELECT stock_returned::text FROM cancellations WHERE order_id = '%s'", o.order_id);
+    CT_CHECK(strstr(stock, o.lines[0].sku) != NULL);
+    /* the refund is what was paid */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE order_id = '%s' AND kind = 'refund' "
+                        "AND rule = 'EX-8' AND amount_fen = %lld",
+                        o.order_id, (long long)it_order_payable(&o)),
+              1);
+    /* the EX-6 timers went with the exception */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s' AND status = 'pending'",
+                        EX_NAME, o.order_id),
+              0);
+    CT_EQ_INT(openExceptions(&o), 0);
+    it_reader_collect(fin, o.order_id, 2, 5000);
+    int refunds = 0;
+    for (size_t i = 0; i < it_reader_count(fin); i++) {
+        const it_rec *r = it_reader_get(fin, i);
+        if (r->env && r->env->body_case == CS__V1__ENVELOPE__BODY_FINANCE) {
+            refunds++;
+            CT_EQ_INT(r->env->finance->amount_fen, it_order_payable(&o));
+        }
+    }
+    CT_EQ_INT(refunds, 1);
+    it_reader_close(fin);
+}
+
+/* Replays: verdicts, contacts and cancellations delivered twice, and the
+ * whole input re-read by a fresh consumer group position, change nothing. */
+static void test_same_event_twice_changes_nothing(void) {
+    char run[64], id[200];
+    it_run_id(run, sizeof run);
+    it_worker ov, ex;
+    IT_REQUIRE(startWorkers(&ov, &ex));
+    it_order o;
+    oosOrder(&o, run, "t", 1, 4);
+    produceOrder(&o);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(waitException(&o));
+    snprintf(id, sizeof id, "%s-call", o.order_id);
+    CT_EQ_INT(produceUnreachable(&o, id), 0);
+    snprintf(id, sizeof id, "%s-chase1", o.order_id);
+    IT_REQUIRE(chaserMarker(&o, id));
+    long long tasks = it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id);
+    long long notes = it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id);
+    long long excs = it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id);
+    long long timers = it_pg_int("SELECT count(*) FROM timers WHERE order_key = 'tb-demo:%s'", o.order_id);
+    CT_EQ_INT(tasks, 1);
+    CT_EQ_INT(notes, 1);
+    CT_EQ_INT(excs, 1);
+    CT_EQ_INT(timers, 3);
+    /* the same verdict records again, straight onto cs.verdicts.v1: copies
+     * from the topic (same key, bytes and event id) */
+    it_reader *vr = it_reader_open(IT_TOPIC_VERDICTS, true);
+    IT_REQUIRE(vr != NULL);
+    IT_REQUIRE(it_reader_collect(vr, o.order_id, 2, 30000) >= 2);
+    for (size_t i = 0; i < it_reader_count(vr); i++) {
+        const it_rec *r = it_reader_get(vr, i);
+        CT_EQ_INT(it_produce_raw(IT_TOPIC_VERDICTS, -1, r->key, r->value, r->len, NULL), 0);
+    }
+    it_reader_close(vr);
+    snprintf(id, sizeof id, "%s-call", o.order_id);
+    CT_EQ_INT(produceUnreachable(&o, id), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    /* markers behind the replays on their partitions */
+    snprintf(id, sizeof id, "%s-chase2", o.order_id);
+    IT_REQUIRE(chaserMarker(&o, id));
+    IT_REQUIRE(verdictMarker(&o, run));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id), tasks);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id), notes);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id), excs);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE order_key = 'tb-demo:%s'", o.order_id), timers);
+    CT_EQ_INT(openExceptions(&o), 1);
+}
+
+IT_MAIN(CT_CASE(test_ex3_out_of_stock_paid_yesterday_gives_call_task),
+        CT_CASE(test_ex4_unreachable_gives_exactly_one_message),
+        CT_CASE(test_ex8_cancellation_registered_with_finance_request_once),
+        CT_CASE(test_same_event_twice_changes_nothing))
