@@ -10,18 +10,19 @@
 #include <string.h>
 
 static const char tasks_usage[] =
-    "usage: cscli tasks list [--open] [--shop SHOP] [--order SHOP:ORDER] [--limit N] [--tz ZONE] [--json]\n"
+    "usage: cscli tasks list [--open] [--shift NAME] [--shop SHOP] [--order SHOP:ORDER] [--limit N] [--tz ZONE] [--json]\n"
     "         agent tasks, newest first (default 100): kind, rule, shift (SH-1),\n"
     "         assignee, urgency, due and queue times in ZONE (default Asia/Shanghai).\n"
-    "         --open: only tasks not closed yet (per shift: the handover list).\n";
+    "         --open: only tasks not closed yet; with --shift NAME, the shift's\n"
+    "         handover list at its end (SH-1), top-of-queue tasks first.\n";
 
 int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
     bool help = false, json = false, open = false;
-    const char *shop = NULL, *order = NULL, *limit = NULL, *tzname = NULL;
+    const char *shop = NULL, *order = NULL, *limit = NULL, *tzname = NULL, *shift = NULL;
     const cscli_opt opts[] = {{"--json", &json, NULL},   {"--help", &help, NULL},
                               {"--open", &open, NULL},   {"--shop", NULL, &shop},
                               {"--order", NULL, &order}, {"--limit", NULL, &limit},
-                              {"--tz", NULL, &tzname}};
+                              {"--tz", NULL, &tzname},   {"--shift", NULL, &shift}};
     const char *pos[2];
     int npos;
     char err[512];
@@ -43,7 +44,7 @@ int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
         return cscli_usage_error(c, tasks_usage, "tasks: --order needs <shop>:<order>, got '%s'", order);
     char nbuf[16];
     snprintf(nbuf, sizeof nbuf, "%d", n);
-    const char *params[] = {open ? "t" : "f", shop, order ? oshop : NULL, order ? oid : NULL, nbuf};
+    const char *params[] = {open ? "t" : "f", shop, order ? oshop : NULL, order ? oid : NULL, nbuf, shift};
     static const cscli_col cols[] = {
         {"shop_id", CSCLI_COL_TEXT},  {"task_id", CSCLI_COL_TEXT},     {"order_id", CSCLI_COL_TEXT},
         {"kind", CSCLI_COL_TEXT},     {"rule", CSCLI_COL_TEXT},        {"shift", CSCLI_COL_TEXT},
@@ -55,7 +56,8 @@ int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
         "SELECT shop_id, task_id, order_id, replace(kind, 'TASK_KIND_', ''), rule, shift, assignee, urgent, "
         "top_of_queue, queue_at_ms, due_ms, created_ms, closed_ms, summary FROM tasks "
         "WHERE ($1::boolean IS FALSE OR closed_ms IS NULL) AND ($2::text IS NULL OR shop_id = $2) "
-        "AND ($3::text IS NULL OR (shop_id = $3 AND order_id = $4)) "
-        "ORDER BY created_ms DESC, top_of_queue DESC, task_id LIMIT $5::int",
-        5, params, cols, (int)(sizeof cols / sizeof cols[0]), tzname, "tasks");
+        "AND ($3::text IS NULL OR (shop_id = $3 AND order_id = $4)) AND ($6::text IS NULL OR shift = $6) "
+        "ORDER BY CASE WHEN $6::text IS NULL THEN 0 ELSE 1 END, "
+        "CASE WHEN $6::text IS NOT NULL AND top_of_queue THEN 0 ELSE 1 END, created_ms DESC, task_id LIMIT $5::int",
+        6, params, cols, (int)(sizeof cols / sizeof cols[0]), tzname, "tasks");
 }
