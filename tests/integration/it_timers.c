@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
+#include <cjson/cJSON.h>
 #include <hiredis/hiredis.h>
 
 #include "it.h"
@@ -496,12 +498,105 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
     CT_EQ_INT(ok, 1000);
     it_measure("1000 schedules in one transaction: %lld ms in PostgreSQL, %lld ms for the Redis pipeline",
                (long long)(t1 - t0), (long long)(t2 - t1));
-    /* leave nothing pending behind */
-    CT_EQ_INT(it_pg_exec("DELETE FROM timers WHERE owner='" OWNER "' AND kind='it.cost' AND "
-                         "order_key LIKE 'tb-demo:%s-o%%'", run), 0);
+    /* (due in 2100; finish() removes them from PostgreSQL and Redis) */
 }
 
+/* Runs cscli with args (a shell word list of safe text) and parses its
+ * --json output; NULL when it does not parse. *rc gets the exit code. */
+static cJSON *cscliJson(int *rc, const char *args) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/cscli' %s --json", it.build_dir, args);
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = 0;
+    int st = pclose(p);
+    *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return cJSON_Parse(buf);
+}
+
+/* The "redis" field of the only timer `cscli timers list --order key`
+ * shows, into out ("" if not exactly one). */
+static void cscliWhere(const char *key, char *out, size_t len) {
+    char args[256];
+    int rc = -1;
+    snprintf(args, sizeof args, "timers list --order %s", key);
+    cJSON *doc = cscliJson(&rc, args);
+    cJSON *arr = doc ? cJSON_GetObjectItem(doc, "timers") : NULL;
+    cJSON *t = arr && cJSON_GetArraySize(arr) == 1 ? cJSON_GetArrayItem(arr, 0) : NULL;
+    cJSON *w = t ? cJSON_GetObjectItem(t, "redis") : NULL;
+    it_copy(out, len, rc == 0 && cJSON_IsString(w) ? w->valuestring : "");
+    cJSON_Delete(doc);
+}
+
+/* cscli timers: list shows where Redis has a timer; rebuild puts back a
+ * member Redis lost; --due follows the business clock. */
+static void test_cscli_timers_list_and_rebuild(void) {
+    char run[64], key[96], id[160], where[32], m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], args[256];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o7", run);
+    snprintf(id, sizeof id, "it.l@%s", key);
+    int64_t base = caseBase(7);
+    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(schedule(id, "it.l", key, base + 60000, NULL) == 0);
+    cscliWhere(key, where, sizeof where);
+    CT_EQ_STR(where, "due");
+
+    cs_timer_member(m, sizeof m, OWNER, id, 1);
+    cs_timer_due_key(due, sizeof due, cs_timer_shard(OWNER, id));
+    CT_EQ_INT(redisInt((const char *[]){"ZREM", due, m}, 3), 1);
+    cscliWhere(key, where, sizeof where);
+    CT_EQ_STR(where, "missing");
+
+    int rc = -1;
+    cJSON *doc = cscliJson(&rc, "timers rebuild");
+    CT_EQ_INT(rc, 0);
+    cJSON *restored = doc ? cJSON_GetObjectItem(doc, "restored") : NULL;
+    CT_CHECK(cJSON_IsNumber(restored) && restored->valuedouble >= 1);
+    cJSON_Delete(doc);
+    cscliWhere(key, where, sizeof where);
+    CT_EQ_STR(where, "due");
+
+    /* --due: not yet; after the clock passes it, listed */
+    setenv("CS_CLOCK", "redis", 1);
+    snprintf(args, sizeof args, "timers list --due --owner " OWNER " --order %s", key);
+    doc = cscliJson(&rc, args);
+    CT_EQ_INT(rc, 0);
+    CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 0);
+    cJSON_Delete(doc);
+    IT_REQUIRE(clockAdvance(120000) == 0);
+    doc = cscliJson(&rc, args);
+    CT_EQ_INT(rc, 0);
+    CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 1);
+    cJSON_Delete(doc);
+    unsetenv("CS_CLOCK");
+}
+
+/* Leaves no timer of this test's owner behind, in PostgreSQL or Redis, and
+ * the clock on real time. */
 static void finish(void) {
+    PGresult *r = PQexec(it_pg(), "SELECT timer_id, generation FROM timers WHERE owner = '" OWNER "'");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        cs_redis_pipe *p = cs_redis_pipe_new();
+        for (int j = 0; j < PQntuples(r); j++) {
+            char m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
+            const char *id = PQgetvalue(r, j, 0);
+            int s = cs_timer_shard(OWNER, id);
+            cs_timer_due_key(due, sizeof due, s);
+            cs_timer_inflight_key(inf, sizeof inf, s);
+            for (int64_t g = 1; g <= strtoll(PQgetvalue(r, j, 1), NULL, 10); g++) {
+                cs_timer_member(m, sizeof m, OWNER, id, g);
+                cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", due, m});
+                cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", inf, m});
+            }
+        }
+        char err[256];
+        if (cs_redis_pipe_count(p)) cs_redis_pipe_run(rds(), p, err, sizeof err);
+        cs_redis_pipe_free(p);
+    }
+    PQclear(r);
+    it_pg_exec("DELETE FROM timers WHERE owner = '" OWNER "'");
     const char *argv[] = {"DEL", CS_CLOCK_KEY};
     redisInt(argv, 2);
     cs_redis_free(redis);
@@ -519,6 +614,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_flushall_reconciliation_restores_within_10s),
         CT_CASE(test_killed_before_ack_refires_after_lease),
         CT_CASE(test_figures_redis_bytes_and_schedule_cost),
+        CT_CASE(test_cscli_timers_list_and_rebuild),
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
     finish();

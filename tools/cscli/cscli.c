@@ -23,6 +23,7 @@ static const cscli_command commands[] = {
     {"topics", cscli_cmd_topics, "list or create the project's Kafka topics"},
     {"tasks", cscli_cmd_tasks, "tasks list [--open]: agent tasks by shift (SH-1)"},
     {"exceptions", cscli_cmd_exceptions, "exceptions list [--open]: exception orders (EX-*)"},
+    {"timers", cscli_cmd_timers, "list durable timers, or rebuild Redis from PostgreSQL"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -103,6 +103,7 @@ size_t cscli_text_width(const char *s);
 int cscli_cmd_clock(cscli *c, int argc, char **argv);
 int cscli_cmd_order(cscli *c, int argc, char **argv);
 int cscli_cmd_topics(cscli *c, int argc, char **argv);
+int cscli_cmd_timers(cscli *c, int argc, char **argv);
 int cscli_cmd_tasks(cscli *c, int argc, char **argv);
 int cscli_cmd_exceptions(cscli *c, int argc, char **argv);
 

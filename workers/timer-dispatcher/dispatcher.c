@@ -56,12 +56,12 @@
 #include "cs/redis.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
+#include "cs/timer_sync.h"
 #include "cs/topics.h"
 #include "cs/util.h"
 
 #define TD_NAME "timer-dispatcher"
 #define TD_CLAIM_LIMIT 256         /* members claimed per shard per round */
-#define TD_PAGE 1000               /* rows per reconciliation page */
 #define TD_RECENT_MARGIN_S 15      /* routine reconciliation looks this much further back */
 #define TD_BACKOFF_MIN_MS 100
 #define TD_BACKOFF_MAX_MS 5000
@@ -434,76 +434,11 @@ out:
 
 /* ---- reconciliation ----------------------------------------------------------- */
 
-/* Puts back in Redis the pending rows missing from both sets: every such
- * row when full, else those (re)scheduled in the last window_s seconds.
- * Returns how many were restored, or -1 (err). */
-static long reconcile(tdState *st, bool full, int window_s, char *err, size_t errlen) {
-    char since[16];
-    snprintf(since, sizeof since, "%d", window_s);
-    char after_owner[128] = "", after_id[384] = "";
-    long restored = 0, seen = 0;
-    for (;;) {
-        const char *p[3] = { after_owner, after_id, since };
-        PGresult *r = NULL;
-        const char *sql = full
-            ? "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
-              "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
-              "ORDER BY owner, timer_id LIMIT 1000"
-            : "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
-              "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
-              "AND scheduled_at >= now() - make_interval(secs => $3::int) "
-              "ORDER BY owner, timer_id LIMIT 1000";
-        if (cs_pg_exec(st->pg, sql, full ? 2 : 3, p, &r, err, errlen) != 0) return -1;
-        int nr = PQntuples(r);
-        /* two ZSCOREs per row, one round trip */
-        cs_redis_pipe_reset(st->pipe);
-        char (*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc(nr ? (size_t)nr : 1, sizeof *members);
-        for (int j = 0; j < nr; j++) {
-            const char *owner = PQgetvalue(r, j, 0), *id = PQgetvalue(r, j, 1);
-            int s = cs_timer_shard(owner, id);
-            char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
-            cs_timer_due_key(due, sizeof due, s);
-            cs_timer_inflight_key(inf, sizeof inf, s);
-            if (cs_timer_member(members[j], sizeof members[j], owner, id,
-                                strtoll(PQgetvalue(r, j, 2), NULL, 10)) != 0)
-                members[j][0] = 0;
-            cs_redis_pipe_add(st->pipe, 3, (const char *[]){"ZSCORE", due, members[j]});
-            cs_redis_pipe_add(st->pipe, 3, (const char *[]){"ZSCORE", inf, members[j]});
-        }
-        int rc = nr ? cs_redis_pipe_run(st->redis, st->pipe, err, errlen) : 0;
-        if (rc == 0 && nr) {
-            bool *missing = cs_xcalloc((size_t)nr, sizeof *missing);
-            for (int j = 0; j < nr; j++) {
-                const redisReply *a = cs_redis_pipe_reply(st->pipe, 2 * (size_t)j);
-                const redisReply *b = cs_redis_pipe_reply(st->pipe, 2 * (size_t)j + 1);
-                missing[j] = members[j][0] && a && a->type == REDIS_REPLY_NIL && b && b->type == REDIS_REPLY_NIL;
-            }
-            cs_redis_pipe_reset(st->pipe);
-            for (int j = 0; j < nr; j++) {
-                if (!missing[j]) continue;
-                char due[CS_TIMER_KEY_LEN];
-                cs_timer_due_key(due, sizeof due, cs_timer_shard(PQgetvalue(r, j, 0), PQgetvalue(r, j, 1)));
-                cs_redis_pipe_add(st->pipe, 5, (const char *[]){"ZADD", due, "NX", PQgetvalue(r, j, 3), members[j]});
-            }
-            long add = (long)cs_redis_pipe_count(st->pipe);
-            if (add) rc = cs_redis_pipe_run(st->redis, st->pipe, err, errlen);
-            if (rc == 0) restored += add;
-            free(missing);
-        }
-        seen += nr;
-        if (nr > 0) {
-            cs_strlcpy(after_owner, PQgetvalue(r, nr - 1, 0), sizeof after_owner);
-            cs_strlcpy(after_id, PQgetvalue(r, nr - 1, 1), sizeof after_id);
-        }
-        free(members);
-        PQclear(r);
-        if (rc != 0) return -1;
-        if (nr < TD_PAGE || stopRequested) break;
-    }
-    if (full || restored)
-        cs_log_info("reconciliation (%s): %ld pending timers checked, %ld put back in Redis",
-                    full ? "full" : "recent", seen, restored);
-    return restored;
+/* A full pass over many timers stops with the process. */
+static bool syncGoOn(void *arg, const cs_timer_sync_stats *s) {
+    (void)arg;
+    (void)s;
+    return !stopRequested;
 }
 
 /* Runs the reconciliation that is due, if any. */
@@ -526,22 +461,18 @@ static void reconcileIfDue(tdState *st) {
         }
         freeReplyObject(r);
     }
-    if (full) {
-        /* Set before the pass: data lost during it removes the key again. */
-        char real[24];
-        snprintf(real, sizeof real, "%" PRId64, cs_real_ms());
-        redisReply *r = cs_redis_command(st->redis, 3, (const char *[]){"SET", CS_TIMER_EPOCH_KEY, real},
-                                         err, sizeof err);
-        if (!r) { cs_log_warn("reconciliation: %s", err); return; }
-        freeReplyObject(r);
-    }
-    long n = reconcile(st, full, 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S, err, sizeof err);
-    if (n < 0) {
+    cs_timer_sync_stats stats;
+    if (cs_timer_sync(st->pg, st->redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S,
+                      syncGoOn, NULL, &stats, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
+        cs_metric_add(st->m_restored, stats.restored);
         return;
     }
+    if (full || stats.restored)
+        cs_log_info("reconciliation (%s): %ld pending timers checked, %ld put back in Redis",
+                    full ? "full" : "recent", stats.checked, stats.restored);
+    cs_metric_add(st->m_restored, stats.restored);
     if (full) st->last_full = mono;
-    cs_metric_add(st->m_restored, n);
 }
 
 /* ---- the process ----------------------------------------------------------------- */
