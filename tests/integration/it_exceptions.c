@@ -4,12 +4,19 @@
  * call outcome "unreachable" gives exactly one message request (EX-4),
  * however often the agent fails to get through; a cancellation is
  * registered with a refund request to finance and closes the exception
- * (EX-8); the same event twice changes nothing. */
+ * (EX-8); the same event twice changes nothing; and, on the Redis clock
+ * with the real timer-dispatcher, an exception left open goes to the top
+ * of the middle shift's queue after its day, is escalated at the start of
+ * day 3 and not before, and breaches its SLA at the end of day 3 (EX-6).
+ * The clock case runs last and deletes the clock key (real time again)
+ * whatever its outcome. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "it.h"
+#include "cs/clock.h"
+#include "cs/tz.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
 #define EX_GROUP "it-exception-handler"
@@ -373,7 +380,105 @@ static void test_same_event_twice_changes_nothing(void) {
     CT_EQ_INT(openExceptions(&o), 1);
 }
 
+/* ---- EX-6 on the Redis clock ------------------------------------------------ */
+
+static int clockSet(int64_t ms) {
+    char err[256];
+    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
+    if (rc) fprintf(stderr, "  clock set: %s\n", err);
+    cs_clock_free(c);
+    return rc;
+}
+
+static void clockRelease(void) {
+    it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
+}
+
+static long long tasksOf(const it_order *o, const char *rule, const char *kind) {
+    return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = '%s' AND kind = '%s'",
+                     o->shop, o->order_id, rule, kind);
+}
+
+static void ex6Clock(void) {
+    char err[256], run[64];
+    it_run_id(run, sizeof run);
+    cs_tz *tz = cs_tz_load("Asia/Shanghai", err, sizeof err);
+    IT_REQUIRE(tz != NULL);
+    /* day 1 = Wed 2031-03-05 (a date no other case uses) */
+    cs_day day1 = cs_day_from_ymd(2031, 3, 5);
+    int64_t base = cs_tz_instant(tz, day1, 10 * 60);
+    int64_t end1 = cs_tz_instant(tz, day1 + 1, 0), day3 = cs_tz_instant(tz, day1 + 2, 0);
+    int64_t end3 = cs_tz_instant(tz, day1 + 3, 0), middle2 = cs_tz_instant(tz, day1 + 1, 11 * 60 + 30);
+    cs_tz_free(tz);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_worker ov, ex, td;
+    static const char *const ovEnv[] = {"CS_CLOCK=redis", NULL};
+    static const char *const exEnv[] = {"CS_CLOCK=redis", "CS_GROUP_ID=" EX_GROUP, NULL};
+    static const char *const tdEnv[] = {"CS_CLOCK=redis", NULL};
+    IT_REQUIRE(it_worker_start(&ov, "ov-clock", ovEnv) == 0);
+    IT_REQUIRE(it_worker_start_bin(&ex, EX_NAME, "ex-clock", NULL, exEnv) == 0);
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-clock", NULL, tdEnv) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&ov, 60000) && it_worker_wait_assigned(&ex, 60000));
+
+    it_order o;
+    oosOrder(&o, run, "d", 0, 5);
+    o.created_ms = base - 2 * 3600000;
+    o.paid_ms = base - 3600000;
+    produceOrder(&o);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(waitException(&o));
+    CT_EQ_INT(it_pg_int("SELECT (escalate_due_ms = %lld AND breach_due_ms = %lld AND requeue_due_ms = %lld)::int "
+                        "FROM exceptions WHERE order_id = '%s'",
+                        (long long)day3, (long long)end3, (long long)end1, o.order_id),
+              1);
+
+    /* the end of day 1: top of the middle shift's queue at its next start */
+    IT_REQUIRE(clockSet(end1) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-6' AND top_of_queue "
+                         "AND shift = 'middle' AND queue_at_ms = %lld",
+                         o.order_id, (long long)middle2),
+              1);
+
+    /* one minute before day 3: no escalation */
+    IT_REQUIRE(clockSet(day3 - 60000) == 0);
+    it_sleep_ms(4000);
+    CT_EQ_INT(tasksOf(&o, "EX-6", "TASK_KIND_ESCALATION"), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms IS NOT NULL", o.order_id),
+              0);
+
+    /* the start of day 3 (local midnight): escalated to the supervisor */
+    IT_REQUIRE(clockSet(day3) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-6' "
+                         "AND kind = 'TASK_KIND_ESCALATION' AND assignee = 'supervisor' AND urgent",
+                         o.order_id),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms = %lld", o.order_id,
+                        (long long)day3),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE order_id = '%s'", o.order_id), 0);
+
+    /* the end of day 3, still open: one SLA breach */
+    IT_REQUIRE(clockSet(end3) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM sla_breaches WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                         "AND rule = 'EX-6' AND deadline_ms = %lld",
+                         o.order_id, (long long)end3),
+              1);
+    int port = it_worker_http_port(&ex);
+    CT_CHECK(port > 0 && it_metric(port, "cs_ex_sla_breaches_total{rule=\"EX-6\"}") >= 1);
+    CT_EQ_INT(tasksOf(&o, "EX-6", "TASK_KIND_ESCALATION"), 2); /* the escalation and the breach */
+}
+
+static void test_ex6_left_open_escalated_at_start_of_day3_not_before(void) {
+    ex6Clock();
+    clockRelease();
+}
+
 IT_MAIN(CT_CASE(test_ex3_out_of_stock_paid_yesterday_gives_call_task),
         CT_CASE(test_ex4_unreachable_gives_exactly_one_message),
         CT_CASE(test_ex8_cancellation_registered_with_finance_request_once),
-        CT_CASE(test_same_event_twice_changes_nothing))
+        CT_CASE(test_same_event_twice_changes_nothing),
+        CT_CASE(test_ex6_left_open_escalated_at_start_of_day3_not_before))
