@@ -90,6 +90,21 @@ static void test_ex6_requeue_top_of_middle_shift_queue_at_its_next_start(void) {
     fxe_shop_done(&s);
 }
 
+static void test_ex6_requeue_fired_late_still_queues_today(void) {
+    cs_shop s;
+    fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TAOBAO);
+    ex_exception x = openAt(fxe_local(&s, 2024, 6, 1, 16, 0));
+    ex_order o;
+    fxe_order(&o, x.opened_ms);
+    ex_decision d;
+    ex_decision_init(&d);
+    /* a backlog delayed the end-of-day-1 timer to 12:00 on day 2 */
+    CT_CHECK(ex6_on_timer(EX_TIMER_REQUEUE, &x, &o, &s, fxe_local(&s, 2024, 6, 2, 12, 0), &d));
+    CT_EQ_INT(d.tasks[0].queue_at_ms, fxe_local(&s, 2024, 6, 2, 11, 30));
+    CT_CHECK(d.tasks[0].top_of_queue);
+    fxe_shop_done(&s);
+}
+
 static void test_ex6_requeue_shift_is_a_shop_setting(void) {
     cs_shop s;
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TAOBAO);
@@ -167,6 +182,7 @@ CT_MAIN(CT_CASE(test_ex6_timers_at_day_boundaries_shanghai),
         CT_CASE(test_ex6_escalated_at_start_of_day3_not_before),
         CT_CASE(test_ex6_breach_at_end_of_day3_not_before),
         CT_CASE(test_ex6_requeue_top_of_middle_shift_queue_at_its_next_start),
+        CT_CASE(test_ex6_requeue_fired_late_still_queues_today),
         CT_CASE(test_ex6_requeue_shift_is_a_shop_setting),
         CT_CASE(test_ex6_closed_exception_is_not_requeued_or_escalated),
         CT_CASE(test_ex6_day3_across_dst_new_york),

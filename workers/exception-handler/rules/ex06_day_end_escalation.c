@@ -91,7 +91,10 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
         if (t) {
             t->shift = s ? s->name : NULL;
             t->top_of_queue = true;
-            t->queue_at_ms = ex6_next_requeue_start_ms(shop, now_ms);
+            /* from the day end the timer stands for (local midnight
+             * opening today), so a firing delayed past the shift's start
+             * still queues it today, not tomorrow */
+            t->queue_at_ms = ex6_next_requeue_start_ms(shop, cs_tz_instant(shop->tz, cs_tz_day(shop->tz, now_ms), 0));
             t->due_ms = ex_end_of_day_ms(shop, now_ms);
         }
         /* another requeue at the end of this day if it is still before day N */
