@@ -128,6 +128,12 @@ typedef struct cscli_col {
  * the exit code (3 when PostgreSQL is down or refuses the query). */
 int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params,
                      const cscli_col *cols, int ncols, const char *tzname, const char *json_key);
+/* The same with one extra string fact about the list (extra_key NULL =
+ * none): a member of the JSON document, and a last line "<key>: <value>"
+ * for people. */
+int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params,
+                           const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
+                           const char *extra_key, const char *extra_value);
 
 /* The whole CLI: global options, dispatch, exit code. */
 int cscli_main(int argc, char **argv, FILE *out, FILE *err);

@@ -28,6 +28,12 @@ static void oneLine(const char *in, char *out, size_t len) {
 
 int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params,
                      const cscli_col *cols, int ncols, const char *tzname, const char *json_key) {
+    return cscli_list_query_extra(c, sql, nparams, params, cols, ncols, tzname, json_key, NULL, NULL);
+}
+
+int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params,
+                           const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
+                           const char *extra_key, const char *extra_value) {
     char err[1024];
     cs_tz *tz = cs_tz_load(tzname ? tzname : CSCLI_DEFAULT_TZ, err, sizeof err);
     if (!tz) return cscli_fail(c, CSCLI_USAGE, "time zone: %s", err);
@@ -76,6 +82,7 @@ int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *
             cJSON_AddItemToArray(arr, o);
         }
         cscli_json_int(doc, "count", rows);
+        if (extra_key) cJSON_AddStringToObject(doc, extra_key, extra_value ? extra_value : "");
         cscli_print_json(c, doc);
     } else {
         cscli_table *t = cscli_table_new(ncols);
@@ -116,6 +123,7 @@ int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *
 #undef ROW16
         cscli_table_print(t, c->out, "");
         fprintf(c->out, "%d row%s\n", rows, rows == 1 ? "" : "s");
+        if (extra_key) fprintf(c->out, "%s: %s\n", extra_key, extra_value ? extra_value : "");
         cscli_table_free(t);
     }
     PQclear(r);

@@ -42,5 +42,28 @@ static void test_sh1_at_03_00_waits_for_first_shift(void) {
     cs_tz_free((cs_tz *)s.tz);
 }
 
+static void test_sh1_handover_goes_to_shift_still_or_next_on_duty(void) {
+    cs_shop s;
+    shopInit(&s);
+    /* early ends 18:30 with middle and night on duty: night began last */
+    CT_EQ_STR(cs_shift_handover(&s, &s.shifts[0])->name, "night");
+    /* middle ends 21:00: night */
+    CT_EQ_STR(cs_shift_handover(&s, &s.shifts[1])->name, "night");
+    /* night ends at 24:00, nobody on duty: the first shift of the next day */
+    CT_EQ_STR(cs_shift_handover(&s, &s.shifts[2])->name, "early");
+    /* a gap: early alone 09:00-12:00, late 14:00-20:00: early hands to late */
+    s.shifts[0].end_min = 12 * 60;
+    s.shifts[1] = (cs_shift){(char *)"late", 14 * 60, 20 * 60};
+    s.nshifts = 2;
+    CT_EQ_STR(cs_shift_handover(&s, &s.shifts[0])->name, "late");
+    CT_EQ_STR(cs_shift_handover(&s, &s.shifts[1])->name, "early");
+    s.nshifts = 1;
+    CT_CHECK(cs_shift_handover(&s, &s.shifts[0]) == NULL);
+    CT_CHECK(cs_shift_named(&s, "early") == &s.shifts[0]);
+    CT_CHECK(cs_shift_named(&s, "late") == NULL);
+    cs_tz_free((cs_tz *)s.tz);
+}
+
 CT_MAIN(CT_CASE(test_sh1_at_17_00_overlap_goes_to_night),
+        CT_CASE(test_sh1_handover_goes_to_shift_still_or_next_on_duty),
         CT_CASE(test_sh1_at_03_00_waits_for_first_shift))
