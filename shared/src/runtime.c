@@ -13,11 +13,13 @@
  * - Poison never stops the loop: it is written to the outbox as a record for
  *   <topic>.dlq (with the reason and origin as headers) in the same
  *   transaction that marks it processed, so it is dead-lettered exactly once.
- * - Effects outside PostgreSQL that depend on the commit (a batch's timers
- *   going into Redis) are after-commit hooks: run right after COMMIT,
- *   dropped on rollback. They are best effort by design; their owner
- *   repairs what a crash or an outage leaves undone (timers: the
- *   dispatcher's reconciliation).
+ * - Modules hook into the transaction's end: before-commit hooks write
+ *   what they deferred in bulk (a batch's timer rows), after-commit hooks
+ *   make the effects outside PostgreSQL that must follow the commit (the
+ *   timers into Redis); those run right after COMMIT, are dropped on
+ *   rollback, and are best effort by design: their owner repairs what a
+ *   crash or an outage leaves undone (timers: the dispatcher's
+ *   reconciliation).
  * - Outages stop the intake: a failed transaction is retried with capped
  *   exponential backoff (real time) until it commits; nothing is committed
  *   to Kafka meanwhile.
@@ -93,6 +95,12 @@ typedef struct rtHook {
     void (*free_arg)(void *arg);
 } rtHook;
 
+/* A function to run before the batch commits (see cs_batch_before_commit). */
+typedef struct rtPreHook {
+    cs_before_commit_fn fn;
+    void *arg;                  /* not owned */
+} rtPreHook;
+
 struct cs_batch {
     PGconn *pg;                 /* connection with the open transaction */
     int64_t now_ms;             /* business now for the batch */
@@ -105,6 +113,8 @@ struct cs_batch {
     char batch_id[96];          /* outbox rows of this batch carry it */
     rtHook *hooks;              /* after-commit hooks of the open transaction */
     size_t nhooks, caphooks;
+    rtPreHook *pre;             /* before-commit hooks of the open transaction */
+    size_t npre, cappre;
     struct cs_redis *redis;     /* the worker's Redis, connected on first use (not owned) */
 };
 
@@ -131,6 +141,25 @@ void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn) {
     return NULL;
 }
 
+void cs_batch_before_commit(cs_batch *b, cs_before_commit_fn fn, void *arg) {
+    if (b->npre == b->cappre) {
+        b->cappre = b->cappre ? 2 * b->cappre : 4;
+        b->pre = cs_xrealloc(b->pre, b->cappre * sizeof *b->pre);
+    }
+    b->pre[b->npre++] = (rtPreHook){ fn, arg };
+}
+
+/* Runs the before-commit hooks (each once: the list empties). */
+static int batchHooksPre(cs_batch *b, char *err, size_t errlen) {
+    for (size_t i = 0; i < b->npre; i++) {
+        if (b->pre[i].fn(b->pre[i].arg, b, err, errlen) != 0) { b->npre = 0; return -1; }
+    }
+    b->npre = 0;
+    return 0;
+}
+
+int cs_batch_flush(cs_batch *b, char *err, size_t errlen) { return batchHooksPre(b, err, errlen); }
+
 /* Runs the hooks if the transaction committed, then frees them either way. */
 static void batchHooksEnd(cs_batch *b, bool committed) {
     for (size_t i = 0; i < b->nhooks; i++) {
@@ -138,6 +167,7 @@ static void batchHooksEnd(cs_batch *b, bool committed) {
         if (b->hooks[i].free_arg) b->hooks[i].free_arg(b->hooks[i].arg);
     }
     b->nhooks = 0;
+    b->npre = 0;
 }
 
 static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const char *event_id,
@@ -193,6 +223,7 @@ void cs_batch_free(cs_batch *b) {
     batchClearOut(b);
     free(b->out);
     free(b->hooks);
+    free(b->pre);
     free(b);
 }
 
@@ -876,6 +907,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
             (*applied)++;
         }
     }
+    if (batchHooksPre(b, err, errlen) != 0) goto fail;   /* e.g. the batch's timer rows */
     if (outboxWrite(rt, b, err, errlen) != 0) goto fail;
     int64_t tD = cs_mono_ms();
     cs_crash_point("before_pg_commit");
@@ -1068,6 +1100,7 @@ static void loop(rtState *rt) {
     }
     batchHooksEnd(&b, false);
     free(b.hooks);
+    free(b.pre);
     free(b.out);
 }
 

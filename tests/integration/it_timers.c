@@ -46,10 +46,10 @@ static long long redisInt(const char *const *argv, int argc) {
 
 /* Where a timer's member is: 1 = due set (score in *score), 2 = inflight,
  * 0 = neither. */
-static int memberWhere(const char *timer_id, int64_t gen, int64_t *score) {
+static int memberWhereOf(const char *owner, const char *timer_id, int64_t gen, int64_t *score) {
     char m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN], err[256];
-    cs_timer_member(m, sizeof m, OWNER, timer_id, gen);
-    int s = cs_timer_shard(OWNER, timer_id);
+    cs_timer_member(m, sizeof m, owner, timer_id, gen);
+    int s = cs_timer_shard(owner, timer_id);
     cs_timer_due_key(due, sizeof due, s);
     cs_timer_inflight_key(inf, sizeof inf, s);
     redisReply *r = cs_redis_command(rds(), 3, (const char *[]){"ZSCORE", due, m}, err, sizeof err);
@@ -61,6 +61,10 @@ static int memberWhere(const char *timer_id, int64_t gen, int64_t *score) {
     if (r && r->type == REDIS_REPLY_STRING) where = 2;
     if (r) freeReplyObject(r);
     return where;
+}
+
+static int memberWhere(const char *timer_id, int64_t gen, int64_t *score) {
+    return memberWhereOf(OWNER, timer_id, gen, score);
 }
 
 /* ---- the owner's side: one transaction per call ------------------------ */
@@ -79,6 +83,7 @@ static int ownerTxn(txnOp op, const cs_timer_spec *spec, const char *timer_id,
     int rc = op == OP_SCHEDULE ? cs_timer_schedule(b, spec, err, sizeof err)
            : op == OP_CANCEL ? cs_timer_cancel(b, timer_id, err, sizeof err)
            : cs_timer_take_fired(b, f, err, sizeof err);
+    if (rc >= 0 && cs_batch_flush(b, err, sizeof err) != 0) rc = -1;
     if (rc < 0) {
         fprintf(stderr, "  timer call: %s\n", err);
         PQclear(PQexec(pg, "ROLLBACK"));
@@ -163,6 +168,65 @@ static void test_library_schedule_reschedule_cancel_take(void) {
     /* refused input: no order key shape, no due time */
     CT_EQ_INT(schedule("x", "it.remind", "noshop", due, NULL), -1);
     CT_EQ_INT(schedule("x", "it.remind", key, 0, NULL), -1);
+}
+
+/* The calls of one batch are applied in call order even though they are
+ * written together: schedule, cancel and schedule again of one timer in
+ * one transaction leave it pending at generation 2 with only that member
+ * in Redis; take_fired sees the calls made before it; ids and payloads
+ * with quotes, backslashes, braces and NUL bytes survive the array
+ * statements. */
+static void test_library_batch_applies_calls_in_order(void) {
+    char run[64], key[96], x[160], y[160], odd[200], err[512];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o9", run);
+    snprintf(x, sizeof x, "it.x@%s", key);
+    snprintf(y, sizeof y, "it.y@%s", key);
+    snprintf(odd, sizeof odd, "it.odd \"q\" \\ {a,b} %s", run);
+    int64_t due = INT64_C(4102444800000);
+    static const uint8_t bin[] = { 0x00, 0x5c, 0x22, 0x7b, 0xff };
+    PGconn *pg = it_pg();
+    IT_REQUIRE(pg != NULL);
+    cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    cs_timer_spec sx = { .kind = "it.x", .order_key = key, .timer_id = x, .due_ms = due };
+    cs_timer_spec sy = { .kind = "it.y", .order_key = key, .timer_id = y, .due_ms = due };
+    cs_timer_spec so = { .kind = "it.odd", .order_key = key, .timer_id = odd, .due_ms = due,
+                         .payload = bin, .payload_len = sizeof bin };
+    CT_EQ_INT(cs_timer_schedule(b, &sx, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &so, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_cancel(b, x, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sx, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sy, err, sizeof err), 0);
+    Cs__V1__TimerFired f = CS__V1__TIMER_FIRED__INIT;
+    f.owner = (char *)OWNER;
+    f.timer_id = y;
+    f.generation = 1;
+    CT_EQ_INT(cs_timer_take_fired(b, &f, err, sizeof err), 1);   /* sees the schedule before it */
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+
+    CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND status='pending'", x), 2);
+    CT_EQ_INT(memberWhere(x, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(x, 2, NULL), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
+                        "AND status='fired'", y), 1);
+    PGresult *r = PQexecParams(pg, "SELECT payload FROM timers WHERE owner = $1 AND timer_id = $2",
+                               2, NULL, (const char *[]){OWNER, odd}, NULL, NULL, 1);
+    CT_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1);
+    if (PQntuples(r) == 1) {
+        CT_EQ_INT(PQgetlength(r, 0, 0), (int)sizeof bin);
+        CT_CHECK(memcmp(PQgetvalue(r, 0, 0), bin, sizeof bin) == 0);
+    }
+    PQclear(r);
+    CT_EQ_INT(memberWhere(odd, 1, NULL), 1);
+}
+
+static int cmpStr(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ---- the dispatcher's side ---------------------------------------------- */
@@ -490,6 +554,7 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
         cs_timer_spec s = { .kind = "it.cost", .order_key = key, .due_ms = INT64_C(4102444800000) };
         ok += cs_timer_schedule(b, &s, err, sizeof err) == 0;
     }
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
     PQclear(PQexec(pg, "COMMIT"));
     int64_t t1 = it_now_ms();
     cs_batch_committed(b);
@@ -573,20 +638,123 @@ static void test_cscli_timers_list_and_rebuild(void) {
     unsetenv("CS_CLOCK");
 }
 
+#define BACKLOG 2000
+
+/* Two dispatchers on one backlog: every timer fires exactly once (the
+ * claim is atomic), and the backlog drains at the dispatchers' rate. */
+static void test_two_dispatchers_fire_each_timer_once(void) {
+    char run[64], key[96], err[512];
+    it_run_id(run, sizeof run);
+    int64_t base = caseBase(9);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    PGconn *pg = it_pg();
+    IT_REQUIRE(pg != NULL);
+    cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    for (int i = 0; i < BACKLOG; i++) {
+        snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
+        cs_timer_spec s = { .kind = "it.two", .order_key = key, .due_ms = base + 60000 + i };
+        IT_REQUIRE(cs_timer_schedule(b, &s, err, sizeof err) == 0);
+    }
+    IT_REQUIRE(cs_batch_flush(b, err, sizeof err) == 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+
+    it_worker d1, d2;
+    IT_REQUIRE(dispatcherStart(&d1, "td-one", NULL) == 0);
+    IT_REQUIRE(dispatcherStart(&d2, "td-two", NULL) == 0);
+    IT_REQUIRE(clockAdvance(3600000) == 0);
+    int64_t t0 = it_now_ms();
+    size_t got = recWait(rd, run, "/it.two@", BACKLOG, 30000);
+    int64_t took = it_now_ms() - t0;
+    CT_EQ_INT(got, BACKLOG);
+    it_measure("%d due timers fired by 2 dispatchers in %lld ms (%.0f/s)", BACKLOG, (long long)took,
+               took > 0 ? 1000.0 * BACKLOG / (double)took : 0.0);
+    /* no duplicates: nothing more comes, and the ids are distinct */
+    CT_EQ_INT(recWait(rd, run, "/it.two@", BACKLOG + 1, 1500), BACKLOG);
+    size_t n = it_reader_count(rd);
+    char **ids = calloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++) ids[i] = it_reader_get(rd, i)->env->event_id;
+    qsort(ids, n, sizeof *ids, cmpStr);
+    size_t dup = 0;
+    for (size_t i = 1; i < n; i++) dup += strcmp(ids[i], ids[i - 1]) == 0;
+    free(ids);
+    CT_EQ_INT(dup, 0);
+    it_reader_close(rd);
+}
+
+#define PROBE "it-timer-probe"
+
+/* A worker on the real runtime (tests/integration/probes/timer_probe.c)
+ * schedules from its batch handler and takes the firing from its own
+ * batch: the runtime's before-commit hook writes the rows, its after-commit
+ * hook the members; a cancel in a later batch is final. */
+static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
+    char run[64], oid[128], oid2[128], key[160], key2[160], id[200], id2[200], buyer[96], eid[160];
+    it_run_id(run, sizeof run);
+    snprintf(oid, sizeof oid, "%s-tprobe1", run);
+    snprintf(oid2, sizeof oid2, "%s-tprobe-cancel2", run);
+    snprintf(key, sizeof key, "tb-demo:%s", oid);
+    snprintf(key2, sizeof key2, "tb-demo:%s", oid2);
+    snprintf(id, sizeof id, "probe.remind@%s", key);
+    snprintf(id2, sizeof id2, "probe.remind@%s", key2);
+    snprintf(buyer, sizeof buyer, "%s-b", run);
+    int64_t base = caseBase(8);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_worker d, p;
+    IT_REQUIRE(dispatcherStart(&d, "td-probe", NULL) == 0);
+    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe", NULL, (const char *[]){
+        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&p, 30000));
+
+    it_order o, o2;
+    it_order_init(&o, "tb-demo", oid, buyer, "SKU-PROBE", NULL, 1);
+    it_order_init(&o2, "tb-demo", oid2, buyer, "SKU-PROBE", NULL, 2);
+    snprintf(eid, sizeof eid, "%s-c1", run);
+    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    snprintf(eid, sizeof eid, "%s-c2", run);
+    CT_EQ_INT(it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    snprintf(eid, sizeof eid, "%s-p2", run);
+    CT_EQ_INT(it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, eid, base + 1000, false, NULL), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='pending' AND due_ms=%" PRId64, id, base + 3600000), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='cancelled'", id2), 1);
+    CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 1);     /* after-commit hook wrote it */
+    CT_EQ_INT(memberWhereOf(PROBE, id2, 1, NULL), 0);    /* the cancel removed it */
+
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 15000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='fired'", id), 1);
+    char needle[256];
+    snprintf(needle, sizeof needle, "probe took %s", id);
+    CT_CHECK(it_worker_wait_log(&p, needle, 5000));
+    snprintf(needle, sizeof needle, "probe took %s", id2);
+    CT_EQ_INT(it_log_count(p.log, needle), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s' "
+                        "AND status='cancelled'", id2), 1);
+}
+
 /* Leaves no timer of this test's owner behind, in PostgreSQL or Redis, and
  * the clock on real time. */
 static void finish(void) {
-    PGresult *r = PQexec(it_pg(), "SELECT timer_id, generation FROM timers WHERE owner = '" OWNER "'");
+    PGresult *r = PQexec(it_pg(), "SELECT timer_id, generation, owner FROM timers WHERE owner IN "
+                                  "('" OWNER "', '" PROBE "')");
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {
         cs_redis_pipe *p = cs_redis_pipe_new();
         for (int j = 0; j < PQntuples(r); j++) {
             char m[CS_TIMER_MEMBER_MAX], due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
-            const char *id = PQgetvalue(r, j, 0);
-            int s = cs_timer_shard(OWNER, id);
+            const char *id = PQgetvalue(r, j, 0), *owner = PQgetvalue(r, j, 2);
+            int s = cs_timer_shard(owner, id);
             cs_timer_due_key(due, sizeof due, s);
             cs_timer_inflight_key(inf, sizeof inf, s);
             for (int64_t g = 1; g <= strtoll(PQgetvalue(r, j, 1), NULL, 10); g++) {
-                cs_timer_member(m, sizeof m, OWNER, id, g);
+                cs_timer_member(m, sizeof m, owner, id, g);
                 cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", due, m});
                 cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", inf, m});
             }
@@ -596,7 +764,7 @@ static void finish(void) {
         cs_redis_pipe_free(p);
     }
     PQclear(r);
-    it_pg_exec("DELETE FROM timers WHERE owner = '" OWNER "'");
+    it_pg_exec("DELETE FROM timers WHERE owner IN ('" OWNER "', '" PROBE "')");
     const char *argv[] = {"DEL", CS_CLOCK_KEY};
     redisInt(argv, 2);
     cs_redis_free(redis);
@@ -608,6 +776,7 @@ int main(int argc, char **argv) {
     it_init(argv[0]);
     static const ct_case cases[] = {
         CT_CASE(test_library_schedule_reschedule_cancel_take),
+        CT_CASE(test_library_batch_applies_calls_in_order),
         CT_CASE(test_fires_within_1s_of_clock_advance),
         CT_CASE(test_cancel_never_fires_even_after_claim),
         CT_CASE(test_reschedule_only_new_generation_acts),
@@ -615,6 +784,8 @@ int main(int argc, char **argv) {
         CT_CASE(test_killed_before_ack_refires_after_lease),
         CT_CASE(test_figures_redis_bytes_and_schedule_cost),
         CT_CASE(test_cscli_timers_list_and_rebuild),
+        CT_CASE(test_worker_runtime_schedules_and_takes_through_hooks),
+        CT_CASE(test_two_dispatchers_fire_each_timer_once),
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
     finish();

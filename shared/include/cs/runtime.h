@@ -91,6 +91,15 @@ void cs_batch_after_commit(cs_batch *b, cs_after_commit_fn fn, void *arg, void (
  * module keep one registration per batch and add to its arg. */
 void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn);
 
+/* Before-commit hooks: work a module defers to the end of the batch so it
+ * can write in bulk (timers.c turns a batch's schedule and cancel calls
+ * into two statements). fn runs inside the transaction, after the handler
+ * and before the outbox row and COMMIT, in registration order; -1 (with
+ * err) fails the batch like a handler error. arg is not owned (a module
+ * usually frees it through its after-commit registration). */
+typedef int (*cs_before_commit_fn)(void *arg, cs_batch *b, char *err, size_t errlen);
+void cs_batch_before_commit(cs_batch *b, cs_before_commit_fn fn, void *arg);
+
 /* The worker's Redis (CS_REDIS_URL). It connects on first use, so workers
  * that never call it (no timers) never open a connection. */
 struct cs_redis;
@@ -98,11 +107,13 @@ struct cs_redis *cs_batch_redis(cs_batch *b);
 
 /* A batch outside the worker loop, for tools and tests that call batch
  * APIs (timers.h) directly on their own connection: the caller runs BEGIN,
- * the calls, and COMMIT on pg, then cs_batch_committed() (runs the hooks)
- * or, on ROLLBACK, nothing; cs_batch_free() drops what is left. The batch
- * has no events; worker is the owner name; redis is not owned (may be
- * NULL: timers are then left to the dispatcher's reconciliation). */
+ * the calls, cs_batch_flush() (the before-commit hooks; on -1 roll back),
+ * COMMIT, then cs_batch_committed() (the after-commit hooks) or, on
+ * ROLLBACK, nothing; cs_batch_free() drops what is left. The batch has no
+ * events; worker is the owner name; redis is not owned (may be NULL:
+ * timers are then left to the dispatcher's reconciliation). */
 cs_batch *cs_batch_new(PGconn *pg, const char *worker, int64_t now_ms, struct cs_redis *redis);
+int cs_batch_flush(cs_batch *b, char *err, size_t errlen);
 void cs_batch_committed(cs_batch *b);
 void cs_batch_free(cs_batch *b);
 

@@ -44,7 +44,10 @@ typedef struct cs_timer_spec {
 
 /* Schedules the timer, or reschedules it (same owner and timer_id: new due
  * time and payload, generation + 1). The owner is the batch's worker.
- * Returns 0, or -1 with err (the handler then fails the batch). */
+ * Returns 0, or -1 with err (the handler then fails the batch).
+ * Schedule and cancel calls are checked at once but written together just
+ * before the batch commits (two statements for the whole batch), or at
+ * the next cs_timer_take_fired(); a database error then fails the batch. */
 int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t errlen);
 
 /* Cancels the owner's timer (no-op if there is none or it already fired).
