@@ -8,7 +8,9 @@
  * with the real timer-dispatcher, an exception left open goes to the top
  * of the middle shift's queue after its day, is escalated at the start of
  * day 3 and not before, and breaches its SLA at the end of day 3 (EX-6).
- * The clock case runs last and deletes the clock key (real time again)
+ * A Tmall stock-out refund is compensated once (EX-7); complaints get their
+ * level task and an unmet one breaches at its deadline (EX-9). The clock
+ * case runs last and deletes the clock key (real time again)
  * whatever its outcome. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +141,56 @@ static int produceCancel(const it_order *o, const char *event_id) {
     char key[256];
     snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
     return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
+static int produceAftersales(const char *shop, const char *order_id, const char *event_id, Cs__V1__AfterSalesEvent *ae) {
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)shop;
+    env.event_ms = it_wall_ms();
+    env.ingest_ms = env.event_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
+    env.aftersales = ae;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", shop, order_id);
+    return it_produce_env("shop.aftersales.v1", -1, key, &env, NULL);
+}
+
+static int produceComplaint(const it_order *o, const char *id, Cs__V1__ComplaintLevel level, int64_t opened,
+                            bool escalated, const char *event_id) {
+    Cs__V1__Complaint k;
+    cs__v1__complaint__init(&k);
+    k.complaint_id = (char *)id;
+    k.order_id = (char *)o->order_id;
+    k.buyer_id = (char *)o->buyer;
+    k.level = level;
+    k.summary = (char *)"包装破损";
+    k.opened_ms = opened;
+    k.escalated = escalated;
+    Cs__V1__AfterSalesEvent ae;
+    cs__v1__after_sales_event__init(&ae);
+    ae.body_case = CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT;
+    ae.complaint = &k;
+    return produceAftersales(o->shop, o->order_id, event_id, &ae);
+}
+
+static int produceStockoutCase(const char *shop, const char *order_id, const char *case_id, Cs__V1__CaseStage stage,
+                               int64_t amount, const char *event_id) {
+    Cs__V1__AfterSalesCase c;
+    cs__v1__after_sales_case__init(&c);
+    c.case_id = (char *)case_id;
+    c.order_id = (char *)order_id;
+    c.reason = CS__V1__CASE_REASON__CASE_REASON_OUT_OF_STOCK;
+    c.type = CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY;
+    c.stage = stage;
+    c.amount_fen = amount;
+    Cs__V1__AfterSalesEvent ae;
+    cs__v1__after_sales_event__init(&ae);
+    ae.body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
+    ae.case_ = &c;
+    return produceAftersales(shop, order_id, event_id, &ae);
 }
 
 /* An EXCEPTION verdict for a made-up order on the same partition of
@@ -380,6 +432,47 @@ static void test_same_event_twice_changes_nothing(void) {
     CT_EQ_INT(openExceptions(&o), 1);
 }
 
+/* EX-7: a Tmall stock-out refund: an exchange offered first, then 5 % of
+ * the refund capped at 3000 fen, once per case. */
+static void test_ex7_tmall_stockout_refund_compensated_once(void) {
+    char run[64], order[128], kase[128], id[200];
+    it_run_id(run, sizeof run);
+    it_worker ov, ex;
+    IT_REQUIRE(startWorkers(&ov, &ex));
+    snprintf(order, sizeof order, "%s-tm", run);
+    snprintf(kase, sizeof kase, "%s-case", run);
+    snprintf(id, sizeof id, "%s-req", kase);
+    CT_EQ_INT(produceStockoutCase("tm-demo", order, kase, CS__V1__CASE_STAGE__CASE_STAGE_REQUESTED, 60020, id), 0);
+    snprintf(id, sizeof id, "%s-refunded", kase);
+    CT_EQ_INT(produceStockoutCase("tm-demo", order, kase, CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED, 60020, id), 0);
+    snprintf(id, sizeof id, "%s-refunded-again", kase); /* the platform reports it twice */
+    CT_EQ_INT(produceStockoutCase("tm-demo", order, kase, CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED, 60020, id), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM tasks WHERE shop_id = 'tm-demo' AND order_id = '%s' AND rule = 'EX-7'",
+                         order),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM finance_requests WHERE shop_id = 'tm-demo' AND order_id = '%s' "
+                         "AND kind = 'compensation' AND rule = 'EX-7' AND amount_fen = 3000",
+                         order),
+              1);
+    /* the repeat is consumed once a later case on the same key (so the
+     * same partition) is: 10 fen refunded, 0.5 fen rounds half up to 1 */
+    snprintf(id, sizeof id, "%s-marker", kase);
+    snprintf(kase, sizeof kase, "%s-case2", run);
+    CT_EQ_INT(produceStockoutCase("tm-demo", order, kase, CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED, 10, id), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM compensations WHERE shop_id = 'tm-demo' AND order_id = '%s'",
+                         order),
+              2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tm-demo' AND order_id = '%s' "
+                        "AND amount_fen = 3000",
+                        order),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT amount_fen FROM compensations WHERE shop_id = 'tm-demo' AND case_id = '%s'", kase), 1);
+}
+
 /* ---- EX-6 on the Redis clock ------------------------------------------------ */
 
 static int clockSet(int64_t ms) {
@@ -433,8 +526,32 @@ static void ex6Clock(void) {
                         (long long)day3, (long long)end3, (long long)end1, o.order_id),
               1);
 
+    /* EX-9: an L2 complaint (4 h) nobody solves, and an L1 (1 h) the
+     * supervisor takes up in time */
+    char k2[160], k1[160], kid[200];
+    snprintf(k2, sizeof k2, "%s-K2", run);
+    snprintf(k1, sizeof k1, "%s-K1", run);
+    snprintf(kid, sizeof kid, "%s-open", k2);
+    CT_EQ_INT(produceComplaint(&o, k2, CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE, base, false, kid), 0);
+    snprintf(kid, sizeof kid, "%s-open", k1);
+    CT_EQ_INT(produceComplaint(&o, k1, CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT, base, false, kid), 0);
+    snprintf(kid, sizeof kid, "%s-escalated", k1);
+    CT_EQ_INT(produceComplaint(&o, k1, CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT, base, true, kid), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM complaints WHERE complaint_id = '%s' AND met_ms IS NOT NULL",
+                         k1),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-9'", o.order_id), 2);
+    /* 2 complaints in 30 days: VIP */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM buyers WHERE buyer_id = '%s' AND vip", o.buyer), 1);
+
     /* the end of day 1: top of the middle shift's queue at its next start */
     IT_REQUIRE(clockSet(end1) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM sla_breaches WHERE subject = 'complaint' AND subject_id = '%s' "
+                         "AND rule = 'EX-9' AND deadline_ms = %lld",
+                         k2, (long long)(base + 4 * 3600000LL)),
+              1);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
                          "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-6' AND top_of_queue "
                          "AND shift = 'middle' AND queue_at_ms = %lld",
@@ -458,7 +575,7 @@ static void ex6Clock(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms = %lld", o.order_id,
                         (long long)day3),
               1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE order_id = '%s'", o.order_id), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE subject = 'exception' AND order_id = '%s'", o.order_id), 0);
 
     /* the end of day 3, still open: one SLA breach */
     IT_REQUIRE(clockSet(end3) == 0);
@@ -470,6 +587,7 @@ static void ex6Clock(void) {
     int port = it_worker_http_port(&ex);
     CT_CHECK(port > 0 && it_metric(port, "cs_ex_sla_breaches_total{rule=\"EX-6\"}") >= 1);
     CT_EQ_INT(tasksOf(&o, "EX-6", "TASK_KIND_ESCALATION"), 2); /* the escalation and the breach */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE subject = 'complaint' AND subject_id = '%s'", k1), 0);
 }
 
 static void test_ex6_left_open_escalated_at_start_of_day3_not_before(void) {
@@ -481,4 +599,5 @@ IT_MAIN(CT_CASE(test_ex3_out_of_stock_paid_yesterday_gives_call_task),
         CT_CASE(test_ex4_unreachable_gives_exactly_one_message),
         CT_CASE(test_ex8_cancellation_registered_with_finance_request_once),
         CT_CASE(test_same_event_twice_changes_nothing),
+        CT_CASE(test_ex7_tmall_stockout_refund_compensated_once),
         CT_CASE(test_ex6_left_open_escalated_at_start_of_day3_not_before))
