@@ -43,8 +43,8 @@
 #define EX_TIMER_COMPLAINT "ex9.deadline" /* the complaint level's deadline */
 
 /* Notification templates the rules request (rendered by the notifier). */
-#define EX_TPL_RESTOCK "ex_restock_ship_date"  /* EX-1: params order_id, ship_date */
-#define EX_TPL_UNREACHABLE "ex_call_unreachable" /* EX-4: params order_id */
+#define EX_TPL_RESTOCK "restock_ship_date"  /* EX-1: params order_id, ship_date (notifier template) */
+#define EX_TPL_UNREACHABLE "buyer_unreachable" /* EX-4: params order_id (notifier template) */
 
 /* ---- what the rules read ---------------------------------------------- */
 
