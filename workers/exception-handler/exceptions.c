@@ -836,6 +836,14 @@ static int lockOrders(exCtx *c, char *err, size_t errlen) {
             if (blank(ev->env->timer->order_key)) continue;
             snprintf(buf, sizeof buf, "%s", ev->env->timer->order_key);
         } else {
+            /* order events other than these change nothing here: no lock */
+            if (ev->env->body_case == CS__V1__ENVELOPE__BODY_ORDER) {
+                Cs__V1__OrderEventKind k = ev->env->order->kind;
+                if (k != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED &&
+                    k != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED &&
+                    k != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED)
+                    continue;
+            }
             const char *o = orderOf(ev);
             if (blank(o)) continue;
             snprintf(buf, sizeof buf, "%s:%s", ev->env->shop_id, o);
