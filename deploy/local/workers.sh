@@ -7,8 +7,9 @@
 #   workers.sh stop <role>|all    SIGTERM (finish the batch, commit, leave)
 #   workers.sh status             one line per running copy, with its /metrics port
 #
-# Roles are the binaries in the build: order-verifier, timer-dispatcher (copies of
-# the dispatcher need no group: their claims in Redis are atomic).
+# Roles are the binaries in the build: order-verifier, exception-handler
+# (RULES.md section 2, docs/exceptions.md), timer-dispatcher (copies of the
+# dispatcher need no group: their claims in Redis are atomic).
 # Logs go to $CS_RUN_DIR/workers/<role>-<n>.log; pids to .pid files there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -86,6 +86,10 @@
  *   msg_pref             "im" or "sms" (EX-4, RF-8). Default "im".
  *   payment_reminder_im  boolean (OV-6: IM message instead of a call).
  *                        Default false.
+ *   requeue_shift        name of the shift whose queue takes an exception
+ *                        still open at the end of its day (EX-6). Default
+ *                        "middle" when a shift has that name, else none
+ *                        (the first shift of the day takes it).
  *   templates            array (at most 64) of template overrides:
  *                        {"id": string (unique, required), "text": string
  *                        (required, non-empty), "refusal": boolean (default
@@ -732,7 +736,7 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
                                        "secrets",     "shopify_domain",  "couriers",
                                        "thresholds",  "shifts",          "promotion_mode",
                                        "msg_pref",    "payment_reminder_im", "templates",
-                                       NULL};
+                                       "requeue_shift", NULL};
     if (check_keys(l, obj, keys)) return -1;
     cs_thresholds_defaults(&shop->th);
     shop->msg_pref = CS_MSG_PREF_IM;
@@ -834,6 +838,21 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
 
     old = path_key(l, "templates");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "templates"))) rc = parse_templates(l, v, shop);
+    path_pop(l, old);
+    if (rc) return -1;
+
+    /* EX-6: the shift whose queue takes exceptions left open at the end of
+     * their day. It points at the shift's own name (owned there). */
+    old = path_key(l, "requeue_shift");
+    shop->requeue_shift = NULL;
+    s = "middle";
+    v = cJSON_GetObjectItemCaseSensitive(obj, "requeue_shift");
+    if (v && get_string(l, v, 64, &s)) rc = -1;
+    else {
+        for (int i = 0; i < shop->nshifts; i++)
+            if (strcmp(shop->shifts[i].name, s) == 0) shop->requeue_shift = shop->shifts[i].name;
+        if (v && !shop->requeue_shift) rc = fail(l, "no shift named \"%s\"", s);
+    }
     path_pop(l, old);
     return rc;
 }

@@ -55,6 +55,8 @@ static const cs_topic_info topic_table[] = {
      "order-verifier, exception-handler, refund-notifier", "finance system (outside the project)"},
     {CS_TOPIC_TIMERS, 6, ORDER_KEY, "cs.v1.Envelope{timer: TimerFired}", "timer dispatcher",
      ALL_WORKERS ", notifier (each its own timers, by owner)"},
+    {CS_TOPIC_SLA, 3, ORDER_KEY, "cs.v1.Envelope{sla_breach: SlaBreach}", "exception-handler",
+     "reports, supervisors' dashboards (outside the project)"},
     /* Dead letters: poison records of the topics consumed by the workers. */
     {CS_TOPIC_ORDERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
      "consumers of " CS_TOPIC_ORDERS, DLQ_CONSUMER},

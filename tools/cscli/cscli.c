@@ -21,6 +21,8 @@ static const cscli_command commands[] = {
     {"clock", cscli_cmd_clock, "show, set or advance the business clock"},
     {"order", cscli_cmd_order, "order show <shop>:<order>: an order and its verdicts"},
     {"topics", cscli_cmd_topics, "list or create the project's Kafka topics"},
+    {"tasks", cscli_cmd_tasks, "tasks list [--open]: agent tasks by shift (SH-1)"},
+    {"exceptions", cscli_cmd_exceptions, "exceptions list [--open]: exception orders (EX-*)"},
     {"timers", cscli_cmd_timers, "list durable timers, or rebuild Redis from PostgreSQL"},
     {"messages", cscli_cmd_messages, "messages list [--order K]: the notifier's messages; optouts; lift"},
 };
@@ -30,7 +32,7 @@ static const cscli_command commands[] = {
 static void usage(FILE *out, bool with_env) {
     fprintf(out, "usage: cscli [--json] <command> [args] [--json] [--help]\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'cscli <command> --help' describes a command. Every command takes --json.\n"
                  "Exit codes: 0 ok, 1 not found, 2 usage, 3 backend down.\n");
     if (with_env) {

@@ -105,6 +105,36 @@ int cscli_cmd_order(cscli *c, int argc, char **argv);
 int cscli_cmd_topics(cscli *c, int argc, char **argv);
 int cscli_cmd_timers(cscli *c, int argc, char **argv);
 int cscli_cmd_messages(cscli *c, int argc, char **argv);
+int cscli_cmd_tasks(cscli *c, int argc, char **argv);
+int cscli_cmd_exceptions(cscli *c, int argc, char **argv);
+
+/* ---- list commands (list.c) ---------------------------------------------- */
+
+typedef enum cscli_col_type {
+    CSCLI_COL_TEXT,   /* as is */
+    CSCLI_COL_INT,    /* JSON number */
+    CSCLI_COL_MS,     /* business time: ISO-8601 in the zone / JSON ms */
+    CSCLI_COL_BOOL,   /* yes/no / JSON bool */
+    CSCLI_COL_FEN,    /* yuan "12.34" / JSON integer fen */
+} cscli_col_type;
+
+typedef struct cscli_col {
+    const char *name;     /* column header and JSON key */
+    cscli_col_type type;
+} cscli_col;
+
+/* Runs sql (text params; at most 16 columns, in cols' order) read-only
+ * against CS_PG_DSN and prints the rows: a table, or with --json
+ * {"<json_key>": [...], "count": N}. tzname NULL = Asia/Shanghai. Returns
+ * the exit code (3 when PostgreSQL is down or refuses the query). */
+int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params,
+                     const cscli_col *cols, int ncols, const char *tzname, const char *json_key);
+/* The same with one extra string fact about the list (extra_key NULL =
+ * none): a member of the JSON document, and a last line "<key>: <value>"
+ * for people. */
+int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params,
+                           const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
+                           const char *extra_key, const char *extra_value);
 
 /* The whole CLI: global options, dispatch, exit code. */
 int cscli_main(int argc, char **argv, FILE *out, FILE *err);

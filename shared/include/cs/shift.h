@@ -12,4 +12,14 @@
 /* The shift for a task created at now_ms, or NULL if the shop has none. */
 const cs_shift *cs_shift_for_task(const cs_shop *shop, int64_t now_ms);
 
+/* SH-1 handover: the shift that takes the open tasks of `ending` at its
+ * end. Among the other shifts on duty at that minute, the one that began
+ * most recently; when none is, the next one to start (the first of the
+ * next day when none starts later that day). NULL if the shop has no
+ * other shift. */
+const cs_shift *cs_shift_handover(const cs_shop *shop, const cs_shift *ending);
+
+/* The shop's shift named name, or NULL. */
+const cs_shift *cs_shift_named(const cs_shop *shop, const char *name);
+
 #endif

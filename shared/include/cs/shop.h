@@ -131,6 +131,9 @@ typedef struct cs_shop {
     bool promotion_mode;            /* RF-9 */
     cs_msg_pref msg_pref;           /* EX-4, RF-8 */
     bool payment_reminder_im;       /* OV-6: IM message instead of a call */
+    const char *requeue_shift;      /* EX-6: name of the shift whose queue takes
+                                     * exceptions open at day end (points into
+                                     * shifts[]; NULL = first shift of the day) */
     cs_template templates[CS_SHOP_MAX_TEMPLATES]; /* overrides by id */
     int ntemplates;
 } cs_shop;

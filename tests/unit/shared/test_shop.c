@@ -280,6 +280,29 @@ static void test_shop_bad_shift_times_refused(void) {
     EXPECT_ERROR(SHOP(",\"shifts\":[]"), "shops[0].shifts: must have 1..8 shifts, not 0");
 }
 
+/* EX-6: the requeue shift is "middle" by default, a named shift when
+ * given, none when the shop has no middle shift; an unknown name stops. */
+static void test_shop_requeue_shift_default_named_or_refused(void) {
+    char err[512];
+    cs_shops *s = load_json(SHOP(""), err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (s) CT_EQ_STR(cs_shops_at(s, 0)->requeue_shift, "middle");
+    cs_shops_free(s);
+    s = load_json(SHOP(",\"requeue_shift\":\"night\""), err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (s) {
+        const cs_shop *a = cs_shops_at(s, 0);
+        CT_EQ_STR(a->requeue_shift, "night");
+        CT_CHECK(a->requeue_shift == a->shifts[2].name); /* points at the shift's own name */
+    }
+    cs_shops_free(s);
+    s = load_json(SHOP(",\"shifts\":[{\"name\":\"all\",\"start\":\"00:00\",\"end\":\"24:00\"}]"), err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (s) CT_CHECK(cs_shops_at(s, 0)->requeue_shift == NULL);
+    cs_shops_free(s);
+    EXPECT_ERROR(SHOP(",\"requeue_shift\":\"late\""), "shops[0].requeue_shift: no shift named \"late\"");
+}
+
 static void test_shop_bad_regions_refused(void) {
     EXPECT_ERROR(SHOP(",\"couriers\":[{\"code\":\"SF\",\"unreachable\":[\"a/b/c/d\"]}]"),
                  "shops[0].couriers[0].unreachable[0]: region \"a/b/c/d\" has more than 3 parts (province/city/district)");
@@ -340,6 +363,7 @@ CT_MAIN(CT_CASE(test_shop_sample_file_loads),
         CT_CASE(test_shop_missing_keys_take_handbook_defaults),
         CT_CASE(test_shop_thresholds_and_shifts_are_read),
         CT_CASE(test_shop_bad_channel_names_key_path),
+        CT_CASE(test_shop_requeue_shift_default_named_or_refused),
         CT_CASE(test_shop_missing_required_keys_named),
         CT_CASE(test_shop_unknown_and_duplicate_keys_refused),
         CT_CASE(test_shop_wrong_types_refused),
