@@ -21,7 +21,7 @@
 #include "cs/tz.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
-#define EX_GROUP "it-exception-handler"
+#define EX_GROUP IT_GROUP_EXCEPTIONS
 #define EX_NAME "exception-handler"
 #define TOPIC_CONTACTS "shop.contacts.v1"
 

@@ -29,7 +29,7 @@
 #define TOPIC_CONTACTS "shop.contacts.v1"
 #define TOPIC_NOTES_DLQ "cs.notifications.v1.dlq"
 #define SHOP "tb-demo"
-#define GROUP "it-notifier"
+#define GROUP IT_GROUP_NOTIFIER
 #define NT_SERVICE_CLASS CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE
 #define NT_FOLLOW_UP_CLASS CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_FOLLOW_UP
 

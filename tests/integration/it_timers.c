@@ -686,7 +686,7 @@ static void test_two_dispatchers_fire_each_timer_once(void) {
     it_reader_close(rd);
 }
 
-#define PROBE "it-timer-probe"
+#define PROBE IT_GROUP_TIMER_PROBE
 
 /* A worker on the real runtime (tests/integration/probes/timer_probe.c)
  * schedules from its batch handler and takes the firing from its own

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "cs/clock.h"
+#include "cs/tz.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
 
@@ -845,6 +847,118 @@ static void test_logs_carry_no_full_phone_number(void) {
     free(log);
 }
 
+/* ---- timed rules on the Redis clock (last: it moves the clock) -------------------- */
+
+static int clockSet(int64_t ms) {
+    char err[256];
+    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
+    if (rc) fprintf(stderr, "  clock set: %s\n", err);
+    cs_clock_free(c);
+    return rc;
+}
+
+static long long tasksFor(const it_order *o, const char *rule) {
+    return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = '%s'", o->shop,
+                     o->order_id, rule);
+}
+
+/* OV-6 and OV-13 through durable timers and the real timer-dispatcher: the
+ * payment reminder 30 min after an unpaid order was placed (not at 29),
+ * the missed-order sweep at 19:00 of the day after payment (not at 18:59;
+ * the buyer told once, the order listed again the next day), and the hold
+ * escalated at the start of day 3 of the hold (not a minute before). */
+static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
+    char err[256], run[64], sku[96], id[160], buyer[160];
+    it_run_id(run, sizeof run);
+    cs_tz *tz = cs_tz_load("Asia/Shanghai", err, sizeof err);
+    IT_REQUIRE(tz != NULL);
+    cs_day day1 = cs_day_from_ymd(2032, 6, 9);   /* a date no other case uses */
+    int64_t base = cs_tz_instant(tz, day1, 10 * 60);
+    int64_t sweep2 = cs_tz_instant(tz, day1 + 1, 19 * 60), sweep3 = cs_tz_instant(tz, day1 + 2, 19 * 60);
+    int64_t day3 = cs_tz_instant(tz, day1 + 2, 0);
+    cs_tz_free(tz);
+    IT_REQUIRE(clockSet(base) == 0);
+    static const char *const env[] = {"CS_CLOCK=redis", NULL};
+    it_worker ov, td;
+    IT_REQUIRE(startWorker(&ov, "ov-timed", env));
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-timed", NULL, env) == 0);
+    snprintf(sku, sizeof sku, "SKU-%s-T", run);
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    it_order u, p, h;
+    snprintf(id, sizeof id, "%s-unpaid", run);
+    snprintf(buyer, sizeof buyer, "%s-bu", run);
+    it_order_init(&u, "tb-demo", id, buyer, sku, NULL, 1);
+    u.created_ms = base;
+    snprintf(id, sizeof id, "%s-paid", run);
+    snprintf(buyer, sizeof buyer, "%s-bp", run);
+    it_order_init(&p, "tb-demo", id, buyer, sku, NULL, 2);
+    p.created_ms = base;
+    p.paid_ms = base + 60000;
+    snprintf(id, sizeof id, "%s-held", run);
+    snprintf(buyer, sizeof buyer, "%s-bh", run);
+    it_order_init(&h, "tb-demo", id, buyer, sku, NULL, 3);
+    h.created_ms = base;
+    h.paid_ms = base + 60000;
+    snprintf(h.buyer_message, sizeof h.buyer_message, "到了打我电话13800000000");
+    produceOrder(&u, false);
+    produceOrder(&p, true);
+    produceOrder(&h, true);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s','%s')", u.order_id,
+                         p.order_id, h.order_id), 5);
+    char st[64];
+    orderCol(st, sizeof st, "state", &h);
+    CT_EQ_STR(st, "ON_HOLD");
+    /* armed: a reminder for each (all three were created unpaid), a sweep
+     * for each paid one, the hold's day 3 for the held one */
+    const char *tq = "SELECT count(*) FROM timers WHERE owner = 'order-verifier' AND kind = '%s' AND order_key IN "
+                     "('tb-demo:%s', 'tb-demo:%s', 'tb-demo:%s')";
+    CT_EQ_INT(it_pg_int(tq, "ov6.remind", u.order_id, p.order_id, h.order_id), 3);
+    CT_EQ_INT(it_pg_int(tq, "ov13.sweep", u.order_id, p.order_id, h.order_id), 2);
+    CT_EQ_INT(it_pg_int(tq, "ov6.hold", u.order_id, p.order_id, h.order_id), 1);
+    CT_EQ_INT(tasksFor(&p, "OV-6"), 0);   /* paid in time: its reminder will decide nothing */
+
+    /* OV-6: 29 min, nothing; 30 min, one reminder task */
+    IT_REQUIRE(clockSet(base + 29 * 60000) == 0);
+    it_sleep_ms(1500);
+    CT_EQ_INT(tasksFor(&u, "OV-6"), 0);
+    IT_REQUIRE(clockSet(base + 30 * 60000) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND kind = "
+                         "'TASK_KIND_PAYMENT_REMINDER'", u.order_id), 1);
+    /* OV-13: 18:59 the next day, nothing; 19:00, listed and the buyer told */
+    IT_REQUIRE(clockSet(sweep2 - 60000) == 0);
+    it_sleep_ms(1500);
+    CT_EQ_INT(tasksFor(&p, "OV-13"), 0);
+    IT_REQUIRE(clockSet(sweep2) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
+                         p.order_id), 1);
+    CT_EQ_INT(tasksFor(&h, "OV-13"), 0);   /* on hold: someone owns it */
+    CT_EQ_INT(tasksFor(&u, "OV-13"), 0);   /* unpaid: not missed */
+    /* OV-6 hold: a minute before day 3, nothing; at day 3, escalated */
+    IT_REQUIRE(clockSet(day3 - 60000) == 0);
+    it_sleep_ms(1500);
+    CT_EQ_INT(tasksFor(&h, "OV-6"), 0);
+    IT_REQUIRE(clockSet(day3) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND urgent "
+                         "AND kind = 'TASK_KIND_ESCALATION'", h.order_id), 1);
+    /* still missed the day after: listed again, the buyer not told twice */
+    IT_REQUIRE(clockSet(sweep3) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 2);
+    it_sleep_ms(500);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
+    CT_EQ_INT(tasksFor(&u, "OV-6"), 1);    /* the reminder is one */
+    CT_EQ_INT(tasksFor(&p, "OV-6"), 0);    /* its reminder fired and found it paid */
+    it_measure("OV-6 reminder at +30 min, OV-13 at 19:00 of the next day (again the day after, buyer told once), "
+               "hold escalated at day 3 00:00");
+    it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
+    CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
+}
+
 IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_same_event_twice_changes_nothing),
         CT_CASE(test_ov12_out_of_order_events_end_right),
@@ -856,4 +970,5 @@ IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_migrations_rerun_change_nothing),
         CT_CASE(test_bad_shops_file_stops_with_exit_2),
         CT_CASE(test_bad_variable_stops_with_exit_2),
-        CT_CASE(test_logs_carry_no_full_phone_number))
+        CT_CASE(test_logs_carry_no_full_phone_number),
+        CT_CASE(test_ov6_ov13_timed_rules_fire_on_the_redis_clock))

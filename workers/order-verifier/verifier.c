@@ -25,6 +25,8 @@
 #include "cs/pg.h"
 #include "cs/shift.h"
 #include "cs/strmap.h"
+#include "cs/timers.h"
+#include "cs/tz.h"
 #include "cs/util.h"
 #include "ov_rules.h"
 #include "verifier.h"
@@ -77,6 +79,7 @@ typedef struct vBatch {
     cs_copybuf verdicts, tasks, notes, quality_rows;
     cs_copybuf arr1, arr2, scratch;
     size_t nverdicts;
+    char timer_err[256];            /* a refused cs_timer_schedule(): fails the batch */
 } vBatch;
 
 static cs_metric *mVerdicts, *mTasks, *mNotes;
@@ -207,6 +210,13 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_INVOICE &&
             (!e->contact->invoice->order_id || !e->contact->invoice->order_id[0])) {
             snprintf(why, len, "validation: invoice.order_id missing");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(ev->topic, "cs.timers.v1") == 0) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_TIMER || !e->timer || !e->timer->timer_id || !e->timer->timer_id[0]) {
+            snprintf(why, len, "validation: cs.timers.v1 carries a fired timer");
             return false;
         }
         return true;
@@ -679,6 +689,107 @@ static void projectOrder(vOrder *o, const ov_decision *d) {
 
 /* Verifies o's current version and records everything it decides.
  * trigger: the event id the outputs derive theirs from. */
+/* ---- timed rules (OV-6, OV-13) ------------------------------------------------ */
+
+#define OV_TIMER_REMIND "ov6.remind"
+#define OV_TIMER_HOLD "ov6.hold"
+#define OV_TIMER_SWEEP "ov13.sweep"
+
+static void scheduleTimer(vBatch *v, vOrder *o, const char *kind, int64_t due_ms) {
+    char okey[512];
+    snprintf(okey, sizeof okey, "%s:%s", o->shop_id, o->order_id);
+    cs_timer_spec spec = {.kind = kind, .order_key = okey, .due_ms = due_ms};
+    char err[256];
+    if (cs_timer_schedule(v->b, &spec, err, sizeof err) != 0 && !v->timer_err[0])
+        snprintf(v->timer_err, sizeof v->timer_err, "timer %.16s for %.100s: %.120s", kind, okey, err);
+}
+
+/* The 19:00 sweep that first sees an order paid on day D is the one of day
+ * D + 1 (RULES.md OV-13: "paid before today"). */
+static int64_t sweepAfterPayment(const cs_shop *shop, int64_t paid_ms) {
+    return cs_tz_instant(shop->tz, cs_tz_day(shop->tz, paid_ms) + 1, shop->th.capture_sweep_min);
+}
+
+/* Arms the order's timers once, when the verdict first makes them
+ * relevant. Each rule re-checks the order when its timer fires (it may
+ * have been paid, shipped or released since), so nothing is cancelled on
+ * the way: a stale firing decides "nothing to do". */
+static void scheduleTimedRules(vBatch *v, vOrder *o, int64_t held_before) {
+    Cs__V1__OrderState *st = o->st;
+    const Cs__V1__Order *ord = st->order;
+    if (!ord || !o->shop) return;
+    if (!st->reminder_scheduled && ord->paid_ms == 0 && !ov_order_cod(ord) && !ov_order_over(st)) {
+        scheduleTimer(v, o, OV_TIMER_REMIND, ov6_reminder_due_ms(ord, o->shop));   /* OV-6 */
+        st->reminder_scheduled = true;
+    }
+    if (st->held_ms != 0 && held_before == 0)   /* a hold began: day 3 of it */
+        scheduleTimer(v, o, OV_TIMER_HOLD, ov6_hold_escalation_ms(st->held_ms, o->shop));   /* OV-6 */
+    if (!st->sweep_scheduled && ord->paid_ms != 0 && st->shipped_ms == 0 && !ov_order_over(st)) {
+        scheduleTimer(v, o, OV_TIMER_SWEEP, sweepAfterPayment(o->shop, ord->paid_ms));   /* OV-13 */
+        st->sweep_scheduled = true;
+    }
+}
+
+static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx);
+static void emitNote(vBatch *v, vOrder *o, const char *trigger, const ov_note *n, int idx);
+
+static bool timerMine(const Cs__V1__TimerFired *f) {
+    return f && f->owner && strcmp(f->owner, "order-verifier") == 0 && f->order_key && strchr(f->order_key, ':');
+}
+
+/* Fired timers of the verifier: each acts once (cs_timer_take_fired) and
+ * asks its rule whether the order still qualifies. */
+static int handleTimers(vBatch *v, char *err, size_t errlen) {
+    size_t n = cs_batch_count(v->b);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        if (ev->poison || !timerMine(ev->env->timer)) continue;
+        const char *k = ev->env->timer->order_key, *colon = strchr(k, ':');
+        char shop_id[256];
+        snprintf(shop_id, sizeof shop_id, "%.*s", (int)(colon - k), k);
+        const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), shop_id);
+        if (shop) orderGet(v, shop, shop_id, colon + 1, true);
+    }
+    if (loadOrders(v, err, errlen) != 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(v->b, i);
+        const Cs__V1__TimerFired *f = ev->env->timer;
+        if (ev->poison || !timerMine(f)) continue;
+        const char *colon = strchr(f->order_key, ':');
+        char shop_id[256];
+        snprintf(shop_id, sizeof shop_id, "%.*s", (int)(colon - f->order_key), f->order_key);
+        vOrder *o = orderGet(v, NULL, shop_id, colon + 1, false);
+        int r = cs_timer_take_fired(v->b, f, err, errlen);
+        if (r < 0) return -1;
+        if (r == 0 || !o || !o->shop || !o->st || !o->st->created) continue;
+        Cs__V1__OrderState *st = o->st;
+        const char *trig = ev->env->event_id;
+        ov_task t;
+        ov_note nt;
+        if (strcmp(f->kind, OV_TIMER_REMIND) == 0) {
+            if (ov6_payment_reminder(st, o->shop, v->now, &t, &nt)) {   /* OV-6 */
+                if (t.rule) emitTask(v, o, trig, &t, 0);
+                if (nt.rule) emitNote(v, o, trig, &nt, 0);
+            }
+        } else if (strcmp(f->kind, OV_TIMER_HOLD) == 0) {
+            if (ov6_hold_escalation(st, st->held_ms, o->shop, v->now, &t)) emitTask(v, o, trig, &t, 0);   /* OV-6 */
+        } else if (strcmp(f->kind, OV_TIMER_SWEEP) == 0) {
+            if (ov13_missed_order(st, o->shop, v->now, &t, &nt)) {   /* OV-13 */
+                emitTask(v, o, trig, &t, 0);
+                /* listed again each day it stays missed; the buyer is told once */
+                if (st->missed_listed_ms == 0) emitNote(v, o, trig, &nt, 0);
+                if (st->missed_listed_ms == 0) st->missed_listed_ms = v->now;
+                o->dirty = true;
+            }
+            /* paid and not shipped: the next sweep looks again (an order in
+             * an exception today may be a missed one tomorrow) */
+            if (st->order && st->order->paid_ms != 0 && st->shipped_ms == 0 && !ov_order_over(st))
+                scheduleTimer(v, o, OV_TIMER_SWEEP, ov13_next_sweep_ms(o->shop, v->now + 1));
+        }
+    }
+    return 0;
+}
+
 static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produce_ms) {
     Cs__V1__OrderState *st = o->st;
     const Cs__V1__Order *ord = st->order;
@@ -764,8 +875,10 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
                  ov_has_reason(d, OV_DUPLICATE_SUSPECTED));
     }
 
+    int64_t held_before = st->held_ms;
     ov_record_verdict(st, d, v->now);
     st->stock_reserved = o->nres > 0;
+    scheduleTimedRules(v, o, held_before);
     projectOrder(o, d);
     o->dirty = true;
 
@@ -1317,6 +1430,12 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         handleAftersales(&v);
     } else if (strcmp(topic, "shop.contacts.v1") == 0) {
         if (handleContacts(&v, err, errlen) != 0) goto out;
+    } else if (strcmp(topic, "cs.timers.v1") == 0) {
+        if (handleTimers(&v, err, errlen) != 0) goto out;
+    }
+    if (v.timer_err[0]) {
+        snprintf(err, errlen, "%s", v.timer_err);
+        goto out;
     }
     int64_t tw = cs_mono_ms();
     rc = writeAll(&v, err, errlen);
@@ -1348,7 +1467,7 @@ static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
 }
 
 static const char *const ovTopics[] = {
-    "shop.orders.v1", "shop.inventory.v1", "shop.aftersales.v1", "shop.contacts.v1", NULL
+    "shop.orders.v1", "shop.inventory.v1", "shop.aftersales.v1", "shop.contacts.v1", "cs.timers.v1", NULL
 };
 
 static const cs_worker_def ovDef = {

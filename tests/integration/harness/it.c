@@ -32,6 +32,8 @@
 #include <hiredis/hiredis.h>
 #include <librdkafka/rdkafka.h>
 
+#include "cs/topics.h"
+
 it_env it;
 
 #define IT_MAX_PROCS 32
@@ -162,6 +164,57 @@ static void checkKafka(void) {
     rd_kafka_destroy(rk);
 }
 
+/* The stack lives on between runs (and between suites), so its topics
+ * carry every earlier run's records. A consumer group the suite has never
+ * used would start at the beginning of them all (the workers' own
+ * auto.offset.reset is "earliest": in production no event may be skipped)
+ * and spend minutes on other runs' history. Before any case produces, each
+ * group the suite uses gets, on every partition where it has no position
+ * yet, the partition's end as its committed offset. */
+static void groupStartAtEndIfNew(const char *group) {
+    char err[512];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(c);
+        die("group %s: %s", group, err);
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    if (!rk) die("group %s: %s", group, err);
+    size_t nt = 0;
+    const cs_topic_info *t = cs_topics(&nt);
+    rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_new(64);
+    for (size_t i = 0; i < nt; i++)
+        for (int p = 0; p < t[i].partitions; p++) rd_kafka_topic_partition_list_add(all, t[i].name, p);
+    rd_kafka_resp_err_t e = rd_kafka_committed(rk, all, 15000);
+    if (e) die("group %s: committed offsets: %s", group, rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_t *set = rd_kafka_topic_partition_list_new(64);
+    for (int i = 0; i < all->cnt; i++) {
+        if (all->elems[i].offset >= 0) continue;   /* the group has a position here */
+        int64_t lo = 0, hi = 0;
+        e = rd_kafka_query_watermark_offsets(rk, all->elems[i].topic, all->elems[i].partition, &lo, &hi, 10000);
+        if (e) die("group %s: watermarks of %s[%d]: %s", group, all->elems[i].topic, all->elems[i].partition,
+                   rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_add(set, all->elems[i].topic, all->elems[i].partition)->offset = hi;
+    }
+    if (set->cnt) {
+        /* Refused while members of an earlier, killed run are still in the
+         * group (until their session times out): then the group keeps its
+         * reset policy, slower but not wrong. */
+        for (int attempt = 0; attempt < 3; attempt++) {
+            e = rd_kafka_commit(rk, set, 0);
+            if (!e) break;
+            it_sleep_ms(2500);
+        }
+        if (e) fprintf(stderr, "  (group %s: could not position it at the end: %s)\n", group, rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(set);
+    rd_kafka_topic_partition_list_destroy(all);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
 void it_init(const char *argv0) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *base = strrchr(argv0, '/');
@@ -200,6 +253,9 @@ void it_init(const char *argv0) {
     pgConn = pg;
     checkRedis(it.redis_url);
     checkKafka();
+    /* every consumer group a suite starts workers in (see groupStartAtEndIfNew) */
+    static const char *const groups[] = { IT_GROUP, IT_GROUP_EXCEPTIONS, IT_GROUP_NOTIFIER, IT_GROUP_TIMER_PROBE, NULL };
+    for (int i = 0; groups[i]; i++) groupStartAtEndIfNew(groups[i]);
     phoneBase = (unsigned long)(it_wall_ms() ^ ((int64_t)getpid() << 20)) % 1000000000UL;
     fprintf(stderr, "%s: Kafka %s, PostgreSQL '%s', Redis %s, binaries in %s, logs in %s\n", it.test_name,
             it.brokers, it.pg_dsn, it.redis_url, it.build_dir, it.log_dir);

@@ -45,6 +45,11 @@
 #include "cs/v1/envelope.pb-c.h"
 
 #define IT_GROUP "it-order-verifier"
+/* The other workers' groups in the suites (it_init positions every one of
+ * them at the end of the topics where it has no offset yet). */
+#define IT_GROUP_EXCEPTIONS "it-exception-handler"
+#define IT_GROUP_NOTIFIER "it-notifier"
+#define IT_GROUP_TIMER_PROBE "it-timer-probe"
 #define IT_TOPIC_ORDERS "shop.orders.v1"
 #define IT_TOPIC_INVENTORY "shop.inventory.v1"
 #define IT_TOPIC_VERDICTS "cs.verdicts.v1"
