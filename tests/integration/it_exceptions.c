@@ -403,7 +403,7 @@ static void test_same_event_twice_changes_nothing(void) {
     long long tasks = it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id);
     long long notes = it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id);
     long long excs = it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id);
-    long long timers = it_pg_int("SELECT count(*) FROM timers WHERE order_key = 'tb-demo:%s'", o.order_id);
+    long long timers = it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id);
     CT_EQ_INT(tasks, 1);
     CT_EQ_INT(notes, 1);
     CT_EQ_INT(excs, 1);
@@ -428,7 +428,7 @@ static void test_same_event_twice_changes_nothing(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id), tasks);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id), notes);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id), excs);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE order_key = 'tb-demo:%s'", o.order_id), timers);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id), timers);
     CT_EQ_INT(openExceptions(&o), 1);
 }
 
