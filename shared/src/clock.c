@@ -1,7 +1,7 @@
 /* clock.c -- the business clock (CONTRACTS.md "Clock") and ISO-8601 times.
  *
  * CS_CLOCK=system reads the machine's real time. CS_CLOCK=redis reads the
- * integer in CS_CLOCK_KEY through one hiredis connection, made lazily and
+ * integer in CS_CLOCK_KEY through one cs_redis connection (redis.c), made lazily and
  * remade after any failure (connect and command timeouts of 1 s each, so a
  * dead Redis costs a caller at most about two seconds, never a hang). A
  * command that fails on a connection made earlier is retried once on a
@@ -31,10 +31,10 @@
 #include <hiredis/hiredis.h>
 
 #include "cs/log.h"
+#include "cs/redis.h"
 #include "cs/tz.h"
 #include "cs/util.h"
 
-#define CLOCK_TIMEOUT_MS 1000
 
 /* KEYS[1] = clock key, ARGV[1] = delta ms, ARGV[2] = real now ms. */
 static const char advance_lua[] =
@@ -43,13 +43,8 @@ static const char advance_lua[] =
 
 struct cs_clock {
     bool redis;              /* CS_CLOCK=redis, else system */
-    char host[256];          /* Redis host (redis mode) */
-    int port;                /* Redis port */
-    int db;                  /* SELECT this db after connecting (0 = default) */
-    char password[128];      /* AUTH with this when not empty */
-    redisContext *rc;        /* owned; NULL until connected or after a failure */
-    bool down;               /* last attempt failed (for transition logging) */
-    pthread_mutex_t mu;      /* guards rc and down */
+    cs_redis *r;             /* owned (redis mode): connects lazily, logs up/down */
+    pthread_mutex_t mu;      /* guards r (one connection, many threads) */
 };
 
 int64_t cs_real_ms(void) {
@@ -64,51 +59,6 @@ int64_t cs_mono_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* redis://[[user]:password@]host[:port][/db] */
-static int parse_redis_url(cs_clock *c, const char *url, char *errbuf, size_t errlen) {
-    static const char scheme[] = "redis://";
-    if (!url || strncmp(url, scheme, sizeof scheme - 1) != 0) goto bad;
-    const char *p = url + sizeof scheme - 1;
-    const char *at = strchr(p, '@');
-    if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
-        const char *pw = colon ? colon + 1 : p;
-        size_t n = (size_t)(at - pw);
-        if (n >= sizeof c->password) goto bad;
-        memcpy(c->password, pw, n);
-        c->password[n] = '\0';
-        p = at + 1;
-    }
-    size_t hn = strcspn(p, ":/");
-    if (hn == 0 || hn >= sizeof c->host) goto bad;
-    memcpy(c->host, p, hn);
-    c->host[hn] = '\0';
-    p += hn;
-    c->port = 6379;
-    if (*p == ':') {
-        char *end;
-        errno = 0;
-        long port = strtol(p + 1, &end, 10);
-        if (errno || end == p + 1 || port < 1 || port > 65535) goto bad;
-        c->port = (int)port;
-        p = end;
-    }
-    if (*p == '/') {
-        if (p[1]) {
-            char *end;
-            long db = strtol(p + 1, &end, 10);
-            if (*end || db < 0 || db > 1000) goto bad;
-            c->db = (int)db;
-        }
-        p += strlen(p);
-    }
-    if (*p) goto bad;
-    return 0;
-bad:
-    snprintf(errbuf, errlen, "bad Redis URL '%s' (want redis://host[:port][/db])", url ? url : "");
-    return -1;
-}
-
 cs_clock *cs_clock_new(const char *mode, const char *redis_url, char *errbuf, size_t errlen) {
     bool redis;
     if (!mode || !*mode || strcmp(mode, "system") == 0) {
@@ -121,7 +71,7 @@ cs_clock *cs_clock_new(const char *mode, const char *redis_url, char *errbuf, si
     }
     cs_clock *c = cs_xcalloc(1, sizeof *c);
     c->redis = redis;
-    if (redis && parse_redis_url(c, redis_url, errbuf, errlen) != 0) {
+    if (redis && !(c->r = cs_redis_new(redis_url, errbuf, errlen))) {
         free(c);
         return NULL;
     }
@@ -131,85 +81,15 @@ cs_clock *cs_clock_new(const char *mode, const char *redis_url, char *errbuf, si
 
 void cs_clock_free(cs_clock *c) {
     if (!c) return;
-    if (c->rc) redisFree(c->rc);
+    cs_redis_free(c->r);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
 
-static void drop_conn(cs_clock *c) {
-    if (c->rc) redisFree(c->rc);
-    c->rc = NULL;
-}
-
-/* Runs one command on a fresh-or-kept connection; c->mu held. Returns the
- * reply (caller frees) or NULL with errbuf; a reply of type error is
- * returned as NULL too, with its text. */
-static redisReply *command_once(cs_clock *c, bool *fresh, int argc, const char **argv,
-                                char *errbuf, size_t errlen) {
-    *fresh = false;
-    if (!c->rc) {
-        struct timeval tv = {CLOCK_TIMEOUT_MS / 1000, (CLOCK_TIMEOUT_MS % 1000) * 1000};
-        redisContext *rc = redisConnectWithTimeout(c->host, c->port, tv);
-        if (!rc) {
-            snprintf(errbuf, errlen, "Redis %s:%d: cannot allocate a context", c->host, c->port);
-            return NULL;
-        }
-        if (rc->err) {
-            snprintf(errbuf, errlen, "Redis %s:%d: %s", c->host, c->port, rc->errstr);
-            redisFree(rc);
-            return NULL;
-        }
-        redisSetTimeout(rc, tv);
-        c->rc = rc;
-        *fresh = true;
-        if (c->password[0]) {
-            redisReply *r = redisCommand(rc, "AUTH %s", c->password);
-            bool ok = r && r->type != REDIS_REPLY_ERROR;
-            if (!ok) snprintf(errbuf, errlen, "Redis %s:%d: AUTH failed: %s", c->host, c->port,
-                              r ? r->str : rc->errstr);
-            if (r) freeReplyObject(r);
-            if (!ok) { drop_conn(c); return NULL; }
-        }
-        if (c->db) {
-            redisReply *r = redisCommand(rc, "SELECT %d", c->db);
-            bool ok = r && r->type != REDIS_REPLY_ERROR;
-            if (!ok) snprintf(errbuf, errlen, "Redis %s:%d: SELECT %d failed: %s", c->host,
-                              c->port, c->db, r ? r->str : rc->errstr);
-            if (r) freeReplyObject(r);
-            if (!ok) { drop_conn(c); return NULL; }
-        }
-    }
-    redisReply *r = redisCommandArgv(c->rc, argc, argv, NULL);
-    if (!r) {
-        snprintf(errbuf, errlen, "Redis %s:%d: %s", c->host, c->port,
-                 c->rc->errstr[0] ? c->rc->errstr : "no reply");
-        drop_conn(c);
-        return NULL;
-    }
-    if (r->type == REDIS_REPLY_ERROR) {
-        snprintf(errbuf, errlen, "Redis %s:%d: %s: %s", c->host, c->port, argv[0], r->str);
-        freeReplyObject(r);
-        return NULL;
-    }
-    return r;
-}
-
-/* command_once, retried once on a new connection when the kept one had
- * gone stale. Logs up/down transitions. c->mu held. */
+/* One command on the clock's connection (cs_redis retries once on a fresh
+ * connection and logs when Redis goes down and comes back); c->mu held. */
 static redisReply *command(cs_clock *c, int argc, const char **argv, char *errbuf, size_t errlen) {
-    bool fresh;
-    bool had_conn = c->rc != NULL;
-    redisReply *r = command_once(c, &fresh, argc, argv, errbuf, errlen);
-    if (!r && had_conn && !c->rc) r = command_once(c, &fresh, argc, argv, errbuf, errlen);
-    bool transport_ok = r || c->rc;   /* a Redis error reply keeps the connection */
-    if (!transport_ok && !c->down) {
-        cs_log_warn("business clock: %s", errbuf);
-        c->down = true;
-    } else if (transport_ok && c->down) {
-        cs_log_info("business clock: Redis %s:%d reachable again", c->host, c->port);
-        c->down = false;
-    }
-    return r;
+    return cs_redis_command(c->r, argc, argv, errbuf, errlen);
 }
 
 static int parse_int64(const char *s, int64_t *out) {

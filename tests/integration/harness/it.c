@@ -215,6 +215,21 @@ static void groupStartAtEndIfNew(const char *group) {
     rd_kafka_destroy(rk);
 }
 
+/* Timers other suites left pending (every paid order arms its OV-13 sweep)
+ * would all fall due the moment a suite moves the Redis clock by years,
+ * and the dispatcher fires a backlog oldest first: a suite's own timer
+ * would wait behind thousands of strangers'. Suites run one at a time, so
+ * each starts from an empty schedule: earlier suites' pending timers are
+ * cancelled (the record says so) and the Redis schedule emptied. */
+static void resetTimers(PGconn *pg) {
+    PGresult *r = PQexec(pg, "UPDATE timers SET status = 'cancelled' WHERE status = 'pending'");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("cancel leftover timers: %s", PQerrorMessage(pg));
+    PQclear(r);
+    if (it_sh("redis-cli -u '%s' --scan --pattern 'cs:timers:*' | xargs -r redis-cli -u '%s' DEL >/dev/null",
+              it.redis_url, it.redis_url) != 0)
+        die("empty the Redis timer schedule at %s", it.redis_url);
+}
+
 void it_init(const char *argv0) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *base = strrchr(argv0, '/');
@@ -256,6 +271,7 @@ void it_init(const char *argv0) {
     /* every consumer group a suite starts workers in (see groupStartAtEndIfNew) */
     static const char *const groups[] = { IT_GROUP, IT_GROUP_EXCEPTIONS, IT_GROUP_NOTIFIER, IT_GROUP_TIMER_PROBE, NULL };
     for (int i = 0; groups[i]; i++) groupStartAtEndIfNew(groups[i]);
+    resetTimers(pg);
     phoneBase = (unsigned long)(it_wall_ms() ^ ((int64_t)getpid() << 20)) % 1000000000UL;
     fprintf(stderr, "%s: Kafka %s, PostgreSQL '%s', Redis %s, binaries in %s, logs in %s\n", it.test_name,
             it.brokers, it.pg_dsn, it.redis_url, it.build_dir, it.log_dir);
