@@ -660,6 +660,8 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     if (ex3_short) p->lines[p->nlines++] = (smpLine){.sku = skuOfRole(sh, SKU_RUNOUT), .qty = 1};
     for (int tries = 0; p->nlines < want && tries < 20; tries++) {
         const smpSku *k = pickSku(&r, sh);
+        /* yesterday's third order is a plain one: verified, then missed (OV-13) */
+        if (p->scen == CS_SAMPLE_EX3_YESTERDAY && k->role != SKU_NORMAL) continue;
         bool dup = false;
         for (int j = 0; j < p->nlines; j++) dup = dup || p->lines[j].sku == k;
         if (dup) continue;
