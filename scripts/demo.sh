@@ -204,20 +204,21 @@ step() {   # step <ISO time with offset> <label> [cs-sample day phase]
   prev_snap=$after
   read -r f0 t0_ k0 _ e0 x0 b0 m0 _ <<<"$before"
   read -r f1 t1 k1 _ e1 x1 b1 m1 _ <<<"$after"
-  printf '  %s  %-46s timers fired %5d | tasks +%-5d | messages sent +%-5d held now: %-16s | exceptions +%-3d escalated +%-3d SLA breaches +%-3d | finance +%d\n' \
+  printf '  %s  %-42s timers fired %5d | tasks +%-5d | messages sent +%-5d held now: %-16s | exceptions +%-3d escalated +%-3d SLA breaches +%-3d | finance +%d\n' \
     "$(date -d "$at" '+%m-%d %H:%M' 2>/dev/null || echo "$at")" "$label" $((f1 - f0)) $((t1 - t0_)) $((k1 - k0)) "$held" \
     $((e1 - e0)) $((x1 - x0)) $((b1 - b0)) $((m1 - m0))
 }
 export TZ=$TZ_SHOP   # the step lines show shop time
-step 2026-11-11T12:00:00+08:00 "day 1 12:00: the morning (verdicts, exceptions)"
-step 2026-11-11T14:00:00+08:00 "afternoon: calls, refunds, complaints, late orders" afternoon
-step 2026-11-11T19:00:00+08:00 "19:00 capture sweep (OV-13)"
-step 2026-11-11T21:30:00+08:00 "21:30 unanswered calls in quiet hours (EX-4)" evening
+step 2026-11-11T12:00:00+08:00 "the morning: verdicts, exceptions opened"
+step 2026-11-11T14:00:00+08:00 "calls, refunds, complaints, late orders" afternoon
+step 2026-11-11T19:00:00+08:00 "capture sweep: yesterday's orders (OV-13)"
+step 2026-11-11T21:30:00+08:00 "unanswered calls, quiet hours (EX-4, NT-2)" evening
 step 2026-11-12T00:00:00+08:00 "end of day 1: requeues (EX-6)"
-step 2026-11-12T08:00:00+08:00 "day 2 08:00: held messages released"
-step 2026-11-12T19:00:00+08:00 "day 2 19:00 sweep: day 1's unshipped orders"
-step 2026-11-13T00:00:00+08:00 "day 3 00:00: escalations (EX-6, OV-6 holds)"
-step 2026-11-13T10:00:00+08:00 "day 3 10:00: chasers past the promise" day3
+step 2026-11-12T08:00:00+08:00 "held messages released (NT-2, NT-3)"
+step 2026-11-12T19:00:00+08:00 "capture sweep: day 1's unshipped orders"
+step 2026-11-13T00:00:00+08:00 "day 3: escalations (EX-6, OV-6 holds)"
+step 2026-11-13T10:00:00+08:00 "chasers past the promise (EX-10), calls" day3
+step 2026-11-13T19:00:00+08:00 "capture sweep: still unshipped, listed again"
 step 2026-11-14T00:00:00+08:00 "end of day 3: SLA breaches (EX-6)"
 unset TZ
 
