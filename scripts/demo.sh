@@ -154,10 +154,14 @@ done
 
 say "The days after, on the business clock (each step waits until its timers have fired and been applied)"
 # One line per step: what the step did, as differences of the run's rows in
-# PostgreSQL. Timers are the run's (order key "<shop>:<run>-...").
+# PostgreSQL. Timers are the run's (order key "<shop>:<run>-..."); a firing
+# is counted once its owner has processed it (event id
+# "timer/<owner>/<timer id>/<generation>"; the 19:00 sweep re-arms one timer
+# per order each day).
 R="$run_id-%"
 snap_sql="SELECT concat_ws(' ',
-  (SELECT count(*) FROM timers WHERE order_key LIKE '%:$R' AND status = 'fired'),
+  (SELECT count(*) FROM processed_events WHERE event_id LIKE 'timer/%$R'
+      AND worker = split_part(event_id, '/', 2)),   -- firings its owner applied
   (SELECT count(*) FROM tasks WHERE order_id LIKE '$R'),
   (SELECT count(*) FROM messages WHERE order_id LIKE '$R' AND status = 'sent'),
   (SELECT count(*) FROM messages WHERE order_id LIKE '$R' AND status = 'held'),

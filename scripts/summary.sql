@@ -157,12 +157,19 @@ FROM sla_breaches WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo
-\echo '== Timers by owner, kind and status (pending = due later than the clock) =='
-SELECT owner, kind, count(*) FILTER (WHERE status = 'fired') AS fired,
-       count(*) FILTER (WHERE status = 'pending') AS pending,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-FROM timers WHERE order_key LIKE '%:' || :'run' || '-%'
-GROUP BY 1, 2 ORDER BY 1, 2;
+\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock) =='
+WITH rows AS (
+    SELECT owner, kind, count(*) FILTER (WHERE status = 'fired') AS done,
+           count(*) FILTER (WHERE status = 'pending') AS pending,
+           count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+    FROM timers WHERE order_key LIKE '%:' || :'run' || '-%' GROUP BY 1, 2),
+firings AS (   -- each firing its owner applied (the 19:00 sweep re-arms one timer a day)
+    SELECT worker AS owner, split_part(split_part(event_id, '/', 3), '@', 1) AS kind, count(*) AS firings
+    FROM processed_events
+    WHERE event_id LIKE 'timer/%' || :'run' || '-%' AND worker = split_part(event_id, '/', 2)
+    GROUP BY 1, 2)
+SELECT owner, kind, coalesce(f.firings, 0) AS firings, r.done, r.pending, r.cancelled
+FROM rows r LEFT JOIN firings f USING (owner, kind) ORDER BY 1, 2;
 
 \echo
 \echo '== Dead letters since the run started (poison records, refused events) =='
