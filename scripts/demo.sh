@@ -222,7 +222,7 @@ step 2026-11-12T08:00:00+08:00 "held messages released (NT-2, NT-3)"
 step 2026-11-12T19:00:00+08:00 "capture sweep: day 1's unshipped orders"
 step 2026-11-13T00:00:00+08:00 "day 3: escalations (EX-6, OV-6 holds)"
 step 2026-11-13T10:00:00+08:00 "chasers past the promise (EX-10), calls" day3
-step 2026-11-13T19:00:00+08:00 "capture sweep: still unshipped, listed again"
+step 2026-11-13T19:00:00+08:00 "sweep again: still unshipped, listed again"
 step 2026-11-14T00:00:00+08:00 "end of day 3: SLA breaches (EX-6)"
 unset TZ
 
@@ -242,6 +242,16 @@ absent=$(psql_q "WITH seen AS (
   SELECT string_agg(r, ' ' ORDER BY r) FROM unnest(ARRAY['EX-1','EX-2','EX-3','EX-4','EX-5','EX-6','EX-7','EX-8','EX-9','EX-10',
                                                          'OV-6','OV-13','NT-2','NT-3','NT-4']) AS r
   WHERE r NOT IN (SELECT rule FROM seen WHERE rule IS NOT NULL)")
+
+# The run's business days end here. Its pending timers (tomorrow's sweep
+# of every order still unshipped, some 9,000) would fire for whoever moves
+# the shared clock past them next: another run, or a test that jumps years
+# ahead and then waits behind them. Cancelled as cs_timer_cancel does in
+# PostgreSQL; the dispatcher drops their Redis members when it meets them.
+closed=$(psql_q "WITH c AS (UPDATE timers SET status = 'cancelled'
+                            WHERE order_key LIKE '%:$R' AND status = 'pending' RETURNING 1)
+                 SELECT count(*) FROM c")
+echo "  the run's days are over: $closed pending timers of the run cancelled"
 
 say "Stopping the workers (SIGTERM)"
 stop_workers
