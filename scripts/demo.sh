@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # demo.sh -- the whole system on one machine, end to end: installs what is
 # missing, builds, starts the real stack (Kafka, PostgreSQL, Redis on
-# loopback), runs two order-verifier processes in one consumer group, sends
-# a Double-11 morning of 10,000 sample orders through Kafka, waits until
-# every order has its verdict in PostgreSQL, and prints a summary read back
-# from PostgreSQL. The workers are stopped with SIGTERM at the end; the
-# stack keeps running (deploy/local/stack.sh down stops it).
+# loopback), runs two order-verifier processes in one consumer group, the
+# notifier (log provider), the timer-dispatcher and the exception-handler,
+# all on the Redis business clock; sends a Double-11 morning of 10,000
+# sample orders through Kafka with the clock at the end of that morning
+# (2026-11-11 12:00, Asia/Shanghai), waits until every order has its
+# verdict in PostgreSQL, then moves the clock through the days after in
+# steps (the afternoon's calls, complaints and refunds; the 19:00 sweep;
+# the evening's unanswered calls in quiet hours; midnight requeues; the
+# 08:00 release; day 3's escalations; the end of day 3's breaches),
+# waiting at each step until the timers due have fired and been applied,
+# and prints a summary read back from PostgreSQL. The workers are stopped
+# with SIGTERM at the end; the stack keeps running (deploy/local/stack.sh
+# down stops it). Each run has its own run id, so a re-run starts its own
+# morning (the clock is set back to it).
 #
 #   bash scripts/demo.sh
 #
 # Settings (environment): DEMO_COUNT (orders, default 10000), DEMO_SEED
 # (default 1), DEMO_WORKERS (default 2), DEMO_TIMEOUT (seconds to wait for
-# the verdicts, default 600), DEMO_POISON (malformed records, default 3),
+# the verdicts, default 600; for each clock step, a tenth of it),
+# DEMO_POISON (malformed records, default 3),
 # plus the stack's own CS_RUN_DIR / CS_*_PORT overrides (stack.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +44,7 @@ bash deploy/local/install-deps.sh
 say "Building ($BUILD)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
-for b in order-verifier notifier cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
+for b in order-verifier notifier timer-dispatcher exception-handler cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
 
 say "Starting the stack (deploy/local/stack.sh up)"
 bash deploy/local/stack.sh up
@@ -42,6 +52,13 @@ eval "$(bash deploy/local/stack.sh env)"
 "$BUILD/cscli" topics create >/dev/null   # idempotent; stack.sh does it too when cscli was built first
 export CS_SHOPS_FILE="$root/deploy/config/shops.sample.json"
 export CS_HTTP_ADDR=127.0.0.1:0
+# Business time: every process reads the Redis clock, which this script
+# moves (cscli clock set). The morning's events are dated 00:00-12:00 on
+# 11-11; the clock stands at 12:00, when all of them have happened.
+export CS_CLOCK=redis
+TZ_SHOP=Asia/Shanghai
+clock_set() { "$BUILD/cscli" clock set "$1" --tz "$TZ_SHOP" >/dev/null; }
+clock_set 2026-11-11T12:00
 
 run_id="demo-$(date +%Y%m%d-%H%M%S)"
 run_dir="$root/run/$run_id"
@@ -75,15 +92,27 @@ CS_INSTANCE=notifier-1 CS_NOTIFIER_LOG_FILE="$run_dir/messages.jsonl" \
   "$BUILD/notifier" 2>"$run_dir/notifier-1.log" &
 pids+=($!)
 echo "  notifier-1 pid $! log $run_dir/notifier-1.log (messages: $run_dir/messages.jsonl)"
+# The timer-dispatcher fires the durable timers (OV-6, OV-13, EX-6, EX-9,
+# NT-2/NT-3 releases) when the business clock reaches them; the
+# exception-handler works the exception orders (EX-1..EX-10).
+for w in timer-dispatcher exception-handler; do
+  CS_INSTANCE="$w-1" "$BUILD/$w" 2>"$run_dir/$w-1.log" &
+  pids+=($!)
+  echo "  $w-1 pid $! log $run_dir/$w-1.log"
+done
 sleep 1
 for p in "${pids[@]}"; do
-  kill -0 "$p" 2>/dev/null || { tail -n 20 "$run_dir"/order-verifier-*.log "$run_dir"/notifier-1.log >&2; die "a worker exited at start"; }
+  kill -0 "$p" 2>/dev/null || { tail -n 20 "$run_dir"/*.log >&2; die "a worker exited at start"; }
 done
 
 say "Producing a Double-11 morning: $COUNT orders, run id $run_id (cs-sample)"
 "$BUILD/cs-sample" orders --count "$COUNT" --seed "$SEED" --run-id "$run_id" --poison "$POISON" | tee "$run_dir/sample.txt"
 
-say "Waiting until every order of the run has a verdict in PostgreSQL (timeout ${TIMEOUT}s)"
+# Yesterday's late orders (EX3_YESTERDAY) come with the afternoon, not the morning.
+later=$(sed -n 's/.*EX3_YESTERDAY \([0-9]*\).*/\1/p' "$run_dir/sample.txt" | head -n 1)
+MORNING=$((COUNT - ${later:-0}))
+
+say "Waiting until every order of the morning has a verdict in PostgreSQL (timeout ${TIMEOUT}s)"
 # An order id of the run is "<run id>-NNNNNN"; after-sales history and
 # poison records use other suffixes and never get a verdict.
 pattern="^${run_id//./\\.}-[0-9]+\$"
@@ -102,16 +131,16 @@ while :; do
   # restock) are done once nothing moves for two polls in a row. Orders
   # still without a verdict after 30 s of no progress at all are reported
   # rather than waited for until the timeout.
-  [ "$done_orders" -ge "$COUNT" ] && [ "$stable" -ge 2 ] && break
-  if [ "$stable" -ge 30 ]; then missing=$((COUNT - done_orders)); break; fi
-  printf '  %s/%s orders have a verdict\r' "$done_orders" "$COUNT"
+  [ "$done_orders" -ge "$MORNING" ] && [ "$stable" -ge 2 ] && break
+  if [ "$stable" -ge 30 ]; then missing=$((MORNING - done_orders)); break; fi
+  printf '  %s/%s orders have a verdict\r' "$done_orders" "$MORNING"
   alive=0
   for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
   [ "$alive" -gt 0 ] || { tail -n 20 "$run_dir"/order-verifier-*.log >&2; die "every order-verifier has exited"; }
-  [ "$SECONDS" -lt "$deadline" ] || die "timed out: $done_orders of $COUNT orders have a verdict (logs in $run_dir)"
+  [ "$SECONDS" -lt "$deadline" ] || die "timed out: $done_orders of $MORNING orders have a verdict (logs in $run_dir)"
   sleep 1
 done
-printf '  %s/%s orders have a verdict\n' "$done_orders" "$COUNT"
+printf '  %s/%s orders have a verdict\n' "$done_orders" "$MORNING"
 [ "$missing" -eq 0 ] || echo "demo: warning: $missing orders have no verdict after 30 s without progress (see $run_dir)" >&2
 
 say "Waiting until the notifier has decided every notification request of the run (timeout 60 s)"
@@ -123,8 +152,106 @@ for _ in $(seq 1 60); do
 done
 [ "$(psql_q "$msg_sql")" -le 0 ] || echo "demo: warning: $(psql_q "$msg_sql") notification requests not decided yet (see $run_dir/notifier-1.log)" >&2
 
+say "The days after, on the business clock (each step waits until its timers have fired and been applied)"
+# One line per step: what the step did, as differences of the run's rows in
+# PostgreSQL. Timers are the run's (order key "<shop>:<run>-..."); a firing
+# is counted once its owner has processed it (event id
+# "timer/<owner>/<timer id>/<generation>"; the 19:00 sweep re-arms one timer
+# per order each day).
+R="$run_id-%"
+snap_sql="SELECT concat_ws(' ',
+  (SELECT count(*) FROM processed_events WHERE event_id LIKE 'timer/%$R'
+      AND worker = split_part(event_id, '/', 2)),   -- firings its owner applied
+  (SELECT count(*) FROM tasks WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM messages WHERE order_id LIKE '$R' AND status = 'sent'),
+  (SELECT count(*) FROM messages WHERE order_id LIKE '$R' AND status = 'held'),
+  (SELECT count(*) FROM exceptions WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM exceptions WHERE order_id LIKE '$R' AND escalated_ms IS NOT NULL),
+  (SELECT count(*) FROM sla_breaches WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM finance_requests WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM notification_requests WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM messages WHERE order_id LIKE '$R'),
+  (SELECT count(*) FROM verdicts WHERE order_id LIKE '$R'))"
+STEP_TIMEOUT=$((TIMEOUT / 10 > 30 ? TIMEOUT / 10 : 30))
+step_failed=0
+holds_seen=""   # NT-2 / NT-3 holds seen after any step (a released message is sent)
+prev_snap="0 0 0 0 0 0 0 0 0 0 0"   # the first step counts the morning too
+step() {   # step <ISO time with offset> <label> [cs-sample day phase]
+  local at=$1 label=$2 phase=${3:-} before=$prev_snap after due stable=0 last="" t0=$SECONDS held
+  clock_set "$at"
+  if [ -n "$phase" ]; then
+    "$BUILD/cs-sample" day --phase "$phase" --count "$COUNT" --seed "$SEED" --run-id "$run_id" >>"$run_dir/sample.txt" ||
+      die "cs-sample day --phase $phase failed"
+  fi
+  local due_sql="SELECT count(*) FROM timers WHERE order_key LIKE '%:$R' AND status = 'pending'
+                   AND due_ms <= (extract(epoch FROM timestamptz '$at') * 1000)::bigint"
+  while :; do
+    sleep 1
+    after=$(psql_q "$snap_sql")
+    due=$(psql_q "$due_sql")
+    read -r _ _ _ _ _ _ _ _ nreq nmsg _ <<<"$after"
+    if [ "$after" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
+    last=$after
+    # due timers taken, every request decided, and nothing moving for 2 polls
+    [ "$due" -eq 0 ] && [ "$nmsg" -ge "$nreq" ] && [ "$stable" -ge 2 ] && break
+    if [ $((SECONDS - t0)) -ge "$STEP_TIMEOUT" ]; then
+      echo "demo: warning: step '$label': $due timers due not applied, $((nreq - nmsg)) requests undecided after ${STEP_TIMEOUT}s" >&2
+      step_failed=1
+      break
+    fi
+  done
+  held=$(psql_q "SELECT coalesce(string_agg(r || ' ' || n, ', ' ORDER BY r), 'none') FROM (
+                   SELECT split_part(reason, ' ', 1) AS r, count(*) AS n FROM messages
+                   WHERE order_id LIKE '$R' AND status = 'held' GROUP BY 1) h")
+  holds_seen+=" $(psql_q "SELECT string_agg(DISTINCT split_part(reason, ' ', 1), ' ') FROM messages
+                           WHERE order_id LIKE '$R' AND status = 'held'")"
+  prev_snap=$after
+  read -r f0 t0_ k0 _ e0 x0 b0 m0 _ <<<"$before"
+  read -r f1 t1 k1 _ e1 x1 b1 m1 _ <<<"$after"
+  printf '  %s  %-42s timers fired %5d | tasks +%-5d | messages sent +%-5d held now: %-16s | exceptions +%-3d escalated +%-3d SLA breaches +%-3d | finance +%d\n' \
+    "$(date -d "$at" '+%m-%d %H:%M' 2>/dev/null || echo "$at")" "$label" $((f1 - f0)) $((t1 - t0_)) $((k1 - k0)) "$held" \
+    $((e1 - e0)) $((x1 - x0)) $((b1 - b0)) $((m1 - m0))
+}
+export TZ=$TZ_SHOP   # the step lines show shop time
+step 2026-11-11T12:00:00+08:00 "the morning: verdicts, exceptions opened"
+step 2026-11-11T14:00:00+08:00 "calls, refunds, complaints, late orders" afternoon
+step 2026-11-11T19:00:00+08:00 "capture sweep: yesterday's orders (OV-13)"
+step 2026-11-11T21:30:00+08:00 "unanswered calls, quiet hours (EX-4, NT-2)" evening
+step 2026-11-12T00:00:00+08:00 "end of day 1: requeues (EX-6)"
+step 2026-11-12T08:00:00+08:00 "held messages released (NT-2, NT-3)"
+step 2026-11-12T19:00:00+08:00 "capture sweep: day 1's unshipped orders"
+step 2026-11-13T00:00:00+08:00 "day 3: escalations (EX-6, OV-6 holds)"
+step 2026-11-13T10:00:00+08:00 "chasers past the promise (EX-10), calls" day3
+step 2026-11-13T19:00:00+08:00 "sweep again: still unshipped, listed again"
+step 2026-11-14T00:00:00+08:00 "end of day 3: SLA breaches (EX-6)"
+unset TZ
+
 say "Summary of run $run_id, read back from PostgreSQL"
 psql -X -q -v run="$run_id" -v since="$since" -f "$root/scripts/summary.sql" "$CS_PG_DSN" | tee "$run_dir/summary.txt"
+
+# Every exception rule and the notifier's holds and opt-outs must have
+# shown up in the run; a missing one fails the demo.
+absent=$(psql_q "WITH seen AS (
+    SELECT rule FROM tasks WHERE order_id LIKE '$R'
+    UNION SELECT rule FROM notification_requests WHERE order_id LIKE '$R'
+    UNION SELECT rule FROM finance_requests WHERE order_id LIKE '$R'
+    UNION SELECT rule FROM sla_breaches WHERE order_id LIKE '$R'
+    UNION SELECT split_part(reason, ' ', 1) FROM messages WHERE order_id LIKE '$R' AND reason LIKE 'NT-%'
+    UNION SELECT unnest(string_to_array(trim('$holds_seen'), ' '))
+    UNION SELECT 'NT-4' FROM message_optouts WHERE event_id LIKE 'smp-$run_id-%')
+  SELECT string_agg(r, ' ' ORDER BY r) FROM unnest(ARRAY['EX-1','EX-2','EX-3','EX-4','EX-5','EX-6','EX-7','EX-8','EX-9','EX-10',
+                                                         'OV-6','OV-13','NT-2','NT-3','NT-4']) AS r
+  WHERE r NOT IN (SELECT rule FROM seen WHERE rule IS NOT NULL)")
+
+# The run's business days end here. Its pending timers (tomorrow's sweep
+# of every order still unshipped, some 9,000) would fire for whoever moves
+# the shared clock past them next: another run, or a test that jumps years
+# ahead and then waits behind them. Cancelled as cs_timer_cancel does in
+# PostgreSQL; the dispatcher drops their Redis members when it meets them.
+closed=$(psql_q "WITH c AS (UPDATE timers SET status = 'cancelled'
+                            WHERE order_key LIKE '%:$R' AND status = 'pending' RETURNING 1)
+                 SELECT count(*) FROM c")
+echo "  the run's days are over: $closed pending timers of the run cancelled"
 
 say "Stopping the workers (SIGTERM)"
 stop_workers
@@ -132,3 +259,5 @@ echo "  logs and summary: $run_dir"
 first_key=$(psql_q "SELECT shop_id || ':' || order_id FROM orders WHERE order_id = '$run_id-000001'" || true)
 echo "  inspect an order: $BUILD/cscli order show ${first_key:-<shop>:$run_id-000001}"
 [ "$missing" -eq 0 ] || exit 1
+[ "$step_failed" -eq 0 ] || { echo "demo: some clock steps did not settle (see $run_dir)" >&2; exit 1; }
+[ -z "$absent" ] || { echo "demo: nothing of $absent in this run (see $run_dir/summary.txt)" >&2; exit 1; }

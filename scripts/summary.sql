@@ -82,22 +82,94 @@ FROM (SELECT shop_id, order_id, count(*) AS versions FROM run_verdicts GROUP BY 
 GROUP BY versions ORDER BY versions;
 
 \echo
-\echo '== Agent tasks by kind =='
-SELECT kind, rule, count(*) AS tasks, count(*) FILTER (WHERE urgent) AS urgent
-FROM tasks WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
-GROUP BY kind, rule ORDER BY tasks DESC;
-
-\echo
 \echo '== Notification requests by template (NT-6 logistics, OV-14 invoices, ...) =='
 SELECT template, rule, channel, class, count(*) AS requests
 FROM notification_requests WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2, 3, 4 ORDER BY requests DESC;
 
 \echo
-\echo '== Messages by status (the notifier: NT-2 quiet hours and NT-3 daily cap hold, NT-4 suppresses) =='
-SELECT template, status, coalesce(nullif(reason, ''), '-') AS reason, count(*) AS messages
+\echo '== Exceptions by plan and state now (EX-1/2/3 out of stock, EX-5 own site, EX-6 the rest; requeued at the end of day 1, escalated on day 3, breached at its end) =='
+SELECT coalesce(plan_rule, '-') AS plan,
+       count(*) FILTER (WHERE closed_ms IS NULL AND escalated_ms IS NULL AND breached_ms IS NULL) AS open,
+       count(*) FILTER (WHERE closed_ms IS NOT NULL) AS closed,
+       count(*) FILTER (WHERE closed_ms IS NULL AND escalated_ms IS NOT NULL AND breached_ms IS NULL) AS escalated,
+       count(*) FILTER (WHERE closed_ms IS NULL AND breached_ms IS NOT NULL) AS breached,
+       count(*) FILTER (WHERE requeued_ms IS NOT NULL) AS were_requeued,
+       count(*) FILTER (WHERE escalated_ms IS NOT NULL) AS were_escalated,
+       count(*) FILTER (WHERE written_sent_ms IS NOT NULL) AS ex4_written,
+       count(*) AS total
+FROM exceptions WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1 ORDER BY 1;
+
+\echo
+\echo '== Exceptions closed, by why =='
+SELECT coalesce(close_reason, '-') AS close_reason, count(*) AS exceptions
+FROM exceptions WHERE left(order_id, length(:'run') + 1) = :'run' || '-' AND closed_ms IS NOT NULL
+GROUP BY 1 ORDER BY 2 DESC;
+
+\echo
+\echo '== Complaints (EX-9) by level: met, breached, VIP =='
+SELECT 'L' || level AS level, count(*) AS complaints, count(*) FILTER (WHERE met_ms IS NOT NULL) AS met,
+       count(*) FILTER (WHERE breached_ms IS NOT NULL) AS breached, count(*) FILTER (WHERE vip) AS vip
+FROM complaints WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY level ORDER BY level;
+
+\echo
+\echo '== Agent tasks by rule and shift (SH-1; supervisor = escalations, chasers) =='
+SELECT rule, kind, coalesce(assignee, shift, '-') AS shift_or_assignee, count(*) AS tasks,
+       count(*) FILTER (WHERE urgent) AS urgent, count(*) FILTER (WHERE top_of_queue) AS top_of_queue,
+       count(*) FILTER (WHERE closed_ms IS NULL) AS still_open
+FROM tasks WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC;
+
+\echo
+\echo '== Messages by status and template (NT-2 quiet hours and NT-3 daily cap hold, NT-4 suppresses) =='
+SELECT status, template, count(*) AS messages,
+       count(*) FILTER (WHERE channel = 'SMS' OR channel = 'sms') AS sms,
+       count(*) FILTER (WHERE status = 'sent' AND sent_ms > requested_ms) AS sent_after_hold,
+       count(*) FILTER (WHERE status = 'held') AS still_held
 FROM messages WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
-GROUP BY 1, 2, 3 ORDER BY messages DESC, template;
+GROUP BY 1, 2 ORDER BY 1, 3 DESC;
+
+\echo
+\echo '== Held messages and their release (nt.release timers: a held message goes out when its window opens) =='
+SELECT t.status AS release_timer, count(*) AS messages
+FROM timers t WHERE t.owner = 'notifier' AND t.kind = 'nt.release'
+  AND t.order_key LIKE '%:' || :'run' || '-%'
+GROUP BY 1 ORDER BY 1;
+
+\echo
+\echo '== Opt-outs received (NT-4) =='
+SELECT shop_id AS shop, count(*) AS numbers, count(*) FILTER (WHERE lifted_ms IS NULL) AS in_force
+FROM message_optouts WHERE event_id LIKE 'smp-' || :'run' || '-%' GROUP BY 1 ORDER BY 1;
+
+\echo
+\echo '== Finance requests (EX-8 cancellation refunds, EX-7 Tmall stock-out compensation) =='
+SELECT kind, rule, count(*) AS requests, round(sum(amount_fen) / 100.0, 2) AS total_cny,
+       round(min(amount_fen) / 100.0, 2) AS min_cny, round(max(amount_fen) / 100.0, 2) AS max_cny
+FROM finance_requests WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo
+\echo '== SLA breaches (cs.sla.v1) =='
+SELECT rule, subject, count(*) AS breaches
+FROM sla_breaches WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo
+\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock) =='
+WITH rows AS (
+    SELECT owner, kind, count(*) FILTER (WHERE status = 'fired') AS done,
+           count(*) FILTER (WHERE status = 'pending') AS pending,
+           count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+    FROM timers WHERE order_key LIKE '%:' || :'run' || '-%' GROUP BY 1, 2),
+firings AS (   -- each firing its owner applied (the 19:00 sweep re-arms one timer a day)
+    SELECT worker AS owner, split_part(split_part(event_id, '/', 3), '@', 1) AS kind, count(*) AS firings
+    FROM processed_events
+    WHERE event_id LIKE 'timer/%' || :'run' || '-%' AND worker = split_part(event_id, '/', 2)
+    GROUP BY 1, 2)
+SELECT owner, kind, coalesce(f.firings, 0) AS firings, r.done, r.pending, r.cancelled
+FROM rows r LEFT JOIN firings f USING (owner, kind) ORDER BY 1, 2;
 
 \echo
 \echo '== Dead letters since the run started (poison records, refused events) =='

@@ -232,6 +232,7 @@ static void settle(rd_kafka_t *rk, double seconds) {
 static void usage(FILE *out) {
     fprintf(out,
             "usage: cs-sample orders [options]\n"
+            "       cs-sample day --phase afternoon|evening|day3 --run-id ID [--count N] [--seed S]\n"
             "\n"
             "Produces a Double-11 morning of sample events to Kafka: stock levels for every\n"
             "SKU and after-sales history first, then the orders (CREATED, PAID and the\n"
@@ -252,6 +253,10 @@ static void usage(FILE *out) {
             "  --brokers LIST  bootstrap servers (default $CS_KAFKA_BROKERS)\n"
             "  --dry-run       generate and count, produce nothing\n"
             "  --list          print one line per order: key, scenario, event kinds\n"
+            "  --phase P       (day) the days after the morning of run ID (same --count, --seed,\n"
+            "                  --start): afternoon (day 1 14:00: calls, stock-out refunds,\n"
+            "                  complaints, chasers, opt-outs, yesterday's late orders), evening\n"
+            "                  (21:30: unanswered calls), day3 (10:00: chasers past the promise)\n"
             "\n"
             "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
 }
@@ -261,7 +266,9 @@ int main(int argc, char **argv) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "orders") != 0) {
+    bool day_mode = strcmp(argv[1], "day") == 0;
+    int phase = -1;
+    if (strcmp(argv[1], "orders") != 0 && !day_mode) {
         fprintf(stderr, "cs-sample: unknown command '%s'\n", argv[1]);
         usage(stderr);
         return EXIT_USAGE;
@@ -278,7 +285,7 @@ int main(int argc, char **argv) {
         {"rate", required_argument, NULL, 'R'},  {"poison", required_argument, NULL, 'p'},
         {"settle", required_argument, NULL, 'S'}, {"brokers", required_argument, NULL, 'b'},
         {"dry-run", no_argument, NULL, 'd'},      {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
+        {"phase", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
@@ -296,6 +303,7 @@ int main(int argc, char **argv) {
         case 'b': brokers = optarg; break;
         case 'd': dry = true; break;
         case 'l': list = true; break;
+        case 'P': phase = cs_sample_phase_parse(optarg); if (phase < 0) goto bad; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -306,6 +314,10 @@ int main(int argc, char **argv) {
     }
     if (optind < argc) {
         fprintf(stderr, "cs-sample: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (day_mode && (phase < 0 || !run_id[0])) {
+        fprintf(stderr, "cs-sample: day needs --phase and the --run-id (and --count, --seed) of its morning\n");
         return EXIT_USAGE;
     }
     if (!run_id[0]) snprintf(run_id, sizeof run_id, "sample-%lld", (long long)(cs_real_ms() / 1000));
@@ -348,7 +360,18 @@ int main(int argc, char **argv) {
     cs_sample_arena a;
     cs_sample_arena_init(&a);
     uint32_t seq = 0;
-    for (int k = 0; k < cs_sample_preamble_count(s); k++) {
+    if (day_mode) {   /* one phase of the days after: everything is a follow-up */
+        cs_sample_event evs[CS_SAMPLE_MAX_DAY_EVENTS];
+        int n = cs_sample_day_events(s, (cs_sample_phase)phase, &a, evs, CS_SAMPLE_MAX_DAY_EVENTS);
+        for (int k = 0; k < n; k++) {
+            listAdd(&late, &evs[k], seq++);
+            countAdd(&kinds_late, evs[k].what, 1);
+        }
+        cs_sample_arena_reset(&a);
+        settle_s = 0;
+        count = 0;   /* no preamble, no orders */
+    }
+    for (int k = 0; !day_mode && k < cs_sample_preamble_count(s); k++) {
         cs_sample_event ev;
         cs_sample_preamble_event(s, k, &a, &ev);
         listAdd(&pre, &ev, seq++);
@@ -359,7 +382,9 @@ int main(int argc, char **argv) {
         cs_sample_event evs[CS_SAMPLE_MAX_EVENTS];
         int n = cs_sample_order_events(s, i, &a, evs);
         if (list) {
-            printf("%s\t%s\t", evs[0].key, cs_sample_scenario_name(cs_sample_scenario_of(s, i)));
+            char oid[CS_SAMPLE_ID_LEN];
+            cs_sample_order_id(s, i, oid, sizeof oid);
+            printf("%s\t%s\t", n ? evs[0].key : oid, cs_sample_scenario_name(cs_sample_scenario_of(s, i)));
             for (int k = 0; k < n; k++) printf("%s%s", k ? "," : "", evs[k].what);
             printf("\n");
         }
@@ -370,7 +395,7 @@ int main(int argc, char **argv) {
         countAdd(&scen, cs_sample_scenario_name(cs_sample_scenario_of(s, i)), 1);
         cs_sample_arena_reset(&a);
     }
-    for (int k = 0; k < cs_sample_epilogue_count(s); k++) {
+    for (int k = 0; !day_mode && k < cs_sample_epilogue_count(s); k++) {
         cs_sample_event ev;
         cs_sample_epilogue_event(s, k, &a, &ev);
         listAdd(&late, &ev, seq++);
@@ -387,8 +412,17 @@ int main(int argc, char **argv) {
         cs_format_iso8601(start_ms ? start_ms : 1794326400000LL, tz, startbuf, sizeof startbuf);
         cs_tz_free(tz);
     }
-    printf("cs-sample: run %s, seed %" PRIu64 ": %d orders from %s over the morning%s\n", run_id, seed, count,
-           startbuf, dry ? " (dry run)" : "");
+    if (day_mode) {
+        char at[40];
+        cs_tz *tz = cs_tz_load("Asia/Shanghai", err, sizeof err);
+        cs_format_iso8601(cs_sample_phase_ms(s, (cs_sample_phase)phase), tz, at, sizeof at);
+        cs_tz_free(tz);
+        printf("cs-sample: run %s, seed %" PRIu64 ": the %s of the days after (%s)%s\n", run_id, seed,
+               cs_sample_phase_name((cs_sample_phase)phase), at, dry ? " (dry run)" : "");
+    } else {
+        printf("cs-sample: run %s, seed %" PRIu64 ": %d orders from %s over the morning%s\n", run_id, seed, count,
+               startbuf, dry ? " (dry run)" : "");
+    }
 
     int rc = 0;
     rd_kafka_t *rk = NULL;

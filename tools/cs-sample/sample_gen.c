@@ -134,7 +134,7 @@ static const smpSku tbSkus[] = {
     {"SKU-10003", "男士加绒牛仔裤修身直筒冬季", 12900, 9, SKU_NORMAL, 0},
     {"SKU-10004", "纯棉四件套床上用品1.8m床单被套", 19900, 8, SKU_NORMAL, 0},
     {"SKU-10005", "记忆棉枕头护颈椎枕单人", 6900, 7, SKU_NORMAL, 0},
-    {"SKU-10006", "冬季加厚羽绒服女中长款白鸭绒", 39900, 12, SKU_RUNOUT, 3},
+    {"SKU-10006", "冬季加厚羽绒服女中长款白鸭绒", 39900, 12, SKU_RUNOUT, 1},   /* restock tomorrow: EX-1 */
     {"SKU-10007", "316不锈钢保温杯大容量男女士", 5900, 3, SKU_NORMAL, 0},
     {"SKU-10008", "毛绒拖鞋女冬季室内防滑", 2990, 11, SKU_NORMAL, 0},
     {"SKU-10009", "针织围巾女冬季百搭加厚", 4900, 6, SKU_NORMAL, 0},
@@ -303,6 +303,8 @@ static const smpScenario scenarios[CS_SAMPLE_NSCENARIOS] = {
     [CS_SAMPLE_SHIPPED] = {"SHIPPED", 600, 2},
     [CS_SAMPLE_COD] = {"COD", 40, 1},
     [CS_SAMPLE_OV14_INVOICE] = {"OV14_INVOICE", 80, 3},
+    [CS_SAMPLE_EX3_YESTERDAY] = {"EX3_YESTERDAY", 0, 3},
+    [CS_SAMPLE_NT3_REPEAT] = {"NT3_REPEAT", 0, 5},
 };
 
 const char *cs_sample_scenario_name(cs_sample_scenario sc) {
@@ -605,6 +607,8 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     case CS_SAMPLE_OV5_ALIPAY:
     case CS_SAMPLE_OV5_ONLINE_BANK:
     case CS_SAMPLE_COD: p->shop = SHOP_OWN; break;
+    case CS_SAMPLE_EX3_YESTERDAY:
+    case CS_SAMPLE_NT3_REPEAT: p->shop = SHOP_TB; break;
     case CS_SAMPLE_OV4_TIBET_YTO:
     case CS_SAMPLE_OV8_LAST_UNIT: p->shop = p->variant % 2 ? SHOP_TM : SHOP_TB; break;
     case CS_SAMPLE_OV7_SPECIAL: p->shop = p->variant % 3 == 2 ? SHOP_TM : (p->variant % 3 ? SHOP_TB : SHOP_OWN); break;
@@ -622,6 +626,8 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     const smpShop *sh = &shops[p->shop];
     cs_sample_order_id(s, i, p->order_id, sizeof p->order_id);
     p->created_ms = createdAt(s, i, &r);
+    /* the evening before the morning: 20:00, 20:40, 21:20 */
+    if (p->scen == CS_SAMPLE_EX3_YESTERDAY) p->created_ms = s->start_ms - 4 * HOUR_MS + (int64_t)(p->variant % 3) * 40 * 60000;
 
     /* buyer: the nick carries run-specific digits, so separate runs never
      * share a buyer (OV-9 would otherwise hold a re-run's orders) */
@@ -632,6 +638,10 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     static const char second[] = "3456789";
     snprintf(p->phone, sizeof p->phone, "1%c%09u", second[rngBelow(&r, 7)], (unsigned)(rngNext(&r) % 1000000000));
     if (p->scen == CS_SAMPLE_OV3_BAD_PHONE) p->phone[10] = 0;   /* 10 digits: OV-3 */
+    if (p->scen == CS_SAMPLE_NT3_REPEAT) {   /* one reseller: one nick, one number */
+        snprintf(p->buyer_id, sizeof p->buyer_id, "代购小店%06u", (unsigned)(s->base % 1000000));
+        snprintf(p->phone, sizeof p->phone, "139%08u", (unsigned)(s->base / 1000000 % 100000000));
+    }
 
     /* address */
     p->place = p->scen == CS_SAMPLE_OV4_TIBET_YTO ? &places[PLACE_TIBET_FIRST + (int)(p->variant / 2 % 2)]
@@ -641,13 +651,17 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     if (p->scen == CS_SAMPLE_OV3_NO_DISTRICT) p->addr.district = "";
 
     /* lines: distinct SKUs, mostly one unit */
-    int want = p->scen == CS_SAMPLE_OV8_LAST_UNIT ? 1 : 1 + (rngChance(&r, 300) ? 1 : 0) + (rngChance(&r, 80) ? 1 : 0);
+    bool ex3_short = p->scen == CS_SAMPLE_EX3_YESTERDAY && p->variant % 3 != 2;   /* the run-out SKU */
+    int want = p->scen == CS_SAMPLE_OV8_LAST_UNIT || ex3_short ? 1 : 1 + (rngChance(&r, 300) ? 1 : 0) + (rngChance(&r, 80) ? 1 : 0);
     if (p->scen == CS_SAMPLE_OV1_QTY0 && want < 2) want = 2;
     if (p->scen == CS_SAMPLE_OV8_LAST_UNIT) {
         p->lines[p->nlines++] = (smpLine){.sku = skuOfRole(sh, SKU_LAST), .qty = 1};
     }
+    if (ex3_short) p->lines[p->nlines++] = (smpLine){.sku = skuOfRole(sh, SKU_RUNOUT), .qty = 1};
     for (int tries = 0; p->nlines < want && tries < 20; tries++) {
         const smpSku *k = pickSku(&r, sh);
+        /* yesterday's third order is a plain one: verified, then missed (OV-13) */
+        if (p->scen == CS_SAMPLE_EX3_YESTERDAY && k->role != SKU_NORMAL) continue;
         bool dup = false;
         for (int j = 0; j < p->nlines; j++) dup = dup || p->lines[j].sku == k;
         if (dup) continue;
@@ -850,7 +864,17 @@ static void changedAddr(const cs_sample *s, const smpPlan *p, int which, smpAddr
     makeStreet(&r, p->place, ad->street, sizeof ad->street);
 }
 
+static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_event *out);
+
+/* Yesterday's late orders are not part of the morning's feed: the platform
+ * delivers them in the afternoon (cs_sample_day_events), when the morning's
+ * stock is gone. */
 int cs_sample_order_events(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_event *out) {
+    if (cs_sample_scenario_of(s, i) == CS_SAMPLE_EX3_YESTERDAY) return 0;
+    return orderEvents(s, i, a, out);
+}
+
+static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_event *out) {
     smpPlan p;
     planOrder(s, i, &p);
     smpRng r = rngFor(s, STREAM_ORDER, (uint64_t)i + 0x700000000ULL);
@@ -927,6 +951,7 @@ int cs_sample_order_events(const cs_sample *s, int i, cs_sample_arena *a, cs_sam
                     "MEMO_CHANGED");
         break;
     }
+    case CS_SAMPLE_NT3_REPEAT:   /* shipped too: one more message to the reseller's number */
     case CS_SAMPLE_SHIPPED: {   /* NT-6: one logistics message with the tracking number */
         int64_t t = base_ms + rngRange(&r, 120, 420) * 60000;
         o = orderNew(a, &p, t);
@@ -1278,4 +1303,266 @@ void cs_sample_free(cs_sample *s) {
     free(s->forced_ord);
     free(s->stock);
     free(s);
+}
+
+/* ---- the working days after the morning ------------------------------------- */
+
+static const char *const phaseNames[CS_SAMPLE_NPHASES] = {"afternoon", "evening", "day3"};
+
+int cs_sample_phase_parse(const char *name) {
+    for (int k = 0; name && k < CS_SAMPLE_NPHASES; k++)
+        if (strcmp(name, phaseNames[k]) == 0) return k;
+    return -1;
+}
+
+const char *cs_sample_phase_name(cs_sample_phase ph) {
+    return ph >= 0 && ph < CS_SAMPLE_NPHASES ? phaseNames[ph] : "?";
+}
+
+int64_t cs_sample_phase_ms(const cs_sample *s, cs_sample_phase ph) {
+    switch (ph) {
+    case CS_SAMPLE_AFTERNOON: return s->start_ms + 14 * HOUR_MS;
+    case CS_SAMPLE_EVENING: return s->start_ms + 21 * HOUR_MS + 30 * 60000;
+    default: return s->start_ms + 2 * DAY_MS + 10 * HOUR_MS;
+    }
+}
+
+/* The orders the day's contacts are about, picked by scenario and shop in
+ * index order (so the same run always picks the same orders). */
+#define PICK_MAX 12
+typedef struct smpPicks {
+    int calls[PICK_MAX], ncalls;       /* exception orders (OV-3): calls */
+    int tm[PICK_MAX], ntm;             /* plain Tmall orders: EX-7 cases */
+    int tb[PICK_MAX], ntb;             /* plain Taobao orders: complaints (6), opt-outs (4) */
+    int early[PICK_MAX], nearly;       /* the first plain paid orders: chasers */
+    int shipped, yesterday[PICK_MAX], nyesterday;
+} smpPicks;
+
+static void pickOrders(const cs_sample *s, smpPicks *k) {
+    memset(k, 0, sizeof *k);
+    k->shipped = -1;
+    for (int i = 0; i < s->count; i++) {
+        cs_sample_scenario sc = cs_sample_scenario_of(s, i);
+        if (sc == CS_SAMPLE_EX3_YESTERDAY && k->nyesterday < PICK_MAX) { k->yesterday[k->nyesterday++] = i; continue; }
+        if ((sc == CS_SAMPLE_OV3_NO_DISTRICT || sc == CS_SAMPLE_OV3_BAD_PHONE) && k->ncalls < PICK_MAX) {
+            k->calls[k->ncalls++] = i;
+            continue;
+        }
+        if (sc == CS_SAMPLE_SHIPPED && k->shipped < 0) { k->shipped = i; continue; }
+        if (sc != CS_SAMPLE_PLAIN) continue;
+        if (k->ntm >= 4 && k->ntb >= 10 && k->nearly >= 4) continue;
+        smpPlan p;
+        planOrder(s, i, &p);
+        if (k->nearly < 4 && p.shop != SHOP_US) k->early[k->nearly++] = i;
+        else if (p.shop == SHOP_TM && k->ntm < 4) k->tm[k->ntm++] = i;
+        else if (p.shop == SHOP_TB && k->ntb < 10) k->tb[k->ntb++] = i;
+    }
+}
+
+static Cs__V1__ContactEvent *contactNew(cs_sample_arena *a, Cs__V1__Envelope *e) {
+    Cs__V1__ContactEvent *c = aAlloc(a, sizeof *c);
+    cs__v1__contact_event__init(c);
+    e->body_case = CS__V1__ENVELOPE__BODY_CONTACT;
+    e->contact = c;
+    return c;
+}
+
+static Cs__V1__AfterSalesEvent *afterSalesNew(cs_sample_arena *a, Cs__V1__Envelope *e) {
+    Cs__V1__AfterSalesEvent *ase = aAlloc(a, sizeof *ase);
+    cs__v1__after_sales_event__init(ase);
+    e->body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
+    e->aftersales = ase;
+    return ase;
+}
+
+static void dayOut(cs_sample_event *ev, const char *topic, const smpPlan *p, Cs__V1__Envelope *e, int64_t t,
+                   const char *what) {
+    memset(ev, 0, sizeof *ev);
+    ev->topic = topic;
+    snprintf(ev->key, sizeof ev->key, "%.40s:%.111s", shops[p->shop].id, p->order_id);
+    ev->env = e;
+    ev->at_ms = t;
+    ev->late = true;
+    ev->what = what;
+}
+
+static void callOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, const char *tag, int64_t t,
+                    Cs__V1__CallOutcome outcome, cs_sample_event *ev) {
+    Cs__V1__Envelope *e = envNew(s, a, tag, p->index, shops[p->shop].id, t);
+    Cs__V1__ContactEvent *c = contactNew(a, e);
+    c->body_case = CS__V1__CONTACT_EVENT__BODY_CALL;
+    c->call = aAlloc(a, sizeof *c->call);
+    cs__v1__call_result__init(c->call);
+    c->call->task_id = aStr(a, "");
+    c->call->order_id = aStr(a, p->order_id);
+    c->call->agent = aStr(a, p->index % 2 ? "小美" : "阿杰");
+    c->call->outcome = outcome;
+    c->call->note = aStr(a, outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE ? "无人接听"
+                            : outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED ? "买家同意补全地址后发货"
+                                                                                  : "已联系，买家稍后回复");
+    c->call->buyer_has_im = p->index % 2 == 1;   /* own-site buyers: some have IM */
+    dayOut(ev, CS_TOPIC_CONTACTS, p, e, t,
+           outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE ? "CALL_UNREACHABLE"
+           : outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED    ? "CALL_AGREED"
+                                                                     : "CALL_REACHED");
+}
+
+static void chaserOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, const char *tag, int64_t t,
+                      cs_sample_event *ev) {
+    Cs__V1__Envelope *e = envNew(s, a, tag, p->index, shops[p->shop].id, t);
+    Cs__V1__ContactEvent *c = contactNew(a, e);
+    c->body_case = CS__V1__CONTACT_EVENT__BODY_CHASER;
+    c->chaser = aAlloc(a, sizeof *c->chaser);
+    cs__v1__delivery_chaser__init(c->chaser);
+    c->chaser->order_id = aStr(a, p->order_id);
+    c->chaser->buyer_id = aStr(a, p->buyer_id);
+    c->chaser->text = aStr(a, "请问什么时候发货？双十一买的到现在还没动");
+    dayOut(ev, CS_TOPIC_CONTACTS, p, e, t, "DELIVERY_CHASER");
+}
+
+static void smsOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, const char *tag, int64_t t,
+                   const char *text, const char *what, cs_sample_event *ev) {
+    Cs__V1__Envelope *e = envNew(s, a, tag, p->index, shops[p->shop].id, t);
+    Cs__V1__ContactEvent *c = contactNew(a, e);
+    c->body_case = CS__V1__CONTACT_EVENT__BODY_SMS;
+    c->sms = aAlloc(a, sizeof *c->sms);
+    cs__v1__inbound_sms__init(c->sms);
+    c->sms->from_phone = aStr(a, p->phone);
+    c->sms->text = aStr(a, text);
+    dayOut(ev, CS_TOPIC_CONTACTS, p, e, t, what);
+}
+
+/* EX-7: the buyer asks for a refund because the item is out of stock;
+ * refunded = the order's paid amount. */
+static void stockoutCaseOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int n, bool refunded,
+                            int64_t t, cs_sample_event *ev) {
+    Cs__V1__Envelope *e = envNew(s, a, refunded ? "oos-refunded" : "oos-requested", p->index, shops[p->shop].id, t);
+    Cs__V1__AfterSalesEvent *ase = afterSalesNew(a, e);
+    Cs__V1__AfterSalesCase *c = aAlloc(a, sizeof *c);
+    cs__v1__after_sales_case__init(c);
+    c->case_id = aPrintf(a, "%s-OOS%02d", s->run_id, n);
+    c->order_id = aStr(a, p->order_id);
+    c->sku = aStr(a, p->lines[0].code);
+    c->type = CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY;
+    c->reason = CS__V1__CASE_REASON__CASE_REASON_OUT_OF_STOCK;
+    c->stage = refunded ? CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED : CS__V1__CASE_STAGE__CASE_STAGE_REQUESTED;
+    c->amount_fen = p->paid_fen;
+    c->agent = aStr(a, "");
+    c->refund_account = aStr(a, "");
+    c->logistics = CS__V1__LOGISTICS_STATE__LOGISTICS_STATE_NOT_SHIPPED;
+    c->requested_ms = t;
+    c->buyer_id = aStr(a, p->buyer_id);
+    ase->body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
+    ase->case_ = c;
+    dayOut(ev, CS_TOPIC_AFTERSALES, p, e, t, refunded ? "STOCKOUT_REFUNDED" : "STOCKOUT_REQUESTED");
+}
+
+static const char *const complaintTexts[] = {"收到的商品有破损，要求马上处理", "客服回复太慢，体验很差",
+                                             "想咨询一下发票怎么开"};
+
+/* EX-9: complaint n about order p; met = the level's action already done
+ * (L1 escalated, L2 solution offered, L3 closed). buyer overrides p's. */
+static void complaintOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int n, int level, bool met,
+                         const char *buyer, int64_t opened, int64_t t, cs_sample_event *ev) {
+    Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "complaint%d%s", n, met ? "-met" : ""), p->index, shops[p->shop].id, t);
+    Cs__V1__AfterSalesEvent *ase = afterSalesNew(a, e);
+    Cs__V1__Complaint *k = aAlloc(a, sizeof *k);
+    cs__v1__complaint__init(k);
+    k->complaint_id = aPrintf(a, "%s-CP%02d", s->run_id, n);
+    k->order_id = aStr(a, p->order_id);
+    k->buyer_id = aStr(a, buyer ? buyer : p->buyer_id);
+    k->level = (Cs__V1__ComplaintLevel)level;
+    k->summary = aStr(a, complaintTexts[(level - 1) % 3]);
+    k->opened_ms = opened;
+    k->escalated = met && level == 1;
+    k->solution_offered = met && level == 2;
+    k->closed = met && level == 3;
+    ase->body_case = CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT;
+    ase->complaint = k;
+    dayOut(ev, CS_TOPIC_AFTERSALES, p, e, t, met ? "COMPLAINT_MET" : "COMPLAINT");
+}
+
+int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena *a, cs_sample_event *out, int max) {
+    smpPicks k;
+    pickOrders(s, &k);
+    int64_t t = cs_sample_phase_ms(s, ph);
+    int n = 0;
+    smpPlan p;
+#define ROOM (n < max)
+    if (ph == CS_SAMPLE_AFTERNOON) {
+        /* yesterday's late orders, as the platform delivers them now */
+        for (int j = 0; j < k.nyesterday; j++) {
+            cs_sample_event evs[CS_SAMPLE_MAX_EVENTS];
+            int m = orderEvents(s, k.yesterday[j], a, evs);
+            for (int q = 0; q < m && ROOM; q++) {
+                out[n] = evs[q];
+                out[n].at_ms = t + j * 1000 + q;   /* delivery order: now, in their order */
+                out[n++].late = true;
+            }
+        }
+        /* the early shift's calls on exception orders: one agrees, others answer */
+        for (int j = 0; j < k.ncalls && ROOM; j++) {
+            if (j % 4 > 1) continue;
+            planOrder(s, k.calls[j], &p);
+            callOut(s, a, &p, "call1", t + 60000 * (j + 1),
+                    j % 4 == 0 ? CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED : CS__V1__CALL_OUTCOME__CALL_OUTCOME_REACHED,
+                    &out[n++]);
+        }
+        /* EX-7: stock-out refunds on Tmall: asked for (exchange first), then refunded */
+        for (int j = 0; j < k.ntm && ROOM; j++) {
+            planOrder(s, k.tm[j], &p);
+            stockoutCaseOut(s, a, &p, j + 1, false, t + 5 * 60000, &out[n++]);
+            if (j % 2 == 0 && ROOM) stockoutCaseOut(s, a, &p, j + 1, true, t + 50 * 60000, &out[n++]);
+        }
+        /* EX-9: two complaints of each level; the first of each is met at once;
+         * the last two are one buyer's (VIP) */
+        const char *vip = NULL;
+        char vipbuf[64] = "";
+        for (int j = 0; j < 6 && j < k.ntb && ROOM; j++) {
+            planOrder(s, k.tb[j], &p);
+            int level = 1 + j / 2;
+            bool met = j % 2 == 0;
+            if (j == 4) { snprintf(vipbuf, sizeof vipbuf, "%s", p.buyer_id); vip = vipbuf; }
+            int64_t opened = t + 10 * 60000 * (j + 1);
+            complaintOut(s, a, &p, j + 1, level, false, j == 5 ? vip : NULL, opened, opened, &out[n++]);
+            if (met && ROOM) complaintOut(s, a, &p, j + 1, level, true, j == 5 ? vip : NULL, opened, opened + 20 * 60000, &out[n++]);
+        }
+        /* EX-10: chasers on the day of payment (not urgent), one for a shipped order */
+        for (int j = 0; j < 2 && j < k.nearly && ROOM; j++) {
+            planOrder(s, k.early[j], &p);
+            chaserOut(s, a, &p, "chaser1", t + 30 * 60000, &out[n++]);
+        }
+        if (k.shipped >= 0 && ROOM) {
+            planOrder(s, k.shipped, &p);
+            chaserOut(s, a, &p, "chaser1", t + 31 * 60000, &out[n++]);
+        }
+        /* NT-4: opt-out replies, spelled three ways, and a reply that is none */
+        static const char *const replies[] = {"T", "TD", "退订", "好的，谢谢"};
+        for (int j = 0; j < 4 && 6 + j < k.ntb && ROOM; j++) {
+            planOrder(s, k.tb[6 + j], &p);
+            smsOut(s, a, &p, aPrintf(a, "sms%d", j), t + 40 * 60000 + j * 1000, replies[j],
+                   j < 3 ? "SMS_OPT_OUT" : "SMS_REPLY", &out[n++]);
+        }
+    } else if (ph == CS_SAMPLE_EVENING) {
+        /* the night shift's calls: the buyer does not answer (EX-4) */
+        for (int j = 0; j < k.ncalls && ROOM; j++) {
+            if (j % 4 < 2) continue;
+            planOrder(s, k.calls[j], &p);
+            callOut(s, a, &p, "call2", t + 60000 * (j + 1), CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE, &out[n++]);
+        }
+    } else {
+        /* day 3: unanswered again (EX-4 wrote once already); chasers past the
+         * promised ship date (payment + 48 h: urgent) */
+        for (int j = 0; j < k.ncalls && ROOM; j++) {
+            if (j % 4 != 3) continue;
+            planOrder(s, k.calls[j], &p);
+            callOut(s, a, &p, "call3", t + 60000 * (j + 1), CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE, &out[n++]);
+        }
+        for (int j = 2; j < k.nearly && ROOM; j++) {
+            planOrder(s, k.early[j], &p);
+            chaserOut(s, a, &p, "chaser3", t + 30 * 60000, &out[n++]);
+        }
+    }
+#undef ROOM
+    return n;
 }

@@ -78,6 +78,12 @@ typedef enum cs_sample_scenario {
     CS_SAMPLE_SHIPPED,           /* shipped with a tracking number (NT-6) */
     CS_SAMPLE_COD,               /* cash on delivery that can be served */
     CS_SAMPLE_OV14_INVOICE,      /* an invoice request follows */
+    CS_SAMPLE_EX3_YESTERDAY,     /* paid the evening before, delivered late by the
+                                  * platform: verified last, so a run-out SKU is gone
+                                  * (EX-3 "paid before today"); one of them is a normal
+                                  * order that OV-13's first sweep lists */
+    CS_SAMPLE_NT3_REPEAT,        /* one reseller's orders, all shipped: more than 3
+                                  * messages to one number in a day (NT-3) */
     CS_SAMPLE_NSCENARIOS
 } cs_sample_scenario;
 
@@ -143,6 +149,36 @@ void cs_sample_preamble_event(const cs_sample *s, int k, cs_sample_arena *a, cs_
  * the orders waiting for it). */
 int cs_sample_epilogue_count(const cs_sample *s);
 void cs_sample_epilogue_event(const cs_sample *s, int k, cs_sample_arena *a, cs_sample_event *out);
+
+/* The working days after the morning: what buyers and agents do once the
+ * verdicts are in, for the exception-handler and the notifier. Each phase
+ * is a fixed business time of the run (cs_sample_phase_ms); produce its
+ * events when the business clock is there.
+ *   AFTERNOON (day 1, 14:00): calls on exception orders (AGREED closes one,
+ *     REACHED), Tmall stock-out after-sales cases, requested and refunded
+ *     (EX-7), complaints of each level, some met at once, two of one buyer
+ *     (EX-9, VIP), delivery chasers (EX-10), opt-out replies T / TD / 退订
+ *     (NT-4) and a reply that is no opt-out.
+ *   EVENING (day 1, 21:30): the night shift's calls: UNREACHABLE (EX-4, its
+ *     written message falls in NT-2's quiet hours).
+ *   DAY3 (day 3, 10:00): chasers of orders now past their promised ship
+ *     date (urgent), a second failed call (EX-4 sends nothing more). */
+typedef enum cs_sample_phase {
+    CS_SAMPLE_AFTERNOON = 0,
+    CS_SAMPLE_EVENING,
+    CS_SAMPLE_DAY3,
+    CS_SAMPLE_NPHASES
+} cs_sample_phase;
+
+#define CS_SAMPLE_MAX_DAY_EVENTS 96
+
+/* "afternoon", "evening", "day3" -> the phase, or -1. */
+int cs_sample_phase_parse(const char *name);
+const char *cs_sample_phase_name(cs_sample_phase ph);
+/* The business time of a phase (epoch ms). */
+int64_t cs_sample_phase_ms(const cs_sample *s, cs_sample_phase ph);
+/* The events of a phase into out (at most max); returns how many. */
+int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena *a, cs_sample_event *out, int max);
 
 /* Stock the run plans, one row per shop and SKU (for seeding a database
  * directly, as the benchmark does). */
