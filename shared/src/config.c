@@ -46,7 +46,7 @@ static const char *const clock_values[] = {"system", "redis", NULL};
 static const char *const assignor_values[] = {"range", "roundrobin", "cooperative-sticky", NULL};
 static const char *const level_values[] = {"debug", "info", "warn", "error", NULL};
 static const char *const crash_values[] = {"", "after_pg_commit", "after_produce",
-                                           "before_pg_commit", "timer_before_ack", "after_provider_2xx",
+                                           "before_pg_commit", "before_commit_hooks", "timer_before_ack", "after_provider_2xx",
                                            NULL};
 
 static int check_nonempty(const char *v, char *why, size_t whylen);
@@ -83,7 +83,7 @@ static const cfg_row cfg_table[] = {
     {"CS_LOG_LEVEL", CFG_ENUM, OFF(log_level), "info", 0, 0, level_values, NULL,
      "least level logged: debug, info, warn or error"},
     {"CS_CRASH_POINT", CFG_ENUM, OFF(crash_point), "", 0, 0, crash_values, NULL,
-     "tests only: after_pg_commit, after_produce, before_pg_commit, timer_before_ack or after_provider_2xx"},
+     "tests only: after_pg_commit, after_produce, before_pg_commit, before_commit_hooks, timer_before_ack or after_provider_2xx"},
     {"CS_CRASH_AFTER", CFG_INT, OFF(crash_after), "1", 1, INT_MAX, NULL, NULL,
      "tests only: crash at the Nth pass of CS_CRASH_POINT"},
     {"CS_INSTANCE", CFG_STR, OFF(instance), NULL, 0, 0, NULL, NULL,

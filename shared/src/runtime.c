@@ -915,6 +915,9 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
         batchHooksEnd(b, false);
         return -1;
     }
+    /* committed, Redis not yet written: the dispatcher's reconciliation
+     * must put the batch's timers back (it_timers) */
+    cs_crash_point("before_commit_hooks");
     batchHooksEnd(b, true);   /* e.g. the batch's timers into Redis */
     if (forgotten == rt->nacked) ackedClear(rt);
     cs_log_debug("txn phases: dedupe %" PRId64 " handler %" PRId64 " outbox %" PRId64 " commit %" PRId64 " ms",

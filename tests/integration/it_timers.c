@@ -740,6 +740,52 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
                         "AND status='cancelled'", id2), 1);
 }
 
+/* A crash right after the PostgreSQL commit, before the after-commit hook
+ * wrote Redis: the timer is in the record only. The dispatcher's
+ * reconciliation puts it back, it fires, and the owner takes it once. */
+static void test_crash_after_commit_before_redis_fires_once(void) {
+    char run[64], oid[128], key[160], id[200], buyer[96], eid[160], needle[256];
+    it_run_id(run, sizeof run);
+    snprintf(oid, sizeof oid, "%s-tprobe-crash", run);
+    snprintf(key, sizeof key, "tb-demo:%s", oid);
+    snprintf(id, sizeof id, "probe.remind@%s", key);
+    snprintf(buyer, sizeof buyer, "%s-b", run);
+    int64_t base = caseBase(10);
+    IT_REQUIRE(clockSet(base) == 0);
+    it_worker p, p2, d;
+    it_order o;
+    it_order_init(&o, "tb-demo", oid, buyer, "SKU-PROBE", NULL, 1);
+    snprintf(eid, sizeof eid, "%s-c", run);
+    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    /* The probe dies at its first commit, which may be of records an
+     * earlier run left for its group: start it again until the commit it
+     * died after is the one with this case's timer. */
+    long long rows = 0;
+    for (int attempt = 0; attempt < 5 && rows == 0; attempt++) {
+        IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe-crash", NULL, (const char *[]){
+            "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, "CS_CRASH_POINT=before_commit_hooks", NULL}) == 0);
+        CT_EQ_INT(it_worker_wait(&p, 30000), 86);
+        rows = it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s'", id);
+    }
+    /* committed in PostgreSQL, absent from Redis */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s' AND status='pending'", id), 1);
+    CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 0);
+    IT_REQUIRE(it_worker_start_bin(&p2, "tests/timer-probe", "probe-crash-2", NULL, (const char *[]){
+        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
+    IT_REQUIRE(dispatcherStart(&d, "td-crash", NULL) == 0);
+    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    int64_t t0 = it_now_ms();
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 20000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='fired'", id), 1);
+    it_measure("timer lost to a crash before its Redis write: restored and fired %lld ms after the advance",
+               (long long)(it_now_ms() - t0));
+    snprintf(needle, sizeof needle, "probe took %s", id);
+    CT_CHECK(it_worker_wait_log(&p2, needle, 10000));
+    it_sleep_ms(1000);
+    CT_EQ_INT(it_log_count(p2.log, needle), 1);
+}
+
 /* Leaves no timer of this test's owner behind, in PostgreSQL or Redis, and
  * the clock on real time. */
 static void finish(void) {
@@ -777,6 +823,7 @@ int main(int argc, char **argv) {
     static const ct_case cases[] = {
         CT_CASE(test_library_schedule_reschedule_cancel_take),
         CT_CASE(test_library_batch_applies_calls_in_order),
+        CT_CASE(test_crash_after_commit_before_redis_fires_once),
         CT_CASE(test_fires_within_1s_of_clock_advance),
         CT_CASE(test_cancel_never_fires_even_after_claim),
         CT_CASE(test_reschedule_only_new_generation_acts),

@@ -151,7 +151,10 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv);
  * CS_CRASH_AFTER-th pass (default 1) _exit()s with code 86. Inert unless
  * set; compiled into every build. Points: "after_pg_commit" (committed,
  * offsets not), "after_produce" (outbox produced, not yet deleted),
- * "before_pg_commit" (inside the transaction). */
+ * "before_pg_commit" (inside the transaction), "before_commit_hooks"
+ * (committed, after-commit hooks such as the Redis side of timers not run).
+ * Workers add their own: "timer_before_ack" (dispatcher),
+ * "after_provider_2xx" (notifier). */
 void cs_crash_point(const char *name);
 void cs_crash_points_init(const char *name, int after);
 
