@@ -596,7 +596,7 @@ static double btNotifier(btCtx *x) {
         if (c >= o->notes) { t_done = now; break; }
         if (c != last_n) { last_n = c; last_change = now; }
         if (btInterrupted || now - last_change > 60000000 || waitpid(pid, NULL, WNOHANG) == pid) {
-            snprintf(x->err, sizeof x->err, "notifier: %" PRId64 " of %d messages (see %s)", c, o->notes, logp);
+            snprintf(x->err, sizeof x->err, "notifier: %" PRId64 " of %d messages (see %.900s)", c, o->notes, logp);
             goto out;
         }
         btSleepUs(20000);
