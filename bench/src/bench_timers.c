@@ -358,7 +358,7 @@ static int btStartDispatchers(btCtx *x, int n, const char *clock, const char *ta
         snprintf(envs[k][0], sizeof envs[k][0], "CS_CLOCK=%s", clock);
         snprintf(envs[k][1], sizeof envs[k][1], "CS_INSTANCE=bench-td-%s-%d", tag, k);
         snprintf(envs[k][2], sizeof envs[k][2], "CS_HTTP_ADDR=127.0.0.1:0");
-        snprintf(envs[k][3], sizeof envs[k][3], "CS_LOG_LEVEL=info");
+        snprintf(envs[k][3], sizeof envs[k][3], "CS_LOG_LEVEL=%s", getenv("BENCH_TD_LOG_LEVEL") ? getenv("BENCH_TD_LOG_LEVEL") : "info");
         const char *env[] = {envs[k][0], envs[k][1], envs[k][2], envs[k][3], NULL};
         snprintf(logs[k], sizeof logs[k], "%s/timer-dispatcher-%s-%d.log", x->o->out, tag, k);
         if ((pids[k] = btSpawn(x->o->dispatcher, logs[k], env, x->err, sizeof x->err)) < 0) return -1;
