@@ -28,6 +28,7 @@
  *     first request consumed).
  * A machine line for bench/run comes last:
  *   TIMERS fired_per_s=.. copies=.. lateness_p99_ms=.. redis_bytes_per_timer=.. notifier_msgs_per_s=.. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -238,6 +239,69 @@ static double btCpu(pid_t pid) {
     return (double)(ut + stt) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* CPU seconds used so far by the bench stack's processes whose command
+ * name starts with comm: those whose command line names the stack's run
+ * folder or Redis port, and their children (PostgreSQL's backends). Other
+ * stacks on the machine are not counted. */
+static double btCpuOf(const char *comm) {
+    const char *dir = getenv("CS_RUN_DIR"), *port = getenv("CS_REDIS_PORT");
+    char rport[32];
+    snprintf(rport, sizeof rport, ":%s", port ? port : "-");
+    pid_t roots[64];
+    int nroots = 0;
+    double sum = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        DIR *d = opendir("/proc");
+        if (!d) return 0;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+            pid_t pid = (pid_t)atoi(e->d_name);
+            char path[300], name[64] = "", buf[4096];
+            snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+            FILE *f = fopen(path, "r");
+            if (!f) continue;
+            if (!fgets(name, sizeof name, f)) name[0] = 0;
+            fclose(f);
+            if (strncmp(name, comm, strlen(comm)) != 0) continue;
+            if (pass == 0) {
+                snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+                if (!(f = fopen(path, "r"))) continue;
+                size_t n = fread(buf, 1, sizeof buf - 1, f);
+                fclose(f);
+                for (size_t k = 0; k < n; k++) if (!buf[k]) buf[k] = ' ';
+                buf[n] = 0;
+                if (((dir && *dir && strstr(buf, dir)) || strstr(buf, rport)) && nroots < 64) {
+                    roots[nroots++] = pid;
+                    double c = btCpu(pid);
+                    if (c > 0) sum += c;
+                }
+            } else {
+                snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+                if (!(f = fopen(path, "r"))) continue;
+                size_t n = fread(buf, 1, sizeof buf - 1, f);
+                fclose(f);
+                buf[n] = 0;
+                const char *q = strrchr(buf, ')');
+                int ppid = 0;
+                if (!q || sscanf(q + 2, "%*c %d", &ppid) != 1) continue;
+                for (int r = 0; r < nroots; r++)
+                    if (roots[r] == ppid) {
+                        double c = btCpu(pid);
+                        if (c > 0) sum += c;
+                    }
+            }
+        }
+        closedir(d);
+    }
+    return sum;
+}
+
+typedef struct btCpuSet { double pg, redis, kafka; } btCpuSet;
+static btCpuSet btServersCpu(void) {
+    return (btCpuSet){btCpuOf("postgres"), btCpuOf("redis-server"), btCpuOf("java")};
+}
+
 /* True once the file holds `needle`. */
 static bool btFileHas(const char *path, const char *needle) {
     FILE *f = fopen(path, "r");
@@ -413,6 +477,7 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     btSleepUs(1000000);   /* the consumer's assignment and first fetch */
     double cpu0[BT_MAX_COPIES];
     for (int k = 0; k < n; k++) cpu0[k] = btCpu(pids[k]);
+    btCpuSet sv0 = btServersCpu();
     int64_t ta = bench_now_us();
     if (btSetClock(x->redis, base + 3 * 3600000, x->err, sizeof x->err) != 0) goto out;
     if (!btWait(l, o->count, 600 + o->count / 1000.0, "backlog")) {
@@ -423,12 +488,14 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     rate = o->count * 1e6 / (double)(tl - ta);
     double cpu = 0;
     for (int k = 0; k < n; k++) cpu += btCpu(pids[k]) - cpu0[k];
+    btCpuSet sv1 = btServersCpu();
     btLoad(load, sizeof load);
     printf("backlog/%d:   clock advanced past all %d; last distinct TimerFired at the consumer %.2f s later: "
            "%.0f fired/s with %d dispatcher(s); %lld records read (%lld repeats); dispatcher CPU %.1f s "
-           "(%.1f us/timer); load %s\n",
+           "(%.1f us/timer); PostgreSQL CPU %.1f s (%.1f us/timer), Redis %.1f s, Kafka %.1f s (the bench stack's processes); load %s\n",
            n, o->count, (double)(tl - ta) / 1e6, rate, n, (long long)atomic_load(&l->total),
-           (long long)(atomic_load(&l->total) - o->count), cpu, cpu * 1e6 / o->count, load);
+           (long long)(atomic_load(&l->total) - o->count), cpu, cpu * 1e6 / o->count, sv1.pg - sv0.pg,
+           (sv1.pg - sv0.pg) * 1e6 / o->count, sv1.redis - sv0.redis, sv1.kafka - sv0.kafka, load);
 out:
     btStop(pids, n);
     btListenerStop(l);
