@@ -197,7 +197,10 @@ static void usage(FILE *out) {
             "Kafka and PostgreSQL from CS_KAFKA_BROKERS and CS_PG_DSN.\n");
 }
 
+int bench_timers_main(int argc, char **argv);   /* bench_timers.c */
+
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "timers") == 0) return bench_timers_main(argc, argv);
     if (argc < 2 || strcmp(argv[1], "order-verifier") != 0) {
         usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;

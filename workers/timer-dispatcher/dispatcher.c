@@ -82,6 +82,13 @@ typedef struct tdState {
     cs_clock *clock;
     cs_redis *redis;           /* owned */
     PGconn *pg;                /* owned; NULL while down */
+    PGconn *pg_ack;            /* owned; the produced-generation updates (NULL while down) */
+    /* The previous round's acknowledged claims, finished during this round
+     * (see ackSend): its UPDATE runs on pg_ack meanwhile. */
+    tdClaim *prev;             /* owned */
+    size_t prev_n;
+    int64_t prev_lease;
+    bool prev_sent;            /* an UPDATE is in flight on pg_ack */
     rd_kafka_t *producer;      /* owned */
     cs_redis_pipe *pipe;       /* scratch pipeline */
     cs_copybuf arr1, arr2, arr3; /* scratch array literals */
@@ -327,10 +334,16 @@ static int fireClaims(tdState *st, tdClaim *claims, size_t n, char *err, size_t 
     return 0;
 }
 
-/* Records the produced generations and removes the acknowledged and the
- * stale members from inflight (those whose record failed stay, and fire
- * again after the lease). */
-static void ackClaims(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
+/* Hands the round's claims over for acknowledgement: sends the UPDATE
+ * recording the produced generations on pg_ack without waiting, and keeps
+ * the claims in st->prev; ackFinish() completes them during the next round
+ * (or at once when it is idle). This takes the UPDATE -- the round's
+ * slowest step with a backlog, non-HOT index updates and a commit --
+ * off the critical path: the next round claims, reads and produces while
+ * it runs. The order stays "UPDATE, then Redis ack": a crash before the
+ * ack leaves the members in inflight, to fire again after their lease
+ * (same event ids), exactly as before. */
+static void ackSend(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
     char err[TD_ERRLEN];
     const char **owners = cs_xcalloc(n ? n : 1, sizeof *owners), **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
     char (*gens)[24] = cs_xcalloc(n ? n : 1, sizeof *gens);
@@ -344,27 +357,58 @@ static void ackClaims(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
         genp[k] = gens[k];
         k++;
     }
+    st->prev = claims;
+    st->prev_n = n;
+    st->prev_lease = lease;
+    st->prev_sent = false;
     if (k) {
+        if (!st->pg_ack || cs_pg_conn_lost(st->pg_ack)) {
+            if (st->pg_ack) PQfinish(st->pg_ack);
+            st->pg_ack = cs_pg_connect(st->cfg.pg_dsn, err, sizeof err);
+        }
         cs_pg_text_array(&st->arr1, owners, k);
         cs_pg_text_array(&st->arr2, ids, k);
         cs_pg_text_array(&st->arr3, genp, k);
         const char *p[3] = { st->arr1.data, st->arr2.data, st->arr3.data };
-        /* Best effort: without it, reconciliation may fire these once more
-         * (deduped by the owner), nothing worse. */
-        if (cs_pg_exec(st->pg,
-                       "UPDATE timers t SET produced_generation = k.gen FROM unnest($1::text[], "
-                       "$2::text[], $3::bigint[]) AS k(owner, timer_id, gen) WHERE t.owner = k.owner "
-                       "AND t.timer_id = k.timer_id AND t.generation = k.gen", 3, p, NULL, err,
-                       sizeof err) != 0)
+        /* libpq copies the parameters into its buffer: the arrays may be
+         * reused by the next round at once. Best effort: without the
+         * UPDATE, reconciliation may fire these once more (deduped by the
+         * owner), nothing worse. */
+        if (!st->pg_ack)
             cs_log_warn("timers: produced generations not recorded: %s", err);
+        else if (!PQsendQueryParams(st->pg_ack,
+                                    "UPDATE timers t SET produced_generation = k.gen FROM unnest($1::text[], "
+                                    "$2::text[], $3::bigint[]) AS k(owner, timer_id, gen) WHERE t.owner = k.owner "
+                                    "AND t.timer_id = k.timer_id AND t.generation = k.gen", 3, NULL, p, NULL, NULL, 0))
+            cs_log_warn("timers: produced generations not recorded: %s", PQerrorMessage(st->pg_ack));
+        else
+            st->prev_sent = true;
     }
     free(owners);
     free(ids);
     free(gens);
     free(genp);
+}
 
+/* Completes the previous round's acknowledgement: waits for its UPDATE,
+ * then removes the acknowledged and the stale members from inflight
+ * (those whose record failed stay, and fire again after the lease). */
+static void ackFinish(tdState *st) {
+    if (!st->prev) return;
+    char err[TD_ERRLEN];
+    tdClaim *claims = st->prev;
+    size_t n = st->prev_n;
+    if (st->prev_sent) {
+        PGresult *r;
+        while ((r = PQgetResult(st->pg_ack))) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK)
+                cs_log_warn("timers: produced generations not recorded: %s", PQresultErrorMessage(r));
+            PQclear(r);
+        }
+        st->prev_sent = false;
+    }
     char slease[24];
-    snprintf(slease, sizeof slease, "%" PRId64, lease);
+    snprintf(slease, sizeof slease, "%" PRId64, st->prev_lease);
     cs_redis_pipe_reset(st->pipe);
     for (int s = 0; s < CS_TIMER_SHARDS; s++) {
         const char **argv = cs_xcalloc(n + 5, sizeof *argv);
@@ -386,6 +430,10 @@ static void ackClaims(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
     if (cs_redis_pipe_count(st->pipe) && cs_redis_pipe_run(st->redis, st->pipe, err, sizeof err) != 0)
         cs_log_warn("timers: acknowledgements not written (%s); those timers fire again after "
                     "their lease", err);
+    for (size_t i = 0; i < n; i++) free(claims[i].member);
+    free(claims);
+    st->prev = NULL;
+    st->prev_n = 0;
 }
 
 /* One round. Returns the number of claims (0 = idle), or -1 when a backend
@@ -402,9 +450,11 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     tdClaim *claims = NULL;
     size_t n = 0;
     long rc = -1;
+    int64_t p0 = cs_mono_ms();
     if (claimAll(st, now, lease, &claims, &n, more, err, errlen) != 0) goto out;
     rc = (long)n;
     if (n == 0) goto out;
+    int64_t p1 = cs_mono_ms();
     if (fireClaims(st, claims, n, err, errlen) != 0) {
         /* The claims stay in inflight: they fire after their lease. */
         rc = -1;
@@ -412,9 +462,12 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     }
     /* Every report must come before the claims are freed (they are the
      * records' opaques); message.timeout.ms bounds the wait. */
+    int64_t p2 = cs_mono_ms();
+    ackFinish(st);   /* the previous round's, while this round's records travel */
+    int64_t p3 = cs_mono_ms();
     while (st->outstanding > 0) rd_kafka_poll(st->producer, 20);
+    int64_t p4 = cs_mono_ms();
     cs_crash_point("timer_before_ack");
-    ackClaims(st, claims, n, lease);
     int64_t fired = 0, stale = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
         if (claims[i].action == TD_DROP) stale++;
@@ -424,9 +477,13 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     cs_metric_add(st->m_fired, fired);
     cs_metric_add(st->m_stale, stale);
     cs_metric_add(st->m_failed, failed);
-    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " stale, %" PRId64 " failed",
-                 n, fired, stale, failed);
+    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " stale, %" PRId64 " failed; ms: claim %"
+                 PRId64 ", read+produce %" PRId64 ", previous ack %" PRId64 ", kafka acks %" PRId64,
+                 n, fired, stale, failed, p1 - p0, p2 - p1, p3 - p2, p4 - p3);
+    ackSend(st, claims, n, lease);   /* the claims are st->prev's now */
+    return rc;
 out:
+    ackFinish(st);   /* idle or failed: nothing to overlap with */
     for (size_t i = 0; i < n; i++) free(claims[i].member);
     free(claims);
     return rc;
@@ -558,6 +615,7 @@ int td_main(int argc, char **argv) {
         "instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms", lease, NULL });
     if (st.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     loop(&st);
+    ackFinish(&st);
     cs_log_info("stopping");
 out:
     if (st.producer) {
@@ -566,6 +624,7 @@ out:
     }
     cs_http_stop();
     if (st.pg) PQfinish(st.pg);
+    if (st.pg_ack) PQfinish(st.pg_ack);
     cs_redis_pipe_free(st.pipe);
     cs_redis_free(st.redis);
     cs_clock_free(st.clock);
