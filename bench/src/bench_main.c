@@ -265,7 +265,7 @@ int main(int argc, char **argv) {
     char rid[64], group[96];
     cs_sample_opts so;
     bench_offsets orders_from, orders_to, verdicts_from, other;
-    static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS};
+    static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
     if (bench_watermarks(cfg.brokers, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err)) goto fail;
     if (!(l = bench_listener_start(cfg.brokers, &verdicts_from, err, sizeof err))) goto fail;
     if (!(prod = bench_producer_new(cfg.brokers, err, sizeof err))) goto fail;

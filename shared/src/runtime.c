@@ -267,6 +267,7 @@ typedef struct rtMsg {
     char keybuf[256];
     char *keyheap;           /* owned when the key does not fit keybuf */
     bool fresh;              /* not seen before (dedupe said new) */
+    bool foreign;            /* a fired timer of another worker: skipped */
 } rtMsg;
 
 /* A committed batch whose outbox records are on their way to Kafka.
@@ -779,6 +780,7 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
     cs_event *ev = &m->ev;
     const rd_kafka_message_t *k = m->rk;
     memset(ev, 0, sizeof *ev);
+    m->foreign = false;
     ev->topic = rd_kafka_topic_name(k->rkt);
     ev->partition = k->partition;
     ev->offset = k->offset;
@@ -801,6 +803,10 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
     if (!ev->shop) { cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id); return; }
     if (e->event_ms <= 0) { cs_event_poison(ev, "validation: envelope.event_ms missing or negative"); return; }
     if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) { cs_event_poison(ev, "validation: envelope has no body"); return; }
+    /* cs.timers.v1 carries every owner's firings; another worker's are
+     * not this one's events at all: no dedupe row, no handler, no DLQ. */
+    m->foreign = e->body_case == CS__V1__ENVELOPE__BODY_TIMER && e->timer && e->timer->owner &&
+                 strcmp(e->timer->owner, rt->def->name) != 0;
 }
 
 static const char *msgEventId(const rtMsg *m, const char *synth) {
@@ -857,24 +863,30 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
 
     int64_t tA = cs_mono_ms();
     /* Dedupe: one statement for the batch; RETURNING names the new ids. */
-    const char **ids = cs_xcalloc(n, sizeof *ids);
-    for (size_t i = 0; i < n; i++) ids[i] = msgEventId(&msgs[i], synth[i]);
-    cs_pg_text_array(&rt->arr, ids, n);
-    const char *p[2] = { rt->def->name, rt->arr.data };
+    const char **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
+    size_t nids = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!msgs[i].foreign) ids[nids++] = msgEventId(&msgs[i], synth[i]);
     PGresult *r = NULL;
-    if (cs_pg_exec(rt->pg, "INSERT INTO processed_events (worker, event_id) SELECT $1, unnest($2::text[]) "
-                           "ON CONFLICT DO NOTHING RETURNING event_id", 2, p, &r, err, errlen) != 0) {
-        free(ids);
-        goto fail;
+    if (nids) {
+        cs_pg_text_array(&rt->arr, ids, nids);
+        const char *p[2] = { rt->def->name, rt->arr.data };
+        if (cs_pg_exec(rt->pg, "INSERT INTO processed_events (worker, event_id) SELECT $1, unnest($2::text[]) "
+                               "ON CONFLICT DO NOTHING RETURNING event_id", 2, p, &r, err, errlen) != 0) {
+            free(ids);
+            goto fail;
+        }
     }
     /* Mark the first occurrence of each returned id as fresh (an id that
      * repeats inside the batch is applied once). */
-    int nr = PQntuples(r);
+    int nr = r ? PQntuples(r) : 0;
     cs_strmap first;
     cs_strmap_init(&first);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0, k = 0; i < n; i++) {
         msgs[i].fresh = false;
-        if (!cs_strmap_get(&first, ids[i])) cs_strmap_put(&first, ids[i], &msgs[i]);
+        if (msgs[i].foreign) continue;
+        if (!cs_strmap_get(&first, ids[k])) cs_strmap_put(&first, ids[k], &msgs[i]);
+        k++;
     }
     for (int j = 0; j < nr; j++) {
         rtMsg *m = cs_strmap_get(&first, PQgetvalue(r, j, 0));
@@ -899,6 +911,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     int64_t tC = cs_mono_ms();
 
     for (size_t i = 0; i < n; i++) {
+        if (msgs[i].foreign) continue;   /* neither applied nor a duplicate */
         if (!msgs[i].fresh) { (*dups)++; continue; }
         if (msgs[i].ev.poison) {
             if (poisonRecord(rt, b, &msgs[i], msgEventId(&msgs[i], synth[i]), err, errlen) != 0) goto fail;

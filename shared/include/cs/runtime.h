@@ -24,6 +24,10 @@
  * unproduced outbox rows, which the relay sweep produces again with the same
  * event ids (consumers dedupe; CONTRACTS.md "exactly once").
  *
+ * cs.timers.v1 carries the firings of every worker's timers: a record whose
+ * TimerFired.owner is another worker is skipped before the dedupe (no row,
+ * no handler call), so a worker pays next to nothing for others' timers.
+ *
  * PostgreSQL or Kafka unreachable: the batch is retried with backoff, no
  * offset is committed, and the loop resumes by itself. A handler error that
  * is not a lost connection makes the runtime retry the batch one event per
