@@ -431,7 +431,7 @@ static int btStartDispatchers(btCtx *x, int n, const char *clock, const char *ta
     for (int k = 0; k < n; k++) {
         while (!btFileHas(logs[k], "reconciliation (full)")) {
             if (btInterrupted || waitpid(pids[k], NULL, WNOHANG) == pids[k] || bench_now_us() - t0 > 600000000) {
-                snprintf(x->err, sizeof x->err, "dispatcher %d did not finish its start-up reconciliation (%s)", k,
+                snprintf(x->err, sizeof x->err, "dispatcher %d did not finish its start-up reconciliation (%.900s)", k,
                          logs[k]);
                 return -1;
             }
