@@ -78,7 +78,7 @@ static const cfg_row cfg_table[] = {
      "longest wait (ms) to fill a batch"},
     {"CS_SESSION_TIMEOUT_MS", CFG_INT, OFF(session_timeout_ms), "10000", 6000, 300000, NULL,
      NULL, "consumer group session timeout (ms)"},
-    {"CS_QUEUE_KBYTES", CFG_INT, OFF(queue_kbytes), "4096", 64, 1048576, NULL, NULL,
+    {"CS_QUEUE_KBYTES", CFG_INT, OFF(queue_kbytes), "2048", 64, 1048576, NULL, NULL,
      "librdkafka prefetch queue per partition (KiB)"},
     {"CS_LOG_LEVEL", CFG_ENUM, OFF(log_level), "info", 0, 0, level_values, NULL,
      "least level logged: debug, info, warn or error"},

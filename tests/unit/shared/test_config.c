@@ -43,7 +43,7 @@ static void test_defaults_match_the_documented_values(void) {
     CT_EQ_INT(cfg.batch_max, 500);
     CT_EQ_INT(cfg.batch_wait_ms, 20);
     CT_EQ_INT(cfg.session_timeout_ms, 10000);
-    CT_EQ_INT(cfg.queue_kbytes, 4096);
+    CT_EQ_INT(cfg.queue_kbytes, 2048);
     CT_EQ_STR(cfg.log_level, "info");
     CT_EQ_STR(cfg.crash_point, "");
     CT_EQ_INT(cfg.crash_after, 1);
