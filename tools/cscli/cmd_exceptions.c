@@ -17,34 +17,12 @@ static const char exceptions_usage[] =
     "         --open: only exceptions still open.\n";
 
 int cscli_cmd_exceptions(cscli *c, int argc, char **argv) {
-    bool help = false, json = false, open = false;
-    const char *shop = NULL, *order = NULL, *limit = NULL, *tzname = NULL;
-    const cscli_opt opts[] = {{"--json", &json, NULL},   {"--help", &help, NULL},
-                              {"--open", &open, NULL},   {"--shop", NULL, &shop},
-                              {"--order", NULL, &order}, {"--limit", NULL, &limit},
-                              {"--tz", NULL, &tzname}};
-    const char *pos[2];
-    int npos;
-    char err[512];
-    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2, &npos, err,
-                              sizeof err);
-    c->json |= json;
-    if (rc != 0) return cscli_usage_error(c, exceptions_usage, "exceptions: %s", err);
-    if (help) {
-        fputs(exceptions_usage, c->out);
-        return CSCLI_OK;
-    }
-    if (npos != 1 || strcmp(pos[0], "list") != 0)
-        return cscli_usage_error(c, exceptions_usage, "exceptions: which subcommand? (list)");
-    int n = 100;
-    if (limit && cscli_parse_int(limit, 100000, &n) != 0)
-        return cscli_usage_error(c, exceptions_usage, "exceptions: --limit needs 1..100000, got '%s'", limit);
-    char oshop[256] = "", oid[256] = "";
-    if (order && cscli_parse_order_key(order, oshop, sizeof oshop, oid, sizeof oid) != 0)
-        return cscli_usage_error(c, exceptions_usage, "exceptions: --order needs <shop>:<order>, got '%s'", order);
-    char nbuf[16];
-    snprintf(nbuf, sizeof nbuf, "%d", n);
-    const char *params[] = {open ? "t" : "f", shop, order ? oshop : NULL, order ? oid : NULL, nbuf};
+    cscli_list_args a;
+    int rc = cscli_list_args_parse(c, argc, argv, "exceptions", exceptions_usage, NULL, &a);
+    if (rc >= 0) return rc;
+    const char *tzname = a.tzname;
+    const char *params[] = {a.open ? "t" : "f", a.shop, a.order ? a.order_shop : NULL,
+                            a.order ? a.order_id : NULL, a.limit};
     static const cscli_col cols[] = {
         {"shop_id", CSCLI_COL_TEXT},        {"order_id", CSCLI_COL_TEXT},      {"reasons", CSCLI_COL_TEXT},
         {"plan_rule", CSCLI_COL_TEXT},      {"local_day", CSCLI_COL_TEXT},     {"opened_ms", CSCLI_COL_MS},

@@ -21,34 +21,14 @@ static const char tasks_usage[] =
     "         with --shop too, the shift that takes it over (CS_SHOPS_FILE).\n";
 
 int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
-    bool help = false, json = false, open = false;
-    const char *shop = NULL, *order = NULL, *limit = NULL, *tzname = NULL, *shift = NULL;
-    const cscli_opt opts[] = {{"--json", &json, NULL},   {"--help", &help, NULL},
-                              {"--open", &open, NULL},   {"--shop", NULL, &shop},
-                              {"--order", NULL, &order}, {"--limit", NULL, &limit},
-                              {"--tz", NULL, &tzname},   {"--shift", NULL, &shift}};
-    const char *pos[2];
-    int npos;
-    char err[512];
-    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2, &npos, err,
-                              sizeof err);
-    c->json |= json;
-    if (rc != 0) return cscli_usage_error(c, tasks_usage, "tasks: %s", err);
-    if (help) {
-        fputs(tasks_usage, c->out);
-        return CSCLI_OK;
-    }
-    if (npos != 1 || strcmp(pos[0], "list") != 0)
-        return cscli_usage_error(c, tasks_usage, "tasks: which subcommand? (list)");
-    int n = 100;
-    if (limit && cscli_parse_int(limit, 100000, &n) != 0)
-        return cscli_usage_error(c, tasks_usage, "tasks: --limit needs 1..100000, got '%s'", limit);
-    char oshop[256] = "", oid[256] = "";
-    if (order && cscli_parse_order_key(order, oshop, sizeof oshop, oid, sizeof oid) != 0)
-        return cscli_usage_error(c, tasks_usage, "tasks: --order needs <shop>:<order>, got '%s'", order);
-    char nbuf[16];
-    snprintf(nbuf, sizeof nbuf, "%d", n);
-    const char *params[] = {open ? "t" : "f", shop, order ? oshop : NULL, order ? oid : NULL, nbuf, shift};
+    cscli_list_args a;
+    int rc = cscli_list_args_parse(c, argc, argv, "tasks", tasks_usage, "--shift", &a);
+    if (rc >= 0) return rc;
+    const char *shop = a.shop, *tzname = a.tzname;
+    const char *shift = a.extra;
+    bool open = a.open;
+    const char *params[] = {a.open ? "t" : "f", a.shop, a.order ? a.order_shop : NULL,
+                            a.order ? a.order_id : NULL, a.limit, shift};
     static const cscli_col cols[] = {
         {"shop_id", CSCLI_COL_TEXT},  {"task_id", CSCLI_COL_TEXT},     {"order_id", CSCLI_COL_TEXT},
         {"kind", CSCLI_COL_TEXT},     {"rule", CSCLI_COL_TEXT},        {"shift", CSCLI_COL_TEXT},

@@ -136,6 +136,23 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
                            const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
                            const char *extra_key, const char *extra_value);
 
+/* The arguments every `<thing> list` command shares: list [--open]
+ * [--shop S] [--order SHOP:ORDER] [--limit N] [--tz ZONE] [--json]
+ * [--help], plus one command-specific valued option (extra_opt, e.g.
+ * "--shift"; NULL = none). */
+typedef struct cscli_list_args {
+    bool open;
+    const char *shop, *order, *tzname, *extra;
+    char order_shop[256], order_id[256];   /* --order split; "" when absent */
+    char limit[16];                        /* --limit as text, default "100" */
+} cscli_list_args;
+
+/* Parses them for command `what` (argv[0] is the command). Returns -1 when
+ * parsed (go on), else the exit code to return: CSCLI_OK after --help, the
+ * usage error otherwise. */
+int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage,
+                          const char *extra_opt, cscli_list_args *a);
+
 /* The whole CLI: global options, dispatch, exit code. */
 int cscli_main(int argc, char **argv, FILE *out, FILE *err);
 

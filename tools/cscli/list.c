@@ -8,6 +8,7 @@
  * integer fen in JSON; NULL is "-" and null. */
 #include "cscli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,4 +131,37 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
     PQfinish(pg);
     cs_tz_free(tz);
     return CSCLI_OK;
+}
+
+int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage,
+                          const char *extra_opt, cscli_list_args *a) {
+    memset(a, 0, sizeof *a);
+    bool help = false, json = false;
+    const char *limit = NULL;
+    cscli_opt opts[8] = {{"--json", &json, NULL},     {"--help", &help, NULL},
+                         {"--open", &a->open, NULL},  {"--shop", NULL, &a->shop},
+                         {"--order", NULL, &a->order}, {"--limit", NULL, &limit},
+                         {"--tz", NULL, &a->tzname}};
+    size_t nopts = 7;
+    if (extra_opt) opts[nopts++] = (cscli_opt){extra_opt, NULL, &a->extra};
+    const char *pos[2];
+    int npos;
+    char err[512];
+    int rc = cscli_parse_args(argc - 1, argv + 1, opts, nopts, pos, 2, &npos, err, sizeof err);
+    c->json |= json;
+    if (rc != 0) return cscli_usage_error(c, usage, "%s: %s", what, err);
+    if (help) {
+        fputs(usage, c->out);
+        return CSCLI_OK;
+    }
+    if (npos != 1 || strcmp(pos[0], "list") != 0)
+        return cscli_usage_error(c, usage, "%s: which subcommand? (list)", what);
+    int n = 100;
+    if (limit && cscli_parse_int(limit, 100000, &n) != 0)
+        return cscli_usage_error(c, usage, "%s: --limit needs 1..100000, got '%s'", what, limit);
+    snprintf(a->limit, sizeof a->limit, "%d", n);
+    if (a->order && cscli_parse_order_key(a->order, a->order_shop, sizeof a->order_shop, a->order_id,
+                                          sizeof a->order_id) != 0)
+        return cscli_usage_error(c, usage, "%s: --order needs <shop>:<order>, got '%s'", what, a->order);
+    return -1;
 }
