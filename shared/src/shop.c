@@ -505,15 +505,20 @@ static int parse_courier(ld *l, const cJSON *obj, cs_shop *shop) {
     return rc;
 }
 
-static int parse_couriers(ld *l, const cJSON *arr, cs_shop *shop) {
+/* An array of min..max objects ("couriers", "shifts", ...), each parsed by
+ * each() with its index in the error path. */
+static int parse_each(ld *l, const cJSON *arr, int min, int max, const char *what,
+                      int (*each)(ld *l, const cJSON *obj, cs_shop *shop), cs_shop *shop) {
     if (!cJSON_IsArray(arr)) return fail(l, "must be an array, not %s", json_type(arr));
     int n = cJSON_GetArraySize(arr);
-    if (n > CS_SHOP_MAX_COURIERS)
-        return fail(l, "at most %d couriers, not %d", CS_SHOP_MAX_COURIERS, n);
+    if (n < min || n > max) {
+        if (min > 0) return fail(l, "must have %d..%d %s, not %d", min, max, what, n);
+        return fail(l, "at most %d %s, not %d", max, what, n);
+    }
     size_t i = 0;
     for (const cJSON *v = arr->child; v; v = v->next, i++) {
         size_t old = path_idx(l, i);
-        int rc = parse_courier(l, v, shop);
+        int rc = each(l, v, shop);
         path_pop(l, old);
         if (rc) return -1;
     }
@@ -618,21 +623,6 @@ static int parse_shift(ld *l, const cJSON *obj, cs_shop *shop) {
     return rc;
 }
 
-static int parse_shifts(ld *l, const cJSON *arr, cs_shop *shop) {
-    if (!cJSON_IsArray(arr)) return fail(l, "must be an array, not %s", json_type(arr));
-    int n = cJSON_GetArraySize(arr);
-    if (n < 1 || n > CS_SHOP_MAX_SHIFTS)
-        return fail(l, "must have 1..%d shifts, not %d", CS_SHOP_MAX_SHIFTS, n);
-    size_t i = 0;
-    for (const cJSON *v = arr->child; v; v = v->next, i++) {
-        size_t old = path_idx(l, i);
-        int rc = parse_shift(l, v, shop);
-        path_pop(l, old);
-        if (rc) return -1;
-    }
-    return 0;
-}
-
 static int parse_template(ld *l, const cJSON *obj, cs_shop *shop) {
     static const char *const keys[] = {"id", "text", "refusal", NULL};
     if (check_keys(l, obj, keys)) return -1;
@@ -666,21 +656,6 @@ static int parse_template(ld *l, const cJSON *obj, cs_shop *shop) {
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "refusal"))) rc = get_bool(l, v, &t->refusal);
     path_pop(l, old);
     return rc;
-}
-
-static int parse_templates(ld *l, const cJSON *arr, cs_shop *shop) {
-    if (!cJSON_IsArray(arr)) return fail(l, "must be an array, not %s", json_type(arr));
-    int n = cJSON_GetArraySize(arr);
-    if (n > CS_SHOP_MAX_TEMPLATES)
-        return fail(l, "at most %d templates, not %d", CS_SHOP_MAX_TEMPLATES, n);
-    size_t i = 0;
-    for (const cJSON *v = arr->child; v; v = v->next, i++) {
-        size_t old = path_idx(l, i);
-        int rc = parse_template(l, v, shop);
-        path_pop(l, old);
-        if (rc) return -1;
-    }
-    return 0;
 }
 
 static int parse_secrets(ld *l, const cJSON *obj, cs_shop *shop) {
@@ -798,7 +773,7 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     if (rc) return -1;
 
     old = path_key(l, "couriers");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "couriers"))) rc = parse_couriers(l, v, shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "couriers"))) rc = parse_each(l, v, 0, CS_SHOP_MAX_COURIERS, "couriers", parse_courier, shop);
     path_pop(l, old);
     if (rc) return -1;
 
@@ -809,7 +784,7 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     if (rc) return -1;
 
     old = path_key(l, "shifts");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "shifts"))) rc = parse_shifts(l, v, shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "shifts"))) rc = parse_each(l, v, 1, CS_SHOP_MAX_SHIFTS, "shifts", parse_shift, shop);
     else default_shifts(shop);
     path_pop(l, old);
     if (rc) return -1;
@@ -837,7 +812,7 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     if (rc) return -1;
 
     old = path_key(l, "templates");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "templates"))) rc = parse_templates(l, v, shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "templates"))) rc = parse_each(l, v, 0, CS_SHOP_MAX_TEMPLATES, "templates", parse_template, shop);
     path_pop(l, old);
     if (rc) return -1;
 
