@@ -42,6 +42,7 @@
 
 #include "cs/clock.h"
 #include "cs/log.h"
+#include "cs/proc.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
 #include "cs/redis.h"
@@ -311,25 +312,7 @@ typedef struct rtState {
     volatile int pg_up;
 } rtState;
 
-static volatile sig_atomic_t stopRequested;
-
-static void onSignal(int sig) {
-    (void)sig;
-    if (stopRequested) _exit(1);   /* second signal: leave at once */
-    stopRequested = 1;
-}
-
-static void sleepMs(int ms) {
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopRequested) {}
-}
-
-static int backoffNext(int cur) {
-    int next = cur ? cur * 2 : RT_BACKOFF_MIN_MS;
-    if (next > RT_BACKOFF_MAX_MS) next = RT_BACKOFF_MAX_MS;
-    /* jitter: +-25 % so restarted copies do not retry in lockstep */
-    return next - next / 4 + (int)(random() % (next / 2 + 1));
-}
+static int backoffNext(int cur) { return cs_proc_backoff(cur, RT_BACKOFF_MIN_MS, RT_BACKOFF_MAX_MS); }
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     rtState *rt = arg;
@@ -538,7 +521,6 @@ static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
     rt->delivery_failed = produceRecs(rt, recs, n, NULL);
     while (rd_kafka_outq_len(rt->producer) > 0) {
         rd_kafka_flush(rt->producer, 1000);
-        if (stopRequested > 1) break;
     }
     return rt->delivery_failed ? -1 : 0;
 }
@@ -632,7 +614,7 @@ static void outboxPublish(rtState *rt, cs_batch *b) {
     /* At most RT_MAX_FLIGHTS in flight (the array's size): wait for room.
      * When stopping with no room, the batch's committed outbox row is left
      * to the sweep of the next start. */
-    while (rt->nflights >= RT_MAX_FLIGHTS && !stopRequested) flightsService(rt, 50);
+    while (rt->nflights >= RT_MAX_FLIGHTS && !cs_proc_stopping()) flightsService(rt, 50);
     if (rt->nflights >= RT_MAX_FLIGHTS) { batchClearOut(b); return; }
     rtFlight *f = cs_xcalloc(1, sizeof *f);
     cs_strlcpy(f->batch_id, b->batch_id, sizeof f->batch_id);
@@ -1011,10 +993,10 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
         cs_metric_add(rt->m_pg_retry, 1);
         rt->pg_up = !cs_pg_conn_lost(rt->pg);
         cs_metric_set(rt->m_pg_up, rt->pg_up);
-        if (stopRequested) break;
+        if (cs_proc_stopping()) break;
         backoff = backoffNext(backoff);
         cs_log_warn("batch not applied (%s); retry in %d ms", err, backoff);
-        sleepMs(backoff);
+        cs_proc_sleep_ms(backoff);
     }
     free(synth);
     if (rc != 0) return -1;
@@ -1050,7 +1032,7 @@ static int cmpPending(const void *a, const void *b) {
  * first one arrived. */
 static void collect(rtState *rt) {
     int64_t deadline = 0;
-    while (!stopRequested && rt->npending < (size_t)rt->cfg.batch_max) {
+    while (!cs_proc_stopping() && rt->npending < (size_t)rt->cfg.batch_max) {
         int timeout = 100;
         if (deadline) {
             int64_t left = deadline - cs_mono_ms();
@@ -1080,7 +1062,7 @@ static void collect(rtState *rt) {
 
 static void loop(rtState *rt) {
     cs_batch b = { .shops = rt->shops, .worker = rt->def->name, .redis = rt->redis };
-    while (!stopRequested) {
+    while (!cs_proc_stopping()) {
         collect(rt);
         if (rt->npending) {
             qsort(rt->pending, rt->npending, sizeof *rt->pending, cmpPending);
@@ -1090,7 +1072,7 @@ static void loop(rtState *rt) {
                 /* Backpressure: while Kafka is slow or down, committed
                  * batches pile up unpublished; stop taking new work. */
                 flightsService(rt, 0);
-                while (rt->nflights >= RT_MAX_FLIGHTS && !stopRequested) flightsService(rt, 50);
+                while (rt->nflights >= RT_MAX_FLIGHTS && !cs_proc_stopping()) flightsService(rt, 50);
                 size_t j = i + 1;
                 while (j < rt->npending && rt->pending[j].rk->partition == rt->pending[i].rk->partition &&
                        rt->pending[j].rk->rkt == rt->pending[i].rk->rkt) j++;
@@ -1184,12 +1166,7 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
         code = 2;
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = onSignal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cs_proc_signals();
 
     if (kafkaOpen(&rt, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
     if (pgEnsure(&rt, err, sizeof err) != 0) cs_log_warn("%s (will retry)", err);
@@ -1198,7 +1175,7 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
     if (rt.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     loop(&rt);
     cs_log_info("stopping: publishing what is committed, committing offsets, leaving the group");
-    for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until && stopRequested < 2;)
+    for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until;)
         flightsService(&rt, 100);
     if (rt.nacked && pgEnsure(&rt, err, sizeof err) == 0 && outboxForget(&rt, err, sizeof err) == 0) ackedClear(&rt);
     if (rt.nflights) cs_log_warn("%d batches unpublished at exit: their outbox rows are published by the next sweep", rt.nflights);

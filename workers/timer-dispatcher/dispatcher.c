@@ -51,6 +51,7 @@
 #include "cs/clock.h"
 #include "cs/config.h"
 #include "cs/log.h"
+#include "cs/proc.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
 #include "cs/redis.h"
@@ -99,23 +100,7 @@ typedef struct tdState {
     cs_metric *m_fired, *m_stale, *m_failed, *m_restored, *m_rounds, *m_up;
 } tdState;
 
-static volatile sig_atomic_t stopRequested;
-
-static void onSignal(int sig) {
-    (void)sig;
-    if (stopRequested) _exit(1);   /* second signal: leave at once */
-    stopRequested = 1;
-}
-
-static void sleepMs(int ms) {
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopRequested) {}
-}
-
-static int backoffNext(int cur) {
-    int next = cur ? cur * 2 : TD_BACKOFF_MIN_MS;
-    return next > TD_BACKOFF_MAX_MS ? TD_BACKOFF_MAX_MS : next;
-}
+static int backoffNext(int cur) { return cs_proc_backoff(cur, TD_BACKOFF_MIN_MS, TD_BACKOFF_MAX_MS); }
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     tdState *st = arg;
@@ -495,7 +480,7 @@ out:
 static bool syncGoOn(void *arg, const cs_timer_sync_stats *s) {
     (void)arg;
     (void)s;
-    return !stopRequested;
+    return !cs_proc_stopping();
 }
 
 /* Runs the reconciliation that is due, if any. */
@@ -536,7 +521,7 @@ static void reconcileIfDue(tdState *st) {
 
 static void loop(tdState *st) {
     int backoff = 0;
-    while (!stopRequested) {
+    while (!cs_proc_stopping()) {
         int64_t t0 = cs_mono_ms();
         bool more = false;
         char err[TD_ERRLEN];
@@ -547,7 +532,7 @@ static void loop(tdState *st) {
             st->up = 0;
             cs_metric_set(st->m_up, 0);
             backoff = backoffNext(backoff);
-            sleepMs(backoff);
+            cs_proc_sleep_ms(backoff);
             continue;
         }
         if (!st->up) cs_log_info("timers: backends reachable");
@@ -557,7 +542,7 @@ static void loop(tdState *st) {
         reconcileIfDue(st);
         if (more) continue;   /* a backlog: next round at once */
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
-        if (left > 0) sleepMs((int)left);
+        if (left > 0) cs_proc_sleep_ms((int)left);
     }
 }
 
@@ -600,12 +585,7 @@ int td_main(int argc, char **argv) {
         code = 2;
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = onSignal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cs_proc_signals();
     if (producerOpen(&st, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
     st.up = 1;
     char tick[16], lease[16];

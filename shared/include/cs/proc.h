@@ -1,0 +1,21 @@
+/* proc.h -- the process life every long-running binary shares
+ * (shared/src/proc.c): SIGTERM/SIGINT as "finish what you are doing, then
+ * stop" (a second signal exits at once), sleeps that a stop request
+ * interrupts, and retry backoff with jitter. */
+#ifndef CS_PROC_H
+#define CS_PROC_H
+
+#include <stdbool.h>
+
+/* Installs the two-stage SIGTERM/SIGINT handler and ignores SIGPIPE. */
+void cs_proc_signals(void);
+/* A first SIGTERM/SIGINT has arrived. */
+bool cs_proc_stopping(void);
+/* Sleeps ms milliseconds, or less when a stop is requested meanwhile. */
+void cs_proc_sleep_ms(int ms);
+/* The next retry delay after cur (0 = first failure): doubling from min_ms
+ * to max_ms, then +-25 % jitter so restarted copies do not retry in
+ * lockstep. */
+int cs_proc_backoff(int cur, int min_ms, int max_ms);
+
+#endif
