@@ -94,6 +94,8 @@ static const cfg_row cfg_table[] = {
      "timer dispatcher: how often (ms) it looks for due timers"},
     {"CS_TIMER_LEASE_MS", CFG_INT, OFF(timer_lease_ms), "30000", 500, 3600000, NULL, NULL,
      "timer dispatcher: a claimed timer not acknowledged within this (real ms) fires again"},
+    {"CS_TIMER_UNTAKEN_S", CFG_INT, OFF(timer_untaken_s), "1800", 10, 604800, NULL, NULL,
+     "timer dispatcher: a fired timer its owner has not processed within this (real s) fires again"},
     {"CS_TIMER_RECONCILE_S", CFG_INT, OFF(timer_reconcile_s), "5", 1, 3600, NULL, NULL,
      "timer dispatcher: seconds between reconciliations of recent timers (PostgreSQL -> Redis)"},
     {"CS_TIMER_FULL_RECONCILE_S", CFG_INT, OFF(timer_full_reconcile_s), "600", 10, 604800, NULL,

@@ -48,6 +48,7 @@
 #include "cs/redis.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
+#include "cs/timers.h"
 #include "cs/util.h"
 
 #define RT_ERRLEN 512
@@ -894,6 +895,10 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
 
     for (size_t i = 0; i < n; i++) {
         if (msgs[i].foreign) continue;   /* neither applied nor a duplicate */
+        /* This worker's firing, new, repeated or poison: its member leaves
+         * the inflight set once this batch has committed (timers.h). */
+        const Cs__V1__Envelope *e = msgs[i].ev.env;
+        if (e && e->body_case == CS__V1__ENVELOPE__BODY_TIMER) cs_timer_fired_done(b, e->timer);
         if (!msgs[i].fresh) { (*dups)++; continue; }
         if (msgs[i].ev.poison) {
             if (poisonRecord(rt, b, &msgs[i], msgEventId(&msgs[i], synth[i]), err, errlen) != 0) goto fail;

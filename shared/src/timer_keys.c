@@ -3,6 +3,7 @@
 #include "cs/timer_keys.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,36 +27,131 @@ void cs_timer_inflight_key(char *out, size_t outlen, int shard) {
     snprintf(out, outlen, "cs:timers:{%d}:inflight", shard);
 }
 
-int cs_timer_member(char *out, size_t outlen, const char *owner, const char *timer_id,
-                    int64_t generation) {
-    if (!owner[0] || strchr(owner, '|') || !timer_id[0]) return -1;
-    int n = snprintf(out, outlen, "%s|%s|%" PRId64, owner, timer_id, generation);
-    return n > 0 && (size_t)n < outlen ? 0 : -1;
+/* Appends the escaped bytes of p[0..n) at out[*at], or fails when they do
+ * not fit outlen (room kept for the terminator). */
+static int putEscaped(char *out, size_t outlen, size_t *at, const void *p, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        bool esc = s[i] == '%' || s[i] == '|' || s[i] == 0;
+        if (*at + (esc ? 3 : 1) >= outlen) return -1;
+        if (esc) {
+            out[(*at)++] = '%';
+            out[(*at)++] = hex[s[i] >> 4];
+            out[(*at)++] = hex[s[i] & 15];
+        } else {
+            out[(*at)++] = (char)s[i];
+        }
+    }
+    return 0;
+}
+
+static int putText(char *out, size_t outlen, size_t *at, const char *s) {
+    size_t n = strlen(s);
+    if (*at + n >= outlen) return -1;
+    memcpy(out + *at, s, n);
+    *at += n;
+    return 0;
+}
+
+int cs_timer_member(char *out, size_t outlen, const cs_timer_fields *f) {
+    const cs_timer_ref *R = NULL;   /* for the field sizes only */
+    if (!f->owner || !f->owner[0] || strpbrk(f->owner, "|%") || strlen(f->owner) >= sizeof R->owner)
+        return -1;
+    if (!f->kind || !f->kind[0] || strlen(f->kind) >= sizeof R->kind) return -1;
+    if (!f->order_key || !f->order_key[0] || strlen(f->order_key) >= sizeof R->order_key) return -1;
+    if (f->generation <= 0 || f->due_ms <= 0 || f->payload_len > CS_TIMER_PAYLOAD_MAX) return -1;
+    const char *id = f->timer_id;
+    if (id) {
+        if (!id[0] || strlen(id) >= sizeof R->timer_id) return -1;
+        /* the default id is left out: it is the kind and order key again */
+        size_t kn = strlen(f->kind);
+        if (strncmp(id, f->kind, kn) == 0 && id[kn] == '@' && strcmp(id + kn + 1, f->order_key) == 0)
+            id = NULL;
+    }
+    char nums[48];
+    snprintf(nums, sizeof nums, "|%" PRId64 "|%" PRId64 "|", f->generation, f->due_ms);
+    size_t at = 0;
+    if (putText(out, outlen, &at, f->owner) || putText(out, outlen, &at, nums) ||
+        putEscaped(out, outlen, &at, f->kind, strlen(f->kind)) || putText(out, outlen, &at, "|") ||
+        putEscaped(out, outlen, &at, f->order_key, strlen(f->order_key)) || putText(out, outlen, &at, "|") ||
+        (id && putEscaped(out, outlen, &at, id, strlen(id))) || putText(out, outlen, &at, "|") ||
+        putEscaped(out, outlen, &at, f->payload ? f->payload : "", f->payload ? f->payload_len : 0))
+        return -1;
+    out[at] = 0;
+    return 0;
+}
+
+static int hexVal(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Unescapes s[0..n) into out (cap bytes; a text field keeps room for its
+ * terminator and may not hold a NUL). *outn gets the length. */
+static int getEscaped(const char *s, size_t n, uint8_t *out, size_t cap, size_t *outn, bool text) {
+    size_t room = text ? cap - 1 : cap, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == 0) return -1;   /* a NUL is always escaped */
+        if (c == '%') {
+            if (n - i < 3) return -1;
+            int h = hexVal(s[i + 1]), l = hexVal(s[i + 2]);
+            if (h < 0 || l < 0) return -1;
+            c = h * 16 + l;
+            i += 2;
+            if (text && c == 0) return -1;
+        }
+        if (k >= room) return -1;
+        out[k++] = (uint8_t)c;
+    }
+    if (text) out[k] = 0;
+    *outn = k;
+    return 0;
+}
+
+static int getNumber(const char *s, size_t n, int64_t *out) {
+    if (n == 0 || n > 18) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v <= 0) return -1;
+    *out = v;
+    return 0;
 }
 
 int cs_timer_member_parse(const char *member, size_t len, cs_timer_ref *out) {
-    const char *end = member + len;
-    const char *bar1 = memchr(member, '|', len);
-    if (!bar1) return -1;
-    const char *bar2 = end;
-    while (bar2 > bar1 && bar2[-1] != '|') bar2--;
-    bar2--;   /* the last '|' */
-    if (bar2 <= bar1) return -1;
-    size_t on = (size_t)(bar1 - member), tn = (size_t)(bar2 - bar1 - 1), gn = (size_t)(end - bar2 - 1);
-    if (on == 0 || on >= sizeof out->owner || tn == 0 || tn >= sizeof out->timer_id) return -1;
-    if (gn == 0 || gn > 18) return -1;
-    int64_t g = 0;
-    for (const char *p = bar2 + 1; p < end; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        g = g * 10 + (*p - '0');
+    const char *f[7];
+    size_t fn[7];
+    const char *p = member, *end = member + len;
+    for (int i = 0; i < 7; i++) {
+        const char *bar = memchr(p, '|', (size_t)(end - p));
+        if (i < 6 && !bar) return -1;
+        if (i == 6) {
+            if (bar) return -1;   /* an eighth field */
+            bar = end;
+        }
+        f[i] = p;
+        fn[i] = (size_t)(bar - p);
+        if (i < 6) p = bar + 1;
     }
-    if (g <= 0) return -1;
-    memcpy(out->owner, member, on);
-    out->owner[on] = 0;
-    memcpy(out->timer_id, bar1 + 1, tn);
-    out->timer_id[tn] = 0;
-    if (memchr(out->owner, 0, on) || memchr(out->timer_id, 0, tn)) return -1;
-    out->generation = g;
+    if (fn[0] == 0 || fn[0] >= sizeof out->owner || memchr(f[0], 0, fn[0]) || memchr(f[0], '%', fn[0]))
+        return -1;
+    memcpy(out->owner, f[0], fn[0]);
+    out->owner[fn[0]] = 0;
+    size_t n;
+    if (getNumber(f[1], fn[1], &out->generation) || getNumber(f[2], fn[2], &out->due_ms)) return -1;
+    if (getEscaped(f[3], fn[3], (uint8_t *)out->kind, sizeof out->kind, &n, true) || n == 0) return -1;
+    if (getEscaped(f[4], fn[4], (uint8_t *)out->order_key, sizeof out->order_key, &n, true) || n == 0)
+        return -1;
+    if (getEscaped(f[5], fn[5], (uint8_t *)out->timer_id, sizeof out->timer_id, &n, true)) return -1;
+    if (n == 0) {
+        int w = snprintf(out->timer_id, sizeof out->timer_id, "%s@%s", out->kind, out->order_key);
+        if (w < 0 || (size_t)w >= sizeof out->timer_id) return -1;
+    }
+    if (getEscaped(f[6], fn[6], out->payload, sizeof out->payload, &out->payload_len, false)) return -1;
     return 0;
 }
 
@@ -72,29 +168,24 @@ void cs_timer_shop_of(char *out, size_t outlen, const char *order_key) {
     out[n] = 0;
 }
 
-/* Expired leases first: a firing that was never acknowledged is older
- * than anything newly due. ZADD on inflight overwrites the old lease. */
+/* Expired leases first: a firing that was never acknowledged (or never
+ * taken by its owner) is older than anything newly due. The due members
+ * are the lowest ranks of their set, so one ZREMRANGEBYRANK removes them;
+ * one ZADD gives all of them their lease (arguments built in Lua: at most
+ * 2 x limit values, well under Lua's stack limit). */
 const char cs_timer_claim_lua[] =
     "local limit = tonumber(ARGV[4])\n"
     "local out = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, limit)\n"
-    "for _, m in ipairs(out) do redis.call('ZADD', KEYS[2], ARGV[3], m) end\n"
     "if #out < limit then\n"
     "  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit - #out)\n"
-    "  for _, m in ipairs(due) do\n"
-    "    redis.call('ZREM', KEYS[1], m)\n"
-    "    redis.call('ZADD', KEYS[2], ARGV[3], m)\n"
-    "    out[#out + 1] = m\n"
+    "  if #due > 0 then\n"
+    "    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #due - 1)\n"
+    "    for _, m in ipairs(due) do out[#out + 1] = m end\n"
     "  end\n"
+    "end\n"
+    "if #out > 0 then\n"
+    "  local args = {}\n"
+    "  for i, m in ipairs(out) do args[2 * i - 1] = ARGV[3]; args[2 * i] = m end\n"
+    "  redis.call('ZADD', KEYS[2], unpack(args))\n"
     "end\n"
     "return out\n";
-
-const char cs_timer_ack_lua[] =
-    "local n = 0\n"
-    "for i = 2, #ARGV do\n"
-    "  local s = redis.call('ZSCORE', KEYS[1], ARGV[i])\n"
-    "  if s and tonumber(s) == tonumber(ARGV[1]) then\n"
-    "    redis.call('ZREM', KEYS[1], ARGV[i])\n"
-    "    n = n + 1\n"
-    "  end\n"
-    "end\n"
-    "return n\n";

@@ -3,12 +3,11 @@
  *
  * Races it tolerates, each costing at most a second firing of the same
  * generation (same event id: the owner dedupes, and cs_timer_take_fired
- * acts once): a row read here that the dispatcher claims, produces and
- * acknowledges before the ZSCOREs run is found in neither set and added
- * again; the produced generation is recorded before the acknowledgement,
- * which keeps that window to one round trip. A timer rescheduled between
- * the read and the ZADD gets its old generation's member back, which the
- * dispatcher drops as stale. */
+ * acts once): a row read here that is claimed, produced, taken by its
+ * owner and removed from inflight before the ZSCOREs run is found in
+ * neither set and added again. A timer rescheduled between the read and
+ * the ZADD gets its old generation's member back: it fires, and its owner
+ * ignores it (the generation is not the row's). */
 #include "cs/timer_sync.h"
 
 #include <inttypes.h>
@@ -22,14 +21,27 @@
 #include "cs/util.h"
 
 static const char sqlAll[] =
-    "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
-    "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
+    "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
+    "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
     "ORDER BY owner, timer_id LIMIT 1000";
 static const char sqlRecent[] =
-    "SELECT owner, timer_id, generation, due_ms FROM timers WHERE status = 'pending' "
-    "AND produced_generation IS DISTINCT FROM generation AND (owner, timer_id) > ($1, $2) "
+    "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
+    "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
     "AND scheduled_at >= now() - make_interval(secs => $3::int) "
     "ORDER BY owner, timer_id LIMIT 1000";
+
+int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id,
+                           const char *generation, const char *due_ms, const char *kind,
+                           const char *order_key, const char *payload_bytea) {
+    size_t plen = 0;
+    unsigned char *payload = PQunescapeBytea((const unsigned char *)payload_bytea, &plen);
+    if (!payload) return -1;
+    cs_timer_fields f = { owner, timer_id, kind, order_key, strtoll(generation, NULL, 10),
+                          strtoll(due_ms, NULL, 10), payload, plen };
+    int rc = cs_timer_member(out, outlen, &f);
+    PQfreemem(payload);
+    return rc;
+}
 
 /* Checks one page of rows and re-adds the missing. 0 or -1. */
 static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restored,
@@ -45,8 +57,9 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
         shard[j] = cs_timer_shard(owner, id);
         cs_timer_due_key(due, sizeof due, shard[j]);
         cs_timer_inflight_key(inf, sizeof inf, shard[j]);
-        if (cs_timer_member(members[j], sizeof members[j], owner, id,
-                            strtoll(PQgetvalue(r, j, 2), NULL, 10)) != 0)
+        if (cs_timer_member_of_row(members[j], sizeof members[j], owner, id, PQgetvalue(r, j, 2),
+                                   PQgetvalue(r, j, 3), PQgetvalue(r, j, 4), PQgetvalue(r, j, 5),
+                                   PQgetvalue(r, j, 6)) != 0)
             members[j][0] = 0;   /* cannot be in Redis; cs_timer_schedule refuses such rows */
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", due, members[j]});
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", inf, members[j]});

@@ -40,11 +40,17 @@
 #define TIMERS_REDIS_PAUSE_MS 1000   /* after a failed write, leave Redis alone this long */
 
 /* One Redis change to make after the commit. */
+typedef enum opKind {
+    OP_ADD_DUE = 1,           /* ZADD due: a new generation */
+    OP_REM_DUE,               /* ZREM due: a cancelled or replaced generation */
+    OP_REM_INFLIGHT,          /* ZREM inflight: a firing its owner processed */
+} opKind;
+
 typedef struct timerOp {
-    bool add;                 /* ZADD due (else ZREM due) */
+    opKind kind;
     int shard;                /* cs_timer_shard() of the timer */
-    int64_t due_ms;           /* score, for add */
-    char *member;             /* owned "<owner>|<timer_id>|<generation>" */
+    int64_t due_ms;           /* score, for OP_ADD_DUE */
+    char *member;             /* owned (timer_keys.h) */
 } timerOp;
 
 /* A schedule or cancel call not yet applied to PostgreSQL. */
@@ -106,8 +112,9 @@ static void opsApply(void *arg) {
     cs_redis_pipe *p = cs_redis_pipe_new();
     for (size_t i = 0; i < t->n; i++) {
         char key[CS_TIMER_KEY_LEN], score[24];
-        cs_timer_due_key(key, sizeof key, t->ops[i].shard);
-        if (t->ops[i].add) {
+        if (t->ops[i].kind == OP_REM_INFLIGHT) cs_timer_inflight_key(key, sizeof key, t->ops[i].shard);
+        else cs_timer_due_key(key, sizeof key, t->ops[i].shard);
+        if (t->ops[i].kind == OP_ADD_DUE) {
             snprintf(score, sizeof score, "%" PRId64, t->ops[i].due_ms);
             cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", key, score, t->ops[i].member});
         } else {
@@ -145,15 +152,33 @@ static timerOps *batchOps(cs_batch *b) {
 }
 
 /* Queues a Redis change for after the commit. */
-static void opQueue(timerOps *t, bool add, const char *owner, const char *timer_id,
-                    int64_t generation, int64_t due_ms) {
+static void opQueue(timerOps *t, opKind kind, const cs_timer_fields *f) {
     char member[CS_TIMER_MEMBER_MAX];
-    if (cs_timer_member(member, sizeof member, owner, timer_id, generation) != 0) return;
+    if (cs_timer_member(member, sizeof member, f) != 0) return;   /* refused at schedule time */
     if (t->n == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 16;
         t->ops = cs_xrealloc(t->ops, t->cap * sizeof *t->ops);
     }
-    t->ops[t->n++] = (timerOp){ add, cs_timer_shard(owner, timer_id), due_ms, cs_xstrdup(member) };
+    char idbuf[sizeof ((cs_timer_ref *)0)->timer_id];
+    const char *id = f->timer_id;
+    if (!id) {
+        cs_timer_default_id(idbuf, sizeof idbuf, f->kind, f->order_key);
+        id = idbuf;
+    }
+    t->ops[t->n++] = (timerOp){ kind, cs_timer_shard(f->owner, id), f->due_ms, cs_xstrdup(member) };
+}
+
+/* Queues the change of one timer whose row is in r at row j, columns
+ * from col on: generation, order_key, kind, due_ms, payload (bytea). */
+static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id,
+                       PGresult *r, int j, int col) {
+    size_t plen = 0;
+    unsigned char *payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, col + 4), &plen);
+    cs_timer_fields f = { owner, timer_id, PQgetvalue(r, j, col + 2), PQgetvalue(r, j, col + 1),
+                          strtoll(PQgetvalue(r, j, col), NULL, 10),
+                          strtoll(PQgetvalue(r, j, col + 3), NULL, 10), payload, plen };
+    opQueue(t, kind, &f);
+    PQfreemem(payload);
 }
 
 void cs_timer_default_id(char *out, size_t outlen, const char *kind, const char *order_key) {
@@ -190,10 +215,17 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         cs_timer_default_id(idbuf, sizeof idbuf, t->kind, t->order_key);
         id = idbuf;
     }
+    if (t->payload_len > CS_TIMER_PAYLOAD_MAX) {
+        snprintf(err, errlen, "timer %s of %s: payload of %zu bytes (at most %d: a timer carries a "
+                 "reference, not a document)", t->kind, t->order_key, t->payload_len, CS_TIMER_PAYLOAD_MAX);
+        return -1;
+    }
     char member[CS_TIMER_MEMBER_MAX];
-    if (strlen(id) >= sizeof idbuf || cs_timer_member(member, sizeof member, owner, id, 1) != 0) {
-        snprintf(err, errlen, "timer '%.80s' of %s: id empty or too long, or owner contains '|'",
-                 id, owner);
+    cs_timer_fields f = { owner, id, t->kind, t->order_key, INT64_C(999999999999), t->due_ms,
+                          t->payload, t->payload_len };
+    if (strlen(id) >= sizeof idbuf || cs_timer_member(member, sizeof member, &f) != 0) {
+        snprintf(err, errlen, "timer '%.80s' of %s: id, kind or order key empty or too long, or "
+                 "owner contains '|' or '%%'", id, owner);
         return -1;
     }
     char due[24];
@@ -253,20 +285,27 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         const char *p[6] = { owner, t->a1.data, t->a2.data, t->a3.data, t->a4.data, t->a5.data };
         /* A reschedule (same owner and id, whatever the row's status) bumps
          * the generation: firings of earlier generations are then ignored. */
+        /* The replaced generation's fields come from the statement's
+         * snapshot (CTE "old"): its member must be removed from Redis. */
         rc = cs_pg_exec(cs_batch_pg(b),
-            "INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, "
+            "WITH k AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], "
+            "$6::bytea[]) AS k(id, key, kind, due, payload)), "
+            "old AS (SELECT t.timer_id, t.generation, t.order_key, t.kind, t.due_ms, t.payload "
+            "FROM timers t JOIN k ON t.owner = $1 AND t.timer_id = k.id WHERE t.status = 'pending'), "
+            "up AS (INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, "
             "generation, scheduled_at) SELECT $1, k.id, k.key, k.kind, k.due, k.payload, 'pending', 1, "
-            "now() FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[]) "
-            "AS k(id, key, kind, due, payload) "
+            "now() FROM k "
             "ON CONFLICT (owner, timer_id) DO UPDATE SET order_key = EXCLUDED.order_key, "
             "kind = EXCLUDED.kind, due_ms = EXCLUDED.due_ms, payload = EXCLUDED.payload, "
             "status = 'pending', generation = timers.generation + 1, scheduled_at = now() "
-            "RETURNING timer_id, generation, due_ms", 6, p, &r, err, errlen);
+            "RETURNING timer_id, generation, order_key, kind, due_ms, payload) "
+            "SELECT up.timer_id, up.generation, up.order_key, up.kind, up.due_ms, up.payload, "
+            "old.generation, old.order_key, old.kind, old.due_ms, old.payload "
+            "FROM up LEFT JOIN old USING (timer_id)", 6, p, &r, err, errlen);
         for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
             const char *id = PQgetvalue(r, j, 0);
-            int64_t gen = strtoll(PQgetvalue(r, j, 1), NULL, 10);
-            if (gen > 1) opQueue(t, false, owner, id, gen - 1, 0);
-            opQueue(t, true, owner, id, gen, strtoll(PQgetvalue(r, j, 2), NULL, 10));
+            if (!PQgetisnull(r, j, 6)) opQueueRow(t, OP_REM_DUE, owner, id, r, j, 6);
+            opQueueRow(t, OP_ADD_DUE, owner, id, r, j, 1);
         }
         PQclear(r);
         r = NULL;
@@ -277,9 +316,10 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         rc = cs_pg_exec(cs_batch_pg(b),
                         "UPDATE timers SET status = 'cancelled' WHERE owner = $1 "
                         "AND timer_id = ANY($2::text[]) AND status = 'pending' "
-                        "RETURNING timer_id, generation", 2, p, &r, err, errlen);
+                        "RETURNING timer_id, generation, order_key, kind, due_ms, payload",
+                        2, p, &r, err, errlen);
         for (int j = 0; rc == 0 && j < PQntuples(r); j++)
-            opQueue(t, false, owner, PQgetvalue(r, j, 0), strtoll(PQgetvalue(r, j, 1), NULL, 10), 0);
+            opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
         PQclear(r);
     }
     free(ids);
@@ -332,4 +372,13 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
     int taken = strcmp(PQcmdTuples(r), "1") == 0;
     PQclear(r);
     return taken;
+}
+
+void cs_timer_fired_done(cs_batch *b, const Cs__V1__TimerFired *f) {
+    if (!f || !f->owner || strcmp(f->owner, cs_batch_worker(b)) != 0 || !f->timer_id || !f->kind ||
+        !f->order_key)
+        return;
+    cs_timer_fields m = { f->owner, f->timer_id, f->kind, f->order_key, f->generation, f->due_ms,
+                          f->payload.data, f->payload.len };
+    opQueue(batchOps(b), OP_REM_INFLIGHT, &m);
 }

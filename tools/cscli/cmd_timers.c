@@ -4,8 +4,9 @@
  *     timers from PostgreSQL (the record), soonest first, each with where
  *     Redis has it: "due" (scheduled), "in-flight" (claimed by a
  *     dispatcher, record not yet acknowledged), "produced" (its record is
- *     in Kafka, the owner has not taken it yet) or "missing" (the
- *     dispatcher's reconciliation will put it back). --due: only pending
+ *     in Kafka, the owner has not processed it yet: the inflight member
+ *     under the long lease) or "missing" (the dispatcher's reconciliation
+ *     will put it back). --due: only pending
  *     timers whose time has come on the business clock (CS_CLOCK).
  *   timers rebuild
  *     puts every pending timer missing from Redis back (the dispatcher's
@@ -42,8 +43,8 @@ static const char timers_usage[] =
     "         fired and cancelled ones too.\n"
     "       cscli timers rebuild [--json]\n"
     "         put every pending timer that Redis lacks back in Redis (what the\n"
-    "         dispatcher's reconciliation does); timers whose record was already\n"
-    "         produced to Kafka are left out.\n"
+    "         dispatcher's reconciliation does); timers whose record is in Kafka,\n"
+    "         not yet processed by their owner, are still in Redis (in flight).\n"
     "ZONE defaults to " CSCLI_DEFAULT_TZ ".\n";
 
 static void oneLine(const char *in, char *out, size_t len) {
@@ -70,11 +71,12 @@ static PGconn *pgConnect(cscli *c, char *err, size_t errlen) {
 
 /* ---- list ------------------------------------------------------------------- */
 
-enum { T_OWNER, T_ID, T_KIND, T_KEY, T_DUE, T_STATUS, T_GEN, T_PRODUCED };
+enum { T_OWNER, T_ID, T_KIND, T_KEY, T_DUE, T_STATUS, T_GEN, T_PAYLOAD };
 
 /* Where Redis has each row's member: "due", "in-flight", "missing", or "?"
  * (Redis unreachable; *redis_ok false). where[] gets a static string. */
-static void redisPlaces(cs_redis *redis, PGresult *r, const char **where, bool *redis_ok) {
+static void redisPlaces(cs_redis *redis, PGresult *r, int64_t lease_ms, const char **where,
+                        bool *redis_ok) {
     int n = PQntuples(r);
     cs_redis_pipe *p = cs_redis_pipe_new();
     char (*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc(n ? (size_t)n : 1, sizeof *members);
@@ -84,8 +86,9 @@ static void redisPlaces(cs_redis *redis, PGresult *r, const char **where, bool *
         char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
         cs_timer_due_key(due, sizeof due, s);
         cs_timer_inflight_key(inf, sizeof inf, s);
-        cs_timer_member(members[j], sizeof members[j], owner, id,
-                        strtoll(PQgetvalue(r, j, T_GEN), NULL, 10));
+        cs_timer_member_of_row(members[j], sizeof members[j], owner, id, PQgetvalue(r, j, T_GEN),
+                               PQgetvalue(r, j, T_DUE), PQgetvalue(r, j, T_KIND),
+                               PQgetvalue(r, j, T_KEY), PQgetvalue(r, j, T_PAYLOAD));
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", due, members[j]});
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", inf, members[j]});
     }
@@ -96,12 +99,13 @@ static void redisPlaces(cs_redis *redis, PGresult *r, const char **where, bool *
         const redisReply *a = cs_redis_pipe_reply(p, 2 * (size_t)j);
         const redisReply *b = cs_redis_pipe_reply(p, 2 * (size_t)j + 1);
         bool pending = strcmp(PQgetvalue(r, j, T_STATUS), "pending") == 0;
-        bool produced = !PQgetisnull(r, j, T_PRODUCED) &&
-                        strcmp(PQgetvalue(r, j, T_PRODUCED), PQgetvalue(r, j, T_GEN)) == 0;
+        /* a lease longer than a claim's is the acknowledged firing's */
+        bool produced = b && b->type == REDIS_REPLY_STRING &&
+                        strtoll(b->str, NULL, 10) > cs_real_ms() + lease_ms;
         where[j] = a && a->type == REDIS_REPLY_STRING ? "due"
+                 : produced ? "produced"
                  : b && b->type == REDIS_REPLY_STRING ? "in-flight"
-                 : !pending ? "-"
-                 : produced ? "produced" : "missing";
+                 : !pending ? "-" : "missing";
     }
     free(members);
     cs_redis_pipe_free(p);
@@ -128,7 +132,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
     const char *params[5] = { due_only || !all ? "1" : "0", due_only ? snow : NULL,
                               owner, order, slimit };
     PGresult *r = PQexecParams(pg,
-        "SELECT owner, timer_id, kind, order_key, due_ms, status, generation, produced_generation "
+        "SELECT owner, timer_id, kind, order_key, due_ms, status, generation, payload "
         "FROM timers WHERE ($1 = '0' OR status = 'pending') "
         "AND ($2::bigint IS NULL OR due_ms <= $2::bigint) "
         "AND ($3::text IS NULL OR owner = $3) AND ($4::text IS NULL OR order_key = $4) "
@@ -143,7 +147,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
     const char **where = cs_xcalloc(n ? (size_t)n : 1, sizeof *where);
     bool redis_ok = true;
     cs_redis *redis = cs_redis_new(c->cfg.redis_url, err, sizeof err);
-    if (redis) redisPlaces(redis, r, where, &redis_ok);
+    if (redis) redisPlaces(redis, r, c->cfg.timer_lease_ms, where, &redis_ok);
     else for (int j = 0; j < n; j++) where[j] = "?";
     cs_redis_free(redis);
     if (!redis_ok || !redis)
@@ -167,8 +171,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
             cscli_json_int(t, "due_ms", due);
             cJSON_AddStringToObject(t, "status", PQgetvalue(r, j, T_STATUS));
             cscli_json_int(t, "generation", strtoll(PQgetvalue(r, j, T_GEN), NULL, 10));
-            cJSON_AddBoolToObject(t, "produced", !PQgetisnull(r, j, T_PRODUCED) &&
-                                  strcmp(PQgetvalue(r, j, T_PRODUCED), PQgetvalue(r, j, T_GEN)) == 0);
+            cJSON_AddBoolToObject(t, "produced", strcmp(where[j], "produced") == 0);
             cJSON_AddStringToObject(t, "redis", where[j]);
             cJSON_AddItemToArray(arr, t);
         }
@@ -231,8 +234,7 @@ static int timersRebuild(cscli *c) {
     rebuildBar bar = { NULL, 0 };
     if (!c->json && isatty(fileno(c->err))) {
         bar.tty = c->err;
-        PGresult *r = PQexec(pg, "SELECT count(*) FROM timers WHERE status = 'pending' "
-                                 "AND produced_generation IS DISTINCT FROM generation");
+        PGresult *r = PQexec(pg, "SELECT count(*) FROM timers WHERE status = 'pending'");
         if (PQresultStatus(r) == PGRES_TUPLES_OK) bar.total = strtol(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
     }

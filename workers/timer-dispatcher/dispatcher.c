@@ -4,33 +4,41 @@
  *
  * One round (every CS_TIMER_TICK_MS, at once again while a backlog lasts):
  *
- *   read the business clock -> one pipeline of 16 claim scripts (one per
- *   shard: expired leases, then due members -> inflight with a real-time
- *   lease) -> one PostgreSQL query for the claimed timers' rows -> produce
- *   the records of those still pending at that generation (idempotent
- *   producer) -> wait for every acknowledgement -> record the produced
- *   generations in PostgreSQL -> one pipeline of ack scripts removing the
- *   acknowledged and the stale members from inflight.
+ *   read the business clock -> one Redis pipeline: the previous round's
+ *   acknowledgements, then 16 claim scripts (one per shard: expired
+ *   leases, then due members -> inflight with a real-time lease) -> build
+ *   each claimed member's record from the member itself and produce it
+ *   (idempotent producer, acks=all) -> wait for every acknowledgement.
  *
- * Why the kind, order key and payload are read from PostgreSQL rather than
- * kept in Redis: PostgreSQL is the record anyway, the read is one indexed
- * query per round (not per timer), it drops stale members (cancelled or
- * rescheduled timers) before they cost a Kafka record, and it keeps Redis
- * at one short member per timer whatever the payload size.
+ * The acknowledgement does not remove the member: it gives it the long
+ * lease CS_TIMER_UNTAKEN_S (ZADD XX), and the owner's runtime removes it
+ * once it has processed the record. So a record produced but never
+ * processed (lost with a topic, or an owner that stayed down) fires again,
+ * and reconciliation, which puts back only pending timers found in
+ * neither set, never re-adds a firing that is on its way.
  *
- * Failures: a record Kafka does not acknowledge stays in inflight and fires
- * again when its lease expires (same event id: the owner's dedupe and
- * cs_timer_take_fired make it one effect). A crash anywhere in the round
- * is the same case. Two dispatchers never fire one member under the same
- * lease: the claim is one Lua script. PostgreSQL, Redis or the clock down:
- * the round is skipped with backoff; nothing is lost, timers fire late.
+ * Why no PostgreSQL on this path: the member carries everything the record
+ * needs (timer_keys.h), and the owner's cs_timer_take_fired() checks the
+ * row anyway. Reading the rows and recording what was produced cost about
+ * 40 us of PostgreSQL time per timer, more than everything else together
+ * (docs/performance.md). A member that no longer stands for a pending
+ * timer (its cancel or reschedule was lost between COMMIT and Redis) is
+ * fired like any other, and the owner ignores it. Firing goes on while
+ * PostgreSQL is down.
+ *
+ * Failures: a record Kafka does not acknowledge stays in inflight under
+ * the short lease and fires again when it expires (same event id: the
+ * owner's dedupe and cs_timer_take_fired make it one effect). A crash
+ * anywhere in the round is the same case. Two dispatchers never fire one
+ * member under the same lease: the claim is one Lua script. Redis or the
+ * clock down: the round is skipped with backoff; nothing is lost, timers
+ * fire late.
  *
  * Reconciliation (every CS_TIMER_RECONCILE_S): the pending rows scheduled
  * in the last seconds that are neither in a due nor in an inflight set are
  * put back (ZADD NX). A full pass over every pending row runs every
  * CS_TIMER_FULL_RECONCILE_S, and at once when the epoch key is missing
- * (Redis restarted empty or flushed). Rows whose generation was already
- * produced are skipped: their record is on its way to the owner.
+ * (Redis restarted empty or flushed).
  *
  * Threads: one (librdkafka's delivery callbacks run inside our polls; the
  * HTTP endpoint reads only atomics). */
@@ -72,39 +80,39 @@
 typedef struct tdClaim {
     int shard;                 /* its shard */
     char *member;              /* owned copy of the member */
-    cs_timer_ref ref;          /* the member's parts */
-    td_action action;          /* after the row was read */
+    cs_timer_ref ref;          /* what it says */
+    bool malformed;            /* does not parse: removed, never fired */
     int delivered;             /* 0 = waiting, 1 = acknowledged by Kafka, -1 = failed */
-    bool counted;              /* its delivery report came */
 } tdClaim;
+
+/* A round's claims; two of them alternate (this round's, and the previous
+ * round's awaiting their acknowledgement in Redis). */
+typedef struct tdRound {
+    tdClaim *claims;           /* owned; cap entries */
+    size_t n, cap;
+} tdRound;
 
 typedef struct tdState {
     cs_config cfg;
     cs_clock *clock;
     cs_redis *redis;           /* owned */
-    PGconn *pg;                /* owned; NULL while down */
-    PGconn *pg_ack;            /* owned; the produced-generation updates (NULL while down) */
-    /* The previous round's acknowledged claims, finished during this round
-     * (see ackSend): its UPDATE runs on pg_ack meanwhile. */
-    tdClaim *prev;             /* owned */
-    size_t prev_n;
-    int64_t prev_lease;
-    bool prev_sent;            /* an UPDATE is in flight on pg_ack */
+    PGconn *pg;                /* owned; reconciliation only; NULL while down */
     rd_kafka_t *producer;      /* owned */
     cs_redis_pipe *pipe;       /* scratch pipeline */
-    cs_copybuf arr1, arr2, arr3; /* scratch array literals */
+    tdRound rounds[2];
+    tdRound *cur, *prev;       /* prev: acknowledged by Kafka, not yet in Redis */
     int outstanding;           /* records produced in this round, reports to come */
     int64_t last_reconcile;    /* mono ms of the last routine reconciliation */
     int64_t last_full;         /* mono ms of the last full one (0 = never) */
-    volatile int up;           /* last round reached Redis and PostgreSQL */
-    cs_metric *m_fired, *m_stale, *m_failed, *m_restored, *m_rounds, *m_up;
+    volatile int up;           /* last round reached Redis */
+    cs_metric *m_fired, *m_malformed, *m_failed, *m_restored, *m_rounds, *m_up;
 } tdState;
 
 static int backoffNext(int cur) { return cs_proc_backoff(cur, TD_BACKOFF_MIN_MS, TD_BACKOFF_MAX_MS); }
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     tdState *st = arg;
-    if (!st->up) { snprintf(why, len, "redis or postgres unreachable"); return false; }
+    if (!st->up) { snprintf(why, len, "redis unreachable"); return false; }
     return true;
 }
 
@@ -124,7 +132,6 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
     tdClaim *c = m->_private;
     if (!c) return;
     c->delivered = m->err ? -1 : 1;
-    c->counted = true;
     st->outstanding--;
     if (m->err) cs_log_warn("kafka did not acknowledge %s: %s", c->member, rd_kafka_err2str(m->err));
 }
@@ -183,9 +190,9 @@ static int producerOpen(tdState *st, char *err, size_t errlen) {
 
 /* Produces one record for claim c (the claim is the delivery opaque).
  * Returns 0 if queued. */
-static int produceFired(tdState *st, tdClaim *c, const td_row *row) {
+static int produceFired(tdState *st, tdClaim *c) {
     td_fired f;
-    td_fired_build(&f, row, cs_real_ms());
+    td_fired_build(&f, &c->ref, cs_real_ms());
     size_t len = cs__v1__envelope__get_packed_size(&f.env);
     uint8_t *buf = cs_xmalloc(len ? len : 1);
     cs__v1__envelope__pack(&f.env, buf);
@@ -195,7 +202,7 @@ static int produceFired(tdState *st, tdClaim *c, const td_row *row) {
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(st->producer,
             RD_KAFKA_V_TOPIC(CS_TOPIC_TIMERS),
-            RD_KAFKA_V_KEY(row->order_key, strlen(row->order_key)),
+            RD_KAFKA_V_KEY(c->ref.order_key, strlen(c->ref.order_key)),
             RD_KAFKA_V_VALUE(buf, len),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_HEADERS(hdrs),
@@ -215,16 +222,67 @@ static int produceFired(tdState *st, tdClaim *c, const td_row *row) {
 
 /* ---- one round -------------------------------------------------------------- */
 
-/* Claims up to TD_CLAIM_LIMIT members of every shard. Fills *claims (owned
- * array) and *n; *full = some shard gave its limit (a backlog: go again). */
-static int claimAll(tdState *st, int64_t now, int64_t lease, tdClaim **claims, size_t *n,
-                    bool *full, char *err, size_t errlen) {
+/* Adds the acknowledgements of round r to the pipeline: per shard, one
+ * ZADD XX giving the fired members the long lease (XX: a member its owner
+ * already removed is not brought back), one ZREM for the malformed. Those
+ * whose record failed keep their short lease and fire again. */
+static void ackAdd(tdState *st, const tdRound *r) {
+    char untaken[24];
+    snprintf(untaken, sizeof untaken, "%" PRId64, cs_real_ms() + (int64_t)st->cfg.timer_untaken_s * 1000);
+    const char **argv = cs_xcalloc(2 * r->n + 4, sizeof *argv);
+    for (int s = 0; s < CS_TIMER_SHARDS; s++) {
+        char inf[CS_TIMER_KEY_LEN];
+        cs_timer_inflight_key(inf, sizeof inf, s);
+        int argc = 0;
+        argv[argc++] = "ZADD";
+        argv[argc++] = inf;
+        argv[argc++] = "XX";
+        for (size_t i = 0; i < r->n; i++) {
+            const tdClaim *c = &r->claims[i];
+            if (c->shard != s || c->malformed || c->delivered != 1) continue;
+            argv[argc++] = untaken;
+            argv[argc++] = c->member;
+        }
+        if (argc > 3) cs_redis_pipe_add(st->pipe, argc, argv);
+        argc = 0;
+        argv[argc++] = "ZREM";
+        argv[argc++] = inf;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->claims[i].shard == s && r->claims[i].malformed) argv[argc++] = r->claims[i].member;
+        if (argc > 2) cs_redis_pipe_add(st->pipe, argc, argv);
+    }
+    free(argv);
+}
+
+static void roundClear(tdRound *r) {
+    for (size_t i = 0; i < r->n; i++) free(r->claims[i].member);
+    r->n = 0;
+}
+
+/* Sends the previous round's acknowledgements, if any, on their own. */
+static void ackFlush(tdState *st) {
+    if (st->prev->n == 0) return;
+    char err[TD_ERRLEN];
+    cs_redis_pipe_reset(st->pipe);
+    ackAdd(st, st->prev);
+    if (cs_redis_pipe_count(st->pipe) && cs_redis_pipe_run(st->redis, st->pipe, err, sizeof err) != 0)
+        cs_log_warn("timers: acknowledgements not written (%s); those timers fire again after "
+                    "their lease", err);
+    roundClear(st->prev);
+}
+
+/* One pipeline: the previous round's acknowledgements, then up to
+ * TD_CLAIM_LIMIT members of every shard into st->cur. *full = some shard
+ * gave its limit (a backlog: go again). */
+static int claimAll(tdState *st, int64_t now, int64_t lease, bool *full, char *err, size_t errlen) {
     char snow[24], sreal[24], slease[24], slimit[16];
     snprintf(snow, sizeof snow, "%" PRId64, now);
     snprintf(sreal, sizeof sreal, "%" PRId64, cs_real_ms());
     snprintf(slease, sizeof slease, "%" PRId64, lease);
     snprintf(slimit, sizeof slimit, "%d", TD_CLAIM_LIMIT);
     cs_redis_pipe_reset(st->pipe);
+    ackAdd(st, st->prev);
+    size_t first = cs_redis_pipe_count(st->pipe);
     for (int s = 0; s < CS_TIMER_SHARDS; s++) {
         char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
         cs_timer_due_key(due, sizeof due, s);
@@ -232,12 +290,22 @@ static int claimAll(tdState *st, int64_t now, int64_t lease, tdClaim **claims, s
         cs_redis_pipe_add(st->pipe, 9, (const char *[]){"EVAL", cs_timer_claim_lua, "2", due, inf,
                                                          snow, sreal, slease, slimit});
     }
-    if (cs_redis_pipe_run(st->redis, st->pipe, err, errlen) != 0) return -1;
-    size_t cap = 0;
-    *n = 0;
+    int rc = cs_redis_pipe_run(st->redis, st->pipe, err, errlen);
+    /* Sent or not, the acknowledgements are done with: unsent ones only
+     * mean those members fire again after their short lease. */
+    if (rc != 0 && st->prev->n)
+        cs_log_warn("timers: %zu acknowledgements not written; those timers fire again after their lease",
+                    st->prev->n);
+    roundClear(st->prev);
+    if (rc != 0) return -1;
+    for (size_t i = 0; i < first; i++) {
+        const redisReply *r = cs_redis_pipe_reply(st->pipe, i);
+        if (r && r->type == REDIS_REPLY_ERROR) cs_log_warn("timers: acknowledgement refused: %s", r->str);
+    }
+    tdRound *cur = st->cur;
     *full = false;
     for (int s = 0; s < CS_TIMER_SHARDS; s++) {
-        const redisReply *r = cs_redis_pipe_reply(st->pipe, (size_t)s);
+        const redisReply *r = cs_redis_pipe_reply(st->pipe, first + (size_t)s);
         if (!r || r->type != REDIS_REPLY_ARRAY) {
             snprintf(err, errlen, "claim script on shard %d: %s", s,
                      r && r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
@@ -247,182 +315,26 @@ static int claimAll(tdState *st, int64_t now, int64_t lease, tdClaim **claims, s
         for (size_t i = 0; i < r->elements; i++) {
             const redisReply *m = r->element[i];
             if (m->type != REDIS_REPLY_STRING) continue;
-            if (*n == cap) {
-                cap = cap ? 2 * cap : 64;
-                *claims = cs_xrealloc(*claims, cap * sizeof **claims);
+            if (cur->n == cur->cap) {
+                cur->cap = cur->cap ? 2 * cur->cap : 256;
+                cur->claims = cs_xrealloc(cur->claims, cur->cap * sizeof *cur->claims);
             }
-            tdClaim *c = &(*claims)[(*n)++];
-            memset(c, 0, sizeof *c);
+            tdClaim *c = &cur->claims[cur->n++];
             c->shard = s;
+            c->delivered = 0;
             c->member = cs_xmalloc(m->len + 1);
             memcpy(c->member, m->str, m->len);
             c->member[m->len] = 0;
-            if (cs_timer_member_parse(m->str, m->len, &c->ref) != 0) {
+            c->malformed = cs_timer_member_parse(m->str, m->len, &c->ref) != 0;
+            if (c->malformed)
                 cs_log_warn("timers: malformed member '%.200s' in shard %d; dropped", c->member, s);
-                c->action = TD_DROP;
-            }
         }
     }
     return 0;
 }
 
-/* Reads the rows of the claimed timers and decides each claim; produces
- * the records of those to fire. */
-static int fireClaims(tdState *st, tdClaim *claims, size_t n, char *err, size_t errlen) {
-    const char **owners = cs_xcalloc(n, sizeof *owners), **ids = cs_xcalloc(n, sizeof *ids);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (claims[i].action == TD_DROP) continue;
-        owners[k] = claims[i].ref.owner;
-        ids[k++] = claims[i].ref.timer_id;
-    }
-    cs_pg_text_array(&st->arr1, owners, k);
-    cs_pg_text_array(&st->arr2, ids, k);
-    free(owners);
-    free(ids);
-    const char *p[2] = { st->arr1.data, st->arr2.data };
-    PGresult *r = NULL;
-    if (cs_pg_exec(st->pg,
-                   "SELECT t.owner, t.timer_id, t.order_key, t.kind, t.due_ms, t.payload, t.status, "
-                   "t.generation FROM timers t JOIN unnest($1::text[], $2::text[]) AS k(owner, timer_id) "
-                   "USING (owner, timer_id)", 2, p, &r, err, errlen) != 0)
-        return -1;
-    /* rows by "owner\x1ftimer_id" */
-    cs_strmap rows;
-    cs_strmap_init(&rows);
-    int nr = PQntuples(r);
-    char key[CS_TIMER_MEMBER_MAX];
-    for (int j = 0; j < nr; j++) {
-        snprintf(key, sizeof key, "%s\x1f%s", PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
-        cs_strmap_put(&rows, key, (void *)(intptr_t)(j + 1));
-    }
-    for (size_t i = 0; i < n; i++) {
-        tdClaim *c = &claims[i];
-        if (c->action == TD_DROP) continue;
-        snprintf(key, sizeof key, "%s\x1f%s", c->ref.owner, c->ref.timer_id);
-        int j = (int)(intptr_t)cs_strmap_get(&rows, key) - 1;
-        td_row row = {0};
-        size_t plen = 0;
-        unsigned char *payload = NULL;
-        if (j >= 0) {
-            payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 5), &plen);
-            row = (td_row){ PQgetvalue(r, j, 0), PQgetvalue(r, j, 1), PQgetvalue(r, j, 2),
-                            PQgetvalue(r, j, 3), strtoll(PQgetvalue(r, j, 4), NULL, 10),
-                            payload, plen, PQgetvalue(r, j, 6), strtoll(PQgetvalue(r, j, 7), NULL, 10) };
-        }
-        c->action = td_decide(&c->ref, j >= 0 ? &row : NULL);
-        if (c->action == TD_FIRE && produceFired(st, c, &row) != 0) c->delivered = -1;
-        PQfreemem(payload);
-    }
-    cs_strmap_clear(&rows);
-    PQclear(r);
-    return 0;
-}
-
-/* Hands the round's claims over for acknowledgement: sends the UPDATE
- * recording the produced generations on pg_ack without waiting, and keeps
- * the claims in st->prev; ackFinish() completes them during the next round
- * (or at once when it is idle). This takes the UPDATE -- the round's
- * slowest step with a backlog, non-HOT index updates and a commit --
- * off the critical path: the next round claims, reads and produces while
- * it runs. The order stays "UPDATE, then Redis ack": a crash before the
- * ack leaves the members in inflight, to fire again after their lease
- * (same event ids), exactly as before. */
-static void ackSend(tdState *st, tdClaim *claims, size_t n, int64_t lease) {
-    char err[TD_ERRLEN];
-    const char **owners = cs_xcalloc(n ? n : 1, sizeof *owners), **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
-    char (*gens)[24] = cs_xcalloc(n ? n : 1, sizeof *gens);
-    const char **genp = cs_xcalloc(n ? n : 1, sizeof *genp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (claims[i].action != TD_FIRE || claims[i].delivered != 1) continue;
-        owners[k] = claims[i].ref.owner;
-        ids[k] = claims[i].ref.timer_id;
-        snprintf(gens[k], sizeof gens[k], "%" PRId64, claims[i].ref.generation);
-        genp[k] = gens[k];
-        k++;
-    }
-    st->prev = claims;
-    st->prev_n = n;
-    st->prev_lease = lease;
-    st->prev_sent = false;
-    if (k) {
-        if (!st->pg_ack || cs_pg_conn_lost(st->pg_ack)) {
-            if (st->pg_ack) PQfinish(st->pg_ack);
-            st->pg_ack = cs_pg_connect(st->cfg.pg_dsn, err, sizeof err);
-        }
-        cs_pg_text_array(&st->arr1, owners, k);
-        cs_pg_text_array(&st->arr2, ids, k);
-        cs_pg_text_array(&st->arr3, genp, k);
-        const char *p[3] = { st->arr1.data, st->arr2.data, st->arr3.data };
-        /* libpq copies the parameters into its buffer: the arrays may be
-         * reused by the next round at once. Best effort: without the
-         * UPDATE, reconciliation may fire these once more (deduped by the
-         * owner), nothing worse. */
-        if (!st->pg_ack)
-            cs_log_warn("timers: produced generations not recorded: %s", err);
-        else if (!PQsendQueryParams(st->pg_ack,
-                                    "UPDATE timers t SET produced_generation = k.gen FROM unnest($1::text[], "
-                                    "$2::text[], $3::bigint[]) AS k(owner, timer_id, gen) WHERE t.owner = k.owner "
-                                    "AND t.timer_id = k.timer_id AND t.generation = k.gen", 3, NULL, p, NULL, NULL, 0))
-            cs_log_warn("timers: produced generations not recorded: %s", PQerrorMessage(st->pg_ack));
-        else
-            st->prev_sent = true;
-    }
-    free(owners);
-    free(ids);
-    free(gens);
-    free(genp);
-}
-
-/* Completes the previous round's acknowledgement: waits for its UPDATE,
- * then removes the acknowledged and the stale members from inflight
- * (those whose record failed stay, and fire again after the lease). */
-static void ackFinish(tdState *st) {
-    if (!st->prev) return;
-    char err[TD_ERRLEN];
-    tdClaim *claims = st->prev;
-    size_t n = st->prev_n;
-    if (st->prev_sent) {
-        PGresult *r;
-        while ((r = PQgetResult(st->pg_ack))) {
-            if (PQresultStatus(r) != PGRES_COMMAND_OK)
-                cs_log_warn("timers: produced generations not recorded: %s", PQresultErrorMessage(r));
-            PQclear(r);
-        }
-        st->prev_sent = false;
-    }
-    char slease[24];
-    snprintf(slease, sizeof slease, "%" PRId64, st->prev_lease);
-    cs_redis_pipe_reset(st->pipe);
-    for (int s = 0; s < CS_TIMER_SHARDS; s++) {
-        const char **argv = cs_xcalloc(n + 5, sizeof *argv);
-        char inf[CS_TIMER_KEY_LEN];
-        cs_timer_inflight_key(inf, sizeof inf, s);
-        int argc = 0;
-        argv[argc++] = "EVAL";
-        argv[argc++] = cs_timer_ack_lua;
-        argv[argc++] = "1";
-        argv[argc++] = inf;
-        argv[argc++] = slease;
-        for (size_t i = 0; i < n; i++) {
-            tdClaim *c = &claims[i];
-            if (c->shard == s && (c->action == TD_DROP || c->delivered == 1)) argv[argc++] = c->member;
-        }
-        if (argc > 5) cs_redis_pipe_add(st->pipe, argc, argv);
-        free(argv);
-    }
-    if (cs_redis_pipe_count(st->pipe) && cs_redis_pipe_run(st->redis, st->pipe, err, sizeof err) != 0)
-        cs_log_warn("timers: acknowledgements not written (%s); those timers fire again after "
-                    "their lease", err);
-    for (size_t i = 0; i < n; i++) free(claims[i].member);
-    free(claims);
-    st->prev = NULL;
-    st->prev_n = 0;
-}
-
-/* One round. Returns the number of claims (0 = idle), or -1 when a backend
- * failed (err). *more = a shard had a backlog. */
+/* One round. Returns the number of claims (0 = idle), or -1 when Redis or
+ * the clock failed (err). *more = a shard had a backlog. */
 static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     *more = false;
     int64_t now;
@@ -430,48 +342,43 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
         snprintf(err, errlen, "business clock unreadable");
         return -1;
     }
-    if (pgEnsure(st, err, errlen) != 0) return -1;
     int64_t lease = cs_real_ms() + st->cfg.timer_lease_ms;
-    tdClaim *claims = NULL;
-    size_t n = 0;
-    long rc = -1;
     int64_t p0 = cs_mono_ms();
-    if (claimAll(st, now, lease, &claims, &n, more, err, errlen) != 0) goto out;
-    rc = (long)n;
-    if (n == 0) goto out;
-    int64_t p1 = cs_mono_ms();
-    if (fireClaims(st, claims, n, err, errlen) != 0) {
-        /* The claims stay in inflight: they fire after their lease. */
-        rc = -1;
-        goto out;
+    if (claimAll(st, now, lease, more, err, errlen) != 0) {
+        roundClear(st->cur);   /* claimed ones fire again after their lease */
+        return -1;
     }
-    /* Every report must come before the claims are freed (they are the
+    tdRound *cur = st->cur;
+    if (cur->n == 0) return 0;
+    int64_t p1 = cs_mono_ms();
+    int64_t malformed = 0;
+    for (size_t i = 0; i < cur->n; i++) {
+        tdClaim *c = &cur->claims[i];
+        if (c->malformed) malformed++;
+        else if (produceFired(st, c) != 0) c->delivered = -1;
+    }
+    /* Every report must come before the claims are reused (they are the
      * records' opaques); message.timeout.ms bounds the wait. */
     int64_t p2 = cs_mono_ms();
-    ackFinish(st);   /* the previous round's, while this round's records travel */
-    int64_t p3 = cs_mono_ms();
     while (st->outstanding > 0) rd_kafka_poll(st->producer, 20);
-    int64_t p4 = cs_mono_ms();
+    int64_t p3 = cs_mono_ms();
     cs_crash_point("timer_before_ack");
-    int64_t fired = 0, stale = 0, failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (claims[i].action == TD_DROP) stale++;
-        else if (claims[i].delivered == 1) fired++;
+    int64_t fired = 0, failed = 0;
+    for (size_t i = 0; i < cur->n; i++) {
+        if (cur->claims[i].malformed) continue;
+        if (cur->claims[i].delivered == 1) fired++;
         else failed++;
     }
     cs_metric_add(st->m_fired, fired);
-    cs_metric_add(st->m_stale, stale);
+    cs_metric_add(st->m_malformed, malformed);
     cs_metric_add(st->m_failed, failed);
-    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " stale, %" PRId64 " failed; ms: claim %"
-                 PRId64 ", read+produce %" PRId64 ", previous ack %" PRId64 ", kafka acks %" PRId64,
-                 n, fired, stale, failed, p1 - p0, p2 - p1, p3 - p2, p4 - p3);
-    ackSend(st, claims, n, lease);   /* the claims are st->prev's now */
-    return rc;
-out:
-    ackFinish(st);   /* idle or failed: nothing to overlap with */
-    for (size_t i = 0; i < n; i++) free(claims[i].member);
-    free(claims);
-    return rc;
+    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " malformed, %" PRId64 " failed; ms: claim %"
+                 PRId64 ", produce %" PRId64 ", kafka acks %" PRId64,
+                 cur->n, fired, malformed, failed, p1 - p0, p2 - p1, p3 - p2);
+    /* This round's acknowledgements go out with the next round's claims. */
+    st->cur = st->prev;
+    st->prev = cur;
+    return (long)cur->n;
 }
 
 /* ---- reconciliation ----------------------------------------------------------- */
@@ -539,6 +446,7 @@ static void loop(tdState *st) {
         st->up = 1;
         cs_metric_set(st->m_up, 1);
         backoff = 0;
+        if (!more) ackFlush(st);   /* idle: do not hold acknowledgements for a tick */
         reconcileIfDue(st);
         if (more) continue;   /* a backlog: next round at once */
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
@@ -569,11 +477,13 @@ int td_main(int argc, char **argv) {
     int code = 0;
     const char *lbl = "worker=\"" TD_NAME "\"";
     st.m_fired = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_fired_total", "Timer records produced and acknowledged", lbl);
-    st.m_stale = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_stale_total", "Claimed members dropped: cancelled, taken or rescheduled", lbl);
+    st.m_malformed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_malformed_total", "Claimed members that do not parse: removed, never fired", lbl);
     st.m_failed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_failed_total", "Firings Kafka did not acknowledge (fire again after the lease)", lbl);
     st.m_restored = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_restored_total", "Timers put back in Redis by reconciliation", lbl);
     st.m_rounds = cs_metric_get(CS_METRIC_COUNTER, "cs_timer_rounds_total", "Dispatcher rounds", lbl);
-    st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up", "1 when Redis and PostgreSQL answered the last round", lbl);
+    st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up", "1 when Redis answered the last round", lbl);
+    st.cur = &st.rounds[0];
+    st.prev = &st.rounds[1];
 
     st.clock = cs_clock_new(st.cfg.clock, st.cfg.redis_url, err, sizeof err);
     if (!st.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
@@ -595,7 +505,7 @@ int td_main(int argc, char **argv) {
         "instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms", lease, NULL });
     if (st.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     loop(&st);
-    ackFinish(&st);
+    ackFlush(&st);
     cs_log_info("stopping");
 out:
     if (st.producer) {
@@ -604,13 +514,13 @@ out:
     }
     cs_http_stop();
     if (st.pg) PQfinish(st.pg);
-    if (st.pg_ack) PQfinish(st.pg_ack);
+    for (int i = 0; i < 2; i++) {
+        roundClear(&st.rounds[i]);
+        free(st.rounds[i].claims);
+    }
     cs_redis_pipe_free(st.pipe);
     cs_redis_free(st.redis);
     cs_clock_free(st.clock);
-    cs_copy_free(&st.arr1);
-    cs_copy_free(&st.arr2);
-    cs_copy_free(&st.arr3);
     cs_config_free(&st.cfg);
     if (code == 0) cs_log_info("stopped");
     return code;

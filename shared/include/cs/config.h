@@ -31,6 +31,7 @@ typedef struct cs_config {
     char *state_dir;          /* CS_STATE_DIR: where the log provider writes */
     int timer_tick_ms;        /* CS_TIMER_TICK_MS: dispatcher's poll interval */
     int timer_lease_ms;       /* CS_TIMER_LEASE_MS: claim lease before a re-fire (real time) */
+    int timer_untaken_s;      /* CS_TIMER_UNTAKEN_S: produced, not processed by its owner: re-fire after */
     int timer_reconcile_s;    /* CS_TIMER_RECONCILE_S: routine reconciliation period */
     int timer_full_reconcile_s; /* CS_TIMER_FULL_RECONCILE_S: full reconciliation period */
 } cs_config;

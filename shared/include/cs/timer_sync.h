@@ -8,8 +8,9 @@
  * a second one ZADD NX's the members found in neither. Cost of a full
  * pass: one indexed query and two round trips per 1000 pending timers,
  * and 2 ZSCORE per pending timer in Redis (about 1 s of Redis time per
- * million pending timers). Rows whose generation was already produced to
- * Kafka are skipped: their record is on its way to the owner. */
+ * million pending timers). A timer whose record was produced but not yet
+ * taken by its owner is still in its inflight set (under the long lease),
+ * so it is not put back. */
 #ifndef CS_TIMER_SYNC_H
 #define CS_TIMER_SYNC_H
 
@@ -20,6 +21,12 @@
 #include "cs/redis.h"
 
 #define CS_TIMER_SYNC_PAGE 1000
+
+/* The Redis member of a timer row, from PostgreSQL's text values (payload
+ * in bytea's text form). 0, or -1 as cs_timer_member. */
+int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id,
+                           const char *generation, const char *due_ms, const char *kind,
+                           const char *order_key, const char *payload_bytea);
 
 typedef struct cs_timer_sync_stats {
     long checked;     /* pending rows looked at */

@@ -14,9 +14,14 @@
  *
  * The dispatcher claims due timers atomically (Lua: due -> in-flight with
  * a real-time lease), produces a TimerFired envelope to cs.timers.v1 keyed
- * by order_key, then acknowledges. A lease that expires is fired again.
- * The fired record's event id is "timer/<owner>/<timer_id>/<generation>",
- * so the owner's dedupe (processed_events) makes a second firing a no-op.
+ * by order_key, all from the Redis member (timer_keys.h), then
+ * acknowledges by giving the member a long lease (CS_TIMER_UNTAKEN_S):
+ * it stays in flight until its owner has processed the record, and the
+ * owner's runtime removes it after that batch commits
+ * (cs_timer_fired_done). A lease that expires, short or long, is fired
+ * again. The fired record's event id is
+ * "timer/<owner>/<timer_id>/<generation>", so the owner's dedupe
+ * (processed_events) makes a second firing a no-op.
  *
  * Every reschedule bumps the timer's generation. The owner, on a fired
  * record, calls cs_timer_take_fired() in its batch: it acts only if the row
@@ -38,7 +43,8 @@ typedef struct cs_timer_spec {
     const char *order_key;     /* "<shop_id>:<order_id>": key of the fired record */
     const char *timer_id;      /* unique per owner; NULL = "<kind>@<order_key>" */
     int64_t due_ms;            /* business time (the clock of CONTRACTS.md) */
-    const void *payload;       /* opaque to the timer service; may be NULL */
+    const void *payload;       /* opaque to the timer service; may be NULL; at most
+                                * CS_TIMER_PAYLOAD_MAX bytes (it travels in Redis) */
     size_t payload_len;
 } cs_timer_spec;
 
@@ -58,6 +64,12 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
  * 'fired' in this transaction), 0 = ignore it (cancelled, rescheduled, or
  * another owner's), -1 = database error (err). */
 int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t errlen);
+
+/* For every TimerFired record of this worker in the batch, taken or not,
+ * new or a duplicate: after the commit, its member leaves the inflight
+ * set (it stayed there, under a long lease, so that a record lost on its
+ * way is fired again). The runtime calls it; handlers need not. */
+void cs_timer_fired_done(cs_batch *b, const Cs__V1__TimerFired *f);
 
 /* The default timer id, "<kind>@<order_key>". */
 void cs_timer_default_id(char *out, size_t outlen, const char *kind, const char *order_key);

@@ -1,53 +1,31 @@
-/* test_fired.c -- the dispatcher's decisions (workers/timer-dispatcher/
- * fired.c): which claimed members fire, and the record a firing becomes. */
+/* test_fired.c -- the record a claimed member becomes (workers/
+ * timer-dispatcher/fired.c): built from the member alone, with a stable
+ * event id, and the same member again from the record (what the owner's
+ * runtime removes from inflight). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ct.h"
 #include "dispatcher.h"
 
-static td_row pendingRow(void) {
-    static const uint8_t payload[] = {0x01, 0x00, 0xff};
-    return (td_row){ .owner = "exception-handler", .timer_id = "ex6.escalate@tb-demo:T1001",
-                     .order_key = "tb-demo:T1001", .kind = "ex6.escalate", .due_ms = 1794360600000,
-                     .payload = payload, .payload_len = sizeof payload, .status = "pending",
-                     .generation = 3 };
-}
+static const uint8_t payload[] = {0x01, 0x00, 0xff};
 
-static cs_timer_ref refOf(const char *member) {
+static cs_timer_ref claimed(char *member, size_t len) {
+    cs_timer_fields f = { "exception-handler", NULL, "ex6.escalate", "tb-demo:T1001", 3,
+                          1794360600000, payload, sizeof payload };
     cs_timer_ref ref;
     memset(&ref, 0, sizeof ref);
-    if (cs_timer_member_parse(member, strlen(member), &ref) != 0) ref.generation = -1;
+    if (cs_timer_member(member, len, &f) != 0 || cs_timer_member_parse(member, strlen(member), &ref) != 0)
+        ref.generation = -1;
     return ref;
 }
 
-static void test_decide_fires_only_the_current_pending_generation(void) {
-    td_row row = pendingRow();
-    cs_timer_ref cur = refOf("exception-handler|ex6.escalate@tb-demo:T1001|3");
-    cs_timer_ref old = refOf("exception-handler|ex6.escalate@tb-demo:T1001|2");
-    cs_timer_ref newer = refOf("exception-handler|ex6.escalate@tb-demo:T1001|4");
-    CT_EQ_INT(td_decide(&cur, &row), TD_FIRE);
-    CT_EQ_INT(td_decide(&old, &row), TD_DROP);     /* rescheduled since */
-    CT_EQ_INT(td_decide(&newer, &row), TD_DROP);   /* cannot be; never fire it */
-}
-
-static void test_decide_drops_cancelled_taken_and_missing_timers(void) {
-    td_row row = pendingRow();
-    cs_timer_ref cur = refOf("exception-handler|ex6.escalate@tb-demo:T1001|3");
-    row.status = "cancelled";
-    CT_EQ_INT(td_decide(&cur, &row), TD_DROP);
-    row.status = "fired";                          /* the owner already took it */
-    CT_EQ_INT(td_decide(&cur, &row), TD_DROP);
-    CT_EQ_INT(td_decide(&cur, NULL), TD_DROP);     /* no row at all */
-    row = pendingRow();
-    cs_timer_ref other = refOf("refund-notifier|ex6.escalate@tb-demo:T1001|3");
-    CT_EQ_INT(td_decide(&other, &row), TD_DROP);   /* a row of another owner */
-}
-
-static void test_fired_record_carries_the_row_and_a_stable_event_id(void) {
-    td_row row = pendingRow();
+static void test_fired_record_carries_the_member_and_a_stable_event_id(void) {
+    char member[CS_TIMER_MEMBER_MAX];
+    cs_timer_ref ref = claimed(member, sizeof member);
+    CT_EQ_INT(ref.generation, 3);
     td_fired f;
-    td_fired_build(&f, &row, 1794360601234);
+    td_fired_build(&f, &ref, 1794360601234);
     CT_EQ_STR(f.env.event_id, "timer/exception-handler/ex6.escalate@tb-demo:T1001/3");
     CT_EQ_STR(f.env.shop_id, "tb-demo");
     CT_EQ_INT(f.env.event_ms, 1794360600000);      /* business time: when it was due */
@@ -62,22 +40,28 @@ static void test_fired_record_carries_the_row_and_a_stable_event_id(void) {
     free(buf);
     CT_CHECK(e != NULL && e->timer != NULL);
     if (!e || !e->timer) return;
-    CT_EQ_STR(e->timer->owner, "exception-handler");
-    CT_EQ_STR(e->timer->timer_id, "ex6.escalate@tb-demo:T1001");
-    CT_EQ_STR(e->timer->order_key, "tb-demo:T1001");
-    CT_EQ_STR(e->timer->kind, "ex6.escalate");
-    CT_EQ_INT(e->timer->due_ms, 1794360600000);
-    CT_EQ_INT(e->timer->generation, 3);
-    CT_EQ_INT(e->timer->payload.len, 3);
-    CT_CHECK(e->timer->payload.len == 3 && memcmp(e->timer->payload.data, "\x01\x00\xff", 3) == 0);
+    const Cs__V1__TimerFired *t = e->timer;
+    CT_EQ_STR(t->owner, "exception-handler");
+    CT_EQ_STR(t->timer_id, "ex6.escalate@tb-demo:T1001");
+    CT_EQ_STR(t->order_key, "tb-demo:T1001");
+    CT_EQ_STR(t->kind, "ex6.escalate");
+    CT_EQ_INT(t->due_ms, 1794360600000);
+    CT_EQ_INT(t->generation, 3);
+    CT_CHECK(t->payload.len == 3 && memcmp(t->payload.data, "\x01\x00\xff", 3) == 0);
+
+    /* the owner rebuilds the very member from the record: that is what
+     * its runtime removes from inflight after processing it */
+    char again[CS_TIMER_MEMBER_MAX];
+    cs_timer_fields g = { t->owner, t->timer_id, t->kind, t->order_key, t->generation, t->due_ms,
+                          t->payload.data, t->payload.len };
+    CT_EQ_INT(cs_timer_member(again, sizeof again, &g), 0);
+    CT_EQ_STR(again, member);
     cs__v1__envelope__free_unpacked(e, NULL);
 
     /* a second firing of the same generation has the same id (dedupe) */
-    td_fired g;
-    td_fired_build(&g, &row, 1794360700000);
-    CT_EQ_STR(g.env.event_id, f.env.event_id);
+    td_fired h;
+    td_fired_build(&h, &ref, 1794360700000);
+    CT_EQ_STR(h.env.event_id, f.env.event_id);
 }
 
-CT_MAIN(CT_CASE(test_decide_fires_only_the_current_pending_generation),
-        CT_CASE(test_decide_drops_cancelled_taken_and_missing_timers),
-        CT_CASE(test_fired_record_carries_the_row_and_a_stable_event_id))
+CT_MAIN(CT_CASE(test_fired_record_carries_the_member_and_a_stable_event_id))
