@@ -286,12 +286,15 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         /* A reschedule (same owner and id, whatever the row's status) bumps
          * the generation: firings of earlier generations are then ignored. */
         /* The replaced generation's fields come from the statement's
-         * snapshot (CTE "old"): its member must be removed from Redis. */
+         * snapshot (CTE "old"): its member must be removed from Redis.
+         * "= ANY(ids)" keeps that a probe of the primary key per id; a
+         * join with k let the planner scan every pending row of the owner
+         * once the table grew (scheduling fell from 20 000/s to 7 500/s). */
         rc = cs_pg_exec(cs_batch_pg(b),
             "WITH k AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], "
             "$6::bytea[]) AS k(id, key, kind, due, payload)), "
             "old AS (SELECT t.timer_id, t.generation, t.order_key, t.kind, t.due_ms, t.payload "
-            "FROM timers t JOIN k ON t.owner = $1 AND t.timer_id = k.id WHERE t.status = 'pending'), "
+            "FROM timers t WHERE t.owner = $1 AND t.timer_id = ANY($2::text[]) AND t.status = 'pending'), "
             "up AS (INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, "
             "generation, scheduled_at) SELECT $1, k.id, k.key, k.kind, k.due, k.payload, 'pending', 1, "
             "now() FROM k "
