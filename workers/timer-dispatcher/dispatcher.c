@@ -40,12 +40,16 @@
  * CS_TIMER_FULL_RECONCILE_S, and at once when the epoch key is missing
  * (Redis restarted empty or flushed).
  *
- * Threads: one (librdkafka's delivery callbacks run inside our polls; the
- * HTTP endpoint reads only atomics). */
+ * Threads: the rounds run in the main thread (librdkafka's delivery
+ * callbacks run inside our polls); reconciliation runs in its own thread
+ * with its own connections, so a pass never delays firing; the HTTP
+ * endpoint reads only atomics. With several copies, one per period runs
+ * the routine pass (a Redis lock), since they would check the same rows. */
 #include "dispatcher.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +101,9 @@ typedef struct tdState {
     cs_clock *clock;
     cs_redis *redis;           /* owned */
     PGconn *pg;                /* owned; reconciliation only; NULL while down */
+    cs_redis *rec_redis;       /* owned; the reconciliation thread's connection */
+    pthread_t rec_thread;
+    bool rec_started;
     rd_kafka_t *producer;      /* owned */
     cs_redis_pipe *pipe;       /* scratch pipeline */
     tdRound rounds[2];
@@ -390,18 +397,39 @@ static bool syncGoOn(void *arg, const cs_timer_sync_stats *s) {
     return !cs_proc_stopping();
 }
 
+/* Whether this copy runs the periodic pass named by lock now: the first
+ * dispatcher to set the lock in a period does, the others skip it (they
+ * would check the same rows). The lock expires shortly before the next
+ * period. A Redis error says yes: the pass then meets the error itself. */
+static bool passMine(tdState *st, const char *lock, int period_s) {
+    char err[TD_ERRLEN], px[24];
+    int64_t ms = (int64_t)period_s * 1000 - 250;
+    snprintf(px, sizeof px, "%" PRId64, ms > 250 ? ms : 250);
+    redisReply *r = cs_redis_command(st->rec_redis, 6, (const char *[]){"SET", lock, st->cfg.instance, "NX", "PX", px},
+                                     err, sizeof err);
+    if (!r) return true;
+    bool mine = r->type != REDIS_REPLY_NIL;
+    freeReplyObject(r);
+    return mine;
+}
+
 /* Runs the reconciliation that is due, if any. */
 static void reconcileIfDue(tdState *st) {
     int64_t mono = cs_mono_ms();
     if (mono - st->last_reconcile < (int64_t)st->cfg.timer_reconcile_s * 1000) return;
     st->last_reconcile = mono;
     char err[TD_ERRLEN];
-    if (pgEnsure(st, err, sizeof err) != 0) return;
-    bool full = st->last_full == 0 || mono - st->last_full >= (int64_t)st->cfg.timer_full_reconcile_s * 1000;
+    /* every copy's first pass is full (its start-up check); later ones,
+     * routine or periodic full, run in one copy per period */
+    bool full = st->last_full == 0;
+    if (!full && mono - st->last_full >= (int64_t)st->cfg.timer_full_reconcile_s * 1000) {
+        st->last_full = mono;
+        full = passMine(st, "cs:timers:lock:full", st->cfg.timer_full_reconcile_s);
+    }
     if (!full) {
         /* The epoch key vanishes with the data (FLUSHALL, a Redis that
          * restarted empty): then everything must be checked. */
-        redisReply *r = cs_redis_command(st->redis, 2, (const char *[]){"EXISTS", CS_TIMER_EPOCH_KEY},
+        redisReply *r = cs_redis_command(st->rec_redis, 2, (const char *[]){"EXISTS", CS_TIMER_EPOCH_KEY},
                                          err, sizeof err);
         if (!r) { cs_log_warn("reconciliation: %s", err); return; }
         if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
@@ -410,18 +438,40 @@ static void reconcileIfDue(tdState *st) {
         }
         freeReplyObject(r);
     }
+    if (!full && !passMine(st, "cs:timers:lock:recent", st->cfg.timer_reconcile_s)) return;
+    if (pgEnsure(st, err, sizeof err) != 0) {
+        cs_log_warn("reconciliation: %s", err);
+        return;
+    }
+    int64_t t0 = cs_mono_ms();
     cs_timer_sync_stats stats;
-    if (cs_timer_sync(st->pg, st->redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S,
+    if (cs_timer_sync(st->pg, st->rec_redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S,
                       syncGoOn, NULL, &stats, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         cs_metric_add(st->m_restored, stats.restored);
         return;
     }
     if (full || stats.restored)
-        cs_log_info("reconciliation (%s): %ld pending timers checked, %ld put back in Redis",
-                    full ? "full" : "recent", stats.checked, stats.restored);
+        cs_log_info("reconciliation (%s): %ld pending timers checked, %ld put back in Redis, %" PRId64 " ms",
+                    full ? "full" : "recent", stats.checked, stats.restored, cs_mono_ms() - t0);
+    else
+        cs_log_debug("reconciliation (recent): %ld pending timers checked in %" PRId64 " ms", stats.checked,
+                     cs_mono_ms() - t0);
     cs_metric_add(st->m_restored, stats.restored);
     if (full) st->last_full = mono;
+}
+
+/* The reconciliation thread: passes never hold up the firing rounds (a
+ * routine pass over a busy window checks every row scheduled in the last
+ * 25 s, which is seconds of work while owners lag behind). It has its own
+ * Redis and PostgreSQL connections. */
+static void *reconcileThread(void *arg) {
+    tdState *st = arg;
+    while (!cs_proc_stopping()) {
+        reconcileIfDue(st);
+        cs_proc_sleep_ms(200);
+    }
+    return NULL;
 }
 
 /* ---- the process ----------------------------------------------------------------- */
@@ -447,7 +497,6 @@ static void loop(tdState *st) {
         cs_metric_set(st->m_up, 1);
         backoff = 0;
         if (!more) ackFlush(st);   /* idle: do not hold acknowledgements for a tick */
-        reconcileIfDue(st);
         if (more) continue;   /* a backlog: next round at once */
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
         if (left > 0) cs_proc_sleep_ms((int)left);
@@ -504,6 +553,14 @@ int td_main(int argc, char **argv) {
     cs_log_kv(CS_LOG_INFO, "started", (const char *const[]){
         "instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms", lease, NULL });
     if (st.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
+    st.rec_redis = cs_redis_new(st.cfg.redis_url, err, sizeof err);
+    if (!st.rec_redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
+    if (pthread_create(&st.rec_thread, NULL, reconcileThread, &st) != 0) {
+        cs_log_error("reconciliation thread: %s", strerror(errno));
+        code = 2;
+        goto out;
+    }
+    st.rec_started = true;
     loop(&st);
     ackFlush(&st);
     cs_log_info("stopping");
@@ -513,7 +570,9 @@ out:
         rd_kafka_destroy(st.producer);
     }
     cs_http_stop();
+    if (st.rec_started) pthread_join(st.rec_thread, NULL);
     if (st.pg) PQfinish(st.pg);
+    cs_redis_free(st.rec_redis);
     for (int i = 0; i < 2; i++) {
         roundClear(&st.rounds[i]);
         free(st.rounds[i].claims);
