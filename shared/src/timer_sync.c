@@ -48,7 +48,10 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
                     char *errbuf, size_t errlen) {
     int nr = PQntuples(r);
     if (nr == 0) return 0;
-    char (*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc((size_t)nr, sizeof *members);
+    /* one string per row: a page of CS_TIMER_MEMBER_MAX slots would be 2 MB
+     * of mostly unused memory touched every pass */
+    char **members = cs_xcalloc((size_t)nr, sizeof *members);
+    char m[CS_TIMER_MEMBER_MAX];
     int *shard = cs_xcalloc((size_t)nr, sizeof *shard);
     cs_redis_pipe_reset(p);
     for (int j = 0; j < nr; j++) {
@@ -57,10 +60,10 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
         shard[j] = cs_timer_shard(owner, id);
         cs_timer_due_key(due, sizeof due, shard[j]);
         cs_timer_inflight_key(inf, sizeof inf, shard[j]);
-        if (cs_timer_member_of_row(members[j], sizeof members[j], owner, id, PQgetvalue(r, j, 2),
-                                   PQgetvalue(r, j, 3), PQgetvalue(r, j, 4), PQgetvalue(r, j, 5),
-                                   PQgetvalue(r, j, 6)) != 0)
-            members[j][0] = 0;   /* cannot be in Redis; cs_timer_schedule refuses such rows */
+        if (cs_timer_member_of_row(m, sizeof m, owner, id, PQgetvalue(r, j, 2), PQgetvalue(r, j, 3),
+                                   PQgetvalue(r, j, 4), PQgetvalue(r, j, 5), PQgetvalue(r, j, 6)) != 0)
+            m[0] = 0;   /* cannot be in Redis; cs_timer_schedule refuses such rows */
+        members[j] = cs_xstrdup(m);
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", due, members[j]});
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", inf, members[j]});
     }
@@ -85,6 +88,7 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
         if (rc == 0) *restored += add;
         free(missing);
     }
+    for (int j = 0; j < nr; j++) free(members[j]);
     free(members);
     free(shard);
     return rc;
