@@ -56,6 +56,7 @@ typedef struct timerOp {
 /* A schedule or cancel call not yet applied to PostgreSQL. */
 typedef struct timerCall {
     bool schedule;            /* else cancel */
+    bool keep_pending;        /* schedule only if not pending (cs_timer_spec) */
     char *timer_id;           /* owned */
     char *order_key;          /* owned (schedule) */
     char *kind;               /* owned (schedule) */
@@ -235,7 +236,7 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ true, cs_xstrdup(id), cs_xstrdup(t->order_key),
+    ops->calls[ops->ncalls++] = (timerCall){ true, t->keep_pending, cs_xstrdup(id), cs_xstrdup(t->order_key),
         cs_xstrdup(t->kind), cs_xstrdup(due),
         hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0) };
     return 0;
@@ -248,66 +249,82 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ false, cs_xstrdup(timer_id), NULL, NULL, NULL, NULL };
+    ops->calls[ops->ncalls++] = (timerCall){ false, false, cs_xstrdup(timer_id), NULL, NULL, NULL, NULL };
     return 0;
 }
 
+/* The schedule statement of a round: an upsert that bumps the generation
+ * of a rescheduled timer and reads the replaced generation (its member
+ * must leave Redis). */
+static const char schedSql[] =
+    /* The replaced generation's fields come from the statement's snapshot
+     * (CTE "old"). "= ANY(ids)" keeps that a probe of the primary key per
+     * id; a join with k let the planner scan every pending row of the
+     * owner once the table grew (scheduling fell from 20 000/s to 7 500/s). */
+    "WITH k AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], "
+    "$6::bytea[]) AS k(id, key, kind, due, payload)), "
+    "old AS (SELECT t.timer_id, t.generation, t.order_key, t.kind, t.due_ms, t.payload "
+    "FROM timers t WHERE t.owner = $1 AND t.timer_id = ANY($2::text[]) AND t.status = 'pending'), "
+    "up AS (INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, "
+    "generation, scheduled_at) SELECT $1, k.id, k.key, k.kind, k.due, k.payload, 'pending', 1, "
+    "now() FROM k "
+    "ON CONFLICT (owner, timer_id) DO UPDATE SET order_key = EXCLUDED.order_key, "
+    "kind = EXCLUDED.kind, due_ms = EXCLUDED.due_ms, payload = EXCLUDED.payload, "
+    "status = 'pending', generation = timers.generation + 1, scheduled_at = now() "
+    "RETURNING timer_id, generation, order_key, kind, due_ms, payload) "
+    "SELECT up.timer_id, up.generation, up.order_key, up.kind, up.due_ms, up.payload, "
+    "old.generation, old.order_key, old.kind, old.due_ms, old.payload "
+    "FROM up LEFT JOIN old USING (timer_id)";
+
+/* keep_pending: a pending row is left alone (nothing returned for it, so
+ * nothing changes in Redis); a new, fired or cancelled one is (re)armed. */
+static const char schedKeepSql[] =
+    "INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, generation, "
+    "scheduled_at) SELECT $1, k.id, k.key, k.kind, k.due, k.payload, 'pending', 1, now() "
+    "FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[]) AS k(id, key, kind, due, payload) "
+    "ON CONFLICT (owner, timer_id) DO UPDATE SET order_key = EXCLUDED.order_key, "
+    "kind = EXCLUDED.kind, due_ms = EXCLUDED.due_ms, payload = EXCLUDED.payload, "
+    "status = 'pending', generation = timers.generation + 1, scheduled_at = now() "
+    "WHERE timers.status <> 'pending' "
+    "RETURNING timer_id, generation, order_key, kind, due_ms, payload";
+
 /* Applies calls[from, to) -- each timer at most once among them -- as one
- * INSERT for the schedules and one UPDATE for the cancels (distinct
- * timers: their order does not matter), and queues the Redis changes. */
+ * INSERT for the schedules (two if some keep a pending timer) and one
+ * UPDATE for the cancels (distinct timers: their order does not matter),
+ * and queues the Redis changes. */
 static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
     const char *owner = cs_batch_worker(b);
     size_t n = to - from;
     const char **ids = cs_xcalloc(n, sizeof *ids), **keys = cs_xcalloc(n, sizeof *keys),
                **kinds = cs_xcalloc(n, sizeof *kinds), **dues = cs_xcalloc(n, sizeof *dues),
                **pays = cs_xcalloc(n, sizeof *pays), **cids = cs_xcalloc(n, sizeof *cids);
-    size_t ns = 0, nc = 0;
-    for (size_t i = from; i < to; i++) {
-        const timerCall *c = &t->calls[i];
-        if (c->schedule) {
+    size_t nc = 0;
+    for (size_t i = from; i < to; i++)
+        if (!t->calls[i].schedule) cids[nc++] = t->calls[i].timer_id;
+    int rc = 0;
+    PGresult *r = NULL;
+    for (int keep = 0; keep < 2 && rc == 0; keep++) {
+        size_t ns = 0;
+        for (size_t i = from; i < to; i++) {
+            const timerCall *c = &t->calls[i];
+            if (!c->schedule || c->keep_pending != (keep == 1)) continue;
             ids[ns] = c->timer_id;
             keys[ns] = c->order_key;
             kinds[ns] = c->kind;
             dues[ns] = c->due;
             pays[ns++] = c->payload;
-        } else {
-            cids[nc++] = c->timer_id;
         }
-    }
-    int rc = 0;
-    PGresult *r = NULL;
-    if (ns) {
+        if (ns == 0) continue;
         cs_pg_text_array(&t->a1, ids, ns);
         cs_pg_text_array(&t->a2, keys, ns);
         cs_pg_text_array(&t->a3, kinds, ns);
         cs_pg_text_array(&t->a4, dues, ns);
         cs_pg_text_array(&t->a5, pays, ns);
         const char *p[6] = { owner, t->a1.data, t->a2.data, t->a3.data, t->a4.data, t->a5.data };
-        /* A reschedule (same owner and id, whatever the row's status) bumps
-         * the generation: firings of earlier generations are then ignored. */
-        /* The replaced generation's fields come from the statement's
-         * snapshot (CTE "old"): its member must be removed from Redis.
-         * "= ANY(ids)" keeps that a probe of the primary key per id; a
-         * join with k let the planner scan every pending row of the owner
-         * once the table grew (scheduling fell from 20 000/s to 7 500/s). */
-        rc = cs_pg_exec(cs_batch_pg(b),
-            "WITH k AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], "
-            "$6::bytea[]) AS k(id, key, kind, due, payload)), "
-            "old AS (SELECT t.timer_id, t.generation, t.order_key, t.kind, t.due_ms, t.payload "
-            "FROM timers t WHERE t.owner = $1 AND t.timer_id = ANY($2::text[]) AND t.status = 'pending'), "
-            "up AS (INSERT INTO timers (owner, timer_id, order_key, kind, due_ms, payload, status, "
-            "generation, scheduled_at) SELECT $1, k.id, k.key, k.kind, k.due, k.payload, 'pending', 1, "
-            "now() FROM k "
-            "ON CONFLICT (owner, timer_id) DO UPDATE SET order_key = EXCLUDED.order_key, "
-            "kind = EXCLUDED.kind, due_ms = EXCLUDED.due_ms, payload = EXCLUDED.payload, "
-            "status = 'pending', generation = timers.generation + 1, scheduled_at = now() "
-            "RETURNING timer_id, generation, order_key, kind, due_ms, payload) "
-            "SELECT up.timer_id, up.generation, up.order_key, up.kind, up.due_ms, up.payload, "
-            "old.generation, old.order_key, old.kind, old.due_ms, old.payload "
-            "FROM up LEFT JOIN old USING (timer_id)", 6, p, &r, err, errlen);
+        rc = cs_pg_exec(cs_batch_pg(b), keep ? schedKeepSql : schedSql, 6, p, &r, err, errlen);
         for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
             const char *id = PQgetvalue(r, j, 0);
-            if (!PQgetisnull(r, j, 6)) opQueueRow(t, OP_REM_DUE, owner, id, r, j, 6);
+            if (!keep && !PQgetisnull(r, j, 6)) opQueueRow(t, OP_REM_DUE, owner, id, r, j, 6);
             opQueueRow(t, OP_ADD_DUE, owner, id, r, j, 1);
         }
         PQclear(r);

@@ -885,7 +885,7 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-timed", NULL, env) == 0);
     snprintf(sku, sizeof sku, "SKU-%s-T", run);
     const char *skus[] = { sku };
-    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 5000));
 
     it_order u, p, h;
     snprintf(id, sizeof id, "%s-unpaid", run);
@@ -906,19 +906,40 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     produceOrder(&u, false);
     produceOrder(&p, true);
     produceOrder(&h, true);
+    /* OV-13 pages through a shop's orders, OV_SWEEP_PAGE (2000) a batch:
+     * with the orders other cases left unshipped in the shop, the sweep
+     * takes pages, and each order is listed once per sweep. Every sweep
+     * goes through that backlog first (payment order), hence the waits. */
+    enum { BULK = 2100 };
+    int backlog_ms = 30000 + 2 * (int)it_pg_int("SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND paid_ms IS NOT NULL "
+                                                "AND shipped_ms IS NULL AND cancelled_ms IS NULL");
+    for (int i = 0; i < BULK; i++) {
+        it_order bk;
+        snprintf(id, sizeof id, "%s-bulk-%04d", run, i);
+        snprintf(buyer, sizeof buyer, "%s-bb%d", run, i);
+        it_order_init(&bk, "tb-demo", id, buyer, sku, NULL, 100 + i);
+        bk.created_ms = base;
+        bk.paid_ms = base + 60000 + i;
+        produceOrder(&bk, true);
+    }
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s','%s')", u.order_id,
                          p.order_id, h.order_id), 5);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, 60000, "SELECT count(*) FROM orders WHERE order_id LIKE '%s-bulk-%%' AND state = "
+                         "'VERIFIED' AND version = 2", run), BULK);
     char st[64];
     orderCol(st, sizeof st, "state", &h);
     CT_EQ_STR(st, "ON_HOLD");
-    /* armed: a reminder for each (all three were created unpaid), a sweep
-     * for each paid one, the hold's day 3 for the held one */
+    /* armed: a reminder for each (all three were created unpaid), the
+     * hold's day 3 for the held one; OV-13 is one sweep for the shop, not
+     * a timer per paid order */
     const char *tq = "SELECT count(*) FROM timers WHERE owner = 'order-verifier' AND kind = '%s' AND order_key IN "
                      "('tb-demo:%s', 'tb-demo:%s', 'tb-demo:%s')";
     CT_EQ_INT(it_pg_int(tq, "ov6.remind", u.order_id, p.order_id, h.order_id), 3);
-    CT_EQ_INT(it_pg_int(tq, "ov13.sweep", u.order_id, p.order_id, h.order_id), 2);
+    CT_EQ_INT(it_pg_int(tq, "ov13.sweep", u.order_id, p.order_id, h.order_id), 0);
     CT_EQ_INT(it_pg_int(tq, "ov6.hold", u.order_id, p.order_id, h.order_id), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = 'order-verifier' AND timer_id = 'ov13.sweep@tb-demo:' "
+                        "AND status = 'pending'"), 1);
     CT_EQ_INT(tasksFor(&p, "OV-6"), 0);   /* paid in time: its reminder will decide nothing */
 
     /* OV-6: 29 min, nothing; 30 min, one reminder task */
@@ -933,9 +954,13 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&p, "OV-13"), 0);
     IT_REQUIRE(clockSet(sweep2) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
                          p.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'",
+                         run), BULK);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms, "SELECT count(DISTINCT order_id) FROM notification_requests WHERE order_id "
+                         "LIKE '%s-bulk-%%' AND rule = 'OV-13'", run), BULK);
     CT_EQ_INT(tasksFor(&h, "OV-13"), 0);   /* on hold: someone owns it */
     CT_EQ_INT(tasksFor(&u, "OV-13"), 0);   /* unpaid: not missed */
     /* OV-6 hold: a minute before day 3, nothing; at day 3, escalated */
@@ -947,13 +972,17 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
                          "AND kind = 'TASK_KIND_ESCALATION'", h.order_id), 1);
     /* still missed the day after: listed again, the buyer not told twice */
     IT_REQUIRE(clockSet(sweep3) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 2);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 2);
     it_sleep_ms(500);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * BULK, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND "
+                         "rule = 'OV-13'", run), 2 * BULK);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'",
+                        run), BULK);
     CT_EQ_INT(tasksFor(&u, "OV-6"), 1);    /* the reminder is one */
     CT_EQ_INT(tasksFor(&p, "OV-6"), 0);    /* its reminder fired and found it paid */
-    it_measure("OV-6 reminder at +30 min, OV-13 at 19:00 of the next day (again the day after, buyer told once), "
-               "hold escalated at day 3 00:00");
+    it_measure("OV-6 reminder at +30 min, OV-13 at 19:00 of the next day (again the day after, buyer told once; "
+               "2 100 more orders swept in pages of 2 000), hold escalated at day 3 00:00");
     it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
     CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);

@@ -25,6 +25,7 @@
 #include "cs/pg.h"
 #include "cs/shift.h"
 #include "cs/strmap.h"
+#include "cs/timer_keys.h"
 #include "cs/timers.h"
 #include "cs/tz.h"
 #include "cs/util.h"
@@ -387,7 +388,7 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     if (p.n == 0) return 0;
     int rc = -1;
     PGresult *r = NULL;
-    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
+    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc, o.fingerprint FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
                   "ORDER BY 1, 2 FOR UPDATE OF o",
                &p, NULL, 1, &r, err, errlen) != 0) goto out;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -400,6 +401,8 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
          * rules use when they edit the state: they can own it as it is. */
         o->st = st;
         o->existed = true;
+        /* the fingerprint stored (OV-9), to see whether a change moved it */
+        if (!PQgetisnull(r, i, 3)) cs_strlcpy(o->fp, PQgetvalue(r, i, 3), sizeof o->fp);
     }
     PQclear(r);
     r = NULL;
@@ -470,10 +473,10 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
          * time. Locks are taken in hash order so two batches cannot deadlock. */
         if (query2(v, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 7) h "
                       "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
-        if (query2(v, "SELECT f.shop_id, f.buyer_id, f.order_id, f.fingerprint, f.created_ms, o.cancelled_ms IS NOT NULL, "
-                      "coalesce('DUPLICATE_SUSPECTED' = ANY(o.reasons), false) "
-                      "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN order_fingerprints f ON f.shop_id = u.a AND f.buyer_id = u.b "
-                      "LEFT JOIN orders o ON o.shop_id = f.shop_id AND o.order_id = f.order_id",
+        if (query2(v, "SELECT o.shop_id, o.buyer_id, o.order_id, o.fingerprint, o.created_ms, o.cancelled_ms IS NOT NULL, "
+                      "'DUPLICATE_SUSPECTED' = ANY(o.reasons) "
+                      "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.buyer_id = u.b "
+                      "WHERE o.fingerprint IS NOT NULL",
                    &nb, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -704,16 +707,11 @@ static void scheduleTimer(vBatch *v, vOrder *o, const char *kind, int64_t due_ms
         snprintf(v->timer_err, sizeof v->timer_err, "timer %.16s for %.100s: %.120s", kind, okey, err);
 }
 
-/* The 19:00 sweep that first sees an order paid on day D is the one of day
- * D + 1 (RULES.md OV-13: "paid before today"). */
-static int64_t sweepAfterPayment(const cs_shop *shop, int64_t paid_ms) {
-    return cs_tz_instant(shop->tz, cs_tz_day(shop->tz, paid_ms) + 1, shop->th.capture_sweep_min);
-}
-
 /* Arms the order's timers once, when the verdict first makes them
  * relevant. Each rule re-checks the order when its timer fires (it may
  * have been paid, shipped or released since), so nothing is cancelled on
- * the way: a stale firing decides "nothing to do". */
+ * the way: a stale firing decides "nothing to do". OV-13 is not here: it
+ * is one sweep per shop (armSweeps). */
 static void scheduleTimedRules(vBatch *v, vOrder *o, int64_t held_before) {
     Cs__V1__OrderState *st = o->st;
     const Cs__V1__Order *ord = st->order;
@@ -724,14 +722,118 @@ static void scheduleTimedRules(vBatch *v, vOrder *o, int64_t held_before) {
     }
     if (st->held_ms != 0 && held_before == 0)   /* a hold began: day 3 of it */
         scheduleTimer(v, o, OV_TIMER_HOLD, ov6_hold_escalation_ms(st->held_ms, o->shop));   /* OV-6 */
-    if (!st->sweep_scheduled && ord->paid_ms != 0 && st->shipped_ms == 0 && !ov_order_over(st)) {
-        scheduleTimer(v, o, OV_TIMER_SWEEP, sweepAfterPayment(o->shop, ord->paid_ms));   /* OV-13 */
-        st->sweep_scheduled = true;
-    }
 }
 
 static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx);
 static void emitNote(vBatch *v, vOrder *o, const char *trigger, const ov_note *n, int idx);
+
+/* ---- OV-13: the shop's daily capture sweep ----------------------------------
+ *
+ * One timer per shop, "ov13.sweep@<shop>:" (order key "<shop>:"), due at the
+ * next 19:00 local. A timer per paid order would cost a row, four index
+ * entries and a Redis member for every order of a promotion morning, and a
+ * storm of firings at 19:00; the rule is a sweep, so it is one. When it
+ * fires, the verifier pages through the shop's paid, unshipped, uncancelled
+ * orders (index orders_unshipped) in payment order, OV_SWEEP_PAGE per
+ * batch: a full page re-arms the timer at once with a cursor in its
+ * payload, the last page arms the next day's sweep. The payload is
+ * "<sweep instant ms>|<paid_ms>|<order_id>" (the cursor; empty on a sweep's
+ * first page), so every page judges "today" by the same sweep. */
+
+#define OV_SWEEP_PAGE 2000   /* orders per batch: a Double-11 backlog of 100 000 is 50 batches */
+
+static cs_strmap ovArmed;   /* shops whose sweep this process has armed (committed) */
+
+/* after the commit only (a rolled-back batch drops the registration) */
+static void sweepArmed(void *arg) { cs_strmap_put(&ovArmed, arg, (void *)1); }
+
+static void scheduleSweep(vBatch *v, const char *shop_id, int64_t due_ms, const char *payload, bool keep) {
+    char okey[300];
+    snprintf(okey, sizeof okey, "%s:", shop_id);
+    cs_timer_spec spec = {.kind = OV_TIMER_SWEEP, .order_key = okey, .due_ms = due_ms, .payload = payload,
+                          .payload_len = payload ? strlen(payload) : 0, .keep_pending = keep};
+    char err[256];
+    if (cs_timer_schedule(v->b, &spec, err, sizeof err) != 0 && !v->timer_err[0])
+        snprintf(v->timer_err, sizeof v->timer_err, "timer %s for %.100s: %.120s", OV_TIMER_SWEEP, okey, err);
+}
+
+/* Arms the sweep of every shop of the batch's orders that this process has
+ * not armed yet. keep_pending: a sweep already pending (or fired and on its
+ * way) is left alone, so a restart never moves it. */
+static void armSweeps(vBatch *v) {
+    for (size_t i = 0; i < v->nolist; i++) {
+        vOrder *o = v->olist[i];
+        if (!o->shop || cs_strmap_get(&ovArmed, o->shop_id)) continue;
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) dup = strcmp(v->olist[j]->shop_id, o->shop_id) == 0;
+        if (dup) continue;
+        scheduleSweep(v, o->shop_id, ov13_next_sweep_ms(o->shop, v->now), NULL, true);
+        cs_batch_after_commit(v->b, sweepArmed, cs_xstrdup(o->shop_id), free);
+    }
+}
+
+/* One page of the sweep of f (taken). Returns 0 or -1 with err. */
+static int sweepPage(vBatch *v, const cs_shop *shop, const char *shop_id, const Cs__V1__TimerFired *f,
+                     const char *trigger, char *err, size_t errlen) {
+    char pay[CS_TIMER_PAYLOAD_MAX + 1] = "";
+    size_t pl = f->payload.len < sizeof pay - 1 ? f->payload.len : sizeof pay - 1;
+    if (pl) memcpy(pay, f->payload.data, pl);
+    pay[pl] = 0;
+    int64_t sweep_ms = f->due_ms, after_paid = -1;
+    char after_id[256] = "";
+    char *bar1 = strchr(pay, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (bar1 && bar2) {
+        sweep_ms = strtoll(pay, NULL, 10);
+        after_paid = strtoll(bar1 + 1, NULL, 10);
+        cs_strlcpy(after_id, bar2 + 1, sizeof after_id);
+    }
+    /* "paid before today": before 00:00 local of the sweep's day */
+    int64_t today = cs_tz_instant(shop->tz, cs_tz_day(shop->tz, sweep_ms), 0);
+    char p_today[24], p_paid[24], p_limit[16];
+    snprintf(p_today, sizeof p_today, "%" PRId64, today);
+    snprintf(p_paid, sizeof p_paid, "%" PRId64, after_paid);
+    snprintf(p_limit, sizeof p_limit, "%d", OV_SWEEP_PAGE);
+    const char *params[5] = { shop_id, p_today, p_paid, after_id, p_limit };
+    PGresult *r = PQexecParams(v->pg,
+        "SELECT order_id, paid_ms FROM orders WHERE shop_id = $1 AND paid_ms IS NOT NULL AND shipped_ms IS NULL "
+        "AND cancelled_ms IS NULL AND paid_ms < $2::bigint AND (paid_ms, order_id) > ($3::bigint, $4) "
+        "AND state NOT IN ('EXCEPTION', 'ON_HOLD') ORDER BY paid_ms, order_id LIMIT $5::int",
+        5, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "OV-13 sweep of %s: %s", shop_id, PQresultErrorMessage(r));
+        PQclear(r);
+        return -1;
+    }
+    int n = PQntuples(r);
+    vOrder **page = cs_xcalloc(n ? (size_t)n : 1, sizeof *page);
+    for (int i = 0; i < n; i++) page[i] = orderGet(v, shop, shop_id, PQgetvalue(r, i, 0), true);
+    char next[CS_TIMER_PAYLOAD_MAX + 1] = "";
+    if (n == OV_SWEEP_PAGE)
+        snprintf(next, sizeof next, "%" PRId64 "|%s|%.200s", sweep_ms, PQgetvalue(r, n - 1, 1), PQgetvalue(r, n - 1, 0));
+    PQclear(r);
+    if (loadOrders(v, err, errlen) != 0) { free(page); return -1; }
+    for (int i = 0; i < n; i++) {
+        vOrder *o = page[i];
+        Cs__V1__OrderState *st = o->st;
+        ov_task t;
+        ov_note nt;
+        if (!st || !st->created || !ov13_missed_order(st, shop, sweep_ms, &t, &nt)) continue;   /* OV-13 */
+        char trig[256];
+        snprintf(trig, sizeof trig, "%.180s/sweep/%.60s", trigger, o->order_id);
+        emitTask(v, o, trig, &t, 0);
+        /* listed again each day it stays missed; the buyer is told once */
+        if (st->missed_listed_ms == 0) {
+            emitNote(v, o, trig, &nt, 0);
+            st->missed_listed_ms = v->now;
+            o->dirty = true;
+        }
+    }
+    free(page);
+    if (next[0]) scheduleSweep(v, shop_id, v->now, next, false);   /* the next page, at once */
+    else scheduleSweep(v, shop_id, ov13_sweep_after(shop, sweep_ms, v->now), NULL, false);
+    return 0;
+}
+
 
 static bool timerMine(const Cs__V1__TimerFired *f) {
     return f && f->owner && strcmp(f->owner, "order-verifier") == 0 && f->order_key && strchr(f->order_key, ':');
@@ -745,6 +847,7 @@ static int handleTimers(vBatch *v, char *err, size_t errlen) {
         cs_event *ev = cs_batch_event(v->b, i);
         if (ev->poison || !timerMine(ev->env->timer)) continue;
         const char *k = ev->env->timer->order_key, *colon = strchr(k, ':');
+        if (!colon[1]) continue;   /* a shop's sweep: its orders are paged in below */
         char shop_id[256];
         snprintf(shop_id, sizeof shop_id, "%.*s", (int)(colon - k), k);
         const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), shop_id);
@@ -758,9 +861,16 @@ static int handleTimers(vBatch *v, char *err, size_t errlen) {
         const char *colon = strchr(f->order_key, ':');
         char shop_id[256];
         snprintf(shop_id, sizeof shop_id, "%.*s", (int)(colon - f->order_key), f->order_key);
-        vOrder *o = orderGet(v, NULL, shop_id, colon + 1, false);
         int r = cs_timer_take_fired(v->b, f, err, errlen);
         if (r < 0) return -1;
+        if (r == 1 && strcmp(f->kind, OV_TIMER_SWEEP) == 0) {
+            /* OV-13. A sweep timer of one order was armed before the sweep
+             * became one per shop (migration 0006): taken, nothing to do. */
+            const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), shop_id);
+            if (!colon[1] && shop && sweepPage(v, shop, shop_id, f, ev->env->event_id, err, errlen) != 0) return -1;
+            continue;
+        }
+        vOrder *o = orderGet(v, NULL, shop_id, colon + 1, false);
         if (r == 0 || !o || !o->shop || !o->st || !o->st->created) continue;
         Cs__V1__OrderState *st = o->st;
         const char *trig = ev->env->event_id;
@@ -773,18 +883,6 @@ static int handleTimers(vBatch *v, char *err, size_t errlen) {
             }
         } else if (strcmp(f->kind, OV_TIMER_HOLD) == 0) {
             if (ov6_hold_escalation(st, st->held_ms, o->shop, v->now, &t)) emitTask(v, o, trig, &t, 0);   /* OV-6 */
-        } else if (strcmp(f->kind, OV_TIMER_SWEEP) == 0) {
-            if (ov13_missed_order(st, o->shop, v->now, &t, &nt)) {   /* OV-13 */
-                emitTask(v, o, trig, &t, 0);
-                /* listed again each day it stays missed; the buyer is told once */
-                if (st->missed_listed_ms == 0) emitNote(v, o, trig, &nt, 0);
-                if (st->missed_listed_ms == 0) st->missed_listed_ms = v->now;
-                o->dirty = true;
-            }
-            /* paid and not shipped: the next sweep looks again (an order in
-             * an exception today may be a missed one tomorrow) */
-            if (st->order && st->order->paid_ms != 0 && st->shipped_ms == 0 && !ov_order_over(st))
-                scheduleTimer(v, o, OV_TIMER_SWEEP, ov13_next_sweep_ms(o->shop, v->now + 1));
         }
     }
     return 0;
@@ -1213,7 +1311,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         /* an order new to the database has no old rows to delete */
         if (o->res_dirty && o->existed) pairsAdd(&resOrders, o->shop_id, o->order_id);
         if (o->waits_dirty && o->existed) pairsAdd(&waitOrders, o->shop_id, o->order_id);
-        if (!o->dirty) continue;
+        if (!o->dirty && !o->fp_dirty) continue;
         Cs__V1__OrderState *st = o->st;
         cs_copybuf *c = o->existed ? rows_old : &fresh;
         const Cs__V1__Order *ord = st->order;
@@ -1236,6 +1334,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (ord && ord->paid_ms) cs_copy_int(c, ord->paid_amount_fen); else cs_copy_null(c);
         cs_copy_text(c, o->courier ? o->courier : (ord && ord->courier && ord->courier[0] ? ord->courier : NULL));
         cs_copy_int(c, st->restock_date_ms);
+        cs_copy_text(c, o->fp[0] ? o->fp : NULL);
         cs_copy_bytea(c, buf, len);
         cs_copy_end_row(c);
         free(buf);
@@ -1248,21 +1347,22 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
          * ones are upserted through the staging table. */
         if (fresh.rows &&
             cs_copy_send(pg, "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc) FROM STDIN",
+                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) FROM STDIN",
                          &fresh, err, errlen) != 0) goto out;
         if (rows_old->rows && cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN", rows_old, err, errlen) != 0) goto out;
         if (rows_old->rows && cs_pg_exec(pg,
                 "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc) "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) "
                 "SELECT shop_id, order_id, version, state, COALESCE(reasons, '{}'), buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, doc FROM ov_orders_stage "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc FROM ov_orders_stage "
                 "ON CONFLICT (shop_id, order_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, "
                 "reasons = CASE WHEN EXCLUDED.item_total_fen IS NULL THEN orders.reasons ELSE EXCLUDED.reasons END, "
                 "buyer_id = EXCLUDED.buyer_id, channel = EXCLUDED.channel, created_ms = EXCLUDED.created_ms, "
                 "paid_ms = EXCLUDED.paid_ms, shipped_ms = EXCLUDED.shipped_ms, cancelled_ms = EXCLUDED.cancelled_ms, "
                 "item_total_fen = COALESCE(EXCLUDED.item_total_fen, orders.item_total_fen), "
                 "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
-                "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, doc = EXCLUDED.doc, updated_at = now()",
+                "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, fingerprint = EXCLUDED.fingerprint, "
+                "doc = EXCLUDED.doc, updated_at = now()",
                 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     w1 = cs_mono_ms();
@@ -1318,36 +1418,6 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (c->rows && cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0) goto out;
     }
     w3 = cs_mono_ms();
-    /* fingerprints: an order new to the database has no fingerprint row
-     * yet (both are written together), so its row is copied straight in;
-     * only changed fingerprints of stored orders go through the upsert. */
-    {
-        cs_copybuf fresh_fp = { 0 };
-        cs_copy_reset(c);
-        for (size_t i = 0; i < v->nolist; i++) {
-            vOrder *o = v->olist[i];
-            if (!o->fp_dirty || !o->st->order) continue;
-            cs_copybuf *t = o->existed ? c : &fresh_fp;
-            cs_copy_text(t, o->shop_id);
-            cs_copy_text(t, o->st->order->buyer_id);
-            cs_copy_text(t, o->order_id);
-            cs_copy_text(t, o->fp);
-            cs_copy_int(t, o->st->order->created_ms);
-            cs_copy_end_row(t);
-        }
-        int frc = 0;
-        if (fresh_fp.rows)
-            frc = cs_copy_send(pg, "COPY order_fingerprints (shop_id, buyer_id, order_id, fingerprint, created_ms) FROM STDIN",
-                               &fresh_fp, err, errlen);
-        cs_copy_free(&fresh_fp);
-        if (frc != 0) goto out;
-    }
-    if (c->rows) {
-        if (cs_copy_send(pg, "COPY ov_fp_stage FROM STDIN", c, err, errlen) != 0 ||
-            cs_pg_exec(pg, "INSERT INTO order_fingerprints SELECT * FROM ov_fp_stage ON CONFLICT (shop_id, order_id) DO UPDATE SET "
-                           "buyer_id = EXCLUDED.buyer_id, fingerprint = EXCLUDED.fingerprint, created_ms = EXCLUDED.created_ms",
-                       0, NULL, NULL, err, errlen) != 0) goto out;
-    }
     /* stock */
     cs_copy_reset(c);
     for (size_t i = 0; i < v->nslist; i++) {
@@ -1407,19 +1477,11 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         int64_t t0 = cs_mono_ms();
         if (loadOrders(&v, err, errlen) != 0 || loadContextForOrders(&v, err, errlen) != 0) goto out;
         cs_log_debug("orders batch: load %" PRId64 " ms", cs_mono_ms() - t0);
-        for (size_t i = 0; i < v.nolist; i++) {
-            /* the fingerprint stored for an existing order (to see changes) */
-            vOrder *o = v.olist[i];
-            if (o->st->order && o->st->order->buyer_id) {
-                vBuyer *by = buyerGet(&v, o->shop_id, o->st->order->buyer_id, false);
-                for (size_t j = 0; by && j < by->n; j++)
-                    if (strcmp(by->fps[j].order_id, o->order_id) == 0) cs_strlcpy(o->fp, by->fps[j].fp, sizeof o->fp);
-            }
-        }
         for (size_t i = 0; i < n; i++) {
             cs_event *ev = cs_batch_event(b, i);
             if (!ev->poison) applyOrderEvent(&v, ev);
         }
+        armSweeps(&v);   /* OV-13 */
     } else if (strcmp(topic, "shop.inventory.v1") == 0) {
         bool any = false;
         for (size_t i = 0; i < n; i++) any = any || !cs_batch_event(b, i)->poison;
@@ -1451,8 +1513,7 @@ static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
     return cs_pg_exec(pg,
         "CREATE TEMP TABLE IF NOT EXISTS ov_orders_stage (shop_id text, order_id text, version int, state text, reasons text[], "
         "buyer_id text, channel text, created_ms bigint, paid_ms bigint, shipped_ms bigint, cancelled_ms bigint, "
-        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, doc bytea) ON COMMIT DELETE ROWS;"
-        "CREATE TEMP TABLE IF NOT EXISTS ov_fp_stage (shop_id text, buyer_id text, order_id text, fingerprint text, created_ms bigint) ON COMMIT DELETE ROWS;"
+        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, fingerprint text, doc bytea) ON COMMIT DELETE ROWS;"
         "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint) ON COMMIT DELETE ROWS;"
         "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint) ON COMMIT DELETE ROWS;",
         0, NULL, NULL, err, errlen);
@@ -1460,6 +1521,7 @@ static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
 
 static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
     (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
+    cs_strmap_init(&ovArmed);
     mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
     mTasks = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_tasks_total", "Agent tasks created by the verifier", NULL);
     mNotes = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_notifications_total", "Notification requests made by the verifier", NULL);

@@ -46,6 +46,9 @@ typedef struct cs_timer_spec {
     const void *payload;       /* opaque to the timer service; may be NULL; at most
                                 * CS_TIMER_PAYLOAD_MAX bytes (it travels in Redis) */
     size_t payload_len;
+    bool keep_pending;         /* if the timer is pending already, leave it as it is:
+                                * arms a recurring timer (e.g. a shop's daily sweep)
+                                * without moving a firing that may be in flight */
 } cs_timer_spec;
 
 /* Schedules the timer, or reschedules it (same owner and timer_id: new due

@@ -336,5 +336,8 @@ const char *it_state_name(int state);
 /* The committed offset of group for topic[partition] (-1001 when none,
  * -1 on error). */
 int64_t it_committed(const char *group, const char *topic, int32_t partition);
+/* Records of topic the group has not committed yet, over all partitions
+ * (from the log start where it has no offset); -1 on error. */
+int64_t it_group_lag(const char *group, const char *topic);
 
 #endif

@@ -18,8 +18,9 @@
  * still listed: the rule names only exceptions and holds, and a paid order
  * nobody shipped is what the sweep exists to catch. The new ship date
  * told to the buyer is the next local date, the next shipping day after
- * the sweep. The worker runs the sweep over its orders at
- * ov13_next_sweep_ms() and emits the task and the note for each. */
+ * the sweep. The worker runs one sweep per shop at ov13_next_sweep_ms()
+ * over the shop's paid, unshipped orders (in pages) and emits the task and
+ * the note for each; ov13_sweep_after() says when the next one runs. */
 #include "ov_rules.h"
 
 /* OV-13 */
@@ -28,6 +29,19 @@ int64_t ov13_next_sweep_ms(const cs_shop *shop, int64_t now_ms) {
     int64_t t = cs_tz_instant(shop->tz, today, shop->th.capture_sweep_min);
     if (t >= now_ms) return t;
     return cs_tz_instant(shop->tz, today + 1, shop->th.capture_sweep_min);
+}
+
+/* OV-13 */
+int64_t ov13_sweep_after(const cs_shop *shop, int64_t sweep_ms, int64_t now_ms) {
+    int64_t next = ov13_next_sweep_ms(shop, sweep_ms + 1);
+    if (next > now_ms) return next;
+    /* Late (the worker or the dispatcher was down, or the clock jumped):
+     * one sweep for the latest 19:00 that has passed, not one per missed
+     * day; each sweep lists every order still missed anyway. */
+    cs_day today = cs_tz_day(shop->tz, now_ms);
+    int64_t last = cs_tz_instant(shop->tz, today, shop->th.capture_sweep_min);
+    if (last > now_ms) last = cs_tz_instant(shop->tz, today - 1, shop->th.capture_sweep_min);
+    return last > next ? last : next;
 }
 
 /* OV-13 */

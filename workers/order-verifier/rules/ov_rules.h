@@ -231,6 +231,10 @@ bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop,
                        int64_t now_ms, ov_task *task, ov_note *note);
 /* OV-13: the next sweep instant at or after now (19:00 local). */
 int64_t ov13_next_sweep_ms(const cs_shop *shop, int64_t now_ms);
+/* When the sweep after the one due at sweep_ms runs: the next day's 19:00,
+ * or, when that has passed already (a late sweep), once at the latest
+ * 19:00 before now_ms. */
+int64_t ov13_sweep_after(const cs_shop *shop, int64_t sweep_ms, int64_t now_ms);
 
 /* OV-14: invoice amount = goods (item total - discounts, never postage),
  * + own_site_invoice_tax_bp for own-site orders, half-up to the fen. */
