@@ -3,20 +3,28 @@
  *
  *   cs-bench order-verifier [--count N] [--verifier PATH] [--shops FILE]
  *            [--out DIR] [--run-id ID] [--latency-s S] [--baseline-s S]
+ *            [--verifiers K]
+ *
+ * "The verifier" below is K copies of order-verifier (--verifiers, default
+ * 1) in one consumer group, the way the product scales a worker: same
+ * CS_GROUP_ID, CS_INSTANCE bench-order-verifier-1..K, logs
+ * order-verifier-1..K.log (K = 1: bench-order-verifier, order-verifier.log).
  *
  * First a short warm-up run of the same kind goes through a first
  * verifier that is then stopped (a fresh broker JIT-compiles during its
  * first records; PostgreSQL's caches start cold). Then it measures, in one
  * run, on the same records:
  *  (a) throughput: N single-event orders (cs-sample's generator, realistic
- *      sizes and mix) are loaded into shop.orders.v1 BEFORE one verifier
+ *      sizes and mix) are loaded into shop.orders.v1 BEFORE the verifier
  *      starts; events/s = N / (last verdict of the run received on
  *      cs.verdicts.v1 - first event consumed, i.e. the earliest
- *      processed_events.processed_at of the run);
+ *      processed_events.processed_at of the run, whichever copy wrote it);
+ *      verifier CPU is the sum over the copies;
  *  (b) latency p50/p99 at a steady offered load of half of (a) for
  *      --latency-s seconds: verdict arrival at this driver - the moment the
  *      order was handed to the producer, matched by order id;
- *  (c) the verifier's peak RSS (VmHWM);
+ *  (c) the verifier's peak RSS (VmHWM), per copy and the largest (the
+ *      RESULT's rss_mib: a memory limit applies to each process);
  *  (d) reference points: the raw librdkafka consume rate of the same N
  *      records, the COPY rate of N verdict-like rows, and a baseline
  *      consumer doing one transaction per event with the same statements.
@@ -56,10 +64,16 @@ typedef struct benchOpts {
     double latency_s;           /* length of the latency phase */
     double baseline_s;          /* longest baseline run */
     int warmup;                 /* orders of the unmeasured warm-up run (-1 = min(count, 10000)) */
+    int verifiers;              /* copies of the verifier in its consumer group */
 } benchOpts;
 
+/* One pid per copy; more copies than partitions would only sit idle. */
+#define BENCH_MAX_VERIFIERS BENCH_MAX_PARTS
+
 static volatile sig_atomic_t interrupted;
-static pid_t verifierPid;
+static pid_t verifierPids[BENCH_MAX_VERIFIERS];   /* 0 once reaped */
+static int nVerifiers;                            /* copies started */
+static int verifierDead;                          /* 1-based copy found dead, for the message */
 
 static void onSignal(int sig) {
     (void)sig;
@@ -73,10 +87,23 @@ static void sleepUs(int64_t us) {
     nanosleep(&ts, NULL);
 }
 
-/* Starts the verifier with its own consumer group; stderr to out/verifier.log. */
-static pid_t startVerifier(const benchOpts *o, const char *group, char *err, size_t errlen) {
-    char logpath[1024];
-    snprintf(logpath, sizeof logpath, "%s/order-verifier.log", o->out);
+/* Copy k (1-based) of the verifier: its log and CS_INSTANCE. A single
+ * copy keeps the names of the one-verifier benchmark. */
+static void verifierLog(const benchOpts *o, int k, char *buf, size_t len) {
+    if (o->verifiers == 1) snprintf(buf, len, "%s/order-verifier.log", o->out);
+    else snprintf(buf, len, "%s/order-verifier-%d.log", o->out, k);
+}
+
+static void verifierInstance(const benchOpts *o, int k, char *buf, size_t len) {
+    if (o->verifiers == 1) snprintf(buf, len, "bench-order-verifier");
+    else snprintf(buf, len, "bench-order-verifier-%d", k);
+}
+
+/* Starts copy k of the verifier in consumer group `group`; stderr to its log. */
+static pid_t startVerifier(const benchOpts *o, const char *group, int k, char *err, size_t errlen) {
+    char logpath[1024], instance[64];
+    verifierLog(o, k, logpath, sizeof logpath);
+    verifierInstance(o, k, instance, sizeof instance);
     int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) { snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno)); return -1; }
     pid_t pid = fork();
@@ -85,7 +112,7 @@ static pid_t startVerifier(const benchOpts *o, const char *group, char *err, siz
         dup2(fd, 2);
         close(fd);
         setenv("CS_GROUP_ID", group, 1);
-        setenv("CS_INSTANCE", "bench-order-verifier", 1);
+        setenv("CS_INSTANCE", instance, 1);
         setenv("CS_HTTP_ADDR", "127.0.0.1:0", 1);
         setenv("CS_SHOPS_FILE", o->shops, 1);
         execl(o->verifier, o->verifier, (char *)NULL);
@@ -96,27 +123,58 @@ static pid_t startVerifier(const benchOpts *o, const char *group, char *err, siz
     return pid;
 }
 
+/* Starts all o->verifiers copies in `group`. Each pid is recorded as soon
+ * as it exists, so stopVerifier() also ends a partial start. 0 or -1. */
+static int startVerifiers(const benchOpts *o, const char *group, char *err, size_t errlen) {
+    nVerifiers = 0;
+    verifierDead = 0;
+    for (int k = 1; k <= o->verifiers; k++) {
+        pid_t pid = startVerifier(o, group, k, err, errlen);
+        if (pid < 0) return -1;
+        verifierPids[nVerifiers++] = pid;
+    }
+    return 0;
+}
+
+/* False as soon as one copy has exited: the others would take over its
+ * partitions and the run would measure fewer copies than it says. */
 static bool verifierAlive(void) {
-    if (verifierPid <= 0) return false;
-    int st;
-    pid_t r = waitpid(verifierPid, &st, WNOHANG);
-    if (r == verifierPid) { verifierPid = 0; return false; }
+    if (nVerifiers == 0) return false;
+    for (int k = 0; k < nVerifiers; k++) {
+        if (verifierPids[k] <= 0) { verifierDead = k + 1; return false; }
+        int st;
+        if (waitpid(verifierPids[k], &st, WNOHANG) == verifierPids[k]) {
+            verifierPids[k] = 0;
+            verifierDead = k + 1;
+            return false;
+        }
+    }
     return true;
 }
 
-/* SIGTERM, then SIGKILL after 30 s. */
+/* SIGTERM to every copy, then SIGKILL to those still there after 30 s. */
 static void stopVerifier(void) {
-    if (verifierPid <= 0) return;
-    kill(verifierPid, SIGTERM);
+    for (int k = 0; k < nVerifiers; k++)
+        if (verifierPids[k] > 0) kill(verifierPids[k], SIGTERM);
     for (int i = 0; i < 300; i++) {
-        int st;
-        if (waitpid(verifierPid, &st, WNOHANG) == verifierPid) { verifierPid = 0; return; }
+        int left = 0;
+        for (int k = 0; k < nVerifiers; k++) {
+            if (verifierPids[k] <= 0) continue;
+            int st;
+            if (waitpid(verifierPids[k], &st, WNOHANG) == verifierPids[k]) verifierPids[k] = 0;
+            else left++;
+        }
+        if (!left) { nVerifiers = 0; return; }
         sleepUs(100000);
     }
-    fprintf(stderr, "cs-bench: the verifier ignored SIGTERM for 30 s; killing it\n");
-    kill(verifierPid, SIGKILL);
-    waitpid(verifierPid, NULL, 0);
-    verifierPid = 0;
+    for (int k = 0; k < nVerifiers; k++) {
+        if (verifierPids[k] <= 0) continue;
+        fprintf(stderr, "cs-bench: verifier pid %d ignored SIGTERM for 30 s; killing it\n", (int)verifierPids[k]);
+        kill(verifierPids[k], SIGKILL);
+        waitpid(verifierPids[k], NULL, 0);
+        verifierPids[k] = 0;
+    }
+    nVerifiers = 0;
 }
 
 /* VmHWM (peak resident set) of pid in MiB, or -1. */
@@ -149,6 +207,35 @@ static double cpuSeconds(pid_t pid) {
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* CPU seconds of all copies together, or -1 if one is gone (its share
+ * can no longer be read, and a partial sum would look cheap). */
+static double verifierCpuSeconds(void) {
+    if (nVerifiers == 0) return -1;
+    double sum = 0;
+    for (int k = 0; k < nVerifiers; k++) {
+        double s = verifierPids[k] > 0 ? cpuSeconds(verifierPids[k]) : -1;
+        if (s < 0) return -1;
+        sum += s;
+    }
+    return sum;
+}
+
+/* Peak RSS of each copy as "a, b, .." into buf; returns the largest, or -1. */
+static double verifierPeakRss(char *buf, size_t len) {
+    double max = -1;
+    size_t at = 0;
+    buf[0] = 0;
+    for (int k = 0; k < nVerifiers; k++) {
+        double mib = verifierPids[k] > 0 ? peakRssMib(verifierPids[k]) : -1;
+        if (mib > max) max = mib;
+        if (at < len) {
+            int n = snprintf(buf + at, len - at, "%s%.1f", k ? ", " : "", mib);
+            if (n > 0) at += (size_t)n;
+        }
+    }
+    return max;
+}
+
 /* Waits until every order of phase p has a verdict; false on timeout, a
  * dead verifier or an interrupt. */
 static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double timeout_s, const char *label) {
@@ -158,7 +245,14 @@ static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double time
         if (n >= want) return true;
         if (n != seen) { seen = n; last_change = now; }
         if (interrupted) return false;
-        if (!verifierAlive()) { fprintf(stderr, "cs-bench: the verifier exited (see its log)\n"); return false; }
+        if (!verifierAlive()) {
+            if (nVerifiers > 1)
+                fprintf(stderr, "cs-bench: verifier copy %d exited (see order-verifier-%d.log)\n", verifierDead,
+                        verifierDead);
+            else
+                fprintf(stderr, "cs-bench: the verifier exited (see its log)\n");
+            return false;
+        }
         if (now - start > (int64_t)(timeout_s * 1e6) || now - last_change > 60000000) {
             fprintf(stderr, "cs-bench: %s: only %" PRId64 " of %" PRId64 " verdicts after %.0f s\n", label, n, want,
                     (double)(now - start) / 1e6);
@@ -194,7 +288,9 @@ static void usage(FILE *out) {
             "  --latency-s S    length of the latency phase (default 20)\n"
             "  --baseline-s S   longest baseline run (default 15)\n"
             "  --warmup N       orders of an unmeasured warm-up run first (default min(count, 10000); 0 = none)\n"
-            "Kafka and PostgreSQL from CS_KAFKA_BROKERS and CS_PG_DSN.\n");
+            "  --verifiers K    copies of the verifier in one consumer group (default 1, at most %d)\n"
+            "Kafka and PostgreSQL from CS_KAFKA_BROKERS and CS_PG_DSN.\n",
+            BENCH_MAX_VERIFIERS);
 }
 
 int bench_timers_main(int argc, char **argv);   /* bench_timers.c */
@@ -206,14 +302,14 @@ int main(int argc, char **argv) {
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     benchOpts o = {.count = 200000, .verifier = "build/order-verifier", .shops = "deploy/config/shops.sample.json",
-                   .out = ".", .latency_s = 20, .baseline_s = 15, .warmup = -1};
+                   .out = ".", .latency_s = 20, .baseline_s = 15, .warmup = -1, .verifiers = 1};
     snprintf(o.run_id, sizeof o.run_id, "b%lld", (long long)(bench_now_us() / 1000000));
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},     {"verifier", required_argument, NULL, 'v'},
         {"shops", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
         {"run-id", required_argument, NULL, 'r'},    {"latency-s", required_argument, NULL, 'l'},
         {"baseline-s", required_argument, NULL, 'b'}, {"warmup", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
+        {"verifiers", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
@@ -227,11 +323,15 @@ int main(int argc, char **argv) {
         case 'l': o.latency_s = atof(optarg); break;
         case 'b': o.baseline_s = atof(optarg); break;
         case 'w': o.warmup = atoi(optarg); break;
+        case 'k': o.verifiers = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (o.count < 1 || o.latency_s <= 0 || o.baseline_s <= 0) { usage(stderr); return 2; }
+    if (o.count < 1 || o.latency_s <= 0 || o.baseline_s <= 0 || o.verifiers < 1 || o.verifiers > BENCH_MAX_VERIFIERS) {
+        usage(stderr);
+        return 2;
+    }
     if (o.warmup < 0) o.warmup = o.count < 10000 ? o.count : 10000;
     signal(SIGINT, onSignal);
     signal(SIGTERM, onSignal);
@@ -291,7 +391,7 @@ int main(int argc, char **argv) {
                 bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
                 goto fail;
         int64_t w0 = bench_now_us();
-        if ((verifierPid = startVerifier(&o, group, err, sizeof err)) < 0) goto fail;
+        if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
         if (!waitVerdicts(l, 0, o.warmup, 120 + o.warmup / 200.0, "warm-up")) {
             snprintf(err, sizeof err, "warm-up incomplete");
             goto fail;
@@ -301,7 +401,7 @@ int main(int argc, char **argv) {
                (double)(bench_now_us() - w0) / 1e6);
     }
 
-    /* ---- (a) throughput: the backlog, then one verifier ------------------ */
+    /* ---- (a) throughput: the backlog, then the verifier's copies -------- */
     snprintf(rid, sizeof rid, "%s-t", o.run_id);
     so = (cs_sample_opts){.run_id = rid, .seed = 1, .count = o.count};
     if (!(sa = cs_sample_new(&so, err, sizeof err))) goto fail;
@@ -317,6 +417,9 @@ int main(int argc, char **argv) {
     if (bench_producer_flush(prod, err, sizeof err)) goto fail;
     int64_t t1 = bench_now_us();
     if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_to, err, sizeof err)) goto fail;
+    if (o.verifiers > orders_to.n)
+        fprintf(stderr, "cs-bench: %d verifiers for %d partitions of %s: %d of them get nothing to do\n", o.verifiers,
+                orders_to.n, CS_TOPIC_ORDERS, o.verifiers - orders_to.n);
     printf("load:        %d order events (avg %" PRId64 " B) produced in %.2f s (%.0f/s), before the verifier starts\n",
            o.count, bytes / o.count, (double)(t1 - t0) / 1e6, o.count * 1e6 / (double)(t1 - t0));
 
@@ -329,22 +432,24 @@ int main(int argc, char **argv) {
             bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
             goto fail;
 
-    int64_t t_spawn = bench_now_us();
-    if ((verifierPid = startVerifier(&o, group, err, sizeof err)) < 0) goto fail;
+    int64_t t_spawn = bench_now_us();   /* before the first copy */
+    if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
     double timeout_a = 120 + o.count / 200.0;
     if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
     int64_t t_last;
     bench_listener_count(l, 0, &t_last);
     char prefix[96];
     snprintf(prefix, sizeof prefix, "smp-%s-", rid);
+    /* processed_events.worker is the worker's name, not CS_INSTANCE, and
+     * processed_at is PostgreSQL's clock: the minimum covers every copy. */
     int64_t t_first = bench_first_processed_us(pg, prefix);
     if (!t_first || t_first > t_last) t_first = t_spawn;   /* fall back to the start of the process */
     double eps = o.count * 1e6 / (double)(t_last - t_first);
-    double cpu_a = cpuSeconds(verifierPid);
+    double cpu_a = verifierCpuSeconds();
     printf("throughput:  %d verdicts in %.2f s from the first event consumed (%.2f s after the verifier started): "
-           "%.0f events/s; verifier CPU %.1f s (%.0f us/event)\n",
-           o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, cpu_a,
-           cpu_a * 1e6 / o.count);
+           "%.0f events/s, verifiers=%d; verifier CPU %.1f s%s (%.0f us/event)\n",
+           o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, o.verifiers, cpu_a,
+           o.verifiers > 1 ? " summed over the copies" : "", cpu_a * 1e6 / o.count);
 
     /* ---- (b) latency at half the measured maximum ---------------------- */
     double rate = floor(eps / 2);
@@ -381,7 +486,7 @@ int main(int argc, char **argv) {
     qsort(lat, (size_t)m, sizeof *lat, cmpI64);
     double p50 = percentile(lat, (size_t)m, 50) / 1000.0, p99 = percentile(lat, (size_t)m, 99) / 1000.0,
            pmax = lat[m - 1] / 1000.0;
-    double cpu_b = cpuSeconds(verifierPid) - cpu_a;
+    double cpu_b = verifierCpuSeconds() - cpu_a;
     char miss[96] = "";
     if (missing) snprintf(miss, sizeof miss, " (%zu verdicts missing, counted as %.0f s)", missing, pmax / 1000.0);
     printf("latency:     %d orders at %.0f events/s for %.0f s (half the maximum): p50 %.1f ms, p99 %.1f ms, max "
@@ -389,8 +494,12 @@ int main(int argc, char **argv) {
            m, rate, o.latency_s, p50, p99, pmax, miss, cpu_b);
 
     /* ---- (c) memory ----------------------------------------------------- */
-    double rss = peakRssMib(verifierPid);
-    printf("memory:      verifier peak RSS (VmHWM) %.1f MiB\n", rss);
+    char rss_each[BENCH_MAX_VERIFIERS * 12];
+    double rss = verifierPeakRss(rss_each, sizeof rss_each);
+    if (o.verifiers > 1)
+        printf("memory:      verifier peak RSS (VmHWM) per copy %s MiB; max %.1f MiB\n", rss_each, rss);
+    else
+        printf("memory:      verifier peak RSS (VmHWM) %.1f MiB\n", rss);
     stopVerifier();
     bench_listener_stop(l);
     l = NULL;
