@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "it.h"
 #include "cs/clock.h"
 #include "cs/tz.h"
@@ -442,8 +444,60 @@ static void test_ov8_last_unit_goes_to_exactly_one_order_across_workers(void) {
     }
     it_measure("%d last units: %d went to worker a's partition %d, %d to worker b's partition %d, none twice",
                RACE_PAIRS, winners_a, p1, RACE_PAIRS - winners_a, p2);
+    double c1 = it_metric(it_worker_http_port(&w1), "cs_ov_stock_conflicts_total"),
+           c2 = it_metric(it_worker_http_port(&w2), "cs_ov_stock_conflicts_total");
+    CT_CHECK(c1 >= 0 && c2 >= 0);
+    it_measure("order batches that found stock moved under them and were retried with locks: %.0f + %.0f", c1, c2);
     CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+}
+
+/* OV-8 without locks, forced: an order batch reads the last unit (no
+ * lock), decides to reserve it, and at write time finds the row taken by
+ * another transaction that sets the level to 0 before letting go. The
+ * batch must fail its check and be retried with the stock locked, which
+ * makes the order OUT_OF_STOCK and reserves nothing. */
+static void test_ov8_stock_moved_under_a_batch_is_retried_with_locks(void) {
+    char run[64], sku[96], id[160], buyer[160], sql[512];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-MOVED", run);
+    const char *skp[] = { sku };
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "moved", NULL));
+    IT_REQUIRE(stockLevels(run, "tb-demo", skp, 1, 1));
+    PGconn *held = PQconnectdb(it.pg_dsn);
+    IT_REQUIRE(PQstatus(held) == CONNECTION_OK);
+    snprintf(sql, sizeof sql, "BEGIN; SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s' FOR UPDATE", sku);
+    PGresult *r = PQexec(held, sql);
+    IT_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+    PQclear(r);
+    it_order o;
+    snprintf(id, sizeof id, "%s-moved", run);
+    snprintf(buyer, sizeof buyer, "%s-bm", run);
+    it_order_init(&o, "tb-demo", id, buyer, sku, NULL, 7);
+    o.lines[0].qty = 1;
+    produceOrder(&o, true);
+    CT_EQ_INT(it_flush(30000), 0);
+    /* the verifier has read 1 and now waits for the row at its check */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                         "AND query LIKE '%%FOR UPDATE OF s%%' AND pid <> pg_backend_pid()"), 1);
+    snprintf(sql, sizeof sql, "UPDATE stock SET available = 0 WHERE shop_id = 'tb-demo' AND sku = '%s'; COMMIT", sku);
+    r = PQexec(held, sql);
+    CT_EQ_INT(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(held);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                         "AND version = 2", o.order_id), 1);
+    char st[64], rs[256];
+    orderCol(st, sizeof st, "state", &o);
+    orderCol(rs, sizeof rs, "array_to_string(reasons, ',')", &o);
+    CT_EQ_STR(st, "EXCEPTION");
+    CT_CHECK(strstr(rs, "OUT_OF_STOCK") != NULL);
+    CT_EQ_INT(it_pg_int("SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", sku), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'", sku), 0);
+    CT_CHECK(it_metric(it_worker_http_port(&w), "cs_ov_stock_conflicts_total") >= 1);
+    it_measure("stock set to 0 while the batch held a decision on 1: retried with locks, OUT_OF_STOCK, nothing reserved");
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 }
 
 /* OV-9 across partitions: same buyer, same address after normalisation
@@ -993,6 +1047,7 @@ IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_ov12_out_of_order_events_end_right),
         CT_CASE(test_ov14_invoice_request_before_its_order_is_answered),
         CT_CASE(test_ov8_last_unit_goes_to_exactly_one_order_across_workers),
+        CT_CASE(test_ov8_stock_moved_under_a_batch_is_retried_with_locks),
         CT_CASE(test_ov9_duplicate_across_partitions),
         CT_CASE(test_ov9_duplicate_held_when_later_order_arrives_first),
         CT_CASE(test_poison_goes_to_dlq_with_reason_neighbours_applied),

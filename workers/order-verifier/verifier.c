@@ -64,6 +64,14 @@ typedef struct vStock {
     int32_t available;
     int64_t restock_date_ms, counted_ms;
     bool known, dirty;
+    /* OV-8 without locks (stockCheck): what was read, and the range of
+     * d = (available at write time) - read_available within which every
+     * decision taken on this SKU comes out the same: lo <= d < hi. */
+    bool locked;                    /* read FOR UPDATE: nothing to check */
+    int32_t read_available;
+    int64_t read_restock_ms;
+    int64_t lo, hi;
+    bool short_seen;                /* some order came out short: the restock date mattered */
 } vStock;
 
 typedef struct vFp { char *order_id; char *fp; int64_t created_ms; bool cancelled, held; } vFp;
@@ -81,9 +89,14 @@ typedef struct vBatch {
     cs_copybuf arr1, arr2, scratch;
     size_t nverdicts;
     char timer_err[256];            /* a refused cs_timer_schedule(): fails the batch */
+    bool lock_stock;                /* read stock FOR UPDATE (else check it at write time) */
 } vBatch;
 
-static cs_metric *mVerdicts, *mTasks, *mNotes;
+static cs_metric *mVerdicts, *mTasks, *mNotes, *mStockConflicts;
+
+/* Set when a batch found stock moved under it (stockCheck): the retry of
+ * that batch, which the runtime makes at once, locks stock as it reads. */
+static bool ovStockConflict;
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -254,6 +267,8 @@ static vStock *stockGet(vBatch *v, const char *shop_id, const char *sku, bool cr
     s = cs_xcalloc(1, sizeof *s);
     s->shop_id = cs_xstrdup(shop_id);
     s->sku = cs_xstrdup(sku);
+    s->lo = INT64_MIN;
+    s->hi = INT64_MAX;
     cs_strmap_put(&v->stock, key, s);
     if (v->nslist == v->capslist) {
         v->capslist = v->capslist ? 2 * v->capslist : 64;
@@ -492,10 +507,15 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
             pairsAdd(&ns, skus->a[i], skus->b[i]);
         }
     if (ns.n) {
-        /* OV-8: row locks in key order; every reservation of these SKUs by
-         * any consumer now waits for this transaction. */
-        if (query2(v, "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                      "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b ORDER BY 1, 2 FOR UPDATE OF s",
+        /* OV-8. Locked: row locks in key order, and every reservation of
+         * these SKUs by any consumer waits for this transaction. Not
+         * locked (order batches): read, and checked at write time
+         * (stockCheck), so copies of the worker overlap on hot SKUs. */
+        if (query2(v, v->lock_stock
+                      ? "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                        "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b ORDER BY 1, 2 FOR UPDATE OF s"
+                      : "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                        "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b",
                    &ns, NULL, 0, &r, err, errlen) != 0) goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -503,7 +523,10 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
             s->restock_date_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10);
             s->counted_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
             s->known = true;
+            s->read_available = s->available;
+            s->read_restock_ms = s->restock_date_ms;
         }
+        for (size_t i = 0; i < ns.n; i++) stockGet(v, ns.a[i], ns.b[i], false)->locked = v->lock_stock;
         PQclear(r);
         r = NULL;
         char since[32];
@@ -938,6 +961,25 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     ov_decision_init(d);
     if (ov_verify(st, &io, o->shop, v->now, d) != 0) goto out;
 
+    /* OV-8 without locks: the decision stays the same for any stock level
+     * on the same side of each SKU's threshold; stockCheck() verifies that
+     * at write time. With d = (level at write time) - (level read), the
+     * order fits on a SKU iff d >= edge. */
+    for (size_t i = 0; ord && ov_order_committed(ord) && i < ns; i++) {   /* OV-8 reads stock only then */
+        vStock *s = stockGet(v, o->shop_id, stock[i].sku, false);
+        if (!s || s->locked || !s->known) continue;
+        int64_t held = o->nres > 0 ? stock[i].held_by_order : 0;
+        /* the level seen here was read + (this batch's changes so far);
+         * replayed at write time it is that + d */
+        int64_t edge = (int64_t)orderNeeds(ord, stock[i].sku) - held - (int64_t)stock[i].available;
+        if (edge <= 0) {
+            if (edge > s->lo) s->lo = edge;
+        } else {
+            if (edge < s->hi) s->hi = edge;
+            s->short_seen = true;
+        }
+    }
+
     /* OV-8: give back, take, or keep units as decided; wait for the SKUs
      * that are short. */
     if (d->release_stock) releaseStock(v, o);
@@ -1181,6 +1223,15 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
     int rc = -1;
     if (loadWaiters(v, &skus, err, errlen) != 0 || loadOrders(v, err, errlen) != 0) goto out;
     if (loadContextForOrders(v, err, errlen) != 0 || loadContext(v, &skus, &none, err, errlen) != 0) goto out;
+    /* Waiters again, now that the SKUs' rows are locked: an order batch
+     * that committed a wait between the first look and the lock is seen
+     * (its stockCheck locked the same rows before its commit). Orders new
+     * to the batch are locked after the stock here; should that deadlock
+     * with an order batch, PostgreSQL aborts one and it is retried. */
+    size_t before = v->nolist;
+    if (loadWaiters(v, &skus, err, errlen) != 0) goto out;
+    if (v->nolist > before &&
+        (loadOrders(v, err, errlen) != 0 || loadContextForOrders(v, err, errlen) != 0)) goto out;
     bool restocked = false;
     const char *trigger = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -1297,6 +1348,52 @@ static void answerPendingInvoices(vBatch *v, vOrder *o) {
 }
 
 /* ---- writing ----------------------------------------------------------------- */
+
+/* OV-8 when stock was read without locks: locks the rows this batch's
+ * decisions read or changed, in key order, and checks that each level
+ * moved (by other transactions, since it was read) by a d within [lo, hi),
+ * and that a restock date an order was told is unchanged. Then every
+ * decision is the one a run at this moment would take, and the rows are
+ * written as now + this batch's changes. Otherwise the batch fails and is
+ * retried at once with the stock locked as it is read (ovStockConflict).
+ * "Two orders can never both take the last unit": a reservation is
+ * written only on a locked row whose level still covers it. */
+static int stockCheck(vBatch *v, char *err, size_t errlen) {
+    vPairs p = { 0 };
+    for (size_t i = 0; i < v->nslist; i++) {
+        vStock *s = v->slist[i];
+        if (!s->locked && s->known && (s->dirty || s->lo != INT64_MIN || s->hi != INT64_MAX))
+            pairsAdd(&p, s->shop_id, s->sku);
+    }
+    if (p.n == 0) return 0;
+    PGresult *r = NULL;
+    int rc = query2(v, "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b "
+                       "FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN stock s ON s.shop_id = u.a AND s.sku = u.b "
+                       "ORDER BY 1, 2 FOR UPDATE OF s", &p, NULL, 0, &r, err, errlen);
+    pairsFree(&p);
+    if (rc != 0) return -1;
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
+        if (!s) continue;
+        int64_t now_level = strtoll(PQgetvalue(r, i, 2), NULL, 10), d = now_level - s->read_available;
+        int64_t restock = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        int64_t level = (int64_t)s->available + d;
+        if (d < s->lo || d >= s->hi || (s->short_seen && restock != s->read_restock_ms) || level < 0 || level > INT32_MAX) {
+            snprintf(err, errlen, "OV-8: stock of %s:%s moved from %d to %" PRId64 " under the batch; retried with locks",
+                     s->shop_id, s->sku, s->read_available, now_level);
+            ovStockConflict = true;
+            cs_metric_add(mStockConflicts, 1);
+            rc = -1;
+            break;
+        }
+        s->available = (int32_t)level;
+        s->restock_date_ms = restock;
+        s->counted_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+        s->locked = true;
+    }
+    PQclear(r);
+    return rc;
+}
 
 static int writeAll(vBatch *v, char *err, size_t errlen) {
     PGconn *pg = v->pg;
@@ -1419,6 +1516,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     }
     w3 = cs_mono_ms();
     /* stock */
+    if (stockCheck(v, err, errlen) != 0) goto out;
     cs_copy_reset(c);
     for (size_t i = 0; i < v->nslist; i++) {
         vStock *s = v->slist[i];
@@ -1462,12 +1560,17 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     v.pg = cs_batch_pg(b);
     v.now = cs_batch_now(b);
     size_t n = cs_batch_count(b);
+    const char *topic = n ? cs_batch_event(b, 0)->topic : "";
+    /* Order batches read stock without locks (stockCheck), unless this is
+     * the retry of a batch that found stock moved under it; the rarer
+     * inventory, after-sales, contact and timer batches lock as they read. */
+    v.lock_stock = ovStockConflict || strcmp(topic, "shop.orders.v1") != 0;
+    ovStockConflict = false;
     char why[CS_REASON_LEN];
     for (size_t i = 0; i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
         if (!ov_event_valid(ev, why, sizeof why)) cs_event_poison(ev, "%s", why);
     }
-    const char *topic = n ? cs_batch_event(b, 0)->topic : "";
     int rc = -1;
     if (strcmp(topic, "shop.orders.v1") == 0) {
         for (size_t i = 0; i < n; i++) {
@@ -1525,6 +1628,8 @@ static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
     mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
     mTasks = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_tasks_total", "Agent tasks created by the verifier", NULL);
     mNotes = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_notifications_total", "Notification requests made by the verifier", NULL);
+    mStockConflicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_stock_conflicts_total",
+                                    "Order batches retried with stock locked because stock moved under them (OV-8)", NULL);
     return 0;
 }
 
