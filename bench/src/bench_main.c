@@ -14,9 +14,12 @@
  * verifier that is then stopped (a fresh broker JIT-compiles during its
  * first records; PostgreSQL's caches start cold). Then it measures, in one
  * run, on the same records:
- *  (a) throughput: N single-event orders (cs-sample's generator, realistic
- *      sizes and mix) are loaded into shop.orders.v1 BEFORE the verifier
- *      starts; events/s = N / (last verdict of the run received on
+ *  (a) throughput: the verifier's copies start in a fresh group positioned
+ *      at the end of shop.orders.v1 and wait until they have split its
+ *      partitions; then N single-event orders (cs-sample's generator,
+ *      realistic sizes and mix) are produced at once (about 200 000/s, far
+ *      above what the verifier takes, so a backlog forms at once);
+ *      events/s = N / (last verdict of the run received on
  *      cs.verdicts.v1 - first event consumed, i.e. the earliest
  *      processed_events.processed_at of the run, whichever copy wrote it);
  *      verifier CPU is the sum over the copies;
@@ -175,6 +178,46 @@ static void stopVerifier(void) {
         verifierPids[k] = 0;
     }
     nVerifiers = 0;
+}
+
+/* Partitions of topic the copy k holds now by its log: the list of its
+ * last "partitions assigned" line, or 0 if a revoke came after it (or
+ * nothing yet). */
+static int copyHolds(const benchOpts *o, int k, const char *topic) {
+    char path[1024], line[8192];
+    verifierLog(o, k, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    int held = 0;
+    char needle[128];
+    snprintf(needle, sizeof needle, "%s[", topic);
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "partitions revoked")) held = 0;
+        if (!strstr(line, "partitions assigned")) continue;
+        held = 0;
+        for (const char *p = strstr(line, needle); p; p = strstr(p + 1, needle)) held++;
+    }
+    fclose(f);
+    return held;
+}
+
+/* Waits until the copies hold all nparts partitions of topic between them
+ * (each copy's latest assignment, no revoke pending): the group is split
+ * and will not rebalance when the backlog arrives. */
+static bool waitSplit(const benchOpts *o, const char *topic, int nparts, double timeout_s) {
+    int64_t start = bench_now_us();
+    while (!interrupted && bench_now_us() - start < (int64_t)(timeout_s * 1e6)) {
+        int sum = 0, busy = 0;
+        for (int k = 1; k <= o->verifiers; k++) {
+            int h = copyHolds(o, k, topic);
+            sum += h;
+            busy += h > 0;
+        }
+        if (sum == nparts && busy == (o->verifiers < nparts ? o->verifiers : nparts)) return true;
+        if (!verifierAlive()) return false;
+        sleepUs(100000);
+    }
+    return false;
 }
 
 /* VmHWM (peak resident set) of pid in MiB, or -1. */
@@ -408,6 +451,29 @@ int main(int argc, char **argv) {
     if (bench_seed_stock(pg, sa, err, sizeof err) != 0) goto fail;
     if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
     bench_listener_track(l, 0, sa);
+
+    /* A fresh group for the verifier, positioned at the end of every topic
+     * it reads, i.e. at the first record of this run. The copies start and
+     * split the partitions among themselves while there is nothing to do,
+     * so the backlog does not arrive in the middle of a rebalance (which
+     * would measure the group's joining, not its work). */
+    snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
+    if (bench_commit_group(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++)
+        if (bench_watermarks(cfg.brokers, others[k], &other, err, sizeof err) ||
+            bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
+            goto fail;
+    int64_t t_spawn = bench_now_us();   /* before the first copy */
+    if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
+    if (!waitSplit(&o, CS_TOPIC_ORDERS, orders_from.n, 60)) {
+        snprintf(err, sizeof err, "the %d verifier copies did not split the %d partitions of %s within 60 s", o.verifiers,
+                 orders_from.n, CS_TOPIC_ORDERS);
+        goto fail;
+    }
+    printf("group:       %d verifier cop%s holding the %d partitions of %s after %.2f s; now the backlog\n", o.verifiers,
+           o.verifiers > 1 ? "ies" : "y", orders_from.n, CS_TOPIC_ORDERS, (double)(bench_now_us() - t_spawn) / 1e6);
+    fflush(stdout);
+
     int64_t t0 = bench_now_us(), bytes = 0;
     for (int i = 0; i < o.count && !interrupted; i++) {
         size_t b;
@@ -420,20 +486,8 @@ int main(int argc, char **argv) {
     if (o.verifiers > orders_to.n)
         fprintf(stderr, "cs-bench: %d verifiers for %d partitions of %s: %d of them get nothing to do\n", o.verifiers,
                 orders_to.n, CS_TOPIC_ORDERS, o.verifiers - orders_to.n);
-    printf("load:        %d order events (avg %" PRId64 " B) produced in %.2f s (%.0f/s), before the verifier starts\n",
+    printf("load:        %d order events (avg %" PRId64 " B) produced in %.2f s (%.0f/s), the copies consuming as they come\n",
            o.count, bytes / o.count, (double)(t1 - t0) / 1e6, o.count * 1e6 / (double)(t1 - t0));
-
-    /* A fresh group for the verifier, positioned at the first record of
-     * this run on every topic it reads. */
-    snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
-    if (bench_commit_group(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
-    for (size_t k = 0; k < sizeof others / sizeof *others; k++)
-        if (bench_watermarks(cfg.brokers, others[k], &other, err, sizeof err) ||
-            bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
-            goto fail;
-
-    int64_t t_spawn = bench_now_us();   /* before the first copy */
-    if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
     double timeout_a = 120 + o.count / 200.0;
     if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
     int64_t t_last;
