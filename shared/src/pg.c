@@ -98,26 +98,32 @@ void cs_copy_text(cs_copybuf *c, const char *s) {
     if (!s) { copyRaw(c, "\\N", 2); return; }
     size_t n = strlen(s);
     copyReserve(c, 2 * n);
+    char *d = c->data + c->len;
     for (const char *p = s; *p; p++) {
-        char e = 0;
-        switch (*p) {
-        case '\\': e = '\\'; break;
-        case '\t': e = 't'; break;
-        case '\n': e = 'n'; break;
-        case '\r': e = 'r'; break;
-        default: break;
-        }
-        if (e) { c->data[c->len++] = '\\'; c->data[c->len++] = e; }
-        else c->data[c->len++] = *p;
+        /* most text needs no escape: one test for the four that do */
+        unsigned char ch = (unsigned char)*p;
+        if (ch > '\\' || (ch != '\\' && ch != '\t' && ch != '\n' && ch != '\r')) { *d++ = (char)ch; continue; }
+        *d++ = '\\';
+        *d++ = ch == '\\' ? '\\' : ch == '\t' ? 't' : ch == '\n' ? 'n' : 'r';
     }
+    c->len = (size_t)(d - c->data);
     c->data[c->len] = 0;
 }
 
+/* Decimal digits of v into the end of b (no locale, no format parsing:
+ * COPY buffers carry several integers per row). Returns the first digit. */
+static char *decimal(char *end, int64_t v) {
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = end;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *--p = '-';
+    return p;
+}
+
 void cs_copy_int(cs_copybuf *c, int64_t v) {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%" PRId64, v);
+    char b[24], *p = decimal(b + sizeof b, v);
     copySep(c);
-    copyRaw(c, b, (size_t)n);
+    copyRaw(c, p, (size_t)(b + sizeof b - p));
 }
 
 void cs_copy_bool(cs_copybuf *c, bool v) {
@@ -126,18 +132,27 @@ void cs_copy_bool(cs_copybuf *c, bool v) {
 }
 
 void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n) {
-    static const char hex[] = "0123456789abcdef";
+    /* two hex digits per byte from one table lookup: documents and outbox
+     * blobs are hundreds of bytes a row */
+    static const char pairs[513] =
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
     const unsigned char *b = p;
     copySep(c);
     /* "\x" must itself be escaped in the COPY text format: "\\x" */
     copyReserve(c, 3 + 2 * n);
-    c->data[c->len++] = '\\';
-    c->data[c->len++] = '\\';
-    c->data[c->len++] = 'x';
-    for (size_t i = 0; i < n; i++) {
-        c->data[c->len++] = hex[b[i] >> 4];
-        c->data[c->len++] = hex[b[i] & 15];
-    }
+    char *d = c->data + c->len;
+    *d++ = '\\';
+    *d++ = '\\';
+    *d++ = 'x';
+    for (size_t i = 0; i < n; i++, d += 2) memcpy(d, pairs + 2 * b[i], 2);
+    c->len = (size_t)(d - c->data);
     c->data[c->len] = 0;
 }
 

@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,8 +239,13 @@ void cs_event_poison(cs_event *ev, const char *fmt, ...) {
 }
 
 void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix) {
-    int n = snprintf(out, outlen, "%s/%s", parent, suffix);
-    if (n >= 0 && (size_t)n < outlen) return;
+    size_t np = strlen(parent), ns = strlen(suffix);
+    if (np + 1 + ns < outlen) {   /* the common case, several per event: no format parsing */
+        memcpy(out, parent, np);
+        out[np] = '/';
+        memcpy(out + np + 1, suffix, ns + 1);
+        return;
+    }
     /* Too long for the caller's buffer: a hash keeps it deterministic. */
     unsigned char md[32];
     unsigned int mdlen = 0;
@@ -285,6 +291,59 @@ typedef struct rtFlight {
     int64_t retry_at;         /* mono ms of the next attempt, 0 = none due */
 } rtFlight;
 
+/* The decoded envelopes of one polling round live in an arena: a round's
+ * records are all freed together when it is done, and a protobuf
+ * envelope is a score of small allocations, so a bump allocator reset per
+ * round replaces thousands of malloc/free pairs a batch. Chunks are kept
+ * for the next round. */
+#define RT_ARENA_CHUNK (256u << 10)
+
+typedef struct rtChunk { struct rtChunk *next; size_t cap, used; max_align_t data[]; } rtChunk;
+typedef struct rtArena { rtChunk *head, *spare; } rtArena;
+
+static void *arenaAlloc(void *arg, size_t size) {
+    rtArena *a = arg;
+    size = (size + 15) & ~(size_t)15;
+    rtChunk *c = a->head;
+    if (!c || c->used + size > c->cap) {
+        if (a->spare && a->spare->cap >= size) {
+            c = a->spare;
+            a->spare = c->next;
+        } else {
+            size_t cap = size > RT_ARENA_CHUNK ? size : RT_ARENA_CHUNK;
+            c = cs_xmalloc(sizeof *c + cap);
+            c->cap = cap;
+        }
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+static void arenaFreeOne(void *arg, void *p) { (void)arg; (void)p; }   /* all go at arenaReset */
+
+/* Everything allocated so far is released (kept for reuse). */
+static void arenaReset(rtArena *a) {
+    while (a->head) {
+        rtChunk *c = a->head;
+        a->head = c->next;
+        c->next = a->spare;
+        a->spare = c;
+    }
+}
+
+static void arenaDone(rtArena *a) {
+    arenaReset(a);
+    while (a->spare) {
+        rtChunk *c = a->spare;
+        a->spare = c->next;
+        free(c);
+    }
+}
+
 typedef struct rtState {
     const cs_worker_def *def;
     cs_config cfg;
@@ -307,6 +366,8 @@ typedef struct rtState {
     cs_copybuf arr;           /* scratch array literal */
     rtMsg *pending;           /* records polled, not yet processed */
     size_t npending, cappending;
+    rtArena arena;            /* their decoded envelopes */
+    ProtobufCAllocator envAlloc;
     /* metrics */
     cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry,
               *m_relayed, *m_pg_up, *m_kafka_err, *m_batch_size, *m_isolated;
@@ -772,7 +833,7 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
     msgKey(m);
     if (!textClean(ev->key)) { m->ev.key = ""; }
     snprintf(synth, synthlen, "%s:%d:%" PRId64, ev->topic, (int)k->partition, k->offset);
-    ev->env = cs__v1__envelope__unpack(NULL, k->len, k->payload);
+    ev->env = cs__v1__envelope__unpack(&rt->envAlloc, k->len, k->payload);
     if (!ev->env) { cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", k->len); return; }
     const Cs__V1__Envelope *e = ev->env;
     if (!e->event_id || !e->event_id[0]) { cs_event_poison(ev, "validation: envelope.event_id missing"); return; }
@@ -1018,8 +1079,8 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
     return 0;
 }
 
+/* The envelope stays: it is in the round's arena. */
 static void msgFree(rtMsg *m) {
-    if (m->ev.env) cs__v1__envelope__free_unpacked(m->ev.env, NULL);
     free(m->keyheap);
     rd_kafka_message_destroy(m->rk);
     memset(m, 0, sizeof *m);
@@ -1086,6 +1147,7 @@ static void loop(rtState *rt) {
                 i = j;
             }
             for (size_t k = 0; k < rt->npending; k++) msgFree(&rt->pending[k]);
+            arenaReset(&rt->arena);   /* the round's envelopes */
             rt->npending = 0;
             rd_kafka_commit(rt->consumer, NULL, 1);
         }
@@ -1122,6 +1184,7 @@ int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
     static rtState rt;
     memset(&rt, 0, sizeof rt);
     rt.def = def;
+    rt.envAlloc = (ProtobufCAllocator){ arenaAlloc, arenaFreeOne, &rt.arena };
     char err[RT_ERRLEN];
     if (cs_config_load(&rt.cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s: configuration: %s\n", def->name, err);
@@ -1197,6 +1260,7 @@ out:
     }
     for (size_t k = 0; k < rt.npending; k++) msgFree(&rt.pending[k]);
     free(rt.pending);
+    arenaDone(&rt.arena);
     for (int k = 0; k < rt.nflights; k++) flightFree(rt.flights[k]);
     ackedClear(&rt);
     free(rt.acked);

@@ -314,6 +314,14 @@ static int produceSms(const char *run, const char *event_id, const char *from, c
 
 static int startNotifier(it_worker *w, const char *name, const char *const *extra) {
     if (stubStart() != 0) return -1;
+    /* Once: the group starts after what other suites left on the topic
+     * (the verifier's OV-13 sweep alone asks for thousands of messages),
+     * so the stub records this suite's requests. */
+    static bool skipped;
+    if (!skipped) {
+        if (it_group_commit_end(GROUP, "cs.notifications.v1") != 0) return -1;
+        skipped = true;
+    }
     static char url[128], tpl[1200];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/send", stub.port);
     snprintf(tpl, sizeof tpl, "CS_NOTIFIER_TEMPLATES=%s/workers/notifier/templates/zh-CN.json", it.source_dir);

@@ -94,14 +94,38 @@ typedef struct vBatch {
 
 static cs_metric *mVerdicts, *mTasks, *mNotes, *mStockConflicts;
 
+/* The batch's COPY buffers live on from batch to batch (emptied, not
+ * freed): growing them anew each batch was a stream of large reallocs
+ * and heap consolidations. One kept beyond OV_BUF_KEEP is freed. */
+#define OV_BUF_KEEP (4u << 20)
+static struct { cs_copybuf verdicts, tasks, notes, quality_rows, arr1, arr2, scratch; } ovBufs;
+
+static void bufTake(cs_copybuf *dst, cs_copybuf *kept) {
+    *dst = *kept;
+    memset(kept, 0, sizeof *kept);
+    cs_copy_reset(dst);
+}
+
+static void bufKeep(cs_copybuf *kept, cs_copybuf *src) {
+    if (src->cap > OV_BUF_KEEP) cs_copy_free(src);
+    *kept = *src;
+    memset(src, 0, sizeof *src);
+}
+
 /* Set when a batch found stock moved under it (stockCheck): the retry of
  * that batch, which the runtime makes at once, locks stock as it reads. */
 static bool ovStockConflict;
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/* "<a>\x1f<b>": the map key of a (shop, id) pair. Several per event, so
+ * no format parsing. */
 static void keyOf(char *out, size_t len, const char *a, const char *b) {
-    snprintf(out, len, "%s\x1f%s", a, b);
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + nb + 2 > len) { snprintf(out, len, "%s\x1f%s", a, b); return; }
+    memcpy(out, a, na);
+    out[na] = '\x1f';
+    memcpy(out + na + 1, b, nb + 1);
 }
 
 static const char *stateName(Cs__V1__VerdictState s) {
@@ -349,13 +373,13 @@ static void batchFree(vBatch *v) {
     cs_strmap_clear(&v->stock);
     cs_strmap_clear(&v->buyers);
     cs_strmap_clear(&v->quality);
-    cs_copy_free(&v->verdicts);
-    cs_copy_free(&v->tasks);
-    cs_copy_free(&v->notes);
-    cs_copy_free(&v->quality_rows);
-    cs_copy_free(&v->arr1);
-    cs_copy_free(&v->arr2);
-    cs_copy_free(&v->scratch);
+    bufKeep(&ovBufs.verdicts, &v->verdicts);
+    bufKeep(&ovBufs.tasks, &v->tasks);
+    bufKeep(&ovBufs.notes, &v->notes);
+    bufKeep(&ovBufs.quality_rows, &v->quality_rows);
+    bufKeep(&ovBufs.arr1, &v->arr1);
+    bufKeep(&ovBufs.arr2, &v->arr2);
+    bufKeep(&ovBufs.scratch, &v->scratch);
 }
 
 /* ---- loading --------------------------------------------------------------- */
@@ -1559,6 +1583,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     v.b = b;
     v.pg = cs_batch_pg(b);
     v.now = cs_batch_now(b);
+    bufTake(&v.verdicts, &ovBufs.verdicts);
+    bufTake(&v.tasks, &ovBufs.tasks);
+    bufTake(&v.notes, &ovBufs.notes);
+    bufTake(&v.quality_rows, &ovBufs.quality_rows);
+    bufTake(&v.arr1, &ovBufs.arr1);
+    bufTake(&v.arr2, &ovBufs.arr2);
+    bufTake(&v.scratch, &ovBufs.scratch);
     size_t n = cs_batch_count(b);
     const char *topic = n ? cs_batch_event(b, 0)->topic : "";
     /* Order batches read stock without locks (stockCheck), unless this is

@@ -1114,6 +1114,39 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition) {
     return off;
 }
 
+int it_group_commit_end(const char *group, const char *topic) {
+    char err[512];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(c);
+        return -1;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    if (!rk) return -1;
+    int rc = -1;
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    if (t && rd_kafka_metadata(rk, 0, t, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
+        int np = md->topics[0].partition_cnt;
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+        rc = 0;
+        for (int i = 0; i < np && rc == 0; i++) {
+            int64_t lo = 0, hi = 0;
+            int32_t part = md->topics[0].partitions[i].id;
+            if (rd_kafka_query_watermark_offsets(rk, topic, part, &lo, &hi, 10000) != 0) rc = -1;
+            else rd_kafka_topic_partition_list_add(l, topic, part)->offset = hi;
+        }
+        if (rc == 0 && np > 0 && rd_kafka_commit(rk, l, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) rc = -1;
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+    if (md) rd_kafka_metadata_destroy(md);
+    if (t) rd_kafka_topic_destroy(t);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 int64_t it_group_lag(const char *group, const char *topic) {
     char err[512];
     rd_kafka_conf_t *c = rd_kafka_conf_new();

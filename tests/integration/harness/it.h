@@ -339,5 +339,8 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition);
 /* Records of topic the group has not committed yet, over all partitions
  * (from the log start where it has no offset); -1 on error. */
 int64_t it_group_lag(const char *group, const char *topic);
+/* Commits group's offsets at the end of every partition of topic (the
+ * group must have no members): it then starts with what comes next. */
+int it_group_commit_end(const char *group, const char *topic);
 
 #endif

@@ -1,0 +1,52 @@
+/* test_pg.c -- the COPY text encoders the workers write their rows with:
+ * what PostgreSQL's COPY FROM (text format) reads back as the value. */
+#include <stdint.h>
+#include <string.h>
+
+#include "cs/pg.h"
+#include "ct.h"
+
+static void test_copy_int_edges(void) {
+    cs_copybuf c = { 0 };
+    cs_copy_int(&c, 0);
+    cs_copy_int(&c, -1);
+    cs_copy_int(&c, 1234567890123LL);
+    cs_copy_int(&c, INT64_MAX);
+    cs_copy_int(&c, INT64_MIN);
+    cs_copy_end_row(&c);
+    CT_EQ_STR(c.data, "0\t-1\t1234567890123\t9223372036854775807\t-9223372036854775808\n");
+    CT_EQ_INT(c.rows, 1);
+    cs_copy_free(&c);
+}
+
+static void test_copy_text_escapes_only_what_copy_reads_specially(void) {
+    cs_copybuf c = { 0 };
+    cs_copy_text(&c, "a\\b\tc\nd\re");
+    cs_copy_text(&c, "浙江省 杭州市 ]^_`{|}~");
+    cs_copy_text(&c, NULL);
+    cs_copy_text(&c, "");
+    cs_copy_end_row(&c);
+    CT_EQ_STR(c.data, "a\\\\b\\tc\\nd\\re\t浙江省 杭州市 ]^_`{|}~\t\\N\t\n");
+    cs_copy_free(&c);
+}
+
+static void test_copy_bytea_is_escaped_hex(void) {
+    cs_copybuf c = { 0 };
+    const unsigned char b[] = { 0x00, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xff };
+    cs_copy_bytea(&c, b, sizeof b);
+    cs_copy_bytea(&c, b, 0);
+    cs_copy_end_row(&c);
+    CT_EQ_STR(c.data, "\\\\x000f107f80abff\t\\\\x\n");
+    /* a buffer that has to grow many times keeps every byte */
+    cs_copy_reset(&c);
+    unsigned char big[5000];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (unsigned char)(i * 7);
+    cs_copy_bytea(&c, big, sizeof big);
+    CT_EQ_INT(c.len, 3 + 2 * sizeof big);
+    CT_CHECK(memcmp(c.data + 3 + 2 * 4999, "b1", 2) == 0);   /* (4999 * 7) mod 256 = 0xb1 */
+    cs_copy_free(&c);
+}
+
+CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_copy_text_escapes_only_what_copy_reads_specially),
+        CT_CASE(test_copy_bytea_is_escaped_hex))
