@@ -981,7 +981,11 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
      * EXCEPTION keeps what it holds while an agent looks. */
     ov_state io = { .stock = stock, .nstock = ns, .stock_reserved = o->nres > 0,
                     .priors = priors, .npriors = np, .quality = qual, .nquality = nq };
-    ov_decision *d = cs_xcalloc(1, sizeof *d);
+    /* One decision (about 10 KB) reused: a fresh one per verification was
+     * a large allocation each time, and with it a heap consolidation. The
+     * worker verifies one order at a time. */
+    static ov_decision dec;
+    ov_decision *d = &dec;
     ov_decision_init(d);
     if (ov_verify(st, &io, o->shop, v->now, d) != 0) goto out;
 
@@ -1148,7 +1152,6 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     st->task_rules = rules;
     st->n_task_rules = nrules;
 out:
-    free(d);
     free(priors);
     free(stock);
     free(qual);
