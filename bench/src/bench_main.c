@@ -26,6 +26,11 @@
  *  (b) latency p50/p99 at a steady offered load of half of (a) for
  *      --latency-s seconds: verdict arrival at this driver - the moment the
  *      order was handed to the producer, matched by order id;
+ *      "cpu:" splits the machine's CPU time from the start of the load to
+ *      the last verdict by process (PostgreSQL, the copies, the broker,
+ *      Redis, this driver producing the load and reading the verdicts), per
+ *      event: on a 2-core machine shared by the whole stack it is the figure
+ *      that says where an events/s figure came from;
  *  (c) the verifier's peak RSS (VmHWM), per copy and the largest (the
  *      RESULT's rss_mib: a memory limit applies to each process);
  *  (d) reference points: the raw librdkafka consume rate of the same N
@@ -49,6 +54,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <fcntl.h>
 
 #include "bench.h"
@@ -252,6 +258,60 @@ static double cpuSeconds(pid_t pid) {
 
 /* CPU seconds of all copies together, or -1 if one is gone (its share
  * can no longer be read, and a partial sum would look cheap). */
+/* CPU seconds used so far by every process of the machine, summed by
+ * command name into the roles that matter here (the rest is "other"):
+ * where a run's CPU went, since the stack shares the machine's cores. */
+enum { ROLE_PG, ROLE_VERIFIER, ROLE_BROKER, ROLE_REDIS, ROLE_DRIVER, ROLE_OTHER, NROLES };
+static const char *const roleNames[NROLES] = { "postgres", "verifier", "kafka broker", "redis", "cs-bench", "other" };
+
+static void machineCpu(double out[NROLES]) {
+    for (int i = 0; i < NROLES; i++) out[i] = 0;
+    DIR *d = opendir("/proc");
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+        if (!open || !close || close < open) continue;
+        *close = 0;
+        const char *comm = open + 1;
+        unsigned long ut = 0, st = 0;
+        if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) continue;
+        double sec = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+        int role = strcmp(comm, "postgres") == 0 ? ROLE_PG
+                 : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
+                 : strcmp(comm, "java") == 0 ? ROLE_BROKER
+                 : strcmp(comm, "redis-server") == 0 ? ROLE_REDIS
+                 : strcmp(comm, "cs-bench") == 0 ? ROLE_DRIVER : ROLE_OTHER;
+        out[role] += sec;
+    }
+    closedir(d);
+}
+
+/* "postgres 60 us, verifier 33 us, ..." per event between two snapshots,
+ * and how busy the machine's cores were. Processes that started or ended
+ * in between count only their part inside (ended ones not at all). */
+static void printCpuSplit(const double a[NROLES], const double b[NROLES], int events, double wall_s) {
+    double total = 0;
+    printf("cpu:         per event over the throughput window:");
+    for (int i = 0; i < NROLES; i++) {
+        double d = b[i] - a[i];
+        if (d < 0) d = 0;
+        total += d;
+        printf("%s %s %.1f us", i ? "," : "", roleNames[i], d * 1e6 / events);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("; total %.1f us; %ld cores %.0f %% busy\n", total * 1e6 / events, cores,
+           wall_s > 0 && cores > 0 ? 100.0 * total / (wall_s * (double)cores) : 0.0);
+}
+
 static double verifierCpuSeconds(void) {
     if (nVerifiers == 0) return -1;
     double sum = 0;
@@ -474,6 +534,8 @@ int main(int argc, char **argv) {
            o.verifiers > 1 ? "ies" : "y", orders_from.n, CS_TOPIC_ORDERS, (double)(bench_now_us() - t_spawn) / 1e6);
     fflush(stdout);
 
+    double cpu0[NROLES], cpu1[NROLES];
+    machineCpu(cpu0);
     int64_t t0 = bench_now_us(), bytes = 0;
     for (int i = 0; i < o.count && !interrupted; i++) {
         size_t b;
@@ -490,6 +552,8 @@ int main(int argc, char **argv) {
            o.count, bytes / o.count, (double)(t1 - t0) / 1e6, o.count * 1e6 / (double)(t1 - t0));
     double timeout_a = 120 + o.count / 200.0;
     if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
+    machineCpu(cpu1);
+    int64_t t_cpu1 = bench_now_us();
     int64_t t_last;
     bench_listener_count(l, 0, &t_last);
     char prefix[96];
@@ -504,6 +568,7 @@ int main(int argc, char **argv) {
            "%.0f events/s, verifiers=%d; verifier CPU %.1f s%s (%.0f us/event)\n",
            o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, o.verifiers, cpu_a,
            o.verifiers > 1 ? " summed over the copies" : "", cpu_a * 1e6 / o.count);
+    printCpuSplit(cpu0, cpu1, o.count, (double)(t_cpu1 - t0) / 1e6);
 
     /* ---- (b) latency at half the measured maximum ---------------------- */
     double rate = floor(eps / 2);

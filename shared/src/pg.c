@@ -167,6 +167,47 @@ void cs_copy_end_row(cs_copybuf *c) {
     c->row_open = false;
 }
 
+/* ---- COPY binary buffers ------------------------------------------------ */
+
+static void binU32(cs_copybuf *c, uint32_t v) {
+    unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
+    copyRaw(c, (const char *)b, 4);
+}
+
+static void binU16(cs_copybuf *c, uint16_t v) {
+    unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+    copyRaw(c, (const char *)b, 2);
+}
+
+void cs_copybin_start(cs_copybuf *c) {
+    cs_copy_reset(c);
+    copyRaw(c, "PGCOPY\n\377\r\n\0", 11);   /* signature */
+    binU32(c, 0);                              /* flags: no OIDs */
+    binU32(c, 0);                              /* header extension length */
+}
+
+void cs_copybin_row(cs_copybuf *c, int nfields) {
+    binU16(c, (uint16_t)nfields);
+    c->rows++;
+}
+
+void cs_copybin_text(cs_copybuf *c, const char *s) {
+    if (!s) { binU32(c, UINT32_MAX); return; }   /* -1: NULL */
+    cs_copybin_bytes(c, s, strlen(s));
+}
+
+void cs_copybin_int4(cs_copybuf *c, int32_t v) {
+    binU32(c, 4);
+    binU32(c, (uint32_t)v);
+}
+
+void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n) {
+    binU32(c, (uint32_t)n);
+    if (n) copyRaw(c, p, n);
+}
+
+void cs_copybin_finish(cs_copybuf *c) { binU16(c, UINT16_MAX); }   /* -1: end of data */
+
 int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen) {
     PGresult *r = PQexec(pg, copy_sql);
     if (!r || PQresultStatus(r) != PGRES_COPY_IN) {

@@ -619,14 +619,17 @@ static int outboxWrite(rtState *rt, cs_batch *b, char *err, size_t errlen) {
         blobPut(blob, o->headers, strlen(o->headers));
         blobPut(blob, o->payload, o->len);
     }
+    /* binary COPY: the packed records go as they are, not as hex text
+     * that the server decodes again (hundreds of bytes per record) */
     cs_copybuf *c = &rt->copy;
-    cs_copy_reset(c);
-    cs_copy_text(c, rt->def->name);
-    cs_copy_text(c, b->batch_id);
-    cs_copy_int(c, (int64_t)b->nout);
-    cs_copy_bytea(c, blob->data, blob->len);
-    cs_copy_end_row(c);
-    return cs_copy_send(rt->pg, "COPY outbox (worker, batch_id, nrecords, records) FROM STDIN", c, err, errlen);
+    cs_copybin_start(c);
+    cs_copybin_row(c, 4);
+    cs_copybin_text(c, rt->def->name);
+    cs_copybin_text(c, b->batch_id);
+    cs_copybin_int4(c, (int32_t)b->nout);
+    cs_copybin_bytes(c, blob->data, blob->len);
+    cs_copybin_finish(c);
+    return cs_copy_send(rt->pg, "COPY outbox (worker, batch_id, nrecords, records) FROM STDIN (FORMAT binary)", c, err, errlen);
 }
 
 /* Splits a packed outbox row back into records (pointing into blob).

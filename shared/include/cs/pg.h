@@ -35,6 +35,16 @@ void cs_copy_bool(cs_copybuf *c, bool v);
 void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n); /* hex bytea */
 void cs_copy_null(cs_copybuf *c);
 void cs_copy_end_row(cs_copybuf *c);
+/* COPY's binary format, for rows that carry large byte strings (no hex
+ * either side): cs_copybin_start once, then per row cs_copybin_row with
+ * its field count and one call per field, then cs_copybin_finish. Send
+ * with "COPY t (a,b) FROM STDIN (FORMAT binary)". */
+void cs_copybin_start(cs_copybuf *c);
+void cs_copybin_row(cs_copybuf *c, int nfields);
+void cs_copybin_text(cs_copybuf *c, const char *s);   /* NULL -> NULL */
+void cs_copybin_int4(cs_copybuf *c, int32_t v);
+void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n);   /* bytea */
+void cs_copybin_finish(cs_copybuf *c);
 /* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */
 int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen);
 

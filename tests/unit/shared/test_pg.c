@@ -47,6 +47,35 @@ static void test_copy_bytea_is_escaped_hex(void) {
     cs_copy_free(&c);
 }
 
+/* COPY binary: signature, flags and extension length, then per row the
+ * field count and each field as a 4-byte big-endian length (-1 = NULL)
+ * and its bytes, then -1 as a 2-byte count. */
+static void test_copybin_layout(void) {
+    cs_copybuf c = { 0 };
+    cs_copybin_start(&c);
+    cs_copybin_row(&c, 4);
+    cs_copybin_text(&c, "ov");
+    cs_copybin_text(&c, NULL);
+    cs_copybin_int4(&c, -2);
+    const unsigned char raw[] = { 0x00, 0xff };
+    cs_copybin_bytes(&c, raw, sizeof raw);
+    cs_copybin_finish(&c);
+    static const unsigned char want[] = {
+        'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0,
+        0, 0, 0, 0,  0, 0, 0, 0,
+        0, 4,
+        0, 0, 0, 2, 'o', 'v',
+        0xff, 0xff, 0xff, 0xff,
+        0, 0, 0, 4, 0xff, 0xff, 0xff, 0xfe,
+        0, 0, 0, 2, 0x00, 0xff,
+        0xff, 0xff };
+    CT_EQ_INT(c.len, sizeof want);
+    CT_CHECK(memcmp(c.data, want, sizeof want) == 0);
+    CT_EQ_INT(c.rows, 1);
+    cs_copy_free(&c);
+}
+
 CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_copybin_layout),
         CT_CASE(test_copy_text_escapes_only_what_copy_reads_specially),
         CT_CASE(test_copy_bytea_is_escaped_hex))
