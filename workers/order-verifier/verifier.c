@@ -34,6 +34,7 @@
 
 #define OV_MAX_FEN 100000000000LL   /* 10^11 fen = one billion CNY: beyond is impossible */
 #define OV_MAX_QTY 1000000
+#define OV_MAX_ID 128              /* bytes of an order, buyer or SKU id */
 #define OV_QUALITY_LOAD_DAYS 400    /* load this much history; the shop window filters */
 
 /* ---- per-batch model --------------------------------------------------- */
@@ -211,8 +212,19 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
             return false;
         }
         const Cs__V1__Order *o = oe->order;
+        /* Identifiers are keys (maps, rows, the OV-13 sweep's cursor in a
+         * 256-byte timer payload): platform ids are a few dozen bytes, so
+         * one past OV_MAX_ID is not an id. */
+        if (strlen(o->order_id) > OV_MAX_ID || (o->buyer_id && strlen(o->buyer_id) > OV_MAX_ID)) {
+            snprintf(why, len, "validation: order_id or buyer_id longer than %d bytes", OV_MAX_ID);
+            return false;
+        }
         for (size_t i = 0; i < o->n_lines; i++) {
             const Cs__V1__OrderLine *l = o->lines[i];
+            if (l->sku && strlen(l->sku) > OV_MAX_ID) {
+                snprintf(why, len, "validation: lines[%zu].sku longer than %d bytes", i, OV_MAX_ID);
+                return false;
+            }
             if (!fenOk(l->unit_price_fen)) { snprintf(why, len, "impossible amount: lines[%zu].unit_price_fen=%" PRId64, i, l->unit_price_fen); return false; }
             if (l->quantity < 0 || l->quantity > OV_MAX_QTY) { snprintf(why, len, "impossible amount: lines[%zu].quantity=%d", i, l->quantity); return false; }
         }
@@ -808,15 +820,16 @@ static void scheduleSweep(vBatch *v, const char *shop_id, int64_t due_ms, const 
  * not armed yet. keep_pending: a sweep already pending (or fired and on its
  * way) is left alone, so a restart never moves it. */
 static void armSweeps(vBatch *v) {
+    cs_strmap here;   /* shops armed by this batch */
+    cs_strmap_init(&here);
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
-        if (!o->shop || cs_strmap_get(&ovArmed, o->shop_id)) continue;
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++) dup = strcmp(v->olist[j]->shop_id, o->shop_id) == 0;
-        if (dup) continue;
+        if (!o->shop || cs_strmap_get(&ovArmed, o->shop_id) || cs_strmap_get(&here, o->shop_id)) continue;
+        cs_strmap_put(&here, o->shop_id, (void *)1);
         scheduleSweep(v, o->shop_id, ov13_next_sweep_ms(o->shop, v->now), NULL, true);
         cs_batch_after_commit(v->b, sweepArmed, cs_xstrdup(o->shop_id), free);
     }
+    cs_strmap_clear(&here);
 }
 
 /* One page of the sweep of f (taken). Returns 0 or -1 with err. */
