@@ -228,6 +228,21 @@ static bool waitSplit(const benchOpts *o, const char *topic, int nparts, double 
     return false;
 }
 
+/* A fresh group for the verifier: at `orders` on shop.orders.v1 (the first
+ * record of the run) and at the end of every other topic it reads. */
+static int positionGroup(const char *brokers, const char *group, const bench_offsets *orders, char *err,
+                         size_t errlen) {
+    static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
+    if (bench_commit_group(brokers, group, orders, err, errlen)) return -1;
+    for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
+        bench_offsets end;
+        if (bench_watermarks(brokers, others[k], &end, err, errlen) ||
+            bench_commit_group(brokers, group, &end, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
 /* VmHWM (peak resident set) of pid in MiB, or -1. */
 static double peakRssMib(pid_t pid) {
     char path[64], line[256];
@@ -469,8 +484,7 @@ int main(int argc, char **argv) {
 
     char rid[64], group[96];
     cs_sample_opts so;
-    bench_offsets orders_from, orders_to, verdicts_from, other;
-    static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
+    bench_offsets orders_from, orders_to, verdicts_from;
     if (bench_watermarks(cfg.brokers, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err)) goto fail;
     if (!(l = bench_listener_start(cfg.brokers, &verdicts_from, err, sizeof err))) goto fail;
     if (!(prod = bench_producer_new(cfg.brokers, err, sizeof err))) goto fail;
@@ -490,11 +504,7 @@ int main(int argc, char **argv) {
             if (bench_produce_order(prod, sw, i, &arena, NULL, NULL, err, sizeof err)) goto fail;
         if (bench_producer_flush(prod, err, sizeof err)) goto fail;
         snprintf(group, sizeof group, "bench-order-verifier-%s-warmup", o.run_id);
-        if (bench_commit_group(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
-        for (size_t k = 0; k < sizeof others / sizeof *others; k++)
-            if (bench_watermarks(cfg.brokers, others[k], &other, err, sizeof err) ||
-                bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
-                goto fail;
+        if (positionGroup(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
         int64_t w0 = bench_now_us();
         if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
         if (!waitVerdicts(l, 0, o.warmup, 120 + o.warmup / 200.0, "warm-up")) {
@@ -520,11 +530,7 @@ int main(int argc, char **argv) {
      * so the backlog does not arrive in the middle of a rebalance (which
      * would measure the group's joining, not its work). */
     snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
-    if (bench_commit_group(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
-    for (size_t k = 0; k < sizeof others / sizeof *others; k++)
-        if (bench_watermarks(cfg.brokers, others[k], &other, err, sizeof err) ||
-            bench_commit_group(cfg.brokers, group, &other, err, sizeof err))
-            goto fail;
+    if (positionGroup(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
     int64_t t_spawn = bench_now_us();   /* before the first copy */
     if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
     if (!waitSplit(&o, CS_TOPIC_ORDERS, orders_from.n, 60)) {

@@ -1093,16 +1093,47 @@ void it_reader_close(it_reader *r) {
 
 /* ---- Kafka group state -------------------------------------------------------------- */
 
-int64_t it_committed(const char *group, const char *topic, int32_t partition) {
+/* A consumer handle in group that never subscribes: for reading and
+ * committing the group's offsets. NULL on error. */
+static rd_kafka_t *groupClient(const char *group) {
     char err[512];
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(c);
-        return -1;
+        return NULL;
     }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    return rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+}
+
+/* Every partition of topic, with its high watermark in .offset (the
+ * caller destroys the list); NULL on error. */
+static rd_kafka_topic_partition_list_t *topicEnds(rd_kafka_t *rk, const char *topic) {
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (t && rd_kafka_metadata(rk, 0, t, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
+        int np = md->topics[0].partition_cnt;
+        l = rd_kafka_topic_partition_list_new(np);
+        for (int i = 0; i < np && l; i++) {
+            int32_t part = md->topics[0].partitions[i].id;
+            int64_t lo = 0, hi = 0;
+            if (rd_kafka_query_watermark_offsets(rk, topic, part, &lo, &hi, 10000) != 0) {
+                rd_kafka_topic_partition_list_destroy(l);
+                l = NULL;
+            } else {
+                rd_kafka_topic_partition_list_add(l, topic, part)->offset = hi;
+            }
+        }
+    }
+    if (md) rd_kafka_metadata_destroy(md);
+    if (t) rd_kafka_topic_destroy(t);
+    return l;
+}
+
+int64_t it_committed(const char *group, const char *topic, int32_t partition) {
+    rd_kafka_t *rk = groupClient(group);
     if (!rk) return -1;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic, partition);
@@ -1115,72 +1146,37 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition) {
 }
 
 int it_group_commit_end(const char *group, const char *topic) {
-    char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(c);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    rd_kafka_t *rk = groupClient(group);
     if (!rk) return -1;
-    int rc = -1;
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
-    if (t && rd_kafka_metadata(rk, 0, t, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
-        int np = md->topics[0].partition_cnt;
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-        rc = 0;
-        for (int i = 0; i < np && rc == 0; i++) {
-            int64_t lo = 0, hi = 0;
-            int32_t part = md->topics[0].partitions[i].id;
-            if (rd_kafka_query_watermark_offsets(rk, topic, part, &lo, &hi, 10000) != 0) rc = -1;
-            else rd_kafka_topic_partition_list_add(l, topic, part)->offset = hi;
-        }
-        if (rc == 0 && np > 0 && rd_kafka_commit(rk, l, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) rc = -1;
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-    if (md) rd_kafka_metadata_destroy(md);
-    if (t) rd_kafka_topic_destroy(t);
+    rd_kafka_topic_partition_list_t *ends = topicEnds(rk, topic);
+    int rc = ends && (ends->cnt == 0 || rd_kafka_commit(rk, ends, 0) == RD_KAFKA_RESP_ERR_NO_ERROR) ? 0 : -1;
+    if (ends) rd_kafka_topic_partition_list_destroy(ends);
     rd_kafka_destroy(rk);
     return rc;
 }
 
 int64_t it_group_lag(const char *group, const char *topic) {
-    char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(c);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    rd_kafka_t *rk = groupClient(group);
     if (!rk) return -1;
     int64_t lag = -1;
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
-    if (t && rd_kafka_metadata(rk, 0, t, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
-        int np = md->topics[0].partition_cnt;
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-        for (int i = 0; i < np; i++) rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id);
-        if (rd_kafka_committed(rk, l, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            lag = 0;
-            for (int i = 0; i < np && lag >= 0; i++) {
-                int64_t lo = 0, hi = 0;
-                if (rd_kafka_query_watermark_offsets(rk, topic, l->elems[i].partition, &lo, &hi, 10000) != 0) {
-                    lag = -1;
-                    break;
-                }
-                int64_t at = l->elems[i].offset >= 0 ? l->elems[i].offset : lo;
-                lag += hi > at ? hi - at : 0;
+    rd_kafka_topic_partition_list_t *ends = topicEnds(rk, topic);
+    rd_kafka_topic_partition_list_t *at = ends ? rd_kafka_topic_partition_list_copy(ends) : NULL;
+    if (at && rd_kafka_committed(rk, at, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        lag = 0;
+        for (int i = 0; i < at->cnt; i++) {
+            /* no committed offset: the group starts from the log start */
+            int64_t lo = 0, hi = 0;
+            if (at->elems[i].offset < 0 &&
+                rd_kafka_query_watermark_offsets(rk, topic, at->elems[i].partition, &lo, &hi, 10000) != 0) {
+                lag = -1;
+                break;
             }
+            int64_t from = at->elems[i].offset >= 0 ? at->elems[i].offset : lo;
+            lag += ends->elems[i].offset > from ? ends->elems[i].offset - from : 0;
         }
-        rd_kafka_topic_partition_list_destroy(l);
     }
-    if (md) rd_kafka_metadata_destroy(md);
-    if (t) rd_kafka_topic_destroy(t);
+    if (at) rd_kafka_topic_partition_list_destroy(at);
+    if (ends) rd_kafka_topic_partition_list_destroy(ends);
     rd_kafka_destroy(rk);
     return lag;
 }
