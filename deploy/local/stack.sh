@@ -64,6 +64,11 @@ max_wal_size = 2GB
 checkpoint_timeout = 15min
 fsync = on
 synchronous_commit = on
+# A verifier batch holds one advisory lock per buyer (OV-9) until it
+# commits, up to CS_BATCH_MAX of them per copy; the shared lock table has
+# room for max_locks_per_transaction x max_connections (64 x 200 would be
+# 12 800: six copies with full batches would not fit).
+max_locks_per_transaction = 256
 C
   fi
   if pg_ready; then return 0; fi
