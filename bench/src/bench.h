@@ -6,15 +6,19 @@
  *                and the raw consume rate.
  * bench_pg.c:    PostgreSQL: settings, seeding stock, the COPY rate and the
  *                one-transaction-per-event baseline.
+ * bench_proc.c:  the worker processes under test (start, stop, CPU, RSS),
+ *                ^C handling and percentiles, for both drivers.
  *
  * All times are microseconds of CLOCK_REALTIME (bench_now_us), so that
  * they compare with PostgreSQL's timestamps on the same machine. */
 #ifndef CS_BENCH_H
 #define CS_BENCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libpq-fe.h>
 #include <librdkafka/rdkafka.h>
@@ -25,6 +29,27 @@
 #define BENCH_MAX_PARTS 64
 
 int64_t bench_now_us(void);
+
+/* ---- bench_proc.c ---- */
+/* Set by the first SIGINT/SIGTERM after bench_catch_signals(); a second
+ * one exits at once. Phases check it and stop. */
+extern volatile sig_atomic_t bench_interrupted;
+void bench_catch_signals(void);
+void bench_sleep_us(int64_t us);
+/* Starts bin with env ("NAME=value" strings, NULL-terminated; may be NULL)
+ * added to this environment, its stderr to logpath. -1 with err. */
+pid_t bench_spawn(const char *bin, const char *logpath, const char *const *env, char *err, size_t errlen);
+/* SIGTERM to each (pid > 0), SIGKILL to those still running after 30 s;
+ * every entry is 0 afterwards. */
+void bench_stop(pid_t *pids, int n);
+/* /proc/<pid>/stat: command name, parent and CPU seconds (user + system);
+ * any out pointer may be NULL. -1 if the process is gone. */
+int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, double *cpu_s);
+double bench_cpu_s(pid_t pid);          /* -1 if gone */
+double bench_peak_rss_mib(pid_t pid);   /* VmHWM, -1 if gone */
+void bench_sort_i64(int64_t *v, size_t n);
+/* Nearest-rank percentile of sorted v (n > 0). */
+int64_t bench_percentile(const int64_t *v, size_t n, double p);
 
 /* Offsets of every partition of one topic. */
 typedef struct bench_offsets {

@@ -81,22 +81,9 @@ typedef struct benchOpts {
 /* One pid per copy; more copies than partitions would only sit idle. */
 #define BENCH_MAX_VERIFIERS BENCH_MAX_PARTS
 
-static volatile sig_atomic_t interrupted;
 static pid_t verifierPids[BENCH_MAX_VERIFIERS];   /* 0 once reaped */
 static int nVerifiers;                            /* copies started */
 static int verifierDead;                          /* 1-based copy found dead, for the message */
-
-static void onSignal(int sig) {
-    (void)sig;
-    if (interrupted) _exit(130);
-    interrupted = 1;
-}
-
-static void sleepUs(int64_t us) {
-    if (us <= 0) return;
-    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
 
 /* Copy k (1-based) of the verifier: its log and CS_INSTANCE. A single
  * copy keeps the names of the one-verifier benchmark. */
@@ -113,29 +100,16 @@ static void verifierInstance(const benchOpts *o, int k, char *buf, size_t len) {
 /* Starts copy k of the verifier in consumer group `group`; stderr to its log. */
 static pid_t startVerifier(const benchOpts *o, const char *group, int k, char *err, size_t errlen) {
     char logpath[1024], instance[64];
+    static char e_group[160], e_instance[96], e_shops[1100];
     verifierLog(o, k, logpath, sizeof logpath);
     verifierInstance(o, k, instance, sizeof instance);
-    int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) { snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno)); return -1; }
-    pid_t pid = fork();
-    if (pid < 0) { snprintf(err, errlen, "fork: %s", strerror(errno)); close(fd); return -1; }
-    if (pid == 0) {
-        dup2(fd, 2);
-        close(fd);
-        setenv("CS_GROUP_ID", group, 1);
-        setenv("CS_INSTANCE", instance, 1);
-        setenv("CS_HTTP_ADDR", "127.0.0.1:0", 1);
-        setenv("CS_SHOPS_FILE", o->shops, 1);
-        execl(o->verifier, o->verifier, (char *)NULL);
-        fprintf(stderr, "cs-bench: exec %s: %s\n", o->verifier, strerror(errno));
-        _exit(127);
-    }
-    close(fd);
-    return pid;
+    snprintf(e_group, sizeof e_group, "CS_GROUP_ID=%s", group);
+    snprintf(e_instance, sizeof e_instance, "CS_INSTANCE=%s", instance);
+    snprintf(e_shops, sizeof e_shops, "CS_SHOPS_FILE=%s", o->shops);
+    const char *env[] = { e_group, e_instance, "CS_HTTP_ADDR=127.0.0.1:0", e_shops, NULL };
+    return bench_spawn(o->verifier, logpath, env, err, errlen);
 }
 
-/* Starts all o->verifiers copies in `group`. Each pid is recorded as soon
- * as it exists, so stopVerifier() also ends a partial start. 0 or -1. */
 static int startVerifiers(const benchOpts *o, const char *group, char *err, size_t errlen) {
     nVerifiers = 0;
     verifierDead = 0;
@@ -165,26 +139,7 @@ static bool verifierAlive(void) {
 
 /* SIGTERM to every copy, then SIGKILL to those still there after 30 s. */
 static void stopVerifier(void) {
-    for (int k = 0; k < nVerifiers; k++)
-        if (verifierPids[k] > 0) kill(verifierPids[k], SIGTERM);
-    for (int i = 0; i < 300; i++) {
-        int left = 0;
-        for (int k = 0; k < nVerifiers; k++) {
-            if (verifierPids[k] <= 0) continue;
-            int st;
-            if (waitpid(verifierPids[k], &st, WNOHANG) == verifierPids[k]) verifierPids[k] = 0;
-            else left++;
-        }
-        if (!left) { nVerifiers = 0; return; }
-        sleepUs(100000);
-    }
-    for (int k = 0; k < nVerifiers; k++) {
-        if (verifierPids[k] <= 0) continue;
-        fprintf(stderr, "cs-bench: verifier pid %d ignored SIGTERM for 30 s; killing it\n", (int)verifierPids[k]);
-        kill(verifierPids[k], SIGKILL);
-        waitpid(verifierPids[k], NULL, 0);
-        verifierPids[k] = 0;
-    }
+    bench_stop(verifierPids, nVerifiers);
     nVerifiers = 0;
 }
 
@@ -214,7 +169,7 @@ static int copyHolds(const benchOpts *o, int k, const char *topic) {
  * and will not rebalance when the backlog arrives. */
 static bool waitSplit(const benchOpts *o, const char *topic, int nparts, double timeout_s) {
     int64_t start = bench_now_us();
-    while (!interrupted && bench_now_us() - start < (int64_t)(timeout_s * 1e6)) {
+    while (!bench_interrupted && bench_now_us() - start < (int64_t)(timeout_s * 1e6)) {
         int sum = 0, busy = 0;
         for (int k = 1; k <= o->verifiers; k++) {
             int h = copyHolds(o, k, topic);
@@ -223,7 +178,7 @@ static bool waitSplit(const benchOpts *o, const char *topic, int nparts, double 
         }
         if (sum == nparts && busy == (o->verifiers < nparts ? o->verifiers : nparts)) return true;
         if (!verifierAlive()) return false;
-        sleepUs(100000);
+        bench_sleep_us(100000);
     }
     return false;
 }
@@ -243,36 +198,6 @@ static int positionGroup(const char *brokers, const char *group, const bench_off
     return 0;
 }
 
-/* VmHWM (peak resident set) of pid in MiB, or -1. */
-static double peakRssMib(pid_t pid) {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    double mib = -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0) mib = strtod(line + 6, NULL) / 1024.0;
-    fclose(f);
-    return mib;
-}
-
-/* CPU seconds (user + system) pid has used so far, or -1. */
-static double cpuSeconds(pid_t pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    /* fields after the command name, which may hold spaces: state is 3rd */
-    const char *p = strrchr(buf, ')');
-    if (!p) return -1;
-    unsigned long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /* CPU seconds of all copies together, or -1 if one is gone (its share
  * can no longer be read, and a partial sum would look cheap). */
 /* CPU seconds used so far by every process of the machine, summed by
@@ -288,20 +213,9 @@ static void machineCpu(double out[NROLES]) {
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char path[300], buf[1024];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-        if (!open || !close || close < open) continue;
-        *close = 0;
-        const char *comm = open + 1;
-        unsigned long ut = 0, st = 0;
-        if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) continue;
-        double sec = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+        char comm[64];
+        double sec;
+        if (bench_proc_stat(e->d_name, comm, sizeof comm, NULL, &sec) != 0) continue;
         int role = strcmp(comm, "postgres") == 0 ? ROLE_PG
                  : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
                  : strcmp(comm, "java") == 0 ? ROLE_BROKER
@@ -333,7 +247,7 @@ static double verifierCpuSeconds(void) {
     if (nVerifiers == 0) return -1;
     double sum = 0;
     for (int k = 0; k < nVerifiers; k++) {
-        double s = verifierPids[k] > 0 ? cpuSeconds(verifierPids[k]) : -1;
+        double s = verifierPids[k] > 0 ? bench_cpu_s(verifierPids[k]) : -1;
         if (s < 0) return -1;
         sum += s;
     }
@@ -346,7 +260,7 @@ static double verifierPeakRss(char *buf, size_t len) {
     size_t at = 0;
     buf[0] = 0;
     for (int k = 0; k < nVerifiers; k++) {
-        double mib = verifierPids[k] > 0 ? peakRssMib(verifierPids[k]) : -1;
+        double mib = verifierPids[k] > 0 ? bench_peak_rss_mib(verifierPids[k]) : -1;
         if (mib > max) max = mib;
         if (at < len) {
             int n = snprintf(buf + at, len - at, "%s%.1f", k ? ", " : "", mib);
@@ -364,7 +278,7 @@ static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double time
         int64_t n = bench_listener_count(l, phase, NULL), now = bench_now_us();
         if (n >= want) return true;
         if (n != seen) { seen = n; last_change = now; }
-        if (interrupted) return false;
+        if (bench_interrupted) return false;
         if (!verifierAlive()) {
             if (nVerifiers > 1)
                 fprintf(stderr, "cs-bench: verifier copy %d exited (see order-verifier-%d.log)\n", verifierDead,
@@ -382,19 +296,8 @@ static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double time
             fprintf(stderr, "  %s: %" PRId64 "/%" PRId64 " verdicts\n", label, n, want);
             last_report = now;
         }
-        sleepUs(20000);
+        bench_sleep_us(20000);
     }
-}
-
-static int cmpI64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted v (n > 0). */
-static int64_t percentile(const int64_t *v, size_t n, double p) {
-    size_t k = (size_t)ceil(p / 100.0 * (double)n);
-    return v[k ? k - 1 : 0];
 }
 
 static void usage(FILE *out) {
@@ -453,8 +356,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (o.warmup < 0) o.warmup = o.count < 10000 ? o.count : 10000;
-    signal(SIGINT, onSignal);
-    signal(SIGTERM, onSignal);
+    bench_catch_signals();
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     char err[1024];
@@ -500,7 +402,7 @@ int main(int argc, char **argv) {
         if (bench_seed_stock(pg, sw, err, sizeof err) != 0) goto fail;
         if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
         bench_listener_track(l, 0, sw);
-        for (int i = 0; i < o.warmup && !interrupted; i++)
+        for (int i = 0; i < o.warmup && !bench_interrupted; i++)
             if (bench_produce_order(prod, sw, i, &arena, NULL, NULL, err, sizeof err)) goto fail;
         if (bench_producer_flush(prod, err, sizeof err)) goto fail;
         snprintf(group, sizeof group, "bench-order-verifier-%s-warmup", o.run_id);
@@ -545,7 +447,7 @@ int main(int argc, char **argv) {
     double cpu0[NROLES], cpu1[NROLES];
     machineCpu(cpu0);
     int64_t t0 = bench_now_us(), bytes = 0;
-    for (int i = 0; i < o.count && !interrupted; i++) {
+    for (int i = 0; i < o.count && !bench_interrupted; i++) {
         size_t b;
         if (bench_produce_order(prod, sa, i, &arena, NULL, &b, err, sizeof err)) goto fail;
         bytes += (int64_t)b;
@@ -607,11 +509,11 @@ int main(int argc, char **argv) {
     bench_listener_track(l, 1, sl);
     produced = cs_xcalloc((size_t)m, sizeof *produced);
     int64_t lt0 = bench_now_us();
-    for (int i = 0; i < m && !interrupted; i++) {
+    for (int i = 0; i < m && !bench_interrupted; i++) {
         int64_t due = lt0 + (int64_t)((double)i * 1e6 / rate);
         for (int64_t now = bench_now_us(); now < due; now = bench_now_us()) {
             rd_kafka_poll(prod, 0);
-            sleepUs(due - now > 1000 ? 1000 : due - now);
+            bench_sleep_us(due - now > 1000 ? 1000 : due - now);
         }
         if (bench_produce_order(prod, sl, i, &arena, &produced[i], NULL, err, sizeof err)) goto fail;
     }
@@ -627,8 +529,8 @@ int main(int argc, char **argv) {
         if (!a) { a = t_end; missing++; }
         lat[i] = a - produced[i];
     }
-    qsort(lat, (size_t)m, sizeof *lat, cmpI64);
-    double p50 = percentile(lat, (size_t)m, 50) / 1000.0, p99 = percentile(lat, (size_t)m, 99) / 1000.0,
+    bench_sort_i64(lat, (size_t)m);
+    double p50 = bench_percentile(lat, (size_t)m, 50) / 1000.0, p99 = bench_percentile(lat, (size_t)m, 99) / 1000.0,
            pmax = lat[m - 1] / 1000.0;
     double cpu_b = verifierCpuSeconds() - cpu_a;
     char miss[96] = "";

@@ -69,19 +69,6 @@ typedef struct btOpts {
     char run_id[48];
 } btOpts;
 
-static volatile sig_atomic_t btInterrupted;
-static void btOnSignal(int sig) {
-    (void)sig;
-    if (btInterrupted) _exit(130);
-    btInterrupted = 1;
-}
-
-static void btSleepUs(int64_t us) {
-    if (us <= 0) return;
-    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- the consumer: every distinct TimerFired of this run ---------------- */
 
 typedef struct btListener {
@@ -181,7 +168,7 @@ static bool btWait(btListener *l, int64_t want, double timeout_s, const char *la
         int64_t n = atomic_load(&l->distinct), now = bench_now_us();
         if (n >= want) return true;
         if (n != seen) { seen = n; last_change = now; }
-        if (btInterrupted) return false;
+        if (bench_interrupted) return false;
         if (now - start > (int64_t)(timeout_s * 1e6) || now - last_change > 60000000) {
             fprintf(stderr, "cs-bench: %s: only %" PRId64 " of %" PRId64 " timers fired after %.0f s\n", label, n,
                     want, (double)(now - start) / 1e6);
@@ -191,53 +178,11 @@ static bool btWait(btListener *l, int64_t want, double timeout_s, const char *la
             fprintf(stderr, "  %s: %" PRId64 "/%" PRId64 " fired\n", label, n, want);
             last_report = now;
         }
-        btSleepUs(5000);
+        bench_sleep_us(5000);
     }
 }
 
 /* ---- processes ------------------------------------------------------------ */
-
-static pid_t btSpawn(const char *bin, const char *logpath, const char *const *env, char *err, size_t errlen) {
-    int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) { snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno)); return -1; }
-    pid_t pid = fork();
-    if (pid < 0) { snprintf(err, errlen, "fork: %s", strerror(errno)); close(fd); return -1; }
-    if (pid == 0) {
-        dup2(fd, 2);
-        close(fd);
-        for (int i = 0; env[i]; i++) putenv((char *)env[i]);
-        execl(bin, bin, (char *)NULL);
-        fprintf(stderr, "cs-bench: exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    close(fd);
-    return pid;
-}
-
-static void btStop(pid_t *pids, int n) {
-    for (int i = 0; i < n; i++) if (pids[i] > 0) kill(pids[i], SIGTERM);
-    for (int i = 0; i < n; i++) {
-        if (pids[i] <= 0) continue;
-        int k;
-        for (k = 0; k < 300 && waitpid(pids[i], NULL, WNOHANG) != pids[i]; k++) btSleepUs(100000);
-        if (k == 300) { kill(pids[i], SIGKILL); waitpid(pids[i], NULL, 0); }
-        pids[i] = 0;
-    }
-}
-
-static double btCpu(pid_t pid) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')');
-    unsigned long ut = 0, stt = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stt) != 2) return -1;
-    return (double)(ut + stt) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* CPU seconds used so far by the bench stack's processes whose command
  * name starts with comm: those whose command line names the stack's run
@@ -273,23 +218,15 @@ static double btCpuOf(const char *comm) {
                 buf[n] = 0;
                 if (((dir && *dir && strstr(buf, dir)) || strstr(buf, rport)) && nroots < 64) {
                     roots[nroots++] = pid;
-                    double c = btCpu(pid);
+                    double c = bench_cpu_s(pid);
                     if (c > 0) sum += c;
                 }
             } else {
-                snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-                if (!(f = fopen(path, "r"))) continue;
-                size_t n = fread(buf, 1, sizeof buf - 1, f);
-                fclose(f);
-                buf[n] = 0;
-                const char *q = strrchr(buf, ')');
                 int ppid = 0;
-                if (!q || sscanf(q + 2, "%*c %d", &ppid) != 1) continue;
+                double c = 0;
+                if (bench_proc_stat(e->d_name, NULL, 0, &ppid, &c) != 0) continue;
                 for (int r = 0; r < nroots; r++)
-                    if (roots[r] == ppid) {
-                        double c = btCpu(pid);
-                        if (c > 0) sum += c;
-                    }
+                    if (roots[r] == ppid && c > 0) sum += c;
             }
         }
         closedir(d);
@@ -362,7 +299,7 @@ static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from,
                       int64_t now_ms, btDueFn due, void *due_arg, char *err, size_t errlen) {
     /* A payload of a realistic size: what an owner needs when it fires. */
     static const char payload[] = "{\"rule\":\"EX-6\",\"day\":3,\"amount_fen\":12900}";
-    for (int64_t i = from; i < to && !btInterrupted;) {
+    for (int64_t i = from; i < to && !bench_interrupted;) {
         if (cs_pg_exec(pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
         cs_batch *b = cs_batch_new(pg, BT_OWNER, now_ms, r);
         int64_t end = i + batch < to ? i + batch : to;
@@ -383,24 +320,13 @@ static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from,
         cs_batch_free(b);
         return -1;
     }
-    return btInterrupted ? -1 : 0;
+    return bench_interrupted ? -1 : 0;
 }
 
 typedef struct btBacklogDue { int64_t base; } btBacklogDue;
 static int64_t btBacklogDueFn(int64_t i, void *arg) {
     const btBacklogDue *d = arg;
     return d->base + 3600000 + (i * 3600000 / 1000003) % 3600000;   /* spread over one hour */
-}
-
-/* ---- statistics ------------------------------------------------------------ */
-
-static int btCmp(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-static double btPct(const int64_t *v, size_t n, double p) {
-    size_t k = (size_t)ceil(p / 100.0 * (double)n);
-    return (double)v[k ? k - 1 : 0];
 }
 
 /* ---- the phases ------------------------------------------------------------ */
@@ -425,17 +351,17 @@ static int btStartDispatchers(btCtx *x, int n, const char *clock, const char *ta
         snprintf(envs[k][3], sizeof envs[k][3], "CS_LOG_LEVEL=%s", getenv("BENCH_TD_LOG_LEVEL") ? getenv("BENCH_TD_LOG_LEVEL") : "info");
         const char *env[] = {envs[k][0], envs[k][1], envs[k][2], envs[k][3], NULL};
         snprintf(logs[k], sizeof logs[k], "%s/timer-dispatcher-%s-%d.log", x->o->out, tag, k);
-        if ((pids[k] = btSpawn(x->o->dispatcher, logs[k], env, x->err, sizeof x->err)) < 0) return -1;
+        if ((pids[k] = bench_spawn(x->o->dispatcher, logs[k], env, x->err, sizeof x->err)) < 0) return -1;
     }
     int64_t t0 = bench_now_us();
     for (int k = 0; k < n; k++) {
         while (!btFileHas(logs[k], "reconciliation (full)")) {
-            if (btInterrupted || waitpid(pids[k], NULL, WNOHANG) == pids[k] || bench_now_us() - t0 > 600000000) {
+            if (bench_interrupted || waitpid(pids[k], NULL, WNOHANG) == pids[k] || bench_now_us() - t0 > 600000000) {
                 snprintf(x->err, sizeof x->err, "dispatcher %d did not finish its start-up reconciliation (%.900s)", k,
                          logs[k]);
                 return -1;
             }
-            btSleepUs(100000);
+            bench_sleep_us(100000);
         }
     }
     printf("             %d dispatcher(s) up, start-up full reconciliation done in %.1f s\n", n,
@@ -480,14 +406,14 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     if (bench_now_us() - t1 < window_us) {
         printf("             waiting %.0f s: the routine reconciliation's window (%d s) moves past the "
                "scheduling\n", (double)(t1 + window_us - bench_now_us()) / 1e6, 2 * x->cfg->timer_reconcile_s + 15);
-        btSleepUs(t1 + window_us - bench_now_us());
+        bench_sleep_us(t1 + window_us - bench_now_us());
     }
     bench_offsets from;
     if (bench_watermarks(x->cfg->brokers, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
     if (!(l = btListenerStart(x->cfg->brokers, &from, prefix, o->count, x->err, sizeof x->err))) goto out;
-    btSleepUs(1000000);   /* the consumer's assignment and first fetch */
+    bench_sleep_us(1000000);   /* the consumer's assignment and first fetch */
     double cpu0[BT_MAX_COPIES];
-    for (int k = 0; k < n; k++) cpu0[k] = btCpu(pids[k]);
+    for (int k = 0; k < n; k++) cpu0[k] = bench_cpu_s(pids[k]);
     btCpuSet sv0 = btServersCpu();
     int64_t ta = bench_now_us();
     if (btSetClock(x->redis, base + 3 * 3600000, x->err, sizeof x->err) != 0) goto out;
@@ -498,7 +424,7 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     int64_t tl = atomic_load(&l->last_us);
     rate = o->count * 1e6 / (double)(tl - ta);
     double cpu = 0;
-    for (int k = 0; k < n; k++) cpu += btCpu(pids[k]) - cpu0[k];
+    for (int k = 0; k < n; k++) cpu += bench_cpu_s(pids[k]) - cpu0[k];
     btCpuSet sv1 = btServersCpu();
     btLoad(load, sizeof load);
     printf("backlog/%d:   clock advanced past all %d; last distinct TimerFired at the consumer %.2f s later: "
@@ -508,7 +434,7 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
            (long long)(atomic_load(&l->total) - o->count), cpu, cpu * 1e6 / o->count, sv1.pg - sv0.pg,
            (sv1.pg - sv0.pg) * 1e6 / o->count, sv1.redis - sv0.redis, sv1.kafka - sv0.kafka, load);
 out:
-    btStop(pids, n);
+    bench_stop(pids, n);
     btListenerStop(l);
     return rate;
 }
@@ -535,15 +461,15 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
     bench_offsets from;
     if (bench_watermarks(x->cfg->brokers, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
     if (!(l = btListenerStart(x->cfg->brokers, &from, prefix, m, x->err, sizeof x->err))) goto out;
-    btSleepUs(1000000);
+    bench_sleep_us(1000000);
     /* Timer i falls due at first + i/rate and is scheduled BT_LEAD_MS
      * before, in transactions of 20 ms worth of timers. */
     btStreamDue d = {bench_now_us() / 1000 + 200 + BT_LEAD_MS, o->rate};
     int chunk = o->rate / 50 > 0 ? o->rate / 50 : 1;
     int64_t behind = 0;
-    for (int64_t i = 0; i < m && !btInterrupted;) {
+    for (int64_t i = 0; i < m && !bench_interrupted;) {
         int64_t at_us = (btStreamDueFn(i, &d) - BT_LEAD_MS) * 1000, now = bench_now_us();
-        if (at_us > now) btSleepUs(at_us - now);
+        if (at_us > now) bench_sleep_us(at_us - now);
         else if (now - at_us > behind) behind = now - at_us;
         int64_t end = i + chunk < m ? i + chunk : m;
         if (btSchedule(x->pg, x->redis, prefix, i, end, chunk, bench_now_us() / 1000, btStreamDueFn, &d, x->err,
@@ -564,21 +490,21 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
         lat[i] = l->arrival_us[i] / 1000 - due;
         lts[i] = l->ts_ms[i] - due;
     }
-    qsort(lat, (size_t)m, sizeof *lat, btCmp);
-    qsort(lts, (size_t)m, sizeof *lts, btCmp);
-    *p50 = btPct(lat, (size_t)m, 50);
-    *p99 = btPct(lat, (size_t)m, 99);
+    bench_sort_i64(lat, (size_t)m);
+    bench_sort_i64(lts, (size_t)m);
+    *p50 = (double)bench_percentile(lat, (size_t)m, 50);
+    *p99 = (double)bench_percentile(lat, (size_t)m, 99);
     char load[64];
     btLoad(load, sizeof load);
     printf("lateness:    %" PRId64 " timers due at %d/s for %.0f s (CS_CLOCK=system, scheduled %d ms ahead, %d "
            "dispatcher(s)); due -> arrival at the bench consumer: p50 %.0f ms, p99 %.0f ms, max %" PRId64
            " ms; due -> record timestamp (CreateTime): p50 %.0f ms, p99 %.0f ms%s; load %s\n",
-           m, o->rate, o->latency_s, BT_LEAD_MS, n, *p50, *p99, lat[m - 1], btPct(lts, (size_t)m, 50),
-           btPct(lts, (size_t)m, 99), missing ? " (some never arrived: counted as the time waited)" : "", load);
+           m, o->rate, o->latency_s, BT_LEAD_MS, n, *p50, *p99, lat[m - 1], (double)bench_percentile(lts, (size_t)m, 50),
+           (double)bench_percentile(lts, (size_t)m, 99), missing ? " (some never arrived: counted as the time waited)" : "", load);
     (void)all;   /* missing ones were counted above */
     rc = 0;
 out:
-    btStop(pids, n);
+    bench_stop(pids, n);
     btListenerStop(l);
     free(lat);
     free(lts);
@@ -599,7 +525,7 @@ static double btNotifier(btCtx *x) {
     if (!(prod = bench_producer_new(x->cfg->brokers, x->err, sizeof x->err))) return -1;
     char evp[96];
     snprintf(evp, sizeof evp, "%s-n-", o->run_id);
-    for (int i = 0; i < o->notes && !btInterrupted; i++) {
+    for (int i = 0; i < o->notes && !bench_interrupted; i++) {
         char ev[128], order[96], to[24], rkey[160];
         snprintf(ev, sizeof ev, "%s%d", evp, i);
         snprintf(order, sizeof order, "%s-o%d", o->run_id, i);
@@ -663,7 +589,7 @@ static double btNotifier(btCtx *x) {
     const char *env[] = {e1, e2, e3, "CS_CLOCK=redis", "CS_NOTIFIER_RATE=0", "CS_SMS_URL=", "CS_IM_URL=",
                          "CS_INSTANCE=bench-notifier", "CS_HTTP_ADDR=127.0.0.1:0", NULL};
     int64_t t_spawn = bench_now_us();
-    if ((pid = btSpawn(o->notifier, logp, env, x->err, sizeof x->err)) < 0) goto out;
+    if ((pid = bench_spawn(o->notifier, logp, env, x->err, sizeof x->err)) < 0) goto out;
     int64_t last_n = -1, last_change = bench_now_us(), t_done = 0;
     for (;;) {
         PGresult *r = NULL;
@@ -673,11 +599,11 @@ static double btNotifier(btCtx *x) {
         int64_t now = bench_now_us();
         if (c >= o->notes) { t_done = now; break; }
         if (c != last_n) { last_n = c; last_change = now; }
-        if (btInterrupted || now - last_change > 60000000 || waitpid(pid, NULL, WNOHANG) == pid) {
+        if (bench_interrupted || now - last_change > 60000000 || waitpid(pid, NULL, WNOHANG) == pid) {
             snprintf(x->err, sizeof x->err, "notifier: %" PRId64 " of %d messages (see %.900s)", c, o->notes, logp);
             goto out;
         }
-        btSleepUs(20000);
+        bench_sleep_us(20000);
     }
     PGresult *r = NULL;
     const char *p[] = {evp};
@@ -702,9 +628,9 @@ static double btNotifier(btCtx *x) {
     printf("notifier:    %d SMS requests loaded first, one notifier, log provider (JSON lines to a file), "
            "CS_NOTIFIER_RATE=0: %.0f messages/s (first request consumed -> last messages row, %.2f s; %s); "
            "CPU %.1f s; load %s\n",
-           o->notes, rate, (double)(t_done - t_first) / 1e6, st, btCpu(pid), load);
+           o->notes, rate, (double)(t_done - t_first) / 1e6, st, bench_cpu_s(pid), load);
 out:
-    if (pid > 0) btStop(&pid, 1);
+    if (pid > 0) bench_stop(&pid, 1);
     if (prod) rd_kafka_destroy(prod);
     return rate;
 }
@@ -754,8 +680,7 @@ int bench_timers_main(int argc, char **argv) {
         }
     }
     if (o.count < 1 || o.ncopies < 1 || o.latency_s <= 0 || o.rate < 1 || o.batch < 1) { btUsage(stderr); return 2; }
-    signal(SIGINT, btOnSignal);
-    signal(SIGTERM, btOnSignal);
+    bench_catch_signals();
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
