@@ -226,6 +226,19 @@ static const th_field th_fields[] = {
 };
 #define N_TH_FIELDS (sizeof th_fields / sizeof th_fields[0])
 
+/* Writes one threshold at its offset. Out of line: when GCC -O3 unrolls the
+ * loop over th_fields it loses which width goes with which offset and warns
+ * (stringop-overflow) about stores the table never makes. */
+__attribute__((noinline)) static void thStore(cs_thresholds *th, const th_field *f, int64_t val) {
+    char *dst = (char *)th + f->off;
+    if (f->wide) {
+        memcpy(dst, &val, sizeof val);
+    } else {
+        int narrow = (int)val;
+        memcpy(dst, &narrow, sizeof narrow);
+    }
+}
+
 /* ---- loader context: the file name, the key path, the error ------------- */
 
 typedef struct ld {
@@ -546,9 +559,7 @@ static int parse_thresholds(ld *l, const cJSON *obj, cs_thresholds *th) {
         }
         path_pop(l, old);
         if (rc) return -1;
-        char *dst = (char *)th + f->off;
-        if (f->wide) *(int64_t *)(void *)dst = val;
-        else *(int *)(void *)dst = (int)val;
+        thStore(th, f, val);
     }
 
     /* Cross-checks, reported at the key that breaks them. */

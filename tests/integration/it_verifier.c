@@ -17,6 +17,7 @@
 #include "it.h"
 #include "cs/clock.h"
 #include "cs/tz.h"
+#include "cs/util.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
 
@@ -773,11 +774,14 @@ static void writeFile(const char *path, const char *text) {
  * the exit code and leaves its log in *log (caller frees). */
 static int runToExit(const char *name, const char *const *env, char **log) {
     it_worker w;
-    *log = NULL;
-    if (it_worker_start(&w, name, env) != 0) return -1;
+    if (it_worker_start(&w, name, env) != 0) {
+        *log = cs_xstrdup("(the worker did not start)\n");
+        return -1;
+    }
     int rc = it_worker_wait(&w, 30000);
     if (rc == -1) rc = it_worker_stop(&w, SIGKILL, 5000) + 1000;   /* did not stop by itself */
     *log = it_log_read(w.log);
+    if (!*log) *log = cs_xstrdup("(no log)\n");
     return rc;
 }
 
