@@ -72,7 +72,7 @@ void bench_stop(pid_t *pids, int n) {
 }
 
 int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, double *cpu_s) {
-    char path[300], buf[1024];
+    char path[700], buf[1024];
     snprintf(path, sizeof path, "/proc/%s/stat", pid);
     FILE *f = fopen(path, "r");
     if (!f) return -1;

@@ -15,6 +15,7 @@
 #include "cs/text.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,59 @@ static bool ov9_drop(UChar32 c) {
 
 /* ---- OV-9 -------------------------------------------------------------- */
 
+/* Which ASCII characters ov9_drop() drops, asked of ICU once. */
+static bool asciiDrop[128];
+static pthread_once_t asciiDropOnce = PTHREAD_ONCE_INIT;
+static void asciiDropInit(void) {
+    for (int c = 0; c < 128; c++) asciiDrop[c] = ov9_drop(c);
+}
+
+/* The common case without ICU: text made only of ASCII and CJK Unified
+ * Ideographs (U+4E00..U+9FFF), which is how most addresses arrive. NFKC
+ * leaves both unchanged and composes neither with its neighbours (there
+ * are no combining marks in such text), the ideographs have no case and
+ * are letters (or unassigned), so the result is the text with the ASCII
+ * characters ov9_drop() names removed and A-Z folded to a-z, the same
+ * bytes the ICU path gives (test_text checks every code point of both
+ * ranges). Returns the length, -1 if out is too small, or -2 if the text
+ * holds anything else and must go through ICU. */
+static int quickNormalize(const char *in, char *out, size_t outlen) {
+    pthread_once(&asciiDropOnce, asciiDropInit);
+    const unsigned char *p = (const unsigned char *)in;
+    size_t w = 0;
+    while (*p) {
+        if (*p < 0x80) {
+            if (!asciiDrop[*p]) {
+                if (w + 1 >= outlen) return -1;
+                out[w++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
+            }
+            p++;
+            continue;
+        }
+        if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return -2;
+        uint32_t c = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (uint32_t)(p[2] & 0x3F);
+        if (c < 0x4E00 || c > 0x9FFF) return -2;
+        if (w + 3 >= outlen) return -1;
+        memcpy(out + w, p, 3);
+        w += 3;
+        p += 3;
+    }
+    if (outlen == 0) return -1;
+    out[w] = '\0';
+    return (int)w;
+}
+
 int cs_text_normalize(const char *in, char *out, size_t outlen) {
+    if (!in) return -1;
+    int quick = quickNormalize(in, out, outlen);
+    if (quick != -2) {
+        if (quick < 0 && outlen) out[0] = '\0';
+        return quick;
+    }
+    return cs_text_normalize_icu(in, out, outlen);
+}
+
+int cs_text_normalize_icu(const char *in, char *out, size_t outlen) {
     if (!in) return -1;
     int32_t n = 0;
     UChar *s = nfkc_utf16(in, &n);

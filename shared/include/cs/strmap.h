@@ -1,16 +1,22 @@
 /* strmap.h -- a small open-addressing hash map from strings to pointers,
  * for the per-batch indexes workers build (orders by key, stock by SKU).
- * The map copies keys and owns the copies; values are the caller's. */
+ * The map copies keys and owns the copies; values are the caller's.
+ * Iterate with keys[i] / vals[i] for i < cap, skipping NULL keys. */
 #ifndef CS_STRMAP_H
 #define CS_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+typedef struct cs_strmap_chunk cs_strmap_chunk;
 
 typedef struct cs_strmap {
-    char **keys;     /* owned copies; NULL = empty slot */
+    char **keys;     /* copies, in chunks the map owns; NULL = empty slot */
     void **vals;
+    uint64_t *hashes;
     size_t cap;      /* power of two */
     size_t len;
+    cs_strmap_chunk *chunks;   /* where the key copies live, newest first */
 } cs_strmap;
 
 void cs_strmap_init(cs_strmap *m);

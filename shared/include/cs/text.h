@@ -13,6 +13,9 @@
  * case-folded. Writes NUL-terminated UTF-8 into out; returns its length,
  * or -1 if in is not valid UTF-8 or out is too small. */
 int cs_text_normalize(const char *in, char *out, size_t outlen);
+/* The same, always through ICU: cs_text_normalize() takes a path of its
+ * own for ASCII and common CJK text, and tests compare the two. */
+int cs_text_normalize_icu(const char *in, char *out, size_t outlen);
 
 /* OV-3: a mainland mobile (1[3-9] + 9 digits) or an area-code landline
  * (0 + 2..3 digit area code + 7..8 digits, optional '-' after the area

@@ -22,6 +22,18 @@ static void test_ov9_same_order_details_same_fingerprint(void) {
     CT_EQ_STR(x, y);
 }
 
+/* The fingerprint's bytes are a stored format: orders.fingerprint of
+ * orders verified by an older build must still match new ones. SHA-256 of
+ * "cs.ov9.v1;6:shop-1;7:buyer-1;<n>:<address>;5:SKU-A;1:2;" (n = the
+ * normalised address's length in bytes), computed outside the project. */
+static void test_ov9_fingerprint_bytes_are_stable(void) {
+    fx_order a;
+    fx_order_init(&a);
+    char x[OV_FP_LEN];
+    fp("shop-1", &a, x);
+    CT_EQ_STR(x, "222a8474ae8bbcd1d4cc969d2a939ce2ccbc47d2331be18eff057691605cb929");
+}
+
 static void test_ov9_fullwidth_digits_in_address_match(void) {
     fx_order a, b;
     fx_order_init(&a);
@@ -235,6 +247,7 @@ static void test_ov9_extreme_times_do_not_overflow(void) {
 }
 
 CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint),
+        CT_CASE(test_ov9_fingerprint_bytes_are_stable),
         CT_CASE(test_ov9_fullwidth_digits_in_address_match),
         CT_CASE(test_ov9_whitespace_punctuation_and_case_ignored),
         CT_CASE(test_ov9_one_character_difference_is_another_address),

@@ -1,6 +1,7 @@
 /* test_text.c -- OV-9 normalisation, OV-3 phone checks, log masking and
  * the integer money helpers. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/uclean.h>
@@ -48,6 +49,31 @@ static void test_text_normalize_refuses_invalid_utf8_and_small_buffers(void) {
     CT_EQ_INT(cs_text_normalize("12345678", out, sizeof out), -1);
     CT_EQ_INT(cs_text_normalize("  ", out, sizeof out), 0);
     CT_EQ_STR(out, "");
+}
+
+/* The quick path (ASCII and CJK Unified Ideographs) gives the bytes ICU
+ * gives, for every code point of both ranges, alone and between letters. */
+static void test_text_normalize_quick_path_matches_icu_everywhere(void) {
+    char in[16], a[64], b[64];
+    int mismatches = 0;
+    for (unsigned c = 1; c < 0x80; c++) {
+        snprintf(in, sizeof in, "Ab%cZ", (char)c);
+        int na = cs_text_normalize(in, a, sizeof a), nb = cs_text_normalize_icu(in, b, sizeof b);
+        if (na != nb || strcmp(a, b) != 0) mismatches++;
+    }
+    for (unsigned c = 0x4E00; c <= 0x9FFF; c++) {
+        unsigned char u[4] = { (unsigned char)(0xE0 | (c >> 12)), (unsigned char)(0x80 | ((c >> 6) & 0x3F)),
+                               (unsigned char)(0x80 | (c & 0x3F)), 0 };
+        snprintf(in, sizeof in, "X%s 1", (const char *)u);
+        int na = cs_text_normalize(in, a, sizeof a), nb = cs_text_normalize_icu(in, b, sizeof b);
+        if (na != nb || strcmp(a, b) != 0) mismatches++;
+    }
+    CT_EQ_INT(mismatches, 0);
+    /* text beyond the two ranges still goes through ICU */
+    check_norm("杭州 Ｂ栋", "杭州b栋");
+    char small[4];
+    CT_EQ_INT(cs_text_normalize("杭州", small, sizeof small), -1);   /* 6 bytes + NUL do not fit */
+    CT_EQ_STR(small, "");
 }
 
 static void test_phone_valid_mobiles(void) {
@@ -185,6 +211,7 @@ CT_MAIN(CT_CASE(test_text_normalize_fullwidth_digits),
         CT_CASE(test_text_normalize_case_folds),
         CT_CASE(test_text_normalize_makes_one_address_typed_two_ways_equal),
         CT_CASE(test_text_normalize_refuses_invalid_utf8_and_small_buffers),
+        CT_CASE(test_text_normalize_quick_path_matches_icu_everywhere),
         CT_CASE(test_phone_valid_mobiles),
         CT_CASE(test_phone_valid_landlines),
         CT_CASE(test_phone_invalid_numbers_refused),

@@ -45,12 +45,47 @@
 #include "cs/text.h"
 #include "cs/util.h"
 
-/* Hashes one part as "<len>:<bytes>;". */
-static bool hash_part(EVP_MD_CTX *ctx, const char *s, size_t n) {
+/* The bytes hashed, built in one buffer: "cs.ov9.v1;" then each part as
+ * "<len>:<bytes>;". Formatted by hand: this runs for every order version,
+ * and snprintf per part (and per hex digit) was a tenth of the verifier. */
+typedef struct fp_buf {
+    char *p;     /* stack until it outgrows it, then heap */
+    size_t n, cap;
+    bool heap;
+} fp_buf;
+
+static void fp_add(fp_buf *b, const char *s, size_t n) {
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap;
+        while (b->n + n > cap) cap *= 2;
+        char *p = cs_xmalloc(cap);
+        memcpy(p, b->p, b->n);
+        if (b->heap) free(b->p);
+        b->p = p;
+        b->cap = cap;
+        b->heap = true;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+/* v in decimal into d (at least 21 bytes, no NUL); returns the length. */
+static size_t fp_decimal(char *d, int64_t v) {
+    char t[24];
+    size_t k = sizeof t, n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do t[--k] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (v < 0) d[n++] = '-';
+    memcpy(d + n, t + k, sizeof t - k);
+    return n + sizeof t - k;
+}
+
+static void hash_part(fp_buf *b, const char *s, size_t n) {
     char len[24];
-    int k = snprintf(len, sizeof len, "%zu:", n);
-    return EVP_DigestUpdate(ctx, len, (size_t)k) == 1 && EVP_DigestUpdate(ctx, s, n) == 1 &&
-           EVP_DigestUpdate(ctx, ";", 1) == 1;
+    fp_add(b, len, fp_decimal(len, (int64_t)n));
+    fp_add(b, ":", 1);
+    fp_add(b, s, n);
+    fp_add(b, ";", 1);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -100,25 +135,32 @@ bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP
     }
     qsort(skus, n, sizeof *skus, cmp_str);
 
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx) abort(); /* out of memory aborts */
+    const char *shop = ov_str(shop_id), *buyer = o->buyer_id;
+    char stack[512];
+    fp_buf b = { stack, 0, sizeof stack, false };
+    fp_add(&b, "cs.ov9.v1;", 10);
+    hash_part(&b, shop, strlen(shop));
+    hash_part(&b, buyer, strlen(buyer));
+    hash_part(&b, addr, strlen(addr));
+    for (size_t i = 0; i < n; i++) {
+        char qty[24];
+        size_t k = fp_decimal(qty, ov_sku_quantity(o, skus[i]));
+        hash_part(&b, skus[i], strlen(skus[i]));
+        hash_part(&b, qty, k);
+    }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    const char *shop = ov_str(shop_id), *buyer = o->buyer_id;
-    bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(ctx, "cs.ov9.v1;", 10) == 1 && hash_part(ctx, shop, strlen(shop)) &&
-              hash_part(ctx, buyer, strlen(buyer)) && hash_part(ctx, addr, strlen(addr));
-    for (size_t i = 0; ok && i < n; i++) {
-        char qty[24];
-        int k = snprintf(qty, sizeof qty, "%" PRId64, ov_sku_quantity(o, skus[i]));
-        ok = hash_part(ctx, skus[i], strlen(skus[i])) && hash_part(ctx, qty, (size_t)k);
-    }
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
-    EVP_MD_CTX_free(ctx);
+    bool ok = EVP_Digest(b.p, b.n, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32;
+    if (b.heap) free(b.p);
     free(skus);
     free(addr);
     if (!ok) return false;
-    for (unsigned i = 0; i < mdlen; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[2 * mdlen] = '\0';
     return true;
 }
 
