@@ -102,6 +102,11 @@ double bench_raw_consume(const char *brokers, const bench_offsets *from, const b
 
 /* SHOW name into buf. */
 void bench_pg_show(PGconn *pg, const char *name, char *buf, size_t len);
+/* PostgreSQL's write-ahead log and checkpoint counters (pg_stat_wal,
+ * pg_stat_bgwriter) and autovacuum/autoanalyze runs so far: what a window
+ * cost the database beyond its statements. */
+typedef struct bench_wal { int64_t bytes, fpi, checkpoints, autovacuums; } bench_wal;
+int bench_pg_wal(PGconn *pg, bench_wal *w);
 /* Adds the planned stock of s to the stock table (upsert). */
 int bench_seed_stock(PGconn *pg, const cs_sample *s, char *err, size_t errlen);
 /* earliest processed_events.processed_at of events whose id starts with

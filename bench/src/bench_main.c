@@ -527,6 +527,8 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     double cpu0[NROLES], cpu1[NROLES];
+    bench_wal wal0, wal1;
+    bench_pg_wal(pg, &wal0);
     machineCpu(cpu0);
     int64_t t0 = bench_now_us(), bytes = 0;
     for (int i = 0; i < o.count && !bench_interrupted; i++) {
@@ -545,6 +547,7 @@ int main(int argc, char **argv) {
     double timeout_a = 120 + o.count / 200.0;
     if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
     machineCpu(cpu1);
+    bench_pg_wal(pg, &wal1);
     int64_t t_cpu1 = bench_now_us();
     int64_t t_last;
     bench_listener_count(l, 0, &t_last);
@@ -561,6 +564,10 @@ int main(int argc, char **argv) {
            o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, o.verifiers, cpu_a,
            o.verifiers > 1 ? " summed over the copies" : "", cpu_a * 1e6 / o.count);
     printCpuSplit(cpu0, cpu1, o.count, (double)(t_cpu1 - t0) / 1e6);
+    printf("wal:         %.0f bytes and %.2f full-page images per event; %" PRId64 " checkpoints and %" PRId64
+           " autovacuum/autoanalyze runs during the window\n",
+           (double)(wal1.bytes - wal0.bytes) / o.count, (double)(wal1.fpi - wal0.fpi) / o.count,
+           wal1.checkpoints - wal0.checkpoints, wal1.autovacuums - wal0.autovacuums);
 
     /* The backlog leaves every table a few hundred thousand rows bigger,
      * and autovacuum would take them on during the next 20 s on the same

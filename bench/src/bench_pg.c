@@ -40,6 +40,25 @@ void bench_pg_show(PGconn *pg, const char *name, char *buf, size_t len) {
     PQclear(r);
 }
 
+int bench_pg_wal(PGconn *pg, bench_wal *w) {
+    memset(w, 0, sizeof *w);
+    PGresult *r = PQexec(pg, "SELECT w.wal_bytes::bigint, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req, "
+                             "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker') "
+                             "FROM pg_stat_wal w, pg_stat_bgwriter b");
+    int rc = -1;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        w->bytes = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        w->fpi = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        w->checkpoints = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+        rc = 0;
+    }
+    PQclear(r);
+    r = PQexec(pg, "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) w->autovacuums = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
 int bench_seed_stock(PGconn *pg, const cs_sample *s, char *err, size_t errlen) {
     for (int k = 0; k < cs_sample_stock_count(s); k++) {
         cs_sample_stock row;

@@ -201,6 +201,31 @@ void cs_copybin_int4(cs_copybuf *c, int32_t v) {
     binU32(c, (uint32_t)v);
 }
 
+void cs_copybin_int8(cs_copybuf *c, int64_t v) {
+    binU32(c, 8);
+    binU32(c, (uint32_t)((uint64_t)v >> 32));
+    binU32(c, (uint32_t)v);
+}
+
+void cs_copybin_null(cs_copybuf *c) { binU32(c, UINT32_MAX); }
+
+/* text[]'s binary form (array_send): dimensions, a has-nulls flag, the
+ * element type (text, OID 25), then per dimension its length and lower
+ * bound, then each element length-prefixed. No dimensions when empty. */
+void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n) {
+    size_t body = 12 + (n ? 8 : 0);
+    for (size_t i = 0; i < n; i++) body += 4 + strlen(items[i]);
+    binU32(c, (uint32_t)body);
+    binU32(c, n ? 1 : 0);
+    binU32(c, 0);
+    binU32(c, 25);
+    if (n) {
+        binU32(c, (uint32_t)n);
+        binU32(c, 1);
+    }
+    for (size_t i = 0; i < n; i++) cs_copybin_bytes(c, items[i], strlen(items[i]));
+}
+
 void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n) {
     binU32(c, (uint32_t)n);
     if (n) copyRaw(c, p, n);

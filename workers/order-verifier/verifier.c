@@ -87,7 +87,7 @@ typedef struct vBatch {
     vOrder **olist; size_t nolist, capolist;
     vStock **slist; size_t nslist, capslist;
     cs_copybuf verdicts, tasks, notes, quality_rows;
-    cs_copybuf arr1, arr2, scratch;
+    cs_copybuf arr1, arr2, scratch, fresh;
     size_t nverdicts;
     char timer_err[256];            /* a refused cs_timer_schedule(): fails the batch */
     bool lock_stock;                /* read stock FOR UPDATE (else check it at write time) */
@@ -99,7 +99,11 @@ static cs_metric *mVerdicts, *mTasks, *mNotes, *mStockConflicts;
  * freed): growing them anew each batch was a stream of large reallocs
  * and heap consolidations. One kept beyond OV_BUF_KEEP is freed. */
 #define OV_BUF_KEEP (4u << 20)
-static struct { cs_copybuf verdicts, tasks, notes, quality_rows, arr1, arr2, scratch; } ovBufs;
+static struct { cs_copybuf verdicts, tasks, notes, quality_rows, arr1, arr2, scratch, fresh; } ovBufs;
+
+/* One packed OrderState at a time (writeAll), kept between batches. */
+static uint8_t *ovDoc;
+static size_t ovDocCap;
 
 static void bufTake(cs_copybuf *dst, cs_copybuf *kept) {
     *dst = *kept;
@@ -392,6 +396,7 @@ static void batchFree(vBatch *v) {
     bufKeep(&ovBufs.arr1, &v->arr1);
     bufKeep(&ovBufs.arr2, &v->arr2);
     bufKeep(&ovBufs.scratch, &v->scratch);
+    bufKeep(&ovBufs.fresh, &v->fresh);
 }
 
 /* ---- loading --------------------------------------------------------------- */
@@ -1435,12 +1440,30 @@ static int stockCheck(vBatch *v, char *err, size_t errlen) {
     return rc;
 }
 
+/* The reasons text[] from its literal "{CODE,CODE}" (codes are
+ * identifiers: no quotes, commas or braces inside). */
+static void copybinReasons(cs_copybuf *c, const char *literal) {
+    char buf[sizeof ((vOrder *)0)->reasons];
+    const char *codes[64];
+    size_t n = 0;
+    cs_strlcpy(buf, literal, sizeof buf);
+    char *p = buf[0] == '{' ? buf + 1 : buf;
+    char *end = strchr(p, '}');
+    if (end) *end = '\0';
+    for (char *save = NULL, *t = strtok_r(p, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save)) codes[n++] = t;
+    cs_copybin_text_array(c, codes, n);
+}
+
 static int writeAll(vBatch *v, char *err, size_t errlen) {
     PGconn *pg = v->pg;
     cs_copybuf *c = &v->scratch;
     /* orders */
-    cs_copybuf fresh = { 0 }, *rows_old = c;
-    cs_copy_reset(c);
+    /* Binary COPY: the server parses no text (the document alone is 600
+     * bytes, 1 200 as hex). Measured on 100 000 orders rows with no index,
+     * 6.0 us a row against 13.5 for the same rows as text. */
+    cs_copybuf *fresh = &v->fresh, *rows_old = c;
+    cs_copybin_start(rows_old);
+    cs_copybin_start(fresh);
     size_t nd = 0;
     vPairs resOrders = { 0 }, waitOrders = { 0 };
     for (size_t i = 0; i < v->nolist; i++) {
@@ -1450,43 +1473,51 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (o->waits_dirty && o->existed) pairsAdd(&waitOrders, o->shop_id, o->order_id);
         if (!o->dirty && !o->fp_dirty) continue;
         Cs__V1__OrderState *st = o->st;
-        cs_copybuf *c = o->existed ? rows_old : &fresh;
+        cs_copybuf *c = o->existed ? rows_old : fresh;
         const Cs__V1__Order *ord = st->order;
         size_t len = cs__v1__order_state__get_packed_size(st);
-        uint8_t *buf = cs_xmalloc(len ? len : 1);
-        cs__v1__order_state__pack(st, buf);
-        cs_copy_text(c, o->shop_id);
-        cs_copy_text(c, o->order_id);
-        cs_copy_int(c, st->version);
-        cs_copy_text(c, o->state_name ? o->state_name : stateName(st->last_state));
-        cs_copy_text(c, o->state_name && o->reasons[0] ? o->reasons : (o->existed ? NULL : "{}"));
-        cs_copy_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
-        cs_copy_text(c, ord ? channelName(ord->channel) : NULL);
-        if (ord && ord->created_ms) cs_copy_int(c, ord->created_ms); else cs_copy_null(c);
-        if (ord && ord->paid_ms) cs_copy_int(c, ord->paid_ms); else cs_copy_null(c);
-        if (st->shipped_ms) cs_copy_int(c, st->shipped_ms); else cs_copy_null(c);
-        if (st->cancelled_ms) cs_copy_int(c, st->cancelled_ms); else cs_copy_null(c);
-        if (o->state_name && o->reasons[0]) { cs_copy_int(c, o->item_total); cs_copy_int(c, o->payable); }
-        else { cs_copy_null(c); cs_copy_null(c); }
-        if (ord && ord->paid_ms) cs_copy_int(c, ord->paid_amount_fen); else cs_copy_null(c);
-        cs_copy_text(c, o->courier ? o->courier : (ord && ord->courier && ord->courier[0] ? ord->courier : NULL));
-        cs_copy_int(c, st->restock_date_ms);
-        cs_copy_text(c, o->fp[0] ? o->fp : NULL);
-        cs_copy_bytea(c, buf, len);
-        cs_copy_end_row(c);
-        free(buf);
+        if (len > ovDocCap) {
+            ovDocCap = len + 1024;
+            ovDoc = cs_xrealloc(ovDoc, ovDocCap);
+        }
+        cs__v1__order_state__pack(st, ovDoc);
+        bool decided = o->state_name && o->reasons[0];
+        cs_copybin_row(c, 18);
+        cs_copybin_text(c, o->shop_id);
+        cs_copybin_text(c, o->order_id);
+        cs_copybin_int4(c, st->version);
+        cs_copybin_text(c, o->state_name ? o->state_name : stateName(st->last_state));
+        if (decided) copybinReasons(c, o->reasons);
+        else if (o->existed) cs_copybin_null(c);   /* keep the stored reasons */
+        else cs_copybin_text_array(c, NULL, 0);
+        cs_copybin_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
+        cs_copybin_text(c, ord ? channelName(ord->channel) : NULL);
+        if (ord && ord->created_ms) cs_copybin_int8(c, ord->created_ms); else cs_copybin_null(c);
+        if (ord && ord->paid_ms) cs_copybin_int8(c, ord->paid_ms); else cs_copybin_null(c);
+        if (st->shipped_ms) cs_copybin_int8(c, st->shipped_ms); else cs_copybin_null(c);
+        if (st->cancelled_ms) cs_copybin_int8(c, st->cancelled_ms); else cs_copybin_null(c);
+        if (decided) { cs_copybin_int8(c, o->item_total); cs_copybin_int8(c, o->payable); }
+        else { cs_copybin_null(c); cs_copybin_null(c); }
+        if (ord && ord->paid_ms) cs_copybin_int8(c, ord->paid_amount_fen); else cs_copybin_null(c);
+        cs_copybin_text(c, o->courier ? o->courier : (ord && ord->courier && ord->courier[0] ? ord->courier : NULL));
+        cs_copybin_int8(c, st->restock_date_ms);
+        cs_copybin_text(c, o->fp[0] ? o->fp : NULL);
+        cs_copybin_bytes(c, ovDoc, len);
         nd++;
     }
+    cs_copybin_finish(rows_old);
+    cs_copybin_finish(fresh);
     int rc = -1;
     int64_t w0 = cs_mono_ms(), w1 = 0, w2 = 0, w3 = 0;
     if (nd) {
         /* Rows of orders seen for the first time go straight in; existing
          * ones are upserted through the staging table. */
-        if (fresh.rows &&
+        if (fresh->rows &&
             cs_copy_send(pg, "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) FROM STDIN",
-                         &fresh, err, errlen) != 0) goto out;
-        if (rows_old->rows && cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN", rows_old, err, errlen) != 0) goto out;
+                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) "
+                             "FROM STDIN (FORMAT binary)",
+                         fresh, err, errlen) != 0) goto out;
+        if (rows_old->rows && cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN (FORMAT binary)", rows_old, err, errlen) != 0) goto out;
         if (rows_old->rows && cs_pg_exec(pg,
                 "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
                 "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) "
@@ -1586,7 +1617,6 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
 out:
     pairsFree(&resOrders);
     pairsFree(&waitOrders);
-    cs_copy_free(&fresh);
     return rc;
 }
 
@@ -1606,6 +1636,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     bufTake(&v.arr1, &ovBufs.arr1);
     bufTake(&v.arr2, &ovBufs.arr2);
     bufTake(&v.scratch, &ovBufs.scratch);
+    bufTake(&v.fresh, &ovBufs.fresh);
     size_t n = cs_batch_count(b);
     const char *topic = n ? cs_batch_event(b, 0)->topic : "";
     /* Order batches read stock without locks (stockCheck), unless this is

@@ -36,13 +36,17 @@ void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n); /* hex bytea */
 void cs_copy_null(cs_copybuf *c);
 void cs_copy_end_row(cs_copybuf *c);
 /* COPY's binary format, for rows that carry large byte strings (no hex
- * either side): cs_copybin_start once, then per row cs_copybin_row with
+ * either side, no text parsing on the server): cs_copybin_start once, then per row cs_copybin_row with
  * its field count and one call per field, then cs_copybin_finish. Send
  * with "COPY t (a,b) FROM STDIN (FORMAT binary)". */
 void cs_copybin_start(cs_copybuf *c);
 void cs_copybin_row(cs_copybuf *c, int nfields);
 void cs_copybin_text(cs_copybuf *c, const char *s);   /* NULL -> NULL */
 void cs_copybin_int4(cs_copybuf *c, int32_t v);
+void cs_copybin_int8(cs_copybuf *c, int64_t v);
+void cs_copybin_null(cs_copybuf *c);
+/* A text[] of n elements (none NULL); n = 0 is '{}'. */
+void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n);
 void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n);   /* bytea */
 void cs_copybin_finish(cs_copybuf *c);
 /* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */

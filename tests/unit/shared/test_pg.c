@@ -75,7 +75,29 @@ static void test_copybin_layout(void) {
     cs_copy_free(&c);
 }
 
+/* int8 big-endian; text[] as array_send writes it: 1 dimension (none
+ * when empty), no NULLs, element OID 25, length and lower bound 1, then
+ * the elements. */
+static void test_copybin_int8_null_and_text_array(void) {
+    cs_copybuf c = { 0 };
+    cs_copybin_int8(&c, -3);
+    cs_copybin_null(&c);
+    const char *codes[] = { "A", "BC" };
+    cs_copybin_text_array(&c, codes, 2);
+    cs_copybin_text_array(&c, NULL, 0);
+    static const unsigned char want[] = {
+        0, 0, 0, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd,
+        0xff, 0xff, 0xff, 0xff,
+        0, 0, 0, 31,  0, 0, 0, 1,  0, 0, 0, 0,  0, 0, 0, 25,  0, 0, 0, 2,  0, 0, 0, 1,
+        0, 0, 0, 1, 'A',  0, 0, 0, 2, 'B', 'C',
+        0, 0, 0, 12,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 25 };
+    CT_EQ_INT(c.len, sizeof want);
+    CT_CHECK(memcmp(c.data, want, sizeof want) == 0);
+    cs_copy_free(&c);
+}
+
 CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_copybin_int8_null_and_text_array),
         CT_CASE(test_copybin_layout),
         CT_CASE(test_copy_text_escapes_only_what_copy_reads_specially),
         CT_CASE(test_copy_bytea_is_escaped_hex))
