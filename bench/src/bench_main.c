@@ -259,6 +259,18 @@ static double brokerJitSeconds(void) {
     return sum;
 }
 
+/* Milliseconds a fixed single-threaded integer loop takes now. This
+ * machine's two cores are shared with others: the same loop has taken
+ * from 0.26 to 0.66 s, and every process's CPU per event moves with it.
+ * Printed before and after the throughput phase so that a run's figures
+ * can be read against the machine's speed at the time. */
+static double calibrationMs(void) {
+    int64_t t0 = bench_now_us();
+    volatile uint64_t x = 0;
+    for (uint64_t i = 0; i < 100000000u; i++) x += i * i;
+    return (double)(bench_now_us() - t0) / 1e3;
+}
+
 /* Warm-up rounds: this many orders each, until the broker's JIT compilers
  * used less than WARMUP_JIT_IDLE of a core during one. */
 #define WARMUP_ROUND 20000
@@ -529,6 +541,7 @@ int main(int argc, char **argv) {
     double cpu0[NROLES], cpu1[NROLES];
     bench_wal wal0, wal1;
     bench_pg_wal(pg, &wal0);
+    double calib0 = calibrationMs();
     machineCpu(cpu0);
     int64_t t0 = bench_now_us(), bytes = 0;
     for (int i = 0; i < o.count && !bench_interrupted; i++) {
@@ -564,6 +577,9 @@ int main(int argc, char **argv) {
            o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, o.verifiers, cpu_a,
            o.verifiers > 1 ? " summed over the copies" : "", cpu_a * 1e6 / o.count);
     printCpuSplit(cpu0, cpu1, o.count, (double)(t_cpu1 - t0) / 1e6);
+    printf("machine:     a fixed 100M-step loop took %.0f ms before the backlog and %.0f ms after it (about 70 ms on "
+           "this machine's best days; slower = the shared cores were slower, and so was everything above)\n",
+           calib0, calibrationMs());
     printf("wal:         %.0f bytes and %.2f full-page images per event; %" PRId64 " checkpoints and %" PRId64
            " autovacuum/autoanalyze runs during the window\n",
            (double)(wal1.bytes - wal0.bytes) / o.count, (double)(wal1.fpi - wal0.fpi) / o.count,

@@ -226,6 +226,52 @@ void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n) {
     for (size_t i = 0; i < n; i++) cs_copybin_bytes(c, items[i], strlen(items[i]));
 }
 
+void cs_copybin_int4_array(cs_copybuf *c, const int32_t *v, size_t n) {
+    binU32(c, (uint32_t)(12 + (n ? 8 : 0) + 8 * n));
+    binU32(c, n ? 1 : 0);
+    binU32(c, 0);
+    binU32(c, 23);   /* int4 */
+    if (n) {
+        binU32(c, (uint32_t)n);
+        binU32(c, 1);
+    }
+    for (size_t i = 0; i < n; i++) cs_copybin_int4(c, v[i]);
+}
+
+static uint32_t rdU32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+int cs_pgarr_open(cs_pgarr *a, const char *data, int len, uint32_t elemtype) {
+    memset(a, 0, sizeof *a);
+    const unsigned char *p = (const unsigned char *)data;
+    if (!data || len < 12) return -1;
+    uint32_t ndim = rdU32(p);
+    if (rdU32(p + 8) != elemtype || ndim > 1) return -1;
+    a->end = p + len;
+    a->p = p + 12;
+    if (ndim == 0) return 0;
+    if (len < 20) return -1;
+    a->n = rdU32(p + 12);
+    a->p = p + 20;
+    return 0;
+}
+
+int cs_pgarr_next(cs_pgarr *a, const char **elem, int *elen) {
+    if (a->at >= a->n || a->end - a->p < 4) return -1;
+    uint32_t n = rdU32(a->p);
+    a->p += 4;
+    a->at++;
+    if (n == UINT32_MAX) { *elem = NULL; *elen = -1; return 0; }
+    if ((size_t)(a->end - a->p) < n) return -1;
+    *elem = (const char *)a->p;
+    *elen = (int)n;
+    a->p += n;
+    return 0;
+}
+
+int32_t cs_pgarr_int4(const char *elem) { return (int32_t)rdU32((const unsigned char *)elem); }
+
 void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n) {
     binU32(c, (uint32_t)n);
     if (n) copyRaw(c, p, n);

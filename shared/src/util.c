@@ -39,6 +39,13 @@ char *cs_xstrdup(const char *s) {
     return p;
 }
 
+char *cs_xstrndup(const char *s, size_t n) {
+    char *p = cs_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
 size_t cs_strlcpy(char *dst, const char *src, size_t dstlen) {
     size_t n = strlen(src);
     if (dstlen > 0) {

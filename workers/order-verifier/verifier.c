@@ -444,7 +444,8 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
     if (p.n == 0) return 0;
     int rc = -1;
     PGresult *r = NULL;
-    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc, o.fingerprint FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
+    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc, o.fingerprint, o.reserved_skus, o.reserved_qty "
+                  "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
                   "ORDER BY 1, 2 FOR UPDATE OF o",
                &p, NULL, 1, &r, err, errlen) != 0) goto out;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -459,40 +460,40 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
         o->existed = true;
         /* the fingerprint stored (OV-9), to see whether a change moved it */
         if (!PQgetisnull(r, i, 3)) cs_strlcpy(o->fp, PQgetvalue(r, i, 3), sizeof o->fp);
+        /* OV-8: the units it holds, per SKU (two parallel arrays) */
+        if (!PQgetisnull(r, i, 4) && !PQgetisnull(r, i, 5)) {
+            cs_pgarr ska, qta;
+            if (cs_pgarr_open(&ska, PQgetvalue(r, i, 4), PQgetlength(r, i, 4), 25) != 0 ||
+                cs_pgarr_open(&qta, PQgetvalue(r, i, 5), PQgetlength(r, i, 5), 23) != 0 || ska.n != qta.n) {
+                snprintf(err, errlen, "orders.reserved_* of %s:%s do not decode", o->shop_id, o->order_id);
+                goto out;
+            }
+            o->res = cs_xcalloc(ska.n ? ska.n : 1, sizeof *o->res);
+            const char *sku, *qty;
+            int skulen, qtylen;
+            while (cs_pgarr_next(&ska, &sku, &skulen) == 0 && cs_pgarr_next(&qta, &qty, &qtylen) == 0)
+                if (skulen >= 0 && qtylen == 4) o->res[o->nres++] = (vRes){ cs_xstrndup(sku, (size_t)skulen), cs_pgarr_int4(qty) };
+        }
     }
     PQclear(r);
     r = NULL;
-    /* Reservations exist only for orders whose state says so, and waits only
-     * for orders in EXCEPTION (OUT_OF_STOCK): new orders, the bulk of a
-     * promotion morning, cost no lookup here. */
-    vPairs pr = { 0 }, pw = { 0 };
+    /* Waits exist only for orders in EXCEPTION (OUT_OF_STOCK): new orders,
+     * the bulk of a promotion morning, cost no lookup here. */
+    vPairs pw = { 0 };
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         if (o->loaded || !o->st) continue;
-        if (o->st->stock_reserved) pairsAdd(&pr, o->shop_id, o->order_id);
         if (o->st->last_state == CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) pairsAdd(&pw, o->shop_id, o->order_id);
     }
-    if (pr.n && query2(v, "SELECT r.shop_id, r.order_id, r.sku, r.quantity FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                          "JOIN stock_reservations r ON r.shop_id = u.a AND r.order_id = u.b",
-                       &pr, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
-    for (int i = 0; r && i < PQntuples(r); i++) {
-        vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
-        if (!o) continue;
-        o->res = cs_xrealloc(o->res, (o->nres + 1) * sizeof *o->res);
-        o->res[o->nres++] = (vRes){ cs_xstrdup(PQgetvalue(r, i, 2)), (int32_t)atoi(PQgetvalue(r, i, 3)) };
-    }
-    PQclear(r);
-    r = NULL;
     if (pw.n && query2(v, "SELECT w.shop_id, w.order_id, w.sku FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
                           "JOIN stock_waits w ON w.shop_id = u.a AND w.order_id = u.b",
-                       &pw, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pr); pairsFree(&pw); goto out; }
+                       &pw, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pw); goto out; }
     for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
         if (!o) continue;
         o->waits = cs_xrealloc(o->waits, (o->nwaits + 1) * sizeof *o->waits);
         o->waits[o->nwaits++] = cs_xstrdup(PQgetvalue(r, i, 2));
     }
-    pairsFree(&pr);
     pairsFree(&pw);
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
@@ -1465,13 +1466,12 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     cs_copybin_start(rows_old);
     cs_copybin_start(fresh);
     size_t nd = 0;
-    vPairs resOrders = { 0 }, waitOrders = { 0 };
+    vPairs waitOrders = { 0 };
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         /* an order new to the database has no old rows to delete */
-        if (o->res_dirty && o->existed) pairsAdd(&resOrders, o->shop_id, o->order_id);
         if (o->waits_dirty && o->existed) pairsAdd(&waitOrders, o->shop_id, o->order_id);
-        if (!o->dirty && !o->fp_dirty) continue;
+        if (!o->dirty && !o->fp_dirty && !o->res_dirty) continue;
         Cs__V1__OrderState *st = o->st;
         cs_copybuf *c = o->existed ? rows_old : fresh;
         const Cs__V1__Order *ord = st->order;
@@ -1482,7 +1482,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         }
         cs__v1__order_state__pack(st, ovDoc);
         bool decided = o->state_name && o->reasons[0];
-        cs_copybin_row(c, 18);
+        cs_copybin_row(c, 20);
         cs_copybin_text(c, o->shop_id);
         cs_copybin_text(c, o->order_id);
         cs_copybin_int4(c, st->version);
@@ -1503,6 +1503,23 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         cs_copybin_int8(c, st->restock_date_ms);
         cs_copybin_text(c, o->fp[0] ? o->fp : NULL);
         cs_copybin_bytes(c, ovDoc, len);
+        /* OV-8: the units it holds (NULL when none: no storage at all) */
+        if (o->nres) {
+            static const char **skus;
+            static int32_t *qty;
+            static size_t cap;
+            if (o->nres > cap) {
+                cap = o->nres + 16;
+                skus = cs_xrealloc(skus, cap * sizeof *skus);
+                qty = cs_xrealloc(qty, cap * sizeof *qty);
+            }
+            for (size_t j = 0; j < o->nres; j++) { skus[j] = o->res[j].sku; qty[j] = o->res[j].qty; }
+            cs_copybin_text_array(c, skus, o->nres);
+            cs_copybin_int4_array(c, qty, o->nres);
+        } else {
+            cs_copybin_null(c);
+            cs_copybin_null(c);
+        }
         nd++;
     }
     cs_copybin_finish(rows_old);
@@ -1514,15 +1531,17 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
          * ones are upserted through the staging table. */
         if (fresh->rows &&
             cs_copy_send(pg, "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) "
-                             "FROM STDIN (FORMAT binary)",
+                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
+                             "reserved_skus, reserved_qty) FROM STDIN (FORMAT binary)",
                          fresh, err, errlen) != 0) goto out;
         if (rows_old->rows && cs_copy_send(pg, "COPY ov_orders_stage FROM STDIN (FORMAT binary)", rows_old, err, errlen) != 0) goto out;
         if (rows_old->rows && cs_pg_exec(pg,
                 "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc) "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
+                "reserved_skus, reserved_qty) "
                 "SELECT shop_id, order_id, version, state, COALESCE(reasons, '{}'), buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc FROM ov_orders_stage "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
+                "reserved_skus, reserved_qty FROM ov_orders_stage "
                 "ON CONFLICT (shop_id, order_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, "
                 "reasons = CASE WHEN EXCLUDED.item_total_fen IS NULL THEN orders.reasons ELSE EXCLUDED.reasons END, "
                 "buyer_id = EXCLUDED.buyer_id, channel = EXCLUDED.channel, created_ms = EXCLUDED.created_ms, "
@@ -1530,7 +1549,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 "item_total_fen = COALESCE(EXCLUDED.item_total_fen, orders.item_total_fen), "
                 "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
                 "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, fingerprint = EXCLUDED.fingerprint, "
-                "doc = EXCLUDED.doc, updated_at = now()",
+                "doc = EXCLUDED.doc, reserved_skus = EXCLUDED.reserved_skus, reserved_qty = EXCLUDED.reserved_qty, updated_at = now()",
                 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     w1 = cs_mono_ms();
@@ -1548,25 +1567,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
             cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     w2 = cs_mono_ms();
-    /* reservations and waits: rewritten whole for the orders that changed */
-    {
-        if (resOrders.n && query2(v, "DELETE FROM stock_reservations r USING (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                                     "WHERE r.shop_id = u.a AND r.order_id = u.b",
-                   &resOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
-        cs_copy_reset(c);
-        for (size_t i = 0; i < v->nolist; i++) {
-            vOrder *o = v->olist[i];
-            if (!o->res_dirty) continue;
-            for (size_t j = 0; j < o->nres; j++) {
-                cs_copy_text(c, o->shop_id);
-                cs_copy_text(c, o->order_id);
-                cs_copy_text(c, o->res[j].sku);
-                cs_copy_int(c, o->res[j].qty);
-                cs_copy_end_row(c);
-            }
-        }
-        if (c->rows && cs_copy_send(pg, "COPY stock_reservations (shop_id, order_id, sku, quantity) FROM STDIN", c, err, errlen) != 0) goto out;
-    }
+    /* waits: rewritten whole for the orders that changed */
     {
         if (waitOrders.n && query2(v, "DELETE FROM stock_waits w USING (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
                                       "WHERE w.shop_id = u.a AND w.order_id = u.b",
@@ -1615,7 +1616,6 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     cs_log_debug("write: orders %" PRId64 " verdicts+tasks %" PRId64 " res %" PRId64 " fp+stock %" PRId64 " ms (%zu orders)",
                  w1 - w0, w2 - w1, w3 - w2, cs_mono_ms() - w3, nd);
 out:
-    pairsFree(&resOrders);
     pairsFree(&waitOrders);
     return rc;
 }
@@ -1694,7 +1694,8 @@ static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
     return cs_pg_exec(pg,
         "CREATE TEMP TABLE IF NOT EXISTS ov_orders_stage (shop_id text, order_id text, version int, state text, reasons text[], "
         "buyer_id text, channel text, created_ms bigint, paid_ms bigint, shipped_ms bigint, cancelled_ms bigint, "
-        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, fingerprint text, doc bytea) ON COMMIT DELETE ROWS;"
+        "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, fingerprint text, doc bytea, "
+        "reserved_skus text[], reserved_qty int[]) ON COMMIT DELETE ROWS;"
         "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint) ON COMMIT DELETE ROWS;"
         "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint) ON COMMIT DELETE ROWS;",
         0, NULL, NULL, err, errlen);

@@ -47,6 +47,16 @@ void cs_copybin_int8(cs_copybuf *c, int64_t v);
 void cs_copybin_null(cs_copybuf *c);
 /* A text[] of n elements (none NULL); n = 0 is '{}'. */
 void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n);
+void cs_copybin_int4_array(cs_copybuf *c, const int32_t *v, size_t n);
+
+/* Reading a one-dimensional array from a binary-format result
+ * (PQexecParams with resultFormat 1): open with the element type's OID
+ * (25 text, 23 int4), then next() per element until it returns -1.
+ * Elements point into the result; a NULL element has elen -1. */
+typedef struct cs_pgarr { const unsigned char *p, *end; uint32_t n, at; } cs_pgarr;
+int cs_pgarr_open(cs_pgarr *a, const char *data, int len, uint32_t elemtype);
+int cs_pgarr_next(cs_pgarr *a, const char **elem, int *elen);
+int32_t cs_pgarr_int4(const char *elem);   /* an int4 element's value */
 void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n);   /* bytea */
 void cs_copybin_finish(cs_copybuf *c);
 /* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */

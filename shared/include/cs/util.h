@@ -13,6 +13,8 @@ void *cs_xmalloc(size_t n);
 void *cs_xcalloc(size_t nmemb, size_t size);
 void *cs_xrealloc(void *p, size_t n);
 char *cs_xstrdup(const char *s);
+/* The n bytes at s (which need not be NUL-terminated) as a string. */
+char *cs_xstrndup(const char *s, size_t n);
 
 /* Copies src into dst (size dstlen), always NUL-terminating when
  * dstlen > 0; returns strlen(src), so a result >= dstlen means the copy

@@ -96,7 +96,46 @@ static void test_copybin_int8_null_and_text_array(void) {
     cs_copy_free(&c);
 }
 
+/* What cs_copybin_*_array writes is what cs_pgarr reads back (the
+ * server sends arrays in the same array_send form). */
+static void test_pgarr_reads_binary_arrays(void) {
+    cs_copybuf c = { 0 };
+    const char *skus[] = { "SKU-A", "" };
+    const int32_t qty[] = { 2, -7 };
+    cs_copybin_text_array(&c, skus, 2);
+    cs_copybin_int4_array(&c, qty, 2);
+    cs_copybin_int4_array(&c, NULL, 0);
+    /* each value is a 4-byte length then the array */
+    const char *p = c.data;
+    cs_pgarr a;
+    const char *e;
+    int n;
+    CT_EQ_INT(cs_pgarr_open(&a, p + 4, (int)(c.len), 25), 0);
+    CT_EQ_INT(a.n, 2);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(n, 5);
+    CT_CHECK(memcmp(e, "SKU-A", 5) == 0);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(n, 0);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), -1);
+    p += 4 + 12 + 8 + 4 + 5 + 4 + 0;
+    CT_EQ_INT(cs_pgarr_open(&a, p + 4, 12 + 8 + 16, 25), -1);   /* int4[] is not text[] */
+    CT_EQ_INT(cs_pgarr_open(&a, p + 4, 12 + 8 + 16, 23), 0);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(cs_pgarr_int4(e), 2);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(cs_pgarr_int4(e), -7);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), -1);
+    p += 4 + 12 + 8 + 16;
+    CT_EQ_INT(cs_pgarr_open(&a, p + 4, 12, 23), 0);   /* empty */
+    CT_EQ_INT(a.n, 0);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), -1);
+    CT_EQ_INT(cs_pgarr_open(&a, p + 4, 8, 23), -1);   /* short */
+    cs_copy_free(&c);
+}
+
 CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_pgarr_reads_binary_arrays),
         CT_CASE(test_copybin_int8_null_and_text_array),
         CT_CASE(test_copybin_layout),
         CT_CASE(test_copy_text_escapes_only_what_copy_reads_specially),
