@@ -226,6 +226,14 @@ void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n) {
     for (size_t i = 0; i < n; i++) cs_copybin_bytes(c, items[i], strlen(items[i]));
 }
 
+void cs_copybin_jsonb(cs_copybuf *c, const char *json) {
+    if (!json) { binU32(c, UINT32_MAX); return; }
+    size_t n = strlen(json);
+    binU32(c, (uint32_t)(n + 1));
+    copyRaw(c, "\1", 1);   /* jsonb_recv's format version */
+    copyRaw(c, json, n);
+}
+
 void cs_copybin_int4_array(cs_copybuf *c, const int32_t *v, size_t n) {
     binU32(c, (uint32_t)(12 + (n ? 8 : 0) + 8 * n));
     binU32(c, n ? 1 : 0);

@@ -1136,20 +1136,22 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
     cs_batch_emit(v->b, "cs.verdicts.v1", key, &env);
 
+    /* binary COPY (started in handleBatch): no text unescaping on the
+     * server, only the two JSON documents to parse */
     cs_copybuf *w = &v->verdicts;
-    cs_copy_text(w, o->shop_id);
-    cs_copy_text(w, o->order_id);
-    cs_copy_int(w, st->version);
-    cs_copy_text(w, o->state_name);
-    cs_copy_text(w, reasons_json);
-    cs_copy_text(w, c->data);
-    cs_copy_text(w, d->courier);
-    cs_copy_int(w, d->item_total_fen);
-    cs_copy_int(w, d->payable_fen);
-    cs_copy_int(w, v->now);
-    cs_copy_text(w, trigger);
-    if (produce_ms > 0) cs_copy_int(w, produce_ms); else cs_copy_null(w);
-    cs_copy_end_row(w);
+    cs_copybin_row(w, 12);
+    cs_copybin_text(w, o->shop_id);
+    cs_copybin_text(w, o->order_id);
+    cs_copybin_int4(w, st->version);
+    cs_copybin_text(w, o->state_name);
+    cs_copybin_jsonb(w, reasons_json);
+    cs_copybin_jsonb(w, c->data);
+    cs_copybin_text(w, d->courier);
+    cs_copybin_int8(w, d->item_total_fen);
+    cs_copybin_int8(w, d->payable_fen);
+    cs_copybin_int8(w, v->now);
+    cs_copybin_text(w, trigger);
+    if (produce_ms > 0) cs_copybin_int8(w, produce_ms); else cs_copybin_null(w);
     free(reasons_json);
     v->nverdicts++;
     cs_metric_add(mVerdicts, 1);
@@ -1553,9 +1555,11 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 0, NULL, NULL, err, errlen) != 0) goto out;
     }
     w1 = cs_mono_ms();
+    if (v->verdicts.rows) cs_copybin_finish(&v->verdicts);
     if (v->verdicts.rows &&
         cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
-                         "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN", &v->verdicts, err, errlen) != 0) goto out;
+                         "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN (FORMAT binary)",
+                     &v->verdicts, err, errlen) != 0) goto out;
     if (v->tasks.rows &&
         cs_copy_send(pg, "COPY tasks (shop_id, task_id, order_id, kind, rule, summary, shift, urgent, due_ms, created_ms) FROM STDIN",
                      &v->tasks, err, errlen) != 0) goto out;
@@ -1630,6 +1634,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     v.pg = cs_batch_pg(b);
     v.now = cs_batch_now(b);
     bufTake(&v.verdicts, &ovBufs.verdicts);
+    cs_copybin_start(&v.verdicts);
     bufTake(&v.tasks, &ovBufs.tasks);
     bufTake(&v.notes, &ovBufs.notes);
     bufTake(&v.quality_rows, &ovBufs.quality_rows);

@@ -48,6 +48,8 @@ void cs_copybin_null(cs_copybuf *c);
 /* A text[] of n elements (none NULL); n = 0 is '{}'. */
 void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n);
 void cs_copybin_int4_array(cs_copybuf *c, const int32_t *v, size_t n);
+/* A jsonb value from JSON text (the server still parses the text). */
+void cs_copybin_jsonb(cs_copybuf *c, const char *json);
 
 /* Reading a one-dimensional array from a binary-format result
  * (PQexecParams with resultFormat 1): open with the element type's OID

@@ -93,6 +93,12 @@ static void test_copybin_int8_null_and_text_array(void) {
         0, 0, 0, 12,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 25 };
     CT_EQ_INT(c.len, sizeof want);
     CT_CHECK(memcmp(c.data, want, sizeof want) == 0);
+    /* jsonb: length, format version 1, the JSON text */
+    cs_copy_reset(&c);
+    cs_copybin_jsonb(&c, "[]");
+    static const unsigned char jwant[] = { 0, 0, 0, 3, 1, '[', ']' };
+    CT_EQ_INT(c.len, sizeof jwant);
+    CT_CHECK(memcmp(c.data, jwant, sizeof jwant) == 0);
     cs_copy_free(&c);
 }
 
