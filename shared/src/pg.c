@@ -314,13 +314,33 @@ void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n) {
     cs_copy_reset(out);
     copyRaw(out, "{", 1);
     for (size_t i = 0; i < n; i++) {
-        if (i) copyRaw(out, ",", 1);
-        copyRaw(out, "\"", 1);
-        for (const char *p = items[i]; *p; p++) {
-            if (*p == '"' || *p == '\\') copyRaw(out, "\\", 1);
-            copyRaw(out, p, 1);
+        copyRaw(out, i ? ",\"" : "\"", i ? 2 : 1);
+        /* runs without '"' or '\\' in one copy: ids rarely hold either */
+        for (const char *p = items[i]; *p;) {
+            size_t run = strcspn(p, "\"\\");
+            if (run) copyRaw(out, p, run);
+            p += run;
+            if (*p) {
+                char esc[2] = { '\\', *p++ };
+                copyRaw(out, esc, 2);
+            }
         }
         copyRaw(out, "\"", 1);
+    }
+    copyRaw(out, "}", 1);
+}
+
+void cs_pg_int_array(cs_copybuf *out, const int64_t *v, size_t n) {
+    cs_copy_reset(out);
+    copyRaw(out, "{", 1);
+    for (size_t i = 0; i < n; i++) {
+        char d[24];
+        size_t k = sizeof d;
+        uint64_t u = v[i] < 0 ? (uint64_t)0 - (uint64_t)v[i] : (uint64_t)v[i];
+        do d[--k] = (char)('0' + u % 10); while ((u /= 10) != 0);
+        if (v[i] < 0) d[--k] = '-';
+        if (i) copyRaw(out, ",", 1);
+        copyRaw(out, d + k, sizeof d - k);
     }
     copyRaw(out, "}", 1);
 }

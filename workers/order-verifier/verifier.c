@@ -1593,28 +1593,54 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     w3 = cs_mono_ms();
     /* stock */
     if (stockCheck(v, err, errlen) != 0) goto out;
-    cs_copy_reset(c);
-    for (size_t i = 0; i < v->nslist; i++) {
-        vStock *s = v->slist[i];
-        if (!s->dirty) continue;
-        if (s->available < 0) {
-            /* Never: reservations check first. A negative here is a bug, and
-             * the CHECK constraint would refuse it anyway. */
-            snprintf(err, errlen, "stock %s:%s would go below zero", s->shop_id, s->sku);
-            goto out;
+    /* Written from parameter arrays, not through a staging table: a
+     * temporary table touched in a transaction makes its COMMIT truncate
+     * every ON COMMIT DELETE ROWS table (a file truncation each, seen as
+     * DataFileTruncate waits at COMMIT on every order batch). */
+    {
+        size_t n = 0;
+        for (size_t i = 0; i < v->nslist; i++) n += v->slist[i]->dirty;
+        if (n) {
+            const char **shops = cs_xcalloc(n, sizeof *shops), **skus = cs_xcalloc(n, sizeof *skus);
+            int64_t *avail = cs_xcalloc(n, sizeof *avail), *restock = cs_xcalloc(n, sizeof *restock),
+                    *counted = cs_xcalloc(n, sizeof *counted);
+            size_t k = 0;
+            int bad = 0;
+            for (size_t i = 0; i < v->nslist; i++) {
+                vStock *s = v->slist[i];
+                if (!s->dirty) continue;
+                if (s->available < 0) {
+                    /* Never: reservations check first. A negative here is a
+                     * bug, and the CHECK constraint would refuse it anyway. */
+                    snprintf(err, errlen, "stock %s:%s would go below zero", s->shop_id, s->sku);
+                    bad = 1;
+                    break;
+                }
+                shops[k] = s->shop_id;
+                skus[k] = s->sku;
+                avail[k] = s->available;
+                restock[k] = s->restock_date_ms;
+                counted[k] = s->counted_ms;
+                k++;
+            }
+            cs_copybuf a3 = { 0 }, a4 = { 0 }, a5 = { 0 };
+            if (!bad) {
+                cs_pg_text_array(&v->arr1, shops, k);
+                cs_pg_text_array(&v->arr2, skus, k);
+                cs_pg_int_array(&a3, avail, k);
+                cs_pg_int_array(&a4, restock, k);
+                cs_pg_int_array(&a5, counted, k);
+                const char *p[5] = { v->arr1.data, v->arr2.data, a3.data, a4.data, a5.data };
+                bad = cs_pg_exec(pg, "INSERT INTO stock (shop_id, sku, available, restock_date_ms, counted_ms) "
+                                     "SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) "
+                                     "ON CONFLICT (shop_id, sku) DO UPDATE SET available = EXCLUDED.available, "
+                                     "restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
+                                 5, p, NULL, err, errlen) != 0;
+            }
+            free(shops); free(skus); free(avail); free(restock); free(counted);
+            cs_copy_free(&a3); cs_copy_free(&a4); cs_copy_free(&a5);
+            if (bad) goto out;
         }
-        cs_copy_text(c, s->shop_id);
-        cs_copy_text(c, s->sku);
-        cs_copy_int(c, s->available);
-        cs_copy_int(c, s->restock_date_ms);
-        cs_copy_int(c, s->counted_ms);
-        cs_copy_end_row(c);
-    }
-    if (c->rows) {
-        if (cs_copy_send(pg, "COPY ov_stock_stage FROM STDIN", c, err, errlen) != 0 ||
-            cs_pg_exec(pg, "INSERT INTO stock SELECT * FROM ov_stock_stage ON CONFLICT (shop_id, sku) DO UPDATE SET "
-                           "available = EXCLUDED.available, restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
-                       0, NULL, NULL, err, errlen) != 0) goto out;
     }
     rc = 0;
     cs_log_debug("write: orders %" PRId64 " verdicts+tasks %" PRId64 " res %" PRId64 " fp+stock %" PRId64 " ms (%zu orders)",
@@ -1701,7 +1727,6 @@ static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
         "buyer_id text, channel text, created_ms bigint, paid_ms bigint, shipped_ms bigint, cancelled_ms bigint, "
         "item_total_fen bigint, payable_fen bigint, paid_fen bigint, courier text, restock_date_ms bigint, fingerprint text, doc bytea, "
         "reserved_skus text[], reserved_qty int[]) ON COMMIT DELETE ROWS;"
-        "CREATE TEMP TABLE IF NOT EXISTS ov_stock_stage (shop_id text, sku text, available int, restock_date_ms bigint, counted_ms bigint) ON COMMIT DELETE ROWS;"
         "CREATE TEMP TABLE IF NOT EXISTS ov_quality_stage (shop_id text, case_id text, sku text, opened_ms bigint) ON COMMIT DELETE ROWS;",
         0, NULL, NULL, err, errlen);
 }

@@ -66,5 +66,7 @@ int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *er
 
 /* Text array literal builder for "= ANY($1::text[])" parameters. */
 void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n);
+/* The same for integers: "{1,-2}", for "$1::bigint[]" and "$1::int[]". */
+void cs_pg_int_array(cs_copybuf *out, const int64_t *v, size_t n);
 
 #endif

@@ -140,7 +140,23 @@ static void test_pgarr_reads_binary_arrays(void) {
     cs_copy_free(&c);
 }
 
+/* Array literals for "= ANY($1::text[])" and "$1::bigint[]": every text
+ * element quoted, '"' and '\\' escaped; integers at both ends of int64. */
+static void test_pg_array_literals(void) {
+    cs_copybuf c = { 0 };
+    const char *items[] = { "a", "b\"c\\d", "", "x,y" };
+    cs_pg_text_array(&c, items, 4);
+    CT_EQ_STR(c.data, "{\"a\",\"b\\\"c\\\\d\",\"\",\"x,y\"}");
+    cs_pg_text_array(&c, NULL, 0);
+    CT_EQ_STR(c.data, "{}");
+    const int64_t v[] = { 0, -5, INT64_MAX, INT64_MIN };
+    cs_pg_int_array(&c, v, 4);
+    CT_EQ_STR(c.data, "{0,-5,9223372036854775807,-9223372036854775808}");
+    cs_copy_free(&c);
+}
+
 CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_pg_array_literals),
         CT_CASE(test_pgarr_reads_binary_arrays),
         CT_CASE(test_copybin_int8_null_and_text_array),
         CT_CASE(test_copybin_layout),
