@@ -361,6 +361,7 @@ typedef struct rtState {
     struct rtFlight *flights[RT_MAX_FLIGHTS]; /* committed batches being published */
     int nflights;
     char **acked;             /* batch ids published: their outbox rows can go */
+    cs_strmap seen;           /* batchTxn's dedupe map, empty between batches */
     size_t nacked, capacked;
     cs_copybuf copy;          /* scratch COPY buffer */
     cs_copybuf arr;           /* scratch array literal */
@@ -942,8 +943,8 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
      * for it, then fail on the key if it committed: the lookup sees it. */
     const char **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
     size_t nids = 0;
-    cs_strmap seen;
-    cs_strmap_init(&seen);
+    cs_strmap seen = rt->seen;   /* kept between batches, empty */
+    memset(&rt->seen, 0, sizeof rt->seen);
     for (size_t i = 0; i < n; i++) {
         msgs[i].fresh = false;
         if (msgs[i].foreign) continue;
@@ -980,7 +981,8 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
             }
         }
     }
-    cs_strmap_clear(&seen);
+    cs_strmap_reset(&seen);
+    rt->seen = seen;
     free(ids);
     if (drc != 0) goto fail;
 
@@ -1308,6 +1310,7 @@ out:
     for (int k = 0; k < rt.nflights; k++) flightFree(rt.flights[k]);
     ackedClear(&rt);
     free(rt.acked);
+    cs_strmap_clear(&rt.seen);
     cs_http_stop();
     if (def->fini) def->fini(def->user);
     if (rt.pg) PQfinish(rt.pg);

@@ -18,7 +18,14 @@ struct cs_strmap_chunk {
     char data[];
 };
 
-#define CHUNK_MIN 8192
+/* The first chunk of a map stays below glibc's large-request size (1 KB):
+ * a large malloc while freed small chunks wait in the fast bins makes
+ * glibc consolidate the whole heap first, and the timers' per-round maps
+ * hold a handful of keys. Later chunks double. */
+/* reset() keeps tables up to this many slots (3 x 8 bytes each) */
+#define STRMAP_KEEP_SLOTS 65536
+
+#define CHUNK_MIN (1000 - sizeof(cs_strmap_chunk))
 
 static uint64_t strmapHash(const char *s) {
     uint64_t h = 1469598103934665603ULL;
@@ -55,6 +62,25 @@ void cs_strmap_clear(cs_strmap *m) {
     free(m->vals);
     free(m->hashes);
     memset(m, 0, sizeof *m);
+}
+
+void cs_strmap_reset(cs_strmap *m) {
+    if (m->cap > STRMAP_KEEP_SLOTS) {
+        cs_strmap_clear(m);
+        return;
+    }
+    if (m->cap) memset(m->keys, 0, m->cap * sizeof *m->keys);
+    m->len = 0;
+    /* keep the newest (largest) chunk, emptied */
+    cs_strmap_chunk *keep = m->chunks;
+    if (keep) {
+        for (cs_strmap_chunk *c = keep->next, *next; c; c = next) {
+            next = c->next;
+            free(c);
+        }
+        keep->next = NULL;
+        keep->used = 0;
+    }
 }
 
 void *cs_strmap_get(const cs_strmap *m, const char *key) {

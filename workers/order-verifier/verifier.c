@@ -101,6 +101,9 @@ static cs_metric *mVerdicts, *mTasks, *mNotes, *mStockConflicts;
 #define OV_BUF_KEEP (4u << 20)
 static struct { cs_copybuf verdicts, tasks, notes, quality_rows, arr1, arr2, scratch, fresh; } ovBufs;
 
+/* The batch's maps, empty between batches (batchFree resets them). */
+static struct { cs_strmap orders, stock, buyers, quality; } ovMaps;
+
 /* One packed OrderState at a time (writeAll), kept between batches. */
 static uint8_t *ovDoc;
 static size_t ovDocCap;
@@ -385,10 +388,20 @@ static void batchFree(vBatch *v) {
         free(q->ms);
         free(q);
     }
-    cs_strmap_clear(&v->orders);
-    cs_strmap_clear(&v->stock);
-    cs_strmap_clear(&v->buyers);
-    cs_strmap_clear(&v->quality);
+    /* emptied and kept for the next batch: their tables and key storage
+     * are reused, not freed and allocated again (see cs_strmap_reset) */
+    cs_strmap_reset(&v->orders);
+    cs_strmap_reset(&v->stock);
+    cs_strmap_reset(&v->buyers);
+    cs_strmap_reset(&v->quality);
+    ovMaps.orders = v->orders;
+    ovMaps.stock = v->stock;
+    ovMaps.buyers = v->buyers;
+    ovMaps.quality = v->quality;
+    memset(&v->orders, 0, sizeof v->orders);
+    memset(&v->stock, 0, sizeof v->stock);
+    memset(&v->buyers, 0, sizeof v->buyers);
+    memset(&v->quality, 0, sizeof v->quality);
     bufKeep(&ovBufs.verdicts, &v->verdicts);
     bufKeep(&ovBufs.tasks, &v->tasks);
     bufKeep(&ovBufs.notes, &v->notes);
@@ -1659,6 +1672,11 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     v.b = b;
     v.pg = cs_batch_pg(b);
     v.now = cs_batch_now(b);
+    v.orders = ovMaps.orders;
+    v.stock = ovMaps.stock;
+    v.buyers = ovMaps.buyers;
+    v.quality = ovMaps.quality;
+    memset(&ovMaps, 0, sizeof ovMaps);
     bufTake(&v.verdicts, &ovBufs.verdicts);
     cs_copybin_start(&v.verdicts);
     bufTake(&v.tasks, &ovBufs.tasks);

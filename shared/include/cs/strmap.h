@@ -22,6 +22,10 @@ typedef struct cs_strmap {
 void cs_strmap_init(cs_strmap *m);
 /* Frees keys and tables (not the values); the map is empty afterwards. */
 void cs_strmap_clear(cs_strmap *m);
+/* Empties the map but keeps its tables and one chunk of key storage for
+ * the next use (a map refilled batch after batch allocates nothing once
+ * warm); a map grown very large is cleared instead. */
+void cs_strmap_reset(cs_strmap *m);
 void *cs_strmap_get(const cs_strmap *m, const char *key);
 /* Sets key -> val (replacing). */
 void cs_strmap_put(cs_strmap *m, const char *key, void *val);
