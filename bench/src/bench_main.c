@@ -261,7 +261,8 @@ static double brokerJitSeconds(void) {
 
 /* Milliseconds a fixed single-threaded integer loop takes now. This
  * machine's two cores are shared with others: the same loop has taken
- * from 0.26 to 0.66 s, and every process's CPU per event moves with it.
+ * from 0.26 to 0.66 s (its 100M-step form from 53 to 160 ms), and every
+ * process's CPU per event moves with it.
  * Printed before and after the throughput phase so that a run's figures
  * can be read against the machine's speed at the time. */
 static double calibrationMs(void) {
@@ -577,8 +578,8 @@ int main(int argc, char **argv) {
            o.count, (double)(t_last - t_first) / 1e6, (double)(t_first - t_spawn) / 1e6, eps, o.verifiers, cpu_a,
            o.verifiers > 1 ? " summed over the copies" : "", cpu_a * 1e6 / o.count);
     printCpuSplit(cpu0, cpu1, o.count, (double)(t_cpu1 - t0) / 1e6);
-    printf("machine:     a fixed 100M-step loop took %.0f ms before the backlog and %.0f ms after it (about 70 ms on "
-           "this machine's best days; slower = the shared cores were slower, and so was everything above)\n",
+    printf("machine:     a fixed 100M-step loop took %.0f ms before the backlog and %.0f ms after it (55-80 ms when "
+           "the host is quiet; slower means the shared cores were slower, and so was everything above)\n",
            calib0, calibrationMs());
     printf("wal:         %.0f bytes and %.2f full-page images per event; %" PRId64 " checkpoints and %" PRId64
            " autovacuum/autoanalyze runs during the window\n",
