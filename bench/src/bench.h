@@ -70,6 +70,16 @@ int bench_commit_group(const char *brokers, const char *group, const bench_offse
 
 /* The idempotent producer the load is written with (acks=all). */
 rd_kafka_t *bench_producer_new(const char *brokers, char *err, size_t errlen);
+/* One record ready to produce: order i of a sample, packed. */
+typedef struct bench_record {
+    const char *topic;              /* static string */
+    char key[CS_SAMPLE_KEY_LEN];
+    uint8_t *value;                 /* malloc'd; NULL once produced */
+    size_t len;
+} bench_record;
+void bench_pack_order(const cs_sample *s, int i, cs_sample_arena *a, bench_record *out);
+/* Hands r to librdkafka (which frees the value); retries on a full queue. */
+int bench_produce_packed(rd_kafka_t *rk, bench_record *r, int64_t *produced_us, char *err, size_t errlen);
 /* Produces order i of s as one event (cs_sample_order_single); retries on
  * a full queue. *produced_us gets the instant it was handed over, *bytes
  * its size (either may be NULL). */

@@ -161,25 +161,29 @@ rd_kafka_t *bench_producer_new(const char *brokers, char *err, size_t errlen) {
     return rk;
 }
 
-int bench_produce_order(rd_kafka_t *rk, const cs_sample *s, int i, cs_sample_arena *a, int64_t *produced_us,
-                        size_t *bytes, char *err, size_t errlen) {
+void bench_pack_order(const cs_sample *s, int i, cs_sample_arena *a, bench_record *out) {
     cs_sample_event ev;
     cs_sample_order_single(s, i, a, &ev);
-    size_t len;
-    uint8_t *v = cs_sample_pack(ev.env, &len);
+    out->topic = ev.topic;
+    memcpy(out->key, ev.key, sizeof out->key);
+    out->value = cs_sample_pack(ev.env, &out->len);
     cs_sample_arena_reset(a);
-    if (bytes) *bytes = len;
+}
+
+int bench_produce_packed(rd_kafka_t *rk, bench_record *r, int64_t *produced_us, char *err, size_t errlen) {
     for (;;) {
         int64_t now = bench_now_us();
-        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(ev.topic), RD_KAFKA_V_KEY(ev.key, strlen(ev.key)),
-                                                  RD_KAFKA_V_VALUE(v, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-                                                  RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, strlen(r->key)),
+                                                  RD_KAFKA_V_VALUE(r->value, r->len),
+                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
         if (!e) {
             if (produced_us) *produced_us = now;
-            break;   /* librdkafka owns v now */
+            r->value = NULL;   /* librdkafka owns it now */
+            break;
         }
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            free(v);
+            free(r->value);
+            r->value = NULL;
             snprintf(err, errlen, "produce: %s", rd_kafka_err2str(e));
             return -1;
         }
@@ -187,6 +191,14 @@ int bench_produce_order(rd_kafka_t *rk, const cs_sample *s, int i, cs_sample_are
     }
     rd_kafka_poll(rk, 0);
     return 0;
+}
+
+int bench_produce_order(rd_kafka_t *rk, const cs_sample *s, int i, cs_sample_arena *a, int64_t *produced_us,
+                        size_t *bytes, char *err, size_t errlen) {
+    bench_record r;
+    bench_pack_order(s, i, a, &r);
+    if (bytes) *bytes = r.len;
+    return bench_produce_packed(rk, &r, produced_us, err, errlen);
 }
 
 int bench_producer_flush(rd_kafka_t *rk, char *err, size_t errlen) {
