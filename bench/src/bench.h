@@ -46,6 +46,11 @@ void bench_stop(pid_t *pids, int n);
  * any out pointer may be NULL. -1 if the process is gone. */
 int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, double *cpu_s);
 double bench_cpu_s(pid_t pid);          /* -1 if gone */
+/* Calls fn for every process (pid NULL) or every thread of process pid,
+ * with its bench_proc_stat id ("<pid>" or "<pid>/task/<tid>"), command
+ * name and CPU seconds so far. */
+void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *comm, double cpu_s, void *arg),
+                     void *arg);
 double bench_peak_rss_mib(pid_t pid);   /* VmHWM, -1 if gone */
 void bench_sort_i64(int64_t *v, size_t n);
 /* Nearest-rank percentile of sorted v (n > 0). */

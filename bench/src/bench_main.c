@@ -58,7 +58,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <fcntl.h>
 
 #include "bench.h"
@@ -208,54 +207,38 @@ static int positionGroup(const char *brokers, const char *group, const bench_off
 enum { ROLE_PG, ROLE_VERIFIER, ROLE_BROKER, ROLE_REDIS, ROLE_DRIVER, ROLE_OTHER, NROLES };
 static const char *const roleNames[NROLES] = { "postgres", "verifier", "kafka broker", "redis", "cs-bench", "other" };
 
+static void addRole(const char *id, const char *comm, double cpu_s, void *arg) {
+    (void)id;
+    double *out = arg;
+    int role = strcmp(comm, "postgres") == 0 ? ROLE_PG
+             : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
+             : strcmp(comm, "java") == 0 ? ROLE_BROKER
+             : strcmp(comm, "redis-server") == 0 ? ROLE_REDIS
+             : strcmp(comm, "cs-bench") == 0 ? ROLE_DRIVER : ROLE_OTHER;
+    out[role] += cpu_s;
+}
+
 static void machineCpu(double out[NROLES]) {
     for (int i = 0; i < NROLES; i++) out[i] = 0;
-    DIR *d = opendir("/proc");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char comm[64];
-        double sec;
-        if (bench_proc_stat(e->d_name, comm, sizeof comm, NULL, &sec) != 0) continue;
-        int role = strcmp(comm, "postgres") == 0 ? ROLE_PG
-                 : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
-                 : strcmp(comm, "java") == 0 ? ROLE_BROKER
-                 : strcmp(comm, "redis-server") == 0 ? ROLE_REDIS
-                 : strcmp(comm, "cs-bench") == 0 ? ROLE_DRIVER : ROLE_OTHER;
-        out[role] += sec;
-    }
-    closedir(d);
+    bench_proc_each(NULL, addRole, out);
 }
 
 /* CPU seconds the broker's JIT compiler threads (HotSpot's "C1
  * CompilerThread<n>" and "C2 CompilerThread<n>", cut to 15 characters in
  * /proc) have used so far, over every java process. */
+static void addJit(const char *id, const char *comm, double cpu_s, void *arg) {
+    (void)id;
+    if (strncmp(comm, "C1 CompilerThre", 15) == 0 || strncmp(comm, "C2 CompilerThre", 15) == 0) *(double *)arg += cpu_s;
+}
+
+static void addJavaJit(const char *id, const char *comm, double cpu_s, void *arg) {
+    (void)cpu_s;
+    if (strcmp(comm, "java") == 0) bench_proc_each(id, addJit, arg);
+}
+
 static double brokerJitSeconds(void) {
     double sum = 0;
-    DIR *d = opendir("/proc");
-    if (!d) return 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char comm[64], path[300];
-        if (bench_proc_stat(e->d_name, comm, sizeof comm, NULL, NULL) != 0 || strcmp(comm, "java") != 0) continue;
-        snprintf(path, sizeof path, "/proc/%s/task", e->d_name);
-        DIR *t = opendir(path);
-        if (!t) continue;
-        struct dirent *te;
-        while ((te = readdir(t))) {
-            if (te->d_name[0] < '0' || te->d_name[0] > '9') continue;
-            char id[600];
-            double sec;
-            snprintf(id, sizeof id, "%s/task/%s", e->d_name, te->d_name);
-            if (bench_proc_stat(id, comm, sizeof comm, NULL, &sec) == 0 &&
-                (strncmp(comm, "C1 CompilerThre", 15) == 0 || strncmp(comm, "C2 CompilerThre", 15) == 0))
-                sum += sec;
-        }
-        closedir(t);
-    }
-    closedir(d);
+    bench_proc_each(NULL, addJavaJit, &sum);
     return sum;
 }
 

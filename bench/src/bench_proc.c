@@ -1,5 +1,6 @@
 /* bench_proc.c -- the processes the benchmark drivers start, watch and
  * stop (the workers under test), and the small statistics both report. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -89,6 +90,25 @@ int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, doub
     if (ppid) *ppid = pp;
     if (cpu_s) *cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
     return 0;
+}
+
+void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *comm, double cpu_s, void *arg),
+                     void *arg) {
+    char dir[300];
+    if (pid) snprintf(dir, sizeof dir, "/proc/%s/task", pid);
+    else snprintf(dir, sizeof dir, "/proc");
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char id[600], comm[64];
+        double sec;
+        if (pid) snprintf(id, sizeof id, "%s/task/%s", pid, e->d_name);
+        else snprintf(id, sizeof id, "%s", e->d_name);
+        if (bench_proc_stat(id, comm, sizeof comm, NULL, &sec) == 0) fn(id, comm, sec, arg);
+    }
+    closedir(d);
 }
 
 double bench_cpu_s(pid_t pid) {
