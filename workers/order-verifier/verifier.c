@@ -55,7 +55,9 @@ typedef struct vOrder {
     char fp[OV_FP_LEN];             /* OV-9 fingerprint, "" if none */
     bool fp_dirty;
     const char *state_name;         /* projection for the orders row */
-    char reasons[512];              /* text[] literal of reason codes */
+    bool decided;                   /* verified in this batch: the projection below is set */
+    const char *codes[OV_MAX_REASONS]; /* its reason codes (static strings), for orders.reasons */
+    int ncodes;
     int64_t item_total, payable;
     const char *courier;            /* into st or shop */
 } vOrder;
@@ -757,12 +759,9 @@ static void setWaits(vOrder *o, const char *const *skus, size_t n) {
 
 static void projectOrder(vOrder *o, const ov_decision *d) {
     o->state_name = stateName(d->state);
-    o->reasons[0] = 0;
-    size_t off = 0;
-    off += (size_t)snprintf(o->reasons, sizeof o->reasons, "{");
-    for (int i = 0; i < d->nreasons && off < sizeof o->reasons - 40; i++)
-        off += (size_t)snprintf(o->reasons + off, sizeof o->reasons - off, "%s%s", i ? "," : "", d->reasons[i].code);
-    snprintf(o->reasons + off, sizeof o->reasons - off, "}");
+    o->decided = true;
+    o->ncodes = 0;
+    for (int i = 0; i < d->nreasons && i < OV_MAX_REASONS; i++) o->codes[o->ncodes++] = d->reasons[i].code;
     o->item_total = d->item_total_fen;
     o->payable = d->payable_fen;
     o->courier = d->courier;
@@ -1456,20 +1455,6 @@ static int stockCheck(vBatch *v, char *err, size_t errlen) {
     return rc;
 }
 
-/* The reasons text[] from its literal "{CODE,CODE}" (codes are
- * identifiers: no quotes, commas or braces inside). */
-static void copybinReasons(cs_copybuf *c, const char *literal) {
-    char buf[sizeof ((vOrder *)0)->reasons];
-    const char *codes[64];
-    size_t n = 0;
-    cs_strlcpy(buf, literal, sizeof buf);
-    char *p = buf[0] == '{' ? buf + 1 : buf;
-    char *end = strchr(p, '}');
-    if (end) *end = '\0';
-    for (char *save = NULL, *t = strtok_r(p, ",", &save); t && n < 64; t = strtok_r(NULL, ",", &save)) codes[n++] = t;
-    cs_copybin_text_array(c, codes, n);
-}
-
 static int writeAll(vBatch *v, char *err, size_t errlen) {
     PGconn *pg = v->pg;
     cs_copybuf *c = &v->scratch;
@@ -1496,13 +1481,13 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
             ovDoc = cs_xrealloc(ovDoc, ovDocCap);
         }
         cs__v1__order_state__pack(st, ovDoc);
-        bool decided = o->state_name && o->reasons[0];
+        bool decided = o->decided;
         cs_copybin_row(c, 20);
         cs_copybin_text(c, o->shop_id);
         cs_copybin_text(c, o->order_id);
         cs_copybin_int4(c, st->version);
         cs_copybin_text(c, o->state_name ? o->state_name : stateName(st->last_state));
-        if (decided) copybinReasons(c, o->reasons);
+        if (decided) cs_copybin_text_array(c, o->codes, (size_t)o->ncodes);
         else if (o->existed) cs_copybin_null(c);   /* keep the stored reasons */
         else cs_copybin_text_array(c, NULL, 0);
         cs_copybin_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
