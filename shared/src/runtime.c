@@ -47,6 +47,7 @@
 #include "cs/metrics.h"
 #include "cs/pg.h"
 #include "cs/redis.h"
+#include "cs/routes.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
 #include "cs/timers.h"
@@ -219,6 +220,11 @@ cs_batch *cs_batch_new(PGconn *pg, const char *worker, int64_t now_ms, struct cs
 }
 
 void cs_batch_committed(cs_batch *b) { batchHooksEnd(b, true); }
+
+void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n) {
+    b->view = events;
+    b->nview = n;
+}
 
 void cs_batch_free(cs_batch *b) {
     if (!b) return;
@@ -991,7 +997,9 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     for (size_t i = 0; i < n; i++)
         if (msgs[i].fresh && !msgs[i].ev.poison) view[b->nview++] = &msgs[i].ev;
     b->view = view;
-    if (b->nview && rt->def->handle_batch(rt->def->user, b, err, errlen) != 0) {
+    /* declared routes (routes.c), or the worker's raw batch handler */
+    if (b->nview && (rt->def->handle_batch ? rt->def->handle_batch(rt->def->user, b, err, errlen)
+                                           : cs_routes_run(rt->def, b, NULL, err, errlen)) != 0) {
         free(view);
         b->view = NULL;
         goto fail;
@@ -1215,7 +1223,14 @@ static void loop(rtState *rt) {
     free(b.out);
 }
 
-int cs_worker_main(const cs_worker_def *def, int argc, char **argv) {
+int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
+    /* the topics to consume: declared, or those of the routes */
+    static const char *topics[32];
+    static cs_worker_def withTopics;
+    withTopics = *declared;
+    cs_routes_topics(declared, topics, sizeof topics / sizeof *topics);
+    withTopics.topics = topics;
+    const cs_worker_def *def = &withTopics;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: %s\n\n%s consumes:", def->name, def->name);

@@ -56,6 +56,7 @@ typedef struct timerOp {
 /* A schedule or cancel call not yet applied to PostgreSQL. */
 typedef struct timerCall {
     bool schedule;            /* else cancel */
+    bool by_subject;          /* cancel: timer_id holds "<shop>:<subject>", every kind */
     bool keep_pending;        /* schedule only if not pending (cs_timer_spec) */
     char *timer_id;           /* owned */
     char *order_key;          /* owned (schedule) */
@@ -138,6 +139,8 @@ static void opsApply(void *arg) {
 }
 
 static int callsApply(void *arg, cs_batch *b, char *err, size_t errlen);
+static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id,
+                       PGresult *r, int j, int col);
 
 /* This batch's timerOps, made and registered (before and after commit) on
  * first use. */
@@ -236,7 +239,7 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ true, t->keep_pending, cs_xstrdup(id), cs_xstrdup(t->order_key),
+    ops->calls[ops->ncalls++] = (timerCall){ true, t->keep_pending, false, cs_xstrdup(id), cs_xstrdup(t->order_key),
         cs_xstrdup(t->kind), cs_xstrdup(due),
         hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0) };
     return 0;
@@ -249,8 +252,45 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ false, false, cs_xstrdup(timer_id), NULL, NULL, NULL, NULL };
+    ops->calls[ops->ncalls++] = (timerCall){ false, false, false, cs_xstrdup(timer_id), NULL, NULL, NULL, NULL };
     return 0;
+}
+
+int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, size_t errlen) {
+    if (!subject_key || !strchr(subject_key, ':') || subject_key[0] == ':') {
+        snprintf(err, errlen, "timer cancel: subject '%s' is not <shop_id>:<subject>", subject_key ? subject_key : "");
+        return -1;
+    }
+    timerOps *ops = batchOps(b);
+    if (ops->ncalls == ops->capcalls) {
+        ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
+        ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
+    }
+    ops->calls[ops->ncalls++] = (timerCall){ false, true, false, cs_xstrdup(subject_key), NULL, NULL, NULL, NULL };
+    return 0;
+}
+
+/* Cancels every pending timer of the subjects of calls[from, to) (all
+ * by_subject), whatever their kind: ids of the scheme "<kind>@<subject>"
+ * (effects.h), found through the expression index timers_pending_subject
+ * (migration 0008). */
+static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
+    const char *owner = cs_batch_worker(b);
+    const char **subs = cs_xcalloc(to - from, sizeof *subs);
+    for (size_t i = from; i < to; i++) subs[i - from] = t->calls[i].timer_id;
+    cs_pg_text_array(&t->a1, subs, to - from);
+    free(subs);
+    const char *p[2] = { owner, t->a1.data };
+    PGresult *r = NULL;
+    int rc = cs_pg_exec(cs_batch_pg(b),
+                        "UPDATE timers SET status = 'cancelled' WHERE owner = $1 AND status = 'pending' "
+                        "AND substr(timer_id, strpos(timer_id, '@') + 1) = ANY($2::text[]) "
+                        "RETURNING timer_id, generation, order_key, kind, due_ms, payload",
+                        2, p, &r, err, errlen);
+    for (int j = 0; rc == 0 && j < PQntuples(r); j++)
+        opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
+    PQclear(r);
+    return rc;
 }
 
 /* The schedule statement of a round: an upsert that bumps the generation
@@ -352,16 +392,24 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
 }
 
 /* Before commit (and before a take_fired): applies the queued calls in
- * order, in rounds where each timer appears once. */
+ * order, in rounds where each timer appears once; a cancel by subject
+ * ends a round (it may touch any timer of its subject). */
 static int callsApply(void *arg, cs_batch *b, char *err, size_t errlen) {
     timerOps *t = arg;
     int rc = 0;
     size_t from = 0;
     while (rc == 0 && from < t->ncalls) {
+        if (t->calls[from].by_subject) {
+            size_t to = from;
+            while (to < t->ncalls && t->calls[to].by_subject) to++;
+            rc = subjectsApply(t, b, from, to, err, errlen);
+            from = to;
+            continue;
+        }
         cs_strmap seen;
         cs_strmap_init(&seen);
         size_t to = from;
-        while (to < t->ncalls && !cs_strmap_get(&seen, t->calls[to].timer_id)) {
+        while (to < t->ncalls && !t->calls[to].by_subject && !cs_strmap_get(&seen, t->calls[to].timer_id)) {
             cs_strmap_put(&seen, t->calls[to].timer_id, &t->calls[to]);
             to++;
         }

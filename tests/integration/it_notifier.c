@@ -570,7 +570,7 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
                         "AND reason = 'NT-3 DAILY_CAP'", key[3]), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND kind='nt.release' "
-                        "AND timer_id = 'nt.release@" SHOP "/%s' AND status='pending' AND due_ms = %lld", key[3], rel), 1);
+                        "AND timer_id = 'nt.release@" SHOP ":%s' AND status='pending' AND due_ms = %lld", key[3], rel), 1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 

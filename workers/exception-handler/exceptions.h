@@ -1,5 +1,5 @@
-/* exceptions.h -- the exception-handler worker: the runtime's batch
- * handler around the pure rules of rules/ (EX-1..EX-10).
+/* exceptions.h -- the exception-handler worker: routes around the pure
+ * rules of rules/ (EX-1..EX-10).
  *
  * It consumes EXCEPTION verdicts (an exception opens), order events
  * (cancellations: EX-8; shipment, cancellation and closing end an open
@@ -19,10 +19,5 @@
 
 /* The worker definition cs_worker_main() runs. */
 const cs_worker_def *ex_worker_def(void);
-
-/* Event validation before any rule runs: a body that does not belong on
- * its topic, a missing order id, impossible amounts. true when ok, else
- * false with a reason (the event is dead-lettered). */
-bool ex_event_valid(const cs_event *ev, char *why, size_t len);
 
 #endif

@@ -36,6 +36,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cs/effects.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
@@ -453,7 +454,7 @@ static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen
     char okey[400], tid[400];
     const char *order = m->req->order_id && m->req->order_id[0] ? m->req->order_id : m->key;
     snprintf(okey, sizeof okey, "%s:%s", m->shop->id, order);
-    snprintf(tid, sizeof tid, NT_TIMER_KIND "@%s/%s", m->shop->id, m->key);
+    cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, m->shop->id, m->key);   /* effects.h scheme */
     cs_timer_spec t = {.kind = NT_TIMER_KIND, .order_key = okey, .timer_id = tid, .due_ms = m->releaseMs,
                        .payload = m->key, .payload_len = strlen(m->key)};
     return cs_timer_schedule(b, &t, err, errlen);

@@ -30,7 +30,11 @@
  *
  * PostgreSQL or Kafka unreachable: the batch is retried with backoff, no
  * offset is committed, and the loop resumes by itself. A handler error that
- * is not a lost connection makes the runtime retry the batch one event per
+ * is not a lost connection is retried at once, one time, as the same batch
+ * (a promise: deadlocks and serialization failures pass that way, and a
+ * handler may fail a batch on purpose when it finds the state moved under
+ * it, as the verifier's stock check does, knowing the retry follows with
+ * no delay). Refused a second time, the batch is applied one event per
  * transaction, so a single bad event is dead-lettered with the database's
  * message while its neighbours are applied. */
 #ifndef CS_RUNTIME_H
@@ -42,23 +46,9 @@
 #include <libpq-fe.h>
 
 #include "cs/config.h"
+#include "cs/event.h"
 #include "cs/shop.h"
 #include "cs/v1/envelope.pb-c.h"
-
-#define CS_REASON_LEN 256
-
-/* One inbound record of a batch. The runtime owns everything in it. */
-typedef struct cs_event {
-    const char *topic;            /* origin topic */
-    int32_t partition;
-    int64_t offset;
-    const char *key;              /* record key, NUL-terminated copy ("" if none) */
-    int64_t produce_ms;           /* record timestamp (produce time), for latency */
-    Cs__V1__Envelope *env;        /* decoded envelope */
-    const cs_shop *shop;          /* env->shop_id's settings (never NULL here) */
-    bool poison;                  /* set through cs_event_poison() */
-    char reason[CS_REASON_LEN];   /* why it is poison */
-} cs_event;
 
 typedef struct cs_batch cs_batch;
 
@@ -121,20 +111,67 @@ int cs_batch_flush(cs_batch *b, char *err, size_t errlen);
 void cs_batch_committed(cs_batch *b);
 void cs_batch_free(cs_batch *b);
 
-/* Marks an event as poison: the handler must not have written anything
- * for it. It is dead-lettered (in the same transaction) with the reason. */
-void cs_event_poison(cs_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Gives a batch made with cs_batch_new() events (for tools and tests that
+ * run routes or handlers outside the worker loop). Not owned. */
+void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n);
+
+/* cs_event_poison(): event.h. */
 
 /* Deterministic derived event id: "<parent>/<suffix>" (truncated hash when
  * long), so that outputs of a replayed input carry the same ids. */
 void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix);
 
+/* ---- routes: what a worker consumes, declared (cs/routes.h runs them) ----
+ *
+ * A route binds a topic and the one envelope body it carries to a handler
+ * of single events. Before any handler runs, the runtime
+ *   - dead-letters an event whose body is not the topic's, or that its
+ *     route's `valid` refuses (with the reason it gives);
+ *   - takes the transaction's advisory locks for every lock key of the
+ *     batch (the route's `lock_key`; a fired timer's order key), all at
+ *     once and in one global order (sorted 64-bit hashes), so two copies
+ *     of a worker, or two batches, can never deadlock on them;
+ *   - passes a fired timer of this worker to the timer route of its kind
+ *     only when cs_timer_take_fired() says it is still live (not
+ *     cancelled, not rescheduled); a kind with no route is poison.
+ * Then it calls the handlers in partition order. A handler returns 0, or
+ * -1 with err to fail (and retry) the batch. */
+typedef int (*cs_route_fn)(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen);
+
+typedef struct cs_route {
+    const char *topic;                         /* CS_TOPIC_* (NULL ends the table) */
+    Cs__V1__Envelope__BodyCase body;           /* the body the topic carries */
+    /* Optional: further checks (ids present, amounts possible); false and
+     * a reason make the event poison. */
+    bool (*valid)(const cs_event *ev, char *why, size_t len);
+    /* Optional: the event's lock key ("<shop>:<order>"); false = no lock. */
+    bool (*lock_key)(const cs_event *ev, char *out, size_t len);
+    cs_route_fn handle;
+} cs_route;
+
+/* A fired timer's handler; subject is the timer id's subject part
+ * ("<kind>@<shop>:<subject>", effects.h), or its payload for an id of
+ * another shape. */
+typedef int (*cs_timer_route_fn)(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err,
+                                 size_t errlen);
+
+typedef struct cs_timer_route {
+    const char *kind;                          /* "ex6.escalate" (NULL ends the table) */
+    cs_timer_route_fn handle;
+} cs_timer_route;
+
 typedef struct cs_worker_def {
     const char *name;                  /* "order-verifier": group, logs, DLQ header */
-    const char *const *topics;         /* NULL-terminated list to consume */
-    /* Applies the batch's new events. Returns 0 (applied; poison events
-     * are dead-lettered), or -1 with errbuf: the transaction is rolled back
-     * and retried (see file comment). */
+    /* NULL-terminated list to consume; NULL = the routes' topics (and
+     * cs.timers.v1 when there are timer routes). */
+    const char *const *topics;
+    /* Either routes (and timer routes), run by the runtime (above) ... */
+    const cs_route *routes;
+    const cs_timer_route *timer_routes;
+    /* ... or the raw batch handler, the escape hatch for set-based hot
+     * paths (the verifier): applies the batch's new events itself. Returns
+     * 0 (applied; poison events are dead-lettered), or -1 with errbuf: the
+     * transaction is rolled back and retried (see file comment). */
     int (*handle_batch)(void *user, cs_batch *b, char *errbuf, size_t errlen);
     /* Optional: prepares per-connection state (prepared statements, temp
      * tables) each time the runtime (re)connects to PostgreSQL. */

@@ -64,21 +64,22 @@ static inline void fxe_order(ex_order *o, int64_t paid) {
     o->paid_fen = 4480;
 }
 
-static inline const char *fxe_param(const ex_note *n, const char *key) {
+static inline const char *fxe_param(const cs_note *n, const char *key) {
     for (int i = 0; i < n->nparams; i++)
         if (strcmp(n->param_keys[i], key) == 0) return n->param_vals[i];
     return NULL;
 }
 
 static inline int64_t fxe_timer(const ex_decision *d, const char *kind) {
-    for (int i = 0; i < d->ntimers; i++)
-        if (strcmp(d->timers[i].kind, kind) == 0) return d->timers[i].due_ms;
+    for (int i = 0; i < d->fx.ntimers; i++)
+        if (strcmp(d->fx.timers[i].kind, kind) == 0) return d->fx.timers[i].due_ms;
     return -1;
 }
 
 static inline bool fxe_cancels(const ex_decision *d, const char *kind) {
-    for (int i = 0; i < d->ncancel; i++)
-        if (strcmp(d->cancel_timers[i], kind) == 0) return true;
+    /* a cancel of kind, or of every timer of the subject (kind NULL) */
+    for (int i = 0; i < d->fx.ncancels; i++)
+        if (!d->fx.cancels[i].kind || strcmp(d->fx.cancels[i].kind, kind) == 0) return true;
     return false;
 }
 

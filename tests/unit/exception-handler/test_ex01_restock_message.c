@@ -11,15 +11,15 @@ static void test_ex1_paid_today_restock_tomorrow_gets_im_with_ship_date(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex1_restock_message(&o, fxe_local(&s, 2024, 6, 2, 23, 0), &s, now, &d));
-    CT_EQ_INT(d.nnotes, 1);
-    CT_EQ_INT(d.ntasks, 0);
-    CT_EQ_STR(d.notes[0].rule, "EX-1");
-    CT_EQ_STR(d.notes[0].template_id, EX_TPL_RESTOCK);
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
-    CT_EQ_INT(d.notes[0].to, EX_TO_IM);
-    CT_EQ_INT(d.notes[0].klass, CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE);
-    CT_EQ_STR(fxe_param(&d.notes[0], "ship_date"), "2024-06-02");
-    CT_EQ_STR(fxe_param(&d.notes[0], "order_id"), "O1");
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_INT(d.fx.ntasks, 0);
+    CT_EQ_STR(d.fx.notes[0].rule, "EX-1");
+    CT_EQ_STR(d.fx.notes[0].template_id, EX_TPL_RESTOCK);
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
+    CT_EQ_INT(d.fx.notes[0].to, CS_TO_IM);
+    CT_EQ_INT(d.fx.notes[0].klass, CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE);
+    CT_EQ_STR(fxe_param(&d.fx.notes[0], "ship_date"), "2024-06-02");
+    CT_EQ_STR(fxe_param(&d.fx.notes[0], "order_id"), "O1");
     CT_EQ_STR(d.plan_rule, "EX-1");
     fxe_shop_done(&s);
 }
@@ -49,7 +49,7 @@ static void test_ex1_paid_yesterday_or_unknown_restock_is_not_ex1(void) {
     CT_CHECK(!ex1_restock_message(&o, fxe_local(&s, 2024, 6, 2, 9, 0), &s, now, &d));
     fxe_order(&o, fxe_local(&s, 2024, 6, 1, 0, 0));
     CT_CHECK(!ex1_restock_message(&o, 0, &s, now, &d)); /* restock unknown */
-    CT_EQ_INT(d.nnotes, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
     fxe_shop_done(&s);
 }
 
@@ -62,7 +62,7 @@ static void test_ex1_restock_already_due_ships_today(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex1_restock_message(&o, fxe_local(&s, 2024, 5, 30, 9, 0), &s, now, &d));
-    CT_EQ_STR(fxe_param(&d.notes[0], "ship_date"), "2024-06-01");
+    CT_EQ_STR(fxe_param(&d.fx.notes[0], "ship_date"), "2024-06-01");
     fxe_shop_done(&s);
 }
 
@@ -78,7 +78,7 @@ static void test_ex1_today_is_the_shops_local_date(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex1_restock_message(&o, fxe_local(&s, 2024, 6, 2, 18, 0), &s, now, &d));
-    CT_EQ_STR(fxe_param(&d.notes[0], "ship_date"), "2024-06-02");
+    CT_EQ_STR(fxe_param(&d.fx.notes[0], "ship_date"), "2024-06-02");
     fxe_shop_done(&s);
 }
 

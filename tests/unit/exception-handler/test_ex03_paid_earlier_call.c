@@ -11,12 +11,12 @@ static void test_ex3_paid_yesterday_restock_tomorrow_gets_call(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex3_paid_earlier_call(&o, fxe_local(&s, 2024, 6, 3, 9, 0), &s, now, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.nnotes, 0);
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
-    CT_EQ_STR(d.tasks[0].rule, "EX-3");
-    CT_CHECK(strstr(d.tasks[0].summary, "paid 2024-06-01") != NULL);
-    CT_CHECK(strstr(d.tasks[0].summary, "restock 2024-06-03") != NULL);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
+    CT_EQ_STR(d.fx.tasks[0].rule, "EX-3");
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "paid 2024-06-01") != NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "restock 2024-06-03") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -29,7 +29,7 @@ static void test_ex3_paid_yesterday_restock_unknown_gets_call(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex3_paid_earlier_call(&o, 0, &s, now, &d));
-    CT_CHECK(strstr(d.tasks[0].summary, "restock unknown") != NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "restock unknown") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -42,7 +42,7 @@ static void test_ex3_paid_today_is_not_ex3(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(!ex3_paid_earlier_call(&o, 0, &s, now, &d));
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     fxe_shop_done(&s);
 }
 

@@ -23,11 +23,11 @@ static void test_ex4_unreachable_gets_one_im_by_default(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.nnotes, 1); /* one, not both */
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
-    CT_EQ_INT(d.notes[0].to, EX_TO_IM);
-    CT_EQ_STR(d.notes[0].rule, "EX-4");
-    CT_EQ_STR(d.notes[0].template_id, EX_TPL_UNREACHABLE);
+    CT_EQ_INT(d.fx.nnotes, 1); /* one, not both */
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
+    CT_EQ_INT(d.fx.notes[0].to, CS_TO_IM);
+    CT_EQ_STR(d.fx.notes[0].rule, "EX-4");
+    CT_EQ_STR(d.fx.notes[0].template_id, EX_TPL_UNREACHABLE);
     CT_CHECK(d.written_sent);
     fxe_shop_done(&s);
 }
@@ -42,9 +42,9 @@ static void test_ex4_shop_preferring_sms_gets_one_sms(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.nnotes, 1);
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS);
-    CT_EQ_INT(d.notes[0].to, EX_TO_PHONE);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS);
+    CT_EQ_INT(d.fx.notes[0].to, CS_TO_PHONE);
     fxe_shop_done(&s);
 }
 
@@ -57,13 +57,13 @@ static void test_ex4_own_site_buyer_without_im_gets_sms(void) {
     ex_decision_init(&d);
     Cs__V1__CallResult c = call(CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE, false);
     CT_CHECK(ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.nnotes, 1);
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS);
     /* the same buyer with IM: IM */
     ex_decision_init(&d);
     c = call(CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE, true);
     CT_CHECK(ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
     fxe_shop_done(&s);
 }
 
@@ -78,7 +78,7 @@ static void test_ex4_second_unreachable_sends_nothing_more(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(!ex4_unreachable_message(&c, &o, &x, &s, &d));
-    CT_EQ_INT(d.nnotes, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
     fxe_shop_done(&s);
 }
 
@@ -96,7 +96,7 @@ static void test_ex4_reached_or_no_open_exception_sends_nothing(void) {
     CT_CHECK(!ex4_unreachable_message(&c, &o, &closed, &s, &d));
     ex_exception none = {0};
     CT_CHECK(!ex4_unreachable_message(&c, &o, &none, &s, &d));
-    CT_EQ_INT(d.nnotes, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
     fxe_shop_done(&s);
 }
 
@@ -111,14 +111,14 @@ static void test_ex4_sms_preference_without_phone_falls_back_to_im(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.nnotes, 1);
-    CT_EQ_INT(d.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_INT(d.fx.notes[0].channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM);
     /* own site, no IM and no phone: nobody to write to */
     fxe_shop_done(&s);
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_OWN_SITE);
     ex_decision_init(&d);
     CT_CHECK(!ex4_unreachable_message(&c, &o, &open_x, &s, &d));
-    CT_EQ_INT(d.nnotes, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
     CT_CHECK(!d.written_sent);
     fxe_shop_done(&s);
 }

@@ -12,13 +12,13 @@ static void test_ex5_own_site_cod_exception_gets_urgent_call_today(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex5_own_site_call(&o, "COURIER_UNREACHABLE", &s, now, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
-    CT_EQ_STR(d.tasks[0].rule, "EX-5");
-    CT_CHECK(d.tasks[0].urgent);
-    CT_EQ_INT(d.tasks[0].due_ms, fxe_local(&s, 2024, 6, 2, 0, 0));
-    CT_CHECK(strstr(d.tasks[0].summary, "cash-on-delivery") != NULL);
-    CT_CHECK(strstr(d.tasks[0].summary, "COURIER_UNREACHABLE") != NULL);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
+    CT_EQ_STR(d.fx.tasks[0].rule, "EX-5");
+    CT_CHECK(d.fx.tasks[0].urgent);
+    CT_EQ_INT(d.fx.tasks[0].due_ms, fxe_local(&s, 2024, 6, 2, 0, 0));
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "cash-on-delivery") != NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "COURIER_UNREACHABLE") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -32,8 +32,8 @@ static void test_ex5_prepaid_own_site_call_is_not_urgent(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex5_own_site_call(&o, "OUT_OF_STOCK", &s, now, &d));
-    CT_CHECK(!d.tasks[0].urgent);
-    CT_EQ_INT(d.tasks[0].due_ms, now + FXE_MIN); /* still the same day */
+    CT_CHECK(!d.fx.tasks[0].urgent);
+    CT_EQ_INT(d.fx.tasks[0].due_ms, now + FXE_MIN); /* still the same day */
     fxe_shop_done(&s);
 }
 
@@ -46,7 +46,7 @@ static void test_ex5_platform_order_is_not_ex5(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(!ex5_own_site_call(&o, "OUT_OF_STOCK", &s, 1000, &d));
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     fxe_shop_done(&s);
 }
 

@@ -15,7 +15,7 @@ static void test_ex6_timers_at_day_boundaries_shanghai(void) {
     ex_decision d;
     ex_decision_init(&d);
     ex6_schedule(&s, opened, &d);
-    CT_EQ_INT(d.ntimers, 3);
+    CT_EQ_INT(d.fx.ntimers, 3);
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_REQUEUE), fxe_local(&s, 2024, 6, 2, 0, 0));
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_ESCALATE), 1717344000000LL); /* 2024-06-03T00:00+08:00 */
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_BREACH), 1717430400000LL);   /* 2024-06-04T00:00+08:00 */
@@ -32,16 +32,16 @@ static void test_ex6_escalated_at_start_of_day3_not_before(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(!ex6_on_timer(EX_TIMER_ESCALATE, &x, &o, &s, day3 - 1, &d)); /* 23:59:59.999 of day 2 */
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     CT_CHECK(ex6_on_timer(EX_TIMER_ESCALATE, &x, &o, &s, day3, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_ESCALATION);
-    CT_EQ_STR(d.tasks[0].assignee, EX_SUPERVISOR);
-    CT_CHECK(d.tasks[0].urgent);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_ESCALATION);
+    CT_EQ_STR(d.fx.tasks[0].assignee, CS_FX_SUPERVISOR);
+    CT_CHECK(d.fx.tasks[0].urgent);
     CT_CHECK(d.escalated);
     CT_CHECK(!d.breach);
-    CT_EQ_INT(d.tasks[0].due_ms, fxe_local(&s, 2024, 6, 4, 0, 0));
-    CT_CHECK(strstr(d.tasks[0].summary, "day 3") != NULL);
+    CT_EQ_INT(d.fx.tasks[0].due_ms, fxe_local(&s, 2024, 6, 4, 0, 0));
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "day 3") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -59,9 +59,9 @@ static void test_ex6_breach_at_end_of_day3_not_before(void) {
     CT_CHECK(!d.breach);
     CT_CHECK(ex6_on_timer(EX_TIMER_BREACH, &x, &o, &s, end3, &d));
     CT_CHECK(d.breach);
-    CT_EQ_STR(d.breach_rule, "EX-6");
-    CT_EQ_INT(d.breach_deadline_ms, end3);
-    CT_CHECK(strstr(d.breach_detail, "end of day 3") != NULL);
+    CT_EQ_STR(d.fx.breaches[0].rule, "EX-6");
+    CT_EQ_INT(d.fx.breaches[0].deadline_ms, end3);
+    CT_CHECK(strstr(d.fx.breaches[0].detail, "end of day 3") != NULL);
     /* once breached, never again */
     x.breached_ms = end3;
     ex_decision_init(&d);
@@ -80,13 +80,13 @@ static void test_ex6_requeue_top_of_middle_shift_queue_at_its_next_start(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex6_on_timer(EX_TIMER_REQUEUE, &x, &o, &s, end1, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_STR(d.tasks[0].shift, "middle");
-    CT_CHECK(d.tasks[0].top_of_queue);
-    CT_EQ_INT(d.tasks[0].queue_at_ms, fxe_local(&s, 2024, 6, 2, 11, 30));
-    CT_EQ_STR(d.tasks[0].rule, "EX-6");
-    CT_CHECK(strstr(d.tasks[0].summary, "end of day 1") != NULL);
-    CT_EQ_INT(d.ntimers, 0); /* the end of day 2 is day 3's start: escalation's */
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_STR(d.fx.tasks[0].shift, "middle");
+    CT_CHECK(d.fx.tasks[0].top_of_queue);
+    CT_EQ_INT(d.fx.tasks[0].queue_at_ms, fxe_local(&s, 2024, 6, 2, 11, 30));
+    CT_EQ_STR(d.fx.tasks[0].rule, "EX-6");
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "end of day 1") != NULL);
+    CT_EQ_INT(d.fx.ntimers, 0); /* the end of day 2 is day 3's start: escalation's */
     fxe_shop_done(&s);
 }
 
@@ -100,8 +100,8 @@ static void test_ex6_requeue_fired_late_still_queues_today(void) {
     ex_decision_init(&d);
     /* a backlog delayed the end-of-day-1 timer to 12:00 on day 2 */
     CT_CHECK(ex6_on_timer(EX_TIMER_REQUEUE, &x, &o, &s, fxe_local(&s, 2024, 6, 2, 12, 0), &d));
-    CT_EQ_INT(d.tasks[0].queue_at_ms, fxe_local(&s, 2024, 6, 2, 11, 30));
-    CT_CHECK(d.tasks[0].top_of_queue);
+    CT_EQ_INT(d.fx.tasks[0].queue_at_ms, fxe_local(&s, 2024, 6, 2, 11, 30));
+    CT_CHECK(d.fx.tasks[0].top_of_queue);
     fxe_shop_done(&s);
 }
 
@@ -131,13 +131,13 @@ static void test_ex6_closed_exception_is_not_requeued_or_escalated(void) {
     CT_CHECK(!ex6_on_timer(EX_TIMER_REQUEUE, &x, &o, &s, late, &d));
     CT_CHECK(!ex6_on_timer(EX_TIMER_ESCALATE, &x, &o, &s, late, &d));
     CT_CHECK(!ex6_on_timer(EX_TIMER_BREACH, &x, &o, &s, late, &d));
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     CT_CHECK(!d.breach);
     /* open but already escalated: no second escalation */
     x.open = true;
     x.escalated_ms = fxe_local(&s, 2024, 6, 3, 0, 0);
     CT_CHECK(!ex6_on_timer(EX_TIMER_ESCALATE, &x, &o, &s, late, &d));
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     fxe_shop_done(&s);
 }
 

@@ -50,11 +50,11 @@ static void test_ex7_exchange_offered_first_when_refund_requested(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex7_stockout_case(&c, &o, &s, false, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.nfinance, 0); /* no compensation before the refund */
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
-    CT_EQ_STR(d.tasks[0].rule, "EX-7");
-    CT_CHECK(strstr(d.tasks[0].summary, "offer another style") != NULL);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.nfinance, 0); /* no compensation before the refund */
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
+    CT_EQ_STR(d.fx.tasks[0].rule, "EX-7");
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "offer another style") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -67,13 +67,13 @@ static void test_ex7_refunded_case_gets_one_compensation_request(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex7_stockout_case(&c, &o, &s, false, &d));
-    CT_EQ_INT(d.nfinance, 1);
-    CT_EQ_STR(d.finance[0].kind, "compensation");
-    CT_EQ_STR(d.finance[0].rule, "EX-7");
-    CT_EQ_INT(d.finance[0].amount_fen, 400);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_STR(d.fx.finance[0].kind, "compensation");
+    CT_EQ_STR(d.fx.finance[0].rule, "EX-7");
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 400);
     ex_decision_init(&d);
     CT_CHECK(!ex7_stockout_case(&c, &o, &s, true, &d)); /* already compensated */
-    CT_EQ_INT(d.nfinance, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
     fxe_shop_done(&s);
 }
 
@@ -91,7 +91,7 @@ static void test_ex7_only_tmall_and_only_out_of_stock(void) {
     ex_decision_init(&d);
     c.reason = CS__V1__CASE_REASON__CASE_REASON_QUALITY;
     CT_CHECK(!ex7_stockout_case(&c, &o, &s, false, &d));
-    CT_EQ_INT(d.nfinance, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
     fxe_shop_done(&s);
 }
 

@@ -42,7 +42,7 @@ static void test_ex8_whole_order_cancel_refunds_paid_and_returns_all_units(void)
     fx_state f;
     fxState(&f);
     ex_order o;
-    ex_order_from_state(&o, &f.st, "O1");
+    cs_order_facts_from_state(&o, &f.st, "O1");
     Cs__V1__Cancellation c;
     cs__v1__cancellation__init(&c);
     c.reason = FXE_S("buyer changed mind");
@@ -50,11 +50,11 @@ static void test_ex8_whole_order_cancel_refunds_paid_and_returns_all_units(void)
     ex_decision d;
     ex_decision_init(&d);
     ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
-    CT_EQ_INT(d.nfinance, 1);
-    CT_EQ_STR(d.finance[0].kind, "refund");
-    CT_EQ_STR(d.finance[0].rule, "EX-8");
-    CT_EQ_INT(d.finance[0].amount_fen, 7480);
-    CT_CHECK(strstr(d.finance[0].reason, "buyer changed mind") != NULL);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_STR(d.fx.finance[0].kind, "refund");
+    CT_EQ_STR(d.fx.finance[0].rule, "EX-8");
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 7480);
+    CT_CHECK(strstr(d.fx.finance[0].reason, "buyer changed mind") != NULL);
     CT_EQ_INT(d.nstock, 2); /* SKU-A merged over two lines */
     CT_EQ_STR(d.stock[0].sku, "SKU-A");
     CT_EQ_INT(d.stock[0].quantity, 3);
@@ -72,7 +72,7 @@ static void test_ex8_line_cancel_refunds_line_value_and_keeps_exception(void) {
     fx_state f;
     fxState(&f);
     ex_order o;
-    ex_order_from_state(&o, &f.st, "O1");
+    cs_order_facts_from_state(&o, &f.st, "O1");
     Cs__V1__Cancellation c;
     cs__v1__cancellation__init(&c);
     char *lines[] = {FXE_S("L2")};
@@ -83,8 +83,8 @@ static void test_ex8_line_cancel_refunds_line_value_and_keeps_exception(void) {
     ex_decision d;
     ex_decision_init(&d);
     ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
-    CT_EQ_INT(d.nfinance, 1);
-    CT_EQ_INT(d.finance[0].amount_fen, 500);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 500);
     CT_EQ_INT(d.nstock, 1);
     CT_EQ_STR(d.stock[0].sku, "SKU-B");
     CT_CHECK(!d.close);
@@ -92,7 +92,7 @@ static void test_ex8_line_cancel_refunds_line_value_and_keeps_exception(void) {
     c.refund_fen = 450;
     ex_decision_init(&d);
     ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
-    CT_EQ_INT(d.finance[0].amount_fen, 450);
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 450);
     fxe_shop_done(&s);
 }
 
@@ -104,25 +104,25 @@ static void test_ex8_unpaid_order_is_registered_without_refund(void) {
     f.o.paid_ms = 0;
     f.o.paid_amount_fen = 0;
     ex_order o;
-    ex_order_from_state(&o, &f.st, "O1");
+    cs_order_facts_from_state(&o, &f.st, "O1");
     Cs__V1__Cancellation c;
     cs__v1__cancellation__init(&c);
     ex_exception none = {0};
     ex_decision d;
     ex_decision_init(&d);
     ex8_cancellation(&c, &f.st, &o, &none, &s, &d);
-    CT_EQ_INT(d.nfinance, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
     CT_EQ_INT(d.nstock, 2);
     CT_EQ_STR(d.plan_rule, "EX-8");
     CT_CHECK(!d.close);
     /* an unknown order: registered, refund as the event says */
     ex_order unknown;
-    ex_order_from_state(&unknown, NULL, "O9");
+    cs_order_facts_from_state(&unknown, NULL, "O9");
     c.refund_fen = 1200;
     ex_decision_init(&d);
     ex8_cancellation(&c, NULL, &unknown, &none, &s, &d);
-    CT_EQ_INT(d.nfinance, 1);
-    CT_EQ_INT(d.finance[0].amount_fen, 1200);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 1200);
     CT_EQ_INT(d.nstock, 0);
     fxe_shop_done(&s);
 }

@@ -37,11 +37,11 @@ static void test_ex9_l1_goes_to_supervisor_urgent_with_1h_timer(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex9_complaint(&c, &fresh, &first, &s, t + 5 * FXE_MIN, &d));
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_ESCALATION);
-    CT_EQ_STR(d.tasks[0].assignee, EX_SUPERVISOR);
-    CT_CHECK(d.tasks[0].urgent);
-    CT_EQ_INT(d.tasks[0].due_ms, t + FXE_HOUR);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_ESCALATION);
+    CT_EQ_STR(d.fx.tasks[0].assignee, CS_FX_SUPERVISOR);
+    CT_CHECK(d.fx.tasks[0].urgent);
+    CT_EQ_INT(d.fx.tasks[0].due_ms, t + FXE_HOUR);
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_COMPLAINT), t + FXE_HOUR); /* from the complaint, not from now */
     CT_CHECK(!d.vip);
     fxe_shop_done(&s);
@@ -55,15 +55,15 @@ static void test_ex9_l2_and_l3_tasks_by_level(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex9_complaint(&c, &fresh, &first, &s, t, &d));
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT);
-    CT_CHECK(!d.tasks[0].urgent);
-    CT_CHECK(d.tasks[0].assignee == NULL);
-    CT_CHECK(strstr(d.tasks[0].summary, "solution within 240 min") != NULL);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT);
+    CT_CHECK(!d.fx.tasks[0].urgent);
+    CT_CHECK(d.fx.tasks[0].assignee == NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "solution within 240 min") != NULL);
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_COMPLAINT), t + 4 * FXE_HOUR);
     c = complaint(CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L3_ENQUIRY, 0); /* no time: now */
     ex_decision_init(&d);
     CT_CHECK(ex9_complaint(&c, &fresh, &first, &s, t, &d));
-    CT_CHECK(strstr(d.tasks[0].summary, "close within 1440 min") != NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "close within 1440 min") != NULL);
     CT_EQ_INT(fxe_timer(&d, EX_TIMER_COMPLAINT), t + FXE_DAY);
     fxe_shop_done(&s);
 }
@@ -79,9 +79,9 @@ static void test_ex9_missed_deadline_is_sla_breach_met_one_is_not(void) {
     CT_CHECK(!ex9_on_deadline(&k, "K1", &s, t + 4 * FXE_HOUR - 1, &d));
     CT_CHECK(ex9_on_deadline(&k, "K1", &s, t + 4 * FXE_HOUR, &d));
     CT_CHECK(d.breach);
-    CT_EQ_STR(d.breach_rule, "EX-9");
-    CT_EQ_INT(d.breach_deadline_ms, t + 4 * FXE_HOUR);
-    CT_CHECK(strstr(d.breach_detail, "L2: no solution") != NULL);
+    CT_EQ_STR(d.fx.breaches[0].rule, "EX-9");
+    CT_EQ_INT(d.fx.breaches[0].deadline_ms, t + 4 * FXE_HOUR);
+    CT_CHECK(strstr(d.fx.breaches[0].detail, "L2: no solution") != NULL);
     k.met_ms = t + FXE_HOUR;
     ex_decision_init(&d);
     CT_CHECK(!ex9_on_deadline(&k, "K1", &s, t + 5 * FXE_HOUR, &d));
@@ -108,7 +108,7 @@ static void test_ex9_level_action_marks_met_and_cancels_timer(void) {
     CT_CHECK(ex9_complaint(&c, &k, &first, &s, t, &d));
     CT_CHECK(d.complaint_met);
     CT_CHECK(fxe_cancels(&d, EX_TIMER_COMPLAINT));
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.ntasks, 0);
     /* L3 is met only by closing */
     k.level = CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L3_ENQUIRY;
     c = complaint(CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L3_ENQUIRY, t);
@@ -142,8 +142,8 @@ static void test_ex9_vip_two_complaints_or_200000_fen(void) {
     ex_decision_init(&d);
     CT_CHECK(ex9_complaint(&c, &fresh, &st, &s, t, &d));
     CT_CHECK(d.vip);
-    CT_CHECK(d.tasks[0].urgent);
-    CT_CHECK(strncmp(d.tasks[0].summary, "VIP ", 4) == 0);
+    CT_CHECK(d.fx.tasks[0].urgent);
+    CT_CHECK(strncmp(d.fx.tasks[0].summary, "VIP ", 4) == 0);
     fxe_shop_done(&s);
 }
 

@@ -23,11 +23,11 @@ static void test_ex10_chaser_within_48h_is_reported_not_urgent(void) {
     ex_decision_init(&d);
     CT_EQ_INT(ex10_promised_ship_ms(&o, &s), paid + 48 * FXE_HOUR);
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, paid + 48 * FXE_HOUR, &d)); /* exactly 48 h: not past */
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_DELIVERY_CHASER);
-    CT_EQ_STR(d.tasks[0].rule, "EX-10");
-    CT_EQ_STR(d.tasks[0].assignee, EX_SUPERVISOR);
-    CT_CHECK(!d.tasks[0].urgent);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_DELIVERY_CHASER);
+    CT_EQ_STR(d.fx.tasks[0].rule, "EX-10");
+    CT_EQ_STR(d.fx.tasks[0].assignee, CS_FX_SUPERVISOR);
+    CT_CHECK(!d.fx.tasks[0].urgent);
     fxe_shop_done(&s);
 }
 
@@ -41,14 +41,14 @@ static void test_ex10_chaser_past_48h_is_urgent(void) {
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, paid + 48 * FXE_HOUR + 1, &d));
-    CT_CHECK(d.tasks[0].urgent);
-    CT_CHECK(strstr(d.tasks[0].summary, "now past") != NULL);
+    CT_CHECK(d.fx.tasks[0].urgent);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "now past") != NULL);
     /* shipped: no longer late to ship */
     o.shipped_ms = paid + 50 * FXE_HOUR;
     ex_decision_init(&d);
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, paid + 60 * FXE_HOUR, &d));
-    CT_CHECK(!d.tasks[0].urgent);
-    CT_EQ_STR(d.tasks[0].assignee, EX_SUPERVISOR);
+    CT_CHECK(!d.fx.tasks[0].urgent);
+    CT_EQ_STR(d.fx.tasks[0].assignee, CS_FX_SUPERVISOR);
     fxe_shop_done(&s);
 }
 
@@ -65,11 +65,11 @@ static void test_ex10_presale_date_is_the_promise(void) {
     /* the whole presale day is kept; payment + 48 h does not apply */
     CT_EQ_INT(ex10_promised_ship_ms(&o, &s), fxe_local(&s, 2024, 6, 11, 0, 0));
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, fxe_local(&s, 2024, 6, 10, 23, 59), &d));
-    CT_CHECK(!d.tasks[0].urgent);
+    CT_CHECK(!d.fx.tasks[0].urgent);
     ex_decision_init(&d);
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, fxe_local(&s, 2024, 6, 11, 0, 0), &d));
-    CT_CHECK(d.tasks[0].urgent);
-    CT_CHECK(strstr(d.tasks[0].summary, "2024-06-10") != NULL);
+    CT_CHECK(d.fx.tasks[0].urgent);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "2024-06-10") != NULL);
     fxe_shop_done(&s);
 }
 
@@ -83,8 +83,8 @@ static void test_ex10_unpaid_order_has_no_promise(void) {
     ex_decision_init(&d);
     CT_EQ_INT(ex10_promised_ship_ms(&o, &s), 0);
     CT_CHECK(ex10_delivery_chaser(&c, &o, &s, fxe_local(&s, 2030, 1, 1, 0, 0), &d));
-    CT_EQ_INT(d.ntasks, 1); /* always reported */
-    CT_CHECK(!d.tasks[0].urgent);
+    CT_EQ_INT(d.fx.ntasks, 1); /* always reported */
+    CT_CHECK(!d.fx.tasks[0].urgent);
     fxe_shop_done(&s);
 }
 

@@ -19,20 +19,20 @@ static void test_ex_plan_out_of_stock_table(void) {
     fxe_order(&o, today);
     plan(&s, &o, "OUT_OF_STOCK", tomorrow, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-1");
-    CT_EQ_INT(d.nnotes, 1);
-    CT_EQ_INT(d.ntasks, 0);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_INT(d.fx.ntasks, 0);
     plan(&s, &o, "OUT_OF_STOCK", 0, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-2");
-    CT_EQ_INT(d.ntasks, 1);
-    CT_EQ_INT(d.nnotes, 0);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.nnotes, 0);
     fxe_order(&o, yesterday);
     plan(&s, &o, "AMOUNT_MISMATCH,OUT_OF_STOCK", tomorrow, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-3");
-    CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
+    CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_CALL);
     plan(&s, &o, "OUT_OF_STOCK", 0, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-3");
     CT_CHECK(d.open);
-    CT_EQ_INT(d.ntimers, 3); /* EX-6 */
+    CT_EQ_INT(d.fx.ntimers, 3); /* EX-6 */
     fxe_shop_done(&s);
 }
 
@@ -45,8 +45,8 @@ static void test_ex_plan_own_site_is_ex5_before_the_table(void) {
     ex_decision d;
     plan(&s, &o, "OUT_OF_STOCK", fxe_local(&s, 2024, 6, 3, 9, 0), now, &d);
     CT_EQ_STR(d.plan_rule, "EX-5");
-    CT_EQ_INT(d.nnotes, 0); /* a call, not EX-1's message */
-    CT_EQ_INT(d.ntasks, 1);
+    CT_EQ_INT(d.fx.nnotes, 0); /* a call, not EX-1's message */
+    CT_EQ_INT(d.fx.ntasks, 1);
     fxe_shop_done(&s);
 }
 
@@ -59,8 +59,8 @@ static void test_ex_plan_other_reasons_get_a_work_task(void) {
     ex_decision d;
     plan(&s, &o, "COURIER_UNREACHABLE", 0, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-6");
-    CT_EQ_INT(d.ntasks, 1);
-    CT_CHECK(strstr(d.tasks[0].summary, "COURIER_UNREACHABLE") != NULL);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "COURIER_UNREACHABLE") != NULL);
     /* a code that merely contains OUT_OF_STOCK is not it */
     plan(&s, &o, "NOT_OUT_OF_STOCKX", 0, now, &d);
     CT_EQ_STR(d.plan_rule, "EX-6");

@@ -23,7 +23,7 @@
 /* EX-1 */
 bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
                          int64_t now_ms, ex_decision *d) {
-    int64_t committed = ex_committed_ms(o);
+    int64_t committed = cs_order_committed_ms(o);
     if (committed == 0 || restock_ms <= 0) return false;
     cs_day today = cs_tz_day(shop->tz, now_ms);
     if (cs_tz_day(shop->tz, committed) != today) return false;
@@ -32,9 +32,9 @@ bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *s
     cs_day ship = restock < today ? today : restock;
     char date[16];
     cs_day_format(ship, date, sizeof date);
-    ex_note *n = ex_add_note(d, "EX-1", EX_TPL_RESTOCK, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM, EX_TO_IM);
-    ex_note_param(n, "order_id", "%s", ex_str(o->order_id));
-    ex_note_param(n, "ship_date", "%s", date);
+    cs_note *n = cs_fx_note(&d->fx, "EX-1", EX_TPL_RESTOCK, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM, CS_TO_IM);
+    cs_fx_note_param(n, "order_id", "%s", ex_str(o->order_id));
+    cs_fx_note_param(n, "ship_date", "%s", date);
     d->plan_rule = "EX-1";
     return true;
 }

@@ -22,18 +22,18 @@ bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o,
                              const ex_exception *x, const cs_shop *shop, ex_decision *d) {
     if (call->outcome != CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE) return false;
     if (!x->exists || !x->open || x->written_sent) return false;
-    bool platform = ex_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE;
+    bool platform = cs_order_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE;
     bool has_im = o->buyer_id && (platform || call->buyer_has_im);
     bool sms = shop->msg_pref == CS_MSG_PREF_SMS || !has_im;
     if (sms && !o->phone) {
         if (!has_im) return false;
         sms = false; /* the shop prefers SMS but there is no number: IM still reaches */
     }
-    ex_note *n = ex_add_note(d, "EX-4", EX_TPL_UNREACHABLE,
+    cs_note *n = cs_fx_note(&d->fx, "EX-4", EX_TPL_UNREACHABLE,
                              sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS
                                  : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
-                             sms ? EX_TO_PHONE : EX_TO_IM);
-    ex_note_param(n, "order_id", "%s", ex_str(o->order_id));
+                             sms ? CS_TO_PHONE : CS_TO_IM);
+    cs_fx_note_param(n, "order_id", "%s", ex_str(o->order_id));
     d->written_sent = true;
     return true;
 }

@@ -16,8 +16,8 @@
 /* EX-5 */
 bool ex5_own_site_call(const ex_order *o, const char *reasons, const cs_shop *shop,
                        int64_t now_ms, ex_decision *d) {
-    if (ex_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE) return false;
-    ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-5", o->cod,
+    if (cs_order_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE) return false;
+    cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-5", o->cod,
                              "own-site %sorder %s cannot ship today (%s): call the buyer today",
                              o->cod ? "cash-on-delivery " : "", ex_str(o->order_id),
                              reasons && reasons[0] ? reasons : "exception");

@@ -49,9 +49,9 @@ int64_t ex6_breach_ms(const cs_shop *shop, int64_t opened_ms) {
 void ex6_schedule(const cs_shop *shop, int64_t opened_ms, ex_decision *d) {
     int n = escalateDay(shop);
     /* The end of day 1 is a requeue only while it is before day N's start. */
-    if (n > 2) ex_add_timer(d, EX_TIMER_REQUEUE, ex_end_of_day_ms(shop, opened_ms));
-    if (n > 1) ex_add_timer(d, EX_TIMER_ESCALATE, ex6_escalate_ms(shop, opened_ms));
-    ex_add_timer(d, EX_TIMER_BREACH, ex6_breach_ms(shop, opened_ms));
+    if (n > 2) cs_fx_timer(&d->fx, EX_TIMER_REQUEUE, NULL, ex_end_of_day_ms(shop, opened_ms));
+    if (n > 1) cs_fx_timer(&d->fx, EX_TIMER_ESCALATE, NULL, ex6_escalate_ms(shop, opened_ms));
+    cs_fx_timer(&d->fx, EX_TIMER_BREACH, NULL, ex6_breach_ms(shop, opened_ms));
 }
 
 static const cs_shift *requeueShift(const cs_shop *shop) {
@@ -84,7 +84,7 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
     if (strcmp(kind, EX_TIMER_REQUEUE) == 0) {
         if (x->escalated_ms || day >= n) return false; /* the escalation owns day N */
         const cs_shift *s = requeueShift(shop);
-        ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-6", false,
+        cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-6", false,
                                  "order %s: exception open since %s still open at the end of day %d: "
                                  "follow up first thing",
                                  ex_str(o->order_id), since, day - 1 > 0 ? day - 1 : 1);
@@ -98,17 +98,17 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
             t->due_ms = ex_end_of_day_ms(shop, now_ms);
         }
         /* another requeue at the end of this day if it is still before day N */
-        if (day + 1 < n) ex_add_timer(d, EX_TIMER_REQUEUE, ex_end_of_day_ms(shop, now_ms));
+        if (day + 1 < n) cs_fx_timer(&d->fx, EX_TIMER_REQUEUE, NULL, ex_end_of_day_ms(shop, now_ms));
         d->plan_rule = "EX-6";
         return true;
     }
     if (strcmp(kind, EX_TIMER_ESCALATE) == 0) {
         if (x->escalated_ms || now_ms < ex6_escalate_ms(shop, x->opened_ms)) return false;
-        ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
+        cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
                                  "order %s: exception open since %s is on day %d: supervisor to settle it today",
                                  ex_str(o->order_id), since, day);
         if (t) {
-            t->assignee = EX_SUPERVISOR;
+            t->assignee = CS_FX_SUPERVISOR;
             t->due_ms = ex6_breach_ms(shop, x->opened_ms);
         }
         d->escalated = true;
@@ -118,14 +118,12 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
         int64_t deadline = ex6_breach_ms(shop, x->opened_ms);
         if (x->breached_ms || now_ms < deadline) return false;
         d->breach = true;
-        d->breach_rule = "EX-6";
-        d->breach_deadline_ms = deadline;
-        snprintf(d->breach_detail, sizeof d->breach_detail,
-                 "exception open since %s still open at the end of day %d", since, n);
-        ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
+        cs_fx_breach(&d->fx, "EX-6", "exception", deadline, "exception open since %s still open at the end of day %d",
+                     since, n);
+        cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
                                  "order %s: exception open since %s breached its SLA (end of day %d)",
                                  ex_str(o->order_id), since, n);
-        if (t) t->assignee = EX_SUPERVISOR;
+        if (t) t->assignee = CS_FX_SUPERVISOR;
         return true;
     }
     return false;

@@ -32,10 +32,10 @@ int64_t ex7_compensation_fen(int64_t refunded_fen, const cs_shop *shop) {
 bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const cs_shop *shop,
                        bool already_compensated, ex_decision *d) {
     if (c->reason != CS__V1__CASE_REASON__CASE_REASON_OUT_OF_STOCK) return false;
-    if (ex_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_TMALL) return false;
+    if (cs_order_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_TMALL) return false;
     const char *order_id = c->order_id && c->order_id[0] ? c->order_id : ex_str(o->order_id);
     if (c->stage == CS__V1__CASE_STAGE__CASE_STAGE_REQUESTED) {
-        ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-7", false,
+        cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-7", false,
                                  "Tmall order %s: refund asked for an out-of-stock item (case %s): "
                                  "offer another style or colour before refunding",
                                  order_id, ex_str(c->case_id));
@@ -46,7 +46,7 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
         if (already_compensated) return false;
         int64_t fen = ex7_compensation_fen(c->amount_fen, shop);
         if (fen <= 0) return false;
-        ex_add_finance(d, "compensation", "EX-7", fen,
+        cs_fx_finance(&d->fx, "compensation", "EX-7", fen,
                        "Tmall out-of-stock refund of %lld fen (case %s): compensation %d bp, cap %lld fen",
                        (long long)c->amount_fen, ex_str(c->case_id), shop->th.compensation_bp,
                        (long long)shop->th.compensation_cap_fen);

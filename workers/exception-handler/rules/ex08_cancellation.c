@@ -61,14 +61,8 @@ void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *s
     if (c->refund_fen > 0) refund = c->refund_fen;
     else if (o->paid_ms) refund = whole ? o->paid_fen : (lines_value < o->paid_fen ? lines_value : o->paid_fen);
     if (refund > 0)
-        ex_add_finance(d, "refund", "EX-8", refund, "%s cancelled: %s",
+        cs_fx_finance(&d->fx, "refund", "EX-8", refund, "%s cancelled: %s",
                        whole ? "order" : "lines", c->reason && c->reason[0] ? c->reason : "no reason given");
-    if (whole && x->exists && x->open) {
-        d->close = true;
-        d->close_reason = "order cancelled";
-        ex_cancel_timer(d, EX_TIMER_REQUEUE);
-        ex_cancel_timer(d, EX_TIMER_ESCALATE);
-        ex_cancel_timer(d, EX_TIMER_BREACH);
-    }
+    if (whole && x->exists && x->open) ex_close(d, "order cancelled");
     d->plan_rule = "EX-8";
 }

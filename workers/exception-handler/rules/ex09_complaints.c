@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cs/tz.h"
+#include "cs/util.h"
 
 /* EX-9 */
 int64_t ex9_deadline_ms(Cs__V1__ComplaintLevel level, int64_t opened_ms, const cs_shop *shop) {
@@ -94,7 +95,7 @@ bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const
         if (stored->met_ms || stored->closed_ms) return false;
         if (!levelMet(c, stored->level)) return false;
         d->complaint_met = true;
-        ex_cancel_timer(d, EX_TIMER_COMPLAINT);
+        cs_fx_cancel(&d->fx, EX_TIMER_COMPLAINT, NULL);
         return true;
     }
     int64_t opened = c->opened_ms > 0 ? c->opened_ms : now_ms;
@@ -108,27 +109,27 @@ bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const
     const char *order = ex_str(c->order_id);
     const char *sum = ex_str(c->summary);
     const char *tag = vip ? "VIP " : "";
-    ex_task *t;
+    cs_task *t;
     switch (c->level) {
     case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT:
-        t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-9", true,
+        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-9", true,
                         "%sL1 urgent complaint on order %s (%s): supervisor to take it up within %d min",
                         tag, order, sum, shop->th.complaint_l1_min);
-        if (t) t->assignee = EX_SUPERVISOR;
+        if (t) t->assignee = CS_FX_SUPERVISOR;
         break;
     case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE:
-        t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
+        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
                         "%sL2 complaint on order %s (%s): give the buyer a solution within %d min",
                         tag, order, sum, shop->th.complaint_l2_min);
         break;
     default:
-        t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
+        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
                         "%sL3 enquiry on order %s (%s): answer and close within %d min",
                         tag, order, sum, shop->th.complaint_l3_min);
         break;
     }
     if (t) t->due_ms = deadline;
-    ex_add_timer(d, EX_TIMER_COMPLAINT, deadline);
+    cs_fx_timer(&d->fx, EX_TIMER_COMPLAINT, NULL, deadline);
     return true;
 }
 
@@ -143,9 +144,8 @@ bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const
                                        "L3: not closed within the deadline"};
     int lv = (int)stored->level;
     d->breach = true;
-    d->breach_rule = "EX-9";
-    d->breach_deadline_ms = stored->deadline_ms;
-    snprintf(d->breach_detail, sizeof d->breach_detail, "complaint %s %s", ex_str(complaint_id),
-             lv >= 1 && lv <= 3 ? what[lv] : "missed its deadline");
+    cs_breach *b = cs_fx_breach(&d->fx, "EX-9", "complaint", stored->deadline_ms, "complaint %s %s",
+                                ex_str(complaint_id), lv >= 1 && lv <= 3 ? what[lv] : "missed its deadline");
+    if (b && complaint_id) cs_strlcpy(b->subject_id, complaint_id, sizeof b->subject_id);
     return true;
 }

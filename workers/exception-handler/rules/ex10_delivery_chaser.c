@@ -19,7 +19,7 @@
 /* EX-10 */
 int64_t ex10_promised_ship_ms(const ex_order *o, const cs_shop *shop) {
     if (o->presale_ship_ms > 0) return ex_end_of_day_ms(shop, o->presale_ship_ms);
-    int64_t committed = ex_committed_ms(o);
+    int64_t committed = cs_order_committed_ms(o);
     if (committed == 0) return 0;
     return committed + (int64_t)shop->th.chaser_default_ship_h * 3600 * 1000;
 }
@@ -34,10 +34,10 @@ bool ex10_delivery_chaser(const Cs__V1__DeliveryChaser *c, const ex_order *o, co
     char when[16] = "none";
     if (promised) ex_local_date(shop, o->presale_ship_ms > 0 ? o->presale_ship_ms : promised, when, sizeof when);
     const char *order = c->order_id && c->order_id[0] ? c->order_id : ex_str(o->order_id);
-    ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_DELIVERY_CHASER, "EX-10", past,
+    cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_DELIVERY_CHASER, "EX-10", past,
                              "buyer chasing delivery of order %s%s (promised ship date %s%s)%s%s",
                              order, o->shipped_ms ? ", already shipped" : "", when,
                              past ? ", now past" : "", c->text && c->text[0] ? ": " : "", ex_str(c->text));
-    if (t) t->assignee = EX_SUPERVISOR;
+    if (t) t->assignee = CS_FX_SUPERVISOR;
     return true;
 }

@@ -33,7 +33,7 @@ void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, co
                 !ex2_restock_unknown_call(o, restock_ms, shop, now_ms, d))
                 ex3_paid_earlier_call(o, restock_ms, shop, now_ms, d);
         } else {
-            ex_task *t = ex_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "EX-6", false,
+            cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "EX-6", false,
                                      "order %s is an exception (%s): work it today",
                                      ex_str(o->order_id), reasons && reasons[0] ? reasons : "no reason given");
             if (t) t->due_ms = ex_end_of_day_ms(shop, now_ms);

@@ -25,18 +25,13 @@
 #include "cs/v1/envelope.pb-c.h"
 #include "cs/v1/state.pb-c.h"
 
-#define EX_MAX_TASKS 4
-#define EX_MAX_NOTES 2
-#define EX_MAX_FINANCE 2
-#define EX_MAX_TIMERS 4
-#define EX_MAX_CANCEL_TIMERS 4
+#include "cs/effects.h"
+#include "cs/order_facts.h"
+#include "cs/event.h"
+
 #define EX_MAX_STOCK 16
-#define EX_TEXT_LEN 200
 
-/* Where a task goes when it is not the shift queue's (EX-6, EX-9, EX-10). */
-#define EX_SUPERVISOR "supervisor"
-
-/* Timer kinds (the worker's timer ids are "<kind>@<shop>:<subject id>"). */
+/* Timer kinds (timer ids "<kind>@<shop>:<subject id>", effects.h). */
 #define EX_TIMER_REQUEUE "ex6.requeue"    /* end of a day of the exception, before day N */
 #define EX_TIMER_ESCALATE "ex6.escalate"  /* start of day N */
 #define EX_TIMER_BREACH "ex6.breach"      /* end of day N */
@@ -48,23 +43,9 @@
 
 /* ---- what the rules read ---------------------------------------------- */
 
-/* The order as the exception-handler sees it: the order-verifier's merged
- * state (orders.doc) reduced to what EX-* need. Strings point into the
- * state it was built from (ex_order_from_state) or are NULL. */
-typedef struct ex_order {
-    bool known;                  /* the order exists (a state was found) */
-    const char *order_id;
-    const char *buyer_id;        /* also the buyer's IM handle on the platforms */
-    const char *phone;           /* receiver's phone, NULL if none */
-    Cs__V1__Channel channel;     /* UNSPECIFIED: the shop's channel applies */
-    bool cod;                    /* cash on delivery */
-    int64_t created_ms;
-    int64_t paid_ms;             /* 0 = unpaid (COD orders are committed at creation) */
-    int64_t paid_fen;
-    int64_t presale_ship_ms;     /* latest promised ship date of its presale lines, 0 = none */
-    int64_t shipped_ms;
-    int64_t cancelled_ms;
-} ex_order;
+/* The order as the exception-handler sees it: the verifier's merged state
+ * (orders.doc) reduced to the shared order facts (cs/order_facts.h). */
+typedef cs_order_facts ex_order;
 
 /* One exception (one open per order at most) as stored by the worker. */
 typedef struct ex_exception {
@@ -96,46 +77,6 @@ typedef struct ex_buyer_stats {
 
 /* ---- what the rules decide ---------------------------------------------- */
 
-typedef struct ex_task {
-    Cs__V1__TaskKind kind;
-    const char *rule;            /* "EX-3" (static) */
-    char summary[EX_TEXT_LEN];
-    bool urgent;
-    int64_t due_ms;              /* 0 = none */
-    const char *assignee;        /* EX_SUPERVISOR, or NULL (the shift's queue) */
-    const char *shift;           /* a named shift (EX-6), or NULL: SH-1 routes it */
-    bool top_of_queue;           /* EX-6 */
-    int64_t queue_at_ms;         /* EX-6: enters the queue then (0 = now) */
-} ex_task;
-
-typedef enum ex_recipient {
-    EX_TO_IM = 1,                /* the buyer's IM handle (buyer id) */
-    EX_TO_PHONE = 2,             /* the receiver's phone (SMS) */
-} ex_recipient;
-
-typedef struct ex_note {
-    const char *rule;
-    const char *template_id;
-    Cs__V1__MessageChannel channel;
-    Cs__V1__MessageClass klass;
-    ex_recipient to;
-    int nparams;
-    const char *param_keys[4];
-    char param_vals[4][64];
-} ex_note;
-
-typedef struct ex_finance {
-    const char *kind;            /* "refund", "compensation" */
-    const char *rule;
-    int64_t amount_fen;
-    char reason[EX_TEXT_LEN];
-} ex_finance;
-
-typedef struct ex_timer {
-    const char *kind;            /* EX_TIMER_* */
-    int64_t due_ms;
-} ex_timer;
-
 /* A unit count to give back to stock (EX-8). */
 typedef struct ex_stock_line {
     const char *sku;             /* into the order state */
@@ -143,27 +84,18 @@ typedef struct ex_stock_line {
 } ex_stock_line;
 
 typedef struct ex_decision {
-    ex_task tasks[EX_MAX_TASKS];
-    int ntasks;
-    ex_note notes[EX_MAX_NOTES];
-    int nnotes;
-    ex_finance finance[EX_MAX_FINANCE];
-    int nfinance;
-    ex_timer timers[EX_MAX_TIMERS];          /* to schedule */
-    int ntimers;
-    const char *cancel_timers[EX_MAX_CANCEL_TIMERS]; /* kinds to cancel */
-    int ncancel;
+    /* tasks, notification requests, finance requests, SLA breaches, tasks
+     * closed, timers armed and cancelled: applied by cs_fx_apply() with the
+     * exception (or complaint) as the timers' subject */
+    cs_effects fx;
     /* state changes */
     const char *plan_rule;       /* the rule that decided how the exception is worked */
     bool open;                   /* open an exception */
-    bool close;                  /* close the open exception */
+    bool close;                  /* close the open exception (ex_close) */
     const char *close_reason;    /* static text */
     bool escalated;              /* EX-6 escalation done now */
     bool written_sent;           /* EX-4 message requested now */
-    bool breach;                 /* an SLA breach to record and emit */
-    const char *breach_rule;
-    int64_t breach_deadline_ms;
-    char breach_detail[EX_TEXT_LEN];
+    bool breach;                 /* an SLA breach recorded now (its effect in fx) */
     bool complaint_met;          /* EX-9: the level's action is done */
     bool vip;                    /* EX-9: flag the buyer VIP */
     char vip_reason[96];
@@ -174,32 +106,38 @@ typedef struct ex_decision {
 /* ---- helpers (ex_common.c) ------------------------------------------------ */
 
 void ex_decision_init(ex_decision *d);
-/* Appends a task (dropped past EX_MAX_TASKS) and returns it, or NULL. */
-ex_task *ex_add_task(ex_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-ex_note *ex_add_note(ex_decision *d, const char *rule, const char *template_id,
-                     Cs__V1__MessageChannel channel, ex_recipient to);
-void ex_note_param(ex_note *n, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-ex_finance *ex_add_finance(ex_decision *d, const char *kind, const char *rule, int64_t amount_fen,
-                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void ex_add_timer(ex_decision *d, const char *kind, int64_t due_ms);
-void ex_cancel_timer(ex_decision *d, const char *kind);
-
-/* The order facts from the verifier's state (NULL st: an unknown order,
- * known = false and order_id as given). Points into st. */
-void ex_order_from_state(ex_order *o, const Cs__V1__OrderState *st, const char *order_id);
-/* The order's channel, the shop's when the order does not say. */
-Cs__V1__Channel ex_channel(const ex_order *o, const cs_shop *shop);
-/* The instant the order was committed: paid, or created for COD (0 if
- * neither). "Paid today" in EX-1..3 is this instant's local date. */
-int64_t ex_committed_ms(const ex_order *o);
 /* Local midnight at the start of the date after ms's local date. */
 int64_t ex_end_of_day_ms(const cs_shop *shop, int64_t ms);
 /* "YYYY-MM-DD" of ms in the shop's zone (buf >= 11). */
 void ex_local_date(const cs_shop *shop, int64_t ms, char *buf, size_t len);
 /* s, or "" for NULL. */
 const char *ex_str(const char *s);
+
+/* ---- which events, about which order (ex_valid.c) -------------------------- */
+
+/* Per route: false and a reason make the event poison (dead-lettered). */
+bool ex_valid_verdict(const cs_event *ev, char *why, size_t len);
+bool ex_valid_order(const cs_event *ev, char *why, size_t len);
+bool ex_valid_aftersales(const cs_event *ev, char *why, size_t len);
+bool ex_valid_contact(const cs_event *ev, char *why, size_t len);
+/* The lock key of an event: "<shop>:<order>" of the order it is about;
+ * false for events that change nothing here (order events other than a
+ * cancellation, shipment or closing). */
+bool ex_lock_order(const cs_event *ev, char *out, size_t len);
+
+/* ---- the exception's life (ex_close.c) ------------------------------------ */
+
+/* Closing an open exception (shipped, closed, cancelled, worked, agreed on
+ * a call): its agent tasks of EX-1, EX-2, EX-3, EX-5 and EX-6 are done with
+ * it, and every pending timer of the exception (EX-6) is cancelled. */
+void ex_close(ex_decision *d, const char *reason);
+/* The rules whose tasks an exception's closing closes (NULL-terminated). */
+extern const char *const ex_exception_task_rules[];
+/* A call outcome on a task: an EX task called about is done. */
+void ex_call_done(ex_decision *d, const char *task_id);
+/* An exception verdict's reasons for the exceptions row: the reason codes,
+ * comma-separated, into out (cut at len). */
+void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len);
 
 /* ---- the rules, one file each --------------------------------------------- */
 

@@ -1,0 +1,357 @@
+/* apply.c -- a rule's effects into records, rows and timers (see apply.h).
+ *
+ * Tasks and notification requests are the volume (the verifier raises one
+ * for every order it holds): their rows go into two COPY buffers per batch,
+ * sent by a before-commit hook, so a batch of thousands of tasks costs two
+ * statements. The rest is rare and written at once. */
+#include "cs/apply.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/clock.h"
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/shift.h"
+#include "cs/timers.h"
+#include "cs/topics.h"
+#include "cs/util.h"
+
+#define FX_ID_LEN 256
+#define FX_KEY_LEN 512
+
+static const char sqlCopyTasks[] =
+    "COPY tasks (shop_id, task_id, order_id, kind, rule, summary, shift, urgent, due_ms, created_ms, assignee, "
+    "top_of_queue, queue_at_ms) FROM STDIN";
+static const char sqlCopyNotes[] =
+    "COPY notification_requests (shop_id, idempotency_key, order_id, rule, template, channel, class, created_ms) "
+    "FROM STDIN";
+
+/* ---- metrics ----------------------------------------------------------------- */
+
+static struct {
+    char prefix[48];
+    cs_metric *tasks, *notes, *finance;
+} fxMetrics;
+
+void cs_fx_metrics(const char *prefix) {
+    cs_strlcpy(fxMetrics.prefix, prefix, sizeof fxMetrics.prefix);
+    char name[96];
+    snprintf(name, sizeof name, "%s_tasks_total", prefix);
+    fxMetrics.tasks = cs_metric_get(CS_METRIC_COUNTER, name, "Agent tasks raised", NULL);
+    snprintf(name, sizeof name, "%s_notifications_total", prefix);
+    fxMetrics.notes = cs_metric_get(CS_METRIC_COUNTER, name, "Notification requests made", NULL);
+    snprintf(name, sizeof name, "%s_finance_requests_total", prefix);
+    fxMetrics.finance = cs_metric_get(CS_METRIC_COUNTER, name, "Finance requests (refunds, compensations)", NULL);
+}
+
+static void metricsEnsure(void) {
+    if (!fxMetrics.tasks) cs_fx_metrics("cs_fx");
+}
+
+static void breachCounted(const char *rule) {
+    char name[96], labels[64];
+    snprintf(name, sizeof name, "%s_sla_breaches_total", fxMetrics.prefix);
+    snprintf(labels, sizeof labels, "rule=\"%s\"", rule);
+    cs_metric_add(cs_metric_get(CS_METRIC_COUNTER, name, "SLA breaches (missed deadlines)", labels), 1);
+}
+
+/* ---- the batch's rows ---------------------------------------------------------- */
+
+typedef struct fxRows {
+    cs_copybuf tasks, notes;
+} fxRows;
+
+static void rowsFree(void *arg) {
+    fxRows *r = arg;
+    cs_copy_free(&r->tasks);
+    cs_copy_free(&r->notes);
+    free(r);
+}
+
+static void rowsDone(void *arg) { (void)arg; }   /* the registration that owns the rows */
+
+static int rowsFlush(void *arg, cs_batch *b, char *err, size_t errlen) {
+    fxRows *r = arg;
+    PGconn *pg = cs_batch_pg(b);
+    if (r->tasks.rows && cs_copy_send(pg, sqlCopyTasks, &r->tasks, err, errlen) != 0) return -1;
+    if (r->notes.rows && cs_copy_send(pg, sqlCopyNotes, &r->notes, err, errlen) != 0) return -1;
+    cs_copy_reset(&r->tasks);
+    cs_copy_reset(&r->notes);
+    return 0;
+}
+
+static fxRows *batchRows(cs_batch *b) {
+    fxRows *r = cs_batch_after_commit_arg(b, rowsDone);
+    if (!r) {
+        r = cs_xcalloc(1, sizeof *r);
+        cs_batch_after_commit(b, rowsDone, r, rowsFree);
+        cs_batch_before_commit(b, rowsFlush, r);
+    }
+    return r;
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+static const char *enumName(const ProtobufCEnumDescriptor *d, int v) {
+    const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
+    return e ? e->name : "UNSPECIFIED";
+}
+
+static const char *str(const char *s) { return s ? s : ""; }
+
+static void envelopeInit(Cs__V1__Envelope *env, cs_batch *b, const char *event_id, const char *shop_id) {
+    cs__v1__envelope__init(env);
+    env->event_id = (char *)event_id;
+    env->shop_id = (char *)shop_id;
+    env->event_ms = cs_batch_now(b);
+    env->ingest_ms = cs_real_ms();
+    env->source = (char *)cs_batch_worker(b);
+}
+
+static void emitTask(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_task *k) {
+    char id[FX_ID_LEN], suffix[64];
+    snprintf(suffix, sizeof suffix, "task/%d/%s", idx, k->rule);
+    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    int64_t now = cs_batch_now(b);
+    const char *shift = k->shift;
+    if (!shift) {   /* SH-1 */
+        const cs_shift *sh = t->shop ? cs_shift_for_task(t->shop, k->queue_at_ms ? k->queue_at_ms : now) : NULL;
+        shift = sh ? sh->name : "";
+    }
+    Cs__V1__AgentTask task;
+    cs__v1__agent_task__init(&task);
+    task.task_id = id;
+    task.order_id = (char *)str(t->order_id);
+    task.kind = k->kind;
+    task.rule = (char *)k->rule;
+    task.summary = (char *)k->summary;
+    task.shift = (char *)shift;
+    task.urgent = k->urgent;
+    task.due_ms = k->due_ms;
+    task.assignee = (char *)str(k->assignee);
+    task.top_of_queue = k->top_of_queue;
+    task.queue_at_ms = k->queue_at_ms;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, b, id, t->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_TASK;
+    env.task = &task;
+    cs_batch_emit(b, CS_TOPIC_TASKS, key, &env);
+
+    cs_copybuf *c = &batchRows(b)->tasks;
+    cs_copy_text(c, t->shop_id);
+    cs_copy_text(c, id);
+    cs_copy_text(c, str(t->order_id));
+    cs_copy_text(c, enumName(&cs__v1__task_kind__descriptor, (int)k->kind));
+    cs_copy_text(c, k->rule);
+    cs_copy_text(c, k->summary);
+    cs_copy_text(c, shift);
+    cs_copy_bool(c, k->urgent);
+    if (k->due_ms) cs_copy_int(c, k->due_ms);
+    else cs_copy_null(c);
+    cs_copy_int(c, now);
+    cs_copy_text(c, k->assignee);
+    cs_copy_bool(c, k->top_of_queue);
+    if (k->queue_at_ms) cs_copy_int(c, k->queue_at_ms);
+    else cs_copy_null(c);
+    cs_copy_end_row(c);
+    cs_metric_add(fxMetrics.tasks, 1);
+}
+
+static void emitNote(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_note *n) {
+    char id[FX_ID_LEN], suffix[96];
+    snprintf(suffix, sizeof suffix, "note/%d/%s", idx, n->template_id);
+    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    Cs__V1__NotificationRequest req;
+    cs__v1__notification_request__init(&req);
+    req.idempotency_key = id;   /* NT-1: fixed here, at request time, from the input's id */
+    req.order_id = (char *)str(t->order_id);
+    req.to = (char *)str(n->to == CS_TO_IM ? t->buyer_id : t->phone);
+    req.channel = n->channel;
+    req.class_ = n->klass;
+    req.template_ = (char *)n->template_id;
+    req.rule = (char *)n->rule;
+    Cs__V1__NotificationRequest__ParamsEntry entries[CS_FX_MAX_PARAMS], *ptrs[CS_FX_MAX_PARAMS];
+    req.n_params = 0;
+    for (int i = 0; i < n->nparams && i < CS_FX_MAX_PARAMS; i++) {
+        cs__v1__notification_request__params_entry__init(&entries[i]);
+        entries[i].key = (char *)n->param_keys[i];
+        entries[i].value = (char *)n->param_vals[i];
+        ptrs[req.n_params++] = &entries[i];
+    }
+    req.params = ptrs;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, b, id, t->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_NOTIFICATION;
+    env.notification = &req;
+    cs_batch_emit(b, CS_TOPIC_NOTIFICATIONS, key, &env);
+
+    cs_copybuf *c = &batchRows(b)->notes;
+    cs_copy_text(c, t->shop_id);
+    cs_copy_text(c, id);
+    cs_copy_text(c, str(t->order_id));
+    cs_copy_text(c, n->rule);
+    cs_copy_text(c, n->template_id);
+    cs_copy_text(c, enumName(&cs__v1__message_channel__descriptor, (int)n->channel));
+    cs_copy_text(c, enumName(&cs__v1__message_class__descriptor, (int)n->klass));
+    cs_copy_int(c, cs_batch_now(b));
+    cs_copy_end_row(c);
+    cs_metric_add(fxMetrics.notes, 1);
+}
+
+static int emitFinance(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_finance *f,
+                       char *err, size_t errlen) {
+    char id[FX_ID_LEN], suffix[64];
+    snprintf(suffix, sizeof suffix, "finance/%d/%s", idx, f->kind);
+    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    Cs__V1__FinanceRequest req;
+    cs__v1__finance_request__init(&req);
+    req.request_id = id;
+    req.order_id = (char *)str(t->order_id);
+    req.kind = (char *)f->kind;
+    req.amount_fen = f->amount_fen;
+    req.buyer_id = (char *)str(t->buyer_id);
+    req.reason = (char *)f->reason;
+    req.rule = (char *)f->rule;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, b, id, t->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_FINANCE;
+    env.finance = &req;
+    cs_batch_emit(b, CS_TOPIC_FINANCE, key, &env);
+
+    char amount[24], now[24];
+    snprintf(amount, sizeof amount, "%" PRId64, f->amount_fen);
+    snprintf(now, sizeof now, "%" PRId64, cs_batch_now(b));
+    const char *p[] = {t->shop_id, id, str(t->order_id), f->kind, amount, f->rule, f->reason, now};
+    if (cs_pg_exec(cs_batch_pg(b),
+                   "INSERT INTO finance_requests (shop_id, request_id, order_id, kind, amount_fen, rule, reason, "
+                   "created_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
+                   8, p, NULL, err, errlen) != 0)
+        return -1;
+    cs_metric_add(fxMetrics.finance, 1);
+    return 0;
+}
+
+static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_breach *x,
+                      char *err, size_t errlen) {
+    char id[FX_ID_LEN], suffix[32];
+    if (idx == 0) snprintf(suffix, sizeof suffix, "sla");
+    else snprintf(suffix, sizeof suffix, "sla/%d", idx);
+    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    const char *subject_id = x->subject_id[0] ? x->subject_id : str(t->subject ? t->subject : t->order_id);
+    int64_t now = cs_batch_now(b);
+    Cs__V1__SlaBreach sb;
+    cs__v1__sla_breach__init(&sb);
+    sb.subject = (char *)str(x->subject);
+    sb.subject_id = (char *)subject_id;
+    sb.order_id = (char *)str(t->order_id);
+    sb.rule = (char *)x->rule;
+    sb.deadline_ms = x->deadline_ms;
+    sb.breached_ms = now;
+    sb.detail = (char *)x->detail;
+    Cs__V1__Envelope env;
+    envelopeInit(&env, b, id, t->shop_id);
+    env.body_case = CS__V1__ENVELOPE__BODY_SLA_BREACH;
+    env.sla_breach = &sb;
+    cs_batch_emit(b, CS_TOPIC_SLA, key, &env);
+    char dl[24], nowb[24];
+    snprintf(dl, sizeof dl, "%" PRId64, x->deadline_ms);
+    snprintf(nowb, sizeof nowb, "%" PRId64, now);
+    const char *p[] = {t->shop_id, str(x->subject), subject_id, str(t->order_id), x->rule, dl, nowb, x->detail};
+    if (cs_pg_exec(cs_batch_pg(b),
+                   "INSERT INTO sla_breaches (shop_id, subject, subject_id, order_id, rule, deadline_ms, breached_ms, "
+                   "detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
+                   8, p, NULL, err, errlen) != 0)
+        return -1;
+    breachCounted(x->rule);
+    cs_log_info("SLA breach %s %s %s:%s (%s)", x->rule, str(x->subject), t->shop_id, subject_id, x->detail);
+    return 0;
+}
+
+/* Closes tasks now: the rows queued so far go first, so that a task raised
+ * earlier in the batch is closed with the rest. */
+static int closeTasks(cs_batch *b, const cs_fx_target *t, const cs_task_close *k, char *err, size_t errlen) {
+    fxRows *r = cs_batch_after_commit_arg(b, rowsDone);
+    if (r && rowsFlush(r, b, err, errlen) != 0) return -1;
+    char now[24];
+    snprintf(now, sizeof now, "%" PRId64, cs_batch_now(b));
+    PGconn *pg = cs_batch_pg(b);
+    if (k->task_id) {
+        const char *p[] = {t->shop_id, k->task_id, now, k->rule_prefix ? k->rule_prefix : ""};
+        return cs_pg_exec(pg, "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND task_id = $2 "
+                              "AND closed_ms IS NULL AND starts_with(rule, $4)",
+                          4, p, NULL, err, errlen);
+    }
+    cs_copybuf arr = {0};
+    size_t n = 0;
+    while (k->rules && k->rules[n]) n++;
+    cs_pg_text_array(&arr, k->rules, n);
+    const char *p[] = {t->shop_id, str(t->order_id), now, arr.data, k->rule_prefix ? k->rule_prefix : NULL};
+    int rc = cs_pg_exec(pg, "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND order_id = $2 "
+                            "AND closed_ms IS NULL AND (rule = ANY($4::text[]) OR starts_with(rule, $5))",
+                        5, p, NULL, err, errlen);
+    cs_copy_free(&arr);
+    return rc;
+}
+
+/* ---- the call ------------------------------------------------------------------------- */
+
+cs_fx_target cs_fx_target_of(const cs_event *ev, const cs_order_facts *o, const char *subject) {
+    return (cs_fx_target){
+        .shop = ev->shop,
+        .shop_id = ev->env->shop_id,
+        .order_id = o && o->order_id ? o->order_id : "",
+        .buyer_id = o ? o->buyer_id : NULL,
+        .phone = o ? o->phone : NULL,
+        .trigger = ev->env->event_id,
+        .subject = subject,
+    };
+}
+
+int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *err, size_t errlen) {
+    metricsEnsure();
+    if (fx->dropped)
+        cs_log_error("%s: %d effects of %s did not fit their arrays and were dropped", cs_batch_worker(b),
+                     fx->dropped, str(t->trigger));
+    char key[FX_KEY_LEN];
+    snprintf(key, sizeof key, "%s:%s", t->shop_id, str(t->order_id));
+    for (int i = 0; i < fx->ncloses; i++)
+        if (closeTasks(b, t, &fx->closes[i], err, errlen) != 0) return -1;
+    for (int i = 0; i < fx->ntasks; i++) emitTask(b, t, key, i, &fx->tasks[i]);
+    for (int i = 0; i < fx->nnotes; i++) emitNote(b, t, key, i, &fx->notes[i]);
+    for (int i = 0; i < fx->nfinance; i++)
+        if (emitFinance(b, t, key, i, &fx->finance[i], err, errlen) != 0) return -1;
+    for (int i = 0; i < fx->nbreaches; i++)
+        if (emitBreach(b, t, key, i, &fx->breaches[i], err, errlen) != 0) return -1;
+
+    /* timers: cancels first, so that "cancel all, arm the next" moves on */
+    const char *dflt = str(t->subject ? t->subject : t->order_id);
+    char tid[FX_KEY_LEN], skey[FX_KEY_LEN];
+    for (int i = 0; i < fx->ncancels; i++) {
+        const cs_timer_cancel_fx *c = &fx->cancels[i];
+        const char *subject = c->subject[0] ? c->subject : dflt;
+        if (!c->kind) {
+            snprintf(skey, sizeof skey, "%s:%s", t->shop_id, subject);
+            if (cs_timer_cancel_subject(b, skey, err, errlen) != 0) return -1;
+            continue;
+        }
+        cs_fx_timer_id(tid, sizeof tid, c->kind, t->shop_id, subject);
+        if (cs_timer_cancel(b, tid, err, errlen) != 0) return -1;
+    }
+    for (int i = 0; i < fx->ntimers; i++) {
+        const cs_timer_arm *a = &fx->timers[i];
+        const char *subject = a->subject[0] ? a->subject : dflt;
+        cs_fx_timer_id(tid, sizeof tid, a->kind, t->shop_id, subject);
+        cs_timer_spec spec = {.kind = a->kind, .order_key = key, .timer_id = tid, .due_ms = a->due_ms,
+                              .payload = subject, .payload_len = strlen(subject), .keep_pending = a->keep_pending};
+        if (!t->order_id || !t->order_id[0]) {
+            snprintf(skey, sizeof skey, "%s:%s", t->shop_id, subject);
+            spec.order_key = skey;
+        }
+        if (cs_timer_schedule(b, &spec, err, errlen) != 0) return -1;
+    }
+    return 0;
+}

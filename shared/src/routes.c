@@ -1,0 +1,208 @@
+/* routes.c -- a worker's declared routes run over a batch (see routes.h
+ * and runtime.h).
+ *
+ * Three passes over the batch's new events, in partition order:
+ *   1. route: find each event's route by topic; a body that is not the
+ *      topic's, a refusal of the route's `valid`, a fired timer of a kind
+ *      with no route, or a topic with no route at all makes it poison;
+ *   2. lock: every routed event's lock key (a fired timer's order key),
+ *      hashed, sorted and taken in one statement, so every transaction of
+ *      every worker takes its locks in the same order and none can wait on
+ *      another in a cycle;
+ *   3. dispatch: each event to its handler; a fired timer first through
+ *      cs_timer_take_fired(), so a cancelled or rescheduled one never
+ *      reaches its handler.
+ * Locks come before any handler reads, which is what makes "read the
+ * subject, decide, write" safe across the copies of a worker. */
+#include "cs/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/effects.h"
+#include "cs/pg.h"
+#include "cs/timers.h"
+#include "cs/topics.h"
+#include "cs/util.h"
+
+#define ROUTE_KEY_LEN 600
+
+int64_t cs_lock_hash(const char *key) {
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (int64_t)h;
+}
+
+static int cmpI64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t cs_lock_order(const char *const *keys, size_t n, int64_t *out) {
+    for (size_t i = 0; i < n; i++) out[i] = cs_lock_hash(keys[i]);
+    if (n > 1) qsort(out, n, sizeof *out, cmpI64);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || out[k - 1] != out[i]) out[k++] = out[i];
+    return k;
+}
+
+int cs_batch_lock_hashes(cs_batch *b, const int64_t *hashes, size_t n, char *err, size_t errlen) {
+    if (n == 0) return 0;
+    cs_copybuf arr = {0};
+    cs_pg_int_array(&arr, hashes, n);
+    const char *p[] = {arr.data};
+    /* the subquery keeps the array's order: the locks are taken in it */
+    int rc = cs_pg_exec(cs_batch_pg(b),
+                        "SELECT pg_advisory_xact_lock(h) FROM (SELECT h FROM unnest($1::bigint[]) "
+                        "WITH ORDINALITY AS u(h, i) ORDER BY i) s",
+                        1, p, NULL, err, errlen);
+    cs_copy_free(&arr);
+    return rc;
+}
+
+int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, size_t errlen) {
+    int64_t *h = cs_xcalloc(n ? n : 1, sizeof *h);
+    size_t k = cs_lock_order(keys, n, h);
+    int rc = cs_batch_lock_hashes(b, h, k, err, errlen);
+    free(h);
+    return rc;
+}
+
+size_t cs_routes_topics(const cs_worker_def *def, const char **out, size_t max) {
+    size_t n = 0;
+    if (max == 0) return 0;
+    if (def->topics) {
+        for (size_t i = 0; def->topics[i] && n + 1 < max; i++) out[n++] = def->topics[i];
+        out[n] = NULL;
+        return n;
+    }
+    for (const cs_route *r = def->routes; r && r->topic && n + 1 < max; r++) {
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++) seen = strcmp(out[i], r->topic) == 0;
+        if (!seen) out[n++] = r->topic;
+    }
+    bool timers = def->timer_routes && def->timer_routes[0].kind;
+    for (size_t i = 0; i < n && timers; i++)
+        if (strcmp(out[i], CS_TOPIC_TIMERS) == 0) timers = false;
+    if (timers && n + 1 < max) out[n++] = CS_TOPIC_TIMERS;
+    out[n] = NULL;
+    return n;
+}
+
+static const char *bodyName(int body) {
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&cs__v1__envelope__descriptor, (unsigned)body);
+    return f ? f->name : "none";
+}
+
+/* The route of ev (NULL: poisoned here, with the reason). */
+static const cs_route *routeOf(const cs_worker_def *def, cs_event *ev) {
+    const cs_route *topicSeen = NULL;
+    for (const cs_route *r = def->routes; r && r->topic; r++) {
+        if (strcmp(r->topic, ev->topic) != 0) continue;
+        if (!topicSeen) topicSeen = r;
+        if (r->body == ev->env->body_case) return r;
+    }
+    if (topicSeen)
+        cs_event_poison(ev, "validation: %s carries %s, got body %s", ev->topic, bodyName(topicSeen->body),
+                        bodyName(ev->env->body_case));
+    else
+        cs_event_poison(ev, "validation: topic %s is not routed by %s", ev->topic, def->name);
+    return NULL;
+}
+
+static const cs_timer_route *timerRouteOf(const cs_worker_def *def, cs_event *ev) {
+    const Cs__V1__TimerFired *f = ev->env->timer;
+    if (!f || !f->timer_id || !f->timer_id[0] || !f->kind) {
+        cs_event_poison(ev, "validation: %s carries a fired timer with an id and a kind", CS_TOPIC_TIMERS);
+        return NULL;
+    }
+    for (const cs_timer_route *t = def->timer_routes; t && t->kind; t++)
+        if (strcmp(t->kind, f->kind) == 0) return t;
+    cs_event_poison(ev, "validation: no timer route for kind '%.64s' in %s", f->kind, def->name);
+    return NULL;
+}
+
+static bool isTimer(const cs_event *ev) {
+    return strcmp(ev->topic, CS_TOPIC_TIMERS) == 0 && ev->env->body_case == CS__V1__ENVELOPE__BODY_TIMER;
+}
+
+/* The subject a timer route is given: the id's subject part, else the
+ * payload (text). */
+static void timerSubject(const Cs__V1__TimerFired *f, char *out, size_t len) {
+    const char *s = cs_fx_timer_subject(f->timer_id);
+    if (s) {
+        cs_strlcpy(out, s, len);
+        return;
+    }
+    size_t n = f->payload.len < len - 1 ? f->payload.len : len - 1;
+    if (n) memcpy(out, f->payload.data, n);
+    out[n] = 0;
+}
+
+int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, char *err, size_t errlen) {
+    int (*lock)(cs_batch *, const int64_t *, size_t, char *, size_t) =
+        io && io->lock ? io->lock : cs_batch_lock_hashes;
+    int (*take)(cs_batch *, const Cs__V1__TimerFired *, char *, size_t) =
+        io && io->take_fired ? io->take_fired : cs_timer_take_fired;
+    size_t n = cs_batch_count(b);
+    const void **route = cs_xcalloc(n ? n : 1, sizeof *route);
+    char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
+    size_t nkeys = 0;
+    char key[ROUTE_KEY_LEN], why[CS_REASON_LEN];
+    /* 1. route */
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison) continue;
+        if (strcmp(ev->topic, CS_TOPIC_TIMERS) == 0) {
+            const cs_timer_route *t = NULL;
+            if (!isTimer(ev))
+                cs_event_poison(ev, "validation: %s carries timer, got body %s", CS_TOPIC_TIMERS,
+                                bodyName(ev->env->body_case));
+            else
+                t = timerRouteOf(def, ev);
+            route[i] = t;
+            if (t && ev->env->timer->order_key && ev->env->timer->order_key[0])
+                keys[nkeys++] = cs_xstrdup(ev->env->timer->order_key);
+            continue;
+        }
+        const cs_route *r = routeOf(def, ev);
+        if (r && r->valid && !r->valid(ev, why, sizeof why)) {
+            cs_event_poison(ev, "%s", why);
+            r = NULL;
+        }
+        route[i] = r;
+        if (r && r->lock_key && r->lock_key(ev, key, sizeof key)) keys[nkeys++] = cs_xstrdup(key);
+    }
+    /* 2. lock */
+    int64_t *hashes = cs_xcalloc(nkeys ? nkeys : 1, sizeof *hashes);
+    size_t nh = cs_lock_order((const char *const *)keys, nkeys, hashes);
+    int rc = nh ? lock(b, hashes, nh, err, errlen) : 0;
+    /* 3. dispatch */
+    char subject[CS_FX_ID_LEN * 2];
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison || !route[i]) continue;
+        if (isTimer(ev)) {
+            const cs_timer_route *t = route[i];
+            int taken = take(b, ev->env->timer, err, errlen);
+            if (taken < 0) { rc = -1; break; }
+            if (taken == 0) continue;   /* cancelled or rescheduled since: no effect */
+            timerSubject(ev->env->timer, subject, sizeof subject);
+            rc = t->handle(def->user, b, ev, subject, err, errlen);
+        } else {
+            const cs_route *r = route[i];
+            rc = r->handle(def->user, b, ev, err, errlen);
+        }
+    }
+    for (size_t i = 0; i < nkeys; i++) free(keys[i]);
+    free(keys);
+    free(hashes);
+    free(route);
+    return rc;
+}
