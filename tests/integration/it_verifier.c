@@ -2,8 +2,9 @@
  * produced to Kafka end as the right verdicts in PostgreSQL and on
  * cs.verdicts.v1; replays change nothing; events of one order out of order
  * end right (OV-12); the last unit of a SKU goes to exactly one order and
- * OV-9 holds across partitions with two worker processes; poison goes to
- * the dead-letter topic with its reason while neighbours are applied;
+ * OV-9 holds across partitions with two worker processes, at every link of
+ * a chain of repeat orders; poison goes to the dead-letter topic with
+ * its reason while neighbours are applied;
  * migrations re-run cleanly; bad configuration stops the process with
  * exit code 2 naming the problem; logs carry no full phone number. */
 #include <signal.h>
@@ -634,6 +635,215 @@ static void test_ov9_duplicate_held_when_later_order_arrives_first(void) {
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
 }
 
+/* ---- OV-9 chains of repeat orders (issue 13) --------------------------------------- */
+
+/* A whole-order cancellation of o, keyed like its other events. */
+static int produceCancel(const it_order *o, const char *event_id) {
+    Cs__V1__Order part;
+    cs__v1__order__init(&part);
+    part.order_id = (char *)o->order_id;
+    part.modified_ms = it_wall_ms();
+    Cs__V1__Cancellation can;
+    cs__v1__cancellation__init(&can);
+    can.reason = (char *)"重复下单,买家取消";
+    Cs__V1__OrderEvent oe;
+    cs__v1__order_event__init(&oe);
+    oe.kind = KIND(CANCELLED);
+    oe.order = &part;
+    oe.cancellation = &can;
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = part.modified_ms;
+    env.ingest_ms = part.modified_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
+    env.order = &oe;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
+/* The first order of a chain: buyer "<run>-<tag>", an id on partition part,
+ * placed at created_ms, paid the exact payable in-platform a minute later. */
+static void chainFirst(it_order *o, const char *run, const char *tag, const char *sku, int part, int *n,
+                       int64_t created_ms) {
+    char id[160], buyer[160], prefix[100];
+    snprintf(prefix, sizeof prefix, "%s-%sa-", run, tag);
+    it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, part, n);
+    snprintf(buyer, sizeof buyer, "%s-%s", run, tag);
+    it_order_init(o, "tb-demo", id, buyer, sku, NULL, 1);
+    o->created_ms = created_ms;
+    o->paid_ms = created_ms + 60000;
+    snprintf(o->street, sizeof o->street, "文三路12号 3室");
+}
+
+/* The next order of first's chain (same buyer, SKUs, quantities), with an
+ * id "<run>-<tag><letter>-..." on partition part, placed at created_ms and
+ * paid a minute later, its address written as street. */
+static void chainNext(it_order *o, const it_order *first, const char *run, const char *tag, char letter, int part,
+                      int *n, int64_t created_ms, const char *street) {
+    char prefix[100];
+    *o = *first;
+    snprintf(prefix, sizeof prefix, "%s-%s%c-", run, tag, letter);
+    it_order_id_on_partition(o->order_id, sizeof o->order_id, "tb-demo", prefix, part, n);
+    o->created_ms = created_ms;
+    o->paid_ms = created_ms + 60000;
+    snprintf(o->street, sizeof o->street, "%s", street);
+}
+
+/* Produces o (created, then paid) and waits for its two verdicts. */
+static bool chainVerified(const it_order *o) {
+    produceOrder(o, true);
+    if (it_flush(30000) != 0) return false;
+    return it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = '%s' AND order_id = '%s'", o->shop,
+                      o->order_id) == 2;
+}
+
+/* Cancels o and waits until the verifier has recorded it. */
+static bool chainCancelled(const it_order *o) {
+    char id[200];
+    snprintf(id, sizeof id, "%s-x", o->order_id);
+    if (produceCancel(o, id) != 0 || it_flush(30000) != 0) return false;
+    return it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = '%s' AND order_id = '%s' "
+                      "AND cancelled_ms IS NOT NULL", o->shop, o->order_id) == 1;
+}
+
+/* "STATE [reasons]" of o, into out. */
+static const char *chainState(char *out, size_t len, const it_order *o) {
+    it_pg_text(out, len, "SELECT state || ' [' || array_to_string(reasons, ',') || ']' FROM orders "
+               "WHERE shop_id = '%s' AND order_id = '%s'", o->shop, o->order_id);
+    return out;
+}
+
+static bool dupHeld(const it_order *o) {
+    char st[512];
+    chainState(st, sizeof st, o);
+    return strncmp(st, "ON_HOLD [", 9) == 0 && strstr(st, "DUPLICATE_SUSPECTED") != NULL;
+}
+
+static bool verified(const it_order *o) {
+    char st[512];
+    chainState(st, sizeof st, o);
+    return strncmp(st, "VERIFIED [", 10) == 0 && strstr(st, "DUPLICATE_SUSPECTED") == NULL;
+}
+
+/* The summaries of o's OV-9 tasks, " | " between them, into out. */
+static const char *ov9Tasks(char *out, size_t len, const it_order *o) {
+    it_pg_text(out, len, "SELECT coalesce(string_agg(summary, ' | '), '') FROM tasks WHERE shop_id = '%s' "
+               "AND order_id = '%s' AND rule = 'OV-9'", o->shop, o->order_id);
+    return out;
+}
+
+static long long ov9TaskCount(const it_order *o) {
+    return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = 'OV-9'", o->shop,
+                     o->order_id);
+}
+
+/* OV-9 chains across partitions (issue 13): every order placed less than
+ * 24 h after an earlier one of the chain is held, whatever that one's
+ * state (held too), even when it is more than 24 h after the first; its
+ * task names every order it matched. A cancelled link holds nothing.
+ * Links alternate between the partitions of two worker processes. */
+static void test_ov9_chain_of_repeats_held_at_every_link_across_partitions(void) {
+    char run[64], sku[96], id[200], s1[512], s2[512], s3[512], sum[2048];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-CHAIN", run);
+    it_worker w1, w2;
+    bool own1[6], own2[6];
+    IT_REQUIRE(startPair(&w1, &w2, own1, own2));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+    int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
+    const int64_t H = 3600000, M = 60000, now = it_wall_ms();
+
+    /* 1. the reproduction: B 23 h 59 min after A, C 23 h 59 min 59 s after
+     * B (47 h 58 min 59 s after A); the address with spaces, full-width */
+    it_order a, b, c;
+    chainFirst(&a, run, "k1", sku, p1, &n1, now - 50 * H);
+    chainNext(&b, &a, run, "k1", 'b', p2, &n2, a.created_ms + 23 * H + 59 * M, "文三路１２号３室");
+    chainNext(&c, &a, run, "k1", 'c', p1, &n1, b.created_ms + 23 * H + 59 * M + 59000, " 文三路 １２ 号 ３ 室 ");
+    IT_REQUIRE(chainVerified(&a));
+    IT_REQUIRE(chainVerified(&b));
+    IT_REQUIRE(chainVerified(&c));
+    fprintf(stderr, "  A %s (p%d) / B %s (p%d) / C %s (p%d)\n", chainState(s1, sizeof s1, &a), p1,
+            chainState(s2, sizeof s2, &b), p2, chainState(s3, sizeof s3, &c), p1);
+    CT_CHECK(verified(&a));
+    CT_CHECK(dupHeld(&b));
+    CT_CHECK(dupHeld(&c));
+    ov9Tasks(sum, sizeof sum, &c);
+    fprintf(stderr, "  C's task: %s\n", sum);
+    CT_EQ_INT(ov9TaskCount(&c), 1);
+    CT_CHECK(strstr(sum, b.order_id) != NULL);
+    CT_CHECK(strstr(sum, a.order_id) == NULL);   /* A is more than 24 h before C */
+    CT_EQ_INT(ov9TaskCount(&a), 0);
+    /* A verified again (its address written another way, same
+     * fingerprint): it stays verified, B and C stay held */
+    snprintf(a.street, sizeof a.street, "文三路１２号 ３室");
+    snprintf(id, sizeof id, "%s-addr", a.order_id);
+    CT_EQ_INT(it_produce_order_event(&a, KIND(ADDRESS_CHANGED), id, it_wall_ms(), false, NULL), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 3, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                         a.order_id), 3);
+    CT_CHECK(verified(&a));
+    CT_EQ_INT(ov9TaskCount(&a), 0);
+    CT_CHECK(dupHeld(&b));
+    CT_CHECK(dupHeld(&c));
+
+    /* 2. A, B, C each less than 24 h apart: B and C held, C naming A and B */
+    it_order a2, b2, c2;
+    chainFirst(&a2, run, "k2", sku, p2, &n2, now - 30 * H);
+    chainNext(&b2, &a2, run, "k2", 'b', p1, &n1, a2.created_ms + 10 * H, "文三路１２号３室");
+    chainNext(&c2, &a2, run, "k2", 'c', p2, &n2, a2.created_ms + 20 * H, "文三路 12号 3 室");
+    IT_REQUIRE(chainVerified(&a2));
+    IT_REQUIRE(chainVerified(&b2));
+    IT_REQUIRE(chainVerified(&c2));
+    CT_CHECK(verified(&a2));
+    CT_CHECK(dupHeld(&b2));
+    CT_CHECK(dupHeld(&c2));
+    ov9Tasks(sum, sizeof sum, &c2);
+    fprintf(stderr, "  chain within 24 h, C's task: %s\n", sum);
+    CT_EQ_INT(ov9TaskCount(&c2), 1);
+    CT_CHECK(strstr(sum, a2.order_id) != NULL);
+    CT_CHECK(strstr(sum, b2.order_id) != NULL);
+
+    /* 3. B cancelled before C: C compared with A only. Held when less than
+     * 24 h after A (naming A alone), verified when 24 h or more after A */
+    it_order a3, b3, c3, a4, b4, c4;
+    chainFirst(&a3, run, "k3", sku, p1, &n1, now - 30 * H);
+    chainNext(&b3, &a3, run, "k3", 'b', p2, &n2, a3.created_ms + H, "文三路１２号３室");
+    chainNext(&c3, &a3, run, "k3", 'c', p1, &n1, a3.created_ms + 2 * H, "文三路１２号３室");
+    IT_REQUIRE(chainVerified(&a3));
+    IT_REQUIRE(chainVerified(&b3));
+    CT_CHECK(dupHeld(&b3));
+    IT_REQUIRE(chainCancelled(&b3));
+    IT_REQUIRE(chainVerified(&c3));
+    CT_CHECK(verified(&a3));
+    CT_CHECK(dupHeld(&c3));
+    ov9Tasks(sum, sizeof sum, &c3);
+    fprintf(stderr, "  B cancelled, C 2 h after A: %s\n", sum);
+    CT_CHECK(strstr(sum, a3.order_id) != NULL);
+    CT_CHECK(strstr(sum, b3.order_id) == NULL);
+
+    chainFirst(&a4, run, "k4", sku, p2, &n2, now - 50 * H);
+    chainNext(&b4, &a4, run, "k4", 'b', p1, &n1, a4.created_ms + 23 * H, "文三路１２号３室");
+    chainNext(&c4, &a4, run, "k4", 'c', p2, &n2, a4.created_ms + 24 * H + M, "文三路１２号３室");
+    IT_REQUIRE(chainVerified(&a4));
+    IT_REQUIRE(chainVerified(&b4));
+    CT_CHECK(dupHeld(&b4));
+    IT_REQUIRE(chainCancelled(&b4));
+    IT_REQUIRE(chainVerified(&c4));
+    fprintf(stderr, "  B cancelled, C 1 h 1 min after B, 24 h 1 min after A: %s\n", chainState(s3, sizeof s3, &c4));
+    CT_CHECK(verified(&c4));
+    CT_EQ_INT(ov9TaskCount(&c4), 0);
+
+    it_measure("chains on partitions %d and %d: B and C held (C 47 h 59 min after A, or all within 24 h), A verified "
+               "and still verified when re-verified; B cancelled: C compared with A only", p1, p2);
+    CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+}
+
 /* ---- poison ------------------------------------------------------------------------ */
 
 /* Garbage bytes, an unknown shop, a negative amount and a missing event id
@@ -1054,6 +1264,7 @@ IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_ov8_stock_moved_under_a_batch_is_retried_with_locks),
         CT_CASE(test_ov9_duplicate_across_partitions),
         CT_CASE(test_ov9_duplicate_held_when_later_order_arrives_first),
+        CT_CASE(test_ov9_chain_of_repeats_held_at_every_link_across_partitions),
         CT_CASE(test_poison_goes_to_dlq_with_reason_neighbours_applied),
         CT_CASE(test_migrations_rerun_change_nothing),
         CT_CASE(test_bad_shops_file_stops_with_exit_2),

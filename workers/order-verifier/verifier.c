@@ -1002,10 +1002,14 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     if (ord && ord->buyer_id && ord->buyer_id[0] && ov9_fingerprint(o->shop_id, ord, fp)) {
         buyer = buyerGet(v, o->shop_id, ord->buyer_id, true);
         priors = cs_xcalloc(buyer->n ? buyer->n : 1, sizeof *priors);
-        for (size_t i = 0; i < buyer->n; i++)
-            if (strcmp(buyer->fps[i].fp, fp) == 0 && strcmp(buyer->fps[i].order_id, o->order_id) != 0)
-                priors[np++] = (ov_prior_order){ buyer->fps[i].order_id, buyer->fps[i].created_ms, buyer->fps[i].cancelled,
-                                                  buyer->fps[i].held };
+        bool first = false;   /* OV-9: already verified unheld with this fingerprint: its held twins came after it */
+        for (size_t i = 0; i < buyer->n; i++) {
+            const vFp *f = &buyer->fps[i];
+            if (strcmp(f->fp, fp) != 0) continue;
+            if (strcmp(f->order_id, o->order_id) == 0) first = !f->held && !f->cancelled;
+            else priors[np++] = (ov_prior_order){ f->order_id, f->created_ms, f->cancelled, f->held, false };
+        }
+        for (size_t i = 0; i < np; i++) priors[i].verified_before = !first;
     }
     /* What the order holds is passed in (held_by_order): OV-8 decides
      * whether to keep, swap or take units, and an order that goes to

@@ -246,6 +246,192 @@ static void test_ov9_extreme_times_do_not_overflow(void) {
     check_dup(INT64_MIN, "O0", INT64_MAX, "O1", false, 0);
 }
 
+/* ---- chains of repeat orders (issue 13) ----------------------------------
+ * One buyer's orders with one fingerprint, verified one after the other as
+ * the worker does (verifier.c): it keeps, per order, its placing time,
+ * whether it is cancelled and whether its last verification held it; every
+ * other order is a prior, verified before the one checked unless that one
+ * is already recorded unheld. */
+
+#define CHAIN_MAX 16
+
+typedef struct chain_rec {
+    const char *id;
+    int64_t created_ms;
+    bool cancelled, held;
+} chain_rec;
+
+typedef struct chain {
+    chain_rec rec[CHAIN_MAX];
+    size_t n;
+    char reason[OV_DETAIL_LEN];   /* of the last verification that held */
+    char summary[OV_SUMMARY_LEN]; /* its task's summary */
+} chain;
+
+/* Verifies (or re-verifies) order id placed at created_ms; true if held. */
+static bool chain_verify(chain *c, const char *id, int64_t created_ms) {
+    cs_shop s;
+    fx_shop_init(&s, "Asia/Shanghai");
+    fx_order f;
+    fx_order_init(&f);
+    f.o.order_id = FX_S(id);
+    f.o.created_ms = created_ms;
+    ov_prior_order priors[CHAIN_MAX];
+    size_t np = 0;
+    chain_rec *self = NULL;
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->rec[i].id, id) == 0) self = &c->rec[i];
+        else priors[np++] = (ov_prior_order){ c->rec[i].id, c->rec[i].created_ms, c->rec[i].cancelled, c->rec[i].held, false };
+    }
+    bool first = self && !self->held && !self->cancelled;
+    for (size_t i = 0; i < np; i++) priors[i].verified_before = !first;
+    ov_state st = {.priors = priors, .npriors = np};
+    ov_decision d;
+    ov_decision_init(&d);
+    ov9_check_duplicate(&f.o, &st, &s, &d);
+    bool held = fx_count_code(&d, OV_DUPLICATE_SUSPECTED) == 1;
+    c->reason[0] = c->summary[0] = '\0';
+    if (held) {
+        CT_EQ_INT(ov12_state_of(&d), CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD);
+        CT_EQ_INT(d.ntasks, 1);
+        CT_EQ_INT(d.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_REVIEW);
+        snprintf(c->reason, sizeof c->reason, "%s", fx_reason(&d, OV_DUPLICATE_SUSPECTED)->detail);
+        snprintf(c->summary, sizeof c->summary, "%s", d.tasks[0].summary);
+    } else {
+        CT_EQ_INT(d.nreasons, 0);
+        CT_EQ_INT(d.ntasks, 0);
+    }
+    if (!self) {
+        CT_CHECK(c->n < CHAIN_MAX);
+        self = &c->rec[c->n++];
+        *self = (chain_rec){ .id = id };
+    }
+    self->created_ms = created_ms;
+    self->held = held;
+    fx_shop_done(&s);
+    return held;
+}
+
+/* A cancellation as the worker records it: cancelled, no longer held. */
+static void chain_cancel(chain *c, const char *id) {
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->rec[i].id, id) == 0) c->rec[i].cancelled = true, c->rec[i].held = false;
+}
+
+static bool chain_held(const chain *c, const char *id) {
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->rec[i].id, id) == 0) return c->rec[i].held;
+    return false;
+}
+
+static void test_ov9_chain_each_link_under_24h_holds_b_and_c(void) {
+    chain c = {0};
+    int64_t a = FX_CREATED_MS, b = a + 10 * FX_HOUR, cc = b + 10 * FX_HOUR;
+    CT_CHECK(!chain_verify(&c, "OA", a));
+    CT_CHECK(chain_verify(&c, "OB", b));
+    CT_CHECK(strstr(c.summary, "order OB may duplicate OA: confirm") != NULL);
+    /* C is within 24 h of both A (verified) and B (held): held, naming both */
+    CT_CHECK(chain_verify(&c, "OC", cc));
+    CT_CHECK(strstr(c.reason, "as order OA placed 20 h 0 min earlier (and 1 more") != NULL);
+    CT_CHECK(strstr(c.summary, "order OC may duplicate OA, OB: confirm with the buyer before shipping") != NULL);
+}
+
+/* The reproduction: A to C more than 24 h, C less than 24 h after B. */
+static void test_ov9_chain_c_under_24h_after_held_b_is_held(void) {
+    chain c = {0};
+    int64_t a = FX_CREATED_MS, b = a + 23 * FX_HOUR + 59 * FX_MIN, cc = b + FX_DAY - 1000;
+    CT_CHECK(!chain_verify(&c, "OA", a));
+    CT_CHECK(chain_verify(&c, "OB", b));
+    CT_CHECK(chain_verify(&c, "OC", cc));
+    CT_CHECK(strstr(c.reason, "as order OB placed 23 h 59 min earlier") != NULL);
+    CT_CHECK(strstr(c.reason, "more") == NULL);
+    CT_CHECK(strstr(c.summary, "order OC may duplicate OB: confirm") != NULL); /* A is 47 h 59 min earlier: not named */
+}
+
+static void test_ov9_chain_b_cancelled_c_compared_with_a_only(void) {
+    /* C within 24 h of A: held, naming A alone */
+    chain c = {0};
+    int64_t a = FX_CREATED_MS;
+    CT_CHECK(!chain_verify(&c, "OA", a));
+    CT_CHECK(chain_verify(&c, "OB", a + FX_HOUR));
+    chain_cancel(&c, "OB");
+    CT_CHECK(chain_verify(&c, "OC", a + 2 * FX_HOUR));
+    CT_CHECK(strstr(c.summary, "order OC may duplicate OA: confirm") != NULL);
+    CT_CHECK(strstr(c.reason, "OB") == NULL);
+
+    /* C less than 24 h after B, 24 h or more after A: verified */
+    chain d = {0};
+    CT_CHECK(!chain_verify(&d, "OA", a));
+    CT_CHECK(chain_verify(&d, "OB", a + 23 * FX_HOUR));
+    chain_cancel(&d, "OB");
+    CT_CHECK(!chain_verify(&d, "OC", a + FX_DAY));
+}
+
+static void test_ov9_chain_reverified_links_keep_their_outcome(void) {
+    /* payment, address or memo changes re-verify each order: the first
+     * stays verified, the links stay held */
+    chain c = {0};
+    int64_t a = FX_CREATED_MS, b = a + 23 * FX_HOUR + 59 * FX_MIN, cc = b + FX_DAY - 1000;
+    CT_CHECK(!chain_verify(&c, "OA", a));
+    CT_CHECK(chain_verify(&c, "OB", b));
+    CT_CHECK(chain_verify(&c, "OC", cc));
+    for (int round = 0; round < 2; round++) {
+        CT_CHECK(chain_verify(&c, "OC", cc));
+        CT_CHECK(!chain_verify(&c, "OA", a));
+        CT_CHECK(chain_verify(&c, "OB", b));
+    }
+}
+
+static void test_ov9_chain_in_any_arrival_order_never_ships_two_within_24h(void) {
+    /* later-placed orders reach the verifier first (their partitions were
+     * ahead): whatever the order, no two orders less than 24 h apart both
+     * ship, and the first one verified ships */
+    static const char *const ids[] = {"OA", "OB", "OC", "OD"};
+    int64_t at[4];
+    for (int i = 0; i < 4; i++) at[i] = FX_CREATED_MS + i * (FX_DAY - FX_MIN);
+    static const int orders[][4] = {{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}, {1, 3, 0, 2}, {0, 3, 1, 2}};
+    for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+        chain c = {0};
+        for (int j = 0; j < 4; j++) chain_verify(&c, ids[orders[k][j]], at[orders[k][j]]);
+        for (int j = 0; j < 4; j++) chain_verify(&c, ids[orders[k][j]], at[orders[k][j]]); /* and again */
+        CT_CHECK(!chain_held(&c, ids[orders[k][0]]));
+        for (int i = 0; i < 4; i++)
+            for (int j = i + 1; j < 4; j++)
+                if (at[j] - at[i] < FX_DAY) CT_CHECK(chain_held(&c, ids[i]) || chain_held(&c, ids[j]));
+    }
+}
+
+static void test_ov9_chain_of_four_parcels_task_names_every_earlier_order(void) {
+    /* the handbook's parcel sent four times, 6 h apart */
+    chain c = {0};
+    CT_CHECK(!chain_verify(&c, "OA", FX_CREATED_MS));
+    CT_CHECK(chain_verify(&c, "OB", FX_CREATED_MS + 6 * FX_HOUR));
+    CT_CHECK(chain_verify(&c, "OC", FX_CREATED_MS + 12 * FX_HOUR));
+    CT_CHECK(chain_verify(&c, "OD", FX_CREATED_MS + 18 * FX_HOUR));
+    CT_CHECK(strstr(c.summary, "order OD may duplicate OA, OB, OC: confirm") != NULL);
+    CT_CHECK(strstr(c.reason, "as order OA placed 18 h 0 min earlier (and 2 more") != NULL);
+}
+
+static void test_ov9_task_counts_the_twins_its_summary_cannot_name(void) {
+    enum { N = 12 };
+    char ids[N][48];
+    chain c = {0};
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "TB%02d-2024060112345678901234567890123", i);
+        chain_verify(&c, ids[i], FX_CREATED_MS + i * FX_MIN);
+    }
+    CT_CHECK(chain_verify(&c, "ONEW", FX_CREATED_MS + FX_HOUR));
+    CT_CHECK(strlen(c.summary) < OV_SUMMARY_LEN - 1);
+    CT_CHECK(strstr(c.summary, "order ONEW may duplicate TB00-") == c.summary);
+    CT_CHECK(strstr(c.summary, " more: confirm with the buyer before shipping") != NULL);
+    int named = 0, more = 0;
+    for (int i = 0; i < N; i++) named += strstr(c.summary, ids[i]) != NULL;
+    const char *m = strstr(c.summary, " and ");
+    CT_CHECK(m && sscanf(m, " and %d more", &more) == 1);
+    CT_CHECK(named >= 3);
+    CT_EQ_INT(named + more, N);
+}
+
 CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint),
         CT_CASE(test_ov9_fingerprint_bytes_are_stable),
         CT_CASE(test_ov9_fullwidth_digits_in_address_match),
@@ -266,4 +452,11 @@ CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint),
         CT_CASE(test_ov9_cancelled_prior_is_not_duplicate),
         CT_CASE(test_ov9_order_itself_among_priors_is_ignored),
         CT_CASE(test_ov9_window_is_a_shop_setting),
-        CT_CASE(test_ov9_extreme_times_do_not_overflow))
+        CT_CASE(test_ov9_extreme_times_do_not_overflow),
+        CT_CASE(test_ov9_chain_each_link_under_24h_holds_b_and_c),
+        CT_CASE(test_ov9_chain_c_under_24h_after_held_b_is_held),
+        CT_CASE(test_ov9_chain_b_cancelled_c_compared_with_a_only),
+        CT_CASE(test_ov9_chain_reverified_links_keep_their_outcome),
+        CT_CASE(test_ov9_chain_in_any_arrival_order_never_ships_two_within_24h),
+        CT_CASE(test_ov9_chain_of_four_parcels_task_names_every_earlier_order),
+        CT_CASE(test_ov9_task_counts_the_twins_its_summary_cannot_name))

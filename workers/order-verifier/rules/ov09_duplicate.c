@@ -24,13 +24,23 @@
  * (its partition was ahead, or the earlier one waited for payment); holding
  * only "the later-placed" would then let both ship, which is the one thing
  * the rule forbids. So an order is held when another order with the same
- * fingerprint, placed less than 24 h before or after it, is neither
- * cancelled nor itself held as a duplicate. The worker verifies one
+ * fingerprint, placed less than 24 h before or after it and verified
+ * before it, is not cancelled, whatever state that twin is in (verified,
+ * shipped, or itself held). A held twin counts too: the handbook's parcel
+ * went out four times, A, B, C, D each a day or less after the one
+ * before, and C may be more than 24 h after A; comparing C only with
+ * unheld orders would let it ship (issue 13). The worker verifies one
  * buyer's orders one at a time (an advisory lock per buyer, across
- * partitions), so of two orders exactly one sees the other unheld; and the
- * held flag keeps the outcome stable when either order is re-verified
- * later (payment, address change): the verified one sees its twin held and
- * stays verified, the held one sees its twin unheld and stays held.
+ * partitions), so of two orders exactly one is verified first. Which one
+ * was is known from what the worker stores: an order re-verified later
+ * (payment, address change) that is already recorded unheld with this
+ * fingerprint came first, and its held twins were held after it and
+ * because of it (ov_prior_order.verified_before false): they do not hold
+ * it, and it stays verified. An order new to its fingerprint, or already
+ * held, counts every twin, so the held one stays held. Unheld twins hold
+ * an order whatever the order of verification (as before chains).
+ * The reason names the earliest-placed twin matched; the agent's task
+ * names every one, earliest first, so the whole group is checked at once.
  * "Less than 24 h" is half-open as RULES.md says: exactly 24 h apart is no
  * duplicate, 23 h 59 m is. A cancelled twin is no reason to hold. */
 #include "ov_rules.h"
@@ -165,25 +175,35 @@ bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP
 }
 
 /* true if (a_ms, a_id) was placed before (b_ms, b_id): created time, then
- * order id. Only used to name the earliest twin in the reason. */
+ * order id. Orders the twins named in the reason and the task. */
 static bool placed_before(int64_t a_ms, const char *a_id, int64_t b_ms, const char *b_id) {
     if (a_ms != b_ms) return a_ms < b_ms;
     return strcmp(ov_str(a_id), ov_str(b_id)) < 0;
 }
+
+/* true if p makes o a duplicate: another order, not cancelled, placed less
+ * than window_ms before or after o, and not held, or held but verified
+ * before o (a link of a chain). *gap = o's created time minus p's. */
+static bool is_twin(const Cs__V1__Order *o, const ov_prior_order *p, int64_t window_ms, int64_t *gap) {
+    if (!p->order_id || strcmp(p->order_id, ov_str(o->order_id)) == 0 || p->cancelled) return false;
+    if (p->held && !p->verified_before) return false; /* held after, and because of, this order */
+    if (__builtin_sub_overflow(o->created_ms, p->created_ms, gap) || *gap == INT64_MIN) return false;
+    return (*gap < 0 ? -*gap : *gap) < window_ms; /* half-open: exactly 24 h apart is outside */
+}
+
+#define OV9_TASK_FMT "order %s may duplicate %s: confirm with the buyer before shipping"
 
 /* OV-9 */
 void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop,
                          ov_decision *d) {
     int64_t window_ms = (int64_t)shop->th.duplicate_window_min * 60 * 1000;
     const ov_prior_order *hit = NULL;
-    int64_t hit_gap = 0;
+    int64_t hit_gap = 0, gap;
+    size_t nhits = 0;
     for (size_t i = 0; st && i < st->npriors; i++) {
         const ov_prior_order *p = &st->priors[i];
-        if (!p->order_id || strcmp(p->order_id, ov_str(o->order_id)) == 0 || p->cancelled || p->held)
-            continue;
-        int64_t gap;
-        if (__builtin_sub_overflow(o->created_ms, p->created_ms, &gap) || gap == INT64_MIN) continue;
-        if ((gap < 0 ? -gap : gap) >= window_ms) continue; /* half-open: exactly 24 h apart is outside */
+        if (!is_twin(o, p, window_ms, &gap)) continue;
+        nhits++;
         if (!hit || placed_before(p->created_ms, p->order_id, hit->created_ms, hit->order_id)) {
             hit = p; /* name the earliest one */
             hit_gap = gap;
@@ -191,10 +211,36 @@ void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_sh
     }
     if (!hit) return;
     int64_t gap_min = (hit_gap < 0 ? -hit_gap : hit_gap) / 60000;
+    char more[48] = "";
+    if (nhits > 1) snprintf(more, sizeof more, " (and %zu more: see the task)", nhits - 1);
     ov_add_reason(d, "OV-9", OV_DUPLICATE_SUSPECTED,
-                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64 " min %s",
-                  hit->order_id, gap_min / 60, gap_min % 60, hit_gap >= 0 ? "earlier" : "later");
-    ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false,
-                "order %s may duplicate %s: confirm with the buyer before shipping",
-                ov_str(o->order_id), hit->order_id);
+                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64 " min %s%s",
+                  hit->order_id, gap_min / 60, gap_min % 60, hit_gap >= 0 ? "earlier" : "later", more);
+
+    /* every twin, earliest placed first, as many as the summary holds;
+     * the rest counted ("and 2 more") */
+    char names[OV_SUMMARY_LEN];
+    size_t len = 0, named = 0;
+    size_t fixed = strlen(OV9_TASK_FMT) - 4 + strlen(ov_str(o->order_id)) + 32; /* " and <n> more", NUL */
+    size_t room = fixed < sizeof names ? sizeof names - fixed : 0;
+    const ov_prior_order *prev = NULL;
+    names[0] = '\0';
+    while (named < nhits) {
+        const ov_prior_order *next = NULL;
+        for (size_t i = 0; i < st->npriors; i++) {
+            const ov_prior_order *p = &st->priors[i];
+            if (!is_twin(o, p, window_ms, &gap)) continue;
+            if (prev && !placed_before(prev->created_ms, prev->order_id, p->created_ms, p->order_id)) continue;
+            if (!next || placed_before(p->created_ms, p->order_id, next->created_ms, next->order_id)) next = p;
+        }
+        if (!next) break;
+        size_t need = (named ? 2 : 0) + strlen(next->order_id);
+        if (len + need >= room) break;
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", named ? ", " : "", next->order_id);
+        named++;
+        prev = next;
+    }
+    if (named < nhits)
+        snprintf(names + len, sizeof names - len, named ? " and %zu more" : "%zu orders", nhits - named);
+    ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false, OV9_TASK_FMT, ov_str(o->order_id), names);
 }

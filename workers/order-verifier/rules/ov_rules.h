@@ -25,6 +25,7 @@
 #define OV_MAX_TASKS 4
 #define OV_MAX_NOTES 2
 #define OV_DETAIL_LEN 160
+#define OV_SUMMARY_LEN 320 /* a task's summary: OV-9 names every order it matched */
 #define OV_FP_LEN 65   /* hex SHA-256 + NUL */
 
 typedef struct ov_reason {
@@ -43,7 +44,7 @@ typedef struct ov_annotation {
 typedef struct ov_task {
     Cs__V1__TaskKind kind;
     const char *rule;
-    char summary[OV_DETAIL_LEN];
+    char summary[OV_SUMMARY_LEN];
     bool urgent;
 } ov_task;
 
@@ -76,6 +77,13 @@ typedef struct ov_prior_order {
     int64_t created_ms;
     bool cancelled;                /* a cancelled prior is no duplicate */
     bool held;                     /* itself on hold as DUPLICATE_SUSPECTED */
+    bool verified_before;          /* verified before the order checked now
+                                    * (which is new to its fingerprint, or
+                                    * held already): a held prior then holds
+                                    * it too (a chain of repeats is held at
+                                    * every link). false: a held prior was
+                                    * held after this order, and does not
+                                    * hold it */
 } ov_prior_order;
 
 /* After-sales cases with a quality reason for a SKU in the OV-11 window. */
@@ -182,9 +190,11 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
  * normalised address and the sorted (SKU, total quantity) pairs. false if
  * the address cannot be normalised. */
 bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP_LEN]);
-/* OV-9: this order is a duplicate if another order with the same
- * fingerprint was placed before it (created_ms, then order id) less than
- * duplicate_window_min earlier. */
+/* OV-9: this order is a duplicate (DUPLICATE_SUSPECTED, one review task)
+ * if a prior (same fingerprint) placed less than duplicate_window_min
+ * before or after it is not cancelled, and is not held or was verified
+ * before it (ov_prior_order.verified_before). The reason names the
+ * earliest-placed such prior, the task every one. */
 void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st,
                          const cs_shop *shop, ov_decision *d);
 
