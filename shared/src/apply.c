@@ -112,8 +112,14 @@ static void envelopeInit(Cs__V1__Envelope *env, cs_batch *b, const char *event_i
     env->source = (char *)cs_batch_worker(b);
 }
 
-static void emitTask(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_task *k) {
-    char id[FX_ID_LEN], suffix[64];
+static void recordKey(char *key, size_t len, const cs_fx_target *t) {
+    snprintf(key, len, "%s:%s", t->shop_id, str(t->order_id));
+}
+
+void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task *k) {
+    char id[FX_ID_LEN], suffix[64], key[FX_KEY_LEN];
+    recordKey(key, sizeof key, t);
+    metricsEnsure();
     snprintf(suffix, sizeof suffix, "task/%d/%s", idx, k->rule);
     cs_event_id_derive(id, sizeof id, t->trigger, suffix);
     int64_t now = cs_batch_now(b);
@@ -161,8 +167,10 @@ static void emitTask(cs_batch *b, const cs_fx_target *t, const char *key, int id
     cs_metric_add(fxMetrics.tasks, 1);
 }
 
-static void emitNote(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_note *n) {
-    char id[FX_ID_LEN], suffix[96];
+void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *n) {
+    char id[FX_ID_LEN], suffix[96], key[FX_KEY_LEN];
+    recordKey(key, sizeof key, t);
+    metricsEnsure();
     snprintf(suffix, sizeof suffix, "note/%d/%s", idx, n->template_id);
     cs_event_id_derive(id, sizeof id, t->trigger, suffix);
     Cs__V1__NotificationRequest req;
@@ -317,11 +325,11 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
         cs_log_error("%s: %d effects of %s did not fit their arrays and were dropped", cs_batch_worker(b),
                      fx->dropped, str(t->trigger));
     char key[FX_KEY_LEN];
-    snprintf(key, sizeof key, "%s:%s", t->shop_id, str(t->order_id));
+    recordKey(key, sizeof key, t);
     for (int i = 0; i < fx->ncloses; i++)
         if (closeTasks(b, t, &fx->closes[i], err, errlen) != 0) return -1;
-    for (int i = 0; i < fx->ntasks; i++) emitTask(b, t, key, i, &fx->tasks[i]);
-    for (int i = 0; i < fx->nnotes; i++) emitNote(b, t, key, i, &fx->notes[i]);
+    for (int i = 0; i < fx->ntasks; i++) cs_fx_apply_task(b, t, i, &fx->tasks[i]);
+    for (int i = 0; i < fx->nnotes; i++) cs_fx_apply_note(b, t, i, &fx->notes[i]);
     for (int i = 0; i < fx->nfinance; i++)
         if (emitFinance(b, t, key, i, &fx->finance[i], err, errlen) != 0) return -1;
     for (int i = 0; i < fx->nbreaches; i++)

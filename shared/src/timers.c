@@ -239,9 +239,9 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ true, t->keep_pending, false, cs_xstrdup(id), cs_xstrdup(t->order_key),
-        cs_xstrdup(t->kind), cs_xstrdup(due),
-        hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0) };
+    ops->calls[ops->ncalls++] = (timerCall){ .schedule = true, .keep_pending = t->keep_pending, .timer_id = cs_xstrdup(id),
+        .order_key = cs_xstrdup(t->order_key), .kind = cs_xstrdup(t->kind), .due = cs_xstrdup(due),
+        .payload = hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0) };
     return 0;
 }
 
@@ -252,7 +252,7 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ false, false, false, cs_xstrdup(timer_id), NULL, NULL, NULL, NULL };
+    ops->calls[ops->ncalls++] = (timerCall){ .timer_id = cs_xstrdup(timer_id) };
     return 0;
 }
 
@@ -266,7 +266,7 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ false, true, false, cs_xstrdup(subject_key), NULL, NULL, NULL, NULL };
+    ops->calls[ops->ncalls++] = (timerCall){ .by_subject = true, .timer_id = cs_xstrdup(subject_key) };
     return 0;
 }
 

@@ -274,6 +274,70 @@ static void test_library_batch_applies_calls_in_order(void) {
     CT_EQ_INT(memberWhere(odd, 1, NULL), 1);
 }
 
+/* Cancel by subject (effects.h scheme "<kind>@<shop>:<subject>"): every
+ * pending timer of the subject, whatever its kind, in call order with the
+ * batch's other calls (a schedule after it stands), and nothing of another
+ * subject; their members leave Redis. keep_pending schedules are not
+ * cancels (a regression: a field order mix-up once made them one). */
+static void test_library_cancel_every_timer_of_a_subject(void) {
+    char run[64], key[96], subj[96], other[96], a[200], bb[200], c[200], d2[200], k[200], err[512];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o10", run);
+    snprintf(subj, sizeof subj, "tb-demo:%s-case1", run);
+    snprintf(other, sizeof other, "tb-demo:%s-case2", run);
+    snprintf(a, sizeof a, "rf.ship_return@%s", subj);
+    snprintf(bb, sizeof bb, "rf.escalate@%s", subj);
+    snprintf(c, sizeof c, "rf.escalate@%s", other);
+    snprintf(d2, sizeof d2, "rf.evidence@%s", subj);
+    snprintf(k, sizeof k, "rf.keep@%s", other);
+    int64_t due = INT64_C(4102444800000);
+    PGconn *pg = it_pg();
+    IT_REQUIRE(pg != NULL);
+    cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    cs_timer_spec sa = { .kind = "rf.ship_return", .order_key = key, .timer_id = a, .due_ms = due };
+    cs_timer_spec sb = { .kind = "rf.escalate", .order_key = key, .timer_id = bb, .due_ms = due };
+    cs_timer_spec sc = { .kind = "rf.escalate", .order_key = key, .timer_id = c, .due_ms = due };
+    cs_timer_spec sd = { .kind = "rf.evidence", .order_key = key, .timer_id = d2, .due_ms = due };
+    cs_timer_spec sk = { .kind = "rf.keep", .order_key = key, .timer_id = k, .due_ms = due, .keep_pending = true };
+    CT_EQ_INT(cs_timer_schedule(b, &sa, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sb, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sc, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sk, err, sizeof err), 0);
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+    CT_EQ_INT(memberWhere(a, 1, NULL), 1);
+    CT_EQ_INT(memberWhere(k, 1, NULL), 1);
+
+    b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    CT_EQ_INT(cs_timer_cancel_subject(b, subj, err, sizeof err), 0);
+    CT_EQ_INT(cs_timer_schedule(b, &sd, err, sizeof err), 0);   /* after the cancel: stands */
+    CT_EQ_INT(cs_timer_cancel_subject(b, "no-colon", err, sizeof err), -1);
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+    const char *q = "SELECT status FROM timers WHERE owner='" OWNER "' AND timer_id='%s'";
+    char st[32];
+    it_pg_text(st, sizeof st, q, a);
+    CT_EQ_STR(st, "cancelled");
+    it_pg_text(st, sizeof st, q, bb);
+    CT_EQ_STR(st, "cancelled");
+    it_pg_text(st, sizeof st, q, d2);
+    CT_EQ_STR(st, "pending");
+    it_pg_text(st, sizeof st, q, c);
+    CT_EQ_STR(st, "pending");   /* another subject */
+    it_pg_text(st, sizeof st, q, k);
+    CT_EQ_STR(st, "pending");
+    CT_EQ_INT(memberWhere(a, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(bb, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(c, 1, NULL), 1);
+    CT_EQ_INT(memberWhere(d2, 1, NULL), 1);
+}
+
 static int cmpStr(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -894,6 +958,7 @@ int main(int argc, char **argv) {
     static const ct_case cases[] = {
         CT_CASE(test_library_schedule_reschedule_cancel_take),
         CT_CASE(test_library_batch_applies_calls_in_order),
+        CT_CASE(test_library_cancel_every_timer_of_a_subject),
         CT_CASE(test_crash_after_commit_before_redis_fires_once),
         CT_CASE(test_fires_within_1s_of_clock_advance),
         CT_CASE(test_cancel_never_fires_even_after_claim),

@@ -42,6 +42,7 @@
 #include "cs/pg.h"
 #include "cs/strmap.h"
 #include "cs/timers.h"
+#include "cs/topics.h"
 #include "cs/util.h"
 #include "nt_config.h"
 #include "provider.h"
@@ -515,7 +516,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             continue;
         }
         if (env->body_case != CS__V1__ENVELOPE__BODY_NOTIFICATION) {
-            if (strcmp(ev->topic, "cs.notifications.v1") == 0)
+            if (strcmp(ev->topic, CS_TOPIC_NOTIFICATIONS) == 0)
                 cs_event_poison(ev, "validation: not a notification request on cs.notifications.v1");
             continue;
         }
@@ -668,7 +669,7 @@ static void fini(void *user) {
     cs_copy_free(&w->arr2);
 }
 
-static const char *const topics[] = {"cs.notifications.v1", "shop.contacts.v1", "cs.timers.v1", NULL};
+static const char *const topics[] = {CS_TOPIC_NOTIFICATIONS, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS, NULL};
 
 static const cs_worker_def def = {
     .name = NT_WORKER_NAME,

@@ -1,24 +1,40 @@
-/* verifier.c -- the order-verifier's batch handler (see verifier.h).
+/* verifier.c -- the order-verifier's batch handler (see verifier.h): the
+ * raw-batch escape hatch of the worker kit (runtime.h), because orders are
+ * the volume and are read and written set by set, not event by event.
  *
  * Life of a batch (all inside the runtime's transaction):
  *   1. validate each event (poison: impossible amounts, wrong body);
  *   2. load the state the rules read, locking what two consumers could
  *      race on: orders (FOR UPDATE), buyers (advisory lock, for OV-9 across
- *      partitions), stock rows (FOR UPDATE in (shop, sku) order, for OV-8:
- *      the last unit goes to exactly one order);
+ *      partitions); stock rows are read WITHOUT locks on order batches and
+ *      checked at write time (stockCheck: the batch fails, and is retried
+ *      at once with stock locked, if a level moved past what its decisions
+ *      allow), and read FOR UPDATE on inventory, after-sales, contact and
+ *      timer batches and on that retry;
  *   3. apply the events in memory, in partition order: OV-12 merge, then a
  *      verification of the new order version; restocks re-verify waiting
  *      orders oldest payment first; cancellations give stock back;
  *   4. write every changed row back with COPY + one statement per table,
- *      and emit verdicts, tasks and notification requests to the outbox.
- * Nothing here keeps state between batches: a rolled-back batch is simply
- * run again. */
+ *      emit verdicts, and hand tasks and notification requests to the
+ *      kit's applier (cs/apply.h).
+ * Every business decision is a rule in rules/ (tested there); what is here
+ * is loading, locking, bookkeeping and writing.
+ *
+ * State kept between batches, none of it a business fact: the COPY
+ * buffers and maps, emptied and reused (ovBufs, ovMaps, ovDoc: their
+ * allocations, not their contents); the shops whose OV-13 sweep this
+ * process armed (ovArmed: a cache; a restart re-arms with keep_pending,
+ * which leaves a pending sweep alone); and ovStockConflict, set when a
+ * batch failed its stock check so that the runtime's immediate retry of
+ * that batch (a promise of runtime.h) reads stock locked. A rolled-back
+ * batch is simply run again. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs/apply.h"
 #include "cs/clock.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
@@ -27,6 +43,7 @@
 #include "cs/strmap.h"
 #include "cs/timer_keys.h"
 #include "cs/timers.h"
+#include "cs/topics.h"
 #include "cs/tz.h"
 #include "cs/util.h"
 #include "ov_rules.h"
@@ -88,20 +105,20 @@ typedef struct vBatch {
     cs_strmap orders, stock, buyers, quality;
     vOrder **olist; size_t nolist, capolist;
     vStock **slist; size_t nslist, capslist;
-    cs_copybuf verdicts, tasks, notes, quality_rows;
+    cs_copybuf verdicts, quality_rows;
     cs_copybuf arr1, arr2, scratch, fresh;
     size_t nverdicts;
     char timer_err[256];            /* a refused cs_timer_schedule(): fails the batch */
     bool lock_stock;                /* read stock FOR UPDATE (else check it at write time) */
 } vBatch;
 
-static cs_metric *mVerdicts, *mTasks, *mNotes, *mStockConflicts;
+static cs_metric *mVerdicts, *mStockConflicts;
 
 /* The batch's COPY buffers live on from batch to batch (emptied, not
  * freed): growing them anew each batch was a stream of large reallocs
  * and heap consolidations. One kept beyond OV_BUF_KEEP is freed. */
 #define OV_BUF_KEEP (4u << 20)
-static struct { cs_copybuf verdicts, tasks, notes, quality_rows, arr1, arr2, scratch, fresh; } ovBufs;
+static struct { cs_copybuf verdicts, quality_rows, arr1, arr2, scratch, fresh; } ovBufs;
 
 /* The batch's maps, empty between batches (batchFree resets them). */
 static struct { cs_strmap orders, stock, buyers, quality; } ovMaps;
@@ -158,16 +175,6 @@ static const char *channelName(Cs__V1__Channel c) {
     }
 }
 
-static const char *taskKindName(Cs__V1__TaskKind k) {
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&cs__v1__task_kind__descriptor, (int)k);
-    return v ? v->name : "TASK_KIND_UNSPECIFIED";
-}
-
-static const char *enumName(const ProtobufCEnumDescriptor *d, int v) {
-    const ProtobufCEnumValue *e = protobuf_c_enum_descriptor_get_value(d, v);
-    return e ? e->name : "UNSPECIFIED";
-}
-
 static void jsonStr(cs_copybuf *c, const char *s) {
     /* appends a JSON string literal to c->data (not a COPY field) */
     char tmp[8];
@@ -209,7 +216,7 @@ static bool fenOk(int64_t v) { return v >= 0 && v <= OV_MAX_FEN; }
 
 bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
     const Cs__V1__Envelope *e = ev->env;
-    if (strcmp(ev->topic, "shop.orders.v1") == 0) {
+    if (strcmp(ev->topic, CS_TOPIC_ORDERS) == 0) {
         if (e->body_case != CS__V1__ENVELOPE__BODY_ORDER || !e->order) {
             snprintf(why, len, "validation: shop.orders.v1 carries an order event, got body %d", (int)e->body_case);
             return false;
@@ -248,14 +255,14 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         }
         return true;
     }
-    if (strcmp(ev->topic, "shop.inventory.v1") == 0) {
+    if (strcmp(ev->topic, CS_TOPIC_INVENTORY) == 0) {
         if (e->body_case != CS__V1__ENVELOPE__BODY_INVENTORY || !e->inventory) { snprintf(why, len, "validation: shop.inventory.v1 carries an inventory level"); return false; }
         const Cs__V1__InventoryLevel *l = e->inventory;
         if (!l->sku || !l->sku[0]) { snprintf(why, len, "validation: inventory.sku missing"); return false; }
         if (l->available < 0 || l->restock_quantity < 0) { snprintf(why, len, "impossible amount: inventory quantity below zero"); return false; }
         return true;
     }
-    if (strcmp(ev->topic, "shop.aftersales.v1") == 0) {
+    if (strcmp(ev->topic, CS_TOPIC_AFTERSALES) == 0) {
         if (e->body_case != CS__V1__ENVELOPE__BODY_AFTERSALES || !e->aftersales) { snprintf(why, len, "validation: shop.aftersales.v1 carries an after-sales event"); return false; }
         const Cs__V1__AfterSalesEvent *a = e->aftersales;
         if (a->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE && a->case_) {
@@ -264,7 +271,7 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         }
         return true;
     }
-    if (strcmp(ev->topic, "shop.contacts.v1") == 0) {
+    if (strcmp(ev->topic, CS_TOPIC_CONTACTS) == 0) {
         if (e->body_case != CS__V1__ENVELOPE__BODY_CONTACT || !e->contact) { snprintf(why, len, "validation: shop.contacts.v1 carries a contact event"); return false; }
         if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_INVOICE &&
             (!e->contact->invoice->order_id || !e->contact->invoice->order_id[0])) {
@@ -273,7 +280,7 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         }
         return true;
     }
-    if (strcmp(ev->topic, "cs.timers.v1") == 0) {
+    if (strcmp(ev->topic, CS_TOPIC_TIMERS) == 0) {
         if (e->body_case != CS__V1__ENVELOPE__BODY_TIMER || !e->timer || !e->timer->timer_id || !e->timer->timer_id[0]) {
             snprintf(why, len, "validation: cs.timers.v1 carries a fired timer");
             return false;
@@ -405,8 +412,6 @@ static void batchFree(vBatch *v) {
     memset(&v->buyers, 0, sizeof v->buyers);
     memset(&v->quality, 0, sizeof v->quality);
     bufKeep(&ovBufs.verdicts, &v->verdicts);
-    bufKeep(&ovBufs.tasks, &v->tasks);
-    bufKeep(&ovBufs.notes, &v->notes);
     bufKeep(&ovBufs.quality_rows, &v->quality_rows);
     bufKeep(&ovBufs.arr1, &v->arr1);
     bufKeep(&ovBufs.arr2, &v->arr2);
@@ -644,92 +649,27 @@ static void envelopeInit(Cs__V1__Envelope *env, vBatch *v, const char *event_id,
     env->source = (char *)OV_WORKER_NAME;
 }
 
+/* Tasks and notification requests go through the kit's applier (cs/apply.h):
+ * ids "<trigger>/task/<idx>/<rule>" and "<trigger>/note/<idx>/<template>",
+ * rows written in bulk before the commit, records to the outbox. */
+static cs_fx_target targetOf(const vOrder *o, const char *trigger) {
+    const Cs__V1__Order *ord = o->st ? o->st->order : NULL;
+    return (cs_fx_target){.shop = o->shop, .shop_id = o->shop_id, .order_id = o->order_id,
+                          .buyer_id = ord ? ord->buyer_id : NULL,
+                          .phone = ord && ord->receiver ? ord->receiver->phone : NULL, .trigger = trigger};
+}
+
 static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx) {
-    char id[256], suffix[64], key[512];
-    snprintf(suffix, sizeof suffix, "task/%d/%s", idx, t->rule);
-    cs_event_id_derive(id, sizeof id, trigger, suffix);
-    const cs_shift *sh = cs_shift_for_task(o->shop, v->now);
-    Cs__V1__AgentTask task;
-    cs__v1__agent_task__init(&task);
-    task.task_id = id;
-    task.order_id = o->order_id;
-    task.kind = t->kind;
-    task.rule = (char *)t->rule;
-    task.summary = (char *)t->summary;
-    task.shift = sh ? sh->name : (char *)"";
-    task.urgent = t->urgent;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, v, id, o->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_TASK;
-    env.task = &task;
-    snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
-    cs_batch_emit(v->b, "cs.tasks.v1", key, &env);
-    cs_copybuf *c = &v->tasks;
-    cs_copy_text(c, o->shop_id);
-    cs_copy_text(c, id);
-    cs_copy_text(c, o->order_id);
-    cs_copy_text(c, taskKindName(t->kind));
-    cs_copy_text(c, t->rule);
-    cs_copy_text(c, t->summary);
-    cs_copy_text(c, task.shift);
-    cs_copy_bool(c, t->urgent);
-    cs_copy_null(c);
-    cs_copy_int(c, v->now);
-    cs_copy_end_row(c);
-    cs_metric_add(mTasks, 1);
+    cs_fx_target x = targetOf(o, trigger);
+    cs_fx_apply_task(v->b, &x, idx, t);
 }
 
 static void emitNote(vBatch *v, vOrder *o, const char *trigger, const ov_note *n, int idx) {
-    char id[256], suffix[96], key[512];
-    snprintf(suffix, sizeof suffix, "note/%d/%s", idx, n->template_id);
-    cs_event_id_derive(id, sizeof id, trigger, suffix);
-    Cs__V1__NotificationRequest req;
-    cs__v1__notification_request__init(&req);
-    req.idempotency_key = id;     /* NT-1: fixed here, at request time */
-    req.order_id = o->order_id;
-    const Cs__V1__Order *ord = o->st ? o->st->order : NULL;
-    req.to = (ord && ord->receiver && ord->receiver->phone) ? ord->receiver->phone : (char *)"";
-    req.channel = n->channel;
-    req.class_ = n->klass;
-    req.template_ = (char *)n->template_id;
-    req.rule = (char *)n->rule;
-    Cs__V1__NotificationRequest__ParamsEntry entries[6], *ptrs[6];
-    req.n_params = (size_t)n->nparams;
-    for (int i = 0; i < n->nparams && i < 6; i++) {
-        cs__v1__notification_request__params_entry__init(&entries[i]);
-        entries[i].key = (char *)n->param_keys[i];
-        entries[i].value = (char *)n->param_vals[i];
-        ptrs[i] = &entries[i];
-    }
-    req.params = ptrs;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, v, id, o->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_NOTIFICATION;
-    env.notification = &req;
-    snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
-    cs_batch_emit(v->b, "cs.notifications.v1", key, &env);
-    cs_copybuf *c = &v->notes;
-    cs_copy_text(c, o->shop_id);
-    cs_copy_text(c, id);
-    cs_copy_text(c, o->order_id);
-    cs_copy_text(c, n->rule);
-    cs_copy_text(c, n->template_id);
-    cs_copy_text(c, enumName(&cs__v1__message_channel__descriptor, (int)n->channel));
-    cs_copy_text(c, enumName(&cs__v1__message_class__descriptor, (int)n->klass));
-    cs_copy_int(c, v->now);
-    cs_copy_end_row(c);
-    cs_metric_add(mNotes, 1);
+    cs_fx_target x = targetOf(o, trigger);
+    cs_fx_apply_note(v->b, &x, idx, n);
 }
 
 /* ---- verification of one order version ------------------------------------ */
-
-static int32_t orderNeeds(const Cs__V1__Order *o, const char *sku) {
-    int64_t q = 0;
-    for (size_t i = 0; i < o->n_lines; i++)
-        if (o->lines[i]->sku && strcmp(o->lines[i]->sku, sku) == 0 && o->lines[i]->quantity > 0)
-            q += o->lines[i]->quantity;
-    return q > INT32_MAX ? INT32_MAX : (int32_t)q;
-}
 
 /* Gives back the units o holds (in memory; written at the end). */
 static void releaseStock(vBatch *v, vOrder *o) {
@@ -1034,7 +974,7 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
         int64_t held = o->nres > 0 ? stock[i].held_by_order : 0;
         /* the level seen here was read + (this batch's changes so far);
          * replayed at write time it is that + d */
-        int64_t edge = (int64_t)orderNeeds(ord, stock[i].sku) - held - (int64_t)stock[i].available;
+        int64_t edge = ov8_needs(ord, stock[i].sku) - held - (int64_t)stock[i].available;
         if (edge <= 0) {
             if (edge > s->lo) s->lo = edge;
         } else {
@@ -1050,13 +990,19 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     size_t nshort = 0;
     if (d->reserve_stock) {
         if (o->nres) releaseStock(v, o);   /* a swap: the new reservation replaces the old */
-        bool all = true;
-        for (size_t i = 0; i < ns; i++)
-            all = all && stockGet(v, o->shop_id, stock[i].sku, false)->available >= orderNeeds(ord, stock[i].sku);
+        const char **skus = cs_xcalloc(ns ? ns : 1, sizeof *skus);
+        int32_t *now = cs_xcalloc(ns ? ns : 1, sizeof *now);
+        for (size_t i = 0; i < ns; i++) {
+            skus[i] = stock[i].sku;
+            now[i] = stockGet(v, o->shop_id, stock[i].sku, false)->available;
+        }
+        bool all = ov8_can_take(ord, now, skus, ns);   /* OV-8, at the level after any release */
+        free(skus);
+        free(now);
         if (all) {
             o->res = cs_xcalloc(ns ? ns : 1, sizeof *o->res);
             for (size_t i = 0; i < ns; i++) {
-                int32_t q = orderNeeds(ord, stock[i].sku);
+                int32_t q = (int32_t)ov8_needs(ord, stock[i].sku);   /* fits in the level: an int32 */
                 if (q <= 0) continue;
                 vStock *s = stockGet(v, o->shop_id, stock[i].sku, false);
                 s->available -= q;
@@ -1066,10 +1012,7 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
             o->res_dirty = true;
         }
     }
-    if (ov_has_reason(d, OV_OUT_OF_STOCK))
-        for (size_t i = 0; i < ns && nshort < 64; i++)
-            if (stock[i].available + stock[i].held_by_order < orderNeeds(ord, stock[i].sku))
-                short_skus[nshort++] = stock[i].sku;
+    if (ov_has_reason(d, OV_OUT_OF_STOCK)) nshort = ov8_short_skus(ord, stock, ns, short_skus, 64);
     setWaits(o, short_skus, nshort);
 
     if (buyer) {
@@ -1150,7 +1093,7 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     env.body_case = CS__V1__ENVELOPE__BODY_VERDICT;
     env.verdict = &vd;
     snprintf(key, sizeof key, "%s:%s", o->shop_id, o->order_id);
-    cs_batch_emit(v->b, "cs.verdicts.v1", key, &env);
+    cs_batch_emit(v->b, CS_TOPIC_VERDICTS, key, &env);
 
     /* binary COPY (started in handleBatch): no text unescaping on the
      * server, only the two JSON documents to parse */
@@ -1172,22 +1115,10 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     v->nverdicts++;
     cs_metric_add(mVerdicts, 1);
 
-    /* One task per question: a rule that already raised a task at the
-     * previous version (the agent has it) raises none now; the order's
-     * task_rules become this verdict's. */
-    char **rules = d->ntasks ? cs_xcalloc((size_t)d->ntasks, sizeof *rules) : NULL;
-    size_t nrules = 0;
-    for (int i = 0; i < d->ntasks; i++) {
-        bool had = false, dup = false;
-        for (size_t k = 0; k < st->n_task_rules && !had; k++) had = strcmp(st->task_rules[k], d->tasks[i].rule) == 0;
-        for (size_t k = 0; k < nrules && !dup; k++) dup = strcmp(rules[k], d->tasks[i].rule) == 0;
-        if (!dup) rules[nrules++] = cs_xstrdup(d->tasks[i].rule);
-        if (!had) emitTask(v, o, vid, &d->tasks[i], i);
-    }
-    for (size_t k = 0; k < st->n_task_rules; k++) free(st->task_rules[k]);
-    free(st->task_rules);
-    st->task_rules = rules;
-    st->n_task_rules = nrules;
+    bool raise[OV_MAX_TASKS] = {false};
+    ov_tasks_to_raise(st, d, raise);   /* one task per question */
+    for (int i = 0; i < d->ntasks && i < OV_MAX_TASKS; i++)
+        if (raise[i]) emitTask(v, o, vid, &d->tasks[i], i);
 out:
     free(priors);
     free(stock);
@@ -1303,21 +1234,14 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
         trigger = cs_batch_event(v->b, i)->env->event_id;
         const Cs__V1__InventoryLevel *l = cs_batch_event(v->b, i)->env->inventory;
         vStock *s = stockGet(v, cs_batch_event(v->b, i)->env->shop_id, l->sku, true);
-        int32_t before = s->available;
-        /* A count replaces the level only if it is newer than the one we
-         * have; a restock adds to whatever the level is. */
-        if (l->counted_ms > 0 && l->counted_ms >= s->counted_ms) {
-            s->available = l->available;
-            s->counted_ms = l->counted_ms;
-            s->known = true;
-        }
-        if (l->restock_quantity > 0) {
-            s->available = s->available > INT32_MAX - l->restock_quantity ? INT32_MAX : s->available + l->restock_quantity;
-            s->known = true;
-        }
-        if (l->restock_date_ms > 0 || s->available > 0) s->restock_date_ms = l->restock_date_ms;
+        ov_level lv = {s->available, s->restock_date_ms, s->counted_ms, s->known};
+        bool rose = ov8_apply_level(&lv, l);   /* OV-8: count or restock */
+        s->available = lv.available;
+        s->restock_date_ms = lv.restock_date_ms;
+        s->counted_ms = lv.counted_ms;
+        s->known = lv.known;
         s->dirty = true;
-        restocked = restocked || s->available > before;
+        restocked = restocked || rose;
     }
     if (restocked) {
         /* Re-verify waiting orders, oldest payment first (OV-8). */
@@ -1369,21 +1293,12 @@ static int handleContacts(vBatch *v, char *err, size_t errlen) {
         if (ev->env->contact->body_case != CS__V1__CONTACT_EVENT__BODY_INVOICE) continue;
         vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, ev->env->contact->invoice->order_id, false);
         if (!o->st->created) {
-            /* Topics do not order against each other: the request may come
-             * before the order. It waits in the order's state and is
-             * answered when the order is created (answerPendingInvoices). */
-            Cs__V1__OrderState *st = o->st;
-            bool known = false;
-            for (size_t k = 0; k < st->n_pending_invoices && !known; k++)
-                known = strcmp(st->pending_invoices[k], ev->env->event_id) == 0;
-            if (known) continue;
-            if (st->n_pending_invoices >= 16) {
-                cs_event_poison(ev, "invoice request for unknown order %.64s (16 already waiting)", o->order_id);
-                continue;
-            }
-            st->pending_invoices = cs_xrealloc(st->pending_invoices, sizeof *st->pending_invoices * (st->n_pending_invoices + 1));
-            st->pending_invoices[st->n_pending_invoices++] = cs_xstrdup(ev->env->event_id);
-            o->dirty = true;
+            /* it waits in the order's state until the order is created (OV-14) */
+            ov14_wait w = ov14_wait_for_order(o->st, ev->env->event_id);
+            if (w == OV14_WAITING_FULL)
+                cs_event_poison(ev, "invoice request for unknown order %.64s (%d already waiting)", o->order_id,
+                                OV14_MAX_WAITING);
+            if (w == OV14_WAIT) o->dirty = true;
             continue;
         }
         ov_note note;
@@ -1562,12 +1477,6 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
                          "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN (FORMAT binary)",
                      &v->verdicts, err, errlen) != 0) goto out;
-    if (v->tasks.rows &&
-        cs_copy_send(pg, "COPY tasks (shop_id, task_id, order_id, kind, rule, summary, shift, urgent, due_ms, created_ms) FROM STDIN",
-                     &v->tasks, err, errlen) != 0) goto out;
-    if (v->notes.rows &&
-        cs_copy_send(pg, "COPY notification_requests (shop_id, idempotency_key, order_id, rule, template, channel, class, created_ms) FROM STDIN",
-                     &v->notes, err, errlen) != 0) goto out;
     if (v->quality_rows.rows) {
         if (cs_copy_send(pg, "COPY ov_quality_stage FROM STDIN", &v->quality_rows, err, errlen) != 0 ||
             cs_pg_exec(pg, "INSERT INTO quality_cases SELECT * FROM ov_quality_stage ON CONFLICT DO NOTHING", 0, NULL, NULL, err, errlen) != 0) goto out;
@@ -1668,8 +1577,6 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     memset(&ovMaps, 0, sizeof ovMaps);
     bufTake(&v.verdicts, &ovBufs.verdicts);
     cs_copybin_start(&v.verdicts);
-    bufTake(&v.tasks, &ovBufs.tasks);
-    bufTake(&v.notes, &ovBufs.notes);
     bufTake(&v.quality_rows, &ovBufs.quality_rows);
     bufTake(&v.arr1, &ovBufs.arr1);
     bufTake(&v.arr2, &ovBufs.arr2);
@@ -1680,7 +1587,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     /* Order batches read stock without locks (stockCheck), unless this is
      * the retry of a batch that found stock moved under it; the rarer
      * inventory, after-sales, contact and timer batches lock as they read. */
-    v.lock_stock = ovStockConflict || strcmp(topic, "shop.orders.v1") != 0;
+    v.lock_stock = ovStockConflict || strcmp(topic, CS_TOPIC_ORDERS) != 0;
     ovStockConflict = false;
     char why[CS_REASON_LEN];
     for (size_t i = 0; i < n; i++) {
@@ -1688,7 +1595,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (!ov_event_valid(ev, why, sizeof why)) cs_event_poison(ev, "%s", why);
     }
     int rc = -1;
-    if (strcmp(topic, "shop.orders.v1") == 0) {
+    if (strcmp(topic, CS_TOPIC_ORDERS) == 0) {
         for (size_t i = 0; i < n; i++) {
             cs_event *ev = cs_batch_event(b, i);
             if (!ev->poison) orderGet(&v, ev->shop, ev->env->shop_id, ev->env->order->order->order_id, true);
@@ -1701,17 +1608,17 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             if (!ev->poison) applyOrderEvent(&v, ev);
         }
         armSweeps(&v);   /* OV-13 */
-    } else if (strcmp(topic, "shop.inventory.v1") == 0) {
+    } else if (strcmp(topic, CS_TOPIC_INVENTORY) == 0) {
         bool any = false;
         for (size_t i = 0; i < n; i++) any = any || !cs_batch_event(b, i)->poison;
         if (any) {
             if (handleInventory(&v, err, errlen) != 0) goto out;
         }
-    } else if (strcmp(topic, "shop.aftersales.v1") == 0) {
+    } else if (strcmp(topic, CS_TOPIC_AFTERSALES) == 0) {
         handleAftersales(&v);
-    } else if (strcmp(topic, "shop.contacts.v1") == 0) {
+    } else if (strcmp(topic, CS_TOPIC_CONTACTS) == 0) {
         if (handleContacts(&v, err, errlen) != 0) goto out;
-    } else if (strcmp(topic, "cs.timers.v1") == 0) {
+    } else if (strcmp(topic, CS_TOPIC_TIMERS) == 0) {
         if (handleTimers(&v, err, errlen) != 0) goto out;
     }
     if (v.timer_err[0]) {
@@ -1742,15 +1649,14 @@ static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
     (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
     cs_strmap_init(&ovArmed);
     mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
-    mTasks = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_tasks_total", "Agent tasks created by the verifier", NULL);
-    mNotes = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_notifications_total", "Notification requests made by the verifier", NULL);
+    cs_fx_metrics("cs_ov");   /* cs_ov_tasks_total, cs_ov_notifications_total */
     mStockConflicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_stock_conflicts_total",
                                     "Order batches retried with stock locked because stock moved under them (OV-8)", NULL);
     return 0;
 }
 
 static const char *const ovTopics[] = {
-    "shop.orders.v1", "shop.inventory.v1", "shop.aftersales.v1", "shop.contacts.v1", "cs.timers.v1", NULL
+    CS_TOPIC_ORDERS, CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS, NULL
 };
 
 static const cs_worker_def ovDef = {

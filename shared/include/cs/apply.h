@@ -50,6 +50,12 @@ cs_fx_target cs_fx_target_of(const cs_event *ev, const cs_order_facts *o, const 
  * statement: the batch fails). */
 int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *err, size_t errlen);
 
+/* One task or notification request as cs_fx_apply applies the idx-th of
+ * a decision's: for set-based hot paths (the verifier) that keep their own
+ * decision arrays. */
+void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task *task);
+void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *note);
+
 /* Names the worker's output counters "<prefix>_tasks_total",
  * "_notifications_total", "_finance_requests_total",
  * "_sla_breaches_total{rule}" (a worker calls it once from init; without

@@ -37,7 +37,10 @@ void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len) {
         const char *code = v->reasons[i]->code;
         if (!code || !code[0]) continue;
         int w = snprintf(out + n, len > n ? len - n : 0, "%s%s", n ? "," : "", code);
-        if (w < 0 || (size_t)w >= len - n) break;
+        if (w < 0 || (size_t)w >= len - n) {   /* a code that does not fit is left out whole */
+            out[n] = 0;
+            break;
+        }
         n += (size_t)w;
     }
 }

@@ -32,7 +32,10 @@
 #include "ov_rules.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "cs/order_facts.h"
 
 static const ov_stock *stock_of(const ov_state *st, const char *sku) {
     for (size_t i = 0; st && i < st->nstock; i++)
@@ -94,4 +97,41 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
         d->release_stock = true; /* lines changed: swap the reservation */
         d->reserve_stock = true;
     }
+}
+
+/* ---- the worker's side of a decision (moved here from verifier.c: these
+ * are OV-8's arithmetic, so they are tested with the rule) ---------------- */
+
+int64_t ov8_needs(const Cs__V1__Order *o, const char *sku) { return cs_order_sku_quantity(o, sku); }
+
+bool ov8_can_take(const Cs__V1__Order *o, const int32_t *available, const char *const *skus, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((int64_t)available[i] < ov8_needs(o, skus[i])) return false;
+    return true;
+}
+
+size_t ov8_short_skus(const Cs__V1__Order *o, const ov_stock *stock, size_t n, const char **out, size_t max) {
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < max; i++)
+        if ((int64_t)stock[i].available + stock[i].held_by_order < ov8_needs(o, stock[i].sku)) out[k++] = stock[i].sku;
+    return k;
+}
+
+bool ov8_apply_level(ov_level *s, const Cs__V1__InventoryLevel *l) {
+    int32_t before = s->available;
+    /* a count replaces the level only if it is at least as new as the one
+     * we have; a restock adds to whatever the level is (capped) */
+    if (l->counted_ms > 0 && l->counted_ms >= s->counted_ms) {
+        s->available = l->available;
+        s->counted_ms = l->counted_ms;
+        s->known = true;
+    }
+    if (l->restock_quantity > 0) {
+        s->available = s->available > INT32_MAX - l->restock_quantity ? INT32_MAX : s->available + l->restock_quantity;
+        s->known = true;
+    }
+    /* the restock date is the latest word, unless it would erase a known
+     * date while the SKU is still out */
+    if (l->restock_date_ms > 0 || s->available > 0) s->restock_date_ms = l->restock_date_ms;
+    return s->available > before;
 }

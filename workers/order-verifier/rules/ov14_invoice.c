@@ -15,7 +15,10 @@
  * invoice. */
 #include "ov_rules.h"
 
+#include <string.h>
+
 #include "cs/text.h"
+#include "cs/util.h"
 
 static bool own_site(const Cs__V1__Order *o, const cs_shop *shop) {
     if (o->channel != CS__V1__CHANNEL__CHANNEL_UNSPECIFIED)
@@ -47,4 +50,13 @@ void ov14_invoice_note(const Cs__V1__Order *o, const cs_shop *shop, ov_note *not
     } else {
         note->template_id = NULL; /* nothing sensible to tell the buyer */
     }
+}
+
+ov14_wait ov14_wait_for_order(Cs__V1__OrderState *st, const char *event_id) {
+    for (size_t k = 0; k < st->n_pending_invoices; k++)
+        if (strcmp(st->pending_invoices[k], event_id) == 0) return OV14_ALREADY_WAITING;
+    if (st->n_pending_invoices >= OV14_MAX_WAITING) return OV14_WAITING_FULL;
+    st->pending_invoices = cs_xrealloc(st->pending_invoices, sizeof *st->pending_invoices * (st->n_pending_invoices + 1));
+    st->pending_invoices[st->n_pending_invoices++] = cs_xstrdup(event_id);
+    return OV14_WAIT;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cs/effects.h"
 #include "cs/shop.h"
 #include "cs/v1/envelope.pb-c.h"
 #include "cs/v1/state.pb-c.h"
@@ -25,7 +26,7 @@
 #define OV_MAX_TASKS 4
 #define OV_MAX_NOTES 2
 #define OV_DETAIL_LEN 160
-#define OV_SUMMARY_LEN 320 /* a task's summary: OV-9 names every order it matched */
+#define OV_SUMMARY_LEN CS_FX_TEXT_LEN /* a task's summary: OV-9 names every order it matched */
 #define OV_FP_LEN 65   /* hex SHA-256 + NUL */
 
 typedef struct ov_reason {
@@ -41,22 +42,12 @@ typedef struct ov_annotation {
     const char *line_id;          /* into the order, or NULL */
 } ov_annotation;
 
-typedef struct ov_task {
-    Cs__V1__TaskKind kind;
-    const char *rule;
-    char summary[OV_SUMMARY_LEN];
-    bool urgent;
-} ov_task;
+/* Tasks and notification requests are the effects every worker shares
+ * (cs/effects.h); the verifier's worker applies them with cs_fx_apply_*.
+ * A note goes to the receiver's phone (cs_note.to = CS_TO_PHONE, zero). */
+typedef cs_task ov_task;
 
-typedef struct ov_note {               /* a notification request to make */
-    const char *rule;
-    const char *template_id;           /* "logistics_shipped", "ship_date_changed", "invoice_amount", "payment_reminder" */
-    Cs__V1__MessageChannel channel;
-    Cs__V1__MessageClass klass;
-    int nparams;
-    const char *param_keys[6];
-    char param_vals[6][96];
-} ov_note;
+typedef cs_note ov_note;
 
 /* Stock of one SKU as locked in the batch transaction (OV-8). */
 typedef struct ov_stock {
@@ -186,6 +177,29 @@ void ov7_check_notes(const Cs__V1__Order *o, ov_decision *d);
  * old holding. "Paid" here includes cash on delivery. */
 void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d);
 
+/* OV-8, the worker's arithmetic: units of sku over all the order's lines
+ * (int64: no sum of int32 quantities overflows). */
+int64_t ov8_needs(const Cs__V1__Order *o, const char *sku);
+/* OV-8: every SKU of skus[0..n) has the units the order needs in
+ * available[i] (the level now, after what the order held was given back):
+ * the order can take them. */
+bool ov8_can_take(const Cs__V1__Order *o, const int32_t *available, const char *const *skus, size_t n);
+/* OV-8: the SKUs an OUT_OF_STOCK order waits for (available plus what it
+ * holds is less than it needs), into out (at most max); their count. */
+size_t ov8_short_skus(const Cs__V1__Order *o, const ov_stock *stock, size_t n, const char **out, size_t max);
+/* A SKU's level as the worker keeps it. */
+typedef struct ov_level {
+    int32_t available;
+    int64_t restock_date_ms;  /* 0 = unknown */
+    int64_t counted_ms;       /* time of the count the level comes from */
+    bool known;               /* an inventory event has been seen */
+} ov_level;
+/* OV-8: an inventory event on the level: a count replaces it when at least
+ * as new as the last count, a restock adds to it (capped at INT32_MAX), the
+ * restock date follows the event (kept while the SKU is out and the event
+ * gives none). true when the level rose (waiting orders are re-verified). */
+bool ov8_apply_level(ov_level *s, const Cs__V1__InventoryLevel *l);
+
 /* OV-9: the fingerprint of an order, hex SHA-256 over shop, buyer,
  * normalised address and the sorted (SKU, total quantity) pairs. false if
  * the address cannot be normalised. */
@@ -249,6 +263,16 @@ int64_t ov13_sweep_after(const cs_shop *shop, int64_t sweep_ms, int64_t now_ms);
 /* OV-14: invoice amount = goods (item total - discounts, never postage),
  * + own_site_invoice_tax_bp for own-site orders, half-up to the fen. */
 int64_t ov14_invoice_amount(const Cs__V1__Order *o, const cs_shop *shop);
+/* OV-14: an invoice request for an order not seen yet waits in the order's
+ * state (topics do not order against each other) and is answered when the
+ * order is created; at most OV14_MAX_WAITING wait, so a stream of requests
+ * for an order that never comes cannot grow a row without bound. */
+#define OV14_MAX_WAITING 16
+typedef enum ov14_wait { OV14_WAIT = 1, OV14_ALREADY_WAITING = 2, OV14_WAITING_FULL = 3 } ov14_wait;
+/* What to do with request event_id for the not-yet-created order of st:
+ * record it (OV14_WAIT: appended to st->pending_invoices), nothing (it
+ * waits already) or refuse it (full). */
+ov14_wait ov14_wait_for_order(Cs__V1__OrderState *st, const char *event_id);
 /* OV-14: the answer to an invoice request as a note (params order_id,
  * amount in yuan "12.34"). For an impossible order (amount -1) the note's
  * template_id is NULL: nothing to send, an agent must answer. */
@@ -342,6 +366,11 @@ bool ov_order_over(const Cs__V1__OrderState *st);
  * cases with case_ms > this into ov_state.quality. */
 int64_t ov11_window_start_ms(const cs_shop *shop, int64_t now_ms);
 
+/* One task per question: of d's tasks, those to raise (raise[i]) are the
+ * ones whose rule raised none at the previous verdict (the agent has that
+ * task already); st->task_rules become this verdict's rules. Edits st
+ * (allocates its strings, like ov12_apply_event). */
+void ov_tasks_to_raise(Cs__V1__OrderState *st, const ov_decision *d, bool raise[OV_MAX_TASKS]);
 /* After the worker has published the verdict of d for st->version:
  * records last_state, verified_version, last_verdict_ms, restock date,
  * stock_reserved (from reserve/release) and held_ms (the instant the order

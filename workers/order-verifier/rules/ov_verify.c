@@ -31,6 +31,11 @@
  * publishes nothing. */
 #include "ov_rules.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/util.h"
+
 /* OV-12 */
 int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *shop, int64_t now_ms,
               ov_decision *d) {
@@ -89,4 +94,24 @@ void ov_record_verdict(Cs__V1__OrderState *st, const ov_decision *d, int64_t now
     } else {
         st->held_ms = 0;
     }
+}
+
+/* One task per question (moved from the worker: it decides what an agent
+ * is asked). A rule whose task the previous verdict raised raises none
+ * now: the agent has it, and a second one for the same question (a new
+ * order version with the same reason, a restock re-check) would be noise. */
+void ov_tasks_to_raise(Cs__V1__OrderState *st, const ov_decision *d, bool raise[OV_MAX_TASKS]) {
+    char **rules = d->ntasks ? cs_xcalloc((size_t)d->ntasks, sizeof *rules) : NULL;
+    size_t nrules = 0;
+    for (int i = 0; i < d->ntasks && i < OV_MAX_TASKS; i++) {
+        bool had = false, dup = false;
+        for (size_t k = 0; k < st->n_task_rules && !had; k++) had = strcmp(st->task_rules[k], d->tasks[i].rule) == 0;
+        for (size_t k = 0; k < nrules && !dup; k++) dup = strcmp(rules[k], d->tasks[i].rule) == 0;
+        if (!dup) rules[nrules++] = cs_xstrdup(d->tasks[i].rule);
+        raise[i] = !had;
+    }
+    for (size_t k = 0; k < st->n_task_rules; k++) free(st->task_rules[k]);
+    free(st->task_rules);
+    st->task_rules = rules;
+    st->n_task_rules = nrules;
 }
