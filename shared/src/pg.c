@@ -15,6 +15,7 @@
 #include <string.h>
 #include <inttypes.h>
 
+#include "cs/log.h"
 #include "cs/pg.h"
 #include "cs/util.h"
 
@@ -33,6 +34,23 @@ PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen) {
 
 bool cs_pg_conn_lost(PGconn *pg) {
     return pg == NULL || PQstatus(pg) != CONNECTION_OK;
+}
+
+int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen) {
+    if (!cs_pg_conn_lost(*pg)) return 0;
+    if (*pg) {
+        PQfinish(*pg);
+        *pg = NULL;
+    }
+    PGconn *c = cs_pg_connect(dsn, errbuf, errlen);
+    if (!c) return -1;
+    if (setup && setup(arg, c, errbuf, errlen) != 0) {
+        PQfinish(c);
+        return -1;
+    }
+    *pg = c;
+    cs_log_info("postgres connected");
+    return 0;
 }
 
 static void pgErr(PGconn *pg, const PGresult *r, const char *ctx, char *errbuf, size_t errlen) {

@@ -386,20 +386,14 @@ static bool healthCheck(void *arg, char *why, size_t len) {
 
 /* ---- PostgreSQL connection ------------------------------------------------ */
 
+/* The connection (cs_pg_ensure, with the worker's on_connect), and
+ * whether PostgreSQL is up for /healthz and cs_postgres_up. */
 static int pgEnsure(rtState *rt, char *err, size_t errlen) {
-    if (rt->pg && !cs_pg_conn_lost(rt->pg)) return 0;
-    if (rt->pg) { PQfinish(rt->pg); rt->pg = NULL; }
-    PGconn *pg = cs_pg_connect(rt->cfg.pg_dsn, err, errlen);
-    if (!pg) { atomic_store(&rt->pg_up, 0); cs_metric_set(rt->m_pg_up, 0); return -1; }
-    if (rt->def->on_connect && rt->def->on_connect(rt->def->user, pg, err, errlen) != 0) {
-        PQfinish(pg);
-        return -1;
-    }
-    rt->pg = pg;
-    atomic_store(&rt->pg_up, 1);
-    cs_metric_set(rt->m_pg_up, 1);
-    cs_log_info("postgres connected");
-    return 0;
+    if (!cs_pg_conn_lost(rt->pg)) return 0;
+    int rc = cs_pg_ensure(&rt->pg, rt->cfg.pg_dsn, rt->def->on_connect, rt->def->user, err, errlen);
+    atomic_store(&rt->pg_up, rc == 0);
+    cs_metric_set(rt->m_pg_up, rc == 0);
+    return rc;
 }
 
 /* ---- Kafka ----------------------------------------------------------------- */

@@ -123,14 +123,6 @@ static bool healthCheck(void *arg, char *why, size_t len) {
     return true;
 }
 
-static int pgEnsure(tdState *st, char *err, size_t errlen) {
-    if (st->pg && !cs_pg_conn_lost(st->pg)) return 0;
-    if (st->pg) { PQfinish(st->pg); st->pg = NULL; }
-    st->pg = cs_pg_connect(st->cfg.pg_dsn, err, errlen);
-    if (st->pg) cs_log_info("postgres connected");
-    return st->pg ? 0 : -1;
-}
-
 /* ---- Kafka ---------------------------------------------------------------- */
 
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -439,7 +431,7 @@ static void reconcileIfDue(tdState *st) {
         freeReplyObject(r);
     }
     if (!full && !passMine(st, "cs:timers:lock:recent", st->cfg.timer_reconcile_s)) return;
-    if (pgEnsure(st, err, sizeof err) != 0) {
+    if (cs_pg_ensure(&st->pg, st->cfg.pg_dsn, NULL, NULL, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         return;
     }

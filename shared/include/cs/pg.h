@@ -14,6 +14,15 @@
 
 PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen);
 bool cs_pg_conn_lost(PGconn *pg);
+/* Per-connection set-up run on each new connection (a worker's
+ * on_connect); 0 or -1 with why in errbuf. */
+typedef int (*cs_pg_setup_fn)(void *arg, PGconn *pg, char *errbuf, size_t errlen);
+/* Keeps *pg a live connection to dsn: one that is up is left alone; a
+ * lost one is closed and a new one made, on which setup (when not NULL)
+ * runs before it is kept, and "postgres connected" is logged. Returns 0
+ * with *pg up, or -1 with *pg NULL and why in errbuf (a connection whose
+ * setup failed is closed). *pg is owned by the caller (PQfinish). */
+int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen);
 /* Runs sql with text params; 0 or -1. If res is not NULL the result is
  * handed to the caller (PQclear it). */
 int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,

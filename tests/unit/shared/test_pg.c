@@ -199,6 +199,25 @@ static void test_pgbin_columns_turns_rows_into_one_array_per_column(void) {
     for (int k = 0; k < 3; k++) cs_copy_free(&cols[k]);
 }
 
+static int setupCalls;
+static int countSetup(void *arg, PGconn *pg, char *errbuf, size_t errlen) {
+    (void)arg; (void)pg; (void)errbuf; (void)errlen;
+    setupCalls++;
+    return 0;
+}
+
+/* Nothing listening: -1 with the reason, no connection kept, no set-up run. */
+static void test_pg_ensure_without_a_server_fails_and_keeps_nothing(void) {
+    PGconn *pg = NULL;
+    char err[256] = "";
+    setupCalls = 0;
+    CT_EQ_INT(cs_pg_ensure(&pg, "host=127.0.0.1 port=1 dbname=x user=x connect_timeout=2", countSetup, NULL,
+                           err, sizeof err), -1);
+    CT_CHECK(pg == NULL);
+    CT_CHECK(strstr(err, "postgres connect") != NULL);
+    CT_EQ_INT(setupCalls, 0);
+}
+
 /* Array literals for "= ANY($1::text[])" and "$1::bigint[]": every text
  * element quoted, '"' and '\\' escaped; integers at both ends of int64. */
 static void test_pg_array_literals(void) {
@@ -216,6 +235,7 @@ static void test_pg_array_literals(void) {
 
 CT_MAIN(CT_CASE(test_copy_int_edges),
         CT_CASE(test_pgbin_columns_turns_rows_into_one_array_per_column),
+        CT_CASE(test_pg_ensure_without_a_server_fails_and_keeps_nothing),
         CT_CASE(test_pg_array_literals),
         CT_CASE(test_pgarr_reads_binary_arrays),
         CT_CASE(test_copybin_int8_null_and_text_array),
