@@ -1,16 +1,21 @@
-/* pg.c -- libpq helpers: connect, exec with a readable error, and COPY
- * text buffers.
+/* pg.c -- libpq helpers: connect, exec with a readable error, COPY
+ * buffers and array parameters.
  *
- * Workers write a batch's rows with COPY into staging tables and a single
- * INSERT ... SELECT / ON CONFLICT statement, so a batch of hundreds of
- * events costs a handful of round trips rather than several per event.
- * The COPY text format needs escaping of backslash, tab, newline and CR
- * (PostgreSQL docs, "COPY ... Text Format"); bytea goes as \\x hex. */
+ * Workers write a batch's new rows with COPY, and rows to upsert with a
+ * single INSERT ... SELECT FROM unnest(<array parameters>) ... ON CONFLICT
+ * statement (never through a temporary staging table: a transaction that
+ * touches one makes its COMMIT truncate every ON COMMIT DELETE ROWS
+ * table), so a batch of hundreds of events costs a handful of round trips
+ * rather than several per event. The COPY text format needs escaping of
+ * backslash, tab, newline and CR (PostgreSQL docs, "COPY ... Text
+ * Format"); bytea goes as \\x hex. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
 
+#include "cs/log.h"
 #include "cs/pg.h"
 #include "cs/util.h"
 
@@ -31,6 +36,23 @@ bool cs_pg_conn_lost(PGconn *pg) {
     return pg == NULL || PQstatus(pg) != CONNECTION_OK;
 }
 
+int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen) {
+    if (!cs_pg_conn_lost(*pg)) return 0;
+    if (*pg) {
+        PQfinish(*pg);
+        *pg = NULL;
+    }
+    PGconn *c = cs_pg_connect(dsn, errbuf, errlen);
+    if (!c) return -1;
+    if (setup && setup(arg, c, errbuf, errlen) != 0) {
+        PQfinish(c);
+        return -1;
+    }
+    *pg = c;
+    cs_log_info("postgres connected");
+    return 0;
+}
+
 static void pgErr(PGconn *pg, const PGresult *r, const char *ctx, char *errbuf, size_t errlen) {
     const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(pg);
     if (!m || !*m) m = PQerrorMessage(pg);
@@ -39,10 +61,9 @@ static void pgErr(PGconn *pg, const PGresult *r, const char *ctx, char *errbuf, 
     while (n && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' ')) errbuf[--n] = 0;
 }
 
-int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
-               PGresult **res, char *errbuf, size_t errlen) {
-    PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
-                          : PQexec(pg, sql);
+/* Hands r to the caller (res) or clears it; -1 with the statement's
+ * first words and the server's message if it failed. */
+static int execDone(PGconn *pg, PGresult *r, const char *sql, PGresult **res, char *errbuf, size_t errlen) {
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char ctx[80];
@@ -56,6 +77,28 @@ int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *para
     if (res) *res = r;
     else PQclear(r);
     return 0;
+}
+
+int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
+               PGresult **res, char *errbuf, size_t errlen) {
+    PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
+                          : PQexec(pg, sql);
+    return execDone(pg, r, sql, res, errbuf, errlen);
+}
+
+int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params,
+                   PGresult **res, char *errbuf, size_t errlen) {
+    assert(nparams > 0 && nparams <= CS_PG_MAX_BIN_PARAMS);
+    const char *vals[CS_PG_MAX_BIN_PARAMS];
+    int lens[CS_PG_MAX_BIN_PARAMS], fmts[CS_PG_MAX_BIN_PARAMS];
+    for (int k = 0; k < nparams; k++) {
+        assert(params[k].len <= INT32_MAX);
+        vals[k] = params[k].data;
+        lens[k] = (int)params[k].len;
+        fmts[k] = 1;
+    }
+    PGresult *r = PQexecParams(pg, sql, nparams, NULL, vals, lens, fmts, 0);
+    return execDone(pg, r, sql, res, errbuf, errlen);
 }
 
 /* ---- COPY text buffers ---------------------------------------------------- */
@@ -209,6 +252,11 @@ void cs_copybin_int8(cs_copybuf *c, int64_t v) {
 
 void cs_copybin_null(cs_copybuf *c) { binU32(c, UINT32_MAX); }
 
+void cs_copybin_bool(cs_copybuf *c, bool v) {
+    binU32(c, 1);
+    copyRaw(c, v ? "\1" : "\0", 1);
+}
+
 /* text[]'s binary form (array_send): dimensions, a has-nulls flag, the
  * element type (text, OID 25), then per dimension its length and lower
  * bound, then each element length-prefixed. No dimensions when empty. */
@@ -286,6 +334,64 @@ void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n) {
 }
 
 void cs_copybin_finish(cs_copybuf *c) { binU16(c, UINT16_MAX); }   /* -1: end of data */
+
+/* ---- binary array parameters --------------------------------------------- */
+
+static uint16_t rdU16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static void putU32(char *at, uint32_t v) {
+    unsigned char *p = (unsigned char *)at;
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+
+/* array_send's layout: dimensions, a has-nulls flag, the element type, then
+ * per dimension its length and lower bound, then the elements (each
+ * length-prefixed, -1 for NULL). The header is written with room for one
+ * dimension and filled in at the end; no rows is an array of no dimension. */
+long cs_pgbin_columns(const cs_copybuf *rows, int ncols, const uint32_t *elemtypes, cs_copybuf *cols) {
+    assert(ncols > 0 && ncols <= CS_PG_MAX_BIN_PARAMS);
+    bool nulls[CS_PG_MAX_BIN_PARAMS] = { false };
+    for (int k = 0; k < ncols; k++) {
+        cs_copy_reset(&cols[k]);
+        copyReserve(&cols[k], 20);
+        cols[k].len = 20;
+    }
+    const unsigned char *p = (const unsigned char *)rows->data, *end = p + rows->len;
+    long n = 0;
+    while (p && p < end) {
+        if (end - p < 2) return -1;
+        uint16_t nf = rdU16(p);
+        p += 2;
+        if (nf == UINT16_MAX) break;   /* a COPY trailer: the end */
+        if (nf != (uint16_t)ncols) return -1;
+        for (int k = 0; k < ncols; k++) {
+            if (end - p < 4) return -1;
+            uint32_t flen = rdU32(p);
+            size_t sz = 4;
+            if (flen == UINT32_MAX) nulls[k] = true;
+            else sz += flen;
+            if ((size_t)(end - p) < sz) return -1;
+            copyRaw(&cols[k], (const char *)p, sz);
+            p += sz;
+        }
+        n++;
+    }
+    for (int k = 0; k < ncols; k++) {
+        cs_copybuf *c = &cols[k];
+        putU32(c->data, n ? 1 : 0);
+        putU32(c->data + 4, nulls[k] ? 1 : 0);
+        putU32(c->data + 8, elemtypes[k]);
+        if (n) {
+            putU32(c->data + 12, (uint32_t)n);
+            putU32(c->data + 16, 1);
+        } else {
+            c->len = 12;
+        }
+        c->data[c->len] = 0;
+        c->rows = (size_t)n;
+    }
+    return n;
+}
 
 int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen) {
     PGresult *r = PQexec(pg, copy_sql);

@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,33 +379,27 @@ typedef struct rtState {
     /* metrics */
     cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry,
               *m_relayed, *m_pg_up, *m_kafka_err, *m_batch_size, *m_isolated;
-    volatile int pg_up;
+    atomic_int pg_up;         /* 1 while PostgreSQL answers: read by the HTTP thread */
 } rtState;
 
 static int backoffNext(int cur) { return cs_proc_backoff(cur, RT_BACKOFF_MIN_MS, RT_BACKOFF_MAX_MS); }
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     rtState *rt = arg;
-    if (!rt->pg_up) { snprintf(why, len, "postgres unreachable"); return false; }
+    if (!atomic_load(&rt->pg_up)) { snprintf(why, len, "postgres unreachable"); return false; }
     return true;
 }
 
 /* ---- PostgreSQL connection ------------------------------------------------ */
 
+/* The connection (cs_pg_ensure, with the worker's on_connect), and
+ * whether PostgreSQL is up for /healthz and cs_postgres_up. */
 static int pgEnsure(rtState *rt, char *err, size_t errlen) {
-    if (rt->pg && !cs_pg_conn_lost(rt->pg)) return 0;
-    if (rt->pg) { PQfinish(rt->pg); rt->pg = NULL; }
-    PGconn *pg = cs_pg_connect(rt->cfg.pg_dsn, err, errlen);
-    if (!pg) { rt->pg_up = 0; cs_metric_set(rt->m_pg_up, 0); return -1; }
-    if (rt->def->on_connect && rt->def->on_connect(rt->def->user, pg, err, errlen) != 0) {
-        PQfinish(pg);
-        return -1;
-    }
-    rt->pg = pg;
-    rt->pg_up = 1;
-    cs_metric_set(rt->m_pg_up, 1);
-    cs_log_info("postgres connected");
-    return 0;
+    if (!cs_pg_conn_lost(rt->pg)) return 0;
+    int rc = cs_pg_ensure(&rt->pg, rt->cfg.pg_dsn, rt->def->on_connect, rt->def->user, err, errlen);
+    atomic_store(&rt->pg_up, rc == 0);
+    cs_metric_set(rt->m_pg_up, rc == 0);
+    return rc;
 }
 
 /* ---- Kafka ----------------------------------------------------------------- */
@@ -459,18 +454,42 @@ static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     for (int i = 0; i < parts->cnt && off < sizeof list - 40; i++)
         off += (size_t)snprintf(list + off, sizeof list - off, "%s%s[%d]", i ? "," : "",
                                 parts->elems[i].topic, parts->elems[i].partition);
+    /* The outcome of (un)assigning, checked as librdkafka's examples do (an
+     * error object from the incremental calls, a code from assign): a
+     * failure is logged once, with the partition count, and the loop goes
+     * on; nothing better can be done inside the callback. A failed assign
+     * leaves those partitions unconsumed here until the group's next
+     * rebalance; after a failed unassign records of a revoked partition may
+     * still come, and applying them twice is a no-op (the dedupe). */
+    rd_kafka_error_t *ierr = NULL;
+    rd_kafka_resp_err_t aerr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    const char *what;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        cs_log_info("partitions assigned: %s", list);
-        if (rt->cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
-        else rd_kafka_assign(rk, parts);
+        what = "assign";
+        if (rt->cooperative) ierr = rd_kafka_incremental_assign(rk, parts);
+        else aerr = rd_kafka_assign(rk, parts);
+        if (!ierr && !aerr) cs_log_info("partitions assigned: %s", list);
     } else {
-        cs_log_info("partitions revoked: %s", list);
+        what = "unassign";
+        if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) cs_log_info("partitions revoked: %s", list);
+        else cs_log_error("rebalance error %s: giving up %s", rd_kafka_err2str(err), list);
         /* Records polled from these partitions but not yet applied go back to
          * Kafka: their next owner reads them from the committed offset. */
         dropPendingOf(rt, parts);
-        rd_kafka_commit(rk, NULL, 0);   /* what we applied, before leaving */
-        if (rt->cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
-        else rd_kafka_assign(rk, NULL);
+        /* what we applied, before leaving; nothing stored since the last
+         * commit is no error */
+        rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
+        if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            cs_log_error("offset commit on revoking %d partitions failed%s: %s; their next owner re-reads from the last "
+                         "commit (the dedupe makes that a no-op)",
+                         parts->cnt, rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "", rd_kafka_err2str(cerr));
+        if (rt->cooperative) ierr = rd_kafka_incremental_unassign(rk, parts);
+        else aerr = rd_kafka_assign(rk, NULL);
+    }
+    if (ierr || aerr) {
+        cs_log_error("kafka %s of %d partitions failed: %s (%s); going on", what, parts->cnt,
+                     ierr ? rd_kafka_error_string(ierr) : rd_kafka_err2str(aerr), list);
+        if (ierr) rd_kafka_error_destroy(ierr);
     }
 }
 

@@ -3,10 +3,11 @@
  * cs.verdicts.v1; replays change nothing; events of one order out of order
  * end right (OV-12); the last unit of a SKU goes to exactly one order and
  * OV-9 holds across partitions with two worker processes, at every link of
- * a chain of repeat orders; poison goes to the dead-letter topic with
- * its reason while neighbours are applied;
- * migrations re-run cleanly; bad configuration stops the process with
- * exit code 2 naming the problem; logs carry no full phone number. */
+ * a chain of repeat orders; poison goes to the dead-letter topic with its
+ * reason while neighbours are applied; orders already stored are
+ * rewritten right by later batches, and OV-11's quality cases recorded
+ * once; migrations re-run cleanly; bad configuration stops the process
+ * with exit code 2 naming the problem; logs carry no full phone number. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +377,175 @@ static void test_ov14_invoice_request_before_its_order_is_answered(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE event_id = '%s-invoice'", o.order_id), 0);
     it_measure("invoice request before its order: answered once when the order came, none dead-lettered");
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+}
+
+/* An order event the harness does not build: SHIPPED with its shipment,
+ * or a whole-order CANCELLED. */
+static int produceOrderChange(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id, int64_t event_ms) {
+    Cs__V1__Order part = CS__V1__ORDER__INIT;
+    Cs__V1__Shipment ship = CS__V1__SHIPMENT__INIT;
+    Cs__V1__Cancellation can = CS__V1__CANCELLATION__INIT;
+    Cs__V1__OrderEvent oe = CS__V1__ORDER_EVENT__INIT;
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    part.order_id = (char *)o->order_id;
+    part.modified_ms = event_ms;
+    oe.kind = kind;
+    oe.order = &part;
+    if (kind == KIND(SHIPPED)) {
+        ship.courier = (char *)o->courier;
+        ship.tracking_no = (char *)"YT0000000001";
+        ship.shipped_ms = event_ms;
+        oe.shipment = &ship;
+    } else {
+        can.reason = (char *)"买家不想要了";
+        oe.cancellation = &can;
+    }
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = event_ms;
+    env.ingest_ms = it_wall_ms();
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
+    env.order = &oe;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
+static int produceCase(const char *run, const char *case_id, const char *sku, Cs__V1__CaseReason reason,
+                       int64_t requested_ms, int64_t event_ms, const char *event_id) {
+    Cs__V1__AfterSalesCase c = CS__V1__AFTER_SALES_CASE__INIT;
+    Cs__V1__AfterSalesEvent ae = CS__V1__AFTER_SALES_EVENT__INIT;
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    char order[128];
+    snprintf(order, sizeof order, "%s-qo", run);
+    c.case_id = (char *)case_id;
+    c.order_id = order;
+    c.sku = (char *)sku;
+    c.type = CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY;
+    c.reason = reason;
+    c.requested_ms = requested_ms;
+    ae.body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
+    ae.case_ = &c;
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)"tb-demo";
+    env.event_ms = event_ms;
+    env.ingest_ms = it_wall_ms();
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
+    env.aftersales = &ae;
+    char key[256];
+    snprintf(key, sizeof key, "tb-demo:%s", order);
+    return it_produce_env("shop.aftersales.v1", -1, key, &env, NULL);
+}
+
+/* Orders already in PostgreSQL are rewritten in place by later batches
+ * (the upsert of existing rows): a payment re-verifies (state, reasons,
+ * amounts, reservations, fingerprint, document written); a shipment or a
+ * cancellation, which verify nothing, keep the stored reasons and amounts.
+ * OV-11's quality cases are recorded once per case id, the first opening
+ * kept; other reasons are not recorded. */
+static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
+    char run[64], sku[96], id[160], buyer[160], st[64], reasons[256], col[64];
+    it_run_id(run, sizeof run);
+    snprintf(sku, sizeof sku, "SKU-%s-A", run);
+    it_worker w;
+    IT_REQUIRE(startWorker(&w, "rewrite", NULL));
+    const char *skus[] = { sku };
+    IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
+
+    it_order x, y;
+    snprintf(id, sizeof id, "%s-x", run);
+    snprintf(buyer, sizeof buyer, "%s-bx", run);
+    it_order_init(&x, "tb-demo", id, buyer, sku, NULL, 1);
+    snprintf(id, sizeof id, "%s-y", run);
+    snprintf(buyer, sizeof buyer, "%s-by", run);
+    it_order_init(&y, "tb-demo", id, buyer, sku, NULL, 2);
+    produceOrder(&x, false);
+    produceOrder(&y, false);
+    CT_EQ_INT(it_flush(30000), 0);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM orders WHERE order_id IN ('%s', '%s') AND state = "
+                          "'PENDING_PAYMENT'", x.order_id, y.order_id) == 2);
+
+    /* x paid (re-verified), y cancelled (nothing verified), each in a later batch */
+    snprintf(id, sizeof id, "%s-p", x.order_id);
+    CT_EQ_INT(it_produce_order_event(&x, KIND(PAID), id, x.paid_ms, false, NULL), 0);
+    snprintf(id, sizeof id, "%s-cancel", y.order_id);
+    CT_EQ_INT(produceOrderChange(&y, KIND(CANCELLED), id, y.created_ms + 120000), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND version = 2", x.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND cancelled_ms IS NOT NULL",
+                         y.order_id), 1);
+    orderCol(st, sizeof st, "state", &x);
+    CT_EQ_STR(st, "VERIFIED");
+    orderCol(reasons, sizeof reasons, "reasons::text", &x);
+    CT_EQ_STR(reasons, "{}");
+    orderCol(col, sizeof col, "paid_fen", &x);
+    CT_EQ_INT(atoll(col), it_order_payable(&x));
+    orderCol(col, sizeof col, "payable_fen", &x);
+    CT_EQ_INT(atoll(col), it_order_payable(&x));
+    orderCol(col, sizeof col, "item_total_fen", &x);
+    CT_EQ_INT(atoll(col), it_order_item_total(&x));
+    orderCol(col, sizeof col, "paid_ms", &x);
+    CT_EQ_INT(atoll(col), x.paid_ms);
+    orderCol(col, sizeof col, "buyer_id", &x);
+    CT_EQ_STR(col, x.buyer);
+    orderCol(col, sizeof col, "fingerprint IS NOT NULL AND length(doc) > 0", &x);
+    CT_EQ_STR(col, "t");
+    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND sku = '%s'", x.order_id, sku), 2);
+    CT_EQ_INT(verdictsOf(&x), 2);
+    /* y: the stored reasons and amounts stay; its units are given back */
+    orderCol(st, sizeof st, "state", &y);
+    CT_EQ_STR(st, "PENDING_PAYMENT");
+    orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &y);
+    CT_CHECK(strstr(reasons, "UNPAID") != NULL);
+    orderCol(col, sizeof col, "item_total_fen", &y);
+    CT_EQ_INT(atoll(col), it_order_item_total(&y));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id = '%s' AND reserved_skus IS NULL", y.order_id), 1);
+    CT_EQ_INT(verdictsOf(&y), 1);
+
+    /* x shipped: no verification, the row keeps what the payment wrote */
+    snprintf(id, sizeof id, "%s-ship", x.order_id);
+    int64_t shipped = x.paid_ms + 3600000;
+    CT_EQ_INT(produceOrderChange(&x, KIND(SHIPPED), id, shipped), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND shipped_ms = %lld",
+                         x.order_id, (long long)shipped), 1);
+    orderCol(st, sizeof st, "state", &x);
+    CT_EQ_STR(st, "VERIFIED");
+    orderCol(col, sizeof col, "payable_fen", &x);
+    CT_EQ_INT(atoll(col), it_order_payable(&x));
+    orderCol(reasons, sizeof reasons, "reasons::text", &x);
+    CT_EQ_STR(reasons, "{}");
+    CT_EQ_INT(verdictsOf(&x), 2);
+
+    /* OV-11: quality cases, once per case id */
+    char q1[128], q2[128], q3[128];
+    snprintf(q1, sizeof q1, "%s-q1", run);
+    snprintf(q2, sizeof q2, "%s-q2", run);
+    snprintf(q3, sizeof q3, "%s-q3", run);
+    int64_t now = it_wall_ms(), r1 = now - 86400000;
+    snprintf(id, sizeof id, "%s-e1", q1);
+    CT_EQ_INT(produceCase(run, q1, sku, CS__V1__CASE_REASON__CASE_REASON_QUALITY, r1, now, id), 0);
+    snprintf(id, sizeof id, "%s-e1", q2);
+    CT_EQ_INT(produceCase(run, q2, sku, CS__V1__CASE_REASON__CASE_REASON_QUALITY, 0, now - 5000, id), 0);
+    snprintf(id, sizeof id, "%s-e1", q3);
+    CT_EQ_INT(produceCase(run, q3, sku, CS__V1__CASE_REASON__CASE_REASON_WRONG_ITEM, r1, now, id), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM quality_cases WHERE case_id LIKE '%s-q%%'", run), 2);
+    /* the same case again (a later event of it): still one row, its first opening */
+    snprintf(id, sizeof id, "%s-e2", q1);
+    CT_EQ_INT(produceCase(run, q1, sku, CS__V1__CASE_REASON__CASE_REASON_QUALITY, now, now, id), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id = '%s'",
+                         IT_WORKER_NAME, id), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM quality_cases WHERE case_id LIKE '%s-q%%'", run), 2);
+    CT_EQ_INT(it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s' AND sku = '%s'",
+                        q1, sku), r1);
+    CT_EQ_INT(it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s'", q2), now - 5000);
+    it_measure("existing orders rewritten by later batches (payment, cancellation, shipment); 2 quality cases of 3, once each");
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 }
 
@@ -1260,6 +1430,7 @@ IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
         CT_CASE(test_same_event_twice_changes_nothing),
         CT_CASE(test_ov12_out_of_order_events_end_right),
         CT_CASE(test_ov14_invoice_request_before_its_order_is_answered),
+        CT_CASE(test_existing_orders_rewritten_and_quality_cases_recorded),
         CT_CASE(test_ov8_last_unit_goes_to_exactly_one_order_across_workers),
         CT_CASE(test_ov8_stock_moved_under_a_batch_is_retried_with_locks),
         CT_CASE(test_ov9_duplicate_across_partitions),

@@ -18,7 +18,7 @@
  *  4. decide each message in partition order (nt_decide: NT-4, NT-2,
  *     NT-3), counting the batch's own sends as they are decided;
  *  5. send everything to be sent, concurrently, with retries (provider.c);
- *  6. record every message's fate with one COPY and one upsert; held ones
+ *  6. record every message's fate with one upsert (array parameters); held ones
  *     get their release timer (cs_timer_schedule, same transaction).
  *
  * Sending happens while the transaction is open, before COMMIT: the record
@@ -412,43 +412,53 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
 
 /* ---- step 6: the record ------------------------------------------------------------------ */
 
+/* The messages columns, in table order: the element types of the upsert's
+ * array parameters (copyRow writes its fields in this order). */
+#define NT_MSG_COLS 21
+static const uint32_t msgParamTypes[NT_MSG_COLS] = {
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+    CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8, CS_PG_INT4, CS_PG_INT4,
+    CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA
+};
+
+/* One messages row, as binary fields for cs_pgbin_columns. */
 static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     const Cs__V1__NotificationRequest *r = m->req;
-    cs_copy_text(c, m->shop->id);
-    cs_copy_text(c, m->key);
-    cs_copy_text(c, r->order_id ? r->order_id : "");
-    cs_copy_text(c, m->to);
-    cs_copy_text(c, m->channel == NT_CH_SMS ? "SMS" : "IM");
-    cs_copy_text(c, className(r->class_));
-    cs_copy_text(c, r->template_);
-    cs_copy_text(c, r->rule ? r->rule : "");
+    cs_copybin_row(c, NT_MSG_COLS);
+    cs_copybin_text(c, m->shop->id);
+    cs_copybin_text(c, m->key);
+    cs_copybin_text(c, r->order_id ? r->order_id : "");
+    cs_copybin_text(c, m->to);
+    cs_copybin_text(c, m->channel == NT_CH_SMS ? "SMS" : "IM");
+    cs_copybin_text(c, className(r->class_));
+    cs_copybin_text(c, r->template_);
+    cs_copybin_text(c, r->rule ? r->rule : "");
     cJSON *p = cJSON_CreateObject();
     for (size_t i = 0; i < r->n_params; i++)
         if (r->params[i]->key) cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
     char *pj = cJSON_PrintUnformatted(p);
     cJSON_Delete(p);
-    cs_copy_text(c, pj);
+    cs_copybin_jsonb(c, pj);
     free(pj);
-    cs_copy_text(c, m->text);                                      /* NULL -> \N */
-    cs_copy_text(c, statusName[m->status]);
-    cs_copy_text(c, m->reason);
-    cs_copy_bool(c, m->permanent);
-    if (m->status == ST_HELD) cs_copy_int(c, m->releaseMs);
-    else cs_copy_null(c);
-    cs_copy_int(c, m->priorAttempts + m->attempts);
-    if (m->httpStatus) cs_copy_int(c, m->httpStatus);
-    else cs_copy_null(c);
-    cs_copy_text(c, m->sendIdx >= 0 ? nt_provider_kind(w->prov, m->channel) : "");
-    cs_copy_int(c, m->exists ? m->requestedMs : now);
-    if (m->status == ST_SENT) cs_copy_int(c, now);
-    else cs_copy_null(c);
-    cs_copy_int(c, now);
+    cs_copybin_text(c, m->text);                                   /* NULL -> NULL */
+    cs_copybin_text(c, statusName[m->status]);
+    cs_copybin_text(c, m->reason);
+    cs_copybin_bool(c, m->permanent);
+    if (m->status == ST_HELD) cs_copybin_int8(c, m->releaseMs);
+    else cs_copybin_null(c);
+    cs_copybin_int4(c, m->priorAttempts + m->attempts);
+    if (m->httpStatus) cs_copybin_int4(c, m->httpStatus);
+    else cs_copybin_null(c);
+    cs_copybin_text(c, m->sendIdx >= 0 ? nt_provider_kind(w->prov, m->channel) : "");
+    cs_copybin_int8(c, m->exists ? m->requestedMs : now);
+    if (m->status == ST_SENT) cs_copybin_int8(c, now);
+    else cs_copybin_null(c);
+    cs_copybin_int8(c, now);
     size_t len = cs__v1__notification_request__get_packed_size(r);
     uint8_t *buf = cs_xmalloc(len ? len : 1);
     cs__v1__notification_request__pack(r, buf);
-    cs_copy_bytea(c, buf, len);
+    cs_copybin_bytes(c, buf, len);
     free(buf);
-    cs_copy_end_row(c);
 }
 
 static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
@@ -484,6 +494,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     cs_strmap_init(&nums);
     nt_send *sends = NULL;
     size_t nsend = 0;
+    cs_copybuf cols[NT_MSG_COLS] = {{0}};   /* the upsert's parameters */
     int rc = -1;
 
     for (size_t i = 0; i < nev; i++) {
@@ -589,20 +600,32 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         cs_metric_add(w->mStatus[m->status], 1);
         logMsg(m);
     }
+    /* One upsert from array parameters, one per column; not through a
+     * staging table (a temporary table touched makes COMMIT truncate every
+     * ON COMMIT DELETE ROWS table: docs/performance.md). */
     if (w->copy.rows) {
-        if (cs_copy_send(pg, "COPY nt_messages_stage FROM STDIN", &w->copy, err, errlen) != 0) goto out;
-        if (exec(pg,
-                 "INSERT INTO messages SELECT * FROM nt_messages_stage "
+        if (cs_pgbin_columns(&w->copy, NT_MSG_COLS, msgParamTypes, cols) != (long)w->copy.rows) {
+            snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_MSG_COLS);
+            goto out;
+        }
+        if (cs_pg_exec_bin(pg,
+                 "INSERT INTO messages (shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, "
+                 "params, body, status, reason, permanent, release_ms, attempts, http_status, provider, requested_ms, "
+                 "sent_ms, updated_ms, request) "
+                 "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+                 "$8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::bigint[], $15::int[], "
+                 "$16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[]) "
                  "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
                  "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
                  "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
                  "attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status, provider = EXCLUDED.provider, "
                  "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms",
-                 0, NULL, NULL, err, errlen) != 0)
+                 NT_MSG_COLS, cols, NULL, err, errlen) != 0)
             goto out;
     }
     rc = 0;
 out:
+    for (int k = 0; k < NT_MSG_COLS; k++) cs_copy_free(&cols[k]);
     for (size_t i = 0; i < nm; i++) {
         if (ms[i].owned) cs__v1__notification_request__free_unpacked(ms[i].owned, NULL);
         free(ms[i].text);
@@ -617,12 +640,6 @@ out:
 }
 
 /* ---- set-up --------------------------------------------------------------------------------- */
-
-static int onConnect(void *user, PGconn *pg, char *err, size_t errlen) {
-    (void)user;
-    return cs_pg_exec(pg, "CREATE TEMP TABLE IF NOT EXISTS nt_messages_stage (LIKE messages) ON COMMIT DELETE ROWS",
-                      0, NULL, NULL, err, errlen);
-}
 
 static int init(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
     ntWorker *w = user;
@@ -675,7 +692,6 @@ static const cs_worker_def def = {
     .name = NT_WORKER_NAME,
     .topics = topics,
     .handle_batch = handleBatch,
-    .on_connect = onConnect,
     .init = init,
     .fini = fini,
     .user = &theWorker,

@@ -51,6 +51,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ typedef struct tdState {
     int outstanding;           /* records produced in this round, reports to come */
     int64_t last_reconcile;    /* mono ms of the last routine reconciliation */
     int64_t last_full;         /* mono ms of the last full one (0 = never) */
-    volatile int up;           /* last round reached Redis */
+    atomic_int up;             /* last round reached Redis: read by the HTTP thread */
     cs_metric *m_fired, *m_malformed, *m_failed, *m_restored, *m_rounds, *m_up;
 } tdState;
 
@@ -119,16 +120,8 @@ static int backoffNext(int cur) { return cs_proc_backoff(cur, TD_BACKOFF_MIN_MS,
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     tdState *st = arg;
-    if (!st->up) { snprintf(why, len, "redis unreachable"); return false; }
+    if (!atomic_load(&st->up)) { snprintf(why, len, "redis unreachable"); return false; }
     return true;
-}
-
-static int pgEnsure(tdState *st, char *err, size_t errlen) {
-    if (st->pg && !cs_pg_conn_lost(st->pg)) return 0;
-    if (st->pg) { PQfinish(st->pg); st->pg = NULL; }
-    st->pg = cs_pg_connect(st->cfg.pg_dsn, err, errlen);
-    if (st->pg) cs_log_info("postgres connected");
-    return st->pg ? 0 : -1;
 }
 
 /* ---- Kafka ---------------------------------------------------------------- */
@@ -439,7 +432,7 @@ static void reconcileIfDue(tdState *st) {
         freeReplyObject(r);
     }
     if (!full && !passMine(st, "cs:timers:lock:recent", st->cfg.timer_reconcile_s)) return;
-    if (pgEnsure(st, err, sizeof err) != 0) {
+    if (cs_pg_ensure(&st->pg, st->cfg.pg_dsn, NULL, NULL, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         return;
     }
@@ -485,15 +478,13 @@ static void loop(tdState *st) {
         long n = dispatchRound(st, &more, err, sizeof err);
         cs_metric_add(st->m_rounds, 1);
         if (n < 0) {
-            if (st->up) cs_log_warn("timers round failed: %s", err);
-            st->up = 0;
+            if (atomic_exchange(&st->up, 0)) cs_log_warn("timers round failed: %s", err);
             cs_metric_set(st->m_up, 0);
             backoff = backoffNext(backoff);
             cs_proc_sleep_ms(backoff);
             continue;
         }
-        if (!st->up) cs_log_info("timers: backends reachable");
-        st->up = 1;
+        if (!atomic_exchange(&st->up, 1)) cs_log_info("timers: backends reachable");
         cs_metric_set(st->m_up, 1);
         backoff = 0;
         if (!more) ackFlush(st);   /* idle: do not hold acknowledgements for a tick */
@@ -546,7 +537,7 @@ int td_main(int argc, char **argv) {
     }
     cs_proc_signals();
     if (producerOpen(&st, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
-    st.up = 1;
+    atomic_store(&st.up, 1);
     char tick[16], lease[16];
     snprintf(tick, sizeof tick, "%d", st.cfg.timer_tick_ms);
     snprintf(lease, sizeof lease, "%d", st.cfg.timer_lease_ms);

@@ -14,6 +14,15 @@
 
 PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen);
 bool cs_pg_conn_lost(PGconn *pg);
+/* Per-connection set-up run on each new connection (a worker's
+ * on_connect); 0 or -1 with why in errbuf. */
+typedef int (*cs_pg_setup_fn)(void *arg, PGconn *pg, char *errbuf, size_t errlen);
+/* Keeps *pg a live connection to dsn: one that is up is left alone; a
+ * lost one is closed and a new one made, on which setup (when not NULL)
+ * runs before it is kept, and "postgres connected" is logged. Returns 0
+ * with *pg up, or -1 with *pg NULL and why in errbuf (a connection whose
+ * setup failed is closed). *pg is owned by the caller (PQfinish). */
+int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen);
 /* Runs sql with text params; 0 or -1. If res is not NULL the result is
  * handed to the caller (PQclear it). */
 int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
@@ -63,6 +72,31 @@ void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n);   /* bytea */
 void cs_copybin_finish(cs_copybuf *c);
 /* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */
 int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen);
+
+/* A bool field (one byte). */
+void cs_copybin_bool(cs_copybuf *c, bool v);
+
+/* Binary array parameters, for a batch's rows written by one statement
+ * without a staging table: "INSERT ... SELECT * FROM unnest($1::text[],
+ * $2::bigint[], ...)". An array element has the form of a binary COPY
+ * field, so the rows are written as for COPY (cs_copybin_row, then one
+ * cs_copybin_* call per field; no _start, no _finish) and
+ * cs_pgbin_columns turns them into one array per column: cols[k] (reset
+ * here) becomes a one-dimensional array of elemtypes[k] (CS_PG_TEXT ...),
+ * ready for cs_pg_exec_bin. Returns the number of rows, or -1 if a row
+ * does not have ncols fields (the caller's bug). */
+#define CS_PG_BOOL 16u
+#define CS_PG_BYTEA 17u
+#define CS_PG_INT8 20u
+#define CS_PG_INT4 23u
+#define CS_PG_TEXT 25u
+#define CS_PG_JSONB 3802u
+#define CS_PG_MAX_BIN_PARAMS 32
+long cs_pgbin_columns(const cs_copybuf *rows, int ncols, const uint32_t *elemtypes, cs_copybuf *cols);
+/* cs_pg_exec with nparams (at most CS_PG_MAX_BIN_PARAMS) parameters in
+ * binary format, params[k] holding the k+1th parameter's bytes. */
+int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params,
+                   PGresult **res, char *errbuf, size_t errlen);
 
 /* Text array literal builder for "= ANY($1::text[])" parameters. */
 void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n);

@@ -173,8 +173,9 @@ typedef struct cs_worker_def {
      * 0 (applied; poison events are dead-lettered), or -1 with errbuf: the
      * transaction is rolled back and retried (see file comment). */
     int (*handle_batch)(void *user, cs_batch *b, char *errbuf, size_t errlen);
-    /* Optional: prepares per-connection state (prepared statements, temp
-     * tables) each time the runtime (re)connects to PostgreSQL. */
+    /* Optional: prepares per-connection state (prepared statements,
+     * session settings; no temporary tables: docs/architecture.md) each
+     * time the runtime (re)connects to PostgreSQL. */
     int (*on_connect)(void *user, PGconn *pg, char *errbuf, size_t errlen);
     /* Optional: set up / tear down the worker's own state. */
     int (*init)(void *user, const cs_config *cfg, const cs_shops *shops, char *errbuf, size_t errlen);

@@ -1,5 +1,5 @@
-/* test_pg.c -- the COPY text encoders the workers write their rows with:
- * what PostgreSQL's COPY FROM (text format) reads back as the value. */
+/* test_pg.c -- the COPY encoders and array parameters the workers write
+ * their rows with: what PostgreSQL reads back as the value. */
 #include <stdint.h>
 #include <string.h>
 
@@ -140,6 +140,84 @@ static void test_pgarr_reads_binary_arrays(void) {
     cs_copy_free(&c);
 }
 
+/* Rows written as for COPY become one array_send-form array per column:
+ * one dimension of the row count, lower bound 1, the has-nulls flag set
+ * where a NULL is, the column's element OID, the fields as elements. */
+static void test_pgbin_columns_turns_rows_into_one_array_per_column(void) {
+    cs_copybuf rows = { 0 }, cols[3] = { { 0 } };
+    cs_copybin_row(&rows, 3);
+    cs_copybin_text(&rows, "ab");
+    cs_copybin_int8(&rows, -2);
+    cs_copybin_bool(&rows, true);
+    cs_copybin_row(&rows, 3);
+    cs_copybin_text(&rows, NULL);
+    cs_copybin_int8(&rows, 5);
+    cs_copybin_bool(&rows, false);
+    static const uint32_t types[3] = { CS_PG_TEXT, CS_PG_INT8, CS_PG_BOOL };
+    CT_EQ_INT(cs_pgbin_columns(&rows, 3, types, cols), 2);
+    static const unsigned char text[] = {
+        0, 0, 0, 1,  0, 0, 0, 1,  0, 0, 0, 25,  0, 0, 0, 2,  0, 0, 0, 1,
+        0, 0, 0, 2, 'a', 'b',  0xff, 0xff, 0xff, 0xff };
+    CT_EQ_INT(cols[0].len, sizeof text);
+    CT_CHECK(memcmp(cols[0].data, text, sizeof text) == 0);
+    static const unsigned char int8[] = {
+        0, 0, 0, 1,  0, 0, 0, 0,  0, 0, 0, 20,  0, 0, 0, 2,  0, 0, 0, 1,
+        0, 0, 0, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,  0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 5 };
+    CT_EQ_INT(cols[1].len, sizeof int8);
+    CT_CHECK(memcmp(cols[1].data, int8, sizeof int8) == 0);
+    static const unsigned char bools[] = {
+        0, 0, 0, 1,  0, 0, 0, 0,  0, 0, 0, 16,  0, 0, 0, 2,  0, 0, 0, 1,
+        0, 0, 0, 1, 1,  0, 0, 0, 1, 0 };
+    CT_EQ_INT(cols[2].len, sizeof bools);
+    CT_CHECK(memcmp(cols[2].data, bools, sizeof bools) == 0);
+    /* cs_pgarr reads them back */
+    cs_pgarr a;
+    const char *e;
+    int n;
+    CT_EQ_INT(cs_pgarr_open(&a, cols[0].data, (int)cols[0].len, CS_PG_TEXT), 0);
+    CT_EQ_INT(a.n, 2);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(n, 2);
+    CT_EQ_INT(cs_pgarr_next(&a, &e, &n), 0);
+    CT_EQ_INT(n, -1);
+    /* no rows: arrays of no dimension */
+    cs_copy_reset(&rows);
+    CT_EQ_INT(cs_pgbin_columns(&rows, 3, types, cols), 0);
+    static const unsigned char empty[] = { 0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 20 };
+    CT_EQ_INT(cols[1].len, sizeof empty);
+    CT_CHECK(memcmp(cols[1].data, empty, sizeof empty) == 0);
+    /* a row with another field count, or cut short, is refused */
+    cs_copybin_row(&rows, 2);
+    cs_copybin_text(&rows, "x");
+    cs_copybin_int8(&rows, 1);
+    CT_EQ_INT(cs_pgbin_columns(&rows, 3, types, cols), -1);
+    cs_copy_reset(&rows);
+    cs_copybin_row(&rows, 3);
+    cs_copybin_text(&rows, "x");
+    CT_EQ_INT(cs_pgbin_columns(&rows, 3, types, cols), -1);
+    cs_copy_free(&rows);
+    for (int k = 0; k < 3; k++) cs_copy_free(&cols[k]);
+}
+
+static int setupCalls;
+static int countSetup(void *arg, PGconn *pg, char *errbuf, size_t errlen) {
+    (void)arg; (void)pg; (void)errbuf; (void)errlen;
+    setupCalls++;
+    return 0;
+}
+
+/* Nothing listening: -1 with the reason, no connection kept, no set-up run. */
+static void test_pg_ensure_without_a_server_fails_and_keeps_nothing(void) {
+    PGconn *pg = NULL;
+    char err[256] = "";
+    setupCalls = 0;
+    CT_EQ_INT(cs_pg_ensure(&pg, "host=127.0.0.1 port=1 dbname=x user=x connect_timeout=2", countSetup, NULL,
+                           err, sizeof err), -1);
+    CT_CHECK(pg == NULL);
+    CT_CHECK(strstr(err, "postgres connect") != NULL);
+    CT_EQ_INT(setupCalls, 0);
+}
+
 /* Array literals for "= ANY($1::text[])" and "$1::bigint[]": every text
  * element quoted, '"' and '\\' escaped; integers at both ends of int64. */
 static void test_pg_array_literals(void) {
@@ -156,6 +234,8 @@ static void test_pg_array_literals(void) {
 }
 
 CT_MAIN(CT_CASE(test_copy_int_edges),
+        CT_CASE(test_pgbin_columns_turns_rows_into_one_array_per_column),
+        CT_CASE(test_pg_ensure_without_a_server_fails_and_keeps_nothing),
         CT_CASE(test_pg_array_literals),
         CT_CASE(test_pgarr_reads_binary_arrays),
         CT_CASE(test_copybin_int8_null_and_text_array),
