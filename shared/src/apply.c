@@ -103,13 +103,26 @@ static const char *enumName(const ProtobufCEnumDescriptor *d, int v) {
 
 static const char *str(const char *s) { return s ? s : ""; }
 
-static void envelopeInit(Cs__V1__Envelope *env, cs_batch *b, const char *event_id, const char *shop_id) {
-    cs__v1__envelope__init(env);
-    env->event_id = (char *)event_id;
-    env->shop_id = (char *)shop_id;
-    env->event_ms = cs_batch_now(b);
-    env->ingest_ms = cs_real_ms();
-    env->source = (char *)cs_batch_worker(b);
+/* Queues one record: an envelope around body (of the oneof case bc) for
+ * topic, keyed key, with event id id. */
+static void emitBody(cs_batch *b, const char *topic, const char *key, const char *id, const char *shop_id,
+                     Cs__V1__Envelope__BodyCase bc, void *body) {
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)id;
+    env.shop_id = (char *)shop_id;
+    env.event_ms = cs_batch_now(b);
+    env.ingest_ms = cs_real_ms();
+    env.source = (char *)cs_batch_worker(b);
+    env.body_case = bc;
+    switch (bc) {
+    case CS__V1__ENVELOPE__BODY_TASK: env.task = body; break;
+    case CS__V1__ENVELOPE__BODY_NOTIFICATION: env.notification = body; break;
+    case CS__V1__ENVELOPE__BODY_FINANCE: env.finance = body; break;
+    case CS__V1__ENVELOPE__BODY_SLA_BREACH: env.sla_breach = body; break;
+    default: abort();   /* a programming error: effects have these four */
+    }
+    cs_batch_emit(b, topic, key, &env);
 }
 
 static void recordKey(char *key, size_t len, const cs_fx_target *t) {
@@ -141,11 +154,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     task.assignee = (char *)str(k->assignee);
     task.top_of_queue = k->top_of_queue;
     task.queue_at_ms = k->queue_at_ms;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, b, id, t->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_TASK;
-    env.task = &task;
-    cs_batch_emit(b, CS_TOPIC_TASKS, key, &env);
+    emitBody(b, CS_TOPIC_TASKS, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_TASK, &task);
 
     cs_copybuf *c = &batchRows(b)->tasks;
     cs_copy_text(c, t->shop_id);
@@ -191,11 +200,7 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
         ptrs[req.n_params++] = &entries[i];
     }
     req.params = ptrs;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, b, id, t->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_NOTIFICATION;
-    env.notification = &req;
-    cs_batch_emit(b, CS_TOPIC_NOTIFICATIONS, key, &env);
+    emitBody(b, CS_TOPIC_NOTIFICATIONS, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_NOTIFICATION, &req);
 
     cs_copybuf *c = &batchRows(b)->notes;
     cs_copy_text(c, t->shop_id);
@@ -224,11 +229,7 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, const char *key, int 
     req.buyer_id = (char *)str(t->buyer_id);
     req.reason = (char *)f->reason;
     req.rule = (char *)f->rule;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, b, id, t->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_FINANCE;
-    env.finance = &req;
-    cs_batch_emit(b, CS_TOPIC_FINANCE, key, &env);
+    emitBody(b, CS_TOPIC_FINANCE, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_FINANCE, &req);
 
     char amount[24], now[24];
     snprintf(amount, sizeof amount, "%" PRId64, f->amount_fen);
@@ -260,11 +261,7 @@ static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int i
     sb.deadline_ms = x->deadline_ms;
     sb.breached_ms = now;
     sb.detail = (char *)x->detail;
-    Cs__V1__Envelope env;
-    envelopeInit(&env, b, id, t->shop_id);
-    env.body_case = CS__V1__ENVELOPE__BODY_SLA_BREACH;
-    env.sla_breach = &sb;
-    cs_batch_emit(b, CS_TOPIC_SLA, key, &env);
+    emitBody(b, CS_TOPIC_SLA, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_SLA_BREACH, &sb);
     char dl[24], nowb[24];
     snprintf(dl, sizeof dl, "%" PRId64, x->deadline_ms);
     snprintf(nowb, sizeof nowb, "%" PRId64, now);

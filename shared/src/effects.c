@@ -14,16 +14,20 @@ bool cs_fx_empty(const cs_effects *fx) {
     return fx->ntasks + fx->nnotes + fx->nfinance + fx->nbreaches + fx->ntimers + fx->ncancels + fx->ncloses == 0;
 }
 
-cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...) {
-    if (fx->ntasks >= CS_FX_MAX_TASKS) { fx->dropped++; return NULL; }
-    cs_task *t = &fx->tasks[fx->ntasks++];
+void cs_task_vset(cs_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, va_list ap) {
     memset(t, 0, sizeof *t);
     t->kind = kind;
     t->rule = rule;
     t->urgent = urgent;
+    vsnprintf(t->summary, sizeof t->summary, fmt, ap);
+}
+
+cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...) {
+    if (fx->ntasks >= CS_FX_MAX_TASKS) { fx->dropped++; return NULL; }
+    cs_task *t = &fx->tasks[fx->ntasks++];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(t->summary, sizeof t->summary, fmt, ap);
+    cs_task_vset(t, kind, rule, urgent, fmt, ap);
     va_end(ap);
     return t;
 }

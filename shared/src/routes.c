@@ -73,6 +73,20 @@ int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, siz
     return rc;
 }
 
+int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n,
+                        char *err, size_t errlen) {
+    char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(ns) + strlen(a[i]) + strlen(c[i]) + 3;
+        keys[i] = cs_xmalloc(len);
+        snprintf(keys[i], len, "%s|%s|%s", ns, a[i], c[i]);
+    }
+    int rc = cs_batch_lock(b, (const char *const *)keys, n, err, errlen);
+    for (size_t i = 0; i < n; i++) free(keys[i]);
+    free(keys);
+    return rc;
+}
+
 size_t cs_routes_topics(const cs_worker_def *def, const char **out, size_t max) {
     size_t n = 0;
     if (max == 0) return 0;

@@ -274,19 +274,31 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
  * by_subject), whatever their kind: ids of the scheme "<kind>@<subject>"
  * (effects.h), found through the expression index timers_pending_subject
  * (migration 0008). */
+static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n,
+                       char *err, size_t errlen);
+
 static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
-    const char *owner = cs_batch_worker(b);
     const char **subs = cs_xcalloc(to - from, sizeof *subs);
     for (size_t i = from; i < to; i++) subs[i - from] = t->calls[i].timer_id;
-    cs_pg_text_array(&t->a1, subs, to - from);
+    int rc = cancelWhere(t, b, "substr(timer_id, strpos(timer_id, '@') + 1)", subs, to - from, err, errlen);
     free(subs);
+    return rc;
+}
+
+/* Cancels the owner's pending timers whose `match` (a column or the
+ * subject expression) is one of keys[0..n), and queues their members'
+ * removal from Redis. */
+static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n,
+                       char *err, size_t errlen) {
+    const char *owner = cs_batch_worker(b);
+    cs_pg_text_array(&t->a1, keys, n);
     const char *p[2] = { owner, t->a1.data };
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "UPDATE timers SET status = 'cancelled' WHERE owner = $1 AND status = 'pending' AND %s = ANY($2::text[]) "
+             "RETURNING timer_id, generation, order_key, kind, due_ms, payload", match);
     PGresult *r = NULL;
-    int rc = cs_pg_exec(cs_batch_pg(b),
-                        "UPDATE timers SET status = 'cancelled' WHERE owner = $1 AND status = 'pending' "
-                        "AND substr(timer_id, strpos(timer_id, '@') + 1) = ANY($2::text[]) "
-                        "RETURNING timer_id, generation, order_key, kind, due_ms, payload",
-                        2, p, &r, err, errlen);
+    int rc = cs_pg_exec(cs_batch_pg(b), sql, 2, p, &r, err, errlen);
     for (int j = 0; rc == 0 && j < PQntuples(r); j++)
         opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
     PQclear(r);
@@ -370,18 +382,7 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         PQclear(r);
         r = NULL;
     }
-    if (rc == 0 && nc) {
-        cs_pg_text_array(&t->a1, cids, nc);
-        const char *p[2] = { owner, t->a1.data };
-        rc = cs_pg_exec(cs_batch_pg(b),
-                        "UPDATE timers SET status = 'cancelled' WHERE owner = $1 "
-                        "AND timer_id = ANY($2::text[]) AND status = 'pending' "
-                        "RETURNING timer_id, generation, order_key, kind, due_ms, payload",
-                        2, p, &r, err, errlen);
-        for (int j = 0; rc == 0 && j < PQntuples(r); j++)
-            opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
-        PQclear(r);
-    }
+    if (rc == 0 && nc) rc = cancelWhere(t, b, "timer_id", cids, nc, err, errlen);
     free(ids);
     free(keys);
     free(kinds);

@@ -18,23 +18,6 @@
 
 #define EXAMPLE "example-worker"
 
-static int clockSet(int64_t ms) {
-    char err[256];
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
-    cs_clock_free(c);
-    return rc;
-}
-
-static int clockAdvance(int64_t delta) {
-    char err[256];
-    int64_t now;
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_advance(c, delta, &now, err, sizeof err) : -1;
-    cs_clock_free(c);
-    return rc;
-}
-
 static void test_example_worker_applies_once_fires_once_and_never_a_cancelled_timer(void) {
     char run[32], group[64], a[64], bo[64], eid[96];
     it_run_id(run, sizeof run);
@@ -42,7 +25,7 @@ static void test_example_worker_applies_once_fires_once_and_never_a_cancelled_ti
     snprintf(a, sizeof a, "EXA-%s", run);
     snprintf(bo, sizeof bo, "EXB-%s", run);
     int64_t base = (it_wall_ms() / 1000) * 1000;
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_worker d, w;
     IT_REQUIRE(it_worker_start_bin(&d, "timer-dispatcher", "ex-dispatcher", NULL,
                                    (const char *[]){"CS_CLOCK=redis", NULL}) == 0);
@@ -82,7 +65,7 @@ static void test_example_worker_applies_once_fires_once_and_never_a_cancelled_ti
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM dead_letters WHERE worker='" EXAMPLE "' AND "
                          "event_id='%s'", eid), 1);
 
-    IT_REQUIRE(clockAdvance(2 * 3600 * 1000) == 0);
+    IT_REQUIRE(it_clock_advance(2 * 3600 * 1000) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE rule='EXAMPLE-1' AND order_id='%s'", a), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
                         "timer_id='example.followup@tb-demo:%s' AND status='fired'", a), 1);

@@ -116,33 +116,6 @@ static bool chaserMarker(const it_order *o, const char *event_id) {
                       o->order_id) >= 1;
 }
 
-static int produceCancel(const it_order *o, const char *event_id) {
-    Cs__V1__Order part;
-    cs__v1__order__init(&part);
-    part.order_id = (char *)o->order_id;
-    part.modified_ms = it_wall_ms();
-    Cs__V1__Cancellation can;
-    cs__v1__cancellation__init(&can);
-    can.reason = (char *)"缺货,买家取消";
-    Cs__V1__OrderEvent oe;
-    cs__v1__order_event__init(&oe);
-    oe.kind = KIND(CANCELLED);
-    oe.order = &part;
-    oe.cancellation = &can;
-    Cs__V1__Envelope env;
-    cs__v1__envelope__init(&env);
-    env.event_id = (char *)event_id;
-    env.shop_id = (char *)o->shop;
-    env.event_ms = part.modified_ms;
-    env.ingest_ms = part.modified_ms;
-    env.source = (char *)"it";
-    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
-    env.order = &oe;
-    char key[256];
-    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
-    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
-}
-
 static int produceAftersales(const char *shop, const char *order_id, const char *event_id, Cs__V1__AfterSalesEvent *ae) {
     Cs__V1__Envelope env;
     cs__v1__envelope__init(&env);
@@ -343,8 +316,8 @@ static void test_ex8_cancellation_registered_with_finance_request_once(void) {
     CT_EQ_INT(it_flush(30000), 0);
     IT_REQUIRE(waitException(&o));
     snprintf(id, sizeof id, "%s-cancel", o.order_id);
-    CT_EQ_INT(produceCancel(&o, id), 0);
-    CT_EQ_INT(produceCancel(&o, id), 0); /* the same event twice */
+    CT_EQ_INT(it_produce_cancel(&o, id, "缺货,买家取消"), 0);
+    CT_EQ_INT(it_produce_cancel(&o, id, "缺货,买家取消"), 0); /* the same event twice */
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
                          o.order_id),
@@ -475,15 +448,6 @@ static void test_ex7_tmall_stockout_refund_compensated_once(void) {
 
 /* ---- EX-6 on the Redis clock ------------------------------------------------ */
 
-static int clockSet(int64_t ms) {
-    char err[256];
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
-    if (rc) fprintf(stderr, "  clock set: %s\n", err);
-    cs_clock_free(c);
-    return rc;
-}
-
 static void clockRelease(void) {
     it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
 }
@@ -504,7 +468,7 @@ static void ex6Clock(void) {
     int64_t end1 = cs_tz_instant(tz, day1 + 1, 0), day3 = cs_tz_instant(tz, day1 + 2, 0);
     int64_t end3 = cs_tz_instant(tz, day1 + 3, 0), middle2 = cs_tz_instant(tz, day1 + 1, 11 * 60 + 30);
     cs_tz_free(tz);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_worker ov, ex, td;
     static const char *const ovEnv[] = {"CS_CLOCK=redis", NULL};
     static const char *const exEnv[] = {"CS_CLOCK=redis", "CS_GROUP_ID=" EX_GROUP, NULL};
@@ -546,7 +510,7 @@ static void ex6Clock(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM buyers WHERE buyer_id = '%s' AND vip", o.buyer), 1);
 
     /* the end of day 1: top of the middle shift's queue at its next start */
-    IT_REQUIRE(clockSet(end1) == 0);
+    IT_REQUIRE(it_clock_set(end1) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
                          "SELECT count(*) FROM sla_breaches WHERE subject = 'complaint' AND subject_id = '%s' "
                          "AND rule = 'EX-9' AND deadline_ms = %lld",
@@ -559,14 +523,14 @@ static void ex6Clock(void) {
               1);
 
     /* one minute before day 3: no escalation */
-    IT_REQUIRE(clockSet(day3 - 60000) == 0);
+    IT_REQUIRE(it_clock_set(day3 - 60000) == 0);
     it_sleep_ms(4000);
     CT_EQ_INT(tasksOf(&o, "EX-6", "TASK_KIND_ESCALATION"), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms IS NOT NULL", o.order_id),
               0);
 
     /* the start of day 3 (local midnight): escalated to the supervisor */
-    IT_REQUIRE(clockSet(day3) == 0);
+    IT_REQUIRE(it_clock_set(day3) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
                          "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-6' "
                          "AND kind = 'TASK_KIND_ESCALATION' AND assignee = 'supervisor' AND urgent",
@@ -578,7 +542,7 @@ static void ex6Clock(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE subject = 'exception' AND order_id = '%s'", o.order_id), 0);
 
     /* the end of day 3, still open: one SLA breach */
-    IT_REQUIRE(clockSet(end3) == 0);
+    IT_REQUIRE(it_clock_set(end3) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
                          "SELECT count(*) FROM sla_breaches WHERE shop_id = 'tb-demo' AND order_id = '%s' "
                          "AND rule = 'EX-6' AND deadline_ms = %lld",

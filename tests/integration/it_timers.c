@@ -347,25 +347,6 @@ static int cmpStr(const void *a, const void *b) {
 /* 2030-01-01T00:00:00Z plus a day per case: each case its own time. */
 static int64_t caseBase(int day) { return INT64_C(1893456000000) + (int64_t)day * 86400000; }
 
-static int clockSet(int64_t ms) {
-    char err[256];
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
-    if (rc) fprintf(stderr, "  clock set: %s\n", err);
-    cs_clock_free(c);
-    return rc;
-}
-
-static int clockAdvance(int64_t delta) {
-    char err[256];
-    int64_t now;
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_advance(c, delta, &now, err, sizeof err) : -1;
-    if (rc) fprintf(stderr, "  clock advance: %s\n", err);
-    cs_clock_free(c);
-    return rc;
-}
-
 /* Starts the dispatcher on the Redis clock, plus extra "NAME=value"
  * settings (NULL-terminated, may be NULL); waits for its start line. */
 static int dispatcherStart(it_worker *w, const char *name, const char *const *extra) {
@@ -414,7 +395,7 @@ static void test_fires_within_1s_of_clock_advance(void) {
     snprintf(key, sizeof key, "tb-demo:%s-o1", run);
     snprintf(id, sizeof id, "it.remind@%s", key);
     int64_t base = caseBase(1);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     it_worker w;
@@ -425,7 +406,7 @@ static void test_fires_within_1s_of_clock_advance(void) {
     CT_EQ_INT(recWait(rd, run, run, 1, 1000), 0);
     CT_EQ_INT(memberWhere(id, 1, NULL), 1);
 
-    IT_REQUIRE(clockAdvance(3600000) == 0);
+    IT_REQUIRE(it_clock_advance(3600000) == 0);
     int64_t t0 = it_now_ms();
     CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
     int64_t took = it_now_ms() - t0;
@@ -475,7 +456,7 @@ static void test_cancel_never_fires_even_after_claim(void) {
     snprintf(idB, sizeof idB, "it.b@%s", key);
     snprintf(idC, sizeof idC, "it.c@%s", key);
     int64_t base = caseBase(2);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     IT_REQUIRE(schedule(idA, "it.a", key, base + 3600000, NULL) == 0);
@@ -489,7 +470,7 @@ static void test_cancel_never_fires_even_after_claim(void) {
 
     it_worker w;
     IT_REQUIRE(dispatcherStart(&w, "td-cancel", NULL) == 0);
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
     CT_EQ_INT(recWait(rd, run, "/it.b@", 1, 5000), 1);
     CT_EQ_INT(recWait(rd, run, "/it.a@", 1, 5000), 1);
     const it_rec *xa = recFind(rd, "/it.a@");
@@ -518,7 +499,7 @@ static void test_reschedule_only_new_generation_acts(void) {
     snprintf(key, sizeof key, "tm-demo:%s-o3", run);
     snprintf(id, sizeof id, "it.r@%s", key);
     int64_t base = caseBase(3);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     IT_REQUIRE(schedule(id, "it.r", key, base + 3600000, "v1") == 0);
@@ -535,7 +516,7 @@ static void test_reschedule_only_new_generation_acts(void) {
 
     it_worker w;
     IT_REQUIRE(dispatcherStart(&w, "td-resched", NULL) == 0);
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);   /* generation 1's time */
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);   /* generation 1's time */
     CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
     const it_rec *old = recFind(rd, run);
     IT_REQUIRE(old && old->env && old->env->timer);
@@ -543,7 +524,7 @@ static void test_reschedule_only_new_generation_acts(void) {
     CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, old->env->timer), 0);   /* refused */
     CT_EQ_INT(memberWhereWas(id, "it.r", key, 1, base + 3600000, "v1"), 0);
     CT_EQ_INT(memberWhere(id, 2, NULL), 1);
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);   /* generation 2's */
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);   /* generation 2's */
     CT_EQ_INT(recWait(rd, run, run, 2, 5000), 2);
     const it_rec *x = it_reader_get(rd, 1);
     IT_REQUIRE(x && x->env && x->env->timer);
@@ -564,7 +545,7 @@ static void test_flushall_reconciliation_restores_within_10s(void) {
     char run[64], key[96], id[160];
     it_run_id(run, sizeof run);
     int64_t base = caseBase(4);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     it_worker w;
@@ -576,7 +557,7 @@ static void test_flushall_reconciliation_restores_within_10s(void) {
     }
     CT_CHECK(redisInt((const char *[]){"FLUSHALL"}, 1) != -1);   /* a status reply */
     int64_t t0 = it_now_ms();
-    IT_REQUIRE(clockSet(base) == 0);   /* the clock went with the flush */
+    IT_REQUIRE(it_clock_set(base) == 0);   /* the clock went with the flush */
     int back = 0;
     while (it_now_ms() - t0 < 12000) {
         back = 0;
@@ -594,7 +575,7 @@ static void test_flushall_reconciliation_restores_within_10s(void) {
     CT_CHECK(took <= 10000);
     CT_CHECK(it_worker_wait_log(&w, "reconciliation (full)", 1000));
 
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
     CT_EQ_INT(recWait(rd, run, run, FLUSH_TIMERS, 10000), FLUSH_TIMERS);
     /* each exactly once */
     CT_EQ_INT(recWait(rd, run, run, FLUSH_TIMERS + 1, 1000), FLUSH_TIMERS);
@@ -611,7 +592,7 @@ static void test_killed_before_ack_refires_after_lease(void) {
     snprintf(key, sizeof key, "tb-demo:%s-o5", run);
     snprintf(id, sizeof id, "it.k@%s", key);
     int64_t base = caseBase(5);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     IT_REQUIRE(schedule(id, "it.k", key, base - 1000, "k") == 0);   /* already due */
@@ -730,7 +711,7 @@ static void test_cscli_timers_list_and_rebuild(void) {
     snprintf(key, sizeof key, "tb-demo:%s-o7", run);
     snprintf(id, sizeof id, "it.l@%s", key);
     int64_t base = caseBase(7);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     IT_REQUIRE(schedule(id, "it.l", key, base + 60000, NULL) == 0);
     cscliWhere(key, where, sizeof where);
     CT_EQ_STR(where, "due");
@@ -757,7 +738,7 @@ static void test_cscli_timers_list_and_rebuild(void) {
     CT_EQ_INT(rc, 0);
     CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 0);
     cJSON_Delete(doc);
-    IT_REQUIRE(clockAdvance(120000) == 0);
+    IT_REQUIRE(it_clock_advance(120000) == 0);
     doc = cscliJson(&rc, args);
     CT_EQ_INT(rc, 0);
     CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 1);
@@ -773,7 +754,7 @@ static void test_two_dispatchers_fire_each_timer_once(void) {
     char run[64], key[96], err[512];
     it_run_id(run, sizeof run);
     int64_t base = caseBase(9);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
     PGconn *pg = it_pg();
@@ -793,7 +774,7 @@ static void test_two_dispatchers_fire_each_timer_once(void) {
     it_worker d1, d2;
     IT_REQUIRE(dispatcherStart(&d1, "td-one", NULL) == 0);
     IT_REQUIRE(dispatcherStart(&d2, "td-two", NULL) == 0);
-    IT_REQUIRE(clockAdvance(3600000) == 0);
+    IT_REQUIRE(it_clock_advance(3600000) == 0);
     int64_t t0 = it_now_ms();
     size_t got = recWait(rd, run, "/it.two@", BACKLOG, 30000);
     int64_t took = it_now_ms() - t0;
@@ -830,7 +811,7 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
     snprintf(id2, sizeof id2, "probe.remind@%s", key2);
     snprintf(buyer, sizeof buyer, "%s-b", run);
     int64_t base = caseBase(8);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_worker d, p;
     IT_REQUIRE(dispatcherStart(&d, "td-probe", NULL) == 0);
     IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe", NULL, (const char *[]){
@@ -855,7 +836,7 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
     CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 1);     /* after-commit hook wrote it */
     CT_EQ_INT(memberWhereOf(PROBE, id2, 1, NULL), 0);    /* the cancel removed it */
 
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 15000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
                          "AND timer_id='%s' AND status='fired'", id), 1);
     char needle[256];
@@ -882,7 +863,7 @@ static void test_crash_after_commit_before_redis_fires_once(void) {
     snprintf(id, sizeof id, "probe.remind@%s", key);
     snprintf(buyer, sizeof buyer, "%s-b", run);
     int64_t base = caseBase(10);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     it_worker p, p2, d;
     /* The probe dies at its first commit, so that must be the one with this
      * case's timer: first a plain probe takes whatever earlier runs left
@@ -910,7 +891,7 @@ static void test_crash_after_commit_before_redis_fires_once(void) {
     IT_REQUIRE(it_worker_start_bin(&p2, "tests/timer-probe", "probe-crash-2", NULL, (const char *[]){
         "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
     IT_REQUIRE(dispatcherStart(&d, "td-crash", NULL) == 0);
-    IT_REQUIRE(clockAdvance(2 * 3600000) == 0);
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
     int64_t t0 = it_now_ms();
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 20000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
                          "AND timer_id='%s' AND status='fired'", id), 1);

@@ -807,34 +807,6 @@ static void test_ov9_duplicate_held_when_later_order_arrives_first(void) {
 
 /* ---- OV-9 chains of repeat orders (issue 13) --------------------------------------- */
 
-/* A whole-order cancellation of o, keyed like its other events. */
-static int produceCancel(const it_order *o, const char *event_id) {
-    Cs__V1__Order part;
-    cs__v1__order__init(&part);
-    part.order_id = (char *)o->order_id;
-    part.modified_ms = it_wall_ms();
-    Cs__V1__Cancellation can;
-    cs__v1__cancellation__init(&can);
-    can.reason = (char *)"重复下单,买家取消";
-    Cs__V1__OrderEvent oe;
-    cs__v1__order_event__init(&oe);
-    oe.kind = KIND(CANCELLED);
-    oe.order = &part;
-    oe.cancellation = &can;
-    Cs__V1__Envelope env;
-    cs__v1__envelope__init(&env);
-    env.event_id = (char *)event_id;
-    env.shop_id = (char *)o->shop;
-    env.event_ms = part.modified_ms;
-    env.ingest_ms = part.modified_ms;
-    env.source = (char *)"it";
-    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
-    env.order = &oe;
-    char key[256];
-    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
-    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
-}
-
 /* The first order of a chain: buyer "<run>-<tag>", an id on partition part,
  * placed at created_ms, paid the exact payable in-platform a minute later. */
 static void chainFirst(it_order *o, const char *run, const char *tag, const char *sku, int part, int *n,
@@ -875,7 +847,7 @@ static bool chainVerified(const it_order *o) {
 static bool chainCancelled(const it_order *o) {
     char id[200];
     snprintf(id, sizeof id, "%s-x", o->order_id);
-    if (produceCancel(o, id) != 0 || it_flush(30000) != 0) return false;
+    if (it_produce_cancel(o, id, "重复下单,买家取消") != 0 || it_flush(30000) != 0) return false;
     return it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = '%s' AND order_id = '%s' "
                       "AND cancelled_ms IS NOT NULL", o->shop, o->order_id) == 1;
 }
@@ -1287,15 +1259,6 @@ static void test_logs_carry_no_full_phone_number(void) {
 
 /* ---- timed rules on the Redis clock (last: it moves the clock) -------------------- */
 
-static int clockSet(int64_t ms) {
-    char err[256];
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
-    int rc = c ? cs_clock_set(c, ms, err, sizeof err) : -1;
-    if (rc) fprintf(stderr, "  clock set: %s\n", err);
-    cs_clock_free(c);
-    return rc;
-}
-
 static long long tasksFor(const it_order *o, const char *rule) {
     return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = '%s'", o->shop,
                      o->order_id, rule);
@@ -1316,7 +1279,7 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     int64_t sweep2 = cs_tz_instant(tz, day1 + 1, 19 * 60), sweep3 = cs_tz_instant(tz, day1 + 2, 19 * 60);
     int64_t day3 = cs_tz_instant(tz, day1 + 2, 0);
     cs_tz_free(tz);
-    IT_REQUIRE(clockSet(base) == 0);
+    IT_REQUIRE(it_clock_set(base) == 0);
     static const char *const env[] = {"CS_CLOCK=redis", NULL};
     it_worker ov, td;
     IT_REQUIRE(startWorker(&ov, "ov-timed", env));
@@ -1381,17 +1344,17 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     CT_EQ_INT(tasksFor(&p, "OV-6"), 0);   /* paid in time: its reminder will decide nothing */
 
     /* OV-6: 29 min, nothing; 30 min, one reminder task */
-    IT_REQUIRE(clockSet(base + 29 * 60000) == 0);
+    IT_REQUIRE(it_clock_set(base + 29 * 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&u, "OV-6"), 0);
-    IT_REQUIRE(clockSet(base + 30 * 60000) == 0);
+    IT_REQUIRE(it_clock_set(base + 30 * 60000) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND kind = "
                          "'TASK_KIND_PAYMENT_REMINDER'", u.order_id), 1);
     /* OV-13: 18:59 the next day, nothing; 19:00, listed and the buyer told */
-    IT_REQUIRE(clockSet(sweep2 - 60000) == 0);
+    IT_REQUIRE(it_clock_set(sweep2 - 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&p, "OV-13"), 0);
-    IT_REQUIRE(clockSet(sweep2) == 0);
+    IT_REQUIRE(it_clock_set(sweep2) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
                          p.order_id), 1);
@@ -1402,14 +1365,14 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     CT_EQ_INT(tasksFor(&h, "OV-13"), 0);   /* on hold: someone owns it */
     CT_EQ_INT(tasksFor(&u, "OV-13"), 0);   /* unpaid: not missed */
     /* OV-6 hold: a minute before day 3, nothing; at day 3, escalated */
-    IT_REQUIRE(clockSet(day3 - 60000) == 0);
+    IT_REQUIRE(it_clock_set(day3 - 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&h, "OV-6"), 0);
-    IT_REQUIRE(clockSet(day3) == 0);
+    IT_REQUIRE(it_clock_set(day3) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND urgent "
                          "AND kind = 'TASK_KIND_ESCALATION'", h.order_id), 1);
     /* still missed the day after: listed again, the buyer not told twice */
-    IT_REQUIRE(clockSet(sweep3) == 0);
+    IT_REQUIRE(it_clock_set(sweep3) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 2, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 2);
     it_sleep_ms(500);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);

@@ -196,6 +196,9 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     const Cs__V1__OrderEvent *oe = ev->env->order;
     const char *shop = ev->env->shop_id, *order_id = oe->order->order_id;
     bool cancelled = oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED;
+    if (!cancelled && oe->kind != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED &&
+        oe->kind != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED)
+        return 0;   /* other order events change nothing here */
     exRow row;
     if (loadException(b, shop, order_id, NULL, &row, err, errlen) != 0) return -1;
     ex_decision d;

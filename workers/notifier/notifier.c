@@ -40,6 +40,7 @@
 #include "cs/log.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
+#include "cs/routes.h"
 #include "cs/strmap.h"
 #include "cs/timers.h"
 #include "cs/topics.h"
@@ -295,12 +296,9 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
         goto out;
     }
     PGconn *pg = cs_batch_pg(b);
-    /* NT-3 under concurrency: one (shop, number) at a time, locks in hash
-     * order so two batches cannot deadlock. */
-    if (query2(w, pg, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 3) h "
-                      "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s",
-               a, t, np, NULL, NULL, err, errlen) != 0)
-        goto out;
+    /* NT-3 under concurrency: one (shop, number) at a time (the kit's
+     * locks: one global order, no deadlock). */
+    if (cs_batch_lock_pairs(b, "nt3", a, t, np, err, errlen) != 0) goto out;
     char since[24];
     snprintf(since, sizeof since, "%" PRId64, (int64_t)(cs_batch_now(b) - NT_LOOKBACK_MS));
     if (query2(w, pg, "SELECT shop_id, to_addr, sent_ms FROM messages WHERE status = 'sent' AND sent_ms >= $3 "

@@ -39,6 +39,7 @@
 #include "cs/log.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
+#include "cs/routes.h"
 #include "cs/shift.h"
 #include "cs/strmap.h"
 #include "cs/timer_keys.h"
@@ -547,9 +548,9 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
         }
     if (nb.n) {
         /* OV-9 across partitions: one buyer's orders are verified one at a
-         * time. Locks are taken in hash order so two batches cannot deadlock. */
-        if (query2(v, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(a || chr(31) || b, 7) h "
-                      "FROM unnest($1::text[], $2::text[]) AS u(a, b) ORDER BY 1) s", &nb, NULL, 0, NULL, err, errlen) != 0) goto out;
+         * time (the kit's locks: one global order, no deadlock). */
+        if (cs_batch_lock_pairs(v->b, "ov9", (const char *const *)nb.a, (const char *const *)nb.b, nb.n, err, errlen) != 0)
+            goto out;
         if (query2(v, "SELECT o.shop_id, o.buyer_id, o.order_id, o.fingerprint, o.created_ms, o.cancelled_ms IS NOT NULL, "
                       "'DUPLICATE_SUSPECTED' = ANY(o.reasons) "
                       "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.buyer_id = u.b "

@@ -34,6 +34,7 @@
 #ifndef CS_EFFECTS_H
 #define CS_EFFECTS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -138,6 +139,9 @@ void cs_fx_init(cs_effects *fx);
 /* true when there is nothing to apply. */
 bool cs_fx_empty(const cs_effects *fx);
 
+/* Sets *t to a task (every other field zero), summary from fmt. */
+void cs_task_vset(cs_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* Appends a task and returns it (NULL when full). */
 cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt,
                     ...) __attribute__((format(printf, 5, 6)));

@@ -32,6 +32,7 @@
 #include <hiredis/hiredis.h>
 #include <librdkafka/rdkafka.h>
 
+#include "cs/clock.h"
 #include "cs/topics.h"
 
 it_env it;
@@ -1255,3 +1256,45 @@ long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *m
     free(rows);
     return n;
 }
+
+/* ---- cancellations and the business clock ------------------------------------ */
+
+int it_produce_cancel(const it_order *o, const char *event_id, const char *reason) {
+    Cs__V1__Order part;
+    cs__v1__order__init(&part);
+    part.order_id = (char *)o->order_id;
+    part.modified_ms = it_wall_ms();
+    Cs__V1__Cancellation can;
+    cs__v1__cancellation__init(&can);
+    can.reason = (char *)reason;
+    Cs__V1__OrderEvent oe;
+    cs__v1__order_event__init(&oe);
+    oe.kind = CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED;
+    oe.order = &part;
+    oe.cancellation = &can;
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = part.modified_ms;
+    env.ingest_ms = part.modified_ms;
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
+    env.order = &oe;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
+static int clockDo(bool advance, int64_t v) {
+    char err[256];
+    int64_t now;
+    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    int rc = !c ? -1 : advance ? cs_clock_advance(c, v, &now, err, sizeof err) : cs_clock_set(c, v, err, sizeof err);
+    if (rc) fprintf(stderr, "  clock %s: %s\n", advance ? "advance" : "set", err);
+    cs_clock_free(c);
+    return rc;
+}
+
+int it_clock_set(int64_t ms) { return clockDo(false, ms); }
+int it_clock_advance(int64_t delta_ms) { return clockDo(true, delta_ms); }

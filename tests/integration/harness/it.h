@@ -257,6 +257,12 @@ int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const
 /* Packs the same envelope (malloc'd; caller frees) without producing it. */
 uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
                              int64_t event_ms, bool with_payment, size_t *len);
+/* A whole-order cancellation of o with reason, keyed like its other events. */
+int it_produce_cancel(const it_order *o, const char *event_id, const char *reason);
+/* The Redis business clock (CS_CLOCK=redis): set to ms, or moved by delta;
+ * 0, or -1 (printed). */
+int it_clock_set(int64_t ms);
+int it_clock_advance(int64_t delta_ms);
 /* A stock count for (shop, sku) keyed by the SKU. */
 int it_produce_inventory(const char *shop, const char *sku, int32_t available,
                          int64_t counted_ms, const char *event_id, it_dr *dr);

@@ -56,21 +56,12 @@ bool ov_has_reason(const ov_decision *d, const char *code) {
     return false;
 }
 
-static void task_vset(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                      const char *fmt, va_list ap) {
-    memset(t, 0, sizeof *t);
-    t->kind = kind;
-    t->rule = rule;
-    t->urgent = urgent;
-    vsnprintf(t->summary, sizeof t->summary, fmt, ap);
-}
-
 void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent,
                  const char *fmt, ...) {
     if (d->ntasks >= OV_MAX_TASKS) return;
     va_list ap;
     va_start(ap, fmt);
-    task_vset(&d->tasks[d->ntasks++], kind, rule, urgent, fmt, ap);
+    cs_task_vset(&d->tasks[d->ntasks++], kind, rule, urgent, fmt, ap);
     va_end(ap);
 }
 
@@ -79,7 +70,7 @@ void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgen
     if (!t) return;
     va_list ap;
     va_start(ap, fmt);
-    task_vset(t, kind, rule, urgent, fmt, ap);
+    cs_task_vset(t, kind, rule, urgent, fmt, ap);
     va_end(ap);
 }
 
@@ -90,17 +81,6 @@ void ov_note_init(ov_note *n, const char *rule, const char *template_id,
     n->template_id = template_id;
     n->channel = channel;
     n->klass = klass;
-}
-
-void ov_note_param(ov_note *n, const char *key, const char *fmt, ...) {
-    int cap = (int)(sizeof n->param_keys / sizeof n->param_keys[0]);
-    if (n->nparams >= cap) return;
-    n->param_keys[n->nparams] = key;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(n->param_vals[n->nparams], sizeof n->param_vals[0], fmt, ap);
-    va_end(ap);
-    n->nparams++;
 }
 
 Cs__V1__MessageChannel ov_shop_channel(const cs_shop *shop) {

@@ -290,8 +290,7 @@ void ov_add_annotation(ov_decision *d, const char *rule, const char *code,
                        const char *line_id, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 bool ov_has_reason(const ov_decision *d, const char *code);
-void ov_note_param(ov_note *n, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define ov_note_param cs_fx_note_param   /* the same note type (effects.h) */
 
 /* ---- additions (helpers and worker glue) ------------------------------ */
 
