@@ -129,12 +129,18 @@ static void recordKey(char *key, size_t len, const cs_fx_target *t) {
     snprintf(key, len, "%s:%s", t->shop_id, str(t->order_id));
 }
 
-void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task *k) {
-    char id[FX_ID_LEN], suffix[64], key[FX_KEY_LEN];
-    recordKey(key, sizeof key, t);
+/* An output's key and its event id "<trigger>/<what>/<idx>/<name>". */
+static void outputIds(char *key, char *id, const cs_fx_target *t, const char *what, int idx, const char *name) {
+    char suffix[128];
     metricsEnsure();
-    snprintf(suffix, sizeof suffix, "task/%d/%s", idx, k->rule);
-    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    recordKey(key, FX_KEY_LEN, t);
+    snprintf(suffix, sizeof suffix, "%s/%d/%s", what, idx, name);
+    cs_event_id_derive(id, FX_ID_LEN, t->trigger, suffix);
+}
+
+void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task *k) {
+    char id[FX_ID_LEN], key[FX_KEY_LEN];
+    outputIds(key, id, t, "task", idx, k->rule);
     int64_t now = cs_batch_now(b);
     const char *shift = k->shift;
     if (!shift) {   /* SH-1 */
@@ -177,11 +183,8 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
 }
 
 void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *n) {
-    char id[FX_ID_LEN], suffix[96], key[FX_KEY_LEN];
-    recordKey(key, sizeof key, t);
-    metricsEnsure();
-    snprintf(suffix, sizeof suffix, "note/%d/%s", idx, n->template_id);
-    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+    char id[FX_ID_LEN], key[FX_KEY_LEN];
+    outputIds(key, id, t, "note", idx, n->template_id);
     Cs__V1__NotificationRequest req;
     cs__v1__notification_request__init(&req);
     req.idempotency_key = id;   /* NT-1: fixed here, at request time, from the input's id */
@@ -215,11 +218,9 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     cs_metric_add(fxMetrics.notes, 1);
 }
 
-static int emitFinance(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_finance *f,
-                       char *err, size_t errlen) {
-    char id[FX_ID_LEN], suffix[64];
-    snprintf(suffix, sizeof suffix, "finance/%d/%s", idx, f->kind);
-    cs_event_id_derive(id, sizeof id, t->trigger, suffix);
+static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_finance *f, char *err, size_t errlen) {
+    char id[FX_ID_LEN], key[FX_KEY_LEN];
+    outputIds(key, id, t, "finance", idx, f->kind);
     Cs__V1__FinanceRequest req;
     cs__v1__finance_request__init(&req);
     req.request_id = id;
@@ -328,7 +329,7 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
     for (int i = 0; i < fx->ntasks; i++) cs_fx_apply_task(b, t, i, &fx->tasks[i]);
     for (int i = 0; i < fx->nnotes; i++) cs_fx_apply_note(b, t, i, &fx->notes[i]);
     for (int i = 0; i < fx->nfinance; i++)
-        if (emitFinance(b, t, key, i, &fx->finance[i], err, errlen) != 0) return -1;
+        if (emitFinance(b, t, i, &fx->finance[i], err, errlen) != 0) return -1;
     for (int i = 0; i < fx->nbreaches; i++)
         if (emitBreach(b, t, key, i, &fx->breaches[i], err, errlen) != 0) return -1;
 

@@ -387,7 +387,6 @@ static int produceOrderChange(const it_order *o, Cs__V1__OrderEventKind kind, co
     Cs__V1__Shipment ship = CS__V1__SHIPMENT__INIT;
     Cs__V1__Cancellation can = CS__V1__CANCELLATION__INIT;
     Cs__V1__OrderEvent oe = CS__V1__ORDER_EVENT__INIT;
-    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
     part.order_id = (char *)o->order_id;
     part.modified_ms = event_ms;
     oe.kind = kind;
@@ -401,16 +400,7 @@ static int produceOrderChange(const it_order *o, Cs__V1__OrderEventKind kind, co
         can.reason = (char *)"买家不想要了";
         oe.cancellation = &can;
     }
-    env.event_id = (char *)event_id;
-    env.shop_id = (char *)o->shop;
-    env.event_ms = event_ms;
-    env.ingest_ms = it_wall_ms();
-    env.source = (char *)"it";
-    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
-    env.order = &oe;
-    char key[256];
-    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
-    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+    return it_produce_order_body(o, &oe, event_id, event_ms);
 }
 
 static int produceCase(const char *run, const char *case_id, const char *sku, Cs__V1__CaseReason reason,

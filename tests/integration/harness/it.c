@@ -1259,6 +1259,21 @@ long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *m
 
 /* ---- cancellations and the business clock ------------------------------------ */
 
+int it_produce_order_body(const it_order *o, const Cs__V1__OrderEvent *oe, const char *event_id, int64_t event_ms) {
+    Cs__V1__Envelope env;
+    cs__v1__envelope__init(&env);
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)o->shop;
+    env.event_ms = event_ms;
+    env.ingest_ms = it_wall_ms();
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
+    env.order = (Cs__V1__OrderEvent *)oe;
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
+    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+}
+
 int it_produce_cancel(const it_order *o, const char *event_id, const char *reason) {
     Cs__V1__Order part;
     cs__v1__order__init(&part);
@@ -1272,18 +1287,7 @@ int it_produce_cancel(const it_order *o, const char *event_id, const char *reaso
     oe.kind = CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED;
     oe.order = &part;
     oe.cancellation = &can;
-    Cs__V1__Envelope env;
-    cs__v1__envelope__init(&env);
-    env.event_id = (char *)event_id;
-    env.shop_id = (char *)o->shop;
-    env.event_ms = part.modified_ms;
-    env.ingest_ms = part.modified_ms;
-    env.source = (char *)"it";
-    env.body_case = CS__V1__ENVELOPE__BODY_ORDER;
-    env.order = &oe;
-    char key[256];
-    snprintf(key, sizeof key, "%s:%s", o->shop, o->order_id);
-    return it_produce_env(IT_TOPIC_ORDERS, -1, key, &env, NULL);
+    return it_produce_order_body(o, &oe, event_id, part.modified_ms);
 }
 
 static int clockDo(bool advance, int64_t v) {

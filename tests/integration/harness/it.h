@@ -257,6 +257,9 @@ int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const
 /* Packs the same envelope (malloc'd; caller frees) without producing it. */
 uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
                              int64_t event_ms, bool with_payment, size_t *len);
+/* Produces oe about o in an envelope (event_id, event_ms), keyed like o's
+ * other events: for order events the harness does not build. */
+int it_produce_order_body(const it_order *o, const Cs__V1__OrderEvent *oe, const char *event_id, int64_t event_ms);
 /* A whole-order cancellation of o with reason, keyed like its other events. */
 int it_produce_cancel(const it_order *o, const char *event_id, const char *reason);
 /* The Redis business clock (CS_CLOCK=redis): set to ms, or moved by delta;
