@@ -389,6 +389,74 @@ static size_t recWait(it_reader *r, const char *run, const char *needle, size_t 
  * it due, as one record carrying the row (kind, key, payload, generation),
  * keyed by the order key, with the derived event id; the owner takes it
  * once. */
+/* Migration 0008 carries the notifier's pending release timers from the old
+ * id scheme ("nt.release@<shop>/<key>") to "<kind>@<shop>:<subject>": the
+ * old member still in Redis fires and its owner ignores it, the renamed row
+ * is put in Redis by reconciliation and fires once: none lost, none acted
+ * on twice. The migration is idempotent, so the test runs it again. */
+static int notifierTake(const char *timer_id) {
+    PGconn *pg = it_pg();
+    char err[512];
+    cs_batch *b = cs_batch_new(pg, "notifier", it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    Cs__V1__TimerFired f = CS__V1__TIMER_FIRED__INIT;
+    f.owner = (char *)"notifier";
+    f.timer_id = (char *)timer_id;
+    f.generation = 1;
+    int rc = cs_timer_take_fired(b, &f, err, sizeof err);
+    PQclear(PQexec(pg, rc < 0 ? "ROLLBACK" : "COMMIT"));
+    cs_batch_free(b);
+    return rc;
+}
+
+static void test_migration_0008_carries_old_release_timers_over_once(void) {
+    char run[64], key[96], old[200], neu[200], msg[96], err[512], eid[300];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o", run);
+    snprintf(msg, sizeof msg, "%s-msg", run);
+    snprintf(old, sizeof old, "nt.release@tb-demo/%s", msg);
+    snprintf(neu, sizeof neu, "nt.release@tb-demo:%s", msg);
+    int64_t base = caseBase(40);
+    IT_REQUIRE(it_clock_set(base) == 0);
+    PGconn *pg = it_pg();
+    IT_REQUIRE(pg != NULL);
+    cs_batch *b = cs_batch_new(pg, "notifier", it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    cs_timer_spec s = { .kind = "nt.release", .order_key = key, .timer_id = old, .due_ms = base + 3600000,
+                        .payload = msg, .payload_len = strlen(msg) };
+    CT_EQ_INT(cs_timer_schedule(b, &s, err, sizeof err), 0);
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+    CT_EQ_INT(memberWhereOf("notifier", old, 1, NULL), 1);
+
+    CT_EQ_INT(it_sh("psql -X -q -v ON_ERROR_STOP=1 '%s' -f '%s/deploy/sql/migrations/0008_timer_subjects.sql' "
+                    ">/dev/null", it.pg_dsn, it.source_dir), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND timer_id='%s'", old), 0);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND timer_id='%s' AND status='pending' "
+                        "AND generation=1 AND due_ms=%" PRId64, neu, base + 3600000), 1);
+
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-migrate", NULL) == 0);
+    int64_t t0 = it_now_ms();
+    while (memberWhereOf("notifier", neu, 1, NULL) != 1 && it_now_ms() - t0 < 15000) it_sleep_ms(200);
+    CT_EQ_INT(memberWhereOf("notifier", neu, 1, NULL), 1);   /* reconciliation put it in Redis */
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
+    CT_EQ_INT(recWait(rd, run, msg, 2, 10000), 2);   /* the old member and the new one fire */
+    snprintf(eid, sizeof eid, "timer/notifier/%s/1", old);
+    CT_CHECK(recFind(rd, eid) != NULL);
+    snprintf(eid, sizeof eid, "timer/notifier/%s/1", neu);
+    CT_CHECK(recFind(rd, eid) != NULL);
+    CT_EQ_INT(notifierTake(old), 0);   /* no pending row of the old id: no effect */
+    CT_EQ_INT(notifierTake(neu), 1);   /* the one effect */
+    CT_EQ_INT(notifierTake(neu), 0);
+    it_reader_close(rd);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
+}
+
 static void test_fires_within_1s_of_clock_advance(void) {
     char run[64], key[96], id[160], eid[256];
     it_run_id(run, sizeof run);
@@ -950,6 +1018,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_cscli_timers_list_and_rebuild),
         CT_CASE(test_worker_runtime_schedules_and_takes_through_hooks),
         CT_CASE(test_two_dispatchers_fire_each_timer_once),
+        CT_CASE(test_migration_0008_carries_old_release_timers_over_once),
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
     finish();
