@@ -20,6 +20,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "cs/kafka.h"
 #include "cs/log.h"
 #include "cs/util.h"
 
@@ -96,17 +97,13 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const ch
     cs_log(CS_LOG_DEBUG, "librdkafka %s: %s", fac, buf);
 }
 
-static rd_kafka_t *admin_new(const char *brokers, char *errbuf, size_t errlen) {
+static rd_kafka_t *admin_new(const cs_config *cfg, char *errbuf, size_t errlen) {
     char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "cs-topics", err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "socket.connection.setup.timeout.ms", "3000", err, sizeof err) !=
-            RD_KAFKA_CONF_OK) {
-        snprintf(errbuf, errlen, "Kafka config: %s", err);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
+    /* A broker that is not there is reported within seconds. */
+    const char *const over[] = {"client.id", "cs-topics", "socket.connection.setup.timeout.ms", "3000",
+                                NULL};
+    rd_kafka_conf_t *conf = cs_kafka_conf(cfg, CS_KAFKA_ADMIN, NULL, over, errbuf, errlen);
+    if (!conf) return NULL;
     rd_kafka_conf_set_log_cb(conf, kafka_log);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) {
@@ -200,17 +197,17 @@ out:
     return rc;
 }
 
-int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen) {
     if (replication < 1) {
         snprintf(errbuf, errlen, "replication factor must be at least 1, got %d", replication);
         return -1;
     }
-    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
     if (!rk) return -1;
     int rc = -1;
     const struct rd_kafka_metadata *md = NULL;
-    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) goto out;
+    if (metadata(rk, cfg->brokers, &md, errbuf, errlen) != 0) goto out;
 
     bool missing[NTOPICS];
     size_t nmissing = 0;
@@ -252,11 +249,11 @@ out:
     return rc;
 }
 
-int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
                      char *errbuf, size_t errlen) {
     cs_topic_result results[NTOPICS];
     if (report && len) report[0] = '\0';
-    if (cs_topics_create_results(brokers, replication, results, errbuf, errlen) != 0) return -1;
+    if (cs_topics_create_results(cfg, replication, results, errbuf, errlen) != 0) return -1;
     size_t used = 0;
     for (size_t i = 0; report && i < NTOPICS; i++) {
         const cs_topic_result *r = &results[i];
@@ -276,14 +273,14 @@ static int cmp_state_name(const void *a, const void *b) {
     return strcmp(((const cs_topic_state *)a)->name, ((const cs_topic_state *)b)->name);
 }
 
-int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
                    size_t errlen) {
     *out = NULL;
     *n = 0;
-    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
     if (!rk) return -1;
     const struct rd_kafka_metadata *md = NULL;
-    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) {
+    if (metadata(rk, cfg->brokers, &md, errbuf, errlen) != 0) {
         rd_kafka_destroy(rk);
         return -1;
     }

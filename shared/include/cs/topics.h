@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "cs/config.h"
+
 /* Topic names as constants, so a typo is a compile error. */
 #define CS_TOPIC_ORDERS        "shop.orders.v1"
 #define CS_TOPIC_AFTERSALES    "shop.aftersales.v1"
@@ -56,11 +58,11 @@ typedef struct cs_topic_result {
  * alone (idempotent). results must hold cs_topics()'s count of entries and
  * is filled in table order. Returns 0, or -1 with errbuf when the cluster
  * cannot be reached within a few seconds or refuses a creation. */
-int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen);
 /* The same, with one human-readable line per topic written into report
  * ("created shop.orders.v1 (6 partitions)"; truncated to len). */
-int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
                      char *errbuf, size_t errlen);
 
 /* A topic as the cluster has it, next to the table. */
@@ -76,7 +78,7 @@ typedef struct cs_topic_state {
  * *out is a malloc'd array of *n entries the caller frees with
  * cs_topic_states_free(). Returns 0, or -1 with errbuf when the cluster
  * cannot be reached. */
-int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
                    size_t errlen);
 /* Frees a list from cs_topics_list(); accepts NULL. */
 void cs_topic_states_free(cs_topic_state *s, size_t n);
