@@ -7,6 +7,13 @@
  * existing topic is never altered, even if its partition count differs
  * from the table; `cscli topics list` shows such a mismatch.
  *
+ * Creation returns only once the topics can be used: every partition of
+ * every table topic has a leader that serves it (wait_ready). Kafka
+ * answers CreateTopics before the leaders are elected, and a client that
+ * comes at once (the benchmark right after `stack.sh up` on a fresh
+ * machine) got "Not leader for partition". Existing topics are waited for
+ * too: after a broker restart their leaders take a moment as well.
+ *
  * The admin handle is a short-lived producer instance (librdkafka runs
  * admin requests on any client type). Its log lines go to cs_log at debug
  * level only: a broker that cannot be reached is reported once, through
@@ -17,15 +24,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "cs/clock.h"
 #include "cs/kafka.h"
 #include "cs/log.h"
 #include "cs/util.h"
 
 #define METADATA_TIMEOUT_MS 5000   /* longest wait for the cluster to answer */
 #define CREATE_TIMEOUT_MS 15000    /* longest wait for CreateTopics */
+#define READY_TIMEOUT_MS 30000     /* longest wait for every partition to have a working leader */
+#define READY_RETRY_MS 200         /* pause between two looks */
 
 #define ORDER_KEY "<shop_id>:<order_id>"
 #define INBOUND_PRODUCER "gateway, cs-sample"
@@ -197,6 +208,69 @@ out:
     return rc;
 }
 
+/* ---- readiness ------------------------------------------------------------ */
+
+/* One look: 1 if every partition of every table topic has a leader that
+ * serves it, with each topic's partition count in results; 0 if not yet,
+ * with the first partition that is not (and why) in `why`.
+ *
+ * "Serves it" is checked with a ListOffsets request (the high watermark),
+ * not only with metadata: a KRaft broker publishes a new leadership in its
+ * metadata a moment before its replica manager has taken the partition
+ * over, and a ListOffsets in between -- a consumer's first position, the
+ * benchmark's watermarks -- is refused with "Not leader for partition". */
+static int topics_ready(rd_kafka_t *rk, cs_topic_result *results, char *why, size_t whylen) {
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, METADATA_TIMEOUT_MS);
+    if (err) {
+        snprintf(why, whylen, "metadata: %s", rd_kafka_err2str(err));
+        return 0;
+    }
+    int ready = 1;
+    for (size_t i = 0; i < NTOPICS && ready; i++) {
+        const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
+        if (!t || t->err || t->partition_cnt == 0) {
+            snprintf(why, whylen, "%s: %s", topic_table[i].name,
+                     t && t->err ? rd_kafka_err2str(t->err) : "not in the metadata yet");
+            ready = 0;
+            break;
+        }
+        results[i].actual_partitions = t->partition_cnt;
+        for (int p = 0; p < t->partition_cnt && ready; p++) {
+            const rd_kafka_metadata_partition_t *mp = &t->partitions[p];
+            int64_t lo = 0, hi = 0;
+            rd_kafka_resp_err_t e = mp->err;
+            if (!e && mp->leader < 0) e = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+            if (!e) e = rd_kafka_query_watermark_offsets(rk, t->topic, mp->id, &lo, &hi, METADATA_TIMEOUT_MS);
+            if (e) {
+                snprintf(why, whylen, "%s[%d]: %s", t->topic, (int)mp->id, rd_kafka_err2str(e));
+                ready = 0;
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    return ready;
+}
+
+/* Looks until every table topic is ready (topics_ready), READY_TIMEOUT_MS
+ * at most. 0, or -1 with the last reason in errbuf. */
+static int wait_ready(rd_kafka_t *rk, const char *brokers, cs_topic_result *results, char *errbuf,
+                      size_t errlen) {
+    int64_t deadline = cs_mono_ms() + READY_TIMEOUT_MS;
+    char why[384] = "";
+    while (!topics_ready(rk, results, why, sizeof why)) {
+        if (cs_mono_ms() >= deadline) {
+            snprintf(errbuf, errlen, "Kafka at %s: topics not ready after %d s (a partition without a "
+                     "working leader): %s", brokers, READY_TIMEOUT_MS / 1000, why);
+            return -1;
+        }
+        cs_log(CS_LOG_DEBUG, "topics not ready yet: %s", why);
+        struct timespec ts = {0, READY_RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
 int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen) {
     if (replication < 1) {
@@ -221,27 +295,10 @@ int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_res
     }
     rd_kafka_metadata_destroy(md);
     md = NULL;
-    if (nmissing == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
-
-    /* Read back what the cluster now has; a new topic can take a moment to
-     * appear in metadata, so until then report the count we asked for. */
-    if (rd_kafka_metadata(rk, 1, NULL, &md, METADATA_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        for (size_t i = 0; i < NTOPICS; i++) {
-            if (!missing[i]) continue;
-            const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
-            results[i].actual_partitions = t && t->partition_cnt > 0 ? t->partition_cnt
-                                                                     : topic_table[i].partitions;
-        }
-        rd_kafka_metadata_destroy(md);
-        md = NULL;
-    } else {
-        for (size_t i = 0; i < NTOPICS; i++)
-            if (missing[i]) results[i].actual_partitions = topic_table[i].partitions;
-    }
+    if (nmissing > 0 && create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
+    /* Ready to use, new and existing alike; the partition counts are read
+     * back from the cluster on the way. */
+    if (wait_ready(rk, cfg->brokers, results, errbuf, errlen) != 0) goto out;
     rc = 0;
 out:
     if (md) rd_kafka_metadata_destroy(md);

@@ -4,7 +4,8 @@
  * message types and who produces and consumes each topic: cscli topics
  * create/list read it, and docs/topics.md mirrors it. Broker auto-creation
  * is off (CONTRACTS.md "Kafka"), so topics exist only once
- * cs_topics_create() (cscli topics create) has run; it is idempotent. */
+ * cs_topics_create() (cscli topics create) has run; it is idempotent and
+ * returns once the topics can be used (every partition has its leader). */
 #ifndef CS_TOPICS_H
 #define CS_TOPICS_H
 
@@ -55,9 +56,13 @@ typedef struct cs_topic_result {
 
 /* Creates every topic of the table that is missing, with its partition
  * count and `replication` replicas; a topic that already exists is left
- * alone (idempotent). results must hold cs_topics()'s count of entries and
- * is filled in table order. Returns 0, or -1 with errbuf when the cluster
- * cannot be reached within a few seconds or refuses a creation. */
+ * alone (idempotent). Then waits, 30 s at most, until every partition of
+ * every table topic has a leader that serves it, so the topics can be used
+ * as soon as this returns. cfg gives the Kafka settings (cs_kafka_conf).
+ * results must hold cs_topics()'s count of entries and is filled in table
+ * order. Returns 0, or -1 with errbuf when the cluster cannot be reached
+ * within a few seconds, refuses a creation, or a partition has no working
+ * leader in time (which one, and why). */
 int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen);
 /* The same, with one human-readable line per topic written into report
