@@ -252,16 +252,16 @@ static int topics_ready(rd_kafka_t *rk, cs_topic_result *results, char *why, siz
     return ready;
 }
 
-/* Looks until every table topic is ready (topics_ready), READY_TIMEOUT_MS
- * at most. 0, or -1 with the last reason in errbuf. */
-static int wait_ready(rd_kafka_t *rk, const char *brokers, cs_topic_result *results, char *errbuf,
-                      size_t errlen) {
-    int64_t deadline = cs_mono_ms() + READY_TIMEOUT_MS;
+/* Looks until every table topic is ready (topics_ready), timeout_ms at
+ * most. 0, or -1 with the last reason in errbuf. */
+static int wait_ready(rd_kafka_t *rk, const char *brokers, int timeout_ms, cs_topic_result *results,
+                      char *errbuf, size_t errlen) {
+    int64_t deadline = cs_mono_ms() + timeout_ms;
     char why[384] = "";
     while (!topics_ready(rk, results, why, sizeof why)) {
         if (cs_mono_ms() >= deadline) {
-            snprintf(errbuf, errlen, "Kafka at %s: topics not ready after %d s (a partition without a "
-                     "working leader): %s", brokers, READY_TIMEOUT_MS / 1000, why);
+            snprintf(errbuf, errlen, "Kafka at %s: topics not ready after %d ms (a partition without a "
+                     "working leader): %s", brokers, timeout_ms, why);
             return -1;
         }
         cs_log(CS_LOG_DEBUG, "topics not ready yet: %s", why);
@@ -269,6 +269,15 @@ static int wait_ready(rd_kafka_t *rk, const char *brokers, cs_topic_result *resu
         nanosleep(&ts, NULL);
     }
     return 0;
+}
+
+int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, size_t errlen) {
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
+    if (!rk) return -1;
+    cs_topic_result results[NTOPICS];
+    int rc = wait_ready(rk, cfg->brokers, timeout_ms, results, errbuf, errlen);
+    rd_kafka_destroy(rk);
+    return rc;
 }
 
 int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
@@ -298,7 +307,7 @@ int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_res
     if (nmissing > 0 && create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
     /* Ready to use, new and existing alike; the partition counts are read
      * back from the cluster on the way. */
-    if (wait_ready(rk, cfg->brokers, results, errbuf, errlen) != 0) goto out;
+    if (wait_ready(rk, cfg->brokers, READY_TIMEOUT_MS, results, errbuf, errlen) != 0) goto out;
     rc = 0;
 out:
     if (md) rd_kafka_metadata_destroy(md);

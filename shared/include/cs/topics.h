@@ -69,6 +69,13 @@ int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_res
  * ("created shop.orders.v1 (6 partitions)"; truncated to len). */
 int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
                      char *errbuf, size_t errlen);
+/* Waits, timeout_ms at most, until every partition of every table topic
+ * has a leader that serves it: the metadata names a leader, with no error,
+ * and that leader answers a ListOffsets for it (cs_topics_create_results()
+ * does this with 30 s). Returns 0, or -1 with errbuf naming the first
+ * partition not ready and why ("Kafka at B: topics not ready after N ms
+ * ...: cs.verdicts.v1[2]: Broker: Not leader for partition"). */
+int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, size_t errlen);
 
 /* A topic as the cluster has it, next to the table. */
 typedef struct cs_topic_state {
