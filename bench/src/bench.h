@@ -28,6 +28,10 @@
 #include "cs/shop.h"
 
 #define BENCH_MAX_PARTS 64
+/* Longest wait at start for every partition of every topic to have its
+ * leader (cs_topics_wait_ready): the topics may have been created a moment
+ * before, on a stack that has never run. */
+#define BENCH_READY_MS 30000
 
 int64_t bench_now_us(void);
 

@@ -442,6 +442,7 @@ int main(int argc, char **argv) {
     char rid[64], group[96];
     cs_sample_opts so;
     bench_offsets orders_from, orders_to, verdicts_from;
+    if (cs_topics_wait_ready(&cfg, BENCH_READY_MS, err, sizeof err)) goto fail;
     if (bench_watermarks(&cfg, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err)) goto fail;
     if (!(l = bench_listener_start(&cfg, &verdicts_from, err, sizeof err))) goto fail;
     if (!(prod = bench_producer_new(&cfg, err, sizeof err))) goto fail;

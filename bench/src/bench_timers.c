@@ -687,6 +687,7 @@ int bench_timers_main(int argc, char **argv) {
     if (cs_config_load(&cfg, x.err, sizeof x.err) != 0) { fprintf(stderr, "cs-bench: %s\n", x.err); return 2; }
     x.cfg = &cfg;
     int rc = 1;
+    if (cs_topics_wait_ready(&cfg, BENCH_READY_MS, x.err, sizeof x.err)) goto fail;
     if (!(x.pg = cs_pg_connect(cfg.pg_dsn, x.err, sizeof x.err))) goto fail;
     PQclear(PQexec(x.pg, "SET client_min_messages = warning"));
     if (!(x.redis = cs_redis_new(cfg.redis_url, x.err, sizeof x.err))) goto fail;
