@@ -3,10 +3,14 @@
 #
 #   1. installs what is missing (deploy/local/install-deps.sh)
 #   2. builds twice: the normal build and an ASan+UBSan build
-#   3. brings the real stack up once (Kafka, PostgreSQL, Redis on loopback)
-#   4. unit tests (ctest -L unit), then the same under valgrind (no leaks)
-#   5. unit tests and the integration smoke test in the sanitizer build
-#   6. integration and fault tests against the real stack (ctest -L integration)
+#   3. the fresh-machine check of the stack (ctest -L stack): a stack of its
+#      own (own run folder and ports) destroyed, brought up and every topic
+#      used at once, then destroyed; before the shared stack, so the two
+#      Kafkas never run together
+#   4. brings the real stack up once (Kafka, PostgreSQL, Redis on loopback)
+#   5. unit tests (ctest -L unit), then the same under valgrind (no leaks)
+#   6. unit tests and the integration smoke test in the sanitizer build
+#   7. integration and fault tests against the real stack (ctest -L integration)
 #
 # Real-stack tests fail when a server is missing; none is skipped.
 set -euo pipefail
@@ -27,12 +31,6 @@ step "build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCS_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 
-step "stack up"
-export CS_BUILD_DIR=$root/build
-bash deploy/local/stack.sh up
-eval "$(bash deploy/local/stack.sh env)"
-export CS_SHOPS_FILE=$root/deploy/config/shops.sample.json
-
 fail=0
 passed_total=0
 failed_total=0
@@ -52,6 +50,16 @@ run_ctest() {
   rm -f "$log"
   return $rc
 }
+
+step "fresh-stack check (a stack of its own: destroy, up, every topic at once, destroy)"
+run_ctest build -L stack --output-on-failure || fail=1
+
+step "stack up"
+export CS_BUILD_DIR=$root/build
+bash deploy/local/stack.sh up
+eval "$(bash deploy/local/stack.sh env)"
+export CS_SHOPS_FILE=$root/deploy/config/shops.sample.json
+
 step "unit tests"
 run_ctest build -L unit --output-on-failure -j"$jobs" || fail=1
 

@@ -24,9 +24,14 @@
 #include <librdkafka/rdkafka.h>
 
 #include "../../tools/cs-sample/sample_gen.h"
+#include "cs/config.h"
 #include "cs/shop.h"
 
 #define BENCH_MAX_PARTS 64
+/* Longest wait at start for every partition of every topic to have its
+ * leader (cs_topics_wait_ready): the topics may have been created a moment
+ * before, on a stack that has never run. */
+#define BENCH_READY_MS 30000
 
 int64_t bench_now_us(void);
 
@@ -64,17 +69,17 @@ typedef struct bench_offsets {
 } bench_offsets;
 
 /* High watermarks (the next offset to be written) of topic. 0 or -1. */
-int bench_watermarks(const char *brokers, const char *topic, bench_offsets *out, char *err, size_t errlen);
+int bench_watermarks(const cs_config *cfg, const char *topic, bench_offsets *out, char *err, size_t errlen);
 /* Total records between two offset sets of one topic. */
 int64_t bench_offsets_span(const bench_offsets *from, const bench_offsets *to);
 
 /* Commits offsets `at` for consumer group `group` (no member active), so
  * that a worker joining the group starts exactly there. 0 or -1. */
-int bench_commit_group(const char *brokers, const char *group, const bench_offsets *at, char *err,
+int bench_commit_group(const cs_config *cfg, const char *group, const bench_offsets *at, char *err,
                        size_t errlen);
 
 /* The idempotent producer the load is written with (acks=all). */
-rd_kafka_t *bench_producer_new(const char *brokers, char *err, size_t errlen);
+rd_kafka_t *bench_producer_new(const cs_config *cfg, char *err, size_t errlen);
 /* One record ready to produce: order i of a sample, packed. */
 typedef struct bench_record {
     const char *topic;              /* static string */
@@ -97,7 +102,7 @@ long bench_producer_failed(void);
 /* Reads cs.verdicts.v1 from `from` on a thread and stamps the first
  * arrival of each tracked order's verdict. */
 typedef struct bench_listener bench_listener;
-bench_listener *bench_listener_start(const char *brokers, const bench_offsets *from, char *err, size_t errlen);
+bench_listener *bench_listener_start(const cs_config *cfg, const bench_offsets *from, char *err, size_t errlen);
 /* Tracks the orders of s as phase p (0 or 1); the listener keeps the
  * pointer (s must outlive it). */
 void bench_listener_track(bench_listener *l, int phase, const cs_sample *s);
@@ -110,7 +115,7 @@ void bench_listener_stop(bench_listener *l);
 
 /* Raw consume: a fresh consumer reads [from, to) of one topic with no
  * processing. Returns records/s from the first record to the last, or -1. */
-double bench_raw_consume(const char *brokers, const bench_offsets *from, const bench_offsets *to, int64_t *records,
+double bench_raw_consume(const cs_config *cfg, const bench_offsets *from, const bench_offsets *to, int64_t *records,
                          char *err, size_t errlen);
 
 /* ---- PostgreSQL --------------------------------------------------------- */
@@ -137,7 +142,7 @@ double bench_copy_rate(PGconn *pg, int64_t n, char *err, size_t errlen);
  * insert the verdict, insert the outbox row), reading [from, to) of
  * shop.orders.v1, for at most max_events or max_s seconds. Returns
  * events/s, or -1. *events gets how many it did. */
-double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from, const bench_offsets *to,
+double bench_baseline(PGconn *pg, const cs_config *cfg, const bench_offsets *from, const bench_offsets *to,
                       const cs_shops *shops, int64_t max_events, double max_s, int64_t *events, char *err,
                       size_t errlen);
 

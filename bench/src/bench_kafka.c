@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cs/kafka.h"
 #include "cs/topics.h"
 #include "cs/util.h"
 #include "cs/v1/envelope.pb-c.h"
@@ -32,26 +33,12 @@ int64_t bench_now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen) {
-    char e[256];
-    if (rd_kafka_conf_set(c, k, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "%s=%s: %s", k, v, e);
-        return -1;
-    }
-    return 0;
-}
-
 /* A consumer that is only ever assigned partitions (never subscribes). */
-static rd_kafka_t *consumerNew(const char *brokers, const char *group, char *err, size_t errlen) {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (confSet(c, "bootstrap.servers", brokers, err, errlen) || confSet(c, "group.id", group, err, errlen) ||
-        confSet(c, "enable.auto.commit", "false", err, errlen) ||
-        confSet(c, "enable.partition.eof", "false", err, errlen) ||
-        confSet(c, "fetch.wait.max.ms", "10", err, errlen) ||
-        confSet(c, "client.id", "cs-bench", err, errlen)) {
-        rd_kafka_conf_destroy(c);
-        return NULL;
-    }
+static rd_kafka_t *consumerNew(const cs_config *cfg, const char *group, char *err, size_t errlen) {
+    static const char *const over[] = {"enable.partition.eof", "false", "fetch.wait.max.ms", "10",
+                                       "client.id", "cs-bench", NULL};
+    rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_READER, group, over, err, errlen);
+    if (!c) return NULL;
     char e[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
     if (!rk) {
@@ -70,12 +57,12 @@ static rd_kafka_topic_partition_list_t *partsAt(const bench_offsets *o) {
     return l;
 }
 
-int bench_watermarks(const char *brokers, const char *topic, bench_offsets *out, char *err, size_t errlen) {
+int bench_watermarks(const cs_config *cfg, const char *topic, bench_offsets *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     snprintf(out->topic, sizeof out->topic, "%s", topic);
     char group[64];
     snprintf(group, sizeof group, "cs-bench-meta-%d", (int)getpid());
-    rd_kafka_t *rk = consumerNew(brokers, group, err, errlen);
+    rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
     if (!rk) return -1;
     int rc = -1;
     const struct rd_kafka_metadata *md = NULL;
@@ -109,8 +96,8 @@ int64_t bench_offsets_span(const bench_offsets *from, const bench_offsets *to) {
     return n;
 }
 
-int bench_commit_group(const char *brokers, const char *group, const bench_offsets *at, char *err, size_t errlen) {
-    rd_kafka_t *rk = consumerNew(brokers, group, err, errlen);
+int bench_commit_group(const cs_config *cfg, const char *group, const bench_offsets *at, char *err, size_t errlen) {
+    rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
     if (!rk) return -1;
     rd_kafka_topic_partition_list_t *l = partsAt(at);
     rd_kafka_resp_err_t e = rd_kafka_commit(rk, l, 0);   /* synchronous */
@@ -140,16 +127,13 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 
 long bench_producer_failed(void) { return producerFailed; }
 
-rd_kafka_t *bench_producer_new(const char *brokers, char *err, size_t errlen) {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (confSet(c, "bootstrap.servers", brokers, err, errlen) ||
-        confSet(c, "enable.idempotence", "true", err, errlen) || confSet(c, "acks", "all", err, errlen) ||
-        confSet(c, "linger.ms", "5", err, errlen) ||
-        confSet(c, "queue.buffering.max.messages", "1000000", err, errlen) ||
-        confSet(c, "client.id", "cs-bench", err, errlen)) {
-        rd_kafka_conf_destroy(c);
-        return NULL;
-    }
+rd_kafka_t *bench_producer_new(const cs_config *cfg, char *err, size_t errlen) {
+    /* message.timeout.ms: librdkafka's default (300 s), not the workers' 30 s: a
+     * backlog of up to a million records is queued at once */
+    static const char *const over[] = {"linger.ms", "5", "message.timeout.ms", "300000",
+                                       "queue.buffering.max.messages", "1000000", "client.id", "cs-bench", NULL};
+    rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_PRODUCER, NULL, over, err, errlen);
+    if (!c) return NULL;
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
     char e[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
@@ -267,10 +251,10 @@ static void *listenLoop(void *arg) {
     return NULL;
 }
 
-bench_listener *bench_listener_start(const char *brokers, const bench_offsets *from, char *err, size_t errlen) {
+bench_listener *bench_listener_start(const cs_config *cfg, const bench_offsets *from, char *err, size_t errlen) {
     char group[64];
     snprintf(group, sizeof group, "cs-bench-listen-%d", (int)getpid());
-    rd_kafka_t *rk = consumerNew(brokers, group, err, errlen);
+    rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
     if (!rk) return NULL;
     rd_kafka_topic_partition_list_t *parts = partsAt(from);
     rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
@@ -335,11 +319,11 @@ void bench_listener_stop(bench_listener *l) {
 
 /* ---- raw consume -------------------------------------------------------------- */
 
-double bench_raw_consume(const char *brokers, const bench_offsets *from, const bench_offsets *to, int64_t *records,
+double bench_raw_consume(const cs_config *cfg, const bench_offsets *from, const bench_offsets *to, int64_t *records,
                          char *err, size_t errlen) {
     char group[64];
     snprintf(group, sizeof group, "cs-bench-raw-%d", (int)getpid());
-    rd_kafka_t *rk = consumerNew(brokers, group, err, errlen);
+    rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
     if (!rk) return -1;
     rd_kafka_topic_partition_list_t *parts = partsAt(from);
     rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);

@@ -186,14 +186,14 @@ static bool waitSplit(const benchOpts *o, const char *topic, int nparts, double 
 
 /* A fresh group for the verifier: at `orders` on shop.orders.v1 (the first
  * record of the run) and at the end of every other topic it reads. */
-static int positionGroup(const char *brokers, const char *group, const bench_offsets *orders, char *err,
+static int positionGroup(const cs_config *cfg, const char *group, const bench_offsets *orders, char *err,
                          size_t errlen) {
     static const char *const others[] = {CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
-    if (bench_commit_group(brokers, group, orders, err, errlen)) return -1;
+    if (bench_commit_group(cfg, group, orders, err, errlen)) return -1;
     for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
         bench_offsets end;
-        if (bench_watermarks(brokers, others[k], &end, err, errlen) ||
-            bench_commit_group(brokers, group, &end, err, errlen))
+        if (bench_watermarks(cfg, others[k], &end, err, errlen) ||
+            bench_commit_group(cfg, group, &end, err, errlen))
             return -1;
     }
     return 0;
@@ -442,9 +442,10 @@ int main(int argc, char **argv) {
     char rid[64], group[96];
     cs_sample_opts so;
     bench_offsets orders_from, orders_to, verdicts_from;
-    if (bench_watermarks(cfg.brokers, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err)) goto fail;
-    if (!(l = bench_listener_start(cfg.brokers, &verdicts_from, err, sizeof err))) goto fail;
-    if (!(prod = bench_producer_new(cfg.brokers, err, sizeof err))) goto fail;
+    if (cs_topics_wait_ready(&cfg, BENCH_READY_MS, err, sizeof err)) goto fail;
+    if (bench_watermarks(&cfg, CS_TOPIC_VERDICTS, &verdicts_from, err, sizeof err)) goto fail;
+    if (!(l = bench_listener_start(&cfg, &verdicts_from, err, sizeof err))) goto fail;
+    if (!(prod = bench_producer_new(&cfg, err, sizeof err))) goto fail;
 
     /* ---- warm-up, not measured: rounds of orders through the verifier's
      * copies until the broker's JIT compilers are idle. A freshly started
@@ -461,10 +462,10 @@ int main(int argc, char **argv) {
         so = (cs_sample_opts){.run_id = rid, .seed = 3, .count = o.warmup};
         if (!(sw = cs_sample_new(&so, err, sizeof err))) goto fail;
         if (bench_seed_stock(pg, sw, err, sizeof err) != 0) goto fail;
-        if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
+        if (bench_watermarks(&cfg, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
         bench_listener_track(l, 0, sw);
         snprintf(group, sizeof group, "bench-order-verifier-%s-warmup", o.run_id);
-        if (positionGroup(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
+        if (positionGroup(&cfg, group, &orders_from, err, sizeof err)) goto fail;
         int64_t w0 = bench_now_us();
         int done = 0, rounds = 0;
         double jit_start = brokerJitSeconds(), jit_busy = 1;
@@ -502,7 +503,7 @@ int main(int argc, char **argv) {
     so = (cs_sample_opts){.run_id = rid, .seed = 1, .count = o.count};
     if (!(sa = cs_sample_new(&so, err, sizeof err))) goto fail;
     if (bench_seed_stock(pg, sa, err, sizeof err) != 0) goto fail;
-    if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
+    if (bench_watermarks(&cfg, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
     bench_listener_track(l, 0, sa);
 
     /* The backlog's records are built and packed now, before the copies
@@ -523,7 +524,7 @@ int main(int argc, char **argv) {
      * so the backlog does not arrive in the middle of a rebalance (which
      * would measure the group's joining, not its work). */
     snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
-    if (positionGroup(cfg.brokers, group, &orders_from, err, sizeof err)) goto fail;
+    if (positionGroup(&cfg, group, &orders_from, err, sizeof err)) goto fail;
     int64_t t_spawn = bench_now_us();   /* before the first copy */
     if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
     if (!waitSplit(&o, CS_TOPIC_ORDERS, orders_from.n, 60)) {
@@ -550,7 +551,7 @@ int main(int argc, char **argv) {
     if (rc_prod) goto fail;
     if (bench_producer_flush(prod, err, sizeof err)) goto fail;
     int64_t t1 = bench_now_us();
-    if (bench_watermarks(cfg.brokers, CS_TOPIC_ORDERS, &orders_to, err, sizeof err)) goto fail;
+    if (bench_watermarks(&cfg, CS_TOPIC_ORDERS, &orders_to, err, sizeof err)) goto fail;
     if (o.verifiers > orders_to.n)
         fprintf(stderr, "cs-bench: %d verifiers for %d partitions of %s: %d of them get nothing to do\n", o.verifiers,
                 orders_to.n, CS_TOPIC_ORDERS, o.verifiers - orders_to.n);
@@ -656,14 +657,14 @@ int main(int argc, char **argv) {
 
     /* ---- (d) reference points on the same records ---------------------- */
     int64_t raw_n = 0;
-    double raw = bench_raw_consume(cfg.brokers, &orders_from, &orders_to, &raw_n, err, sizeof err);
+    double raw = bench_raw_consume(&cfg, &orders_from, &orders_to, &raw_n, err, sizeof err);
     if (raw < 0) goto fail;
     printf("raw consume: %" PRId64 " records, fresh consumer, no processing: %.0f records/s\n", raw_n, raw);
     double copy = bench_copy_rate(pg, o.count, err, sizeof err);
     if (copy < 0) goto fail;
     printf("COPY:        %d verdict-like rows into a scratch table, one COPY: %.0f rows/s\n", o.count, copy);
     int64_t base_n = 0;
-    double base = bench_baseline(pg, cfg.brokers, &orders_from, &orders_to, shops, o.count, o.baseline_s, &base_n, err,
+    double base = bench_baseline(pg, &cfg, &orders_from, &orders_to, shops, o.count, o.baseline_s, &base_n, err,
                                  sizeof err);
     if (base < 0) goto fail;
     printf("baseline:    one transaction per event (dedupe, load, upsert, verdict, outbox): %" PRId64

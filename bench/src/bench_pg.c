@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cs/kafka.h"
 #include "cs/pg.h"
 #include "cs/topics.h"
 #include "cs/util.h"
@@ -368,7 +369,7 @@ static void dropBaseline(PGconn *pg) {
     }
 }
 
-double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from, const bench_offsets *to,
+double bench_baseline(PGconn *pg, const cs_config *cfg, const bench_offsets *from, const bench_offsets *to,
                       const cs_shops *shops, int64_t max_events, double max_s, int64_t *events, char *err,
                       size_t errlen) {
     *events = 0;
@@ -415,13 +416,10 @@ double bench_baseline(PGconn *pg, const char *brokers, const bench_offsets *from
     /* the same records the verifier read, from the same offsets */
     char group[64];
     snprintf(group, sizeof group, "cs-bench-baseline-%d", (int)getpid());
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
     char e[256];
-    if (rd_kafka_conf_set(c, "bootstrap.servers", brokers, e, sizeof e) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "group.id", group, e, sizeof e) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", e, sizeof e) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_READER, group, NULL, e, sizeof e);
+    if (!c) {
         snprintf(err, errlen, "baseline consumer: %s", e);
-        rd_kafka_conf_destroy(c);
         dropBaseline(pg);
         return -1;
     }

@@ -46,6 +46,7 @@
 
 #include "bench.h"
 #include "cs/config.h"
+#include "cs/kafka.h"
 #include "cs/pg.h"
 #include "cs/redis.h"
 #include "cs/runtime.h"
@@ -114,17 +115,14 @@ static void *btListen(void *arg) {
     return NULL;
 }
 
-static btListener *btListenerStart(const char *brokers, const bench_offsets *from, const char *prefix, int64_t n,
+static btListener *btListenerStart(const cs_config *cfg, const bench_offsets *from, const char *prefix, int64_t n,
                                    char *err, size_t errlen) {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
     char e[256], group[96];
     snprintf(group, sizeof group, "bench-timers-listener-%lld", (long long)bench_now_us());
-    if (rd_kafka_conf_set(c, "bootstrap.servers", brokers, e, sizeof e) ||
-        rd_kafka_conf_set(c, "group.id", group, e, sizeof e) ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", e, sizeof e) ||
-        rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", e, sizeof e)) {
+    static const char *const over[] = {"fetch.wait.max.ms", "10", NULL};
+    rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_READER, group, over, e, sizeof e);
+    if (!c) {
         snprintf(err, errlen, "consumer config: %s", e);
-        rd_kafka_conf_destroy(c);
         return NULL;
     }
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
@@ -409,8 +407,8 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
         bench_sleep_us(t1 + window_us - bench_now_us());
     }
     bench_offsets from;
-    if (bench_watermarks(x->cfg->brokers, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
-    if (!(l = btListenerStart(x->cfg->brokers, &from, prefix, o->count, x->err, sizeof x->err))) goto out;
+    if (bench_watermarks(x->cfg, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
+    if (!(l = btListenerStart(x->cfg, &from, prefix, o->count, x->err, sizeof x->err))) goto out;
     bench_sleep_us(1000000);   /* the consumer's assignment and first fetch */
     double cpu0[BT_MAX_COPIES];
     for (int k = 0; k < n; k++) cpu0[k] = bench_cpu_s(pids[k]);
@@ -459,8 +457,8 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
     snprintf(prefix, sizeof prefix, BT_SHOP ":%s-l-", o->run_id);
     if (btStartDispatchers(x, n, "system", "lat", pids) != 0) goto out;
     bench_offsets from;
-    if (bench_watermarks(x->cfg->brokers, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
-    if (!(l = btListenerStart(x->cfg->brokers, &from, prefix, m, x->err, sizeof x->err))) goto out;
+    if (bench_watermarks(x->cfg, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
+    if (!(l = btListenerStart(x->cfg, &from, prefix, m, x->err, sizeof x->err))) goto out;
     bench_sleep_us(1000000);
     /* Timer i falls due at first + i/rate and is scheduled BT_LEAD_MS
      * before, in transactions of 20 ms worth of timers. */
@@ -521,8 +519,8 @@ static double btNotifier(btCtx *x) {
     if (btSetClock(x->redis, 1794621600000LL, x->err, sizeof x->err) != 0) return -1;
     if (cs_pg_exec(x->pg, "TRUNCATE messages", 0, NULL, NULL, x->err, sizeof x->err) != 0) return -1;
     bench_offsets from, other;
-    if (bench_watermarks(x->cfg->brokers, CS_TOPIC_NOTIFICATIONS, &from, x->err, sizeof x->err)) return -1;
-    if (!(prod = bench_producer_new(x->cfg->brokers, x->err, sizeof x->err))) return -1;
+    if (bench_watermarks(x->cfg, CS_TOPIC_NOTIFICATIONS, &from, x->err, sizeof x->err)) return -1;
+    if (!(prod = bench_producer_new(x->cfg, x->err, sizeof x->err))) return -1;
     char evp[96];
     snprintf(evp, sizeof evp, "%s-n-", o->run_id);
     for (int i = 0; i < o->notes && !bench_interrupted; i++) {
@@ -575,11 +573,11 @@ static double btNotifier(btCtx *x) {
     if (bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     char group[96];
     snprintf(group, sizeof group, "bench-notifier-%s", o->run_id);
-    if (bench_commit_group(x->cfg->brokers, group, &from, x->err, sizeof x->err)) goto out;
+    if (bench_commit_group(x->cfg, group, &from, x->err, sizeof x->err)) goto out;
     static const char *const others[] = {CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
     for (size_t k = 0; k < 2; k++)
-        if (bench_watermarks(x->cfg->brokers, others[k], &other, x->err, sizeof x->err) ||
-            bench_commit_group(x->cfg->brokers, group, &other, x->err, sizeof x->err))
+        if (bench_watermarks(x->cfg, others[k], &other, x->err, sizeof x->err) ||
+            bench_commit_group(x->cfg, group, &other, x->err, sizeof x->err))
             goto out;
     char e1[160], e2[1100], e3[1200], logp[1024];
     snprintf(e1, sizeof e1, "CS_GROUP_ID=%s", group);
@@ -689,6 +687,7 @@ int bench_timers_main(int argc, char **argv) {
     if (cs_config_load(&cfg, x.err, sizeof x.err) != 0) { fprintf(stderr, "cs-bench: %s\n", x.err); return 2; }
     x.cfg = &cfg;
     int rc = 1;
+    if (cs_topics_wait_ready(&cfg, BENCH_READY_MS, x.err, sizeof x.err)) goto fail;
     if (!(x.pg = cs_pg_connect(cfg.pg_dsn, x.err, sizeof x.err))) goto fail;
     PQclear(PQexec(x.pg, "SET client_min_messages = warning"));
     if (!(x.redis = cs_redis_new(cfg.redis_url, x.err, sizeof x.err))) goto fail;

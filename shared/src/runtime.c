@@ -43,6 +43,7 @@
 #include <openssl/evp.h>
 
 #include "cs/clock.h"
+#include "cs/kafka.h"
 #include "cs/log.h"
 #include "cs/proc.h"
 #include "cs/metrics.h"
@@ -404,15 +405,6 @@ static int pgEnsure(rtState *rt, char *err, size_t errlen) {
 
 /* ---- Kafka ----------------------------------------------------------------- */
 
-static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen) {
-    char e[256];
-    if (rd_kafka_conf_set(c, k, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka config %s=%s: %s", k, v, e);
-        return -1;
-    }
-    return 0;
-}
-
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     rtState *rt = opaque;
@@ -494,28 +486,9 @@ static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 }
 
 static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
-    char num[32];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    snprintf(num, sizeof num, "%d", rt->cfg.session_timeout_ms);
-    const char *assignor = rt->cfg.assignor;
-    rt->cooperative = strcmp(assignor, "cooperative-sticky") == 0;
-    char qk[32];
-    snprintf(qk, sizeof qk, "%d", rt->cfg.queue_kbytes);
-    if (confSet(c, "bootstrap.servers", rt->cfg.brokers, err, errlen) ||
-        confSet(c, "group.id", rt->group, err, errlen) ||
-        confSet(c, "client.id", rt->cfg.instance, err, errlen) ||
-        confSet(c, "enable.auto.commit", "false", err, errlen) ||
-        confSet(c, "enable.auto.offset.store", "false", err, errlen) ||
-        confSet(c, "auto.offset.reset", "earliest", err, errlen) ||
-        confSet(c, "partition.assignment.strategy", assignor, err, errlen) ||
-        confSet(c, "session.timeout.ms", num, err, errlen) ||
-        confSet(c, "heartbeat.interval.ms", "1000", err, errlen) ||
-        confSet(c, "max.poll.interval.ms", "600000", err, errlen) ||
-        confSet(c, "queued.max.messages.kbytes", qk, err, errlen) ||
-        confSet(c, "fetch.wait.max.ms", "20", err, errlen)) {
-        rd_kafka_conf_destroy(c);
-        return -1;
-    }
+    rt->cooperative = strcmp(rt->cfg.assignor, "cooperative-sticky") == 0;
+    rd_kafka_conf_t *c = cs_kafka_conf(&rt->cfg, CS_KAFKA_CONSUMER, rt->group, NULL, err, errlen);
+    if (!c) return -1;
     rd_kafka_conf_set_rebalance_cb(c, onRebalance);
     rd_kafka_conf_set_log_cb(c, onKafkaLog);
     rd_kafka_conf_set_opaque(c, rt);
@@ -541,16 +514,8 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
         return -1;
     }
 
-    rd_kafka_conf_t *p = rd_kafka_conf_new();
-    if (confSet(p, "bootstrap.servers", rt->cfg.brokers, err, errlen) ||
-        confSet(p, "client.id", rt->cfg.instance, err, errlen) ||
-        confSet(p, "enable.idempotence", "true", err, errlen) ||
-        confSet(p, "acks", "all", err, errlen) ||
-        confSet(p, "linger.ms", "2", err, errlen) ||
-        confSet(p, "message.timeout.ms", "30000", err, errlen)) {
-        rd_kafka_conf_destroy(p);
-        return -1;
-    }
+    rd_kafka_conf_t *p = cs_kafka_conf(&rt->cfg, CS_KAFKA_PRODUCER, NULL, NULL, err, errlen);
+    if (!p) return -1;
     rd_kafka_conf_set_dr_msg_cb(p, onDelivery);
     rd_kafka_conf_set_log_cb(p, onKafkaLog);
     rd_kafka_conf_set_opaque(p, rt);

@@ -7,6 +7,13 @@
  * existing topic is never altered, even if its partition count differs
  * from the table; `cscli topics list` shows such a mismatch.
  *
+ * Creation returns only once the topics can be used: every partition of
+ * every table topic has a leader that serves it (wait_ready). Kafka
+ * answers CreateTopics before the leaders are elected, and a client that
+ * comes at once (the benchmark right after `stack.sh up` on a fresh
+ * machine) got "Not leader for partition". Existing topics are waited for
+ * too: after a broker restart their leaders take a moment as well.
+ *
  * The admin handle is a short-lived producer instance (librdkafka runs
  * admin requests on any client type). Its log lines go to cs_log at debug
  * level only: a broker that cannot be reached is reported once, through
@@ -17,14 +24,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "cs/clock.h"
+#include "cs/kafka.h"
 #include "cs/log.h"
 #include "cs/util.h"
 
 #define METADATA_TIMEOUT_MS 5000   /* longest wait for the cluster to answer */
 #define CREATE_TIMEOUT_MS 15000    /* longest wait for CreateTopics */
+#define READY_TIMEOUT_MS 30000     /* longest wait for every partition to have a working leader */
+#define READY_RETRY_MS 200         /* pause between two looks */
 
 #define ORDER_KEY "<shop_id>:<order_id>"
 #define INBOUND_PRODUCER "gateway, cs-sample"
@@ -96,17 +108,13 @@ static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const ch
     cs_log(CS_LOG_DEBUG, "librdkafka %s: %s", fac, buf);
 }
 
-static rd_kafka_t *admin_new(const char *brokers, char *errbuf, size_t errlen) {
+static rd_kafka_t *admin_new(const cs_config *cfg, char *errbuf, size_t errlen) {
     char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "cs-topics", err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "socket.connection.setup.timeout.ms", "3000", err, sizeof err) !=
-            RD_KAFKA_CONF_OK) {
-        snprintf(errbuf, errlen, "Kafka config: %s", err);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
+    /* A broker that is not there is reported within seconds. */
+    const char *const over[] = {"client.id", "cs-topics", "socket.connection.setup.timeout.ms", "3000",
+                                NULL};
+    rd_kafka_conf_t *conf = cs_kafka_conf(cfg, CS_KAFKA_ADMIN, NULL, over, errbuf, errlen);
+    if (!conf) return NULL;
     rd_kafka_conf_set_log_cb(conf, kafka_log);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) {
@@ -200,17 +208,89 @@ out:
     return rc;
 }
 
-int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+/* ---- readiness ------------------------------------------------------------ */
+
+/* One look: 1 if every partition of every table topic has a leader that
+ * serves it, with each topic's partition count in results; 0 if not yet,
+ * with the first partition that is not (and why) in `why`.
+ *
+ * "Serves it" is checked with a ListOffsets request (the high watermark),
+ * not only with metadata: a KRaft broker publishes a new leadership in its
+ * metadata a moment before its replica manager has taken the partition
+ * over, and a ListOffsets in between -- a consumer's first position, the
+ * benchmark's watermarks -- is refused with "Not leader for partition". */
+static int topics_ready(rd_kafka_t *rk, cs_topic_result *results, char *why, size_t whylen) {
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, METADATA_TIMEOUT_MS);
+    if (err) {
+        snprintf(why, whylen, "metadata: %s", rd_kafka_err2str(err));
+        return 0;
+    }
+    int ready = 1;
+    for (size_t i = 0; i < NTOPICS && ready; i++) {
+        const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
+        if (!t || t->err || t->partition_cnt == 0) {
+            snprintf(why, whylen, "%s: %s", topic_table[i].name,
+                     t && t->err ? rd_kafka_err2str(t->err) : "not in the metadata yet");
+            ready = 0;
+            break;
+        }
+        results[i].actual_partitions = t->partition_cnt;
+        for (int p = 0; p < t->partition_cnt && ready; p++) {
+            const rd_kafka_metadata_partition_t *mp = &t->partitions[p];
+            int64_t lo = 0, hi = 0;
+            rd_kafka_resp_err_t e = mp->err;
+            if (!e && mp->leader < 0) e = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+            if (!e) e = rd_kafka_query_watermark_offsets(rk, t->topic, mp->id, &lo, &hi, METADATA_TIMEOUT_MS);
+            if (e) {
+                snprintf(why, whylen, "%s[%d]: %s", t->topic, (int)mp->id, rd_kafka_err2str(e));
+                ready = 0;
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    return ready;
+}
+
+/* Looks until every table topic is ready (topics_ready), timeout_ms at
+ * most. 0, or -1 with the last reason in errbuf. */
+static int wait_ready(rd_kafka_t *rk, const char *brokers, int timeout_ms, cs_topic_result *results,
+                      char *errbuf, size_t errlen) {
+    int64_t deadline = cs_mono_ms() + timeout_ms;
+    char why[384] = "";
+    while (!topics_ready(rk, results, why, sizeof why)) {
+        if (cs_mono_ms() >= deadline) {
+            snprintf(errbuf, errlen, "Kafka at %s: topics not ready after %d ms (a partition without a "
+                     "working leader): %s", brokers, timeout_ms, why);
+            return -1;
+        }
+        cs_log(CS_LOG_DEBUG, "topics not ready yet: %s", why);
+        struct timespec ts = {0, READY_RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, size_t errlen) {
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
+    if (!rk) return -1;
+    cs_topic_result results[NTOPICS];
+    int rc = wait_ready(rk, cfg->brokers, timeout_ms, results, errbuf, errlen);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen) {
     if (replication < 1) {
         snprintf(errbuf, errlen, "replication factor must be at least 1, got %d", replication);
         return -1;
     }
-    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
     if (!rk) return -1;
     int rc = -1;
     const struct rd_kafka_metadata *md = NULL;
-    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) goto out;
+    if (metadata(rk, cfg->brokers, &md, errbuf, errlen) != 0) goto out;
 
     bool missing[NTOPICS];
     size_t nmissing = 0;
@@ -224,27 +304,10 @@ int cs_topics_create_results(const char *brokers, int replication, cs_topic_resu
     }
     rd_kafka_metadata_destroy(md);
     md = NULL;
-    if (nmissing == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
-
-    /* Read back what the cluster now has; a new topic can take a moment to
-     * appear in metadata, so until then report the count we asked for. */
-    if (rd_kafka_metadata(rk, 1, NULL, &md, METADATA_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        for (size_t i = 0; i < NTOPICS; i++) {
-            if (!missing[i]) continue;
-            const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
-            results[i].actual_partitions = t && t->partition_cnt > 0 ? t->partition_cnt
-                                                                     : topic_table[i].partitions;
-        }
-        rd_kafka_metadata_destroy(md);
-        md = NULL;
-    } else {
-        for (size_t i = 0; i < NTOPICS; i++)
-            if (missing[i]) results[i].actual_partitions = topic_table[i].partitions;
-    }
+    if (nmissing > 0 && create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
+    /* Ready to use, new and existing alike; the partition counts are read
+     * back from the cluster on the way. */
+    if (wait_ready(rk, cfg->brokers, READY_TIMEOUT_MS, results, errbuf, errlen) != 0) goto out;
     rc = 0;
 out:
     if (md) rd_kafka_metadata_destroy(md);
@@ -252,11 +315,11 @@ out:
     return rc;
 }
 
-int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
                      char *errbuf, size_t errlen) {
     cs_topic_result results[NTOPICS];
     if (report && len) report[0] = '\0';
-    if (cs_topics_create_results(brokers, replication, results, errbuf, errlen) != 0) return -1;
+    if (cs_topics_create_results(cfg, replication, results, errbuf, errlen) != 0) return -1;
     size_t used = 0;
     for (size_t i = 0; report && i < NTOPICS; i++) {
         const cs_topic_result *r = &results[i];
@@ -276,14 +339,14 @@ static int cmp_state_name(const void *a, const void *b) {
     return strcmp(((const cs_topic_state *)a)->name, ((const cs_topic_state *)b)->name);
 }
 
-int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
                    size_t errlen) {
     *out = NULL;
     *n = 0;
-    rd_kafka_t *rk = admin_new(brokers, errbuf, errlen);
+    rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);
     if (!rk) return -1;
     const struct rd_kafka_metadata *md = NULL;
-    if (metadata(rk, brokers, &md, errbuf, errlen) != 0) {
+    if (metadata(rk, cfg->brokers, &md, errbuf, errlen) != 0) {
         rd_kafka_destroy(rk);
         return -1;
     }

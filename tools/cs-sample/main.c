@@ -30,6 +30,7 @@
 
 #include "cs/clock.h"
 #include "cs/config.h"
+#include "cs/kafka.h"
 #include "cs/topics.h"
 #include "cs/tz.h"
 #include "cs/util.h"
@@ -127,19 +128,18 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
     }
 }
 
-static rd_kafka_t *producerNew(const char *brokers, char *err, size_t errlen) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    static const char *const settings[][2] = {
-        {"enable.idempotence", "true"},   /* no duplicates from our own retries */
-        {"acks", "all"},
-        {"linger.ms", "5"},               /* batch without hurting latency runs */
-        {"message.timeout.ms", "60000"},
-        {"queue.buffering.max.messages", "500000"},
-        {"client.id", "cs-sample"},
+/* The project's idempotent producer (acks=all: no duplicates from our own
+ * retries), tuned for a burst of sample records. */
+static rd_kafka_t *producerNew(const cs_config *cfg, char *err, size_t errlen) {
+    static const char *const over[] = {
+        "linger.ms", "5",               /* batch without hurting latency runs */
+        "message.timeout.ms", "60000",
+        "queue.buffering.max.messages", "500000",
+        "client.id", "cs-sample",
+        NULL,
     };
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen) != RD_KAFKA_CONF_OK) goto fail;
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-        if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK) goto fail;
+    rd_kafka_conf_t *conf = cs_kafka_conf(cfg, CS_KAFKA_PRODUCER, NULL, over, err, errlen);
+    if (!conf) return NULL;
     rd_kafka_conf_set_dr_msg_cb(conf, onDelivery);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen);
     if (!rk) goto fail;
@@ -324,13 +324,13 @@ int main(int argc, char **argv) {
 
     char err[512];
     cs_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    if (!brokers) {
-        if (cs_config_load(&cfg, err, sizeof err) != 0) {
-            fprintf(stderr, "cs-sample: %s\n", err);
-            return EXIT_USAGE;
-        }
-        brokers = cfg.brokers;
+    if (cs_config_load(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "cs-sample: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (brokers) {   /* --brokers wins over CS_KAFKA_BROKERS */
+        free(cfg.brokers);
+        cfg.brokers = cs_xstrdup(brokers);
     }
 
     int64_t start_ms = 0;
@@ -432,7 +432,7 @@ int main(int argc, char **argv) {
     if (!dry) {
         signal(SIGINT, onSignal);
         signal(SIGTERM, onSignal);
-        rk = producerNew(brokers, err, sizeof err);
+        rk = producerNew(&cfg, err, sizeof err);
         if (!rk) { fprintf(stderr, "cs-sample: producer: %s\n", err); rc = EXIT_BACKEND; goto out; }
         if ((rc = checkTopics(rk, err, sizeof err)) != 0) { fprintf(stderr, "cs-sample: %s\n", err); goto out; }
 

@@ -32,7 +32,7 @@ static int do_list(cscli *c) {
     cs_topic_state *st = NULL;
     size_t n = 0;
     char err[512];
-    if (cs_topics_list(c->cfg.brokers, &st, &n, err, sizeof err) != 0)
+    if (cs_topics_list(&c->cfg, &st, &n, err, sizeof err) != 0)
         return cscli_fail(c, CSCLI_BACKEND, "topics: %s", err);
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
@@ -82,7 +82,7 @@ static int do_create(cscli *c, int replication) {
     cs_topics(&n);
     cs_topic_result *res = cs_xcalloc(n, sizeof *res);
     char err[512];
-    if (cs_topics_create_results(c->cfg.brokers, replication, res, err, sizeof err) != 0) {
+    if (cs_topics_create_results(&c->cfg, replication, res, err, sizeof err) != 0) {
         free(res);
         return cscli_fail(c, CSCLI_BACKEND, "topics create: %s", err);
     }

@@ -63,6 +63,7 @@
 
 #include "cs/clock.h"
 #include "cs/config.h"
+#include "cs/kafka.h"
 #include "cs/log.h"
 #include "cs/proc.h"
 #include "cs/metrics.h"
@@ -141,30 +142,14 @@ static void onKafkaLog(const rd_kafka_t *rk, int level, const char *fac, const c
            "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
-static int confSet(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen) {
-    char e[256];
-    if (rd_kafka_conf_set(c, k, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka config %s=%s: %s", k, v, e);
-        return -1;
-    }
-    return 0;
-}
-
 static int producerOpen(tdState *st, char *err, size_t errlen) {
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
     /* A record not acknowledged within half a lease is given up (it fires
      * again after the lease): the round never outlives its lease. */
     char timeout[24];
     snprintf(timeout, sizeof timeout, "%d", st->cfg.timer_lease_ms / 2);
-    if (confSet(c, "bootstrap.servers", st->cfg.brokers, err, errlen) ||
-        confSet(c, "client.id", st->cfg.instance, err, errlen) ||
-        confSet(c, "enable.idempotence", "true", err, errlen) ||
-        confSet(c, "acks", "all", err, errlen) ||
-        confSet(c, "linger.ms", "2", err, errlen) ||
-        confSet(c, "message.timeout.ms", timeout, err, errlen)) {
-        rd_kafka_conf_destroy(c);
-        return -1;
-    }
+    const char *const over[] = {"message.timeout.ms", timeout, NULL};
+    rd_kafka_conf_t *c = cs_kafka_conf(&st->cfg, CS_KAFKA_PRODUCER, NULL, over, err, errlen);
+    if (!c) return -1;
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
     rd_kafka_conf_set_log_cb(c, onKafkaLog);
     rd_kafka_conf_set_opaque(c, st);

@@ -4,11 +4,14 @@
  * message types and who produces and consumes each topic: cscli topics
  * create/list read it, and docs/topics.md mirrors it. Broker auto-creation
  * is off (CONTRACTS.md "Kafka"), so topics exist only once
- * cs_topics_create() (cscli topics create) has run; it is idempotent. */
+ * cs_topics_create() (cscli topics create) has run; it is idempotent and
+ * returns once the topics can be used (every partition has its leader). */
 #ifndef CS_TOPICS_H
 #define CS_TOPICS_H
 
 #include <stddef.h>
+
+#include "cs/config.h"
 
 /* Topic names as constants, so a typo is a compile error. */
 #define CS_TOPIC_ORDERS        "shop.orders.v1"
@@ -53,15 +56,26 @@ typedef struct cs_topic_result {
 
 /* Creates every topic of the table that is missing, with its partition
  * count and `replication` replicas; a topic that already exists is left
- * alone (idempotent). results must hold cs_topics()'s count of entries and
- * is filled in table order. Returns 0, or -1 with errbuf when the cluster
- * cannot be reached within a few seconds or refuses a creation. */
-int cs_topics_create_results(const char *brokers, int replication, cs_topic_result *results,
+ * alone (idempotent). Then waits, 30 s at most, until every partition of
+ * every table topic has a leader that serves it, so the topics can be used
+ * as soon as this returns. cfg gives the Kafka settings (cs_kafka_conf).
+ * results must hold cs_topics()'s count of entries and is filled in table
+ * order. Returns 0, or -1 with errbuf when the cluster cannot be reached
+ * within a few seconds, refuses a creation, or a partition has no working
+ * leader in time (which one, and why). */
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
                              char *errbuf, size_t errlen);
 /* The same, with one human-readable line per topic written into report
  * ("created shop.orders.v1 (6 partitions)"; truncated to len). */
-int cs_topics_create(const char *brokers, int replication, char *report, size_t len,
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
                      char *errbuf, size_t errlen);
+/* Waits, timeout_ms at most, until every partition of every table topic
+ * has a leader that serves it: the metadata names a leader, with no error,
+ * and that leader answers a ListOffsets for it (cs_topics_create_results()
+ * does this with 30 s). Returns 0, or -1 with errbuf naming the first
+ * partition not ready and why ("Kafka at B: topics not ready after N ms
+ * ...: cs.verdicts.v1[2]: Broker: Not leader for partition"). */
+int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, size_t errlen);
 
 /* A topic as the cluster has it, next to the table. */
 typedef struct cs_topic_state {
@@ -76,7 +90,7 @@ typedef struct cs_topic_state {
  * *out is a malloc'd array of *n entries the caller frees with
  * cs_topic_states_free(). Returns 0, or -1 with errbuf when the cluster
  * cannot be reached. */
-int cs_topics_list(const char *brokers, cs_topic_state **out, size_t *n, char *errbuf,
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
                    size_t errlen);
 /* Frees a list from cs_topics_list(); accepts NULL. */
 void cs_topic_states_free(cs_topic_state *s, size_t n);

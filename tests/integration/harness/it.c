@@ -33,6 +33,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include "cs/clock.h"
+#include "cs/config.h"
+#include "cs/kafka.h"
 #include "cs/topics.h"
 
 it_env it;
@@ -40,6 +42,7 @@ it_env it;
 #define IT_MAX_PROCS 32
 
 static pid_t procs[IT_MAX_PROCS];     /* children started and not yet reaped */
+static cs_config kafkaCfg;            /* CS_* settings of the harness's own Kafka clients */
 static rd_kafka_t *producer;          /* lazily created */
 static int producerFailed;            /* failed deliveries since the last flush */
 static PGconn *pgConn;                /* it_pg()'s connection */
@@ -138,9 +141,8 @@ static void checkRedis(const char *url) {
 
 static void checkKafka(void) {
     char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK)
-        die("kafka config: %s", err);
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_ADMIN, NULL, NULL, err, sizeof err);
+    if (!c) die("%s", err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
     if (!rk) die("kafka client: %s", err);
     const struct rd_kafka_metadata *md = NULL;
@@ -174,13 +176,8 @@ static void checkKafka(void) {
  * yet, the partition's end as its committed offset. */
 static void groupStartAtEndIfNew(const char *group) {
     char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(c);
-        die("group %s: %s", group, err);
-    }
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_READER, group, NULL, err, sizeof err);
+    if (!c) die("group %s: %s", group, err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
     if (!rk) die("group %s: %s", group, err);
     size_t nt = 0;
@@ -236,6 +233,8 @@ void it_init(const char *argv0) {
     const char *base = strrchr(argv0, '/');
     snprintf(it.test_name, sizeof it.test_name, "%s", base ? base + 1 : argv0);
     it.brokers = needEnv("CS_KAFKA_BROKERS");
+    char cfgErr[512];
+    if (cs_config_load(&kafkaCfg, cfgErr, sizeof cfgErr) != 0) die("%s", cfgErr);
     it.pg_dsn = needEnv("CS_PG_DSN");
     it.redis_url = needEnv("CS_REDIS_URL");
     it.source_dir = needEnv("CS_SOURCE_DIR");
@@ -307,6 +306,7 @@ void it_shutdown(void) {
     }
     if (pgConn) PQfinish(pgConn);
     pgConn = NULL;
+    cs_config_free(&kafkaCfg);
 }
 
 /* ---- processes ----------------------------------------------------------------- */
@@ -593,13 +593,10 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 static rd_kafka_t *prod(void) {
     if (producer) return producer;
     char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    const char *kv[][2] = { { "bootstrap.servers", it.brokers }, { "acks", "all" },
-                            { "enable.idempotence", "true" }, { "linger.ms", "5" },
-                            { "message.timeout.ms", "60000" }, { "client.id", "it-producer" } };
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (rd_kafka_conf_set(c, kv[i][0], kv[i][1], err, sizeof err) != RD_KAFKA_CONF_OK)
-            die("producer config %s: %s", kv[i][0], err);
+    static const char *const over[] = { "linger.ms", "5", "message.timeout.ms", "60000", "client.id", "it-producer",
+                                        NULL };
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_PRODUCER, NULL, over, err, sizeof err);
+    if (!c) die("producer: %s", err);
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
     producer = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
     if (!producer) die("producer: %s", err);
@@ -967,17 +964,10 @@ it_reader *it_reader_open(const char *topic, bool from_start) {
     static int seq;
     char err[512], group[96];
     snprintf(group, sizeof group, "it-reader-%d-%d", (int)getpid(), seq++);
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    const char *kv[][2] = { { "bootstrap.servers", it.brokers }, { "group.id", group },
-                            { "enable.auto.commit", "false" }, { "enable.partition.eof", "false" },
-                            { "auto.offset.reset", "earliest" }, { "client.id", "it-reader" },
-                            { "fetch.wait.max.ms", "50" } };
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (rd_kafka_conf_set(c, kv[i][0], kv[i][1], err, sizeof err) != RD_KAFKA_CONF_OK) {
-            fprintf(stderr, "  reader config %s: %s\n", kv[i][0], err);
-            rd_kafka_conf_destroy(c);
-            return NULL;
-        }
+    static const char *const over[] = { "enable.partition.eof", "false", "auto.offset.reset", "earliest",
+                                        "client.id", "it-reader", "fetch.wait.max.ms", "50", NULL };
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_READER, group, over, err, sizeof err);
+    if (!c) { fprintf(stderr, "  reader: %s\n", err); return NULL; }
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
     if (!rk) { fprintf(stderr, "  reader: %s\n", err); return NULL; }
     int np = it_partition_count(topic);
@@ -1098,14 +1088,11 @@ void it_reader_close(it_reader *r) {
  * committing the group's offsets. NULL on error. */
 static rd_kafka_t *groupClient(const char *group) {
     char err[512];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(c, "bootstrap.servers", it.brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(c, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(c);
-        return NULL;
-    }
-    return rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_READER, group, NULL, err, sizeof err);
+    if (!c) return NULL;
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+    if (!rk) rd_kafka_conf_destroy(c);
+    return rk;
 }
 
 /* Every partition of topic, with its high watermark in .offset (the
