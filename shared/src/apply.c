@@ -34,30 +34,38 @@ static const char sqlCopyNotes[] =
 
 static struct {
     char prefix[48];
+    char who[48];
     cs_metric *tasks, *notes, *finance;
 } fxMetrics;
 
-void cs_fx_metrics(const char *prefix) {
+static cs_metric *breachSeries(const char *rule) {
+    char name[96], labels[64], help[96];
+    snprintf(name, sizeof name, "%s_sla_breaches_total", fxMetrics.prefix);
+    snprintf(labels, sizeof labels, "rule=\"%s\"", rule);
+    snprintf(help, sizeof help, "SLA breaches (missed deadlines) recorded by the %s", fxMetrics.who);
+    return cs_metric_get(CS_METRIC_COUNTER, name, help, labels);
+}
+
+void cs_fx_metrics(const char *prefix, const char *who, const char *const *breach_rules) {
     cs_strlcpy(fxMetrics.prefix, prefix, sizeof fxMetrics.prefix);
-    char name[96];
+    cs_strlcpy(fxMetrics.who, who, sizeof fxMetrics.who);
+    char name[96], help[128];
     snprintf(name, sizeof name, "%s_tasks_total", prefix);
-    fxMetrics.tasks = cs_metric_get(CS_METRIC_COUNTER, name, "Agent tasks raised", NULL);
+    snprintf(help, sizeof help, "Agent tasks created by the %s", who);
+    fxMetrics.tasks = cs_metric_get(CS_METRIC_COUNTER, name, help, NULL);
     snprintf(name, sizeof name, "%s_notifications_total", prefix);
-    fxMetrics.notes = cs_metric_get(CS_METRIC_COUNTER, name, "Notification requests made", NULL);
+    snprintf(help, sizeof help, "Notification requests made by the %s", who);
+    fxMetrics.notes = cs_metric_get(CS_METRIC_COUNTER, name, help, NULL);
     snprintf(name, sizeof name, "%s_finance_requests_total", prefix);
     fxMetrics.finance = cs_metric_get(CS_METRIC_COUNTER, name, "Finance requests (refunds, compensations)", NULL);
+    for (size_t i = 0; breach_rules && breach_rules[i]; i++) breachSeries(breach_rules[i]);
 }
 
 static void metricsEnsure(void) {
-    if (!fxMetrics.tasks) cs_fx_metrics("cs_fx");
+    if (!fxMetrics.tasks) cs_fx_metrics("cs_fx", "worker", NULL);
 }
 
-static void breachCounted(const char *rule) {
-    char name[96], labels[64];
-    snprintf(name, sizeof name, "%s_sla_breaches_total", fxMetrics.prefix);
-    snprintf(labels, sizeof labels, "rule=\"%s\"", rule);
-    cs_metric_add(cs_metric_get(CS_METRIC_COUNTER, name, "SLA breaches (missed deadlines)", labels), 1);
-}
+static void breachCounted(const char *rule) { cs_metric_add(breachSeries(rule), 1); }
 
 /* ---- the batch's rows ---------------------------------------------------------- */
 
@@ -89,8 +97,8 @@ static fxRows *batchRows(cs_batch *b) {
     if (!r) {
         r = cs_xcalloc(1, sizeof *r);
         cs_batch_after_commit(b, rowsDone, r, rowsFree);
-        cs_batch_before_commit(b, rowsFlush, r);
     }
+    if (!cs_batch_before_commit_has(b, rowsFlush)) cs_batch_before_commit(b, rowsFlush, r);   /* again after a flush */
     return r;
 }
 
@@ -183,6 +191,11 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
 }
 
 void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *n) {
+    if (!n->template_id || !n->rule) {   /* a rule that decided "nothing to say" (OV-14) */
+        cs_log_warn("%s: a notification request of %s without a template was not made", cs_batch_worker(b),
+                    str(t->trigger));
+        return;
+    }
     char id[FX_ID_LEN], key[FX_KEY_LEN];
     outputIds(key, id, t, "note", idx, n->template_id);
     Cs__V1__NotificationRequest req;

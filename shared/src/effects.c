@@ -85,8 +85,11 @@ cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, i
     return b;
 }
 
+/* A subject that does not fit would name another timer: refused. */
+static bool subjectFits(const char *subject) { return !subject || strlen(subject) < CS_FX_ID_LEN; }
+
 cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject, int64_t due_ms) {
-    if (fx->ntimers >= CS_FX_MAX_TIMERS) { fx->dropped++; return NULL; }
+    if (fx->ntimers >= CS_FX_MAX_TIMERS || !subjectFits(subject)) { fx->dropped++; return NULL; }
     cs_timer_arm *t = &fx->timers[fx->ntimers++];
     memset(t, 0, sizeof *t);
     t->kind = kind;
@@ -96,7 +99,7 @@ cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject,
 }
 
 void cs_fx_cancel(cs_effects *fx, const char *kind, const char *subject) {
-    if (fx->ncancels >= CS_FX_MAX_CANCELS) { fx->dropped++; return; }
+    if (fx->ncancels >= CS_FX_MAX_CANCELS || !subjectFits(subject)) { fx->dropped++; return; }
     cs_timer_cancel_fx *c = &fx->cancels[fx->ncancels++];
     c->kind = kind;
     cs_strlcpy(c->subject, subject ? subject : "", sizeof c->subject);

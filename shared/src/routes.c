@@ -138,7 +138,11 @@ static const cs_timer_route *timerRouteOf(const cs_worker_def *def, cs_event *ev
     }
     for (const cs_timer_route *t = def->timer_routes; t && t->kind; t++)
         if (strcmp(t->kind, f->kind) == 0) return t;
-    cs_event_poison(ev, "validation: no timer route for kind '%.64s' in %s", f->kind, def->name);
+    /* A kind this worker no longer routes (retired, renamed): it is taken
+     * below, so its row stops being pending and reconciliation does not
+     * fire it again and again, and dead-lettered as a record of it. */
+    cs_event_poison(ev, "validation: no timer route for kind '%.64s' in %s (taken: it fires no more)", f->kind,
+                    def->name);
     return NULL;
 }
 
@@ -167,6 +171,7 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
     size_t n = cs_batch_count(b);
     const void **route = cs_xcalloc(n ? n : 1, sizeof *route);
     char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
+    bool *unrouted = cs_xcalloc(n ? n : 1, sizeof *unrouted);   /* a timer of a kind with no route */
     size_t nkeys = 0;
     char key[ROUTE_KEY_LEN], why[CS_REASON_LEN];
     /* 1. route */
@@ -178,8 +183,8 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
             if (!isTimer(ev))
                 cs_event_poison(ev, "validation: %s carries timer, got body %s", CS_TOPIC_TIMERS,
                                 bodyName(ev->env->body_case));
-            else
-                t = timerRouteOf(def, ev);
+            else if (!(t = timerRouteOf(def, ev)) && ev->env->timer->kind)
+                unrouted[i] = true;
             route[i] = t;
             if (t && ev->env->timer->order_key && ev->env->timer->order_key[0])
                 keys[nkeys++] = cs_xstrdup(ev->env->timer->order_key);
@@ -201,6 +206,7 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
     char subject[CS_FX_ID_LEN * 2];
     for (size_t i = 0; rc == 0 && i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison && isTimer(ev) && unrouted[i]) rc = take(b, ev->env->timer, err, errlen) < 0 ? -1 : 0;
         if (ev->poison || !route[i]) continue;
         if (isTimer(ev)) {
             const cs_timer_route *t = route[i];
@@ -218,5 +224,6 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
     free(keys);
     free(hashes);
     free(route);
+    free(unrouted);
     return rc;
 }

@@ -155,6 +155,12 @@ void cs_batch_before_commit(cs_batch *b, cs_before_commit_fn fn, void *arg) {
     b->pre[b->npre++] = (rtPreHook){ fn, arg };
 }
 
+bool cs_batch_before_commit_has(const cs_batch *b, cs_before_commit_fn fn) {
+    for (size_t i = 0; i < b->npre; i++)
+        if (b->pre[i].fn == fn) return true;
+    return false;
+}
+
 /* Runs the before-commit hooks (each once: the list empties). */
 static int batchHooksPre(cs_batch *b, char *err, size_t errlen) {
     for (size_t i = 0; i < b->npre; i++) {

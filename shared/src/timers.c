@@ -150,8 +150,9 @@ static timerOps *batchOps(cs_batch *b) {
         t = cs_xcalloc(1, sizeof *t);
         t->redis = cs_batch_redis(b);
         cs_batch_after_commit(b, opsApply, t, opsFree);
-        cs_batch_before_commit(b, callsApply, t);
     }
+    /* registered again when calls come after a cs_batch_flush() */
+    if (!cs_batch_before_commit_has(b, callsApply)) cs_batch_before_commit(b, callsApply, t);
     return t;
 }
 

@@ -93,10 +93,11 @@ static int loadException(cs_batch *b, const char *shop, const char *order_id, co
  * requeued, written message sent). */
 static int saveException(cs_batch *b, const char *shop, const exRow *row, const ex_decision *d, bool requeued,
                          char *err, size_t errlen) {
-    if (!row->found) return 0;
+    bool requeue = requeued && !d->escalated && !d->breach;
+    if (!row->found || !(d->close || d->escalated || d->breach || requeue || d->written_sent)) return 0;
     char now[24];
     const char *p[] = {shop, row->id, I64(now, cs_batch_now(b)), d->close ? "t" : "f", d->escalated ? "t" : "f",
-                       d->breach ? "t" : "f", requeued ? "t" : "f", d->written_sent ? "t" : "f",
+                       d->breach ? "t" : "f", requeue ? "t" : "f", d->written_sent ? "t" : "f",
                        d->close_reason ? d->close_reason : ""};
     int rc = sql(b, "UPDATE exceptions SET "
                     "closed_ms = CASE WHEN $4 AND closed_ms IS NULL THEN $3::bigint ELSE closed_ms END, "
@@ -152,7 +153,11 @@ static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
     cs_order_view ov = {0};
     if (v->state != CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) {
         if (!row.found || v->state == CS__V1__VERDICT_STATE__VERDICT_STATE_UNSPECIFIED) return 0;
-        ex_close(&d, "order no longer an exception");
+        const ProtobufCEnumValue *sv = protobuf_c_enum_descriptor_get_value(&cs__v1__verdict_state__descriptor,
+                                                                            (int)v->state);
+        char why[64];   /* lives until saveException below */
+        snprintf(why, sizeof why, "order now %s", sv ? sv->name : "UNSPECIFIED");
+        ex_close(&d, why);
         int rc = saveException(b, shop, &row, &d, false, err, errlen);
         cs_order_facts_from_state(&ov.f, NULL, v->order_id);
         return rc ? rc : apply(b, ev, &ov.f, row.id, &d, err, errlen);
@@ -385,7 +390,7 @@ static int onExceptionTimer(void *user, cs_batch *b, cs_event *ev, const char *s
     ex_decision_init(&d);
     int rc = 0;
     if (ex6_on_timer(ev->env->timer->kind, &row.x, &ov.f, ev->shop, cs_batch_now(b), &d)) { /* EX-6 */
-        rc = saveException(b, shop, &row, &d, !d.escalated && !d.breach, err, errlen);
+        rc = saveException(b, shop, &row, &d, true, err, errlen);   /* a requeue unless escalated or breached */
         if (rc == 0) rc = apply(b, ev, &ov.f, row.id, &d, err, errlen);
     }
     cs_order_view_free(&ov);
@@ -415,7 +420,8 @@ static int onComplaintTimer(void *user, cs_batch *b, cs_event *ev, const char *s
 
 static int exInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
     (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
-    cs_fx_metrics("cs_ex");
+    static const char *const breachRules[] = {"EX-6", "EX-9", NULL};
+    cs_fx_metrics("cs_ex", "exception-handler", breachRules);
     mOpened = cs_metric_get(CS_METRIC_COUNTER, "cs_ex_exceptions_opened_total", "Exceptions opened", NULL);
     mClosed = cs_metric_get(CS_METRIC_COUNTER, "cs_ex_exceptions_closed_total", "Exceptions closed", NULL);
     mVip = cs_metric_get(CS_METRIC_COUNTER, "cs_ex_vip_flags_total", "Buyers flagged VIP (EX-9)", NULL);

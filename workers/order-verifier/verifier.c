@@ -837,8 +837,8 @@ static int sweepPage(vBatch *v, const cs_shop *shop, const char *shop_id, const 
         ov_task t;
         ov_note nt;
         if (!st || !st->created || !ov13_missed_order(st, shop, sweep_ms, &t, &nt)) continue;   /* OV-13 */
-        char trig[256];
-        snprintf(trig, sizeof trig, "%.180s/sweep/%.60s", trigger, o->order_id);
+        char trig[512];   /* the whole order id: two ids sharing a prefix are two triggers */
+        snprintf(trig, sizeof trig, "%s/sweep/%s", trigger, o->order_id);
         emitTask(v, o, trig, &t, 0);
         /* listed again each day it stays missed; the buyer is told once */
         if (st->missed_listed_ms == 0) {
@@ -1252,8 +1252,8 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
             if (v->olist[i]->nwaits && v->olist[i]->st && v->olist[i]->st->created) w[nw++] = v->olist[i];
         qsort(w, nw, sizeof *w, cmpPaid);
         for (size_t i = 0; i < nw; i++) {
-            char t2[256];
-            snprintf(t2, sizeof t2, "%.180s/restock/%.60s", trigger, w[i]->order_id);
+            char t2[512];   /* the whole order id (cs_event_id_derive hashes a long one) */
+            snprintf(t2, sizeof t2, "%s/restock/%s", trigger, w[i]->order_id);
             w[i]->st->version++;   /* a re-verification is a new order version */
             verifyOrder(v, w[i], t2, 0);
         }
@@ -1305,7 +1305,7 @@ static int handleContacts(vBatch *v, char *err, size_t errlen) {
         }
         ov_note note;
         ov14_invoice_note(o->st->order, o->shop, &note);   /* OV-14 */
-        emitNote(v, o, ev->env->event_id, &note, 0);
+        if (note.template_id) emitNote(v, o, ev->env->event_id, &note, 0);   /* NULL: no amount to tell */
     }
     return 0;
 }
@@ -1319,7 +1319,7 @@ static void answerPendingInvoices(vBatch *v, vOrder *o) {
     for (size_t k = 0; k < st->n_pending_invoices; k++) {
         ov_note note;
         ov14_invoice_note(st->order, o->shop, &note);
-        emitNote(v, o, st->pending_invoices[k], &note, 0);
+        if (note.template_id) emitNote(v, o, st->pending_invoices[k], &note, 0);
         free(st->pending_invoices[k]);
     }
     free(st->pending_invoices);
@@ -1691,7 +1691,7 @@ static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
     (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
     cs_strmap_init(&ovArmed);
     mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
-    cs_fx_metrics("cs_ov");   /* cs_ov_tasks_total, cs_ov_notifications_total */
+    cs_fx_metrics("cs_ov", "verifier", NULL);   /* cs_ov_tasks_total, cs_ov_notifications_total */
     mStockConflicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_stock_conflicts_total",
                                     "Order batches retried with stock locked because stock moved under them (OV-8)", NULL);
     return 0;

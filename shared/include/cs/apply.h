@@ -58,8 +58,10 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
 
 /* Names the worker's output counters "<prefix>_tasks_total",
  * "_notifications_total", "_finance_requests_total",
- * "_sla_breaches_total{rule}" (a worker calls it once from init; without
- * it they are "cs_fx_..."). */
-void cs_fx_metrics(const char *prefix);
+ * "_sla_breaches_total{rule}" ("... created by the <who>"), and registers
+ * the breach series of rules (NULL-terminated, may be NULL) at once, so a
+ * dashboard sees them at 0 before the first breach. A worker calls it once
+ * from init; without it they are "cs_fx_...". */
+void cs_fx_metrics(const char *prefix, const char *who, const char *const *breach_rules);
 
 #endif

@@ -51,7 +51,7 @@
 #define CS_FX_MAX_PARAMS 6
 #define CS_FX_TEXT_LEN 320
 #define CS_FX_PARAM_LEN 96
-#define CS_FX_ID_LEN 160
+#define CS_FX_ID_LEN 256   /* a subject: an id longer than this is refused (dropped) */
 
 /* Where a task goes when it is not the shift queue's. */
 #define CS_FX_SUPERVISOR "supervisor"

@@ -93,6 +93,10 @@ void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn);
  * usually frees it through its after-commit registration). */
 typedef int (*cs_before_commit_fn)(void *arg, cs_batch *b, char *err, size_t errlen);
 void cs_batch_before_commit(cs_batch *b, cs_before_commit_fn fn, void *arg);
+/* Whether fn is registered and has not run yet: a module whose per-batch
+ * state outlives a cs_batch_flush() registers again when work comes after
+ * it. */
+bool cs_batch_before_commit_has(const cs_batch *b, cs_before_commit_fn fn);
 
 /* The worker's Redis (CS_REDIS_URL). It connects on first use, so workers
  * that never call it (no timers) never open a connection. */
@@ -133,7 +137,8 @@ void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char
  *     of a worker, or two batches, can never deadlock on them;
  *   - passes a fired timer of this worker to the timer route of its kind
  *     only when cs_timer_take_fired() says it is still live (not
- *     cancelled, not rescheduled); a kind with no route is poison.
+ *     cancelled, not rescheduled); a kind with no route is taken (so it
+ *     fires no more) and dead-lettered.
  * Then it calls the handlers in partition order. A handler returns 0, or
  * -1 with err to fail (and retry) the batch. */
 typedef int (*cs_route_fn)(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen);

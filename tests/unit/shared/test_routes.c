@@ -3,7 +3,7 @@
  * statement, cs_timer_take_fired) replaced by fakes that record:
  *   - a body that is not the topic's, a route's refusal, a topic with no
  *     route and a timer kind with no route are poison, and reach no
- *     handler;
+ *     handler (the timer is taken all the same, so it fires no more);
  *   - a fired timer reaches its route only when taken (live), with the
  *     timer id's subject; a cancelled or rescheduled one never does;
  *   - every lock of the batch is taken once, before the first handler, in
@@ -21,6 +21,7 @@ static int64_t locked[16];
 static size_t nlocked;
 static int lockCalls;
 static bool takeAnswer;
+static int takes;
 
 static int fakeLock(cs_batch *b, const int64_t *h, size_t n, char *err, size_t errlen) {
     (void)b; (void)err; (void)errlen;
@@ -32,6 +33,7 @@ static int fakeLock(cs_batch *b, const int64_t *h, size_t n, char *err, size_t e
 
 static int fakeTake(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t errlen) {
     (void)b; (void)f; (void)err; (void)errlen;
+    takes++;
     return takeAnswer ? 1 : 0;
 }
 
@@ -82,6 +84,7 @@ static size_t nev;
 
 static void reset(void) {
     calls[0] = 0;
+    takes = 0;
     nlocked = 0;
     lockCalls = 0;
     nev = 0;
@@ -176,7 +179,7 @@ static void test_routes_cancelled_or_rescheduled_timer_never_reaches_its_route(v
     CT_EQ_STR(calls, "[lock]T:X1;");   /* the id's subject */
 }
 
-static void test_routes_timer_kind_without_route_is_poison(void) {
+static void test_routes_timer_kind_without_route_is_poison_and_taken(void) {
     reset();
     cs_event *ev = addTimer("ex6.retired", "ex6.retired@tb-demo:X1", "tb-demo:T1");
     takeAnswer = true;
@@ -184,6 +187,7 @@ static void test_routes_timer_kind_without_route_is_poison(void) {
     CT_CHECK(ev->poison);
     CT_CHECK(strstr(ev->reason, "no timer route for kind 'ex6.retired'") != NULL);
     CT_EQ_STR(calls, "");
+    CT_EQ_INT(takes, 1);   /* taken all the same: its row is no longer pending, it fires no more */
 }
 
 static void test_routes_locks_taken_once_first_in_one_global_order(void) {
@@ -222,6 +226,6 @@ static void test_routes_topics_derived_from_routes_and_timer_routes(void) {
 CT_MAIN(CT_CASE(test_routes_wrong_body_for_topic_is_poison_and_reaches_no_handler),
         CT_CASE(test_routes_refused_event_and_unrouted_topic_are_poison),
         CT_CASE(test_routes_cancelled_or_rescheduled_timer_never_reaches_its_route),
-        CT_CASE(test_routes_timer_kind_without_route_is_poison),
+        CT_CASE(test_routes_timer_kind_without_route_is_poison_and_taken),
         CT_CASE(test_routes_locks_taken_once_first_in_one_global_order),
         CT_CASE(test_routes_topics_derived_from_routes_and_timer_routes))

@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "cs/tz.h"
-#include "cs/util.h"
 
 /* EX-9 */
 int64_t ex9_deadline_ms(Cs__V1__ComplaintLevel level, int64_t opened_ms, const cs_shop *shop) {
@@ -144,8 +143,8 @@ bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const
                                        "L3: not closed within the deadline"};
     int lv = (int)stored->level;
     d->breach = true;
-    cs_breach *b = cs_fx_breach(&d->fx, "EX-9", "complaint", stored->deadline_ms, "complaint %s %s",
-                                ex_str(complaint_id), lv >= 1 && lv <= 3 ? what[lv] : "missed its deadline");
-    if (b && complaint_id) cs_strlcpy(b->subject_id, complaint_id, sizeof b->subject_id);
+    /* the breach's subject is the complaint: the worker applies it so */
+    cs_fx_breach(&d->fx, "EX-9", "complaint", stored->deadline_ms, "complaint %s %s", ex_str(complaint_id),
+                 lv >= 1 && lv <= 3 ? what[lv] : "missed its deadline");
     return true;
 }
