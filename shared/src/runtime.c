@@ -122,6 +122,7 @@ struct cs_batch {
     rtPreHook *pre;             /* before-commit hooks of the open transaction */
     size_t npre, cappre;
     struct cs_redis *redis;     /* the worker's Redis, connected on first use (not owned) */
+    const char *const *timer_kinds; /* the worker's timer route kinds, NULL-terminated (not owned), or NULL */
 };
 
 PGconn *cs_batch_pg(cs_batch *b) { return b->pg; }
@@ -228,6 +229,10 @@ cs_batch *cs_batch_new(PGconn *pg, const char *worker, int64_t now_ms, struct cs
 }
 
 void cs_batch_committed(cs_batch *b) { batchHooksEnd(b, true); }
+
+const char *const *cs_batch_timer_kinds(const cs_batch *b) { return b->timer_kinds; }
+
+void cs_batch_set_timer_kinds(cs_batch *b, const char *const *kinds) { b->timer_kinds = kinds; }
 
 void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n) {
     b->view = events;
@@ -1171,7 +1176,13 @@ static void collect(rtState *rt) {
 }
 
 static void loop(rtState *rt) {
-    cs_batch b = { .shops = rt->shops, .worker = rt->def->name, .redis = rt->redis };
+    /* the kinds of the worker's timer routes: a cancel of every timer of a
+     * subject names them (timers.c, cs_timer_cancel_subject) */
+    static const char *kinds[65];
+    size_t nk = 0;
+    for (const cs_timer_route *t = rt->def->timer_routes; t && t->kind && nk < 64; t++) kinds[nk++] = t->kind;
+    kinds[nk] = NULL;
+    cs_batch b = { .shops = rt->shops, .worker = rt->def->name, .redis = rt->redis, .timer_kinds = nk ? kinds : NULL };
     while (!cs_proc_stopping()) {
         collect(rt);
         if (rt->npending) {

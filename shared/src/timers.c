@@ -272,17 +272,38 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
 }
 
 /* Cancels every pending timer of the subjects of calls[from, to) (all
- * by_subject), whatever their kind: ids of the scheme "<kind>@<subject>"
- * (effects.h), found through the expression index timers_pending_subject
- * (migration 0008). */
+ * by_subject), whatever their kind. Ids follow the scheme
+ * "<kind>@<subject>" (effects.h), so with the worker's timer kinds known
+ * (its timer routes, cs_batch_timer_kinds) the candidates are named and
+ * found by primary key: no index of their own, nothing added to the cost
+ * of scheduling. A worker without timer routes matches the id's subject
+ * part over its pending timers (a scan of the owner's pending rows:
+ * acceptable for the rare raw-handler worker that cancels this way). */
 static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n,
                        char *err, size_t errlen);
 
 static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
-    const char **subs = cs_xcalloc(to - from, sizeof *subs);
-    for (size_t i = from; i < to; i++) subs[i - from] = t->calls[i].timer_id;
-    int rc = cancelWhere(t, b, "substr(timer_id, strpos(timer_id, '@') + 1)", subs, to - from, err, errlen);
-    free(subs);
+    const char *const *kinds = cs_batch_timer_kinds(b);
+    size_t nk = 0;
+    while (kinds && kinds[nk]) nk++;
+    size_t ns = to - from, n = nk ? nk * ns : ns;
+    char **keys = cs_xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < ns; i++) {
+        const char *subject = t->calls[from + i].timer_id;
+        if (!nk) {
+            keys[i] = cs_xstrdup(subject);
+            continue;
+        }
+        for (size_t k = 0; k < nk; k++) {
+            size_t len = strlen(kinds[k]) + strlen(subject) + 2;
+            keys[i * nk + k] = cs_xmalloc(len);
+            snprintf(keys[i * nk + k], len, "%s@%s", kinds[k], subject);
+        }
+    }
+    int rc = cancelWhere(t, b, nk ? "timer_id" : "substr(timer_id, strpos(timer_id, '@') + 1)",
+                         (const char *const *)keys, n, err, errlen);
+    for (size_t i = 0; i < n; i++) free(keys[i]);
+    free(keys);
     return rc;
 }
 

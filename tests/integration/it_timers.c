@@ -311,7 +311,11 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     CT_EQ_INT(memberWhere(a, 1, NULL), 1);
     CT_EQ_INT(memberWhere(k, 1, NULL), 1);
 
+    /* with the worker's timer kinds (as a worker with timer routes has):
+     * by primary key; "rf.evidence" is scheduled after the cancel */
+    static const char *const kinds[] = {"rf.ship_return", "rf.escalate", "rf.evidence", "rf.keep", NULL};
     b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    cs_batch_set_timer_kinds(b, kinds);
     PQclear(PQexec(pg, "BEGIN"));
     CT_EQ_INT(cs_timer_cancel_subject(b, subj, err, sizeof err), 0);
     CT_EQ_INT(cs_timer_schedule(b, &sd, err, sizeof err), 0);   /* after the cancel: stands */
@@ -336,6 +340,23 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     CT_EQ_INT(memberWhere(bb, 1, NULL), 0);
     CT_EQ_INT(memberWhere(c, 1, NULL), 1);
     CT_EQ_INT(memberWhere(d2, 1, NULL), 1);
+
+    /* without kinds (a worker with no timer routes): by the ids' subject part */
+    b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
+    PQclear(PQexec(pg, "BEGIN"));
+    CT_EQ_INT(cs_timer_cancel_subject(b, other, err, sizeof err), 0);
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
+    PQclear(PQexec(pg, "COMMIT"));
+    cs_batch_committed(b);
+    cs_batch_free(b);
+    it_pg_text(st, sizeof st, q, c);
+    CT_EQ_STR(st, "cancelled");
+    it_pg_text(st, sizeof st, q, k);
+    CT_EQ_STR(st, "cancelled");
+    it_pg_text(st, sizeof st, q, d2);
+    CT_EQ_STR(st, "pending");   /* the first subject's, scheduled after its cancel */
+    CT_EQ_INT(memberWhere(c, 1, NULL), 0);
+    CT_EQ_INT(memberWhere(k, 1, NULL), 0);
 }
 
 static int cmpStr(const void *a, const void *b) {

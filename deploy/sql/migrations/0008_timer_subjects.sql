@@ -3,10 +3,11 @@
 -- ids already had it; the notifier's release timers were
 -- "nt.release@<shop>/<message key>".
 --
--- "Cancel every pending timer of this subject" is one statement
--- (cs_timer_cancel_subject) through this index on the id's subject part.
-CREATE INDEX IF NOT EXISTS timers_pending_subject
-  ON timers (owner, (substr(timer_id, strpos(timer_id, '@') + 1))) WHERE status = 'pending';
+-- "Cancel every pending timer of this subject" (cs_timer_cancel_subject) names
+-- the candidates "<kind>@<shop>:<subject>" from the worker's timer kinds and
+-- finds them by primary key: no index of its own (one would cost every timer
+-- a second index entry when it is scheduled, measured at 15 % of the
+-- scheduling rate).
 
 -- Pending release timers of the old scheme are carried over to the new id.
 -- None is lost and none fires twice: the old id's member still in Redis

@@ -115,6 +115,12 @@ int cs_batch_flush(cs_batch *b, char *err, size_t errlen);
 void cs_batch_committed(cs_batch *b);
 void cs_batch_free(cs_batch *b);
 
+/* The kinds of the worker's timer routes (NULL-terminated), or NULL for a
+ * worker without timer routes; cs_batch_set_timer_kinds() gives a batch
+ * made with cs_batch_new() its kinds (not owned). */
+const char *const *cs_batch_timer_kinds(const cs_batch *b);
+void cs_batch_set_timer_kinds(cs_batch *b, const char *const *kinds);
+
 /* Gives a batch made with cs_batch_new() events (for tools and tests that
  * run routes or handlers outside the worker loop). Not owned. */
 void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n);

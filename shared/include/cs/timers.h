@@ -65,8 +65,11 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
 
 /* Cancels every pending timer of the owner whose id is "<kind>@<subject_key>"
  * (the scheme of effects.h; subject_key = "<shop_id>:<subject>"), whatever
- * its kind: "cancel every follow-up of this case" in one call. Applied in
- * call order with the other calls. Returns 0 or -1. */
+ * its kind: "cancel every follow-up of this case" in one call. The kinds
+ * are the worker's timer routes' (cs_batch_timer_kinds: one statement by
+ * primary key); without any, every pending timer of the owner is matched
+ * on its id's subject part. Applied in call order with the other calls.
+ * Returns 0 or -1. */
 int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, size_t errlen);
 
 /* For a TimerFired record of this worker: 1 = act on it (the row is now
