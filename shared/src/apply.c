@@ -25,7 +25,7 @@
 
 static const char sqlCopyTasks[] =
     "COPY tasks (shop_id, task_id, order_id, kind, rule, summary, shift, urgent, due_ms, created_ms, assignee, "
-    "top_of_queue, queue_at_ms) FROM STDIN";
+    "top_of_queue, queue_at_ms, queue) FROM STDIN";
 static const char sqlCopyNotes[] =
     "COPY notification_requests (shop_id, idempotency_key, order_id, rule, template, channel, class, created_ms) "
     "FROM STDIN";
@@ -168,6 +168,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     task.assignee = (char *)str(k->assignee);
     task.top_of_queue = k->top_of_queue;
     task.queue_at_ms = k->queue_at_ms;
+    task.queue = (char *)str(k->queue);
     emitBody(b, CS_TOPIC_TASKS, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_TASK, &task);
 
     cs_copybuf *c = &batchRows(b)->tasks;
@@ -186,6 +187,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     cs_copy_bool(c, k->top_of_queue);
     if (k->queue_at_ms) cs_copy_int(c, k->queue_at_ms);
     else cs_copy_null(c);
+    cs_copy_text(c, k->queue);
     cs_copy_end_row(c);
     cs_metric_add(fxMetrics.tasks, 1);
 }
@@ -207,6 +209,8 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     req.class_ = n->klass;
     req.template_ = (char *)n->template_id;
     req.rule = (char *)n->rule;
+    req.case_id = (char *)(n->about_case ? str(t->subject) : "");
+    req.expires_ms = n->expires_ms;
     Cs__V1__NotificationRequest__ParamsEntry entries[CS_FX_MAX_PARAMS], *ptrs[CS_FX_MAX_PARAMS];
     req.n_params = 0;
     for (int i = 0; i < n->nparams && i < CS_FX_MAX_PARAMS; i++) {
@@ -243,6 +247,8 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     req.buyer_id = (char *)str(t->buyer_id);
     req.reason = (char *)f->reason;
     req.rule = (char *)f->rule;
+    req.agent = (char *)f->agent;
+    req.refund_account = (char *)f->account;
     emitBody(b, CS_TOPIC_FINANCE, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_FINANCE, &req);
 
     char amount[24], now[24];

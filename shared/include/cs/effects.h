@@ -66,6 +66,8 @@ typedef struct cs_task {
     const char *shift;           /* a named shift (EX-6's requeue), or NULL: SH-1 routes it */
     bool top_of_queue;           /* EX-6 */
     int64_t queue_at_ms;         /* enters the queue then (0 = now); SH-1 routes by it */
+    const char *queue;           /* RF-9's queue ("back-office", "verification", "difficult",
+                                  * "complaints"; static), or NULL: the shift's general queue */
 } cs_task;
 
 typedef enum cs_recipient {
@@ -79,6 +81,8 @@ typedef struct cs_note {
     Cs__V1__MessageChannel channel;
     Cs__V1__MessageClass klass;  /* service (default) or follow-up */
     cs_recipient to;
+    int64_t expires_ms;          /* follow-ups: not sent at or after this (RV-5); 0 = never */
+    bool about_case;             /* the request names the applier's subject as its case (RV-5) */
     int nparams;
     const char *param_keys[CS_FX_MAX_PARAMS];   /* static */
     char param_vals[CS_FX_MAX_PARAMS][CS_FX_PARAM_LEN];
@@ -89,6 +93,8 @@ typedef struct cs_finance {
     const char *rule;
     int64_t amount_fen;
     char reason[CS_FX_TEXT_LEN];
+    char agent[64];              /* RF-7: the agent who owns the case ("" = none) */
+    char account[128];           /* RF-7: the buyer's refund account ("" = the original payment) */
 } cs_finance;
 
 typedef struct cs_breach {
