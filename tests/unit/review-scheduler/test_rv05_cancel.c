@@ -1,0 +1,165 @@
+/* test_rv05_cancel.c -- RV-5: a revision, an opt-out (T, TD, 退订 from the
+ * case's number) or the case being closed cancels every pending follow-up
+ * at once, in one cancel-all effect; never more than one follow-up SMS per
+ * case per local day. */
+#include "rv_fixtures.h"
+
+static Cs__V1__InboundSms reply(const char *from, const char *text) {
+    Cs__V1__InboundSms sms = CS__V1__INBOUND_SMS__INIT;
+    sms.from_phone = FXR_S(from);
+    sms.text = FXR_S(text);
+    return sms;
+}
+
+static void openNegative(const cs_shop *s, rv_case *c) {
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(s, 2024, 11, 20, 18, 30));
+    rv_decision d;
+    fxr_open(&r, false, s, r.posted_ms, c, &d);
+}
+
+static void test_rv5_revision_cancels_every_pending_followup_in_one_effect(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    Cs__V1__Review rev = fxr_review(FXR_POS, c.posted_ms);
+    rev.revision = true;
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv5_revision(&rev, &c, &d));
+    CT_CHECK(fxr_cancels_all(&d));
+    CT_EQ_INT(d.fx.ntimers, 0);
+    CT_EQ_INT(d.state, RV_STATE_REVISED);
+    CT_EQ_STR(d.rule, "RV-5");
+    rv_case_apply(&c, &d, fxr_local(&s, 2024, 11, 21, 8, 0));
+    /* the revision delivered twice: nothing more */
+    rv_decision_init(&d);
+    CT_CHECK(!rv5_revision(&rev, &c, &d));
+    CT_CHECK(cs_fx_empty(&d.fx));
+    fxr_shop_done(&s);
+}
+
+static void test_rv5_opt_out_words_from_the_case_number(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    static const char *const words[] = {"T", "td", " TD ", "ＴＤ", "退订", "退订。"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        Cs__V1__InboundSms sms = reply("13800138000", words[i]);
+        CT_CHECK(rv5_is_opt_out_from(&sms, &c));
+    }
+    /* the same number written another way */
+    Cs__V1__InboundSms sms = reply("+86 138-0013-8000", "TD");
+    CT_CHECK(rv5_is_opt_out_from(&sms, &c));
+    fxr_shop_done(&s);
+}
+
+static void test_rv5_other_text_or_other_number_is_no_opt_out(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    Cs__V1__InboundSms other = reply("13900139000", "TD");
+    CT_CHECK(!rv5_is_opt_out_from(&other, &c));
+    Cs__V1__InboundSms chat = reply("13800138000", "TD please call me");
+    CT_CHECK(!rv5_is_opt_out_from(&chat, &c));
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(!rv5_opt_out(&chat, &c, &s, fxr_local(&s, 2024, 11, 21, 9, 0), &d));
+    CT_CHECK(cs_fx_empty(&d.fx));
+    fxr_shop_done(&s);
+}
+
+static void test_rv5_opt_out_after_day2_sms_no_day3_sms(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 10, 0)), 1);
+    Cs__V1__InboundSms sms = reply("13800138000", "退订");
+    int64_t at = fxr_local(&s, 2024, 11, 21, 10, 5);
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv5_opt_out(&sms, &c, &s, at, &d));
+    CT_CHECK(d.opted_out);
+    CT_CHECK(fxr_cancels_all(&d));
+    /* the case stays open for its outcome: the no-answer timer again */
+    CT_EQ_INT(d.fx.ntimers, 1);
+    CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), fxr_local(&s, 2024, 11, 23, 0, 0));
+    CT_EQ_INT(d.state, RV_STATE_NONE);
+    rv_case_apply(&c, &d, at);
+    CT_CHECK(c.opted_out);
+    CT_EQ_INT(c.state, RV_STATE_OPEN);
+    /* day 3's timer, had it survived the cancel: nothing */
+    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0)), 0);
+    /* the second opt-out is not news */
+    rv_decision_init(&d);
+    CT_CHECK(!rv5_opt_out(&sms, &c, &s, at + FXR_HOUR, &d));
+    CT_CHECK(cs_fx_empty(&d.fx));
+    /* it ends as no answer at the end of day 3 */
+    CT_EQ_INT(fxr_fire(RV_TIMER_NO_ANSWER, &c, &s, fxr_local(&s, 2024, 11, 23, 0, 0)), 0);
+    CT_EQ_INT(c.state, RV_STATE_NO_ANSWER);
+    fxr_shop_done(&s);
+}
+
+static void test_rv5_agent_closing_cancels_every_pending_followup(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv5_close(&c, RV_STATE_CLOSED, &d));
+    CT_CHECK(fxr_cancels_all(&d));
+    CT_EQ_INT(d.state, RV_STATE_CLOSED);
+    rv_case_apply(&c, &d, fxr_local(&s, 2024, 11, 21, 9, 0));
+    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 10, 0)), 0);
+    /* closing a closed case: nothing; "open" is not an outcome */
+    rv_decision_init(&d);
+    CT_CHECK(!rv5_close(&c, RV_STATE_REFUSED, &d));
+    CT_CHECK(cs_fx_empty(&d.fx));
+    rv_case fresh;
+    openNegative(&s, &fresh);
+    rv_decision_init(&d);
+    CT_CHECK(!rv5_close(&fresh, RV_STATE_OPEN, &d));
+    CT_CHECK(!rv5_close(&fresh, RV_STATE_REVISED, &d)); /* only a revision revises */
+    CT_CHECK(cs_fx_empty(&d.fx));
+    fxr_shop_done(&s);
+}
+
+static void test_rv5_never_two_followup_sms_on_one_local_day(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rv_case c;
+    openNegative(&s, &c);
+    /* the case's record says day 3 already had its SMS (sent by a replay) */
+    c.sms_days = 1u << 2;
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(!rv4_on_timer(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0), &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    /* and a whole life never has two on one day: count by day */
+    rv_case life;
+    openNegative(&s, &life);
+    int per_day[5] = {0};
+    for (int day = 20; day <= 24; day++)
+        for (int h = 0; h < 24; h += 3) {
+            int64_t at = fxr_local(&s, 2024, 11, day, h, 0);
+            per_day[day - 20] += fxr_fire(RV_TIMER_SMS_DAY2, &life, &s, at);
+            per_day[day - 20] += fxr_fire(RV_TIMER_SMS_DAY3, &life, &s, at);
+        }
+    CT_EQ_INT(per_day[0], 0);
+    CT_EQ_INT(per_day[1], 1);
+    CT_EQ_INT(per_day[2], 1);
+    CT_EQ_INT(per_day[3], 0);
+    CT_EQ_INT(per_day[4], 0);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rv5_revision_cancels_every_pending_followup_in_one_effect),
+        CT_CASE(test_rv5_opt_out_words_from_the_case_number),
+        CT_CASE(test_rv5_other_text_or_other_number_is_no_opt_out),
+        CT_CASE(test_rv5_opt_out_after_day2_sms_no_day3_sms),
+        CT_CASE(test_rv5_agent_closing_cancels_every_pending_followup),
+        CT_CASE(test_rv5_never_two_followup_sms_on_one_local_day))
