@@ -50,13 +50,12 @@ void bench_stop(pid_t *pids, int n);
 /* /proc/<pid>/stat: command name, parent and CPU seconds (user + system);
  * any out pointer may be NULL. -1 if the process is gone. */
 int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, double *cpu_s);
-double bench_cpu_s(pid_t pid);          /* -1 if gone */
+double bench_cpu_s(pid_t pid); /* -1 if gone */
 /* Calls fn for every process (pid NULL) or every thread of process pid,
  * with its bench_proc_stat id ("<pid>" or "<pid>/task/<tid>"), command
  * name and CPU seconds so far. */
-void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *comm, double cpu_s, void *arg),
-                     void *arg);
-double bench_peak_rss_mib(pid_t pid);   /* VmHWM, -1 if gone */
+void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *comm, double cpu_s, void *arg), void *arg);
+double bench_peak_rss_mib(pid_t pid); /* VmHWM, -1 if gone */
 void bench_sort_i64(int64_t *v, size_t n);
 /* Nearest-rank percentile of sorted v (n > 0). */
 int64_t bench_percentile(const int64_t *v, size_t n, double p);
@@ -64,8 +63,8 @@ int64_t bench_percentile(const int64_t *v, size_t n, double p);
 /* Offsets of every partition of one topic. */
 typedef struct bench_offsets {
     char topic[64];
-    int n;                              /* partitions */
-    int64_t off[BENCH_MAX_PARTS];       /* by partition id */
+    int n;                        /* partitions */
+    int64_t off[BENCH_MAX_PARTS]; /* by partition id */
 } bench_offsets;
 
 /* High watermarks (the next offset to be written) of topic. 0 or -1. */
@@ -75,16 +74,15 @@ int64_t bench_offsets_span(const bench_offsets *from, const bench_offsets *to);
 
 /* Commits offsets `at` for consumer group `group` (no member active), so
  * that a worker joining the group starts exactly there. 0 or -1. */
-int bench_commit_group(const cs_config *cfg, const char *group, const bench_offsets *at, char *err,
-                       size_t errlen);
+int bench_commit_group(const cs_config *cfg, const char *group, const bench_offsets *at, char *err, size_t errlen);
 
 /* The idempotent producer the load is written with (acks=all). */
 rd_kafka_t *bench_producer_new(const cs_config *cfg, char *err, size_t errlen);
 /* One record ready to produce: order i of a sample, packed. */
 typedef struct bench_record {
-    const char *topic;              /* static string */
+    const char *topic; /* static string */
     char key[CS_SAMPLE_KEY_LEN];
-    uint8_t *value;                 /* malloc'd; NULL once produced */
+    uint8_t *value; /* malloc'd; NULL once produced */
     size_t len;
 } bench_record;
 void bench_pack_order(const cs_sample *s, int i, cs_sample_arena *a, bench_record *out);
@@ -110,7 +108,7 @@ void bench_listener_track(bench_listener *l, int phase, const cs_sample *s);
 int64_t bench_listener_count(bench_listener *l, int phase, int64_t *last_us);
 /* Arrival of order i of phase p (0 if none yet). */
 int64_t bench_listener_arrival(bench_listener *l, int phase, int i);
-long bench_listener_foreign(bench_listener *l);   /* verdicts of other runs */
+long bench_listener_foreign(bench_listener *l); /* verdicts of other runs */
 void bench_listener_stop(bench_listener *l);
 
 /* Raw consume: a fresh consumer reads [from, to) of one topic with no
@@ -125,7 +123,9 @@ void bench_pg_show(PGconn *pg, const char *name, char *buf, size_t len);
 /* PostgreSQL's write-ahead log and checkpoint counters (pg_stat_wal,
  * pg_stat_bgwriter) and autovacuum/autoanalyze runs so far: what a window
  * cost the database beyond its statements. */
-typedef struct bench_wal { int64_t bytes, fpi, checkpoints, autovacuums; } bench_wal;
+typedef struct bench_wal {
+    int64_t bytes, fpi, checkpoints, autovacuums;
+} bench_wal;
 int bench_pg_wal(PGconn *pg, bench_wal *w);
 /* Adds the planned stock of s to the stock table (upsert). */
 int bench_seed_stock(PGconn *pg, const cs_sample *s, char *err, size_t errlen);

@@ -35,8 +35,8 @@ int64_t bench_now_us(void) {
 
 /* A consumer that is only ever assigned partitions (never subscribes). */
 static rd_kafka_t *consumerNew(const cs_config *cfg, const char *group, char *err, size_t errlen) {
-    static const char *const over[] = {"enable.partition.eof", "false", "fetch.wait.max.ms", "10",
-                                       "client.id", "cs-bench", NULL};
+    static const char *const over[] = {
+        "enable.partition.eof", "false", "fetch.wait.max.ms", "10", "client.id", "cs-bench", NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_READER, group, over, err, errlen);
     if (!c) return NULL;
     char e[256];
@@ -70,15 +70,23 @@ int bench_watermarks(const cs_config *cfg, const char *topic, bench_offsets *out
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
     if (e || md->topic_cnt != 1 || md->topics[0].err) {
         snprintf(err, errlen, "metadata of %s: %s", topic,
-                 rd_kafka_err2str(e ? e : md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+                 rd_kafka_err2str(e               ? e
+                                  : md->topic_cnt ? md->topics[0].err
+                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
         goto out;
     }
     out->n = md->topics[0].partition_cnt;
-    if (out->n > BENCH_MAX_PARTS) { snprintf(err, errlen, "%s: too many partitions", topic); goto out; }
+    if (out->n > BENCH_MAX_PARTS) {
+        snprintf(err, errlen, "%s: too many partitions", topic);
+        goto out;
+    }
     for (int p = 0; p < out->n; p++) {
         int64_t lo, hi;
         e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
-        if (e) { snprintf(err, errlen, "watermarks of %s/%d: %s", topic, p, rd_kafka_err2str(e)); goto out; }
+        if (e) {
+            snprintf(err, errlen, "watermarks of %s/%d: %s", topic, p, rd_kafka_err2str(e));
+            goto out;
+        }
         out->off[p] = hi;
     }
     rc = 0;
@@ -100,7 +108,7 @@ int bench_commit_group(const cs_config *cfg, const char *group, const bench_offs
     rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
     if (!rk) return -1;
     rd_kafka_topic_partition_list_t *l = partsAt(at);
-    rd_kafka_resp_err_t e = rd_kafka_commit(rk, l, 0);   /* synchronous */
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk, l, 0); /* synchronous */
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
@@ -130,8 +138,9 @@ long bench_producer_failed(void) { return producerFailed; }
 rd_kafka_t *bench_producer_new(const cs_config *cfg, char *err, size_t errlen) {
     /* message.timeout.ms: librdkafka's default (300 s), not the workers' 30 s: a
      * backlog of up to a million records is queued at once */
-    static const char *const over[] = {"linger.ms", "5", "message.timeout.ms", "300000",
-                                       "queue.buffering.max.messages", "1000000", "client.id", "cs-bench", NULL};
+    static const char *const over[] = {
+        "linger.ms", "5",         "message.timeout.ms", "300000", "queue.buffering.max.messages",
+        "1000000",   "client.id", "cs-bench",           NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(cfg, CS_KAFKA_PRODUCER, NULL, over, err, errlen);
     if (!c) return NULL;
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
@@ -157,12 +166,12 @@ void bench_pack_order(const cs_sample *s, int i, cs_sample_arena *a, bench_recor
 int bench_produce_packed(rd_kafka_t *rk, bench_record *r, int64_t *produced_us, char *err, size_t errlen) {
     for (;;) {
         int64_t now = bench_now_us();
-        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, strlen(r->key)),
-                                                  RD_KAFKA_V_VALUE(r->value, r->len),
-                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, strlen(r->key)), RD_KAFKA_V_VALUE(r->value, r->len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
         if (!e) {
             if (produced_us) *produced_us = now;
-            r->value = NULL;   /* librdkafka owns it now */
+            r->value = NULL; /* librdkafka owns it now */
             break;
         }
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -187,26 +196,32 @@ int bench_produce_order(rd_kafka_t *rk, const cs_sample *s, int i, cs_sample_are
 
 int bench_producer_flush(rd_kafka_t *rk, char *err, size_t errlen) {
     rd_kafka_resp_err_t e = rd_kafka_flush(rk, 300000);
-    if (e) { snprintf(err, errlen, "flush: %s", rd_kafka_err2str(e)); return -1; }
-    if (producerFailed) { snprintf(err, errlen, "%ld records failed: %s", producerFailed, producerError); return -1; }
+    if (e) {
+        snprintf(err, errlen, "flush: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    if (producerFailed) {
+        snprintf(err, errlen, "%ld records failed: %s", producerFailed, producerError);
+        return -1;
+    }
     return 0;
 }
 
 /* ---- verdict listener --------------------------------------------------------- */
 
 typedef struct benchPhase {
-    const cs_sample *s;    /* orders tracked (not owned), NULL = none */
-    int64_t *arrival;      /* owned: per order index, 0 = not yet */
-    int64_t count;         /* distinct orders with a verdict */
-    int64_t last_us;       /* arrival of the latest first verdict */
+    const cs_sample *s; /* orders tracked (not owned), NULL = none */
+    int64_t *arrival;   /* owned: per order index, 0 = not yet */
+    int64_t count;      /* distinct orders with a verdict */
+    int64_t last_us;    /* arrival of the latest first verdict */
 } benchPhase;
 
 struct bench_listener {
     rd_kafka_t *rk;
     pthread_t thread;
-    pthread_mutex_t mu;        /* guards phases and foreign */
+    pthread_mutex_t mu; /* guards phases and foreign */
     benchPhase phase[2];
-    long foreign;              /* verdicts of orders not tracked */
+    long foreign; /* verdicts of orders not tracked */
     volatile int stop;
 };
 
@@ -230,7 +245,7 @@ static void listenOne(bench_listener *l, const rd_kafka_message_t *m, int64_t no
         int i = cs_sample_order_index(ph->s, order_id);
         if (i < 0) continue;
         hit = true;
-        if (ph->arrival[i]) continue;   /* a later version or a re-sent record */
+        if (ph->arrival[i]) continue; /* a later version or a re-sent record */
         ph->arrival[i] = now;
         ph->count++;
         ph->last_us = now;
@@ -244,7 +259,7 @@ static void *listenLoop(void *arg) {
     while (!l->stop) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(l->rk, 100);
         if (!m) continue;
-        int64_t now = bench_now_us();   /* stamped first: nothing else delays it */
+        int64_t now = bench_now_us(); /* stamped first: nothing else delays it */
         if (!m->err) listenOne(l, m, now);
         rd_kafka_message_destroy(m);
     }
@@ -339,14 +354,14 @@ double bench_raw_consume(const cs_config *cfg, const bench_offsets *from, const 
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         int64_t now = bench_now_us();
         if (!m) {
-            if (now - idle_since > 15000000) break;   /* 15 s without a record: give up */
+            if (now - idle_since > 15000000) break; /* 15 s without a record: give up */
             continue;
         }
         if (!m->err && m->partition < to->n && m->offset < to->off[m->partition]) {
             if (!first) first = now;
             last = now;
             got++;
-            bytes += (int64_t)m->len;   /* touch the record, as any consumer does */
+            bytes += (int64_t)m->len; /* touch the record, as any consumer does */
             idle_since = now;
         }
         rd_kafka_message_destroy(m);

@@ -68,34 +68,38 @@
 #include "cs/util.h"
 
 typedef struct benchOpts {
-    int count;                  /* orders of the throughput phase */
-    const char *verifier;       /* order-verifier binary */
-    const char *shops;          /* shops file (verifier and baseline) */
-    const char *out;            /* folder for the verifier's log */
+    int count;            /* orders of the throughput phase */
+    const char *verifier; /* order-verifier binary */
+    const char *shops;    /* shops file (verifier and baseline) */
+    const char *out;      /* folder for the verifier's log */
     char run_id[48];
-    double latency_s;           /* length of the latency phase */
-    double baseline_s;          /* longest baseline run */
-    int warmup;                 /* most orders of the warm-up (-1 = 600000) */
-    int verifiers;              /* copies of the verifier in its consumer group */
+    double latency_s;  /* length of the latency phase */
+    double baseline_s; /* longest baseline run */
+    int warmup;        /* most orders of the warm-up (-1 = 600000) */
+    int verifiers;     /* copies of the verifier in its consumer group */
 } benchOpts;
 
 /* One pid per copy; more copies than partitions would only sit idle. */
 #define BENCH_MAX_VERIFIERS BENCH_MAX_PARTS
 
-static pid_t verifierPids[BENCH_MAX_VERIFIERS];   /* 0 once reaped */
-static int nVerifiers;                            /* copies started */
-static int verifierDead;                          /* 1-based copy found dead, for the message */
+static pid_t verifierPids[BENCH_MAX_VERIFIERS]; /* 0 once reaped */
+static int nVerifiers;                          /* copies started */
+static int verifierDead;                        /* 1-based copy found dead, for the message */
 
 /* Copy k (1-based) of the verifier: its log and CS_INSTANCE. A single
  * copy keeps the names of the one-verifier benchmark. */
 static void verifierLog(const benchOpts *o, int k, char *buf, size_t len) {
-    if (o->verifiers == 1) snprintf(buf, len, "%s/order-verifier.log", o->out);
-    else snprintf(buf, len, "%s/order-verifier-%d.log", o->out, k);
+    if (o->verifiers == 1)
+        snprintf(buf, len, "%s/order-verifier.log", o->out);
+    else
+        snprintf(buf, len, "%s/order-verifier-%d.log", o->out, k);
 }
 
 static void verifierInstance(const benchOpts *o, int k, char *buf, size_t len) {
-    if (o->verifiers == 1) snprintf(buf, len, "bench-order-verifier");
-    else snprintf(buf, len, "bench-order-verifier-%d", k);
+    if (o->verifiers == 1)
+        snprintf(buf, len, "bench-order-verifier");
+    else
+        snprintf(buf, len, "bench-order-verifier-%d", k);
 }
 
 /* Starts copy k of the verifier in consumer group `group`; stderr to its log. */
@@ -107,7 +111,7 @@ static pid_t startVerifier(const benchOpts *o, const char *group, int k, char *e
     snprintf(e_group, sizeof e_group, "CS_GROUP_ID=%s", group);
     snprintf(e_instance, sizeof e_instance, "CS_INSTANCE=%s", instance);
     snprintf(e_shops, sizeof e_shops, "CS_SHOPS_FILE=%s", o->shops);
-    const char *env[] = { e_group, e_instance, "CS_HTTP_ADDR=127.0.0.1:0", e_shops, NULL };
+    const char *env[] = {e_group, e_instance, "CS_HTTP_ADDR=127.0.0.1:0", e_shops, NULL};
     return bench_spawn(o->verifier, logpath, env, err, errlen);
 }
 
@@ -127,7 +131,10 @@ static int startVerifiers(const benchOpts *o, const char *group, char *err, size
 static bool verifierAlive(void) {
     if (nVerifiers == 0) return false;
     for (int k = 0; k < nVerifiers; k++) {
-        if (verifierPids[k] <= 0) { verifierDead = k + 1; return false; }
+        if (verifierPids[k] <= 0) {
+            verifierDead = k + 1;
+            return false;
+        }
         int st;
         if (waitpid(verifierPids[k], &st, WNOHANG) == verifierPids[k]) {
             verifierPids[k] = 0;
@@ -192,8 +199,7 @@ static int positionGroup(const cs_config *cfg, const char *group, const bench_of
     if (bench_commit_group(cfg, group, orders, err, errlen)) return -1;
     for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
         bench_offsets end;
-        if (bench_watermarks(cfg, others[k], &end, err, errlen) ||
-            bench_commit_group(cfg, group, &end, err, errlen))
+        if (bench_watermarks(cfg, others[k], &end, err, errlen) || bench_commit_group(cfg, group, &end, err, errlen))
             return -1;
     }
     return 0;
@@ -205,16 +211,17 @@ static int positionGroup(const cs_config *cfg, const char *group, const bench_of
  * command name into the roles that matter here (the rest is "other"):
  * where a run's CPU went, since the stack shares the machine's cores. */
 enum { ROLE_PG, ROLE_VERIFIER, ROLE_BROKER, ROLE_REDIS, ROLE_DRIVER, ROLE_OTHER, NROLES };
-static const char *const roleNames[NROLES] = { "postgres", "verifier", "kafka broker", "redis", "cs-bench", "other" };
+static const char *const roleNames[NROLES] = {"postgres", "verifier", "kafka broker", "redis", "cs-bench", "other"};
 
 static void addRole(const char *id, const char *comm, double cpu_s, void *arg) {
     (void)id;
     double *out = arg;
-    int role = strcmp(comm, "postgres") == 0 ? ROLE_PG
-             : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
-             : strcmp(comm, "java") == 0 ? ROLE_BROKER
-             : strcmp(comm, "redis-server") == 0 ? ROLE_REDIS
-             : strcmp(comm, "cs-bench") == 0 ? ROLE_DRIVER : ROLE_OTHER;
+    int role = strcmp(comm, "postgres") == 0         ? ROLE_PG
+               : strcmp(comm, "order-verifier") == 0 ? ROLE_VERIFIER
+               : strcmp(comm, "java") == 0           ? ROLE_BROKER
+               : strcmp(comm, "redis-server") == 0   ? ROLE_REDIS
+               : strcmp(comm, "cs-bench") == 0       ? ROLE_DRIVER
+                                                     : ROLE_OTHER;
     out[role] += cpu_s;
 }
 
@@ -263,10 +270,10 @@ static double calibrationMs(void) {
 /* Empties every table but schema_migrations and checkpoints, as bench/run
  * does before the run: what the warm-up wrote is not in the measurement. */
 static int resetDatabase(PGconn *pg, char *err, size_t errlen) {
-    PGresult *r = PQexec(pg,
-        "DO $$ DECLARE t text; BEGIN "
-        "FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' LOOP "
-        "EXECUTE format('TRUNCATE %I', t); END LOOP; END $$");
+    PGresult *r = PQexec(pg, "DO $$ DECLARE t text; BEGIN "
+                             "FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> "
+                             "'schema_migrations' LOOP "
+                             "EXECUTE format('TRUNCATE %I', t); END LOOP; END $$");
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) snprintf(err, errlen, "emptying the database: %s", PQresultErrorMessage(r));
     PQclear(r);
@@ -329,7 +336,10 @@ static bool waitVerdicts(bench_listener *l, int phase, int64_t want, double time
     for (;;) {
         int64_t n = bench_listener_count(l, phase, NULL), now = bench_now_us();
         if (n >= want) return true;
-        if (n != seen) { seen = n; last_change = now; }
+        if (n != seen) {
+            seen = n;
+            last_change = now;
+        }
         if (bench_interrupted) return false;
         if (!verifierAlive()) {
             if (nVerifiers > 1)
@@ -370,7 +380,7 @@ static void usage(FILE *out) {
             WARMUP_ROUND, BENCH_MAX_VERIFIERS);
 }
 
-int bench_timers_main(int argc, char **argv);   /* bench_timers.c */
+int bench_timers_main(int argc, char **argv); /* bench_timers.c */
 
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "timers") == 0) return bench_timers_main(argc, argv);
@@ -378,31 +388,41 @@ int main(int argc, char **argv) {
         usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
-    benchOpts o = {.count = 200000, .verifier = "build/order-verifier", .shops = "deploy/config/shops.sample.json",
-                   .out = ".", .latency_s = 20, .baseline_s = 15, .warmup = -1, .verifiers = 1};
+    benchOpts o = {.count = 200000,
+                   .verifier = "build/order-verifier",
+                   .shops = "deploy/config/shops.sample.json",
+                   .out = ".",
+                   .latency_s = 20,
+                   .baseline_s = 15,
+                   .warmup = -1,
+                   .verifiers = 1};
     snprintf(o.run_id, sizeof o.run_id, "b%lld", (long long)(bench_now_us() / 1000000));
-    static const struct option opts[] = {
-        {"count", required_argument, NULL, 'n'},     {"verifier", required_argument, NULL, 'v'},
-        {"shops", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
-        {"run-id", required_argument, NULL, 'r'},    {"latency-s", required_argument, NULL, 'l'},
-        {"baseline-s", required_argument, NULL, 'b'}, {"warmup", required_argument, NULL, 'w'},
-        {"verifiers", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
+                                         {"verifier", required_argument, NULL, 'v'},
+                                         {"shops", required_argument, NULL, 's'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"run-id", required_argument, NULL, 'r'},
+                                         {"latency-s", required_argument, NULL, 'l'},
+                                         {"baseline-s", required_argument, NULL, 'b'},
+                                         {"warmup", required_argument, NULL, 'w'},
+                                         {"verifiers", required_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': o.count = atoi(optarg); break;
-        case 'v': o.verifier = optarg; break;
-        case 's': o.shops = optarg; break;
-        case 'o': o.out = optarg; break;
-        case 'r': snprintf(o.run_id, sizeof o.run_id, "%s", optarg); break;
-        case 'l': o.latency_s = atof(optarg); break;
-        case 'b': o.baseline_s = atof(optarg); break;
-        case 'w': o.warmup = atoi(optarg); break;
-        case 'k': o.verifiers = atoi(optarg); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+            case 'n': o.count = atoi(optarg); break;
+            case 'v': o.verifier = optarg; break;
+            case 's': o.shops = optarg; break;
+            case 'o': o.out = optarg; break;
+            case 'r': snprintf(o.run_id, sizeof o.run_id, "%s", optarg); break;
+            case 'l': o.latency_s = atof(optarg); break;
+            case 'b': o.baseline_s = atof(optarg); break;
+            case 'w': o.warmup = atoi(optarg); break;
+            case 'k': o.verifiers = atoi(optarg); break;
+            case 'h': usage(stdout); return 0;
+            default: usage(stderr); return 2;
         }
     }
     if (o.count < 1 || o.latency_s <= 0 || o.baseline_s <= 0 || o.verifiers < 1 || o.verifiers > BENCH_MAX_VERIFIERS) {
@@ -415,18 +435,27 @@ int main(int argc, char **argv) {
 
     char err[1024];
     cs_config cfg;
-    if (cs_config_load(&cfg, err, sizeof err) != 0) { fprintf(stderr, "cs-bench: %s\n", err); return 2; }
+    if (cs_config_load(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "cs-bench: %s\n", err);
+        return 2;
+    }
     cs_shops *shops = cs_shops_load(o.shops, err, sizeof err);
-    if (!shops) { fprintf(stderr, "cs-bench: %s\n", err); return 2; }
+    if (!shops) {
+        fprintf(stderr, "cs-bench: %s\n", err);
+        return 2;
+    }
     PGconn *pg = cs_pg_connect(cfg.pg_dsn, err, sizeof err);
-    if (!pg) { fprintf(stderr, "cs-bench: %s\n", err); return 3; }
-    PQclear(PQexec(pg, "SET client_min_messages = warning"));   /* no NOTICE for DROP ... IF EXISTS */
+    if (!pg) {
+        fprintf(stderr, "cs-bench: %s\n", err);
+        return 3;
+    }
+    PQclear(PQexec(pg, "SET client_min_messages = warning")); /* no NOTICE for DROP ... IF EXISTS */
 
     int rc = 1;
     bench_listener *l = NULL;
     rd_kafka_t *prod = NULL;
     cs_sample *sa = NULL, *sl = NULL, *sw = NULL;
-    bench_record *recs = NULL;   /* the backlog, packed before the window */
+    bench_record *recs = NULL; /* the backlog, packed before the window */
     int64_t *produced = NULL, *lat = NULL;
     cs_sample_arena arena;
     cs_sample_arena_init(&arena);
@@ -484,8 +513,8 @@ int main(int argc, char **argv) {
             done = upto;
             rounds++;
             jit_busy = (brokerJitSeconds() - jit0) / ((double)(bench_now_us() - r0) / 1e6);
-            fprintf(stderr, "  warm-up: %d orders; the broker's JIT compilers %.0f %% of a core in the last round\n", done,
-                    100 * jit_busy);
+            fprintf(stderr, "  warm-up: %d orders; the broker's JIT compilers %.0f %% of a core in the last round\n",
+                    done, 100 * jit_busy);
             if (jit_busy < WARMUP_JIT_IDLE) break;
         }
         stopVerifier();
@@ -525,15 +554,16 @@ int main(int argc, char **argv) {
      * would measure the group's joining, not its work). */
     snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
     if (positionGroup(&cfg, group, &orders_from, err, sizeof err)) goto fail;
-    int64_t t_spawn = bench_now_us();   /* before the first copy */
+    int64_t t_spawn = bench_now_us(); /* before the first copy */
     if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;
     if (!waitSplit(&o, CS_TOPIC_ORDERS, orders_from.n, 60)) {
-        snprintf(err, sizeof err, "the %d verifier copies did not split the %d partitions of %s within 60 s", o.verifiers,
-                 orders_from.n, CS_TOPIC_ORDERS);
+        snprintf(err, sizeof err, "the %d verifier copies did not split the %d partitions of %s within 60 s",
+                 o.verifiers, orders_from.n, CS_TOPIC_ORDERS);
         goto fail;
     }
-    printf("group:       %d verifier cop%s holding the %d partitions of %s after %.2f s; now the backlog\n", o.verifiers,
-           o.verifiers > 1 ? "ies" : "y", orders_from.n, CS_TOPIC_ORDERS, (double)(bench_now_us() - t_spawn) / 1e6);
+    printf("group:       %d verifier cop%s holding the %d partitions of %s after %.2f s; now the backlog\n",
+           o.verifiers, o.verifiers > 1 ? "ies" : "y", orders_from.n, CS_TOPIC_ORDERS,
+           (double)(bench_now_us() - t_spawn) / 1e6);
     fflush(stdout);
 
     double cpu0[NROLES], cpu1[NROLES];
@@ -545,7 +575,7 @@ int main(int argc, char **argv) {
     int rc_prod = 0;
     for (int i = 0; i < o.count && !bench_interrupted && rc_prod == 0; i++)
         rc_prod = bench_produce_packed(prod, &recs[i], NULL, err, sizeof err);
-    for (int i = 0; i < o.count; i++) free(recs[i].value);   /* those not handed over */
+    for (int i = 0; i < o.count; i++) free(recs[i].value); /* those not handed over */
     free(recs);
     recs = NULL;
     if (rc_prod) goto fail;
@@ -555,10 +585,14 @@ int main(int argc, char **argv) {
     if (o.verifiers > orders_to.n)
         fprintf(stderr, "cs-bench: %d verifiers for %d partitions of %s: %d of them get nothing to do\n", o.verifiers,
                 orders_to.n, CS_TOPIC_ORDERS, o.verifiers - orders_to.n);
-    printf("load:        %d order events (avg %" PRId64 " B, packed beforehand) produced in %.2f s (%.0f/s), the copies consuming as they come\n",
+    printf("load:        %d order events (avg %" PRId64
+           " B, packed beforehand) produced in %.2f s (%.0f/s), the copies consuming as they come\n",
            o.count, bytes / o.count, (double)(t1 - t0) / 1e6, o.count * 1e6 / (double)(t1 - t0));
     double timeout_a = 120 + o.count / 200.0;
-    if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) { snprintf(err, sizeof err, "throughput phase incomplete"); goto fail; }
+    if (!waitVerdicts(l, 0, o.count, timeout_a, "throughput")) {
+        snprintf(err, sizeof err, "throughput phase incomplete");
+        goto fail;
+    }
     machineCpu(cpu1);
     bench_pg_wal(pg, &wal1);
     int64_t t_cpu1 = bench_now_us();
@@ -569,7 +603,7 @@ int main(int argc, char **argv) {
     /* processed_events.worker is the worker's name, not CS_INSTANCE, and
      * processed_at is PostgreSQL's clock: the minimum covers every copy. */
     int64_t t_first = bench_first_processed_us(pg, prefix);
-    if (!t_first || t_first > t_last) t_first = t_spawn;   /* fall back to the start of the process */
+    if (!t_first || t_first > t_last) t_first = t_spawn; /* fall back to the start of the process */
     double eps = o.count * 1e6 / (double)(t_last - t_first);
     double cpu_a = verifierCpuSeconds();
     printf("throughput:  %d verdicts in %.2f s from the first event consumed (%.2f s after the verifier started): "
@@ -631,7 +665,10 @@ int main(int argc, char **argv) {
     size_t missing = 0;
     for (int i = 0; i < m; i++) {
         int64_t a = bench_listener_arrival(l, 1, i);
-        if (!a) { a = t_end; missing++; }
+        if (!a) {
+            a = t_end;
+            missing++;
+        }
         lat[i] = a - produced[i];
     }
     bench_sort_i64(lat, (size_t)m);
@@ -664,8 +701,8 @@ int main(int argc, char **argv) {
     if (copy < 0) goto fail;
     printf("COPY:        %d verdict-like rows into a scratch table, one COPY: %.0f rows/s\n", o.count, copy);
     int64_t base_n = 0;
-    double base = bench_baseline(pg, &cfg, &orders_from, &orders_to, shops, o.count, o.baseline_s, &base_n, err,
-                                 sizeof err);
+    double base =
+        bench_baseline(pg, &cfg, &orders_from, &orders_to, shops, o.count, o.baseline_s, &base_n, err, sizeof err);
     if (base < 0) goto fail;
     printf("baseline:    one transaction per event (dedupe, load, upsert, verdict, outbox): %" PRId64
            " events: %.0f events/s\n",

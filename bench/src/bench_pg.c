@@ -55,7 +55,8 @@ int bench_pg_wal(PGconn *pg, bench_wal *w) {
     }
     PQclear(r);
     r = PQexec(pg, "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables");
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) w->autovacuums = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        w->autovacuums = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return rc;
 }
@@ -99,7 +100,8 @@ int64_t bench_first_processed_us(PGconn *pg, const char *prefix) {
 
 double bench_copy_rate(PGconn *pg, int64_t n, char *err, size_t errlen) {
     if (cs_pg_exec(pg, "DROP TABLE IF EXISTS bench_copy_verdicts", 0, NULL, NULL, err, errlen) != 0 ||
-        cs_pg_exec(pg, "CREATE TABLE bench_copy_verdicts (LIKE verdicts INCLUDING ALL)", 0, NULL, NULL, err, errlen) != 0)
+        cs_pg_exec(pg, "CREATE TABLE bench_copy_verdicts (LIKE verdicts INCLUDING ALL)", 0, NULL, NULL, err, errlen) !=
+            0)
         return -1;
     /* Rows shaped like the verifier's: most plain, some with reasons and
      * annotations, built before the clock starts. */
@@ -112,8 +114,14 @@ double bench_copy_rate(PGconn *pg, int64_t n, char *err, size_t errlen) {
         cs_copy_text(&c, id);
         cs_copy_int(&c, 1);
         cs_copy_text(&c, i % 20 ? "VERIFIED" : "EXCEPTION");
-        cs_copy_text(&c, i % 20 ? "[]" : "[{\"rule\": \"OV-8\", \"code\": \"OUT_OF_STOCK\", \"detail\": \"SKU-10006: 1 wanted, 0 available\"}]");
-        cs_copy_text(&c, i % 7 ? "[]" : "[{\"rule\": \"OV-10\", \"code\": \"GIFT_LINE\", \"detail\": \"gift line\", \"line_id\": \"x-2\"}]");
+        cs_copy_text(&c, i % 20 ? "[]"
+                                : "[{\"rule\": \"OV-8\", \"code\": \"OUT_OF_STOCK\", \"detail\": \"SKU-10006: 1 "
+                                  "wanted, 0 available\"}]");
+        cs_copy_text(
+            &c,
+            i % 7
+                ? "[]"
+                : "[{\"rule\": \"OV-10\", \"code\": \"GIFT_LINE\", \"detail\": \"gift line\", \"line_id\": \"x-2\"}]");
         cs_copy_text(&c, "SF");
         cs_copy_int(&c, 19900 + i % 1000);
         cs_copy_int(&c, 18900 + i % 1000);
@@ -203,7 +211,10 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     bool fresh = strcmp(PQcmdTuples(r), "1") == 0;
     PQclear(r);
     r = NULL;
-    if (!fresh) { rc = 0; goto out; }
+    if (!fresh) {
+        rc = 0;
+        goto out;
+    }
 
     /* 2. the order row, locked */
     const char *oid = env->order->order->order_id;
@@ -218,7 +229,10 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     /* the same rule code as the verifier */
     int changed = ov12_apply_event(st, env->order, env->event_id, env->event_ms, err, errlen);
     if (changed < 0) goto out;
-    if (changed == 0 || !st->created) { rc = 0; goto out; }
+    if (changed == 0 || !st->created) {
+        rc = 0;
+        goto out;
+    }
     const Cs__V1__Order *o = st->order;
     stock = cs_xcalloc(o->n_lines ? o->n_lines : 1, sizeof *stock);
     size_t ns = 0;
@@ -229,7 +243,10 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     d = cs_xcalloc(1, sizeof *d);
     ov_decision_init(d);
     int64_t now = bench_now_us() / 1000;
-    if (ov_verify(st, &io, shop, now, d) != 0) { rc = 0; goto out; }
+    if (ov_verify(st, &io, shop, now, d) != 0) {
+        rc = 0;
+        goto out;
+    }
     ov_record_verdict(st, d, now);
 
     /* 3. upsert the order row */
@@ -237,8 +254,7 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     doc = cs_xmalloc(doclen ? doclen : 1);
     cs__v1__order_state__pack(st, doc);
     char reasons[512] = "{", version[16], created[24], paid[24], total[24], payable[24], paidfen[24], channel[8];
-    for (int i = 0; i < d->nreasons; i++)
-        ov_appendf(reasons, sizeof reasons, "%s%s", i ? "," : "", d->reasons[i].code);
+    for (int i = 0; i < d->nreasons; i++) ov_appendf(reasons, sizeof reasons, "%s%s", i ? "," : "", d->reasons[i].code);
     ov_appendf(reasons, sizeof reasons, "}");
     snprintf(version, sizeof version, "%d", st->version);
     snprintf(created, sizeof created, "%" PRId64, o->created_ms);
@@ -247,8 +263,20 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     snprintf(payable, sizeof payable, "%" PRId64, d->payable_fen);
     snprintf(paidfen, sizeof paidfen, "%" PRId64, o->paid_amount_fen);
     snprintf(channel, sizeof channel, "%d", (int)o->channel);
-    const char *p3[] = {env->shop_id, oid, version, stateName(d->state), reasons, o->buyer_id, channel, created,
-                        paid, total, payable, paidfen, d->courier ? d->courier : "", (const char *)doc};
+    const char *p3[] = {env->shop_id,
+                        oid,
+                        version,
+                        stateName(d->state),
+                        reasons,
+                        o->buyer_id,
+                        channel,
+                        created,
+                        paid,
+                        total,
+                        payable,
+                        paidfen,
+                        d->courier ? d->courier : "",
+                        (const char *)doc};
     int l3[14] = {0};
     int f3[14] = {0};
     l3[13] = (int)doclen;
@@ -281,8 +309,18 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     char decided[24], produced[24];
     snprintf(decided, sizeof decided, "%" PRId64, now);
     snprintf(produced, sizeof produced, "%" PRId64, produce_ms);
-    const char *p4[] = {env->shop_id, oid, version, stateName(d->state), reasons_json, annotations_json,
-                        d->courier ? d->courier : "", total, payable, decided, env->event_id, produced};
+    const char *p4[] = {env->shop_id,
+                        oid,
+                        version,
+                        stateName(d->state),
+                        reasons_json,
+                        annotations_json,
+                        d->courier ? d->courier : "",
+                        total,
+                        payable,
+                        decided,
+                        env->event_id,
+                        produced};
     if (!(r = run(pg, "b_verdict", 12, p4, NULL, NULL, 0, PGRES_COMMAND_OK, err, errlen))) goto out;
     PQclear(r);
     r = NULL;
@@ -346,8 +384,12 @@ static int baselineEvent(PGconn *pg, const Cs__V1__Envelope *env, const cs_shop 
     rc = 0;
 out:
     PQclear(r);
-    if (rc == 0) rc = exec(pg, "COMMIT", err, errlen);
-    else { char e2[256]; exec(pg, "ROLLBACK", e2, sizeof e2); }
+    if (rc == 0)
+        rc = exec(pg, "COMMIT", err, errlen);
+    else {
+        char e2[256];
+        exec(pg, "ROLLBACK", e2, sizeof e2);
+    }
     cs_order_state_free(st);
     free(doc);
     free(payload);
@@ -359,7 +401,7 @@ out:
 }
 
 static const char *const baselineTables[] = {"bench_base_processed", "bench_base_orders", "bench_base_verdicts",
-                                              "bench_base_outbox"};
+                                             "bench_base_outbox"};
 
 static void dropBaseline(PGconn *pg) {
     char e[256], sql[128];
@@ -375,7 +417,8 @@ double bench_baseline(PGconn *pg, const cs_config *cfg, const bench_offsets *fro
     *events = 0;
     dropBaseline(pg);
     PGresult *cols = NULL;
-    if (cs_pg_exec(pg, "SELECT 1 FROM information_schema.columns WHERE table_name = 'outbox' AND column_name = 'records'",
+    if (cs_pg_exec(pg,
+                   "SELECT 1 FROM information_schema.columns WHERE table_name = 'outbox' AND column_name = 'records'",
                    0, NULL, &cols, err, errlen) != 0)
         return -1;
     outboxPacked = PQntuples(cols) > 0;

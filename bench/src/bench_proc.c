@@ -18,7 +18,7 @@ volatile sig_atomic_t bench_interrupted;
 
 static void onSignal(int sig) {
     (void)sig;
-    if (bench_interrupted) _exit(130);   /* a second ^C: now */
+    if (bench_interrupted) _exit(130); /* a second ^C: now */
     bench_interrupted = 1;
 }
 
@@ -35,9 +35,16 @@ void bench_sleep_us(int64_t us) {
 
 pid_t bench_spawn(const char *bin, const char *logpath, const char *const *env, char *err, size_t errlen) {
     int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) { snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno)); return -1; }
+    if (fd < 0) {
+        snprintf(err, errlen, "%.900s: %s", logpath, strerror(errno));
+        return -1;
+    }
     pid_t pid = fork();
-    if (pid < 0) { snprintf(err, errlen, "fork: %s", strerror(errno)); close(fd); return -1; }
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
     if (pid == 0) {
         dup2(fd, 2);
         close(fd);
@@ -57,8 +64,10 @@ void bench_stop(pid_t *pids, int n) {
         int left = 0;
         for (int k = 0; k < n; k++) {
             if (pids[k] <= 0) continue;
-            if (waitpid(pids[k], NULL, WNOHANG) == pids[k]) pids[k] = 0;
-            else left++;
+            if (waitpid(pids[k], NULL, WNOHANG) == pids[k])
+                pids[k] = 0;
+            else
+                left++;
         }
         if (!left) return;
         bench_sleep_us(100000);
@@ -95,8 +104,10 @@ int bench_proc_stat(const char *pid, char *comm, size_t commlen, int *ppid, doub
 void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *comm, double cpu_s, void *arg),
                      void *arg) {
     char dir[300];
-    if (pid) snprintf(dir, sizeof dir, "/proc/%s/task", pid);
-    else snprintf(dir, sizeof dir, "/proc");
+    if (pid)
+        snprintf(dir, sizeof dir, "/proc/%s/task", pid);
+    else
+        snprintf(dir, sizeof dir, "/proc");
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
@@ -104,8 +115,10 @@ void bench_proc_each(const char *pid, void (*fn)(const char *id, const char *com
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         char id[600], comm[64];
         double sec;
-        if (pid) snprintf(id, sizeof id, "%s/task/%s", pid, e->d_name);
-        else snprintf(id, sizeof id, "%s", e->d_name);
+        if (pid)
+            snprintf(id, sizeof id, "%s/task/%s", pid, e->d_name);
+        else
+            snprintf(id, sizeof id, "%s", e->d_name);
         if (bench_proc_stat(id, comm, sizeof comm, NULL, &sec) == 0) fn(id, comm, sec, arg);
     }
     closedir(d);

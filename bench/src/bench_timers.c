@@ -58,7 +58,7 @@
 #define BT_MAX_COPIES 8
 #define BT_OWNER "bench-timers"
 #define BT_SHOP "tb-demo"
-#define BT_LEAD_MS 2000          /* lateness: scheduled this long before due */
+#define BT_LEAD_MS 2000 /* lateness: scheduled this long before due */
 
 typedef struct btOpts {
     int count;
@@ -76,13 +76,13 @@ typedef struct btListener {
     pthread_t th;
     rd_kafka_t *rk;
     atomic_int stop;
-    char prefix[96];             /* order keys of this phase: prefix<i> */
+    char prefix[96]; /* order keys of this phase: prefix<i> */
     size_t prefix_len;
-    int64_t n;                   /* expected */
-    uint8_t *seen;               /* by index */
-    int64_t *arrival_us;         /* by index, first arrival */
-    int64_t *ts_ms;              /* by index, record timestamp */
-    int64_t *due_ms;             /* by index */
+    int64_t n;           /* expected */
+    uint8_t *seen;       /* by index */
+    int64_t *arrival_us; /* by index, first arrival */
+    int64_t *ts_ms;      /* by index, record timestamp */
+    int64_t *due_ms;     /* by index */
     atomic_llong distinct, total, last_us;
 } btListener;
 
@@ -126,13 +126,21 @@ static btListener *btListenerStart(const cs_config *cfg, const bench_offsets *fr
         return NULL;
     }
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof e);
-    if (!rk) { snprintf(err, errlen, "consumer: %s", e); rd_kafka_conf_destroy(c); return NULL; }
+    if (!rk) {
+        snprintf(err, errlen, "consumer: %s", e);
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *tp = rd_kafka_topic_partition_list_new(from->n);
     for (int p = 0; p < from->n; p++) rd_kafka_topic_partition_list_add(tp, from->topic, p)->offset = from->off[p];
     rd_kafka_resp_err_t ae = rd_kafka_assign(rk, tp);
     rd_kafka_topic_partition_list_destroy(tp);
-    if (ae) { snprintf(err, errlen, "assign: %s", rd_kafka_err2str(ae)); rd_kafka_destroy(rk); return NULL; }
+    if (ae) {
+        snprintf(err, errlen, "assign: %s", rd_kafka_err2str(ae));
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
     btListener *l = cs_xcalloc(1, sizeof *l);
     l->rk = rk;
     snprintf(l->prefix, sizeof l->prefix, "%s", prefix);
@@ -165,11 +173,14 @@ static bool btWait(btListener *l, int64_t want, double timeout_s, const char *la
     for (;;) {
         int64_t n = atomic_load(&l->distinct), now = bench_now_us();
         if (n >= want) return true;
-        if (n != seen) { seen = n; last_change = now; }
+        if (n != seen) {
+            seen = n;
+            last_change = now;
+        }
         if (bench_interrupted) return false;
         if (now - start > (int64_t)(timeout_s * 1e6) || now - last_change > 60000000) {
-            fprintf(stderr, "cs-bench: %s: only %" PRId64 " of %" PRId64 " timers fired after %.0f s\n", label, n,
-                    want, (double)(now - start) / 1e6);
+            fprintf(stderr, "cs-bench: %s: only %" PRId64 " of %" PRId64 " timers fired after %.0f s\n", label, n, want,
+                    (double)(now - start) / 1e6);
             return false;
         }
         if (now - last_report > 5000000) {
@@ -212,7 +223,8 @@ static double btCpuOf(const char *comm) {
                 if (!(f = fopen(path, "r"))) continue;
                 size_t n = fread(buf, 1, sizeof buf - 1, f);
                 fclose(f);
-                for (size_t k = 0; k < n; k++) if (!buf[k]) buf[k] = ' ';
+                for (size_t k = 0; k < n; k++)
+                    if (!buf[k]) buf[k] = ' ';
                 buf[n] = 0;
                 if (((dir && *dir && strstr(buf, dir)) || strstr(buf, rport)) && nroots < 64) {
                     roots[nroots++] = pid;
@@ -232,10 +244,10 @@ static double btCpuOf(const char *comm) {
     return sum;
 }
 
-typedef struct btCpuSet { double pg, redis, kafka; } btCpuSet;
-static btCpuSet btServersCpu(void) {
-    return (btCpuSet){btCpuOf("postgres"), btCpuOf("redis-server"), btCpuOf("java")};
-}
+typedef struct btCpuSet {
+    double pg, redis, kafka;
+} btCpuSet;
+static btCpuSet btServersCpu(void) { return (btCpuSet){btCpuOf("postgres"), btCpuOf("redis-server"), btCpuOf("java")}; }
 
 /* True once the file holds `needle`. */
 static bool btFileHas(const char *path, const char *needle) {
@@ -250,8 +262,10 @@ static bool btFileHas(const char *path, const char *needle) {
 
 static void btLoad(char *out, size_t len) {
     double l[3] = {0};
-    if (getloadavg(l, 3) < 0) snprintf(out, len, "?");
-    else snprintf(out, len, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+    if (getloadavg(l, 3) < 0)
+        snprintf(out, len, "?");
+    else
+        snprintf(out, len, "%.2f %.2f %.2f", l[0], l[1], l[2]);
 }
 
 /* ---- Redis ---------------------------------------------------------------- */
@@ -293,8 +307,8 @@ static int btReset(PGconn *pg, cs_redis *r, char *err, size_t errlen) {
  * due(i) gives each due time. */
 typedef int64_t (*btDueFn)(int64_t i, void *arg);
 
-static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from, int64_t to, int batch,
-                      int64_t now_ms, btDueFn due, void *due_arg, char *err, size_t errlen) {
+static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from, int64_t to, int batch, int64_t now_ms,
+                      btDueFn due, void *due_arg, char *err, size_t errlen) {
     /* A payload of a realistic size: what an owner needs when it fires. */
     static const char payload[] = "{\"rule\":\"EX-6\",\"day\":3,\"amount_fen\":12900}";
     for (int64_t i = from; i < to && !bench_interrupted;) {
@@ -304,12 +318,18 @@ static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from,
         for (; i < end; i++) {
             char key[128];
             snprintf(key, sizeof key, "%s%" PRId64, prefix, i);
-            cs_timer_spec t = {.kind = "bench.fire", .order_key = key, .due_ms = due(i, due_arg),
-                               .payload = payload, .payload_len = sizeof payload - 1};
+            cs_timer_spec t = {.kind = "bench.fire",
+                               .order_key = key,
+                               .due_ms = due(i, due_arg),
+                               .payload = payload,
+                               .payload_len = sizeof payload - 1};
             if (cs_timer_schedule(b, &t, err, errlen) != 0) goto bad;
         }
         if (cs_batch_flush(b, err, errlen) != 0) goto bad;
-        if (cs_pg_exec(pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) { cs_batch_free(b); return -1; }
+        if (cs_pg_exec(pg, "COMMIT", 0, NULL, NULL, err, errlen) != 0) {
+            cs_batch_free(b);
+            return -1;
+        }
         cs_batch_committed(b);
         cs_batch_free(b);
         continue;
@@ -321,10 +341,12 @@ static int btSchedule(PGconn *pg, cs_redis *r, const char *prefix, int64_t from,
     return bench_interrupted ? -1 : 0;
 }
 
-typedef struct btBacklogDue { int64_t base; } btBacklogDue;
+typedef struct btBacklogDue {
+    int64_t base;
+} btBacklogDue;
 static int64_t btBacklogDueFn(int64_t i, void *arg) {
     const btBacklogDue *d = arg;
-    return d->base + 3600000 + (i * 3600000 / 1000003) % 3600000;   /* spread over one hour */
+    return d->base + 3600000 + (i * 3600000 / 1000003) % 3600000; /* spread over one hour */
 }
 
 /* ---- the phases ------------------------------------------------------------ */
@@ -346,7 +368,8 @@ static int btStartDispatchers(btCtx *x, int n, const char *clock, const char *ta
         snprintf(envs[k][0], sizeof envs[k][0], "CS_CLOCK=%s", clock);
         snprintf(envs[k][1], sizeof envs[k][1], "CS_INSTANCE=bench-td-%s-%d", tag, k);
         snprintf(envs[k][2], sizeof envs[k][2], "CS_HTTP_ADDR=127.0.0.1:0");
-        snprintf(envs[k][3], sizeof envs[k][3], "CS_LOG_LEVEL=%s", getenv("BENCH_TD_LOG_LEVEL") ? getenv("BENCH_TD_LOG_LEVEL") : "info");
+        snprintf(envs[k][3], sizeof envs[k][3], "CS_LOG_LEVEL=%s",
+                 getenv("BENCH_TD_LOG_LEVEL") ? getenv("BENCH_TD_LOG_LEVEL") : "info");
         const char *env[] = {envs[k][0], envs[k][1], envs[k][2], envs[k][3], NULL};
         snprintf(logs[k], sizeof logs[k], "%s/timer-dispatcher-%s-%d.log", x->o->out, tag, k);
         if ((pids[k] = bench_spawn(x->o->dispatcher, logs[k], env, x->err, sizeof x->err)) < 0) return -1;
@@ -381,8 +404,8 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     int64_t mem0 = btUsedMemory(x->redis);
     btBacklogDue d = {base};
     int64_t t0 = bench_now_us();
-    if (btSchedule(x->pg, x->redis, prefix, 0, o->count, o->batch, base, btBacklogDueFn, &d, x->err,
-                   sizeof x->err) != 0)
+    if (btSchedule(x->pg, x->redis, prefix, 0, o->count, o->batch, base, btBacklogDueFn, &d, x->err, sizeof x->err) !=
+        0)
         return -1;
     int64_t t1 = bench_now_us();
     int64_t mem1 = btUsedMemory(x->redis);
@@ -403,13 +426,14 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     int64_t window_us = (int64_t)(2 * x->cfg->timer_reconcile_s + 15 + 1) * 1000000;
     if (bench_now_us() - t1 < window_us) {
         printf("             waiting %.0f s: the routine reconciliation's window (%d s) moves past the "
-               "scheduling\n", (double)(t1 + window_us - bench_now_us()) / 1e6, 2 * x->cfg->timer_reconcile_s + 15);
+               "scheduling\n",
+               (double)(t1 + window_us - bench_now_us()) / 1e6, 2 * x->cfg->timer_reconcile_s + 15);
         bench_sleep_us(t1 + window_us - bench_now_us());
     }
     bench_offsets from;
     if (bench_watermarks(x->cfg, CS_TOPIC_TIMERS, &from, x->err, sizeof x->err)) goto out;
     if (!(l = btListenerStart(x->cfg, &from, prefix, o->count, x->err, sizeof x->err))) goto out;
-    bench_sleep_us(1000000);   /* the consumer's assignment and first fetch */
+    bench_sleep_us(1000000); /* the consumer's assignment and first fetch */
     double cpu0[BT_MAX_COPIES];
     for (int k = 0; k < n; k++) cpu0[k] = bench_cpu_s(pids[k]);
     btCpuSet sv0 = btServersCpu();
@@ -427,7 +451,8 @@ static double btBacklog(btCtx *x, int n, double *bytes_per_timer) {
     btLoad(load, sizeof load);
     printf("backlog/%d:   clock advanced past all %d; last distinct TimerFired at the consumer %.2f s later: "
            "%.0f fired/s with %d dispatcher(s); %lld records read (%lld repeats); dispatcher CPU %.1f s "
-           "(%.1f us/timer); PostgreSQL CPU %.1f s (%.1f us/timer), Redis %.1f s, Kafka %.1f s (the bench stack's processes); load %s\n",
+           "(%.1f us/timer); PostgreSQL CPU %.1f s (%.1f us/timer), Redis %.1f s, Kafka %.1f s (the bench stack's "
+           "processes); load %s\n",
            n, o->count, (double)(tl - ta) / 1e6, rate, n, (long long)atomic_load(&l->total),
            (long long)(atomic_load(&l->total) - o->count), cpu, cpu * 1e6 / o->count, sv1.pg - sv0.pg,
            (sv1.pg - sv0.pg) * 1e6 / o->count, sv1.redis - sv0.redis, sv1.kafka - sv0.kafka, load);
@@ -437,7 +462,9 @@ out:
     return rate;
 }
 
-typedef struct btStreamDue { int64_t first_ms, rate; } btStreamDue;
+typedef struct btStreamDue {
+    int64_t first_ms, rate;
+} btStreamDue;
 static int64_t btStreamDueFn(int64_t i, void *arg) {
     const btStreamDue *d = arg;
     return d->first_ms + i * 1000 / d->rate;
@@ -467,8 +494,10 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
     int64_t behind = 0;
     for (int64_t i = 0; i < m && !bench_interrupted;) {
         int64_t at_us = (btStreamDueFn(i, &d) - BT_LEAD_MS) * 1000, now = bench_now_us();
-        if (at_us > now) bench_sleep_us(at_us - now);
-        else if (now - at_us > behind) behind = now - at_us;
+        if (at_us > now)
+            bench_sleep_us(at_us - now);
+        else if (now - at_us > behind)
+            behind = now - at_us;
         int64_t end = i + chunk < m ? i + chunk : m;
         if (btSchedule(x->pg, x->redis, prefix, i, end, chunk, bench_now_us() / 1000, btStreamDueFn, &d, x->err,
                        sizeof x->err) != 0)
@@ -484,7 +513,12 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
     int64_t missing = 0;
     for (int64_t i = 0; i < m; i++) {
         int64_t due = btStreamDueFn(i, &d);
-        if (!l->seen[i]) { missing++; lat[i] = t_end / 1000 - due; lts[i] = lat[i]; continue; }
+        if (!l->seen[i]) {
+            missing++;
+            lat[i] = t_end / 1000 - due;
+            lts[i] = lat[i];
+            continue;
+        }
         lat[i] = l->arrival_us[i] / 1000 - due;
         lts[i] = l->ts_ms[i] - due;
     }
@@ -497,9 +531,10 @@ static int btLateness(btCtx *x, int n, double *p50, double *p99) {
     printf("lateness:    %" PRId64 " timers due at %d/s for %.0f s (CS_CLOCK=system, scheduled %d ms ahead, %d "
            "dispatcher(s)); due -> arrival at the bench consumer: p50 %.0f ms, p99 %.0f ms, max %" PRId64
            " ms; due -> record timestamp (CreateTime): p50 %.0f ms, p99 %.0f ms%s; load %s\n",
-           m, o->rate, o->latency_s, BT_LEAD_MS, n, *p50, *p99, lat[m - 1], (double)bench_percentile(lts, (size_t)m, 50),
-           (double)bench_percentile(lts, (size_t)m, 99), missing ? " (some never arrived: counted as the time waited)" : "", load);
-    (void)all;   /* missing ones were counted above */
+           m, o->rate, o->latency_s, BT_LEAD_MS, n, *p50, *p99, lat[m - 1],
+           (double)bench_percentile(lts, (size_t)m, 50), (double)bench_percentile(lts, (size_t)m, 99),
+           missing ? " (some never arrived: counted as the time waited)" : "", load);
+    (void)all; /* missing ones were counted above */
     rc = 0;
 out:
     bench_stop(pids, n);
@@ -560,11 +595,14 @@ static double btNotifier(btCtx *x) {
         uint8_t *buf = cs_xmalloc(len);
         cs__v1__envelope__pack(&env, buf);
         for (;;) {
-            rd_kafka_resp_err_t pe2 = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(CS_TOPIC_NOTIFICATIONS),
-                                                        RD_KAFKA_V_KEY(rkey, strlen(rkey)), RD_KAFKA_V_VALUE(buf, len),
-                                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
+            rd_kafka_resp_err_t pe2 =
+                rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(CS_TOPIC_NOTIFICATIONS), RD_KAFKA_V_KEY(rkey, strlen(rkey)),
+                                  RD_KAFKA_V_VALUE(buf, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
             if (!pe2) break;
-            if (pe2 == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(prod, 10); continue; }
+            if (pe2 == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                rd_kafka_poll(prod, 10);
+                continue;
+            }
             snprintf(x->err, sizeof x->err, "produce: %s", rd_kafka_err2str(pe2));
             free(buf);
             goto out;
@@ -584,8 +622,16 @@ static double btNotifier(btCtx *x) {
     snprintf(e2, sizeof e2, "CS_NOTIFIER_LOG_FILE=%s/messages.jsonl", o->out);
     snprintf(e3, sizeof e3, "CS_NOTIFIER_TEMPLATES=%s", o->templates);
     snprintf(logp, sizeof logp, "%s/notifier.log", o->out);
-    const char *env[] = {e1, e2, e3, "CS_CLOCK=redis", "CS_NOTIFIER_RATE=0", "CS_SMS_URL=", "CS_IM_URL=",
-                         "CS_INSTANCE=bench-notifier", "CS_HTTP_ADDR=127.0.0.1:0", NULL};
+    const char *env[] = {e1,
+                         e2,
+                         e3,
+                         "CS_CLOCK=redis",
+                         "CS_NOTIFIER_RATE=0",
+                         "CS_SMS_URL=",
+                         "CS_IM_URL=",
+                         "CS_INSTANCE=bench-notifier",
+                         "CS_HTTP_ADDR=127.0.0.1:0",
+                         NULL};
     int64_t t_spawn = bench_now_us();
     if ((pid = bench_spawn(o->notifier, logp, env, x->err, sizeof x->err)) < 0) goto out;
     int64_t last_n = -1, last_change = bench_now_us(), t_done = 0;
@@ -595,8 +641,14 @@ static double btNotifier(btCtx *x) {
         int64_t c = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
         int64_t now = bench_now_us();
-        if (c >= o->notes) { t_done = now; break; }
-        if (c != last_n) { last_n = c; last_change = now; }
+        if (c >= o->notes) {
+            t_done = now;
+            break;
+        }
+        if (c != last_n) {
+            last_n = c;
+            last_change = now;
+        }
         if (bench_interrupted || now - last_change > 60000000 || waitpid(pid, NULL, WNOHANG) == pid) {
             snprintf(x->err, sizeof x->err, "notifier: %" PRId64 " of %d messages (see %.900s)", c, o->notes, logp);
             goto out;
@@ -639,52 +691,72 @@ static void btUsage(FILE *out) {
 }
 
 int bench_timers_main(int argc, char **argv) {
-    btOpts o = {.count = 1000000, .dispatcher = "build/timer-dispatcher", .notifier = "build/notifier",
-                .templates = "workers/notifier/templates/zh-CN.json", .out = ".", .latency_s = 60,
-                .rate = 5000, .notes = 20000, .batch = 1000};
+    btOpts o = {.count = 1000000,
+                .dispatcher = "build/timer-dispatcher",
+                .notifier = "build/notifier",
+                .templates = "workers/notifier/templates/zh-CN.json",
+                .out = ".",
+                .latency_s = 60,
+                .rate = 5000,
+                .notes = 20000,
+                .batch = 1000};
     o.copies[0] = 1, o.copies[1] = 2, o.ncopies = 2;
     snprintf(o.run_id, sizeof o.run_id, "t%lld", (long long)(bench_now_us() / 1000000));
-    static const struct option opts[] = {
-        {"count", required_argument, NULL, 'n'}, {"copies", required_argument, NULL, 'c'},
-        {"dispatcher", required_argument, NULL, 'd'}, {"notifier", required_argument, NULL, 'N'},
-        {"templates", required_argument, NULL, 'T'}, {"out", required_argument, NULL, 'o'},
-        {"latency-s", required_argument, NULL, 'l'}, {"rate", required_argument, NULL, 'r'},
-        {"notes", required_argument, NULL, 'm'}, {"batch", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
+                                         {"copies", required_argument, NULL, 'c'},
+                                         {"dispatcher", required_argument, NULL, 'd'},
+                                         {"notifier", required_argument, NULL, 'N'},
+                                         {"templates", required_argument, NULL, 'T'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"latency-s", required_argument, NULL, 'l'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"notes", required_argument, NULL, 'm'},
+                                         {"batch", required_argument, NULL, 'b'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': o.count = atoi(optarg); break;
-        case 'c': {
-            o.ncopies = 0;
-            for (char *s = optarg; *s && o.ncopies < BT_MAX_COPIES; s += *s == ',') {
-                int v = (int)strtol(s, &s, 10);
-                if (v < 1 || v > BT_MAX_COPIES) { btUsage(stderr); return 2; }
-                o.copies[o.ncopies++] = v;
+            case 'n': o.count = atoi(optarg); break;
+            case 'c': {
+                o.ncopies = 0;
+                for (char *s = optarg; *s && o.ncopies < BT_MAX_COPIES; s += *s == ',') {
+                    int v = (int)strtol(s, &s, 10);
+                    if (v < 1 || v > BT_MAX_COPIES) {
+                        btUsage(stderr);
+                        return 2;
+                    }
+                    o.copies[o.ncopies++] = v;
+                }
+                break;
             }
-            break;
-        }
-        case 'd': o.dispatcher = optarg; break;
-        case 'N': o.notifier = optarg; break;
-        case 'T': o.templates = optarg; break;
-        case 'o': o.out = optarg; break;
-        case 'l': o.latency_s = atof(optarg); break;
-        case 'r': o.rate = atoi(optarg); break;
-        case 'm': o.notes = atoi(optarg); break;
-        case 'b': o.batch = atoi(optarg); break;
-        case 'h': btUsage(stdout); return 0;
-        default: btUsage(stderr); return 2;
+            case 'd': o.dispatcher = optarg; break;
+            case 'N': o.notifier = optarg; break;
+            case 'T': o.templates = optarg; break;
+            case 'o': o.out = optarg; break;
+            case 'l': o.latency_s = atof(optarg); break;
+            case 'r': o.rate = atoi(optarg); break;
+            case 'm': o.notes = atoi(optarg); break;
+            case 'b': o.batch = atoi(optarg); break;
+            case 'h': btUsage(stdout); return 0;
+            default: btUsage(stderr); return 2;
         }
     }
-    if (o.count < 1 || o.ncopies < 1 || o.latency_s <= 0 || o.rate < 1 || o.batch < 1) { btUsage(stderr); return 2; }
+    if (o.count < 1 || o.ncopies < 1 || o.latency_s <= 0 || o.rate < 1 || o.batch < 1) {
+        btUsage(stderr);
+        return 2;
+    }
     bench_catch_signals();
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     btCtx x = {.o = &o};
     cs_config cfg;
-    if (cs_config_load(&cfg, x.err, sizeof x.err) != 0) { fprintf(stderr, "cs-bench: %s\n", x.err); return 2; }
+    if (cs_config_load(&cfg, x.err, sizeof x.err) != 0) {
+        fprintf(stderr, "cs-bench: %s\n", x.err);
+        return 2;
+    }
     x.cfg = &cfg;
     int rc = 1;
     if (cs_topics_wait_ready(&cfg, BENCH_READY_MS, x.err, sizeof x.err)) goto fail;
@@ -695,8 +767,8 @@ int bench_timers_main(int argc, char **argv) {
     bench_pg_show(x.pg, "fsync", fsync_s, sizeof fsync_s);
     bench_pg_show(x.pg, "synchronous_commit", sync_s, sizeof sync_s);
     btLoad(load, sizeof load);
-    printf("cs-bench timers: %d timers, run %s, %ld cores, load %s\n", o.count, o.run_id,
-           sysconf(_SC_NPROCESSORS_ONLN), load);
+    printf("cs-bench timers: %d timers, run %s, %ld cores, load %s\n", o.count, o.run_id, sysconf(_SC_NPROCESSORS_ONLN),
+           load);
     printf("PostgreSQL: SHOW fsync = %s; SHOW synchronous_commit = %s\n", fsync_s, sync_s);
 
     double best = -1, bytes = 0;
@@ -705,7 +777,10 @@ int bench_timers_main(int argc, char **argv) {
         double b = 0, r = btBacklog(&x, o.copies[k], &b);
         if (r < 0) goto fail;
         if (k == 0) bytes = b;
-        if (r > best) { best = r; best_n = o.copies[k]; }
+        if (r > best) {
+            best = r;
+            best_n = o.copies[k];
+        }
     }
     printf("backlog:     best %.0f fired/s with %d dispatcher(s)\n", best, best_n);
     double p50 = 0, p99 = 0;

@@ -80,7 +80,7 @@ static void rowsFree(void *arg) {
     free(r);
 }
 
-static void rowsDone(void *arg) { (void)arg; }   /* the registration that owns the rows */
+static void rowsDone(void *arg) { (void)arg; } /* the registration that owns the rows */
 
 static int rowsFlush(void *arg, cs_batch *b, char *err, size_t errlen) {
     fxRows *r = arg;
@@ -98,7 +98,7 @@ static fxRows *batchRows(cs_batch *b) {
         r = cs_xcalloc(1, sizeof *r);
         cs_batch_after_commit(b, rowsDone, r, rowsFree);
     }
-    if (!cs_batch_before_commit_has(b, rowsFlush)) cs_batch_before_commit(b, rowsFlush, r);   /* again after a flush */
+    if (!cs_batch_before_commit_has(b, rowsFlush)) cs_batch_before_commit(b, rowsFlush, r); /* again after a flush */
     return r;
 }
 
@@ -124,11 +124,11 @@ static void emitBody(cs_batch *b, const char *topic, const char *key, const char
     env.source = (char *)cs_batch_worker(b);
     env.body_case = bc;
     switch (bc) {
-    case CS__V1__ENVELOPE__BODY_TASK: env.task = body; break;
-    case CS__V1__ENVELOPE__BODY_NOTIFICATION: env.notification = body; break;
-    case CS__V1__ENVELOPE__BODY_FINANCE: env.finance = body; break;
-    case CS__V1__ENVELOPE__BODY_SLA_BREACH: env.sla_breach = body; break;
-    default: abort();   /* a programming error: effects have these four */
+        case CS__V1__ENVELOPE__BODY_TASK: env.task = body; break;
+        case CS__V1__ENVELOPE__BODY_NOTIFICATION: env.notification = body; break;
+        case CS__V1__ENVELOPE__BODY_FINANCE: env.finance = body; break;
+        case CS__V1__ENVELOPE__BODY_SLA_BREACH: env.sla_breach = body; break;
+        default: abort(); /* a programming error: effects have these four */
     }
     cs_batch_emit(b, topic, key, &env);
 }
@@ -151,7 +151,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     outputIds(key, id, t, "task", idx, k->rule);
     int64_t now = cs_batch_now(b);
     const char *shift = k->shift;
-    if (!shift) {   /* SH-1 */
+    if (!shift) { /* SH-1 */
         const cs_shift *sh = t->shop ? cs_shift_for_task(t->shop, k->queue_at_ms ? k->queue_at_ms : now) : NULL;
         shift = sh ? sh->name : "";
     }
@@ -180,20 +180,24 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     cs_copy_text(c, k->summary);
     cs_copy_text(c, shift);
     cs_copy_bool(c, k->urgent);
-    if (k->due_ms) cs_copy_int(c, k->due_ms);
-    else cs_copy_null(c);
+    if (k->due_ms)
+        cs_copy_int(c, k->due_ms);
+    else
+        cs_copy_null(c);
     cs_copy_int(c, now);
     cs_copy_text(c, k->assignee);
     cs_copy_bool(c, k->top_of_queue);
-    if (k->queue_at_ms) cs_copy_int(c, k->queue_at_ms);
-    else cs_copy_null(c);
+    if (k->queue_at_ms)
+        cs_copy_int(c, k->queue_at_ms);
+    else
+        cs_copy_null(c);
     cs_copy_text(c, k->queue);
     cs_copy_end_row(c);
     cs_metric_add(fxMetrics.tasks, 1);
 }
 
 void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *n) {
-    if (!n->template_id || !n->rule) {   /* a rule that decided "nothing to say" (OV-14) */
+    if (!n->template_id || !n->rule) { /* a rule that decided "nothing to say" (OV-14) */
         cs_log_warn("%s: a notification request of %s without a template was not made", cs_batch_worker(b),
                     str(t->trigger));
         return;
@@ -202,7 +206,7 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     outputIds(key, id, t, "note", idx, n->template_id);
     Cs__V1__NotificationRequest req;
     cs__v1__notification_request__init(&req);
-    req.idempotency_key = id;   /* NT-1: fixed here, at request time, from the input's id */
+    req.idempotency_key = id; /* NT-1: fixed here, at request time, from the input's id */
     req.order_id = (char *)str(t->order_id);
     req.to = (char *)str(n->to == CS_TO_IM ? t->buyer_id : t->phone);
     req.channel = n->channel;
@@ -264,11 +268,13 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     return 0;
 }
 
-static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_breach *x,
-                      char *err, size_t errlen) {
+static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int idx, const cs_breach *x, char *err,
+                      size_t errlen) {
     char id[FX_ID_LEN], suffix[32];
-    if (idx == 0) snprintf(suffix, sizeof suffix, "sla");
-    else snprintf(suffix, sizeof suffix, "sla/%d", idx);
+    if (idx == 0)
+        snprintf(suffix, sizeof suffix, "sla");
+    else
+        snprintf(suffix, sizeof suffix, "sla/%d", idx);
     cs_event_id_derive(id, sizeof id, t->trigger, suffix);
     const char *subject_id = x->subject_id[0] ? x->subject_id : str(t->subject ? t->subject : t->order_id);
     int64_t now = cs_batch_now(b);
@@ -306,8 +312,9 @@ static int closeTasks(cs_batch *b, const cs_fx_target *t, const cs_task_close *k
     PGconn *pg = cs_batch_pg(b);
     if (k->task_id) {
         const char *p[] = {t->shop_id, k->task_id, now, k->rule_prefix ? k->rule_prefix : ""};
-        return cs_pg_exec(pg, "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND task_id = $2 "
-                              "AND closed_ms IS NULL AND starts_with(rule, $4)",
+        return cs_pg_exec(pg,
+                          "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND task_id = $2 "
+                          "AND closed_ms IS NULL AND starts_with(rule, $4)",
                           4, p, NULL, err, errlen);
     }
     cs_copybuf arr = {0};
@@ -315,8 +322,9 @@ static int closeTasks(cs_batch *b, const cs_fx_target *t, const cs_task_close *k
     while (k->rules && k->rules[n]) n++;
     cs_pg_text_array(&arr, k->rules, n);
     const char *p[] = {t->shop_id, str(t->order_id), now, arr.data, k->rule_prefix ? k->rule_prefix : NULL};
-    int rc = cs_pg_exec(pg, "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND order_id = $2 "
-                            "AND closed_ms IS NULL AND (rule = ANY($4::text[]) OR starts_with(rule, $5))",
+    int rc = cs_pg_exec(pg,
+                        "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND order_id = $2 "
+                        "AND closed_ms IS NULL AND (rule = ANY($4::text[]) OR starts_with(rule, $5))",
                         5, p, NULL, err, errlen);
     cs_copy_free(&arr);
     return rc;
@@ -339,8 +347,8 @@ cs_fx_target cs_fx_target_of(const cs_event *ev, const cs_order_facts *o, const 
 int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *err, size_t errlen) {
     metricsEnsure();
     if (fx->dropped)
-        cs_log_error("%s: %d effects of %s did not fit their arrays and were dropped", cs_batch_worker(b),
-                     fx->dropped, str(t->trigger));
+        cs_log_error("%s: %d effects of %s did not fit their arrays and were dropped", cs_batch_worker(b), fx->dropped,
+                     str(t->trigger));
     char key[FX_KEY_LEN];
     recordKey(key, sizeof key, t);
     for (int i = 0; i < fx->ncloses; i++)
@@ -370,8 +378,13 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
         const cs_timer_arm *a = &fx->timers[i];
         const char *subject = a->subject[0] ? a->subject : dflt;
         cs_fx_timer_id(tid, sizeof tid, a->kind, t->shop_id, subject);
-        cs_timer_spec spec = {.kind = a->kind, .order_key = key, .timer_id = tid, .due_ms = a->due_ms,
-                              .payload = subject, .payload_len = strlen(subject), .keep_pending = a->keep_pending};
+        cs_timer_spec spec = {.kind = a->kind,
+                              .order_key = key,
+                              .timer_id = tid,
+                              .due_ms = a->due_ms,
+                              .payload = subject,
+                              .payload_len = strlen(subject),
+                              .keep_pending = a->keep_pending};
         if (!t->order_id || !t->order_id[0]) {
             snprintf(skey, sizeof skey, "%s:%s", t->shop_id, subject);
             spec.order_key = skey;

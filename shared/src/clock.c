@@ -35,16 +35,14 @@
 #include "cs/tz.h"
 #include "cs/util.h"
 
-
 /* KEYS[1] = clock key, ARGV[1] = delta ms, ARGV[2] = real now ms. */
-static const char advance_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[2]) end\n"
-    "return redis.call('INCRBY', KEYS[1], ARGV[1])\n";
+static const char advance_lua[] = "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[2]) end\n"
+                                  "return redis.call('INCRBY', KEYS[1], ARGV[1])\n";
 
 struct cs_clock {
-    bool redis;              /* CS_CLOCK=redis, else system */
-    cs_redis *r;             /* owned (redis mode): connects lazily, logs up/down */
-    pthread_mutex_t mu;      /* guards r (one connection, many threads) */
+    bool redis;         /* CS_CLOCK=redis, else system */
+    cs_redis *r;        /* owned (redis mode): connects lazily, logs up/down */
+    pthread_mutex_t mu; /* guards r (one connection, many threads) */
 };
 
 int64_t cs_real_ms(void) {
@@ -131,8 +129,10 @@ int cs_clock_now(cs_clock *c, int64_t *now_ms) {
 
 static int need_redis(const cs_clock *c, const char *what, char *errbuf, size_t errlen) {
     if (c->redis) return 0;
-    snprintf(errbuf, errlen, "cannot %s the system clock (the business clock is settable only "
-             "with CS_CLOCK=redis)", what);
+    snprintf(errbuf, errlen,
+             "cannot %s the system clock (the business clock is settable only "
+             "with CS_CLOCK=redis)",
+             what);
     return -1;
 }
 
@@ -201,9 +201,7 @@ int cs_parse_iso8601(const char *s, const struct cs_tz *default_tz, int64_t *ms)
     if (!s) return -1;
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0;
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-        digits(&p, 2, &d))
-        return -1;
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d)) return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -1;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
@@ -270,8 +268,7 @@ void cs_format_iso8601(int64_t ms, const struct cs_tz *tz, char *buf, size_t len
         cs_strlcpy(zone, "Z", sizeof zone);
     } else {
         int a = off_s < 0 ? -off_s : off_s;
-        snprintf(zone, sizeof zone, "%c%02d:%02d", off_s < 0 ? '-' : '+', a / 3600 % 100,
-                 a / 60 % 60);
+        snprintf(zone, sizeof zone, "%c%02d:%02d", off_s < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
     }
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", y, mo, d, h, mi, s, f, zone);
 }

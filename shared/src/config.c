@@ -23,16 +23,16 @@
 #include "cs/util.h"
 
 typedef enum cfg_type {
-    CFG_STR,   /* any string (optionally checked by a validator) */
-    CFG_ENUM,  /* one of a fixed list of strings */
-    CFG_INT,   /* a decimal integer in [min, max] */
+    CFG_STR,  /* any string (optionally checked by a validator) */
+    CFG_ENUM, /* one of a fixed list of strings */
+    CFG_INT,  /* a decimal integer in [min, max] */
 } cfg_type;
 
 /* Optional extra check of a string value; writes the reason on failure. */
 typedef int (*cfg_check_fn)(const char *value, char *why, size_t whylen);
 
 typedef struct cfg_row {
-    const char *name;          /* environment variable */
+    const char *name; /* environment variable */
     cfg_type type;
     size_t offset;             /* of the char * or int field in cs_config */
     const char *def;           /* default as text; NULL = computed (CS_INSTANCE) */
@@ -45,8 +45,13 @@ typedef struct cfg_row {
 static const char *const clock_values[] = {"system", "redis", NULL};
 static const char *const assignor_values[] = {"range", "roundrobin", "cooperative-sticky", NULL};
 static const char *const level_values[] = {"debug", "info", "warn", "error", NULL};
-static const char *const crash_values[] = {"", "after_pg_commit", "after_produce",
-                                           "before_pg_commit", "before_commit_hooks", "timer_before_ack", "after_provider_2xx",
+static const char *const crash_values[] = {"",
+                                           "after_pg_commit",
+                                           "after_produce",
+                                           "before_pg_commit",
+                                           "before_commit_hooks",
+                                           "timer_before_ack",
+                                           "after_provider_2xx",
                                            NULL};
 
 static int check_nonempty(const char *v, char *why, size_t whylen);
@@ -58,36 +63,34 @@ static int check_http_addr(const char *v, char *why, size_t whylen);
 static const cfg_row cfg_table[] = {
     {"CS_KAFKA_BROKERS", CFG_STR, OFF(brokers), "127.0.0.1:19092", 0, 0, NULL, check_nonempty,
      "Kafka bootstrap servers, host:port[,host:port...]"},
-    {"CS_PG_DSN", CFG_STR, OFF(pg_dsn), "host=127.0.0.1 port=15432 dbname=cs user=cs", 0, 0,
-     NULL, NULL, "PostgreSQL libpq connection string"},
-    {"CS_REDIS_URL", CFG_STR, OFF(redis_url), "redis://127.0.0.1:16379", 0, 0, NULL,
-     check_redis_url, "Redis address, redis://host[:port][/db]"},
+    {"CS_PG_DSN", CFG_STR, OFF(pg_dsn), "host=127.0.0.1 port=15432 dbname=cs user=cs", 0, 0, NULL, NULL,
+     "PostgreSQL libpq connection string"},
+    {"CS_REDIS_URL", CFG_STR, OFF(redis_url), "redis://127.0.0.1:16379", 0, 0, NULL, check_redis_url,
+     "Redis address, redis://host[:port][/db]"},
     {"CS_CLOCK", CFG_ENUM, OFF(clock), "system", 0, 0, clock_values, NULL,
      "business clock: system, or redis (key cs:clock:now_ms, set by cscli clock)"},
-    {"CS_SHOPS_FILE", CFG_STR, OFF(shops_file), "deploy/config/shops.sample.json", 0, 0, NULL,
-     check_nonempty, "per-shop settings file (JSON)"},
+    {"CS_SHOPS_FILE", CFG_STR, OFF(shops_file), "deploy/config/shops.sample.json", 0, 0, NULL, check_nonempty,
+     "per-shop settings file (JSON)"},
     {"CS_HTTP_ADDR", CFG_STR, OFF(http_addr), "127.0.0.1:0", 0, 0, NULL, check_http_addr,
      "host:port serving /metrics and /healthz (port 0 = any free port, empty = off)"},
-    {"CS_GROUP_ID", CFG_STR, OFF(group_id), "", 0, 0, NULL, NULL,
-     "Kafka consumer group (empty = the worker's name)"},
+    {"CS_GROUP_ID", CFG_STR, OFF(group_id), "", 0, 0, NULL, NULL, "Kafka consumer group (empty = the worker's name)"},
     {"CS_ASSIGNOR", CFG_ENUM, OFF(assignor), "range", 0, 0, assignor_values, NULL,
      "partition assignor: range, roundrobin or cooperative-sticky"},
     {"CS_BATCH_MAX", CFG_INT, OFF(batch_max), "500", 1, 100000, NULL, NULL,
      "most events applied in one PostgreSQL transaction"},
-    {"CS_BATCH_WAIT_MS", CFG_INT, OFF(batch_wait_ms), "20", 0, 10000, NULL, NULL,
-     "longest wait (ms) to fill a batch"},
-    {"CS_SESSION_TIMEOUT_MS", CFG_INT, OFF(session_timeout_ms), "10000", 6000, 300000, NULL,
-     NULL, "consumer group session timeout (ms)"},
+    {"CS_BATCH_WAIT_MS", CFG_INT, OFF(batch_wait_ms), "20", 0, 10000, NULL, NULL, "longest wait (ms) to fill a batch"},
+    {"CS_SESSION_TIMEOUT_MS", CFG_INT, OFF(session_timeout_ms), "10000", 6000, 300000, NULL, NULL,
+     "consumer group session timeout (ms)"},
     {"CS_QUEUE_KBYTES", CFG_INT, OFF(queue_kbytes), "2048", 64, 1048576, NULL, NULL,
      "librdkafka prefetch queue per partition (KiB)"},
     {"CS_LOG_LEVEL", CFG_ENUM, OFF(log_level), "info", 0, 0, level_values, NULL,
      "least level logged: debug, info, warn or error"},
     {"CS_CRASH_POINT", CFG_ENUM, OFF(crash_point), "", 0, 0, crash_values, NULL,
-     "tests only: after_pg_commit, after_produce, before_pg_commit, before_commit_hooks, timer_before_ack or after_provider_2xx"},
+     "tests only: after_pg_commit, after_produce, before_pg_commit, before_commit_hooks, timer_before_ack or "
+     "after_provider_2xx"},
     {"CS_CRASH_AFTER", CFG_INT, OFF(crash_after), "1", 1, INT_MAX, NULL, NULL,
      "tests only: crash at the Nth pass of CS_CRASH_POINT"},
-    {"CS_INSTANCE", CFG_STR, OFF(instance), NULL, 0, 0, NULL, NULL,
-     "this process's name in logs and DLQ headers"},
+    {"CS_INSTANCE", CFG_STR, OFF(instance), NULL, 0, 0, NULL, NULL, "this process's name in logs and DLQ headers"},
     {"CS_STATE_DIR", CFG_STR, OFF(state_dir), "run/state", 0, 0, NULL, check_nonempty,
      "directory for local state (the log message provider's file)"},
     {"CS_TIMER_TICK_MS", CFG_INT, OFF(timer_tick_ms), "100", 10, 10000, NULL, NULL,
@@ -98,19 +101,15 @@ static const cfg_row cfg_table[] = {
      "timer dispatcher: a fired timer its owner has not processed within this (real s) fires again"},
     {"CS_TIMER_RECONCILE_S", CFG_INT, OFF(timer_reconcile_s), "5", 1, 3600, NULL, NULL,
      "timer dispatcher: seconds between reconciliations of recent timers (PostgreSQL -> Redis)"},
-    {"CS_TIMER_FULL_RECONCILE_S", CFG_INT, OFF(timer_full_reconcile_s), "600", 10, 604800, NULL,
-     NULL, "timer dispatcher: seconds between full reconciliations of every pending timer"},
+    {"CS_TIMER_FULL_RECONCILE_S", CFG_INT, OFF(timer_full_reconcile_s), "600", 10, 604800, NULL, NULL,
+     "timer dispatcher: seconds between full reconciliations of every pending timer"},
 };
 
 #define CFG_NROWS (sizeof cfg_table / sizeof cfg_table[0])
 
-static char **str_field(cs_config *cfg, const cfg_row *r) {
-    return (char **)((char *)cfg + r->offset);
-}
+static char **str_field(cs_config *cfg, const cfg_row *r) { return (char **)((char *)cfg + r->offset); }
 
-static int *int_field(cs_config *cfg, const cfg_row *r) {
-    return (int *)((char *)cfg + r->offset);
-}
+static int *int_field(cs_config *cfg, const cfg_row *r) { return (int *)((char *)cfg + r->offset); }
 
 static int check_nonempty(const char *v, char *why, size_t whylen) {
     if (*v) return 0;
@@ -173,8 +172,7 @@ static void enum_list(const char *const *values, char *buf, size_t len) {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; values[i]; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                         values[i][0] ? values[i] : "'' (empty)");
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", values[i][0] ? values[i] : "'' (empty)");
         if (n < 0 || (size_t)n >= len - used) break;
         used += (size_t)n;
     }
@@ -202,37 +200,36 @@ static int load_row(cs_config *cfg, const cfg_row *r, char *errbuf, size_t errle
     }
     const char *v = env ? env : r->def;
     switch (r->type) {
-    case CFG_INT: {
-        long n;
-        if (parse_long(v, &n) != 0 || n < r->min || n > r->max) {
-            if (r->max == INT_MAX)
-                snprintf(errbuf, errlen, "%s: must be an integer of at least %ld, got '%s'",
-                         r->name, r->min, v);
-            else
-                snprintf(errbuf, errlen, "%s: must be an integer from %ld to %ld, got '%s'",
-                         r->name, r->min, r->max, v);
-            return -1;
-        }
-        *int_field(cfg, r) = (int)n;
-        return 0;
-    }
-    case CFG_ENUM:
-        for (size_t i = 0; r->values[i]; i++) {
-            if (strcmp(v, r->values[i]) == 0) {
-                *str_field(cfg, r) = cs_xstrdup(v);
-                return 0;
+        case CFG_INT: {
+            long n;
+            if (parse_long(v, &n) != 0 || n < r->min || n > r->max) {
+                if (r->max == INT_MAX)
+                    snprintf(errbuf, errlen, "%s: must be an integer of at least %ld, got '%s'", r->name, r->min, v);
+                else
+                    snprintf(errbuf, errlen, "%s: must be an integer from %ld to %ld, got '%s'", r->name, r->min,
+                             r->max, v);
+                return -1;
             }
+            *int_field(cfg, r) = (int)n;
+            return 0;
         }
-        enum_list(r->values, why, sizeof why);
-        snprintf(errbuf, errlen, "%s: must be one of %s, got '%s'", r->name, why, v);
-        return -1;
-    case CFG_STR:
-        if (r->check && r->check(v, why, sizeof why) != 0) {
-            snprintf(errbuf, errlen, "%s: %s", r->name, why);
+        case CFG_ENUM:
+            for (size_t i = 0; r->values[i]; i++) {
+                if (strcmp(v, r->values[i]) == 0) {
+                    *str_field(cfg, r) = cs_xstrdup(v);
+                    return 0;
+                }
+            }
+            enum_list(r->values, why, sizeof why);
+            snprintf(errbuf, errlen, "%s: must be one of %s, got '%s'", r->name, why, v);
             return -1;
-        }
-        *str_field(cfg, r) = cs_xstrdup(v);
-        return 0;
+        case CFG_STR:
+            if (r->check && r->check(v, why, sizeof why) != 0) {
+                snprintf(errbuf, errlen, "%s: %s", r->name, why);
+                return -1;
+            }
+            *str_field(cfg, r) = cs_xstrdup(v);
+            return 0;
     }
     return -1;
 }

@@ -23,7 +23,10 @@ void cs_task_vset(cs_task *t, Cs__V1__TaskKind kind, const char *rule, bool urge
 }
 
 cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...) {
-    if (fx->ntasks >= CS_FX_MAX_TASKS) { fx->dropped++; return NULL; }
+    if (fx->ntasks >= CS_FX_MAX_TASKS) {
+        fx->dropped++;
+        return NULL;
+    }
     cs_task *t = &fx->tasks[fx->ntasks++];
     va_list ap;
     va_start(ap, fmt);
@@ -34,7 +37,10 @@ cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, boo
 
 cs_note *cs_fx_note(cs_effects *fx, const char *rule, const char *template_id, Cs__V1__MessageChannel channel,
                     cs_recipient to) {
-    if (fx->nnotes >= CS_FX_MAX_NOTES) { fx->dropped++; return NULL; }
+    if (fx->nnotes >= CS_FX_MAX_NOTES) {
+        fx->dropped++;
+        return NULL;
+    }
     cs_note *n = &fx->notes[fx->nnotes++];
     memset(n, 0, sizeof *n);
     n->rule = rule;
@@ -57,7 +63,10 @@ void cs_fx_note_param(cs_note *n, const char *key, const char *fmt, ...) {
 
 cs_finance *cs_fx_finance(cs_effects *fx, const char *kind, const char *rule, int64_t amount_fen, const char *fmt,
                           ...) {
-    if (fx->nfinance >= CS_FX_MAX_FINANCE) { fx->dropped++; return NULL; }
+    if (fx->nfinance >= CS_FX_MAX_FINANCE) {
+        fx->dropped++;
+        return NULL;
+    }
     cs_finance *f = &fx->finance[fx->nfinance++];
     memset(f, 0, sizeof *f);
     f->kind = kind;
@@ -70,9 +79,12 @@ cs_finance *cs_fx_finance(cs_effects *fx, const char *kind, const char *rule, in
     return f;
 }
 
-cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, int64_t deadline_ms,
-                        const char *fmt, ...) {
-    if (fx->nbreaches >= CS_FX_MAX_BREACHES) { fx->dropped++; return NULL; }
+cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, int64_t deadline_ms, const char *fmt,
+                        ...) {
+    if (fx->nbreaches >= CS_FX_MAX_BREACHES) {
+        fx->dropped++;
+        return NULL;
+    }
     cs_breach *b = &fx->breaches[fx->nbreaches++];
     memset(b, 0, sizeof *b);
     b->rule = rule;
@@ -89,7 +101,10 @@ cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, i
 static bool subjectFits(const char *subject) { return !subject || strlen(subject) < CS_FX_ID_LEN; }
 
 cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject, int64_t due_ms) {
-    if (fx->ntimers >= CS_FX_MAX_TIMERS || !subjectFits(subject)) { fx->dropped++; return NULL; }
+    if (fx->ntimers >= CS_FX_MAX_TIMERS || !subjectFits(subject)) {
+        fx->dropped++;
+        return NULL;
+    }
     cs_timer_arm *t = &fx->timers[fx->ntimers++];
     memset(t, 0, sizeof *t);
     t->kind = kind;
@@ -99,20 +114,29 @@ cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject,
 }
 
 void cs_fx_cancel(cs_effects *fx, const char *kind, const char *subject) {
-    if (fx->ncancels >= CS_FX_MAX_CANCELS || !subjectFits(subject)) { fx->dropped++; return; }
+    if (fx->ncancels >= CS_FX_MAX_CANCELS || !subjectFits(subject)) {
+        fx->dropped++;
+        return;
+    }
     cs_timer_cancel_fx *c = &fx->cancels[fx->ncancels++];
     c->kind = kind;
     cs_strlcpy(c->subject, subject ? subject : "", sizeof c->subject);
 }
 
 void cs_fx_close_task(cs_effects *fx, const char *task_id) {
-    if (fx->ncloses >= CS_FX_MAX_CLOSES) { fx->dropped++; return; }
-    fx->closes[fx->ncloses++] = (cs_task_close){ .task_id = task_id };
+    if (fx->ncloses >= CS_FX_MAX_CLOSES) {
+        fx->dropped++;
+        return;
+    }
+    fx->closes[fx->ncloses++] = (cs_task_close){.task_id = task_id};
 }
 
 void cs_fx_close_tasks(cs_effects *fx, const char *const *rules, const char *prefix) {
-    if (fx->ncloses >= CS_FX_MAX_CLOSES) { fx->dropped++; return; }
-    fx->closes[fx->ncloses++] = (cs_task_close){ .rules = rules, .rule_prefix = rules ? NULL : prefix };
+    if (fx->ncloses >= CS_FX_MAX_CLOSES) {
+        fx->dropped++;
+        return;
+    }
+    fx->closes[fx->ncloses++] = (cs_task_close){.rules = rules, .rule_prefix = rules ? NULL : prefix};
 }
 
 void cs_fx_timer_id(char *out, size_t len, const char *kind, const char *shop_id, const char *subject) {

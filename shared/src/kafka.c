@@ -33,8 +33,7 @@
 #define PRODUCER_TIMEOUT_MS "30000"
 
 /* One setting; on refusal "kafka config key=value: reason" in errbuf. */
-static int kafkaSet(rd_kafka_conf_t *conf, const char *key, const char *value, char *errbuf,
-                    size_t errlen) {
+static int kafkaSet(rd_kafka_conf_t *conf, const char *key, const char *value, char *errbuf, size_t errlen) {
     char why[512];
     if (rd_kafka_conf_set(conf, key, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
         snprintf(errbuf, errlen, "kafka config %s=%s: %s", key, value, why);
@@ -44,8 +43,7 @@ static int kafkaSet(rd_kafka_conf_t *conf, const char *key, const char *value, c
 }
 
 /* kv: NULL-terminated key, value pairs (NULL = none). */
-static int kafkaSetAll(rd_kafka_conf_t *conf, const char *const *kv, char *errbuf,
-                       size_t errlen) {
+static int kafkaSetAll(rd_kafka_conf_t *conf, const char *const *kv, char *errbuf, size_t errlen) {
     for (size_t i = 0; kv && kv[i]; i += 2) {
         assert(kv[i + 1] != NULL); /* a key without its value */
         if (kafkaSet(conf, kv[i], kv[i + 1], errbuf, errlen) != 0) return -1;
@@ -54,62 +52,63 @@ static int kafkaSetAll(rd_kafka_conf_t *conf, const char *const *kv, char *errbu
 }
 
 /* 1. What every client shares. */
-static int kafkaCommon(rd_kafka_conf_t *conf, const cs_config *cfg, char *errbuf,
-                       size_t errlen) {
+static int kafkaCommon(rd_kafka_conf_t *conf, const cs_config *cfg, char *errbuf, size_t errlen) {
     const char *const kv[] = {
-        "bootstrap.servers", cfg->brokers,
-        "client.id", cfg->instance,
-        NULL,
+        "bootstrap.servers", cfg->brokers, "client.id", cfg->instance, NULL,
     };
     return kafkaSetAll(conf, kv, errbuf, errlen);
 }
 
 /* 2. The role's settings. */
-static int kafkaRole(rd_kafka_conf_t *conf, const cs_config *cfg, cs_kafka_role role,
-                     const char *group, char *errbuf, size_t errlen) {
+static int kafkaRole(rd_kafka_conf_t *conf, const cs_config *cfg, cs_kafka_role role, const char *group, char *errbuf,
+                     size_t errlen) {
     switch (role) {
-    case CS_KAFKA_PRODUCER: {
-        const char *const kv[] = {
-            "enable.idempotence", "true",
-            "acks", "all",
-            "linger.ms", PRODUCER_LINGER_MS,
-            "message.timeout.ms", PRODUCER_TIMEOUT_MS,
-            NULL,
-        };
-        return kafkaSetAll(conf, kv, errbuf, errlen);
-    }
-    case CS_KAFKA_CONSUMER: {
-        char session[24], queue[24];
-        snprintf(session, sizeof session, "%d", cfg->session_timeout_ms);
-        snprintf(queue, sizeof queue, "%d", cfg->queue_kbytes);
-        /* Offsets are stored and committed by the runtime, after the
+        case CS_KAFKA_PRODUCER: {
+            const char *const kv[] = {
+                "enable.idempotence", "true", "acks", "all", "linger.ms", PRODUCER_LINGER_MS, "message.timeout.ms",
+                PRODUCER_TIMEOUT_MS,  NULL,
+            };
+            return kafkaSetAll(conf, kv, errbuf, errlen);
+        }
+        case CS_KAFKA_CONSUMER: {
+            char session[24], queue[24];
+            snprintf(session, sizeof session, "%d", cfg->session_timeout_ms);
+            snprintf(queue, sizeof queue, "%d", cfg->queue_kbytes);
+            /* Offsets are stored and committed by the runtime, after the
          * PostgreSQL transaction; a group with no offset yet starts at the
          * beginning (no event may be skipped). */
-        const char *const kv[] = {
-            "group.id", group,
-            "enable.auto.commit", "false",
-            "enable.auto.offset.store", "false",
-            "auto.offset.reset", "earliest",
-            "partition.assignment.strategy", cfg->assignor,
-            "session.timeout.ms", session,
-            "heartbeat.interval.ms", CONSUMER_HEARTBEAT_MS,
-            "max.poll.interval.ms", CONSUMER_MAX_POLL_MS,
-            "queued.max.messages.kbytes", queue,
-            "fetch.wait.max.ms", CONSUMER_FETCH_WAIT_MS,
-            NULL,
-        };
-        return kafkaSetAll(conf, kv, errbuf, errlen);
-    }
-    case CS_KAFKA_READER: {
-        const char *const kv[] = {
-            "group.id", group,
-            "enable.auto.commit", "false",
-            NULL,
-        };
-        return kafkaSetAll(conf, kv, errbuf, errlen);
-    }
-    case CS_KAFKA_ADMIN:
-        return 0;
+            const char *const kv[] = {
+                "group.id",
+                group,
+                "enable.auto.commit",
+                "false",
+                "enable.auto.offset.store",
+                "false",
+                "auto.offset.reset",
+                "earliest",
+                "partition.assignment.strategy",
+                cfg->assignor,
+                "session.timeout.ms",
+                session,
+                "heartbeat.interval.ms",
+                CONSUMER_HEARTBEAT_MS,
+                "max.poll.interval.ms",
+                CONSUMER_MAX_POLL_MS,
+                "queued.max.messages.kbytes",
+                queue,
+                "fetch.wait.max.ms",
+                CONSUMER_FETCH_WAIT_MS,
+                NULL,
+            };
+            return kafkaSetAll(conf, kv, errbuf, errlen);
+        }
+        case CS_KAFKA_READER: {
+            const char *const kv[] = {
+                "group.id", group, "enable.auto.commit", "false", NULL,
+            };
+            return kafkaSetAll(conf, kv, errbuf, errlen);
+        }
+        case CS_KAFKA_ADMIN: return 0;
     }
     snprintf(errbuf, errlen, "kafka config: unknown role %d", (int)role);
     return -1;
@@ -124,13 +123,11 @@ rd_kafka_conf_t *cs_kafka_conf(const cs_config *cfg, cs_kafka_role role, const c
         return NULL;
     }
     if (!grouped && group) {
-        snprintf(errbuf, errlen, "kafka config: group.id '%s' given to a client that is no consumer",
-                 group);
+        snprintf(errbuf, errlen, "kafka config: group.id '%s' given to a client that is no consumer", group);
         return NULL;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (kafkaCommon(conf, cfg, errbuf, errlen) != 0 ||
-        kafkaRole(conf, cfg, role, group, errbuf, errlen) != 0 ||
+    if (kafkaCommon(conf, cfg, errbuf, errlen) != 0 || kafkaRole(conf, cfg, role, group, errbuf, errlen) != 0 ||
         kafkaSetAll(conf, overrides, errbuf, errlen) != 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;

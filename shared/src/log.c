@@ -28,8 +28,8 @@
 #include "cs/text.h"
 #include "cs/util.h"
 
-static char log_proc[64] = "cs";                   /* "proc" of every line; set by init */
-static _Atomic int log_min_level = CS_LOG_INFO;     /* lines below this are dropped */
+static char log_proc[64] = "cs";                /* "proc" of every line; set by init */
+static _Atomic int log_min_level = CS_LOG_INFO; /* lines below this are dropped */
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -37,9 +37,12 @@ void cs_log_init(const char *proc, const char *level) {
     if (proc && *proc) cs_strlcpy(log_proc, proc, sizeof log_proc);
     int lvl = CS_LOG_INFO;
     if (level) {
-        if (strcasecmp(level, "debug") == 0) lvl = CS_LOG_DEBUG;
-        else if (strcasecmp(level, "warn") == 0 || strcasecmp(level, "warning") == 0) lvl = CS_LOG_WARN;
-        else if (strcasecmp(level, "error") == 0) lvl = CS_LOG_ERROR;
+        if (strcasecmp(level, "debug") == 0)
+            lvl = CS_LOG_DEBUG;
+        else if (strcasecmp(level, "warn") == 0 || strcasecmp(level, "warning") == 0)
+            lvl = CS_LOG_WARN;
+        else if (strcasecmp(level, "error") == 0)
+            lvl = CS_LOG_ERROR;
     }
     atomic_store(&log_min_level, lvl);
 }
@@ -47,9 +50,9 @@ void cs_log_init(const char *proc, const char *level) {
 /* ---- a growing line buffer ---------------------------------------------- */
 
 typedef struct linebuf {
-    char *p;      /* owned; NUL-terminated */
-    size_t len;   /* bytes used, without the NUL */
-    size_t cap;   /* bytes allocated */
+    char *p;    /* owned; NUL-terminated */
+    size_t len; /* bytes used, without the NUL */
+    size_t cap; /* bytes allocated */
 } linebuf;
 
 static void lb_reserve(linebuf *b, size_t more) {
@@ -76,14 +79,14 @@ static size_t utf8_seq_len(const unsigned char *s) {
     if (c >= 0xC2 && c <= 0xDF) return (s[1] & 0xC0) == 0x80 ? 2 : 0;
     if (c >= 0xE0 && c <= 0xEF) {
         if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
-        if (c == 0xED && s[1] > 0x9F) return 0;   /* surrogate */
+        if (c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogate */
         return 3;
     }
     if (c >= 0xF0 && c <= 0xF4) {
         if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
-        if (c == 0xF4 && s[1] > 0x8F) return 0;   /* above U+10FFFF */
+        if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF4 && s[1] > 0x8F) return 0; /* above U+10FFFF */
         return 4;
     }
     return 0;
@@ -102,15 +105,15 @@ static void lb_json_str(linebuf *b, const char *s) {
             u++;
         } else if (c < 0x20 || c == 0x7f) {
             switch (c) {
-            case '\n': lb_put(b, "\\n", 2); break;
-            case '\r': lb_put(b, "\\r", 2); break;
-            case '\t': lb_put(b, "\\t", 2); break;
-            case '\b': lb_put(b, "\\b", 2); break;
-            case '\f': lb_put(b, "\\f", 2); break;
-            default: {
-                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                lb_put(b, e, 6);
-            }
+                case '\n': lb_put(b, "\\n", 2); break;
+                case '\r': lb_put(b, "\\r", 2); break;
+                case '\t': lb_put(b, "\\t", 2); break;
+                case '\b': lb_put(b, "\\b", 2); break;
+                case '\f': lb_put(b, "\\f", 2); break;
+                default: {
+                    char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                    lb_put(b, e, 6);
+                }
             }
             u++;
         } else {
@@ -164,7 +167,7 @@ static void lb_json_masked(linebuf *b, const char *key, const char *value) {
         return;
     }
     size_t n = strlen(value);
-    size_t cap = n * 2 + 64;   /* masking never needs more than this */
+    size_t cap = n * 2 + 64; /* masking never needs more than this */
     char stackbuf[1024];
     char *tmp = cap <= sizeof stackbuf ? stackbuf : cs_xmalloc(cap);
     if (key && key_is_address(key)) {
@@ -232,9 +235,7 @@ static void emit(cs_log_level lvl, const char *msg, const char *const *kv) {
     free(b.p);
 }
 
-static bool level_enabled(cs_log_level lvl) {
-    return (int)lvl >= atomic_load(&log_min_level);
-}
+static bool level_enabled(cs_log_level lvl) { return (int)lvl >= atomic_load(&log_min_level); }
 
 static cs_log_level clamp_level(cs_log_level lvl) {
     if ((int)lvl < CS_LOG_DEBUG) return CS_LOG_DEBUG;

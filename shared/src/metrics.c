@@ -34,12 +34,12 @@
 #include "cs/util.h"
 
 struct cs_metric {
-    cs_metric_type type;     /* counter or gauge; fixed at registration */
-    char *name;              /* metric name (owned) */
-    char *help;              /* help text (owned) */
-    char *labels;            /* text inside the braces, NULL for none (owned) */
-    _Atomic int64_t value;   /* current value; updated lock-free */
-    struct cs_metric *next;  /* registration order */
+    cs_metric_type type;    /* counter or gauge; fixed at registration */
+    char *name;             /* metric name (owned) */
+    char *help;             /* help text (owned) */
+    char *labels;           /* text inside the braces, NULL for none (owned) */
+    _Atomic int64_t value;  /* current value; updated lock-free */
+    struct cs_metric *next; /* registration order */
 };
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER; /* guards reg_head/reg_tail */
@@ -51,8 +51,7 @@ static bool same_labels(const char *a, const char *b) {
     return b && strcmp(a, b) == 0;
 }
 
-cs_metric *cs_metric_get(cs_metric_type type, const char *name, const char *help,
-                         const char *labels) {
+cs_metric *cs_metric_get(cs_metric_type type, const char *name, const char *help, const char *labels) {
     assert(name && *name);
     pthread_mutex_lock(&reg_mu);
     for (cs_metric *m = reg_head; m; m = m->next) {
@@ -68,8 +67,10 @@ cs_metric *cs_metric_get(cs_metric_type type, const char *name, const char *help
     m->help = cs_xstrdup(help ? help : "");
     m->labels = labels && *labels ? cs_xstrdup(labels) : NULL;
     atomic_init(&m->value, 0);
-    if (reg_tail) reg_tail->next = m;
-    else reg_head = m;
+    if (reg_tail)
+        reg_tail->next = m;
+    else
+        reg_head = m;
     reg_tail = m;
     pthread_mutex_unlock(&reg_mu);
     return m;
@@ -93,9 +94,9 @@ int64_t cs_metric_value(const cs_metric *m) {
 /* ---- text exposition ---------------------------------------------------- */
 
 typedef struct outbuf {
-    char *p;     /* owned, NUL-terminated */
-    size_t len;  /* used bytes without the NUL */
-    size_t cap;  /* allocated bytes */
+    char *p;    /* owned, NUL-terminated */
+    size_t len; /* used bytes without the NUL */
+    size_t cap; /* allocated bytes */
 } outbuf;
 
 static void ob_printf(outbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,9 +119,12 @@ static void ob_printf(outbuf *b, const char *fmt, ...) {
 /* HELP text escaping: backslash and newline (exposition format 0.0.4). */
 static void ob_help(outbuf *b, const char *s) {
     for (; *s; s++) {
-        if (*s == '\\') ob_printf(b, "\\\\");
-        else if (*s == '\n') ob_printf(b, "\\n");
-        else ob_printf(b, "%c", *s);
+        if (*s == '\\')
+            ob_printf(b, "\\\\");
+        else if (*s == '\n')
+            ob_printf(b, "\\n");
+        else
+            ob_printf(b, "%c", *s);
     }
 }
 
@@ -148,12 +152,14 @@ char *cs_metrics_render(void) {
          * same name were printed with that first one. */
         bool seen = false;
         for (cs_metric *e = reg_head; e != m; e = e->next)
-            if (strcmp(e->name, m->name) == 0) { seen = true; break; }
+            if (strcmp(e->name, m->name) == 0) {
+                seen = true;
+                break;
+            }
         if (seen) continue;
         ob_printf(&b, "# HELP %s ", m->name);
         ob_help(&b, m->help);
-        ob_printf(&b, "\n# TYPE %s %s\n", m->name,
-                  m->type == CS_METRIC_COUNTER ? "counter" : "gauge");
+        ob_printf(&b, "\n# TYPE %s %s\n", m->name, m->type == CS_METRIC_COUNTER ? "counter" : "gauge");
         for (cs_metric *s = m; s; s = s->next) {
             if (strcmp(s->name, m->name) != 0) continue;
             int64_t v = cs_metric_value(s);
@@ -169,16 +175,14 @@ char *cs_metrics_render(void) {
 
 /* ---- HTTP endpoint ------------------------------------------------------ */
 
-static struct MHD_Daemon *http_daemon;  /* running daemon, NULL when stopped */
-static cs_health_fn http_health;        /* health callback, NULL = always healthy */
-static void *http_health_arg;           /* its argument */
-static int http_bound_port;             /* port actually bound */
+static struct MHD_Daemon *http_daemon; /* running daemon, NULL when stopped */
+static cs_health_fn http_health;       /* health callback, NULL = always healthy */
+static void *http_health_arg;          /* its argument */
+static int http_bound_port;            /* port actually bound */
 
-static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, char *body,
-                                 const char *ctype) {
+static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, char *body, const char *ctype) {
     /* MHD takes ownership of body (MUST_FREE: released with free()). */
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body,
-                                                                MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(body);
         return MHD_NO;
@@ -190,22 +194,22 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, c
     return r;
 }
 
-static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload_data, size_t *upload_data_size,
+static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                    const char *version, const char *upload_data, size_t *upload_data_size,
                                     void **con_cls) {
-    (void)cls; (void)version; (void)upload_data; (void)con_cls;
+    (void)cls;
+    (void)version;
+    (void)upload_data;
+    (void)con_cls;
     static const char plain[] = "text/plain; charset=utf-8";
     bool known = strcmp(url, "/metrics") == 0 || strcmp(url, "/healthz") == 0;
     if (!known) return send_text(conn, MHD_HTTP_NOT_FOUND, cs_xstrdup("not found\n"), plain);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         *upload_data_size = 0;
-        return send_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, cs_xstrdup("method not allowed\n"),
-                         plain);
+        return send_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, cs_xstrdup("method not allowed\n"), plain);
     }
     if (strcmp(url, "/metrics") == 0)
-        return send_text(conn, MHD_HTTP_OK, cs_metrics_render(),
-                         "text/plain; version=0.0.4; charset=utf-8");
+        return send_text(conn, MHD_HTTP_OK, cs_metrics_render(), "text/plain; version=0.0.4; charset=utf-8");
     char why[256] = "";
     if (!http_health || http_health(http_health_arg, why, sizeof why))
         return send_text(conn, MHD_HTTP_OK, cs_xstrdup("ok\n"), plain);
@@ -245,7 +249,7 @@ int cs_http_start(const char *addr, cs_health_fn health, void *arg, char *errbuf
         snprintf(errbuf, errlen, "HTTP endpoint already started on port %d", http_bound_port);
         return -1;
     }
-    if (addr && !*addr) return 0;   /* CS_HTTP_ADDR="" turns the endpoint off */
+    if (addr && !*addr) return 0; /* CS_HTTP_ADDR="" turns the endpoint off */
     char host[256], port[16];
     if (!addr || split_addr(addr, host, sizeof host, port, sizeof port) != 0) {
         snprintf(errbuf, errlen, "HTTP address must be host:port, got '%s'", addr ? addr : "");
@@ -264,18 +268,14 @@ int cs_http_start(const char *addr, cs_health_fn health, void *arg, char *errbuf
     http_health_arg = arg;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    http_daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_handler, NULL,
-                                   MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                                   MHD_OPTION_END);
+    http_daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_handler, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!http_daemon) {
-        snprintf(errbuf, errlen, "HTTP endpoint: cannot listen on %s (in use or not local?)",
-                 addr);
+        snprintf(errbuf, errlen, "HTTP endpoint: cannot listen on %s (in use or not local?)", addr);
         return -1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(http_daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(http_daemon, MHD_DAEMON_INFO_BIND_PORT);
     http_bound_port = info ? info->port : atoi(port);
     return 0;
 }
@@ -289,6 +289,4 @@ void cs_http_stop(void) {
     http_bound_port = 0;
 }
 
-int cs_http_port(void) {
-    return http_bound_port;
-}
+int cs_http_port(void) { return http_bound_port; }

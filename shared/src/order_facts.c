@@ -40,9 +40,9 @@ void cs_order_facts_from_state(cs_order_facts *o, const Cs__V1__OrderState *st, 
 Cs__V1__Channel cs_order_channel(const cs_order_facts *o, const cs_shop *shop) {
     if (o && o->channel != CS__V1__CHANNEL__CHANNEL_UNSPECIFIED) return o->channel;
     switch (shop->channel) {
-    case CS_CHANNEL_TMALL: return CS__V1__CHANNEL__CHANNEL_TMALL;
-    case CS_CHANNEL_OWN_SITE: return CS__V1__CHANNEL__CHANNEL_OWN_SITE;
-    default: return CS__V1__CHANNEL__CHANNEL_TAOBAO;
+        case CS_CHANNEL_TMALL: return CS__V1__CHANNEL__CHANNEL_TMALL;
+        case CS_CHANNEL_OWN_SITE: return CS__V1__CHANNEL__CHANNEL_OWN_SITE;
+        default: return CS__V1__CHANNEL__CHANNEL_TAOBAO;
     }
 }
 

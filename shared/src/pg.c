@@ -32,9 +32,7 @@ PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen) {
     return pg;
 }
 
-bool cs_pg_conn_lost(PGconn *pg) {
-    return pg == NULL || PQstatus(pg) != CONNECTION_OK;
-}
+bool cs_pg_conn_lost(PGconn *pg) { return pg == NULL || PQstatus(pg) != CONNECTION_OK; }
 
 int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen) {
     if (!cs_pg_conn_lost(*pg)) return 0;
@@ -68,26 +66,28 @@ static int execDone(PGconn *pg, PGresult *r, const char *sql, PGresult **res, ch
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char ctx[80];
         snprintf(ctx, sizeof ctx, "%.60s", sql);
-        for (char *p = ctx; *p; p++) if (*p == '\n') *p = ' ';
+        for (char *p = ctx; *p; p++)
+            if (*p == '\n') *p = ' ';
         pgErr(pg, r, ctx, errbuf, errlen);
         PQclear(r);
         if (res) *res = NULL;
         return -1;
     }
-    if (res) *res = r;
-    else PQclear(r);
+    if (res)
+        *res = r;
+    else
+        PQclear(r);
     return 0;
 }
 
-int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
-               PGresult **res, char *errbuf, size_t errlen) {
-    PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0)
-                          : PQexec(pg, sql);
+int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params, PGresult **res, char *errbuf,
+               size_t errlen) {
+    PGresult *r = nparams ? PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(pg, sql);
     return execDone(pg, r, sql, res, errbuf, errlen);
 }
 
-int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params,
-                   PGresult **res, char *errbuf, size_t errlen) {
+int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params, PGresult **res, char *errbuf,
+                   size_t errlen) {
     assert(nparams > 0 && nparams <= CS_PG_MAX_BIN_PARAMS);
     const char *vals[CS_PG_MAX_BIN_PARAMS];
     int lens[CS_PG_MAX_BIN_PARAMS], fmts[CS_PG_MAX_BIN_PARAMS];
@@ -138,14 +138,20 @@ void cs_copy_free(cs_copybuf *c) {
 
 void cs_copy_text(cs_copybuf *c, const char *s) {
     copySep(c);
-    if (!s) { copyRaw(c, "\\N", 2); return; }
+    if (!s) {
+        copyRaw(c, "\\N", 2);
+        return;
+    }
     size_t n = strlen(s);
     copyReserve(c, 2 * n);
     char *d = c->data + c->len;
     for (const char *p = s; *p; p++) {
         /* most text needs no escape: one test for the four that do */
         unsigned char ch = (unsigned char)*p;
-        if (ch > '\\' || (ch != '\\' && ch != '\t' && ch != '\n' && ch != '\r')) { *d++ = (char)ch; continue; }
+        if (ch > '\\' || (ch != '\\' && ch != '\t' && ch != '\n' && ch != '\r')) {
+            *d++ = (char)ch;
+            continue;
+        }
         *d++ = '\\';
         *d++ = ch == '\\' ? '\\' : ch == '\t' ? 't' : ch == '\n' ? 'n' : 'r';
     }
@@ -158,7 +164,10 @@ void cs_copy_text(cs_copybuf *c, const char *s) {
 static char *decimal(char *end, int64_t v) {
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     char *p = end;
-    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
     if (v < 0) *--p = '-';
     return p;
 }
@@ -177,15 +186,14 @@ void cs_copy_bool(cs_copybuf *c, bool v) {
 void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n) {
     /* two hex digits per byte from one table lookup: documents and outbox
      * blobs are hundreds of bytes a row */
-    static const char pairs[513] =
-        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    static const char pairs[513] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                   "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                   "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                   "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                   "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                   "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                   "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                   "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
     const unsigned char *b = p;
     copySep(c);
     /* "\x" must itself be escaped in the COPY text format: "\\x" */
@@ -213,20 +221,21 @@ void cs_copy_end_row(cs_copybuf *c) {
 /* ---- COPY binary buffers ------------------------------------------------ */
 
 static void binU32(cs_copybuf *c, uint32_t v) {
-    unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
+    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                          (unsigned char)v};
     copyRaw(c, (const char *)b, 4);
 }
 
 static void binU16(cs_copybuf *c, uint16_t v) {
-    unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+    unsigned char b[2] = {(unsigned char)(v >> 8), (unsigned char)v};
     copyRaw(c, (const char *)b, 2);
 }
 
 void cs_copybin_start(cs_copybuf *c) {
     cs_copy_reset(c);
-    copyRaw(c, "PGCOPY\n\377\r\n\0", 11);   /* signature */
-    binU32(c, 0);                              /* flags: no OIDs */
-    binU32(c, 0);                              /* header extension length */
+    copyRaw(c, "PGCOPY\n\377\r\n\0", 11); /* signature */
+    binU32(c, 0);                         /* flags: no OIDs */
+    binU32(c, 0);                         /* header extension length */
 }
 
 void cs_copybin_row(cs_copybuf *c, int nfields) {
@@ -235,7 +244,10 @@ void cs_copybin_row(cs_copybuf *c, int nfields) {
 }
 
 void cs_copybin_text(cs_copybuf *c, const char *s) {
-    if (!s) { binU32(c, UINT32_MAX); return; }   /* -1: NULL */
+    if (!s) {
+        binU32(c, UINT32_MAX);
+        return;
+    } /* -1: NULL */
     cs_copybin_bytes(c, s, strlen(s));
 }
 
@@ -275,10 +287,13 @@ void cs_copybin_text_array(cs_copybuf *c, const char *const *items, size_t n) {
 }
 
 void cs_copybin_jsonb(cs_copybuf *c, const char *json) {
-    if (!json) { binU32(c, UINT32_MAX); return; }
+    if (!json) {
+        binU32(c, UINT32_MAX);
+        return;
+    }
     size_t n = strlen(json);
     binU32(c, (uint32_t)(n + 1));
-    copyRaw(c, "\1", 1);   /* jsonb_recv's format version */
+    copyRaw(c, "\1", 1); /* jsonb_recv's format version */
     copyRaw(c, json, n);
 }
 
@@ -286,7 +301,7 @@ void cs_copybin_int4_array(cs_copybuf *c, const int32_t *v, size_t n) {
     binU32(c, (uint32_t)(12 + (n ? 8 : 0) + 8 * n));
     binU32(c, n ? 1 : 0);
     binU32(c, 0);
-    binU32(c, 23);   /* int4 */
+    binU32(c, 23); /* int4 */
     if (n) {
         binU32(c, (uint32_t)n);
         binU32(c, 1);
@@ -318,7 +333,11 @@ int cs_pgarr_next(cs_pgarr *a, const char **elem, int *elen) {
     uint32_t n = rdU32(a->p);
     a->p += 4;
     a->at++;
-    if (n == UINT32_MAX) { *elem = NULL; *elen = -1; return 0; }
+    if (n == UINT32_MAX) {
+        *elem = NULL;
+        *elen = -1;
+        return 0;
+    }
     if ((size_t)(a->end - a->p) < n) return -1;
     *elem = (const char *)a->p;
     *elen = (int)n;
@@ -333,7 +352,7 @@ void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n) {
     if (n) copyRaw(c, p, n);
 }
 
-void cs_copybin_finish(cs_copybuf *c) { binU16(c, UINT16_MAX); }   /* -1: end of data */
+void cs_copybin_finish(cs_copybuf *c) { binU16(c, UINT16_MAX); } /* -1: end of data */
 
 /* ---- binary array parameters --------------------------------------------- */
 
@@ -341,7 +360,10 @@ static uint16_t rdU16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[
 
 static void putU32(char *at, uint32_t v) {
     unsigned char *p = (unsigned char *)at;
-    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
 }
 
 /* array_send's layout: dimensions, a has-nulls flag, the element type, then
@@ -350,7 +372,7 @@ static void putU32(char *at, uint32_t v) {
  * dimension and filled in at the end; no rows is an array of no dimension. */
 long cs_pgbin_columns(const cs_copybuf *rows, int ncols, const uint32_t *elemtypes, cs_copybuf *cols) {
     assert(ncols > 0 && ncols <= CS_PG_MAX_BIN_PARAMS);
-    bool nulls[CS_PG_MAX_BIN_PARAMS] = { false };
+    bool nulls[CS_PG_MAX_BIN_PARAMS] = {false};
     for (int k = 0; k < ncols; k++) {
         cs_copy_reset(&cols[k]);
         copyReserve(&cols[k], 20);
@@ -362,14 +384,16 @@ long cs_pgbin_columns(const cs_copybuf *rows, int ncols, const uint32_t *elemtyp
         if (end - p < 2) return -1;
         uint16_t nf = rdU16(p);
         p += 2;
-        if (nf == UINT16_MAX) break;   /* a COPY trailer: the end */
+        if (nf == UINT16_MAX) break; /* a COPY trailer: the end */
         if (nf != (uint16_t)ncols) return -1;
         for (int k = 0; k < ncols; k++) {
             if (end - p < 4) return -1;
             uint32_t flen = rdU32(p);
             size_t sz = 4;
-            if (flen == UINT32_MAX) nulls[k] = true;
-            else sz += flen;
+            if (flen == UINT32_MAX)
+                nulls[k] = true;
+            else
+                sz += flen;
             if ((size_t)(end - p) < sz) return -1;
             copyRaw(&cols[k], (const char *)p, sz);
             p += sz;
@@ -427,7 +451,7 @@ void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n) {
             if (run) copyRaw(out, p, run);
             p += run;
             if (*p) {
-                char esc[2] = { '\\', *p++ };
+                char esc[2] = {'\\', *p++};
                 copyRaw(out, esc, 2);
             }
         }
@@ -443,7 +467,8 @@ void cs_pg_int_array(cs_copybuf *out, const int64_t *v, size_t n) {
         char d[24];
         size_t k = sizeof d;
         uint64_t u = v[i] < 0 ? (uint64_t)0 - (uint64_t)v[i] : (uint64_t)v[i];
-        do d[--k] = (char)('0' + u % 10); while ((u /= 10) != 0);
+        do d[--k] = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
         if (v[i] < 0) d[--k] = '-';
         if (i) copyRaw(out, ",", 1);
         copyRaw(out, d + k, sizeof d - k);

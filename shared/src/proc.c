@@ -13,7 +13,7 @@ static volatile sig_atomic_t stopRequested;
 
 static void onSignal(int sig) {
     (void)sig;
-    if (stopRequested) _exit(1);   /* second signal: leave at once */
+    if (stopRequested) _exit(1); /* second signal: leave at once */
     stopRequested = 1;
 }
 
@@ -30,7 +30,7 @@ bool cs_proc_stopping(void) { return stopRequested != 0; }
 
 void cs_proc_sleep_ms(int ms) {
     if (ms <= 0) return;
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stopRequested) {}
 }
 

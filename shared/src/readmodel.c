@@ -6,12 +6,11 @@
 
 #include "cs/log.h"
 
-int cs_order_load(cs_batch *b, const char *shop_id, const char *order_id, cs_order_view *v, char *err,
-                  size_t errlen) {
+int cs_order_load(cs_batch *b, const char *shop_id, const char *order_id, cs_order_view *v, char *err, size_t errlen) {
     memset(v, 0, sizeof *v);
     const char *p[] = {shop_id, order_id};
-    PGresult *r = PQexecParams(cs_batch_pg(b), "SELECT doc FROM orders WHERE shop_id = $1 AND order_id = $2", 2,
-                               NULL, p, NULL, NULL, 1);
+    PGresult *r = PQexecParams(cs_batch_pg(b), "SELECT doc FROM orders WHERE shop_id = $1 AND order_id = $2", 2, NULL,
+                               p, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "load order: %s", PQresultErrorMessage(r));
         PQclear(r);

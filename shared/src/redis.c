@@ -20,24 +20,24 @@
 #define REDIS_TIMEOUT_MS 1000
 
 struct cs_redis {
-    char host[256];          /* server host */
-    int port;                /* server port */
-    int db;                  /* SELECT this db after connecting (0 = default) */
-    char password[128];      /* AUTH with this when not empty */
-    redisContext *rc;        /* owned; NULL until connected or after a failure */
-    bool down;               /* the last attempt failed (log transitions once) */
+    char host[256];     /* server host */
+    int port;           /* server port */
+    int db;             /* SELECT this db after connecting (0 = default) */
+    char password[128]; /* AUTH with this when not empty */
+    redisContext *rc;   /* owned; NULL until connected or after a failure */
+    bool down;          /* the last attempt failed (log transitions once) */
 };
 
 typedef struct pipeCmd {
     int argc;
-    char **argv;             /* owned words */
-    size_t *lens;            /* owned lengths */
+    char **argv;  /* owned words */
+    size_t *lens; /* owned lengths */
 } pipeCmd;
 
 struct cs_redis_pipe {
-    pipeCmd *cmds;           /* owned */
+    pipeCmd *cmds; /* owned */
     size_t n, cap;
-    redisReply **replies;    /* owned after a run, n entries */
+    redisReply **replies; /* owned after a run, n entries */
     size_t nreplies;
 };
 
@@ -106,12 +106,11 @@ void cs_redis_free(cs_redis *r) {
 }
 
 /* A short command on a fresh connection (AUTH, SELECT); 0 or -1. */
-static int setupCommand(cs_redis *r, const char *what, int argc, const char **argv, char *errbuf,
-                        size_t errlen) {
+static int setupCommand(cs_redis *r, const char *what, int argc, const char **argv, char *errbuf, size_t errlen) {
     redisReply *rep = redisCommandArgv(r->rc, argc, argv, NULL);
     bool ok = rep && rep->type != REDIS_REPLY_ERROR;
-    if (!ok) snprintf(errbuf, errlen, "Redis %s:%d: %s failed: %s", r->host, r->port, what,
-                      rep ? rep->str : r->rc->errstr);
+    if (!ok)
+        snprintf(errbuf, errlen, "Redis %s:%d: %s failed: %s", r->host, r->port, what, rep ? rep->str : r->rc->errstr);
     if (rep) freeReplyObject(rep);
     return ok ? 0 : -1;
 }
@@ -132,20 +131,24 @@ static int connectNow(cs_redis *r, char *errbuf, size_t errlen) {
     r->rc = rc;
     if (r->password[0]) {
         const char *argv[] = {"AUTH", r->password};
-        if (setupCommand(r, "AUTH", 2, argv, errbuf, errlen) != 0) { dropConn(r); return -1; }
+        if (setupCommand(r, "AUTH", 2, argv, errbuf, errlen) != 0) {
+            dropConn(r);
+            return -1;
+        }
     }
     if (r->db) {
         char db[16];
         snprintf(db, sizeof db, "%d", r->db);
         const char *argv[] = {"SELECT", db};
-        if (setupCommand(r, "SELECT", 2, argv, errbuf, errlen) != 0) { dropConn(r); return -1; }
+        if (setupCommand(r, "SELECT", 2, argv, errbuf, errlen) != 0) {
+            dropConn(r);
+            return -1;
+        }
     }
     return 0;
 }
 
-cs_redis_pipe *cs_redis_pipe_new(void) {
-    return cs_xcalloc(1, sizeof(cs_redis_pipe));
-}
+cs_redis_pipe *cs_redis_pipe_new(void) { return cs_xcalloc(1, sizeof(cs_redis_pipe)); }
 
 static void pipeFreeReplies(cs_redis_pipe *p) {
     for (size_t i = 0; i < p->nreplies; i++)
@@ -197,8 +200,7 @@ const redisReply *cs_redis_pipe_reply(const cs_redis_pipe *p, size_t i) {
 static int pipeOnce(cs_redis *r, cs_redis_pipe *p, char *errbuf, size_t errlen) {
     if (!r->rc && connectNow(r, errbuf, errlen) != 0) return -1;
     for (size_t i = 0; i < p->n; i++)
-        if (redisAppendCommandArgv(r->rc, p->cmds[i].argc, (const char **)p->cmds[i].argv,
-                                   p->cmds[i].lens) != REDIS_OK)
+        if (redisAppendCommandArgv(r->rc, p->cmds[i].argc, (const char **)p->cmds[i].argv, p->cmds[i].lens) != REDIS_OK)
             goto lost;
     p->replies = cs_xcalloc(p->n ? p->n : 1, sizeof *p->replies);
     for (size_t i = 0; i < p->n; i++) {
@@ -208,8 +210,7 @@ static int pipeOnce(cs_redis *r, cs_redis_pipe *p, char *errbuf, size_t errlen) 
     }
     return 0;
 lost:
-    snprintf(errbuf, errlen, "Redis %s:%d: %s", r->host, r->port,
-             r->rc->errstr[0] ? r->rc->errstr : "no reply");
+    snprintf(errbuf, errlen, "Redis %s:%d: %s", r->host, r->port, r->rc->errstr[0] ? r->rc->errstr : "no reply");
     pipeFreeReplies(p);
     dropConn(r);
     return -1;
@@ -231,8 +232,7 @@ int cs_redis_pipe_run(cs_redis *r, cs_redis_pipe *p, char *errbuf, size_t errlen
     return rc;
 }
 
-redisReply *cs_redis_command(cs_redis *r, int argc, const char *const *argv, char *errbuf,
-                             size_t errlen) {
+redisReply *cs_redis_command(cs_redis *r, int argc, const char *const *argv, char *errbuf, size_t errlen) {
     cs_redis_pipe *p = cs_redis_pipe_new();
     cs_redis_pipe_add(p, argc, argv);
     redisReply *rep = NULL;

@@ -73,8 +73,8 @@ int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, siz
     return rc;
 }
 
-int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n,
-                        char *err, size_t errlen) {
+int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n, char *err,
+                        size_t errlen) {
     char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(ns) + strlen(a[i]) + strlen(c[i]) + 3;
@@ -164,14 +164,13 @@ static void timerSubject(const Cs__V1__TimerFired *f, char *out, size_t len) {
 }
 
 int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, char *err, size_t errlen) {
-    int (*lock)(cs_batch *, const int64_t *, size_t, char *, size_t) =
-        io && io->lock ? io->lock : cs_batch_lock_hashes;
+    int (*lock)(cs_batch *, const int64_t *, size_t, char *, size_t) = io && io->lock ? io->lock : cs_batch_lock_hashes;
     int (*take)(cs_batch *, const Cs__V1__TimerFired *, char *, size_t) =
         io && io->take_fired ? io->take_fired : cs_timer_take_fired;
     size_t n = cs_batch_count(b);
     const void **route = cs_xcalloc(n ? n : 1, sizeof *route);
     char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
-    bool *unrouted = cs_xcalloc(n ? n : 1, sizeof *unrouted);   /* a timer of a kind with no route */
+    bool *unrouted = cs_xcalloc(n ? n : 1, sizeof *unrouted); /* a timer of a kind with no route */
     size_t nkeys = 0;
     char key[ROUTE_KEY_LEN], why[CS_REASON_LEN];
     /* 1. route */
@@ -211,8 +210,11 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
         if (isTimer(ev)) {
             const cs_timer_route *t = route[i];
             int taken = take(b, ev->env->timer, err, errlen);
-            if (taken < 0) { rc = -1; break; }
-            if (taken == 0) continue;   /* cancelled or rescheduled since: no effect */
+            if (taken < 0) {
+                rc = -1;
+                break;
+            }
+            if (taken == 0) continue; /* cancelled or rescheduled since: no effect */
             timerSubject(ev->env->timer, subject, sizeof subject);
             rc = t->handle(def->user, b, ev, subject, err, errlen);
         } else {

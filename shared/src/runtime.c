@@ -61,7 +61,7 @@
 #define RT_SWEEP_EVERY_MS 2000
 #define RT_SWEEP_MIN_AGE_S 5
 #define RT_EXIT_CRASH 86
-#define RT_MAX_FLIGHTS 8        /* committed batches publishing at once; more stops the intake */
+#define RT_MAX_FLIGHTS 8 /* committed batches publishing at once; more stops the intake */
 
 /* ---- crash points ------------------------------------------------------- */
 
@@ -86,42 +86,42 @@ void cs_crash_point(const char *name) {
 /* ---- outbound records of a batch ------------------------------------------ */
 
 typedef struct rtOut {
-    char *topic;       /* owned */
-    char *key;         /* owned */
-    char *event_id;    /* owned */
-    char *headers;     /* owned; "name=value\n" lines, "" if none */
-    void *payload;     /* owned */
+    char *topic;    /* owned */
+    char *key;      /* owned */
+    char *event_id; /* owned */
+    char *headers;  /* owned; "name=value\n" lines, "" if none */
+    void *payload;  /* owned */
     size_t len;
 } rtOut;
 
 /* A function to run after the batch commits (see cs_batch_after_commit). */
 typedef struct rtHook {
     cs_after_commit_fn fn;
-    void *arg;                  /* owned through free_arg */
+    void *arg; /* owned through free_arg */
     void (*free_arg)(void *arg);
 } rtHook;
 
 /* A function to run before the batch commits (see cs_batch_before_commit). */
 typedef struct rtPreHook {
     cs_before_commit_fn fn;
-    void *arg;                  /* not owned */
+    void *arg; /* not owned */
 } rtPreHook;
 
 struct cs_batch {
-    PGconn *pg;                 /* connection with the open transaction */
-    int64_t now_ms;             /* business now for the batch */
+    PGconn *pg;     /* connection with the open transaction */
+    int64_t now_ms; /* business now for the batch */
     const cs_shops *shops;
     const char *worker;
-    cs_event **view;            /* the handler's events (new, not poison) */
+    cs_event **view; /* the handler's events (new, not poison) */
     size_t nview;
-    rtOut *out;                 /* records to write to the outbox */
+    rtOut *out; /* records to write to the outbox */
     size_t nout, capout;
-    char batch_id[96];          /* outbox rows of this batch carry it */
-    rtHook *hooks;              /* after-commit hooks of the open transaction */
+    char batch_id[96]; /* outbox rows of this batch carry it */
+    rtHook *hooks;     /* after-commit hooks of the open transaction */
     size_t nhooks, caphooks;
-    rtPreHook *pre;             /* before-commit hooks of the open transaction */
+    rtPreHook *pre; /* before-commit hooks of the open transaction */
     size_t npre, cappre;
-    struct cs_redis *redis;     /* the worker's Redis, connected on first use (not owned) */
+    struct cs_redis *redis;         /* the worker's Redis, connected on first use (not owned) */
     const char *const *timer_kinds; /* the worker's timer route kinds, NULL-terminated (not owned), or NULL */
 };
 
@@ -132,14 +132,16 @@ cs_event *cs_batch_event(cs_batch *b, size_t i) { return i < b->nview ? b->view[
 const cs_shops *cs_batch_shops(const cs_batch *b) { return b->shops; }
 const char *cs_batch_worker(const cs_batch *b) { return b->worker; }
 
-struct cs_redis *cs_batch_redis(cs_batch *b) { return b->redis; }
+struct cs_redis *cs_batch_redis(cs_batch *b) {
+    return b->redis;
+}
 
 void cs_batch_after_commit(cs_batch *b, cs_after_commit_fn fn, void *arg, void (*free_arg)(void *arg)) {
     if (b->nhooks == b->caphooks) {
         b->caphooks = b->caphooks ? 2 * b->caphooks : 4;
         b->hooks = cs_xrealloc(b->hooks, b->caphooks * sizeof *b->hooks);
     }
-    b->hooks[b->nhooks++] = (rtHook){ fn, arg, free_arg };
+    b->hooks[b->nhooks++] = (rtHook){fn, arg, free_arg};
 }
 
 void *cs_batch_after_commit_arg(cs_batch *b, cs_after_commit_fn fn) {
@@ -153,7 +155,7 @@ void cs_batch_before_commit(cs_batch *b, cs_before_commit_fn fn, void *arg) {
         b->cappre = b->cappre ? 2 * b->cappre : 4;
         b->pre = cs_xrealloc(b->pre, b->cappre * sizeof *b->pre);
     }
-    b->pre[b->npre++] = (rtPreHook){ fn, arg };
+    b->pre[b->npre++] = (rtPreHook){fn, arg};
 }
 
 bool cs_batch_before_commit_has(const cs_batch *b, cs_before_commit_fn fn) {
@@ -165,7 +167,10 @@ bool cs_batch_before_commit_has(const cs_batch *b, cs_before_commit_fn fn) {
 /* Runs the before-commit hooks (each once: the list empties). */
 static int batchHooksPre(cs_batch *b, char *err, size_t errlen) {
     for (size_t i = 0; i < b->npre; i++) {
-        if (b->pre[i].fn(b->pre[i].arg, b, err, errlen) != 0) { b->npre = 0; return -1; }
+        if (b->pre[i].fn(b->pre[i].arg, b, err, errlen) != 0) {
+            b->npre = 0;
+            return -1;
+        }
     }
     b->npre = 0;
     return 0;
@@ -183,8 +188,8 @@ static void batchHooksEnd(cs_batch *b, bool committed) {
     b->npre = 0;
 }
 
-static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const char *event_id,
-                        const char *headers, const void *payload, size_t len) {
+static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const char *event_id, const char *headers,
+                        const void *payload, size_t len) {
     if (b->nout == b->capout) {
         b->capout = b->capout ? 2 * b->capout : 64;
         b->out = cs_xrealloc(b->out, b->capout * sizeof *b->out);
@@ -259,7 +264,7 @@ void cs_event_poison(cs_event *ev, const char *fmt, ...) {
 
 void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix) {
     size_t np = strlen(parent), ns = strlen(suffix);
-    if (np + 1 + ns < outlen) {   /* the common case, several per event: no format parsing */
+    if (np + 1 + ns < outlen) { /* the common case, several per event: no format parsing */
         memcpy(out, parent, np);
         out[np] = '/';
         memcpy(out + np + 1, suffix, ns + 1);
@@ -289,12 +294,12 @@ void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char
 
 /* One consumed record while it waits in a batch. */
 typedef struct rtMsg {
-    rd_kafka_message_t *rk;  /* owned until the batch is done */
-    cs_event ev;             /* ev.env owned */
+    rd_kafka_message_t *rk; /* owned until the batch is done */
+    cs_event ev;            /* ev.env owned */
     char keybuf[256];
-    char *keyheap;           /* owned when the key does not fit keybuf */
-    bool fresh;              /* not seen before (dedupe said new) */
-    bool foreign;            /* a fired timer of another worker: skipped */
+    char *keyheap; /* owned when the key does not fit keybuf */
+    bool fresh;    /* not seen before (dedupe said new) */
+    bool foreign;  /* a fired timer of another worker: skipped */
 } rtMsg;
 
 /* A committed batch whose outbox records are on their way to Kafka.
@@ -302,12 +307,12 @@ typedef struct rtMsg {
  * acknowledged is the outbox row deleted. */
 typedef struct rtFlight {
     char batch_id[96];
-    rtOut *out;               /* owned records */
+    rtOut *out; /* owned records */
     size_t nout;
-    int outstanding;          /* delivery reports still to come */
-    int failed;               /* of those that came, how many failed */
-    int backoff;              /* ms before the next attempt after a failure */
-    int64_t retry_at;         /* mono ms of the next attempt, 0 = none due */
+    int outstanding;  /* delivery reports still to come */
+    int failed;       /* of those that came, how many failed */
+    int backoff;      /* ms before the next attempt after a failure */
+    int64_t retry_at; /* mono ms of the next attempt, 0 = none due */
 } rtFlight;
 
 /* The decoded envelopes of one polling round live in an arena: a round's
@@ -317,8 +322,14 @@ typedef struct rtFlight {
  * for the next round. */
 #define RT_ARENA_CHUNK (256u << 10)
 
-typedef struct rtChunk { struct rtChunk *next; size_t cap, used; max_align_t data[]; } rtChunk;
-typedef struct rtArena { rtChunk *head, *spare; } rtArena;
+typedef struct rtChunk {
+    struct rtChunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} rtChunk;
+typedef struct rtArena {
+    rtChunk *head, *spare;
+} rtArena;
 
 static void *arenaAlloc(void *arg, size_t size) {
     rtArena *a = arg;
@@ -342,7 +353,10 @@ static void *arenaAlloc(void *arg, size_t size) {
     return p;
 }
 
-static void arenaFreeOne(void *arg, void *p) { (void)arg; (void)p; }   /* all go at arenaReset */
+static void arenaFreeOne(void *arg, void *p) {
+    (void)arg;
+    (void)p;
+} /* all go at arenaReset */
 
 /* Everything allocated so far is released (kept for reuse). */
 static void arenaReset(rtArena *a) {
@@ -368,7 +382,7 @@ typedef struct rtState {
     cs_config cfg;
     cs_shops *shops;
     cs_clock *clock;
-    struct cs_redis *redis;   /* CS_REDIS_URL; connects on first use (timers) */
+    struct cs_redis *redis; /* CS_REDIS_URL; connects on first use (timers) */
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
     PGconn *pg;
@@ -376,29 +390,32 @@ typedef struct rtState {
     char group[128];
     uint64_t batch_seq;
     int64_t last_sweep_ms;
-    int delivery_failed;      /* sync publishing: failed delivery reports since reset */
+    int delivery_failed;                      /* sync publishing: failed delivery reports since reset */
     struct rtFlight *flights[RT_MAX_FLIGHTS]; /* committed batches being published */
     int nflights;
-    char **acked;             /* batch ids published: their outbox rows can go */
-    cs_strmap seen;           /* batchTxn's dedupe map, empty between batches */
+    char **acked;   /* batch ids published: their outbox rows can go */
+    cs_strmap seen; /* batchTxn's dedupe map, empty between batches */
     size_t nacked, capacked;
-    cs_copybuf copy;          /* scratch COPY buffer */
-    cs_copybuf arr;           /* scratch array literal */
-    rtMsg *pending;           /* records polled, not yet processed */
+    cs_copybuf copy; /* scratch COPY buffer */
+    cs_copybuf arr;  /* scratch array literal */
+    rtMsg *pending;  /* records polled, not yet processed */
     size_t npending, cappending;
-    rtArena arena;            /* their decoded envelopes */
+    rtArena arena; /* their decoded envelopes */
     ProtobufCAllocator envAlloc;
     /* metrics */
-    cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry,
-              *m_relayed, *m_pg_up, *m_kafka_err, *m_batch_size, *m_isolated;
-    atomic_int pg_up;         /* 1 while PostgreSQL answers: read by the HTTP thread */
+    cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry, *m_relayed, *m_pg_up,
+        *m_kafka_err, *m_batch_size, *m_isolated;
+    atomic_int pg_up; /* 1 while PostgreSQL answers: read by the HTTP thread */
 } rtState;
 
 static int backoffNext(int cur) { return cs_proc_backoff(cur, RT_BACKOFF_MIN_MS, RT_BACKOFF_MAX_MS); }
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     rtState *rt = arg;
-    if (!atomic_load(&rt->pg_up)) { snprintf(why, len, "postgres unreachable"); return false; }
+    if (!atomic_load(&rt->pg_up)) {
+        snprintf(why, len, "postgres unreachable");
+        return false;
+    }
     return true;
 }
 
@@ -419,7 +436,7 @@ static int pgEnsure(rtState *rt, char *err, size_t errlen) {
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     rtState *rt = opaque;
-    rtFlight *f = m->_private;   /* per-message opaque: the flight, or NULL */
+    rtFlight *f = m->_private; /* per-message opaque: the flight, or NULL */
     if (f) {
         f->outstanding--;
         if (m->err) f->failed++;
@@ -431,7 +448,10 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 
 /* librdkafka's own log lines go through our JSON logger (syslog levels). */
 static void onKafkaLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cs_log(level <= 3 ? CS_LOG_ERROR : level <= 4 ? CS_LOG_WARN : level <= 6 ? CS_LOG_INFO : CS_LOG_DEBUG,
+    cs_log(level <= 3   ? CS_LOG_ERROR
+           : level <= 4 ? CS_LOG_WARN
+           : level <= 6 ? CS_LOG_INFO
+                        : CS_LOG_DEBUG,
            "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
@@ -443,20 +463,21 @@ static void dropPendingOf(rtState *rt, const rd_kafka_topic_partition_list_t *pa
         for (int j = 0; j < parts->cnt && !revoked; j++)
             revoked = parts->elems[j].partition == m->rk->partition &&
                       strcmp(parts->elems[j].topic, rd_kafka_topic_name(m->rk->rkt)) == 0;
-        if (revoked) rd_kafka_message_destroy(m->rk);
-        else rt->pending[w++] = *m;
+        if (revoked)
+            rd_kafka_message_destroy(m->rk);
+        else
+            rt->pending[w++] = *m;
     }
     rt->npending = w;
 }
 
-static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                        rd_kafka_topic_partition_list_t *parts, void *opaque) {
+static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
     rtState *rt = opaque;
     char list[512] = "";
     size_t off = 0;
     for (int i = 0; i < parts->cnt && off < sizeof list - 40; i++)
-        off += (size_t)snprintf(list + off, sizeof list - off, "%s%s[%d]", i ? "," : "",
-                                parts->elems[i].topic, parts->elems[i].partition);
+        off += (size_t)snprintf(list + off, sizeof list - off, "%s%s[%d]", i ? "," : "", parts->elems[i].topic,
+                                parts->elems[i].partition);
     /* The outcome of (un)assigning, checked as librdkafka's examples do (an
      * error object from the incremental calls, a code from assign): a
      * failure is logged once, with the partition count, and the loop goes
@@ -469,13 +490,17 @@ static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     const char *what;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         what = "assign";
-        if (rt->cooperative) ierr = rd_kafka_incremental_assign(rk, parts);
-        else aerr = rd_kafka_assign(rk, parts);
+        if (rt->cooperative)
+            ierr = rd_kafka_incremental_assign(rk, parts);
+        else
+            aerr = rd_kafka_assign(rk, parts);
         if (!ierr && !aerr) cs_log_info("partitions assigned: %s", list);
     } else {
         what = "unassign";
-        if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) cs_log_info("partitions revoked: %s", list);
-        else cs_log_error("rebalance error %s: giving up %s", rd_kafka_err2str(err), list);
+        if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+            cs_log_info("partitions revoked: %s", list);
+        else
+            cs_log_error("rebalance error %s: giving up %s", rd_kafka_err2str(err), list);
         /* Records polled from these partitions but not yet applied go back to
          * Kafka: their next owner reads them from the committed offset. */
         dropPendingOf(rt, parts);
@@ -483,11 +508,14 @@ static void onRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
          * commit is no error */
         rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
         if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            cs_log_error("offset commit on revoking %d partitions failed%s: %s; their next owner re-reads from the last "
-                         "commit (the dedupe makes that a no-op)",
-                         parts->cnt, rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "", rd_kafka_err2str(cerr));
-        if (rt->cooperative) ierr = rd_kafka_incremental_unassign(rk, parts);
-        else aerr = rd_kafka_assign(rk, NULL);
+            cs_log_error(
+                "offset commit on revoking %d partitions failed%s: %s; their next owner re-reads from the last "
+                "commit (the dedupe makes that a no-op)",
+                parts->cnt, rd_kafka_assignment_lost(rk) ? " (assignment lost)" : "", rd_kafka_err2str(cerr));
+        if (rt->cooperative)
+            ierr = rd_kafka_incremental_unassign(rk, parts);
+        else
+            aerr = rd_kafka_assign(rk, NULL);
     }
     if (ierr || aerr) {
         cs_log_error("kafka %s of %d partitions failed: %s (%s); going on", what, parts->cnt,
@@ -516,8 +544,7 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
     size_t nt = 0;
     while (rt->def->topics[nt]) nt++;
     rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)nt);
-    for (size_t i = 0; i < nt; i++)
-        rd_kafka_topic_partition_list_add(subs, rt->def->topics[i], RD_KAFKA_PARTITION_UA);
+    for (size_t i = 0; i < nt; i++) rd_kafka_topic_partition_list_add(subs, rt->def->topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t rerr = rd_kafka_subscribe(rt->consumer, subs);
     rd_kafka_topic_partition_list_destroy(subs);
     if (rerr) {
@@ -555,21 +582,19 @@ static int produceRecs(rtState *rt, const rtOut *recs, size_t n, rtFlight *f) {
         while (*p) {
             const char *eq = strchr(p, '='), *nl = strchr(p, '\n');
             if (!nl) nl = p + strlen(p);
-            if (eq && eq < nl)
-                rd_kafka_header_add(hdrs, p, eq - p, eq + 1, nl - eq - 1);
+            if (eq && eq < nl) rd_kafka_header_add(hdrs, p, eq - p, eq + 1, nl - eq - 1);
             p = *nl ? nl + 1 : nl;
         }
         for (;;) {
-            rd_kafka_resp_err_t e = rd_kafka_producev(rt->producer,
-                RD_KAFKA_V_TOPIC(o->topic),
-                RD_KAFKA_V_KEY(o->key, strlen(o->key)),
-                RD_KAFKA_V_VALUE(o->payload, o->len),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_HEADERS(hdrs),
-                RD_KAFKA_V_OPAQUE(f),
-                RD_KAFKA_V_END);
-            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;  /* hdrs now owned by librdkafka */
-            if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(rt->producer, 10); continue; }
+            rd_kafka_resp_err_t e =
+                rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_KEY(o->key, strlen(o->key)),
+                                  RD_KAFKA_V_VALUE(o->payload, o->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break; /* hdrs now owned by librdkafka */
+            if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                rd_kafka_poll(rt->producer, 10);
+                continue;
+            }
             cs_log_error("produce to %s: %s", o->topic, rd_kafka_err2str(e));
             rd_kafka_headers_destroy(hdrs);
             refused++;
@@ -583,9 +608,7 @@ static int produceRecs(rtState *rt, const rtOut *recs, size_t n, rtFlight *f) {
  * 0 when all were acknowledged; -1 if any failed. */
 static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
     rt->delivery_failed = produceRecs(rt, recs, n, NULL);
-    while (rd_kafka_outq_len(rt->producer) > 0) {
-        rd_kafka_flush(rt->producer, 1000);
-    }
+    while (rd_kafka_outq_len(rt->producer) > 0) { rd_kafka_flush(rt->producer, 1000); }
     return rt->delivery_failed ? -1 : 0;
 }
 
@@ -631,7 +654,8 @@ static int outboxWrite(rtState *rt, cs_batch *b, char *err, size_t errlen) {
     cs_copybin_int4(c, (int32_t)b->nout);
     cs_copybin_bytes(c, blob->data, blob->len);
     cs_copybin_finish(c);
-    return cs_copy_send(rt->pg, "COPY outbox (worker, batch_id, nrecords, records) FROM STDIN (FORMAT binary)", c, err, errlen);
+    return cs_copy_send(rt->pg, "COPY outbox (worker, batch_id, nrecords, records) FROM STDIN (FORMAT binary)", c, err,
+                        errlen);
 }
 
 /* Splits a packed outbox row back into records (pointing into blob).
@@ -682,10 +706,13 @@ static void outboxPublish(rtState *rt, cs_batch *b) {
      * When stopping with no room, the batch's committed outbox row is left
      * to the sweep of the next start. */
     while (rt->nflights >= RT_MAX_FLIGHTS && !cs_proc_stopping()) flightsService(rt, 50);
-    if (rt->nflights >= RT_MAX_FLIGHTS) { batchClearOut(b); return; }
+    if (rt->nflights >= RT_MAX_FLIGHTS) {
+        batchClearOut(b);
+        return;
+    }
     rtFlight *f = cs_xcalloc(1, sizeof *f);
     cs_strlcpy(f->batch_id, b->batch_id, sizeof f->batch_id);
-    f->out = b->out;       /* the flight takes the records */
+    f->out = b->out; /* the flight takes the records */
     f->nout = b->nout;
     b->out = NULL;
     b->nout = b->capout = 0;
@@ -713,17 +740,21 @@ static void flightsService(rtState *rt, int wait_ms) {
     int w = 0;
     for (int i = 0; i < rt->nflights; i++) {
         rtFlight *f = rt->flights[i];
-        if (f->outstanding > 0) { rt->flights[w++] = f; continue; }
+        if (f->outstanding > 0) {
+            rt->flights[w++] = f;
+            continue;
+        }
         if (f->failed) {
             int64_t now = cs_mono_ms();
             if (f->retry_at == 0) {
                 f->backoff = backoffNext(f->backoff);
                 f->retry_at = now + f->backoff;
                 cs_metric_add(rt->m_kafka_retry, 1);
-                cs_log_warn("kafka did not acknowledge %d records of %s; retry in %d ms", f->failed, f->batch_id, f->backoff);
+                cs_log_warn("kafka did not acknowledge %d records of %s; retry in %d ms", f->failed, f->batch_id,
+                            f->backoff);
             } else if (now >= f->retry_at) {
                 f->retry_at = 0;
-                flightSend(rt, f);   /* all again: duplicates carry the same event ids */
+                flightSend(rt, f); /* all again: duplicates carry the same event ids */
             }
             rt->flights[w++] = f;
             continue;
@@ -743,9 +774,9 @@ static void flightsService(rtState *rt, int wait_ms) {
  * transaction or on its own. On failure the ids stay queued. */
 static int outboxForget(rtState *rt, char *err, size_t errlen) {
     if (rt->nacked == 0) return 0;
-    cs_copybuf arr = { 0 };
+    cs_copybuf arr = {0};
     cs_pg_text_array(&arr, (const char *const *)rt->acked, rt->nacked);
-    const char *p[1] = { arr.data };
+    const char *p[1] = {arr.data};
     int rc = cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE batch_id = ANY($1::text[])", 1, p, NULL, err, errlen);
     cs_copy_free(&arr);
     return rc;
@@ -762,11 +793,12 @@ static void ackedClear(rtState *rt) {
 static void outboxSweep(rtState *rt) {
     char err[RT_ERRLEN];
     if (pgEnsure(rt, err, sizeof err) != 0) return;
-    const char *params[1] = { rt->def->name };
+    const char *params[1] = {rt->def->name};
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT id::text, nrecords::text, records FROM outbox WHERE worker = $1 "
-             "AND created_at < now() - interval '%d seconds' ORDER BY id LIMIT 20", RT_SWEEP_MIN_AGE_S);
+             "AND created_at < now() - interval '%d seconds' ORDER BY id LIMIT 20",
+             RT_SWEEP_MIN_AGE_S);
     PGresult *r = PQexecParams(rt->pg, sql, 1, NULL, params, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         cs_log_warn("outbox sweep: %s", PQresultErrorMessage(r));
@@ -778,7 +810,7 @@ static void outboxSweep(rtState *rt) {
         rtOut *recs = cs_xcalloc(want ? want : 1, sizeof *recs);
         long n = blobSplit(PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2), recs, want);
         if (n >= 0 && produceAll(rt, recs, (size_t)n) == 0) {
-            const char *p[1] = { PQgetvalue(r, i, 0) };
+            const char *p[1] = {PQgetvalue(r, i, 0)};
             if (cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE id = $1::bigint", 1, p, NULL, err, sizeof err) != 0)
                 cs_log_warn("outbox sweep delete: %s", err);
             cs_metric_add(rt->m_relayed, n);
@@ -818,7 +850,8 @@ static bool textClean(const char *s) {
         if (n < 0 || (n == 0 && *p < 0x20)) return false;
         if (n == 1 && *p < 0xC2) return false;
         p++;
-        for (int i = 0; i < n; i++, p++) if ((*p & 0xC0) != 0x80) return false;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80) return false;
     }
     return true;
 }
@@ -839,19 +872,40 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
     if (!textClean(ev->key)) { m->ev.key = ""; }
     snprintf(synth, synthlen, "%s:%d:%" PRId64, ev->topic, (int)k->partition, k->offset);
     ev->env = cs__v1__envelope__unpack(&rt->envAlloc, k->len, k->payload);
-    if (!ev->env) { cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", k->len); return; }
+    if (!ev->env) {
+        cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", k->len);
+        return;
+    }
     const Cs__V1__Envelope *e = ev->env;
-    if (!e->event_id || !e->event_id[0]) { cs_event_poison(ev, "validation: envelope.event_id missing"); return; }
+    if (!e->event_id || !e->event_id[0]) {
+        cs_event_poison(ev, "validation: envelope.event_id missing");
+        return;
+    }
     if (strlen(e->event_id) > 200 || !textClean(e->event_id)) {
         cs_event_poison(ev, "validation: envelope.event_id longer than 200 bytes or not clean UTF-8");
         return;
     }
-    if (!e->shop_id || !e->shop_id[0]) { cs_event_poison(ev, "validation: envelope.shop_id missing"); return; }
-    if (!textClean(e->shop_id)) { cs_event_poison(ev, "validation: envelope.shop_id not clean UTF-8"); return; }
+    if (!e->shop_id || !e->shop_id[0]) {
+        cs_event_poison(ev, "validation: envelope.shop_id missing");
+        return;
+    }
+    if (!textClean(e->shop_id)) {
+        cs_event_poison(ev, "validation: envelope.shop_id not clean UTF-8");
+        return;
+    }
     ev->shop = cs_shops_find(rt->shops, e->shop_id);
-    if (!ev->shop) { cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id); return; }
-    if (e->event_ms <= 0) { cs_event_poison(ev, "validation: envelope.event_ms missing or negative"); return; }
-    if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) { cs_event_poison(ev, "validation: envelope has no body"); return; }
+    if (!ev->shop) {
+        cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id);
+        return;
+    }
+    if (e->event_ms <= 0) {
+        cs_event_poison(ev, "validation: envelope.event_ms missing or negative");
+        return;
+    }
+    if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) {
+        cs_event_poison(ev, "validation: envelope has no body");
+        return;
+    }
     /* cs.timers.v1 carries every owner's firings; another worker's are
      * not this one's events at all: no dedupe row, no handler, no DLQ. */
     m->foreign = e->body_case == CS__V1__ENVELOPE__BODY_TIMER && e->timer && e->timer->owner &&
@@ -859,13 +913,18 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
 }
 
 static const char *msgEventId(const rtMsg *m, const char *synth) {
-    return (m->ev.env && m->ev.env->event_id && m->ev.env->event_id[0] &&
-            strlen(m->ev.env->event_id) <= 200 && textClean(m->ev.env->event_id)) ? m->ev.env->event_id : synth;
+    return (m->ev.env && m->ev.env->event_id && m->ev.env->event_id[0] && strlen(m->ev.env->event_id) <= 200 &&
+            textClean(m->ev.env->event_id))
+               ? m->ev.env->event_id
+               : synth;
 }
 
 static void reasonClass(const char *reason, char *out, size_t len) {
     size_t i = 0;
-    while (reason[i] && reason[i] != ':' && reason[i] != ' ' && i + 1 < len) { out[i] = reason[i]; i++; }
+    while (reason[i] && reason[i] != ':' && reason[i] != ' ' && i + 1 < len) {
+        out[i] = reason[i];
+        i++;
+    }
     out[i] = 0;
     if (strncmp(reason, "unknown shop", 12) == 0) cs_strlcpy(out, "unknown_shop", len);
 }
@@ -875,7 +934,8 @@ static int poisonRecord(rtState *rt, cs_batch *b, rtMsg *m, const char *eid, cha
     char dlq[300], headers[1024], reason[CS_REASON_LEN];
     snprintf(dlq, sizeof dlq, "%s.dlq", m->ev.topic);
     cs_strlcpy(reason, m->ev.reason, sizeof reason);
-    for (char *p = reason; *p; p++) if (*p == '\n' || *p == '\r') *p = ' ';
+    for (char *p = reason; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
     snprintf(headers, sizeof headers,
              "error=%s\norigin-topic=%s\norigin-partition=%d\norigin-offset=%" PRId64 "\nworker=%s\ninstance=%s\n",
              reason, m->ev.topic, (int)m->ev.partition, m->ev.offset, rt->def->name, rt->cfg.instance);
@@ -883,16 +943,19 @@ static int poisonRecord(rtState *rt, cs_batch *b, rtMsg *m, const char *eid, cha
     char part[16], off[24];
     snprintf(part, sizeof part, "%d", (int)m->ev.partition);
     snprintf(off, sizeof off, "%" PRId64, m->ev.offset);
-    const char *p[6] = { rt->def->name, eid, m->ev.topic, part, off, reason };
-    if (cs_pg_exec(b->pg, "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason) "
-                          "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING", 6, p, NULL, err, errlen) != 0)
+    const char *p[6] = {rt->def->name, eid, m->ev.topic, part, off, reason};
+    if (cs_pg_exec(b->pg,
+                   "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason) "
+                   "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
+                   6, p, NULL, err, errlen) != 0)
         return -1;
     char cls[48], labels[128];
     reasonClass(reason, cls, sizeof cls);
     snprintf(labels, sizeof labels, "worker=\"%s\",reason=\"%s\"", rt->def->name, cls);
     cs_metric_add(cs_metric_get(CS_METRIC_COUNTER, "cs_dlq_total", "Events dead-lettered, by reason class", labels), 1);
-    cs_log_kv(CS_LOG_WARN, "dead-lettered", (const char *const[]){
-        "event_id", eid, "topic", m->ev.topic, "partition", part, "offset", off, "reason", reason, NULL });
+    cs_log_kv(CS_LOG_WARN, "dead-lettered",
+              (const char *const[]){"event_id", eid, "topic", m->ev.topic, "partition", part, "offset", off, "reason",
+                                    reason, NULL});
     return 0;
 }
 
@@ -903,13 +966,13 @@ static int poisonRecord(rtState *rt, cs_batch *b, rtMsg *m, const char *eid, cha
 static int dedupeInsert(rtState *rt, const char **ids, size_t n, char *err, size_t errlen) {
     if (cs_pg_exec(rt->pg, "SAVEPOINT cs_dedupe", 0, NULL, NULL, err, errlen) != 0) return -1;
     cs_pg_text_array(&rt->arr, ids, n);
-    const char *p[2] = { rt->def->name, rt->arr.data };
+    const char *p[2] = {rt->def->name, rt->arr.data};
     PGresult *r = PQexecParams(rt->pg, "INSERT INTO processed_events (worker, event_id) SELECT $1, unnest($2::text[])",
                                2, NULL, p, NULL, NULL, 0);
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        rc = state && strcmp(state, "23505") == 0 ? 1 : -1;   /* unique_violation */
+        rc = state && strcmp(state, "23505") == 0 ? 1 : -1; /* unique_violation */
         if (rc < 0) snprintf(err, errlen, "dedupe insert: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(rt->pg));
     }
     PQclear(r);
@@ -918,8 +981,8 @@ static int dedupeInsert(rtState *rt, const char **ids, size_t n, char *err, size
 
 /* One transaction over msgs[0..n). Returns 0 committed, -1 failed (rolled
  * back; err says why). On success fills counters. */
-static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synth)[96],
-                    size_t *applied, size_t *dups, size_t *poisons, char *err, size_t errlen) {
+static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synth)[96], size_t *applied, size_t *dups,
+                    size_t *poisons, char *err, size_t errlen) {
     *applied = *dups = *poisons = 0;
     b->pg = rt->pg;
     batchClearOut(b);
@@ -927,7 +990,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     b->nview = 0;
     snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRIu64, rt->def->name, rt->cfg.instance, ++rt->batch_seq);
     if (cs_pg_exec(rt->pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
-    size_t forgotten = rt->nacked;   /* outbox rows of published batches go in this transaction */
+    size_t forgotten = rt->nacked; /* outbox rows of published batches go in this transaction */
     if (outboxForget(rt, err, errlen) != 0) goto fail;
 
     int64_t tA = cs_mono_ms();
@@ -944,13 +1007,13 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
      * for it, then fail on the key if it committed: the lookup sees it. */
     const char **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
     size_t nids = 0;
-    cs_strmap seen = rt->seen;   /* kept between batches, empty */
+    cs_strmap seen = rt->seen; /* kept between batches, empty */
     memset(&rt->seen, 0, sizeof rt->seen);
     for (size_t i = 0; i < n; i++) {
         msgs[i].fresh = false;
         if (msgs[i].foreign) continue;
         const char *id = msgEventId(&msgs[i], synth[i]);
-        if (cs_strmap_get(&seen, id)) continue;   /* repeated inside the batch: applied once */
+        if (cs_strmap_get(&seen, id)) continue; /* repeated inside the batch: applied once */
         cs_strmap_put(&seen, id, &msgs[i]);
         msgs[i].fresh = true;
         ids[nids++] = id;
@@ -960,15 +1023,19 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
         /* some were there: only those not recorded are fresh */
         PGresult *r = NULL;
         cs_pg_text_array(&rt->arr, ids, nids);
-        const char *p[2] = { rt->def->name, rt->arr.data };
+        const char *p[2] = {rt->def->name, rt->arr.data};
         drc = cs_pg_exec(rt->pg, "ROLLBACK TO SAVEPOINT cs_dedupe", 0, NULL, NULL, err, errlen);
         if (drc == 0)
-            drc = cs_pg_exec(rt->pg, "SELECT event_id FROM processed_events WHERE worker = $1 AND event_id = ANY($2::text[])",
+            drc = cs_pg_exec(rt->pg,
+                             "SELECT event_id FROM processed_events WHERE worker = $1 AND event_id = ANY($2::text[])",
                              2, p, &r, err, errlen);
         size_t nfresh = nids;
         for (int j = 0; drc == 0 && j < PQntuples(r); j++) {
             rtMsg *m = cs_strmap_get(&seen, PQgetvalue(r, j, 0));
-            if (m && m->fresh) { m->fresh = false; nfresh--; }
+            if (m && m->fresh) {
+                m->fresh = false;
+                nfresh--;
+            }
         }
         PQclear(r);
         if (drc == 0 && nfresh) {
@@ -1004,12 +1071,15 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     int64_t tC = cs_mono_ms();
 
     for (size_t i = 0; i < n; i++) {
-        if (msgs[i].foreign) continue;   /* neither applied nor a duplicate */
+        if (msgs[i].foreign) continue; /* neither applied nor a duplicate */
         /* This worker's firing, new, repeated or poison: its member leaves
          * the inflight set once this batch has committed (timers.h). */
         const Cs__V1__Envelope *e = msgs[i].ev.env;
         if (e && e->body_case == CS__V1__ENVELOPE__BODY_TIMER) cs_timer_fired_done(b, e->timer);
-        if (!msgs[i].fresh) { (*dups)++; continue; }
+        if (!msgs[i].fresh) {
+            (*dups)++;
+            continue;
+        }
         if (msgs[i].ev.poison) {
             if (poisonRecord(rt, b, &msgs[i], msgEventId(&msgs[i], synth[i]), err, errlen) != 0) goto fail;
             (*poisons)++;
@@ -1017,7 +1087,7 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
             (*applied)++;
         }
     }
-    if (batchHooksPre(b, err, errlen) != 0) goto fail;   /* e.g. the batch's timer rows */
+    if (batchHooksPre(b, err, errlen) != 0) goto fail; /* e.g. the batch's timer rows */
     if (outboxWrite(rt, b, err, errlen) != 0) goto fail;
     int64_t tD = cs_mono_ms();
     cs_crash_point("before_pg_commit");
@@ -1028,10 +1098,10 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     /* committed, Redis not yet written: the dispatcher's reconciliation
      * must put the batch's timers back (it_timers) */
     cs_crash_point("before_commit_hooks");
-    batchHooksEnd(b, true);   /* e.g. the batch's timers into Redis */
+    batchHooksEnd(b, true); /* e.g. the batch's timers into Redis */
     if (forgotten == rt->nacked) ackedClear(rt);
-    cs_log_debug("txn phases: dedupe %" PRId64 " handler %" PRId64 " outbox %" PRId64 " commit %" PRId64 " ms",
-                 tB - tA, tC - tB, tD - tC, cs_mono_ms() - tD);
+    cs_log_debug("txn phases: dedupe %" PRId64 " handler %" PRId64 " outbox %" PRId64 " commit %" PRId64 " ms", tB - tA,
+                 tC - tB, tD - tC, cs_mono_ms() - tD);
     return 0;
 fail:
     if (!cs_pg_conn_lost(rt->pg)) PQclear(PQexec(rt->pg, "ROLLBACK"));
@@ -1049,7 +1119,7 @@ static void metricsAfter(rtState *rt, size_t applied, size_t dups, size_t poison
 /* Applies msgs[0..n) (one partition, in offset order) until committed.
  * Returns 0 when done, -1 if stopped before it could commit. */
 static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n) {
-    char (*synth)[96] = cs_xcalloc(n, sizeof *synth);
+    char(*synth)[96] = cs_xcalloc(n, sizeof *synth);
     for (size_t i = 0; i < n; i++) msgDecode(rt, &msgs[i], synth[i], sizeof synth[i]);
     char err[RT_ERRLEN];
     int backoff = 0, rc = -1, refused = 0;
@@ -1088,7 +1158,10 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
                         outboxPublish(rt, b);
                         break;
                     }
-                    if (cs_pg_conn_lost(rt->pg)) { rc = -1; break; }
+                    if (cs_pg_conn_lost(rt->pg)) {
+                        rc = -1;
+                        break;
+                    }
                     ++fails;
                     if (fails == 2 && !msgs[i].ev.poison) {
                         /* Alone it still fails, with the server up: poison. */
@@ -1096,13 +1169,16 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
                     } else if (fails >= 4) {
                         /* Not even its dead letter can be written: say so
                          * loudly and move on rather than wedge the partition. */
-                        cs_log_error("event %s@%s[%d] could not be applied nor dead-lettered: %s",
-                                     synth[i], msgs[i].ev.topic, (int)msgs[i].ev.partition, e1);
+                        cs_log_error("event %s@%s[%d] could not be applied nor dead-lettered: %s", synth[i],
+                                     msgs[i].ev.topic, (int)msgs[i].ev.partition, e1);
                         break;
                     }
                 }
             }
-            if (rc == 0) { batchClearOut(b); break; }
+            if (rc == 0) {
+                batchClearOut(b);
+                break;
+            }
         }
     retry:
         cs_metric_add(rt->m_pg_retry, 1);
@@ -1123,7 +1199,7 @@ static int processPartitionBatch(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n
     rd_kafka_topic_partition_list_t *tp = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(tp, msgs[n - 1].ev.topic, msgs[n - 1].ev.partition)->offset =
         msgs[n - 1].rk->offset + 1;
-    rd_kafka_offsets_store(rt->consumer, tp);  /* fails harmlessly for a revoked partition */
+    rd_kafka_offsets_store(rt->consumer, tp); /* fails harmlessly for a revoked partition */
     rd_kafka_topic_partition_list_destroy(tp);
     return 0;
 }
@@ -1159,8 +1235,7 @@ static void collect(rtState *rt) {
          * delivery reports are served, the outbox drains and the sweep runs. */
         if (!k) break;
         if (k->err) {
-            if (k->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                cs_log_warn("kafka: %s", rd_kafka_message_errstr(k));
+            if (k->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) cs_log_warn("kafka: %s", rd_kafka_message_errstr(k));
             rd_kafka_message_destroy(k);
             continue;
         }
@@ -1182,7 +1257,7 @@ static void loop(rtState *rt) {
     size_t nk = 0;
     for (const cs_timer_route *t = rt->def->timer_routes; t && t->kind && nk < 64; t++) kinds[nk++] = t->kind;
     kinds[nk] = NULL;
-    cs_batch b = { .shops = rt->shops, .worker = rt->def->name, .redis = rt->redis, .timer_kinds = nk ? kinds : NULL };
+    cs_batch b = {.shops = rt->shops, .worker = rt->def->name, .redis = rt->redis, .timer_kinds = nk ? kinds : NULL};
     while (!cs_proc_stopping()) {
         collect(rt);
         if (rt->npending) {
@@ -1196,13 +1271,14 @@ static void loop(rtState *rt) {
                 while (rt->nflights >= RT_MAX_FLIGHTS && !cs_proc_stopping()) flightsService(rt, 50);
                 size_t j = i + 1;
                 while (j < rt->npending && rt->pending[j].rk->partition == rt->pending[i].rk->partition &&
-                       rt->pending[j].rk->rkt == rt->pending[i].rk->rkt) j++;
+                       rt->pending[j].rk->rkt == rt->pending[i].rk->rkt)
+                    j++;
                 cs_metric_set(rt->m_batch_size, (int64_t)(j - i));
                 stopped = processPartitionBatch(rt, &b, &rt->pending[i], j - i) != 0;
                 i = j;
             }
             for (size_t k = 0; k < rt->npending; k++) msgFree(&rt->pending[k]);
-            arenaReset(&rt->arena);   /* the round's envelopes */
+            arenaReset(&rt->arena); /* the round's envelopes */
             rt->npending = 0;
             rd_kafka_commit(rt->consumer, NULL, 1);
         }
@@ -1246,7 +1322,7 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     static rtState rt;
     memset(&rt, 0, sizeof rt);
     rt.def = def;
-    rt.envAlloc = (ProtobufCAllocator){ arenaAlloc, arenaFreeOne, &rt.arena };
+    rt.envAlloc = (ProtobufCAllocator){arenaAlloc, arenaFreeOne, &rt.arena};
     char err[RT_ERRLEN];
     if (cs_config_load(&rt.cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s: configuration: %s\n", def->name, err);
@@ -1274,18 +1350,32 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     rt.m_poison = cs_metric_get(CS_METRIC_COUNTER, "cs_events_total", "Input events by outcome", labels);
     snprintf(labels, sizeof labels, "worker=\"%s\"", def->name);
     rt.m_batches = cs_metric_get(CS_METRIC_COUNTER, "cs_batches_total", "Committed batch transactions", labels);
-    rt.m_pg_retry = cs_metric_get(CS_METRIC_COUNTER, "cs_batch_retries_total", "Batches retried after a failure", labels);
-    rt.m_kafka_retry = cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_publish_retries_total", "Outbox publishes retried", labels);
-    rt.m_kafka_err = cs_metric_get(CS_METRIC_COUNTER, "cs_kafka_delivery_errors_total", "Failed delivery reports", labels);
-    rt.m_relayed = cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_swept_total", "Outbox records re-published by the sweep", labels);
+    rt.m_pg_retry =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_batch_retries_total", "Batches retried after a failure", labels);
+    rt.m_kafka_retry =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_publish_retries_total", "Outbox publishes retried", labels);
+    rt.m_kafka_err =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_kafka_delivery_errors_total", "Failed delivery reports", labels);
+    rt.m_relayed =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_outbox_swept_total", "Outbox records re-published by the sweep", labels);
     rt.m_pg_up = cs_metric_get(CS_METRIC_GAUGE, "cs_postgres_up", "1 when PostgreSQL is reachable", labels);
-    rt.m_batch_size = cs_metric_get(CS_METRIC_GAUGE, "cs_last_batch_events", "Events in the last partition batch", labels);
-    rt.m_isolated = cs_metric_get(CS_METRIC_COUNTER, "cs_batches_isolated_total", "Batches re-applied one event at a time", labels);
+    rt.m_batch_size =
+        cs_metric_get(CS_METRIC_GAUGE, "cs_last_batch_events", "Events in the last partition batch", labels);
+    rt.m_isolated =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_batches_isolated_total", "Batches re-applied one event at a time", labels);
 
     rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
-    if (!rt.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
-    rt.redis = cs_redis_new(rt.cfg.redis_url, err, sizeof err);   /* no connection yet */
-    if (!rt.redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
+    if (!rt.clock) {
+        cs_log_error("clock: %s", err);
+        code = 2;
+        goto out;
+    }
+    rt.redis = cs_redis_new(rt.cfg.redis_url, err, sizeof err); /* no connection yet */
+    if (!rt.redis) {
+        cs_log_error("redis: %s", err);
+        code = 2;
+        goto out;
+    }
     if (def->init && def->init(def->user, &rt.cfg, rt.shops, err, sizeof err) != 0) {
         cs_log_error("init: %s", err);
         code = 2;
@@ -1298,17 +1388,21 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     }
     cs_proc_signals();
 
-    if (kafkaOpen(&rt, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
+    if (kafkaOpen(&rt, err, sizeof err) != 0) {
+        cs_log_error("%s", err);
+        code = 2;
+        goto out;
+    }
     if (pgEnsure(&rt, err, sizeof err) != 0) cs_log_warn("%s (will retry)", err);
-    cs_log_kv(CS_LOG_INFO, "started", (const char *const[]){
-        "group", rt.group, "assignor", rt.cfg.assignor, "instance", rt.cfg.instance, NULL });
+    cs_log_kv(CS_LOG_INFO, "started",
+              (const char *const[]){"group", rt.group, "assignor", rt.cfg.assignor, "instance", rt.cfg.instance, NULL});
     if (rt.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     loop(&rt);
     cs_log_info("stopping: publishing what is committed, committing offsets, leaving the group");
-    for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until;)
-        flightsService(&rt, 100);
+    for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until;) flightsService(&rt, 100);
     if (rt.nacked && pgEnsure(&rt, err, sizeof err) == 0 && outboxForget(&rt, err, sizeof err) == 0) ackedClear(&rt);
-    if (rt.nflights) cs_log_warn("%d batches unpublished at exit: their outbox rows are published by the next sweep", rt.nflights);
+    if (rt.nflights)
+        cs_log_warn("%d batches unpublished at exit: their outbox rows are published by the next sweep", rt.nflights);
 
 out:
     if (rt.consumer) {

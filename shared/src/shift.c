@@ -13,8 +13,7 @@ const cs_shift *cs_shift_for_task(const cs_shop *shop, int64_t now_ms) {
     const cs_shift *best = NULL, *first = NULL;
     for (int i = 0; i < shop->nshifts; i++) {
         const cs_shift *s = &shop->shifts[i];
-        if (minute >= s->start_min && minute < s->end_min && (!best || s->start_min > best->start_min))
-            best = s;
+        if (minute >= s->start_min && minute < s->end_min && (!best || s->start_min > best->start_min)) best = s;
         if (!first || s->start_min < first->start_min) first = s;
     }
     /* Off duty (before the first start or after the last end): the first

@@ -119,7 +119,7 @@
 struct cs_shops {
     cs_shop *shops; /* nshops entries; each owns its strings */
     size_t nshops;
-    cs_tz **tzs;    /* distinct zones the shops point into; owned */
+    cs_tz **tzs; /* distinct zones the shops point into; owned */
     size_t ntzs;
 };
 
@@ -171,16 +171,19 @@ void cs_thresholds_defaults(cs_thresholds *th) {
 /* One row per threshold key: name, where, width, range, whether it is a
  * time of day that may be written "HH:MM". */
 typedef struct th_field {
-    const char *name;  /* JSON key = cs_thresholds field name */
-    size_t off;        /* offsetof in cs_thresholds */
-    bool wide;         /* int64_t (fen) rather than int */
-    int64_t min, max;  /* inclusive range */
-    bool time_of_day;  /* also accepts "HH:MM" */
+    const char *name; /* JSON key = cs_thresholds field name */
+    size_t off;       /* offsetof in cs_thresholds */
+    bool wide;        /* int64_t (fen) rather than int */
+    int64_t min, max; /* inclusive range */
+    bool time_of_day; /* also accepts "HH:MM" */
 } th_field;
 
-#define TH_INT(f, lo, hi) {#f, offsetof(cs_thresholds, f), false, lo, hi, false}
-#define TH_FEN(f, lo, hi) {#f, offsetof(cs_thresholds, f), true, lo, hi, false}
-#define TH_TOD(f) {#f, offsetof(cs_thresholds, f), false, 0, 1439, true}
+#define TH_INT(f, lo, hi)                                                                                              \
+    { #f, offsetof(cs_thresholds, f), false, lo, hi, false }
+#define TH_FEN(f, lo, hi)                                                                                              \
+    { #f, offsetof(cs_thresholds, f), true, lo, hi, false }
+#define TH_TOD(f)                                                                                                      \
+    { #f, offsetof(cs_thresholds, f), false, 0, 1439, true }
 #define FEN_MAX INT64_C(1000000000000) /* 10^10 CNY: exact as a JSON double */
 
 static const th_field th_fields[] = {
@@ -245,17 +248,16 @@ typedef struct ld {
     const char *file; /* as given to cs_shops_load() */
     char *err;        /* caller's errbuf */
     size_t errlen;
-    char path[512];   /* current key path, "shops[1].couriers[0].code" */
+    char path[512]; /* current key path, "shops[1].couriers[0].code" */
     size_t plen;
-    cs_shops *set;    /* being built; zones are cached here */
+    cs_shops *set; /* being built; zones are cached here */
 } ld;
 
 /* Appends ".key" (or "key" at the top) to the path; returns the length to
  * restore with path_pop(). */
 static size_t path_key(ld *l, const char *key) {
     size_t old = l->plen;
-    int n = snprintf(l->path + l->plen, sizeof l->path - l->plen, "%s%s", l->plen ? "." : "",
-                     key);
+    int n = snprintf(l->path + l->plen, sizeof l->path - l->plen, "%s%s", l->plen ? "." : "", key);
     if (n > 0) l->plen += (size_t)n;
     if (l->plen >= sizeof l->path) l->plen = sizeof l->path - 1;
     return old;
@@ -281,8 +283,7 @@ __attribute__((format(printf, 2, 3))) static int fail(ld *l, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    snprintf(l->err, l->errlen, "%s: %s: %s", l->file, l->plen ? l->path : "(top level)",
-             reason);
+    snprintf(l->err, l->errlen, "%s: %s: %s", l->file, l->plen ? l->path : "(top level)", reason);
     return -1;
 }
 
@@ -294,17 +295,22 @@ static bool utf8_valid(const char *s) {
         unsigned c = *p;
         int n;
         unsigned cp;
-        if (c < 0x80) { p++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
-        else return false;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF)
+            n = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3, cp = c & 0x07;
+        else
+            return false;
         for (int i = 1; i <= n; i++) {
             if ((p[i] & 0xC0) != 0x80) return false;
             cp = cp << 6 | (p[i] & 0x3F);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
             return false;
         p += n + 1;
     }
@@ -394,8 +400,7 @@ static bool ident_ok(const char *s, size_t maxlen, const char *extra) {
     size_t n = strlen(s);
     if (n == 0 || n > maxlen) return false;
     for (const char *p = s; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              strchr(extra, *p)))
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr(extra, *p)))
             return false;
     return true;
 }
@@ -444,27 +449,26 @@ static int parse_region(ld *l, const char *s, cs_region *r) {
 }
 
 /* A region list into regions/n; allow_star: ["*"] sets *star. */
-static int parse_regions(ld *l, const cJSON *arr, cs_region *regions, int *n, bool allow_star,
-                         bool *star) {
+static int parse_regions(ld *l, const cJSON *arr, cs_region *regions, int *n, bool allow_star, bool *star) {
     if (!cJSON_IsArray(arr)) return fail(l, "must be an array, not %s", json_type(arr));
     int count = cJSON_GetArraySize(arr);
-    if (count > CS_SHOP_MAX_REGIONS)
-        return fail(l, "at most %d regions, not %d", CS_SHOP_MAX_REGIONS, count);
+    if (count > CS_SHOP_MAX_REGIONS) return fail(l, "at most %d regions, not %d", CS_SHOP_MAX_REGIONS, count);
     size_t i = 0;
     for (const cJSON *v = arr->child; v; v = v->next, i++) {
         size_t old = path_idx(l, i);
         const char *s;
         int rc = get_string(l, v, 256, &s);
         if (rc == 0 && allow_star && strcmp(s, "*") == 0) {
-            if (count != 1) rc = fail(l, "\"*\" must be the only entry of the list");
-            else *star = true;
+            if (count != 1)
+                rc = fail(l, "\"*\" must be the only entry of the list");
+            else
+                *star = true;
         } else if (rc == 0) {
             rc = parse_region(l, s, &regions[*n]);
             if (rc == 0) {
                 (*n)++;
                 for (int k = 0; k < *n - 1; k++)
-                    if (region_equal(&regions[k], &regions[*n - 1]))
-                        rc = fail(l, "region \"%s\" listed twice", s);
+                    if (region_equal(&regions[k], &regions[*n - 1])) rc = fail(l, "region \"%s\" listed twice", s);
             }
         }
         path_pop(l, old);
@@ -483,9 +487,12 @@ static int parse_courier(ld *l, const cJSON *obj, cs_shop *shop) {
     int rc = 0;
 
     old = path_key(l, "code");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "code"))) rc = fail(l, "required");
-    else if (get_string(l, v, 16, &s)) rc = -1;
-    else if (!ident_ok(s, 16, "_-")) rc = fail(l, "\"%s\" must be 1..16 of [A-Za-z0-9_-]", s);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "code")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 16, &s))
+        rc = -1;
+    else if (!ident_ok(s, 16, "_-"))
+        rc = fail(l, "\"%s\" must be 1..16 of [A-Za-z0-9_-]", s);
     else {
         for (int k = 0; k < shop->ncouriers - 1; k++)
             if (strcmp(shop->couriers[k].code, s) == 0)
@@ -497,8 +504,10 @@ static int parse_courier(ld *l, const cJSON *obj, cs_shop *shop) {
 
     old = path_key(l, "name");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "name"))) {
-        if (get_string(l, v, 128, &s) == 0) c->name = cs_xstrdup(s);
-        else rc = -1;
+        if (get_string(l, v, 128, &s) == 0)
+            c->name = cs_xstrdup(s);
+        else
+            rc = -1;
     } else {
         c->name = cs_xstrdup(c->code);
     }
@@ -563,13 +572,15 @@ static int parse_thresholds(ld *l, const cJSON *obj, cs_thresholds *th) {
     }
 
     /* Cross-checks, reported at the key that breaks them. */
-    struct { const char *key; long long lo, hi; const char *lo_name; } pairs[] = {
-        {"quality_delist_cases", th->quality_test_cases, th->quality_delist_cases,
-         "quality_test_cases"},
+    struct {
+        const char *key;
+        long long lo, hi;
+        const char *lo_name;
+    } pairs[] = {
+        {"quality_delist_cases", th->quality_test_cases, th->quality_delist_cases, "quality_test_cases"},
         {"complaint_l2_min", th->complaint_l1_min, th->complaint_l2_min, "complaint_l1_min"},
         {"complaint_l3_min", th->complaint_l2_min, th->complaint_l3_min, "complaint_l2_min"},
-        {"dispute_month_limit", th->dispute_alert_at, th->dispute_month_limit,
-         "dispute_alert_at"},
+        {"dispute_month_limit", th->dispute_alert_at, th->dispute_month_limit, "dispute_alert_at"},
         {"target_stretch_pct", th->target_base_pct, th->target_stretch_pct, "target_base_pct"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -583,7 +594,10 @@ static int parse_thresholds(ld *l, const cJSON *obj, cs_thresholds *th) {
 }
 
 static void default_shifts(cs_shop *shop) {
-    static const struct { const char *name; int start, end; } d[] = {
+    static const struct {
+        const char *name;
+        int start, end;
+    } d[] = {
         {"early", 9 * 60, 18 * 60 + 30},
         {"middle", 11 * 60 + 30, 21 * 60},
         {"night", 16 * 60, 24 * 60},
@@ -606,8 +620,10 @@ static int parse_shift(ld *l, const cJSON *obj, cs_shop *shop) {
     int rc = 0;
 
     old = path_key(l, "name");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "name"))) rc = fail(l, "required");
-    else if (get_string(l, v, 64, &s)) rc = -1;
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "name")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 64, &s))
+        rc = -1;
     else {
         for (int k = 0; k < shop->nshifts - 1; k++)
             if (strcmp(shop->shifts[k].name, s) == 0)
@@ -618,14 +634,16 @@ static int parse_shift(ld *l, const cJSON *obj, cs_shop *shop) {
     if (rc) return -1;
 
     old = path_key(l, "start");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "start"))) rc = fail(l, "required");
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "start")))
+        rc = fail(l, "required");
     else if (get_string(l, v, 5, &s) || (sh->start_min = parse_hhmm(s, 1439)) < 0)
         rc = fail(l, "must be a time \"HH:MM\" from 00:00 to 23:59");
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "end");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "end"))) rc = fail(l, "required");
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "end")))
+        rc = fail(l, "required");
     else if (get_string(l, v, 5, &s) || (sh->end_min = parse_hhmm(s, 1440)) < 0)
         rc = fail(l, "must be a time \"HH:MM\" from 00:01 to 24:00");
     else if (sh->end_min <= sh->start_min)
@@ -644,9 +662,12 @@ static int parse_template(ld *l, const cJSON *obj, cs_shop *shop) {
     int rc = 0;
 
     old = path_key(l, "id");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "id"))) rc = fail(l, "required");
-    else if (get_string(l, v, 64, &s)) rc = -1;
-    else if (!ident_ok(s, 64, "_.-")) rc = fail(l, "\"%s\" must be 1..64 of [A-Za-z0-9_.-]", s);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "id")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 64, &s))
+        rc = -1;
+    else if (!ident_ok(s, 64, "_.-"))
+        rc = fail(l, "\"%s\" must be 1..64 of [A-Za-z0-9_.-]", s);
     else {
         for (int k = 0; k < shop->ntemplates - 1; k++)
             if (strcmp(shop->templates[k].id, s) == 0)
@@ -657,9 +678,12 @@ static int parse_template(ld *l, const cJSON *obj, cs_shop *shop) {
     if (rc) return -1;
 
     old = path_key(l, "text");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "text"))) rc = fail(l, "required");
-    else if (get_string(l, v, 4096, &s)) rc = -1;
-    else t->text = cs_xstrdup(s);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "text")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 4096, &s))
+        rc = -1;
+    else
+        t->text = cs_xstrdup(s);
     path_pop(l, old);
     if (rc) return -1;
 
@@ -705,11 +729,9 @@ static const cs_tz *zone_for(ld *l, const char *name) {
 
 static bool hostname_ok(const char *s) {
     size_t n = strlen(s);
-    if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || !strchr(s, '.'))
-        return false;
+    if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || !strchr(s, '.')) return false;
     for (const char *p = s; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-            return false;
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')) return false;
         if (*p == '.' && p[1] == '.') return false;
     }
     return true;
@@ -718,11 +740,20 @@ static bool hostname_ok(const char *s) {
 /* One shop object at the current path into shop (zeroed by the caller;
  * on error the caller frees what was filled in). */
 static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
-    static const char *const keys[] = {"id",          "channel",         "time_zone",
-                                       "secrets",     "shopify_domain",  "couriers",
-                                       "thresholds",  "shifts",          "promotion_mode",
-                                       "msg_pref",    "payment_reminder_im", "templates",
-                                       "requeue_shift", NULL};
+    static const char *const keys[] = {"id",
+                                       "channel",
+                                       "time_zone",
+                                       "secrets",
+                                       "shopify_domain",
+                                       "couriers",
+                                       "thresholds",
+                                       "shifts",
+                                       "promotion_mode",
+                                       "msg_pref",
+                                       "payment_reminder_im",
+                                       "templates",
+                                       "requeue_shift",
+                                       NULL};
     if (check_keys(l, obj, keys)) return -1;
     cs_thresholds_defaults(&shop->th);
     shop->msg_pref = CS_MSG_PREF_IM;
@@ -732,25 +763,33 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     int rc = 0;
 
     old = path_key(l, "id");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "id"))) rc = fail(l, "required");
-    else if (get_string(l, v, 64, &s)) rc = -1;
-    else if (!ident_ok(s, 64, "._-")) rc = fail(l, "\"%s\" must be 1..64 of [A-Za-z0-9._-]", s);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "id")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 64, &s))
+        rc = -1;
+    else if (!ident_ok(s, 64, "._-"))
+        rc = fail(l, "\"%s\" must be 1..64 of [A-Za-z0-9._-]", s);
     else {
         for (size_t k = 0; k < index; k++)
-            if (strcmp(l->set->shops[k].id, s) == 0)
-                rc = fail(l, "duplicate shop id \"%s\" (also shops[%zu])", s, k);
+            if (strcmp(l->set->shops[k].id, s) == 0) rc = fail(l, "duplicate shop id \"%s\" (also shops[%zu])", s, k);
         shop->id = cs_xstrdup(s);
     }
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "channel");
-    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "channel"))) rc = fail(l, "required");
-    else if (get_string(l, v, 32, &s)) rc = -1;
-    else if (strcmp(s, "taobao") == 0) shop->channel = CS_CHANNEL_TAOBAO;
-    else if (strcmp(s, "tmall") == 0) shop->channel = CS_CHANNEL_TMALL;
-    else if (strcmp(s, "own_site") == 0) shop->channel = CS_CHANNEL_OWN_SITE;
-    else rc = fail(l, "unknown channel \"%s\" (taobao, tmall or own_site)", s);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(obj, "channel")))
+        rc = fail(l, "required");
+    else if (get_string(l, v, 32, &s))
+        rc = -1;
+    else if (strcmp(s, "taobao") == 0)
+        shop->channel = CS_CHANNEL_TAOBAO;
+    else if (strcmp(s, "tmall") == 0)
+        shop->channel = CS_CHANNEL_TMALL;
+    else if (strcmp(s, "own_site") == 0)
+        shop->channel = CS_CHANNEL_OWN_SITE;
+    else
+        rc = fail(l, "unknown channel \"%s\" (taobao, tmall or own_site)", s);
     path_pop(l, old);
     if (rc) return -1;
 
@@ -758,8 +797,10 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     s = "Asia/Shanghai";
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "time_zone")) && get_string(l, v, 128, &s))
         rc = -1;
-    else if (!(shop->tz = zone_for(l, s))) rc = -1;
-    else shop->time_zone = cs_xstrdup(s);
+    else if (!(shop->tz = zone_for(l, s)))
+        rc = -1;
+    else
+        shop->time_zone = cs_xstrdup(s);
     path_pop(l, old);
     if (rc) return -1;
 
@@ -770,12 +811,13 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
 
     old = path_key(l, "shopify_domain");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "shopify_domain"))) {
-        if (get_string(l, v, 253, &s)) rc = -1;
-        else if (!hostname_ok(s)) rc = fail(l, "\"%s\" is not a lower-case host name", s);
+        if (get_string(l, v, 253, &s))
+            rc = -1;
+        else if (!hostname_ok(s))
+            rc = fail(l, "\"%s\" is not a lower-case host name", s);
         else {
             for (size_t k = 0; k < index; k++)
-                if (l->set->shops[k].shopify_domain &&
-                    strcmp(l->set->shops[k].shopify_domain, s) == 0)
+                if (l->set->shops[k].shopify_domain && strcmp(l->set->shops[k].shopify_domain, s) == 0)
                     rc = fail(l, "duplicate shopify_domain \"%s\" (also shops[%zu])", s, k);
             shop->shopify_domain = cs_xstrdup(s);
         }
@@ -784,34 +826,39 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     if (rc) return -1;
 
     old = path_key(l, "couriers");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "couriers"))) rc = parse_each(l, v, 0, CS_SHOP_MAX_COURIERS, "couriers", parse_courier, shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "couriers")))
+        rc = parse_each(l, v, 0, CS_SHOP_MAX_COURIERS, "couriers", parse_courier, shop);
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "thresholds");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "thresholds")))
-        rc = parse_thresholds(l, v, &shop->th);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "thresholds"))) rc = parse_thresholds(l, v, &shop->th);
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "shifts");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "shifts"))) rc = parse_each(l, v, 1, CS_SHOP_MAX_SHIFTS, "shifts", parse_shift, shop);
-    else default_shifts(shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "shifts")))
+        rc = parse_each(l, v, 1, CS_SHOP_MAX_SHIFTS, "shifts", parse_shift, shop);
+    else
+        default_shifts(shop);
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "promotion_mode");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "promotion_mode")))
-        rc = get_bool(l, v, &shop->promotion_mode);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "promotion_mode"))) rc = get_bool(l, v, &shop->promotion_mode);
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "msg_pref");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "msg_pref"))) {
-        if (get_string(l, v, 16, &s)) rc = -1;
-        else if (strcmp(s, "im") == 0) shop->msg_pref = CS_MSG_PREF_IM;
-        else if (strcmp(s, "sms") == 0) shop->msg_pref = CS_MSG_PREF_SMS;
-        else rc = fail(l, "unknown message preference \"%s\" (im or sms)", s);
+        if (get_string(l, v, 16, &s))
+            rc = -1;
+        else if (strcmp(s, "im") == 0)
+            shop->msg_pref = CS_MSG_PREF_IM;
+        else if (strcmp(s, "sms") == 0)
+            shop->msg_pref = CS_MSG_PREF_SMS;
+        else
+            rc = fail(l, "unknown message preference \"%s\" (im or sms)", s);
     }
     path_pop(l, old);
     if (rc) return -1;
@@ -823,7 +870,8 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     if (rc) return -1;
 
     old = path_key(l, "templates");
-    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "templates"))) rc = parse_each(l, v, 0, CS_SHOP_MAX_TEMPLATES, "templates", parse_template, shop);
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "templates")))
+        rc = parse_each(l, v, 0, CS_SHOP_MAX_TEMPLATES, "templates", parse_template, shop);
     path_pop(l, old);
     if (rc) return -1;
 
@@ -833,7 +881,8 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     shop->requeue_shift = NULL;
     s = "middle";
     v = cJSON_GetObjectItemCaseSensitive(obj, "requeue_shift");
-    if (v && get_string(l, v, 64, &s)) rc = -1;
+    if (v && get_string(l, v, 64, &s))
+        rc = -1;
     else {
         for (int i = 0; i < shop->nshifts; i++)
             if (strcmp(shop->shifts[i].name, s) == 0) shop->requeue_shift = shop->shifts[i].name;
@@ -931,8 +980,10 @@ cs_shops *cs_shops_load(const char *path, char *errbuf, size_t errlen) {
             i += n;
         }
         near[k] = '\0';
-        if (off >= len) snprintf(errbuf, errlen, "%s: line %d: JSON syntax error at end of file", path, line);
-        else snprintf(errbuf, errlen, "%s: line %d: JSON syntax error near '%s'", path, line, near);
+        if (off >= len)
+            snprintf(errbuf, errlen, "%s: line %d: JSON syntax error at end of file", path, line);
+        else
+            snprintf(errbuf, errlen, "%s: line %d: JSON syntax error near '%s'", path, line, near);
         free(text);
         return NULL;
     }
@@ -944,10 +995,12 @@ cs_shops *cs_shops_load(const char *path, char *errbuf, size_t errlen) {
     int rc = check_keys(&l, root, top_keys);
     const cJSON *arr = rc ? NULL : cJSON_GetObjectItemCaseSensitive(root, "shops");
     size_t old = path_key(&l, "shops");
-    if (rc == 0 && !arr) rc = fail(&l, "required");
+    if (rc == 0 && !arr)
+        rc = fail(&l, "required");
     else if (rc == 0 && !cJSON_IsArray(arr))
         rc = fail(&l, "must be an array, not %s", json_type(arr));
-    else if (rc == 0 && cJSON_GetArraySize(arr) == 0) rc = fail(&l, "at least one shop required");
+    else if (rc == 0 && cJSON_GetArraySize(arr) == 0)
+        rc = fail(&l, "at least one shop required");
     if (rc == 0) {
         size_t n = (size_t)cJSON_GetArraySize(arr);
         set->shops = cs_xcalloc(n, sizeof *set->shops);
@@ -987,16 +1040,13 @@ const cs_shop *cs_shops_find(const cs_shops *s, const char *id) {
 const cs_shop *cs_shops_find_shopify(const cs_shops *s, const char *domain) {
     if (!s || !domain) return NULL;
     for (size_t i = 0; i < s->nshops; i++)
-        if (s->shops[i].shopify_domain && strcmp(s->shops[i].shopify_domain, domain) == 0)
-            return &s->shops[i];
+        if (s->shops[i].shopify_domain && strcmp(s->shops[i].shopify_domain, domain) == 0) return &s->shops[i];
     return NULL;
 }
 
 size_t cs_shops_count(const cs_shops *s) { return s ? s->nshops : 0; }
 
-const cs_shop *cs_shops_at(const cs_shops *s, size_t i) {
-    return s && i < s->nshops ? &s->shops[i] : NULL;
-}
+const cs_shop *cs_shops_at(const cs_shops *s, size_t i) { return s && i < s->nshops ? &s->shops[i] : NULL; }
 
 const cs_courier *cs_shop_courier(const cs_shop *shop, const char *code) {
     if (!shop || !code) return NULL;

@@ -29,7 +29,10 @@ struct cs_strmap_chunk {
 
 static uint64_t strmapHash(const char *s) {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ULL; }
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
     return h;
 }
 
@@ -38,7 +41,8 @@ static char *keyCopy(cs_strmap *m, const char *key) {
     cs_strmap_chunk *c = m->chunks;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
-        if (c && c->cap * 2 > cap && c->cap < (size_t)1 << 20) cap = c->cap * 2;   /* fewer, larger chunks as a map grows */
+        if (c && c->cap * 2 > cap && c->cap < (size_t)1 << 20)
+            cap = c->cap * 2; /* fewer, larger chunks as a map grows */
         c = cs_xmalloc(sizeof *c + cap);
         c->next = m->chunks;
         c->used = 0;
@@ -104,7 +108,10 @@ void cs_strmap_put(cs_strmap *m, const char *key, void *val) {
     uint64_t h = strmapHash(key);
     if (m->cap) {
         for (size_t i = h & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-            if (m->hashes[i] == h && strcmp(m->keys[i], key) == 0) { m->vals[i] = val; return; }
+            if (m->hashes[i] == h && strcmp(m->keys[i], key) == 0) {
+                m->vals[i] = val;
+                return;
+            }
     }
     if (2 * (m->len + 1) > m->cap) {
         cs_strmap old = *m;

@@ -208,7 +208,7 @@ static bool landline_ok(const char *s) {
         }
         p = d + 1;
     }
-    bool split = len[0] >= 3 && len[0] <= 4;  /* area code, then '-' */
+    bool split = len[0] >= 3 && len[0] <= 4;    /* area code, then '-' */
     bool joined = len[0] >= 10 && len[0] <= 12; /* area code and number */
     if (np == 1) return joined;
     bool ext_ok = len[np - 1] <= 6;
@@ -228,8 +228,10 @@ bool cs_phone_valid(const char *phone) {
         UChar32 c;
         U16_NEXT(s, i, n, c);
         if (u_isspace(c)) continue;
-        if (c > 0x7f || k + 1 >= sizeof a) ok = false;
-        else a[k++] = (char)c;
+        if (c > 0x7f || k + 1 >= sizeof a)
+            ok = false;
+        else
+            a[k++] = (char)c;
     }
     free(s);
     if (!ok || k == 0) return false;
@@ -237,8 +239,10 @@ bool cs_phone_valid(const char *phone) {
 
     const char *p = a;
     bool intl = false;
-    if (strncmp(p, "+86", 3) == 0) p += 3, intl = true;
-    else if (strncmp(p, "0086", 4) == 0) p += 4, intl = true;
+    if (strncmp(p, "+86", 3) == 0)
+        p += 3, intl = true;
+    else if (strncmp(p, "0086", 4) == 0)
+        p += 4, intl = true;
     if (intl) {
         if (*p == '-') p++;
         return mobile_ok(p);
@@ -251,10 +255,10 @@ bool cs_phone_valid(const char *phone) {
 /* Appends whole pieces to a fixed buffer; once a piece does not fit the
  * output stops there (never mid-character). */
 typedef struct mwriter {
-    char *out;   /* destination */
-    size_t cap;  /* its size */
-    size_t len;  /* bytes written */
-    bool full;   /* a piece did not fit */
+    char *out;  /* destination */
+    size_t cap; /* its size */
+    size_t len; /* bytes written */
+    bool full;  /* a piece did not fit */
 } mwriter;
 
 static void mw_put(mwriter *w, const char *p, size_t n) {
@@ -306,8 +310,7 @@ static void scan_run(const char *s, digit_run *r) {
 
 /* Copies digits [from, to) of the runs, masking those with index in
  * [keep_head, total - keep_tail), separators kept as they are. */
-static void put_masked(mwriter *w, const char *from, const char *to, size_t keep_head,
-                       size_t keep_tail, size_t total) {
+static void put_masked(mwriter *w, const char *from, const char *to, size_t keep_head, size_t keep_tail, size_t total) {
     size_t idx = 0;
     for (const char *p = from; p < to;) {
         size_t l = digit_len(p, NULL);
@@ -316,8 +319,10 @@ static void put_masked(mwriter *w, const char *from, const char *to, size_t keep
             p++;
             continue;
         }
-        if (idx < keep_head || idx >= total - keep_tail) mw_put(w, p, l);
-        else mw_put(w, "*", 1);
+        if (idx < keep_head || idx >= total - keep_tail)
+            mw_put(w, p, l);
+        else
+            mw_put(w, "*", 1);
         idx++;
         p += l;
     }
@@ -352,15 +357,13 @@ void cs_mask_phones(const char *in, char *out, size_t outlen) {
         }
         bool done = false;
         /* "138 0013 8000", "138-0013-8000" */
-        if (ng == 3 && g[0].n == 3 && g[1].n == 4 && g[2].n == 4 && g[0].digits[0] == '1' &&
-            *g[0].end == *g[1].end) {
+        if (ng == 3 && g[0].n == 3 && g[1].n == 4 && g[2].n == 4 && g[0].digits[0] == '1' && *g[0].end == *g[1].end) {
             put_masked(&w, p, g[2].end, 3, 4, 11);
             p = g[2].end;
             done = true;
         }
         /* "0571-88886666", "010 66668888" */
-        if (!done && ng >= 2 && g[0].digits[0] == '0' && g[0].n >= 3 && g[0].n <= 4 &&
-            g[1].n >= 7 && g[1].n <= 8) {
+        if (!done && ng >= 2 && g[0].digits[0] == '0' && g[0].n >= 3 && g[0].n <= 4 && g[1].n >= 7 && g[1].n <= 8) {
             size_t total = g[0].n + g[1].n;
             put_masked(&w, p, g[1].end, 3, 2, total);
             p = g[1].end;
@@ -369,12 +372,18 @@ void cs_mask_phones(const char *in, char *out, size_t outlen) {
         if (!done) {
             const digit_run *r = &g[0];
             size_t head = 0, tail = 0;
-            if (r->n == 11 && r->digits[0] == '1') head = 3, tail = 4;            /* mobile */
-            else if (r->n == 13 && strncmp(r->digits, "861", 3) == 0) head = 5, tail = 4;
-            else if (r->n == 15 && strncmp(r->digits, "00861", 5) == 0) head = 7, tail = 4;
-            else if (r->n >= 10 && r->n <= 12 && r->digits[0] == '0') head = 3, tail = 2;
-            if (head) put_masked(&w, p, r->end, head, tail, r->n);
-            else mw_put(&w, p, (size_t)(r->end - p));
+            if (r->n == 11 && r->digits[0] == '1')
+                head = 3, tail = 4; /* mobile */
+            else if (r->n == 13 && strncmp(r->digits, "861", 3) == 0)
+                head = 5, tail = 4;
+            else if (r->n == 15 && strncmp(r->digits, "00861", 5) == 0)
+                head = 7, tail = 4;
+            else if (r->n >= 10 && r->n <= 12 && r->digits[0] == '0')
+                head = 3, tail = 2;
+            if (head)
+                put_masked(&w, p, r->end, head, tail, r->n);
+            else
+                mw_put(&w, p, (size_t)(r->end - p));
             p = r->end;
         }
         prev_digit = true;
@@ -408,8 +417,7 @@ int64_t cs_fen_percent_bp(int64_t amount_fen, int bp) {
     uint64_t hi;
     uint64_t lo = (r * b + 5000) / 10000; /* r*b < 10000 * 2^31 */
     uint64_t res;
-    if (__builtin_mul_overflow(q, b, &hi) || __builtin_add_overflow(hi, lo, &res) ||
-        res > (uint64_t)INT64_MAX)
+    if (__builtin_mul_overflow(q, b, &hi) || __builtin_add_overflow(hi, lo, &res) || res > (uint64_t)INT64_MAX)
         return neg ? -INT64_MAX : INT64_MAX;
     return neg ? -(int64_t)res : (int64_t)res;
 }

@@ -19,9 +19,7 @@ int cs_timer_shard(const char *owner, const char *timer_id) {
     return (int)(h % CS_TIMER_SHARDS);
 }
 
-void cs_timer_due_key(char *out, size_t outlen, int shard) {
-    snprintf(out, outlen, "cs:timers:{%d}:due", shard);
-}
+void cs_timer_due_key(char *out, size_t outlen, int shard) { snprintf(out, outlen, "cs:timers:{%d}:due", shard); }
 
 void cs_timer_inflight_key(char *out, size_t outlen, int shard) {
     snprintf(out, outlen, "cs:timers:{%d}:inflight", shard);
@@ -55,9 +53,8 @@ static int putText(char *out, size_t outlen, size_t *at, const char *s) {
 }
 
 int cs_timer_member(char *out, size_t outlen, const cs_timer_fields *f) {
-    const cs_timer_ref *R = NULL;   /* for the field sizes only */
-    if (!f->owner || !f->owner[0] || strpbrk(f->owner, "|%") || strlen(f->owner) >= sizeof R->owner)
-        return -1;
+    const cs_timer_ref *R = NULL; /* for the field sizes only */
+    if (!f->owner || !f->owner[0] || strpbrk(f->owner, "|%") || strlen(f->owner) >= sizeof R->owner) return -1;
     if (!f->kind || !f->kind[0] || strlen(f->kind) >= sizeof R->kind) return -1;
     if (!f->order_key || !f->order_key[0] || strlen(f->order_key) >= sizeof R->order_key) return -1;
     if (f->generation <= 0 || f->due_ms <= 0 || f->payload_len > CS_TIMER_PAYLOAD_MAX) return -1;
@@ -66,8 +63,7 @@ int cs_timer_member(char *out, size_t outlen, const cs_timer_fields *f) {
         if (!id[0] || strlen(id) >= sizeof R->timer_id) return -1;
         /* the default id is left out: it is the kind and order key again */
         size_t kn = strlen(f->kind);
-        if (strncmp(id, f->kind, kn) == 0 && id[kn] == '@' && strcmp(id + kn + 1, f->order_key) == 0)
-            id = NULL;
+        if (strncmp(id, f->kind, kn) == 0 && id[kn] == '@' && strcmp(id + kn + 1, f->order_key) == 0) id = NULL;
     }
     char nums[48];
     snprintf(nums, sizeof nums, "|%" PRId64 "|%" PRId64 "|", f->generation, f->due_ms);
@@ -83,8 +79,10 @@ int cs_timer_member(char *out, size_t outlen, const cs_timer_fields *f) {
 }
 
 static int hexVal(char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
 }
 
 /* Unescapes s[0..n) into out (cap bytes; a text field keeps room for its
@@ -93,7 +91,7 @@ static int getEscaped(const char *s, size_t n, uint8_t *out, size_t cap, size_t 
     size_t room = text ? cap - 1 : cap, k = 0;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
-        if (c == 0) return -1;   /* a NUL is always escaped */
+        if (c == 0) return -1; /* a NUL is always escaped */
         if (c == '%') {
             if (n - i < 3) return -1;
             int h = hexVal(s[i + 1]), l = hexVal(s[i + 2]);
@@ -130,22 +128,20 @@ int cs_timer_member_parse(const char *member, size_t len, cs_timer_ref *out) {
         const char *bar = memchr(p, '|', (size_t)(end - p));
         if (i < 6 && !bar) return -1;
         if (i == 6) {
-            if (bar) return -1;   /* an eighth field */
+            if (bar) return -1; /* an eighth field */
             bar = end;
         }
         f[i] = p;
         fn[i] = (size_t)(bar - p);
         if (i < 6) p = bar + 1;
     }
-    if (fn[0] == 0 || fn[0] >= sizeof out->owner || memchr(f[0], 0, fn[0]) || memchr(f[0], '%', fn[0]))
-        return -1;
+    if (fn[0] == 0 || fn[0] >= sizeof out->owner || memchr(f[0], 0, fn[0]) || memchr(f[0], '%', fn[0])) return -1;
     memcpy(out->owner, f[0], fn[0]);
     out->owner[fn[0]] = 0;
     size_t n;
     if (getNumber(f[1], fn[1], &out->generation) || getNumber(f[2], fn[2], &out->due_ms)) return -1;
     if (getEscaped(f[3], fn[3], (uint8_t *)out->kind, sizeof out->kind, &n, true) || n == 0) return -1;
-    if (getEscaped(f[4], fn[4], (uint8_t *)out->order_key, sizeof out->order_key, &n, true) || n == 0)
-        return -1;
+    if (getEscaped(f[4], fn[4], (uint8_t *)out->order_key, sizeof out->order_key, &n, true) || n == 0) return -1;
     if (getEscaped(f[5], fn[5], (uint8_t *)out->timer_id, sizeof out->timer_id, &n, true)) return -1;
     if (n == 0) {
         int w = snprintf(out->timer_id, sizeof out->timer_id, "%s@%s", out->kind, out->order_key);
@@ -155,8 +151,7 @@ int cs_timer_member_parse(const char *member, size_t len, cs_timer_ref *out) {
     return 0;
 }
 
-void cs_timer_event_id(char *out, size_t outlen, const char *owner, const char *timer_id,
-                       int64_t generation) {
+void cs_timer_event_id(char *out, size_t outlen, const char *owner, const char *timer_id, int64_t generation) {
     snprintf(out, outlen, "timer/%s/%s/%" PRId64, owner, timer_id, generation);
 }
 

@@ -20,32 +20,28 @@
 #include "cs/timer_keys.h"
 #include "cs/util.h"
 
-static const char sqlAll[] =
-    "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
-    "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
-    "ORDER BY owner, timer_id LIMIT 1000";
-static const char sqlRecent[] =
-    "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
-    "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
-    "AND scheduled_at >= now() - make_interval(secs => $3::int) "
-    "ORDER BY owner, timer_id LIMIT 1000";
+static const char sqlAll[] = "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
+                             "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
+                             "ORDER BY owner, timer_id LIMIT 1000";
+static const char sqlRecent[] = "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
+                                "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
+                                "AND scheduled_at >= now() - make_interval(secs => $3::int) "
+                                "ORDER BY owner, timer_id LIMIT 1000";
 
-int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id,
-                           const char *generation, const char *due_ms, const char *kind,
-                           const char *order_key, const char *payload_bytea) {
+int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id, const char *generation,
+                           const char *due_ms, const char *kind, const char *order_key, const char *payload_bytea) {
     size_t plen = 0;
     unsigned char *payload = PQunescapeBytea((const unsigned char *)payload_bytea, &plen);
     if (!payload) return -1;
-    cs_timer_fields f = { owner, timer_id, kind, order_key, strtoll(generation, NULL, 10),
-                          strtoll(due_ms, NULL, 10), payload, plen };
+    cs_timer_fields f = {owner,   timer_id, kind, order_key, strtoll(generation, NULL, 10), strtoll(due_ms, NULL, 10),
+                         payload, plen};
     int rc = cs_timer_member(out, outlen, &f);
     PQfreemem(payload);
     return rc;
 }
 
 /* Checks one page of rows and re-adds the missing. 0 or -1. */
-static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restored,
-                    char *errbuf, size_t errlen) {
+static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restored, char *errbuf, size_t errlen) {
     int nr = PQntuples(r);
     if (nr == 0) return 0;
     /* one string per row: a page of CS_TIMER_MEMBER_MAX slots would be 2 MB
@@ -62,7 +58,7 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
         cs_timer_inflight_key(inf, sizeof inf, shard[j]);
         if (cs_timer_member_of_row(m, sizeof m, owner, id, PQgetvalue(r, j, 2), PQgetvalue(r, j, 3),
                                    PQgetvalue(r, j, 4), PQgetvalue(r, j, 5), PQgetvalue(r, j, 6)) != 0)
-            m[0] = 0;   /* cannot be in Redis; cs_timer_schedule refuses such rows */
+            m[0] = 0; /* cannot be in Redis; cs_timer_schedule refuses such rows */
         members[j] = cs_xstrdup(m);
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", due, members[j]});
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", inf, members[j]});
@@ -73,8 +69,7 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
         for (int j = 0; j < nr; j++) {
             const redisReply *a = cs_redis_pipe_reply(p, 2 * (size_t)j);
             const redisReply *b = cs_redis_pipe_reply(p, 2 * (size_t)j + 1);
-            missing[j] = members[j][0] && a && a->type == REDIS_REPLY_NIL && b &&
-                         b->type == REDIS_REPLY_NIL;
+            missing[j] = members[j][0] && a && a->type == REDIS_REPLY_NIL && b && b->type == REDIS_REPLY_NIL;
         }
         cs_redis_pipe_reset(p);
         for (int j = 0; j < nr; j++) {
@@ -94,15 +89,14 @@ static int syncPage(cs_redis *redis, cs_redis_pipe *p, PGresult *r, long *restor
     return rc;
 }
 
-int cs_timer_sync(PGconn *pg, cs_redis *redis, int window_s, cs_timer_sync_progress progress,
-                  void *arg, cs_timer_sync_stats *out, char *errbuf, size_t errlen) {
+int cs_timer_sync(PGconn *pg, cs_redis *redis, int window_s, cs_timer_sync_progress progress, void *arg,
+                  cs_timer_sync_stats *out, char *errbuf, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (window_s <= 0) {
         /* Set before the pass: data lost during it removes the key again. */
         char real[24];
         snprintf(real, sizeof real, "%" PRId64, cs_real_ms());
-        redisReply *r = cs_redis_command(redis, 3, (const char *[]){"SET", CS_TIMER_EPOCH_KEY, real},
-                                         errbuf, errlen);
+        redisReply *r = cs_redis_command(redis, 3, (const char *[]){"SET", CS_TIMER_EPOCH_KEY, real}, errbuf, errlen);
         if (!r) return -1;
         freeReplyObject(r);
     }
@@ -112,10 +106,9 @@ int cs_timer_sync(PGconn *pg, cs_redis *redis, int window_s, cs_timer_sync_progr
     cs_redis_pipe *p = cs_redis_pipe_new();
     int rc = 0;
     for (;;) {
-        const char *params[3] = { after_owner, after_id, since };
+        const char *params[3] = {after_owner, after_id, since};
         PGresult *r = NULL;
-        if (cs_pg_exec(pg, window_s > 0 ? sqlRecent : sqlAll, window_s > 0 ? 3 : 2, params, &r,
-                       errbuf, errlen) != 0) {
+        if (cs_pg_exec(pg, window_s > 0 ? sqlRecent : sqlAll, window_s > 0 ? 3 : 2, params, &r, errbuf, errlen) != 0) {
             rc = -1;
             break;
         }

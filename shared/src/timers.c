@@ -37,46 +37,46 @@
 #include "cs/timer_keys.h"
 #include "cs/util.h"
 
-#define TIMERS_REDIS_PAUSE_MS 1000   /* after a failed write, leave Redis alone this long */
+#define TIMERS_REDIS_PAUSE_MS 1000 /* after a failed write, leave Redis alone this long */
 
 /* One Redis change to make after the commit. */
 typedef enum opKind {
-    OP_ADD_DUE = 1,           /* ZADD due: a new generation */
-    OP_REM_DUE,               /* ZREM due: a cancelled or replaced generation */
-    OP_REM_INFLIGHT,          /* ZREM inflight: a firing its owner processed */
+    OP_ADD_DUE = 1,  /* ZADD due: a new generation */
+    OP_REM_DUE,      /* ZREM due: a cancelled or replaced generation */
+    OP_REM_INFLIGHT, /* ZREM inflight: a firing its owner processed */
 } opKind;
 
 typedef struct timerOp {
     opKind kind;
-    int shard;                /* cs_timer_shard() of the timer */
-    int64_t due_ms;           /* score, for OP_ADD_DUE */
-    char *member;             /* owned (timer_keys.h) */
+    int shard;      /* cs_timer_shard() of the timer */
+    int64_t due_ms; /* score, for OP_ADD_DUE */
+    char *member;   /* owned (timer_keys.h) */
 } timerOp;
 
 /* A schedule or cancel call not yet applied to PostgreSQL. */
 typedef struct timerCall {
-    bool schedule;            /* else cancel */
-    bool by_subject;          /* cancel: timer_id holds "<shop>:<subject>", every kind */
-    bool keep_pending;        /* schedule only if not pending (cs_timer_spec) */
-    char *timer_id;           /* owned */
-    char *order_key;          /* owned (schedule) */
-    char *kind;               /* owned (schedule) */
-    char *due;                /* owned decimal due_ms (schedule) */
-    char *payload;            /* owned bytea input "\x<hex>" (schedule) */
+    bool schedule;     /* else cancel */
+    bool by_subject;   /* cancel: timer_id holds "<shop>:<subject>", every kind */
+    bool keep_pending; /* schedule only if not pending (cs_timer_spec) */
+    char *timer_id;    /* owned */
+    char *order_key;   /* owned (schedule) */
+    char *kind;        /* owned (schedule) */
+    char *due;         /* owned decimal due_ms (schedule) */
+    char *payload;     /* owned bytea input "\x<hex>" (schedule) */
 } timerCall;
 
 /* Per batch: the calls to apply before the commit and the Redis changes
  * to make after it, in call order. Owned by the after-commit registration. */
 typedef struct timerOps {
-    cs_redis *redis;          /* not owned; NULL = leave it to reconciliation */
-    timerOp *ops;             /* owned */
+    cs_redis *redis; /* not owned; NULL = leave it to reconciliation */
+    timerOp *ops;    /* owned */
     size_t n, cap;
-    timerCall *calls;         /* owned */
+    timerCall *calls; /* owned */
     size_t ncalls, capcalls;
     cs_copybuf a1, a2, a3, a4, a5; /* scratch array literals */
 } timerOps;
 
-static int64_t redisPausedUntil;  /* mono ms; single-threaded workers */
+static int64_t redisPausedUntil; /* mono ms; single-threaded workers */
 
 static void callsClear(timerOps *t) {
     for (size_t i = 0; i < t->ncalls; i++) {
@@ -114,8 +114,10 @@ static void opsApply(void *arg) {
     cs_redis_pipe *p = cs_redis_pipe_new();
     for (size_t i = 0; i < t->n; i++) {
         char key[CS_TIMER_KEY_LEN], score[24];
-        if (t->ops[i].kind == OP_REM_INFLIGHT) cs_timer_inflight_key(key, sizeof key, t->ops[i].shard);
-        else cs_timer_due_key(key, sizeof key, t->ops[i].shard);
+        if (t->ops[i].kind == OP_REM_INFLIGHT)
+            cs_timer_inflight_key(key, sizeof key, t->ops[i].shard);
+        else
+            cs_timer_due_key(key, sizeof key, t->ops[i].shard);
         if (t->ops[i].kind == OP_ADD_DUE) {
             snprintf(score, sizeof score, "%" PRId64, t->ops[i].due_ms);
             cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", key, score, t->ops[i].member});
@@ -127,7 +129,8 @@ static void opsApply(void *arg) {
     if (cs_redis_pipe_run(t->redis, p, err, sizeof err) != 0) {
         redisPausedUntil = cs_mono_ms() + TIMERS_REDIS_PAUSE_MS;
         cs_log_warn("timers: %zu committed changes not written to Redis (%s); the dispatcher's "
-                    "reconciliation restores them", t->n, err);
+                    "reconciliation restores them",
+                    t->n, err);
     } else {
         for (size_t i = 0; i < t->n; i++) {
             const redisReply *r = cs_redis_pipe_reply(p, i);
@@ -139,8 +142,7 @@ static void opsApply(void *arg) {
 }
 
 static int callsApply(void *arg, cs_batch *b, char *err, size_t errlen);
-static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id,
-                       PGresult *r, int j, int col);
+static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id, PGresult *r, int j, int col);
 
 /* This batch's timerOps, made and registered (before and after commit) on
  * first use. */
@@ -159,29 +161,33 @@ static timerOps *batchOps(cs_batch *b) {
 /* Queues a Redis change for after the commit. */
 static void opQueue(timerOps *t, opKind kind, const cs_timer_fields *f) {
     char member[CS_TIMER_MEMBER_MAX];
-    if (cs_timer_member(member, sizeof member, f) != 0) return;   /* refused at schedule time */
+    if (cs_timer_member(member, sizeof member, f) != 0) return; /* refused at schedule time */
     if (t->n == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 16;
         t->ops = cs_xrealloc(t->ops, t->cap * sizeof *t->ops);
     }
-    char idbuf[sizeof ((cs_timer_ref *)0)->timer_id];
+    char idbuf[sizeof((cs_timer_ref *)0)->timer_id];
     const char *id = f->timer_id;
     if (!id) {
         cs_timer_default_id(idbuf, sizeof idbuf, f->kind, f->order_key);
         id = idbuf;
     }
-    t->ops[t->n++] = (timerOp){ kind, cs_timer_shard(f->owner, id), f->due_ms, cs_xstrdup(member) };
+    t->ops[t->n++] = (timerOp){kind, cs_timer_shard(f->owner, id), f->due_ms, cs_xstrdup(member)};
 }
 
 /* Queues the change of one timer whose row is in r at row j, columns
  * from col on: generation, order_key, kind, due_ms, payload (bytea). */
-static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id,
-                       PGresult *r, int j, int col) {
+static void opQueueRow(timerOps *t, opKind kind, const char *owner, const char *timer_id, PGresult *r, int j, int col) {
     size_t plen = 0;
     unsigned char *payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, col + 4), &plen);
-    cs_timer_fields f = { owner, timer_id, PQgetvalue(r, j, col + 2), PQgetvalue(r, j, col + 1),
-                          strtoll(PQgetvalue(r, j, col), NULL, 10),
-                          strtoll(PQgetvalue(r, j, col + 3), NULL, 10), payload, plen };
+    cs_timer_fields f = {owner,
+                         timer_id,
+                         PQgetvalue(r, j, col + 2),
+                         PQgetvalue(r, j, col + 1),
+                         strtoll(PQgetvalue(r, j, col), NULL, 10),
+                         strtoll(PQgetvalue(r, j, col + 3), NULL, 10),
+                         payload,
+                         plen};
     opQueue(t, kind, &f);
     PQfreemem(payload);
 }
@@ -207,30 +213,40 @@ static char *hexBytea(const void *p, size_t n) {
 
 int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t errlen) {
     const char *owner = cs_batch_worker(b);
-    if (!t->kind || !t->kind[0]) { snprintf(err, errlen, "timer: kind missing"); return -1; }
+    if (!t->kind || !t->kind[0]) {
+        snprintf(err, errlen, "timer: kind missing");
+        return -1;
+    }
     if (!t->order_key || !strchr(t->order_key, ':') || t->order_key[0] == ':') {
         snprintf(err, errlen, "timer %s: order key '%s' is not <shop_id>:<order_id>", t->kind,
                  t->order_key ? t->order_key : "");
         return -1;
     }
-    if (t->due_ms <= 0) { snprintf(err, errlen, "timer %s: due time missing", t->kind); return -1; }
-    char idbuf[sizeof ((cs_timer_ref *)0)->timer_id];
+    if (t->due_ms <= 0) {
+        snprintf(err, errlen, "timer %s: due time missing", t->kind);
+        return -1;
+    }
+    char idbuf[sizeof((cs_timer_ref *)0)->timer_id];
     const char *id = t->timer_id;
     if (!id) {
         cs_timer_default_id(idbuf, sizeof idbuf, t->kind, t->order_key);
         id = idbuf;
     }
     if (t->payload_len > CS_TIMER_PAYLOAD_MAX) {
-        snprintf(err, errlen, "timer %s of %s: payload of %zu bytes (at most %d: a timer carries a "
-                 "reference, not a document)", t->kind, t->order_key, t->payload_len, CS_TIMER_PAYLOAD_MAX);
+        snprintf(err, errlen,
+                 "timer %s of %s: payload of %zu bytes (at most %d: a timer carries a "
+                 "reference, not a document)",
+                 t->kind, t->order_key, t->payload_len, CS_TIMER_PAYLOAD_MAX);
         return -1;
     }
     char member[CS_TIMER_MEMBER_MAX];
-    cs_timer_fields f = { owner, id, t->kind, t->order_key, INT64_C(999999999999), t->due_ms,
-                          t->payload, t->payload_len };
+    cs_timer_fields f = {owner,     id,         t->kind,       t->order_key, INT64_C(999999999999),
+                         t->due_ms, t->payload, t->payload_len};
     if (strlen(id) >= sizeof idbuf || cs_timer_member(member, sizeof member, &f) != 0) {
-        snprintf(err, errlen, "timer '%.80s' of %s: id, kind or order key empty or too long, or "
-                 "owner contains '|' or '%%'", id, owner);
+        snprintf(err, errlen,
+                 "timer '%.80s' of %s: id, kind or order key empty or too long, or "
+                 "owner contains '|' or '%%'",
+                 id, owner);
         return -1;
     }
     char due[24];
@@ -240,20 +256,28 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ .schedule = true, .keep_pending = t->keep_pending, .timer_id = cs_xstrdup(id),
-        .order_key = cs_xstrdup(t->order_key), .kind = cs_xstrdup(t->kind), .due = cs_xstrdup(due),
-        .payload = hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0) };
+    ops->calls[ops->ncalls++] =
+        (timerCall){.schedule = true,
+                    .keep_pending = t->keep_pending,
+                    .timer_id = cs_xstrdup(id),
+                    .order_key = cs_xstrdup(t->order_key),
+                    .kind = cs_xstrdup(t->kind),
+                    .due = cs_xstrdup(due),
+                    .payload = hexBytea(t->payload ? t->payload : "", t->payload ? t->payload_len : 0)};
     return 0;
 }
 
 int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen) {
-    if (!timer_id || !timer_id[0]) { snprintf(err, errlen, "timer cancel: no timer id"); return -1; }
+    if (!timer_id || !timer_id[0]) {
+        snprintf(err, errlen, "timer cancel: no timer id");
+        return -1;
+    }
     timerOps *ops = batchOps(b);
     if (ops->ncalls == ops->capcalls) {
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ .timer_id = cs_xstrdup(timer_id) };
+    ops->calls[ops->ncalls++] = (timerCall){.timer_id = cs_xstrdup(timer_id)};
     return 0;
 }
 
@@ -267,7 +291,7 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
-    ops->calls[ops->ncalls++] = (timerCall){ .by_subject = true, .timer_id = cs_xstrdup(subject_key) };
+    ops->calls[ops->ncalls++] = (timerCall){.by_subject = true, .timer_id = cs_xstrdup(subject_key)};
     return 0;
 }
 
@@ -279,8 +303,8 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
  * of scheduling. A worker without timer routes matches the id's subject
  * part over its pending timers (a scan of the owner's pending rows:
  * acceptable for the rare raw-handler worker that cancels this way). */
-static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n,
-                       char *err, size_t errlen);
+static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n, char *err,
+                       size_t errlen);
 
 static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
     const char *const *kinds = cs_batch_timer_kinds(b);
@@ -310,19 +334,19 @@ static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char 
 /* Cancels the owner's pending timers whose `match` (a column or the
  * subject expression) is one of keys[0..n), and queues their members'
  * removal from Redis. */
-static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n,
-                       char *err, size_t errlen) {
+static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n, char *err,
+                       size_t errlen) {
     const char *owner = cs_batch_worker(b);
     cs_pg_text_array(&t->a1, keys, n);
-    const char *p[2] = { owner, t->a1.data };
+    const char *p[2] = {owner, t->a1.data};
     char sql[320];
     snprintf(sql, sizeof sql,
              "UPDATE timers SET status = 'cancelled' WHERE owner = $1 AND status = 'pending' AND %s = ANY($2::text[]) "
-             "RETURNING timer_id, generation, order_key, kind, due_ms, payload", match);
+             "RETURNING timer_id, generation, order_key, kind, due_ms, payload",
+             match);
     PGresult *r = NULL;
     int rc = cs_pg_exec(cs_batch_pg(b), sql, 2, p, &r, err, errlen);
-    for (int j = 0; rc == 0 && j < PQntuples(r); j++)
-        opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
+    for (int j = 0; rc == 0 && j < PQntuples(r); j++) opQueueRow(t, OP_REM_DUE, owner, PQgetvalue(r, j, 0), r, j, 1);
     PQclear(r);
     return rc;
 }
@@ -394,7 +418,7 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         cs_pg_text_array(&t->a3, kinds, ns);
         cs_pg_text_array(&t->a4, dues, ns);
         cs_pg_text_array(&t->a5, pays, ns);
-        const char *p[6] = { owner, t->a1.data, t->a2.data, t->a3.data, t->a4.data, t->a5.data };
+        const char *p[6] = {owner, t->a1.data, t->a2.data, t->a3.data, t->a4.data, t->a5.data};
         rc = cs_pg_exec(cs_batch_pg(b), keep ? schedKeepSql : schedSql, 6, p, &r, err, errlen);
         for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
             const char *id = PQgetvalue(r, j, 0);
@@ -446,19 +470,19 @@ static int callsApply(void *arg, cs_batch *b, char *err, size_t errlen) {
 
 int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t errlen) {
     const char *owner = cs_batch_worker(b);
-    if (!f || !f->owner || strcmp(f->owner, owner) != 0 || !f->timer_id || f->generation <= 0)
-        return 0;
+    if (!f || !f->owner || strcmp(f->owner, owner) != 0 || !f->timer_id || f->generation <= 0) return 0;
     /* Earlier schedule and cancel calls of this batch first: a timer
      * cancelled or rescheduled just before must not be taken. */
     timerOps *t = cs_batch_after_commit_arg(b, opsApply);
     if (t && t->ncalls && callsApply(t, b, err, errlen) != 0) return -1;
     char gen[24];
     snprintf(gen, sizeof gen, "%" PRId64, f->generation);
-    const char *p[3] = { owner, f->timer_id, gen };
+    const char *p[3] = {owner, f->timer_id, gen};
     PGresult *r = NULL;
     if (cs_pg_exec(cs_batch_pg(b),
                    "UPDATE timers SET status = 'fired' WHERE owner = $1 AND timer_id = $2 "
-                   "AND generation = $3::bigint AND status = 'pending'", 3, p, &r, err, errlen) != 0)
+                   "AND generation = $3::bigint AND status = 'pending'",
+                   3, p, &r, err, errlen) != 0)
         return -1;
     int taken = strcmp(PQcmdTuples(r), "1") == 0;
     PQclear(r);
@@ -466,10 +490,9 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
 }
 
 void cs_timer_fired_done(cs_batch *b, const Cs__V1__TimerFired *f) {
-    if (!f || !f->owner || strcmp(f->owner, cs_batch_worker(b)) != 0 || !f->timer_id || !f->kind ||
-        !f->order_key)
+    if (!f || !f->owner || strcmp(f->owner, cs_batch_worker(b)) != 0 || !f->timer_id || !f->kind || !f->order_key)
         return;
-    cs_timer_fields m = { f->owner, f->timer_id, f->kind, f->order_key, f->generation, f->due_ms,
-                          f->payload.data, f->payload.len };
+    cs_timer_fields m = {f->owner,      f->timer_id, f->kind,         f->order_key,
+                         f->generation, f->due_ms,   f->payload.data, f->payload.len};
     opQueue(batchOps(b), OP_REM_INFLIGHT, &m);
 }

@@ -33,10 +33,10 @@
 #include "cs/log.h"
 #include "cs/util.h"
 
-#define METADATA_TIMEOUT_MS 5000   /* longest wait for the cluster to answer */
-#define CREATE_TIMEOUT_MS 15000    /* longest wait for CreateTopics */
-#define READY_TIMEOUT_MS 30000     /* longest wait for every partition to have a working leader */
-#define READY_RETRY_MS 200         /* pause between two looks */
+#define METADATA_TIMEOUT_MS 5000 /* longest wait for the cluster to answer */
+#define CREATE_TIMEOUT_MS 15000  /* longest wait for CreateTopics */
+#define READY_TIMEOUT_MS 30000   /* longest wait for every partition to have a working leader */
+#define READY_RETRY_MS 200       /* pause between two looks */
 
 #define ORDER_KEY "<shop_id>:<order_id>"
 #define INBOUND_PRODUCER "gateway, cs-sample"
@@ -48,21 +48,18 @@ static const cs_topic_info topic_table[] = {
     /* Inbound: platform events through the gateway. */
     {CS_TOPIC_ORDERS, 6, ORDER_KEY, "cs.v1.Envelope{order: OrderEvent}", INBOUND_PRODUCER,
      "order-verifier, exception-handler, refund-notifier"},
-    {CS_TOPIC_AFTERSALES, 6, ORDER_KEY, "cs.v1.Envelope{aftersales: AfterSalesEvent}",
-     INBOUND_PRODUCER, "order-verifier (OV-11), exception-handler, refund-notifier"},
-    {CS_TOPIC_REVIEWS, 6, ORDER_KEY, "cs.v1.Envelope{review: Review}", INBOUND_PRODUCER,
-     "review-scheduler"},
-    {CS_TOPIC_INVENTORY, 6, "<sku>", "cs.v1.Envelope{inventory: InventoryLevel}",
-     INBOUND_PRODUCER, "order-verifier"},
+    {CS_TOPIC_AFTERSALES, 6, ORDER_KEY, "cs.v1.Envelope{aftersales: AfterSalesEvent}", INBOUND_PRODUCER,
+     "order-verifier (OV-11), exception-handler, refund-notifier"},
+    {CS_TOPIC_REVIEWS, 6, ORDER_KEY, "cs.v1.Envelope{review: Review}", INBOUND_PRODUCER, "review-scheduler"},
+    {CS_TOPIC_INVENTORY, 6, "<sku>", "cs.v1.Envelope{inventory: InventoryLevel}", INBOUND_PRODUCER, "order-verifier"},
     {CS_TOPIC_CONTACTS, 6, ORDER_KEY, "cs.v1.Envelope{contact: ContactEvent}", INBOUND_PRODUCER,
      ALL_WORKERS ", notifier (opt-outs)"},
     /* Outbound: what the workers decide. */
-    {CS_TOPIC_VERDICTS, 6, ORDER_KEY, "cs.v1.Envelope{verdict: Verdict}", "order-verifier",
-     "exception-handler"},
+    {CS_TOPIC_VERDICTS, 6, ORDER_KEY, "cs.v1.Envelope{verdict: Verdict}", "order-verifier", "exception-handler"},
     {CS_TOPIC_TASKS, 3, ORDER_KEY, "cs.v1.Envelope{task: AgentTask}", ALL_WORKERS,
      "agent workbench (outside the project)"},
-    {CS_TOPIC_NOTIFICATIONS, 3, ORDER_KEY, "cs.v1.Envelope{notification: NotificationRequest}",
-     ALL_WORKERS, "notifier"},
+    {CS_TOPIC_NOTIFICATIONS, 3, ORDER_KEY, "cs.v1.Envelope{notification: NotificationRequest}", ALL_WORKERS,
+     "notifier"},
     {CS_TOPIC_FINANCE, 3, ORDER_KEY, "cs.v1.Envelope{finance: FinanceRequest}",
      "order-verifier, exception-handler, refund-notifier", "finance system (outside the project)"},
     {CS_TOPIC_TIMERS, 6, ORDER_KEY, "cs.v1.Envelope{timer: TimerFired}", "timer dispatcher",
@@ -70,22 +67,20 @@ static const cs_topic_info topic_table[] = {
     {CS_TOPIC_SLA, 3, ORDER_KEY, "cs.v1.Envelope{sla_breach: SlaBreach}", "exception-handler",
      "reports, supervisors' dashboards (outside the project)"},
     /* Dead letters: poison records of the topics consumed by the workers. */
-    {CS_TOPIC_ORDERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_ORDERS, DLQ_CONSUMER},
-    {CS_TOPIC_AFTERSALES CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_AFTERSALES, DLQ_CONSUMER},
-    {CS_TOPIC_REVIEWS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_REVIEWS, DLQ_CONSUMER},
-    {CS_TOPIC_INVENTORY CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_INVENTORY, DLQ_CONSUMER},
-    {CS_TOPIC_CONTACTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_CONTACTS, DLQ_CONSUMER},
-    {CS_TOPIC_VERDICTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_VERDICTS, DLQ_CONSUMER},
-    {CS_TOPIC_TIMERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_TIMERS, DLQ_CONSUMER},
-    {CS_TOPIC_NOTIFICATIONS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE,
-     "consumers of " CS_TOPIC_NOTIFICATIONS, DLQ_CONSUMER},
+    {CS_TOPIC_ORDERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_ORDERS, DLQ_CONSUMER},
+    {CS_TOPIC_AFTERSALES CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_AFTERSALES,
+     DLQ_CONSUMER},
+    {CS_TOPIC_REVIEWS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_REVIEWS,
+     DLQ_CONSUMER},
+    {CS_TOPIC_INVENTORY CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_INVENTORY,
+     DLQ_CONSUMER},
+    {CS_TOPIC_CONTACTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_CONTACTS,
+     DLQ_CONSUMER},
+    {CS_TOPIC_VERDICTS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_VERDICTS,
+     DLQ_CONSUMER},
+    {CS_TOPIC_TIMERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_TIMERS, DLQ_CONSUMER},
+    {CS_TOPIC_NOTIFICATIONS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_NOTIFICATIONS,
+     DLQ_CONSUMER},
 };
 
 #define NTOPICS (sizeof topic_table / sizeof topic_table[0])
@@ -104,15 +99,15 @@ const cs_topic_info *cs_topic_find(const char *name) {
 /* ---- the admin client --------------------------------------------------- */
 
 static void kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    (void)rk; (void)level;
+    (void)rk;
+    (void)level;
     cs_log(CS_LOG_DEBUG, "librdkafka %s: %s", fac, buf);
 }
 
 static rd_kafka_t *admin_new(const cs_config *cfg, char *errbuf, size_t errlen) {
     char err[512];
     /* A broker that is not there is reported within seconds. */
-    const char *const over[] = {"client.id", "cs-topics", "socket.connection.setup.timeout.ms", "3000",
-                                NULL};
+    const char *const over[] = {"client.id", "cs-topics", "socket.connection.setup.timeout.ms", "3000", NULL};
     rd_kafka_conf_t *conf = cs_kafka_conf(cfg, CS_KAFKA_ADMIN, NULL, over, errbuf, errlen);
     if (!conf) return NULL;
     rd_kafka_conf_set_log_cb(conf, kafka_log);
@@ -126,8 +121,8 @@ static rd_kafka_t *admin_new(const cs_config *cfg, char *errbuf, size_t errlen) 
     return rk;
 }
 
-static int metadata(rd_kafka_t *rk, const char *brokers, const struct rd_kafka_metadata **md,
-                    char *errbuf, size_t errlen) {
+static int metadata(rd_kafka_t *rk, const char *brokers, const struct rd_kafka_metadata **md, char *errbuf,
+                    size_t errlen) {
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, md, METADATA_TIMEOUT_MS);
     if (err) {
         snprintf(errbuf, errlen, "Kafka at %s unreachable: %s", brokers, rd_kafka_err2str(err));
@@ -136,27 +131,24 @@ static int metadata(rd_kafka_t *rk, const char *brokers, const struct rd_kafka_m
     return 0;
 }
 
-static const rd_kafka_metadata_topic_t *md_find(const struct rd_kafka_metadata *md,
-                                                 const char *name) {
+static const rd_kafka_metadata_topic_t *md_find(const struct rd_kafka_metadata *md, const char *name) {
     for (int i = 0; i < md->topic_cnt; i++)
-        if (strcmp(md->topics[i].topic, name) == 0 &&
-            md->topics[i].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        if (strcmp(md->topics[i].topic, name) == 0 && md->topics[i].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
             return &md->topics[i];
     return NULL;
 }
 
 /* Sends CreateTopics for the table rows flagged in `missing` and waits for
  * the answer. Marks each as created (or existed, if someone raced us). */
-static int create_missing(rd_kafka_t *rk, int replication, const bool *missing,
-                          cs_topic_result *results, char *errbuf, size_t errlen) {
+static int create_missing(rd_kafka_t *rk, int replication, const bool *missing, cs_topic_result *results, char *errbuf,
+                          size_t errlen) {
     rd_kafka_NewTopic_t *nt[NTOPICS];
     size_t cnt = 0;
     char err[512];
     int rc = -1;
     for (size_t i = 0; i < NTOPICS; i++) {
         if (!missing[i]) continue;
-        nt[cnt] = rd_kafka_NewTopic_new(topic_table[i].name, topic_table[i].partitions,
-                                        replication, err, sizeof err);
+        nt[cnt] = rd_kafka_NewTopic_new(topic_table[i].name, topic_table[i].partitions, replication, err, sizeof err);
         if (!nt[cnt]) {
             snprintf(errbuf, errlen, "topic %s: %s", topic_table[i].name, err);
             goto out;
@@ -172,8 +164,7 @@ static int create_missing(rd_kafka_t *rk, int replication, const bool *missing,
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, CREATE_TIMEOUT_MS + 5000);
     rd_kafka_queue_destroy(q);
     if (!ev) {
-        snprintf(errbuf, errlen, "Kafka: no answer to CreateTopics within %d ms",
-                 CREATE_TIMEOUT_MS + 5000);
+        snprintf(errbuf, errlen, "Kafka: no answer to CreateTopics within %d ms", CREATE_TIMEOUT_MS + 5000);
         goto out;
     }
     if (rd_kafka_event_error(ev)) {
@@ -254,14 +245,16 @@ static int topics_ready(rd_kafka_t *rk, cs_topic_result *results, char *why, siz
 
 /* Looks until every table topic is ready (topics_ready), timeout_ms at
  * most. 0, or -1 with the last reason in errbuf. */
-static int wait_ready(rd_kafka_t *rk, const char *brokers, int timeout_ms, cs_topic_result *results,
-                      char *errbuf, size_t errlen) {
+static int wait_ready(rd_kafka_t *rk, const char *brokers, int timeout_ms, cs_topic_result *results, char *errbuf,
+                      size_t errlen) {
     int64_t deadline = cs_mono_ms() + timeout_ms;
     char why[384] = "";
     while (!topics_ready(rk, results, why, sizeof why)) {
         if (cs_mono_ms() >= deadline) {
-            snprintf(errbuf, errlen, "Kafka at %s: topics not ready after %d ms (a partition without a "
-                     "working leader): %s", brokers, timeout_ms, why);
+            snprintf(errbuf, errlen,
+                     "Kafka at %s: topics not ready after %d ms (a partition without a "
+                     "working leader): %s",
+                     brokers, timeout_ms, why);
             return -1;
         }
         cs_log(CS_LOG_DEBUG, "topics not ready yet: %s", why);
@@ -280,8 +273,8 @@ int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, siz
     return rc;
 }
 
-int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
-                             char *errbuf, size_t errlen) {
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results, char *errbuf,
+                             size_t errlen) {
     if (replication < 1) {
         snprintf(errbuf, errlen, "replication factor must be at least 1, got %d", replication);
         return -1;
@@ -315,8 +308,7 @@ out:
     return rc;
 }
 
-int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
-                     char *errbuf, size_t errlen) {
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len, char *errbuf, size_t errlen) {
     cs_topic_result results[NTOPICS];
     if (report && len) report[0] = '\0';
     if (cs_topics_create_results(cfg, replication, results, errbuf, errlen) != 0) return -1;
@@ -327,8 +319,8 @@ int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t
         if (r->actual_partitions != r->topic->partitions)
             snprintf(note, sizeof note, ", table says %d", r->topic->partitions);
         int n = snprintf(report + used, len - used, "%s %s (%d partitions%s)\n",
-                         r->outcome == CS_TOPIC_CREATED ? "created" : "exists ", r->topic->name,
-                         r->actual_partitions, note);
+                         r->outcome == CS_TOPIC_CREATED ? "created" : "exists ", r->topic->name, r->actual_partitions,
+                         note);
         if (n < 0 || (size_t)n >= len - used) break;
         used += (size_t)n;
     }
@@ -339,8 +331,7 @@ static int cmp_state_name(const void *a, const void *b) {
     return strcmp(((const cs_topic_state *)a)->name, ((const cs_topic_state *)b)->name);
 }
 
-int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
-                   size_t errlen) {
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf, size_t errlen) {
     *out = NULL;
     *n = 0;
     rd_kafka_t *rk = admin_new(cfg, errbuf, errlen);

@@ -172,8 +172,14 @@ static const char *posix_rule(const char *p, tz_rule *r) {
     } else if (*p == 'M') {
         r->kind = 'M';
         p = posix_int(p + 1, 1, 12, &r->m);
-        if (p && *p == '.') p = posix_int(p + 1, 1, 5, &r->w); else p = NULL;
-        if (p && *p == '.') p = posix_int(p + 1, 0, 6, &r->d); else p = NULL;
+        if (p && *p == '.')
+            p = posix_int(p + 1, 1, 5, &r->w);
+        else
+            p = NULL;
+        if (p && *p == '.')
+            p = posix_int(p + 1, 0, 6, &r->d);
+        else
+            p = NULL;
     } else {
         r->kind = 'N';
         p = posix_int(p, 0, 365, &r->n);
@@ -231,8 +237,10 @@ static int32_t posix_offset(const tz_posix *px, int64_t t) {
     int64_t start = rule_day(&px->start, y) * 86400 + px->start.time_s - px->std_off;
     int64_t end = rule_day(&px->end, y) * 86400 + px->end.time_s - px->dst_off;
     bool dst;
-    if (start < end) dst = t >= start && t < end;
-    else dst = !(t >= end && t < start); /* southern hemisphere */
+    if (start < end)
+        dst = t >= start && t < end;
+    else
+        dst = !(t >= end && t < start); /* southern hemisphere */
     return dst ? px->dst_off : px->std_off;
 }
 
@@ -242,9 +250,7 @@ static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int64_t be64(const unsigned char *p) {
-    return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
-}
+static int64_t be64(const unsigned char *p) { return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4)); }
 
 typedef struct tzif_counts {
     uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
@@ -259,9 +265,8 @@ static int tzif_header(const unsigned char *p, size_t len, tzif_counts *c, int *
     c->timecnt = be32(p + 32);
     c->typecnt = be32(p + 36);
     c->charcnt = be32(p + 40);
-    if (c->typecnt == 0 || c->typecnt > 256 || c->timecnt > 100000 || c->leapcnt > 100000 ||
-        c->charcnt > 100000 || (c->isutcnt != 0 && c->isutcnt != c->typecnt) ||
-        (c->isstdcnt != 0 && c->isstdcnt != c->typecnt))
+    if (c->typecnt == 0 || c->typecnt > 256 || c->timecnt > 100000 || c->leapcnt > 100000 || c->charcnt > 100000 ||
+        (c->isutcnt != 0 && c->isutcnt != c->typecnt) || (c->isstdcnt != 0 && c->isstdcnt != c->typecnt))
         return -1;
     return 0;
 }
@@ -273,8 +278,7 @@ static size_t tzif_block_len(const tzif_counts *c, size_t tsize) {
 
 /* Parses a whole TZif file into tz (name already set). Returns 0 or -1
  * with a reason in errbuf. */
-static int tzif_parse(cs_tz *tz, const unsigned char *buf, size_t len, char *errbuf,
-                      size_t errlen) {
+static int tzif_parse(cs_tz *tz, const unsigned char *buf, size_t len, char *errbuf, size_t errlen) {
     tzif_counts c;
     int version;
     if (tzif_header(buf, len, &c, &version) != 0) goto bad;
@@ -325,8 +329,7 @@ static int tzif_parse(cs_tz *tz, const unsigned char *buf, size_t len, char *err
             memcpy(footer, s, n);
             footer[n] = '\0';
             if (posix_parse(footer, &tz->posix) != 0) {
-                snprintf(errbuf, errlen, "zone %s: unsupported TZ string \"%s\"", tz->name,
-                         footer);
+                snprintf(errbuf, errlen, "zone %s: unsupported TZ string \"%s\"", tz->name, footer);
                 return -1;
             }
             tz->has_posix = true;
@@ -341,8 +344,8 @@ bad:
 static bool name_ok(const char *name) {
     if (!name[0] || name[0] == '/' || strlen(name) > 255) return false;
     for (const char *p = name; *p; p++) {
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '/' || *p == '_' || *p == '-' || *p == '+' || *p == '.'))
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '/' ||
+              *p == '_' || *p == '-' || *p == '+' || *p == '.'))
             return false;
         if (*p == '.' && (p == name || p[-1] == '/')) return false; /* "..", hidden */
     }
@@ -367,8 +370,7 @@ cs_tz *cs_tz_load(const char *name, char *errbuf, size_t errlen) {
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : TZ_DEFAULT_DIR, name);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(errbuf, errlen, "unknown time zone \"%s\" (%s: %s)", name, path,
-                 strerror(errno));
+        snprintf(errbuf, errlen, "unknown time zone \"%s\" (%s: %s)", name, path, strerror(errno));
         cs_tz_free(tz);
         return NULL;
     }
@@ -377,8 +379,10 @@ cs_tz *cs_tz_load(const char *name, char *errbuf, size_t errlen) {
     int rerr = ferror(f);
     fclose(f);
     int rc = -1;
-    if (rerr) snprintf(errbuf, errlen, "time zone \"%s\": cannot read %s", name, path);
-    else rc = tzif_parse(tz, buf, len, errbuf, errlen);
+    if (rerr)
+        snprintf(errbuf, errlen, "time zone \"%s\": cannot read %s", name, path);
+    else
+        rc = tzif_parse(tz, buf, len, errbuf, errlen);
     free(buf);
     if (rc != 0) {
         cs_tz_free(tz);
@@ -406,8 +410,10 @@ static int32_t offset_at(const cs_tz *tz, int64_t t) {
     size_t lo = 0, hi = tz->ntrans; /* invariant: trans[lo] <= t, answer < hi */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (tz->trans[mid] <= t) lo = mid;
-        else hi = mid;
+        if (tz->trans[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
     }
     return tz->trans_off[lo];
 }
@@ -456,8 +462,10 @@ int64_t cs_tz_instant(const cs_tz *tz, cs_day day, int minute) {
         int32_t olo = offset_at(tz, lo);
         while (hi - lo > 1) { /* off(lo) == olo, off(hi) != olo */
             int64_t mid = lo + (hi - lo) / 2;
-            if (offset_at(tz, mid) == olo) lo = mid;
-            else hi = mid;
+            if (offset_at(tz, mid) == olo)
+                lo = mid;
+            else
+                hi = mid;
         }
         best = hi;
     }

@@ -37,12 +37,17 @@ static void test_example_worker_applies_once_fires_once_and_never_a_cancelled_ti
     it_order_init(&oa, "tb-demo", a, "buyer-exa", "SKU-EXA", NULL, 1);
     it_order_init(&ob, "tb-demo", bo, "buyer-exb", "SKU-EXA", NULL, 2);
     snprintf(eid, sizeof eid, "%s-a-signed", run);
-    CT_EQ_INT(it_produce_order_event(&oa, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL), 0);
-    CT_EQ_INT(it_produce_order_event(&oa, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&oa, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL),
+              0);
+    CT_EQ_INT(it_produce_order_event(&oa, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL),
+              0);
     snprintf(eid, sizeof eid, "%s-b-signed", run);
-    CT_EQ_INT(it_produce_order_event(&ob, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&ob, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED, eid, base, false, NULL),
+              0);
     snprintf(eid, sizeof eid, "%s-b-closed", run);
-    CT_EQ_INT(it_produce_order_event(&ob, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED, eid, base + 1000, false, NULL), 0);
+    CT_EQ_INT(
+        it_produce_order_event(&ob, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED, eid, base + 1000, false, NULL),
+        0);
     /* a verdict body on the orders topic: poison */
     Cs__V1__Verdict v = CS__V1__VERDICT__INIT;
     v.order_id = a;
@@ -58,22 +63,35 @@ static void test_example_worker_applies_once_fires_once_and_never_a_cancelled_ti
     CT_EQ_INT(it_produce_env("shop.orders.v1", -1, key, &env, NULL), 0);
     CT_EQ_INT(it_flush(10000), 0);
 
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
-                         "timer_id='example.followup@tb-demo:%s' AND status='pending' AND generation=1", a), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
-                         "timer_id='example.followup@tb-demo:%s' AND status='cancelled'", bo), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM dead_letters WHERE worker='" EXAMPLE "' AND "
-                         "event_id='%s'", eid), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
+                         "timer_id='example.followup@tb-demo:%s' AND status='pending' AND generation=1",
+                         a),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
+                         "timer_id='example.followup@tb-demo:%s' AND status='cancelled'",
+                         bo),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM dead_letters WHERE worker='" EXAMPLE "' AND "
+                         "event_id='%s'",
+                         eid),
+              1);
 
     IT_REQUIRE(it_clock_advance(2 * 3600 * 1000) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE rule='EXAMPLE-1' AND order_id='%s'", a), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
-                        "timer_id='example.followup@tb-demo:%s' AND status='fired'", a), 1);
-    it_sleep_ms(3000);   /* time for a wrong second firing or a task for B to show */
+                        "timer_id='example.followup@tb-demo:%s' AND status='fired'",
+                        a),
+              1);
+    it_sleep_ms(3000); /* time for a wrong second firing or a task for B to show */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE rule='EXAMPLE-1' AND order_id='%s'", a), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE rule='EXAMPLE-1' AND order_id='%s'", bo), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" EXAMPLE "' AND "
-                        "timer_id='example.followup@tb-demo:%s' AND status='cancelled'", bo), 1);
+                        "timer_id='example.followup@tb-demo:%s' AND status='cancelled'",
+                        bo),
+              1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&d, SIGTERM, 30000), 0);
 }

@@ -65,9 +65,8 @@ static long long openExceptions(const it_order *o) {
 
 /* Waits for o's exception to open; false after 60 s. */
 static bool waitException(const it_order *o) {
-    return it_wait_pg(IT_EQ, 1, 60000,
-                      "SELECT count(*) FROM exceptions WHERE shop_id = '%s' AND order_id = '%s'", o->shop,
-                      o->order_id) == 1;
+    return it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM exceptions WHERE shop_id = '%s' AND order_id = '%s'",
+                      o->shop, o->order_id) == 1;
 }
 
 static int produceContact(const it_order *o, const char *event_id, Cs__V1__ContactEvent *ce) {
@@ -116,7 +115,8 @@ static bool chaserMarker(const it_order *o, const char *event_id) {
                       o->order_id) >= 1;
 }
 
-static int produceAftersales(const char *shop, const char *order_id, const char *event_id, Cs__V1__AfterSalesEvent *ae) {
+static int produceAftersales(const char *shop, const char *order_id, const char *event_id,
+                             Cs__V1__AfterSalesEvent *ae) {
     Cs__V1__Envelope env;
     cs__v1__envelope__init(&env);
     env.event_id = (char *)event_id;
@@ -281,9 +281,9 @@ static void test_ex4_unreachable_gives_exactly_one_message(void) {
     it_pg_text(channel, sizeof channel,
                "SELECT channel FROM notification_requests WHERE order_id = '%s' AND rule = 'EX-4'", o.order_id);
     CT_EQ_STR(channel, "MESSAGE_CHANNEL_IM"); /* tb-demo prefers IM; a Taobao buyer has it */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND written_sent_ms IS NOT NULL",
-                        o.order_id),
-              1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND written_sent_ms IS NOT NULL", o.order_id),
+        1);
     /* on the topic: one request, keyed by the order, its key fixed from the
      * first call's event id */
     it_reader_collect(notes, o.order_id, 2, 5000);
@@ -319,11 +319,12 @@ static void test_ex8_cancellation_registered_with_finance_request_once(void) {
     CT_EQ_INT(it_produce_cancel(&o, id, "缺货,买家取消"), 0);
     CT_EQ_INT(it_produce_cancel(&o, id, "缺货,买家取消"), 0); /* the same event twice */
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
                          o.order_id),
               1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 0, 30000,
-                         "SELECT count(*) FROM exceptions WHERE order_id = '%s' AND closed_ms IS NULL", o.order_id),
+    CT_EQ_INT(it_wait_pg(IT_EQ, 0, 30000, "SELECT count(*) FROM exceptions WHERE order_id = '%s' AND closed_ms IS NULL",
+                         o.order_id),
               0);
     char reason[64], day[16], today[16], stock[256];
     it_pg_text(reason, sizeof reason, "SELECT reason FROM cancellations WHERE order_id = '%s'", o.order_id);
@@ -340,9 +341,10 @@ static void test_ex8_cancellation_registered_with_finance_request_once(void) {
                         o.order_id, (long long)it_order_payable(&o)),
               1);
     /* the EX-6 timers went with the exception */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s' AND status = 'pending'",
-                        EX_NAME, o.order_id),
-              0);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s' AND status = 'pending'",
+                  EX_NAME, o.order_id),
+        0);
     CT_EQ_INT(openExceptions(&o), 0);
     it_reader_collect(fin, o.order_id, 2, 5000);
     int refunds = 0;
@@ -376,7 +378,8 @@ static void test_same_event_twice_changes_nothing(void) {
     long long tasks = it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id);
     long long notes = it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id);
     long long excs = it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id);
-    long long timers = it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id);
+    long long timers =
+        it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id);
     CT_EQ_INT(tasks, 1);
     CT_EQ_INT(notes, 1);
     CT_EQ_INT(excs, 1);
@@ -401,7 +404,9 @@ static void test_same_event_twice_changes_nothing(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule <> 'EX-10'", o.order_id), tasks);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s'", o.order_id), notes);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s'", o.order_id), excs);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id), timers);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM timers WHERE owner = '%s' AND order_key = 'tb-demo:%s'", EX_NAME, o.order_id),
+        timers);
     CT_EQ_INT(openExceptions(&o), 1);
 }
 
@@ -436,8 +441,8 @@ static void test_ex7_tmall_stockout_refund_compensated_once(void) {
     snprintf(kase, sizeof kase, "%s-case2", run);
     CT_EQ_INT(produceStockoutCase("tm-demo", order, kase, CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED, 10, id), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM compensations WHERE shop_id = 'tm-demo' AND order_id = '%s'",
-                         order),
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000,
+                         "SELECT count(*) FROM compensations WHERE shop_id = 'tm-demo' AND order_id = '%s'", order),
               2);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tm-demo' AND order_id = '%s' "
                         "AND amount_fen = 3000",
@@ -453,8 +458,9 @@ static void clockRelease(void) {
 }
 
 static long long tasksOf(const it_order *o, const char *rule, const char *kind) {
-    return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = '%s' AND kind = '%s'",
-                     o->shop, o->order_id, rule, kind);
+    return it_pg_int(
+        "SELECT count(*) FROM tasks WHERE shop_id = '%s' AND order_id = '%s' AND rule = '%s' AND kind = '%s'", o->shop,
+        o->order_id, rule, kind);
 }
 
 static void ex6Clock(void) {
@@ -502,8 +508,8 @@ static void ex6Clock(void) {
     snprintf(kid, sizeof kid, "%s-escalated", k1);
     CT_EQ_INT(produceComplaint(&o, k1, CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT, base, true, kid), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM complaints WHERE complaint_id = '%s' AND met_ms IS NOT NULL",
-                         k1),
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM complaints WHERE complaint_id = '%s' AND met_ms IS NOT NULL", k1),
               1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'EX-9'", o.order_id), 2);
     /* 2 complaints in 30 days: VIP */
@@ -526,8 +532,8 @@ static void ex6Clock(void) {
     IT_REQUIRE(it_clock_set(day3 - 60000) == 0);
     it_sleep_ms(4000);
     CT_EQ_INT(tasksOf(&o, "EX-6", "TASK_KIND_ESCALATION"), 0);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms IS NOT NULL", o.order_id),
-              0);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms IS NOT NULL", o.order_id), 0);
 
     /* the start of day 3 (local midnight): escalated to the supervisor */
     IT_REQUIRE(it_clock_set(day3) == 0);
@@ -539,7 +545,8 @@ static void ex6Clock(void) {
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM exceptions WHERE order_id = '%s' AND escalated_ms = %lld", o.order_id,
                         (long long)day3),
               1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM sla_breaches WHERE subject = 'exception' AND order_id = '%s'", o.order_id), 0);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM sla_breaches WHERE subject = 'exception' AND order_id = '%s'", o.order_id), 0);
 
     /* the end of day 3, still open: one SLA breach */
     IT_REQUIRE(it_clock_set(end3) == 0);
@@ -562,6 +569,5 @@ static void test_ex6_left_open_escalated_at_start_of_day3_not_before(void) {
 IT_MAIN(CT_CASE(test_ex3_out_of_stock_paid_yesterday_gives_call_task),
         CT_CASE(test_ex4_unreachable_gives_exactly_one_message),
         CT_CASE(test_ex8_cancellation_registered_with_finance_request_once),
-        CT_CASE(test_same_event_twice_changes_nothing),
-        CT_CASE(test_ex7_tmall_stockout_refund_compensated_once),
+        CT_CASE(test_same_event_twice_changes_nothing), CT_CASE(test_ex7_tmall_stockout_refund_compensated_once),
         CT_CASE(test_ex6_left_open_escalated_at_start_of_day3_not_before))

@@ -23,7 +23,7 @@
 #include "it.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
-#define FAULT_ORDERS 1000            /* x2 events (created, paid) */
+#define FAULT_ORDERS 1000 /* x2 events (created, paid) */
 #define FAULT_EVENTS (2 * FAULT_ORDERS)
 #define STOCK_START 1000000
 #define DONE_TIMEOUT_MS 180000
@@ -31,11 +31,11 @@
 typedef struct scen {
     char run[64];
     char sku[96];
-    char evp[128];          /* event id prefix "<run>-o" */
-    it_order *orders;       /* FAULT_ORDERS */
-    it_dr *dr;              /* 2 per order: created, paid */
-    int produced;           /* orders produced so far */
-    it_reader *topic;       /* cs.verdicts.v1 from before the first record */
+    char evp[128];    /* event id prefix "<run>-o" */
+    it_order *orders; /* FAULT_ORDERS */
+    it_dr *dr;        /* 2 per order: created, paid */
+    int produced;     /* orders produced so far */
+    it_reader *topic; /* cs.verdicts.v1 from before the first record */
     int64_t t0;
 } scen;
 
@@ -45,7 +45,7 @@ static long long processed(const scen *s) {
                      it_prefix(r, sizeof r, "event_id", s->evp));
 }
 
-static const char *envBatch[] = { "CS_BATCH_MAX=100", NULL };
+static const char *envBatch[] = {"CS_BATCH_MAX=100", NULL};
 
 /* Run id, reader, and the SKU's stock applied by a short-lived worker
  * (so no order batch can run before its stock level). */
@@ -65,8 +65,8 @@ static bool scenInit(scen *s) {
     snprintf(id, sizeof id, "%s-inv", s->run);
     if (it_produce_inventory("tb-demo", s->sku, STOCK_START, it_wall_ms(), id, NULL) != 0 || it_flush(30000) != 0)
         return false;
-    bool ok = it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'",
-                         s->sku) == 1;
+    bool ok =
+        it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", s->sku) == 1;
     int rc = it_worker_stop(&w, SIGTERM, 30000);
     if (rc != 0) fprintf(stderr, "  stock worker exited %d\n", rc);
     return ok && rc == 0;
@@ -119,25 +119,35 @@ static void checkExactlyOnce(scen *s, const char *what) {
     CT_EQ_INT(processed(s), 2 * N);
     /* one verdict per order version, versions 1 (created) and 2 (paid) only */
     CT_EQ_INT(it_wait_pg(IT_EQ, 2 * N, 30000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND %s",
-                         it_prefix(r, sizeof r, "order_id", s->evp)), 2 * N);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM (SELECT DISTINCT order_id, version FROM verdicts WHERE shop_id = 'tb-demo' AND %s) v",
-                        it_prefix(r, sizeof r, "order_id", s->evp)), 2 * N);
+                         it_prefix(r, sizeof r, "order_id", s->evp)),
+              2 * N);
+    CT_EQ_INT(
+        it_pg_int(
+            "SELECT count(*) FROM (SELECT DISTINCT order_id, version FROM verdicts WHERE shop_id = 'tb-demo' AND %s) v",
+            it_prefix(r, sizeof r, "order_id", s->evp)),
+        2 * N);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND %s AND version NOT IN (1, 2)",
-                        it_prefix(r, sizeof r, "order_id", s->evp)), 0);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND %s AND version = 2 AND state = 'VERIFIED'",
-                        it_prefix(r, sizeof r, "order_id", s->evp)), N);
+                        it_prefix(r, sizeof r, "order_id", s->evp)),
+              0);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND %s AND version = 2 AND state = 'VERIFIED'",
+                  it_prefix(r, sizeof r, "order_id", s->evp)),
+        N);
     /* stock taken once per order: 2 units each */
     CT_EQ_INT(it_pg_int("SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", s->sku),
               STOCK_START - 2 * N);
-    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'",
-                        s->sku), 2 * N);
+    CT_EQ_INT(
+        it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'",
+                  s->sku),
+        2 * N);
     /* an outage is not poison */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE worker = '%s' AND %s", IT_WORKER_NAME,
-                        it_prefix(r, sizeof r, "event_id", s->evp)), 0);
+                        it_prefix(r, sizeof r, "event_id", s->evp)),
+              0);
     /* the outbox drains: rows of crashed batches are swept */
     int64_t t0 = it_now_ms();
-    long long left = it_wait_pg(IT_EQ, 0, 20000,
-                                "SELECT count(*) FROM outbox WHERE position(convert_to('%s', 'UTF8') in records) > 0", s->run);
+    long long left = it_wait_pg(
+        IT_EQ, 0, 20000, "SELECT count(*) FROM outbox WHERE position(convert_to('%s', 'UTF8') in records) > 0", s->run);
     CT_EQ_INT(left, 0);
     it_measure("%s: outbox rows of the run: %lld left after %lld ms", what, left, (long long)(it_now_ms() - t0));
     /* every verdict on the topic at least once, same id */
@@ -148,8 +158,9 @@ static void checkExactlyOnce(scen *s, const char *what) {
     CT_EQ_INT(missing, 0);
     CT_EQ_INT(mismatch, 0);
     CT_CHECK(records >= rows);
-    it_measure("%s: cs.verdicts.v1 carries %ld records for %ld verdicts (%ld duplicates), %ld missing (read in %lld ms)",
-               what, records, rows, records - rows, missing, (long long)(it_now_ms() - t0));
+    it_measure(
+        "%s: cs.verdicts.v1 carries %ld records for %ld verdicts (%ld duplicates), %ld missing (read in %lld ms)", what,
+        records, rows, records - rows, missing, (long long)(it_now_ms() - t0));
 }
 
 /* ---- crash points ------------------------------------------------------------------ */
@@ -160,7 +171,7 @@ static void crashPoint(const char *point) {
     IT_REQUIRE(produceNext(&s, FAULT_ORDERS));
     char cp[64];
     snprintf(cp, sizeof cp, "CS_CRASH_POINT=%s", point);
-    const char *env[] = { "CS_BATCH_MAX=100", cp, "CS_CRASH_AFTER=3", NULL };
+    const char *env[] = {"CS_BATCH_MAX=100", cp, "CS_CRASH_AFTER=3", NULL};
     it_worker w;
     IT_REQUIRE(it_worker_start(&w, point, env) == 0);
     int64_t t0 = it_now_ms();
@@ -194,20 +205,23 @@ static void test_sigkill_mid_stream_then_restart_applies_each_event_once(void) {
     scen s;
     IT_REQUIRE(scenInit(&s));
     srand((unsigned)(it_wall_ms() ^ getpid()));
-    long long at = 200 + rand() % 1000;   /* applied events at the kill */
+    long long at = 200 + rand() % 1000; /* applied events at the kill */
     IT_REQUIRE(produceNext(&s, 300));
     it_worker w;
     IT_REQUIRE(it_worker_start(&w, "victim", envBatch) == 0);
     long long applied = 0;
     int64_t t0 = it_now_ms();
     while ((applied = processed(&s)) < at && it_now_ms() - t0 < 60000) {
-        if (s.produced < FAULT_ORDERS) IT_REQUIRE(produceNext(&s, 25));
-        else it_sleep_ms(5);
+        if (s.produced < FAULT_ORDERS)
+            IT_REQUIRE(produceNext(&s, 25));
+        else
+            it_sleep_ms(5);
     }
     int rc = it_worker_stop(&w, SIGKILL, 10000);
     long long after = processed(&s);
-    it_measure("SIGKILL at %lld applied events (target %lld, %d orders produced so far): exit %d; %lld applied after it",
-               applied, at, s.produced, rc, after);
+    it_measure(
+        "SIGKILL at %lld applied events (target %lld, %d orders produced so far): exit %d; %lld applied after it",
+        applied, at, s.produced, rc, after);
     CT_EQ_INT(rc, 128 + SIGKILL);
     CT_CHECK(after < FAULT_EVENTS);
     IT_REQUIRE(produceNext(&s, FAULT_ORDERS));
@@ -236,7 +250,8 @@ static void test_postgres_restart_mid_stream_nothing_lost_nothing_doubled(void) 
     IT_REQUIRE(produceNext(&s, 300));
     it_worker w;
     IT_REQUIRE(it_worker_start(&w, "pg-outage", envBatch) == 0);
-    IT_REQUIRE(it_wait_pg(IT_GE, 100, 60000, "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s%%'",
+    IT_REQUIRE(it_wait_pg(IT_GE, 100, 60000,
+                          "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s%%'",
                           IT_WORKER_NAME, s.evp) >= 100);
     long long before = processed(&s);
     int stopped = stack("stop-pg");
@@ -255,7 +270,7 @@ static void test_postgres_restart_mid_stream_nothing_lost_nothing_doubled(void) 
     it_measure("postgres restart: stream done %lld ms after the server came back", (long long)(it_now_ms() - up));
     CT_CHECK(it_worker_alive(&w));
     checkExactlyOnce(&s, "postgres restart");
-    CT_CHECK(it_log_count(w.log, "postgres connected") >= 2);   /* it reconnected */
+    CT_CHECK(it_log_count(w.log, "postgres connected") >= 2); /* it reconnected */
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
     scenFree(&s);
 }
@@ -268,7 +283,8 @@ static void test_kafka_restart_mid_stream_worker_survives_and_resumes(void) {
     IT_REQUIRE(produceNext(&s, 300));
     it_worker w;
     IT_REQUIRE(it_worker_start(&w, "kafka-outage", envBatch) == 0);
-    IT_REQUIRE(it_wait_pg(IT_GE, 100, 60000, "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s%%'",
+    IT_REQUIRE(it_wait_pg(IT_GE, 100, 60000,
+                          "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s%%'",
                           IT_WORKER_NAME, s.evp) >= 100);
     long long before = processed(&s);
     int stopped = stack("stop-kafka");
@@ -306,10 +322,10 @@ static void test_sigterm_exits_0_with_offsets_committed(void) {
     int64_t t0 = it_now_ms();
     int rc = it_worker_stop(&w, SIGTERM, 30000);
     long long applied = processed(&s);
-    it_measure("SIGTERM mid-stream: exit %d in %lld ms with %lld of %d events applied", rc, (long long)(it_now_ms() - t0),
-               applied, FAULT_EVENTS);
+    it_measure("SIGTERM mid-stream: exit %d in %lld ms with %lld of %d events applied", rc,
+               (long long)(it_now_ms() - t0), applied, FAULT_EVENTS);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(it_log_count(w.log, "\"msg\":\"stopped\""), 1);   /* a clean stop, not an abort */
+    CT_EQ_INT(it_log_count(w.log, "\"msg\":\"stopped\""), 1); /* a clean stop, not an abort */
     /* every record below the committed offset was applied */
     int64_t committed[6];
     long long below = 0;
@@ -339,8 +355,8 @@ static void test_sigterm_exits_0_with_offsets_committed(void) {
         if (last[p] >= 0) CT_CHECK(c >= last[p] + 1);
     }
     /* a restart reads none of them again: nothing of the run changes */
-    long long versions = it_pg_int("SELECT coalesce(sum(version), 0) FROM orders WHERE shop_id = 'tb-demo' AND order_id LIKE '%s%%'",
-                                   s.evp);
+    long long versions = it_pg_int(
+        "SELECT coalesce(sum(version), 0) FROM orders WHERE shop_id = 'tb-demo' AND order_id LIKE '%s%%'", s.evp);
     it_worker w3;
     IT_REQUIRE(it_worker_start(&w3, "term-3", envBatch) == 0);
     CT_CHECK(it_worker_wait_assigned(&w3, 30000));
@@ -349,8 +365,10 @@ static void test_sigterm_exits_0_with_offsets_committed(void) {
     double dup = it_metric(port, "cs_events_total{worker=\"order-verifier\",result=\"duplicate\"}");
     it_measure("restart after SIGTERM: duplicate counter %.0f (metrics port %d)", dup, port);
     CT_EQ_INT(processed(&s), FAULT_EVENTS);
-    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(version), 0) FROM orders WHERE shop_id = 'tb-demo' AND order_id LIKE '%s%%'",
-                        s.evp), versions);
+    CT_EQ_INT(
+        it_pg_int("SELECT coalesce(sum(version), 0) FROM orders WHERE shop_id = 'tb-demo' AND order_id LIKE '%s%%'",
+                  s.evp),
+        versions);
     CT_EQ_INT(it_worker_stop(&w3, SIGTERM, 30000), 0);
     scenFree(&s);
 }

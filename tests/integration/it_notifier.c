@@ -39,13 +39,13 @@
 #define STUB_MAX_RULES 64
 
 typedef struct stubReq {
-    char key[256];      /* Idempotency-Key header */
-    char *body;         /* owned */
+    char key[256]; /* Idempotency-Key header */
+    char *body;    /* owned */
 } stubReq;
 
 typedef struct stubRule {
-    char key[256];      /* exact idempotency key */
-    int codes[8];       /* answers in order; the last repeats; 0 = hang */
+    char key[256]; /* exact idempotency key */
+    int codes[8];  /* answers in order; the last repeats; 0 = hang */
     int ncodes;
     int seen;
 } stubRule;
@@ -169,7 +169,8 @@ static void *stubConn(void *arg) {
             goto done;
         }
         char resp[256];
-        int n = snprintf(resp, sizeof resp, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}",
+        int n = snprintf(resp, sizeof resp,
+                         "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}",
                          code);
         if (send(fd, resp, (size_t)n, MSG_NOSIGNAL) != n) goto done;
     }
@@ -258,8 +259,8 @@ static void numberFor(char *out, size_t len, int k) {
     snprintf(out, len, "139%08u", (base + (unsigned)k * 1009u) % 100000000u);
 }
 
-static int produceRequest(const char *run, const char *event_id, const char *key, const char *order,
-                          const char *to, Cs__V1__MessageClass klass, const char *tpl) {
+static int produceRequest(const char *run, const char *event_id, const char *key, const char *order, const char *to,
+                          Cs__V1__MessageClass klass, const char *tpl) {
     Cs__V1__NotificationRequest req = CS__V1__NOTIFICATION_REQUEST__INIT;
     req.idempotency_key = (char *)key;
     req.order_id = (char *)order;
@@ -328,8 +329,15 @@ static int startNotifier(it_worker *w, const char *name, const char *const *extr
     char sms[160], im[160];
     snprintf(sms, sizeof sms, "CS_SMS_URL=%s", url);
     snprintf(im, sizeof im, "CS_IM_URL=%s", url);
-    const char *env[16] = {sms, im, tpl, "CS_CLOCK=redis", "CS_GROUP_ID=" GROUP, "CS_NOTIFIER_ATTEMPTS=3",
-                           "CS_NOTIFIER_BACKOFF_MS=50", "CS_NOTIFIER_TIMEOUT_MS=1000", "CS_BATCH_WAIT_MS=5"};
+    const char *env[16] = {sms,
+                           im,
+                           tpl,
+                           "CS_CLOCK=redis",
+                           "CS_GROUP_ID=" GROUP,
+                           "CS_NOTIFIER_ATTEMPTS=3",
+                           "CS_NOTIFIER_BACKOFF_MS=50",
+                           "CS_NOTIFIER_TIMEOUT_MS=1000",
+                           "CS_BATCH_WAIT_MS=5"};
     int n = 9;
     for (int i = 0; extra && extra[i] && n < 15; i++) env[n++] = extra[i];
     env[n] = NULL;
@@ -341,13 +349,15 @@ static int startNotifier(it_worker *w, const char *name, const char *const *extr
 static char capHeldKey[128];
 
 static long long msgCount(const char *key, const char *status) {
-    return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = '" SHOP "' AND idempotency_key = '%s' AND status = '%s'",
+    return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = '" SHOP
+                     "' AND idempotency_key = '%s' AND status = '%s'",
                      key, status);
 }
 
 static long long waitStatus(const char *key, const char *status) {
     return it_wait_pg(IT_EQ, 1, 60000,
-                      "SELECT count(*) FROM messages WHERE shop_id = '" SHOP "' AND idempotency_key = '%s' AND status = '%s'",
+                      "SELECT count(*) FROM messages WHERE shop_id = '" SHOP
+                      "' AND idempotency_key = '%s' AND status = '%s'",
                       key, status);
 }
 
@@ -372,9 +382,9 @@ static void test_nt1_service_message_sent_once_with_its_key_replay_sends_nothing
     CT_EQ_INT(stubCount(key), 1);
     char body[2048];
     stubBody(key, body, sizeof body);
-    CT_CHECK(strstr(body, key) != NULL);                               /* idempotency_key in the body too */
+    CT_CHECK(strstr(body, key) != NULL); /* idempotency_key in the body too */
     CT_CHECK(strstr(body, to) != NULL);
-    CT_CHECK(strstr(body, "您好，您的订单已由顺丰速运发出，运单号SF0001") != NULL);  /* rendered */
+    CT_CHECK(strstr(body, "您好，您的订单已由顺丰速运发出，运单号SF0001") != NULL); /* rendered */
     CT_CHECK(strstr(body, "\"template\":\"logistics_shipped\"") != NULL);
 
     /* replays: the same event, and another event carrying the same key */
@@ -411,7 +421,9 @@ static void test_provider_400_is_failed_and_not_retried(void) {
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(waitStatus(key, "failed"), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
-                        "AND permanent AND http_status = 400 AND attempts = 1", key), 1);
+                        "AND permanent AND http_status = 400 AND attempts = 1",
+                        key),
+              1);
     it_sleep_ms(500);
     CT_EQ_INT(stubCount(key), 1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
@@ -432,7 +444,7 @@ static void test_provider_500_then_200_is_sent_once_after_retry(void) {
     CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(waitStatus(key, "sent"), 1);
-    CT_EQ_INT(stubCount(key), 2);       /* the 500 and the 200, one key */
+    CT_EQ_INT(stubCount(key), 2); /* the 500 and the 200, one key */
     CT_EQ_INT(it_pg_int("SELECT attempts FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key), 2);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
@@ -459,10 +471,12 @@ static void test_provider_down_every_attempt_is_dead_lettered(void) {
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(waitStatus(key, "failed"), 1);
     CT_EQ_INT(waitStatus(key2, "failed"), 1);
-    CT_EQ_INT(stubCount(key), 3);       /* CS_NOTIFIER_ATTEMPTS */
+    CT_EQ_INT(stubCount(key), 3); /* CS_NOTIFIER_ATTEMPTS */
     CT_EQ_INT(stubCount(key2), 3);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key IN ('%s','%s') "
-                        "AND NOT permanent AND reason LIKE '%%dead-lettered'", key, key2), 2);
+                        "AND NOT permanent AND reason LIKE '%%dead-lettered'",
+                        key, key2),
+              2);
     CT_EQ_INT(it_reader_collect(dlq, run, 2, 30000), 2);
     for (size_t i = 0; i < it_reader_count(dlq); i++) {
         const char *e = it_rec_header(it_reader_get(dlq, i), "error");
@@ -489,8 +503,11 @@ static void test_nt4_opt_out_stops_follow_up_but_not_service(void) {
     snprintf(ev, sizeof ev, "%s-sms", run);
     CT_EQ_INT(produceSms(run, ev, to, " ＴＤ "), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' "
-                                          "AND to_addr='%s' AND lifted_ms IS NULL", to), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' "
+                         "AND to_addr='%s' AND lifted_ms IS NULL",
+                         to),
+              1);
     snprintf(ev, sizeof ev, "%s-ef", run);
     CT_EQ_INT(produceRequest(run, ev, kf, order, to, NT_FOLLOW_UP_CLASS, "review_follow_up"), 0);
     snprintf(ev, sizeof ev, "%s-es", run);
@@ -500,7 +517,9 @@ static void test_nt4_opt_out_stops_follow_up_but_not_service(void) {
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(waitStatus(kf, "suppressed"), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
-                        "AND reason = 'NT-4 OPTED_OUT'", kf), 1);
+                        "AND reason = 'NT-4 OPTED_OUT'",
+                        kf),
+              1);
     CT_EQ_INT(waitStatus(ks, "sent"), 1);
     CT_EQ_INT(stubCount(ks), 1);
     CT_EQ_INT(waitStatus(kother, "sent"), 1);
@@ -508,8 +527,10 @@ static void test_nt4_opt_out_stops_follow_up_but_not_service(void) {
     /* until an operator lifts it: then follow-ups reach the number again */
     CT_EQ_INT(it_sh("%s/cscli messages lift " SHOP " %s --by it >/dev/null", it.build_dir, to), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' AND to_addr='%s' "
-                        "AND lifted_ms IS NOT NULL AND lifted_by = 'it'", to), 1);
-    CT_EQ_INT(it_sh("%s/cscli messages lift " SHOP " %s >/dev/null 2>&1", it.build_dir, to), 1);  /* none left */
+                        "AND lifted_ms IS NOT NULL AND lifted_by = 'it'",
+                        to),
+              1);
+    CT_EQ_INT(it_sh("%s/cscli messages lift " SHOP " %s >/dev/null 2>&1", it.build_dir, to), 1); /* none left */
     char kf2[128];
     snprintf(kf2, sizeof kf2, "%s-kfollow2", run);
     snprintf(ev, sizeof ev, "%s-ef2", run);
@@ -532,8 +553,11 @@ static void test_nt4_service_message_still_goes_to_opted_out_number(void) {
     snprintf(ev, sizeof ev, "%s-sms2", run);
     CT_EQ_INT(produceSms(run, ev, to, "退订"), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' "
-                                          "AND to_addr='%s' AND lifted_ms IS NULL", to), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM message_optouts WHERE shop_id='" SHOP "' "
+                         "AND to_addr='%s' AND lifted_ms IS NULL",
+                         to),
+              1);
     snprintf(ev, sizeof ev, "%s-es2", run);
     CT_EQ_INT(produceRequest(run, ev, ks, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
     CT_EQ_INT(it_flush(30000), 0);
@@ -558,19 +582,27 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
         CT_EQ_INT(produceRequest(run, ev, key[i], order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
         CT_EQ_INT(it_flush(30000), 0);
         /* one at a time: which one is 4th is then known */
-        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                                              "AND idempotency_key='%s'", key[i]), 1);
+        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                             "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                             "AND idempotency_key='%s'",
+                             key[i]),
+                  1);
     }
     for (int i = 0; i < 3; i++) CT_EQ_INT(msgCount(key[i], "sent"), 1);
     CT_EQ_INT(msgCount(key[3], "held"), 1);
     CT_EQ_INT(stubCount(key[3]), 0);
     it_copy(capHeldKey, sizeof capHeldKey, key[3]);
-    long long rel = it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key[3]);
+    long long rel =
+        it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key[3]);
     CT_EQ_INT(rel, shanghai(2026, 11, 12, 8, 0));
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
-                        "AND reason = 'NT-3 DAILY_CAP'", key[3]), 1);
+                        "AND reason = 'NT-3 DAILY_CAP'",
+                        key[3]),
+              1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND kind='nt.release' "
-                        "AND timer_id = 'nt.release@" SHOP ":%s' AND status='pending' AND due_ms = %lld", key[3], rel), 1);
+                        "AND timer_id = 'nt.release@" SHOP ":%s' AND status='pending' AND due_ms = %lld",
+                        key[3], rel),
+              1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
@@ -585,17 +617,24 @@ static void test_nt3_burst_of_five_to_one_number_sends_three(void) {
     IT_REQUIRE(startNotifier(&w, "nt-burst", NULL) == 0);
     for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "%s-b%d", run, i);
-        snprintf(order, sizeof order, "%s-ob%d", run, i);   /* orders on different partitions */
+        snprintf(order, sizeof order, "%s-ob%d", run, i); /* orders on different partitions */
         snprintf(ev, sizeof ev, "%s-eb%d", run, i);
         CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
     }
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                                          "AND idempotency_key LIKE '%s-b%%'", run), 5);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                         "AND idempotency_key LIKE '%s-b%%'",
+                         run),
+              5);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-b%%' "
-                        "AND status='sent'", run), 3);
+                        "AND status='sent'",
+                        run),
+              3);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-b%%' "
-                        "AND status='held' AND reason='NT-3 DAILY_CAP'", run), 2);
+                        "AND status='held' AND reason='NT-3 DAILY_CAP'",
+                        run),
+              2);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
@@ -614,12 +653,15 @@ static void test_throughput_and_rate_limit(void) {
         snprintf(key, sizeof key, "%s-t%d", run, i);
         snprintf(order, sizeof order, "%s-ot%d", run, i);
         snprintf(ev, sizeof ev, "%s-et%d", run, i);
-        numberFor(to, sizeof to, 100 + i);      /* a number each: NT-3 stays out of it */
+        numberFor(to, sizeof to, 100 + i); /* a number each: NT-3 stays out of it */
         CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
     }
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, N, 120000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                                           "AND idempotency_key LIKE '%s-t%%' AND status='sent'", run), N);
+    CT_EQ_INT(it_wait_pg(IT_EQ, N, 120000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                         "AND idempotency_key LIKE '%s-t%%' AND status='sent'",
+                         run),
+              N);
     int64_t took = it_now_ms() - t0;
     it_measure("%d messages through the provider stub (HTTP, no rate limit) in %lld ms: %.0f msgs/s", N,
                (long long)took, took > 0 ? 1000.0 * N / (double)took : 0.0);
@@ -638,8 +680,11 @@ static void test_throughput_and_rate_limit(void) {
         CT_EQ_INT(produceRequest(run, ev, key, order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
     }
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, NR, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                                           "AND idempotency_key LIKE '%s-r%%' AND status='sent'", run), NR);
+    CT_EQ_INT(it_wait_pg(IT_EQ, NR, 60000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                         "AND idempotency_key LIKE '%s-r%%' AND status='sent'",
+                         run),
+              NR);
     took = it_now_ms() - t0;
     it_measure("%d messages at CS_NOTIFIER_RATE=%d took %lld ms", NR, RATE, (long long)took);
     /* paced: NR messages cannot go faster than (NR - 1) / RATE seconds */
@@ -686,7 +731,7 @@ static void test_nt1_crash_after_provider_2xx_resends_the_same_key(void) {
     it_worker w2;
     IT_REQUIRE(startNotifier(&w2, "nt-crash-2", NULL) == 0);
     CT_EQ_INT(waitStatus(key, "sent"), 1);
-    CT_EQ_INT(stubCount(key), 2);     /* twice to the provider, one key: one message to the buyer */
+    CT_EQ_INT(stubCount(key), 2); /* twice to the provider, one key: one message to the buyer */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key), 1);
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 20000), 0);
 }
@@ -713,7 +758,9 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
     CT_EQ_INT(it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key),
               shanghai(2026, 11, 12, 8, 0));
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
-                        "AND reason = 'NT-2 QUIET_HOURS'", key), 1);
+                        "AND reason = 'NT-2 QUIET_HOURS'",
+                        key),
+              1);
     /* 07:59: still quiet, nothing fires */
     IT_REQUIRE(clockSet(shanghai(2026, 11, 12, 7, 59)) == 0);
     it_sleep_ms(2500);
@@ -721,8 +768,11 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
     CT_EQ_INT(stubCount(key), 0);
     /* 08:00: the window opens, the timer fires, the message goes once */
     IT_REQUIRE(clockSet(shanghai(2026, 11, 12, 8, 0)) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                                          "AND idempotency_key='%s' AND status='sent'", key), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
+                         "AND idempotency_key='%s' AND status='sent'",
+                         key),
+              1);
     CT_EQ_INT(stubCount(key), 1);
     CT_EQ_INT(it_pg_int("SELECT sent_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", key),
               shanghai(2026, 11, 12, 8, 0));
@@ -747,9 +797,7 @@ IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_not
         CT_CASE(test_nt4_opt_out_stops_follow_up_but_not_service),
         CT_CASE(test_nt4_service_message_still_goes_to_opted_out_number),
         CT_CASE(test_nt3_fourth_message_of_the_day_is_held_to_next_morning),
-        CT_CASE(test_nt3_burst_of_five_to_one_number_sends_three),
-        CT_CASE(test_throughput_and_rate_limit),
+        CT_CASE(test_nt3_burst_of_five_to_one_number_sends_three), CT_CASE(test_throughput_and_rate_limit),
         CT_CASE(test_nt5_bad_template_stops_the_process_naming_it),
         CT_CASE(test_nt1_crash_after_provider_2xx_resends_the_same_key),
-        CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800),
-        CT_CASE(test_cleanup_clock))
+        CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800), CT_CASE(test_cleanup_clock))

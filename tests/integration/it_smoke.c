@@ -30,7 +30,7 @@ static void test_smoke_200_orders_verdicts_in_pg_and_on_topic(void) {
 
     /* stock first: an order of a SKU without stock is OUT_OF_STOCK (OV-8) */
     int64_t now = it_wall_ms();
-    static const char *const shops[] = { "tb-demo", "tm-demo" };
+    static const char *const shops[] = {"tb-demo", "tm-demo"};
     for (int s = 0; s < 2; s++) {
         snprintf(id, sizeof id, "%s-inv-%s-A", run, shops[s]);
         CT_EQ_INT(it_produce_inventory(shops[s], skuA, 100000, now, id, NULL), 0);
@@ -50,27 +50,28 @@ static void test_smoke_200_orders_verdicts_in_pg_and_on_topic(void) {
         snprintf(buyer, sizeof buyer, "%s-b%d", run, i);
         it_order_init(o, shopOf(i), id, buyer, skuA, i % 2 ? skuB : NULL, i);
         switch (i) {
-        case 1: o->paid_fen = it_order_payable(o) - 1; break;                       /* OV-2 */
-        case 2: snprintf(o->buyer_message, sizeof o->buyer_message, "请尽快发货"); break; /* OV-7 */
-        case 5: o->pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER; break;  /* OV-5 */
-        case 6: o->district[0] = 0; break;                                          /* OV-3 */
-        case 9:                                                                     /* OV-4 */
-            snprintf(o->province, sizeof o->province, "西藏自治区");
-            snprintf(o->city, sizeof o->city, "拉萨市");
-            snprintf(o->district, sizeof o->district, "城关区");
-            break;
-        default: break;
+            case 1: o->paid_fen = it_order_payable(o) - 1; break;                             /* OV-2 */
+            case 2: snprintf(o->buyer_message, sizeof o->buyer_message, "请尽快发货"); break; /* OV-7 */
+            case 5: o->pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER; break;     /* OV-5 */
+            case 6: o->district[0] = 0; break;                                                /* OV-3 */
+            case 9:                                                                           /* OV-4 */
+                snprintf(o->province, sizeof o->province, "西藏自治区");
+                snprintf(o->city, sizeof o->city, "拉萨市");
+                snprintf(o->district, sizeof o->district, "城关区");
+                break;
+            default: break;
         }
         snprintf(id, sizeof id, "%s-o%d-c", run, i);
         CT_EQ_INT(it_produce_order_event(o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, id, o->created_ms,
-                                         false, NULL), 0);
+                                         false, NULL),
+                  0);
         snprintf(id, sizeof id, "%s-o%d-p", run, i);
-        CT_EQ_INT(it_produce_order_event(o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, id, o->paid_ms,
-                                         false, NULL), 0);
+        CT_EQ_INT(
+            it_produce_order_event(o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, id, o->paid_ms, false, NULL), 0);
     }
     CT_EQ_INT(it_flush(30000), 0);
-    long long nv = it_wait_pg(IT_EQ, 2 * SMOKE_ORDERS, 120000,
-                              "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%'", run);
+    long long nv =
+        it_wait_pg(IT_EQ, 2 * SMOKE_ORDERS, 120000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%'", run);
     int64_t took = it_now_ms() - t0;
     CT_EQ_INT(nv, 2 * SMOKE_ORDERS);
     it_measure("%d events -> %lld verdicts in PostgreSQL in %lld ms (%.0f events/s)", 2 * SMOKE_ORDERS, nv,
@@ -78,14 +79,19 @@ static void test_smoke_200_orders_verdicts_in_pg_and_on_topic(void) {
 
     /* every order: v1 and v2, the order row at version 2 */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-o%%' AND version = 2", run), SMOKE_ORDERS);
-    CT_EQ_INT(it_pg_int("SELECT count(DISTINCT order_id) FROM verdicts WHERE order_id LIKE '%s-o%%' AND version = 2", run),
-              SMOKE_ORDERS);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(DISTINCT order_id) FROM verdicts WHERE order_id LIKE '%s-o%%' AND version = 2", run),
+        SMOKE_ORDERS);
     /* v1 (created, unpaid) is PENDING_PAYMENT but for the bank transfer
      * (OV-5: awaiting payment) and the missing district (OV-3) */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%' AND version = 1 AND state <> 'PENDING_PAYMENT'",
-                        run), 2);
+    CT_EQ_INT(
+        it_pg_int(
+            "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-o%%' AND version = 1 AND state <> 'PENDING_PAYMENT'",
+            run),
+        2);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'",
-                        IT_WORKER_NAME, run), 2 * SMOKE_ORDERS + 4);
+                        IT_WORKER_NAME, run),
+              2 * SMOKE_ORDERS + 4);
 
     /* the same verdicts on cs.verdicts.v1, ids matching */
     long missing, mismatch, records;
@@ -111,7 +117,7 @@ static void test_smoke_200_orders_verdicts_in_pg_and_on_topic(void) {
     CT_EQ_STR(st, "ON_HOLD");
     CT_CHECK(strstr(reasons, "BUYER_MESSAGE_REVIEW") != NULL);
     it_pg_text(st, sizeof st, ORDER_Q("state", 3));
-    CT_EQ_STR(st, "VERIFIED");   /* a tm-demo order */
+    CT_EQ_STR(st, "VERIFIED"); /* a tm-demo order */
     it_pg_text(st, sizeof st, ORDER_Q("state", 5));
     it_pg_text(reasons, sizeof reasons, ORDER_Q("array_to_string(reasons, ',')", 5));
     CT_EQ_STR(st, "PENDING_FINANCE_CHECK");
@@ -123,9 +129,12 @@ static void test_smoke_200_orders_verdicts_in_pg_and_on_topic(void) {
     it_pg_text(st, sizeof st, ORDER_Q("state", 9));
     it_pg_text(courier, sizeof courier, ORDER_Q("courier", 9));
     CT_EQ_STR(st, "VERIFIED");
-    CT_EQ_STR(courier, "SF");     /* YTO cannot reach 西藏自治区: switched (OV-4) */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s-o9' AND version = 2 "
-                        "AND annotations @> '[{\"code\":\"COURIER_SWITCHED\"}]'", run), 1);
+    CT_EQ_STR(courier, "SF"); /* YTO cannot reach 西藏自治区: switched (OV-4) */
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s-o9' AND version = 2 "
+                  "AND annotations @> '[{\"code\":\"COURIER_SWITCHED\"}]'",
+                  run),
+        1);
     /* the rest: plain orders are VERIFIED */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-o%%' AND state = 'VERIFIED'", run),
               SMOKE_ORDERS - 4);

@@ -38,9 +38,13 @@ static cs_redis *rds(void) {
 static long long redisInt(const char *const *argv, int argc) {
     char err[256];
     redisReply *r = cs_redis_command(rds(), argc, argv, err, sizeof err);
-    if (!r) { fprintf(stderr, "  redis: %s\n", err); return -1; }
-    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer
-                : r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : -2;
+    if (!r) {
+        fprintf(stderr, "  redis: %s\n", err);
+        return -1;
+    }
+    long long v = r->type == REDIS_REPLY_INTEGER  ? r->integer
+                  : r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10)
+                                                  : -2;
     freeReplyObject(r);
     return v;
 }
@@ -51,9 +55,10 @@ static void memberOfRow(char *m, size_t len, const char *owner, const char *time
     char sgen[24];
     snprintf(sgen, sizeof sgen, "%" PRId64, gen);
     m[0] = 0;
-    PGresult *r = PQexecParams(it_pg(), "SELECT due_ms, kind, order_key, payload FROM timers "
-                               "WHERE owner = $1 AND timer_id = $2", 2, NULL,
-                               (const char *[]){owner, timer_id}, NULL, NULL, 0);
+    PGresult *r = PQexecParams(it_pg(),
+                               "SELECT due_ms, kind, order_key, payload FROM timers "
+                               "WHERE owner = $1 AND timer_id = $2",
+                               2, NULL, (const char *[]){owner, timer_id}, NULL, NULL, 0);
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
         cs_timer_member_of_row(m, len, owner, timer_id, sgen, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
                                PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3)) != 0)
@@ -70,8 +75,7 @@ static int memberWhereM(const char *owner, const char *timer_id, const char *m, 
     cs_timer_inflight_key(inf, sizeof inf, s);
     int where = 0;
     for (int k = 0; k < 2 && !where; k++) {
-        redisReply *r = cs_redis_command(rds(), 3, (const char *[]){"ZSCORE", k ? inf : due, m},
-                                         err, sizeof err);
+        redisReply *r = cs_redis_command(rds(), 3, (const char *[]){"ZSCORE", k ? inf : due, m}, err, sizeof err);
         if (r && r->type == REDIS_REPLY_STRING) {
             where = k + 1;
             if (score) *score = strtoll(r->str, NULL, 10);
@@ -90,11 +94,10 @@ static int memberWhereOf(const char *owner, const char *timer_id, int64_t gen, i
 }
 
 /* Where an earlier generation is, given the fields it had. */
-static int memberWhereWas(const char *timer_id, const char *kind, const char *order_key, int64_t gen,
-                          int64_t due, const char *payload) {
+static int memberWhereWas(const char *timer_id, const char *kind, const char *order_key, int64_t gen, int64_t due,
+                          const char *payload) {
     char m[CS_TIMER_MEMBER_MAX];
-    cs_timer_fields f = { OWNER, timer_id, kind, order_key, gen, due, payload,
-                          payload ? strlen(payload) : 0 };
+    cs_timer_fields f = {OWNER, timer_id, kind, order_key, gen, due, payload, payload ? strlen(payload) : 0};
     if (cs_timer_member(m, sizeof m, &f) != 0) return -1;
     return memberWhereM(OWNER, timer_id, m, NULL);
 }
@@ -116,17 +119,16 @@ typedef enum { OP_SCHEDULE, OP_CANCEL, OP_TAKE } txnOp;
 
 /* Runs one library call in its own transaction as OWNER; returns the
  * call's result (take: 1/0) or -1. */
-static int ownerTxn(txnOp op, const cs_timer_spec *spec, const char *timer_id,
-                    const Cs__V1__TimerFired *f) {
+static int ownerTxn(txnOp op, const cs_timer_spec *spec, const char *timer_id, const Cs__V1__TimerFired *f) {
     PGconn *pg = it_pg();
     if (!pg) return -1;
     char err[512];
     cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
     PQclear(PQexec(pg, "BEGIN"));
     int rc = op == OP_SCHEDULE ? cs_timer_schedule(b, spec, err, sizeof err)
-           : op == OP_CANCEL ? cs_timer_cancel(b, timer_id, err, sizeof err)
-           : cs_timer_take_fired(b, f, err, sizeof err);
-    if (op == OP_TAKE) cs_timer_fired_done(b, f);   /* as the runtime does for every firing */
+             : op == OP_CANCEL ? cs_timer_cancel(b, timer_id, err, sizeof err)
+                               : cs_timer_take_fired(b, f, err, sizeof err);
+    if (op == OP_TAKE) cs_timer_fired_done(b, f); /* as the runtime does for every firing */
     if (rc >= 0 && cs_batch_flush(b, err, sizeof err) != 0) rc = -1;
     if (rc < 0) {
         fprintf(stderr, "  timer call: %s\n", err);
@@ -141,10 +143,13 @@ static int ownerTxn(txnOp op, const cs_timer_spec *spec, const char *timer_id,
     return rc;
 }
 
-static int schedule(const char *timer_id, const char *kind, const char *order_key, int64_t due,
-                    const char *payload) {
-    cs_timer_spec s = { .kind = kind, .order_key = order_key, .timer_id = timer_id, .due_ms = due,
-                        .payload = payload, .payload_len = payload ? strlen(payload) : 0 };
+static int schedule(const char *timer_id, const char *kind, const char *order_key, int64_t due, const char *payload) {
+    cs_timer_spec s = {.kind = kind,
+                       .order_key = order_key,
+                       .timer_id = timer_id,
+                       .due_ms = due,
+                       .payload = payload,
+                       .payload_len = payload ? strlen(payload) : 0};
     return ownerTxn(OP_SCHEDULE, &s, NULL, NULL);
 }
 
@@ -168,24 +173,28 @@ static void test_library_schedule_reschedule_cancel_take(void) {
     snprintf(key, sizeof key, "tb-demo:%s-o1", run);
     snprintf(id, sizeof id, "it.remind@%s", key);
     snprintf(id2, sizeof id2, "it.other@%s", key);
-    int64_t due = INT64_C(4102444800000);   /* 2100-01-01: never due here */
+    int64_t due = INT64_C(4102444800000); /* 2100-01-01: never due here */
 
     IT_REQUIRE(schedule(id, "it.remind", key, due, "p1") == 0);
     CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND status='pending' AND payload='p1'::bytea", id), 1);
+                        "AND status='pending' AND payload='p1'::bytea",
+                        id),
+              1);
     int64_t score = 0;
     CT_EQ_INT(memberWhere(id, 1, &score), 1);
     CT_EQ_INT(score, due);
 
     CT_EQ_INT(schedule(id, "it.remind", key, due + 60000, "p2"), 0);
     CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND due_ms=%" PRId64 " AND payload='p2'::bytea", id, due + 60000), 2);
+                        "AND due_ms=%" PRId64 " AND payload='p2'::bytea",
+                        id, due + 60000),
+              2);
     CT_EQ_INT(memberWhereWas(id, "it.remind", key, 1, due, "p1"), 0);
     CT_EQ_INT(memberWhere(id, 2, &score), 1);
     CT_EQ_INT(score, due + 60000);
 
     /* a default id is "<kind>@<order_key>" */
-    cs_timer_spec s = { .kind = "it.other", .order_key = key, .due_ms = due };
+    cs_timer_spec s = {.kind = "it.other", .order_key = key, .due_ms = due};
     CT_EQ_INT(ownerTxn(OP_SCHEDULE, &s, NULL, NULL), 0);
     CT_EQ_INT(memberWhere(id2, 1, NULL), 1);
 
@@ -194,13 +203,15 @@ static void test_library_schedule_reschedule_cancel_take(void) {
     CT_EQ_INT(takeFired(id, 2), 1);
     CT_EQ_INT(takeFired(id, 2), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND status='fired'", id), 1);
+                        "AND status='fired'",
+                        id),
+              1);
 
     /* cancel: final, and the member goes */
     CT_EQ_INT(cancelTimer(id2), 0);
     CT_EQ_INT(memberWhere(id2, 1, NULL), 0);
     CT_EQ_INT(takeFired(id2, 1), 0);
-    CT_EQ_INT(cancelTimer(id2), 0);   /* again: a no-op */
+    CT_EQ_INT(cancelTimer(id2), 0); /* again: a no-op */
 
     /* another owner's record is never taken */
     Cs__V1__TimerFired f = CS__V1__TIMER_FIRED__INIT;
@@ -233,15 +244,15 @@ static void test_library_batch_applies_calls_in_order(void) {
     snprintf(y, sizeof y, "it.y@%s", key);
     snprintf(odd, sizeof odd, "it.odd \"q\" \\ {a,b} %s", run);
     int64_t due = INT64_C(4102444800000);
-    static const uint8_t bin[] = { 0x00, 0x5c, 0x22, 0x7b, 0xff };
+    static const uint8_t bin[] = {0x00, 0x5c, 0x22, 0x7b, 0xff};
     PGconn *pg = it_pg();
     IT_REQUIRE(pg != NULL);
     cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
     PQclear(PQexec(pg, "BEGIN"));
-    cs_timer_spec sx = { .kind = "it.x", .order_key = key, .timer_id = x, .due_ms = due };
-    cs_timer_spec sy = { .kind = "it.y", .order_key = key, .timer_id = y, .due_ms = due };
-    cs_timer_spec so = { .kind = "it.odd", .order_key = key, .timer_id = odd, .due_ms = due,
-                         .payload = bin, .payload_len = sizeof bin };
+    cs_timer_spec sx = {.kind = "it.x", .order_key = key, .timer_id = x, .due_ms = due};
+    cs_timer_spec sy = {.kind = "it.y", .order_key = key, .timer_id = y, .due_ms = due};
+    cs_timer_spec so = {
+        .kind = "it.odd", .order_key = key, .timer_id = odd, .due_ms = due, .payload = bin, .payload_len = sizeof bin};
     CT_EQ_INT(cs_timer_schedule(b, &sx, err, sizeof err), 0);
     CT_EQ_INT(cs_timer_schedule(b, &so, err, sizeof err), 0);
     CT_EQ_INT(cs_timer_cancel(b, x, err, sizeof err), 0);
@@ -251,20 +262,24 @@ static void test_library_batch_applies_calls_in_order(void) {
     f.owner = (char *)OWNER;
     f.timer_id = y;
     f.generation = 1;
-    CT_EQ_INT(cs_timer_take_fired(b, &f, err, sizeof err), 1);   /* sees the schedule before it */
+    CT_EQ_INT(cs_timer_take_fired(b, &f, err, sizeof err), 1); /* sees the schedule before it */
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
     PQclear(PQexec(pg, "COMMIT"));
     cs_batch_committed(b);
     cs_batch_free(b);
 
     CT_EQ_INT(it_pg_int("SELECT generation FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND status='pending'", x), 2);
+                        "AND status='pending'",
+                        x),
+              2);
     CT_EQ_INT(memberWhere(x, 1, NULL), 0);
     CT_EQ_INT(memberWhere(x, 2, NULL), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND status='fired'", y), 1);
-    PGresult *r = PQexecParams(pg, "SELECT payload FROM timers WHERE owner = $1 AND timer_id = $2",
-                               2, NULL, (const char *[]){OWNER, odd}, NULL, NULL, 1);
+                        "AND status='fired'",
+                        y),
+              1);
+    PGresult *r = PQexecParams(pg, "SELECT payload FROM timers WHERE owner = $1 AND timer_id = $2", 2, NULL,
+                               (const char *[]){OWNER, odd}, NULL, NULL, 1);
     CT_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1);
     if (PQntuples(r) == 1) {
         CT_EQ_INT(PQgetlength(r, 0, 0), (int)sizeof bin);
@@ -295,11 +310,11 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     IT_REQUIRE(pg != NULL);
     cs_batch *b = cs_batch_new(pg, OWNER, it_wall_ms(), rds());
     PQclear(PQexec(pg, "BEGIN"));
-    cs_timer_spec sa = { .kind = "rf.ship_return", .order_key = key, .timer_id = a, .due_ms = due };
-    cs_timer_spec sb = { .kind = "rf.escalate", .order_key = key, .timer_id = bb, .due_ms = due };
-    cs_timer_spec sc = { .kind = "rf.escalate", .order_key = key, .timer_id = c, .due_ms = due };
-    cs_timer_spec sd = { .kind = "rf.evidence", .order_key = key, .timer_id = d2, .due_ms = due };
-    cs_timer_spec sk = { .kind = "rf.keep", .order_key = key, .timer_id = k, .due_ms = due, .keep_pending = true };
+    cs_timer_spec sa = {.kind = "rf.ship_return", .order_key = key, .timer_id = a, .due_ms = due};
+    cs_timer_spec sb = {.kind = "rf.escalate", .order_key = key, .timer_id = bb, .due_ms = due};
+    cs_timer_spec sc = {.kind = "rf.escalate", .order_key = key, .timer_id = c, .due_ms = due};
+    cs_timer_spec sd = {.kind = "rf.evidence", .order_key = key, .timer_id = d2, .due_ms = due};
+    cs_timer_spec sk = {.kind = "rf.keep", .order_key = key, .timer_id = k, .due_ms = due, .keep_pending = true};
     CT_EQ_INT(cs_timer_schedule(b, &sa, err, sizeof err), 0);
     CT_EQ_INT(cs_timer_schedule(b, &sb, err, sizeof err), 0);
     CT_EQ_INT(cs_timer_schedule(b, &sc, err, sizeof err), 0);
@@ -318,7 +333,7 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     cs_batch_set_timer_kinds(b, kinds);
     PQclear(PQexec(pg, "BEGIN"));
     CT_EQ_INT(cs_timer_cancel_subject(b, subj, err, sizeof err), 0);
-    CT_EQ_INT(cs_timer_schedule(b, &sd, err, sizeof err), 0);   /* after the cancel: stands */
+    CT_EQ_INT(cs_timer_schedule(b, &sd, err, sizeof err), 0); /* after the cancel: stands */
     CT_EQ_INT(cs_timer_cancel_subject(b, "no-colon", err, sizeof err), -1);
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
     PQclear(PQexec(pg, "COMMIT"));
@@ -333,7 +348,7 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     it_pg_text(st, sizeof st, q, d2);
     CT_EQ_STR(st, "pending");
     it_pg_text(st, sizeof st, q, c);
-    CT_EQ_STR(st, "pending");   /* another subject */
+    CT_EQ_STR(st, "pending"); /* another subject */
     it_pg_text(st, sizeof st, q, k);
     CT_EQ_STR(st, "pending");
     CT_EQ_INT(memberWhere(a, 1, NULL), 0);
@@ -354,14 +369,12 @@ static void test_library_cancel_every_timer_of_a_subject(void) {
     it_pg_text(st, sizeof st, q, k);
     CT_EQ_STR(st, "cancelled");
     it_pg_text(st, sizeof st, q, d2);
-    CT_EQ_STR(st, "pending");   /* the first subject's, scheduled after its cancel */
+    CT_EQ_STR(st, "pending"); /* the first subject's, scheduled after its cancel */
     CT_EQ_INT(memberWhere(c, 1, NULL), 0);
     CT_EQ_INT(memberWhere(k, 1, NULL), 0);
 }
 
-static int cmpStr(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmpStr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* ---- the dispatcher's side ---------------------------------------------- */
 
@@ -371,7 +384,7 @@ static int64_t caseBase(int day) { return INT64_C(1893456000000) + (int64_t)day 
 /* Starts the dispatcher on the Redis clock, plus extra "NAME=value"
  * settings (NULL-terminated, may be NULL); waits for its start line. */
 static int dispatcherStart(it_worker *w, const char *name, const char *const *extra) {
-    const char *env[12] = { "CS_CLOCK=redis" };
+    const char *env[12] = {"CS_CLOCK=redis"};
     int n = 1;
     for (int i = 0; extra && extra[i] && n < 11; i++) env[n++] = extra[i];
     env[n] = NULL;
@@ -401,8 +414,7 @@ static const it_rec *recFind(const it_reader *r, const char *needle) {
  * timeout_ms passes; returns how many are held. */
 static size_t recWait(it_reader *r, const char *run, const char *needle, size_t want, int timeout_ms) {
     int64_t end = it_now_ms() + timeout_ms;
-    while (recCount(r, needle) < want && it_now_ms() < end)
-        it_reader_collect(r, run, it_reader_count(r) + 1, 50);
+    while (recCount(r, needle) < want && it_now_ms() < end) it_reader_collect(r, run, it_reader_count(r) + 1, 50);
     return recCount(r, needle);
 }
 
@@ -443,8 +455,12 @@ static void test_migration_0008_carries_old_release_timers_over_once(void) {
     IT_REQUIRE(pg != NULL);
     cs_batch *b = cs_batch_new(pg, "notifier", it_wall_ms(), rds());
     PQclear(PQexec(pg, "BEGIN"));
-    cs_timer_spec s = { .kind = "nt.release", .order_key = key, .timer_id = old, .due_ms = base + 3600000,
-                        .payload = msg, .payload_len = strlen(msg) };
+    cs_timer_spec s = {.kind = "nt.release",
+                       .order_key = key,
+                       .timer_id = old,
+                       .due_ms = base + 3600000,
+                       .payload = msg,
+                       .payload_len = strlen(msg)};
     CT_EQ_INT(cs_timer_schedule(b, &s, err, sizeof err), 0);
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
     PQclear(PQexec(pg, "COMMIT"));
@@ -453,10 +469,14 @@ static void test_migration_0008_carries_old_release_timers_over_once(void) {
     CT_EQ_INT(memberWhereOf("notifier", old, 1, NULL), 1);
 
     CT_EQ_INT(it_sh("psql -X -q -v ON_ERROR_STOP=1 '%s' -f '%s/deploy/sql/migrations/0008_timer_subjects.sql' "
-                    ">/dev/null", it.pg_dsn, it.source_dir), 0);
+                    ">/dev/null",
+                    it.pg_dsn, it.source_dir),
+              0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND timer_id='%s'", old), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND timer_id='%s' AND status='pending' "
-                        "AND generation=1 AND due_ms=%" PRId64, neu, base + 3600000), 1);
+                        "AND generation=1 AND due_ms=%" PRId64,
+                        neu, base + 3600000),
+              1);
 
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
@@ -464,15 +484,15 @@ static void test_migration_0008_carries_old_release_timers_over_once(void) {
     IT_REQUIRE(dispatcherStart(&w, "td-migrate", NULL) == 0);
     int64_t t0 = it_now_ms();
     while (memberWhereOf("notifier", neu, 1, NULL) != 1 && it_now_ms() - t0 < 15000) it_sleep_ms(200);
-    CT_EQ_INT(memberWhereOf("notifier", neu, 1, NULL), 1);   /* reconciliation put it in Redis */
+    CT_EQ_INT(memberWhereOf("notifier", neu, 1, NULL), 1); /* reconciliation put it in Redis */
     IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
-    CT_EQ_INT(recWait(rd, run, msg, 2, 10000), 2);   /* the old member and the new one fire */
+    CT_EQ_INT(recWait(rd, run, msg, 2, 10000), 2); /* the old member and the new one fire */
     snprintf(eid, sizeof eid, "timer/notifier/%s/1", old);
     CT_CHECK(recFind(rd, eid) != NULL);
     snprintf(eid, sizeof eid, "timer/notifier/%s/1", neu);
     CT_CHECK(recFind(rd, eid) != NULL);
-    CT_EQ_INT(notifierTake(old), 0);   /* no pending row of the old id: no effect */
-    CT_EQ_INT(notifierTake(neu), 1);   /* the one effect */
+    CT_EQ_INT(notifierTake(old), 0); /* no pending row of the old id: no effect */
+    CT_EQ_INT(notifierTake(neu), 1); /* the one effect */
     CT_EQ_INT(notifierTake(neu), 0);
     it_reader_close(rd);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
@@ -564,13 +584,15 @@ static void test_cancel_never_fires_even_after_claim(void) {
     CT_EQ_INT(recWait(rd, run, "/it.a@", 1, 5000), 1);
     const it_rec *xa = recFind(rd, "/it.a@");
     IT_REQUIRE(xa && xa->env && xa->env->timer);
-    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, xa->env->timer), 0);   /* no effect */
-    CT_EQ_INT(memberWhere(idA, 1, NULL), 0);                         /* and gone from Redis */
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, xa->env->timer), 0); /* no effect */
+    CT_EQ_INT(memberWhere(idA, 1, NULL), 0);                     /* and gone from Redis */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" OWNER "' AND timer_id='%s' "
-                        "AND status='cancelled'", idA), 1);
+                        "AND status='cancelled'",
+                        idA),
+              1);
 
     /* cancelled after the claim: its record is out, the owner ignores it */
-    IT_REQUIRE(schedule(idC, "it.c", key, base + 2 * 3600000, NULL) == 0);   /* due now */
+    IT_REQUIRE(schedule(idC, "it.c", key, base + 2 * 3600000, NULL) == 0); /* due now */
     CT_EQ_INT(recWait(rd, run, "/it.c@", 1, 5000), 1);
     CT_EQ_INT(cancelTimer(idC), 0);
     const it_rec *x = recFind(rd, "/it.c@");
@@ -596,7 +618,7 @@ static void test_reschedule_only_new_generation_acts(void) {
     CT_EQ_INT(memberWhereWas(id, "it.r", key, 1, base + 3600000, "v1"), 0);
     CT_EQ_INT(memberWhere(id, 2, NULL), 1);
     /* generation 1 back in Redis, as if its removal was lost */
-    cs_timer_fields f1 = { OWNER, id, "it.r", key, 1, base + 3600000, "v1", 2 };
+    cs_timer_fields f1 = {OWNER, id, "it.r", key, 1, base + 3600000, "v1", 2};
     IT_REQUIRE(cs_timer_member(m, sizeof m, &f1) == 0);
     cs_timer_due_key(due, sizeof due, cs_timer_shard(OWNER, id));
     char score[24];
@@ -605,15 +627,15 @@ static void test_reschedule_only_new_generation_acts(void) {
 
     it_worker w;
     IT_REQUIRE(dispatcherStart(&w, "td-resched", NULL) == 0);
-    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);   /* generation 1's time */
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0); /* generation 1's time */
     CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
     const it_rec *old = recFind(rd, run);
     IT_REQUIRE(old && old->env && old->env->timer);
     CT_EQ_INT(old->env->timer->generation, 1);
-    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, old->env->timer), 0);   /* refused */
+    CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, old->env->timer), 0); /* refused */
     CT_EQ_INT(memberWhereWas(id, "it.r", key, 1, base + 3600000, "v1"), 0);
     CT_EQ_INT(memberWhere(id, 2, NULL), 1);
-    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);   /* generation 2's */
+    IT_REQUIRE(it_clock_advance(2 * 3600000) == 0); /* generation 2's */
     CT_EQ_INT(recWait(rd, run, run, 2, 5000), 2);
     const it_rec *x = it_reader_get(rd, 1);
     IT_REQUIRE(x && x->env && x->env->timer);
@@ -644,9 +666,9 @@ static void test_flushall_reconciliation_restores_within_10s(void) {
         snprintf(id, sizeof id, "it.f@%s", key);
         IT_REQUIRE(schedule(id, "it.f", key, base + 3600000 + i * 1000, NULL) == 0);
     }
-    CT_CHECK(redisInt((const char *[]){"FLUSHALL"}, 1) != -1);   /* a status reply */
+    CT_CHECK(redisInt((const char *[]){"FLUSHALL"}, 1) != -1); /* a status reply */
     int64_t t0 = it_now_ms();
-    IT_REQUIRE(it_clock_set(base) == 0);   /* the clock went with the flush */
+    IT_REQUIRE(it_clock_set(base) == 0); /* the clock went with the flush */
     int back = 0;
     while (it_now_ms() - t0 < 12000) {
         back = 0;
@@ -684,14 +706,15 @@ static void test_killed_before_ack_refires_after_lease(void) {
     IT_REQUIRE(it_clock_set(base) == 0);
     it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
     IT_REQUIRE(rd != NULL);
-    IT_REQUIRE(schedule(id, "it.k", key, base - 1000, "k") == 0);   /* already due */
+    IT_REQUIRE(schedule(id, "it.k", key, base - 1000, "k") == 0); /* already due */
 
     it_worker a;
-    IT_REQUIRE(dispatcherStart(&a, "td-crash", (const char *[]){
-        "CS_CRASH_POINT=timer_before_ack", "CS_TIMER_LEASE_MS=2000", NULL}) == 0);
+    IT_REQUIRE(dispatcherStart(&a, "td-crash",
+                               (const char *[]){"CS_CRASH_POINT=timer_before_ack", "CS_TIMER_LEASE_MS=2000", NULL}) ==
+               0);
     CT_EQ_INT(it_worker_wait(&a, 10000), 86);
     CT_EQ_INT(recWait(rd, run, run, 1, 3000), 1);
-    CT_EQ_INT(memberWhere(id, 1, NULL), 2);   /* still claimed: in flight */
+    CT_EQ_INT(memberWhere(id, 1, NULL), 2); /* still claimed: in flight */
 
     int64_t t0 = it_now_ms();
     it_worker b;
@@ -703,7 +726,7 @@ static void test_killed_before_ack_refires_after_lease(void) {
     CT_EQ_STR(it_reader_get(rd, 1)->env->event_id, eid);
     int64_t t1 = it_now_ms();
     while (!memberAwaitsOwner(OWNER, id, 1) && it_now_ms() - t1 < 3000) it_sleep_ms(50);
-    CT_CHECK(memberAwaitsOwner(OWNER, id, 1));   /* acknowledged this time */
+    CT_CHECK(memberAwaitsOwner(OWNER, id, 1)); /* acknowledged this time */
     /* the owner's effect: once */
     CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, it_reader_get(rd, 0)->env->timer), 1);
     CT_EQ_INT(ownerTxn(OP_TAKE, NULL, NULL, it_reader_get(rd, 1)->env->timer), 0);
@@ -723,8 +746,8 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
     for (int i = 0; i < n; i++) {
         char id[128];
         snprintf(id, sizeof id, "tb-demo:T%d", 1000000 + i);
-        cs_timer_fields f = { "exception-handler", NULL, "ex6.escalate", id, 1,
-                              caseBase(6) + (int64_t)i * 7919, NULL, 0 };
+        cs_timer_fields f = {
+            "exception-handler", NULL, "ex6.escalate", id, 1, caseBase(6) + (int64_t)i * 7919, NULL, 0};
         cs_timer_member(m, sizeof m, &f);
         snprintf(score, sizeof score, "%" PRId64, caseBase(6) + (int64_t)i * 7919);
         cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", scratch, score, m});
@@ -734,8 +757,8 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
     cs_redis_pipe_free(p);
     long long bytes = redisInt((const char *[]){"MEMORY", "USAGE", scratch, "SAMPLES", "0"}, 5);
     CT_CHECK(bytes > 0);
-    it_measure("Redis: %lld bytes for %d timers = %.0f bytes per timer (member '%s', %zu bytes)",
-               bytes, n, (double)bytes / n, m, strlen(m));
+    it_measure("Redis: %lld bytes for %d timers = %.0f bytes per timer (member '%s', %zu bytes)", bytes, n,
+               (double)bytes / n, m, strlen(m));
     CT_CHECK(bytes / n < 200);
     redisInt((const char *[]){"DEL", scratch}, 2);
 
@@ -748,7 +771,7 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
     int ok = 0;
     for (int i = 0; i < 1000; i++) {
         snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
-        cs_timer_spec s = { .kind = "it.cost", .order_key = key, .due_ms = INT64_C(4102444800000) };
+        cs_timer_spec s = {.kind = "it.cost", .order_key = key, .due_ms = INT64_C(4102444800000)};
         ok += cs_timer_schedule(b, &s, err, sizeof err) == 0;
     }
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
@@ -852,7 +875,7 @@ static void test_two_dispatchers_fire_each_timer_once(void) {
     PQclear(PQexec(pg, "BEGIN"));
     for (int i = 0; i < BACKLOG; i++) {
         snprintf(key, sizeof key, "tb-demo:%s-o%d", run, i);
-        cs_timer_spec s = { .kind = "it.two", .order_key = key, .due_ms = base + 60000 + i };
+        cs_timer_spec s = {.kind = "it.two", .order_key = key, .due_ms = base + 60000 + i};
         IT_REQUIRE(cs_timer_schedule(b, &s, err, sizeof err) == 0);
     }
     IT_REQUIRE(cs_batch_flush(b, err, sizeof err) == 0);
@@ -903,31 +926,43 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
     IT_REQUIRE(it_clock_set(base) == 0);
     it_worker d, p;
     IT_REQUIRE(dispatcherStart(&d, "td-probe", NULL) == 0);
-    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe", NULL, (const char *[]){
-        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
+    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
     IT_REQUIRE(it_worker_wait_assigned(&p, 30000));
 
     it_order o, o2;
     it_order_init(&o, "tb-demo", oid, buyer, "SKU-PROBE", NULL, 1);
     it_order_init(&o2, "tb-demo", oid2, buyer, "SKU-PROBE", NULL, 2);
     snprintf(eid, sizeof eid, "%s-c1", run);
-    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL),
+              0);
     snprintf(eid, sizeof eid, "%s-c2", run);
-    CT_EQ_INT(it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL),
+              0);
     snprintf(eid, sizeof eid, "%s-p2", run);
-    CT_EQ_INT(it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, eid, base + 1000, false, NULL), 0);
+    CT_EQ_INT(
+        it_produce_order_event(&o2, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, eid, base + 1000, false, NULL), 0);
     CT_EQ_INT(it_flush(10000), 0);
 
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
-                         "AND timer_id='%s' AND status='pending' AND due_ms=%" PRId64, id, base + 3600000), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
-                         "AND timer_id='%s' AND status='cancelled'", id2), 1);
-    CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 1);     /* after-commit hook wrote it */
-    CT_EQ_INT(memberWhereOf(PROBE, id2, 1, NULL), 0);    /* the cancel removed it */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='pending' AND due_ms=%" PRId64,
+                         id, base + 3600000),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='cancelled'",
+                         id2),
+              1);
+    CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 1);  /* after-commit hook wrote it */
+    CT_EQ_INT(memberWhereOf(PROBE, id2, 1, NULL), 0); /* the cancel removed it */
 
     IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 15000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
-                         "AND timer_id='%s' AND status='fired'", id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 15000,
+                         "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='fired'",
+                         id),
+              1);
     char needle[256];
     snprintf(needle, sizeof needle, "probe took %s", id);
     CT_CHECK(it_worker_wait_log(&p, needle, 5000));
@@ -938,7 +973,9 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
     snprintf(needle, sizeof needle, "probe took %s", id2);
     CT_EQ_INT(it_log_count(p.log, needle), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s' "
-                        "AND status='cancelled'", id2), 1);
+                        "AND status='cancelled'",
+                        id2),
+              1);
 }
 
 /* A crash right after the PostgreSQL commit, before the after-commit hook
@@ -957,8 +994,8 @@ static void test_crash_after_commit_before_redis_fires_once(void) {
     /* The probe dies at its first commit, so that must be the one with this
      * case's timer: first a plain probe takes whatever earlier runs left
      * for the group (its offsets committed at SIGTERM), then the event. */
-    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe-drain", NULL, (const char *[]){
-        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
+    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe-drain", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
     IT_REQUIRE(it_worker_wait_assigned(&p, 30000));
     /* drained when its committed offsets reach the end of the topic (other
      * suites leave thousands of orders behind) */
@@ -969,21 +1006,27 @@ static void test_crash_after_commit_before_redis_fires_once(void) {
     it_order o;
     it_order_init(&o, "tb-demo", oid, buyer, "SKU-PROBE", NULL, 1);
     snprintf(eid, sizeof eid, "%s-c", run);
-    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL), 0);
+    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, eid, base, false, NULL),
+              0);
     CT_EQ_INT(it_flush(10000), 0);
-    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe-crash", NULL, (const char *[]){
-        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, "CS_CRASH_POINT=before_commit_hooks", NULL}) == 0);
+    IT_REQUIRE(it_worker_start_bin(&p, "tests/timer-probe", "probe-crash", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_GROUP_ID=" PROBE,
+                                                    "CS_CRASH_POINT=before_commit_hooks", NULL}) == 0);
     CT_EQ_INT(it_worker_wait(&p, 30000), 86);
     /* committed in PostgreSQL, absent from Redis */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s' AND status='pending'", id), 1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM timers WHERE owner='" PROBE "' AND timer_id='%s' AND status='pending'", id), 1);
     CT_EQ_INT(memberWhereOf(PROBE, id, 1, NULL), 0);
-    IT_REQUIRE(it_worker_start_bin(&p2, "tests/timer-probe", "probe-crash-2", NULL, (const char *[]){
-        "CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
+    IT_REQUIRE(it_worker_start_bin(&p2, "tests/timer-probe", "probe-crash-2", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_GROUP_ID=" PROBE, NULL}) == 0);
     IT_REQUIRE(dispatcherStart(&d, "td-crash", NULL) == 0);
     IT_REQUIRE(it_clock_advance(2 * 3600000) == 0);
     int64_t t0 = it_now_ms();
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 20000, "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
-                         "AND timer_id='%s' AND status='fired'", id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 20000,
+                         "SELECT count(*) FROM timers WHERE owner='" PROBE "' "
+                         "AND timer_id='%s' AND status='fired'",
+                         id),
+              1);
     it_measure("timer lost to a crash before its Redis write: restored and fired %lld ms after the advance",
                (long long)(it_now_ms() - t0));
     snprintf(needle, sizeof needle, "probe took %s", id);
@@ -1002,8 +1045,7 @@ static void finish(void) {
         cs_timer_due_key(keys[0], sizeof keys[0], sh);
         cs_timer_inflight_key(keys[1], sizeof keys[1], sh);
         for (int k = 0; k < 2; k++) {
-            redisReply *r = cs_redis_command(rds(), 4, (const char *[]){"ZRANGE", keys[k], "0", "-1"},
-                                             err, sizeof err);
+            redisReply *r = cs_redis_command(rds(), 4, (const char *[]){"ZRANGE", keys[k], "0", "-1"}, err, sizeof err);
             for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
                 const char *m = r->element[i]->str;
                 if (strncmp(m, OWNER "|", strlen(OWNER) + 1) == 0 || strncmp(m, PROBE "|", strlen(PROBE) + 1) == 0)

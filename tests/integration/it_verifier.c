@@ -56,8 +56,9 @@ static bool stockLevels(const char *run, const char *shop, const char *const *sk
     char list[2048] = "";
     for (int i = 0; i < n; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? "," : "", skus[i]);
-    return it_wait_pg(IT_EQ, n, 60000, "SELECT count(*) FROM stock WHERE shop_id = '%s' AND sku IN (%s) AND available = %d",
-                      shop, list, (int)available) == n;
+    return it_wait_pg(IT_EQ, n, 60000,
+                      "SELECT count(*) FROM stock WHERE shop_id = '%s' AND sku IN (%s) AND available = %d", shop, list,
+                      (int)available) == n;
 }
 
 static bool startWorker(it_worker *w, const char *name, const char *const *env) {
@@ -112,35 +113,43 @@ static void test_orders_end_as_right_verdicts_in_pg_and_on_topic(void) {
     IT_REQUIRE(topic != NULL);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "verdicts", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
     IT_REQUIRE(stockLevels(run, "us-dst", skus, 1, 1000));
 
     enum { PLAIN, UNPAID, BANK, NOSTOCK, COD_UNREACHABLE, MEMO, MISMATCH, N };
-    static const char *const wantState[N] = { "VERIFIED", "PENDING_PAYMENT", "PENDING_FINANCE_CHECK", "EXCEPTION",
-                                              "EXCEPTION", "ON_HOLD", "EXCEPTION" };
-    static const char *const wantReason[N] = { NULL, "UNPAID", "AWAITING_BUYER_PAYMENT", "OUT_OF_STOCK",
-                                               "COURIER_UNREACHABLE", "BUYER_MESSAGE_REVIEW", "AMOUNT_MISMATCH" };
-    static const int wantVersion[N] = { 2, 1, 1, 2, 1, 2, 2 };
+    static const char *const wantState[N] = {
+        "VERIFIED", "PENDING_PAYMENT", "PENDING_FINANCE_CHECK", "EXCEPTION", "EXCEPTION", "ON_HOLD", "EXCEPTION"};
+    static const char *const wantReason[N] = {NULL,
+                                              "UNPAID",
+                                              "AWAITING_BUYER_PAYMENT",
+                                              "OUT_OF_STOCK",
+                                              "COURIER_UNREACHABLE",
+                                              "BUYER_MESSAGE_REVIEW",
+                                              "AMOUNT_MISMATCH"};
+    static const int wantVersion[N] = {2, 1, 1, 2, 1, 2, 2};
     it_order o[N];
     int64_t t0 = it_now_ms();
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof id, "%s-o%d", run, i);
         snprintf(buyer, sizeof buyer, "%s-b%d", run, i);
-        it_order_init(&o[i], i == COD_UNREACHABLE ? "us-dst" : "tb-demo", id, buyer, i == NOSTOCK ? nostock : sku,
-                      NULL, i);
+        it_order_init(&o[i], i == COD_UNREACHABLE ? "us-dst" : "tb-demo", id, buyer, i == NOSTOCK ? nostock : sku, NULL,
+                      i);
         bool paid = true;
         switch (i) {
-        case UNPAID: paid = false; break;
-        case BANK: o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER; paid = false; break;
-        case COD_UNREACHABLE:   /* OV-4/OV-5: us-dst's only courier collects no cash */
-            o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
-            o[i].cod = true;
-            paid = false;
-            break;
-        case MEMO: snprintf(o[i].seller_memo, sizeof o[i].seller_memo, "买家要求开发票"); break;
-        case MISMATCH: o[i].paid_fen = it_order_payable(&o[i]) + 100; break;
-        default: break;
+            case UNPAID: paid = false; break;
+            case BANK:
+                o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER;
+                paid = false;
+                break;
+            case COD_UNREACHABLE: /* OV-4/OV-5: us-dst's only courier collects no cash */
+                o[i].pay = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
+                o[i].cod = true;
+                paid = false;
+                break;
+            case MEMO: snprintf(o[i].seller_memo, sizeof o[i].seller_memo, "买家要求开发票"); break;
+            case MISMATCH: o[i].paid_fen = it_order_payable(&o[i]) + 100; break;
+            default: break;
         }
         produceOrder(&o[i], paid);
     }
@@ -158,23 +167,33 @@ static void test_orders_end_as_right_verdicts_in_pg_and_on_topic(void) {
         fprintf(stderr, "  order %d: %s v%s [%s]\n", i, st, ver, reasons);
         CT_EQ_STR(st, wantState[i]);
         CT_EQ_INT(atoi(ver), wantVersion[i]);
-        if (wantReason[i]) CT_CHECK(strstr(reasons, wantReason[i]) != NULL);
-        else CT_EQ_STR(reasons, "");
+        if (wantReason[i])
+            CT_CHECK(strstr(reasons, wantReason[i]) != NULL);
+        else
+            CT_EQ_STR(reasons, "");
         CT_EQ_INT(verdictsOf(&o[i]), wantVersion[i]);
     }
     /* OV-1/OV-2 amounts and OV-4 courier of the plain order */
-    CT_EQ_INT(it_pg_int("SELECT payable_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
-                        o[PLAIN].order_id), it_order_payable(&o[PLAIN]));
-    CT_EQ_INT(it_pg_int("SELECT item_total_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
-                        o[PLAIN].order_id), it_order_item_total(&o[PLAIN]));
+    CT_EQ_INT(
+        it_pg_int("SELECT payable_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
+                  o[PLAIN].order_id),
+        it_order_payable(&o[PLAIN]));
+    CT_EQ_INT(
+        it_pg_int("SELECT item_total_fen FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s' AND version = 2",
+                  o[PLAIN].order_id),
+        it_order_item_total(&o[PLAIN]));
     char courier[32];
     orderCol(courier, sizeof courier, "courier", &o[PLAIN]);
     CT_EQ_STR(courier, "YTO");
     /* OV-8: the plain order holds its units, the short one waits for its SKU */
-    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                        o[PLAIN].order_id), 2);
+    CT_EQ_INT(
+        it_pg_int(
+            "SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+            o[PLAIN].order_id),
+        2);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_waits WHERE shop_id = 'tb-demo' AND order_id = '%s' AND sku = '%s'",
-                        o[NOSTOCK].order_id, nostock), 1);
+                        o[NOSTOCK].order_id, nostock),
+              1);
 
     long missing, mismatch, records;
     long rows = it_verdicts_on_topic(topic, run, 30000, &missing, &mismatch, &records);
@@ -196,7 +215,7 @@ static void test_same_event_twice_changes_nothing(void) {
     IT_REQUIRE(topic != NULL);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "twice", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
 
     it_order x, y, m;
@@ -205,10 +224,11 @@ static void test_same_event_twice_changes_nothing(void) {
     it_order_init(&x, "tb-demo", id, buyer, sku, NULL, 1);
     produceOrder(&x, true);
     CT_EQ_INT(it_flush(30000), 0);
-    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000,
+                          "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
                           x.order_id) == 2);
-    long long processed = it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'",
-                                    IT_WORKER_NAME, run);
+    long long processed = it_pg_int(
+        "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'", IT_WORKER_NAME, run);
 
     /* the payment again, twice; y's creation twice back to back (one batch) */
     char key[256];
@@ -234,9 +254,11 @@ static void test_same_event_twice_changes_nothing(void) {
     produceOrder(&m, false);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                         m.order_id), 1);
+                         m.order_id),
+              1);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                         y.order_id), 1);
+                         y.order_id),
+              1);
 
     char ver[16];
     orderCol(ver, sizeof ver, "version", &x);
@@ -247,7 +269,8 @@ static void test_same_event_twice_changes_nothing(void) {
     CT_EQ_INT(verdictsOf(&y), 1);
     /* 2 new distinct events (y's creation, m's creation); nothing for the replays */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id LIKE '%s-%%'",
-                        IT_WORKER_NAME, run), processed + 2);
+                        IT_WORKER_NAME, run),
+              processed + 2);
     /* on the topic: x's two verdicts only, no v3 */
     long missing, mismatch, records;
     long rows = it_verdicts_on_topic(topic, run, 20000, &missing, &mismatch, &records);
@@ -266,8 +289,9 @@ static void test_same_event_twice_changes_nothing(void) {
         }
     }
     CT_CHECK(v1 && v2);
-    it_measure("replayed payment x2 and creation x2: versions unchanged; x has %zu verdict records on the topic (v1, v2)",
-               x_records);
+    it_measure(
+        "replayed payment x2 and creation x2: versions unchanged; x has %zu verdict records on the topic (v1, v2)",
+        x_records);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
     it_reader_close(topic);
 }
@@ -280,7 +304,7 @@ static void test_ov12_out_of_order_events_end_right(void) {
     snprintf(sku, sizeof sku, "SKU-%s-A", run);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "ooo", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
 
     it_order p, a, stale;
@@ -306,7 +330,8 @@ static void test_ov12_out_of_order_events_end_right(void) {
     CT_EQ_INT(it_flush(30000), 0);
 
     CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM orders WHERE order_id IN ('%s','%s') AND version = 2",
-                         p.order_id, a.order_id), 2);
+                         p.order_id, a.order_id),
+              2);
     char st[64], reasons[256], paid[32];
     orderCol(st, sizeof st, "state", &p);
     orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &p);
@@ -321,7 +346,7 @@ static void test_ov12_out_of_order_events_end_right(void) {
     orderCol(st, sizeof st, "state", &a);
     orderCol(reasons, sizeof reasons, "array_to_string(reasons, ',')", &a);
     fprintf(stderr, "  address change first: %s [%s]\n", st, reasons);
-    CT_EQ_STR(st, "VERIFIED");   /* the stale creation's incomplete address did not win */
+    CT_EQ_STR(st, "VERIFIED"); /* the stale creation's incomplete address did not win */
     CT_CHECK(strstr(reasons, "ADDRESS_INCOMPLETE") == NULL);
     CT_EQ_INT(verdictsOf(&a), 1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
@@ -336,7 +361,7 @@ static void test_ov14_invoice_request_before_its_order_is_answered(void) {
     snprintf(sku, sizeof sku, "SKU-%s-A", run);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "inv", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
     it_order o;
     snprintf(id, sizeof id, "%s-inv", run);
@@ -364,17 +389,24 @@ static void test_ov14_invoice_request_before_its_order_is_answered(void) {
     CT_EQ_INT(it_flush(30000), 0);
     /* the request is taken in (the order's state row exists) before the order comes */
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                         o.order_id), 1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id), 0);
+                         o.order_id),
+              1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id),
+        0);
     /* and replayed: still one answer in the end */
     CT_EQ_INT(it_produce_env("shop.contacts.v1", -1, key, &env, NULL), 0);
     snprintf(id, sizeof id, "%s-c", o.order_id);
     CT_EQ_INT(it_produce_order_event(&o, KIND(CREATED), id, o.created_ms, true, NULL), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'",
-                         o.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'",
+                         o.order_id),
+              1);
     it_sleep_ms(500);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id), 1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-14'", o.order_id),
+        1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE event_id = '%s-invoice'", o.order_id), 0);
     it_measure("invoice request before its order: answered once when the order came, none dead-lettered");
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
@@ -442,7 +474,7 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     snprintf(sku, sizeof sku, "SKU-%s-A", run);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "rewrite", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
 
     it_order x, y;
@@ -455,8 +487,10 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     produceOrder(&x, false);
     produceOrder(&y, false);
     CT_EQ_INT(it_flush(30000), 0);
-    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM orders WHERE order_id IN ('%s', '%s') AND state = "
-                          "'PENDING_PAYMENT'", x.order_id, y.order_id) == 2);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000,
+                          "SELECT count(*) FROM orders WHERE order_id IN ('%s', '%s') AND state = "
+                          "'PENDING_PAYMENT'",
+                          x.order_id, y.order_id) == 2);
 
     /* x paid (re-verified), y cancelled (nothing verified), each in a later batch */
     snprintf(id, sizeof id, "%s-p", x.order_id);
@@ -464,9 +498,12 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     snprintf(id, sizeof id, "%s-cancel", y.order_id);
     CT_EQ_INT(produceOrderChange(&y, KIND(CANCELLED), id, y.created_ms + 120000), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND version = 2", x.order_id), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND cancelled_ms IS NOT NULL",
-                         y.order_id), 1);
+    CT_EQ_INT(
+        it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND version = 2", x.order_id),
+        1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM orders WHERE order_id = '%s' AND cancelled_ms IS NOT NULL", y.order_id),
+              1);
     orderCol(st, sizeof st, "state", &x);
     CT_EQ_STR(st, "VERIFIED");
     orderCol(reasons, sizeof reasons, "reasons::text", &x);
@@ -483,8 +520,12 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     CT_EQ_STR(col, x.buyer);
     orderCol(col, sizeof col, "fingerprint IS NOT NULL AND length(doc) > 0", &x);
     CT_EQ_STR(col, "t");
-    CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s' "
-                        "AND sku = '%s'", x.order_id, sku), 2);
+    CT_EQ_INT(
+        it_pg_int(
+            "SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+            "AND sku = '%s'",
+            x.order_id, sku),
+        2);
     CT_EQ_INT(verdictsOf(&x), 2);
     /* y: the stored reasons and amounts stay; its units are given back */
     orderCol(st, sizeof st, "state", &y);
@@ -502,7 +543,8 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     CT_EQ_INT(produceOrderChange(&x, KIND(SHIPPED), id, shipped), 0);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE order_id = '%s' AND shipped_ms = %lld",
-                         x.order_id, (long long)shipped), 1);
+                         x.order_id, (long long)shipped),
+              1);
     orderCol(st, sizeof st, "state", &x);
     CT_EQ_STR(st, "VERIFIED");
     orderCol(col, sizeof col, "payable_fen", &x);
@@ -529,13 +571,19 @@ static void test_existing_orders_rewritten_and_quality_cases_recorded(void) {
     snprintf(id, sizeof id, "%s-e2", q1);
     CT_EQ_INT(produceCase(run, q1, sku, CS__V1__CASE_REASON__CASE_REASON_QUALITY, now, now, id), 0);
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id = '%s'",
-                         IT_WORKER_NAME, id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM processed_events WHERE worker = '%s' AND event_id = '%s'",
+                         IT_WORKER_NAME, id),
+              1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM quality_cases WHERE case_id LIKE '%s-q%%'", run), 2);
-    CT_EQ_INT(it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s' AND sku = '%s'",
-                        q1, sku), r1);
-    CT_EQ_INT(it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s'", q2), now - 5000);
-    it_measure("existing orders rewritten by later batches (payment, cancellation, shipment); 2 quality cases of 3, once each");
+    CT_EQ_INT(
+        it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s' AND sku = '%s'", q1,
+                  sku),
+        r1);
+    CT_EQ_INT(it_pg_int("SELECT opened_ms FROM quality_cases WHERE shop_id = 'tb-demo' AND case_id = '%s'", q2),
+              now - 5000);
+    it_measure("existing orders rewritten by later batches (payment, cancellation, shipment); 2 quality cases of 3, "
+               "once each");
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 }
 
@@ -582,8 +630,9 @@ static void test_ov8_last_unit_goes_to_exactly_one_order_across_workers(void) {
         CT_EQ_INT(it_produce_order_event(second, KIND(CREATED), id, second->created_ms, true, NULL), 0);
         CT_EQ_INT(it_flush(30000), 0);
     }
-    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * RACE_PAIRS, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-%%'", run),
-              2 * RACE_PAIRS);
+    CT_EQ_INT(
+        it_wait_pg(IT_EQ, 2 * RACE_PAIRS, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-%%'", run),
+        2 * RACE_PAIRS);
 
     int winners_a = 0;
     for (int i = 0; i < RACE_PAIRS; i++) {
@@ -594,9 +643,13 @@ static void test_ov8_last_unit_goes_to_exactly_one_order_across_workers(void) {
         orderCol(rb, sizeof rb, "array_to_string(reasons, ',')", &b[i]);
         fprintf(stderr, "  %s: partition %d %s [%s] / partition %d %s [%s]\n", skus[i], p1, sa, ra, p2, sb, rb);
         CT_EQ_INT(it_pg_int("SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", skus[i]), 0);
-        CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'", skus[i]), 1);
-        CT_EQ_INT(it_pg_int("SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'",
-                            skus[i]), 1);
+        CT_EQ_INT(
+            it_pg_int("SELECT count(*) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'", skus[i]), 1);
+        CT_EQ_INT(
+            it_pg_int(
+                "SELECT coalesce(sum(quantity), 0) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'",
+                skus[i]),
+            1);
         bool a_won = strcmp(sa, "VERIFIED") == 0, b_won = strcmp(sb, "VERIFIED") == 0;
         CT_CHECK(a_won != b_won);
         const char *lost_reasons = a_won ? rb : ra;
@@ -623,13 +676,14 @@ static void test_ov8_stock_moved_under_a_batch_is_retried_with_locks(void) {
     char run[64], sku[96], id[160], buyer[160], sql[512];
     it_run_id(run, sizeof run);
     snprintf(sku, sizeof sku, "SKU-%s-MOVED", run);
-    const char *skp[] = { sku };
+    const char *skp[] = {sku};
     it_worker w;
     IT_REQUIRE(startWorker(&w, "moved", NULL));
     IT_REQUIRE(stockLevels(run, "tb-demo", skp, 1, 1));
     PGconn *held = PQconnectdb(it.pg_dsn);
     IT_REQUIRE(PQstatus(held) == CONNECTION_OK);
-    snprintf(sql, sizeof sql, "BEGIN; SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s' FOR UPDATE", sku);
+    snprintf(sql, sizeof sql, "BEGIN; SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s' FOR UPDATE",
+             sku);
     PGresult *r = PQexec(held, sql);
     IT_REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
     PQclear(r);
@@ -641,15 +695,20 @@ static void test_ov8_stock_moved_under_a_batch_is_retried_with_locks(void) {
     produceOrder(&o, true);
     CT_EQ_INT(it_flush(30000), 0);
     /* the verifier has read 1 and now waits for the row at its check */
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                         "AND query LIKE '%%FOR UPDATE OF s%%' AND pid <> pg_backend_pid()"), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                         "AND query LIKE '%%FOR UPDATE OF s%%' AND pid <> pg_backend_pid()"),
+              1);
     snprintf(sql, sizeof sql, "UPDATE stock SET available = 0 WHERE shop_id = 'tb-demo' AND sku = '%s'; COMMIT", sku);
     r = PQexec(held, sql);
     CT_EQ_INT(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
     PQfinish(held);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s' "
-                         "AND version = 2", o.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                         "AND version = 2",
+                         o.order_id),
+              1);
     char st[64], rs[256];
     orderCol(st, sizeof st, "state", &o);
     orderCol(rs, sizeof rs, "array_to_string(reasons, ',')", &o);
@@ -658,7 +717,8 @@ static void test_ov8_stock_moved_under_a_batch_is_retried_with_locks(void) {
     CT_EQ_INT(it_pg_int("SELECT available FROM stock WHERE shop_id = 'tb-demo' AND sku = '%s'", sku), 0);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM stock_reservations WHERE shop_id = 'tb-demo' AND sku = '%s'", sku), 0);
     CT_CHECK(it_metric(it_worker_http_port(&w), "cs_ov_stock_conflicts_total") >= 1);
-    it_measure("stock set to 0 while the batch held a decision on 1: retried with locks, OUT_OF_STOCK, nothing reserved");
+    it_measure(
+        "stock set to 0 while the batch held a decision on 1: retried with locks, OUT_OF_STOCK, nothing reserved");
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 }
 
@@ -673,7 +733,7 @@ static void test_ov9_duplicate_across_partitions(void) {
     it_worker w1, w2;
     bool own1[6], own2[6];
     IT_REQUIRE(startPair(&w1, &w2, own1, own2));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
     int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
 
@@ -689,7 +749,7 @@ static void test_ov9_duplicate_across_partitions(void) {
     it_order_id_on_partition(id, sizeof id, "tb-demo", prefix, p2, &n2);
     d2 = d1;
     it_copy(d2.order_id, sizeof d2.order_id, id);
-    snprintf(d2.street, sizeof d2.street, "文三路１２号３室");   /* full-width, no space: same after NFKC */
+    snprintf(d2.street, sizeof d2.street, "文三路１２号３室"); /* full-width, no space: same after NFKC */
     d2.created_ms = d1.created_ms + 3600000;
     d2.paid_ms = d2.created_ms + 60000;
     /* same buyer, different address: no duplicate */
@@ -701,7 +761,8 @@ static void test_ov9_duplicate_across_partitions(void) {
 
     produceOrder(&d1, true);
     CT_EQ_INT(it_flush(30000), 0);
-    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000,
+                          "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
                           d1.order_id) == 2);
     produceOrder(&d2, true);
     produceOrder(&other, true);
@@ -713,19 +774,22 @@ static void test_ov9_duplicate_across_partitions(void) {
     orderCol(s2, sizeof s2, "state", &d2);
     orderCol(s3, sizeof s3, "state", &other);
     fprintf(stderr, "  earlier %s (partition %d), later %s (partition %d), other address %s\n", s1, p1, s2, p2, s3);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-d%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)", run),
-              1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-d%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)",
+                  run),
+        1);
     CT_EQ_STR(s2, "ON_HOLD");
     CT_EQ_STR(s1, "VERIFIED");
     CT_EQ_STR(s3, "VERIFIED");
     /* the hold comes with one agent task to confirm (OV-9), not one per
      * version (created and paid are two versions); the earlier order gets
      * none. */
-    long long tasks = it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND order_id = '%s' AND rule = 'OV-9'",
-                                d2.order_id);
+    long long tasks = it_pg_int(
+        "SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND order_id = '%s' AND rule = 'OV-9'", d2.order_id);
     CT_EQ_INT(tasks, 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND order_id = '%s' AND rule = 'OV-9'",
-                        d1.order_id), 0);
+                        d1.order_id),
+              0);
 
     /* and two such orders at the same moment: never both held */
     it_order e1 = d1, e2 = d2;
@@ -741,8 +805,8 @@ static void test_ov9_duplicate_across_partitions(void) {
     CT_EQ_INT(it_produce_order_event(&e2, KIND(CREATED), id, e2.created_ms, true, NULL), 0);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE order_id LIKE '%s-e%%'", run), 2);
-    long long held = it_pg_int("SELECT count(*) FROM orders WHERE order_id LIKE '%s-e%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)",
-                               run);
+    long long held = it_pg_int(
+        "SELECT count(*) FROM orders WHERE order_id LIKE '%s-e%%' AND 'DUPLICATE_SUSPECTED' = ANY(reasons)", run);
     CT_CHECK(held <= 1);
     it_measure("sequential pair: later one held (%lld OV-9 tasks); simultaneous pair: %lld held", tasks, held);
     CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
@@ -761,7 +825,7 @@ static void test_ov9_duplicate_held_when_later_order_arrives_first(void) {
     it_worker w1, w2;
     bool own1[6], own2[6];
     IT_REQUIRE(startPair(&w1, &w2, own1, own2));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
     int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
     it_order early, late;
@@ -778,18 +842,22 @@ static void test_ov9_duplicate_held_when_later_order_arrives_first(void) {
 
     produceOrder(&late, true);
     CT_EQ_INT(it_flush(30000), 0);
-    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000,
+                          "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
                           late.order_id) == 2);
     produceOrder(&early, true);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                         early.order_id), 2);
+                         early.order_id),
+              2);
     char se[64], sl[64];
     orderCol(se, sizeof se, "state", &early);
     orderCol(sl, sizeof sl, "state", &late);
-    long long held = it_pg_int("SELECT count(*) FROM orders WHERE order_id IN ('%s','%s') AND 'DUPLICATE_SUSPECTED' = ANY(reasons)",
-                               early.order_id, late.order_id);
-    it_measure("later order verified first (%s), earlier one second (%s): %lld held as DUPLICATE_SUSPECTED", sl, se, held);
+    long long held =
+        it_pg_int("SELECT count(*) FROM orders WHERE order_id IN ('%s','%s') AND 'DUPLICATE_SUSPECTED' = ANY(reasons)",
+                  early.order_id, late.order_id);
+    it_measure("later order verified first (%s), earlier one second (%s): %lld held as DUPLICATE_SUSPECTED", sl, se,
+               held);
     CT_EQ_INT(held, 1);
     CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
@@ -829,8 +897,8 @@ static void chainNext(it_order *o, const it_order *first, const char *run, const
 static bool chainVerified(const it_order *o) {
     produceOrder(o, true);
     if (it_flush(30000) != 0) return false;
-    return it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = '%s' AND order_id = '%s'", o->shop,
-                      o->order_id) == 2;
+    return it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = '%s' AND order_id = '%s'",
+                      o->shop, o->order_id) == 2;
 }
 
 /* Cancels o and waits until the verifier has recorded it. */
@@ -838,14 +906,18 @@ static bool chainCancelled(const it_order *o) {
     char id[200];
     snprintf(id, sizeof id, "%s-x", o->order_id);
     if (it_produce_cancel(o, id, "重复下单,买家取消") != 0 || it_flush(30000) != 0) return false;
-    return it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = '%s' AND order_id = '%s' "
-                      "AND cancelled_ms IS NOT NULL", o->shop, o->order_id) == 1;
+    return it_wait_pg(IT_EQ, 1, 60000,
+                      "SELECT count(*) FROM orders WHERE shop_id = '%s' AND order_id = '%s' "
+                      "AND cancelled_ms IS NOT NULL",
+                      o->shop, o->order_id) == 1;
 }
 
 /* "STATE [reasons]" of o, into out. */
 static const char *chainState(char *out, size_t len, const it_order *o) {
-    it_pg_text(out, len, "SELECT state || ' [' || array_to_string(reasons, ',') || ']' FROM orders "
-               "WHERE shop_id = '%s' AND order_id = '%s'", o->shop, o->order_id);
+    it_pg_text(out, len,
+               "SELECT state || ' [' || array_to_string(reasons, ',') || ']' FROM orders "
+               "WHERE shop_id = '%s' AND order_id = '%s'",
+               o->shop, o->order_id);
     return out;
 }
 
@@ -863,8 +935,10 @@ static bool verified(const it_order *o) {
 
 /* The summaries of o's OV-9 tasks, " | " between them, into out. */
 static const char *ov9Tasks(char *out, size_t len, const it_order *o) {
-    it_pg_text(out, len, "SELECT coalesce(string_agg(summary, ' | '), '') FROM tasks WHERE shop_id = '%s' "
-               "AND order_id = '%s' AND rule = 'OV-9'", o->shop, o->order_id);
+    it_pg_text(out, len,
+               "SELECT coalesce(string_agg(summary, ' | '), '') FROM tasks WHERE shop_id = '%s' "
+               "AND order_id = '%s' AND rule = 'OV-9'",
+               o->shop, o->order_id);
     return out;
 }
 
@@ -885,7 +959,7 @@ static void test_ov9_chain_of_repeats_held_at_every_link_across_partitions(void)
     it_worker w1, w2;
     bool own1[6], own2[6];
     IT_REQUIRE(startPair(&w1, &w2, own1, own2));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
     int p1 = firstOwned(own1), p2 = firstOwned(own2), n1 = 0, n2 = 0;
     const int64_t H = 3600000, M = 60000, now = it_wall_ms();
@@ -908,7 +982,7 @@ static void test_ov9_chain_of_repeats_held_at_every_link_across_partitions(void)
     fprintf(stderr, "  C's task: %s\n", sum);
     CT_EQ_INT(ov9TaskCount(&c), 1);
     CT_CHECK(strstr(sum, b.order_id) != NULL);
-    CT_CHECK(strstr(sum, a.order_id) == NULL);   /* A is more than 24 h before C */
+    CT_CHECK(strstr(sum, a.order_id) == NULL); /* A is more than 24 h before C */
     CT_EQ_INT(ov9TaskCount(&a), 0);
     /* A verified again (its address written another way, same
      * fingerprint): it stays verified, B and C stay held */
@@ -917,7 +991,8 @@ static void test_ov9_chain_of_repeats_held_at_every_link_across_partitions(void)
     CT_EQ_INT(it_produce_order_event(&a, KIND(ADDRESS_CHANGED), id, it_wall_ms(), false, NULL), 0);
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 3, 60000, "SELECT count(*) FROM verdicts WHERE shop_id = 'tb-demo' AND order_id = '%s'",
-                         a.order_id), 3);
+                         a.order_id),
+              3);
     CT_CHECK(verified(&a));
     CT_EQ_INT(ov9TaskCount(&a), 0);
     CT_CHECK(dupHeld(&b));
@@ -971,7 +1046,8 @@ static void test_ov9_chain_of_repeats_held_at_every_link_across_partitions(void)
     CT_EQ_INT(ov9TaskCount(&c4), 0);
 
     it_measure("chains on partitions %d and %d: B and C held (C 47 h 59 min after A, or all within 24 h), A verified "
-               "and still verified when re-verified; B cancelled: C compared with A only", p1, p2);
+               "and still verified when re-verified; B cancelled: C compared with A only",
+               p1, p2);
     CT_EQ_INT(it_worker_stop(&w1, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
 }
@@ -989,7 +1065,7 @@ static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
     IT_REQUIRE(dlq != NULL);
     it_worker w;
     IT_REQUIRE(startWorker(&w, "poison", NULL));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
 
     it_order g1, g2, neg;
@@ -1011,7 +1087,7 @@ static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
 
     enum { GARBAGE, UNKNOWN_SHOP, NEGATIVE, NO_ID, NP };
     it_dr dr[NP];
-    static const char *const want_error[NP] = { "decode", "unknown shop", "impossible amount", "event_id missing" };
+    static const char *const want_error[NP] = {"decode", "unknown shop", "impossible amount", "event_id missing"};
     char keys[NP][256];
 
     produceOrder(&g1, true);
@@ -1047,7 +1123,8 @@ static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
 
     int64_t t0 = it_now_ms();
     CT_EQ_INT(it_wait_pg(IT_EQ, 3, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s')", g1.order_id,
-                         g2.order_id), 3);
+                         g2.order_id),
+              3);
     size_t got = it_reader_collect(dlq, run, NP, 30000);
     it_measure("%zu dead letters on %s within %lld ms; neighbours verified", got, IT_TOPIC_ORDERS_DLQ,
                (long long)(it_now_ms() - t0));
@@ -1060,23 +1137,26 @@ static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
         if (!r) continue;
         const char *err = it_rec_header(r, "error");
         fprintf(stderr, "  dlq %s: error=%s origin=%s[%s]@%s worker=%s\n", keys[k], err ? err : "(none)",
-                it_rec_header(r, "origin-topic"), it_rec_header(r, "origin-partition"), it_rec_header(r, "origin-offset"),
-                it_rec_header(r, "worker"));
+                it_rec_header(r, "origin-topic"), it_rec_header(r, "origin-partition"),
+                it_rec_header(r, "origin-offset"), it_rec_header(r, "worker"));
         CT_CHECK(err && strstr(err, want_error[k]) != NULL);
         CT_EQ_STR(it_rec_header(r, "origin-topic"), IT_TOPIC_ORDERS);
         CT_EQ_INT(atoi(it_rec_header(r, "origin-partition") ? it_rec_header(r, "origin-partition") : "-1"), part);
         CT_EQ_INT(atoll(it_rec_header(r, "origin-offset") ? it_rec_header(r, "origin-offset") : "-1"), dr[k].offset);
         CT_EQ_STR(it_rec_header(r, "worker"), IT_WORKER_NAME);
-        if (k == GARBAGE) {   /* the original bytes, unchanged */
+        if (k == GARBAGE) { /* the original bytes, unchanged */
             CT_EQ_INT(r->len, sizeof garbage - 1);
             CT_CHECK(r->len == sizeof garbage - 1 && memcmp(r->value, garbage, r->len) == 0);
         }
-        CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE worker = '%s' AND topic = '%s' AND part = %d AND \"offset\" = %lld",
-                            IT_WORKER_NAME, IT_TOPIC_ORDERS, (int)part, (long long)dr[k].offset), 1);
+        CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE worker = '%s' AND topic = '%s' AND part = %d AND "
+                            "\"offset\" = %lld",
+                            IT_WORKER_NAME, IT_TOPIC_ORDERS, (int)part, (long long)dr[k].offset),
+                  1);
     }
     /* nothing of the poison reached the order tables */
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM orders WHERE order_id IN ('%s','%s','%s')", u.order_id, neg.order_id,
-                        noid.order_id), 0);
+                        noid.order_id),
+              0);
     char st[64];
     orderCol(st, sizeof st, "state", &g1);
     CT_EQ_STR(st, "VERIFIED");
@@ -1090,7 +1170,8 @@ static void test_poison_goes_to_dlq_with_reason_neighbours_applied(void) {
  * schema_migrations unchanged. */
 static void test_migrations_rerun_change_nothing(void) {
     char before[4096], after[4096];
-    const char *q = "SELECT string_agg(version || ':' || name || ':' || applied_at, ',' ORDER BY version) FROM schema_migrations";
+    const char *q =
+        "SELECT string_agg(version || ':' || name || ':' || applied_at, ',' ORDER BY version) FROM schema_migrations";
     IT_REQUIRE(it_pg_text(before, sizeof before, "%s", q));
     long long tables = it_pg_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
     for (int i = 0; i < 2; i++) {
@@ -1107,7 +1188,10 @@ static void test_migrations_rerun_change_nothing(void) {
 
 static void writeFile(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
-    if (!f) { CT_CHECK(f != NULL); return; }
+    if (!f) {
+        CT_CHECK(f != NULL);
+        return;
+    }
     fputs(text, f);
     fclose(f);
 }
@@ -1121,7 +1205,7 @@ static int runToExit(const char *name, const char *const *env, char **log) {
         return -1;
     }
     int rc = it_worker_wait(&w, 30000);
-    if (rc == -1) rc = it_worker_stop(&w, SIGKILL, 5000) + 1000;   /* did not stop by itself */
+    if (rc == -1) rc = it_worker_stop(&w, SIGKILL, 5000) + 1000; /* did not stop by itself */
     *log = it_log_read(w.log);
     if (!*log) *log = cs_xstrdup("(no log)\n");
     return rc;
@@ -1132,7 +1216,7 @@ static int runToExit(const char *name, const char *const *env, char **log) {
 static void test_bad_shops_file_stops_with_exit_2(void) {
     char path[1200], env1[1300], *log;
     snprintf(path, sizeof path, "%s/bad-shops-%d.json", it.log_dir, (int)getpid());
-    const char *env[] = { env1, NULL };
+    const char *env[] = {env1, NULL};
     snprintf(env1, sizeof env1, "CS_SHOPS_FILE=%s", path);
 
     writeFile(path, "{\"shops\": [{\"id\": \"x-shop\", \"channel\": \"ebay\"}]}\n");
@@ -1163,12 +1247,12 @@ static void test_bad_shops_file_stops_with_exit_2(void) {
 /* A bad CS_* variable stops the process with exit code 2 naming it. */
 static void test_bad_variable_stops_with_exit_2(void) {
     static const char *const cases[][2] = {
-        { "CS_BATCH_MAX=abc", "CS_BATCH_MAX" },
-        { "CS_SESSION_TIMEOUT_MS=10", "CS_SESSION_TIMEOUT_MS" },
-        { "CS_CLOCK=sundial", "CS_CLOCK" },
+        {"CS_BATCH_MAX=abc", "CS_BATCH_MAX"},
+        {"CS_SESSION_TIMEOUT_MS=10", "CS_SESSION_TIMEOUT_MS"},
+        {"CS_CLOCK=sundial", "CS_CLOCK"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *env[] = { cases[i][0], NULL };
+        const char *env[] = {cases[i][0], NULL};
         char *log;
         int rc = runToExit("badvar", env, &log);
         fprintf(stderr, "  %s: exit %d: %s", cases[i][0], rc, log);
@@ -1184,10 +1268,10 @@ static void test_logs_carry_no_full_phone_number(void) {
     char run[64], sku[96], id[200], buyer[160];
     it_run_id(run, sizeof run);
     snprintf(sku, sizeof sku, "SKU-%s-A", run);
-    const char *env[] = { "CS_LOG_LEVEL=debug", NULL };
+    const char *env[] = {"CS_LOG_LEVEL=debug", NULL};
     it_worker w;
     IT_REQUIRE(startWorker(&w, "phones", env));
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 1000));
 
     enum { N = 6 };
@@ -1205,11 +1289,11 @@ static void test_logs_carry_no_full_phone_number(void) {
     snprintf(phones[N], sizeof phones[N], "1%d%09d", 5 + (int)(getpid() % 4), (int)(it_wall_ms() % 1000000000));
     snprintf(phones[N + 1], sizeof phones[N + 1], "1%d%09d", 7, (int)((it_wall_ms() / 7) % 1000000000));
     snprintf(o[1].buyer_message, sizeof o[1].buyer_message, "到了打我电话%s", phones[N]);
-    o[2].lines[0].price_fen = -1;                        /* poison: negative price */
+    o[2].lines[0].price_fen = -1; /* poison: negative price */
     for (int i = 0; i < N; i++) produceOrder(&o[i], i != 2);
     it_order u = o[0];
     snprintf(id, sizeof id, "shop%s", phones[N + 1]);
-    it_copy(u.shop, sizeof u.shop, id);   /* unknown shop named with a phone */
+    it_copy(u.shop, sizeof u.shop, id); /* unknown shop named with a phone */
     snprintf(u.order_id, sizeof u.order_id, "%s-u", run);
     snprintf(id, sizeof id, "%s-%s-u", run, phones[N]);
     size_t len;
@@ -1223,7 +1307,8 @@ static void test_logs_carry_no_full_phone_number(void) {
               2 * (N - 1));
     CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000,
                          "SELECT count(*) FROM dead_letters WHERE worker = '%s' AND (event_id LIKE '%s-%%')",
-                         IT_WORKER_NAME, run), 2);
+                         IT_WORKER_NAME, run),
+              2);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 30000), 0);
 
     char *log = it_log_read(w.log);
@@ -1264,7 +1349,7 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     it_run_id(run, sizeof run);
     cs_tz *tz = cs_tz_load("Asia/Shanghai", err, sizeof err);
     IT_REQUIRE(tz != NULL);
-    cs_day day1 = cs_day_from_ymd(2032, 6, 9);   /* a date no other case uses */
+    cs_day day1 = cs_day_from_ymd(2032, 6, 9); /* a date no other case uses */
     int64_t base = cs_tz_instant(tz, day1, 10 * 60);
     int64_t sweep2 = cs_tz_instant(tz, day1 + 1, 19 * 60), sweep3 = cs_tz_instant(tz, day1 + 2, 19 * 60);
     int64_t day3 = cs_tz_instant(tz, day1 + 2, 0);
@@ -1275,7 +1360,7 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     IT_REQUIRE(startWorker(&ov, "ov-timed", env));
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-timed", NULL, env) == 0);
     snprintf(sku, sizeof sku, "SKU-%s-T", run);
-    const char *skus[] = { sku };
+    const char *skus[] = {sku};
     IT_REQUIRE(stockLevels(run, "tb-demo", skus, 1, 5000));
 
     it_order u, p, h;
@@ -1302,8 +1387,9 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
      * takes pages, and each order is listed once per sweep. Every sweep
      * goes through that backlog first (payment order), hence the waits. */
     enum { BULK = 2100 };
-    int backlog_ms = 30000 + 2 * (int)it_pg_int("SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND paid_ms IS NOT NULL "
-                                                "AND shipped_ms IS NULL AND cancelled_ms IS NULL");
+    int backlog_ms =
+        30000 + 2 * (int)it_pg_int("SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND paid_ms IS NOT NULL "
+                                   "AND shipped_ms IS NULL AND cancelled_ms IS NULL");
     for (int i = 0; i < BULK; i++) {
         it_order bk;
         snprintf(id, sizeof id, "%s-bulk-%04d", run, i);
@@ -1314,10 +1400,14 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
         produceOrder(&bk, true);
     }
     CT_EQ_INT(it_flush(30000), 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s','%s')", u.order_id,
-                         p.order_id, h.order_id), 5);
-    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, 60000, "SELECT count(*) FROM orders WHERE order_id LIKE '%s-bulk-%%' AND state = "
-                         "'VERIFIED' AND version = 2", run), BULK);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 5, 60000, "SELECT count(*) FROM verdicts WHERE order_id IN ('%s','%s','%s')",
+                         u.order_id, p.order_id, h.order_id),
+              5);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, 60000,
+                         "SELECT count(*) FROM orders WHERE order_id LIKE '%s-bulk-%%' AND state = "
+                         "'VERIFIED' AND version = 2",
+                         run),
+              BULK);
     char st[64];
     orderCol(st, sizeof st, "state", &h);
     CT_EQ_STR(st, "ON_HOLD");
@@ -1329,49 +1419,74 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     CT_EQ_INT(it_pg_int(tq, "ov6.remind", u.order_id, p.order_id, h.order_id), 3);
     CT_EQ_INT(it_pg_int(tq, "ov13.sweep", u.order_id, p.order_id, h.order_id), 0);
     CT_EQ_INT(it_pg_int(tq, "ov6.hold", u.order_id, p.order_id, h.order_id), 1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = 'order-verifier' AND timer_id = 'ov13.sweep@tb-demo:' "
-                        "AND status = 'pending'"), 1);
-    CT_EQ_INT(tasksFor(&p, "OV-6"), 0);   /* paid in time: its reminder will decide nothing */
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM timers WHERE owner = 'order-verifier' AND timer_id = 'ov13.sweep@tb-demo:' "
+                  "AND status = 'pending'"),
+        1);
+    CT_EQ_INT(tasksFor(&p, "OV-6"), 0); /* paid in time: its reminder will decide nothing */
 
     /* OV-6: 29 min, nothing; 30 min, one reminder task */
     IT_REQUIRE(it_clock_set(base + 29 * 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&u, "OV-6"), 0);
     IT_REQUIRE(it_clock_set(base + 30 * 60000) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND kind = "
-                         "'TASK_KIND_PAYMENT_REMINDER'", u.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND kind = "
+                         "'TASK_KIND_PAYMENT_REMINDER'",
+                         u.order_id),
+              1);
     /* OV-13: 18:59 the next day, nothing; 19:00, listed and the buyer told */
     IT_REQUIRE(it_clock_set(sweep2 - 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&p, "OV-13"), 0);
     IT_REQUIRE(it_clock_set(sweep2) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
-                         p.order_id), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'",
-                         run), BULK);
-    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms, "SELECT count(DISTINCT order_id) FROM notification_requests WHERE order_id "
-                         "LIKE '%s-bulk-%%' AND rule = 'OV-13'", run), BULK);
-    CT_EQ_INT(tasksFor(&h, "OV-13"), 0);   /* on hold: someone owns it */
-    CT_EQ_INT(tasksFor(&u, "OV-13"), 0);   /* unpaid: not missed */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'",
+                         p.order_id),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, backlog_ms,
+                         "SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'",
+                         p.order_id),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms,
+                         "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'", run),
+              BULK);
+    CT_EQ_INT(it_wait_pg(IT_EQ, BULK, backlog_ms,
+                         "SELECT count(DISTINCT order_id) FROM notification_requests WHERE order_id "
+                         "LIKE '%s-bulk-%%' AND rule = 'OV-13'",
+                         run),
+              BULK);
+    CT_EQ_INT(tasksFor(&h, "OV-13"), 0); /* on hold: someone owns it */
+    CT_EQ_INT(tasksFor(&u, "OV-13"), 0); /* unpaid: not missed */
     /* OV-6 hold: a minute before day 3, nothing; at day 3, escalated */
     IT_REQUIRE(it_clock_set(day3 - 60000) == 0);
     it_sleep_ms(1500);
     CT_EQ_INT(tasksFor(&h, "OV-6"), 0);
     IT_REQUIRE(it_clock_set(day3) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND urgent "
-                         "AND kind = 'TASK_KIND_ESCALATION'", h.order_id), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-6' AND urgent "
+                         "AND kind = 'TASK_KIND_ESCALATION'",
+                         h.order_id),
+              1);
     /* still missed the day after: listed again, the buyer not told twice */
     IT_REQUIRE(it_clock_set(sweep3) == 0);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 2, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 2);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'OV-13'",
+                         p.order_id),
+              2);
     it_sleep_ms(500);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id), 1);
-    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * BULK, backlog_ms, "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND "
-                         "rule = 'OV-13'", run), 2 * BULK);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'",
-                        run), BULK);
-    CT_EQ_INT(tasksFor(&u, "OV-6"), 1);    /* the reminder is one */
-    CT_EQ_INT(tasksFor(&p, "OV-6"), 0);    /* its reminder fired and found it paid */
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id = '%s' AND rule = 'OV-13'", p.order_id),
+        1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2 * BULK, backlog_ms,
+                         "SELECT count(*) FROM tasks WHERE order_id LIKE '%s-bulk-%%' AND "
+                         "rule = 'OV-13'",
+                         run),
+              2 * BULK);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM notification_requests WHERE order_id LIKE '%s-bulk-%%' AND rule = 'OV-13'",
+                  run),
+        BULK);
+    CT_EQ_INT(tasksFor(&u, "OV-6"), 1); /* the reminder is one */
+    CT_EQ_INT(tasksFor(&p, "OV-6"), 0); /* its reminder fired and found it paid */
     it_measure("OV-6 reminder at +30 min, OV-13 at 19:00 of the next day (again the day after, buyer told once; "
                "2 100 more orders swept in pages of 2 000), hold escalated at day 3 00:00");
     it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
@@ -1379,19 +1494,14 @@ static void test_ov6_ov13_timed_rules_fire_on_the_redis_clock(void) {
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
 }
 
-IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic),
-        CT_CASE(test_same_event_twice_changes_nothing),
+IT_MAIN(CT_CASE(test_orders_end_as_right_verdicts_in_pg_and_on_topic), CT_CASE(test_same_event_twice_changes_nothing),
         CT_CASE(test_ov12_out_of_order_events_end_right),
         CT_CASE(test_ov14_invoice_request_before_its_order_is_answered),
         CT_CASE(test_existing_orders_rewritten_and_quality_cases_recorded),
         CT_CASE(test_ov8_last_unit_goes_to_exactly_one_order_across_workers),
         CT_CASE(test_ov8_stock_moved_under_a_batch_is_retried_with_locks),
-        CT_CASE(test_ov9_duplicate_across_partitions),
-        CT_CASE(test_ov9_duplicate_held_when_later_order_arrives_first),
+        CT_CASE(test_ov9_duplicate_across_partitions), CT_CASE(test_ov9_duplicate_held_when_later_order_arrives_first),
         CT_CASE(test_ov9_chain_of_repeats_held_at_every_link_across_partitions),
-        CT_CASE(test_poison_goes_to_dlq_with_reason_neighbours_applied),
-        CT_CASE(test_migrations_rerun_change_nothing),
-        CT_CASE(test_bad_shops_file_stops_with_exit_2),
-        CT_CASE(test_bad_variable_stops_with_exit_2),
-        CT_CASE(test_logs_carry_no_full_phone_number),
-        CT_CASE(test_ov6_ov13_timed_rules_fire_on_the_redis_clock))
+        CT_CASE(test_poison_goes_to_dlq_with_reason_neighbours_applied), CT_CASE(test_migrations_rerun_change_nothing),
+        CT_CASE(test_bad_shops_file_stops_with_exit_2), CT_CASE(test_bad_variable_stops_with_exit_2),
+        CT_CASE(test_logs_carry_no_full_phone_number), CT_CASE(test_ov6_ov13_timed_rules_fire_on_the_redis_clock))

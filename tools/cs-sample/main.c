@@ -42,12 +42,12 @@
 
 /* One record waiting to be produced. */
 typedef struct smpRecord {
-    int64_t at_ms;        /* platform delivery time: the production order */
-    uint32_t seq;         /* tie-break: generation order */
-    const char *topic;    /* static */
-    const char *what;     /* static: counted per kind */
-    char *key;            /* owned */
-    uint8_t *value;       /* owned until handed to librdkafka */
+    int64_t at_ms;     /* platform delivery time: the production order */
+    uint32_t seq;      /* tie-break: generation order */
+    const char *topic; /* static */
+    const char *what;  /* static: counted per kind */
+    char *key;         /* owned */
+    uint8_t *value;    /* owned until handed to librdkafka */
     size_t len;
 } smpRecord;
 
@@ -70,14 +70,20 @@ static char firstError[256];
 
 static void onSignal(int sig) {
     (void)sig;
-    if (stopRequested) _exit(130);   /* a second signal: leave at once */
+    if (stopRequested) _exit(130); /* a second signal: leave at once */
     stopRequested = 1;
 }
 
 static void countAdd(smpCounts *c, const char *name, long n) {
     for (int i = 0; i < c->len; i++)
-        if (strcmp(c->name[i], name) == 0) { c->n[i] += n; return; }
-    if (c->len < MAX_KINDS) { c->name[c->len] = name; c->n[c->len++] = n; }
+        if (strcmp(c->name[i], name) == 0) {
+            c->n[i] += n;
+            return;
+        }
+    if (c->len < MAX_KINDS) {
+        c->name[c->len] = name;
+        c->n[c->len++] = n;
+    }
 }
 
 static void countPrint(const char *label, const smpCounts *c) {
@@ -132,11 +138,8 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
  * retries), tuned for a burst of sample records. */
 static rd_kafka_t *producerNew(const cs_config *cfg, char *err, size_t errlen) {
     static const char *const over[] = {
-        "linger.ms", "5",               /* batch without hurting latency runs */
-        "message.timeout.ms", "60000",
-        "queue.buffering.max.messages", "500000",
-        "client.id", "cs-sample",
-        NULL,
+        "linger.ms",          "5", /* batch without hurting latency runs */
+        "message.timeout.ms", "60000", "queue.buffering.max.messages", "500000", "client.id", "cs-sample", NULL,
     };
     rd_kafka_conf_t *conf = cs_kafka_conf(cfg, CS_KAFKA_PRODUCER, NULL, over, err, errlen);
     if (!conf) return NULL;
@@ -194,13 +197,13 @@ static void pacerWait(rd_kafka_t *rk, smpPacer *p) {
 
 /* Hands value to librdkafka (which frees it); retries while the local
  * queue is full. Returns 0, or -1 with err. */
-static int produceOne(rd_kafka_t *rk, smpPacer *pacer, const char *topic, const char *key, uint8_t *value,
-                      size_t len, char *err, size_t errlen) {
+static int produceOne(rd_kafka_t *rk, smpPacer *pacer, const char *topic, const char *key, uint8_t *value, size_t len,
+                      char *err, size_t errlen) {
     pacerWait(rk, pacer);
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-                                                  RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-                                                  RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                              RD_KAFKA_V_VALUE(value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
         if (!e) break;
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stopRequested) {
             rd_kafka_poll(rk, 100);
@@ -230,35 +233,34 @@ static void settle(rd_kafka_t *rk, double seconds) {
 }
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "usage: cs-sample orders [options]\n"
-            "       cs-sample day --phase afternoon|evening|day3 --run-id ID [--count N] [--seed S]\n"
-            "\n"
-            "Produces a Double-11 morning of sample events to Kafka: stock levels for every\n"
-            "SKU and after-sales history first, then the orders (CREATED, PAID and the\n"
-            "changes, shipments and cancellations that follow), then invoice requests and a\n"
-            "restock. The mix triggers every OV rule the order-verifier applies without a\n"
-            "timer. Event ids are fixed by (run id, seed, index): re-running with the same\n"
-            "run id re-sends the same events, which the consumers dedupe.\n"
-            "\n"
-            "options:\n"
-            "  --count N       orders (default 10000)\n"
-            "  --seed S        varies the mix (default 1)\n"
-            "  --run-id ID     part of every order and event id (default sample-<unix time>)\n"
-            "  --start ISO     first order (default 2026-11-11T00:00:00+08:00; no offset = Asia/Shanghai)\n"
-            "  --rate R        records per second, all topics together (default: as fast as possible)\n"
-            "  --poison K      add K malformed records to shop.orders.v1 (garbage, unknown shop,\n"
-            "                  negative amount)\n"
-            "  --settle SEC    pause between the phases (default 3)\n"
-            "  --brokers LIST  bootstrap servers (default $CS_KAFKA_BROKERS)\n"
-            "  --dry-run       generate and count, produce nothing\n"
-            "  --list          print one line per order: key, scenario, event kinds\n"
-            "  --phase P       (day) the days after the morning of run ID (same --count, --seed,\n"
-            "                  --start): afternoon (day 1 14:00: calls, stock-out refunds,\n"
-            "                  complaints, chasers, opt-outs, yesterday's late orders), evening\n"
-            "                  (21:30: unanswered calls), day3 (10:00: chasers past the promise)\n"
-            "\n"
-            "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
+    fprintf(out, "usage: cs-sample orders [options]\n"
+                 "       cs-sample day --phase afternoon|evening|day3 --run-id ID [--count N] [--seed S]\n"
+                 "\n"
+                 "Produces a Double-11 morning of sample events to Kafka: stock levels for every\n"
+                 "SKU and after-sales history first, then the orders (CREATED, PAID and the\n"
+                 "changes, shipments and cancellations that follow), then invoice requests and a\n"
+                 "restock. The mix triggers every OV rule the order-verifier applies without a\n"
+                 "timer. Event ids are fixed by (run id, seed, index): re-running with the same\n"
+                 "run id re-sends the same events, which the consumers dedupe.\n"
+                 "\n"
+                 "options:\n"
+                 "  --count N       orders (default 10000)\n"
+                 "  --seed S        varies the mix (default 1)\n"
+                 "  --run-id ID     part of every order and event id (default sample-<unix time>)\n"
+                 "  --start ISO     first order (default 2026-11-11T00:00:00+08:00; no offset = Asia/Shanghai)\n"
+                 "  --rate R        records per second, all topics together (default: as fast as possible)\n"
+                 "  --poison K      add K malformed records to shop.orders.v1 (garbage, unknown shop,\n"
+                 "                  negative amount)\n"
+                 "  --settle SEC    pause between the phases (default 3)\n"
+                 "  --brokers LIST  bootstrap servers (default $CS_KAFKA_BROKERS)\n"
+                 "  --dry-run       generate and count, produce nothing\n"
+                 "  --list          print one line per order: key, scenario, event kinds\n"
+                 "  --phase P       (day) the days after the morning of run ID (same --count, --seed,\n"
+                 "                  --start): afternoon (day 1 14:00: calls, stock-out refunds,\n"
+                 "                  complaints, chasers, opt-outs, yesterday's late orders), evening\n"
+                 "                  (21:30: unanswered calls), day3 (10:00: chasers past the promise)\n"
+                 "\n"
+                 "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
 }
 
 int main(int argc, char **argv) {
@@ -279,33 +281,59 @@ int main(int argc, char **argv) {
     const char *start_iso = NULL, *brokers = NULL;
     char run_id[80] = "";
     bool dry = false, list = false;
-    static const struct option opts[] = {
-        {"count", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-        {"run-id", required_argument, NULL, 'r'}, {"start", required_argument, NULL, 't'},
-        {"rate", required_argument, NULL, 'R'},  {"poison", required_argument, NULL, 'p'},
-        {"settle", required_argument, NULL, 'S'}, {"brokers", required_argument, NULL, 'b'},
-        {"dry-run", no_argument, NULL, 'd'},      {"list", no_argument, NULL, 'l'},
-        {"phase", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"run-id", required_argument, NULL, 'r'},
+                                         {"start", required_argument, NULL, 't'},
+                                         {"rate", required_argument, NULL, 'R'},
+                                         {"poison", required_argument, NULL, 'p'},
+                                         {"settle", required_argument, NULL, 'S'},
+                                         {"brokers", required_argument, NULL, 'b'},
+                                         {"dry-run", no_argument, NULL, 'd'},
+                                         {"list", no_argument, NULL, 'l'},
+                                         {"phase", required_argument, NULL, 'P'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     optind = 2;
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         errno = 0;
         switch (c) {
-        case 'n': count = (int)strtol(optarg, &end, 10); if (*end || count < 1) goto bad; break;
-        case 's': seed = strtoull(optarg, &end, 10); if (*end || errno) goto bad; break;
-        case 'r': if (strlen(optarg) >= sizeof run_id) goto bad; snprintf(run_id, sizeof run_id, "%s", optarg); break;
-        case 't': start_iso = optarg; break;
-        case 'R': rate = strtod(optarg, &end); if (*end || rate < 0) goto bad; break;
-        case 'p': poison = (int)strtol(optarg, &end, 10); if (*end || poison < 0) goto bad; break;
-        case 'S': settle_s = strtod(optarg, &end); if (*end || settle_s < 0) goto bad; break;
-        case 'b': brokers = optarg; break;
-        case 'd': dry = true; break;
-        case 'l': list = true; break;
-        case 'P': phase = cs_sample_phase_parse(optarg); if (phase < 0) goto bad; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return EXIT_USAGE;
+            case 'n':
+                count = (int)strtol(optarg, &end, 10);
+                if (*end || count < 1) goto bad;
+                break;
+            case 's':
+                seed = strtoull(optarg, &end, 10);
+                if (*end || errno) goto bad;
+                break;
+            case 'r':
+                if (strlen(optarg) >= sizeof run_id) goto bad;
+                snprintf(run_id, sizeof run_id, "%s", optarg);
+                break;
+            case 't': start_iso = optarg; break;
+            case 'R':
+                rate = strtod(optarg, &end);
+                if (*end || rate < 0) goto bad;
+                break;
+            case 'p':
+                poison = (int)strtol(optarg, &end, 10);
+                if (*end || poison < 0) goto bad;
+                break;
+            case 'S':
+                settle_s = strtod(optarg, &end);
+                if (*end || settle_s < 0) goto bad;
+                break;
+            case 'b': brokers = optarg; break;
+            case 'd': dry = true; break;
+            case 'l': list = true; break;
+            case 'P':
+                phase = cs_sample_phase_parse(optarg);
+                if (phase < 0) goto bad;
+                break;
+            case 'h': usage(stdout); return 0;
+            default: usage(stderr); return EXIT_USAGE;
         }
         continue;
     bad:
@@ -328,7 +356,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cs-sample: %s\n", err);
         return EXIT_USAGE;
     }
-    if (brokers) {   /* --brokers wins over CS_KAFKA_BROKERS */
+    if (brokers) { /* --brokers wins over CS_KAFKA_BROKERS */
         free(cfg.brokers);
         cfg.brokers = cs_xstrdup(brokers);
     }
@@ -336,7 +364,10 @@ int main(int argc, char **argv) {
     int64_t start_ms = 0;
     if (start_iso) {
         cs_tz *tz = cs_tz_load("Asia/Shanghai", err, sizeof err);
-        if (!tz) { fprintf(stderr, "cs-sample: %s\n", err); return EXIT_USAGE; }
+        if (!tz) {
+            fprintf(stderr, "cs-sample: %s\n", err);
+            return EXIT_USAGE;
+        }
         int bad_start = cs_parse_iso8601(start_iso, tz, &start_ms);
         cs_tz_free(tz);
         if (bad_start != 0) {
@@ -348,10 +379,13 @@ int main(int argc, char **argv) {
     /* The stock count carries the wall clock so that this run's levels
      * replace whatever earlier runs left (older counts never overwrite
      * newer ones). */
-    cs_sample_opts so = {.run_id = run_id, .seed = seed, .count = count, .start_ms = start_ms,
-                         .counted_ms = cs_real_ms()};
+    cs_sample_opts so = {
+        .run_id = run_id, .seed = seed, .count = count, .start_ms = start_ms, .counted_ms = cs_real_ms()};
     cs_sample *s = cs_sample_new(&so, err, sizeof err);
-    if (!s) { fprintf(stderr, "cs-sample: %s\n", err); return EXIT_USAGE; }
+    if (!s) {
+        fprintf(stderr, "cs-sample: %s\n", err);
+        return EXIT_USAGE;
+    }
 
     /* Generate everything first: counts are known before the first record
      * goes out, and the orders phase is sorted by delivery time. */
@@ -360,7 +394,7 @@ int main(int argc, char **argv) {
     cs_sample_arena a;
     cs_sample_arena_init(&a);
     uint32_t seq = 0;
-    if (day_mode) {   /* one phase of the days after: everything is a follow-up */
+    if (day_mode) { /* one phase of the days after: everything is a follow-up */
         cs_sample_event evs[CS_SAMPLE_MAX_DAY_EVENTS];
         int n = cs_sample_day_events(s, (cs_sample_phase)phase, &a, evs, CS_SAMPLE_MAX_DAY_EVENTS);
         for (int k = 0; k < n; k++) {
@@ -369,7 +403,7 @@ int main(int argc, char **argv) {
         }
         cs_sample_arena_reset(&a);
         settle_s = 0;
-        count = 0;   /* no preamble, no orders */
+        count = 0; /* no preamble, no orders */
     }
     for (int k = 0; !day_mode && k < cs_sample_preamble_count(s); k++) {
         cs_sample_event ev;
@@ -433,13 +467,21 @@ int main(int argc, char **argv) {
         signal(SIGINT, onSignal);
         signal(SIGTERM, onSignal);
         rk = producerNew(&cfg, err, sizeof err);
-        if (!rk) { fprintf(stderr, "cs-sample: producer: %s\n", err); rc = EXIT_BACKEND; goto out; }
-        if ((rc = checkTopics(rk, err, sizeof err)) != 0) { fprintf(stderr, "cs-sample: %s\n", err); goto out; }
+        if (!rk) {
+            fprintf(stderr, "cs-sample: producer: %s\n", err);
+            rc = EXIT_BACKEND;
+            goto out;
+        }
+        if ((rc = checkTopics(rk, err, sizeof err)) != 0) {
+            fprintf(stderr, "cs-sample: %s\n", err);
+            goto out;
+        }
 
         /* phase 1: stock levels and after-sales history */
         for (size_t i = 0; i < pre.n && !stopRequested; i++) {
-            if (produceOne(rk, &pacer, pre.r[i].topic, pre.r[i].key, pre.r[i].value, pre.r[i].len, err, sizeof err)) goto fail;
-            pre.r[i].value = NULL;   /* librdkafka owns it now */
+            if (produceOne(rk, &pacer, pre.r[i].topic, pre.r[i].key, pre.r[i].value, pre.r[i].len, err, sizeof err))
+                goto fail;
+            pre.r[i].value = NULL; /* librdkafka owns it now */
         }
         if (flushAll(rk, err, sizeof err)) goto fail;
         settle(rk, settle_s);
@@ -449,7 +491,9 @@ int main(int argc, char **argv) {
         size_t every = poison ? main_.n / (size_t)poison + 1 : 0;
         int poisoned = 0;
         for (size_t i = 0; i < main_.n && !stopRequested; i++) {
-            if (produceOne(rk, &pacer, main_.r[i].topic, main_.r[i].key, main_.r[i].value, main_.r[i].len, err, sizeof err)) goto fail;
+            if (produceOne(rk, &pacer, main_.r[i].topic, main_.r[i].key, main_.r[i].value, main_.r[i].len, err,
+                           sizeof err))
+                goto fail;
             main_.r[i].value = NULL;
             if (poisoned < poison && every && i % every == every / 2) {
                 uint8_t *v;
@@ -461,7 +505,7 @@ int main(int argc, char **argv) {
                 countAdd(&kinds_poison, what, 1);
             }
         }
-        while (poisoned < poison && !stopRequested) {   /* fewer orders than poison records */
+        while (poisoned < poison && !stopRequested) { /* fewer orders than poison records */
             uint8_t *v;
             size_t len;
             char key[CS_SAMPLE_KEY_LEN];
@@ -476,19 +520,28 @@ int main(int argc, char **argv) {
         if (late.n) settle(rk, settle_s);
         pacer.sent = 0;
         for (size_t i = 0; i < late.n && !stopRequested; i++) {
-            if (produceOne(rk, &pacer, late.r[i].topic, late.r[i].key, late.r[i].value, late.r[i].len, err, sizeof err)) goto fail;
+            if (produceOne(rk, &pacer, late.r[i].topic, late.r[i].key, late.r[i].value, late.r[i].len, err, sizeof err))
+                goto fail;
             late.r[i].value = NULL;
         }
         if (flushAll(rk, err, sizeof err)) goto fail;
-        if (stopRequested) { fprintf(stderr, "cs-sample: interrupted\n"); rc = 1; }
+        if (stopRequested) {
+            fprintf(stderr, "cs-sample: interrupted\n");
+            rc = 1;
+        }
     } else {
-        for (int k = 0; k < poison; k++) countAdd(&kinds_poison, k % 3 == 0 ? "POISON_GARBAGE" : k % 3 == 1 ? "POISON_UNKNOWN_SHOP" : "POISON_NEGATIVE_AMOUNT", 1);
+        for (int k = 0; k < poison; k++)
+            countAdd(&kinds_poison,
+                     k % 3 == 0   ? "POISON_GARBAGE"
+                     : k % 3 == 1 ? "POISON_UNKNOWN_SHOP"
+                                  : "POISON_NEGATIVE_AMOUNT",
+                     1);
     }
     goto report;
 fail:
     fprintf(stderr, "cs-sample: %s\n", err);
     rc = 1;
-report: {
+report : {
     double secs = (double)(cs_mono_ms() - t_start) / 1000.0;
     countPrint("preamble", &kinds_pre);
     countPrint("orders", &kinds_main);

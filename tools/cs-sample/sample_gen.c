@@ -34,9 +34,9 @@
 #define ARENA_CHUNK (32 * 1024)
 
 struct cs_sample_chunk {
-    cs_sample_chunk *next;  /* older chunk */
-    size_t used, cap;       /* bytes of data[] in use / available */
-    max_align_t data[];     /* the memory handed out */
+    cs_sample_chunk *next; /* older chunk */
+    size_t used, cap;      /* bytes of data[] in use / available */
+    max_align_t data[];    /* the memory handed out */
 };
 
 void cs_sample_arena_init(cs_sample_arena *a) { a->head = NULL; }
@@ -93,7 +93,7 @@ static uint64_t mix64(uint64_t z) {
 }
 
 typedef struct smpRng {
-    uint64_t s;   /* splitmix64 state */
+    uint64_t s; /* splitmix64 state */
 } smpRng;
 
 static uint64_t rngNext(smpRng *r) {
@@ -102,7 +102,9 @@ static uint64_t rngNext(smpRng *r) {
 }
 
 static uint32_t rngBelow(smpRng *r, uint32_t n) { return n ? (uint32_t)(rngNext(r) % n) : 0; }
-static int64_t rngRange(smpRng *r, int64_t lo, int64_t hi) { return lo + (int64_t)(rngNext(r) % (uint64_t)(hi - lo + 1)); }
+static int64_t rngRange(smpRng *r, int64_t lo, int64_t hi) {
+    return lo + (int64_t)(rngNext(r) % (uint64_t)(hi - lo + 1));
+}
 static bool rngChance(smpRng *r, int per_mille) { return rngBelow(r, 1000) < (uint32_t)per_mille; }
 static double rngUnit(smpRng *r) { return (double)(rngNext(r) >> 11) / 9007199254740992.0; }
 
@@ -113,19 +115,19 @@ enum { STREAM_SCENARIO = 1, STREAM_ORDER, STREAM_HISTORY, STREAM_POISON, STREAM_
 
 typedef enum smpRole {
     SKU_NORMAL,
-    SKU_RUNOUT,    /* popular: stock 90 % of demand (OV-8) */
-    SKU_LAST,      /* limited: one unit (OV-8 "last unit") */
-    SKU_GIFT,      /* giveaway line, price 0 (OV-10) */
-    SKU_PRESALE,   /* presale line (OV-10) */
+    SKU_RUNOUT,  /* popular: stock 90 % of demand (OV-8) */
+    SKU_LAST,    /* limited: one unit (OV-8 "last unit") */
+    SKU_GIFT,    /* giveaway line, price 0 (OV-10) */
+    SKU_PRESALE, /* presale line (OV-10) */
 } smpRole;
 
 typedef struct smpSku {
-    const char *sku;        /* "SKU-10006" */
-    const char *title;      /* listing title */
-    int64_t price_fen;      /* unit price */
-    int weight;             /* popularity among NORMAL/RUNOUT picks */
+    const char *sku;   /* "SKU-10006" */
+    const char *title; /* listing title */
+    int64_t price_fen; /* unit price */
+    int weight;        /* popularity among NORMAL/RUNOUT picks */
     smpRole role;
-    int restock_days;       /* RUNOUT: restock expected start + N days; 0 = unknown */
+    int restock_days; /* RUNOUT: restock expected start + N days; 0 = unknown */
 } smpSku;
 
 static const smpSku tbSkus[] = {
@@ -134,7 +136,7 @@ static const smpSku tbSkus[] = {
     {"SKU-10003", "男士加绒牛仔裤修身直筒冬季", 12900, 9, SKU_NORMAL, 0},
     {"SKU-10004", "纯棉四件套床上用品1.8m床单被套", 19900, 8, SKU_NORMAL, 0},
     {"SKU-10005", "记忆棉枕头护颈椎枕单人", 6900, 7, SKU_NORMAL, 0},
-    {"SKU-10006", "冬季加厚羽绒服女中长款白鸭绒", 39900, 12, SKU_RUNOUT, 1},   /* restock tomorrow: EX-1 */
+    {"SKU-10006", "冬季加厚羽绒服女中长款白鸭绒", 39900, 12, SKU_RUNOUT, 1}, /* restock tomorrow: EX-1 */
     {"SKU-10007", "316不锈钢保温杯大容量男女士", 5900, 3, SKU_NORMAL, 0},
     {"SKU-10008", "毛绒拖鞋女冬季室内防滑", 2990, 11, SKU_NORMAL, 0},
     {"SKU-10009", "针织围巾女冬季百搭加厚", 4900, 6, SKU_NORMAL, 0},
@@ -186,42 +188,52 @@ typedef struct smpShop {
     Cs__V1__Channel channel;
     const smpSku *skus;
     int nskus;
-    const char *couriers[4];   /* chosen at order time, by weight */
+    const char *couriers[4]; /* chosen at order time, by weight */
     int courier_w[4];
-    int weight;                /* share of plain orders */
+    int weight; /* share of plain orders */
 } smpShop;
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const smpShop shops[] = {
-    {"tb-demo", CS__V1__CHANNEL__CHANNEL_TAOBAO, tbSkus, NELEM(tbSkus), {"YTO", "ZTO", "SF", NULL}, {70, 20, 10, 0}, 45},
+    {"tb-demo",
+     CS__V1__CHANNEL__CHANNEL_TAOBAO,
+     tbSkus,
+     NELEM(tbSkus),
+     {"YTO", "ZTO", "SF", NULL},
+     {70, 20, 10, 0},
+     45},
     {"tm-demo", CS__V1__CHANNEL__CHANNEL_TMALL, tmSkus, NELEM(tmSkus), {"SF", "YTO", NULL, NULL}, {60, 40, 0, 0}, 38},
-    {"own-demo", CS__V1__CHANNEL__CHANNEL_OWN_SITE, ownSkus, NELEM(ownSkus), {"SF", "EMS", NULL, NULL}, {60, 40, 0, 0}, 15},
+    {"own-demo",
+     CS__V1__CHANNEL__CHANNEL_OWN_SITE,
+     ownSkus,
+     NELEM(ownSkus),
+     {"SF", "EMS", NULL, NULL},
+     {60, 40, 0, 0},
+     15},
     {"us-dst", CS__V1__CHANNEL__CHANNEL_OWN_SITE, usSkus, NELEM(usSkus), {"SF", NULL, NULL, NULL}, {1, 0, 0, 0}, 2},
 };
 enum { SHOP_TB, SHOP_TM, SHOP_OWN, SHOP_US, NSHOPS };
 
 /* ---- people and places ---------------------------------------------------- */
 
-static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
-                                       "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-                                       "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-                                       "欧阳", "上官"};
-static const char *const givens[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军",
-                                     "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞",
-                                     "平", "刚", "婷婷", "浩然", "子涵", "欣怡", "梓萱", "宇轩",
-                                     "一诺", "思远", "雨桐", "佳怡", "俊杰", "晓峰", "文博", "嘉怡",
-                                     "诗琪", "子墨", "建国", "美玲"};
-static const char *const nicks[] = {"小鱼儿", "快乐的小猪", "tb", "jojo", "阳光宝贝", "momo",
-                                    "喵星人", "lucky", "sunny", "安静的风", "大白", "晴天",
-                                    "kiki", "柠檬不萌", "蓝色海洋", "summer", "糖糖", "追风少年"};
+static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴",   "周",  "徐",
+                                       "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",   "郑",  "梁",
+                                       "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "欧阳", "上官"};
+static const char *const givens[] = {"伟",   "芳",   "娜",   "秀英", "敏",   "静",   "丽",   "强",   "磊",   "军",
+                                     "洋",   "勇",   "艳",   "杰",   "娟",   "涛",   "明",   "超",   "秀兰", "霞",
+                                     "平",   "刚",   "婷婷", "浩然", "子涵", "欣怡", "梓萱", "宇轩", "一诺", "思远",
+                                     "雨桐", "佳怡", "俊杰", "晓峰", "文博", "嘉怡", "诗琪", "子墨", "建国", "美玲"};
+static const char *const nicks[] = {"小鱼儿", "快乐的小猪", "tb",       "jojo",     "阳光宝贝", "momo",
+                                    "喵星人", "lucky",      "sunny",    "安静的风", "大白",     "晴天",
+                                    "kiki",   "柠檬不萌",   "蓝色海洋", "summer",   "糖糖",     "追风少年"};
 
 typedef struct smpPlace {
     const char *province, *city, *district;
     const char *postcode;
     const char *roads[3];
-    int weight;     /* among plain orders; 0 = only for scenarios */
-    bool remote;    /* far regions: shipping fee, some couriers cannot reach */
+    int weight;  /* among plain orders; 0 = only for scenarios */
+    bool remote; /* far regions: shipping fee, some couriers cannot reach */
 } smpPlace;
 
 static const smpPlace places[] = {
@@ -252,15 +264,15 @@ static const smpPlace places[] = {
     {"西藏自治区", "拉萨市", "城关区", "850000", {"北京中路", "江苏路", "林廓北路"}, 0, true},
     {"西藏自治区", "日喀则市", "桑珠孜区", "857000", {"上海中路", "珠峰路", "青岛路"}, 0, true},
 };
-#define PLACE_TIBET_FIRST 24   /* index of the first 西藏自治区 place */
+#define PLACE_TIBET_FIRST 24 /* index of the first 西藏自治区 place */
 
-static const char *const communities[] = {"阳光花园", "金色家园", "翠苑一区", "万科城市花园", "绿城桂花园",
-                                          "和平里小区", "保利天悦", "融创玖樟台", "碧桂园凤凰城",
-                                          "世纪新城", "幸福里", "锦绣江南"};
+static const char *const communities[] = {"阳光花园",     "金色家园",   "翠苑一区", "万科城市花园",
+                                          "绿城桂花园",   "和平里小区", "保利天悦", "融创玖樟台",
+                                          "碧桂园凤凰城", "世纪新城",   "幸福里",   "锦绣江南"};
 
 static const char *const buyerMessages[] = {
-    "请尽快发货，谢谢！", "麻烦发顺丰，可以补运费", "送人的，请不要放价格单", "帮忙检查一下再发，上次有瑕疵",
-    "双十一抢到了，能今天发吗？", "颜色要和图片一样的", "请用纸箱包装，谢谢", "收货时间周末，工作日家里没人"};
+    "请尽快发货，谢谢！",         "麻烦发顺丰，可以补运费", "送人的，请不要放价格单", "帮忙检查一下再发，上次有瑕疵",
+    "双十一抢到了，能今天发吗？", "颜色要和图片一样的",     "请用纸箱包装，谢谢",     "收货时间周末，工作日家里没人"};
 static const char *const memoTexts[] = {"买家来电要求改为周末送货，已备注", "买家要求开箱验货后签收",
                                         "老客户，请附送手写感谢卡", "买家要求更换为礼盒包装"};
 static const char *const cancelReasons[] = {"拍错了/多拍了", "不想买了", "地址信息填写错误", "协商一致退款",
@@ -272,8 +284,8 @@ static const char *const invoiceTitles[] = {"杭州云帆网络科技有限公�
 
 typedef struct smpScenario {
     const char *name;
-    int per_10000;  /* weight among all orders */
-    int forced;     /* at least this many forced at spread positions */
+    int per_10000; /* weight among all orders */
+    int forced;    /* at least this many forced at spread positions */
 } smpScenario;
 
 static const smpScenario scenarios[CS_SAMPLE_NSCENARIOS] = {
@@ -320,9 +332,9 @@ typedef struct smpHistory {
 } smpHistory;
 
 static const smpHistory history[] = {
-    {SHOP_TB, "SKU-10007", 3, CS__V1__CASE_REASON__CASE_REASON_QUALITY},   /* delist + test */
-    {SHOP_TM, "SKU-20005", 4, CS__V1__CASE_REASON__CASE_REASON_QUALITY},   /* delist + test */
-    {SHOP_TB, "SKU-10011", 2, CS__V1__CASE_REASON__CASE_REASON_QUALITY},   /* test only */
+    {SHOP_TB, "SKU-10007", 3, CS__V1__CASE_REASON__CASE_REASON_QUALITY}, /* delist + test */
+    {SHOP_TM, "SKU-20005", 4, CS__V1__CASE_REASON__CASE_REASON_QUALITY}, /* delist + test */
+    {SHOP_TB, "SKU-10011", 2, CS__V1__CASE_REASON__CASE_REASON_QUALITY}, /* test only */
     {SHOP_OWN, "SKU-30002", 1, CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND},
     {SHOP_TM, "SKU-20001", 2, CS__V1__CASE_REASON__CASE_REASON_NO_REASON_7D},
 };
@@ -330,28 +342,28 @@ static const smpHistory history[] = {
 /* ---- the run ------------------------------------------------------------------ */
 
 typedef struct smpStockRow {
-    int shop;             /* index into shops[] */
+    int shop; /* index into shops[] */
     const smpSku *sku;
-    int64_t demand;       /* units ordered by committed orders of the run */
-    int32_t available;    /* planned level */
+    int64_t demand;    /* units ordered by committed orders of the run */
+    int32_t available; /* planned level */
     int64_t restock_date_ms;
 } smpStockRow;
 
 struct cs_sample {
-    char *run_id;           /* owned */
+    char *run_id; /* owned */
     uint64_t seed;
-    uint64_t base;          /* mix of run id and seed: the root of every stream */
+    uint64_t base; /* mix of run id and seed: the root of every stream */
     int count;
     int64_t start_ms, spread_ms, counted_ms;
-    int32_t *forced;        /* count entries: forced scenario + 1, 0 = draw by weight */
-    int32_t *forced_ord;    /* the ordinal of a forced entry within its scenario */
-    smpStockRow *stock;     /* one per shop and SKU */
+    int32_t *forced;     /* count entries: forced scenario + 1, 0 = draw by weight */
+    int32_t *forced_ord; /* the ordinal of a forced entry within its scenario */
+    smpStockRow *stock;  /* one per shop and SKU */
     int nstock;
-    int nhistory_events;    /* after-sales cases in the preamble */
+    int nhistory_events;        /* after-sales cases in the preamble */
     char codes[NSHOPS][16][16]; /* SKU code per shop and catalogue entry (skuCode) */
 };
 
-#define DEFAULT_START_MS 1794326400000LL   /* 2026-11-11T00:00:00+08:00 */
+#define DEFAULT_START_MS 1794326400000LL /* 2026-11-11T00:00:00+08:00 */
 #define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL
 
@@ -418,29 +430,29 @@ static uint32_t variantOf(const cs_sample *s, int i) {
 #define PLAN_MAX_LINES 5
 
 typedef struct smpAddr {
-    const char *province, *city, *district, *postcode;  /* static strings */
-    char street[192];                                    /* detail line */
+    const char *province, *city, *district, *postcode; /* static strings */
+    char street[192];                                  /* detail line */
 } smpAddr;
 
 typedef struct smpLine {
     const smpSku *sku;
-    const char *code;          /* the SKU code of this run (skuCode) */
+    const char *code; /* the SKU code of this run (skuCode) */
     int32_t qty;
     int64_t price_fen;
     bool gift, presale;
-    int64_t presale_date_ms;   /* 0 = missing */
+    int64_t presale_date_ms; /* 0 = missing */
 } smpLine;
 
 typedef struct smpPlan {
     int index;
     cs_sample_scenario scen;
     uint32_t variant;
-    int shop;                        /* index into shops[] */
+    int shop; /* index into shops[] */
     char order_id[CS_SAMPLE_ID_LEN];
     char buyer_id[64];
     char name[32];
     char phone[24];
-    smpAddr addr;                    /* at creation */
+    smpAddr addr; /* at creation */
     const smpPlace *place;
     smpLine lines[PLAN_MAX_LINES];
     int nlines;
@@ -451,9 +463,9 @@ typedef struct smpPlan {
     int64_t item_total_fen, payable_fen;
     Cs__V1__PaymentMethod method;
     bool cod;
-    bool pays;                       /* a PAID event follows */
+    bool pays; /* a PAID event follows */
     int64_t paid_fen;
-    int64_t created_ms, paid_ms;     /* paid_ms 0 if it never pays */
+    int64_t created_ms, paid_ms; /* paid_ms 0 if it never pays */
     const char *courier;
     const char *buyer_message;
     bool gift_wrap, installation;
@@ -494,8 +506,8 @@ static const smpPlace *pickPlace(smpRng *r) {
 static void makeStreet(smpRng *r, const smpPlace *pl, char *out, size_t len) {
     int floor = (int)rngRange(r, 1, 32);
     snprintf(out, len, "%s%d号%s%d幢%d单元%d%02d室", pl->roads[rngBelow(r, 3)], (int)rngRange(r, 1, 999),
-             communities[rngBelow(r, NELEM(communities))], (int)rngRange(r, 1, 30), (int)rngRange(r, 1, 4),
-             floor, (int)rngRange(r, 1, 4));
+             communities[rngBelow(r, NELEM(communities))], (int)rngRange(r, 1, 30), (int)rngRange(r, 1, 4), floor,
+             (int)rngRange(r, 1, 4));
 }
 
 static void setAddr(smpAddr *a, const smpPlace *pl) {
@@ -555,10 +567,14 @@ static void computeMoney(smpPlan *p, smpRng *r) {
         p->disc_fen[p->ndisc++] = 1000;
         disc += 1000;
     }
-    if (p->place->remote) p->shipping_fen = 2000;            /* 偏远地区运费 */
-    else if (p->shop == SHOP_US) p->shipping_fen = 3000;
-    else if (p->shop == SHOP_OWN && total < 9900) p->shipping_fen = 1000;
-    else p->shipping_fen = 0;                                /* 包邮 */
+    if (p->place->remote)
+        p->shipping_fen = 2000; /* 偏远地区运费 */
+    else if (p->shop == SHOP_US)
+        p->shipping_fen = 3000;
+    else if (p->shop == SHOP_OWN && total < 9900)
+        p->shipping_fen = 1000;
+    else
+        p->shipping_fen = 0; /* 包邮 */
     p->payable_fen = total - disc + p->shipping_fen - p->fee_cut_fen;
 }
 
@@ -602,32 +618,37 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
 
     /* shop */
     switch (p->scen) {
-    case CS_SAMPLE_OV4_COD_NOWHERE: p->shop = SHOP_US; break;   /* us-dst: SF without COD */
-    case CS_SAMPLE_OV5_BANK:
-    case CS_SAMPLE_OV5_ALIPAY:
-    case CS_SAMPLE_OV5_ONLINE_BANK:
-    case CS_SAMPLE_COD: p->shop = SHOP_OWN; break;
-    case CS_SAMPLE_EX3_YESTERDAY:
-    case CS_SAMPLE_NT3_REPEAT: p->shop = SHOP_TB; break;
-    case CS_SAMPLE_OV4_TIBET_YTO:
-    case CS_SAMPLE_OV8_LAST_UNIT: p->shop = p->variant % 2 ? SHOP_TM : SHOP_TB; break;
-    case CS_SAMPLE_OV7_SPECIAL: p->shop = p->variant % 3 == 2 ? SHOP_TM : (p->variant % 3 ? SHOP_TB : SHOP_OWN); break;
-    case CS_SAMPLE_OV14_INVOICE: p->shop = p->variant % 3 == 0 ? SHOP_OWN : (p->variant % 3 == 1 ? SHOP_TM : SHOP_TB); break;
-    default: {
-        int w[NSHOPS];
-        for (int k = 0; k < NSHOPS; k++) w[k] = shops[k].weight;
-        p->shop = pickWeighted(&r, w, NSHOPS);
-        /* us-dst sells no gifts and no presale items */
-        if (p->shop == SHOP_US && (p->scen == CS_SAMPLE_OV10_GIFT || p->scen == CS_SAMPLE_OV10_PRESALE ||
-                                   p->scen == CS_SAMPLE_OV10_PRESALE_NODATE))
-            p->shop = SHOP_TB;
-    }
+        case CS_SAMPLE_OV4_COD_NOWHERE: p->shop = SHOP_US; break; /* us-dst: SF without COD */
+        case CS_SAMPLE_OV5_BANK:
+        case CS_SAMPLE_OV5_ALIPAY:
+        case CS_SAMPLE_OV5_ONLINE_BANK:
+        case CS_SAMPLE_COD: p->shop = SHOP_OWN; break;
+        case CS_SAMPLE_EX3_YESTERDAY:
+        case CS_SAMPLE_NT3_REPEAT: p->shop = SHOP_TB; break;
+        case CS_SAMPLE_OV4_TIBET_YTO:
+        case CS_SAMPLE_OV8_LAST_UNIT: p->shop = p->variant % 2 ? SHOP_TM : SHOP_TB; break;
+        case CS_SAMPLE_OV7_SPECIAL:
+            p->shop = p->variant % 3 == 2 ? SHOP_TM : (p->variant % 3 ? SHOP_TB : SHOP_OWN);
+            break;
+        case CS_SAMPLE_OV14_INVOICE:
+            p->shop = p->variant % 3 == 0 ? SHOP_OWN : (p->variant % 3 == 1 ? SHOP_TM : SHOP_TB);
+            break;
+        default: {
+            int w[NSHOPS];
+            for (int k = 0; k < NSHOPS; k++) w[k] = shops[k].weight;
+            p->shop = pickWeighted(&r, w, NSHOPS);
+            /* us-dst sells no gifts and no presale items */
+            if (p->shop == SHOP_US && (p->scen == CS_SAMPLE_OV10_GIFT || p->scen == CS_SAMPLE_OV10_PRESALE ||
+                                       p->scen == CS_SAMPLE_OV10_PRESALE_NODATE))
+                p->shop = SHOP_TB;
+        }
     }
     const smpShop *sh = &shops[p->shop];
     cs_sample_order_id(s, i, p->order_id, sizeof p->order_id);
     p->created_ms = createdAt(s, i, &r);
     /* the evening before the morning: 20:00, 20:40, 21:20 */
-    if (p->scen == CS_SAMPLE_EX3_YESTERDAY) p->created_ms = s->start_ms - 4 * HOUR_MS + (int64_t)(p->variant % 3) * 40 * 60000;
+    if (p->scen == CS_SAMPLE_EX3_YESTERDAY)
+        p->created_ms = s->start_ms - 4 * HOUR_MS + (int64_t)(p->variant % 3) * 40 * 60000;
 
     /* buyer: the nick carries run-specific digits, so separate runs never
      * share a buyer (OV-9 would otherwise hold a re-run's orders) */
@@ -637,22 +658,24 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
              (unsigned)(rngNext(&r) % 1000000));
     static const char second[] = "3456789";
     snprintf(p->phone, sizeof p->phone, "1%c%09u", second[rngBelow(&r, 7)], (unsigned)(rngNext(&r) % 1000000000));
-    if (p->scen == CS_SAMPLE_OV3_BAD_PHONE) p->phone[10] = 0;   /* 10 digits: OV-3 */
-    if (p->scen == CS_SAMPLE_NT3_REPEAT) {   /* one reseller: one nick, one number */
+    if (p->scen == CS_SAMPLE_OV3_BAD_PHONE) p->phone[10] = 0; /* 10 digits: OV-3 */
+    if (p->scen == CS_SAMPLE_NT3_REPEAT) {                    /* one reseller: one nick, one number */
         snprintf(p->buyer_id, sizeof p->buyer_id, "代购小店%06u", (unsigned)(s->base % 1000000));
         snprintf(p->phone, sizeof p->phone, "139%08u", (unsigned)(s->base / 1000000 % 100000000));
     }
 
     /* address */
-    p->place = p->scen == CS_SAMPLE_OV4_TIBET_YTO ? &places[PLACE_TIBET_FIRST + (int)(p->variant / 2 % 2)]
-                                                   : pickPlace(&r);
+    p->place =
+        p->scen == CS_SAMPLE_OV4_TIBET_YTO ? &places[PLACE_TIBET_FIRST + (int)(p->variant / 2 % 2)] : pickPlace(&r);
     setAddr(&p->addr, p->place);
     makeStreet(&r, p->place, p->addr.street, sizeof p->addr.street);
     if (p->scen == CS_SAMPLE_OV3_NO_DISTRICT) p->addr.district = "";
 
     /* lines: distinct SKUs, mostly one unit */
-    bool ex3_short = p->scen == CS_SAMPLE_EX3_YESTERDAY && p->variant % 3 != 2;   /* the run-out SKU */
-    int want = p->scen == CS_SAMPLE_OV8_LAST_UNIT || ex3_short ? 1 : 1 + (rngChance(&r, 300) ? 1 : 0) + (rngChance(&r, 80) ? 1 : 0);
+    bool ex3_short = p->scen == CS_SAMPLE_EX3_YESTERDAY && p->variant % 3 != 2; /* the run-out SKU */
+    int want = p->scen == CS_SAMPLE_OV8_LAST_UNIT || ex3_short
+                   ? 1
+                   : 1 + (rngChance(&r, 300) ? 1 : 0) + (rngChance(&r, 80) ? 1 : 0);
     if (p->scen == CS_SAMPLE_OV1_QTY0 && want < 2) want = 2;
     if (p->scen == CS_SAMPLE_OV8_LAST_UNIT) {
         p->lines[p->nlines++] = (smpLine){.sku = skuOfRole(sh, SKU_LAST), .qty = 1};
@@ -668,13 +691,15 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
         int32_t q = rngChance(&r, 800) ? 1 : (rngChance(&r, 750) ? 2 : 3);
         p->lines[p->nlines++] = (smpLine){.sku = k, .qty = q};
     }
-    if (p->scen == CS_SAMPLE_OV1_QTY0) p->lines[p->nlines - 1].qty = 0;   /* OV-1 */
+    if (p->scen == CS_SAMPLE_OV1_QTY0) p->lines[p->nlines - 1].qty = 0; /* OV-1 */
     if (p->scen == CS_SAMPLE_OV10_GIFT && skuOfRole(sh, SKU_GIFT))
         p->lines[p->nlines++] = (smpLine){.sku = skuOfRole(sh, SKU_GIFT), .qty = 1, .gift = true};
     if ((p->scen == CS_SAMPLE_OV10_PRESALE || p->scen == CS_SAMPLE_OV10_PRESALE_NODATE) && skuOfRole(sh, SKU_PRESALE)) {
-        p->lines[p->nlines++] = (smpLine){
-            .sku = skuOfRole(sh, SKU_PRESALE), .qty = 1, .presale = true,
-            .presale_date_ms = p->scen == CS_SAMPLE_OV10_PRESALE ? s->start_ms + 10 * DAY_MS : 0};
+        p->lines[p->nlines++] =
+            (smpLine){.sku = skuOfRole(sh, SKU_PRESALE),
+                      .qty = 1,
+                      .presale = true,
+                      .presale_date_ms = p->scen == CS_SAMPLE_OV10_PRESALE ? s->start_ms + 10 * DAY_MS : 0};
     }
     for (int k = 0; k < p->nlines; k++) {
         p->lines[k].price_fen = p->lines[k].sku->price_fen;
@@ -689,30 +714,30 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_PLATFORM;
     p->pays = true;
     switch (p->scen) {
-    case CS_SAMPLE_UNPAID: p->pays = false; break;
-    case CS_SAMPLE_OV5_BANK:
-        p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER;
-        p->pays = p->variant % 2 == 1;   /* half "paid, to be verified", half awaiting */
-        break;
-    case CS_SAMPLE_OV5_ALIPAY: p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY; break;
-    case CS_SAMPLE_OV5_ONLINE_BANK: p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_ONLINE_BANKING; break;
-    case CS_SAMPLE_COD:
-    case CS_SAMPLE_OV4_COD_NOWHERE:
-        p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
-        p->cod = true;
-        p->pays = false;   /* the buyer pays the courier */
-        break;
-    case CS_SAMPLE_CANCEL: p->pays = p->variant % 2 == 1; break;
-    default: break;
+        case CS_SAMPLE_UNPAID: p->pays = false; break;
+        case CS_SAMPLE_OV5_BANK:
+            p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER;
+            p->pays = p->variant % 2 == 1; /* half "paid, to be verified", half awaiting */
+            break;
+        case CS_SAMPLE_OV5_ALIPAY: p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY; break;
+        case CS_SAMPLE_OV5_ONLINE_BANK: p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_ONLINE_BANKING; break;
+        case CS_SAMPLE_COD:
+        case CS_SAMPLE_OV4_COD_NOWHERE:
+            p->method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
+            p->cod = true;
+            p->pays = false; /* the buyer pays the courier */
+            break;
+        case CS_SAMPLE_CANCEL: p->pays = p->variant % 2 == 1; break;
+        default: break;
     }
 
     /* memo group */
     if (p->scen == CS_SAMPLE_OV7_MESSAGE) p->buyer_message = buyerMessages[rngBelow(&r, NELEM(buyerMessages))];
     if (p->scen == CS_SAMPLE_OV7_SPECIAL) {
         switch (p->variant % 3) {
-        case 0: p->gift_wrap = true; break;
-        case 1: p->delivery_window = rngChance(&r, 500) ? "工作日白天" : "周末全天"; break;
-        default: p->installation = true; break;
+            case 0: p->gift_wrap = true; break;
+            case 1: p->delivery_window = rngChance(&r, 500) ? "工作日白天" : "周末全天"; break;
+            default: p->installation = true; break;
         }
     }
 
@@ -722,20 +747,21 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
         p->fee_cut_fen = rngRange(&r, 5, 20) * 100;
     }
     computeMoney(p, &r);
-    if (p->payable_fen < 1) {   /* a cut larger than the order: drop it */
+    if (p->payable_fen < 1) { /* a cut larger than the order: drop it */
         p->payable_fen += p->fee_cut_fen;
         p->fee_cut_fen = 0;
     }
     p->paid_fen = p->payable_fen;
-    if (p->scen == CS_SAMPLE_OV2_OFF_BY_1) p->paid_fen += p->variant % 2 ? 1 : -1;   /* OV-2 */
-    int64_t pay_after = p->fee_ms ? p->fee_ms - p->created_ms + rngRange(&r, 30000, 300000) : rngRange(&r, 5000, 300000);
+    if (p->scen == CS_SAMPLE_OV2_OFF_BY_1) p->paid_fen += p->variant % 2 ? 1 : -1; /* OV-2 */
+    int64_t pay_after =
+        p->fee_ms ? p->fee_ms - p->created_ms + rngRange(&r, 30000, 300000) : rngRange(&r, 5000, 300000);
     p->paid_ms = p->pays ? p->created_ms + pay_after : 0;
 }
 
 /* ---- building protobuf messages from a plan --------------------------------- */
 
-static Cs__V1__Envelope *envNew(const cs_sample *s, cs_sample_arena *a, const char *tag, int index,
-                                const char *shop, int64_t event_ms) {
+static Cs__V1__Envelope *envNew(const cs_sample *s, cs_sample_arena *a, const char *tag, int index, const char *shop,
+                                int64_t event_ms) {
     Cs__V1__Envelope *e = aAlloc(a, sizeof *e);
     cs__v1__envelope__init(e);
     /* deterministic from (run id, seed, index): a re-run re-sends the same ids */
@@ -744,7 +770,7 @@ static Cs__V1__Envelope *envNew(const cs_sample *s, cs_sample_arena *a, const ch
     e->shop_id = aStr(a, shop);
     e->event_ms = event_ms;
     smpRng r = rngFor(s, STREAM_INGEST, (uint64_t)(event_ms ^ (uint64_t)index * 31));
-    e->ingest_ms = event_ms + rngRange(&r, 80, 1500);   /* gateway took it a moment later */
+    e->ingest_ms = event_ms + rngRange(&r, 80, 1500); /* gateway took it a moment later */
     e->source = aStr(a, "sample");
     return e;
 }
@@ -885,7 +911,8 @@ static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_
 
     /* CREATED: the whole order, unpaid */
     e = envNew(s, a, "created", i, shop, p.created_ms);
-    setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, orderFull(a, &p, &p.addr, false)),
+    setOrderOut(&p, &out[n++], e,
+                orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, orderFull(a, &p, &p.addr, false)),
                 p.created_ms, "CREATED");
 
     /* FEE_CHANGED before payment: discounts and shipping restated (TradeModifyFee) */
@@ -893,8 +920,8 @@ static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_
         o = orderNew(a, &p, p.fee_ms);
         orderFee(a, &p, o, true);
         e = envNew(s, a, "fee", i, shop, p.fee_ms);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED, o), p.fee_ms,
-                    "FEE_CHANGED");
+        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED, o),
+                    p.fee_ms, "FEE_CHANGED");
     }
 
     /* PAID */
@@ -904,111 +931,117 @@ static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_
         o->paid_amount_fen = p.paid_fen;
         o->paid_ms = p.paid_ms;
         e = envNew(s, a, "paid", i, shop, p.paid_ms);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, o), p.paid_ms, "PAID");
+        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, o), p.paid_ms,
+                    "PAID");
     }
     int64_t base_ms = p.pays ? p.paid_ms : p.created_ms;
 
     switch (p.scen) {
-    case CS_SAMPLE_OV12_ADDRESS: {   /* OV-12: a change re-runs verification */
-        smpAddr ad;
-        changedAddr(s, &p, 0, &ad);
-        int64_t t = base_ms + rngRange(&r, 10, 40) * 60000;
-        o = orderNew(a, &p, t);
-        o->receiver = receiverNew(a, &p, &ad);
-        e = envNew(s, a, "addr1", i, shop, t);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o), t,
-                    "ADDRESS_CHANGED");
-        break;
-    }
-    case CS_SAMPLE_OV12_STALE: {
-        /* OV-12: the newer change (complete address) is delivered first; the
+        case CS_SAMPLE_OV12_ADDRESS: { /* OV-12: a change re-runs verification */
+            smpAddr ad;
+            changedAddr(s, &p, 0, &ad);
+            int64_t t = base_ms + rngRange(&r, 10, 40) * 60000;
+            o = orderNew(a, &p, t);
+            o->receiver = receiverNew(a, &p, &ad);
+            e = envNew(s, a, "addr1", i, shop, t);
+            setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o),
+                        t, "ADDRESS_CHANGED");
+            break;
+        }
+        case CS_SAMPLE_OV12_STALE: {
+            /* OV-12: the newer change (complete address) is delivered first; the
          * older one (no district) arrives a minute later and must lose. Had it
          * been applied, the order would fall into ADDRESS_INCOMPLETE. */
-        smpAddr newer, older;
-        changedAddr(s, &p, 1, &newer);
-        changedAddr(s, &p, 2, &older);
-        older.district = "";
-        int64_t t_old = base_ms + 20 * 60000, t_new = base_ms + 30 * 60000;
-        o = orderNew(a, &p, t_new);
-        o->receiver = receiverNew(a, &p, &newer);
-        e = envNew(s, a, "addr2", i, shop, t_new);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o),
-                    t_new + 5000, "ADDRESS_CHANGED");
-        o = orderNew(a, &p, t_old);
-        o->receiver = receiverNew(a, &p, &older);
-        e = envNew(s, a, "addr1", i, shop, t_old);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o),
-                    t_new + 60000, "ADDRESS_CHANGED_STALE");
-        break;
-    }
-    case CS_SAMPLE_MEMO: {   /* OV-7: a remark puts the order under review */
-        int64_t t = base_ms + rngRange(&r, 5, 30) * 60000;
-        o = orderNew(a, &p, t);
-        orderMemo(a, &p, o);
-        o->seller_memo = aStr(a, memoTexts[rngBelow(&r, NELEM(memoTexts))]);
-        e = envNew(s, a, "memo", i, shop, t);
-        setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED, o), t,
-                    "MEMO_CHANGED");
-        break;
-    }
-    case CS_SAMPLE_NT3_REPEAT:   /* shipped too: one more message to the reseller's number */
-    case CS_SAMPLE_SHIPPED: {   /* NT-6: one logistics message with the tracking number */
-        int64_t t = base_ms + rngRange(&r, 120, 420) * 60000;
-        o = orderNew(a, &p, t);
-        Cs__V1__OrderEvent *ev = orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED, o);
-        ev->shipment = aAlloc(a, sizeof *ev->shipment);
-        cs__v1__shipment__init(ev->shipment);
-        ev->shipment->courier = aStr(a, p.courier);
-        uint64_t num = rngNext(&r);
-        if (strcmp(p.courier, "YTO") == 0) ev->shipment->tracking_no = aPrintf(a, "YT%013llu", (unsigned long long)(num % 10000000000000ULL));
-        else if (strcmp(p.courier, "SF") == 0) ev->shipment->tracking_no = aPrintf(a, "SF%013llu", (unsigned long long)(num % 10000000000000ULL));
-        else if (strcmp(p.courier, "ZTO") == 0) ev->shipment->tracking_no = aPrintf(a, "7%011llu", (unsigned long long)(num % 100000000000ULL));
-        else ev->shipment->tracking_no = aPrintf(a, "11%011llu", (unsigned long long)(num % 100000000000ULL));
-        ev->shipment->shipped_ms = t;
-        e = envNew(s, a, "shipped", i, shop, t);
-        setOrderOut(&p, &out[n++], e, ev, t, "SHIPPED");
-        break;
-    }
-    case CS_SAMPLE_CANCEL: {
-        int64_t t = base_ms + rngRange(&r, 20, 90) * 60000;
-        o = orderNew(a, &p, t);
-        Cs__V1__OrderEvent *ev = orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED, o);
-        ev->cancellation = aAlloc(a, sizeof *ev->cancellation);
-        cs__v1__cancellation__init(ev->cancellation);
-        ev->cancellation->reason = aStr(a, cancelReasons[rngBelow(&r, NELEM(cancelReasons))]);
-        ev->cancellation->refund_fen = p.pays ? p.paid_fen : 0;
-        e = envNew(s, a, "cancelled", i, shop, t);
-        setOrderOut(&p, &out[n++], e, ev, t, "CANCELLED");
-        break;
-    }
-    case CS_SAMPLE_OV14_INVOICE: {   /* OV-14: a late event on shop.contacts.v1 */
-        if (!p.pays) break;
-        int64_t t = base_ms + rngRange(&r, 60, 180) * 60000;
-        e = envNew(s, a, "invoice", i, shop, t);
-        Cs__V1__ContactEvent *c = aAlloc(a, sizeof *c);
-        cs__v1__contact_event__init(c);
-        c->body_case = CS__V1__CONTACT_EVENT__BODY_INVOICE;
-        c->invoice = aAlloc(a, sizeof *c->invoice);
-        cs__v1__invoice_request__init(c->invoice);
-        c->invoice->order_id = aStr(a, p.order_id);
-        c->invoice->buyer_id = aStr(a, p.buyer_id);
-        const char *title = invoiceTitles[rngBelow(&r, NELEM(invoiceTitles))];
-        c->invoice->title = aStr(a, title);
-        c->invoice->tax_id = strcmp(title, "个人") == 0
-                                 ? aStr(a, "")
-                                 : aPrintf(a, "91330106MA%08llX", (unsigned long long)(rngNext(&r) & 0xFFFFFFFFULL));
-        e->body_case = CS__V1__ENVELOPE__BODY_CONTACT;
-        e->contact = c;
-        cs_sample_event *ev = &out[n++];
-        ev->topic = CS_TOPIC_CONTACTS;
-        snprintf(ev->key, sizeof ev->key, "%.40s:%.111s", shop, p.order_id);
-        ev->env = e;
-        ev->at_ms = t;
-        ev->late = true;
-        ev->what = "INVOICE_REQUEST";
-        break;
-    }
-    default: break;
+            smpAddr newer, older;
+            changedAddr(s, &p, 1, &newer);
+            changedAddr(s, &p, 2, &older);
+            older.district = "";
+            int64_t t_old = base_ms + 20 * 60000, t_new = base_ms + 30 * 60000;
+            o = orderNew(a, &p, t_new);
+            o->receiver = receiverNew(a, &p, &newer);
+            e = envNew(s, a, "addr2", i, shop, t_new);
+            setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o),
+                        t_new + 5000, "ADDRESS_CHANGED");
+            o = orderNew(a, &p, t_old);
+            o->receiver = receiverNew(a, &p, &older);
+            e = envNew(s, a, "addr1", i, shop, t_old);
+            setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, o),
+                        t_new + 60000, "ADDRESS_CHANGED_STALE");
+            break;
+        }
+        case CS_SAMPLE_MEMO: { /* OV-7: a remark puts the order under review */
+            int64_t t = base_ms + rngRange(&r, 5, 30) * 60000;
+            o = orderNew(a, &p, t);
+            orderMemo(a, &p, o);
+            o->seller_memo = aStr(a, memoTexts[rngBelow(&r, NELEM(memoTexts))]);
+            e = envNew(s, a, "memo", i, shop, t);
+            setOrderOut(&p, &out[n++], e, orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED, o), t,
+                        "MEMO_CHANGED");
+            break;
+        }
+        case CS_SAMPLE_NT3_REPEAT: /* shipped too: one more message to the reseller's number */
+        case CS_SAMPLE_SHIPPED: {  /* NT-6: one logistics message with the tracking number */
+            int64_t t = base_ms + rngRange(&r, 120, 420) * 60000;
+            o = orderNew(a, &p, t);
+            Cs__V1__OrderEvent *ev = orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED, o);
+            ev->shipment = aAlloc(a, sizeof *ev->shipment);
+            cs__v1__shipment__init(ev->shipment);
+            ev->shipment->courier = aStr(a, p.courier);
+            uint64_t num = rngNext(&r);
+            if (strcmp(p.courier, "YTO") == 0)
+                ev->shipment->tracking_no = aPrintf(a, "YT%013llu", (unsigned long long)(num % 10000000000000ULL));
+            else if (strcmp(p.courier, "SF") == 0)
+                ev->shipment->tracking_no = aPrintf(a, "SF%013llu", (unsigned long long)(num % 10000000000000ULL));
+            else if (strcmp(p.courier, "ZTO") == 0)
+                ev->shipment->tracking_no = aPrintf(a, "7%011llu", (unsigned long long)(num % 100000000000ULL));
+            else
+                ev->shipment->tracking_no = aPrintf(a, "11%011llu", (unsigned long long)(num % 100000000000ULL));
+            ev->shipment->shipped_ms = t;
+            e = envNew(s, a, "shipped", i, shop, t);
+            setOrderOut(&p, &out[n++], e, ev, t, "SHIPPED");
+            break;
+        }
+        case CS_SAMPLE_CANCEL: {
+            int64_t t = base_ms + rngRange(&r, 20, 90) * 60000;
+            o = orderNew(a, &p, t);
+            Cs__V1__OrderEvent *ev = orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED, o);
+            ev->cancellation = aAlloc(a, sizeof *ev->cancellation);
+            cs__v1__cancellation__init(ev->cancellation);
+            ev->cancellation->reason = aStr(a, cancelReasons[rngBelow(&r, NELEM(cancelReasons))]);
+            ev->cancellation->refund_fen = p.pays ? p.paid_fen : 0;
+            e = envNew(s, a, "cancelled", i, shop, t);
+            setOrderOut(&p, &out[n++], e, ev, t, "CANCELLED");
+            break;
+        }
+        case CS_SAMPLE_OV14_INVOICE: { /* OV-14: a late event on shop.contacts.v1 */
+            if (!p.pays) break;
+            int64_t t = base_ms + rngRange(&r, 60, 180) * 60000;
+            e = envNew(s, a, "invoice", i, shop, t);
+            Cs__V1__ContactEvent *c = aAlloc(a, sizeof *c);
+            cs__v1__contact_event__init(c);
+            c->body_case = CS__V1__CONTACT_EVENT__BODY_INVOICE;
+            c->invoice = aAlloc(a, sizeof *c->invoice);
+            cs__v1__invoice_request__init(c->invoice);
+            c->invoice->order_id = aStr(a, p.order_id);
+            c->invoice->buyer_id = aStr(a, p.buyer_id);
+            const char *title = invoiceTitles[rngBelow(&r, NELEM(invoiceTitles))];
+            c->invoice->title = aStr(a, title);
+            c->invoice->tax_id =
+                strcmp(title, "个人") == 0
+                    ? aStr(a, "")
+                    : aPrintf(a, "91330106MA%08llX", (unsigned long long)(rngNext(&r) & 0xFFFFFFFFULL));
+            e->body_case = CS__V1__ENVELOPE__BODY_CONTACT;
+            e->contact = c;
+            cs_sample_event *ev = &out[n++];
+            ev->topic = CS_TOPIC_CONTACTS;
+            snprintf(ev->key, sizeof ev->key, "%.40s:%.111s", shop, p.order_id);
+            ev->env = e;
+            ev->at_ms = t;
+            ev->late = true;
+            ev->what = "INVOICE_REQUEST";
+            break;
+        }
+        default: break;
     }
     return n;
 }
@@ -1017,8 +1050,10 @@ void cs_sample_order_single(const cs_sample *s, int i, cs_sample_arena *a, cs_sa
     smpPlan p;
     planOrder(s, i, &p);
     smpAddr ad = p.addr;
-    if (p.scen == CS_SAMPLE_OV12_STALE) changedAddr(s, &p, 1, &ad);   /* the address that wins */
-    else if (p.scen == CS_SAMPLE_OV12_ADDRESS) changedAddr(s, &p, 0, &ad);
+    if (p.scen == CS_SAMPLE_OV12_STALE)
+        changedAddr(s, &p, 1, &ad); /* the address that wins */
+    else if (p.scen == CS_SAMPLE_OV12_ADDRESS)
+        changedAddr(s, &p, 0, &ad);
     Cs__V1__Envelope *e = envNew(s, a, "order", i, shops[p.shop].id, p.created_ms);
     Cs__V1__Order *o = orderFull(a, &p, &ad, true);
     if (p.scen == CS_SAMPLE_MEMO) o->seller_memo = aStr(a, memoTexts[p.variant % NELEM(memoTexts)]);
@@ -1044,7 +1079,7 @@ int cs_sample_preamble_count(const cs_sample *s) { return s->nstock + s->nhistor
 
 void cs_sample_preamble_event(const cs_sample *s, int k, cs_sample_arena *a, cs_sample_event *out) {
     memset(out, 0, sizeof *out);
-    if (k < s->nstock) {   /* stock level of one SKU in one shop */
+    if (k < s->nstock) { /* stock level of one SKU in one shop */
         const smpStockRow *row = &s->stock[k];
         const char *shop = shops[row->shop].id;
         const char *code = skuCode(s, row->shop, row->sku);
@@ -1154,8 +1189,8 @@ void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, c
     cs_sample_arena_init(&a);
     if (k % 3 == 0) {
         /* Not a protobuf at all: a varint longer than 10 bytes cannot parse. */
-        static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
-                                       '{', '"', 'n', 'o', 't', '"', ':', '"', 'p', 'r', 'o', 't', 'o', '"', '}'};
+        static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, '{', '"',
+                                       'n',  'o',  't',  '"',  ':',  '"',  'p',  'r',  'o',  't',  'o',  '"',  '}'};
         *value = cs_xmalloc(sizeof junk);
         memcpy(*value, junk, sizeof junk);
         *len = sizeof junk;
@@ -1168,7 +1203,7 @@ void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, c
         Cs__V1__Envelope *e = envNew(s, &a, aPrintf(&a, "poison-%d", k), -1,
                                      k % 3 == 1 ? "no-such-shop" : shops[p.shop].id, p.created_ms);
         Cs__V1__Order *o = orderFull(&a, &p, &p.addr, false);
-        if (k % 3 == 2) o->lines[0]->unit_price_fen = -o->lines[0]->unit_price_fen - 100;   /* negative amount */
+        if (k % 3 == 2) o->lines[0]->unit_price_fen = -o->lines[0]->unit_price_fen - 100; /* negative amount */
         e->body_case = CS__V1__ENVELOPE__BODY_ORDER;
         e->order = orderEvent(&a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, o);
         *value = cs_sample_pack(e, len);
@@ -1206,7 +1241,10 @@ static void placeForced(cs_sample *s) {
             if (pos >= s->count) pos = s->count - 1;
             /* a duplicate needs an earlier order to repeat: keep it late */
             if (k == CS_SAMPLE_OV9_DUPLICATE && pos < s->count / 2) pos = s->count - 1 - slot % (s->count / 4 + 1);
-            if (s->forced[pos]) { slot++; continue; }
+            if (s->forced[pos]) {
+                slot++;
+                continue;
+            }
             s->forced[pos] = k + 1;
             s->forced_ord[pos] = round;
             slot++;
@@ -1227,7 +1265,8 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
         return NULL;
     }
     for (const char *c = o->run_id; *c; c++) {
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.')) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_' || *c == '.')) {
             snprintf(errbuf, errlen, "run id may hold only letters, digits, '-', '_' and '.'");
             return NULL;
         }
@@ -1239,7 +1278,7 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
     cs_sample *s = cs_xcalloc(1, sizeof *s);
     s->run_id = cs_xstrdup(o->run_id);
     s->seed = o->seed;
-    uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a of the run id */
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a of the run id */
     for (const char *c = o->run_id; *c; c++) h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
     s->base = mix64(h ^ mix64(o->seed));
     s->count = o->count;
@@ -1270,7 +1309,8 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
     for (int k = 0; k < NSHOPS; k++) rows += shops[k].nskus;
     s->stock = cs_xcalloc((size_t)rows, sizeof *s->stock);
     for (int k = 0; k < NSHOPS; k++)
-        for (int j = 0; j < shops[k].nskus; j++) s->stock[s->nstock++] = (smpStockRow){.shop = k, .sku = &shops[k].skus[j]};
+        for (int j = 0; j < shops[k].nskus; j++)
+            s->stock[s->nstock++] = (smpStockRow){.shop = k, .sku = &shops[k].skus[j]};
 
     /* demand of the orders that will take stock (paid or cash on delivery) */
     for (int i = 0; i < s->count; i++) {
@@ -1285,12 +1325,12 @@ cs_sample *cs_sample_new(const cs_sample_opts *o, char *errbuf, size_t errlen) {
     for (int k = 0; k < s->nstock; k++) {
         smpStockRow *row = &s->stock[k];
         switch (row->sku->role) {
-        case SKU_LAST: row->available = 1; break;   /* OV-8: two orders, one unit */
-        case SKU_RUNOUT:
-            row->available = (int32_t)(row->demand * 90 / 100);
-            row->restock_date_ms = row->sku->restock_days ? s->start_ms + row->sku->restock_days * DAY_MS : 0;
-            break;
-        default: row->available = (int32_t)(row->demand + row->demand / 5 + 20); break;
+            case SKU_LAST: row->available = 1; break; /* OV-8: two orders, one unit */
+            case SKU_RUNOUT:
+                row->available = (int32_t)(row->demand * 90 / 100);
+                row->restock_date_ms = row->sku->restock_days ? s->start_ms + row->sku->restock_days * DAY_MS : 0;
+                break;
+            default: row->available = (int32_t)(row->demand + row->demand / 5 + 20); break;
         }
     }
     return s;
@@ -1321,9 +1361,9 @@ const char *cs_sample_phase_name(cs_sample_phase ph) {
 
 int64_t cs_sample_phase_ms(const cs_sample *s, cs_sample_phase ph) {
     switch (ph) {
-    case CS_SAMPLE_AFTERNOON: return s->start_ms + 14 * HOUR_MS;
-    case CS_SAMPLE_EVENING: return s->start_ms + 21 * HOUR_MS + 30 * 60000;
-    default: return s->start_ms + 2 * DAY_MS + 10 * HOUR_MS;
+        case CS_SAMPLE_AFTERNOON: return s->start_ms + 14 * HOUR_MS;
+        case CS_SAMPLE_EVENING: return s->start_ms + 21 * HOUR_MS + 30 * 60000;
+        default: return s->start_ms + 2 * DAY_MS + 10 * HOUR_MS;
     }
 }
 
@@ -1331,10 +1371,10 @@ int64_t cs_sample_phase_ms(const cs_sample *s, cs_sample_phase ph) {
  * index order (so the same run always picks the same orders). */
 #define PICK_MAX 12
 typedef struct smpPicks {
-    int calls[PICK_MAX], ncalls;       /* exception orders (OV-3): calls */
-    int tm[PICK_MAX], ntm;             /* plain Tmall orders: EX-7 cases */
-    int tb[PICK_MAX], ntb;             /* plain Taobao orders: complaints (6), opt-outs (4) */
-    int early[PICK_MAX], nearly;       /* the first plain paid orders: chasers */
+    int calls[PICK_MAX], ncalls; /* exception orders (OV-3): calls */
+    int tm[PICK_MAX], ntm;       /* plain Tmall orders: EX-7 cases */
+    int tb[PICK_MAX], ntb;       /* plain Taobao orders: complaints (6), opt-outs (4) */
+    int early[PICK_MAX], nearly; /* the first plain paid orders: chasers */
     int shipped, yesterday[PICK_MAX], nyesterday;
 } smpPicks;
 
@@ -1343,19 +1383,28 @@ static void pickOrders(const cs_sample *s, smpPicks *k) {
     k->shipped = -1;
     for (int i = 0; i < s->count; i++) {
         cs_sample_scenario sc = cs_sample_scenario_of(s, i);
-        if (sc == CS_SAMPLE_EX3_YESTERDAY && k->nyesterday < PICK_MAX) { k->yesterday[k->nyesterday++] = i; continue; }
+        if (sc == CS_SAMPLE_EX3_YESTERDAY && k->nyesterday < PICK_MAX) {
+            k->yesterday[k->nyesterday++] = i;
+            continue;
+        }
         if ((sc == CS_SAMPLE_OV3_NO_DISTRICT || sc == CS_SAMPLE_OV3_BAD_PHONE) && k->ncalls < PICK_MAX) {
             k->calls[k->ncalls++] = i;
             continue;
         }
-        if (sc == CS_SAMPLE_SHIPPED && k->shipped < 0) { k->shipped = i; continue; }
+        if (sc == CS_SAMPLE_SHIPPED && k->shipped < 0) {
+            k->shipped = i;
+            continue;
+        }
         if (sc != CS_SAMPLE_PLAIN) continue;
         if (k->ntm >= 4 && k->ntb >= 10 && k->nearly >= 4) continue;
         smpPlan p;
         planOrder(s, i, &p);
-        if (k->nearly < 4 && p.shop != SHOP_US) k->early[k->nearly++] = i;
-        else if (p.shop == SHOP_TM && k->ntm < 4) k->tm[k->ntm++] = i;
-        else if (p.shop == SHOP_TB && k->ntb < 10) k->tb[k->ntb++] = i;
+        if (k->nearly < 4 && p.shop != SHOP_US)
+            k->early[k->nearly++] = i;
+        else if (p.shop == SHOP_TM && k->ntm < 4)
+            k->tm[k->ntm++] = i;
+        else if (p.shop == SHOP_TB && k->ntb < 10)
+            k->tb[k->ntb++] = i;
     }
 }
 
@@ -1399,8 +1448,8 @@ static void callOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, co
     c->call->outcome = outcome;
     c->call->note = aStr(a, outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE ? "无人接听"
                             : outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED ? "买家同意补全地址后发货"
-                                                                                  : "已联系，买家稍后回复");
-    c->call->buyer_has_im = p->index % 2 == 1;   /* own-site buyers: some have IM */
+                                                                                   : "已联系，买家稍后回复");
+    c->call->buyer_has_im = p->index % 2 == 1; /* own-site buyers: some have IM */
     dayOut(ev, CS_TOPIC_CONTACTS, p, e, t,
            outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE ? "CALL_UNREACHABLE"
            : outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED    ? "CALL_AGREED"
@@ -1434,8 +1483,8 @@ static void smsOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, con
 
 /* EX-7: the buyer asks for a refund because the item is out of stock;
  * refunded = the order's paid amount. */
-static void stockoutCaseOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int n, bool refunded,
-                            int64_t t, cs_sample_event *ev) {
+static void stockoutCaseOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int n, bool refunded, int64_t t,
+                            cs_sample_event *ev) {
     Cs__V1__Envelope *e = envNew(s, a, refunded ? "oos-refunded" : "oos-requested", p->index, shops[p->shop].id, t);
     Cs__V1__AfterSalesEvent *ase = afterSalesNew(a, e);
     Cs__V1__AfterSalesCase *c = aAlloc(a, sizeof *c);
@@ -1464,7 +1513,8 @@ static const char *const complaintTexts[] = {"收到的商品有破损，要求�
  * (L1 escalated, L2 solution offered, L3 closed). buyer overrides p's. */
 static void complaintOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int n, int level, bool met,
                          const char *buyer, int64_t opened, int64_t t, cs_sample_event *ev) {
-    Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "complaint%d%s", n, met ? "-met" : ""), p->index, shops[p->shop].id, t);
+    Cs__V1__Envelope *e =
+        envNew(s, a, aPrintf(a, "complaint%d%s", n, met ? "-met" : ""), p->index, shops[p->shop].id, t);
     Cs__V1__AfterSalesEvent *ase = afterSalesNew(a, e);
     Cs__V1__Complaint *k = aAlloc(a, sizeof *k);
     cs__v1__complaint__init(k);
@@ -1496,7 +1546,7 @@ int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena
             int m = orderEvents(s, k.yesterday[j], a, evs);
             for (int q = 0; q < m && ROOM; q++) {
                 out[n] = evs[q];
-                out[n].at_ms = t + j * 1000 + q;   /* delivery order: now, in their order */
+                out[n].at_ms = t + j * 1000 + q; /* delivery order: now, in their order */
                 out[n++].late = true;
             }
         }
@@ -1522,10 +1572,14 @@ int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena
             planOrder(s, k.tb[j], &p);
             int level = 1 + j / 2;
             bool met = j % 2 == 0;
-            if (j == 4) { snprintf(vipbuf, sizeof vipbuf, "%s", p.buyer_id); vip = vipbuf; }
+            if (j == 4) {
+                snprintf(vipbuf, sizeof vipbuf, "%s", p.buyer_id);
+                vip = vipbuf;
+            }
             int64_t opened = t + 10 * 60000 * (j + 1);
             complaintOut(s, a, &p, j + 1, level, false, j == 5 ? vip : NULL, opened, opened, &out[n++]);
-            if (met && ROOM) complaintOut(s, a, &p, j + 1, level, true, j == 5 ? vip : NULL, opened, opened + 20 * 60000, &out[n++]);
+            if (met && ROOM)
+                complaintOut(s, a, &p, j + 1, level, true, j == 5 ? vip : NULL, opened, opened + 20 * 60000, &out[n++]);
         }
         /* EX-10: chasers on the day of payment (not urgent), one for a shipped order */
         for (int j = 0; j < 2 && j < k.nearly && ROOM; j++) {

@@ -38,12 +38,12 @@
 
 #define CS_SAMPLE_KEY_LEN 160
 #define CS_SAMPLE_ID_LEN 112
-#define CS_SAMPLE_MAX_EVENTS 8  /* events one order can produce */
+#define CS_SAMPLE_MAX_EVENTS 8 /* events one order can produce */
 
 /* A bump allocator for the messages of a few events. */
 typedef struct cs_sample_chunk cs_sample_chunk;
 typedef struct cs_sample_arena {
-    cs_sample_chunk *head;   /* owned list of chunks, newest first */
+    cs_sample_chunk *head; /* owned list of chunks, newest first */
 } cs_sample_arena;
 
 void cs_sample_arena_init(cs_sample_arena *a);
@@ -53,36 +53,36 @@ void cs_sample_arena_reset(cs_sample_arena *a);
 /* What order i is about (one scenario per order; PLAIN for most). */
 typedef enum cs_sample_scenario {
     CS_SAMPLE_PLAIN = 0,
-    CS_SAMPLE_OV1_QTY0,          /* a line with quantity 0 */
-    CS_SAMPLE_OV2_OFF_BY_1,      /* paid amount 1 fen off payable */
-    CS_SAMPLE_OV3_NO_DISTRICT,   /* address without district */
-    CS_SAMPLE_OV3_BAD_PHONE,     /* 10-digit mobile */
-    CS_SAMPLE_OV4_TIBET_YTO,     /* YTO cannot reach Tibet: switched */
-    CS_SAMPLE_OV4_COD_NOWHERE,   /* COD where no courier collects cash */
-    CS_SAMPLE_OV5_BANK,          /* bank transfer (half paid, half not) */
-    CS_SAMPLE_OV5_ALIPAY,        /* own-site Alipay */
-    CS_SAMPLE_OV5_ONLINE_BANK,   /* online banking */
-    CS_SAMPLE_OV7_MESSAGE,       /* buyer message */
-    CS_SAMPLE_OV7_SPECIAL,       /* gift wrap, delivery window, installation */
-    CS_SAMPLE_OV8_LAST_UNIT,     /* buys a SKU of which one unit is left */
-    CS_SAMPLE_OV9_DUPLICATE,     /* an earlier order again, 2 h later */
-    CS_SAMPLE_OV10_GIFT,         /* with a gift line (price 0) */
-    CS_SAMPLE_OV10_PRESALE,      /* presale line with its ship date */
+    CS_SAMPLE_OV1_QTY0,            /* a line with quantity 0 */
+    CS_SAMPLE_OV2_OFF_BY_1,        /* paid amount 1 fen off payable */
+    CS_SAMPLE_OV3_NO_DISTRICT,     /* address without district */
+    CS_SAMPLE_OV3_BAD_PHONE,       /* 10-digit mobile */
+    CS_SAMPLE_OV4_TIBET_YTO,       /* YTO cannot reach Tibet: switched */
+    CS_SAMPLE_OV4_COD_NOWHERE,     /* COD where no courier collects cash */
+    CS_SAMPLE_OV5_BANK,            /* bank transfer (half paid, half not) */
+    CS_SAMPLE_OV5_ALIPAY,          /* own-site Alipay */
+    CS_SAMPLE_OV5_ONLINE_BANK,     /* online banking */
+    CS_SAMPLE_OV7_MESSAGE,         /* buyer message */
+    CS_SAMPLE_OV7_SPECIAL,         /* gift wrap, delivery window, installation */
+    CS_SAMPLE_OV8_LAST_UNIT,       /* buys a SKU of which one unit is left */
+    CS_SAMPLE_OV9_DUPLICATE,       /* an earlier order again, 2 h later */
+    CS_SAMPLE_OV10_GIFT,           /* with a gift line (price 0) */
+    CS_SAMPLE_OV10_PRESALE,        /* presale line with its ship date */
     CS_SAMPLE_OV10_PRESALE_NODATE, /* presale line without a ship date */
-    CS_SAMPLE_OV12_ADDRESS,      /* address changed after payment */
-    CS_SAMPLE_OV12_STALE,        /* an older address change arrives late */
-    CS_SAMPLE_MEMO,              /* seller memo added after payment */
-    CS_SAMPLE_FEE,               /* price changed before payment */
-    CS_SAMPLE_CANCEL,            /* cancelled (before or after payment) */
-    CS_SAMPLE_UNPAID,            /* created, never paid */
-    CS_SAMPLE_SHIPPED,           /* shipped with a tracking number (NT-6) */
-    CS_SAMPLE_COD,               /* cash on delivery that can be served */
-    CS_SAMPLE_OV14_INVOICE,      /* an invoice request follows */
-    CS_SAMPLE_EX3_YESTERDAY,     /* paid the evening before, delivered late by the
+    CS_SAMPLE_OV12_ADDRESS,        /* address changed after payment */
+    CS_SAMPLE_OV12_STALE,          /* an older address change arrives late */
+    CS_SAMPLE_MEMO,                /* seller memo added after payment */
+    CS_SAMPLE_FEE,                 /* price changed before payment */
+    CS_SAMPLE_CANCEL,              /* cancelled (before or after payment) */
+    CS_SAMPLE_UNPAID,              /* created, never paid */
+    CS_SAMPLE_SHIPPED,             /* shipped with a tracking number (NT-6) */
+    CS_SAMPLE_COD,                 /* cash on delivery that can be served */
+    CS_SAMPLE_OV14_INVOICE,        /* an invoice request follows */
+    CS_SAMPLE_EX3_YESTERDAY,       /* paid the evening before, delivered late by the
                                   * platform: verified last, so a run-out SKU is gone
                                   * (EX-3 "paid before today"); one of them is a normal
                                   * order that OV-13's first sweep lists */
-    CS_SAMPLE_NT3_REPEAT,        /* one reseller's orders, all shipped: more than 3
+    CS_SAMPLE_NT3_REPEAT,          /* one reseller's orders, all shipped: more than 3
                                   * messages to one number in a day (NT-3) */
     CS_SAMPLE_NSCENARIOS
 } cs_sample_scenario;
@@ -91,12 +91,12 @@ typedef enum cs_sample_scenario {
 const char *cs_sample_scenario_name(cs_sample_scenario sc);
 
 typedef struct cs_sample_opts {
-    const char *run_id;   /* part of every order and event id; copied */
-    uint64_t seed;        /* varies the mix; same seed + run id = same events */
-    int count;            /* orders (>= 1) */
-    int64_t start_ms;     /* first order (0 = 2026-11-11T00:00:00+08:00) */
-    int64_t spread_ms;    /* orders spread over this (0 = 12 h, front-loaded) */
-    int64_t counted_ms;   /* stock count time on inventory events (0 = start - 1 h);
+    const char *run_id; /* part of every order and event id; copied */
+    uint64_t seed;      /* varies the mix; same seed + run id = same events */
+    int count;          /* orders (>= 1) */
+    int64_t start_ms;   /* first order (0 = 2026-11-11T00:00:00+08:00) */
+    int64_t spread_ms;  /* orders spread over this (0 = 12 h, front-loaded) */
+    int64_t counted_ms; /* stock count time on inventory events (0 = start - 1 h);
                            * cs-sample passes the wall clock so that a new run's
                            * count replaces what earlier runs left */
 } cs_sample_opts;
@@ -119,14 +119,14 @@ cs_sample_scenario cs_sample_scenario_of(const cs_sample *s, int i);
 
 /* One record to produce. */
 typedef struct cs_sample_event {
-    const char *topic;              /* static string */
-    char key[CS_SAMPLE_KEY_LEN];    /* "<shop>:<order>" or the SKU */
-    Cs__V1__Envelope *env;          /* in the arena */
-    int64_t at_ms;                  /* when the platform delivers it: production order */
-    bool late;                      /* a follow-up: produce after the orders (the
+    const char *topic;           /* static string */
+    char key[CS_SAMPLE_KEY_LEN]; /* "<shop>:<order>" or the SKU */
+    Cs__V1__Envelope *env;       /* in the arena */
+    int64_t at_ms;               /* when the platform delivers it: production order */
+    bool late;                   /* a follow-up: produce after the orders (the
                                      * verifier refuses an invoice for an order it
                                      * does not know yet) */
-    const char *what;               /* "CREATED", "INVENTORY", ... for counts */
+    const char *what;            /* "CREATED", "INVENTORY", ... for counts */
 } cs_sample_event;
 
 /* The events of order i, in the platform's delivery order (CREATED, then
@@ -183,18 +183,18 @@ int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena
 /* Stock the run plans, one row per shop and SKU (for seeding a database
  * directly, as the benchmark does). */
 typedef struct cs_sample_stock {
-    const char *shop_id;      /* static */
-    const char *sku;          /* owned by the cs_sample */
+    const char *shop_id; /* static */
+    const char *sku;     /* owned by the cs_sample */
     int32_t available;
-    int64_t restock_date_ms;  /* 0 = unknown */
+    int64_t restock_date_ms; /* 0 = unknown */
 } cs_sample_stock;
 int cs_sample_stock_count(const cs_sample *s);
 void cs_sample_stock_at(const cs_sample *s, int k, cs_sample_stock *out);
 
 /* Malformed record k for shop.orders.v1 (k % 3: garbage bytes, unknown
  * shop, negative amount). *value is malloc'd (caller frees); key into key. */
-void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len,
-                      char key[CS_SAMPLE_KEY_LEN], const char **what);
+void cs_sample_poison(const cs_sample *s, int k, uint8_t **value, size_t *len, char key[CS_SAMPLE_KEY_LEN],
+                      const char **what);
 
 /* Packs env into a malloc'd buffer (caller frees). */
 uint8_t *cs_sample_pack(const Cs__V1__Envelope *env, size_t *len);

@@ -17,15 +17,14 @@
 #include "cs/clock.h"
 #include "cs/tz.h"
 
-static const char clock_usage[] =
-    "usage: cscli clock [--tz ZONE] [--json]\n"
-    "         show the business clock: now in ZONE, its milliseconds and the mode\n"
-    "       cscli clock set <ISO-8601> [--tz ZONE] [--json]\n"
-    "         set the Redis clock; a time without an offset is in ZONE,\n"
-    "         e.g. 2026-11-11T09:30:00 or 2026-11-11T01:30:00Z\n"
-    "       cscli clock advance <N>{s,m,h,d} [--json]\n"
-    "         move the Redis clock forward, e.g. 90s, 15m, 2h, 1d, 1h30m\n"
-    "ZONE defaults to " CSCLI_DEFAULT_TZ " (the default shop zone).\n";
+static const char clock_usage[] = "usage: cscli clock [--tz ZONE] [--json]\n"
+                                  "         show the business clock: now in ZONE, its milliseconds and the mode\n"
+                                  "       cscli clock set <ISO-8601> [--tz ZONE] [--json]\n"
+                                  "         set the Redis clock; a time without an offset is in ZONE,\n"
+                                  "         e.g. 2026-11-11T09:30:00 or 2026-11-11T01:30:00Z\n"
+                                  "       cscli clock advance <N>{s,m,h,d} [--json]\n"
+                                  "         move the Redis clock forward, e.g. 90s, 15m, 2h, 1d, 1h30m\n"
+                                  "ZONE defaults to " CSCLI_DEFAULT_TZ " (the default shop zone).\n";
 
 /* "+1d2h3m4s", "-15m", "0s": a skew between two clocks for humans. */
 static void format_skew(int64_t ms, char *buf, size_t len) {
@@ -49,8 +48,7 @@ static void format_skew(int64_t ms, char *buf, size_t len) {
 }
 
 /* Prints the clock's reading (show, and the result of set/advance). */
-static int print_reading(cscli *c, const cs_tz *tz, const char *mode, int64_t now_ms,
-                         const char *verb) {
+static int print_reading(cscli *c, const cs_tz *tz, const char *mode, int64_t now_ms, const char *verb) {
     char iso[48], skew[48];
     int64_t real = cs_real_ms();
     cs_format_iso8601(now_ms, tz, iso, sizeof iso);
@@ -86,13 +84,11 @@ static int print_reading(cscli *c, const cs_tz *tz, const char *mode, int64_t no
 int cscli_cmd_clock(cscli *c, int argc, char **argv) {
     bool help = false, json = false;
     const char *tzname = NULL;
-    const cscli_opt opts[] = {
-        {"--json", &json, NULL}, {"--help", &help, NULL}, {"--tz", NULL, &tzname}};
+    const cscli_opt opts[] = {{"--json", &json, NULL}, {"--help", &help, NULL}, {"--tz", NULL, &tzname}};
     const char *pos[3];
     int npos;
     char err[512];
-    if (cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 3, &npos,
-                         err, sizeof err) != 0) {
+    if (cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 3, &npos, err, sizeof err) != 0) {
         c->json |= json;
         return cscli_usage_error(c, clock_usage, "clock: %s", err);
     }
@@ -121,13 +117,12 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
     if (strcmp(sub, "set") == 0 && cs_parse_iso8601(pos[1], tz, &arg_ms) != 0) {
         rc = cscli_usage_error(c, clock_usage,
                                "clock set: '%s' is not an ISO-8601 time "
-                               "(YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM])", pos[1]);
+                               "(YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|+HH:MM])",
+                               pos[1]);
         goto out;
     }
     if (strcmp(sub, "advance") == 0 && cscli_parse_duration(pos[1], &arg_ms) != 0) {
-        rc = cscli_usage_error(c, clock_usage,
-                               "clock advance: '%s' is not a duration like 90s, 15m, 2h or 1d",
-                               pos[1]);
+        rc = cscli_usage_error(c, clock_usage, "clock advance: '%s' is not a duration like 90s, 15m, 2h or 1d", pos[1]);
         goto out;
     }
     if ((rc = cscli_load_config(c)) != CSCLI_OK) goto out;
@@ -140,14 +135,18 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
         goto out;
     }
     if (!show && strcmp(c->cfg.clock, "redis") != 0)
-        fprintf(c->err, "cscli: note: CS_CLOCK=%s in this shell; workers follow the Redis clock "
-                "only when they run with CS_CLOCK=redis\n", c->cfg.clock);
+        fprintf(c->err,
+                "cscli: note: CS_CLOCK=%s in this shell; workers follow the Redis clock "
+                "only when they run with CS_CLOCK=redis\n",
+                c->cfg.clock);
 
     int64_t now_ms = 0;
     if (show) {
         if (cs_clock_now(clk, &now_ms) != 0)
-            rc = cscli_fail(c, CSCLI_BACKEND, "clock: cannot read %s from Redis at %s "
-                            "(unreachable or not an integer)", CS_CLOCK_KEY, c->cfg.redis_url);
+            rc = cscli_fail(c, CSCLI_BACKEND,
+                            "clock: cannot read %s from Redis at %s "
+                            "(unreachable or not an integer)",
+                            CS_CLOCK_KEY, c->cfg.redis_url);
         else
             rc = print_reading(c, tz, mode, now_ms, NULL);
     } else if (strcmp(sub, "set") == 0) {

@@ -21,14 +21,14 @@ int cscli_cmd_exceptions(cscli *c, int argc, char **argv) {
     int rc = cscli_list_args_parse(c, argc, argv, "exceptions", exceptions_usage, NULL, &a);
     if (rc >= 0) return rc;
     const char *tzname = a.tzname;
-    const char *params[] = {a.open ? "t" : "f", a.shop, a.order ? a.order_shop : NULL,
-                            a.order ? a.order_id : NULL, a.limit};
+    const char *params[] = {a.open ? "t" : "f", a.shop, a.order ? a.order_shop : NULL, a.order ? a.order_id : NULL,
+                            a.limit};
     static const cscli_col cols[] = {
-        {"shop_id", CSCLI_COL_TEXT},        {"order_id", CSCLI_COL_TEXT},      {"reasons", CSCLI_COL_TEXT},
-        {"plan_rule", CSCLI_COL_TEXT},      {"local_day", CSCLI_COL_TEXT},     {"opened_ms", CSCLI_COL_MS},
-        {"escalate_due_ms", CSCLI_COL_MS},  {"escalated_ms", CSCLI_COL_MS},    {"breach_due_ms", CSCLI_COL_MS},
-        {"breached_ms", CSCLI_COL_MS},      {"written_sent_ms", CSCLI_COL_MS}, {"closed_ms", CSCLI_COL_MS},
-        {"close_reason", CSCLI_COL_TEXT},   {"exception_id", CSCLI_COL_TEXT}};
+        {"shop_id", CSCLI_COL_TEXT},       {"order_id", CSCLI_COL_TEXT},      {"reasons", CSCLI_COL_TEXT},
+        {"plan_rule", CSCLI_COL_TEXT},     {"local_day", CSCLI_COL_TEXT},     {"opened_ms", CSCLI_COL_MS},
+        {"escalate_due_ms", CSCLI_COL_MS}, {"escalated_ms", CSCLI_COL_MS},    {"breach_due_ms", CSCLI_COL_MS},
+        {"breached_ms", CSCLI_COL_MS},     {"written_sent_ms", CSCLI_COL_MS}, {"closed_ms", CSCLI_COL_MS},
+        {"close_reason", CSCLI_COL_TEXT},  {"exception_id", CSCLI_COL_TEXT}};
     return cscli_list_query(
         c,
         "SELECT shop_id, order_id, reasons, plan_rule, local_day, opened_ms, escalate_due_ms, escalated_ms, "

@@ -74,12 +74,33 @@ static void fmtTime(const PGresult *r, int row, int col, const cs_tz *tz, char *
 }
 
 static void jsonInt(cJSON *o, const char *name, const PGresult *r, int row, int col) {
-    if (PQgetisnull(r, row, col)) cJSON_AddNullToObject(o, name);
-    else cscli_json_int(o, name, strtoll(PQgetvalue(r, row, col), NULL, 10));
+    if (PQgetisnull(r, row, col))
+        cJSON_AddNullToObject(o, name);
+    else
+        cscli_json_int(o, name, strtoll(PQgetvalue(r, row, col), NULL, 10));
 }
 
-enum { M_SHOP, M_KEY, M_ORDER, M_TO, M_CHANNEL, M_CLASS, M_TEMPLATE, M_RULE, M_STATUS, M_REASON, M_PERMANENT,
-       M_RELEASE, M_ATTEMPTS, M_HTTP, M_PROVIDER, M_REQUESTED, M_SENT, M_UPDATED, M_BODY };
+enum {
+    M_SHOP,
+    M_KEY,
+    M_ORDER,
+    M_TO,
+    M_CHANNEL,
+    M_CLASS,
+    M_TEMPLATE,
+    M_RULE,
+    M_STATUS,
+    M_REASON,
+    M_PERMANENT,
+    M_RELEASE,
+    M_ATTEMPTS,
+    M_HTTP,
+    M_PROVIDER,
+    M_REQUESTED,
+    M_SENT,
+    M_UPDATED,
+    M_BODY
+};
 
 static const char sqlList[] =
     "SELECT shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, status, reason,"
@@ -123,8 +144,10 @@ static int cmdList(cscli *c, PGconn *pg, const char *shop, const char *order, co
             jsonInt(o, "requested_ms", r, i, M_REQUESTED);
             jsonInt(o, "sent_ms", r, i, M_SENT);
             jsonInt(o, "updated_ms", r, i, M_UPDATED);
-            if (PQgetisnull(r, i, M_BODY)) cJSON_AddNullToObject(o, "text");
-            else cJSON_AddStringToObject(o, "text", PQgetvalue(r, i, M_BODY));
+            if (PQgetisnull(r, i, M_BODY))
+                cJSON_AddNullToObject(o, "text");
+            else
+                cJSON_AddStringToObject(o, "text", PQgetvalue(r, i, M_BODY));
             cJSON_AddItemToArray(arr, o);
         }
         cJSON *doc = cJSON_CreateObject();
@@ -132,8 +155,7 @@ static int cmdList(cscli *c, PGconn *pg, const char *shop, const char *order, co
         cscli_print_json(c, doc);
     } else {
         cscli_table *t = cscli_table_new(10);
-        cscli_table_row(t, "UPDATED", "ORDER", "TO", "TEMPLATE", "CLASS", "CH", "STATUS", "REASON", "RELEASE",
-                        "TRIES");
+        cscli_table_row(t, "UPDATED", "ORDER", "TO", "TEMPLATE", "CLASS", "CH", "STATUS", "REASON", "RELEASE", "TRIES");
         for (int i = 0; i < n; i++) {
             char upd[40], rel[40], ord[200], masked[128], reason[160];
             fmtTime(r, i, M_UPDATED, tz, upd, sizeof upd);
@@ -142,8 +164,8 @@ static int cmdList(cscli *c, PGconn *pg, const char *shop, const char *order, co
             cs_mask_phones(PQgetvalue(r, i, M_TO), masked, sizeof masked);
             snprintf(reason, sizeof reason, "%s", PQgetvalue(r, i, M_REASON));
             cscli_table_row(t, upd, ord, masked, PQgetvalue(r, i, M_TEMPLATE), PQgetvalue(r, i, M_CLASS),
-                            PQgetvalue(r, i, M_CHANNEL), PQgetvalue(r, i, M_STATUS), reason[0] ? reason : "-",
-                            rel, PQgetvalue(r, i, M_ATTEMPTS));
+                            PQgetvalue(r, i, M_CHANNEL), PQgetvalue(r, i, M_STATUS), reason[0] ? reason : "-", rel,
+                            PQgetvalue(r, i, M_ATTEMPTS));
         }
         cscli_table_print(t, c->out, "");
         cscli_table_free(t);
@@ -199,8 +221,10 @@ static int cmdLift(cscli *c, PGconn *pg, const char *shop, const char *number, c
     /* the notifier's canonical form: +86 and separators dropped */
     if (cs_text_normalize(number, canon, sizeof canon) < 0) cs_strlcpy(canon, number, sizeof canon);
     const char *d = canon;
-    if (strlen(d) == 13 && strncmp(d, "86", 2) == 0) d += 2;
-    else if (strlen(d) == 15 && strncmp(d, "0086", 4) == 0) d += 4;
+    if (strlen(d) == 13 && strncmp(d, "86", 2) == 0)
+        d += 2;
+    else if (strlen(d) == 15 && strncmp(d, "0086", 4) == 0)
+        d += 4;
     int64_t ms = 0;
     cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, err, sizeof err);
     if (!clk || cs_clock_now(clk, &ms) != 0) ms = cs_real_ms();
@@ -239,8 +263,7 @@ int cscli_cmd_messages(cscli *c, int argc, char **argv) {
     const char *pos[3];
     int npos;
     char err[1024];
-    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 3, &npos, err,
-                              sizeof err);
+    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 3, &npos, err, sizeof err);
     c->json |= json;
     if (rc != 0) return cscli_usage_error(c, messages_usage, "messages: %s", err);
     if (help) {
@@ -255,9 +278,10 @@ int cscli_cmd_messages(cscli *c, int argc, char **argv) {
         if (npos != 1) return cscli_usage_error(c, messages_usage, "messages list: unexpected '%s'", pos[1]);
         if (order && cscli_parse_order_key(order, shop, sizeof shop, ord, sizeof ord) != 0)
             return cscli_usage_error(c, messages_usage, "messages list: --order needs <shop>:<order>, got '%s'", order);
-        if (status && strcmp(status, "sent") != 0 && strcmp(status, "held") != 0 &&
-            strcmp(status, "suppressed") != 0 && strcmp(status, "failed") != 0)
-            return cscli_usage_error(c, messages_usage, "messages list: --status must be sent, held, suppressed or failed");
+        if (status && strcmp(status, "sent") != 0 && strcmp(status, "held") != 0 && strcmp(status, "suppressed") != 0 &&
+            strcmp(status, "failed") != 0)
+            return cscli_usage_error(c, messages_usage,
+                                     "messages list: --status must be sent, held, suppressed or failed");
         if (limit && cscli_parse_int(limit, 100000, &lim) != 0)
             return cscli_usage_error(c, messages_usage, "messages list: --limit must be 1..100000");
     } else if (strcmp(sub, "optouts") == 0) {
@@ -278,9 +302,12 @@ int cscli_cmd_messages(cscli *c, int argc, char **argv) {
         cs_tz_free(tz);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     }
-    if (strcmp(sub, "list") == 0) rc = cmdList(c, pg, shop, ord, status ? status : "", lim, tz);
-    else if (strcmp(sub, "optouts") == 0) rc = cmdOptouts(c, pg, shopOpt ? shopOpt : "", tz);
-    else rc = cmdLift(c, pg, pos[1], pos[2], by ? by : "cscli");
+    if (strcmp(sub, "list") == 0)
+        rc = cmdList(c, pg, shop, ord, status ? status : "", lim, tz);
+    else if (strcmp(sub, "optouts") == 0)
+        rc = cmdOptouts(c, pg, shopOpt ? shopOpt : "", tz);
+    else
+        rc = cmdLift(c, pg, pos[1], pos[2], by ? by : "cscli");
     PQfinish(pg);
     cs_tz_free(tz);
     return rc;

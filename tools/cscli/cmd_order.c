@@ -24,29 +24,41 @@
 #include "cs/util.h"
 #include "cs/v1/state.pb-c.h"
 
-static const char order_usage[] =
-    "usage: cscli order show <shop>:<order> [--tz ZONE] [--json]\n"
-    "         the order's merged state (lines, amounts, receiver with the phone\n"
-    "         masked) and its verdicts, latest first; times in the shop's zone\n"
-    "         (or ZONE). Exit 1 when there is no such order.\n";
+static const char order_usage[] = "usage: cscli order show <shop>:<order> [--tz ZONE] [--json]\n"
+                                  "         the order's merged state (lines, amounts, receiver with the phone\n"
+                                  "         masked) and its verdicts, latest first; times in the shop's zone\n"
+                                  "         (or ZONE). Exit 1 when there is no such order.\n";
 
 /* Columns of the orders query, in order. */
-enum { O_VERSION, O_STATE, O_REASONS, O_BUYER, O_CHANNEL, O_CREATED, O_PAID, O_SHIPPED,
-       O_CANCELLED, O_ITEMS, O_PAYABLE, O_PAID_FEN, O_COURIER, O_RESTOCK, O_DOC, O_UPDATED };
+enum {
+    O_VERSION,
+    O_STATE,
+    O_REASONS,
+    O_BUYER,
+    O_CHANNEL,
+    O_CREATED,
+    O_PAID,
+    O_SHIPPED,
+    O_CANCELLED,
+    O_ITEMS,
+    O_PAYABLE,
+    O_PAID_FEN,
+    O_COURIER,
+    O_RESTOCK,
+    O_DOC,
+    O_UPDATED
+};
 
-static const char sql_order[] =
-    "SELECT version, state, array_to_json(reasons)::text, buyer_id, channel, created_ms,"
-    " paid_ms, shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier,"
-    " restock_date_ms, doc, (extract(epoch FROM updated_at) * 1000)::bigint"
-    " FROM orders WHERE shop_id = $1 AND order_id = $2";
+static const char sql_order[] = "SELECT version, state, array_to_json(reasons)::text, buyer_id, channel, created_ms,"
+                                " paid_ms, shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier,"
+                                " restock_date_ms, doc, (extract(epoch FROM updated_at) * 1000)::bigint"
+                                " FROM orders WHERE shop_id = $1 AND order_id = $2";
 
-enum { V_VERSION, V_STATE, V_REASONS, V_ANNOTATIONS, V_COURIER, V_ITEMS, V_PAYABLE, V_DECIDED,
-       V_TRIGGER };
+enum { V_VERSION, V_STATE, V_REASONS, V_ANNOTATIONS, V_COURIER, V_ITEMS, V_PAYABLE, V_DECIDED, V_TRIGGER };
 
-static const char sql_verdicts[] =
-    "SELECT version, state, reasons::text, annotations::text, courier, item_total_fen,"
-    " payable_fen, decided_ms, trigger_event_id"
-    " FROM verdicts WHERE shop_id = $1 AND order_id = $2 ORDER BY version DESC";
+static const char sql_verdicts[] = "SELECT version, state, reasons::text, annotations::text, courier, item_total_fen,"
+                                   " payable_fen, decided_ms, trigger_event_id"
+                                   " FROM verdicts WHERE shop_id = $1 AND order_id = $2 ORDER BY version DESC";
 
 /* libpq's messages end in newlines and may span lines; one line here. */
 static void one_line(const char *in, char *out, size_t len) {
@@ -71,8 +83,7 @@ static PGconn *pg_connect(cscli *c, char *err, size_t errlen) {
     return pg;
 }
 
-static PGresult *query(PGconn *pg, const char *sql, const char *shop, const char *order,
-                       char *err, size_t errlen) {
+static PGresult *query(PGconn *pg, const char *sql, const char *shop, const char *order, char *err, size_t errlen) {
     const char *params[] = {shop, order};
     PGresult *r = PQexecParams(pg, sql, shop ? 2 : 0, NULL, shop ? params : NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -97,13 +108,17 @@ static bool col_int(const PGresult *r, int row, int c, int64_t *v) {
 /* ---- formatting helpers ------------------------------------------------- */
 
 static void fmt_ms(int64_t ms, bool present, const cs_tz *tz, char *buf, size_t len) {
-    if (!present || ms == 0) cs_strlcpy(buf, "-", len);
-    else cs_format_iso8601(ms, tz, buf, len);
+    if (!present || ms == 0)
+        cs_strlcpy(buf, "-", len);
+    else
+        cs_format_iso8601(ms, tz, buf, len);
 }
 
 static void fmt_fen(int64_t fen, bool present, char *buf, size_t len) {
-    if (!present) cs_strlcpy(buf, "-", len);
-    else cs_fen_format(fen, buf, len);
+    if (!present)
+        cs_strlcpy(buf, "-", len);
+    else
+        cs_fen_format(fen, buf, len);
 }
 
 /* "PAYMENT_METHOD_COD" -> "COD": an enum value's name without its prefix. */
@@ -114,21 +129,23 @@ static const char *enum_short(const ProtobufCEnumDescriptor *d, int v, const cha
     return strncmp(ev->name, prefix, n) == 0 ? ev->name + n : ev->name;
 }
 
-static void mask_phone(const char *phone, char *out, size_t len) {
-    cs_mask_phones(phone ? phone : "", out, len);
-}
+static void mask_phone(const char *phone, char *out, size_t len) { cs_mask_phones(phone ? phone : "", out, len); }
 
 /* JSON: a nullable int64 column. */
 static void json_col_int(cJSON *o, const char *name, const PGresult *r, int row, int c) {
     int64_t v;
-    if (col_int(r, row, c, &v)) cscli_json_int(o, name, v);
-    else cJSON_AddNullToObject(o, name);
+    if (col_int(r, row, c, &v))
+        cscli_json_int(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
 }
 
 static void json_col_str(cJSON *o, const char *name, const PGresult *r, int row, int c) {
     const char *s = col(r, row, c);
-    if (s) cJSON_AddStringToObject(o, name, s);
-    else cJSON_AddNullToObject(o, name);
+    if (s)
+        cJSON_AddStringToObject(o, name, s);
+    else
+        cJSON_AddNullToObject(o, name);
 }
 
 /* JSON: a column holding JSON text, embedded as a value (null if bad). */
@@ -171,8 +188,7 @@ static cJSON *doc_json(const Cs__V1__OrderState *st) {
     const Cs__V1__Order *o = st->order;
     cscli_json_int(d, "version", st->version);
     cJSON_AddStringToObject(d, "last_state",
-                            enum_short(&cs__v1__verdict_state__descriptor, st->last_state,
-                                       "VERDICT_STATE_"));
+                            enum_short(&cs__v1__verdict_state__descriptor, st->last_state, "VERDICT_STATE_"));
     cscli_json_int(d, "signed_ms", st->signed_ms);
     cscli_json_int(d, "closed_ms", st->closed_ms);
     cscli_json_int(d, "held_ms", st->held_ms);
@@ -185,8 +201,7 @@ static cJSON *doc_json(const Cs__V1__OrderState *st) {
     }
     if (!o) return d;
     cJSON_AddStringToObject(d, "payment_method",
-                            enum_short(&cs__v1__payment_method__descriptor, o->payment_method,
-                                       "PAYMENT_METHOD_"));
+                            enum_short(&cs__v1__payment_method__descriptor, o->payment_method, "PAYMENT_METHOD_"));
     cJSON_AddBoolToObject(d, "cod", o->cod);
     cscli_json_int(d, "shipping_fee_fen", o->shipping_fee_fen);
     cscli_json_int(d, "paid_amount_fen", o->paid_amount_fen);
@@ -251,9 +266,8 @@ static void print_doc(cscli *c, const Cs__V1__OrderState *st, const cs_tz *tz) {
         char phone[128];
         mask_phone(o->receiver->phone, phone, sizeof phone);
         const Cs__V1__Address *ad = o->receiver->address;
-        snprintf(line, sizeof line, "%s  %s  %s %s %s %s", o->receiver->name, phone,
-                 ad ? ad->province : "", ad ? ad->city : "", ad ? ad->district : "",
-                 ad ? ad->street : "");
+        snprintf(line, sizeof line, "%s  %s  %s %s %s %s", o->receiver->name, phone, ad ? ad->province : "",
+                 ad ? ad->city : "", ad ? ad->district : "", ad ? ad->street : "");
         cscli_table_row(kv, "receiver", line);
     }
     if (o->buyer_message && *o->buyer_message) {
@@ -266,8 +280,7 @@ static void print_doc(cscli *c, const Cs__V1__OrderState *st, const cs_tz *tz) {
     }
     if (st->shipment && st->shipment->tracking_no && *st->shipment->tracking_no) {
         fmt_ms(st->shipment->shipped_ms, true, tz, a, sizeof a);
-        snprintf(line, sizeof line, "%s %s at %s", st->shipment->courier,
-                 st->shipment->tracking_no, a);
+        snprintf(line, sizeof line, "%s %s at %s", st->shipment->courier, st->shipment->tracking_no, a);
         cscli_table_row(kv, "shipment", line);
     }
     if (st->signed_ms) {
@@ -314,8 +327,8 @@ static void print_doc(cscli *c, const Cs__V1__OrderState *st, const cs_tz *tz) {
 
 /* ---- output ------------------------------------------------------------- */
 
-static int print_json(cscli *c, const char *shop, const char *order, const PGresult *o,
-                      const Cs__V1__OrderState *st, const PGresult *v) {
+static int print_json(cscli *c, const char *shop, const char *order, const PGresult *o, const Cs__V1__OrderState *st,
+                      const PGresult *v) {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "shop_id", shop);
     cJSON_AddStringToObject(doc, "order_id", order);
@@ -353,14 +366,12 @@ static int print_json(cscli *c, const char *shop, const char *order, const PGres
     return CSCLI_OK;
 }
 
-static int print_human(cscli *c, const char *shop, const char *order, const PGresult *o,
-                       const Cs__V1__OrderState *st, bool doc_bad, const PGresult *v,
-                       const cs_tz *tz) {
+static int print_human(cscli *c, const char *shop, const char *order, const PGresult *o, const Cs__V1__OrderState *st,
+                       bool doc_bad, const PGresult *v, const cs_tz *tz) {
     char a[64], b[64], d[64], line[1024];
     int64_t n;
     bool has;
-    fprintf(c->out, "Order %s:%s  version %s  state %s\n", shop, order, col(o, 0, O_VERSION),
-            col(o, 0, O_STATE));
+    fprintf(c->out, "Order %s:%s  version %s  state %s\n", shop, order, col(o, 0, O_VERSION), col(o, 0, O_STATE));
     cscli_table *kv = cscli_table_new(2);
     reasons_text(col(o, 0, O_REASONS), line, sizeof line);
     cscli_table_row(kv, "reasons", line);
@@ -399,8 +410,10 @@ static int print_human(cscli *c, const char *shop, const char *order, const PGre
     cscli_table_print(kv, c->out, "  ");
     cscli_table_free(kv);
 
-    if (st) print_doc(c, st, tz);
-    else if (doc_bad) fprintf(c->out, "\n(doc: not a decodable cs.v1.OrderState)\n");
+    if (st)
+        print_doc(c, st, tz);
+    else if (doc_bad)
+        fprintf(c->out, "\n(doc: not a decodable cs.v1.OrderState)\n");
 
     fprintf(c->out, "\nVerdicts (latest first)\n");
     if (PQntuples(v) == 0) {
@@ -417,8 +430,7 @@ static int print_human(cscli *c, const char *shop, const char *order, const PGre
         has = col_int(v, i, V_PAYABLE, &n);
         fmt_fen(n, has, d, sizeof d);
         reasons_text(col(v, i, V_REASONS), line, sizeof line);
-        cscli_table_row(t, col(v, i, V_VERSION), col(v, i, V_STATE), a, col(v, i, V_COURIER), b, d,
-                        line);
+        cscli_table_row(t, col(v, i, V_VERSION), col(v, i, V_STATE), a, col(v, i, V_COURIER), b, d, line);
     }
     cscli_table_print(t, c->out, "  ");
     cscli_table_free(t);
@@ -439,13 +451,11 @@ static cs_tz *pick_zone(cscli *c, const char *tzname, const char *shop, char *er
 int cscli_cmd_order(cscli *c, int argc, char **argv) {
     bool help = false, json = false;
     const char *tzname = NULL;
-    const cscli_opt opts[] = {
-        {"--json", &json, NULL}, {"--help", &help, NULL}, {"--tz", NULL, &tzname}};
+    const cscli_opt opts[] = {{"--json", &json, NULL}, {"--help", &help, NULL}, {"--tz", NULL, &tzname}};
     const char *pos[2];
     int npos;
     char err[1024];
-    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2,
-                              &npos, err, sizeof err);
+    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2, &npos, err, sizeof err);
     c->json |= json;
     if (rc != 0) return cscli_usage_error(c, order_usage, "order: %s", err);
     if (help) {
@@ -453,13 +463,11 @@ int cscli_cmd_order(cscli *c, int argc, char **argv) {
         return CSCLI_OK;
     }
     if (npos == 0) return cscli_usage_error(c, order_usage, "order: which subcommand? (show)");
-    if (strcmp(pos[0], "show") != 0)
-        return cscli_usage_error(c, order_usage, "order: unknown subcommand '%s'", pos[0]);
+    if (strcmp(pos[0], "show") != 0) return cscli_usage_error(c, order_usage, "order: unknown subcommand '%s'", pos[0]);
     char shop[256], order[256];
     if (npos != 2 || cscli_parse_order_key(pos[1], shop, sizeof shop, order, sizeof order) != 0)
-        return cscli_usage_error(c, order_usage, "order show: needs <shop>:<order>%s%s%s",
-                                 npos == 2 ? ", got '" : "", npos == 2 ? pos[1] : "",
-                                 npos == 2 ? "'" : "");
+        return cscli_usage_error(c, order_usage, "order show: needs <shop>:<order>%s%s%s", npos == 2 ? ", got '" : "",
+                                 npos == 2 ? pos[1] : "", npos == 2 ? "'" : "");
     if (tzname) {
         cs_tz *probe = cs_tz_load(tzname, err, sizeof err);
         if (!probe) return cscli_usage_error(c, order_usage, "order: time zone: %s", err);
@@ -496,8 +504,7 @@ int cscli_cmd_order(cscli *c, int argc, char **argv) {
         rc = cscli_fail(c, CSCLI_USAGE, "order: time zone: %s", err);
         goto out;
     }
-    rc = c->json ? print_json(c, shop, order, o, st, v)
-                 : print_human(c, shop, order, o, st, doc_bad, v, tz);
+    rc = c->json ? print_json(c, shop, order, o, st, v) : print_human(c, shop, order, o, st, doc_bad, v, tz);
 out:
     if (st) cs__v1__order_state__free_unpacked(st, NULL);
     cs_tz_free(tz);

@@ -12,13 +12,13 @@
 #include "cs/shift.h"
 #include "cs/shop.h"
 
-static const char tasks_usage[] =
-    "usage: cscli tasks list [--open] [--shift NAME] [--shop SHOP] [--order SHOP:ORDER] [--limit N] [--tz ZONE] [--json]\n"
-    "         agent tasks, newest first (default 100): kind, rule, shift (SH-1),\n"
-    "         assignee, urgency, due and queue times in ZONE (default Asia/Shanghai).\n"
-    "         --open: only tasks not closed yet; with --shift NAME, the shift's\n"
-    "         handover list at its end (SH-1), top-of-queue tasks first, and\n"
-    "         with --shop too, the shift that takes it over (CS_SHOPS_FILE).\n";
+static const char tasks_usage[] = "usage: cscli tasks list [--open] [--shift NAME] [--shop SHOP] [--order SHOP:ORDER] "
+                                  "[--limit N] [--tz ZONE] [--json]\n"
+                                  "         agent tasks, newest first (default 100): kind, rule, shift (SH-1),\n"
+                                  "         assignee, urgency, due and queue times in ZONE (default Asia/Shanghai).\n"
+                                  "         --open: only tasks not closed yet; with --shift NAME, the shift's\n"
+                                  "         handover list at its end (SH-1), top-of-queue tasks first, and\n"
+                                  "         with --shop too, the shift that takes it over (CS_SHOPS_FILE).\n";
 
 int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
     cscli_list_args a;
@@ -27,14 +27,14 @@ int cscli_cmd_tasks(cscli *c, int argc, char **argv) {
     const char *shop = a.shop, *tzname = a.tzname;
     const char *shift = a.extra;
     bool open = a.open;
-    const char *params[] = {a.open ? "t" : "f", a.shop, a.order ? a.order_shop : NULL,
+    const char *params[] = {a.open ? "t" : "f",          a.shop,  a.order ? a.order_shop : NULL,
                             a.order ? a.order_id : NULL, a.limit, shift};
     static const cscli_col cols[] = {
-        {"shop_id", CSCLI_COL_TEXT},  {"task_id", CSCLI_COL_TEXT},     {"order_id", CSCLI_COL_TEXT},
-        {"kind", CSCLI_COL_TEXT},     {"rule", CSCLI_COL_TEXT},        {"shift", CSCLI_COL_TEXT},
-        {"assignee", CSCLI_COL_TEXT}, {"urgent", CSCLI_COL_BOOL},      {"top_of_queue", CSCLI_COL_BOOL},
-        {"queue_at_ms", CSCLI_COL_MS}, {"due_ms", CSCLI_COL_MS},       {"created_ms", CSCLI_COL_MS},
-        {"closed_ms", CSCLI_COL_MS},  {"summary", CSCLI_COL_TEXT}};
+        {"shop_id", CSCLI_COL_TEXT},   {"task_id", CSCLI_COL_TEXT}, {"order_id", CSCLI_COL_TEXT},
+        {"kind", CSCLI_COL_TEXT},      {"rule", CSCLI_COL_TEXT},    {"shift", CSCLI_COL_TEXT},
+        {"assignee", CSCLI_COL_TEXT},  {"urgent", CSCLI_COL_BOOL},  {"top_of_queue", CSCLI_COL_BOOL},
+        {"queue_at_ms", CSCLI_COL_MS}, {"due_ms", CSCLI_COL_MS},    {"created_ms", CSCLI_COL_MS},
+        {"closed_ms", CSCLI_COL_MS},   {"summary", CSCLI_COL_TEXT}};
     /* SH-1: who takes the shift's open tasks at its end, from the shop's
      * shifts (the shops file); unknown when the file or shift is not there */
     char handover[160] = "";

@@ -34,18 +34,17 @@
 #define TIMERS_LIST_DEFAULT 100
 #define TIMERS_LIST_MAX 100000
 
-static const char timers_usage[] =
-    "usage: cscli timers list [--due] [--all] [--owner WORKER] [--order SHOP:ORDER]\n"
-    "                         [--limit N] [--tz ZONE] [--json]\n"
-    "         timers, soonest first (default: pending ones, at most 100), with where\n"
-    "         Redis holds each: due, in-flight, produced (its record is in Kafka)\n"
-    "         or missing. --due: pending and due on the business clock; --all:\n"
-    "         fired and cancelled ones too.\n"
-    "       cscli timers rebuild [--json]\n"
-    "         put every pending timer that Redis lacks back in Redis (what the\n"
-    "         dispatcher's reconciliation does); timers whose record is in Kafka,\n"
-    "         not yet processed by their owner, are still in Redis (in flight).\n"
-    "ZONE defaults to " CSCLI_DEFAULT_TZ ".\n";
+static const char timers_usage[] = "usage: cscli timers list [--due] [--all] [--owner WORKER] [--order SHOP:ORDER]\n"
+                                   "                         [--limit N] [--tz ZONE] [--json]\n"
+                                   "         timers, soonest first (default: pending ones, at most 100), with where\n"
+                                   "         Redis holds each: due, in-flight, produced (its record is in Kafka)\n"
+                                   "         or missing. --due: pending and due on the business clock; --all:\n"
+                                   "         fired and cancelled ones too.\n"
+                                   "       cscli timers rebuild [--json]\n"
+                                   "         put every pending timer that Redis lacks back in Redis (what the\n"
+                                   "         dispatcher's reconciliation does); timers whose record is in Kafka,\n"
+                                   "         not yet processed by their owner, are still in Redis (in flight).\n"
+                                   "ZONE defaults to " CSCLI_DEFAULT_TZ ".\n";
 
 static void oneLine(const char *in, char *out, size_t len) {
     cs_strlcpy(out, in ? in : "", len);
@@ -75,11 +74,10 @@ enum { T_OWNER, T_ID, T_KIND, T_KEY, T_DUE, T_STATUS, T_GEN, T_PAYLOAD };
 
 /* Where Redis has each row's member: "due", "in-flight", "missing", or "?"
  * (Redis unreachable; *redis_ok false). where[] gets a static string. */
-static void redisPlaces(cs_redis *redis, PGresult *r, int64_t lease_ms, const char **where,
-                        bool *redis_ok) {
+static void redisPlaces(cs_redis *redis, PGresult *r, int64_t lease_ms, const char **where, bool *redis_ok) {
     int n = PQntuples(r);
     cs_redis_pipe *p = cs_redis_pipe_new();
-    char (*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc(n ? (size_t)n : 1, sizeof *members);
+    char(*members)[CS_TIMER_MEMBER_MAX] = cs_xcalloc(n ? (size_t)n : 1, sizeof *members);
     for (int j = 0; j < n; j++) {
         const char *owner = PQgetvalue(r, j, T_OWNER), *id = PQgetvalue(r, j, T_ID);
         int s = cs_timer_shard(owner, id);
@@ -87,32 +85,35 @@ static void redisPlaces(cs_redis *redis, PGresult *r, int64_t lease_ms, const ch
         cs_timer_due_key(due, sizeof due, s);
         cs_timer_inflight_key(inf, sizeof inf, s);
         cs_timer_member_of_row(members[j], sizeof members[j], owner, id, PQgetvalue(r, j, T_GEN),
-                               PQgetvalue(r, j, T_DUE), PQgetvalue(r, j, T_KIND),
-                               PQgetvalue(r, j, T_KEY), PQgetvalue(r, j, T_PAYLOAD));
+                               PQgetvalue(r, j, T_DUE), PQgetvalue(r, j, T_KIND), PQgetvalue(r, j, T_KEY),
+                               PQgetvalue(r, j, T_PAYLOAD));
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", due, members[j]});
         cs_redis_pipe_add(p, 3, (const char *[]){"ZSCORE", inf, members[j]});
     }
     char err[256];
     *redis_ok = n == 0 || cs_redis_pipe_run(redis, p, err, sizeof err) == 0;
     for (int j = 0; j < n; j++) {
-        if (!*redis_ok) { where[j] = "?"; continue; }
+        if (!*redis_ok) {
+            where[j] = "?";
+            continue;
+        }
         const redisReply *a = cs_redis_pipe_reply(p, 2 * (size_t)j);
         const redisReply *b = cs_redis_pipe_reply(p, 2 * (size_t)j + 1);
         bool pending = strcmp(PQgetvalue(r, j, T_STATUS), "pending") == 0;
         /* a lease longer than a claim's is the acknowledged firing's */
-        bool produced = b && b->type == REDIS_REPLY_STRING &&
-                        strtoll(b->str, NULL, 10) > cs_real_ms() + lease_ms;
-        where[j] = a && a->type == REDIS_REPLY_STRING ? "due"
-                 : produced ? "produced"
-                 : b && b->type == REDIS_REPLY_STRING ? "in-flight"
-                 : !pending ? "-" : "missing";
+        bool produced = b && b->type == REDIS_REPLY_STRING && strtoll(b->str, NULL, 10) > cs_real_ms() + lease_ms;
+        where[j] = a && a->type == REDIS_REPLY_STRING   ? "due"
+                   : produced                           ? "produced"
+                   : b && b->type == REDIS_REPLY_STRING ? "in-flight"
+                   : !pending                           ? "-"
+                                                        : "missing";
     }
     free(members);
     cs_redis_pipe_free(p);
 }
 
-static int timersList(cscli *c, bool due_only, bool all, const char *owner, const char *order,
-                      int limit, const cs_tz *tz) {
+static int timersList(cscli *c, bool due_only, bool all, const char *owner, const char *order, int limit,
+                      const cs_tz *tz) {
     char err[512];
     int64_t now = 0;
     if (due_only) {
@@ -121,22 +122,24 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
         int rc = cs_clock_now(clk, &now);
         cs_clock_free(clk);
         if (rc != 0)
-            return cscli_fail(c, CSCLI_BACKEND, "timers list --due: business clock unreadable "
-                              "(Redis at %s)", c->cfg.redis_url);
+            return cscli_fail(c, CSCLI_BACKEND,
+                              "timers list --due: business clock unreadable "
+                              "(Redis at %s)",
+                              c->cfg.redis_url);
     }
     PGconn *pg = pgConnect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     char snow[24], slimit[16];
     snprintf(snow, sizeof snow, "%" PRId64, now);
     snprintf(slimit, sizeof slimit, "%d", limit);
-    const char *params[5] = { due_only || !all ? "1" : "0", due_only ? snow : NULL,
-                              owner, order, slimit };
+    const char *params[5] = {due_only || !all ? "1" : "0", due_only ? snow : NULL, owner, order, slimit};
     PGresult *r = PQexecParams(pg,
-        "SELECT owner, timer_id, kind, order_key, due_ms, status, generation, payload "
-        "FROM timers WHERE ($1 = '0' OR status = 'pending') "
-        "AND ($2::bigint IS NULL OR due_ms <= $2::bigint) "
-        "AND ($3::text IS NULL OR owner = $3) AND ($4::text IS NULL OR order_key = $4) "
-        "ORDER BY due_ms, owner, timer_id LIMIT $5::int", 5, NULL, params, NULL, NULL, 0);
+                               "SELECT owner, timer_id, kind, order_key, due_ms, status, generation, payload "
+                               "FROM timers WHERE ($1 = '0' OR status = 'pending') "
+                               "AND ($2::bigint IS NULL OR due_ms <= $2::bigint) "
+                               "AND ($3::text IS NULL OR owner = $3) AND ($4::text IS NULL OR order_key = $4) "
+                               "ORDER BY due_ms, owner, timer_id LIMIT $5::int",
+                               5, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         oneLine(PQresultErrorMessage(r), err, sizeof err);
         PQclear(r);
@@ -147,12 +150,13 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
     const char **where = cs_xcalloc(n ? (size_t)n : 1, sizeof *where);
     bool redis_ok = true;
     cs_redis *redis = cs_redis_new(c->cfg.redis_url, err, sizeof err);
-    if (redis) redisPlaces(redis, r, c->cfg.timer_lease_ms, where, &redis_ok);
-    else for (int j = 0; j < n; j++) where[j] = "?";
+    if (redis)
+        redisPlaces(redis, r, c->cfg.timer_lease_ms, where, &redis_ok);
+    else
+        for (int j = 0; j < n; j++) where[j] = "?";
     cs_redis_free(redis);
     if (!redis_ok || !redis)
-        fprintf(c->err, "cscli: note: Redis at %s unreachable; the redis column is unknown\n",
-                c->cfg.redis_url);
+        fprintf(c->err, "cscli: note: Redis at %s unreachable; the redis column is unknown\n", c->cfg.redis_url);
 
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
@@ -185,9 +189,8 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
         for (int j = 0; j < n; j++) {
             char iso[48];
             cs_format_iso8601(strtoll(PQgetvalue(r, j, T_DUE), NULL, 10), tz, iso, sizeof iso);
-            cscli_table_row(t, iso, PQgetvalue(r, j, T_OWNER), PQgetvalue(r, j, T_ID),
-                            PQgetvalue(r, j, T_KIND), PQgetvalue(r, j, T_KEY), PQgetvalue(r, j, T_GEN),
-                            PQgetvalue(r, j, T_STATUS), where[j]);
+            cscli_table_row(t, iso, PQgetvalue(r, j, T_OWNER), PQgetvalue(r, j, T_ID), PQgetvalue(r, j, T_KIND),
+                            PQgetvalue(r, j, T_KEY), PQgetvalue(r, j, T_GEN), PQgetvalue(r, j, T_STATUS), where[j]);
         }
         cscli_table_print(t, c->out, "");
         cscli_table_free(t);
@@ -202,8 +205,8 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
 /* ---- rebuild ---------------------------------------------------------------- */
 
 typedef struct rebuildBar {
-    FILE *tty;        /* where the bar goes; NULL = no bar */
-    long total;       /* pending timers counted before the pass */
+    FILE *tty;  /* where the bar goes; NULL = no bar */
+    long total; /* pending timers counted before the pass */
 } rebuildBar;
 
 static bool rebuildProgress(void *arg, const cs_timer_sync_stats *s) {
@@ -216,8 +219,7 @@ static bool rebuildProgress(void *arg, const cs_timer_sync_stats *s) {
     for (int i = 0; i < width; i++) cells[i] = i < filled ? '#' : '.';
     cells[width] = 0;
     fprintf(bar->tty, "\rrebuild [%s] %3d%% %ld/%ld checked, %ld put back", cells,
-            total ? (int)(100.0 * (double)s->checked / (double)total) : 100, s->checked, total,
-            s->restored);
+            total ? (int)(100.0 * (double)s->checked / (double)total) : 100, s->checked, total, s->restored);
     fflush(bar->tty);
     return true;
 }
@@ -231,7 +233,7 @@ static int timersRebuild(cscli *c) {
         PQfinish(pg);
         return cscli_fail(c, CSCLI_USAGE, "timers rebuild: %s", err);
     }
-    rebuildBar bar = { NULL, 0 };
+    rebuildBar bar = {NULL, 0};
     if (!c->json && isatty(fileno(c->err))) {
         bar.tty = c->err;
         PGresult *r = PQexec(pg, "SELECT count(*) FROM timers WHERE status = 'pending'");
@@ -246,8 +248,8 @@ static int timersRebuild(cscli *c) {
     cs_redis_free(redis);
     PQfinish(pg);
     if (rc != 0)
-        return cscli_fail(c, CSCLI_BACKEND, "timers rebuild: %s (%ld checked, %ld put back so far)",
-                          err, s.checked, s.restored);
+        return cscli_fail(c, CSCLI_BACKEND, "timers rebuild: %s (%ld checked, %ld put back so far)", err, s.checked,
+                          s.restored);
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
         cscli_json_int(doc, "checked", s.checked);
@@ -255,8 +257,8 @@ static int timersRebuild(cscli *c) {
         cscli_json_int(doc, "took_ms", took);
         cscli_print_json(c, doc);
     } else {
-        fprintf(c->out, "timers rebuild: %ld pending timers checked, %ld put back in Redis (%" PRId64
-                " ms)\n", s.checked, s.restored, took);
+        fprintf(c->out, "timers rebuild: %ld pending timers checked, %ld put back in Redis (%" PRId64 " ms)\n",
+                s.checked, s.restored, took);
     }
     return CSCLI_OK;
 }
@@ -264,15 +266,13 @@ static int timersRebuild(cscli *c) {
 int cscli_cmd_timers(cscli *c, int argc, char **argv) {
     bool help = false, json = false, due = false, all = false;
     const char *owner = NULL, *order = NULL, *limit_s = NULL, *tzname = NULL;
-    const cscli_opt opts[] = {
-        {"--json", &json, NULL}, {"--help", &help, NULL}, {"--due", &due, NULL},
-        {"--all", &all, NULL}, {"--owner", NULL, &owner}, {"--order", NULL, &order},
-        {"--limit", NULL, &limit_s}, {"--tz", NULL, &tzname}};
+    const cscli_opt opts[] = {{"--json", &json, NULL},     {"--help", &help, NULL},   {"--due", &due, NULL},
+                              {"--all", &all, NULL},       {"--owner", NULL, &owner}, {"--order", NULL, &order},
+                              {"--limit", NULL, &limit_s}, {"--tz", NULL, &tzname}};
     const char *pos[2];
     int npos;
     char err[512];
-    if (cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2, &npos,
-                         err, sizeof err) != 0) {
+    if (cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 2, &npos, err, sizeof err) != 0) {
         c->json |= json;
         return cscli_usage_error(c, timers_usage, "timers: %s", err);
     }
@@ -287,13 +287,15 @@ int cscli_cmd_timers(cscli *c, int argc, char **argv) {
     if (strcmp(sub, "list") == 0) {
         if (due && all) return cscli_usage_error(c, timers_usage, "timers list: --due and --all exclude each other");
         if (limit_s && cscli_parse_int(limit_s, TIMERS_LIST_MAX, &limit) != 0)
-            return cscli_usage_error(c, timers_usage, "timers list: --limit must be 1..%d, got '%s'",
-                                     TIMERS_LIST_MAX, limit_s);
+            return cscli_usage_error(c, timers_usage, "timers list: --limit must be 1..%d, got '%s'", TIMERS_LIST_MAX,
+                                     limit_s);
         if (order) {
             char shop[128], oid[256];
             if (cscli_parse_order_key(order, shop, sizeof shop, oid, sizeof oid) != 0)
-                return cscli_usage_error(c, timers_usage, "timers list: --order '%s' is not "
-                                         "<shop>:<order>", order);
+                return cscli_usage_error(c, timers_usage,
+                                         "timers list: --order '%s' is not "
+                                         "<shop>:<order>",
+                                         order);
         }
     } else if (strcmp(sub, "rebuild") == 0) {
         if (due || all || owner || order || limit_s || tzname)

@@ -14,12 +14,11 @@
 #include "cs/topics.h"
 #include "cs/util.h"
 
-static const char topics_usage[] =
-    "usage: cscli topics [list] [--json]\n"
-    "         every project topic: partitions in the cluster and in the table,\n"
-    "         replicas, key and message type; then other topics in the cluster\n"
-    "       cscli topics create [--replication N] [--json]\n"
-    "         create the missing topics (idempotent); N replicas, default 1\n";
+static const char topics_usage[] = "usage: cscli topics [list] [--json]\n"
+                                   "         every project topic: partitions in the cluster and in the table,\n"
+                                   "         replicas, key and message type; then other topics in the cluster\n"
+                                   "       cscli topics create [--replication N] [--json]\n"
+                                   "         create the missing topics (idempotent); N replicas, default 1\n";
 
 static const char *state_word(const cs_topic_state *s) {
     if (!s->info) return "other";
@@ -32,8 +31,7 @@ static int do_list(cscli *c) {
     cs_topic_state *st = NULL;
     size_t n = 0;
     char err[512];
-    if (cs_topics_list(&c->cfg, &st, &n, err, sizeof err) != 0)
-        return cscli_fail(c, CSCLI_BACKEND, "topics: %s", err);
+    if (cs_topics_list(&c->cfg, &st, &n, err, sizeof err) != 0) return cscli_fail(c, CSCLI_BACKEND, "topics: %s", err);
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(doc, "topics");
@@ -61,14 +59,12 @@ static int do_list(cscli *c) {
             if (st[i].info && st[i].partitions == 0)
                 snprintf(parts, sizeof parts, "- (want %d)", st[i].info->partitions);
             else if (st[i].info && st[i].partitions != st[i].info->partitions)
-                snprintf(parts, sizeof parts, "%d (want %d)", st[i].partitions,
-                         st[i].info->partitions);
+                snprintf(parts, sizeof parts, "%d (want %d)", st[i].partitions, st[i].info->partitions);
             else
                 snprintf(parts, sizeof parts, "%d", st[i].partitions);
             snprintf(reps, sizeof reps, "%d", st[i].replication);
-            cscli_table_row(t, st[i].name, parts, st[i].partitions ? reps : "-",
-                            state_word(&st[i]), st[i].info ? st[i].info->key : "-",
-                            st[i].info ? st[i].info->message : "-");
+            cscli_table_row(t, st[i].name, parts, st[i].partitions ? reps : "-", state_word(&st[i]),
+                            st[i].info ? st[i].info->key : "-", st[i].info ? st[i].info->message : "-");
         }
         cscli_table_print(t, c->out, "");
         cscli_table_free(t);
@@ -95,8 +91,7 @@ static int do_create(cscli *c, int replication) {
         for (size_t i = 0; i < n; i++) {
             cJSON *t = cJSON_CreateObject();
             cJSON_AddStringToObject(t, "name", res[i].topic->name);
-            cJSON_AddStringToObject(t, "status",
-                                    res[i].outcome == CS_TOPIC_CREATED ? "created" : "exists");
+            cJSON_AddStringToObject(t, "status", res[i].outcome == CS_TOPIC_CREATED ? "created" : "exists");
             cscli_json_int(t, "partitions", res[i].actual_partitions);
             cscli_json_int(t, "expected_partitions", res[i].topic->partitions);
             cJSON_AddItemToArray(arr, t);
@@ -108,12 +103,10 @@ static int do_create(cscli *c, int replication) {
         for (size_t i = 0; i < n; i++) {
             char parts[32];
             if (res[i].actual_partitions != res[i].topic->partitions)
-                snprintf(parts, sizeof parts, "%d (want %d)", res[i].actual_partitions,
-                         res[i].topic->partitions);
+                snprintf(parts, sizeof parts, "%d (want %d)", res[i].actual_partitions, res[i].topic->partitions);
             else
                 snprintf(parts, sizeof parts, "%d", res[i].actual_partitions);
-            cscli_table_row(t, res[i].topic->name, parts,
-                            res[i].outcome == CS_TOPIC_CREATED ? "created" : "exists");
+            cscli_table_row(t, res[i].topic->name, parts, res[i].outcome == CS_TOPIC_CREATED ? "created" : "exists");
         }
         cscli_table_print(t, c->out, "");
         cscli_table_free(t);
@@ -126,13 +119,11 @@ static int do_create(cscli *c, int replication) {
 int cscli_cmd_topics(cscli *c, int argc, char **argv) {
     bool help = false, json = false;
     const char *repl_s = NULL;
-    const cscli_opt opts[] = {
-        {"--json", &json, NULL}, {"--help", &help, NULL}, {"--replication", NULL, &repl_s}};
+    const cscli_opt opts[] = {{"--json", &json, NULL}, {"--help", &help, NULL}, {"--replication", NULL, &repl_s}};
     const char *pos[1];
     int npos;
     char err[512];
-    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 1,
-                              &npos, err, sizeof err);
+    int rc = cscli_parse_args(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0], pos, 1, &npos, err, sizeof err);
     c->json |= json;
     if (rc != 0) return cscli_usage_error(c, topics_usage, "topics: %s", err);
     if (help) {
@@ -143,12 +134,9 @@ int cscli_cmd_topics(cscli *c, int argc, char **argv) {
     int replication = 1;
     if (strcmp(sub, "create") == 0) {
         if (repl_s && cscli_parse_int(repl_s, 32, &replication) != 0)
-            return cscli_usage_error(c, topics_usage,
-                                     "topics create: --replication must be 1..32, got '%s'",
-                                     repl_s);
+            return cscli_usage_error(c, topics_usage, "topics create: --replication must be 1..32, got '%s'", repl_s);
     } else if (strcmp(sub, "list") == 0) {
-        if (repl_s)
-            return cscli_usage_error(c, topics_usage, "topics list: --replication is for create");
+        if (repl_s) return cscli_usage_error(c, topics_usage, "topics list: --replication is for create");
     } else {
         return cscli_usage_error(c, topics_usage, "topics: unknown subcommand '%s'", sub);
     }

@@ -12,9 +12,9 @@
 #include "cs/log.h"
 
 typedef struct cscli_command {
-    const char *name;                              /* first word */
-    int (*run)(cscli *c, int argc, char **argv);   /* argv[0] is name */
-    const char *summary;                           /* one line for --help */
+    const char *name;                            /* first word */
+    int (*run)(cscli *c, int argc, char **argv); /* argv[0] is name */
+    const char *summary;                         /* one line for --help */
 } cscli_command;
 
 static const cscli_command commands[] = {
@@ -31,8 +31,7 @@ static const cscli_command commands[] = {
 
 static void usage(FILE *out, bool with_env) {
     fprintf(out, "usage: cscli [--json] <command> [args] [--json] [--help]\n\nCommands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'cscli <command> --help' describes a command. Every command takes --json.\n"
                  "Exit codes: 0 ok, 1 not found, 2 usage, 3 backend down.\n");
     if (with_env) {

@@ -22,10 +22,10 @@
 
 /* Exit codes (CONTRACTS.md). */
 enum {
-    CSCLI_OK = 0,         /* done */
-    CSCLI_NOT_FOUND = 1,  /* the thing asked about does not exist */
-    CSCLI_USAGE = 2,      /* bad arguments or bad CS_* environment */
-    CSCLI_BACKEND = 3,    /* PostgreSQL, Redis or Kafka unreachable or failing */
+    CSCLI_OK = 0,        /* done */
+    CSCLI_NOT_FOUND = 1, /* the thing asked about does not exist */
+    CSCLI_USAGE = 2,     /* bad arguments or bad CS_* environment */
+    CSCLI_BACKEND = 3,   /* PostgreSQL, Redis or Kafka unreachable or failing */
 };
 
 /* The zone times are shown and read in when no --tz is given: the default
@@ -34,28 +34,28 @@ enum {
 
 /* One invocation. */
 typedef struct cscli {
-    FILE *out;        /* results: tables or the JSON document (not owned) */
-    FILE *err;        /* diagnostics and usage text (not owned) */
-    bool json;        /* --json: machine-readable output */
-    cs_config cfg;    /* CS_* settings, valid once cfg_loaded */
-    bool cfg_loaded;  /* cscli_load_config() succeeded */
+    FILE *out;       /* results: tables or the JSON document (not owned) */
+    FILE *err;       /* diagnostics and usage text (not owned) */
+    bool json;       /* --json: machine-readable output */
+    cs_config cfg;   /* CS_* settings, valid once cfg_loaded */
+    bool cfg_loaded; /* cscli_load_config() succeeded */
 } cscli;
 
 /* ---- argument parsing (util.c) ------------------------------------------ */
 
 /* One accepted option. Exactly one of flag / value is set. */
 typedef struct cscli_opt {
-    const char *name;     /* long form with dashes, "--json" */
-    bool *flag;           /* set true when present (takes no value) */
-    const char **value;   /* receives the value ("--tz X" or "--tz=X") */
+    const char *name;   /* long form with dashes, "--json" */
+    bool *flag;         /* set true when present (takes no value) */
+    const char **value; /* receives the value ("--tz X" or "--tz=X") */
 } cscli_opt;
 
 /* Splits argv[0..argc) into options from opts and positionals (at most
  * maxpos, in *npos). "-h" is "--help" when opts has "--help"; "--" ends
  * the options. Returns 0, or -1 with the reason (unknown option, missing
  * value, too many arguments). Pointers stored point into argv. */
-int cscli_parse_args(int argc, char **argv, const cscli_opt *opts, size_t nopts,
-                     const char **pos, int maxpos, int *npos, char *errbuf, size_t errlen);
+int cscli_parse_args(int argc, char **argv, const cscli_opt *opts, size_t nopts, const char **pos, int maxpos,
+                     int *npos, char *errbuf, size_t errlen);
 
 /* "90s", "15m", "2h", "1d", or a sum like "1h30m": one or more <digits><unit>
  * with unit s, m, h or d, at most 3650 days in all. Returns 0 with the
@@ -64,8 +64,7 @@ int cscli_parse_duration(const char *s, int64_t *ms);
 
 /* "<shop>:<order>" split at the first ':'; both parts non-empty and fit.
  * Returns 0 or -1. */
-int cscli_parse_order_key(const char *s, char *shop, size_t shoplen, char *order,
-                          size_t orderlen);
+int cscli_parse_order_key(const char *s, char *shop, size_t shoplen, char *order, size_t orderlen);
 
 /* A positive integer (1..max) from text; 0 or -1. */
 int cscli_parse_int(const char *s, int max, int *out);
@@ -77,8 +76,7 @@ int cscli_parse_int(const char *s, int max, int *out);
 int cscli_fail(cscli *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A usage error: the message, then "usage: ..." (usage text) on err;
  * returns CSCLI_USAGE. */
-int cscli_usage_error(cscli *c, const char *usage, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cscli_usage_error(cscli *c, const char *usage, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints doc as one line of JSON on out and frees it (takes ownership). */
 void cscli_print_json(cscli *c, cJSON *doc);
 /* Loads the CS_* settings once; on a bad value reports it and returns
@@ -91,8 +89,8 @@ void cscli_json_int(cJSON *obj, const char *name, int64_t v);
  * characters take two cells). Cells are copied. */
 typedef struct cscli_table cscli_table;
 cscli_table *cscli_table_new(int ncols);
-void cscli_table_free(cscli_table *t);               /* accepts NULL */
-void cscli_table_row(cscli_table *t, ...);           /* ncols const char * ("-" for NULL) */
+void cscli_table_free(cscli_table *t);     /* accepts NULL */
+void cscli_table_row(cscli_table *t, ...); /* ncols const char * ("-" for NULL) */
 void cscli_table_print(const cscli_table *t, FILE *out, const char *indent);
 /* Display width of UTF-8 text in terminal cells. */
 size_t cscli_text_width(const char *s);
@@ -111,15 +109,15 @@ int cscli_cmd_exceptions(cscli *c, int argc, char **argv);
 /* ---- list commands (list.c) ---------------------------------------------- */
 
 typedef enum cscli_col_type {
-    CSCLI_COL_TEXT,   /* as is */
-    CSCLI_COL_INT,    /* JSON number */
-    CSCLI_COL_MS,     /* business time: ISO-8601 in the zone / JSON ms */
-    CSCLI_COL_BOOL,   /* yes/no / JSON bool */
-    CSCLI_COL_FEN,    /* yuan "12.34" / JSON integer fen */
+    CSCLI_COL_TEXT, /* as is */
+    CSCLI_COL_INT,  /* JSON number */
+    CSCLI_COL_MS,   /* business time: ISO-8601 in the zone / JSON ms */
+    CSCLI_COL_BOOL, /* yes/no / JSON bool */
+    CSCLI_COL_FEN,  /* yuan "12.34" / JSON integer fen */
 } cscli_col_type;
 
 typedef struct cscli_col {
-    const char *name;     /* column header and JSON key */
+    const char *name; /* column header and JSON key */
     cscli_col_type type;
 } cscli_col;
 
@@ -127,14 +125,14 @@ typedef struct cscli_col {
  * against CS_PG_DSN and prints the rows: a table, or with --json
  * {"<json_key>": [...], "count": N}. tzname NULL = Asia/Shanghai. Returns
  * the exit code (3 when PostgreSQL is down or refuses the query). */
-int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params,
-                     const cscli_col *cols, int ncols, const char *tzname, const char *json_key);
+int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params, const cscli_col *cols,
+                     int ncols, const char *tzname, const char *json_key);
 /* The same with one extra string fact about the list (extra_key NULL =
  * none): a member of the JSON document, and a last line "<key>: <value>"
  * for people. */
-int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params,
-                           const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
-                           const char *extra_key, const char *extra_value);
+int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params, const cscli_col *cols,
+                           int ncols, const char *tzname, const char *json_key, const char *extra_key,
+                           const char *extra_value);
 
 /* The arguments every `<thing> list` command shares: list [--open]
  * [--shop S] [--order SHOP:ORDER] [--limit N] [--tz ZONE] [--json]
@@ -143,15 +141,15 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
 typedef struct cscli_list_args {
     bool open;
     const char *shop, *order, *tzname, *extra;
-    char order_shop[256], order_id[256];   /* --order split; "" when absent */
-    char limit[16];                        /* --limit as text, default "100" */
+    char order_shop[256], order_id[256]; /* --order split; "" when absent */
+    char limit[16];                      /* --limit as text, default "100" */
 } cscli_list_args;
 
 /* Parses them for command `what` (argv[0] is the command). Returns -1 when
  * parsed (go on), else the exit code to return: CSCLI_OK after --help, the
  * usage error otherwise. */
-int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage,
-                          const char *extra_opt, cscli_list_args *a);
+int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage, const char *extra_opt,
+                          cscli_list_args *a);
 
 /* The whole CLI: global options, dispatch, exit code. */
 int cscli_main(int argc, char **argv, FILE *out, FILE *err);

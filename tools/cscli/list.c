@@ -27,14 +27,14 @@ static void oneLine(const char *in, char *out, size_t len) {
     while (n && out[n - 1] == ' ') out[--n] = '\0';
 }
 
-int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params,
-                     const cscli_col *cols, int ncols, const char *tzname, const char *json_key) {
+int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params, const cscli_col *cols,
+                     int ncols, const char *tzname, const char *json_key) {
     return cscli_list_query_extra(c, sql, nparams, params, cols, ncols, tzname, json_key, NULL, NULL);
 }
 
-int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params,
-                           const cscli_col *cols, int ncols, const char *tzname, const char *json_key,
-                           const char *extra_key, const char *extra_value) {
+int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *const *params, const cscli_col *cols,
+                           int ncols, const char *tzname, const char *json_key, const char *extra_key,
+                           const char *extra_value) {
     char err[1024];
     cs_tz *tz = cs_tz_load(tzname ? tzname : CSCLI_DEFAULT_TZ, err, sizeof err);
     if (!tz) return cscli_fail(c, CSCLI_USAGE, "time zone: %s", err);
@@ -73,11 +73,11 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
                 }
                 const char *v = PQgetvalue(r, i, k);
                 switch (cols[k].type) {
-                case CSCLI_COL_INT:
-                case CSCLI_COL_MS:
-                case CSCLI_COL_FEN: cscli_json_int(o, cols[k].name, strtoll(v, NULL, 10)); break;
-                case CSCLI_COL_BOOL: cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't'); break;
-                default: cJSON_AddStringToObject(o, cols[k].name, v); break;
+                    case CSCLI_COL_INT:
+                    case CSCLI_COL_MS:
+                    case CSCLI_COL_FEN: cscli_json_int(o, cols[k].name, strtoll(v, NULL, 10)); break;
+                    case CSCLI_COL_BOOL: cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't'); break;
+                    default: cJSON_AddStringToObject(o, cols[k].name, v); break;
                 }
             }
             cJSON_AddItemToArray(arr, o);
@@ -89,10 +89,11 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
         cscli_table *t = cscli_table_new(ncols);
         const char *head[16];
         for (int k = 0; k < ncols && k < 16; k++) head[k] = cols[k].name;
-        /* cscli_table_row takes exactly ncols strings: rows are passed
+            /* cscli_table_row takes exactly ncols strings: rows are passed
          * through a fixed 16-wide call, the extra ones unused */
-#define ROW16(a) cscli_table_row(t, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], \
-                                 a[11], a[12], a[13], a[14], a[15])
+#define ROW16(a)                                                                                                       \
+    cscli_table_row(t, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],  \
+                    a[15])
         for (int k = ncols; k < 16; k++) head[k] = "";
         ROW16(head);
         char cells[16][256];
@@ -108,15 +109,17 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
                 }
                 const char *v = PQgetvalue(r, i, k);
                 switch (cols[k].type) {
-                case CSCLI_COL_MS: {
-                    int64_t ms = strtoll(v, NULL, 10);
-                    if (ms) cs_format_iso8601(ms, tz, cells[k], sizeof cells[k]);
-                    else cs_strlcpy(cells[k], "-", sizeof cells[k]);
-                    break;
-                }
-                case CSCLI_COL_FEN: cs_fen_format(strtoll(v, NULL, 10), cells[k], sizeof cells[k]); break;
-                case CSCLI_COL_BOOL: cs_strlcpy(cells[k], v[0] == 't' ? "yes" : "no", sizeof cells[k]); break;
-                default: cs_strlcpy(cells[k], v, sizeof cells[k]); break;
+                    case CSCLI_COL_MS: {
+                        int64_t ms = strtoll(v, NULL, 10);
+                        if (ms)
+                            cs_format_iso8601(ms, tz, cells[k], sizeof cells[k]);
+                        else
+                            cs_strlcpy(cells[k], "-", sizeof cells[k]);
+                        break;
+                    }
+                    case CSCLI_COL_FEN: cs_fen_format(strtoll(v, NULL, 10), cells[k], sizeof cells[k]); break;
+                    case CSCLI_COL_BOOL: cs_strlcpy(cells[k], v[0] == 't' ? "yes" : "no", sizeof cells[k]); break;
+                    default: cs_strlcpy(cells[k], v, sizeof cells[k]); break;
                 }
             }
             ROW16(cp);
@@ -133,14 +136,13 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
     return CSCLI_OK;
 }
 
-int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage,
-                          const char *extra_opt, cscli_list_args *a) {
+int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, const char *usage, const char *extra_opt,
+                          cscli_list_args *a) {
     memset(a, 0, sizeof *a);
     bool help = false, json = false;
     const char *limit = NULL;
-    cscli_opt opts[8] = {{"--json", &json, NULL},     {"--help", &help, NULL},
-                         {"--open", &a->open, NULL},  {"--shop", NULL, &a->shop},
-                         {"--order", NULL, &a->order}, {"--limit", NULL, &limit},
+    cscli_opt opts[8] = {{"--json", &json, NULL},    {"--help", &help, NULL},      {"--open", &a->open, NULL},
+                         {"--shop", NULL, &a->shop}, {"--order", NULL, &a->order}, {"--limit", NULL, &limit},
                          {"--tz", NULL, &a->tzname}};
     size_t nopts = 7;
     if (extra_opt) opts[nopts++] = (cscli_opt){extra_opt, NULL, &a->extra};
@@ -160,8 +162,8 @@ int cscli_list_args_parse(cscli *c, int argc, char **argv, const char *what, con
     if (limit && cscli_parse_int(limit, 100000, &n) != 0)
         return cscli_usage_error(c, usage, "%s: --limit needs 1..100000, got '%s'", what, limit);
     snprintf(a->limit, sizeof a->limit, "%d", n);
-    if (a->order && cscli_parse_order_key(a->order, a->order_shop, sizeof a->order_shop, a->order_id,
-                                          sizeof a->order_id) != 0)
+    if (a->order &&
+        cscli_parse_order_key(a->order, a->order_shop, sizeof a->order_shop, a->order_id, sizeof a->order_id) != 0)
         return cscli_usage_error(c, usage, "%s: --order needs <shop>:<order>, got '%s'", what, a->order);
     return -1;
 }

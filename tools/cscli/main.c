@@ -4,6 +4,4 @@
 
 #include "cscli.h"
 
-int main(int argc, char **argv) {
-    return cscli_main(argc, argv, stdout, stderr);
-}
+int main(int argc, char **argv) { return cscli_main(argc, argv, stdout, stderr); }

@@ -16,16 +16,14 @@
 
 /* ---- argument parsing --------------------------------------------------- */
 
-static const cscli_opt *find_opt(const cscli_opt *opts, size_t nopts, const char *name,
-                                 size_t namelen) {
+static const cscli_opt *find_opt(const cscli_opt *opts, size_t nopts, const char *name, size_t namelen) {
     for (size_t i = 0; i < nopts; i++)
-        if (strlen(opts[i].name) == namelen && strncmp(opts[i].name, name, namelen) == 0)
-            return &opts[i];
+        if (strlen(opts[i].name) == namelen && strncmp(opts[i].name, name, namelen) == 0) return &opts[i];
     return NULL;
 }
 
-int cscli_parse_args(int argc, char **argv, const cscli_opt *opts, size_t nopts,
-                     const char **pos, int maxpos, int *npos, char *errbuf, size_t errlen) {
+int cscli_parse_args(int argc, char **argv, const cscli_opt *opts, size_t nopts, const char **pos, int maxpos,
+                     int *npos, char *errbuf, size_t errlen) {
     bool options_done = false;
     *npos = 0;
     for (int i = 0; i < argc; i++) {
@@ -79,16 +77,16 @@ int cscli_parse_duration(const char *s, int64_t *ms) {
         int64_t n = 0;
         int nd = 0;
         while (*p >= '0' && *p <= '9') {
-            if (++nd > 12) return -1;   /* more than 3650 days in any unit */
+            if (++nd > 12) return -1; /* more than 3650 days in any unit */
             n = n * 10 + (*p++ - '0');
         }
         int64_t unit;
         switch (*p++) {
-        case 's': unit = 1000; break;
-        case 'm': unit = 60 * 1000; break;
-        case 'h': unit = 3600 * 1000; break;
-        case 'd': unit = 86400 * 1000; break;
-        default: return -1;   /* no unit, or an unknown one */
+            case 's': unit = 1000; break;
+            case 'm': unit = 60 * 1000; break;
+            case 'h': unit = 3600 * 1000; break;
+            case 'd': unit = 86400 * 1000; break;
+            default: return -1; /* no unit, or an unknown one */
         }
         if (n > DURATION_MAX_MS / unit) return -1;
         total += n * unit;
@@ -98,8 +96,7 @@ int cscli_parse_duration(const char *s, int64_t *ms) {
     return 0;
 }
 
-int cscli_parse_order_key(const char *s, char *shop, size_t shoplen, char *order,
-                          size_t orderlen) {
+int cscli_parse_order_key(const char *s, char *shop, size_t shoplen, char *order, size_t orderlen) {
     if (!s) return -1;
     const char *colon = strchr(s, ':');
     if (!colon || colon == s || !colon[1]) return -1;
@@ -166,15 +163,12 @@ void cscli_print_json(cscli *c, cJSON *doc) {
     cJSON_Delete(doc);
 }
 
-void cscli_json_int(cJSON *obj, const char *name, int64_t v) {
-    cJSON_AddNumberToObject(obj, name, (double)v);
-}
+void cscli_json_int(cJSON *obj, const char *name, int64_t v) { cJSON_AddNumberToObject(obj, name, (double)v); }
 
 int cscli_load_config(cscli *c) {
     if (c->cfg_loaded) return CSCLI_OK;
     char err[512];
-    if (cs_config_load(&c->cfg, err, sizeof err) != 0)
-        return cscli_fail(c, CSCLI_USAGE, "%s", err);
+    if (cs_config_load(&c->cfg, err, sizeof err) != 0) return cscli_fail(c, CSCLI_USAGE, "%s", err);
     c->cfg_loaded = true;
     return CSCLI_OK;
 }
@@ -182,10 +176,10 @@ int cscli_load_config(cscli *c) {
 /* ---- tables ------------------------------------------------------------- */
 
 struct cscli_table {
-    int ncols;      /* cells per row */
-    size_t nrows;   /* rows added */
-    size_t cap;     /* rows allocated */
-    char **cells;   /* nrows * ncols owned strings, row-major */
+    int ncols;    /* cells per row */
+    size_t nrows; /* rows added */
+    size_t cap;   /* rows allocated */
+    char **cells; /* nrows * ncols owned strings, row-major */
 };
 
 cscli_table *cscli_table_new(int ncols) {
@@ -222,9 +216,8 @@ void cscli_table_row(cscli_table *t, ...) {
 
 /* Wide (two-cell) code points: CJK, Hangul, full-width forms. */
 static bool wide(unsigned cp) {
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
            (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
@@ -234,11 +227,23 @@ size_t cscli_text_width(const char *s) {
     while (*p) {
         unsigned cp;
         int n;
-        if (*p < 0x80) { cp = *p; n = 1; }
-        else if ((*p & 0xE0) == 0xC0) { cp = *p & 0x1F; n = 2; }
-        else if ((*p & 0xF0) == 0xE0) { cp = *p & 0x0F; n = 3; }
-        else if ((*p & 0xF8) == 0xF0) { cp = *p & 0x07; n = 4; }
-        else { p++; w++; continue; }
+        if (*p < 0x80) {
+            cp = *p;
+            n = 1;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p & 0x1F;
+            n = 2;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p & 0x0F;
+            n = 3;
+        } else if ((*p & 0xF8) == 0xF0) {
+            cp = *p & 0x07;
+            n = 4;
+        } else {
+            p++;
+            w++;
+            continue;
+        }
         int k = 1;
         for (; k < n && (p[k] & 0xC0) == 0x80; k++) cp = (cp << 6) | (p[k] & 0x3F);
         p += k;

@@ -64,15 +64,16 @@ static int64_t colInt(const PGresult *r, int row, int col) {
 /* ---- loads and saves --------------------------------------------------------- */
 
 /* The order's open exception (by_id NULL) or exception by_id. */
-static int loadException(cs_batch *b, const char *shop, const char *order_id, const char *by_id, exRow *row,
-                         char *err, size_t errlen) {
+static int loadException(cs_batch *b, const char *shop, const char *order_id, const char *by_id, exRow *row, char *err,
+                         size_t errlen) {
     const char *p[] = {shop, by_id ? by_id : order_id};
     PGresult *r;
     memset(row, 0, sizeof *row);
-    if (sql(b, by_id ? "SELECT exception_id, order_id, opened_ms, escalated_ms, breached_ms, written_sent_ms, closed_ms "
-                       "FROM exceptions WHERE shop_id = $1 AND exception_id = $2"
-                     : "SELECT exception_id, order_id, opened_ms, escalated_ms, breached_ms, written_sent_ms, closed_ms "
-                       "FROM exceptions WHERE shop_id = $1 AND order_id = $2 AND closed_ms IS NULL",
+    if (sql(b,
+            by_id ? "SELECT exception_id, order_id, opened_ms, escalated_ms, breached_ms, written_sent_ms, closed_ms "
+                    "FROM exceptions WHERE shop_id = $1 AND exception_id = $2"
+                  : "SELECT exception_id, order_id, opened_ms, escalated_ms, breached_ms, written_sent_ms, closed_ms "
+                    "FROM exceptions WHERE shop_id = $1 AND order_id = $2 AND closed_ms IS NULL",
             2, p, &r, err, errlen) != 0)
         return -1;
     if (PQntuples(r) == 1) {
@@ -96,34 +97,47 @@ static int saveException(cs_batch *b, const char *shop, const exRow *row, const 
     bool requeue = requeued && !d->escalated && !d->breach;
     if (!row->found || !(d->close || d->escalated || d->breach || requeue || d->written_sent)) return 0;
     char now[24];
-    const char *p[] = {shop, row->id, I64(now, cs_batch_now(b)), d->close ? "t" : "f", d->escalated ? "t" : "f",
-                       d->breach ? "t" : "f", requeue ? "t" : "f", d->written_sent ? "t" : "f",
+    const char *p[] = {shop,
+                       row->id,
+                       I64(now, cs_batch_now(b)),
+                       d->close ? "t" : "f",
+                       d->escalated ? "t" : "f",
+                       d->breach ? "t" : "f",
+                       requeue ? "t" : "f",
+                       d->written_sent ? "t" : "f",
                        d->close_reason ? d->close_reason : ""};
-    int rc = sql(b, "UPDATE exceptions SET "
-                    "closed_ms = CASE WHEN $4 AND closed_ms IS NULL THEN $3::bigint ELSE closed_ms END, "
-                    "close_reason = CASE WHEN $4 AND closed_ms IS NULL THEN $9 ELSE close_reason END, "
-                    "escalated_ms = CASE WHEN $5 THEN $3::bigint ELSE escalated_ms END, "
-                    "breached_ms = CASE WHEN $6 THEN $3::bigint ELSE breached_ms END, "
-                    "requeued_ms = CASE WHEN $7 THEN $3::bigint ELSE requeued_ms END, "
-                    "written_sent_ms = CASE WHEN $8 THEN $3::bigint ELSE written_sent_ms END "
-                    "WHERE shop_id = $1 AND exception_id = $2",
+    int rc = sql(b,
+                 "UPDATE exceptions SET "
+                 "closed_ms = CASE WHEN $4 AND closed_ms IS NULL THEN $3::bigint ELSE closed_ms END, "
+                 "close_reason = CASE WHEN $4 AND closed_ms IS NULL THEN $9 ELSE close_reason END, "
+                 "escalated_ms = CASE WHEN $5 THEN $3::bigint ELSE escalated_ms END, "
+                 "breached_ms = CASE WHEN $6 THEN $3::bigint ELSE breached_ms END, "
+                 "requeued_ms = CASE WHEN $7 THEN $3::bigint ELSE requeued_ms END, "
+                 "written_sent_ms = CASE WHEN $8 THEN $3::bigint ELSE written_sent_ms END "
+                 "WHERE shop_id = $1 AND exception_id = $2",
                  9, p, NULL, err, errlen);
     if (rc == 0 && d->close && row->x.open) cs_metric_add(mClosed, 1);
     return rc;
 }
 
-static int loadComplaint(cs_batch *b, const char *shop, const char *id, ex_complaint *k, char *order_id,
-                         size_t olen, char *err, size_t errlen) {
+static int loadComplaint(cs_batch *b, const char *shop, const char *id, ex_complaint *k, char *order_id, size_t olen,
+                         char *err, size_t errlen) {
     memset(k, 0, sizeof *k);
     const char *p[] = {shop, id};
     PGresult *r;
-    if (sql(b, "SELECT level, opened_ms, deadline_ms, met_ms, breached_ms, closed_ms, order_id FROM complaints "
-               "WHERE shop_id = $1 AND complaint_id = $2",
+    if (sql(b,
+            "SELECT level, opened_ms, deadline_ms, met_ms, breached_ms, closed_ms, order_id FROM complaints "
+            "WHERE shop_id = $1 AND complaint_id = $2",
             2, p, &r, err, errlen) != 0)
         return -1;
     if (PQntuples(r) == 1) {
-        *k = (ex_complaint){true, (Cs__V1__ComplaintLevel)colInt(r, 0, 0), colInt(r, 0, 1), colInt(r, 0, 2),
-                            colInt(r, 0, 3), colInt(r, 0, 4), colInt(r, 0, 5)};
+        *k = (ex_complaint){true,
+                            (Cs__V1__ComplaintLevel)colInt(r, 0, 0),
+                            colInt(r, 0, 1),
+                            colInt(r, 0, 2),
+                            colInt(r, 0, 3),
+                            colInt(r, 0, 4),
+                            colInt(r, 0, 5)};
         if (order_id) cs_strlcpy(order_id, PQgetvalue(r, 0, 6), olen);
     }
     PQclear(r);
@@ -153,9 +167,9 @@ static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
     cs_order_view ov = {0};
     if (v->state != CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) {
         if (!row.found || v->state == CS__V1__VERDICT_STATE__VERDICT_STATE_UNSPECIFIED) return 0;
-        const ProtobufCEnumValue *sv = protobuf_c_enum_descriptor_get_value(&cs__v1__verdict_state__descriptor,
-                                                                            (int)v->state);
-        char why[64];   /* lives until saveException below */
+        const ProtobufCEnumValue *sv =
+            protobuf_c_enum_descriptor_get_value(&cs__v1__verdict_state__descriptor, (int)v->state);
+        char why[64]; /* lives until saveException below */
         snprintf(why, sizeof why, "order now %s", sv ? sv->name : "UNSPECIFIED");
         ex_close(&d, why);
         int rc = saveException(b, shop, &row, &d, false, err, errlen);
@@ -164,7 +178,7 @@ static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
     }
     char reasons[512];
     ex_reason_list(v, reasons, sizeof reasons);
-    if (row.found) {   /* still one (a newer version, a restock re-check): its day 1 stays */
+    if (row.found) { /* still one (a newer version, a restock re-check): its day 1 stays */
         const char *p[] = {shop, row.id, reasons};
         return sql(b, "UPDATE exceptions SET reasons = $3 WHERE shop_id = $1 AND exception_id = $2", 3, p, NULL, err,
                    errlen);
@@ -178,12 +192,21 @@ static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
     int64_t req_ms = -1;
     for (int i = 0; i < d.fx.ntimers; i++)
         if (strcmp(d.fx.timers[i].kind, EX_TIMER_REQUEUE) == 0) req_ms = d.fx.timers[i].due_ms;
-    const char *p[] = {shop, xid, v->order_id, reasons, d.plan_rule, I64(n0, now), day,
-                       I64(rs, v->restock_date_ms), req_ms >= 0 ? I64(req, req_ms) : NULL,
-                       I64(esc, ex6_escalate_ms(ev->shop, now)), I64(br, ex6_breach_ms(ev->shop, now))};
-    int rc = sql(b, "INSERT INTO exceptions (shop_id, exception_id, order_id, reasons, plan_rule, opened_ms, local_day, "
-                    "restock_date_ms, requeue_due_ms, escalate_due_ms, breach_due_ms) "
-                    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+    const char *p[] = {shop,
+                       xid,
+                       v->order_id,
+                       reasons,
+                       d.plan_rule,
+                       I64(n0, now),
+                       day,
+                       I64(rs, v->restock_date_ms),
+                       req_ms >= 0 ? I64(req, req_ms) : NULL,
+                       I64(esc, ex6_escalate_ms(ev->shop, now)),
+                       I64(br, ex6_breach_ms(ev->shop, now))};
+    int rc = sql(b,
+                 "INSERT INTO exceptions (shop_id, exception_id, order_id, reasons, plan_rule, opened_ms, local_day, "
+                 "restock_date_ms, requeue_due_ms, escalate_due_ms, breach_due_ms) "
+                 "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
                  11, p, NULL, err, errlen);
     if (rc == 0) rc = apply(b, ev, &ov.f, xid, &d, err, errlen);
     if (rc == 0) {
@@ -203,7 +226,7 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     bool cancelled = oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED;
     if (!cancelled && oe->kind != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED &&
         oe->kind != CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED)
-        return 0;   /* other order events change nothing here */
+        return 0; /* other order events change nothing here */
     exRow row;
     if (loadException(b, shop, order_id, NULL, &row, err, errlen) != 0) return -1;
     ex_decision d;
@@ -220,7 +243,7 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     static const Cs__V1__Cancellation none = CS__V1__CANCELLATION__INIT;
     const Cs__V1__Cancellation *can = oe->cancellation ? oe->cancellation : &none;
     ex8_cancellation(can, ov.st, &ov.f, &row.x, ev->shop, &d); /* EX-8 */
-    cJSON *stock = cJSON_CreateArray();   /* the registry row: units given back */
+    cJSON *stock = cJSON_CreateArray();                        /* the registry row: units given back */
     for (int i = 0; i < d.nstock; i++) {
         cJSON *l = cJSON_CreateObject();
         cJSON_AddStringToObject(l, "sku", d.stock[i].sku);
@@ -233,13 +256,19 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     cs_pg_text_array(&lines, (const char *const *)can->line_ids, can->n_line_ids);
     char refund[24], now[24], day[16];
     ex_local_date(ev->shop, cs_batch_now(b), day, sizeof day);
-    const char *p[] = {shop, ev->env->event_id, order_id, lines.data ? lines.data : "{}",
+    const char *p[] = {shop,
+                       ev->env->event_id,
+                       order_id,
+                       lines.data ? lines.data : "{}",
                        can->reason && can->reason[0] ? can->reason : "no reason given",
-                       I64(refund, d.fx.nfinance ? d.fx.finance[0].amount_fen : 0), stockJson,
-                       I64(now, cs_batch_now(b)), day};
-    int rc = sql(b, "INSERT INTO cancellations (shop_id, event_id, order_id, line_ids, reason, refund_fen, "
-                    "stock_returned, registered_ms, local_day) VALUES ($1,$2,$3,$4::text[],$5,$6,$7::jsonb,$8,$9) "
-                    "ON CONFLICT DO NOTHING",
+                       I64(refund, d.fx.nfinance ? d.fx.finance[0].amount_fen : 0),
+                       stockJson,
+                       I64(now, cs_batch_now(b)),
+                       day};
+    int rc = sql(b,
+                 "INSERT INTO cancellations (shop_id, event_id, order_id, line_ids, reason, refund_fen, "
+                 "stock_returned, registered_ms, local_day) VALUES ($1,$2,$3,$4::text[],$5,$6,$7::jsonb,$8,$9) "
+                 "ON CONFLICT DO NOTHING",
                  9, p, NULL, err, errlen);
     cs_copy_free(&lines);
     free(stockJson);
@@ -264,13 +293,14 @@ static int onComplaint(cs_batch *b, cs_event *ev, char *err, size_t errlen) {
     ex_buyer_stats stats = {0};
     int rc = 0;
     char n0[24], c1[24], c2[24], lv[24], op[24], dl[24];
-    if (!stored.exists && buyer) {   /* EX-9 VIP: complaints in 30 days (this one too), paid in 12 months */
+    if (!stored.exists && buyer) { /* EX-9 VIP: complaints in 30 days (this one too), paid in 12 months */
         const char *p[] = {shop, buyer, I64(c1, ex9_vip_complaint_since_ms(ev->shop, now)),
                            I64(c2, ex9_vip_paid_since_ms(ev->shop, now))};
         PGresult *r;
-        rc = sql(b, "SELECT (SELECT count(*) FROM complaints WHERE shop_id = $1 AND buyer_id = $2 AND opened_ms > $3), "
-                    "(SELECT COALESCE(sum(paid_fen), 0) FROM orders WHERE shop_id = $1 AND buyer_id = $2 "
-                    "AND paid_ms > $4 AND cancelled_ms IS NULL)",
+        rc = sql(b,
+                 "SELECT (SELECT count(*) FROM complaints WHERE shop_id = $1 AND buyer_id = $2 AND opened_ms > $3), "
+                 "(SELECT COALESCE(sum(paid_fen), 0) FROM orders WHERE shop_id = $1 AND buyer_id = $2 "
+                 "AND paid_ms > $4 AND cancelled_ms IS NULL)",
                  4, p, &r, err, errlen);
         if (rc == 0) stats = (ex_buyer_stats){(int)colInt(r, 0, 0) + 1, colInt(r, 0, 1)};
         if (rc == 0) PQclear(r);
@@ -281,25 +311,35 @@ static int onComplaint(cs_batch *b, cs_event *ev, char *err, size_t errlen) {
     I64(n0, now);
     if (!stored.exists) {
         int64_t opened = k->opened_ms > 0 ? k->opened_ms : now;
-        const char *p[] = {shop, k->complaint_id, k->order_id, buyer, I64(lv, k->level), I64(op, opened),
-                           I64(dl, ex9_deadline_ms(k->level, opened, ev->shop)), d.complaint_met ? n0 : NULL,
-                           k->closed ? n0 : NULL, d.vip ? "t" : "f"};
-        rc = sql(b, "INSERT INTO complaints (shop_id, complaint_id, order_id, buyer_id, level, opened_ms, deadline_ms, "
-                    "met_ms, closed_ms, vip) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
+        const char *p[] = {shop,
+                           k->complaint_id,
+                           k->order_id,
+                           buyer,
+                           I64(lv, k->level),
+                           I64(op, opened),
+                           I64(dl, ex9_deadline_ms(k->level, opened, ev->shop)),
+                           d.complaint_met ? n0 : NULL,
+                           k->closed ? n0 : NULL,
+                           d.vip ? "t" : "f"};
+        rc = sql(b,
+                 "INSERT INTO complaints (shop_id, complaint_id, order_id, buyer_id, level, opened_ms, deadline_ms, "
+                 "met_ms, closed_ms, vip) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
                  10, p, NULL, err, errlen);
         if (rc == 0 && d.vip && buyer) {
             const char *q[] = {shop, buyer, d.vip_reason, n0};
-            rc = sql(b, "INSERT INTO buyers (shop_id, buyer_id, vip, vip_reason, vip_since_ms) VALUES ($1,$2,true,$3,$4) "
-                        "ON CONFLICT (shop_id, buyer_id) DO UPDATE SET vip_reason = EXCLUDED.vip_reason, "
-                        "vip_since_ms = COALESCE(buyers.vip_since_ms, EXCLUDED.vip_since_ms), vip = true",
+            rc = sql(b,
+                     "INSERT INTO buyers (shop_id, buyer_id, vip, vip_reason, vip_since_ms) VALUES ($1,$2,true,$3,$4) "
+                     "ON CONFLICT (shop_id, buyer_id) DO UPDATE SET vip_reason = EXCLUDED.vip_reason, "
+                     "vip_since_ms = COALESCE(buyers.vip_since_ms, EXCLUDED.vip_since_ms), vip = true",
                      4, q, NULL, err, errlen);
             if (rc == 0) cs_metric_add(mVip, 1);
         }
     } else {
         const char *p[] = {shop, k->complaint_id, n0, k->closed ? "t" : "f"};
-        rc = sql(b, "UPDATE complaints SET met_ms = COALESCE(met_ms, $3::bigint), "
-                    "closed_ms = CASE WHEN $4::boolean THEN COALESCE(closed_ms, $3::bigint) ELSE closed_ms END "
-                    "WHERE shop_id = $1 AND complaint_id = $2",
+        rc = sql(b,
+                 "UPDATE complaints SET met_ms = COALESCE(met_ms, $3::bigint), "
+                 "closed_ms = CASE WHEN $4::boolean THEN COALESCE(closed_ms, $3::bigint) ELSE closed_ms END "
+                 "WHERE shop_id = $1 AND complaint_id = $2",
                  4, p, NULL, err, errlen);
     }
     if (rc == 0) rc = apply(b, ev, &ov.f, k->complaint_id, &d, err, errlen);
@@ -321,7 +361,8 @@ static int onAftersales(void *user, cs_batch *b, cs_event *ev, char *err, size_t
     const char *p[] = {shop, k->case_id};
     PGresult *r;
     cs_order_view ov;
-    if (sql(b, "SELECT 1 FROM compensations WHERE shop_id = $1 AND case_id = $2", 2, p, &r, err, errlen) != 0) return -1;
+    if (sql(b, "SELECT 1 FROM compensations WHERE shop_id = $1 AND case_id = $2", 2, p, &r, err, errlen) != 0)
+        return -1;
     bool done = PQntuples(r) > 0;
     PQclear(r);
     if (cs_order_load(b, shop, k->order_id, &ov, err, errlen) != 0) return -1;
@@ -333,10 +374,15 @@ static int onAftersales(void *user, cs_batch *b, cs_event *ev, char *err, size_t
         rc = apply(b, ev, &ov.f, NULL, &d, err, errlen);
         if (rc == 0 && d.fx.nfinance) {
             char refunded[24], amount[24], now[24];
-            const char *q[] = {shop, k->case_id, k->order_id, I64(refunded, k->amount_fen),
-                               I64(amount, d.fx.finance[0].amount_fen), I64(now, cs_batch_now(b))};
-            rc = sql(b, "INSERT INTO compensations (shop_id, case_id, order_id, refunded_fen, amount_fen, created_ms) "
-                        "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
+            const char *q[] = {shop,
+                               k->case_id,
+                               k->order_id,
+                               I64(refunded, k->amount_fen),
+                               I64(amount, d.fx.finance[0].amount_fen),
+                               I64(now, cs_batch_now(b))};
+            rc = sql(b,
+                     "INSERT INTO compensations (shop_id, case_id, order_id, refunded_fen, amount_fen, created_ms) "
+                     "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
                      6, q, NULL, err, errlen);
         }
     }
@@ -367,7 +413,7 @@ static int onContact(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
         ex_call_done(&d, call->task_id);
         rc = loadException(b, shop, order_id, NULL, &row, err, errlen);
         if (rc == 0 && row.found && call->outcome == CS__V1__CALL_OUTCOME__CALL_OUTCOME_AGREED)
-            ex_close(&d, "buyer agreed on the call");   /* what the agent proposed: worked */
+            ex_close(&d, "buyer agreed on the call"); /* what the agent proposed: worked */
         else if (rc == 0 && row.found)
             ex4_unreachable_message(call, &ov.f, &row.x, ev->shop, &d); /* EX-4 */
         if (rc == 0) rc = saveException(b, shop, &row, &d, false, err, errlen);
@@ -390,7 +436,7 @@ static int onExceptionTimer(void *user, cs_batch *b, cs_event *ev, const char *s
     ex_decision_init(&d);
     int rc = 0;
     if (ex6_on_timer(ev->env->timer->kind, &row.x, &ov.f, ev->shop, cs_batch_now(b), &d)) { /* EX-6 */
-        rc = saveException(b, shop, &row, &d, true, err, errlen);   /* a requeue unless escalated or breached */
+        rc = saveException(b, shop, &row, &d, true, err, errlen); /* a requeue unless escalated or breached */
         if (rc == 0) rc = apply(b, ev, &ov.f, row.id, &d, err, errlen);
     }
     cs_order_view_free(&ov);
@@ -419,7 +465,11 @@ static int onComplaintTimer(void *user, cs_batch *b, cs_event *ev, const char *s
 /* ---- the declaration ------------------------------------------------------------- */
 
 static int exInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
-    (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
+    (void)user;
+    (void)cfg;
+    (void)shops;
+    (void)err;
+    (void)errlen;
     static const char *const breachRules[] = {"EX-6", "EX-9", NULL};
     cs_fx_metrics("cs_ex", "exception-handler", breachRules);
     mOpened = cs_metric_get(CS_METRIC_COUNTER, "cs_ex_exceptions_opened_total", "Exceptions opened", NULL);

@@ -3,6 +3,4 @@
  * rules/; this only runs the runtime. */
 #include "exceptions.h"
 
-int main(int argc, char **argv) {
-    return cs_worker_main(ex_worker_def(), argc, argv);
-}
+int main(int argc, char **argv) { return cs_worker_main(ex_worker_def(), argc, argv); }

@@ -55,10 +55,10 @@
 
 typedef struct ntWorker {
     nt_config cfg;
-    nt_templates *tpl;                 /* owned */
-    nt_provider *prov;                 /* owned */
-    cs_copybuf copy, arr1, arr2;       /* reused per batch */
-    cs_metric *mStatus[4];             /* sent, held, suppressed, failed */
+    nt_templates *tpl;           /* owned */
+    nt_provider *prov;           /* owned */
+    cs_copybuf copy, arr1, arr2; /* reused per batch */
+    cs_metric *mStatus[4];       /* sent, held, suppressed, failed */
     cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
 } ntWorker;
 
@@ -67,44 +67,42 @@ static const char *const statusName[] = {"sent", "held", "suppressed", "failed"}
 
 /* What the batch knows of one (shop, number). */
 typedef struct ntNumber {
-    int64_t *sent;       /* send times (business), owned */
+    int64_t *sent; /* send times (business), owned */
     size_t n, cap;
-    bool optout;         /* NT-4 in force */
+    bool optout; /* NT-4 in force */
 } ntNumber;
 
 /* One message decided in this batch. */
 typedef struct ntMsg {
-    cs_event *ev;                              /* the input (request or fired timer) */
+    cs_event *ev; /* the input (request or fired timer) */
     const cs_shop *shop;
     const Cs__V1__NotificationRequest *req;
-    Cs__V1__NotificationRequest *owned;        /* unpacked from a held row; freed */
-    char key[256];                             /* idempotency key (NT-1) */
-    char to[128];                              /* canonical recipient, "" if none */
-    bool released;                             /* from a fired timer */
-    bool skip;                                 /* nothing to do (replay, stale timer) */
-    bool exists;                               /* a row exists (held or retryable) */
+    Cs__V1__NotificationRequest *owned; /* unpacked from a held row; freed */
+    char key[256];                      /* idempotency key (NT-1) */
+    char to[128];                       /* canonical recipient, "" if none */
+    bool released;                      /* from a fired timer */
+    bool skip;                          /* nothing to do (replay, stale timer) */
+    bool exists;                        /* a row exists (held or retryable) */
     int priorAttempts;
     int64_t requestedMs;
     ntNumber *num;
-    int status;                                /* ST_*, -1 = nothing to write */
+    int status; /* ST_*, -1 = nothing to write */
     char reason[200];
     bool permanent;
     int64_t releaseMs;
     int httpStatus;
-    int attempts;                              /* this batch's provider calls */
+    int attempts; /* this batch's provider calls */
     nt_channel channel;
-    char *text;                                /* rendered (owned) */
-    char *body;                                /* provider JSON (owned) */
-    int sendIdx;                               /* into the batch's nt_send array, -1 */
+    char *text;  /* rendered (owned) */
+    char *body;  /* provider JSON (owned) */
+    int sendIdx; /* into the batch's nt_send array, -1 */
 } ntMsg;
 
 static ntWorker theWorker;
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
-static const char *className(Cs__V1__MessageClass k) {
-    return k == NT_FOLLOW_UP ? "FOLLOW_UP" : "SERVICE";
-}
+static const char *className(Cs__V1__MessageClass k) { return k == NT_FOLLOW_UP ? "FOLLOW_UP" : "SERVICE"; }
 
 static nt_channel channelOf(const Cs__V1__NotificationRequest *r, const cs_shop *shop) {
     if (r->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS) return NT_CH_SMS;
@@ -141,9 +139,7 @@ static void numberAddSent(ntNumber *x, int64_t ms) {
     x->sent[x->n++] = ms;
 }
 
-static void pairKey(char *out, size_t len, const char *a, const char *b) {
-    snprintf(out, len, "%s\x1f%s", a, b);
-}
+static void pairKey(char *out, size_t len, const char *a, const char *b) { snprintf(out, len, "%s\x1f%s", a, b); }
 
 /* ---- NT-4: opt-outs ---------------------------------------------------------------- */
 
@@ -163,8 +159,8 @@ static int recordOptOut(ntWorker *w, cs_batch *b, cs_event *ev, char *err, size_
              4, p, NULL, err, errlen) != 0)
         return -1;
     cs_metric_add(w->mOptOut, 1);
-    cs_log_kv(CS_LOG_INFO, "opt-out recorded (NT-4)", (const char *const[]){
-        "shop", ev->env->shop_id, "phone", to, "event_id", ev->env->event_id, NULL});
+    cs_log_kv(CS_LOG_INFO, "opt-out recorded (NT-4)",
+              (const char *const[]){"shop", ev->env->shop_id, "phone", to, "event_id", ev->env->event_id, NULL});
     return 0;
 }
 
@@ -213,7 +209,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
         pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
         cs_strmap_put(&rows, pk, (void *)(intptr_t)(j + 1));
     }
-    cs_strmap seen;   /* a key twice in one batch: the first one decides */
+    cs_strmap seen; /* a key twice in one batch: the first one decides */
     cs_strmap_init(&seen);
     for (size_t i = 0; i < n; i++) {
         ntMsg *m = &ms[i];
@@ -230,7 +226,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
         bool permanent = j >= 0 && PQgetvalue(r, j, 3)[0] == 't';
         if (m->released) {
             if (!status || strcmp(status, "held") != 0) {
-                m->skip = true;        /* nothing held under this key any more */
+                m->skip = true; /* nothing held under this key any more */
                 continue;
             }
             size_t blen = 0;
@@ -249,18 +245,17 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             cs_metric_add(w->mReleased, 1);
             continue;
         }
-        switch (nt1_on_request(status, permanent)) {   /* NT-1 */
-        case NT1_NEW:
-            break;
-        case NT1_DONE:
-            m->skip = true;
-            cs_metric_add(w->mReplay, 1);
-            break;
-        case NT1_RETRY:
-            m->exists = true;
-            m->priorAttempts = atoi(PQgetvalue(r, j, 4));
-            m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
-            break;
+        switch (nt1_on_request(status, permanent)) { /* NT-1 */
+            case NT1_NEW: break;
+            case NT1_DONE:
+                m->skip = true;
+                cs_metric_add(w->mReplay, 1);
+                break;
+            case NT1_RETRY:
+                m->exists = true;
+                m->priorAttempts = atoi(PQgetvalue(r, j, 4));
+                m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
+                break;
         }
     }
     cs_strmap_clear(&seen);
@@ -301,8 +296,9 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
     if (cs_batch_lock_pairs(b, "nt3", a, t, np, err, errlen) != 0) goto out;
     char since[24];
     snprintf(since, sizeof since, "%" PRId64, (int64_t)(cs_batch_now(b) - NT_LOOKBACK_MS));
-    if (query2(w, pg, "SELECT shop_id, to_addr, sent_ms FROM messages WHERE status = 'sent' AND sent_ms >= $3 "
-                      "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    if (query2(w, pg,
+               "SELECT shop_id, to_addr, sent_ms FROM messages WHERE status = 'sent' AND sent_ms >= $3 "
+               "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                a, t, np, since, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -313,8 +309,9 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
     }
     PQclear(r);
     r = NULL;
-    if (query2(w, pg, "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
-                      "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    if (query2(w, pg,
+               "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
+               "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                a, t, np, NULL, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -340,9 +337,10 @@ static char *providerBody(const ntMsg *m, const char *text) {
     cJSON_AddStringToObject(o, "template", r->template_);
     cJSON *p = cJSON_AddObjectToObject(o, "params");
     for (size_t i = 0; i < r->n_params; i++)
-        if (r->params[i]->key) cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
+        if (r->params[i]->key)
+            cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
     cJSON_AddStringToObject(o, "text", text);
-    cJSON_AddStringToObject(o, "idempotency_key", m->key);     /* NT-1 */
+    cJSON_AddStringToObject(o, "idempotency_key", m->key); /* NT-1 */
     cJSON_AddStringToObject(o, "shop_id", m->shop->id);
     cJSON_AddStringToObject(o, "order_id", r->order_id ? r->order_id : "");
     cJSON_AddStringToObject(o, "channel", m->channel == NT_CH_SMS ? "sms" : "im");
@@ -404,8 +402,8 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
         return;
     }
     m->body = providerBody(m, m->text);
-    m->status = ST_SENT;                 /* provisional: the provider decides */
-    numberAddSent(m->num, now);          /* NT-3: counts for the rest of the batch */
+    m->status = ST_SENT;        /* provisional: the provider decides */
+    numberAddSent(m->num, now); /* NT-3: counts for the rest of the batch */
 }
 
 /* ---- step 6: the record ------------------------------------------------------------------ */
@@ -414,10 +412,9 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
  * array parameters (copyRow writes its fields in this order). */
 #define NT_MSG_COLS 21
 static const uint32_t msgParamTypes[NT_MSG_COLS] = {
-    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
-    CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8, CS_PG_INT4, CS_PG_INT4,
-    CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA
-};
+    CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+    CS_PG_TEXT, CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8,
+    CS_PG_INT4, CS_PG_INT4,  CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA};
 
 /* One messages row, as binary fields for cs_pgbin_columns. */
 static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
@@ -433,24 +430,31 @@ static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     cs_copybin_text(c, r->rule ? r->rule : "");
     cJSON *p = cJSON_CreateObject();
     for (size_t i = 0; i < r->n_params; i++)
-        if (r->params[i]->key) cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
+        if (r->params[i]->key)
+            cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
     char *pj = cJSON_PrintUnformatted(p);
     cJSON_Delete(p);
     cs_copybin_jsonb(c, pj);
     free(pj);
-    cs_copybin_text(c, m->text);                                   /* NULL -> NULL */
+    cs_copybin_text(c, m->text); /* NULL -> NULL */
     cs_copybin_text(c, statusName[m->status]);
     cs_copybin_text(c, m->reason);
     cs_copybin_bool(c, m->permanent);
-    if (m->status == ST_HELD) cs_copybin_int8(c, m->releaseMs);
-    else cs_copybin_null(c);
+    if (m->status == ST_HELD)
+        cs_copybin_int8(c, m->releaseMs);
+    else
+        cs_copybin_null(c);
     cs_copybin_int4(c, m->priorAttempts + m->attempts);
-    if (m->httpStatus) cs_copybin_int4(c, m->httpStatus);
-    else cs_copybin_null(c);
+    if (m->httpStatus)
+        cs_copybin_int4(c, m->httpStatus);
+    else
+        cs_copybin_null(c);
     cs_copybin_text(c, m->sendIdx >= 0 ? nt_provider_kind(w->prov, m->channel) : "");
     cs_copybin_int8(c, m->exists ? m->requestedMs : now);
-    if (m->status == ST_SENT) cs_copybin_int8(c, now);
-    else cs_copybin_null(c);
+    if (m->status == ST_SENT)
+        cs_copybin_int8(c, now);
+    else
+        cs_copybin_null(c);
     cs_copybin_int8(c, now);
     size_t len = cs__v1__notification_request__get_packed_size(r);
     uint8_t *buf = cs_xmalloc(len ? len : 1);
@@ -463,9 +467,13 @@ static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen
     char okey[400], tid[400];
     const char *order = m->req->order_id && m->req->order_id[0] ? m->req->order_id : m->key;
     snprintf(okey, sizeof okey, "%s:%s", m->shop->id, order);
-    cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, m->shop->id, m->key);   /* effects.h scheme */
-    cs_timer_spec t = {.kind = NT_TIMER_KIND, .order_key = okey, .timer_id = tid, .due_ms = m->releaseMs,
-                       .payload = m->key, .payload_len = strlen(m->key)};
+    cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, m->shop->id, m->key); /* effects.h scheme */
+    cs_timer_spec t = {.kind = NT_TIMER_KIND,
+                       .order_key = okey,
+                       .timer_id = tid,
+                       .due_ms = m->releaseMs,
+                       .payload = m->key,
+                       .payload_len = strlen(m->key)};
     return cs_timer_schedule(b, &t, err, errlen);
 }
 
@@ -474,10 +482,10 @@ static void logMsg(const ntMsg *m) {
     snprintf(attempts, sizeof attempts, "%d", m->priorAttempts + m->attempts);
     snprintf(release, sizeof release, "%" PRId64, m->releaseMs);
     cs_log_level lvl = m->status == ST_FAILED ? CS_LOG_WARN : CS_LOG_DEBUG;
-    cs_log_kv(lvl, "message", (const char *const[]){
-        "shop", m->shop->id, "key", m->key, "phone", m->to, "template", m->req->template_,
-        "status", statusName[m->status], "reason", m->reason, "attempts", attempts,
-        "release_ms", m->status == ST_HELD ? release : "", NULL});
+    cs_log_kv(lvl, "message",
+              (const char *const[]){"shop", m->shop->id, "key", m->key, "phone", m->to, "template", m->req->template_,
+                                    "status", statusName[m->status], "reason", m->reason, "attempts", attempts,
+                                    "release_ms", m->status == ST_HELD ? release : "", NULL});
 }
 
 /* ---- the batch ------------------------------------------------------------------------------ */
@@ -492,7 +500,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     cs_strmap_init(&nums);
     nt_send *sends = NULL;
     size_t nsend = 0;
-    cs_copybuf cols[NT_MSG_COLS] = {{0}};   /* the upsert's parameters */
+    cs_copybuf cols[NT_MSG_COLS] = {{0}}; /* the upsert's parameters */
     int rc = -1;
 
     for (size_t i = 0; i < nev; i++) {
@@ -502,7 +510,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             const Cs__V1__ContactEvent *c = env->contact;
             if (c && c->body_case == CS__V1__CONTACT_EVENT__BODY_SMS && c->sms && nt4_is_opt_out(c->sms->text))
                 if (recordOptOut(w, b, ev, err, errlen) != 0) goto out;
-            continue;     /* other contacts are other workers' business */
+            continue; /* other contacts are other workers' business */
         }
         if (env->body_case == CS__V1__ENVELOPE__BODY_TIMER) {
             const Cs__V1__TimerFired *f = env->timer;
@@ -511,7 +519,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
                 continue; /* another worker's timer */
             int took = cs_timer_take_fired(b, f, err, errlen);
             if (took < 0) goto out;
-            if (took == 0) continue;   /* cancelled or superseded */
+            if (took == 0) continue; /* cancelled or superseded */
             if (f->payload.len == 0 || f->payload.len >= sizeof ms[0].key) {
                 cs_event_poison(ev, "validation: nt.release timer without a message key");
                 continue;
@@ -559,7 +567,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (m->skip || m->status != ST_SENT) continue;
         m->sendIdx = (int)nsend;
         sends[nsend].channel = m->channel;
-        sends[nsend].key = m->key;     /* NT-1: the request's key, always */
+        sends[nsend].key = m->key; /* NT-1: the request's key, always */
         sends[nsend].body = m->body;
         nsend++;
     }
@@ -606,19 +614,22 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_MSG_COLS);
             goto out;
         }
-        if (cs_pg_exec_bin(pg,
-                 "INSERT INTO messages (shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, "
-                 "params, body, status, reason, permanent, release_ms, attempts, http_status, provider, requested_ms, "
-                 "sent_ms, updated_ms, request) "
-                 "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
-                 "$8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::bigint[], $15::int[], "
-                 "$16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[]) "
-                 "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
-                 "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
-                 "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
-                 "attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status, provider = EXCLUDED.provider, "
-                 "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms",
-                 NT_MSG_COLS, cols, NULL, err, errlen) != 0)
+        if (cs_pg_exec_bin(
+                pg,
+                "INSERT INTO messages (shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, "
+                "params, body, status, reason, permanent, release_ms, attempts, http_status, provider, requested_ms, "
+                "sent_ms, updated_ms, request) "
+                "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                "$7::text[], "
+                "$8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::bigint[], "
+                "$15::int[], "
+                "$16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[]) "
+                "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
+                "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
+                "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
+                "attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status, provider = EXCLUDED.provider, "
+                "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms",
+                NT_MSG_COLS, cols, NULL, err, errlen) != 0)
             goto out;
     }
     rc = 0;
@@ -662,14 +673,17 @@ static int init(void *user, const cs_config *cfg, const cs_shops *shops, char *e
         snprintf(labels, sizeof labels, "status=\"%s\"", statusName[s]);
         w->mStatus[s] = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_messages_total", "Messages by recorded status", labels);
     }
-    w->mReplay = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_replays_total", "Requests whose key was already handled (NT-1)", NULL);
-    w->mReleased = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_released_total", "Held messages whose release timer fired", NULL);
+    w->mReplay =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_nt_replays_total", "Requests whose key was already handled (NT-1)", NULL);
+    w->mReleased =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_nt_released_total", "Held messages whose release timer fired", NULL);
     w->mOptOut = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_optouts_total", "Opt-out replies recorded (NT-4)", NULL);
-    w->mDead = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_dead_lettered_total", "Messages dead-lettered after their retries", NULL);
+    w->mDead = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_dead_lettered_total",
+                             "Messages dead-lettered after their retries", NULL);
     w->mAttempts = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_provider_calls_total", "Provider calls made", NULL);
-    cs_log_kv(CS_LOG_INFO, "notifier ready", (const char *const[]){
-        "templates", w->cfg.templates, "sms", nt_provider_kind(w->prov, NT_CH_SMS),
-        "im", nt_provider_kind(w->prov, NT_CH_IM), "log_file", w->cfg.log_file, NULL});
+    cs_log_kv(CS_LOG_INFO, "notifier ready",
+              (const char *const[]){"templates", w->cfg.templates, "sms", nt_provider_kind(w->prov, NT_CH_SMS), "im",
+                                    nt_provider_kind(w->prov, NT_CH_IM), "log_file", w->cfg.log_file, NULL});
     return 0;
 }
 

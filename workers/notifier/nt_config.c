@@ -12,8 +12,8 @@
 typedef struct ntRow {
     const char *name;
     int isInt;
-    size_t offset;        /* into nt_config */
-    size_t size;          /* string fields: buffer size */
+    size_t offset; /* into nt_config */
+    size_t size;   /* string fields: buffer size */
     const char *def;
     long min, max;
     const char *help;
@@ -39,8 +39,7 @@ static const ntRow rows[] = {
      "provider calls per message on 5xx/timeout before it is dead-lettered"},
     {"CS_NOTIFIER_BACKOFF_MS", 1, OFF(backoff_ms), 0, "200", 1, 60000,
      "first retry delay (ms); doubles per retry, capped at 30 s, with jitter"},
-    {"CS_NOTIFIER_CONCURRENCY", 1, OFF(concurrency), 0, "16", 1, 1024,
-     "provider calls in flight at once"},
+    {"CS_NOTIFIER_CONCURRENCY", 1, OFF(concurrency), 0, "16", 1, 1024, "provider calls in flight at once"},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -56,8 +55,7 @@ int nt_config_load(nt_config *c, const char *state_dir, char *err, size_t errlen
             errno = 0;
             long n = strtol(v, &end, 10);
             if (errno || end == v || *end || n < r->min || n > r->max) {
-                snprintf(err, errlen, "%s: must be an integer from %ld to %ld, got '%s'", r->name, r->min,
-                         r->max, v);
+                snprintf(err, errlen, "%s: must be an integer from %ld to %ld, got '%s'", r->name, r->min, r->max, v);
                 return -1;
             }
             *(int *)((char *)c + r->offset) = (int)n;
@@ -88,6 +86,5 @@ int nt_config_load(nt_config *c, const char *state_dir, char *err, size_t errlen
 void nt_config_usage(FILE *out) {
     fprintf(out, "Notifier:\n");
     for (size_t i = 0; i < NROWS; i++)
-        fprintf(out, "  %-24s %s\n                           default '%s'\n", rows[i].name, rows[i].help,
-                rows[i].def);
+        fprintf(out, "  %-24s %s\n                           default '%s'\n", rows[i].name, rows[i].help, rows[i].def);
 }

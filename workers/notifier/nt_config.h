@@ -10,15 +10,15 @@
 #include <stdio.h>
 
 typedef struct nt_config {
-    char sms_url[512];        /* CS_SMS_URL: "" = log provider */
-    char im_url[512];         /* CS_IM_URL: "" = log provider */
-    char log_file[1024];      /* CS_NOTIFIER_LOG_FILE ("" = <CS_STATE_DIR>/messages.jsonl) */
-    char templates[1024];     /* CS_NOTIFIER_TEMPLATES */
-    int rate_per_s;           /* CS_NOTIFIER_RATE: per provider, 0 = off */
-    int timeout_ms;           /* CS_NOTIFIER_TIMEOUT_MS */
-    int attempts;             /* CS_NOTIFIER_ATTEMPTS */
-    int backoff_ms;           /* CS_NOTIFIER_BACKOFF_MS */
-    int concurrency;          /* CS_NOTIFIER_CONCURRENCY */
+    char sms_url[512];    /* CS_SMS_URL: "" = log provider */
+    char im_url[512];     /* CS_IM_URL: "" = log provider */
+    char log_file[1024];  /* CS_NOTIFIER_LOG_FILE ("" = <CS_STATE_DIR>/messages.jsonl) */
+    char templates[1024]; /* CS_NOTIFIER_TEMPLATES */
+    int rate_per_s;       /* CS_NOTIFIER_RATE: per provider, 0 = off */
+    int timeout_ms;       /* CS_NOTIFIER_TIMEOUT_MS */
+    int attempts;         /* CS_NOTIFIER_ATTEMPTS */
+    int backoff_ms;       /* CS_NOTIFIER_BACKOFF_MS */
+    int concurrency;      /* CS_NOTIFIER_CONCURRENCY */
 } nt_config;
 
 /* Reads the variables; 0, or -1 with "CS_NAME: reason". state_dir is the

@@ -25,25 +25,25 @@
 #define NT_BACKOFF_CAP_MS 30000
 
 struct nt_provider {
-    char *url[NT_NCHANNELS];   /* owned; NULL = log provider */
-    char *log_file;            /* owned */
-    int log_fd;                /* -1 until the first log write */
+    char *url[NT_NCHANNELS]; /* owned; NULL = log provider */
+    char *log_file;          /* owned */
+    int log_fd;              /* -1 until the first log write */
     int rate_per_s;
     int timeout_ms;
     int attempts;
     int backoff_ms;
     int concurrency;
     int64_t next_slot_us[NT_NCHANNELS]; /* pacing: earliest start of the next call */
-    CURLM *multi;              /* owned; shared connection cache */
+    CURLM *multi;                       /* owned; shared connection cache */
 };
 
 /* One transfer of one message (all its attempts). */
 typedef struct ntXfer {
     nt_send *m;
-    CURL *easy;                /* while in flight */
-    struct curl_slist *hdr;    /* while in flight */
-    int64_t not_before_ms;     /* next attempt not before (real, monotonic) */
-    char resp[128];            /* start of the response body, for errors */
+    CURL *easy;             /* while in flight */
+    struct curl_slist *hdr; /* while in flight */
+    int64_t not_before_ms;  /* next attempt not before (real, monotonic) */
+    char resp[128];         /* start of the response body, for errors */
     size_t resplen;
 } ntXfer;
 
@@ -73,8 +73,7 @@ nt_provider *nt_provider_new(const nt_provider_cfg *cfg, char *err, size_t errle
         curlReady = 1;
     }
     nt_provider *p = cs_xcalloc(1, sizeof *p);
-    for (int c = 0; c < NT_NCHANNELS; c++)
-        p->url[c] = cfg->url[c] && cfg->url[c][0] ? cs_xstrdup(cfg->url[c]) : NULL;
+    for (int c = 0; c < NT_NCHANNELS; c++) p->url[c] = cfg->url[c] && cfg->url[c][0] ? cs_xstrdup(cfg->url[c]) : NULL;
     p->log_file = cs_xstrdup(cfg->log_file ? cfg->log_file : "");
     p->log_fd = -1;
     p->rate_per_s = cfg->rate_per_s;
@@ -154,7 +153,7 @@ static int startXfer(nt_provider *p, ntXfer *x) {
     CURL *e = curl_easy_init();
     if (!e) return -1;
     char hdr[300];
-    snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", m->key);   /* NT-1 */
+    snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", m->key); /* NT-1 */
     x->hdr = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     x->hdr = curl_slist_append(x->hdr, hdr);
     x->hdr = curl_slist_append(x->hdr, "Expect:");
@@ -200,21 +199,21 @@ static void finished(nt_provider *p, ntXfer *x, CURLcode rc) {
     bool retry;
     if (rc != CURLE_OK) {
         snprintf(m->error, sizeof m->error, "%s", curl_easy_strerror(rc));
-        retry = true;              /* timeout, refused, reset: maybe later */
+        retry = true; /* timeout, refused, reset: maybe later */
     } else if (code >= 200 && code < 300) {
         m->result = NT_SEND_OK;
         m->error[0] = '\0';
         return;
     } else if (code == 408 || code == 429) {
         snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
-        retry = true;              /* "later", not "never" */
+        retry = true; /* "later", not "never" */
     } else if (code >= 300 && code < 500) {
         snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
         m->result = NT_SEND_PERMANENT;
         return;
     } else {
         snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
-        retry = true;              /* 5xx */
+        retry = true; /* 5xx */
     }
     if (retry && m->attempts < p->attempts) {
         double rnd = (double)random() / ((double)RAND_MAX + 1.0);

@@ -31,40 +31,40 @@
 typedef enum nt_channel { NT_CH_IM = 0, NT_CH_SMS = 1, NT_NCHANNELS = 2 } nt_channel;
 
 typedef struct nt_provider_cfg {
-    const char *url[NT_NCHANNELS];   /* "" or NULL = the log provider */
-    const char *log_file;            /* the log provider's file */
-    int rate_per_s;                  /* per provider; 0 = off */
-    int timeout_ms;                  /* one HTTP call */
-    int attempts;                    /* calls per message at most (>= 1) */
-    int backoff_ms;                  /* first retry delay; doubles, capped at 30 s */
-    int concurrency;                 /* HTTP calls in flight at once */
+    const char *url[NT_NCHANNELS]; /* "" or NULL = the log provider */
+    const char *log_file;          /* the log provider's file */
+    int rate_per_s;                /* per provider; 0 = off */
+    int timeout_ms;                /* one HTTP call */
+    int attempts;                  /* calls per message at most (>= 1) */
+    int backoff_ms;                /* first retry delay; doubles, capped at 30 s */
+    int concurrency;               /* HTTP calls in flight at once */
 } nt_provider_cfg;
 
 typedef enum nt_send_result {
     NT_SEND_PENDING = 0,
-    NT_SEND_OK = 1,            /* 2xx, or written by the log provider */
-    NT_SEND_PERMANENT = 2,     /* 4xx: recorded, never retried */
-    NT_SEND_EXHAUSTED = 3,     /* 5xx / timeout on every attempt: dead-letter */
+    NT_SEND_OK = 1,        /* 2xx, or written by the log provider */
+    NT_SEND_PERMANENT = 2, /* 4xx: recorded, never retried */
+    NT_SEND_EXHAUSTED = 3, /* 5xx / timeout on every attempt: dead-letter */
 } nt_send_result;
 
 /* One message to send. The caller owns key and body and keeps them alive
  * during nt_provider_send(). */
 typedef struct nt_send {
     nt_channel channel;
-    const char *key;           /* Idempotency-Key (NT-1) */
-    const char *body;          /* the JSON document of the contract */
+    const char *key;  /* Idempotency-Key (NT-1) */
+    const char *body; /* the JSON document of the contract */
     /* results */
     nt_send_result result;
-    int http_status;           /* last answer, 0 if none */
-    int attempts;              /* calls made */
-    char error[160];           /* last failure, "" if none */
+    int http_status; /* last answer, 0 if none */
+    int attempts;    /* calls made */
+    char error[160]; /* last failure, "" if none */
 } nt_send;
 
 typedef struct nt_provider nt_provider;
 
 /* NULL with the reason in err (e.g. the log file cannot be opened). */
 nt_provider *nt_provider_new(const nt_provider_cfg *cfg, char *err, size_t errlen);
-void nt_provider_free(nt_provider *p);   /* accepts NULL */
+void nt_provider_free(nt_provider *p); /* accepts NULL */
 /* "http" or "log" for a channel. */
 const char *nt_provider_kind(const nt_provider *p, nt_channel ch);
 

@@ -13,13 +13,13 @@
 #include "rules/nt_rules.h"
 
 typedef struct ntTpl {
-    char *id;        /* template id */
-    char *text;      /* zh-CN text with {param} and [optional] parts */
-    bool refusal;    /* NT-5: must open with 非常抱歉 */
+    char *id;     /* template id */
+    char *text;   /* zh-CN text with {param} and [optional] parts */
+    bool refusal; /* NT-5: must open with 非常抱歉 */
 } ntTpl;
 
 struct nt_templates {
-    ntTpl *items;    /* owned */
+    ntTpl *items; /* owned */
     size_t n;
 };
 
@@ -173,22 +173,20 @@ static int checkOne(const char *id, const char *where, const char *text, bool re
 
 int nt_templates_check(const nt_templates *t, const cs_shops *shops, char *err, size_t errlen) {
     for (size_t i = 0; t && i < t->n; i++)
-        if (checkOne(t->items[i].id, "repository", t->items[i].text, t->items[i].refusal, err, errlen) != 0)
-            return -1;
+        if (checkOne(t->items[i].id, "repository", t->items[i].text, t->items[i].refusal, err, errlen) != 0) return -1;
     for (size_t s = 0; shops && s < cs_shops_count(shops); s++) {
         const cs_shop *shop = cs_shops_at(shops, s);
         char where[96];
         snprintf(where, sizeof where, "shop %s override", shop->id);
         for (int k = 0; k < shop->ntemplates; k++)
-            if (checkOne(shop->templates[k].id, where, shop->templates[k].text, shop->templates[k].refusal,
-                         err, errlen) != 0)
+            if (checkOne(shop->templates[k].id, where, shop->templates[k].text, shop->templates[k].refusal, err,
+                         errlen) != 0)
                 return -1;
     }
     return 0;
 }
 
-static const char *param(const char *const *keys, const char *const *vals, size_t n, const char *name,
-                         size_t namelen) {
+static const char *param(const char *const *keys, const char *const *vals, size_t n, const char *name, size_t namelen) {
     for (size_t i = 0; i < n; i++)
         if (keys[i] && strlen(keys[i]) == namelen && strncmp(keys[i], name, namelen) == 0)
             return vals[i] ? vals[i] : "";
@@ -204,8 +202,8 @@ static bool put(char *out, size_t outlen, size_t *len, const char *s, size_t n) 
     return true;
 }
 
-int nt_render(const char *text, const char *const *keys, const char *const *vals, size_t n, char *out,
-              size_t outlen, char *why, size_t whylen) {
+int nt_render(const char *text, const char *const *keys, const char *const *vals, size_t n, char *out, size_t outlen,
+              char *why, size_t whylen) {
     if (outlen == 0) return -1;
     out[0] = '\0';
     size_t len = 0, optStart = 0;
@@ -219,7 +217,7 @@ int nt_render(const char *text, const char *const *keys, const char *const *vals
         }
         if (*p == ']' && inOpt) {
             if (optMissing) {
-                len = optStart;    /* leave the whole optional part out */
+                len = optStart; /* leave the whole optional part out */
                 out[len] = '\0';
             }
             inOpt = false;

@@ -23,7 +23,7 @@ typedef struct nt_templates nt_templates;
 /* Loads the repository set from a JSON file {"templates":[{"id","text",
  * "refusal"?, "rule"?}]}. NULL with "<file>: <reason>" in err. */
 nt_templates *nt_templates_load(const char *path, char *err, size_t errlen);
-void nt_templates_free(nt_templates *t);    /* accepts NULL */
+void nt_templates_free(nt_templates *t); /* accepts NULL */
 size_t nt_templates_count(const nt_templates *t);
 
 /* The text for template id as shop sends it (its override, else the
@@ -43,7 +43,7 @@ int nt_templates_check(const nt_templates *t, const cs_shops *shops, char *err, 
 
 /* Renders text with params (keys[i] -> vals[i], n pairs) into out.
  * Returns 0, or -1 with the reason (a missing parameter, or out too small). */
-int nt_render(const char *text, const char *const *keys, const char *const *vals, size_t n, char *out,
-              size_t outlen, char *why, size_t whylen);
+int nt_render(const char *text, const char *const *keys, const char *const *vals, size_t n, char *out, size_t outlen,
+              char *why, size_t whylen);
 
 #endif

@@ -2,6 +2,4 @@
  * All the work is in verifier.c and rules/; this only runs the runtime. */
 #include "verifier.h"
 
-int main(int argc, char **argv) {
-    return cs_worker_main(ov_worker_def(), argc, argv);
-}
+int main(int argc, char **argv) { return cs_worker_main(ov_worker_def(), argc, argv); }

@@ -50,67 +50,85 @@
 #include "ov_rules.h"
 #include "verifier.h"
 
-#define OV_MAX_FEN 100000000000LL   /* 10^11 fen = one billion CNY: beyond is impossible */
+#define OV_MAX_FEN 100000000000LL /* 10^11 fen = one billion CNY: beyond is impossible */
 #define OV_MAX_QTY 1000000
-#define OV_MAX_ID 128              /* bytes of an order, buyer or SKU id */
-#define OV_QUALITY_LOAD_DAYS 400    /* load this much history; the shop window filters */
+#define OV_MAX_ID 128            /* bytes of an order, buyer or SKU id */
+#define OV_QUALITY_LOAD_DAYS 400 /* load this much history; the shop window filters */
 
 /* ---- per-batch model --------------------------------------------------- */
 
-typedef struct vRes { char *sku; int32_t qty; } vRes;
+typedef struct vRes {
+    char *sku;
+    int32_t qty;
+} vRes;
 
 typedef struct vOrder {
-    char *shop_id, *order_id;       /* owned */
+    char *shop_id, *order_id; /* owned */
     const cs_shop *shop;
-    Cs__V1__OrderState *st;         /* owned */
-    bool loaded;                    /* looked up in the database */
-    bool existed;                   /* it has a row there (else all its rows are new) */
-    bool dirty;                     /* orders row to write */
-    vRes *res; size_t nres;         /* units held (OV-8), owned */
+    Cs__V1__OrderState *st; /* owned */
+    bool loaded;            /* looked up in the database */
+    bool existed;           /* it has a row there (else all its rows are new) */
+    bool dirty;             /* orders row to write */
+    vRes *res;
+    size_t nres; /* units held (OV-8), owned */
     bool res_dirty;
-    char **waits; size_t nwaits;    /* SKUs it waits for (OV-8), owned */
+    char **waits;
+    size_t nwaits; /* SKUs it waits for (OV-8), owned */
     bool waits_dirty;
-    char fp[OV_FP_LEN];             /* OV-9 fingerprint, "" if none */
+    char fp[OV_FP_LEN]; /* OV-9 fingerprint, "" if none */
     bool fp_dirty;
-    const char *state_name;         /* projection for the orders row */
-    bool decided;                   /* verified in this batch: the projection below is set */
+    const char *state_name;            /* projection for the orders row */
+    bool decided;                      /* verified in this batch: the projection below is set */
     const char *codes[OV_MAX_REASONS]; /* its reason codes (static strings), for orders.reasons */
     int ncodes;
     int64_t item_total, payable;
-    const char *courier;            /* into st or shop */
+    const char *courier; /* into st or shop */
 } vOrder;
 
 typedef struct vStock {
-    char *shop_id, *sku;            /* owned */
+    char *shop_id, *sku; /* owned */
     int32_t available;
     int64_t restock_date_ms, counted_ms;
     bool known, dirty;
     /* OV-8 without locks (stockCheck): what was read, and the range of
      * d = (available at write time) - read_available within which every
      * decision taken on this SKU comes out the same: lo <= d < hi. */
-    bool locked;                    /* read FOR UPDATE: nothing to check */
+    bool locked; /* read FOR UPDATE: nothing to check */
     int32_t read_available;
     int64_t read_restock_ms;
     int64_t lo, hi;
-    bool short_seen;                /* some order came out short: the restock date mattered */
+    bool short_seen; /* some order came out short: the restock date mattered */
 } vStock;
 
-typedef struct vFp { char *order_id; char *fp; int64_t created_ms; bool cancelled, held; } vFp;
-typedef struct vBuyer { vFp *fps; size_t n, cap; } vBuyer;
-typedef struct vQual { int64_t *ms; size_t n, cap; } vQual;
+typedef struct vFp {
+    char *order_id;
+    char *fp;
+    int64_t created_ms;
+    bool cancelled, held;
+} vFp;
+typedef struct vBuyer {
+    vFp *fps;
+    size_t n, cap;
+} vBuyer;
+typedef struct vQual {
+    int64_t *ms;
+    size_t n, cap;
+} vQual;
 
 typedef struct vBatch {
     cs_batch *b;
     PGconn *pg;
     int64_t now;
     cs_strmap orders, stock, buyers, quality;
-    vOrder **olist; size_t nolist, capolist;
-    vStock **slist; size_t nslist, capslist;
+    vOrder **olist;
+    size_t nolist, capolist;
+    vStock **slist;
+    size_t nslist, capslist;
     cs_copybuf verdicts, quality_rows;
     cs_copybuf arr1, arr2, scratch, fresh;
     size_t nverdicts;
-    char timer_err[256];            /* a refused cs_timer_schedule(): fails the batch */
-    bool lock_stock;                /* read stock FOR UPDATE (else check it at write time) */
+    char timer_err[256]; /* a refused cs_timer_schedule(): fails the batch */
+    bool lock_stock;     /* read stock FOR UPDATE (else check it at write time) */
 } vBatch;
 
 static cs_metric *mVerdicts, *mStockConflicts;
@@ -150,7 +168,10 @@ static bool ovStockConflict;
  * no format parsing. */
 static void keyOf(char *out, size_t len, const char *a, const char *b) {
     size_t na = strlen(a), nb = strlen(b);
-    if (na + nb + 2 > len) { snprintf(out, len, "%s\x1f%s", a, b); return; }
+    if (na + nb + 2 > len) {
+        snprintf(out, len, "%s\x1f%s", a, b);
+        return;
+    }
     memcpy(out, a, na);
     out[na] = '\x1f';
     memcpy(out + na + 1, b, nb + 1);
@@ -158,21 +179,21 @@ static void keyOf(char *out, size_t len, const char *a, const char *b) {
 
 static const char *stateName(Cs__V1__VerdictState s) {
     switch (s) {
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED: return "VERIFIED";
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT: return "PENDING_PAYMENT";
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK: return "PENDING_FINANCE_CHECK";
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD: return "ON_HOLD";
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION: return "EXCEPTION";
-    default: return "NEW";
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED: return "VERIFIED";
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT: return "PENDING_PAYMENT";
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK: return "PENDING_FINANCE_CHECK";
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD: return "ON_HOLD";
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION: return "EXCEPTION";
+        default: return "NEW";
     }
 }
 
 static const char *channelName(Cs__V1__Channel c) {
     switch (c) {
-    case CS__V1__CHANNEL__CHANNEL_TAOBAO: return "taobao";
-    case CS__V1__CHANNEL__CHANNEL_TMALL: return "tmall";
-    case CS__V1__CHANNEL__CHANNEL_OWN_SITE: return "own_site";
-    default: return NULL;
+        case CS__V1__CHANNEL__CHANNEL_TAOBAO: return "taobao";
+        case CS__V1__CHANNEL__CHANNEL_TMALL: return "tmall";
+        case CS__V1__CHANNEL__CHANNEL_OWN_SITE: return "own_site";
+        default: return NULL;
     }
 }
 
@@ -188,12 +209,15 @@ static void jsonStr(cs_copybuf *c, const char *s) {
     }
     c->data[c->len++] = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') { c->data[c->len++] = '\\'; c->data[c->len++] = (char)*p; }
-        else if (*p < 0x20) {
+        if (*p == '"' || *p == '\\') {
+            c->data[c->len++] = '\\';
+            c->data[c->len++] = (char)*p;
+        } else if (*p < 0x20) {
             snprintf(tmp, sizeof tmp, "\\u%04x", *p);
             memcpy(c->data + c->len, tmp, 6);
             c->len += 6;
-        } else c->data[c->len++] = (char)*p;
+        } else
+            c->data[c->len++] = (char)*p;
     }
     c->data[c->len++] = '"';
     c->data[c->len] = 0;
@@ -223,7 +247,10 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
             return false;
         }
         const Cs__V1__OrderEvent *oe = e->order;
-        if (oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_UNSPECIFIED) { snprintf(why, len, "validation: order.kind missing"); return false; }
+        if (oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_UNSPECIFIED) {
+            snprintf(why, len, "validation: order.kind missing");
+            return false;
+        }
         if (!oe->order || !oe->order->order_id || !oe->order->order_id[0]) {
             snprintf(why, len, "validation: order.order.order_id missing");
             return false;
@@ -242,14 +269,33 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
                 snprintf(why, len, "validation: lines[%zu].sku longer than %d bytes", i, OV_MAX_ID);
                 return false;
             }
-            if (!fenOk(l->unit_price_fen)) { snprintf(why, len, "impossible amount: lines[%zu].unit_price_fen=%" PRId64, i, l->unit_price_fen); return false; }
-            if (l->quantity < 0 || l->quantity > OV_MAX_QTY) { snprintf(why, len, "impossible amount: lines[%zu].quantity=%d", i, l->quantity); return false; }
+            if (!fenOk(l->unit_price_fen)) {
+                snprintf(why, len, "impossible amount: lines[%zu].unit_price_fen=%" PRId64, i, l->unit_price_fen);
+                return false;
+            }
+            if (l->quantity < 0 || l->quantity > OV_MAX_QTY) {
+                snprintf(why, len, "impossible amount: lines[%zu].quantity=%d", i, l->quantity);
+                return false;
+            }
         }
         for (size_t i = 0; i < o->n_discounts; i++)
-            if (!fenOk(o->discounts[i]->amount_fen)) { snprintf(why, len, "impossible amount: discounts[%zu].amount_fen=%" PRId64, i, o->discounts[i]->amount_fen); return false; }
-        if (!fenOk(o->shipping_fee_fen)) { snprintf(why, len, "impossible amount: shipping_fee_fen=%" PRId64, o->shipping_fee_fen); return false; }
-        if (!fenOk(o->paid_amount_fen)) { snprintf(why, len, "impossible amount: paid_amount_fen=%" PRId64, o->paid_amount_fen); return false; }
-        if (oe->cancellation && !fenOk(oe->cancellation->refund_fen)) { snprintf(why, len, "impossible amount: cancellation.refund_fen"); return false; }
+            if (!fenOk(o->discounts[i]->amount_fen)) {
+                snprintf(why, len, "impossible amount: discounts[%zu].amount_fen=%" PRId64, i,
+                         o->discounts[i]->amount_fen);
+                return false;
+            }
+        if (!fenOk(o->shipping_fee_fen)) {
+            snprintf(why, len, "impossible amount: shipping_fee_fen=%" PRId64, o->shipping_fee_fen);
+            return false;
+        }
+        if (!fenOk(o->paid_amount_fen)) {
+            snprintf(why, len, "impossible amount: paid_amount_fen=%" PRId64, o->paid_amount_fen);
+            return false;
+        }
+        if (oe->cancellation && !fenOk(oe->cancellation->refund_fen)) {
+            snprintf(why, len, "impossible amount: cancellation.refund_fen");
+            return false;
+        }
         if (oe->kind == CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED && (!o->buyer_id || !o->buyer_id[0])) {
             snprintf(why, len, "validation: created order without buyer_id");
             return false;
@@ -257,23 +303,44 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         return true;
     }
     if (strcmp(ev->topic, CS_TOPIC_INVENTORY) == 0) {
-        if (e->body_case != CS__V1__ENVELOPE__BODY_INVENTORY || !e->inventory) { snprintf(why, len, "validation: shop.inventory.v1 carries an inventory level"); return false; }
+        if (e->body_case != CS__V1__ENVELOPE__BODY_INVENTORY || !e->inventory) {
+            snprintf(why, len, "validation: shop.inventory.v1 carries an inventory level");
+            return false;
+        }
         const Cs__V1__InventoryLevel *l = e->inventory;
-        if (!l->sku || !l->sku[0]) { snprintf(why, len, "validation: inventory.sku missing"); return false; }
-        if (l->available < 0 || l->restock_quantity < 0) { snprintf(why, len, "impossible amount: inventory quantity below zero"); return false; }
+        if (!l->sku || !l->sku[0]) {
+            snprintf(why, len, "validation: inventory.sku missing");
+            return false;
+        }
+        if (l->available < 0 || l->restock_quantity < 0) {
+            snprintf(why, len, "impossible amount: inventory quantity below zero");
+            return false;
+        }
         return true;
     }
     if (strcmp(ev->topic, CS_TOPIC_AFTERSALES) == 0) {
-        if (e->body_case != CS__V1__ENVELOPE__BODY_AFTERSALES || !e->aftersales) { snprintf(why, len, "validation: shop.aftersales.v1 carries an after-sales event"); return false; }
+        if (e->body_case != CS__V1__ENVELOPE__BODY_AFTERSALES || !e->aftersales) {
+            snprintf(why, len, "validation: shop.aftersales.v1 carries an after-sales event");
+            return false;
+        }
         const Cs__V1__AfterSalesEvent *a = e->aftersales;
         if (a->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE && a->case_) {
-            if (!a->case_->case_id || !a->case_->case_id[0]) { snprintf(why, len, "validation: case.case_id missing"); return false; }
-            if (!fenOk(a->case_->amount_fen)) { snprintf(why, len, "impossible amount: case.amount_fen=%" PRId64, a->case_->amount_fen); return false; }
+            if (!a->case_->case_id || !a->case_->case_id[0]) {
+                snprintf(why, len, "validation: case.case_id missing");
+                return false;
+            }
+            if (!fenOk(a->case_->amount_fen)) {
+                snprintf(why, len, "impossible amount: case.amount_fen=%" PRId64, a->case_->amount_fen);
+                return false;
+            }
         }
         return true;
     }
     if (strcmp(ev->topic, CS_TOPIC_CONTACTS) == 0) {
-        if (e->body_case != CS__V1__ENVELOPE__BODY_CONTACT || !e->contact) { snprintf(why, len, "validation: shop.contacts.v1 carries a contact event"); return false; }
+        if (e->body_case != CS__V1__ENVELOPE__BODY_CONTACT || !e->contact) {
+            snprintf(why, len, "validation: shop.contacts.v1 carries a contact event");
+            return false;
+        }
         if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_INVOICE &&
             (!e->contact->invoice->order_id || !e->contact->invoice->order_id[0])) {
             snprintf(why, len, "validation: invoice.order_id missing");
@@ -282,7 +349,8 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
         return true;
     }
     if (strcmp(ev->topic, CS_TOPIC_TIMERS) == 0) {
-        if (e->body_case != CS__V1__ENVELOPE__BODY_TIMER || !e->timer || !e->timer->timer_id || !e->timer->timer_id[0]) {
+        if (e->body_case != CS__V1__ENVELOPE__BODY_TIMER || !e->timer || !e->timer->timer_id ||
+            !e->timer->timer_id[0]) {
             snprintf(why, len, "validation: cs.timers.v1 carries a fired timer");
             return false;
         }
@@ -355,7 +423,7 @@ static void buyerSet(vBuyer *b, const char *order_id, const char *fp, int64_t cr
         b->cap = b->cap ? 2 * b->cap : 4;
         b->fps = cs_xrealloc(b->fps, b->cap * sizeof *b->fps);
     }
-    b->fps[b->n++] = (vFp){ cs_xstrdup(order_id), cs_xstrdup(fp), created, cancelled, held };
+    b->fps[b->n++] = (vFp){cs_xstrdup(order_id), cs_xstrdup(fp), created, cancelled, held};
 }
 
 static void orderFreeLists(vOrder *o) {
@@ -388,7 +456,10 @@ static void batchFree(vBatch *v) {
     for (size_t i = 0; i < v->buyers.cap; i++) {
         vBuyer *b = v->buyers.vals ? v->buyers.vals[i] : NULL;
         if (!v->buyers.keys || !v->buyers.keys[i] || !b) continue;
-        for (size_t j = 0; j < b->n; j++) { free(b->fps[j].order_id); free(b->fps[j].fp); }
+        for (size_t j = 0; j < b->n; j++) {
+            free(b->fps[j].order_id);
+            free(b->fps[j].fp);
+        }
         free(b->fps);
         free(b);
     }
@@ -424,7 +495,10 @@ static void batchFree(vBatch *v) {
 
 /* Two parallel text[] literals of (shop, x) pairs, for "(a, b) IN (SELECT *
  * FROM unnest($1::text[], $2::text[]))". */
-typedef struct vPairs { const char **a, **b; size_t n, cap; } vPairs;
+typedef struct vPairs {
+    const char **a, **b;
+    size_t n, cap;
+} vPairs;
 
 static void pairsAdd(vPairs *p, const char *a, const char *b) {
     if (p->n == p->cap) {
@@ -437,13 +511,17 @@ static void pairsAdd(vPairs *p, const char *a, const char *b) {
     p->n++;
 }
 
-static void pairsFree(vPairs *p) { free(p->a); free(p->b); memset(p, 0, sizeof *p); }
+static void pairsFree(vPairs *p) {
+    free(p->a);
+    free(p->b);
+    memset(p, 0, sizeof *p);
+}
 
-static int query2(vBatch *v, const char *sql, const vPairs *p, const char *third, int binary,
-                  PGresult **res, char *err, size_t errlen) {
+static int query2(vBatch *v, const char *sql, const vPairs *p, const char *third, int binary, PGresult **res, char *err,
+                  size_t errlen) {
     cs_pg_text_array(&v->arr1, p->a, p->n);
     cs_pg_text_array(&v->arr2, p->b, p->n);
-    const char *params[3] = { v->arr1.data, v->arr2.data, third };
+    const char *params[3] = {v->arr1.data, v->arr2.data, third};
     PGresult *r = PQexecParams(v->pg, sql, third ? 3 : 2, NULL, params, NULL, NULL, binary);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -451,30 +529,38 @@ static int query2(vBatch *v, const char *sql, const vPairs *p, const char *third
         PQclear(r);
         return -1;
     }
-    if (res) *res = r;
-    else PQclear(r);
+    if (res)
+        *res = r;
+    else
+        PQclear(r);
     return 0;
 }
 
 /* Loads (and locks) the orders of v->olist not loaded yet, with their
  * reservations and waits. */
 static int loadOrders(vBatch *v, char *err, size_t errlen) {
-    vPairs p = { 0 };
+    vPairs p = {0};
     for (size_t i = 0; i < v->nolist; i++)
         if (!v->olist[i]->loaded) pairsAdd(&p, v->olist[i]->shop_id, v->olist[i]->order_id);
     if (p.n == 0) return 0;
     int rc = -1;
     PGresult *r = NULL;
-    if (query2(v, "SELECT o.shop_id, o.order_id, o.doc, o.fingerprint, o.reserved_skus, o.reserved_qty "
-                  "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.order_id = u.b "
-                  "ORDER BY 1, 2 FOR UPDATE OF o",
-               &p, NULL, 1, &r, err, errlen) != 0) goto out;
+    if (query2(v,
+               "SELECT o.shop_id, o.order_id, o.doc, o.fingerprint, o.reserved_skus, o.reserved_qty "
+               "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON "
+               "o.shop_id = u.a AND o.order_id = u.b "
+               "ORDER BY 1, 2 FOR UPDATE OF o",
+               &p, NULL, 1, &r, err, errlen) != 0)
+        goto out;
     for (int i = 0; i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
         if (!o) continue;
-        Cs__V1__OrderState *st = cs__v1__order_state__unpack(NULL, (size_t)PQgetlength(r, i, 2),
-                                                             (const uint8_t *)PQgetvalue(r, i, 2));
-        if (!st) { snprintf(err, errlen, "orders.doc of %s:%s does not decode", o->shop_id, o->order_id); goto out; }
+        Cs__V1__OrderState *st =
+            cs__v1__order_state__unpack(NULL, (size_t)PQgetlength(r, i, 2), (const uint8_t *)PQgetvalue(r, i, 2));
+        if (!st) {
+            snprintf(err, errlen, "orders.doc of %s:%s does not decode", o->shop_id, o->order_id);
+            goto out;
+        }
         /* Unpacked with the default allocator (malloc), which is what the
          * rules use when they edit the state: they can own it as it is. */
         o->st = st;
@@ -493,22 +579,28 @@ static int loadOrders(vBatch *v, char *err, size_t errlen) {
             const char *sku, *qty;
             int skulen, qtylen;
             while (cs_pgarr_next(&ska, &sku, &skulen) == 0 && cs_pgarr_next(&qta, &qty, &qtylen) == 0)
-                if (skulen >= 0 && qtylen == 4) o->res[o->nres++] = (vRes){ cs_xstrndup(sku, (size_t)skulen), cs_pgarr_int4(qty) };
+                if (skulen >= 0 && qtylen == 4)
+                    o->res[o->nres++] = (vRes){cs_xstrndup(sku, (size_t)skulen), cs_pgarr_int4(qty)};
         }
     }
     PQclear(r);
     r = NULL;
     /* Waits exist only for orders in EXCEPTION (OUT_OF_STOCK): new orders,
      * the bulk of a promotion morning, cost no lookup here. */
-    vPairs pw = { 0 };
+    vPairs pw = {0};
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         if (o->loaded || !o->st) continue;
         if (o->st->last_state == CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION) pairsAdd(&pw, o->shop_id, o->order_id);
     }
-    if (pw.n && query2(v, "SELECT w.shop_id, w.order_id, w.sku FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                          "JOIN stock_waits w ON w.shop_id = u.a AND w.order_id = u.b",
-                       &pw, NULL, 0, &r, err, errlen) != 0) { pairsFree(&pw); goto out; }
+    if (pw.n && query2(v,
+                       "SELECT w.shop_id, w.order_id, w.sku FROM (SELECT DISTINCT a, b FROM unnest($1::text[], "
+                       "$2::text[]) AS x(a, b)) u "
+                       "JOIN stock_waits w ON w.shop_id = u.a AND w.order_id = u.b",
+                       &pw, NULL, 0, &r, err, errlen) != 0) {
+        pairsFree(&pw);
+        goto out;
+    }
     for (int i = 0; r && i < PQntuples(r); i++) {
         vOrder *o = orderGet(v, NULL, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), false);
         if (!o) continue;
@@ -539,7 +631,7 @@ static void addSkusOf(vPairs *p, const char *shop_id, const Cs__V1__Order *o) {
  * quality cases for SKUs. Entries already loaded are left as they are. */
 static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char *err, size_t errlen) {
     PGresult *r = NULL;
-    vPairs nb = { 0 }, ns = { 0 };
+    vPairs nb = {0}, ns = {0};
     int rc = -1;
     for (size_t i = 0; i < buyers->n; i++)
         if (!buyerGet(v, buyers->a[i], buyers->b[i], false)) {
@@ -549,13 +641,17 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
     if (nb.n) {
         /* OV-9 across partitions: one buyer's orders are verified one at a
          * time (the kit's locks: one global order, no deadlock). */
-        if (cs_batch_lock_pairs(v->b, "ov9", (const char *const *)nb.a, (const char *const *)nb.b, nb.n, err, errlen) != 0)
+        if (cs_batch_lock_pairs(v->b, "ov9", (const char *const *)nb.a, (const char *const *)nb.b, nb.n, err, errlen) !=
+            0)
             goto out;
-        if (query2(v, "SELECT o.shop_id, o.buyer_id, o.order_id, o.fingerprint, o.created_ms, o.cancelled_ms IS NOT NULL, "
-                      "'DUPLICATE_SUSPECTED' = ANY(o.reasons) "
-                      "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON o.shop_id = u.a AND o.buyer_id = u.b "
-                      "WHERE o.fingerprint IS NOT NULL",
-                   &nb, NULL, 0, &r, err, errlen) != 0) goto out;
+        if (query2(v,
+                   "SELECT o.shop_id, o.buyer_id, o.order_id, o.fingerprint, o.created_ms, o.cancelled_ms IS NOT NULL, "
+                   "'DUPLICATE_SUSPECTED' = ANY(o.reasons) "
+                   "FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN orders o ON "
+                   "o.shop_id = u.a AND o.buyer_id = u.b "
+                   "WHERE o.fingerprint IS NOT NULL",
+                   &nb, NULL, 0, &r, err, errlen) != 0)
+            goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vBuyer *b = buyerGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
             buyerSet(b, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), strtoll(PQgetvalue(r, i, 4), NULL, 10),
@@ -574,12 +670,15 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
          * these SKUs by any consumer waits for this transaction. Not
          * locked (order batches): read, and checked at write time
          * (stockCheck), so copies of the worker overlap on hot SKUs. */
-        if (query2(v, v->lock_stock
-                      ? "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                        "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b ORDER BY 1, 2 FOR UPDATE OF s"
-                      : "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                        "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b",
-                   &ns, NULL, 0, &r, err, errlen) != 0) goto out;
+        if (query2(v,
+                   v->lock_stock ? "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT "
+                                   "DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                                   "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b ORDER BY 1, 2 FOR UPDATE OF s"
+                                 : "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT "
+                                   "DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
+                                   "JOIN stock s ON s.shop_id = u.a AND s.sku = u.b",
+                   &ns, NULL, 0, &r, err, errlen) != 0)
+            goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             vStock *s = stockGet(v, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
             s->available = (int32_t)atoi(PQgetvalue(r, i, 2));
@@ -594,15 +693,24 @@ static int loadContext(vBatch *v, const vPairs *skus, const vPairs *buyers, char
         r = NULL;
         char since[32];
         snprintf(since, sizeof since, "%" PRId64, v->now - (int64_t)OV_QUALITY_LOAD_DAYS * 86400000);
-        if (query2(v, "SELECT q.shop_id, q.sku, q.opened_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                      "JOIN quality_cases q ON q.shop_id = u.a AND q.sku = u.b AND q.opened_ms > $3::bigint",
-                   &ns, since, 0, &r, err, errlen) != 0) goto out;
+        if (query2(v,
+                   "SELECT q.shop_id, q.sku, q.opened_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], "
+                   "$2::text[]) AS x(a, b)) u "
+                   "JOIN quality_cases q ON q.shop_id = u.a AND q.sku = u.b AND q.opened_ms > $3::bigint",
+                   &ns, since, 0, &r, err, errlen) != 0)
+            goto out;
         for (int i = 0; i < PQntuples(r); i++) {
             char key[512];
             keyOf(key, sizeof key, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
             vQual *q = cs_strmap_get(&v->quality, key);
-            if (!q) { q = cs_xcalloc(1, sizeof *q); cs_strmap_put(&v->quality, key, q); }
-            if (q->n == q->cap) { q->cap = q->cap ? 2 * q->cap : 4; q->ms = cs_xrealloc(q->ms, q->cap * sizeof *q->ms); }
+            if (!q) {
+                q = cs_xcalloc(1, sizeof *q);
+                cs_strmap_put(&v->quality, key, q);
+            }
+            if (q->n == q->cap) {
+                q->cap = q->cap ? 2 * q->cap : 4;
+                q->ms = cs_xrealloc(q->ms, q->cap * sizeof *q->ms);
+            }
             q->ms[q->n++] = strtoll(PQgetvalue(r, i, 2), NULL, 10);
         }
     }
@@ -617,12 +725,13 @@ out:
 /* The SKUs and buyers of every loaded order, plus those named by the
  * batch's events, then loadContext(). */
 static int loadContextForOrders(vBatch *v, char *err, size_t errlen) {
-    vPairs skus = { 0 }, buyers = { 0 };
+    vPairs skus = {0}, buyers = {0};
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         if (o->st && o->st->order) {
             addSkusOf(&skus, o->shop_id, o->st->order);
-            if (o->st->order->buyer_id && o->st->order->buyer_id[0]) pairsAdd(&buyers, o->shop_id, o->st->order->buyer_id);
+            if (o->st->order->buyer_id && o->st->order->buyer_id[0])
+                pairsAdd(&buyers, o->shop_id, o->st->order->buyer_id);
         }
         for (size_t j = 0; j < o->nres; j++) pairsAdd(&skus, o->shop_id, o->res[j].sku);
     }
@@ -655,9 +764,12 @@ static void envelopeInit(Cs__V1__Envelope *env, vBatch *v, const char *event_id,
  * rows written in bulk before the commit, records to the outbox. */
 static cs_fx_target targetOf(const vOrder *o, const char *trigger) {
     const Cs__V1__Order *ord = o->st ? o->st->order : NULL;
-    return (cs_fx_target){.shop = o->shop, .shop_id = o->shop_id, .order_id = o->order_id,
+    return (cs_fx_target){.shop = o->shop,
+                          .shop_id = o->shop_id,
+                          .order_id = o->order_id,
                           .buyer_id = ord ? ord->buyer_id : NULL,
-                          .phone = ord && ord->receiver ? ord->receiver->phone : NULL, .trigger = trigger};
+                          .phone = ord && ord->receiver ? ord->receiver->phone : NULL,
+                          .trigger = trigger};
 }
 
 static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx) {
@@ -735,11 +847,11 @@ static void scheduleTimedRules(vBatch *v, vOrder *o, int64_t held_before) {
     const Cs__V1__Order *ord = st->order;
     if (!ord || !o->shop) return;
     if (!st->reminder_scheduled && ord->paid_ms == 0 && !ov_order_cod(ord) && !ov_order_over(st)) {
-        scheduleTimer(v, o, OV_TIMER_REMIND, ov6_reminder_due_ms(ord, o->shop));   /* OV-6 */
+        scheduleTimer(v, o, OV_TIMER_REMIND, ov6_reminder_due_ms(ord, o->shop)); /* OV-6 */
         st->reminder_scheduled = true;
     }
-    if (st->held_ms != 0 && held_before == 0)   /* a hold began: day 3 of it */
-        scheduleTimer(v, o, OV_TIMER_HOLD, ov6_hold_escalation_ms(st->held_ms, o->shop));   /* OV-6 */
+    if (st->held_ms != 0 && held_before == 0) /* a hold began: day 3 of it */
+        scheduleTimer(v, o, OV_TIMER_HOLD, ov6_hold_escalation_ms(st->held_ms, o->shop)); /* OV-6 */
 }
 
 static void emitTask(vBatch *v, vOrder *o, const char *trigger, const ov_task *t, int idx);
@@ -758,9 +870,9 @@ static void emitNote(vBatch *v, vOrder *o, const char *trigger, const ov_note *n
  * "<sweep instant ms>|<paid_ms>|<order_id>" (the cursor; empty on a sweep's
  * first page), so every page judges "today" by the same sweep. */
 
-#define OV_SWEEP_PAGE 2000   /* orders per batch: a Double-11 backlog of 100 000 is 50 batches */
+#define OV_SWEEP_PAGE 2000 /* orders per batch: a Double-11 backlog of 100 000 is 50 batches */
 
-static cs_strmap ovArmed;   /* shops whose sweep this process has armed (committed) */
+static cs_strmap ovArmed; /* shops whose sweep this process has armed (committed) */
 
 /* after the commit only (a rolled-back batch drops the registration) */
 static void sweepArmed(void *arg) { cs_strmap_put(&ovArmed, arg, (void *)1); }
@@ -768,8 +880,12 @@ static void sweepArmed(void *arg) { cs_strmap_put(&ovArmed, arg, (void *)1); }
 static void scheduleSweep(vBatch *v, const char *shop_id, int64_t due_ms, const char *payload, bool keep) {
     char okey[300];
     snprintf(okey, sizeof okey, "%s:", shop_id);
-    cs_timer_spec spec = {.kind = OV_TIMER_SWEEP, .order_key = okey, .due_ms = due_ms, .payload = payload,
-                          .payload_len = payload ? strlen(payload) : 0, .keep_pending = keep};
+    cs_timer_spec spec = {.kind = OV_TIMER_SWEEP,
+                          .order_key = okey,
+                          .due_ms = due_ms,
+                          .payload = payload,
+                          .payload_len = payload ? strlen(payload) : 0,
+                          .keep_pending = keep};
     char err[256];
     if (cs_timer_schedule(v->b, &spec, err, sizeof err) != 0 && !v->timer_err[0])
         snprintf(v->timer_err, sizeof v->timer_err, "timer %s for %.100s: %.120s", OV_TIMER_SWEEP, okey, err);
@@ -779,7 +895,7 @@ static void scheduleSweep(vBatch *v, const char *shop_id, int64_t due_ms, const 
  * not armed yet. keep_pending: a sweep already pending (or fired and on its
  * way) is left alone, so a restart never moves it. */
 static void armSweeps(vBatch *v) {
-    cs_strmap here;   /* shops armed by this batch */
+    cs_strmap here; /* shops armed by this batch */
     cs_strmap_init(&here);
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
@@ -812,8 +928,9 @@ static int sweepPage(vBatch *v, const cs_shop *shop, const char *shop_id, const 
     snprintf(p_today, sizeof p_today, "%" PRId64, today);
     snprintf(p_paid, sizeof p_paid, "%" PRId64, after_paid);
     snprintf(p_limit, sizeof p_limit, "%d", OV_SWEEP_PAGE);
-    const char *params[5] = { shop_id, p_today, p_paid, after_id, p_limit };
-    PGresult *r = PQexecParams(v->pg,
+    const char *params[5] = {shop_id, p_today, p_paid, after_id, p_limit};
+    PGresult *r = PQexecParams(
+        v->pg,
         "SELECT order_id, paid_ms FROM orders WHERE shop_id = $1 AND paid_ms IS NOT NULL AND shipped_ms IS NULL "
         "AND cancelled_ms IS NULL AND paid_ms < $2::bigint AND (paid_ms, order_id) > ($3::bigint, $4) "
         "AND state NOT IN ('EXCEPTION', 'ON_HOLD') ORDER BY paid_ms, order_id LIMIT $5::int",
@@ -828,16 +945,20 @@ static int sweepPage(vBatch *v, const cs_shop *shop, const char *shop_id, const 
     for (int i = 0; i < n; i++) page[i] = orderGet(v, shop, shop_id, PQgetvalue(r, i, 0), true);
     char next[CS_TIMER_PAYLOAD_MAX + 1] = "";
     if (n == OV_SWEEP_PAGE)
-        snprintf(next, sizeof next, "%" PRId64 "|%s|%.200s", sweep_ms, PQgetvalue(r, n - 1, 1), PQgetvalue(r, n - 1, 0));
+        snprintf(next, sizeof next, "%" PRId64 "|%s|%.200s", sweep_ms, PQgetvalue(r, n - 1, 1),
+                 PQgetvalue(r, n - 1, 0));
     PQclear(r);
-    if (loadOrders(v, err, errlen) != 0) { free(page); return -1; }
+    if (loadOrders(v, err, errlen) != 0) {
+        free(page);
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         vOrder *o = page[i];
         Cs__V1__OrderState *st = o->st;
         ov_task t;
         ov_note nt;
-        if (!st || !st->created || !ov13_missed_order(st, shop, sweep_ms, &t, &nt)) continue;   /* OV-13 */
-        char trig[512];   /* the whole order id: two ids sharing a prefix are two triggers */
+        if (!st || !st->created || !ov13_missed_order(st, shop, sweep_ms, &t, &nt)) continue; /* OV-13 */
+        char trig[512]; /* the whole order id: two ids sharing a prefix are two triggers */
         snprintf(trig, sizeof trig, "%s/sweep/%s", trigger, o->order_id);
         emitTask(v, o, trig, &t, 0);
         /* listed again each day it stays missed; the buyer is told once */
@@ -848,11 +969,12 @@ static int sweepPage(vBatch *v, const cs_shop *shop, const char *shop_id, const 
         }
     }
     free(page);
-    if (next[0]) scheduleSweep(v, shop_id, v->now, next, false);   /* the next page, at once */
-    else scheduleSweep(v, shop_id, ov13_sweep_after(shop, sweep_ms, v->now), NULL, false);
+    if (next[0])
+        scheduleSweep(v, shop_id, v->now, next, false); /* the next page, at once */
+    else
+        scheduleSweep(v, shop_id, ov13_sweep_after(shop, sweep_ms, v->now), NULL, false);
     return 0;
 }
-
 
 static bool timerMine(const Cs__V1__TimerFired *f) {
     return f && f->owner && strcmp(f->owner, "order-verifier") == 0 && f->order_key && strchr(f->order_key, ':');
@@ -866,7 +988,7 @@ static int handleTimers(vBatch *v, char *err, size_t errlen) {
         cs_event *ev = cs_batch_event(v->b, i);
         if (ev->poison || !timerMine(ev->env->timer)) continue;
         const char *k = ev->env->timer->order_key, *colon = strchr(k, ':');
-        if (!colon[1]) continue;   /* a shop's sweep: its orders are paged in below */
+        if (!colon[1]) continue; /* a shop's sweep: its orders are paged in below */
         char shop_id[256];
         snprintf(shop_id, sizeof shop_id, "%.*s", (int)(colon - k), k);
         const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), shop_id);
@@ -896,12 +1018,12 @@ static int handleTimers(vBatch *v, char *err, size_t errlen) {
         ov_task t;
         ov_note nt;
         if (strcmp(f->kind, OV_TIMER_REMIND) == 0) {
-            if (ov6_payment_reminder(st, o->shop, v->now, &t, &nt)) {   /* OV-6 */
+            if (ov6_payment_reminder(st, o->shop, v->now, &t, &nt)) { /* OV-6 */
                 if (t.rule) emitTask(v, o, trig, &t, 0);
                 if (nt.rule) emitNote(v, o, trig, &nt, 0);
             }
         } else if (strcmp(f->kind, OV_TIMER_HOLD) == 0) {
-            if (ov6_hold_escalation(st, st->held_ms, o->shop, v->now, &t)) emitTask(v, o, trig, &t, 0);   /* OV-6 */
+            if (ov6_hold_escalation(st, st->held_ms, o->shop, v->now, &t)) emitTask(v, o, trig, &t, 0); /* OV-6 */
         }
     }
     return 0;
@@ -927,14 +1049,17 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
         int32_t held = 0;
         for (size_t k = 0; k < o->nres; k++)
             if (strcmp(o->res[k].sku, sku) == 0) held += o->res[k].qty;
-        stock[ns++] = (ov_stock){ .sku = sku, .available = s->available, .restock_date_ms = s->restock_date_ms,
-                                  .known = s->known, .held_by_order = held };
+        stock[ns++] = (ov_stock){.sku = sku,
+                                 .available = s->available,
+                                 .restock_date_ms = s->restock_date_ms,
+                                 .known = s->known,
+                                 .held_by_order = held};
         char key[512];
         keyOf(key, sizeof key, o->shop_id, sku);
         vQual *q = cs_strmap_get(&v->quality, key);
         int cnt = 0;
         for (size_t k = 0; q && k < q->n; k++) cnt += q->ms[k] > qstart && q->ms[k] <= v->now;
-        qual[nq++] = (ov_quality_count){ .sku = sku, .cases = cnt };
+        qual[nq++] = (ov_quality_count){.sku = sku, .cases = cnt};
     }
     char fp[OV_FP_LEN] = "";
     ov_prior_order *priors = NULL;
@@ -943,20 +1068,27 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     if (ord && ord->buyer_id && ord->buyer_id[0] && ov9_fingerprint(o->shop_id, ord, fp)) {
         buyer = buyerGet(v, o->shop_id, ord->buyer_id, true);
         priors = cs_xcalloc(buyer->n ? buyer->n : 1, sizeof *priors);
-        bool first = false;   /* OV-9: already verified unheld with this fingerprint: its held twins came after it */
+        bool first = false; /* OV-9: already verified unheld with this fingerprint: its held twins came after it */
         for (size_t i = 0; i < buyer->n; i++) {
             const vFp *f = &buyer->fps[i];
             if (strcmp(f->fp, fp) != 0) continue;
-            if (strcmp(f->order_id, o->order_id) == 0) first = !f->held && !f->cancelled;
-            else priors[np++] = (ov_prior_order){ f->order_id, f->created_ms, f->cancelled, f->held, false };
+            if (strcmp(f->order_id, o->order_id) == 0)
+                first = !f->held && !f->cancelled;
+            else
+                priors[np++] = (ov_prior_order){f->order_id, f->created_ms, f->cancelled, f->held, false};
         }
         for (size_t i = 0; i < np; i++) priors[i].verified_before = !first;
     }
     /* What the order holds is passed in (held_by_order): OV-8 decides
      * whether to keep, swap or take units, and an order that goes to
      * EXCEPTION keeps what it holds while an agent looks. */
-    ov_state io = { .stock = stock, .nstock = ns, .stock_reserved = o->nres > 0,
-                    .priors = priors, .npriors = np, .quality = qual, .nquality = nq };
+    ov_state io = {.stock = stock,
+                   .nstock = ns,
+                   .stock_reserved = o->nres > 0,
+                   .priors = priors,
+                   .npriors = np,
+                   .quality = qual,
+                   .nquality = nq};
     /* One decision (about 10 KB) reused: a fresh one per verification was
      * a large allocation each time, and with it a heap consolidation. The
      * worker verifies one order at a time. */
@@ -969,7 +1101,7 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
      * on the same side of each SKU's threshold; stockCheck() verifies that
      * at write time. With d = (level at write time) - (level read), the
      * order fits on a SKU iff d >= edge. */
-    for (size_t i = 0; ord && ov_order_committed(ord) && i < ns; i++) {   /* OV-8 reads stock only then */
+    for (size_t i = 0; ord && ov_order_committed(ord) && i < ns; i++) { /* OV-8 reads stock only then */
         vStock *s = stockGet(v, o->shop_id, stock[i].sku, false);
         if (!s || s->locked || !s->known) continue;
         int64_t held = o->nres > 0 ? stock[i].held_by_order : 0;
@@ -990,25 +1122,25 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     const char *short_skus[64];
     size_t nshort = 0;
     if (d->reserve_stock) {
-        if (o->nres) releaseStock(v, o);   /* a swap: the new reservation replaces the old */
+        if (o->nres) releaseStock(v, o); /* a swap: the new reservation replaces the old */
         const char **skus = cs_xcalloc(ns ? ns : 1, sizeof *skus);
         int32_t *now = cs_xcalloc(ns ? ns : 1, sizeof *now);
         for (size_t i = 0; i < ns; i++) {
             skus[i] = stock[i].sku;
             now[i] = stockGet(v, o->shop_id, stock[i].sku, false)->available;
         }
-        bool all = ov8_can_take(ord, now, skus, ns);   /* OV-8, at the level after any release */
+        bool all = ov8_can_take(ord, now, skus, ns); /* OV-8, at the level after any release */
         free(skus);
         free(now);
         if (all) {
             o->res = cs_xcalloc(ns ? ns : 1, sizeof *o->res);
             for (size_t i = 0; i < ns; i++) {
-                int32_t q = (int32_t)ov8_needs(ord, stock[i].sku);   /* fits in the level: an int32 */
+                int32_t q = (int32_t)ov8_needs(ord, stock[i].sku); /* fits in the level: an int32 */
                 if (q <= 0) continue;
                 vStock *s = stockGet(v, o->shop_id, stock[i].sku, false);
                 s->available -= q;
                 s->dirty = true;
-                o->res[o->nres++] = (vRes){ cs_xstrdup(stock[i].sku), q };
+                o->res[o->nres++] = (vRes){cs_xstrdup(stock[i].sku), q};
             }
             o->res_dirty = true;
         }
@@ -1017,7 +1149,10 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     setWaits(o, short_skus, nshort);
 
     if (buyer) {
-        if (strcmp(o->fp, fp) != 0) { cs_strlcpy(o->fp, fp, sizeof o->fp); o->fp_dirty = true; }
+        if (strcmp(o->fp, fp) != 0) {
+            cs_strlcpy(o->fp, fp, sizeof o->fp);
+            o->fp_dirty = true;
+        }
         buyerSet(buyer, o->order_id, fp, ord->created_ms, st->cancelled_ms != 0,
                  ov_has_reason(d, OV_DUPLICATE_SUSPECTED));
     }
@@ -1111,13 +1246,16 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     cs_copybin_int8(w, d->payable_fen);
     cs_copybin_int8(w, v->now);
     cs_copybin_text(w, trigger);
-    if (produce_ms > 0) cs_copybin_int8(w, produce_ms); else cs_copybin_null(w);
+    if (produce_ms > 0)
+        cs_copybin_int8(w, produce_ms);
+    else
+        cs_copybin_null(w);
     free(reasons_json);
     v->nverdicts++;
     cs_metric_add(mVerdicts, 1);
 
     bool raise[OV_MAX_TASKS] = {false};
-    ov_tasks_to_raise(st, d, raise);   /* one task per question */
+    ov_tasks_to_raise(st, d, raise); /* one task per question */
     for (int i = 0; i < d->ntasks && i < OV_MAX_TASKS; i++)
         if (raise[i]) emitTask(v, o, vid, &d->tasks[i], i);
 out:
@@ -1130,15 +1268,13 @@ out:
 
 static bool kindVerifies(Cs__V1__OrderEventKind k) {
     switch (k) {
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
-        return true;
-    default:
-        return false;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED: return true;
+        default: return false;
     }
 }
 
@@ -1147,40 +1283,42 @@ static void answerPendingInvoices(vBatch *v, vOrder *o);
 static void applyOrderEvent(vBatch *v, cs_event *ev) {
     const Cs__V1__OrderEvent *oe = ev->env->order;
     vOrder *o = orderGet(v, ev->shop, ev->env->shop_id, oe->order->order_id, false);
-    if (!o) return;  /* cannot happen: every order of the batch was registered */
+    if (!o) return; /* cannot happen: every order of the batch was registered */
     if (!o->shop) o->shop = ev->shop;
     char err[256];
     int changed = ov12_apply_event(o->st, oe, ev->env->event_id, ev->env->event_ms, err, sizeof err);
-    if (changed < 0) { cs_event_poison(ev, "validation: %s", err); return; }
-    if (changed == 0) return;  /* stale (OV-12) or no change: no new version */
+    if (changed < 0) {
+        cs_event_poison(ev, "validation: %s", err);
+        return;
+    }
+    if (changed == 0) return; /* stale (OV-12) or no change: no new version */
     o->dirty = true;
     if (!o->state_name) o->state_name = stateName(o->st->last_state);
     answerPendingInvoices(v, o);
     switch (oe->kind) {
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
-        /* EX-8 owns the registry; the verifier's part is the stock. */
-        if (!oe->cancellation || oe->cancellation->n_line_ids == 0 || ov_order_over(o->st)) {
-            releaseStock(v, o);
-            o->st->stock_reserved = false;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
+            /* EX-8 owns the registry; the verifier's part is the stock. */
+            if (!oe->cancellation || oe->cancellation->n_line_ids == 0 || ov_order_over(o->st)) {
+                releaseStock(v, o);
+                o->st->stock_reserved = false;
+                setWaits(o, NULL, 0);
+                if (o->st->order && o->st->order->buyer_id && o->fp[0])
+                    buyerSet(buyerGet(v, o->shop_id, o->st->order->buyer_id, true), o->order_id, o->fp,
+                             o->st->order->created_ms, true, false);
+            } else if (o->st->created) {
+                verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
+            }
+            return;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED: {
+            ov_note note;
+            if (nt6_logistics_message(o->st, o->shop, &note)) { /* NT-6: once per order */
+                o->st->logistics_sent = true;
+                emitNote(v, o, ev->env->event_id, &note, 0);
+            }
             setWaits(o, NULL, 0);
-            if (o->st->order && o->st->order->buyer_id && o->fp[0])
-                buyerSet(buyerGet(v, o->shop_id, o->st->order->buyer_id, true), o->order_id, o->fp,
-                         o->st->order->created_ms, true, false);
-        } else if (o->st->created) {
-            verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
+            return;
         }
-        return;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED: {
-        ov_note note;
-        if (nt6_logistics_message(o->st, o->shop, &note)) {   /* NT-6: once per order */
-            o->st->logistics_sent = true;
-            emitNote(v, o, ev->env->event_id, &note, 0);
-        }
-        setWaits(o, NULL, 0);
-        return;
-    }
-    default:
-        break;
+        default: break;
     }
     if (kindVerifies(oe->kind) && o->st->created && !ov_order_over(o->st))
         verifyOrder(v, o, ev->env->event_id, ev->produce_ms);
@@ -1189,9 +1327,12 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
 /* OV-8: waiting orders of the restocked SKUs, oldest payment first. */
 static int loadWaiters(vBatch *v, const vPairs *skus, char *err, size_t errlen) {
     PGresult *r = NULL;
-    if (query2(v, "SELECT DISTINCT w.shop_id, w.order_id, w.paid_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                  "JOIN stock_waits w ON w.shop_id = u.a AND w.sku = u.b ORDER BY 3, 2",
-               skus, NULL, 0, &r, err, errlen) != 0) return -1;
+    if (query2(v,
+               "SELECT DISTINCT w.shop_id, w.order_id, w.paid_ms FROM (SELECT DISTINCT a, b FROM unnest($1::text[], "
+               "$2::text[]) AS x(a, b)) u "
+               "JOIN stock_waits w ON w.shop_id = u.a AND w.sku = u.b ORDER BY 3, 2",
+               skus, NULL, 0, &r, err, errlen) != 0)
+        return -1;
     for (int i = 0; i < PQntuples(r); i++) {
         const cs_shop *shop = cs_shops_find(cs_batch_shops(v->b), PQgetvalue(r, i, 0));
         if (shop) orderGet(v, shop, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), true);
@@ -1209,7 +1350,7 @@ static int cmpPaid(const void *a, const void *b) {
 }
 
 static int handleInventory(vBatch *v, char *err, size_t errlen) {
-    vPairs skus = { 0 }, none = { 0 };
+    vPairs skus = {0}, none = {0};
     size_t n = cs_batch_count(v->b);
     for (size_t i = 0; i < n; i++) {
         cs_event *ev = cs_batch_event(v->b, i);
@@ -1226,8 +1367,7 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
      * with an order batch, PostgreSQL aborts one and it is retried. */
     size_t before = v->nolist;
     if (loadWaiters(v, &skus, err, errlen) != 0) goto out;
-    if (v->nolist > before &&
-        (loadOrders(v, err, errlen) != 0 || loadContextForOrders(v, err, errlen) != 0)) goto out;
+    if (v->nolist > before && (loadOrders(v, err, errlen) != 0 || loadContextForOrders(v, err, errlen) != 0)) goto out;
     bool restocked = false;
     const char *trigger = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -1236,7 +1376,7 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
         const Cs__V1__InventoryLevel *l = cs_batch_event(v->b, i)->env->inventory;
         vStock *s = stockGet(v, cs_batch_event(v->b, i)->env->shop_id, l->sku, true);
         ov_level lv = {s->available, s->restock_date_ms, s->counted_ms, s->known};
-        bool rose = ov8_apply_level(&lv, l);   /* OV-8: count or restock */
+        bool rose = ov8_apply_level(&lv, l); /* OV-8: count or restock */
         s->available = lv.available;
         s->restock_date_ms = lv.restock_date_ms;
         s->counted_ms = lv.counted_ms;
@@ -1252,9 +1392,9 @@ static int handleInventory(vBatch *v, char *err, size_t errlen) {
             if (v->olist[i]->nwaits && v->olist[i]->st && v->olist[i]->st->created) w[nw++] = v->olist[i];
         qsort(w, nw, sizeof *w, cmpPaid);
         for (size_t i = 0; i < nw; i++) {
-            char t2[512];   /* the whole order id (cs_event_id_derive hashes a long one) */
+            char t2[512]; /* the whole order id (cs_event_id_derive hashes a long one) */
             snprintf(t2, sizeof t2, "%s/restock/%s", trigger, w[i]->order_id);
-            w[i]->st->version++;   /* a re-verification is a new order version */
+            w[i]->st->version++; /* a re-verification is a new order version */
             verifyOrder(v, w[i], t2, 0);
         }
         free(w);
@@ -1304,8 +1444,8 @@ static int handleContacts(vBatch *v, char *err, size_t errlen) {
             continue;
         }
         ov_note note;
-        ov14_invoice_note(o->st->order, o->shop, &note);   /* OV-14 */
-        if (note.template_id) emitNote(v, o, ev->env->event_id, &note, 0);   /* NULL: no amount to tell */
+        ov14_invoice_note(o->st->order, o->shop, &note);                   /* OV-14 */
+        if (note.template_id) emitNote(v, o, ev->env->event_id, &note, 0); /* NULL: no amount to tell */
     }
     return 0;
 }
@@ -1340,7 +1480,7 @@ static void answerPendingInvoices(vBatch *v, vOrder *o) {
  * "Two orders can never both take the last unit": a reservation is
  * written only on a locked row whose level still covers it. */
 static int stockCheck(vBatch *v, char *err, size_t errlen) {
-    vPairs p = { 0 };
+    vPairs p = {0};
     for (size_t i = 0; i < v->nslist; i++) {
         vStock *s = v->slist[i];
         if (!s->locked && s->known && (s->dirty || s->lo != INT64_MIN || s->hi != INT64_MAX))
@@ -1348,9 +1488,11 @@ static int stockCheck(vBatch *v, char *err, size_t errlen) {
     }
     if (p.n == 0) return 0;
     PGresult *r = NULL;
-    int rc = query2(v, "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b "
-                       "FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN stock s ON s.shop_id = u.a AND s.sku = u.b "
-                       "ORDER BY 1, 2 FOR UPDATE OF s", &p, NULL, 0, &r, err, errlen);
+    int rc = query2(v,
+                    "SELECT s.shop_id, s.sku, s.available, s.restock_date_ms, s.counted_ms FROM (SELECT DISTINCT a, b "
+                    "FROM unnest($1::text[], $2::text[]) AS x(a, b)) u JOIN stock s ON s.shop_id = u.a AND s.sku = u.b "
+                    "ORDER BY 1, 2 FOR UPDATE OF s",
+                    &p, NULL, 0, &r, err, errlen);
     pairsFree(&p);
     if (rc != 0) return -1;
     for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
@@ -1359,8 +1501,10 @@ static int stockCheck(vBatch *v, char *err, size_t errlen) {
         int64_t now_level = strtoll(PQgetvalue(r, i, 2), NULL, 10), d = now_level - s->read_available;
         int64_t restock = strtoll(PQgetvalue(r, i, 3), NULL, 10);
         int64_t level = (int64_t)s->available + d;
-        if (d < s->lo || d >= s->hi || (s->short_seen && restock != s->read_restock_ms) || level < 0 || level > INT32_MAX) {
-            snprintf(err, errlen, "OV-8: stock of %s:%s moved from %d to %" PRId64 " under the batch; retried with locks",
+        if (d < s->lo || d >= s->hi || (s->short_seen && restock != s->read_restock_ms) || level < 0 ||
+            level > INT32_MAX) {
+            snprintf(err, errlen,
+                     "OV-8: stock of %s:%s moved from %d to %" PRId64 " under the batch; retried with locks",
                      s->shop_id, s->sku, s->read_available, now_level);
             ovStockConflict = true;
             cs_metric_add(mStockConflicts, 1);
@@ -1381,9 +1525,26 @@ static int stockCheck(vBatch *v, char *err, size_t errlen) {
  * array columns (reasons, reserved_*) go as text literals, one per row: an
  * array parameter's elements cannot be arrays of varying length. */
 static const uint32_t ovOrderParamTypes[20] = {
-    CS_PG_TEXT, CS_PG_TEXT, CS_PG_INT4, CS_PG_TEXT, CS_PG_TEXT /* reasons */, CS_PG_TEXT, CS_PG_TEXT,
-    CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_TEXT,
-    CS_PG_INT8, CS_PG_TEXT, CS_PG_BYTEA, CS_PG_TEXT /* reserved_skus */, CS_PG_TEXT /* reserved_qty */
+    CS_PG_TEXT,
+    CS_PG_TEXT,
+    CS_PG_INT4,
+    CS_PG_TEXT,
+    CS_PG_TEXT /* reasons */,
+    CS_PG_TEXT,
+    CS_PG_TEXT,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_INT8,
+    CS_PG_TEXT,
+    CS_PG_INT8,
+    CS_PG_TEXT,
+    CS_PG_BYTEA,
+    CS_PG_TEXT /* reserved_skus */,
+    CS_PG_TEXT /* reserved_qty */
 };
 
 static int writeAll(vBatch *v, char *err, size_t errlen) {
@@ -1395,10 +1556,10 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
      * hex). Measured on 100 000 orders rows with no index, 6.0 us a row
      * against 13.5 for the same rows as text. */
     cs_copybuf *fresh = &v->fresh, *rows_old = c;
-    cs_copy_reset(rows_old);   /* rows for cs_pgbin_columns: no COPY header */
+    cs_copy_reset(rows_old); /* rows for cs_pgbin_columns: no COPY header */
     cs_copybin_start(fresh);
     size_t nd = 0;
-    vPairs waitOrders = { 0 };
+    vPairs waitOrders = {0};
     for (size_t i = 0; i < v->nolist; i++) {
         vOrder *o = v->olist[i];
         /* an order new to the database has no old rows to delete */
@@ -1422,18 +1583,41 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
         if (decided && o->existed) {
             cs_pg_text_array(&v->arr1, o->codes, (size_t)o->ncodes);
             cs_copybin_text(c, v->arr1.data);
-        } else if (decided) cs_copybin_text_array(c, o->codes, (size_t)o->ncodes);
-        else if (o->existed) cs_copybin_null(c);   /* keep the stored reasons */
-        else cs_copybin_text_array(c, NULL, 0);
+        } else if (decided)
+            cs_copybin_text_array(c, o->codes, (size_t)o->ncodes);
+        else if (o->existed)
+            cs_copybin_null(c); /* keep the stored reasons */
+        else
+            cs_copybin_text_array(c, NULL, 0);
         cs_copybin_text(c, ord && ord->buyer_id && ord->buyer_id[0] ? ord->buyer_id : NULL);
         cs_copybin_text(c, ord ? channelName(ord->channel) : NULL);
-        if (ord && ord->created_ms) cs_copybin_int8(c, ord->created_ms); else cs_copybin_null(c);
-        if (ord && ord->paid_ms) cs_copybin_int8(c, ord->paid_ms); else cs_copybin_null(c);
-        if (st->shipped_ms) cs_copybin_int8(c, st->shipped_ms); else cs_copybin_null(c);
-        if (st->cancelled_ms) cs_copybin_int8(c, st->cancelled_ms); else cs_copybin_null(c);
-        if (decided) { cs_copybin_int8(c, o->item_total); cs_copybin_int8(c, o->payable); }
-        else { cs_copybin_null(c); cs_copybin_null(c); }
-        if (ord && ord->paid_ms) cs_copybin_int8(c, ord->paid_amount_fen); else cs_copybin_null(c);
+        if (ord && ord->created_ms)
+            cs_copybin_int8(c, ord->created_ms);
+        else
+            cs_copybin_null(c);
+        if (ord && ord->paid_ms)
+            cs_copybin_int8(c, ord->paid_ms);
+        else
+            cs_copybin_null(c);
+        if (st->shipped_ms)
+            cs_copybin_int8(c, st->shipped_ms);
+        else
+            cs_copybin_null(c);
+        if (st->cancelled_ms)
+            cs_copybin_int8(c, st->cancelled_ms);
+        else
+            cs_copybin_null(c);
+        if (decided) {
+            cs_copybin_int8(c, o->item_total);
+            cs_copybin_int8(c, o->payable);
+        } else {
+            cs_copybin_null(c);
+            cs_copybin_null(c);
+        }
+        if (ord && ord->paid_ms)
+            cs_copybin_int8(c, ord->paid_amount_fen);
+        else
+            cs_copybin_null(c);
         cs_copybin_text(c, o->courier ? o->courier : (ord && ord->courier && ord->courier[0] ? ord->courier : NULL));
         cs_copybin_int8(c, st->restock_date_ms);
         cs_copybin_text(c, o->fp[0] ? o->fp : NULL);
@@ -1478,10 +1662,14 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
          * ones are upserted from array parameters, one per column (not
          * through a staging table: see the stock upsert below). */
         if (fresh->rows &&
-            cs_copy_send(pg, "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                             "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
-                             "reserved_skus, reserved_qty) FROM STDIN (FORMAT binary)",
-                         fresh, err, errlen) != 0) goto out;
+            cs_copy_send(
+                pg,
+                "COPY orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
+                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, "
+                "fingerprint, doc, "
+                "reserved_skus, reserved_qty) FROM STDIN (FORMAT binary)",
+                fresh, err, errlen) != 0)
+            goto out;
         /* The columns' buffers live on from batch to batch, as the
          * batch's own do (ovBufs); one grown beyond OV_BUF_KEEP is freed. */
         static cs_copybuf cols[20];
@@ -1491,27 +1679,42 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 snprintf(err, errlen, "orders: a row without its 20 fields (a bug)");
                 bad = true;
             }
-            bad = bad || cs_pg_exec_bin(pg,
-                "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
-                "reserved_skus, reserved_qty) "
-                "SELECT shop_id, order_id, version, state, COALESCE(reasons::text[], '{}'), buyer_id, channel, created_ms, paid_ms, "
-                "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, fingerprint, doc, "
-                "reserved_skus::text[], reserved_qty::int[] "
-                "FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], "
-                "$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], "
-                "$16::bigint[], $17::text[], $18::bytea[], $19::text[], $20::text[]) AS u(shop_id, order_id, version, state, "
-                "reasons, buyer_id, channel, created_ms, paid_ms, shipped_ms, cancelled_ms, item_total_fen, payable_fen, "
-                "paid_fen, courier, restock_date_ms, fingerprint, doc, reserved_skus, reserved_qty) "
-                "ON CONFLICT (shop_id, order_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, "
-                "reasons = CASE WHEN EXCLUDED.item_total_fen IS NULL THEN orders.reasons ELSE EXCLUDED.reasons END, "
-                "buyer_id = EXCLUDED.buyer_id, channel = EXCLUDED.channel, created_ms = EXCLUDED.created_ms, "
-                "paid_ms = EXCLUDED.paid_ms, shipped_ms = EXCLUDED.shipped_ms, cancelled_ms = EXCLUDED.cancelled_ms, "
-                "item_total_fen = COALESCE(EXCLUDED.item_total_fen, orders.item_total_fen), "
-                "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
-                "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, fingerprint = EXCLUDED.fingerprint, "
-                "doc = EXCLUDED.doc, reserved_skus = EXCLUDED.reserved_skus, reserved_qty = EXCLUDED.reserved_qty, updated_at = now()",
-                20, cols, NULL, err, errlen) != 0;
+            bad =
+                bad ||
+                cs_pg_exec_bin(
+                    pg,
+                    "INSERT INTO orders (shop_id, order_id, version, state, reasons, buyer_id, channel, created_ms, "
+                    "paid_ms, "
+                    "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, "
+                    "fingerprint, doc, "
+                    "reserved_skus, reserved_qty) "
+                    "SELECT shop_id, order_id, version, state, COALESCE(reasons::text[], '{}'), buyer_id, channel, "
+                    "created_ms, paid_ms, "
+                    "shipped_ms, cancelled_ms, item_total_fen, payable_fen, paid_fen, courier, restock_date_ms, "
+                    "fingerprint, doc, "
+                    "reserved_skus::text[], reserved_qty::int[] "
+                    "FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], "
+                    "$8::bigint[], "
+                    "$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], "
+                    "$15::text[], "
+                    "$16::bigint[], $17::text[], $18::bytea[], $19::text[], $20::text[]) AS u(shop_id, order_id, "
+                    "version, state, "
+                    "reasons, buyer_id, channel, created_ms, paid_ms, shipped_ms, cancelled_ms, item_total_fen, "
+                    "payable_fen, "
+                    "paid_fen, courier, restock_date_ms, fingerprint, doc, reserved_skus, reserved_qty) "
+                    "ON CONFLICT (shop_id, order_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, "
+                    "reasons = CASE WHEN EXCLUDED.item_total_fen IS NULL THEN orders.reasons ELSE EXCLUDED.reasons "
+                    "END, "
+                    "buyer_id = EXCLUDED.buyer_id, channel = EXCLUDED.channel, created_ms = EXCLUDED.created_ms, "
+                    "paid_ms = EXCLUDED.paid_ms, shipped_ms = EXCLUDED.shipped_ms, cancelled_ms = "
+                    "EXCLUDED.cancelled_ms, "
+                    "item_total_fen = COALESCE(EXCLUDED.item_total_fen, orders.item_total_fen), "
+                    "payable_fen = COALESCE(EXCLUDED.payable_fen, orders.payable_fen), paid_fen = EXCLUDED.paid_fen, "
+                    "courier = EXCLUDED.courier, restock_date_ms = EXCLUDED.restock_date_ms, fingerprint = "
+                    "EXCLUDED.fingerprint, "
+                    "doc = EXCLUDED.doc, reserved_skus = EXCLUDED.reserved_skus, reserved_qty = EXCLUDED.reserved_qty, "
+                    "updated_at = now()",
+                    20, cols, NULL, err, errlen) != 0;
             for (int k = 0; k < 20; k++)
                 if (cols[k].cap > OV_BUF_KEEP) cs_copy_free(&cols[k]);
         }
@@ -1520,17 +1723,20 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     w1 = cs_mono_ms();
     if (v->verdicts.rows) cs_copybin_finish(&v->verdicts);
     if (v->verdicts.rows &&
-        cs_copy_send(pg, "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
-                         "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN (FORMAT binary)",
-                     &v->verdicts, err, errlen) != 0) goto out;
+        cs_copy_send(pg,
+                     "COPY verdicts (shop_id, order_id, version, state, reasons, annotations, courier, item_total_fen, "
+                     "payable_fen, decided_ms, trigger_event_id, produced_ms) FROM STDIN (FORMAT binary)",
+                     &v->verdicts, err, errlen) != 0)
+        goto out;
     if (v->quality_rows.rows) {
-        static const uint32_t types[4] = { CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_INT8 };
-        cs_copybuf cols[4] = { { 0 } };
+        static const uint32_t types[4] = {CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_INT8};
+        cs_copybuf cols[4] = {{0}};
         bool bad = cs_pgbin_columns(&v->quality_rows, 4, types, cols) != (long)v->quality_rows.rows;
         if (bad) snprintf(err, errlen, "quality_cases: a row without its 4 fields (a bug)");
-        bad = bad || cs_pg_exec_bin(pg, "INSERT INTO quality_cases (shop_id, case_id, sku, opened_ms) "
-                                        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) "
-                                        "ON CONFLICT DO NOTHING",
+        bad = bad || cs_pg_exec_bin(pg,
+                                    "INSERT INTO quality_cases (shop_id, case_id, sku, opened_ms) "
+                                    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) "
+                                    "ON CONFLICT DO NOTHING",
                                     4, cols, NULL, err, errlen) != 0;
         for (int k = 0; k < 4; k++) cs_copy_free(&cols[k]);
         if (bad) goto out;
@@ -1538,9 +1744,12 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
     w2 = cs_mono_ms();
     /* waits: rewritten whole for the orders that changed */
     {
-        if (waitOrders.n && query2(v, "DELETE FROM stock_waits w USING (SELECT DISTINCT a, b FROM unnest($1::text[], $2::text[]) AS x(a, b)) u "
-                                      "WHERE w.shop_id = u.a AND w.order_id = u.b",
-                   &waitOrders, NULL, 0, NULL, err, errlen) != 0) goto out;
+        if (waitOrders.n && query2(v,
+                                   "DELETE FROM stock_waits w USING (SELECT DISTINCT a, b FROM unnest($1::text[], "
+                                   "$2::text[]) AS x(a, b)) u "
+                                   "WHERE w.shop_id = u.a AND w.order_id = u.b",
+                                   &waitOrders, NULL, 0, NULL, err, errlen) != 0)
+            goto out;
         cs_copy_reset(c);
         for (size_t i = 0; i < v->nolist; i++) {
             vOrder *o = v->olist[i];
@@ -1553,7 +1762,9 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 cs_copy_end_row(c);
             }
         }
-        if (c->rows && cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0) goto out;
+        if (c->rows &&
+            cs_copy_send(pg, "COPY stock_waits (shop_id, sku, order_id, paid_ms) FROM STDIN", c, err, errlen) != 0)
+            goto out;
     }
     w3 = cs_mono_ms();
     /* stock */
@@ -1588,27 +1799,35 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 counted[k] = s->counted_ms;
                 k++;
             }
-            cs_copybuf a3 = { 0 }, a4 = { 0 }, a5 = { 0 };
+            cs_copybuf a3 = {0}, a4 = {0}, a5 = {0};
             if (!bad) {
                 cs_pg_text_array(&v->arr1, shops, k);
                 cs_pg_text_array(&v->arr2, skus, k);
                 cs_pg_int_array(&a3, avail, k);
                 cs_pg_int_array(&a4, restock, k);
                 cs_pg_int_array(&a5, counted, k);
-                const char *p[5] = { v->arr1.data, v->arr2.data, a3.data, a4.data, a5.data };
-                bad = cs_pg_exec(pg, "INSERT INTO stock (shop_id, sku, available, restock_date_ms, counted_ms) "
-                                     "SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) "
-                                     "ON CONFLICT (shop_id, sku) DO UPDATE SET available = EXCLUDED.available, "
-                                     "restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
+                const char *p[5] = {v->arr1.data, v->arr2.data, a3.data, a4.data, a5.data};
+                bad = cs_pg_exec(pg,
+                                 "INSERT INTO stock (shop_id, sku, available, restock_date_ms, counted_ms) "
+                                 "SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) "
+                                 "ON CONFLICT (shop_id, sku) DO UPDATE SET available = EXCLUDED.available, "
+                                 "restock_date_ms = EXCLUDED.restock_date_ms, counted_ms = EXCLUDED.counted_ms",
                                  5, p, NULL, err, errlen) != 0;
             }
-            free(shops); free(skus); free(avail); free(restock); free(counted);
-            cs_copy_free(&a3); cs_copy_free(&a4); cs_copy_free(&a5);
+            free(shops);
+            free(skus);
+            free(avail);
+            free(restock);
+            free(counted);
+            cs_copy_free(&a3);
+            cs_copy_free(&a4);
+            cs_copy_free(&a5);
             if (bad) goto out;
         }
     }
     rc = 0;
-    cs_log_debug("write: orders %" PRId64 " verdicts+tasks %" PRId64 " res %" PRId64 " fp+stock %" PRId64 " ms (%zu orders)",
+    cs_log_debug("write: orders %" PRId64 " verdicts+tasks %" PRId64 " res %" PRId64 " fp+stock %" PRId64
+                 " ms (%zu orders)",
                  w1 - w0, w2 - w1, w3 - w2, cs_mono_ms() - w3, nd);
 out:
     pairsFree(&waitOrders);
@@ -1661,7 +1880,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             cs_event *ev = cs_batch_event(b, i);
             if (!ev->poison) applyOrderEvent(&v, ev);
         }
-        armSweeps(&v);   /* OV-13 */
+        armSweeps(&v); /* OV-13 */
     } else if (strcmp(topic, CS_TOPIC_INVENTORY) == 0) {
         bool any = false;
         for (size_t i = 0; i < n; i++) any = any || !cs_batch_event(b, i)->poison;
@@ -1688,18 +1907,23 @@ out:
 }
 
 static int ovInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
-    (void)user; (void)cfg; (void)shops; (void)err; (void)errlen;
+    (void)user;
+    (void)cfg;
+    (void)shops;
+    (void)err;
+    (void)errlen;
     cs_strmap_init(&ovArmed);
-    mVerdicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
-    cs_fx_metrics("cs_ov", "verifier", NULL);   /* cs_ov_tasks_total, cs_ov_notifications_total */
-    mStockConflicts = cs_metric_get(CS_METRIC_COUNTER, "cs_ov_stock_conflicts_total",
-                                    "Order batches retried with stock locked because stock moved under them (OV-8)", NULL);
+    mVerdicts =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_ov_verdicts_total", "Verdicts recorded (one per order version)", NULL);
+    cs_fx_metrics("cs_ov", "verifier", NULL); /* cs_ov_tasks_total, cs_ov_notifications_total */
+    mStockConflicts =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_ov_stock_conflicts_total",
+                      "Order batches retried with stock locked because stock moved under them (OV-8)", NULL);
     return 0;
 }
 
-static const char *const ovTopics[] = {
-    CS_TOPIC_ORDERS, CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS, NULL
-};
+static const char *const ovTopics[] = {CS_TOPIC_ORDERS,   CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES,
+                                       CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS,    NULL};
 
 static const cs_worker_def ovDef = {
     .name = OV_WORKER_NAME,

@@ -76,44 +76,44 @@
 #include "cs/util.h"
 
 #define TD_NAME "timer-dispatcher"
-#define TD_CLAIM_LIMIT 256         /* members claimed per shard per round */
-#define TD_RECENT_MARGIN_S 15      /* routine reconciliation looks this much further back */
+#define TD_CLAIM_LIMIT 256    /* members claimed per shard per round */
+#define TD_RECENT_MARGIN_S 15 /* routine reconciliation looks this much further back */
 #define TD_BACKOFF_MIN_MS 100
 #define TD_BACKOFF_MAX_MS 5000
 #define TD_ERRLEN 512
 
 /* One claimed member during a round. */
 typedef struct tdClaim {
-    int shard;                 /* its shard */
-    char *member;              /* owned copy of the member */
-    cs_timer_ref ref;          /* what it says */
-    bool malformed;            /* does not parse: removed, never fired */
-    int delivered;             /* 0 = waiting, 1 = acknowledged by Kafka, -1 = failed */
+    int shard;        /* its shard */
+    char *member;     /* owned copy of the member */
+    cs_timer_ref ref; /* what it says */
+    bool malformed;   /* does not parse: removed, never fired */
+    int delivered;    /* 0 = waiting, 1 = acknowledged by Kafka, -1 = failed */
 } tdClaim;
 
 /* A round's claims; two of them alternate (this round's, and the previous
  * round's awaiting their acknowledgement in Redis). */
 typedef struct tdRound {
-    tdClaim *claims;           /* owned; cap entries */
+    tdClaim *claims; /* owned; cap entries */
     size_t n, cap;
 } tdRound;
 
 typedef struct tdState {
     cs_config cfg;
     cs_clock *clock;
-    cs_redis *redis;           /* owned */
-    PGconn *pg;                /* owned; reconciliation only; NULL while down */
-    cs_redis *rec_redis;       /* owned; the reconciliation thread's connection */
+    cs_redis *redis;     /* owned */
+    PGconn *pg;          /* owned; reconciliation only; NULL while down */
+    cs_redis *rec_redis; /* owned; the reconciliation thread's connection */
     pthread_t rec_thread;
     bool rec_started;
-    rd_kafka_t *producer;      /* owned */
-    cs_redis_pipe *pipe;       /* scratch pipeline */
+    rd_kafka_t *producer; /* owned */
+    cs_redis_pipe *pipe;  /* scratch pipeline */
     tdRound rounds[2];
-    tdRound *cur, *prev;       /* prev: acknowledged by Kafka, not yet in Redis */
-    int outstanding;           /* records produced in this round, reports to come */
-    int64_t last_reconcile;    /* mono ms of the last routine reconciliation */
-    int64_t last_full;         /* mono ms of the last full one (0 = never) */
-    atomic_int up;             /* last round reached Redis: read by the HTTP thread */
+    tdRound *cur, *prev;    /* prev: acknowledged by Kafka, not yet in Redis */
+    int outstanding;        /* records produced in this round, reports to come */
+    int64_t last_reconcile; /* mono ms of the last routine reconciliation */
+    int64_t last_full;      /* mono ms of the last full one (0 = never) */
+    atomic_int up;          /* last round reached Redis: read by the HTTP thread */
     cs_metric *m_fired, *m_malformed, *m_failed, *m_restored, *m_rounds, *m_up;
 } tdState;
 
@@ -121,7 +121,10 @@ static int backoffNext(int cur) { return cs_proc_backoff(cur, TD_BACKOFF_MIN_MS,
 
 static bool healthCheck(void *arg, char *why, size_t len) {
     tdState *st = arg;
-    if (!atomic_load(&st->up)) { snprintf(why, len, "redis unreachable"); return false; }
+    if (!atomic_load(&st->up)) {
+        snprintf(why, len, "redis unreachable");
+        return false;
+    }
     return true;
 }
 
@@ -138,7 +141,10 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 }
 
 static void onKafkaLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    cs_log(level <= 3 ? CS_LOG_ERROR : level <= 4 ? CS_LOG_WARN : level <= 6 ? CS_LOG_INFO : CS_LOG_DEBUG,
+    cs_log(level <= 3   ? CS_LOG_ERROR
+           : level <= 4 ? CS_LOG_WARN
+           : level <= 6 ? CS_LOG_INFO
+                        : CS_LOG_DEBUG,
            "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
@@ -166,9 +172,11 @@ static int producerOpen(tdState *st, char *err, size_t errlen) {
     rd_kafka_topic_t *t = rd_kafka_topic_new(st->producer, CS_TOPIC_TIMERS, NULL);
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t e2 = rd_kafka_metadata(st->producer, 0, t, &md, 5000);
-    if (e2) cs_log_warn("kafka: no metadata for %s yet (%s); will retry when firing",
-                        CS_TOPIC_TIMERS, rd_kafka_err2str(e2));
-    else rd_kafka_metadata_destroy(md);
+    if (e2)
+        cs_log_warn("kafka: no metadata for %s yet (%s); will retry when firing", CS_TOPIC_TIMERS,
+                    rd_kafka_err2str(e2));
+    else
+        rd_kafka_metadata_destroy(md);
     rd_kafka_topic_destroy(t);
     return 0;
 }
@@ -185,16 +193,15 @@ static int produceFired(tdState *st, tdClaim *c) {
     rd_kafka_header_add(hdrs, "event-id", -1, f.event_id, -1);
     int rc = 0;
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(st->producer,
-            RD_KAFKA_V_TOPIC(CS_TOPIC_TIMERS),
-            RD_KAFKA_V_KEY(c->ref.order_key, strlen(c->ref.order_key)),
-            RD_KAFKA_V_VALUE(buf, len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_HEADERS(hdrs),
-            RD_KAFKA_V_OPAQUE(c),
-            RD_KAFKA_V_END);
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;   /* hdrs now owned by librdkafka */
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(st->producer, 10); continue; }
+        rd_kafka_resp_err_t e = rd_kafka_producev(st->producer, RD_KAFKA_V_TOPIC(CS_TOPIC_TIMERS),
+                                                  RD_KAFKA_V_KEY(c->ref.order_key, strlen(c->ref.order_key)),
+                                                  RD_KAFKA_V_VALUE(buf, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                  RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(c), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break; /* hdrs now owned by librdkafka */
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(st->producer, 10);
+            continue;
+        }
         cs_log_error("produce %s: %s", f.event_id, rd_kafka_err2str(e));
         rd_kafka_headers_destroy(hdrs);
         rc = -1;
@@ -252,7 +259,8 @@ static void ackFlush(tdState *st) {
     ackAdd(st, st->prev);
     if (cs_redis_pipe_count(st->pipe) && cs_redis_pipe_run(st->redis, st->pipe, err, sizeof err) != 0)
         cs_log_warn("timers: acknowledgements not written (%s); those timers fire again after "
-                    "their lease", err);
+                    "their lease",
+                    err);
     roundClear(st->prev);
 }
 
@@ -272,15 +280,14 @@ static int claimAll(tdState *st, int64_t now, int64_t lease, bool *full, char *e
         char due[CS_TIMER_KEY_LEN], inf[CS_TIMER_KEY_LEN];
         cs_timer_due_key(due, sizeof due, s);
         cs_timer_inflight_key(inf, sizeof inf, s);
-        cs_redis_pipe_add(st->pipe, 9, (const char *[]){"EVAL", cs_timer_claim_lua, "2", due, inf,
-                                                         snow, sreal, slease, slimit});
+        cs_redis_pipe_add(st->pipe, 9,
+                          (const char *[]){"EVAL", cs_timer_claim_lua, "2", due, inf, snow, sreal, slease, slimit});
     }
     int rc = cs_redis_pipe_run(st->redis, st->pipe, err, errlen);
     /* Sent or not, the acknowledgements are done with: unsent ones only
      * mean those members fire again after their short lease. */
     if (rc != 0 && st->prev->n)
-        cs_log_warn("timers: %zu acknowledgements not written; those timers fire again after their lease",
-                    st->prev->n);
+        cs_log_warn("timers: %zu acknowledgements not written; those timers fire again after their lease", st->prev->n);
     roundClear(st->prev);
     if (rc != 0) return -1;
     for (size_t i = 0; i < first; i++) {
@@ -311,8 +318,7 @@ static int claimAll(tdState *st, int64_t now, int64_t lease, bool *full, char *e
             memcpy(c->member, m->str, m->len);
             c->member[m->len] = 0;
             c->malformed = cs_timer_member_parse(m->str, m->len, &c->ref) != 0;
-            if (c->malformed)
-                cs_log_warn("timers: malformed member '%.200s' in shard %d; dropped", c->member, s);
+            if (c->malformed) cs_log_warn("timers: malformed member '%.200s' in shard %d; dropped", c->member, s);
         }
     }
     return 0;
@@ -330,7 +336,7 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     int64_t lease = cs_real_ms() + st->cfg.timer_lease_ms;
     int64_t p0 = cs_mono_ms();
     if (claimAll(st, now, lease, more, err, errlen) != 0) {
-        roundClear(st->cur);   /* claimed ones fire again after their lease */
+        roundClear(st->cur); /* claimed ones fire again after their lease */
         return -1;
     }
     tdRound *cur = st->cur;
@@ -339,8 +345,10 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     int64_t malformed = 0;
     for (size_t i = 0; i < cur->n; i++) {
         tdClaim *c = &cur->claims[i];
-        if (c->malformed) malformed++;
-        else if (produceFired(st, c) != 0) c->delivered = -1;
+        if (c->malformed)
+            malformed++;
+        else if (produceFired(st, c) != 0)
+            c->delivered = -1;
     }
     /* Every report must come before the claims are reused (they are the
      * records' opaques); message.timeout.ms bounds the wait. */
@@ -351,14 +359,16 @@ static long dispatchRound(tdState *st, bool *more, char *err, size_t errlen) {
     int64_t fired = 0, failed = 0;
     for (size_t i = 0; i < cur->n; i++) {
         if (cur->claims[i].malformed) continue;
-        if (cur->claims[i].delivered == 1) fired++;
-        else failed++;
+        if (cur->claims[i].delivered == 1)
+            fired++;
+        else
+            failed++;
     }
     cs_metric_add(st->m_fired, fired);
     cs_metric_add(st->m_malformed, malformed);
     cs_metric_add(st->m_failed, failed);
-    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " malformed, %" PRId64 " failed; ms: claim %"
-                 PRId64 ", produce %" PRId64 ", kafka acks %" PRId64,
+    cs_log_debug("round: %zu claimed, %" PRId64 " fired, %" PRId64 " malformed, %" PRId64 " failed; ms: claim %" PRId64
+                 ", produce %" PRId64 ", kafka acks %" PRId64,
                  cur->n, fired, malformed, failed, p1 - p0, p2 - p1, p3 - p2);
     /* This round's acknowledgements go out with the next round's claims. */
     st->cur = st->prev;
@@ -407,9 +417,12 @@ static void reconcileIfDue(tdState *st) {
     if (!full) {
         /* The epoch key vanishes with the data (FLUSHALL, a Redis that
          * restarted empty): then everything must be checked. */
-        redisReply *r = cs_redis_command(st->rec_redis, 2, (const char *[]){"EXISTS", CS_TIMER_EPOCH_KEY},
-                                         err, sizeof err);
-        if (!r) { cs_log_warn("reconciliation: %s", err); return; }
+        redisReply *r =
+            cs_redis_command(st->rec_redis, 2, (const char *[]){"EXISTS", CS_TIMER_EPOCH_KEY}, err, sizeof err);
+        if (!r) {
+            cs_log_warn("reconciliation: %s", err);
+            return;
+        }
         if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
             cs_log_warn("reconciliation: %s is missing (Redis lost its data?): full pass", CS_TIMER_EPOCH_KEY);
             full = true;
@@ -423,8 +436,8 @@ static void reconcileIfDue(tdState *st) {
     }
     int64_t t0 = cs_mono_ms();
     cs_timer_sync_stats stats;
-    if (cs_timer_sync(st->pg, st->rec_redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S,
-                      syncGoOn, NULL, &stats, err, sizeof err) != 0) {
+    if (cs_timer_sync(st->pg, st->rec_redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S, syncGoOn,
+                      NULL, &stats, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         cs_metric_add(st->m_restored, stats.restored);
         return;
@@ -472,8 +485,8 @@ static void loop(tdState *st) {
         if (!atomic_exchange(&st->up, 1)) cs_log_info("timers: backends reachable");
         cs_metric_set(st->m_up, 1);
         backoff = 0;
-        if (!more) ackFlush(st);   /* idle: do not hold acknowledgements for a tick */
-        if (more) continue;   /* a backlog: next round at once */
+        if (!more) ackFlush(st); /* idle: do not hold acknowledgements for a tick */
+        if (more) continue;      /* a backlog: next round at once */
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
         if (left > 0) cs_proc_sleep_ms((int)left);
     }
@@ -483,7 +496,8 @@ int td_main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: %s\n\nFires due durable timers from Redis as records on %s\n"
-                   "(docs/timers.md). Run one or more copies.\n\n", TD_NAME, CS_TOPIC_TIMERS);
+                   "(docs/timers.md). Run one or more copies.\n\n",
+                   TD_NAME, CS_TOPIC_TIMERS);
             cs_config_usage(stdout);
             return 0;
         }
@@ -501,19 +515,31 @@ int td_main(int argc, char **argv) {
     cs_crash_points_init(st.cfg.crash_point, st.cfg.crash_after);
     int code = 0;
     const char *lbl = "worker=\"" TD_NAME "\"";
-    st.m_fired = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_fired_total", "Timer records produced and acknowledged", lbl);
-    st.m_malformed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_malformed_total", "Claimed members that do not parse: removed, never fired", lbl);
-    st.m_failed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_failed_total", "Firings Kafka did not acknowledge (fire again after the lease)", lbl);
-    st.m_restored = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_restored_total", "Timers put back in Redis by reconciliation", lbl);
+    st.m_fired =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_timers_fired_total", "Timer records produced and acknowledged", lbl);
+    st.m_malformed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_malformed_total",
+                                   "Claimed members that do not parse: removed, never fired", lbl);
+    st.m_failed = cs_metric_get(CS_METRIC_COUNTER, "cs_timers_failed_total",
+                                "Firings Kafka did not acknowledge (fire again after the lease)", lbl);
+    st.m_restored =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_timers_restored_total", "Timers put back in Redis by reconciliation", lbl);
     st.m_rounds = cs_metric_get(CS_METRIC_COUNTER, "cs_timer_rounds_total", "Dispatcher rounds", lbl);
     st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up", "1 when Redis answered the last round", lbl);
     st.cur = &st.rounds[0];
     st.prev = &st.rounds[1];
 
     st.clock = cs_clock_new(st.cfg.clock, st.cfg.redis_url, err, sizeof err);
-    if (!st.clock) { cs_log_error("clock: %s", err); code = 2; goto out; }
+    if (!st.clock) {
+        cs_log_error("clock: %s", err);
+        code = 2;
+        goto out;
+    }
     st.redis = cs_redis_new(st.cfg.redis_url, err, sizeof err);
-    if (!st.redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
+    if (!st.redis) {
+        cs_log_error("redis: %s", err);
+        code = 2;
+        goto out;
+    }
     st.pipe = cs_redis_pipe_new();
     if (st.cfg.http_addr[0] && cs_http_start(st.cfg.http_addr, healthCheck, &st, err, sizeof err) != 0) {
         cs_log_error("http: %s", err);
@@ -521,16 +547,25 @@ int td_main(int argc, char **argv) {
         goto out;
     }
     cs_proc_signals();
-    if (producerOpen(&st, err, sizeof err) != 0) { cs_log_error("%s", err); code = 2; goto out; }
+    if (producerOpen(&st, err, sizeof err) != 0) {
+        cs_log_error("%s", err);
+        code = 2;
+        goto out;
+    }
     atomic_store(&st.up, 1);
     char tick[16], lease[16];
     snprintf(tick, sizeof tick, "%d", st.cfg.timer_tick_ms);
     snprintf(lease, sizeof lease, "%d", st.cfg.timer_lease_ms);
-    cs_log_kv(CS_LOG_INFO, "started", (const char *const[]){
-        "instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms", lease, NULL });
+    cs_log_kv(CS_LOG_INFO, "started",
+              (const char *const[]){"instance", st.cfg.instance, "clock", st.cfg.clock, "tick_ms", tick, "lease_ms",
+                                    lease, NULL});
     if (st.cfg.http_addr[0]) cs_log_info("http endpoint on port %d", cs_http_port());
     st.rec_redis = cs_redis_new(st.cfg.redis_url, err, sizeof err);
-    if (!st.rec_redis) { cs_log_error("redis: %s", err); code = 2; goto out; }
+    if (!st.rec_redis) {
+        cs_log_error("redis: %s", err);
+        code = 2;
+        goto out;
+    }
     if (pthread_create(&st.rec_thread, NULL, reconcileThread, &st) != 0) {
         cs_log_error("reconciliation thread: %s", strerror(errno));
         code = 2;

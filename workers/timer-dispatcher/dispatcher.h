@@ -19,8 +19,8 @@
 typedef struct td_fired {
     Cs__V1__Envelope env;
     Cs__V1__TimerFired timer;
-    char event_id[CS_TIMER_MEMBER_MAX + 16];  /* "timer/<owner>/<timer_id>/<generation>" */
-    char shop_id[128];                        /* order key before ':' */
+    char event_id[CS_TIMER_MEMBER_MAX + 16]; /* "timer/<owner>/<timer_id>/<generation>" */
+    char shop_id[128];                       /* order key before ':' */
 } td_fired;
 
 /* Builds the record of the firing a member stands for (strings and payload

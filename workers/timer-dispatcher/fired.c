@@ -6,8 +6,7 @@
 void td_fired_build(td_fired *out, const cs_timer_ref *ref, int64_t ingest_ms) {
     cs__v1__envelope__init(&out->env);
     cs__v1__timer_fired__init(&out->timer);
-    cs_timer_event_id(out->event_id, sizeof out->event_id, ref->owner, ref->timer_id,
-                      ref->generation);
+    cs_timer_event_id(out->event_id, sizeof out->event_id, ref->owner, ref->timer_id, ref->generation);
     cs_timer_shop_of(out->shop_id, sizeof out->shop_id, ref->order_key);
     out->timer.timer_id = (char *)ref->timer_id;
     out->timer.owner = (char *)ref->owner;

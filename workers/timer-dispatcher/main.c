@@ -2,6 +2,4 @@
  * the work is in dispatcher.c (process) and fired.c (decisions). */
 #include "dispatcher.h"
 
-int main(int argc, char **argv) {
-    return td_main(argc, argv);
-}
+int main(int argc, char **argv) { return td_main(argc, argv); }

@@ -33,13 +33,13 @@
 
 /* What the effects are about. */
 typedef struct cs_fx_target {
-    const cs_shop *shop;         /* settings (SH-1 shifts) */
+    const cs_shop *shop; /* settings (SH-1 shifts) */
     const char *shop_id;
-    const char *order_id;        /* "" when none; tasks, notes and finance name it */
-    const char *buyer_id;        /* IM recipient, finance's buyer; NULL = none */
-    const char *phone;           /* SMS recipient; NULL = none */
-    const char *trigger;         /* the input event id outputs derive theirs from */
-    const char *subject;         /* default timer / breach subject; NULL = order_id */
+    const char *order_id; /* "" when none; tasks, notes and finance name it */
+    const char *buyer_id; /* IM recipient, finance's buyer; NULL = none */
+    const char *phone;    /* SMS recipient; NULL = none */
+    const char *trigger;  /* the input event id outputs derive theirs from */
+    const char *subject;  /* default timer / breach subject; NULL = order_id */
 } cs_fx_target;
 
 /* The target of an order's effects: shop and order from the event, buyer

@@ -51,76 +51,76 @@
 #define CS_FX_MAX_PARAMS 6
 #define CS_FX_TEXT_LEN 320
 #define CS_FX_PARAM_LEN 96
-#define CS_FX_ID_LEN 256   /* a subject: an id longer than this is refused (dropped) */
+#define CS_FX_ID_LEN 256 /* a subject: an id longer than this is refused (dropped) */
 
 /* Where a task goes when it is not the shift queue's. */
 #define CS_FX_SUPERVISOR "supervisor"
 
 typedef struct cs_task {
     Cs__V1__TaskKind kind;
-    const char *rule;            /* "EX-3" (static) */
+    const char *rule; /* "EX-3" (static) */
     char summary[CS_FX_TEXT_LEN];
     bool urgent;
-    int64_t due_ms;              /* 0 = none */
-    const char *assignee;        /* CS_FX_SUPERVISOR, or NULL (the shift's queue) */
-    const char *shift;           /* a named shift (EX-6's requeue), or NULL: SH-1 routes it */
-    bool top_of_queue;           /* EX-6 */
-    int64_t queue_at_ms;         /* enters the queue then (0 = now); SH-1 routes by it */
-    const char *queue;           /* RF-9's queue ("back-office", "verification", "difficult",
+    int64_t due_ms;       /* 0 = none */
+    const char *assignee; /* CS_FX_SUPERVISOR, or NULL (the shift's queue) */
+    const char *shift;    /* a named shift (EX-6's requeue), or NULL: SH-1 routes it */
+    bool top_of_queue;    /* EX-6 */
+    int64_t queue_at_ms;  /* enters the queue then (0 = now); SH-1 routes by it */
+    const char *queue;    /* RF-9's queue ("back-office", "verification", "difficult",
                                   * "complaints"; static), or NULL: the shift's general queue */
 } cs_task;
 
 typedef enum cs_recipient {
-    CS_TO_PHONE = 0,             /* the receiver's phone (SMS) */
-    CS_TO_IM = 1,                /* the buyer's IM handle (platform buyer id) */
+    CS_TO_PHONE = 0, /* the receiver's phone (SMS) */
+    CS_TO_IM = 1,    /* the buyer's IM handle (platform buyer id) */
 } cs_recipient;
 
 typedef struct cs_note {
     const char *rule;
-    const char *template_id;     /* a notifier template (static) */
+    const char *template_id; /* a notifier template (static) */
     Cs__V1__MessageChannel channel;
-    Cs__V1__MessageClass klass;  /* service (default) or follow-up */
+    Cs__V1__MessageClass klass; /* service (default) or follow-up */
     cs_recipient to;
-    int64_t expires_ms;          /* follow-ups: not sent at or after this (RV-5); 0 = never */
-    bool about_case;             /* the request names the applier's subject as its case (RV-5) */
+    int64_t expires_ms; /* follow-ups: not sent at or after this (RV-5); 0 = never */
+    bool about_case;    /* the request names the applier's subject as its case (RV-5) */
     int nparams;
-    const char *param_keys[CS_FX_MAX_PARAMS];   /* static */
+    const char *param_keys[CS_FX_MAX_PARAMS]; /* static */
     char param_vals[CS_FX_MAX_PARAMS][CS_FX_PARAM_LEN];
 } cs_note;
 
 typedef struct cs_finance {
-    const char *kind;            /* "refund", "compensation" (static) */
+    const char *kind; /* "refund", "compensation" (static) */
     const char *rule;
     int64_t amount_fen;
     char reason[CS_FX_TEXT_LEN];
-    char agent[64];              /* RF-7: the agent who owns the case ("" = none) */
-    char account[128];           /* RF-7: the buyer's refund account ("" = the original payment) */
+    char agent[64];    /* RF-7: the agent who owns the case ("" = none) */
+    char account[128]; /* RF-7: the buyer's refund account ("" = the original payment) */
 } cs_finance;
 
 typedef struct cs_breach {
-    const char *rule;            /* "EX-6" */
-    const char *subject;         /* "exception", "complaint" (static) */
+    const char *rule;              /* "EX-6" */
+    const char *subject;           /* "exception", "complaint" (static) */
     char subject_id[CS_FX_ID_LEN]; /* "" = the subject cs_fx_apply is given */
     int64_t deadline_ms;
     char detail[CS_FX_TEXT_LEN];
 } cs_breach;
 
 typedef struct cs_timer_arm {
-    const char *kind;            /* "ex6.escalate" (static) */
-    char subject[CS_FX_ID_LEN];  /* "" = the subject cs_fx_apply is given */
+    const char *kind;           /* "ex6.escalate" (static) */
+    char subject[CS_FX_ID_LEN]; /* "" = the subject cs_fx_apply is given */
     int64_t due_ms;
-    bool keep_pending;           /* cs_timer_spec.keep_pending */
+    bool keep_pending; /* cs_timer_spec.keep_pending */
 } cs_timer_arm;
 
 typedef struct cs_timer_cancel_fx {
-    const char *kind;            /* NULL = every kind: all pending timers of the subject */
-    char subject[CS_FX_ID_LEN];  /* "" = the subject cs_fx_apply is given */
+    const char *kind;           /* NULL = every kind: all pending timers of the subject */
+    char subject[CS_FX_ID_LEN]; /* "" = the subject cs_fx_apply is given */
 } cs_timer_cancel_fx;
 
 typedef struct cs_task_close {
-    const char *task_id;         /* one task (static or into the event), or NULL */
-    const char *const *rules;    /* else the order's open tasks of these rules (NULL-terminated, static) */
-    const char *rule_prefix;     /* or of rules starting so ("EX-"); NULL = not used */
+    const char *task_id;      /* one task (static or into the event), or NULL */
+    const char *const *rules; /* else the order's open tasks of these rules (NULL-terminated, static) */
+    const char *rule_prefix;  /* or of rules starting so ("EX-"); NULL = not used */
 } cs_task_close;
 
 typedef struct cs_effects {
@@ -138,7 +138,7 @@ typedef struct cs_effects {
     int ncancels;
     cs_task_close closes[CS_FX_MAX_CLOSES];
     int ncloses;
-    int dropped;                 /* effects that did not fit (a sizing bug: logged) */
+    int dropped; /* effects that did not fit (a sizing bug: logged) */
 } cs_effects;
 
 void cs_fx_init(cs_effects *fx);
@@ -149,17 +149,17 @@ bool cs_fx_empty(const cs_effects *fx);
 void cs_task_vset(cs_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 /* Appends a task and returns it (NULL when full). */
-cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt,
-                    ...) __attribute__((format(printf, 5, 6)));
+cs_task *cs_fx_task(cs_effects *fx, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Appends a service-class notification request to `to` (NULL when full). */
 cs_note *cs_fx_note(cs_effects *fx, const char *rule, const char *template_id, Cs__V1__MessageChannel channel,
                     cs_recipient to);
 /* Adds a template parameter (ignored past CS_FX_MAX_PARAMS or for n NULL). */
 void cs_fx_note_param(cs_note *n, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-cs_finance *cs_fx_finance(cs_effects *fx, const char *kind, const char *rule, int64_t amount_fen, const char *fmt,
-                          ...) __attribute__((format(printf, 5, 6)));
-cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, int64_t deadline_ms,
-                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+cs_finance *cs_fx_finance(cs_effects *fx, const char *kind, const char *rule, int64_t amount_fen, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+cs_breach *cs_fx_breach(cs_effects *fx, const char *rule, const char *subject, int64_t deadline_ms, const char *fmt,
+                        ...) __attribute__((format(printf, 5, 6)));
 /* Arms (or moves) the timer kind of subject (NULL or "" = the applier's
  * subject). */
 cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject, int64_t due_ms);

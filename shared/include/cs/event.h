@@ -13,15 +13,15 @@
 
 /* One inbound record of a batch. The runtime owns everything in it. */
 typedef struct cs_event {
-    const char *topic;            /* origin topic */
+    const char *topic; /* origin topic */
     int32_t partition;
     int64_t offset;
-    const char *key;              /* record key, NUL-terminated copy ("" if none) */
-    int64_t produce_ms;           /* record timestamp (produce time), for latency */
-    Cs__V1__Envelope *env;        /* decoded envelope */
-    const cs_shop *shop;          /* env->shop_id's settings (never NULL here) */
-    bool poison;                  /* set through cs_event_poison() */
-    char reason[CS_REASON_LEN];   /* why it is poison */
+    const char *key;            /* record key, NUL-terminated copy ("" if none) */
+    int64_t produce_ms;         /* record timestamp (produce time), for latency */
+    Cs__V1__Envelope *env;      /* decoded envelope */
+    const cs_shop *shop;        /* env->shop_id's settings (never NULL here) */
+    bool poison;                /* set through cs_event_poison() */
+    char reason[CS_REASON_LEN]; /* why it is poison */
 } cs_event;
 
 /* Marks an event as poison: the handler must not have written anything

@@ -18,8 +18,7 @@ typedef enum cs_metric_type { CS_METRIC_COUNTER, CS_METRIC_GAUGE } cs_metric_typ
 
 /* Registers (or returns the existing) series name{labels}. labels is the
  * text inside braces, e.g. "reason=\"decode\"", or NULL. */
-cs_metric *cs_metric_get(cs_metric_type type, const char *name, const char *help,
-                         const char *labels);
+cs_metric *cs_metric_get(cs_metric_type type, const char *name, const char *help, const char *labels);
 void cs_metric_add(cs_metric *m, int64_t v);
 void cs_metric_set(cs_metric *m, int64_t v);
 int64_t cs_metric_value(const cs_metric *m);

@@ -18,19 +18,19 @@
 #include "cs/v1/state.pb-c.h"
 
 typedef struct cs_order_facts {
-    bool known;                  /* the order exists (its CREATED event was seen) */
-    const char *order_id;        /* as stored, else as asked */
-    const char *buyer_id;        /* also the buyer's IM handle on the platforms; NULL if none */
-    const char *phone;           /* receiver's phone, NULL if none */
-    const char *receiver_name;   /* NULL if none */
+    bool known;                     /* the order exists (its CREATED event was seen) */
+    const char *order_id;           /* as stored, else as asked */
+    const char *buyer_id;           /* also the buyer's IM handle on the platforms; NULL if none */
+    const char *phone;              /* receiver's phone, NULL if none */
+    const char *receiver_name;      /* NULL if none */
     const Cs__V1__Address *address; /* receiver's address, NULL if none */
-    Cs__V1__Channel channel;     /* UNSPECIFIED: the shop's channel applies (cs_order_channel) */
+    Cs__V1__Channel channel;        /* UNSPECIFIED: the shop's channel applies (cs_order_channel) */
     Cs__V1__PaymentMethod payment_method;
-    bool cod;                    /* cash on delivery */
+    bool cod; /* cash on delivery */
     int64_t created_ms;
-    int64_t paid_ms;             /* 0 = unpaid (COD orders are committed at creation) */
-    int64_t paid_fen;            /* paid amount (0 while unpaid) */
-    int64_t presale_ship_ms;     /* latest promised ship date of its presale lines, 0 = none */
+    int64_t paid_ms;         /* 0 = unpaid (COD orders are committed at creation) */
+    int64_t paid_fen;        /* paid amount (0 while unpaid) */
+    int64_t presale_ship_ms; /* latest promised ship date of its presale lines, 0 = none */
     int64_t shipped_ms;
     int64_t signed_ms;
     int64_t cancelled_ms;

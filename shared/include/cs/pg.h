@@ -25,20 +25,20 @@ typedef int (*cs_pg_setup_fn)(void *arg, PGconn *pg, char *errbuf, size_t errlen
 int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, char *errbuf, size_t errlen);
 /* Runs sql with text params; 0 or -1. If res is not NULL the result is
  * handed to the caller (PQclear it). */
-int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params,
-               PGresult **res, char *errbuf, size_t errlen);
+int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params, PGresult **res, char *errbuf,
+               size_t errlen);
 
 /* A growing buffer of COPY text rows (tab-separated, escaped). */
 typedef struct cs_copybuf {
-    char *data;      /* owned */
+    char *data; /* owned */
     size_t len, cap;
     size_t rows;
-    bool row_open;   /* a field has been added to the current row */
+    bool row_open; /* a field has been added to the current row */
 } cs_copybuf;
 
 void cs_copy_reset(cs_copybuf *c);
 void cs_copy_free(cs_copybuf *c);
-void cs_copy_text(cs_copybuf *c, const char *s);      /* NULL -> \N */
+void cs_copy_text(cs_copybuf *c, const char *s); /* NULL -> \N */
 void cs_copy_int(cs_copybuf *c, int64_t v);
 void cs_copy_bool(cs_copybuf *c, bool v);
 void cs_copy_bytea(cs_copybuf *c, const void *p, size_t n); /* hex bytea */
@@ -50,7 +50,7 @@ void cs_copy_end_row(cs_copybuf *c);
  * with "COPY t (a,b) FROM STDIN (FORMAT binary)". */
 void cs_copybin_start(cs_copybuf *c);
 void cs_copybin_row(cs_copybuf *c, int nfields);
-void cs_copybin_text(cs_copybuf *c, const char *s);   /* NULL -> NULL */
+void cs_copybin_text(cs_copybuf *c, const char *s); /* NULL -> NULL */
 void cs_copybin_int4(cs_copybuf *c, int32_t v);
 void cs_copybin_int8(cs_copybuf *c, int64_t v);
 void cs_copybin_null(cs_copybuf *c);
@@ -64,11 +64,14 @@ void cs_copybin_jsonb(cs_copybuf *c, const char *json);
  * (PQexecParams with resultFormat 1): open with the element type's OID
  * (25 text, 23 int4), then next() per element until it returns -1.
  * Elements point into the result; a NULL element has elen -1. */
-typedef struct cs_pgarr { const unsigned char *p, *end; uint32_t n, at; } cs_pgarr;
+typedef struct cs_pgarr {
+    const unsigned char *p, *end;
+    uint32_t n, at;
+} cs_pgarr;
 int cs_pgarr_open(cs_pgarr *a, const char *data, int len, uint32_t elemtype);
 int cs_pgarr_next(cs_pgarr *a, const char **elem, int *elen);
-int32_t cs_pgarr_int4(const char *elem);   /* an int4 element's value */
-void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n);   /* bytea */
+int32_t cs_pgarr_int4(const char *elem);                       /* an int4 element's value */
+void cs_copybin_bytes(cs_copybuf *c, const void *p, size_t n); /* bytea */
 void cs_copybin_finish(cs_copybuf *c);
 /* Sends the buffer with `copy_sql` ("COPY t (a,b) FROM STDIN"). */
 int cs_copy_send(PGconn *pg, const char *copy_sql, const cs_copybuf *c, char *errbuf, size_t errlen);
@@ -95,8 +98,8 @@ void cs_copybin_bool(cs_copybuf *c, bool v);
 long cs_pgbin_columns(const cs_copybuf *rows, int ncols, const uint32_t *elemtypes, cs_copybuf *cols);
 /* cs_pg_exec with nparams (at most CS_PG_MAX_BIN_PARAMS) parameters in
  * binary format, params[k] holding the k+1th parameter's bytes. */
-int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params,
-                   PGresult **res, char *errbuf, size_t errlen);
+int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params, PGresult **res, char *errbuf,
+                   size_t errlen);
 
 /* Text array literal builder for "= ANY($1::text[])" parameters. */
 void cs_pg_text_array(cs_copybuf *out, const char *const *items, size_t n);

@@ -12,8 +12,8 @@
 
 /* An order as read: the facts and the state they point into. */
 typedef struct cs_order_view {
-    Cs__V1__OrderState *st;      /* owned; NULL when the order is unknown */
-    cs_order_facts f;            /* points into st (known = false when unknown) */
+    Cs__V1__OrderState *st; /* owned; NULL when the order is unknown */
+    cs_order_facts f;       /* points into st (known = false when unknown) */
 } cs_order_view;
 
 /* Reads (shop, order) in the batch's transaction, without locking it (the
@@ -21,8 +21,7 @@ typedef struct cs_order_view {
  * not there, or whose state does not decode (logged), is unknown: v->st
  * NULL, v->f.known false, v->f.order_id = order_id. Returns 0, or -1 with
  * err. Free with cs_order_view_free(). */
-int cs_order_load(cs_batch *b, const char *shop_id, const char *order_id, cs_order_view *v, char *err,
-                  size_t errlen);
+int cs_order_load(cs_batch *b, const char *shop_id, const char *order_id, cs_order_view *v, char *err, size_t errlen);
 void cs_order_view_free(cs_order_view *v);
 
 #endif

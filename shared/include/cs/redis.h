@@ -31,8 +31,8 @@ void cs_redis_free(cs_redis *r);
  * when added, so they may be stack buffers. */
 typedef struct cs_redis_pipe cs_redis_pipe;
 cs_redis_pipe *cs_redis_pipe_new(void);
-void cs_redis_pipe_free(cs_redis_pipe *p);            /* accepts NULL; frees replies too */
-void cs_redis_pipe_reset(cs_redis_pipe *p);           /* empties it for reuse */
+void cs_redis_pipe_free(cs_redis_pipe *p);  /* accepts NULL; frees replies too */
+void cs_redis_pipe_reset(cs_redis_pipe *p); /* empties it for reuse */
 /* Queues one command of argc NUL-terminated words. */
 void cs_redis_pipe_add(cs_redis_pipe *p, int argc, const char *const *argv);
 size_t cs_redis_pipe_count(const cs_redis_pipe *p);
@@ -47,7 +47,6 @@ const redisReply *cs_redis_pipe_reply(const cs_redis_pipe *p, size_t i);
 /* One command, for the simple cases: returns the reply (the caller frees
  * it with freeReplyObject) or NULL with errbuf (transport failure or an
  * error reply). */
-redisReply *cs_redis_command(cs_redis *r, int argc, const char *const *argv, char *errbuf,
-                             size_t errlen);
+redisReply *cs_redis_command(cs_redis *r, int argc, const char *const *argv, char *errbuf, size_t errlen);
 
 #endif

@@ -35,8 +35,8 @@ int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, siz
 
 /* cs_batch_lock over the keys "<ns>|<a[i]>|<c[i]>" (ns keeps one worker's
  * kind of subject apart from another's: "ov9" buyers, "nt3" numbers). */
-int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n,
-                        char *err, size_t errlen);
+int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n, char *err,
+                        size_t errlen);
 
 /* The topics a worker consumes: def->topics, else its routes' topics and
  * cs.timers.v1 when it has timer routes. out holds max entries (the last a

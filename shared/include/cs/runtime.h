@@ -150,8 +150,8 @@ void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char
 typedef int (*cs_route_fn)(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen);
 
 typedef struct cs_route {
-    const char *topic;                         /* CS_TOPIC_* (NULL ends the table) */
-    Cs__V1__Envelope__BodyCase body;           /* the body the topic carries */
+    const char *topic;               /* CS_TOPIC_* (NULL ends the table) */
+    Cs__V1__Envelope__BodyCase body; /* the body the topic carries */
     /* Optional: further checks (ids present, amounts possible); false and
      * a reason make the event poison. */
     bool (*valid)(const cs_event *ev, char *why, size_t len);
@@ -163,16 +163,15 @@ typedef struct cs_route {
 /* A fired timer's handler; subject is the timer id's subject part
  * ("<kind>@<shop>:<subject>", effects.h), or its payload for an id of
  * another shape. */
-typedef int (*cs_timer_route_fn)(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err,
-                                 size_t errlen);
+typedef int (*cs_timer_route_fn)(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err, size_t errlen);
 
 typedef struct cs_timer_route {
-    const char *kind;                          /* "ex6.escalate" (NULL ends the table) */
+    const char *kind; /* "ex6.escalate" (NULL ends the table) */
     cs_timer_route_fn handle;
 } cs_timer_route;
 
 typedef struct cs_worker_def {
-    const char *name;                  /* "order-verifier": group, logs, DLQ header */
+    const char *name; /* "order-verifier": group, logs, DLQ header */
     /* NULL-terminated list to consume; NULL = the routes' topics (and
      * cs.timers.v1 when there are timer routes). */
     const char *const *topics;

@@ -44,94 +44,94 @@ typedef struct cs_region {
 } cs_region;
 
 typedef struct cs_courier {
-    char *code;                              /* "SF", "YTO", ... as on orders */
-    char *name;                              /* display name for messages */
+    char *code;                                 /* "SF", "YTO", ... as on orders */
+    char *name;                                 /* display name for messages */
     cs_region unreachable[CS_SHOP_MAX_REGIONS]; /* OV-4: cannot deliver there */
     int nunreachable;
-    cs_region cod[CS_SHOP_MAX_REGIONS];      /* OV-5: collects cash there */
+    cs_region cod[CS_SHOP_MAX_REGIONS]; /* OV-5: collects cash there */
     int ncod;
-    bool cod_everywhere;                     /* "cod": ["*"] */
+    bool cod_everywhere; /* "cod": ["*"] */
 } cs_courier;
 
 typedef struct cs_shift {
-    char *name;       /* "early", "middle", "night" */
-    int start_min;    /* minutes after local midnight, 0..1439 */
-    int end_min;      /* 1..1440; 1440 = midnight ("24:00") */
+    char *name;    /* "early", "middle", "night" */
+    int start_min; /* minutes after local midnight, 0..1439 */
+    int end_min;   /* 1..1440; 1440 = midnight ("24:00") */
 } cs_shift;
 
 typedef struct cs_template {
-    char *id;         /* template id, e.g. "logistics_shipped" */
-    char *text;       /* zh-CN text with {param} placeholders */
-    bool refusal;     /* NT-5: a refusal must start with 非常抱歉 */
+    char *id;     /* template id, e.g. "logistics_shipped" */
+    char *text;   /* zh-CN text with {param} placeholders */
+    bool refusal; /* NT-5: a refusal must start with 非常抱歉 */
 } cs_template;
 
 /* Every numeric threshold of RULES.md. Names carry their unit. */
 typedef struct cs_thresholds {
     /* OV */
-    int unpaid_reminder_min;        /* OV-6: 30 */
-    int hold_settle_days;           /* OV-6: 3 (escalate on day N) */
-    int duplicate_window_min;       /* OV-9: 1440 (24 h, half-open) */
-    int quality_window_days;        /* OV-11: 30 */
-    int quality_test_cases;         /* OV-11: 2 */
-    int quality_delist_cases;       /* OV-11: 3 */
-    int capture_sweep_min;          /* OV-13: 19:00 = 1140 */
-    int own_site_invoice_tax_bp;    /* OV-14: 600 basis points = 6 % */
+    int unpaid_reminder_min;     /* OV-6: 30 */
+    int hold_settle_days;        /* OV-6: 3 (escalate on day N) */
+    int duplicate_window_min;    /* OV-9: 1440 (24 h, half-open) */
+    int quality_window_days;     /* OV-11: 30 */
+    int quality_test_cases;      /* OV-11: 2 */
+    int quality_delist_cases;    /* OV-11: 3 */
+    int capture_sweep_min;       /* OV-13: 19:00 = 1140 */
+    int own_site_invoice_tax_bp; /* OV-14: 600 basis points = 6 % */
     /* EX */
-    int compensation_bp;            /* EX-7: 500 = 5 % */
-    int64_t compensation_cap_fen;   /* EX-7: 3000 */
-    int complaint_l1_min;           /* EX-9: 60 */
-    int complaint_l2_min;           /* EX-9: 240 */
-    int complaint_l3_min;           /* EX-9: 1440 */
-    int vip_complaints;             /* EX-9: 2 */
-    int vip_complaint_window_days;  /* EX-9: 30 */
-    int64_t vip_paid_fen;           /* EX-9: 200000 */
-    int vip_paid_window_months;     /* EX-9: 12 */
-    int exception_escalate_day;     /* EX-6: 3 */
-    int chaser_default_ship_h;      /* EX-10: 48 */
+    int compensation_bp;           /* EX-7: 500 = 5 % */
+    int64_t compensation_cap_fen;  /* EX-7: 3000 */
+    int complaint_l1_min;          /* EX-9: 60 */
+    int complaint_l2_min;          /* EX-9: 240 */
+    int complaint_l3_min;          /* EX-9: 1440 */
+    int vip_complaints;            /* EX-9: 2 */
+    int vip_complaint_window_days; /* EX-9: 30 */
+    int64_t vip_paid_fen;          /* EX-9: 200000 */
+    int vip_paid_window_months;    /* EX-9: 12 */
+    int exception_escalate_day;    /* EX-6: 3 */
+    int chaser_default_ship_h;     /* EX-10: 48 */
     /* RF */
-    int return_ship_days;           /* RF-2: 2 */
-    int case_deadline_days;         /* RF-2: 7 */
+    int return_ship_days;             /* RF-2: 2 */
+    int case_deadline_days;           /* RF-2: 7 */
     int64_t postage_out_province_fen; /* RF-3: 1000 */
     int64_t postage_in_province_fen;  /* RF-3: 800 */
-    int no_reason_return_days;      /* RF-4: 7 */
-    int64_t cheap_item_fen;         /* RF-10 / RV-3: 3000 */
-    int dispute_evidence_days;      /* RF-11: 3 */
-    int dispute_month_limit;        /* RF-11: 5 */
-    int dispute_alert_at;           /* RF-11: 4 */
+    int no_reason_return_days;        /* RF-4: 7 */
+    int64_t cheap_item_fen;           /* RF-10 / RV-3: 3000 */
+    int dispute_evidence_days;        /* RF-11: 3 */
+    int dispute_month_limit;          /* RF-11: 5 */
+    int dispute_alert_at;             /* RF-11: 4 */
     /* RV */
-    int neutral_max_calls;          /* RV-2: 2 */
-    int negative_max_contacts;      /* RV-2: 3 */
-    int follow_up_send_min;         /* RV-4: 10:00 = 600 */
+    int neutral_max_calls;     /* RV-2: 2 */
+    int negative_max_contacts; /* RV-2: 3 */
+    int follow_up_send_min;    /* RV-4: 10:00 = 600 */
     /* NT */
-    int service_quiet_start_min;    /* NT-2: 21:00 = 1260 */
-    int service_quiet_end_min;      /* NT-2: 08:00 = 480 */
-    int follow_up_quiet_start_min;  /* NT-2: 20:00 = 1200 */
-    int follow_up_quiet_end_min;    /* NT-2: 08:00 = 480 */
-    int daily_message_cap;          /* NT-3: 3 */
+    int service_quiet_start_min;   /* NT-2: 21:00 = 1260 */
+    int service_quiet_end_min;     /* NT-2: 08:00 = 480 */
+    int follow_up_quiet_start_min; /* NT-2: 20:00 = 1200 */
+    int follow_up_quiet_end_min;   /* NT-2: 08:00 = 480 */
+    int daily_message_cap;         /* NT-3: 3 */
     /* TG */
-    int target_base_pct;            /* TG-1: 110 */
-    int target_stretch_pct;         /* TG-1: 125 */
-    int enquiries_per_agent;        /* TG-3: 300 */
+    int target_base_pct;     /* TG-1: 110 */
+    int target_stretch_pct;  /* TG-1: 125 */
+    int enquiries_per_agent; /* TG-3: 300 */
 } cs_thresholds;
 
 typedef struct cs_shop {
-    char *id;                       /* shop id as in envelopes and keys */
+    char *id; /* shop id as in envelopes and keys */
     cs_channel channel;
-    char *time_zone;                /* IANA name, e.g. "Asia/Shanghai" */
-    const cs_tz *tz;                /* loaded zone; owned by the cs_shops set */
-    char *secret_generic;           /* HMAC secret for generic webhooks */
-    char *secret_taobao;            /* HMAC secret for taobao webhooks */
-    char *secret_shopify;           /* HMAC secret for shopify webhooks */
-    char *shopify_domain;           /* X-Shopify-Shop-Domain, NULL if none */
+    char *time_zone;                           /* IANA name, e.g. "Asia/Shanghai" */
+    const cs_tz *tz;                           /* loaded zone; owned by the cs_shops set */
+    char *secret_generic;                      /* HMAC secret for generic webhooks */
+    char *secret_taobao;                       /* HMAC secret for taobao webhooks */
+    char *secret_shopify;                      /* HMAC secret for shopify webhooks */
+    char *shopify_domain;                      /* X-Shopify-Shop-Domain, NULL if none */
     cs_courier couriers[CS_SHOP_MAX_COURIERS]; /* preference order (OV-4) */
     int ncouriers;
     cs_thresholds th;
     cs_shift shifts[CS_SHOP_MAX_SHIFTS]; /* SH-1 */
     int nshifts;
-    bool promotion_mode;            /* RF-9 */
-    cs_msg_pref msg_pref;           /* EX-4, RF-8 */
-    bool payment_reminder_im;       /* OV-6: IM message instead of a call */
-    const char *requeue_shift;      /* EX-6: name of the shift whose queue takes
+    bool promotion_mode;                          /* RF-9 */
+    cs_msg_pref msg_pref;                         /* EX-4, RF-8 */
+    bool payment_reminder_im;                     /* OV-6: IM message instead of a call */
+    const char *requeue_shift;                    /* EX-6: name of the shift whose queue takes
                                      * exceptions open at day end (points into
                                      * shifts[]; NULL = first shift of the day) */
     cs_template templates[CS_SHOP_MAX_TEMPLATES]; /* overrides by id */

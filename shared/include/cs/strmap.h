@@ -11,12 +11,12 @@
 typedef struct cs_strmap_chunk cs_strmap_chunk;
 
 typedef struct cs_strmap {
-    char **keys;     /* copies, in chunks the map owns; NULL = empty slot */
+    char **keys; /* copies, in chunks the map owns; NULL = empty slot */
     void **vals;
     uint64_t *hashes;
-    size_t cap;      /* power of two */
+    size_t cap; /* power of two */
     size_t len;
-    cs_strmap_chunk *chunks;   /* where the key copies live, newest first */
+    cs_strmap_chunk *chunks; /* where the key copies live, newest first */
 } cs_strmap;
 
 void cs_strmap_init(cs_strmap *m);

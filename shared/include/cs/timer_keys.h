@@ -32,9 +32,9 @@
 #include <stdint.h>
 
 #define CS_TIMER_SHARDS 16
-#define CS_TIMER_KEY_LEN 48          /* room for "cs:timers:{15}:inflight" */
-#define CS_TIMER_MEMBER_MAX 2048     /* every field escaped, worst case */
-#define CS_TIMER_PAYLOAD_MAX 256     /* bytes of payload a timer may carry */
+#define CS_TIMER_KEY_LEN 48      /* room for "cs:timers:{15}:inflight" */
+#define CS_TIMER_MEMBER_MAX 2048 /* every field escaped, worst case */
+#define CS_TIMER_PAYLOAD_MAX 256 /* bytes of payload a timer may carry */
 /* Set by the dispatcher's full reconciliation; its absence (a FLUSHALL, a
  * new Redis) makes the next reconciliation a full one. */
 #define CS_TIMER_EPOCH_KEY "cs:timers:epoch"
@@ -48,12 +48,12 @@ void cs_timer_inflight_key(char *out, size_t outlen, int shard);
 
 /* What a member says (its fields, unescaped). */
 typedef struct cs_timer_ref {
-    char owner[128];          /* worker that owns the timer */
-    char timer_id[384];       /* the owner's timer id */
-    char kind[64];            /* what the owner does when it fires */
-    char order_key[256];      /* "<shop_id>:<order_id>": the record's key */
-    int64_t generation;       /* which (re)schedule this member stands for */
-    int64_t due_ms;           /* business time it is due */
+    char owner[128];     /* worker that owns the timer */
+    char timer_id[384];  /* the owner's timer id */
+    char kind[64];       /* what the owner does when it fires */
+    char order_key[256]; /* "<shop_id>:<order_id>": the record's key */
+    int64_t generation;  /* which (re)schedule this member stands for */
+    int64_t due_ms;      /* business time it is due */
     uint8_t payload[CS_TIMER_PAYLOAD_MAX];
     size_t payload_len;
 } cs_timer_ref;
@@ -82,8 +82,7 @@ int cs_timer_member_parse(const char *member, size_t len, cs_timer_ref *out);
 /* The fired record's event id, "timer/<owner>/<timer_id>/<generation>":
  * the same for every firing of one generation, so consumers dedupe
  * repeats (a lease that expired after the record went out). */
-void cs_timer_event_id(char *out, size_t outlen, const char *owner, const char *timer_id,
-                       int64_t generation);
+void cs_timer_event_id(char *out, size_t outlen, const char *owner, const char *timer_id, int64_t generation);
 
 /* The shop id of an order key "<shop_id>:<order_id>" (the part before the
  * first ':'; the whole key when there is none). */

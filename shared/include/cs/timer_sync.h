@@ -24,13 +24,12 @@
 
 /* The Redis member of a timer row, from PostgreSQL's text values (payload
  * in bytea's text form). 0, or -1 as cs_timer_member. */
-int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id,
-                           const char *generation, const char *due_ms, const char *kind,
-                           const char *order_key, const char *payload_bytea);
+int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id, const char *generation,
+                           const char *due_ms, const char *kind, const char *order_key, const char *payload_bytea);
 
 typedef struct cs_timer_sync_stats {
-    long checked;     /* pending rows looked at */
-    long restored;    /* members put back in a due set */
+    long checked;  /* pending rows looked at */
+    long restored; /* members put back in a due set */
 } cs_timer_sync_stats;
 
 /* Called after each page (may be NULL). Returning false stops the pass. */
@@ -41,7 +40,7 @@ typedef bool (*cs_timer_sync_progress)(void *arg, const cs_timer_sync_stats *s);
  * CS_TIMER_EPOCH_KEY is set first (its absence later means Redis lost its
  * data). Returns 0 with *out filled, or -1 with errbuf (*out has what was
  * done until then). */
-int cs_timer_sync(PGconn *pg, cs_redis *redis, int window_s, cs_timer_sync_progress progress,
-                  void *arg, cs_timer_sync_stats *out, char *errbuf, size_t errlen);
+int cs_timer_sync(PGconn *pg, cs_redis *redis, int window_s, cs_timer_sync_progress progress, void *arg,
+                  cs_timer_sync_stats *out, char *errbuf, size_t errlen);
 
 #endif

@@ -39,14 +39,14 @@
 #include "cs/v1/envelope.pb-c.h"
 
 typedef struct cs_timer_spec {
-    const char *kind;          /* what to do when due, e.g. "ov6.remind" */
-    const char *order_key;     /* "<shop_id>:<order_id>": key of the fired record */
-    const char *timer_id;      /* unique per owner; NULL = "<kind>@<order_key>" */
-    int64_t due_ms;            /* business time (the clock of CONTRACTS.md) */
-    const void *payload;       /* opaque to the timer service; may be NULL; at most
+    const char *kind;      /* what to do when due, e.g. "ov6.remind" */
+    const char *order_key; /* "<shop_id>:<order_id>": key of the fired record */
+    const char *timer_id;  /* unique per owner; NULL = "<kind>@<order_key>" */
+    int64_t due_ms;        /* business time (the clock of CONTRACTS.md) */
+    const void *payload;   /* opaque to the timer service; may be NULL; at most
                                 * CS_TIMER_PAYLOAD_MAX bytes (it travels in Redis) */
     size_t payload_len;
-    bool keep_pending;         /* if the timer is pending already, leave it as it is:
+    bool keep_pending; /* if the timer is pending already, leave it as it is:
                                 * arms a recurring timer (e.g. a shop's daily sweep)
                                 * without moving a firing that may be in flight */
 } cs_timer_spec;

@@ -14,27 +14,27 @@
 #include "cs/config.h"
 
 /* Topic names as constants, so a typo is a compile error. */
-#define CS_TOPIC_ORDERS        "shop.orders.v1"
-#define CS_TOPIC_AFTERSALES    "shop.aftersales.v1"
-#define CS_TOPIC_REVIEWS       "shop.reviews.v1"
-#define CS_TOPIC_INVENTORY     "shop.inventory.v1"
-#define CS_TOPIC_CONTACTS      "shop.contacts.v1"
-#define CS_TOPIC_VERDICTS      "cs.verdicts.v1"
-#define CS_TOPIC_TASKS         "cs.tasks.v1"
+#define CS_TOPIC_ORDERS "shop.orders.v1"
+#define CS_TOPIC_AFTERSALES "shop.aftersales.v1"
+#define CS_TOPIC_REVIEWS "shop.reviews.v1"
+#define CS_TOPIC_INVENTORY "shop.inventory.v1"
+#define CS_TOPIC_CONTACTS "shop.contacts.v1"
+#define CS_TOPIC_VERDICTS "cs.verdicts.v1"
+#define CS_TOPIC_TASKS "cs.tasks.v1"
 #define CS_TOPIC_NOTIFICATIONS "cs.notifications.v1"
-#define CS_TOPIC_FINANCE       "cs.finance.v1"
-#define CS_TOPIC_TIMERS        "cs.timers.v1"
-#define CS_TOPIC_SLA           "cs.sla.v1"
+#define CS_TOPIC_FINANCE "cs.finance.v1"
+#define CS_TOPIC_TIMERS "cs.timers.v1"
+#define CS_TOPIC_SLA "cs.sla.v1"
 /* A topic's dead-letter topic is its name plus this suffix. */
-#define CS_TOPIC_DLQ_SUFFIX    ".dlq"
+#define CS_TOPIC_DLQ_SUFFIX ".dlq"
 
 typedef struct cs_topic_info {
-    const char *name;       /* "shop.orders.v1" */
-    int partitions;         /* partition count it is created with */
-    const char *key;        /* record key, e.g. "<shop_id>:<order_id>" */
-    const char *message;    /* value type, e.g. "cs.v1.Envelope{order: OrderEvent}" */
-    const char *producers;  /* comma-separated roles that write it */
-    const char *consumers;  /* comma-separated roles that read it */
+    const char *name;      /* "shop.orders.v1" */
+    int partitions;        /* partition count it is created with */
+    const char *key;       /* record key, e.g. "<shop_id>:<order_id>" */
+    const char *message;   /* value type, e.g. "cs.v1.Envelope{order: OrderEvent}" */
+    const char *producers; /* comma-separated roles that write it */
+    const char *consumers; /* comma-separated roles that read it */
 } cs_topic_info;
 
 /* The whole table (static storage; never freed). *n gets its length. */
@@ -44,14 +44,14 @@ const cs_topic_info *cs_topic_find(const char *name);
 
 /* What cs_topics_create_results() found or did for one topic. */
 typedef enum cs_topic_outcome {
-    CS_TOPIC_CREATED = 1,   /* did not exist; created */
-    CS_TOPIC_EXISTED = 2,   /* already there (its partition count in actual_partitions) */
+    CS_TOPIC_CREATED = 1, /* did not exist; created */
+    CS_TOPIC_EXISTED = 2, /* already there (its partition count in actual_partitions) */
 } cs_topic_outcome;
 
 typedef struct cs_topic_result {
     const cs_topic_info *topic; /* row of the table */
     cs_topic_outcome outcome;
-    int actual_partitions;      /* partitions in the cluster after the call */
+    int actual_partitions; /* partitions in the cluster after the call */
 } cs_topic_result;
 
 /* Creates every topic of the table that is missing, with its partition
@@ -63,12 +63,11 @@ typedef struct cs_topic_result {
  * order. Returns 0, or -1 with errbuf when the cluster cannot be reached
  * within a few seconds, refuses a creation, or a partition has no working
  * leader in time (which one, and why). */
-int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results,
-                             char *errbuf, size_t errlen);
+int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_result *results, char *errbuf,
+                             size_t errlen);
 /* The same, with one human-readable line per topic written into report
  * ("created shop.orders.v1 (6 partitions)"; truncated to len). */
-int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len,
-                     char *errbuf, size_t errlen);
+int cs_topics_create(const cs_config *cfg, int replication, char *report, size_t len, char *errbuf, size_t errlen);
 /* Waits, timeout_ms at most, until every partition of every table topic
  * has a leader that serves it: the metadata names a leader, with no error,
  * and that leader answers a ListOffsets for it (cs_topics_create_results()
@@ -79,10 +78,10 @@ int cs_topics_wait_ready(const cs_config *cfg, int timeout_ms, char *errbuf, siz
 
 /* A topic as the cluster has it, next to the table. */
 typedef struct cs_topic_state {
-    char *name;                 /* owned */
-    const cs_topic_info *info;  /* its row, or NULL if not a project topic */
-    int partitions;             /* in the cluster; 0 = does not exist */
-    int replication;            /* replicas of its first partition; 0 if missing */
+    char *name;                /* owned */
+    const cs_topic_info *info; /* its row, or NULL if not a project topic */
+    int partitions;            /* in the cluster; 0 = does not exist */
+    int replication;           /* replicas of its first partition; 0 if missing */
 } cs_topic_state;
 
 /* Lists the table's topics (in table order, missing ones with partitions
@@ -90,8 +89,7 @@ typedef struct cs_topic_state {
  * *out is a malloc'd array of *n entries the caller frees with
  * cs_topic_states_free(). Returns 0, or -1 with errbuf when the cluster
  * cannot be reached. */
-int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf,
-                   size_t errlen);
+int cs_topics_list(const cs_config *cfg, cs_topic_state **out, size_t *n, char *errbuf, size_t errlen);
 /* Frees a list from cs_topics_list(); accepts NULL. */
 void cs_topic_states_free(cs_topic_state *s, size_t n);
 

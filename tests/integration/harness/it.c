@@ -41,14 +41,14 @@ it_env it;
 
 #define IT_MAX_PROCS 32
 
-static pid_t procs[IT_MAX_PROCS];     /* children started and not yet reaped */
-static cs_config kafkaCfg;            /* CS_* settings of the harness's own Kafka clients */
-static rd_kafka_t *producer;          /* lazily created */
-static int producerFailed;            /* failed deliveries since the last flush */
-static PGconn *pgConn;                /* it_pg()'s connection */
-static bool pgQuiet;                  /* errors not printed (inside waits) */
-static unsigned long phoneBase;       /* random part of generated phone numbers */
-static int logSeq;                    /* log file numbering */
+static pid_t procs[IT_MAX_PROCS]; /* children started and not yet reaped */
+static cs_config kafkaCfg;        /* CS_* settings of the harness's own Kafka clients */
+static rd_kafka_t *producer;      /* lazily created */
+static int producerFailed;        /* failed deliveries since the last flush */
+static PGconn *pgConn;            /* it_pg()'s connection */
+static bool pgQuiet;              /* errors not printed (inside waits) */
+static unsigned long phoneBase;   /* random part of generated phone numbers */
+static int logSeq;                /* log file numbering */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...) {
@@ -78,7 +78,7 @@ int64_t it_wall_ms(void) {
 }
 
 void it_sleep_ms(int ms) {
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
 }
 
@@ -112,7 +112,8 @@ static const char *needEnv(const char *name) {
     if (!v || !*v)
         die("%s is not set: run the integration tests through tests/run.sh, or bring the stack up "
             "(bash deploy/local/stack.sh up; eval \"$(bash deploy/local/stack.sh env)\") and run ctest "
-            "from the build directory", name);
+            "from the build directory",
+            name);
     return v;
 }
 
@@ -122,9 +123,12 @@ static void checkRedis(const char *url) {
     int port = 6379;
     const char *p = strncmp(url, "redis://", 8) == 0 ? url + 8 : url;
     size_t hl = strcspn(p, ":/");
-    if (hl > 0 && hl < sizeof host) { memcpy(host, p, hl); host[hl] = 0; }
+    if (hl > 0 && hl < sizeof host) {
+        memcpy(host, p, hl);
+        host[hl] = 0;
+    }
     if (p[hl] == ':') port = atoi(p + hl + 1);
-    struct timeval tv = { 3, 0 };
+    struct timeval tv = {3, 0};
     redisContext *c = redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
         char why[256];
@@ -151,8 +155,8 @@ static void checkKafka(void) {
         rd_kafka_destroy(rk);
         die("Kafka at %s is unreachable: %s", it.brokers, rd_kafka_err2str(e));
     }
-    static const char *const need[] = { IT_TOPIC_ORDERS, IT_TOPIC_INVENTORY, IT_TOPIC_VERDICTS,
-                                        IT_TOPIC_ORDERS_DLQ, NULL };
+    static const char *const need[] = {IT_TOPIC_ORDERS, IT_TOPIC_INVENTORY, IT_TOPIC_VERDICTS, IT_TOPIC_ORDERS_DLQ,
+                                       NULL};
     for (int i = 0; need[i]; i++) {
         bool found = false;
         for (int t = 0; t < md->topic_cnt && !found; t++)
@@ -189,11 +193,12 @@ static void groupStartAtEndIfNew(const char *group) {
     if (e) die("group %s: committed offsets: %s", group, rd_kafka_err2str(e));
     rd_kafka_topic_partition_list_t *set = rd_kafka_topic_partition_list_new(64);
     for (int i = 0; i < all->cnt; i++) {
-        if (all->elems[i].offset >= 0) continue;   /* the group has a position here */
+        if (all->elems[i].offset >= 0) continue; /* the group has a position here */
         int64_t lo = 0, hi = 0;
         e = rd_kafka_query_watermark_offsets(rk, all->elems[i].topic, all->elems[i].partition, &lo, &hi, 10000);
-        if (e) die("group %s: watermarks of %s[%d]: %s", group, all->elems[i].topic, all->elems[i].partition,
-                   rd_kafka_err2str(e));
+        if (e)
+            die("group %s: watermarks of %s[%d]: %s", group, all->elems[i].topic, all->elems[i].partition,
+                rd_kafka_err2str(e));
         rd_kafka_topic_partition_list_add(set, all->elems[i].topic, all->elems[i].partition)->offset = hi;
     }
     if (set->cnt) {
@@ -269,28 +274,36 @@ void it_init(const char *argv0) {
     checkRedis(it.redis_url);
     checkKafka();
     /* every consumer group a suite starts workers in (see groupStartAtEndIfNew) */
-    static const char *const groups[] = { IT_GROUP, IT_GROUP_EXCEPTIONS, IT_GROUP_NOTIFIER, IT_GROUP_TIMER_PROBE, NULL };
+    static const char *const groups[] = {IT_GROUP, IT_GROUP_EXCEPTIONS, IT_GROUP_NOTIFIER, IT_GROUP_TIMER_PROBE, NULL};
     for (int i = 0; groups[i]; i++) groupStartAtEndIfNew(groups[i]);
     resetTimers(pg);
     phoneBase = (unsigned long)(it_wall_ms() ^ ((int64_t)getpid() << 20)) % 1000000000UL;
-    fprintf(stderr, "%s: Kafka %s, PostgreSQL '%s', Redis %s, binaries in %s, logs in %s\n", it.test_name,
-            it.brokers, it.pg_dsn, it.redis_url, it.build_dir, it.log_dir);
+    fprintf(stderr, "%s: Kafka %s, PostgreSQL '%s', Redis %s, binaries in %s, logs in %s\n", it.test_name, it.brokers,
+            it.pg_dsn, it.redis_url, it.build_dir, it.log_dir);
 }
 
 static void stopAll(void) {
     for (int i = 0; i < IT_MAX_PROCS; i++) {
         if (!procs[i]) continue;
         pid_t pid = procs[i];
-        if (waitpid(pid, NULL, WNOHANG) == pid) { procs[i] = 0; continue; }
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            procs[i] = 0;
+            continue;
+        }
         fprintf(stderr, "  (stopping leftover process %d)\n", (int)pid);
         kill(pid, SIGTERM);
         int64_t end = it_now_ms() + 15000;
         bool gone = false;
         while (it_now_ms() < end && !gone) {
-            if (waitpid(pid, NULL, WNOHANG) == pid) gone = true;
-            else it_sleep_ms(20);
+            if (waitpid(pid, NULL, WNOHANG) == pid)
+                gone = true;
+            else
+                it_sleep_ms(20);
         }
-        if (!gone) { kill(pid, SIGKILL); waitpid(pid, NULL, 0); }
+        if (!gone) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+        }
         procs[i] = 0;
     }
 }
@@ -313,7 +326,10 @@ void it_shutdown(void) {
 
 static void procAdd(pid_t pid) {
     for (int i = 0; i < IT_MAX_PROCS; i++)
-        if (!procs[i]) { procs[i] = pid; return; }
+        if (!procs[i]) {
+            procs[i] = pid;
+            return;
+        }
 }
 
 static void procDel(pid_t pid) {
@@ -323,7 +339,10 @@ static void procDel(pid_t pid) {
 
 static void setEnvPair(const char *kv) {
     const char *eq = strchr(kv, '=');
-    if (!eq) { unsetenv(kv); return; }
+    if (!eq) {
+        unsetenv(kv);
+        return;
+    }
     char name[128];
     size_t n = (size_t)(eq - kv);
     if (n >= sizeof name) return;
@@ -340,20 +359,34 @@ int it_worker_start_bin(it_worker *w, const char *bin, const char *name, const c
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", it.build_dir, bin);
     int fd = open(w->log, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) { fprintf(stderr, "  log %s: %s\n", w->log, strerror(errno)); return -1; }
+    if (fd < 0) {
+        fprintf(stderr, "  log %s: %s\n", w->log, strerror(errno));
+        return -1;
+    }
     fflush(stdout);
     fflush(stderr);
     pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0) { close(fd); return -1; }
+    if (pid < 0) {
+        close(fd);
+        return -1;
+    }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(127);
         dup2(fd, 1);
         dup2(fd, 2);
-        static const char *const reset[] = { "CS_CRASH_POINT", "CS_CRASH_AFTER", "CS_BATCH_MAX",
-            "CS_BATCH_WAIT_MS", "CS_LOG_LEVEL", "CS_GROUP_ID", "CS_INSTANCE", "CS_HTTP_ADDR",
-            "CS_CLOCK", "CS_ASSIGNOR", NULL };
+        static const char *const reset[] = {"CS_CRASH_POINT",
+                                            "CS_CRASH_AFTER",
+                                            "CS_BATCH_MAX",
+                                            "CS_BATCH_WAIT_MS",
+                                            "CS_LOG_LEVEL",
+                                            "CS_GROUP_ID",
+                                            "CS_INSTANCE",
+                                            "CS_HTTP_ADDR",
+                                            "CS_CLOCK",
+                                            "CS_ASSIGNOR",
+                                            NULL};
         for (int i = 0; reset[i]; i++) unsetenv(reset[i]);
         setenv("CS_SHOPS_FILE", it.shops_file, 1);
         setenv("CS_GROUP_ID", IT_GROUP, 1);
@@ -365,7 +398,7 @@ int it_worker_start_bin(it_worker *w, const char *bin, const char *name, const c
         snprintf(state, sizeof state, "%s/state-%s", it.log_dir, name);
         setenv("CS_STATE_DIR", state, 1);
         for (int i = 0; env && env[i]; i++) setEnvPair(env[i]);
-        const char *argv[16] = { path };
+        const char *argv[16] = {path};
         int n = 1;
         for (int i = 0; args && args[i] && n < 15; i++) argv[n++] = args[i];
         argv[n] = NULL;
@@ -414,8 +447,8 @@ int it_worker_stop(it_worker *w, int sig, int timeout_ms) {
     kill(w->pid, sig);
     int rc = it_worker_wait(w, timeout_ms);
     if (rc != -1) return rc;
-    fprintf(stderr, "  %s (pid %d) still running %d ms after signal %d: SIGKILL\n", w->name, (int)w->pid,
-            timeout_ms, sig);
+    fprintf(stderr, "  %s (pid %d) still running %d ms after signal %d: SIGKILL\n", w->name, (int)w->pid, timeout_ms,
+            sig);
     kill(w->pid, SIGKILL);
     reap(w, 0);
     return w->exit_code;
@@ -488,7 +521,10 @@ int it_worker_assigned(it_worker *w, const char *topic, bool parts[], int nparts
     char pat[200];
     for (int p = 0; p < nparts; p++) {
         snprintf(pat, sizeof pat, "%s[%d]", topic, p);
-        if (strstr(line, pat)) { parts[p] = true; n++; }
+        if (strstr(line, pat)) {
+            parts[p] = true;
+            n++;
+        }
     }
     free(line);
     return n;
@@ -531,20 +567,30 @@ double it_metric(int port, const char *series) {
     if (port <= 0) return -1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = { 3, 0 };
+    struct timeval tv = {3, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) { close(fd); return -1; }
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
     const char *req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) { close(fd); return -1; }
+    if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+        close(fd);
+        return -1;
+    }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     if (!buf) abort();
     ssize_t n;
     while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
         len += (size_t)n;
-        if (cap - len < 1024) { cap *= 2; buf = realloc(buf, cap); if (!buf) abort(); }
+        if (cap - len < 1024) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (!buf) abort();
+        }
     }
     close(fd);
     buf[len] = 0;
@@ -593,8 +639,8 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 static rd_kafka_t *prod(void) {
     if (producer) return producer;
     char err[512];
-    static const char *const over[] = { "linger.ms", "5", "message.timeout.ms", "60000", "client.id", "it-producer",
-                                        NULL };
+    static const char *const over[] = {"linger.ms",   "5", "message.timeout.ms", "60000", "client.id",
+                                       "it-producer", NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_PRODUCER, NULL, over, err, sizeof err);
     if (!c) die("producer: %s", err);
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);
@@ -603,7 +649,10 @@ static rd_kafka_t *prod(void) {
     return producer;
 }
 
-typedef struct pcount { char topic[64]; int n; } pcount;
+typedef struct pcount {
+    char topic[64];
+    int n;
+} pcount;
 static pcount pcounts[16];
 
 int it_partition_count(const char *topic) {
@@ -623,7 +672,11 @@ int it_partition_count(const char *topic) {
     rd_kafka_topic_destroy(t);
     if (n <= 0) die("no metadata for topic %s", topic);
     for (int i = 0; i < 16; i++)
-        if (!pcounts[i].n) { snprintf(pcounts[i].topic, sizeof pcounts[i].topic, "%s", topic); pcounts[i].n = n; break; }
+        if (!pcounts[i].n) {
+            snprintf(pcounts[i].topic, sizeof pcounts[i].topic, "%s", topic);
+            pcounts[i].n = n;
+            break;
+        }
     return n;
 }
 
@@ -631,17 +684,24 @@ int32_t it_partition_of(const char *topic, const char *key) {
     return rd_kafka_msg_partitioner_consistent(NULL, key, strlen(key), it_partition_count(topic), NULL, NULL);
 }
 
-int it_produce_raw(const char *topic, int32_t partition, const char *key, const void *value, size_t len,
-                   it_dr *dr) {
+int it_produce_raw(const char *topic, int32_t partition, const char *key, const void *value, size_t len, it_dr *dr) {
     rd_kafka_t *rk = prod();
     if (partition < 0) partition = key ? it_partition_of(topic, key) : 0;
-    if (dr) { dr->partition = partition; dr->offset = -1; dr->err = 0; }
+    if (dr) {
+        dr->partition = partition;
+        dr->offset = -1;
+        dr->err = 0;
+    }
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
-            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0), RD_KAFKA_V_VALUE((void *)value, len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(dr), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                              RD_KAFKA_V_KEY(key, key ? strlen(key) : 0), RD_KAFKA_V_VALUE((void *)value, len),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(dr), RD_KAFKA_V_END);
         if (!e) break;
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) { rd_kafka_poll(rk, 50); continue; }
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(rk, 50);
+            continue;
+        }
         fprintf(stderr, "  produce to %s: %s\n", topic, rd_kafka_err2str(e));
         return -1;
     }
@@ -649,8 +709,7 @@ int it_produce_raw(const char *topic, int32_t partition, const char *key, const 
     return 0;
 }
 
-int it_produce_env(const char *topic, int32_t partition, const char *key, const Cs__V1__Envelope *env,
-                   it_dr *dr) {
+int it_produce_env(const char *topic, int32_t partition, const char *key, const Cs__V1__Envelope *env, it_dr *dr) {
     size_t len = cs__v1__envelope__get_packed_size(env);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) abort();
@@ -719,14 +778,12 @@ int64_t it_order_item_total(const it_order *o) {
     return t;
 }
 
-int64_t it_order_payable(const it_order *o) {
-    return it_order_item_total(o) - o->discount_fen + o->shipping_fen;
-}
+int64_t it_order_payable(const it_order *o) { return it_order_item_total(o) - o->discount_fen + o->shipping_fen; }
 
-uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
-                             int64_t event_ms, bool with_payment, size_t *len) {
+uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id, int64_t event_ms,
+                             bool with_payment, size_t *len) {
     Cs__V1__OrderLine lines[IT_MAX_LINES], *lp[IT_MAX_LINES];
-    Cs__V1__Discount disc = CS__V1__DISCOUNT__INIT, *dp[1] = { &disc };
+    Cs__V1__Discount disc = CS__V1__DISCOUNT__INIT, *dp[1] = {&disc};
     Cs__V1__Address addr = CS__V1__ADDRESS__INIT;
     Cs__V1__Receiver rcv = CS__V1__RECEIVER__INIT;
     Cs__V1__Order ord = CS__V1__ORDER__INIT;
@@ -800,8 +857,8 @@ uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, con
     return buf;
 }
 
-int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
-                           int64_t event_ms, bool with_payment, it_dr *dr) {
+int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id, int64_t event_ms,
+                           bool with_payment, it_dr *dr) {
     size_t len;
     uint8_t *buf = it_pack_order_event(o, kind, event_id, event_ms, with_payment, &len);
     char key[256];
@@ -811,8 +868,8 @@ int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const
     return rc;
 }
 
-int it_produce_inventory(const char *shop, const char *sku, int32_t available, int64_t counted_ms,
-                         const char *event_id, it_dr *dr) {
+int it_produce_inventory(const char *shop, const char *sku, int32_t available, int64_t counted_ms, const char *event_id,
+                         it_dr *dr) {
     Cs__V1__InventoryLevel lvl = CS__V1__INVENTORY_LEVEL__INIT;
     Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
     lvl.sku = (char *)sku;
@@ -828,13 +885,15 @@ int it_produce_inventory(const char *shop, const char *sku, int32_t available, i
     return it_produce_env(IT_TOPIC_INVENTORY, -1, sku, &env, dr);
 }
 
-void it_order_id_on_partition(char *out, size_t len, const char *shop, const char *prefix, int32_t part,
-                              int *n) {
+void it_order_id_on_partition(char *out, size_t len, const char *shop, const char *prefix, int32_t part, int *n) {
     char key[512];
     for (;; (*n)++) {
         snprintf(out, len, "%s%d", prefix, *n);
         snprintf(key, sizeof key, "%s:%s", shop, out);
-        if (it_partition_of(IT_TOPIC_ORDERS, key) == part) { (*n)++; return; }
+        if (it_partition_of(IT_TOPIC_ORDERS, key) == part) {
+            (*n)++;
+            return;
+        }
     }
 }
 
@@ -919,9 +978,9 @@ const char *it_prefix(char *out, size_t len, const char *col, const char *prefix
 
 static bool cmpOk(it_cmp c, long long v, long long want) {
     switch (c) {
-    case IT_EQ: return v == want;
-    case IT_GE: return v >= want;
-    case IT_LE: return v >= 0 && v <= want;
+        case IT_EQ: return v == want;
+        case IT_GE: return v >= want;
+        case IT_LE: return v >= 0 && v <= want;
     }
     return false;
 }
@@ -943,7 +1002,11 @@ long long it_wait_pg(it_cmp cmp, long long want, int timeout_ms, const char *fmt
             vsnprintf(sql, sizeof sql, fmt, ap);
             va_end(ap);
             fprintf(stderr, "  wait timed out after %d ms: last value %lld, wanted %s %lld, query: %s\n", timeout_ms,
-                    last, cmp == IT_EQ ? "==" : cmp == IT_GE ? ">=" : "<=", want, sql);
+                    last,
+                    cmp == IT_EQ   ? "=="
+                    : cmp == IT_GE ? ">="
+                                   : "<=",
+                    want, sql);
             break;
         }
         it_sleep_ms(100);
@@ -955,7 +1018,7 @@ long long it_wait_pg(it_cmp cmp, long long want, int timeout_ms, const char *fmt
 /* ---- reading topics ---------------------------------------------------------------- */
 
 struct it_reader {
-    rd_kafka_t *rk;       /* assign-only consumer */
+    rd_kafka_t *rk; /* assign-only consumer */
     it_rec *recs;
     size_t n, cap;
 };
@@ -964,12 +1027,25 @@ it_reader *it_reader_open(const char *topic, bool from_start) {
     static int seq;
     char err[512], group[96];
     snprintf(group, sizeof group, "it-reader-%d-%d", (int)getpid(), seq++);
-    static const char *const over[] = { "enable.partition.eof", "false", "auto.offset.reset", "earliest",
-                                        "client.id", "it-reader", "fetch.wait.max.ms", "50", NULL };
+    static const char *const over[] = {"enable.partition.eof",
+                                       "false",
+                                       "auto.offset.reset",
+                                       "earliest",
+                                       "client.id",
+                                       "it-reader",
+                                       "fetch.wait.max.ms",
+                                       "50",
+                                       NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_READER, group, over, err, sizeof err);
-    if (!c) { fprintf(stderr, "  reader: %s\n", err); return NULL; }
+    if (!c) {
+        fprintf(stderr, "  reader: %s\n", err);
+        return NULL;
+    }
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
-    if (!rk) { fprintf(stderr, "  reader: %s\n", err); return NULL; }
+    if (!rk) {
+        fprintf(stderr, "  reader: %s\n", err);
+        return NULL;
+    }
     int np = it_partition_count(topic);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
     for (int p = 0; p < np; p++) {
@@ -1072,7 +1148,10 @@ void it_reader_close(it_reader *r) {
         it_rec *x = &r->recs[i];
         free(x->key);
         free(x->value);
-        for (size_t j = 0; j < x->nheaders; j++) { free(x->headers[j].name); free(x->headers[j].value); }
+        for (size_t j = 0; j < x->nheaders; j++) {
+            free(x->headers[j].name);
+            free(x->headers[j].value);
+        }
         free(x->headers);
         if (x->env) cs__v1__envelope__free_unpacked(x->env, NULL);
     }
@@ -1126,8 +1205,7 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic, partition);
     int64_t off = -1;
-    if (rd_kafka_committed(rk, l, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && !l->elems[0].err)
-        off = l->elems[0].offset;
+    if (rd_kafka_committed(rk, l, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && !l->elems[0].err) off = l->elems[0].offset;
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_destroy(rk);
     return off;
@@ -1177,7 +1255,13 @@ const char *it_state_name(int state) {
     return strncmp(v->name, "VERDICT_STATE_", 14) == 0 ? v->name + 14 : v->name;
 }
 
-typedef struct vrow { char *order_id; int version; char *state; char *trigger; bool seen, bad; } vrow;
+typedef struct vrow {
+    char *order_id;
+    int version;
+    char *state;
+    char *trigger;
+    bool seen, bad;
+} vrow;
 
 static int cmpVrow(const void *a, const void *b) {
     const vrow *x = a, *y = b;
@@ -1185,12 +1269,13 @@ static int cmpVrow(const void *a, const void *b) {
     return c ? c : (x->version > y->version) - (x->version < y->version);
 }
 
-long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch,
-                          long *records) {
+long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch, long *records) {
     *missing = *mismatch = *records = 0;
     char sql[512];
-    snprintf(sql, sizeof sql, "SELECT order_id, version, state, trigger_event_id FROM verdicts "
-                              "WHERE order_id LIKE '%s%%' ORDER BY order_id, version", run);
+    snprintf(sql, sizeof sql,
+             "SELECT order_id, version, state, trigger_event_id FROM verdicts "
+             "WHERE order_id LIKE '%s%%' ORDER BY order_id, version",
+             run);
     PGresult *res = pgRun(sql, PGRES_TUPLES_OK);
     if (!res) return -1;
     long n = PQntuples(res);
@@ -1204,7 +1289,7 @@ long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *m
     }
     PQclear(res);
     qsort(rows, (size_t)n, sizeof *rows, cmpVrow);
-    size_t done = 0;     /* records of r already looked at */
+    size_t done = 0; /* records of r already looked at */
     long seen = 0;
     int64_t end = it_now_ms() + timeout_ms;
     for (;;) {
@@ -1214,9 +1299,9 @@ long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *m
             const Cs__V1__Verdict *v = x->env->verdict;
             if (strncmp(v->order_id, run, strlen(run)) != 0) continue;
             (*records)++;
-            vrow key = { .order_id = v->order_id, .version = v->version };
+            vrow key = {.order_id = v->order_id, .version = v->version};
             vrow *row = bsearch(&key, rows, (size_t)n, sizeof *rows, cmpVrow);
-            if (!row) continue;   /* a verdict newer than our snapshot of the table */
+            if (!row) continue; /* a verdict newer than our snapshot of the table */
             char want_id[512];
             snprintf(want_id, sizeof want_id, "%s/verdict/v%d", row->trigger, row->version);
             if (strcmp(it_state_name(v->state), row->state) != 0 || strcmp(x->env->event_id, want_id) != 0) {
@@ -1225,7 +1310,10 @@ long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *m
                             row->version, it_state_name(v->state), x->env->event_id, row->state, want_id);
                 row->bad = true;
             }
-            if (!row->seen) { row->seen = true; seen++; }
+            if (!row->seen) {
+                row->seen = true;
+                seen++;
+            }
         }
         if (seen == n || it_now_ms() >= end) break;
         it_reader_collect(r, run, r->n + 1, 200);

@@ -59,14 +59,14 @@
 /* ---- environment and checks ------------------------------------------- */
 
 typedef struct it_env {
-    const char *brokers;     /* CS_KAFKA_BROKERS */
-    const char *pg_dsn;      /* CS_PG_DSN */
-    const char *redis_url;   /* CS_REDIS_URL */
-    const char *source_dir;  /* CS_SOURCE_DIR (set by ctest) */
-    const char *build_dir;   /* CS_BUILD_DIR (set by ctest) */
-    char shops_file[1024];   /* <source>/deploy/config/shops.sample.json */
-    char log_dir[1024];      /* <build>/tests/it-logs */
-    char test_name[64];      /* argv[0]'s base name */
+    const char *brokers;    /* CS_KAFKA_BROKERS */
+    const char *pg_dsn;     /* CS_PG_DSN */
+    const char *redis_url;  /* CS_REDIS_URL */
+    const char *source_dir; /* CS_SOURCE_DIR (set by ctest) */
+    const char *build_dir;  /* CS_BUILD_DIR (set by ctest) */
+    char shops_file[1024];  /* <source>/deploy/config/shops.sample.json */
+    char log_dir[1024];     /* <build>/tests/it-logs */
+    char test_name[64];     /* argv[0]'s base name */
 } it_env;
 
 extern it_env it;
@@ -92,9 +92,14 @@ void it_sleep_ms(int ms);
 
 /* Check and leave the current test case when false (for preconditions
  * whose failure would make every following check meaningless). */
-#define IT_REQUIRE(cond) do { if (!(cond)) { \
-    fprintf(stderr, "  %s:%d: required: %s\n", __FILE__, __LINE__, #cond); \
-    ct_failed_checks++; return; } } while (0)
+#define IT_REQUIRE(cond)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "  %s:%d: required: %s\n", __FILE__, __LINE__, #cond);                                     \
+            ct_failed_checks++;                                                                                        \
+            return;                                                                                                    \
+        }                                                                                                              \
+    } while (0)
 
 /* Prints a measurement line, "  [name] ..." to stdout. */
 void it_measure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -107,7 +112,7 @@ void it_cleanup_case(void);
  * environment runs only the cases whose name contains it. */
 static inline int it_run_cases(const ct_case *cases, size_t n) {
     int passed = 0, failed = 0;
-    const char *only = getenv("IT_ONLY");   /* run only the cases whose name contains it */
+    const char *only = getenv("IT_ONLY"); /* run only the cases whose name contains it */
     for (size_t i = 0; i < n; i++) {
         if (only && *only && !strstr(cases[i].name, only)) continue;
         int before = ct_failed_checks;
@@ -116,26 +121,36 @@ static inline int it_run_cases(const ct_case *cases, size_t n) {
         cases[i].fn();
         it_cleanup_case();
         double s = (double)(it_now_ms() - t0) / 1000.0;
-        if (ct_failed_checks == before) { passed++; fprintf(stderr, "ok   %s (%.1f s)\n", cases[i].name, s); }
-        else { failed++; fprintf(stderr, "FAIL %s (%.1f s)\n", cases[i].name, s); }
+        if (ct_failed_checks == before) {
+            passed++;
+            fprintf(stderr, "ok   %s (%.1f s)\n", cases[i].name, s);
+        } else {
+            failed++;
+            fprintf(stderr, "FAIL %s (%.1f s)\n", cases[i].name, s);
+        }
     }
     fflush(stderr);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
 
-#define IT_MAIN(...) int main(int argc, char **argv) { (void)argc; it_init(argv[0]); \
-    static const ct_case cs_[] = { __VA_ARGS__ }; \
-    int rc_ = it_run_cases(cs_, sizeof cs_ / sizeof cs_[0]); \
-    it_shutdown(); return rc_; }
+#define IT_MAIN(...)                                                                                                   \
+    int main(int argc, char **argv) {                                                                                  \
+        (void)argc;                                                                                                    \
+        it_init(argv[0]);                                                                                              \
+        static const ct_case cs_[] = {__VA_ARGS__};                                                                    \
+        int rc_ = it_run_cases(cs_, sizeof cs_ / sizeof cs_[0]);                                                       \
+        it_shutdown();                                                                                                 \
+        return rc_;                                                                                                    \
+    }
 
 /* ---- worker processes -------------------------------------------------- */
 
 typedef struct it_worker {
-    pid_t pid;            /* 0 when not running */
-    char name[64];        /* CS_INSTANCE and log file stem */
-    char log[1200];       /* stderr (and stdout) of the process */
-    int exit_code;        /* after it_worker_wait/stop: exit code, 128+signal if killed */
+    pid_t pid;      /* 0 when not running */
+    char name[64];  /* CS_INSTANCE and log file stem */
+    char log[1200]; /* stderr (and stdout) of the process */
+    int exit_code;  /* after it_worker_wait/stop: exit code, 128+signal if killed */
 } it_worker;
 
 /* Starts $CS_BUILD_DIR/order-verifier with the test settings (shops file,
@@ -182,8 +197,8 @@ int it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Where one produced record landed (filled by the delivery report). */
 typedef struct it_dr {
     int32_t partition;
-    int64_t offset;       /* -1 until delivered */
-    int err;              /* rd_kafka_resp_err_t, 0 = ok */
+    int64_t offset; /* -1 until delivered */
+    int err;        /* rd_kafka_resp_err_t, 0 = ok */
 } it_dr;
 
 /* Partition of key in topic under the producer's (and the gateway's)
@@ -194,10 +209,8 @@ int it_partition_count(const char *topic);
 /* Produces one record (value copied) to the key's partition, or to
  * `partition` if >= 0. dr (may be NULL) is filled on delivery: keep it
  * alive until it_flush(). Returns 0 if queued. */
-int it_produce_raw(const char *topic, int32_t partition, const char *key, const void *value,
-                   size_t len, it_dr *dr);
-int it_produce_env(const char *topic, int32_t partition, const char *key,
-                   const Cs__V1__Envelope *env, it_dr *dr);
+int it_produce_raw(const char *topic, int32_t partition, const char *key, const void *value, size_t len, it_dr *dr);
+int it_produce_env(const char *topic, int32_t partition, const char *key, const Cs__V1__Envelope *env, it_dr *dr);
 /* Waits until every queued record is acknowledged; returns the number of
  * records that failed since the last flush (0 = all delivered). */
 int it_flush(int timeout_ms);
@@ -227,9 +240,9 @@ typedef struct it_order {
     int64_t shipping_fen;
     Cs__V1__PaymentMethod pay;
     bool cod;
-    int64_t paid_fen;          /* -1 = exactly payable (it_order_payable) */
+    int64_t paid_fen; /* -1 = exactly payable (it_order_payable) */
     int64_t created_ms;
-    int64_t paid_ms;           /* time the PAID event carries */
+    int64_t paid_ms; /* time the PAID event carries */
     char name[64];
     char phone[32];
     char province[64], city[64], district[64], street[160];
@@ -242,8 +255,8 @@ typedef struct it_order {
  * NULL), 1 fen-exact amounts (a 500 fen coupon, 800 fen shipping), a
  * receiver in 浙江省 杭州市 西湖区 with a street, a mobile number made from
  * seq, courier YTO (SF for shops without YTO), created at now. */
-void it_order_init(it_order *o, const char *shop, const char *order_id, const char *buyer,
-                   const char *sku1, const char *sku2, int seq);
+void it_order_init(it_order *o, const char *shop, const char *order_id, const char *buyer, const char *sku1,
+                   const char *sku2, int seq);
 int64_t it_order_item_total(const it_order *o);
 int64_t it_order_payable(const it_order *o);
 
@@ -252,11 +265,11 @@ int64_t it_order_payable(const it_order *o);
  * "<shop>:<order>". CREATED carries the whole order (unpaid unless
  * with_payment), PAID the payment (paid_fen, paid_ms, method),
  * ADDRESS_CHANGED the receiver, MEMO_CHANGED the notes. */
-int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
-                           int64_t event_ms, bool with_payment, it_dr *dr);
+int it_produce_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id, int64_t event_ms,
+                           bool with_payment, it_dr *dr);
 /* Packs the same envelope (malloc'd; caller frees) without producing it. */
-uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id,
-                             int64_t event_ms, bool with_payment, size_t *len);
+uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, const char *event_id, int64_t event_ms,
+                             bool with_payment, size_t *len);
 /* Produces oe about o in an envelope (event_id, event_ms), keyed like o's
  * other events: for order events the harness does not build. */
 int it_produce_order_body(const it_order *o, const Cs__V1__OrderEvent *oe, const char *event_id, int64_t event_ms);
@@ -267,12 +280,11 @@ int it_produce_cancel(const it_order *o, const char *event_id, const char *reaso
 int it_clock_set(int64_t ms);
 int it_clock_advance(int64_t delta_ms);
 /* A stock count for (shop, sku) keyed by the SKU. */
-int it_produce_inventory(const char *shop, const char *sku, int32_t available,
-                         int64_t counted_ms, const char *event_id, it_dr *dr);
+int it_produce_inventory(const char *shop, const char *sku, int32_t available, int64_t counted_ms, const char *event_id,
+                         it_dr *dr);
 /* An order id "<prefix>" + n whose key "<shop>:<id>" lands on partition
  * part of shop.orders.v1 (n counts up from *n, which is advanced). */
-void it_order_id_on_partition(char *out, size_t len, const char *shop, const char *prefix,
-                              int32_t part, int *n);
+void it_order_id_on_partition(char *out, size_t len, const char *shop, const char *prefix, int32_t part, int *n);
 
 /* ---- PostgreSQL ----------------------------------------------------------- */
 
@@ -301,17 +313,20 @@ long long it_wait_pg(it_cmp cmp, long long want, int timeout_ms, const char *fmt
 
 /* ---- reading topics ----------------------------------------------------------- */
 
-typedef struct it_header { char *name; char *value; } it_header;
+typedef struct it_header {
+    char *name;
+    char *value;
+} it_header;
 
 typedef struct it_rec {
     int32_t partition;
     int64_t offset;
-    char *key;               /* NUL-terminated copy */
-    uint8_t *value;          /* copy */
+    char *key;      /* NUL-terminated copy */
+    uint8_t *value; /* copy */
     size_t len;
     it_header *headers;
     size_t nheaders;
-    Cs__V1__Envelope *env;   /* decoded value, NULL if it does not decode */
+    Cs__V1__Envelope *env; /* decoded value, NULL if it does not decode */
 } it_rec;
 
 typedef struct it_reader it_reader;
@@ -335,8 +350,7 @@ void it_reader_close(it_reader *r);
  * rows; *missing = rows with no record, *mismatch = rows whose records
  * disagree (state, or event id other than "<trigger>/verdict/v<version>"),
  * *records = run records read (duplicates included). */
-long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch,
-                          long *records);
+long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch, long *records);
 /* "VERIFIED" for CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED, ... */
 const char *it_state_name(int state);
 

@@ -9,19 +9,19 @@
 #include "cs/routes.h"
 #include "cs/topics.h"
 
-#define EXAMPLE_FOLLOWUP "example.followup"   /* timer kind */
+#define EXAMPLE_FOLLOWUP "example.followup" /* timer kind */
 
 /* ---- the rule: pure, (event, now) -> effects; would live in rules/ ---- */
 static void exampleOnOrder(const Cs__V1__OrderEvent *oe, int64_t now_ms, cs_effects *fx) {
     switch (oe->kind) {
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
-        cs_fx_timer(fx, EXAMPLE_FOLLOWUP, NULL, now_ms + 3600 * 1000);   /* subject: the order */
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED:
-        cs_fx_cancel(fx, NULL, NULL);   /* every pending timer of the order */
-        break;
-    default: break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
+            cs_fx_timer(fx, EXAMPLE_FOLLOWUP, NULL, now_ms + 3600 * 1000); /* subject: the order */
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED:
+            cs_fx_cancel(fx, NULL, NULL); /* every pending timer of the order */
+            break;
+        default: break;
     }
 }
 
@@ -56,7 +56,7 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
 
 static int onFollowup(void *user, cs_batch *b, cs_event *ev, const char *order_id, char *err, size_t errlen) {
     (void)user;
-    cs_order_view v;   /* the verifier's order through the shared read model */
+    cs_order_view v; /* the verifier's order through the shared read model */
     if (cs_order_load(b, ev->env->shop_id, order_id, &v, err, errlen) != 0) return -1;
     cs_effects fx;
     cs_fx_init(&fx);

@@ -34,16 +34,14 @@ static int probeBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             if (cs_timer_cancel(b, id, err, errlen) != 0) return -1;
             continue;
         }
-        cs_timer_spec t = { .kind = "probe.remind", .order_key = ev->key,
-                            .due_ms = e->event_ms + 3600000 };
+        cs_timer_spec t = {.kind = "probe.remind", .order_key = ev->key, .due_ms = e->event_ms + 3600000};
         if (cs_timer_schedule(b, &t, err, errlen) != 0) return -1;
     }
     return 0;
 }
 
 int main(int argc, char **argv) {
-    static const char *const topics[] = { CS_TOPIC_ORDERS, CS_TOPIC_TIMERS, NULL };
-    static const cs_worker_def def = { .name = "it-timer-probe", .topics = topics,
-                                       .handle_batch = probeBatch };
+    static const char *const topics[] = {CS_TOPIC_ORDERS, CS_TOPIC_TIMERS, NULL};
+    static const cs_worker_def def = {.name = "it-timer-probe", .topics = topics, .handle_batch = probeBatch};
     return cs_worker_main(&def, argc, argv);
 }

@@ -29,9 +29,10 @@ static void test_duration_units_are_seconds_minutes_hours_days(void) {
 }
 
 static void test_bad_durations_are_refused(void) {
-    static const char *const bad[] = {"", "10", "s", "10x", "1.5h", "-5m", "+5m", "10 s",
-                                      " 10s", "1H", "5ms", "1h30", "3651d", "87601h",
-                                      "99999999999999999999d", "1d-1h"};
+    static const char *const bad[] = {"",     "10",   "s",     "10x",    "1.5h",
+                                      "-5m",  "+5m",  "10 s",  " 10s",   "1H",
+                                      "5ms",  "1h30", "3651d", "87601h", "99999999999999999999d",
+                                      "1d-1h"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 0;
         if (cscli_parse_duration(bad[i], &ms) != -1) {
@@ -55,15 +56,14 @@ static void test_order_key_splits_at_the_first_colon(void) {
     CT_EQ_INT(cscli_parse_order_key(":T1", shop, sizeof shop, order, sizeof order), -1);
     CT_EQ_INT(cscli_parse_order_key("s:", shop, sizeof shop, order, sizeof order), -1);
     CT_EQ_INT(cscli_parse_order_key("", shop, sizeof shop, order, sizeof order), -1);
-    CT_EQ_INT(cscli_parse_order_key("a-shop-name-longer-than-32-bytes-xx:1", shop, sizeof shop,
-                                    order, sizeof order), -1);
+    CT_EQ_INT(cscli_parse_order_key("a-shop-name-longer-than-32-bytes-xx:1", shop, sizeof shop, order, sizeof order),
+              -1);
 }
 
 static void test_options_and_positionals_are_separated(void) {
     bool json = false, help = false;
     const char *tz = NULL;
-    const cscli_opt opts[] = {{"--json", &json, NULL}, {"--help", &help, NULL},
-                              {"--tz", NULL, &tz}};
+    const cscli_opt opts[] = {{"--json", &json, NULL}, {"--help", &help, NULL}, {"--tz", NULL, &tz}};
     char *argv[] = {"set", "--tz", "UTC", "2026-11-11T09:30", "--json", NULL};
     const char *pos[3];
     int npos = -1;
@@ -81,9 +81,9 @@ static void test_options_and_positionals_are_separated(void) {
     CT_EQ_STR(tz, "Asia/Tokyo");
     CT_CHECK(help && !json);
     CT_EQ_INT(npos, 1);
-    CT_EQ_STR(pos[0], "--json");   /* after "--" it is an argument */
+    CT_EQ_STR(pos[0], "--json"); /* after "--" it is an argument */
 
-    char *argv3[] = {"advance", "-5m", NULL};   /* a negative number is an argument */
+    char *argv3[] = {"advance", "-5m", NULL}; /* a negative number is an argument */
     CT_EQ_INT(cscli_parse_args(2, argv3, opts, 3, pos, 3, &npos, err, sizeof err), 0);
     CT_EQ_INT(npos, 2);
 }
@@ -166,11 +166,12 @@ static void test_usage_errors_exit_2_before_any_backend(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = run(cases[i]);
-        if (rc != CSCLI_USAGE) fprintf(stderr, "  case %zu (%s %s ...) gave %d\n", i,
-                                       cases[i][1] ? cases[i][1] : "", cases[i][1] && cases[i][2] ? cases[i][2] : "", rc);
+        if (rc != CSCLI_USAGE)
+            fprintf(stderr, "  case %zu (%s %s ...) gave %d\n", i, cases[i][1] ? cases[i][1] : "",
+                    cases[i][1] && cases[i][2] ? cases[i][2] : "", rc);
         CT_EQ_INT(rc, CSCLI_USAGE);
         CT_CHECK(strncmp(err_text, "cscli: ", 7) == 0);
-        CT_EQ_STR(out_text, "");   /* nothing on stdout without --json */
+        CT_EQ_STR(out_text, ""); /* nothing on stdout without --json */
     }
 }
 
@@ -220,20 +221,14 @@ static void test_clock_show_in_system_mode_needs_no_backend(void) {
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(doc, "mode");
     const cJSON *now = cJSON_GetObjectItemCaseSensitive(doc, "now");
     CT_CHECK(cJSON_IsString(mode) && strcmp(mode->valuestring, "system") == 0);
-    CT_CHECK(cJSON_IsString(now) && strlen(now->valuestring) == 29 &&
-             strcmp(now->valuestring + 23, "+00:00") == 0);
+    CT_CHECK(cJSON_IsString(now) && strlen(now->valuestring) == 29 && strcmp(now->valuestring + 23, "+00:00") == 0);
     cJSON_Delete(doc);
 }
 
-CT_MAIN(CT_CASE(test_duration_units_are_seconds_minutes_hours_days),
-        CT_CASE(test_bad_durations_are_refused),
-        CT_CASE(test_order_key_splits_at_the_first_colon),
-        CT_CASE(test_options_and_positionals_are_separated),
-        CT_CASE(test_unknown_option_missing_value_and_extra_arguments_are_errors),
-        CT_CASE(test_positive_int_bounds),
-        CT_CASE(test_text_width_counts_cjk_as_two_cells),
-        CT_CASE(test_usage_errors_exit_2_before_any_backend),
-        CT_CASE(test_usage_error_with_json_prints_an_error_document),
-        CT_CASE(test_help_exits_0_and_goes_to_stdout),
+CT_MAIN(CT_CASE(test_duration_units_are_seconds_minutes_hours_days), CT_CASE(test_bad_durations_are_refused),
+        CT_CASE(test_order_key_splits_at_the_first_colon), CT_CASE(test_options_and_positionals_are_separated),
+        CT_CASE(test_unknown_option_missing_value_and_extra_arguments_are_errors), CT_CASE(test_positive_int_bounds),
+        CT_CASE(test_text_width_counts_cjk_as_two_cells), CT_CASE(test_usage_errors_exit_2_before_any_backend),
+        CT_CASE(test_usage_error_with_json_prints_an_error_document), CT_CASE(test_help_exits_0_and_goes_to_stdout),
         CT_CASE(test_bad_environment_is_a_usage_error_naming_the_variable),
         CT_CASE(test_clock_show_in_system_mode_needs_no_backend))

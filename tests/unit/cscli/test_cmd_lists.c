@@ -62,6 +62,5 @@ static void test_list_with_postgres_down_exits_3(void) {
     CT_EQ_INT(run((char *[]){"cscli", "exceptions", "list", "--order", "tb-demo:T1", NULL}), 3);
 }
 
-CT_MAIN(CT_CASE(test_list_usage_errors_exit_2_naming_the_command),
-        CT_CASE(test_list_help_exits_0_with_its_own_usage),
+CT_MAIN(CT_CASE(test_list_usage_errors_exit_2_naming_the_command), CT_CASE(test_list_help_exits_0_with_its_own_usage),
         CT_CASE(test_list_with_postgres_down_exits_3))

@@ -68,6 +68,5 @@ static void test_messages_backend_down_exits_3_with_json_error(void) {
     unsetenv("CS_PG_DSN");
 }
 
-CT_MAIN(CT_CASE(test_messages_usage_errors_exit_2),
-        CT_CASE(test_messages_help_lists_statuses),
+CT_MAIN(CT_CASE(test_messages_usage_errors_exit_2), CT_CASE(test_messages_help_lists_statuses),
         CT_CASE(test_messages_backend_down_exits_3_with_json_error))

@@ -99,6 +99,5 @@ static void test_ex1_cod_order_counts_from_creation(void) {
 CT_MAIN(CT_CASE(test_ex1_paid_today_restock_tomorrow_gets_im_with_ship_date),
         CT_CASE(test_ex1_restock_day_after_tomorrow_is_not_ex1),
         CT_CASE(test_ex1_paid_yesterday_or_unknown_restock_is_not_ex1),
-        CT_CASE(test_ex1_restock_already_due_ships_today),
-        CT_CASE(test_ex1_today_is_the_shops_local_date),
+        CT_CASE(test_ex1_restock_already_due_ships_today), CT_CASE(test_ex1_today_is_the_shops_local_date),
         CT_CASE(test_ex1_cod_order_counts_from_creation))

@@ -53,5 +53,4 @@ static void test_ex2_paid_yesterday_is_not_ex2(void) {
 }
 
 CT_MAIN(CT_CASE(test_ex2_paid_today_restock_unknown_gets_call_task),
-        CT_CASE(test_ex2_restock_later_than_tomorrow_is_a_call_too),
-        CT_CASE(test_ex2_paid_yesterday_is_not_ex2))
+        CT_CASE(test_ex2_restock_later_than_tomorrow_is_a_call_too), CT_CASE(test_ex2_paid_yesterday_is_not_ex2))

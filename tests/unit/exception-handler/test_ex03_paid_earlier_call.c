@@ -47,5 +47,4 @@ static void test_ex3_paid_today_is_not_ex3(void) {
 }
 
 CT_MAIN(CT_CASE(test_ex3_paid_yesterday_restock_tomorrow_gets_call),
-        CT_CASE(test_ex3_paid_yesterday_restock_unknown_gets_call),
-        CT_CASE(test_ex3_paid_today_is_not_ex3))
+        CT_CASE(test_ex3_paid_yesterday_restock_unknown_gets_call), CT_CASE(test_ex3_paid_today_is_not_ex3))

@@ -123,9 +123,7 @@ static void test_ex4_sms_preference_without_phone_falls_back_to_im(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex4_unreachable_gets_one_im_by_default),
-        CT_CASE(test_ex4_shop_preferring_sms_gets_one_sms),
-        CT_CASE(test_ex4_own_site_buyer_without_im_gets_sms),
-        CT_CASE(test_ex4_second_unreachable_sends_nothing_more),
+CT_MAIN(CT_CASE(test_ex4_unreachable_gets_one_im_by_default), CT_CASE(test_ex4_shop_preferring_sms_gets_one_sms),
+        CT_CASE(test_ex4_own_site_buyer_without_im_gets_sms), CT_CASE(test_ex4_second_unreachable_sends_nothing_more),
         CT_CASE(test_ex4_reached_or_no_open_exception_sends_nothing),
         CT_CASE(test_ex4_sms_preference_without_phone_falls_back_to_im))

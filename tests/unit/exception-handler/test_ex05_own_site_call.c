@@ -51,5 +51,4 @@ static void test_ex5_platform_order_is_not_ex5(void) {
 }
 
 CT_MAIN(CT_CASE(test_ex5_own_site_cod_exception_gets_urgent_call_today),
-        CT_CASE(test_ex5_prepaid_own_site_call_is_not_urgent),
-        CT_CASE(test_ex5_platform_order_is_not_ex5))
+        CT_CASE(test_ex5_prepaid_own_site_call_is_not_urgent), CT_CASE(test_ex5_platform_order_is_not_ex5))

@@ -4,9 +4,7 @@
  * open at the END of day 3; day 1 = the exception's local date. */
 #include "ex_fixtures.h"
 
-static ex_exception openAt(int64_t ms) {
-    return (ex_exception){.exists = true, .open = true, .opened_ms = ms};
-}
+static ex_exception openAt(int64_t ms) { return (ex_exception){.exists = true, .open = true, .opened_ms = ms}; }
 
 static void test_ex6_timers_at_day_boundaries_shanghai(void) {
     cs_shop s;
@@ -147,7 +145,7 @@ static void test_ex6_day3_across_dst_new_york(void) {
      * 00:00 EDT = 04:00 UTC */
     cs_shop s;
     fxe_shop_init(&s, "America/New_York", CS_CHANNEL_TAOBAO);
-    const int64_t opened = 1710003600000LL; /* 2024-03-09T17:00:00Z */
+    const int64_t opened = 1710003600000LL;                  /* 2024-03-09T17:00:00Z */
     CT_EQ_INT(ex6_escalate_ms(&s, opened), 1710129600000LL); /* 2024-03-11T04:00:00Z */
     CT_EQ_INT(ex6_breach_ms(&s, opened), 1710216000000LL);   /* 2024-03-12T04:00:00Z */
     fxe_shop_done(&s);
@@ -178,12 +176,9 @@ static void test_ex6_escalate_day_is_a_shop_setting(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex6_timers_at_day_boundaries_shanghai),
-        CT_CASE(test_ex6_escalated_at_start_of_day3_not_before),
+CT_MAIN(CT_CASE(test_ex6_timers_at_day_boundaries_shanghai), CT_CASE(test_ex6_escalated_at_start_of_day3_not_before),
         CT_CASE(test_ex6_breach_at_end_of_day3_not_before),
         CT_CASE(test_ex6_requeue_top_of_middle_shift_queue_at_its_next_start),
-        CT_CASE(test_ex6_requeue_fired_late_still_queues_today),
-        CT_CASE(test_ex6_requeue_shift_is_a_shop_setting),
-        CT_CASE(test_ex6_closed_exception_is_not_requeued_or_escalated),
-        CT_CASE(test_ex6_day3_across_dst_new_york),
+        CT_CASE(test_ex6_requeue_fired_late_still_queues_today), CT_CASE(test_ex6_requeue_shift_is_a_shop_setting),
+        CT_CASE(test_ex6_closed_exception_is_not_requeued_or_escalated), CT_CASE(test_ex6_day3_across_dst_new_york),
         CT_CASE(test_ex6_escalate_day_is_a_shop_setting))

@@ -18,8 +18,8 @@ static void test_ex7_compensation_is_5_percent_rounded_half_up(void) {
     cs_shop s;
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TMALL);
     CT_EQ_INT(ex7_compensation_fen(10000, &s), 500);
-    CT_EQ_INT(ex7_compensation_fen(10, &s), 1);  /* 0.50 -> 1 */
-    CT_EQ_INT(ex7_compensation_fen(9, &s), 0);   /* 0.45 -> 0 */
+    CT_EQ_INT(ex7_compensation_fen(10, &s), 1);     /* 0.50 -> 1 */
+    CT_EQ_INT(ex7_compensation_fen(9, &s), 0);      /* 0.45 -> 0 */
     CT_EQ_INT(ex7_compensation_fen(4490, &s), 225); /* 224.5 -> 225 */
     CT_EQ_INT(ex7_compensation_fen(4489, &s), 224); /* 224.45 -> 224 */
     CT_EQ_INT(ex7_compensation_fen(0, &s), 0);
@@ -30,11 +30,11 @@ static void test_ex7_compensation_is_5_percent_rounded_half_up(void) {
 static void test_ex7_compensation_capped_at_30_cny(void) {
     cs_shop s;
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TMALL);
-    CT_EQ_INT(ex7_compensation_fen(59980, &s), 2999);  /* 1 fen under the cap */
-    CT_EQ_INT(ex7_compensation_fen(59989, &s), 2999);  /* 2999.45 */
-    CT_EQ_INT(ex7_compensation_fen(59990, &s), 3000);  /* 2999.50 rounds to the cap */
-    CT_EQ_INT(ex7_compensation_fen(60000, &s), 3000);  /* exactly the cap */
-    CT_EQ_INT(ex7_compensation_fen(60020, &s), 3000);  /* 3001 -> capped */
+    CT_EQ_INT(ex7_compensation_fen(59980, &s), 2999); /* 1 fen under the cap */
+    CT_EQ_INT(ex7_compensation_fen(59989, &s), 2999); /* 2999.45 */
+    CT_EQ_INT(ex7_compensation_fen(59990, &s), 3000); /* 2999.50 rounds to the cap */
+    CT_EQ_INT(ex7_compensation_fen(60000, &s), 3000); /* exactly the cap */
+    CT_EQ_INT(ex7_compensation_fen(60020, &s), 3000); /* 3001 -> capped */
     CT_EQ_INT(ex7_compensation_fen(100000000000LL, &s), 3000);
     s.th.compensation_cap_fen = 5000;
     CT_EQ_INT(ex7_compensation_fen(100020, &s), 5000);
@@ -95,8 +95,7 @@ static void test_ex7_only_tmall_and_only_out_of_stock(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex7_compensation_is_5_percent_rounded_half_up),
-        CT_CASE(test_ex7_compensation_capped_at_30_cny),
+CT_MAIN(CT_CASE(test_ex7_compensation_is_5_percent_rounded_half_up), CT_CASE(test_ex7_compensation_capped_at_30_cny),
         CT_CASE(test_ex7_exchange_offered_first_when_refund_requested),
         CT_CASE(test_ex7_refunded_case_gets_one_compensation_request),
         CT_CASE(test_ex7_only_tmall_and_only_out_of_stock))

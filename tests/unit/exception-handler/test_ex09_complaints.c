@@ -72,8 +72,10 @@ static void test_ex9_missed_deadline_is_sla_breach_met_one_is_not(void) {
     cs_shop s;
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TAOBAO);
     int64_t t = fxe_local(&s, 2024, 6, 1, 10, 0);
-    ex_complaint k = {.exists = true, .level = CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE,
-                      .opened_ms = t, .deadline_ms = t + 4 * FXE_HOUR};
+    ex_complaint k = {.exists = true,
+                      .level = CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE,
+                      .opened_ms = t,
+                      .deadline_ms = t + 4 * FXE_HOUR};
     ex_decision d;
     ex_decision_init(&d);
     CT_CHECK(!ex9_on_deadline(&k, "K1", &s, t + 4 * FXE_HOUR - 1, &d));
@@ -96,8 +98,10 @@ static void test_ex9_level_action_marks_met_and_cancels_timer(void) {
     cs_shop s;
     fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TAOBAO);
     int64_t t = fxe_local(&s, 2024, 6, 1, 10, 0);
-    ex_complaint k = {.exists = true, .level = CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT,
-                      .opened_ms = t, .deadline_ms = t + FXE_HOUR};
+    ex_complaint k = {.exists = true,
+                      .level = CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT,
+                      .opened_ms = t,
+                      .deadline_ms = t + FXE_HOUR};
     Cs__V1__Complaint c = complaint(CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT, t);
     c.solution_offered = 1; /* not L1's action */
     ex_decision d;
@@ -162,10 +166,7 @@ static void test_ex9_vip_windows_half_open_and_calendar_months(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex9_deadlines_1h_4h_24h),
-        CT_CASE(test_ex9_l1_goes_to_supervisor_urgent_with_1h_timer),
-        CT_CASE(test_ex9_l2_and_l3_tasks_by_level),
-        CT_CASE(test_ex9_missed_deadline_is_sla_breach_met_one_is_not),
-        CT_CASE(test_ex9_level_action_marks_met_and_cancels_timer),
-        CT_CASE(test_ex9_vip_two_complaints_or_200000_fen),
+CT_MAIN(CT_CASE(test_ex9_deadlines_1h_4h_24h), CT_CASE(test_ex9_l1_goes_to_supervisor_urgent_with_1h_timer),
+        CT_CASE(test_ex9_l2_and_l3_tasks_by_level), CT_CASE(test_ex9_missed_deadline_is_sla_breach_met_one_is_not),
+        CT_CASE(test_ex9_level_action_marks_met_and_cancels_timer), CT_CASE(test_ex9_vip_two_complaints_or_200000_fen),
         CT_CASE(test_ex9_vip_windows_half_open_and_calendar_months))

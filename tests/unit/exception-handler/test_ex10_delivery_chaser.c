@@ -88,7 +88,5 @@ static void test_ex10_unpaid_order_has_no_promise(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex10_chaser_within_48h_is_reported_not_urgent),
-        CT_CASE(test_ex10_chaser_past_48h_is_urgent),
-        CT_CASE(test_ex10_presale_date_is_the_promise),
-        CT_CASE(test_ex10_unpaid_order_has_no_promise))
+CT_MAIN(CT_CASE(test_ex10_chaser_within_48h_is_reported_not_urgent), CT_CASE(test_ex10_chaser_past_48h_is_urgent),
+        CT_CASE(test_ex10_presale_date_is_the_promise), CT_CASE(test_ex10_unpaid_order_has_no_promise))

@@ -21,9 +21,10 @@ static void test_ex_close_closes_exception_tasks_and_cancels_every_timer(void) {
     CT_EQ_INT(n, 5);
     CT_CHECK(!ex7);
     CT_EQ_INT(d.fx.ncancels, 1);
-    CT_CHECK(d.fx.cancels[0].kind == NULL);   /* every kind */
-    CT_EQ_STR(d.fx.cancels[0].subject, "");   /* of the exception */
-    CT_CHECK(fxe_cancels(&d, EX_TIMER_REQUEUE) && fxe_cancels(&d, EX_TIMER_ESCALATE) && fxe_cancels(&d, EX_TIMER_BREACH));
+    CT_CHECK(d.fx.cancels[0].kind == NULL); /* every kind */
+    CT_EQ_STR(d.fx.cancels[0].subject, ""); /* of the exception */
+    CT_CHECK(fxe_cancels(&d, EX_TIMER_REQUEUE) && fxe_cancels(&d, EX_TIMER_ESCALATE) &&
+             fxe_cancels(&d, EX_TIMER_BREACH));
 }
 
 static void test_ex_call_done_closes_its_ex_task_only(void) {
@@ -51,7 +52,7 @@ static void test_ex_reason_list_joins_codes_and_cuts_cleanly(void) {
     CT_EQ_STR(out, "OUT_OF_STOCK,ADDRESS_INCOMPLETE");
     char small[16];
     ex_reason_list(&v, small, sizeof small);
-    CT_EQ_STR(small, "OUT_OF_STOCK");   /* a code that does not fit is left out whole */
+    CT_EQ_STR(small, "OUT_OF_STOCK"); /* a code that does not fit is left out whole */
 }
 
 static void test_ex_valid_events_refused_with_reason_and_lock_on_order(void) {
@@ -94,7 +95,7 @@ static void test_ex_valid_events_refused_with_reason_and_lock_on_order(void) {
     e.body_case = CS__V1__ENVELOPE__BODY_ORDER;
     e.order = &oe;
     CT_CHECK(ex_valid_order(&ev, why, sizeof why));
-    CT_CHECK(!ex_lock_order(&ev, key, sizeof key));   /* a payment changes nothing here */
+    CT_CHECK(!ex_lock_order(&ev, key, sizeof key)); /* a payment changes nothing here */
     oe.kind = CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED;
     CT_CHECK(ex_lock_order(&ev, key, sizeof key));
     oe.order = NULL;
@@ -103,6 +104,5 @@ static void test_ex_valid_events_refused_with_reason_and_lock_on_order(void) {
 }
 
 CT_MAIN(CT_CASE(test_ex_close_closes_exception_tasks_and_cancels_every_timer),
-        CT_CASE(test_ex_call_done_closes_its_ex_task_only),
-        CT_CASE(test_ex_reason_list_joins_codes_and_cuts_cleanly),
+        CT_CASE(test_ex_call_done_closes_its_ex_task_only), CT_CASE(test_ex_reason_list_joins_codes_and_cuts_cleanly),
         CT_CASE(test_ex_valid_events_refused_with_reason_and_lock_on_order))

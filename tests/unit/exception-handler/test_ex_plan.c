@@ -67,6 +67,5 @@ static void test_ex_plan_other_reasons_get_a_work_task(void) {
     fxe_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ex_plan_out_of_stock_table),
-        CT_CASE(test_ex_plan_own_site_is_ex5_before_the_table),
+CT_MAIN(CT_CASE(test_ex_plan_out_of_stock_table), CT_CASE(test_ex_plan_own_site_is_ex5_before_the_table),
         CT_CASE(test_ex_plan_other_reasons_get_a_work_task))

@@ -33,16 +33,14 @@ static void test_nt1_request_without_usable_key_is_refused(void) {
 static void test_nt1_replayed_key_sends_nothing_more(void) {
     CT_EQ_INT(nt1_on_request(NULL, false), NT1_NEW);
     CT_EQ_INT(nt1_on_request("sent", false), NT1_DONE);
-    CT_EQ_INT(nt1_on_request("held", false), NT1_DONE);       /* its timer sends it */
+    CT_EQ_INT(nt1_on_request("held", false), NT1_DONE); /* its timer sends it */
     CT_EQ_INT(nt1_on_request("suppressed", false), NT1_DONE);
-    CT_EQ_INT(nt1_on_request("failed", true), NT1_DONE);      /* 4xx: never again */
+    CT_EQ_INT(nt1_on_request("failed", true), NT1_DONE); /* 4xx: never again */
 }
 
 static void test_nt1_dead_lettered_message_is_retried_on_replay(void) {
     CT_EQ_INT(nt1_on_request("failed", false), NT1_RETRY);
 }
 
-CT_MAIN(CT_CASE(test_nt1_provider_key_is_the_requests_key),
-        CT_CASE(test_nt1_request_without_usable_key_is_refused),
-        CT_CASE(test_nt1_replayed_key_sends_nothing_more),
-        CT_CASE(test_nt1_dead_lettered_message_is_retried_on_replay))
+CT_MAIN(CT_CASE(test_nt1_provider_key_is_the_requests_key), CT_CASE(test_nt1_request_without_usable_key_is_refused),
+        CT_CASE(test_nt1_replayed_key_sends_nothing_more), CT_CASE(test_nt1_dead_lettered_message_is_retried_on_replay))

@@ -52,7 +52,7 @@ static void test_nt2_release_across_dst_start_is_local_0800(void) {
     nt_fx_shop_init(&s, "America/New_York");
     int64_t t = nt_fx_local(&s, 2026, 3, 7, 21, 30, 0);
     int64_t rel = nt2_quiet_release_ms(&s, NT_SERVICE, t);
-    CT_EQ_INT(rel, nt_fx_utc(2026, 3, 8, 12, 0, 0));       /* 08:00 EDT = 12:00 UTC */
+    CT_EQ_INT(rel, nt_fx_utc(2026, 3, 8, 12, 0, 0)); /* 08:00 EDT = 12:00 UTC */
     CT_EQ_INT(rel - t, 9 * NT_FX_HOUR + 30 * 60 * 1000LL);
     CT_EQ_INT(cs_tz_minute_of_day(s.tz, rel), 8 * 60);
     nt_fx_shop_done(&s);
@@ -64,7 +64,7 @@ static void test_nt2_release_across_dst_end_is_local_0800(void) {
     nt_fx_shop_init(&s, "America/New_York");
     int64_t t = nt_fx_local(&s, 2026, 10, 31, 21, 0, 0);
     int64_t rel = nt2_quiet_release_ms(&s, NT_SERVICE, t);
-    CT_EQ_INT(rel, nt_fx_utc(2026, 11, 1, 13, 0, 0));       /* 08:00 EST = 13:00 UTC */
+    CT_EQ_INT(rel, nt_fx_utc(2026, 11, 1, 13, 0, 0)); /* 08:00 EST = 13:00 UTC */
     CT_EQ_INT(rel - t, 12 * NT_FX_HOUR);
     nt_fx_shop_done(&s);
 }
@@ -90,9 +90,6 @@ static void test_nt2_shop_settings_move_the_window(void) {
     nt_fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_nt2_service_edges_2059_2100),
-        CT_CASE(test_nt2_service_edges_0759_0800),
-        CT_CASE(test_nt2_follow_up_edges_1959_2000),
-        CT_CASE(test_nt2_release_across_dst_start_is_local_0800),
-        CT_CASE(test_nt2_release_across_dst_end_is_local_0800),
-        CT_CASE(test_nt2_shop_settings_move_the_window))
+CT_MAIN(CT_CASE(test_nt2_service_edges_2059_2100), CT_CASE(test_nt2_service_edges_0759_0800),
+        CT_CASE(test_nt2_follow_up_edges_1959_2000), CT_CASE(test_nt2_release_across_dst_start_is_local_0800),
+        CT_CASE(test_nt2_release_across_dst_end_is_local_0800), CT_CASE(test_nt2_shop_settings_move_the_window))

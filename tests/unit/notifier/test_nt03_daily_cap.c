@@ -9,7 +9,7 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
     int64_t sent[3] = {nt_fx_local(&s, 2026, 11, 11, 9, 0, 0), nt_fx_local(&s, 2026, 11, 11, 12, 0, 0),
                        nt_fx_local(&s, 2026, 11, 11, 15, 0, 0)};
     int64_t now = nt_fx_local(&s, 2026, 11, 11, 16, 0, 0);
-    CT_EQ_INT(nt3_cap_release_ms(&s, NT_SERVICE, sent, 2, now), 0);          /* the 3rd goes */
+    CT_EQ_INT(nt3_cap_release_ms(&s, NT_SERVICE, sent, 2, now), 0); /* the 3rd goes */
     CT_EQ_INT(nt3_cap_release_ms(&s, NT_SERVICE, sent, 3, now), nt_fx_local(&s, 2026, 11, 12, 8, 0, 0));
     CT_EQ_INT(nt3_cap_release_ms(&s, NT_FOLLOW_UP, sent, 3, now), nt_fx_local(&s, 2026, 11, 12, 8, 0, 0));
     nt_fx_shop_done(&s);
@@ -56,6 +56,5 @@ static void test_nt3_cap_is_a_shop_setting(void) {
 }
 
 CT_MAIN(CT_CASE(test_nt3_fourth_message_of_the_day_is_held_to_next_morning),
-        CT_CASE(test_nt3_counting_across_local_midnight),
-        CT_CASE(test_nt3_local_date_not_utc_date),
+        CT_CASE(test_nt3_counting_across_local_midnight), CT_CASE(test_nt3_local_date_not_utc_date),
         CT_CASE(test_nt3_cap_is_a_shop_setting))

@@ -7,7 +7,7 @@ static void test_nt4_keywords_opt_out_whatever_the_spelling(void) {
     CT_CHECK(nt4_is_opt_out("TD"));
     CT_CHECK(nt4_is_opt_out("td"));
     CT_CHECK(nt4_is_opt_out(" Td \n"));
-    CT_CHECK(nt4_is_opt_out("ＴＤ"));        /* full width */
+    CT_CHECK(nt4_is_opt_out("ＴＤ")); /* full width */
     CT_CHECK(nt4_is_opt_out("退订"));
     CT_CHECK(nt4_is_opt_out("退订。"));
 }
@@ -28,6 +28,5 @@ static void test_nt4_opt_out_suppresses_follow_ups_only(void) {
     CT_CHECK(!nt4_suppressed(NT_SERVICE, false));
 }
 
-CT_MAIN(CT_CASE(test_nt4_keywords_opt_out_whatever_the_spelling),
-        CT_CASE(test_nt4_other_replies_are_not_opt_outs),
+CT_MAIN(CT_CASE(test_nt4_keywords_opt_out_whatever_the_spelling), CT_CASE(test_nt4_other_replies_are_not_opt_outs),
         CT_CASE(test_nt4_opt_out_suppresses_follow_ups_only))

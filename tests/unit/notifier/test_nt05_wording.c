@@ -15,7 +15,7 @@ static void test_nt5_good_templates_pass(void) {
     CT_EQ_INT(check("您好，您的订单已由{courier}发出，运单号{tracking_no}。", false, p), 0);
     CT_EQ_INT(check("非常抱歉，您购买的{sku}暂时缺货，预计{date}发出。", true, p), 0);
     CT_EQ_INT(check("非常抱歉，价格已经无法再低了，无法帮到您。", true, p), 0);
-    CT_EQ_INT(check("感谢您的支持，感恩！", false, p), 0);   /* 恩 of thanks is allowed */
+    CT_EQ_INT(check("感谢您的支持，感恩！", false, p), 0); /* 恩 of thanks is allowed */
 }
 
 static void test_nt5_ni_instead_of_nin_is_named(void) {
@@ -73,9 +73,9 @@ static void test_nt5_repository_templates_pass_the_startup_check(void) {
     CT_EQ_INT(nt_templates_check(t, NULL, err, sizeof err), 0);
     if (err[0]) fprintf(stderr, "  %s\n", err);
     /* the ids the verifier and the exception-handler ask for are there */
-    static const char *const ids[] = {"logistics_shipped", "payment_reminder", "ship_date_changed",
-                                      "invoice_amount", "restock_ship_date", "buyer_unreachable",
-                                      "review_follow_up", "refund_agreed", "return_received", "refund_done"};
+    static const char *const ids[] = {"logistics_shipped", "payment_reminder",  "ship_date_changed", "invoice_amount",
+                                      "restock_ship_date", "buyer_unreachable", "review_follow_up",  "refund_agreed",
+                                      "return_received",   "refund_done"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) CT_CHECK(nt_template_text(t, NULL, ids[i], NULL) != NULL);
     nt_templates_free(t);
 }
@@ -101,10 +101,7 @@ static void test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase(
     cs_shops_free(shops);
 }
 
-CT_MAIN(CT_CASE(test_nt5_good_templates_pass),
-        CT_CASE(test_nt5_ni_instead_of_nin_is_named),
-        CT_CASE(test_nt5_bu_words_are_named_as_the_handbook_does),
-        CT_CASE(test_nt5_bare_interjections_are_refused),
-        CT_CASE(test_nt5_refusal_must_open_with_apology),
-        CT_CASE(test_nt5_repository_templates_pass_the_startup_check),
+CT_MAIN(CT_CASE(test_nt5_good_templates_pass), CT_CASE(test_nt5_ni_instead_of_nin_is_named),
+        CT_CASE(test_nt5_bu_words_are_named_as_the_handbook_does), CT_CASE(test_nt5_bare_interjections_are_refused),
+        CT_CASE(test_nt5_refusal_must_open_with_apology), CT_CASE(test_nt5_repository_templates_pass_the_startup_check),
         CT_CASE(test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase))

@@ -9,12 +9,12 @@
 #include "provider.h"
 
 static void test_backoff_doubles_with_jitter_and_is_capped(void) {
-    CT_EQ_INT(nt_backoff_ms(200, 1, 0.0), 100);     /* equal jitter: [d/2, d] */
+    CT_EQ_INT(nt_backoff_ms(200, 1, 0.0), 100); /* equal jitter: [d/2, d] */
     CT_EQ_INT(nt_backoff_ms(200, 1, 0.999999), 199);
     CT_EQ_INT(nt_backoff_ms(200, 2, 0.0), 200);
     CT_EQ_INT(nt_backoff_ms(200, 3, 0.0), 400);
-    CT_EQ_INT(nt_backoff_ms(200, 4, 0.5), 1200);    /* 1600 * 0.75 */
-    CT_EQ_INT(nt_backoff_ms(200, 30, 0.0), 15000);  /* capped at 30 s before jitter */
+    CT_EQ_INT(nt_backoff_ms(200, 4, 0.5), 1200);   /* 1600 * 0.75 */
+    CT_EQ_INT(nt_backoff_ms(200, 30, 0.0), 15000); /* capped at 30 s before jitter */
     CT_CHECK(nt_backoff_ms(200, 30, 0.999999) <= 30000);
 }
 

@@ -54,7 +54,7 @@ static void test_shop_override_wins_over_repository(void) {
     bool refusal = true;
     CT_EQ_STR(nt_template_text(t, &s, "logistics_shipped", &refusal), "您好，{courier}已发出{tracking_no}。");
     CT_CHECK(!refusal);
-    CT_CHECK(nt_template_text(t, &s, "buyer_unreachable", NULL) != NULL);   /* from the repository */
+    CT_CHECK(nt_template_text(t, &s, "buyer_unreachable", NULL) != NULL); /* from the repository */
     CT_CHECK(nt_template_text(t, &s, "no_such_template", NULL) == NULL);
     CT_CHECK(nt_template_text(t, NULL, "out_of_stock_apology", &refusal) != NULL);
     CT_CHECK(refusal);
@@ -80,9 +80,6 @@ static void test_number_canonical_forms(void) {
     CT_EQ_INT(nt_number_canon("", out, sizeof out), -1);
 }
 
-CT_MAIN(CT_CASE(test_render_fills_placeholders),
-        CT_CASE(test_render_optional_part_left_out_without_its_param),
-        CT_CASE(test_render_missing_required_param_fails),
-        CT_CASE(test_template_syntax),
-        CT_CASE(test_shop_override_wins_over_repository),
-        CT_CASE(test_number_canonical_forms))
+CT_MAIN(CT_CASE(test_render_fills_placeholders), CT_CASE(test_render_optional_part_left_out_without_its_param),
+        CT_CASE(test_render_missing_required_param_fails), CT_CASE(test_template_syntax),
+        CT_CASE(test_shop_override_wins_over_repository), CT_CASE(test_number_canonical_forms))

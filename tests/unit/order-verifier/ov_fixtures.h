@@ -96,8 +96,7 @@ typedef struct fx_order {
     Cs__V1__Address addr;
 } fx_order;
 
-static inline Cs__V1__OrderLine *fx_add_line(fx_order *f, const char *id, const char *sku, int32_t qty,
-                                             int64_t price) {
+static inline Cs__V1__OrderLine *fx_add_line(fx_order *f, const char *id, const char *sku, int32_t qty, int64_t price) {
     if (f->o.n_lines >= FX_MAX_LINES) abort();
     Cs__V1__OrderLine *l = &f->line[f->o.n_lines];
     cs__v1__order_line__init(l);

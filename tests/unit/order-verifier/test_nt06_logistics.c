@@ -128,10 +128,8 @@ static void test_nt6_sms_when_the_shop_prefers_sms(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_nt6_shipped_order_gets_logistics_message),
-        CT_CASE(test_nt6_only_one_message_per_order),
+CT_MAIN(CT_CASE(test_nt6_shipped_order_gets_logistics_message), CT_CASE(test_nt6_only_one_message_per_order),
         CT_CASE(test_nt6_repeated_shipped_events_give_one_message),
         CT_CASE(test_nt6_courier_missing_from_table_is_named_by_code),
         CT_CASE(test_nt6_shipment_without_courier_uses_the_order_courier),
-        CT_CASE(test_nt6_no_tracking_number_or_not_shipped_no_message),
-        CT_CASE(test_nt6_sms_when_the_shop_prefers_sms))
+        CT_CASE(test_nt6_no_tracking_number_or_not_shipped_no_message), CT_CASE(test_nt6_sms_when_the_shop_prefers_sms))

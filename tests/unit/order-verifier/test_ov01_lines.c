@@ -104,11 +104,7 @@ static void test_ov1_total_overflow_is_line_invalid_not_ub(void) {
     CT_EQ_INT(fx_count_code(&d, OV_LINE_INVALID), 1);
 }
 
-CT_MAIN(CT_CASE(test_ov1_item_total_sums_quantity_times_price),
-        CT_CASE(test_ov1_zero_quantity_is_line_invalid),
-        CT_CASE(test_ov1_quantity_one_is_valid),
-        CT_CASE(test_ov1_missing_sku_and_title_named_in_one_reason),
-        CT_CASE(test_ov1_negative_price_is_line_invalid),
-        CT_CASE(test_ov1_zero_price_is_valid),
-        CT_CASE(test_ov1_no_lines_is_line_invalid),
-        CT_CASE(test_ov1_total_overflow_is_line_invalid_not_ub))
+CT_MAIN(CT_CASE(test_ov1_item_total_sums_quantity_times_price), CT_CASE(test_ov1_zero_quantity_is_line_invalid),
+        CT_CASE(test_ov1_quantity_one_is_valid), CT_CASE(test_ov1_missing_sku_and_title_named_in_one_reason),
+        CT_CASE(test_ov1_negative_price_is_line_invalid), CT_CASE(test_ov1_zero_price_is_valid),
+        CT_CASE(test_ov1_no_lines_is_line_invalid), CT_CASE(test_ov1_total_overflow_is_line_invalid_not_ub))

@@ -121,13 +121,9 @@ static void test_ov2_overflowing_amounts_are_mismatch_not_ub(void) {
     CT_EQ_INT(fx_count_code(&d, OV_AMOUNT_MISMATCH), 1);
 }
 
-CT_MAIN(CT_CASE(test_ov2_payable_is_items_minus_discounts_plus_shipping),
-        CT_CASE(test_ov2_exact_payment_passes),
-        CT_CASE(test_ov2_amount_mismatch_by_one_fen),
-        CT_CASE(test_ov2_overpaid_by_one_fen_is_mismatch),
-        CT_CASE(test_ov2_shipping_fee_counts_to_the_fen),
-        CT_CASE(test_ov2_unpaid_order_not_compared),
+CT_MAIN(CT_CASE(test_ov2_payable_is_items_minus_discounts_plus_shipping), CT_CASE(test_ov2_exact_payment_passes),
+        CT_CASE(test_ov2_amount_mismatch_by_one_fen), CT_CASE(test_ov2_overpaid_by_one_fen_is_mismatch),
+        CT_CASE(test_ov2_shipping_fee_counts_to_the_fen), CT_CASE(test_ov2_unpaid_order_not_compared),
         CT_CASE(test_ov2_negative_discount_is_impossible_amount),
-        CT_CASE(test_ov2_negative_shipping_is_impossible_amount),
-        CT_CASE(test_ov2_discounts_above_items_is_mismatch),
+        CT_CASE(test_ov2_negative_shipping_is_impossible_amount), CT_CASE(test_ov2_discounts_above_items_is_mismatch),
         CT_CASE(test_ov2_overflowing_amounts_are_mismatch_not_ub))

@@ -91,11 +91,7 @@ static void test_ov3_missing_name_and_phone(void) {
     CT_EQ_STR(fx_reason(&d, OV_ADDRESS_INCOMPLETE)->detail, "missing: receiver name, phone");
 }
 
-CT_MAIN(CT_CASE(test_ov3_complete_receiver_passes),
-        CT_CASE(test_ov3_missing_district_is_incomplete),
-        CT_CASE(test_ov3_street_of_spaces_only_is_incomplete),
-        CT_CASE(test_ov3_invalid_phone_is_incomplete),
-        CT_CASE(test_ov3_landline_with_area_code_is_valid),
-        CT_CASE(test_ov3_fullwidth_digits_in_mobile_are_valid),
-        CT_CASE(test_ov3_no_receiver_names_every_part_in_one_reason),
-        CT_CASE(test_ov3_missing_name_and_phone))
+CT_MAIN(CT_CASE(test_ov3_complete_receiver_passes), CT_CASE(test_ov3_missing_district_is_incomplete),
+        CT_CASE(test_ov3_street_of_spaces_only_is_incomplete), CT_CASE(test_ov3_invalid_phone_is_incomplete),
+        CT_CASE(test_ov3_landline_with_area_code_is_valid), CT_CASE(test_ov3_fullwidth_digits_in_mobile_are_valid),
+        CT_CASE(test_ov3_no_receiver_names_every_part_in_one_reason), CT_CASE(test_ov3_missing_name_and_phone))

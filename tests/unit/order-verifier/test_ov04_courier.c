@@ -246,12 +246,10 @@ static void test_ov4_shop_without_couriers_keeps_the_order_courier(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ov4_courier_that_reaches_is_kept),
-        CT_CASE(test_ov4_courier_reaches_city_not_district),
+CT_MAIN(CT_CASE(test_ov4_courier_that_reaches_is_kept), CT_CASE(test_ov4_courier_reaches_city_not_district),
         CT_CASE(test_ov4_district_block_keeps_courier_for_other_district_of_city),
         CT_CASE(test_ov4_path_of_another_province_does_not_match),
-        CT_CASE(test_ov4_two_part_path_blocks_the_whole_city),
-        CT_CASE(test_ov4_one_part_region_matches_province),
+        CT_CASE(test_ov4_two_part_path_blocks_the_whole_city), CT_CASE(test_ov4_one_part_region_matches_province),
         CT_CASE(test_ov4_one_part_region_matches_city_or_district),
         CT_CASE(test_ov4_switch_follows_preference_order_skipping_failures),
         CT_CASE(test_ov4_no_courier_reaches_is_unreachable),

@@ -80,9 +80,7 @@ static void test_ov5_cod_is_not_unpaid(void) {
     CT_EQ_INT(d.state, CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED);
 }
 
-CT_MAIN(CT_CASE(test_ov5_platform_paid_proceeds),
-        CT_CASE(test_ov5_platform_unpaid_is_pending_payment),
+CT_MAIN(CT_CASE(test_ov5_platform_paid_proceeds), CT_CASE(test_ov5_platform_unpaid_is_pending_payment),
         CT_CASE(test_ov5_bank_transfer_unpaid_awaits_buyer_payment),
-        CT_CASE(test_ov5_own_site_alipay_paid_is_to_be_verified),
-        CT_CASE(test_ov5_online_banking_needs_finance_check),
+        CT_CASE(test_ov5_own_site_alipay_paid_is_to_be_verified), CT_CASE(test_ov5_online_banking_needs_finance_check),
         CT_CASE(test_ov5_cod_is_not_unpaid))

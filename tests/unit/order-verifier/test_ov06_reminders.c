@@ -118,7 +118,7 @@ static void test_ov6_hold_escalation_at_start_of_day3_shanghai(void) {
     fx_order f;
     Cs__V1__OrderState st = held_state(&f);
     int64_t held = fx_local_ms(&s, 2024, 6, 1, 23, 30); /* day 1, late evening */
-    const int64_t day3 = 1717344000000LL;              /* 2024-06-03 00:00 +08:00 */
+    const int64_t day3 = 1717344000000LL;               /* 2024-06-03 00:00 +08:00 */
     CT_EQ_INT(ov6_hold_escalation_ms(held, &s), day3);
     ov_task t;
     CT_CHECK(!ov6_hold_escalation(&st, held, &s, day3 - 1, &t));
@@ -193,13 +193,9 @@ static void test_ov6_settled_or_shipped_hold_is_not_escalated(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ov6_reminder_due_30_min_after_creation),
-        CT_CASE(test_ov6_no_reminder_before_30_min),
-        CT_CASE(test_ov6_reminder_call_task_at_30_min),
-        CT_CASE(test_ov6_reminder_is_im_message_when_shop_sets_it),
+CT_MAIN(CT_CASE(test_ov6_reminder_due_30_min_after_creation), CT_CASE(test_ov6_no_reminder_before_30_min),
+        CT_CASE(test_ov6_reminder_call_task_at_30_min), CT_CASE(test_ov6_reminder_is_im_message_when_shop_sets_it),
         CT_CASE(test_ov6_paid_cod_or_cancelled_order_gets_no_reminder),
         CT_CASE(test_ov6_hold_escalation_at_start_of_day3_shanghai),
-        CT_CASE(test_ov6_hold_escalation_day3_new_york_dst),
-        CT_CASE(test_ov6_hold_escalation_day3_new_york_dst_end),
-        CT_CASE(test_ov6_hold_settle_days_is_shop_setting),
-        CT_CASE(test_ov6_settled_or_shipped_hold_is_not_escalated))
+        CT_CASE(test_ov6_hold_escalation_day3_new_york_dst), CT_CASE(test_ov6_hold_escalation_day3_new_york_dst_end),
+        CT_CASE(test_ov6_hold_settle_days_is_shop_setting), CT_CASE(test_ov6_settled_or_shipped_hold_is_not_escalated))

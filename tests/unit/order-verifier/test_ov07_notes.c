@@ -80,9 +80,7 @@ static void test_ov7_special_requests_flagged_for_warehouse_without_hold(void) {
     CT_EQ_STR(d.annotations[0].rule, "OV-7");
 }
 
-CT_MAIN(CT_CASE(test_ov7_buyer_message_on_paid_order_holds_for_review),
-        CT_CASE(test_ov7_seller_remark_is_reviewed_too),
+CT_MAIN(CT_CASE(test_ov7_buyer_message_on_paid_order_holds_for_review), CT_CASE(test_ov7_seller_remark_is_reviewed_too),
         CT_CASE(test_ov7_unpaid_order_with_message_not_reviewed_yet),
-        CT_CASE(test_ov7_cod_order_with_message_is_reviewed),
-        CT_CASE(test_ov7_whitespace_only_message_is_no_message),
+        CT_CASE(test_ov7_cod_order_with_message_is_reviewed), CT_CASE(test_ov7_whitespace_only_message_is_no_message),
         CT_CASE(test_ov7_special_requests_flagged_for_warehouse_without_hold))

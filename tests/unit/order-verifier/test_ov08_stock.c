@@ -35,7 +35,7 @@ static void test_ov8_exactly_enough_is_enough(void) {
 
 static void test_ov8_quantities_of_one_sku_add_up(void) {
     fx_order f;
-    fx_order_init(&f);                    /* L1: 2 x SKU-A */
+    fx_order_init(&f);                       /* L1: 2 x SKU-A */
     fx_add_line(&f, "L2", "SKU-A", 2, 1990); /* L2: 2 more */
     ov_stock stock[] = {{.sku = "SKU-A", .available = 3, .known = true}};
     ov_state st = {.stock = stock, .nstock = 1};
@@ -200,13 +200,10 @@ static void test_ov8_two_orders_cannot_both_take_the_last_unit(void) {
     CT_EQ_INT(fx_count_code(&d, OV_OUT_OF_STOCK), 1);
 }
 
-CT_MAIN(CT_CASE(test_ov8_enough_stock_reserves),
-        CT_CASE(test_ov8_exactly_enough_is_enough),
-        CT_CASE(test_ov8_quantities_of_one_sku_add_up),
-        CT_CASE(test_ov8_out_of_stock_carries_latest_restock_date),
+CT_MAIN(CT_CASE(test_ov8_enough_stock_reserves), CT_CASE(test_ov8_exactly_enough_is_enough),
+        CT_CASE(test_ov8_quantities_of_one_sku_add_up), CT_CASE(test_ov8_out_of_stock_carries_latest_restock_date),
         CT_CASE(test_ov8_unknown_restock_date_of_any_short_sku_is_unknown),
-        CT_CASE(test_ov8_sku_without_inventory_row_is_out_of_stock),
-        CT_CASE(test_ov8_unpaid_order_takes_no_stock),
+        CT_CASE(test_ov8_sku_without_inventory_row_is_out_of_stock), CT_CASE(test_ov8_unpaid_order_takes_no_stock),
         CT_CASE(test_ov8_cod_order_reserves_without_payment),
         CT_CASE(test_ov8_already_reserved_same_lines_takes_nothing_more),
         CT_CASE(test_ov8_lines_changed_swaps_the_reservation),

@@ -12,8 +12,8 @@ static void test_ov9_same_order_details_same_fingerprint(void) {
     fx_order a, b;
     fx_order_init(&a);
     fx_order_init(&b);
-    b.o.order_id = FX_S("O2");          /* other id, time, payment, receiver name: */
-    b.o.created_ms += 3 * FX_HOUR;      /* none of these is in the fingerprint */
+    b.o.order_id = FX_S("O2");     /* other id, time, payment, receiver name: */
+    b.o.created_ms += 3 * FX_HOUR; /* none of these is in the fingerprint */
     b.o.paid_amount_fen = 1;
     b.rcv.name = FX_S("李四");
     char x[OV_FP_LEN], y[OV_FP_LEN];
@@ -131,8 +131,8 @@ static void test_ov9_invalid_utf8_address_has_no_fingerprint(void) {
     CT_CHECK(!ov9_fingerprint("shop-1", &a.o, x));
 }
 
-static void check_dup_held(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id,
-                           bool cancelled, bool prior_held, int expect) {
+static void check_dup_held(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id, bool cancelled,
+                           bool prior_held, int expect) {
     cs_shop s;
     fx_shop_init(&s, "Asia/Shanghai");
     fx_order f;
@@ -154,8 +154,8 @@ static void check_dup_held(int64_t prior_ms, const char *prior_id, int64_t creat
     fx_shop_done(&s);
 }
 
-static void check_dup(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id,
-                      bool cancelled, int expect) {
+static void check_dup(int64_t prior_ms, const char *prior_id, int64_t created_ms, const char *id, bool cancelled,
+                      int expect) {
     check_dup_held(prior_ms, prior_id, created_ms, id, cancelled, false, expect);
 }
 
@@ -242,9 +242,7 @@ static void test_ov9_window_is_a_shop_setting(void) {
     fx_shop_done(&s);
 }
 
-static void test_ov9_extreme_times_do_not_overflow(void) {
-    check_dup(INT64_MIN, "O0", INT64_MAX, "O1", false, 0);
-}
+static void test_ov9_extreme_times_do_not_overflow(void) { check_dup(INT64_MIN, "O0", INT64_MAX, "O1", false, 0); }
 
 /* ---- chains of repeat orders (issue 13) ----------------------------------
  * One buyer's orders with one fingerprint, verified one after the other as
@@ -280,8 +278,11 @@ static bool chain_verify(chain *c, const char *id, int64_t created_ms) {
     size_t np = 0;
     chain_rec *self = NULL;
     for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->rec[i].id, id) == 0) self = &c->rec[i];
-        else priors[np++] = (ov_prior_order){ c->rec[i].id, c->rec[i].created_ms, c->rec[i].cancelled, c->rec[i].held, false };
+        if (strcmp(c->rec[i].id, id) == 0)
+            self = &c->rec[i];
+        else
+            priors[np++] =
+                (ov_prior_order){c->rec[i].id, c->rec[i].created_ms, c->rec[i].cancelled, c->rec[i].held, false};
     }
     bool first = self && !self->held && !self->cancelled;
     for (size_t i = 0; i < np; i++) priors[i].verified_before = !first;
@@ -304,7 +305,7 @@ static bool chain_verify(chain *c, const char *id, int64_t created_ms) {
     if (!self) {
         CT_CHECK(c->n < CHAIN_MAX);
         self = &c->rec[c->n++];
-        *self = (chain_rec){ .id = id };
+        *self = (chain_rec){.id = id};
     }
     self->created_ms = created_ms;
     self->held = held;
@@ -432,28 +433,20 @@ static void test_ov9_task_counts_the_twins_its_summary_cannot_name(void) {
     CT_EQ_INT(named + more, N);
 }
 
-CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint),
-        CT_CASE(test_ov9_fingerprint_bytes_are_stable),
-        CT_CASE(test_ov9_fullwidth_digits_in_address_match),
-        CT_CASE(test_ov9_whitespace_punctuation_and_case_ignored),
+CT_MAIN(CT_CASE(test_ov9_same_order_details_same_fingerprint), CT_CASE(test_ov9_fingerprint_bytes_are_stable),
+        CT_CASE(test_ov9_fullwidth_digits_in_address_match), CT_CASE(test_ov9_whitespace_punctuation_and_case_ignored),
         CT_CASE(test_ov9_one_character_difference_is_another_address),
         CT_CASE(test_ov9_line_order_and_split_lines_do_not_matter),
-        CT_CASE(test_ov9_other_quantity_buyer_or_shop_differs),
-        CT_CASE(test_ov9_text_cannot_shift_between_fields),
-        CT_CASE(test_ov9_invalid_utf8_address_has_no_fingerprint),
-        CT_CASE(test_ov9_23h59m_is_duplicate),
-        CT_CASE(test_ov9_one_ms_under_24h_is_duplicate),
-        CT_CASE(test_ov9_exactly_24h_apart_is_not_duplicate),
+        CT_CASE(test_ov9_other_quantity_buyer_or_shop_differs), CT_CASE(test_ov9_text_cannot_shift_between_fields),
+        CT_CASE(test_ov9_invalid_utf8_address_has_no_fingerprint), CT_CASE(test_ov9_23h59m_is_duplicate),
+        CT_CASE(test_ov9_one_ms_under_24h_is_duplicate), CT_CASE(test_ov9_exactly_24h_apart_is_not_duplicate),
         CT_CASE(test_ov9_exactly_24h_apart_either_way_is_not_duplicate),
         CT_CASE(test_ov9_earlier_placed_order_verified_second_is_held),
         CT_CASE(test_ov9_twin_already_held_leaves_this_one_verified),
         CT_CASE(test_ov9_same_millisecond_twin_held_by_verification_order),
-        CT_CASE(test_ov9_reason_names_the_earliest_unheld_twin),
-        CT_CASE(test_ov9_cancelled_prior_is_not_duplicate),
-        CT_CASE(test_ov9_order_itself_among_priors_is_ignored),
-        CT_CASE(test_ov9_window_is_a_shop_setting),
-        CT_CASE(test_ov9_extreme_times_do_not_overflow),
-        CT_CASE(test_ov9_chain_each_link_under_24h_holds_b_and_c),
+        CT_CASE(test_ov9_reason_names_the_earliest_unheld_twin), CT_CASE(test_ov9_cancelled_prior_is_not_duplicate),
+        CT_CASE(test_ov9_order_itself_among_priors_is_ignored), CT_CASE(test_ov9_window_is_a_shop_setting),
+        CT_CASE(test_ov9_extreme_times_do_not_overflow), CT_CASE(test_ov9_chain_each_link_under_24h_holds_b_and_c),
         CT_CASE(test_ov9_chain_c_under_24h_after_held_b_is_held),
         CT_CASE(test_ov9_chain_b_cancelled_c_compared_with_a_only),
         CT_CASE(test_ov9_chain_reverified_links_keep_their_outcome),

@@ -64,7 +64,5 @@ static void test_ov10_presale_with_ship_date_passes(void) {
 }
 
 CT_MAIN(CT_CASE(test_ov10_zero_price_line_is_annotated_as_gift),
-        CT_CASE(test_ov10_flagged_gift_with_a_price_is_annotated),
-        CT_CASE(test_ov10_ordinary_lines_are_not_gifts),
-        CT_CASE(test_ov10_presale_without_ship_date_is_exception),
-        CT_CASE(test_ov10_presale_with_ship_date_passes))
+        CT_CASE(test_ov10_flagged_gift_with_a_price_is_annotated), CT_CASE(test_ov10_ordinary_lines_are_not_gifts),
+        CT_CASE(test_ov10_presale_without_ship_date_is_exception), CT_CASE(test_ov10_presale_with_ship_date_passes))

@@ -76,8 +76,6 @@ static void test_ov11_window_starts_30_days_back(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ov11_one_case_flags_nothing),
-        CT_CASE(test_ov11_two_cases_test_before_shipping_on_each_line),
-        CT_CASE(test_ov11_three_cases_delist_candidate_once_per_sku),
-        CT_CASE(test_ov11_thresholds_are_shop_settings),
+CT_MAIN(CT_CASE(test_ov11_one_case_flags_nothing), CT_CASE(test_ov11_two_cases_test_before_shipping_on_each_line),
+        CT_CASE(test_ov11_three_cases_delist_candidate_once_per_sku), CT_CASE(test_ov11_thresholds_are_shop_settings),
         CT_CASE(test_ov11_window_starts_30_days_back))

@@ -21,16 +21,15 @@ static void test_ov12_no_reason_is_verified(void) {
 }
 
 static void test_ov12_exception_wins_over_everything(void) {
-    const char *codes[] = {OV_UNPAID, OV_AWAITING_BUYER_PAYMENT, OV_DUPLICATE_SUSPECTED,
-                           OV_OUT_OF_STOCK, OV_BUYER_MESSAGE_REVIEW};
+    const char *codes[] = {OV_UNPAID, OV_AWAITING_BUYER_PAYMENT, OV_DUPLICATE_SUSPECTED, OV_OUT_OF_STOCK,
+                           OV_BUYER_MESSAGE_REVIEW};
     CT_EQ_INT(state_with(codes, 5), CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION);
 }
 
 static void test_ov12_each_exception_code_is_exception(void) {
-    const char *codes[] = {OV_AMOUNT_MISMATCH,      OV_ADDRESS_INCOMPLETE, OV_COURIER_UNREACHABLE,
-                           OV_OUT_OF_STOCK,         OV_PRESALE_DATE_MISSING, OV_LINE_INVALID};
-    for (int i = 0; i < 6; i++)
-        CT_EQ_INT(state_with(&codes[i], 1), CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION);
+    const char *codes[] = {OV_AMOUNT_MISMATCH, OV_ADDRESS_INCOMPLETE,   OV_COURIER_UNREACHABLE,
+                           OV_OUT_OF_STOCK,    OV_PRESALE_DATE_MISSING, OV_LINE_INVALID};
+    for (int i = 0; i < 6; i++) CT_EQ_INT(state_with(&codes[i], 1), CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION);
 }
 
 static void test_ov12_hold_over_finance_over_payment(void) {
@@ -134,7 +133,7 @@ static void test_ov12_later_arriving_older_created_keeps_newer_address_and_fills
     CT_EQ_INT(apply(st, &created, "e1"), 1);
     CT_CHECK(st->created);
     CT_EQ_STR(st->order->receiver->address->street, "新地址9号"); /* not undone */
-    CT_EQ_INT(st->order->n_lines, 1);                              /* filled */
+    CT_EQ_INT(st->order->n_lines, 1);                             /* filled */
     CT_EQ_STR(st->order->buyer_id, "buyer-1");
     CT_EQ_INT(st->order->created_ms, T0);
     CT_EQ_INT(st->order->modified_ms, T0 + FX_HOUR);
@@ -404,22 +403,17 @@ static void test_ov12_state_survives_pack_unpack(void) {
     cs_order_state_free(st);
 }
 
-CT_MAIN(CT_CASE(test_ov12_no_reason_is_verified),
-        CT_CASE(test_ov12_exception_wins_over_everything),
-        CT_CASE(test_ov12_each_exception_code_is_exception),
-        CT_CASE(test_ov12_hold_over_finance_over_payment),
-        CT_CASE(test_ov12_created_sets_every_group),
-        CT_CASE(test_ov12_replay_of_the_same_event_changes_nothing),
+CT_MAIN(CT_CASE(test_ov12_no_reason_is_verified), CT_CASE(test_ov12_exception_wins_over_everything),
+        CT_CASE(test_ov12_each_exception_code_is_exception), CT_CASE(test_ov12_hold_over_finance_over_payment),
+        CT_CASE(test_ov12_created_sets_every_group), CT_CASE(test_ov12_replay_of_the_same_event_changes_nothing),
         CT_CASE(test_ov12_older_change_after_newer_is_ignored),
         CT_CASE(test_ov12_later_arriving_older_created_keeps_newer_address_and_fills_rest),
         CT_CASE(test_ov12_same_time_event_id_breaks_tie_in_any_arrival_order),
         CT_CASE(test_ov12_payment_before_created_is_kept),
         CT_CASE(test_ov12_paid_event_without_time_is_paid_at_its_version),
         CT_CASE(test_ov12_zero_modified_time_falls_back_to_event_time),
-        CT_CASE(test_ov12_each_change_sets_only_its_group),
-        CT_CASE(test_ov12_lifecycle_facts_recorded_once),
+        CT_CASE(test_ov12_each_change_sets_only_its_group), CT_CASE(test_ov12_lifecycle_facts_recorded_once),
         CT_CASE(test_ov12_whole_cancellation_records_time_and_reason),
         CT_CASE(test_ov12_partial_cancellation_removes_only_those_lines),
-        CT_CASE(test_ov12_unknown_or_incomplete_event_is_refused_untouched),
-        CT_CASE(test_ov12_state_owns_its_strings),
+        CT_CASE(test_ov12_unknown_or_incomplete_event_is_refused_untouched), CT_CASE(test_ov12_state_owns_its_strings),
         CT_CASE(test_ov12_state_survives_pack_unpack))

@@ -32,12 +32,12 @@ static void test_ov13_sweep_stays_1900_on_new_york_dst_day(void) {
 static void test_ov13_sweep_after_next_day_or_one_catch_up(void) {
     cs_shop s;
     fx_shop_init(&s, "Asia/Shanghai");
-    const int64_t sweep = 1717239600000LL; /* 2024-06-01 19:00 +08:00 */
-    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 5 * FX_MIN), sweep + FX_DAY);       /* on time */
-    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + FX_DAY - 1), sweep + FX_DAY);       /* a page ran late: still tomorrow */
-    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + FX_DAY), sweep + FX_DAY);           /* exactly then: due now */
-    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 10 * FX_DAY + FX_MIN), sweep + 10 * FX_DAY);   /* days late: once */
-    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 10 * FX_DAY - FX_MIN), sweep + 9 * FX_DAY);    /* before today's 19:00 */
+    const int64_t sweep = 1717239600000LL;                                      /* 2024-06-01 19:00 +08:00 */
+    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 5 * FX_MIN), sweep + FX_DAY); /* on time */
+    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + FX_DAY - 1), sweep + FX_DAY); /* a page ran late: still tomorrow */
+    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + FX_DAY), sweep + FX_DAY);     /* exactly then: due now */
+    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 10 * FX_DAY + FX_MIN), sweep + 10 * FX_DAY); /* days late: once */
+    CT_EQ_INT(ov13_sweep_after(&s, sweep, sweep + 10 * FX_DAY - FX_MIN), sweep + 9 * FX_DAY); /* before today's 19:00 */
     fx_shop_done(&s);
 }
 
@@ -152,11 +152,8 @@ static void test_ov13_paid_order_waiting_for_finance_is_listed(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ov13_next_sweep_is_1900_local),
-        CT_CASE(test_ov13_sweep_stays_1900_on_new_york_dst_day),
-        CT_CASE(test_ov13_sweep_after_next_day_or_one_catch_up),
-        CT_CASE(test_ov13_paid_yesterday_unshipped_is_missed),
-        CT_CASE(test_ov13_paid_today_is_not_missed),
-        CT_CASE(test_ov13_local_dates_decide_not_utc_dates),
+CT_MAIN(CT_CASE(test_ov13_next_sweep_is_1900_local), CT_CASE(test_ov13_sweep_stays_1900_on_new_york_dst_day),
+        CT_CASE(test_ov13_sweep_after_next_day_or_one_catch_up), CT_CASE(test_ov13_paid_yesterday_unshipped_is_missed),
+        CT_CASE(test_ov13_paid_today_is_not_missed), CT_CASE(test_ov13_local_dates_decide_not_utc_dates),
         CT_CASE(test_ov13_shipped_exception_hold_cancelled_unpaid_are_not_missed),
         CT_CASE(test_ov13_paid_order_waiting_for_finance_is_listed))

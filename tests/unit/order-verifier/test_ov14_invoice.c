@@ -99,9 +99,7 @@ static void test_ov14_impossible_amount_is_refused(void) {
     fx_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_ov14_postage_is_never_invoiced),
-        CT_CASE(test_ov14_own_site_adds_6_percent_half_up),
+CT_MAIN(CT_CASE(test_ov14_postage_is_never_invoiced), CT_CASE(test_ov14_own_site_adds_6_percent_half_up),
         CT_CASE(test_ov14_platform_orders_get_no_surcharge),
-        CT_CASE(test_ov14_channel_from_shop_when_order_does_not_say),
-        CT_CASE(test_ov14_note_carries_amount_in_yuan),
+        CT_CASE(test_ov14_channel_from_shop_when_order_does_not_say), CT_CASE(test_ov14_note_carries_amount_in_yuan),
         CT_CASE(test_ov14_impossible_amount_is_refused))

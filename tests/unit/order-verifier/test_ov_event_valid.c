@@ -59,7 +59,7 @@ static void test_ids_longer_than_128_bytes_are_poison(void) {
     CT_CHECK(!ov_event_valid(&f.ev, why, sizeof why));
     CT_CHECK(strstr(why, "sku longer than 128") != NULL);
     fxInit(&f);
-    longid[128] = 0;   /* exactly 128: an id */
+    longid[128] = 0; /* exactly 128: an id */
     f.order.order_id = longid;
     CT_CHECK(ov_event_valid(&f.ev, why, sizeof why));
 }
@@ -73,6 +73,5 @@ static void test_impossible_quantity_is_poison(void) {
     CT_CHECK(strstr(why, "impossible amount") != NULL);
 }
 
-CT_MAIN(CT_CASE(test_valid_order_passes),
-        CT_CASE(test_ids_longer_than_128_bytes_are_poison),
+CT_MAIN(CT_CASE(test_valid_order_passes), CT_CASE(test_ids_longer_than_128_bytes_are_poison),
         CT_CASE(test_impossible_quantity_is_poison))

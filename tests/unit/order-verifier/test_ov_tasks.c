@@ -21,10 +21,10 @@ static void test_ov_one_task_per_question_across_versions(void) {
     ov_add_task(&d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-7", false, "seller memo");
     bool raise[OV_MAX_TASKS] = {false};
     ov_tasks_to_raise(&st, &d, raise);
-    CT_CHECK(raise[0] && raise[1]);   /* nothing raised before */
-    CT_EQ_INT(st.n_task_rules, 1);    /* OV-7 once */
+    CT_CHECK(raise[0] && raise[1]); /* nothing raised before */
+    CT_EQ_INT(st.n_task_rules, 1);  /* OV-7 once */
     CT_EQ_STR(st.task_rules[0], "OV-7");
-    ov_decision d2;   /* the next version: still OV-7, now OV-9 too */
+    ov_decision d2; /* the next version: still OV-7, now OV-9 too */
     ov_decision_init(&d2);
     ov_add_task(&d2, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-7", false, "buyer message");
     ov_add_task(&d2, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false, "duplicate?");
@@ -33,7 +33,7 @@ static void test_ov_one_task_per_question_across_versions(void) {
     CT_CHECK(!raise2[0]);
     CT_CHECK(raise2[1]);
     CT_EQ_INT(st.n_task_rules, 2);
-    ov_decision none;   /* a clean version: the memory empties, OV-7 would be asked again */
+    ov_decision none; /* a clean version: the memory empties, OV-7 would be asked again */
     ov_decision_init(&none);
     bool raise3[OV_MAX_TASKS] = {false};
     ov_tasks_to_raise(&st, &none, raise3);

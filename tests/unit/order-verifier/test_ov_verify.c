@@ -47,10 +47,10 @@ static void test_ov_verify_records_every_reason_exception_wins(void) {
     fx_shop_init(&s, "Asia/Shanghai");
     fx_order f;
     fx_order_init(&f);
-    f.o.paid_amount_fen = 4479;                /* OV-2 */
-    f.addr.district = FX_S("");                /* OV-3 */
-    f.o.buyer_message = FX_S("发顺丰");        /* OV-7 */
-    f.line[0].presale = 1;                     /* OV-10 */
+    f.o.paid_amount_fen = 4479;         /* OV-2 */
+    f.addr.district = FX_S("");         /* OV-3 */
+    f.o.buyer_message = FX_S("发顺丰"); /* OV-7 */
+    f.line[0].presale = 1;              /* OV-10 */
     Cs__V1__OrderState st;
     fx_state_init(&st, &f);
     ov_prior_order prior = {.order_id = "O0", .created_ms = FX_CREATED_MS - FX_HOUR};
@@ -197,8 +197,7 @@ static void test_ov_verify_out_of_stock_is_exception_with_restock_date(void) {
     fx_order_init(&f);
     Cs__V1__OrderState st;
     fx_state_init(&st, &f);
-    ov_stock one[] = {{.sku = "SKU-A", .available = 1, .known = true,
-                       .restock_date_ms = FX_CREATED_MS + FX_DAY}};
+    ov_stock one[] = {{.sku = "SKU-A", .available = 1, .known = true, .restock_date_ms = FX_CREATED_MS + FX_DAY}};
     ov_state io = {.stock = one, .nstock = 1};
     ov_decision d;
     verify(&st, &io, &s, &d);
@@ -365,8 +364,7 @@ CT_MAIN(CT_CASE(test_ov_verify_clean_paid_order_is_verified_and_reserves),
         CT_CASE(test_ov_verify_records_every_reason_exception_wins),
         CT_CASE(test_ov_verify_exception_for_other_reasons_takes_no_stock),
         CT_CASE(test_ov_verify_units_given_back_before_verifying_are_taken_again),
-        CT_CASE(test_ov_verify_on_hold_reserves_stock),
-        CT_CASE(test_ov_verify_shop_hold_is_on_hold),
+        CT_CASE(test_ov_verify_on_hold_reserves_stock), CT_CASE(test_ov_verify_shop_hold_is_on_hold),
         CT_CASE(test_ov_verify_finance_check_reserves_only_when_paid),
         CT_CASE(test_ov_verify_unpaid_order_is_pending_payment_without_stock_check),
         CT_CASE(test_ov_verify_out_of_stock_is_exception_with_restock_date),

@@ -15,8 +15,14 @@ static char trace[64];
 static int freed;
 
 static void hookA(void *arg) { strcat(trace, arg); }
-static void hookB(void *arg) { strcat(trace, "+"); strcat(trace, arg); }
-static void countFree(void *arg) { (void)arg; freed++; }
+static void hookB(void *arg) {
+    strcat(trace, "+");
+    strcat(trace, arg);
+}
+static void countFree(void *arg) {
+    (void)arg;
+    freed++;
+}
 
 static void test_hooks_run_after_commit_in_order_and_are_freed(void) {
     trace[0] = 0;
@@ -24,11 +30,11 @@ static void test_hooks_run_after_commit_in_order_and_are_freed(void) {
     cs_batch *b = cs_batch_new(NULL, "w", 1000, NULL);
     cs_batch_after_commit(b, hookA, "a", countFree);
     cs_batch_after_commit(b, hookB, "b", countFree);
-    CT_EQ_STR(trace, "");                     /* nothing before the commit */
+    CT_EQ_STR(trace, ""); /* nothing before the commit */
     cs_batch_committed(b);
     CT_EQ_STR(trace, "a+b");
     CT_EQ_INT(freed, 2);
-    cs_batch_committed(b);                    /* once only */
+    cs_batch_committed(b); /* once only */
     CT_EQ_STR(trace, "a+b");
     cs_batch_free(b);
     CT_EQ_INT(freed, 2);
@@ -61,14 +67,17 @@ static void test_after_commit_arg_finds_the_first_registration(void) {
 static int preCalls;
 
 static int preOk(void *arg, cs_batch *b, char *err, size_t errlen) {
-    (void)b; (void)err; (void)errlen;
+    (void)b;
+    (void)err;
+    (void)errlen;
     strcat(trace, arg);
     preCalls++;
     return 0;
 }
 
 static int preFail(void *arg, cs_batch *b, char *err, size_t errlen) {
-    (void)arg; (void)b;
+    (void)arg;
+    (void)b;
     snprintf(err, errlen, "refused");
     return -1;
 }
@@ -82,13 +91,13 @@ static void test_before_commit_hooks_run_once_in_order_and_report_failure(void) 
     cs_batch_before_commit(b, preOk, "2");
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);
     CT_EQ_STR(trace, "12");
-    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0);   /* the list emptied */
+    CT_EQ_INT(cs_batch_flush(b, err, sizeof err), 0); /* the list emptied */
     CT_EQ_INT(preCalls, 2);
     cs_batch_before_commit(b, preFail, NULL);
     cs_batch_before_commit(b, preOk, "3");
     CT_EQ_INT(cs_batch_flush(b, err, sizeof err), -1);
     CT_EQ_STR(err, "refused");
-    CT_EQ_STR(trace, "12");                             /* stops at the failure */
+    CT_EQ_STR(trace, "12"); /* stops at the failure */
     cs_batch_free(b);
 }
 

@@ -46,9 +46,9 @@ static void test_parse_without_offset_is_local_in_the_default_zone(void) {
     CT_EQ_INT(ms, T_1111);
     /* New York in summer is UTC-4, in winter UTC-5 */
     CT_EQ_INT(cs_parse_iso8601("2026-07-01T12:00:00", ny, &ms), 0);
-    CT_EQ_INT(ms, INT64_C(1782921600000));   /* 2026-07-01T16:00:00Z */
+    CT_EQ_INT(ms, INT64_C(1782921600000)); /* 2026-07-01T16:00:00Z */
     CT_EQ_INT(cs_parse_iso8601("2026-01-15T12:00:00", ny, &ms), 0);
-    CT_EQ_INT(ms, INT64_C(1768496400000));   /* 2026-01-15T17:00:00Z */
+    CT_EQ_INT(ms, INT64_C(1768496400000)); /* 2026-01-15T17:00:00Z */
     /* a date alone is local midnight */
     CT_EQ_INT(cs_parse_iso8601("2026-11-11", sh, &ms), 0);
     CT_EQ_INT(ms, T_1111 - (9 * 3600 + 30 * 60) * INT64_C(1000));
@@ -71,10 +71,21 @@ static void test_parse_keeps_milliseconds_of_a_fraction(void) {
 
 static void test_parse_refuses_malformed_times(void) {
     static const char *const bad[] = {
-        "", "garbage", "2026-11-11T", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
-        "2026-11-31", "2026-11-11T24:00:00Z", "2026-11-11T09:60Z", "2026-11-11T09:30:00+",
-        "2026-11-11T09:30:00Zjunk", "2026-11-11T09:30:00.Z", "26-11-11", "2026/11/11",
-        "2026-11-11T9:30", "2026-11-11T09:30:00+19:00",
+        "",
+        "garbage",
+        "2026-11-11T",
+        "2026-13-01T00:00:00Z",
+        "2026-02-29T00:00:00Z",
+        "2026-11-31",
+        "2026-11-11T24:00:00Z",
+        "2026-11-11T09:60Z",
+        "2026-11-11T09:30:00+",
+        "2026-11-11T09:30:00Zjunk",
+        "2026-11-11T09:30:00.Z",
+        "26-11-11",
+        "2026/11/11",
+        "2026-11-11T9:30",
+        "2026-11-11T09:30:00+19:00",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 7;
@@ -85,7 +96,7 @@ static void test_parse_refuses_malformed_times(void) {
     }
     int64_t ms;
     CT_EQ_INT(cs_parse_iso8601(NULL, NULL, &ms), -1);
-    CT_EQ_INT(cs_parse_iso8601("2024-02-29T00:00:00Z", NULL, &ms), 0);   /* leap year */
+    CT_EQ_INT(cs_parse_iso8601("2024-02-29T00:00:00Z", NULL, &ms), 0); /* leap year */
 }
 
 static void test_format_shows_the_zone_offset(void) {
@@ -108,8 +119,8 @@ static void test_format_shows_the_zone_offset(void) {
 
 static void test_format_then_parse_round_trips(void) {
     cs_tz *ny = zone("America/New_York");
-    const int64_t samples[] = {T_1111, T_1111 + 999, 0, INT64_C(1772953200123),
-                               INT64_C(1788844000000), INT64_C(4102444800000)};
+    const int64_t samples[] = {
+        T_1111, T_1111 + 999, 0, INT64_C(1772953200123), INT64_C(1788844000000), INT64_C(4102444800000)};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         char buf[32];
         int64_t back = -1;
@@ -175,14 +186,10 @@ static void test_monotonic_time_never_goes_back(void) {
     }
 }
 
-CT_MAIN(CT_CASE(test_parse_with_z_and_numeric_offsets),
-        CT_CASE(test_parse_without_offset_is_local_in_the_default_zone),
-        CT_CASE(test_parse_keeps_milliseconds_of_a_fraction),
-        CT_CASE(test_parse_refuses_malformed_times),
-        CT_CASE(test_format_shows_the_zone_offset),
-        CT_CASE(test_format_then_parse_round_trips),
-        CT_CASE(test_system_clock_reads_real_time),
-        CT_CASE(test_system_clock_cannot_be_set_or_advanced),
+CT_MAIN(CT_CASE(test_parse_with_z_and_numeric_offsets), CT_CASE(test_parse_without_offset_is_local_in_the_default_zone),
+        CT_CASE(test_parse_keeps_milliseconds_of_a_fraction), CT_CASE(test_parse_refuses_malformed_times),
+        CT_CASE(test_format_shows_the_zone_offset), CT_CASE(test_format_then_parse_round_trips),
+        CT_CASE(test_system_clock_reads_real_time), CT_CASE(test_system_clock_cannot_be_set_or_advanced),
         CT_CASE(test_unknown_mode_and_bad_redis_url_are_refused),
         CT_CASE(test_redis_clock_with_nothing_listening_fails_instead_of_guessing),
         CT_CASE(test_monotonic_time_never_goes_back))

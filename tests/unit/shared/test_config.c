@@ -8,10 +8,10 @@
 #include "cs/config.h"
 
 static const char *const all_vars[] = {
-    "CS_KAFKA_BROKERS", "CS_PG_DSN", "CS_REDIS_URL", "CS_CLOCK", "CS_SHOPS_FILE",
-    "CS_HTTP_ADDR", "CS_GROUP_ID", "CS_ASSIGNOR", "CS_BATCH_MAX", "CS_BATCH_WAIT_MS",
-    "CS_SESSION_TIMEOUT_MS", "CS_QUEUE_KBYTES", "CS_LOG_LEVEL", "CS_CRASH_POINT",
-    "CS_CRASH_AFTER", "CS_INSTANCE", "CS_STATE_DIR",
+    "CS_KAFKA_BROKERS",      "CS_PG_DSN",       "CS_REDIS_URL", "CS_CLOCK",       "CS_SHOPS_FILE",
+    "CS_HTTP_ADDR",          "CS_GROUP_ID",     "CS_ASSIGNOR",  "CS_BATCH_MAX",   "CS_BATCH_WAIT_MS",
+    "CS_SESSION_TIMEOUT_MS", "CS_QUEUE_KBYTES", "CS_LOG_LEVEL", "CS_CRASH_POINT", "CS_CRASH_AFTER",
+    "CS_INSTANCE",           "CS_STATE_DIR",
 };
 
 static void clear_env(void) {
@@ -89,8 +89,8 @@ static void test_bad_integer_names_the_variable(void) {
     char err[256] = "";
     CT_EQ_INT(load_with("CS_BATCH_MAX", "abc", &cfg, err, sizeof err), -1);
     CT_EQ_STR(err, "CS_BATCH_MAX: must be an integer from 1 to 100000, got 'abc'");
-    CT_CHECK(cfg.brokers == NULL);   /* nothing half-loaded is left behind */
-    cs_config_free(&cfg);            /* and freeing it again is harmless */
+    CT_CHECK(cfg.brokers == NULL); /* nothing half-loaded is left behind */
+    cs_config_free(&cfg);          /* and freeing it again is harmless */
 }
 
 static void test_integer_with_trailing_junk_is_refused(void) {
@@ -136,8 +136,7 @@ static void test_unknown_assignor_and_crash_point_are_refused(void) {
     cs_config cfg;
     char err[256] = "";
     CT_EQ_INT(load_with("CS_ASSIGNOR", "sticky", &cfg, err, sizeof err), -1);
-    CT_CHECK(strncmp(err, "CS_ASSIGNOR: must be one of range, roundrobin, cooperative-sticky",
-                     65) == 0);
+    CT_CHECK(strncmp(err, "CS_ASSIGNOR: must be one of range, roundrobin, cooperative-sticky", 65) == 0);
     CT_EQ_INT(load_with("CS_CRASH_POINT", "after_commit", &cfg, err, sizeof err), -1);
     CT_CHECK(strncmp(err, "CS_CRASH_POINT: ", 16) == 0);
     CT_EQ_INT(load_with("CS_LOG_LEVEL", "trace", &cfg, err, sizeof err), -1);
@@ -164,21 +163,16 @@ static void test_usage_lists_every_variable_with_its_default(void) {
     FILE *f = open_memstream(&text, &len);
     cs_config_usage(f);
     fclose(f);
-    for (size_t i = 0; i < sizeof all_vars / sizeof all_vars[0]; i++)
-        CT_CHECK(strstr(text, all_vars[i]) != NULL);
+    for (size_t i = 0; i < sizeof all_vars / sizeof all_vars[0]; i++) CT_CHECK(strstr(text, all_vars[i]) != NULL);
     CT_CHECK(strstr(text, "127.0.0.1:19092") != NULL);
     CT_CHECK(strstr(text, "1..100000") != NULL);
     free(text);
 }
 
-CT_MAIN(CT_CASE(test_defaults_match_the_documented_values),
-        CT_CASE(test_instance_defaults_to_hostname_dash_pid),
-        CT_CASE(test_environment_overrides_defaults),
-        CT_CASE(test_bad_integer_names_the_variable),
-        CT_CASE(test_integer_with_trailing_junk_is_refused),
-        CT_CASE(test_integer_out_of_range_is_refused),
-        CT_CASE(test_range_edges_are_accepted),
-        CT_CASE(test_unknown_clock_value_is_refused),
+CT_MAIN(CT_CASE(test_defaults_match_the_documented_values), CT_CASE(test_instance_defaults_to_hostname_dash_pid),
+        CT_CASE(test_environment_overrides_defaults), CT_CASE(test_bad_integer_names_the_variable),
+        CT_CASE(test_integer_with_trailing_junk_is_refused), CT_CASE(test_integer_out_of_range_is_refused),
+        CT_CASE(test_range_edges_are_accepted), CT_CASE(test_unknown_clock_value_is_refused),
         CT_CASE(test_unknown_assignor_and_crash_point_are_refused),
         CT_CASE(test_bad_redis_url_and_http_addr_are_refused),
         CT_CASE(test_usage_lists_every_variable_with_its_default))

@@ -37,8 +37,7 @@ static const char *get(const rd_kafka_conf_t *conf, const char *name) {
 static void test_every_role_gets_the_brokers_and_the_instance_as_client_id(void) {
     cs_config cfg = workerConfig();
     char err[256];
-    const cs_kafka_role roles[] = {CS_KAFKA_PRODUCER, CS_KAFKA_CONSUMER, CS_KAFKA_READER,
-                                   CS_KAFKA_ADMIN};
+    const cs_kafka_role roles[] = {CS_KAFKA_PRODUCER, CS_KAFKA_CONSUMER, CS_KAFKA_READER, CS_KAFKA_ADMIN};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         bool grouped = roles[i] == CS_KAFKA_CONSUMER || roles[i] == CS_KAFKA_READER;
         rd_kafka_conf_t *c = cs_kafka_conf(&cfg, roles[i], grouped ? "g" : NULL, NULL, err, sizeof err);
@@ -57,7 +56,7 @@ static void test_producer_is_idempotent_with_acks_all(void) {
     CT_CHECK(c != NULL);
     if (!c) return;
     CT_EQ_STR(get(c, "enable.idempotence"), "true");
-    CT_EQ_STR(get(c, "acks"), "-1");   /* librdkafka's spelling of "all" */
+    CT_EQ_STR(get(c, "acks"), "-1"); /* librdkafka's spelling of "all" */
     CT_EQ_STR(get(c, "linger.ms"), "2");
     CT_EQ_STR(get(c, "message.timeout.ms"), "30000");
     CT_EQ_STR(get(c, "group.id"), "");
@@ -76,7 +75,7 @@ static void test_worker_consumer_commits_by_hand_with_cs_settings(void) {
     CT_EQ_STR(get(c, "group.id"), "order-verifier");
     CT_EQ_STR(get(c, "enable.auto.commit"), "false");
     CT_EQ_STR(get(c, "enable.auto.offset.store"), "false");
-    CT_EQ_STR(get(c, "auto.offset.reset"), "smallest");   /* "earliest" */
+    CT_EQ_STR(get(c, "auto.offset.reset"), "smallest"); /* "earliest" */
     CT_EQ_STR(get(c, "partition.assignment.strategy"), "cooperative-sticky");
     CT_EQ_STR(get(c, "session.timeout.ms"), "7000");
     CT_EQ_STR(get(c, "heartbeat.interval.ms"), "1000");
@@ -92,13 +91,16 @@ static void test_reader_sets_only_its_group_and_manual_commits(void) {
     rd_kafka_conf_t *c = cs_kafka_conf(&cfg, CS_KAFKA_READER, "it-reader-1", NULL, err, sizeof err);
     rd_kafka_conf_t *plain = rd_kafka_conf_new();
     CT_CHECK(c != NULL);
-    if (!c) { rd_kafka_conf_destroy(plain); return; }
+    if (!c) {
+        rd_kafka_conf_destroy(plain);
+        return;
+    }
     CT_EQ_STR(get(c, "group.id"), "it-reader-1");
     CT_EQ_STR(get(c, "enable.auto.commit"), "false");
     /* none of the worker consumer's tuning: librdkafka's defaults */
-    static const char *const untouched[] = {"enable.auto.offset.store", "auto.offset.reset",
+    static const char *const untouched[] = {"enable.auto.offset.store",      "auto.offset.reset",
                                             "partition.assignment.strategy", "session.timeout.ms",
-                                            "queued.max.messages.kbytes", "fetch.wait.max.ms"};
+                                            "queued.max.messages.kbytes",    "fetch.wait.max.ms"};
     for (size_t i = 0; i < sizeof untouched / sizeof untouched[0]; i++) {
         char want[512];
         snprintf(want, sizeof want, "%s", get(plain, untouched[i]));
@@ -122,16 +124,15 @@ static void test_admin_adds_nothing_to_the_shared_settings(void) {
 static void test_overrides_are_applied_last_in_order(void) {
     cs_config cfg = workerConfig();
     char err[256];
-    const char *const over[] = {"linger.ms", "5", "client.id", "cs-sample",
-                                "queue.buffering.max.messages", "500000",
-                                "linger.ms", "7", NULL};
+    const char *const over[] = {"linger.ms", "5",         "client.id", "cs-sample", "queue.buffering.max.messages",
+                                "500000",    "linger.ms", "7",         NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(&cfg, CS_KAFKA_PRODUCER, NULL, over, err, sizeof err);
     CT_CHECK(c != NULL);
     if (!c) return;
     CT_EQ_STR(get(c, "linger.ms"), "7");
     CT_EQ_STR(get(c, "client.id"), "cs-sample");
     CT_EQ_STR(get(c, "queue.buffering.max.messages"), "500000");
-    CT_EQ_STR(get(c, "acks"), "-1");   /* what is not overridden stays */
+    CT_EQ_STR(get(c, "acks"), "-1"); /* what is not overridden stays */
     rd_kafka_conf_destroy(c);
 }
 
@@ -141,7 +142,7 @@ static void test_refused_value_names_key_value_and_reason(void) {
     const char *const over[] = {"linger.ms", "soon", NULL};
     CT_CHECK(cs_kafka_conf(&cfg, CS_KAFKA_PRODUCER, NULL, over, err, sizeof err) == NULL);
     CT_CHECK(strncmp(err, "kafka config linger.ms=soon: ", 29) == 0);
-    CT_CHECK(strlen(err) > 29);   /* librdkafka's reason follows */
+    CT_CHECK(strlen(err) > 29); /* librdkafka's reason follows */
 }
 
 static void test_unknown_key_is_refused(void) {
@@ -179,7 +180,10 @@ static void test_group_given_to_a_producer_is_refused(void) {
 
 /* The clients below have no broker: their "connection refused" is expected. */
 static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    (void)rk; (void)level; (void)fac; (void)buf;
+    (void)rk;
+    (void)level;
+    (void)fac;
+    (void)buf;
 }
 
 /* rd_kafka_new() checks settings against each other (idempotence needs
@@ -188,7 +192,11 @@ static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *
 static void test_each_role_makes_a_client(void) {
     cs_config cfg = workerConfig();
     char err[512];
-    struct { cs_kafka_role role; const char *group; rd_kafka_type_t type; } cases[] = {
+    struct {
+        cs_kafka_role role;
+        const char *group;
+        rd_kafka_type_t type;
+    } cases[] = {
         {CS_KAFKA_PRODUCER, NULL, RD_KAFKA_PRODUCER},
         {CS_KAFKA_CONSUMER, "g", RD_KAFKA_CONSUMER},
         {CS_KAFKA_READER, "g", RD_KAFKA_CONSUMER},
@@ -215,11 +223,8 @@ CT_MAIN(CT_CASE(test_every_role_gets_the_brokers_and_the_instance_as_client_id),
         CT_CASE(test_producer_is_idempotent_with_acks_all),
         CT_CASE(test_worker_consumer_commits_by_hand_with_cs_settings),
         CT_CASE(test_reader_sets_only_its_group_and_manual_commits),
-        CT_CASE(test_admin_adds_nothing_to_the_shared_settings),
-        CT_CASE(test_overrides_are_applied_last_in_order),
-        CT_CASE(test_refused_value_names_key_value_and_reason),
-        CT_CASE(test_unknown_key_is_refused),
+        CT_CASE(test_admin_adds_nothing_to_the_shared_settings), CT_CASE(test_overrides_are_applied_last_in_order),
+        CT_CASE(test_refused_value_names_key_value_and_reason), CT_CASE(test_unknown_key_is_refused),
         CT_CASE(test_bad_cs_value_is_refused_with_the_setting_it_feeds),
-        CT_CASE(test_consumer_without_group_is_refused),
-        CT_CASE(test_group_given_to_a_producer_is_refused),
+        CT_CASE(test_consumer_without_group_is_refused), CT_CASE(test_group_given_to_a_producer_is_refused),
         CT_CASE(test_each_role_makes_a_client))

@@ -11,7 +11,7 @@
 #include "ct.h"
 #include "cs/log.h"
 
-static char captured[65536];   /* what the last capture read back */
+static char captured[65536]; /* what the last capture read back */
 
 static int saved_fd = -1;
 static FILE *cap_file;
@@ -69,22 +69,22 @@ static void test_line_has_ts_level_proc_msg_and_fields(void) {
     CT_EQ_INT(z, 'Z');
     cJSON_Delete(j);
     CT_CHECK(captured[strlen(captured) - 1] == '\n');
-    CT_CHECK(strchr(captured, '\n') == captured + strlen(captured) - 1);   /* one line */
+    CT_CHECK(strchr(captured, '\n') == captured + strlen(captured) - 1); /* one line */
 }
 
 static void test_no_full_phone_number_reaches_the_output(void) {
     cs_log_init("test", "debug");
     capture_begin();
     cs_log_info("buyer 13800138000 asked for a refund");
-    const char *kv[] = {"note", "call 13912345678 after 10:00", "phone", "1380013800",
-                        "receiver_phone", "+86 138-0013-8000", NULL};
+    const char *kv[] = {
+        "note", "call 13912345678 after 10:00", "phone", "1380013800", "receiver_phone", "+86 138-0013-8000", NULL};
     cs_log_kv(CS_LOG_WARN, "contact 13800138000", kv);
     cs_log_debug("tel %s", "15011112222");
     capture_end();
     CT_CHECK(strstr(captured, "13800138000") == NULL);
     CT_CHECK(strstr(captured, "13912345678") == NULL);
     CT_CHECK(strstr(captured, "15011112222") == NULL);
-    CT_CHECK(strstr(captured, "1380013800") == NULL);    /* malformed, masked whole by key */
+    CT_CHECK(strstr(captured, "1380013800") == NULL); /* malformed, masked whole by key */
     CT_CHECK(strstr(captured, "0013") == NULL);
     CT_CHECK(strstr(captured, "138****8000") != NULL);
     CT_CHECK(strstr(captured, "139****5678") != NULL);
@@ -93,8 +93,7 @@ static void test_no_full_phone_number_reaches_the_output(void) {
 static void test_address_fields_are_masked_whole(void) {
     cs_log_init("test", "info");
     capture_begin();
-    const char *kv[] = {"address", "浙江省杭州市西湖区文三路90号", "receiver", "张三丰",
-                        "street", "文三路90号", NULL};
+    const char *kv[] = {"address", "浙江省杭州市西湖区文三路90号", "receiver", "张三丰", "street", "文三路90号", NULL};
     cs_log_kv(CS_LOG_INFO, "address changed", kv);
     capture_end();
     CT_CHECK(strstr(captured, "文三路") == NULL);
@@ -113,8 +112,7 @@ static void test_json_special_characters_are_escaped(void) {
     cs_log_kv(CS_LOG_ERROR, "quote \" backslash \\ newline \n tab \t bell \x01 end", kv);
     capture_end();
     CT_CHECK(strstr(captured, "\"proc\":\"te\\\"st\"") != NULL);
-    CT_CHECK(strstr(captured,
-                    "\"msg\":\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0001 end\"") != NULL);
+    CT_CHECK(strstr(captured, "\"msg\":\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0001 end\"") != NULL);
     CT_CHECK(strstr(captured, "\"k\\\"ey\":\"a\\\\b\"") != NULL);
     cJSON *j = first_line_json();
     CT_CHECK(j != NULL);
@@ -163,10 +161,7 @@ static void test_long_message_is_written_whole(void) {
     cJSON_Delete(j);
 }
 
-CT_MAIN(CT_CASE(test_line_has_ts_level_proc_msg_and_fields),
-        CT_CASE(test_no_full_phone_number_reaches_the_output),
-        CT_CASE(test_address_fields_are_masked_whole),
-        CT_CASE(test_json_special_characters_are_escaped),
-        CT_CASE(test_invalid_utf8_becomes_a_replacement_character),
-        CT_CASE(test_level_filter_drops_lower_levels),
+CT_MAIN(CT_CASE(test_line_has_ts_level_proc_msg_and_fields), CT_CASE(test_no_full_phone_number_reaches_the_output),
+        CT_CASE(test_address_fields_are_masked_whole), CT_CASE(test_json_special_characters_are_escaped),
+        CT_CASE(test_invalid_utf8_becomes_a_replacement_character), CT_CASE(test_level_filter_drops_lower_levels),
         CT_CASE(test_long_message_is_written_whole))

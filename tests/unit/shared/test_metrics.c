@@ -36,10 +36,8 @@ static void test_same_name_and_labels_return_the_same_series(void) {
 }
 
 static void test_render_prints_help_and_type_once_per_name(void) {
-    cs_metric *d = cs_metric_get(CS_METRIC_COUNTER, "t_dlq_total", "Events dead-lettered.",
-                                 "reason=\"decode\"");
-    cs_metric *u = cs_metric_get(CS_METRIC_COUNTER, "t_dlq_total", "Events dead-lettered.",
-                                 "reason=\"unknown_shop\"");
+    cs_metric *d = cs_metric_get(CS_METRIC_COUNTER, "t_dlq_total", "Events dead-lettered.", "reason=\"decode\"");
+    cs_metric *u = cs_metric_get(CS_METRIC_COUNTER, "t_dlq_total", "Events dead-lettered.", "reason=\"unknown_shop\"");
     cs_metric *lag = cs_metric_get(CS_METRIC_GAUGE, "t_lag_ms", "Lag\nwith \\ newline.", NULL);
     cs_metric_add(d, 3);
     cs_metric_add(u, 1);
@@ -93,8 +91,7 @@ static int http_get(int port, const char *method, const char *path, char *body, 
         return -1;
     }
     char req[256];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-                     method, path);
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", method, path);
     if (write(fd, req, (size_t)n) != n) {
         close(fd);
         return -1;
@@ -102,8 +99,7 @@ static int http_get(int port, const char *method, const char *path, char *body, 
     static char resp[1 << 16];
     size_t got = 0;
     ssize_t r;
-    while (got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0)
-        got += (size_t)r;
+    while (got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0) got += (size_t)r;
     resp[got] = '\0';
     close(fd);
     int status = 0;
@@ -169,9 +165,6 @@ static void test_http_start_refuses_a_bad_address(void) {
 }
 
 CT_MAIN(CT_CASE(test_same_name_and_labels_return_the_same_series),
-        CT_CASE(test_render_prints_help_and_type_once_per_name),
-        CT_CASE(test_render_includes_resident_memory),
-        CT_CASE(test_concurrent_adds_are_not_lost),
-        CT_CASE(test_http_serves_metrics_and_healthz_on_an_ephemeral_port),
-        CT_CASE(test_healthz_without_callback_is_always_ok),
-        CT_CASE(test_http_start_refuses_a_bad_address))
+        CT_CASE(test_render_prints_help_and_type_once_per_name), CT_CASE(test_render_includes_resident_memory),
+        CT_CASE(test_concurrent_adds_are_not_lost), CT_CASE(test_http_serves_metrics_and_healthz_on_an_ephemeral_port),
+        CT_CASE(test_healthz_without_callback_is_always_ok), CT_CASE(test_http_start_refuses_a_bad_address))

@@ -37,7 +37,7 @@ static void test_order_facts_from_state_and_unknown_order(void) {
     cs_order_facts_from_state(&f, &st, "asked");
     CT_CHECK(f.known);
     CT_EQ_STR(f.order_id, "T1");
-    CT_CHECK(f.buyer_id == NULL);   /* empty is none */
+    CT_CHECK(f.buyer_id == NULL); /* empty is none */
     CT_EQ_STR(f.phone, "13800138000");
     CT_EQ_STR(f.receiver_name, "张三");
     CT_EQ_INT(f.paid_fen, 3980);
@@ -49,7 +49,7 @@ static void test_order_facts_from_state_and_unknown_order(void) {
     CT_EQ_INT(cs_order_sku_quantity(&o, "SKU-A"), 2 * (int64_t)INT32_MAX);
     o.paid_ms = 0;
     cs_order_facts_from_state(&f, &st, "asked");
-    CT_EQ_INT(f.paid_fen, 0);   /* unpaid: nothing paid, whatever the amount field says */
+    CT_EQ_INT(f.paid_fen, 0); /* unpaid: nothing paid, whatever the amount field says */
     cs_order_facts_from_state(&f, NULL, "T9");
     CT_CHECK(!f.known);
     CT_EQ_STR(f.order_id, "T9");

@@ -10,16 +10,16 @@
 
 static void test_urls_are_checked_without_connecting(void) {
     char err[256];
-    const char *good[] = {"redis://127.0.0.1:6379", "redis://localhost", "redis://h:1/3",
-                          "redis://:secret@h:6380/0", NULL};
+    const char *good[] = {"redis://127.0.0.1:6379", "redis://localhost", "redis://h:1/3", "redis://:secret@h:6380/0",
+                          NULL};
     for (int i = 0; good[i]; i++) {
         cs_redis *r = cs_redis_new(good[i], err, sizeof err);
         if (!r) fprintf(stderr, "  refused %s: %s\n", good[i], err);
         CT_CHECK(r != NULL);
         cs_redis_free(r);
     }
-    const char *bad[] = {"", "http://h:1", "redis://", "redis://h:0", "redis://h:70000",
-                         "redis://h:12x", "redis://h/x", NULL};
+    const char *bad[] = {
+        "", "http://h:1", "redis://", "redis://h:0", "redis://h:70000", "redis://h:12x", "redis://h/x", NULL};
     for (int i = 0; bad[i]; i++) {
         err[0] = 0;
         cs_redis *r = cs_redis_new(bad[i], err, sizeof err);
@@ -34,10 +34,10 @@ static void test_pipeline_queues_copies_and_resets(void) {
     cs_redis_pipe *p = cs_redis_pipe_new();
     char word[8] = "ZADD";
     cs_redis_pipe_add(p, 4, (const char *[]){word, "k", "1", "m"});
-    word[0] = 'X';   /* the pipe holds its own copy */
+    word[0] = 'X'; /* the pipe holds its own copy */
     cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", "k", "m"});
     CT_EQ_INT(cs_redis_pipe_count(p), 2);
-    CT_CHECK(cs_redis_pipe_reply(p, 0) == NULL);   /* not run yet */
+    CT_CHECK(cs_redis_pipe_reply(p, 0) == NULL); /* not run yet */
     cs_redis_pipe_reset(p);
     CT_EQ_INT(cs_redis_pipe_count(p), 0);
     cs_redis_pipe_free(p);
@@ -61,6 +61,5 @@ static void test_dead_server_is_reported_quickly(void) {
     cs_redis_free(r);
 }
 
-CT_MAIN(CT_CASE(test_urls_are_checked_without_connecting),
-        CT_CASE(test_pipeline_queues_copies_and_resets),
+CT_MAIN(CT_CASE(test_urls_are_checked_without_connecting), CT_CASE(test_pipeline_queues_copies_and_resets),
         CT_CASE(test_dead_server_is_reported_quickly))

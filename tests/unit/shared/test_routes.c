@@ -24,7 +24,9 @@ static bool takeAnswer;
 static int takes;
 
 static int fakeLock(cs_batch *b, const int64_t *h, size_t n, char *err, size_t errlen) {
-    (void)b; (void)err; (void)errlen;
+    (void)b;
+    (void)err;
+    (void)errlen;
     lockCalls++;
     strcat(calls, "[lock]");
     for (size_t i = 0; i < n && nlocked < 16; i++) locked[nlocked++] = h[i];
@@ -32,7 +34,10 @@ static int fakeLock(cs_batch *b, const int64_t *h, size_t n, char *err, size_t e
 }
 
 static int fakeTake(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t errlen) {
-    (void)b; (void)f; (void)err; (void)errlen;
+    (void)b;
+    (void)f;
+    (void)err;
+    (void)errlen;
     takes++;
     return takeAnswer ? 1 : 0;
 }
@@ -40,7 +45,10 @@ static int fakeTake(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t 
 static const cs_route_io io = {fakeLock, fakeTake};
 
 static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen) {
-    (void)user; (void)b; (void)err; (void)errlen;
+    (void)user;
+    (void)b;
+    (void)err;
+    (void)errlen;
     strcat(calls, "V:");
     strcat(calls, ev->env->verdict->order_id);
     strcat(calls, ";");
@@ -48,7 +56,11 @@ static int onVerdict(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
 }
 
 static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err, size_t errlen) {
-    (void)user; (void)b; (void)ev; (void)err; (void)errlen;
+    (void)user;
+    (void)b;
+    (void)ev;
+    (void)err;
+    (void)errlen;
     strcat(calls, "T:");
     strcat(calls, subject);
     strcat(calls, ";");
@@ -140,7 +152,7 @@ static int run(void) {
 
 static void test_routes_wrong_body_for_topic_is_poison_and_reaches_no_handler(void) {
     reset();
-    cs_event *wrong = addEvent(CS_TOPIC_VERDICTS);   /* an order event on the verdicts topic */
+    cs_event *wrong = addEvent(CS_TOPIC_VERDICTS); /* an order event on the verdicts topic */
     cs__v1__order_event__init(&orderEv);
     wrong->env->body_case = CS__V1__ENVELOPE__BODY_ORDER;
     wrong->env->order = &orderEv;
@@ -162,13 +174,13 @@ static void test_routes_refused_event_and_unrouted_topic_are_poison(void) {
     CT_EQ_STR(blank->reason, "verdict without order_id");
     CT_CHECK(other->poison);
     CT_CHECK(strstr(other->reason, "not routed") != NULL);
-    CT_EQ_STR(calls, "");   /* nothing to lock, nothing handled */
+    CT_EQ_STR(calls, ""); /* nothing to lock, nothing handled */
 }
 
 static void test_routes_cancelled_or_rescheduled_timer_never_reaches_its_route(void) {
     reset();
     addTimer("ex6.breach", "ex6.breach@tb-demo:X1", "tb-demo:T1");
-    takeAnswer = false;   /* cs_timer_take_fired: not pending at that generation */
+    takeAnswer = false; /* cs_timer_take_fired: not pending at that generation */
     CT_EQ_INT(run(), 0);
     CT_EQ_STR(calls, "[lock]");
     reset();
@@ -176,7 +188,7 @@ static void test_routes_cancelled_or_rescheduled_timer_never_reaches_its_route(v
     takeAnswer = true;
     CT_EQ_INT(run(), 0);
     CT_CHECK(!live->poison);
-    CT_EQ_STR(calls, "[lock]T:X1;");   /* the id's subject */
+    CT_EQ_STR(calls, "[lock]T:X1;"); /* the id's subject */
 }
 
 static void test_routes_timer_kind_without_route_is_poison_and_taken(void) {
@@ -187,7 +199,7 @@ static void test_routes_timer_kind_without_route_is_poison_and_taken(void) {
     CT_CHECK(ev->poison);
     CT_CHECK(strstr(ev->reason, "no timer route for kind 'ex6.retired'") != NULL);
     CT_EQ_STR(calls, "");
-    CT_EQ_INT(takes, 1);   /* taken all the same: its row is no longer pending, it fires no more */
+    CT_EQ_INT(takes, 1); /* taken all the same: its row is no longer pending, it fires no more */
 }
 
 static void test_routes_locks_taken_once_first_in_one_global_order(void) {
@@ -195,12 +207,12 @@ static void test_routes_locks_taken_once_first_in_one_global_order(void) {
     addVerdict("T3");
     addVerdict("T1");
     addTimer("ex6.breach", "ex6.breach@tb-demo:X9", "tb-demo:T2");
-    addVerdict("T3");   /* the same order twice: one lock */
+    addVerdict("T3"); /* the same order twice: one lock */
     takeAnswer = true;
     CT_EQ_INT(run(), 0);
     CT_EQ_INT(lockCalls, 1);
-    CT_CHECK(strncmp(calls, "[lock]", 6) == 0);   /* before any handler */
-    CT_EQ_STR(calls, "[lock]V:T3;V:T1;T:X9;V:T3;");   /* handlers in batch order */
+    CT_CHECK(strncmp(calls, "[lock]", 6) == 0);     /* before any handler */
+    CT_EQ_STR(calls, "[lock]V:T3;V:T1;T:X9;V:T3;"); /* handlers in batch order */
     CT_EQ_INT(nlocked, 3);
     for (size_t i = 1; i < nlocked; i++) CT_CHECK(locked[i - 1] < locked[i]);
     /* the same keys in another order give the same sequence */

@@ -43,16 +43,17 @@ static cs_shops *load_json(const char *json, char *err, size_t errlen) {
 }
 
 /* Checks that json is refused with exactly "<tmpfile>: <want>". */
-#define EXPECT_ERROR(json, want) do { \
-    char path_[64], err_[512], full_[600]; \
-    write_tmp((json), path_, sizeof path_); \
-    cs_shops *s_ = cs_shops_load(path_, err_, sizeof err_); \
-    unlink(path_); \
-    CT_CHECK(s_ == NULL); \
-    cs_shops_free(s_); \
-    snprintf(full_, sizeof full_, "%s: %s", path_, (want)); \
-    if (!s_) CT_EQ_STR(err_, full_); \
-} while (0)
+#define EXPECT_ERROR(json, want)                                                                                       \
+    do {                                                                                                               \
+        char path_[64], err_[512], full_[600];                                                                         \
+        write_tmp((json), path_, sizeof path_);                                                                        \
+        cs_shops *s_ = cs_shops_load(path_, err_, sizeof err_);                                                        \
+        unlink(path_);                                                                                                 \
+        CT_CHECK(s_ == NULL);                                                                                          \
+        cs_shops_free(s_);                                                                                             \
+        snprintf(full_, sizeof full_, "%s: %s", path_, (want));                                                        \
+        if (!s_) CT_EQ_STR(err_, full_);                                                                               \
+    } while (0)
 
 /* One shop {"id":"a","channel":"tmall", <extra>}. */
 #define SHOP(extra) "{\"shops\":[{\"id\":\"a\",\"channel\":\"tmall\"" extra "}]}"
@@ -134,7 +135,10 @@ static void test_shop_missing_keys_take_handbook_defaults(void) {
     char err[512];
     cs_shops *s = load_json(SHOP(""), err, sizeof err);
     CT_CHECK(s != NULL);
-    if (!s) { fprintf(stderr, "  %s\n", err); return; }
+    if (!s) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
     const cs_shop *a = cs_shops_at(s, 0);
     cs_thresholds d;
     cs_thresholds_defaults(&d);
@@ -173,7 +177,10 @@ static void test_shop_thresholds_and_shifts_are_read(void) {
                                  "\"time_zone\":\"UTC\",\"promotion_mode\":true"),
                             err, sizeof err);
     CT_CHECK(s != NULL);
-    if (!s) { fprintf(stderr, "  %s\n", err); return; }
+    if (!s) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
     const cs_shop *a = cs_shops_at(s, 0);
     CT_EQ_INT(a->th.unpaid_reminder_min, 45);
     CT_EQ_INT(a->th.compensation_cap_fen, 5000);
@@ -216,15 +223,13 @@ static void test_shop_wrong_types_refused(void) {
     EXPECT_ERROR("[]", "(top level): must be an object, not an array");
     EXPECT_ERROR("{\"shops\":{}}", "shops: must be an array, not an object");
     EXPECT_ERROR("{\"shops\":[1]}", "shops[0]: must be an object, not a number");
-    EXPECT_ERROR(SHOP(",\"promotion_mode\":\"yes\""),
-                 "shops[0].promotion_mode: must be true or false, not a string");
+    EXPECT_ERROR(SHOP(",\"promotion_mode\":\"yes\""), "shops[0].promotion_mode: must be true or false, not a string");
     EXPECT_ERROR(SHOP(",\"thresholds\":{\"hold_settle_days\":\"3\"}"),
                  "shops[0].thresholds.hold_settle_days: must be an integer, not a string");
     EXPECT_ERROR(SHOP(",\"thresholds\":{\"hold_settle_days\":2.5}"),
                  "shops[0].thresholds.hold_settle_days: 2.5 is not an integer");
     EXPECT_ERROR(SHOP(",\"couriers\":{}"), "shops[0].couriers: must be an array, not an object");
-    EXPECT_ERROR(SHOP(",\"msg_pref\":\"fax\""),
-                 "shops[0].msg_pref: unknown message preference \"fax\" (im or sms)");
+    EXPECT_ERROR(SHOP(",\"msg_pref\":\"fax\""), "shops[0].msg_pref: unknown message preference \"fax\" (im or sms)");
 }
 
 static void test_shop_out_of_range_numbers_refused(void) {
@@ -304,8 +309,9 @@ static void test_shop_requeue_shift_default_named_or_refused(void) {
 }
 
 static void test_shop_bad_regions_refused(void) {
-    EXPECT_ERROR(SHOP(",\"couriers\":[{\"code\":\"SF\",\"unreachable\":[\"a/b/c/d\"]}]"),
-                 "shops[0].couriers[0].unreachable[0]: region \"a/b/c/d\" has more than 3 parts (province/city/district)");
+    EXPECT_ERROR(
+        SHOP(",\"couriers\":[{\"code\":\"SF\",\"unreachable\":[\"a/b/c/d\"]}]"),
+        "shops[0].couriers[0].unreachable[0]: region \"a/b/c/d\" has more than 3 parts (province/city/district)");
     EXPECT_ERROR(SHOP(",\"couriers\":[{\"code\":\"SF\",\"unreachable\":[\"浙江省\",\"浙江省//淳安县\"]}]"),
                  "shops[0].couriers[0].unreachable[1]: region \"浙江省//淳安县\" has an empty or blank-padded part");
     EXPECT_ERROR(SHOP(",\"couriers\":[{\"code\":\"SF\",\"cod\":[\"广东省\",\"*\"]}]"),
@@ -359,21 +365,12 @@ static void test_shop_missing_file_refused(void) {
     CT_EQ_STR(err, "/nonexistent/shops.json: cannot open: No such file or directory");
 }
 
-CT_MAIN(CT_CASE(test_shop_sample_file_loads),
-        CT_CASE(test_shop_missing_keys_take_handbook_defaults),
-        CT_CASE(test_shop_thresholds_and_shifts_are_read),
-        CT_CASE(test_shop_bad_channel_names_key_path),
-        CT_CASE(test_shop_requeue_shift_default_named_or_refused),
-        CT_CASE(test_shop_missing_required_keys_named),
-        CT_CASE(test_shop_unknown_and_duplicate_keys_refused),
-        CT_CASE(test_shop_wrong_types_refused),
-        CT_CASE(test_shop_out_of_range_numbers_refused),
-        CT_CASE(test_shop_unloadable_time_zone_refused),
-        CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused),
-        CT_CASE(test_shop_bad_shift_times_refused),
-        CT_CASE(test_shop_bad_regions_refused),
-        CT_CASE(test_shop_too_many_couriers_refused),
-        CT_CASE(test_shop_short_secret_and_bad_domain_refused),
-        CT_CASE(test_shop_json_syntax_error_names_line),
-        CT_CASE(test_shop_utf8_bom_accepted),
-        CT_CASE(test_shop_missing_file_refused))
+CT_MAIN(CT_CASE(test_shop_sample_file_loads), CT_CASE(test_shop_missing_keys_take_handbook_defaults),
+        CT_CASE(test_shop_thresholds_and_shifts_are_read), CT_CASE(test_shop_bad_channel_names_key_path),
+        CT_CASE(test_shop_requeue_shift_default_named_or_refused), CT_CASE(test_shop_missing_required_keys_named),
+        CT_CASE(test_shop_unknown_and_duplicate_keys_refused), CT_CASE(test_shop_wrong_types_refused),
+        CT_CASE(test_shop_out_of_range_numbers_refused), CT_CASE(test_shop_unloadable_time_zone_refused),
+        CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused), CT_CASE(test_shop_bad_shift_times_refused),
+        CT_CASE(test_shop_bad_regions_refused), CT_CASE(test_shop_too_many_couriers_refused),
+        CT_CASE(test_shop_short_secret_and_bad_domain_refused), CT_CASE(test_shop_json_syntax_error_names_line),
+        CT_CASE(test_shop_utf8_bom_accepted), CT_CASE(test_shop_missing_file_refused))

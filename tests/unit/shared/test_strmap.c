@@ -24,10 +24,10 @@ static void test_strmap_put_get_replace_across_growth(void) {
     }
     CT_EQ_INT(bad, 0);
     CT_CHECK(cs_strmap_get(&m, "absent") == NULL);
-    cs_strmap_put(&m, "shop-0:order-000000-with-a-longer-suffix", &vals[1]);   /* replace */
+    cs_strmap_put(&m, "shop-0:order-000000-with-a-longer-suffix", &vals[1]); /* replace */
     CT_CHECK(cs_strmap_get(&m, "shop-0:order-000000-with-a-longer-suffix") == &vals[1]);
     CT_EQ_INT(m.len, 5000);
-    cs_strmap_put(&m, "", &vals[2]);   /* the empty key is a key */
+    cs_strmap_put(&m, "", &vals[2]); /* the empty key is a key */
     CT_CHECK(cs_strmap_get(&m, "") == &vals[2]);
     cs_strmap_clear(&m);
     CT_EQ_INT(m.len, 0);
@@ -46,15 +46,14 @@ static void test_strmap_reset_empties_and_keeps_storage(void) {
     size_t cap = m.cap;
     cs_strmap_reset(&m);
     CT_EQ_INT(m.len, 0);
-    CT_EQ_INT(m.cap, cap);   /* tables kept */
+    CT_EQ_INT(m.cap, cap); /* tables kept */
     CT_CHECK(cs_strmap_get(&m, "k1") == NULL);
-    cs_strmap_put(&m, "k1", &b);   /* and usable again */
+    cs_strmap_put(&m, "k1", &b); /* and usable again */
     CT_CHECK(cs_strmap_get(&m, "k1") == &b);
     CT_EQ_INT(m.len, 1);
     cs_strmap_clear(&m);
-    cs_strmap_reset(&m);   /* on an empty map: nothing to keep */
+    cs_strmap_reset(&m); /* on an empty map: nothing to keep */
     CT_EQ_INT(m.cap, 0);
 }
 
-CT_MAIN(CT_CASE(test_strmap_put_get_replace_across_growth),
-        CT_CASE(test_strmap_reset_empties_and_keeps_storage))
+CT_MAIN(CT_CASE(test_strmap_put_get_replace_across_growth), CT_CASE(test_strmap_reset_empties_and_keeps_storage))

@@ -23,8 +23,8 @@ static void test_text_normalize_fullwidth_digits(void) {
 
 static void test_text_normalize_removes_whitespace_and_punctuation(void) {
     check_norm("浙江省 杭州市，西湖区-文三路#12号。", "浙江省杭州市西湖区文三路12号");
-    check_norm("\t1 2\u30003\n", "123");           /* tab, ideographic space, newline */
-    check_norm("12\u200b3\ufeff号", "123号");      /* zero-width space, BOM */
+    check_norm("\t1 2\u30003\n", "123");            /* tab, ideographic space, newline */
+    check_norm("12\u200b3\ufeff号", "123号");       /* zero-width space, BOM */
     check_norm("（3单元）【501室】", "3单元501室"); /* full-width brackets */
     check_norm("A+B~C", "abc");                     /* ASCII symbols */
 }
@@ -62,8 +62,8 @@ static void test_text_normalize_quick_path_matches_icu_everywhere(void) {
         if (na != nb || strcmp(a, b) != 0) mismatches++;
     }
     for (unsigned c = 0x4E00; c <= 0x9FFF; c++) {
-        unsigned char u[4] = { (unsigned char)(0xE0 | (c >> 12)), (unsigned char)(0x80 | ((c >> 6) & 0x3F)),
-                               (unsigned char)(0x80 | (c & 0x3F)), 0 };
+        unsigned char u[4] = {(unsigned char)(0xE0 | (c >> 12)), (unsigned char)(0x80 | ((c >> 6) & 0x3F)),
+                              (unsigned char)(0x80 | (c & 0x3F)), 0};
         snprintf(in, sizeof in, "X%s 1", (const char *)u);
         int na = cs_text_normalize(in, a, sizeof a), nb = cs_text_normalize_icu(in, b, sizeof b);
         if (na != nb || strcmp(a, b) != 0) mismatches++;
@@ -72,7 +72,7 @@ static void test_text_normalize_quick_path_matches_icu_everywhere(void) {
     /* text beyond the two ranges still goes through ICU */
     check_norm("杭州 Ｂ栋", "杭州b栋");
     char small[4];
-    CT_EQ_INT(cs_text_normalize("杭州", small, sizeof small), -1);   /* 6 bytes + NUL do not fit */
+    CT_EQ_INT(cs_text_normalize("杭州", small, sizeof small), -1); /* 6 bytes + NUL do not fit */
     CT_EQ_STR(small, "");
 }
 
@@ -100,16 +100,16 @@ static void test_phone_invalid_numbers_refused(void) {
     CT_CHECK(!cs_phone_valid(NULL));
     CT_CHECK(!cs_phone_valid(""));
     CT_CHECK(!cs_phone_valid("   "));
-    CT_CHECK(!cs_phone_valid("12800138000"));   /* 12x is not a mobile prefix */
-    CT_CHECK(!cs_phone_valid("1380013800"));    /* 10 digits */
-    CT_CHECK(!cs_phone_valid("138001380001"));  /* 12 digits */
+    CT_CHECK(!cs_phone_valid("12800138000"));  /* 12x is not a mobile prefix */
+    CT_CHECK(!cs_phone_valid("1380013800"));   /* 10 digits */
+    CT_CHECK(!cs_phone_valid("138001380001")); /* 12 digits */
     CT_CHECK(!cs_phone_valid("1380013800a"));
     CT_CHECK(!cs_phone_valid("+86 0571-88886666")); /* +86 only for mobiles */
     CT_CHECK(!cs_phone_valid("+1 2025550123"));
-    CT_CHECK(!cs_phone_valid("0571-123456"));   /* 6-digit local number */
-    CT_CHECK(!cs_phone_valid("05-88886666"));   /* 1-digit area code */
+    CT_CHECK(!cs_phone_valid("0571-123456"));    /* 6-digit local number */
+    CT_CHECK(!cs_phone_valid("05-88886666"));    /* 1-digit area code */
     CT_CHECK(!cs_phone_valid("05712-88886666")); /* 4-digit area code */
-    CT_CHECK(!cs_phone_valid("88886666"));      /* no area code */
+    CT_CHECK(!cs_phone_valid("88886666"));       /* no area code */
     CT_CHECK(!cs_phone_valid("0571--88886666"));
     CT_CHECK(!cs_phone_valid("0571-88886666-"));
     CT_CHECK(!cs_phone_valid("138\xff"));
@@ -141,9 +141,7 @@ static void test_mask_phones_leaves_other_numbers(void) {
     check_mask("2024-03-10 12:00", "2024-03-10 12:00");
 }
 
-static void test_mask_phones_fullwidth_digits(void) {
-    check_mask("１３８００１３８０００", "１３８****８０００");
-}
+static void test_mask_phones_fullwidth_digits(void) { check_mask("１３８００１３８０００", "１３８****８０００"); }
 
 static void test_mask_phones_truncates_at_whole_characters(void) {
     char out[8];
@@ -167,16 +165,16 @@ static void test_mask_address_keeps_two_characters(void) {
 }
 
 static void test_fen_percent_half_up_edges(void) {
-    CT_EQ_INT(cs_fen_percent_bp(10, 500), 1);   /* 0.5 -> 1 */
-    CT_EQ_INT(cs_fen_percent_bp(9, 500), 0);    /* 0.45 -> 0 */
-    CT_EQ_INT(cs_fen_percent_bp(30, 500), 2);   /* 1.5 -> 2 */
-    CT_EQ_INT(cs_fen_percent_bp(29, 500), 1);   /* 1.45 -> 1 */
-    CT_EQ_INT(cs_fen_percent_bp(12345, 600), 741); /* 740.7 */
+    CT_EQ_INT(cs_fen_percent_bp(10, 500), 1);       /* 0.5 -> 1 */
+    CT_EQ_INT(cs_fen_percent_bp(9, 500), 0);        /* 0.45 -> 0 */
+    CT_EQ_INT(cs_fen_percent_bp(30, 500), 2);       /* 1.5 -> 2 */
+    CT_EQ_INT(cs_fen_percent_bp(29, 500), 1);       /* 1.45 -> 1 */
+    CT_EQ_INT(cs_fen_percent_bp(12345, 600), 741);  /* 740.7 */
     CT_EQ_INT(cs_fen_percent_bp(59999, 500), 3000); /* 2999.95 */
     CT_EQ_INT(cs_fen_percent_bp(0, 500), 0);
     CT_EQ_INT(cs_fen_percent_bp(12345, 0), 0);
     CT_EQ_INT(cs_fen_percent_bp(12345, 10000), 12345);
-    CT_EQ_INT(cs_fen_percent_bp(1, 5000), 1);   /* 0.5 -> 1 */
+    CT_EQ_INT(cs_fen_percent_bp(1, 5000), 1); /* 0.5 -> 1 */
     CT_EQ_INT(cs_fen_percent_bp(1, 4999), 0);
 }
 
@@ -206,22 +204,13 @@ static void test_fen_format_two_decimals(void) {
 /* Last: releases ICU's cached data so valgrind sees no leftovers. */
 static void test_text_icu_cleanup(void) { u_cleanup(); }
 
-CT_MAIN(CT_CASE(test_text_normalize_fullwidth_digits),
-        CT_CASE(test_text_normalize_removes_whitespace_and_punctuation),
-        CT_CASE(test_text_normalize_case_folds),
-        CT_CASE(test_text_normalize_makes_one_address_typed_two_ways_equal),
+CT_MAIN(CT_CASE(test_text_normalize_fullwidth_digits), CT_CASE(test_text_normalize_removes_whitespace_and_punctuation),
+        CT_CASE(test_text_normalize_case_folds), CT_CASE(test_text_normalize_makes_one_address_typed_two_ways_equal),
         CT_CASE(test_text_normalize_refuses_invalid_utf8_and_small_buffers),
-        CT_CASE(test_text_normalize_quick_path_matches_icu_everywhere),
-        CT_CASE(test_phone_valid_mobiles),
-        CT_CASE(test_phone_valid_landlines),
-        CT_CASE(test_phone_invalid_numbers_refused),
-        CT_CASE(test_mask_phones_inside_text),
-        CT_CASE(test_mask_phones_landlines_keep_first3_last2),
-        CT_CASE(test_mask_phones_leaves_other_numbers),
-        CT_CASE(test_mask_phones_fullwidth_digits),
-        CT_CASE(test_mask_phones_truncates_at_whole_characters),
-        CT_CASE(test_mask_address_keeps_two_characters),
-        CT_CASE(test_fen_percent_half_up_edges),
-        CT_CASE(test_fen_percent_no_overflow_on_huge_amounts),
-        CT_CASE(test_fen_format_two_decimals),
-        CT_CASE(test_text_icu_cleanup))
+        CT_CASE(test_text_normalize_quick_path_matches_icu_everywhere), CT_CASE(test_phone_valid_mobiles),
+        CT_CASE(test_phone_valid_landlines), CT_CASE(test_phone_invalid_numbers_refused),
+        CT_CASE(test_mask_phones_inside_text), CT_CASE(test_mask_phones_landlines_keep_first3_last2),
+        CT_CASE(test_mask_phones_leaves_other_numbers), CT_CASE(test_mask_phones_fullwidth_digits),
+        CT_CASE(test_mask_phones_truncates_at_whole_characters), CT_CASE(test_mask_address_keeps_two_characters),
+        CT_CASE(test_fen_percent_half_up_edges), CT_CASE(test_fen_percent_no_overflow_on_huge_amounts),
+        CT_CASE(test_fen_format_two_decimals), CT_CASE(test_text_icu_cleanup))

@@ -48,7 +48,7 @@ static void test_keys_carry_the_shard_as_a_hash_tag(void) {
 }
 
 static cs_timer_fields fields(const char *owner, const char *id, const char *kind, const char *key) {
-    return (cs_timer_fields){ owner, id, kind, key, 12, INT64_C(1762790400000), "p", 1 };
+    return (cs_timer_fields){owner, id, kind, key, 12, INT64_C(1762790400000), "p", 1};
 }
 
 static void test_member_carries_the_whole_firing(void) {
@@ -77,12 +77,13 @@ static void test_member_carries_the_whole_firing(void) {
 
 static void test_member_round_trips_bars_percents_and_binary_payloads(void) {
     char m[CS_TIMER_MEMBER_MAX];
-    const uint8_t bin[] = { 0, '|', '%', 0xff, 'a' };
+    const uint8_t bin[] = {0, '|', '%', 0xff, 'a'};
     cs_timer_fields f = fields("refund-notifier", "rf3|chase@tb:T9", "rf|3", "tb:T|9%");
     f.payload = bin;
     f.payload_len = sizeof bin;
     CT_EQ_INT(cs_timer_member(m, sizeof m, &f), 0);
-    CT_EQ_STR(m, "refund-notifier|12|1762790400000|rf%7C3|tb:T%7C9%25|rf3%7Cchase@tb:T9|%00%7C%25\xff" "a");
+    CT_EQ_STR(m, "refund-notifier|12|1762790400000|rf%7C3|tb:T%7C9%25|rf3%7Cchase@tb:T9|%00%7C%25\xff"
+                 "a");
     cs_timer_ref ref;
     CT_EQ_INT(cs_timer_member_parse(m, strlen(m), &ref), 0);
     CT_EQ_STR(ref.timer_id, "rf3|chase@tb:T9");
@@ -120,11 +121,24 @@ static void test_member_refuses_bad_fields_and_short_buffer(void) {
 
 static void test_member_parse_refuses_malformed_members(void) {
     cs_timer_ref ref;
-    const char *bad[] = {"", "w", "w|1|2|k|s:o|t", "w|1|2|k|s:o|t|p|x", "|1|2|k|s:o||",
-                         "w|0|2|k|s:o||", "w|1|0|k|s:o||", "w|-1|2|k|s:o||", "w|1x|2|k|s:o||",
-                         "w|1234567890123456789|2|k|s:o||", "w|1|2||s:o||", "w|1|2|k|||",
-                         "w|1|2|k|s:o|t|%", "w|1|2|k|s:o|t|%4", "w|1|2|k|s:o|t|%zz",
-                         "w|1|2|k%00|s:o||", "w%|1|2|k|s:o||", NULL};
+    const char *bad[] = {"",
+                         "w",
+                         "w|1|2|k|s:o|t",
+                         "w|1|2|k|s:o|t|p|x",
+                         "|1|2|k|s:o||",
+                         "w|0|2|k|s:o||",
+                         "w|1|0|k|s:o||",
+                         "w|-1|2|k|s:o||",
+                         "w|1x|2|k|s:o||",
+                         "w|1234567890123456789|2|k|s:o||",
+                         "w|1|2||s:o||",
+                         "w|1|2|k|||",
+                         "w|1|2|k|s:o|t|%",
+                         "w|1|2|k|s:o|t|%4",
+                         "w|1|2|k|s:o|t|%zz",
+                         "w|1|2|k%00|s:o||",
+                         "w%|1|2|k|s:o||",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         int rc = cs_timer_member_parse(bad[i], strlen(bad[i]), &ref);
         if (rc != -1) fprintf(stderr, "  accepted '%s'\n", bad[i]);
@@ -156,12 +170,8 @@ static void test_shop_of_order_key(void) {
     CT_EQ_STR(shop, "tb-");
 }
 
-CT_MAIN(CT_CASE(test_shard_is_stable_in_range_and_spreads),
-        CT_CASE(test_shard_separates_owner_from_timer_id),
-        CT_CASE(test_keys_carry_the_shard_as_a_hash_tag),
-        CT_CASE(test_member_carries_the_whole_firing),
+CT_MAIN(CT_CASE(test_shard_is_stable_in_range_and_spreads), CT_CASE(test_shard_separates_owner_from_timer_id),
+        CT_CASE(test_keys_carry_the_shard_as_a_hash_tag), CT_CASE(test_member_carries_the_whole_firing),
         CT_CASE(test_member_round_trips_bars_percents_and_binary_payloads),
-        CT_CASE(test_member_refuses_bad_fields_and_short_buffer),
-        CT_CASE(test_member_parse_refuses_malformed_members),
-        CT_CASE(test_event_id_names_owner_timer_and_generation),
-        CT_CASE(test_shop_of_order_key))
+        CT_CASE(test_member_refuses_bad_fields_and_short_buffer), CT_CASE(test_member_parse_refuses_malformed_members),
+        CT_CASE(test_event_id_names_owner_timer_and_generation), CT_CASE(test_shop_of_order_key))

@@ -18,21 +18,24 @@
 #include "cs/clock.h"
 #include "cs/topics.h"
 
-#define LIST_OFFSETS 2   /* Kafka ApiKey of ListOffsets */
+#define LIST_OFFSETS 2 /* Kafka ApiKey of ListOffsets */
 
 static char instance[] = "test-topics";
 
 typedef struct mock {
-    rd_kafka_t *rk;                   /* owns the cluster */
+    rd_kafka_t *rk; /* owns the cluster */
     rd_kafka_mock_cluster_t *mc;
     char brokers[256];
-    cs_config cfg;                    /* points at the mock */
+    cs_config cfg; /* points at the mock */
 } mock;
 
-static mock shared;                   /* made by the first mockGet() */
+static mock shared; /* made by the first mockGet() */
 
 static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    (void)rk; (void)level; (void)fac; (void)buf;
+    (void)rk;
+    (void)level;
+    (void)fac;
+    (void)buf;
 }
 
 /* A one-broker mock cluster holding every table topic. */
@@ -42,7 +45,10 @@ static int mockStart(mock *m) {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(c, quiet);
     m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
-    if (!m->rk) { rd_kafka_conf_destroy(c); return -1; }
+    if (!m->rk) {
+        rd_kafka_conf_destroy(c);
+        return -1;
+    }
     m->mc = rd_kafka_mock_cluster_new(m->rk, 1);
     if (!m->mc) return -1;
     snprintf(m->brokers, sizeof m->brokers, "%s", rd_kafka_mock_cluster_bootstraps(m->mc));
@@ -95,7 +101,7 @@ static void test_partition_without_leader_is_named_when_time_is_up(void) {
     CT_CHECK(strstr(err, "cs.verdicts.v1[2]: Broker: Leader not available") != NULL);
     if (!strstr(err, "cs.verdicts.v1[2]: ")) fprintf(stderr, "  got: %s\n", err);
     rd_kafka_mock_partition_set_leader(m->mc, "cs.verdicts.v1", 2, 1);
-    CT_EQ_INT(cs_topics_wait_ready(&m->cfg, 10000, err, sizeof err), 0);   /* and back */
+    CT_EQ_INT(cs_topics_wait_ready(&m->cfg, 10000, err, sizeof err), 0); /* and back */
 }
 
 /* What a fresh broker does for a moment: metadata names the leader, the

@@ -38,7 +38,10 @@ static void test_tz_shanghai_offset_is_eight_hours(void) {
 static void test_tz_shanghai_historic_dst_from_table(void) {
     /* China observed DST 1986-1991: 1988-07-01 was UTC+9. */
     cs_tz *tz = load("Asia/Shanghai");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     CT_EQ_INT(cs_tz_offset_s(tz, utc_ms(1988, 7, 1, 0, 0)), 9 * 3600);
     CT_EQ_INT(cs_tz_offset_s(tz, utc_ms(1988, 12, 1, 0, 0)), 8 * 3600);
     cs_tz_free(tz);
@@ -46,7 +49,10 @@ static void test_tz_shanghai_historic_dst_from_table(void) {
 
 static void test_tz_shanghai_local_midnight_is_1600_utc(void) {
     cs_tz *tz = load("Asia/Shanghai");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     int64_t midnight = utc_ms(2024, 3, 1, 16, 0); /* 2024-03-02 00:00 local */
     CT_EQ_INT(cs_tz_day(tz, midnight - 1), cs_day_from_ymd(2024, 3, 1));
     CT_EQ_INT(cs_tz_day(tz, midnight), cs_day_from_ymd(2024, 3, 2));
@@ -62,20 +68,26 @@ static void test_tz_shanghai_local_midnight_is_1600_utc(void) {
 
 static void test_tz_day_number_across_local_midnight(void) {
     cs_tz *tz = load("Asia/Shanghai");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     int64_t origin = utc_ms(2024, 3, 1, 15, 59); /* 23:59 local on 03-01 */
     CT_EQ_INT(cs_tz_day_number(tz, origin, origin), 1);
     CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 1, 16, 0)), 2); /* 2 min later */
     CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 3, 15, 59)), 3);
     CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 3, 16, 0)), 4);
-    CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 1, 0, 0)), 1);   /* 08:00 same day */
+    CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 1, 0, 0)), 1);    /* 08:00 same day */
     CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 2, 29, 15, 59)), 0); /* day before */
     cs_tz_free(tz);
 }
 
 static void test_tz_new_york_spring_gap_maps_after_gap(void) {
     cs_tz *tz = load("America/New_York");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     int64_t change = utc_ms(2024, 3, 10, 7, 0); /* 02:00 EST -> 03:00 EDT */
     CT_EQ_INT(cs_tz_offset_s(tz, change - 1000), -5 * 3600);
     CT_EQ_INT(cs_tz_offset_s(tz, change), -4 * 3600);
@@ -93,7 +105,10 @@ static void test_tz_new_york_spring_gap_maps_after_gap(void) {
 
 static void test_tz_new_york_fall_fold_takes_first_occurrence(void) {
     cs_tz *tz = load("America/New_York");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     int64_t first = utc_ms(2024, 11, 3, 5, 30);  /* 01:30 EDT */
     int64_t second = utc_ms(2024, 11, 3, 6, 30); /* 01:30 EST */
     CT_EQ_INT(cs_tz_minute_of_day(tz, first), 90);
@@ -107,7 +122,10 @@ static void test_tz_new_york_future_dst_from_footer_rule(void) {
     /* Zone tables end by 2037 at the latest (2007 in "slim" builds); after
      * that the footer "EST5EDT,M3.2.0,M11.1.0" must give the answers. */
     cs_tz *tz = load("America/New_York");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     CT_EQ_INT(cs_tz_offset_s(tz, utc_ms(2040, 7, 1, 12, 0)), -4 * 3600);
     CT_EQ_INT(cs_tz_offset_s(tz, utc_ms(2040, 12, 1, 12, 0)), -5 * 3600);
     int64_t start = utc_ms(2040, 3, 11, 7, 0); /* second Sunday of March */
@@ -124,7 +142,10 @@ static void test_tz_new_york_future_dst_from_footer_rule(void) {
 
 static void test_tz_new_york_day_number_across_dst_change(void) {
     cs_tz *tz = load("America/New_York");
-    if (!tz) { CT_CHECK(tz != NULL); return; }
+    if (!tz) {
+        CT_CHECK(tz != NULL);
+        return;
+    }
     int64_t origin = utc_ms(2024, 3, 9, 17, 0); /* 12:00 EST, 03-09 */
     /* 23:59 EDT on 03-10 = 03:59Z on 03-11: still day 2 */
     CT_EQ_INT(cs_tz_day_number(tz, origin, utc_ms(2024, 3, 11, 3, 59)), 2);
@@ -161,13 +182,18 @@ static void test_tz_unknown_or_unsafe_name_refused(void) {
 }
 
 static void put32(unsigned char *p, uint32_t v) {
-    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
 }
 
 static void test_tz_reads_version1_file_and_refuses_garbage(void) {
     char dir[] = "/tmp/cs_tz_test_XXXXXX";
-    if (!mkdtemp(dir)) { CT_CHECK(!"mkdtemp"); return; }
+    if (!mkdtemp(dir)) {
+        CT_CHECK(!"mkdtemp");
+        return;
+    }
     char path[128], bad[128];
     snprintf(path, sizeof path, "%s/V1", dir);
     snprintf(bad, sizeof bad, "%s/Bad", dir);
@@ -180,16 +206,29 @@ static void test_tz_reads_version1_file_and_refuses_garbage(void) {
     put32(f + 36, 2); /* typecnt */
     put32(f + 40, 8); /* charcnt */
     unsigned char *p = f + 44;
-    put32(p, 1000000000u); p += 4;
+    put32(p, 1000000000u);
+    p += 4;
     *p++ = 1;
-    put32(p, 3600); p[4] = 0; p[5] = 0; p += 6;
-    put32(p, 7200); p[4] = 1; p[5] = 4; p += 6;
+    put32(p, 3600);
+    p[4] = 0;
+    p[5] = 0;
+    p += 6;
+    put32(p, 7200);
+    p[4] = 1;
+    p[5] = 4;
+    p += 6;
     memcpy(p, "AAA\0BBB\0", 8);
     FILE *out = fopen(path, "wb");
     CT_CHECK(out != NULL);
-    if (out) { fwrite(f, 1, sizeof f, out); fclose(out); }
+    if (out) {
+        fwrite(f, 1, sizeof f, out);
+        fclose(out);
+    }
     out = fopen(bad, "wb");
-    if (out) { fputs("not a zone file\n", out); fclose(out); }
+    if (out) {
+        fputs("not a zone file\n", out);
+        fclose(out);
+    }
 
     char err[256];
     setenv("TZDIR", dir, 1);
@@ -217,9 +256,13 @@ static void test_tz_calendar_helpers(void) {
     CT_EQ_INT(cs_day_from_ymd(2000, 3, 1) - cs_day_from_ymd(2000, 2, 28), 2); /* 2000 leap */
     CT_EQ_INT(cs_day_from_ymd(1900, 3, 1) - cs_day_from_ymd(1900, 2, 28), 1); /* 1900 not */
     cs_day_to_ymd(cs_day_from_ymd(2024, 2, 29), &y, &m, &d);
-    CT_EQ_INT(y, 2024); CT_EQ_INT(m, 2); CT_EQ_INT(d, 29);
+    CT_EQ_INT(y, 2024);
+    CT_EQ_INT(m, 2);
+    CT_EQ_INT(d, 29);
     cs_day_to_ymd(-1, &y, &m, &d);
-    CT_EQ_INT(y, 1969); CT_EQ_INT(m, 12); CT_EQ_INT(d, 31);
+    CT_EQ_INT(y, 1969);
+    CT_EQ_INT(m, 12);
+    CT_EQ_INT(d, 31);
     CT_EQ_INT(cs_day_weekday(0), 4);                             /* Thursday */
     CT_EQ_INT(cs_day_weekday(cs_day_from_ymd(2024, 1, 1)), 1);   /* Monday */
     CT_EQ_INT(cs_day_weekday(cs_day_from_ymd(1969, 12, 28)), 0); /* Sunday */
@@ -228,19 +271,16 @@ static void test_tz_calendar_helpers(void) {
     CT_EQ_STR(buf, "2024-03-09");
     for (cs_day x = -800000; x < 800000; x += 997) { /* round trip */
         cs_day_to_ymd(x, &y, &m, &d);
-        if (cs_day_from_ymd(y, m, d) != x) { CT_EQ_INT(cs_day_from_ymd(y, m, d), x); break; }
+        if (cs_day_from_ymd(y, m, d) != x) {
+            CT_EQ_INT(cs_day_from_ymd(y, m, d), x);
+            break;
+        }
     }
 }
 
-CT_MAIN(CT_CASE(test_tz_shanghai_offset_is_eight_hours),
-        CT_CASE(test_tz_shanghai_historic_dst_from_table),
-        CT_CASE(test_tz_shanghai_local_midnight_is_1600_utc),
-        CT_CASE(test_tz_day_number_across_local_midnight),
-        CT_CASE(test_tz_new_york_spring_gap_maps_after_gap),
-        CT_CASE(test_tz_new_york_fall_fold_takes_first_occurrence),
-        CT_CASE(test_tz_new_york_future_dst_from_footer_rule),
-        CT_CASE(test_tz_new_york_day_number_across_dst_change),
-        CT_CASE(test_tz_utc_works_without_zone_files),
-        CT_CASE(test_tz_unknown_or_unsafe_name_refused),
-        CT_CASE(test_tz_reads_version1_file_and_refuses_garbage),
-        CT_CASE(test_tz_calendar_helpers))
+CT_MAIN(CT_CASE(test_tz_shanghai_offset_is_eight_hours), CT_CASE(test_tz_shanghai_historic_dst_from_table),
+        CT_CASE(test_tz_shanghai_local_midnight_is_1600_utc), CT_CASE(test_tz_day_number_across_local_midnight),
+        CT_CASE(test_tz_new_york_spring_gap_maps_after_gap), CT_CASE(test_tz_new_york_fall_fold_takes_first_occurrence),
+        CT_CASE(test_tz_new_york_future_dst_from_footer_rule), CT_CASE(test_tz_new_york_day_number_across_dst_change),
+        CT_CASE(test_tz_utc_works_without_zone_files), CT_CASE(test_tz_unknown_or_unsafe_name_refused),
+        CT_CASE(test_tz_reads_version1_file_and_refuses_garbage), CT_CASE(test_tz_calendar_helpers))

@@ -11,8 +11,8 @@
 static const uint8_t payload[] = {0x01, 0x00, 0xff};
 
 static cs_timer_ref claimed(char *member, size_t len) {
-    cs_timer_fields f = { "exception-handler", NULL, "ex6.escalate", "tb-demo:T1001", 3,
-                          1794360600000, payload, sizeof payload };
+    cs_timer_fields f = {"exception-handler", NULL,    "ex6.escalate", "tb-demo:T1001", 3,
+                         1794360600000,       payload, sizeof payload};
     cs_timer_ref ref;
     memset(&ref, 0, sizeof ref);
     if (cs_timer_member(member, len, &f) != 0 || cs_timer_member_parse(member, strlen(member), &ref) != 0)
@@ -28,7 +28,7 @@ static void test_fired_record_carries_the_member_and_a_stable_event_id(void) {
     td_fired_build(&f, &ref, 1794360601234);
     CT_EQ_STR(f.env.event_id, "timer/exception-handler/ex6.escalate@tb-demo:T1001/3");
     CT_EQ_STR(f.env.shop_id, "tb-demo");
-    CT_EQ_INT(f.env.event_ms, 1794360600000);      /* business time: when it was due */
+    CT_EQ_INT(f.env.event_ms, 1794360600000); /* business time: when it was due */
     CT_EQ_INT(f.env.ingest_ms, 1794360601234);
     CT_EQ_INT(f.env.body_case, CS__V1__ENVELOPE__BODY_TIMER);
 
@@ -52,8 +52,8 @@ static void test_fired_record_carries_the_member_and_a_stable_event_id(void) {
     /* the owner rebuilds the very member from the record: that is what
      * its runtime removes from inflight after processing it */
     char again[CS_TIMER_MEMBER_MAX];
-    cs_timer_fields g = { t->owner, t->timer_id, t->kind, t->order_key, t->generation, t->due_ms,
-                          t->payload.data, t->payload.len };
+    cs_timer_fields g = {t->owner,      t->timer_id, t->kind,         t->order_key,
+                         t->generation, t->due_ms,   t->payload.data, t->payload.len};
     CT_EQ_INT(cs_timer_member(again, sizeof again, &g), 0);
     CT_EQ_STR(again, member);
     cs__v1__envelope__free_unpacked(e, NULL);

@@ -21,8 +21,7 @@
 #include "cs/tz.h"
 
 /* EX-1 */
-bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                         int64_t now_ms, ex_decision *d) {
+bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms, ex_decision *d) {
     int64_t committed = cs_order_committed_ms(o);
     if (committed == 0 || restock_ms <= 0) return false;
     cs_day today = cs_tz_day(shop->tz, now_ms);

@@ -17,8 +17,8 @@
 #include "cs/tz.h"
 
 /* EX-2 */
-bool ex2_restock_unknown_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                              int64_t now_ms, ex_decision *d) {
+bool ex2_restock_unknown_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms,
+                              ex_decision *d) {
     int64_t committed = cs_order_committed_ms(o);
     if (committed == 0) return false;
     cs_day today = cs_tz_day(shop->tz, now_ms);
@@ -27,9 +27,9 @@ bool ex2_restock_unknown_call(const ex_order *o, int64_t restock_ms, const cs_sh
     char when[32] = "unknown";
     if (restock_ms > 0) ex_local_date(shop, restock_ms, when, sizeof when);
     cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-2", false,
-                             "order %s out of stock, paid today, restock %s: call the buyer and "
-                             "propose another style or colour (exchange before refund)",
-                             ex_str(o->order_id), when);
+                            "order %s out of stock, paid today, restock %s: call the buyer and "
+                            "propose another style or colour (exchange before refund)",
+                            ex_str(o->order_id), when);
     if (t) t->due_ms = ex_end_of_day_ms(shop, now_ms);
     d->plan_rule = "EX-2";
     return true;

@@ -17,8 +17,7 @@
 #include "cs/tz.h"
 
 /* EX-3 */
-bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                           int64_t now_ms, ex_decision *d) {
+bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms, ex_decision *d) {
     int64_t committed = cs_order_committed_ms(o);
     cs_day today = cs_tz_day(shop->tz, now_ms);
     if (committed != 0 && cs_tz_day(shop->tz, committed) >= today) return false;
@@ -26,8 +25,8 @@ bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop 
     if (committed) ex_local_date(shop, committed, paid, sizeof paid);
     if (restock_ms > 0) ex_local_date(shop, restock_ms, when, sizeof when);
     cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-3", false,
-                             "order %s out of stock, paid %s (before today), restock %s: call the buyer",
-                             ex_str(o->order_id), paid, when);
+                            "order %s out of stock, paid %s (before today), restock %s: call the buyer",
+                            ex_str(o->order_id), paid, when);
     if (t) t->due_ms = ex_end_of_day_ms(shop, now_ms);
     d->plan_rule = "EX-3";
     return true;

@@ -18,8 +18,8 @@
 #include "ex_rules.h"
 
 /* EX-4 */
-bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o,
-                             const ex_exception *x, const cs_shop *shop, ex_decision *d) {
+bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o, const ex_exception *x,
+                             const cs_shop *shop, ex_decision *d) {
     if (call->outcome != CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE) return false;
     if (!x->exists || !x->open || x->written_sent) return false;
     bool platform = cs_order_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE;
@@ -29,10 +29,10 @@ bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o,
         if (!has_im) return false;
         sms = false; /* the shop prefers SMS but there is no number: IM still reaches */
     }
-    cs_note *n = cs_fx_note(&d->fx, "EX-4", EX_TPL_UNREACHABLE,
-                             sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS
-                                 : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
-                             sms ? CS_TO_PHONE : CS_TO_IM);
+    cs_note *n =
+        cs_fx_note(&d->fx, "EX-4", EX_TPL_UNREACHABLE,
+                   sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
+                   sms ? CS_TO_PHONE : CS_TO_IM);
     cs_fx_note_param(n, "order_id", "%s", ex_str(o->order_id));
     d->written_sent = true;
     return true;

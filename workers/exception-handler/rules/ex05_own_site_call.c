@@ -14,13 +14,12 @@
 #include "ex_rules.h"
 
 /* EX-5 */
-bool ex5_own_site_call(const ex_order *o, const char *reasons, const cs_shop *shop,
-                       int64_t now_ms, ex_decision *d) {
+bool ex5_own_site_call(const ex_order *o, const char *reasons, const cs_shop *shop, int64_t now_ms, ex_decision *d) {
     if (cs_order_channel(o, shop) != CS__V1__CHANNEL__CHANNEL_OWN_SITE) return false;
     cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-5", o->cod,
-                             "own-site %sorder %s cannot ship today (%s): call the buyer today",
-                             o->cod ? "cash-on-delivery " : "", ex_str(o->order_id),
-                             reasons && reasons[0] ? reasons : "exception");
+                            "own-site %sorder %s cannot ship today (%s): call the buyer today",
+                            o->cod ? "cash-on-delivery " : "", ex_str(o->order_id),
+                            reasons && reasons[0] ? reasons : "exception");
     if (t) t->due_ms = ex_end_of_day_ms(shop, now_ms);
     d->plan_rule = "EX-5";
     return true;

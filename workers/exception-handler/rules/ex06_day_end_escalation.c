@@ -74,8 +74,8 @@ int64_t ex6_next_requeue_start_ms(const cs_shop *shop, int64_t ms) {
 }
 
 /* EX-6 */
-bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, const cs_shop *shop,
-                  int64_t now_ms, ex_decision *d) {
+bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, const cs_shop *shop, int64_t now_ms,
+                  ex_decision *d) {
     if (!x->exists || !x->open) return false;
     char since[16];
     ex_local_date(shop, x->opened_ms, since, sizeof since);
@@ -85,9 +85,9 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
         if (x->escalated_ms || day >= n) return false; /* the escalation owns day N */
         const cs_shift *s = requeueShift(shop);
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-6", false,
-                                 "order %s: exception open since %s still open at the end of day %d: "
-                                 "follow up first thing",
-                                 ex_str(o->order_id), since, day - 1 > 0 ? day - 1 : 1);
+                                "order %s: exception open since %s still open at the end of day %d: "
+                                "follow up first thing",
+                                ex_str(o->order_id), since, day - 1 > 0 ? day - 1 : 1);
         if (t) {
             t->shift = s ? s->name : NULL;
             t->top_of_queue = true;
@@ -105,8 +105,8 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
     if (strcmp(kind, EX_TIMER_ESCALATE) == 0) {
         if (x->escalated_ms || now_ms < ex6_escalate_ms(shop, x->opened_ms)) return false;
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
-                                 "order %s: exception open since %s is on day %d: supervisor to settle it today",
-                                 ex_str(o->order_id), since, day);
+                                "order %s: exception open since %s is on day %d: supervisor to settle it today",
+                                ex_str(o->order_id), since, day);
         if (t) {
             t->assignee = CS_FX_SUPERVISOR;
             t->due_ms = ex6_breach_ms(shop, x->opened_ms);
@@ -121,8 +121,8 @@ bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, co
         cs_fx_breach(&d->fx, "EX-6", "exception", deadline, "exception open since %s still open at the end of day %d",
                      since, n);
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-6", true,
-                                 "order %s: exception open since %s breached its SLA (end of day %d)",
-                                 ex_str(o->order_id), since, n);
+                                "order %s: exception open since %s breached its SLA (end of day %d)",
+                                ex_str(o->order_id), since, n);
         if (t) t->assignee = CS_FX_SUPERVISOR;
         return true;
     }

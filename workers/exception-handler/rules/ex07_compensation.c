@@ -36,9 +36,9 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
     const char *order_id = c->order_id && c->order_id[0] ? c->order_id : ex_str(o->order_id);
     if (c->stage == CS__V1__CASE_STAGE__CASE_STAGE_REQUESTED) {
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "EX-7", false,
-                                 "Tmall order %s: refund asked for an out-of-stock item (case %s): "
-                                 "offer another style or colour before refunding",
-                                 order_id, ex_str(c->case_id));
+                                "Tmall order %s: refund asked for an out-of-stock item (case %s): "
+                                "offer another style or colour before refunding",
+                                order_id, ex_str(c->case_id));
         (void)t;
         return true;
     }
@@ -47,9 +47,9 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
         int64_t fen = ex7_compensation_fen(c->amount_fen, shop);
         if (fen <= 0) return false;
         cs_fx_finance(&d->fx, "compensation", "EX-7", fen,
-                       "Tmall out-of-stock refund of %lld fen (case %s): compensation %d bp, cap %lld fen",
-                       (long long)c->amount_fen, ex_str(c->case_id), shop->th.compensation_bp,
-                       (long long)shop->th.compensation_cap_fen);
+                      "Tmall out-of-stock refund of %lld fen (case %s): compensation %d bp, cap %lld fen",
+                      (long long)c->amount_fen, ex_str(c->case_id), shop->th.compensation_bp,
+                      (long long)shop->th.compensation_cap_fen);
         return true;
     }
     return false;

@@ -38,9 +38,8 @@ static void addStock(ex_decision *d, const Cs__V1__OrderLine *l) {
 }
 
 /* EX-8 */
-void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st,
-                      const ex_order *o, const ex_exception *x, const cs_shop *shop,
-                      ex_decision *d) {
+void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st, const ex_order *o,
+                      const ex_exception *x, const cs_shop *shop, ex_decision *d) {
     (void)shop;
     const Cs__V1__Order *ord = st ? st->order : NULL;
     bool whole = c->n_line_ids == 0;
@@ -53,16 +52,17 @@ void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *s
                 named = l->line_id && strcmp(l->line_id, c->line_ids[k]) == 0;
             if (!named) continue;
             addStock(d, l);
-            if (l->quantity > 0 && l->unit_price_fen > 0)
-                lines_value += (int64_t)l->quantity * l->unit_price_fen;
+            if (l->quantity > 0 && l->unit_price_fen > 0) lines_value += (int64_t)l->quantity * l->unit_price_fen;
         }
     }
     int64_t refund = 0;
-    if (c->refund_fen > 0) refund = c->refund_fen;
-    else if (o->paid_ms) refund = whole ? o->paid_fen : (lines_value < o->paid_fen ? lines_value : o->paid_fen);
+    if (c->refund_fen > 0)
+        refund = c->refund_fen;
+    else if (o->paid_ms)
+        refund = whole ? o->paid_fen : (lines_value < o->paid_fen ? lines_value : o->paid_fen);
     if (refund > 0)
-        cs_fx_finance(&d->fx, "refund", "EX-8", refund, "%s cancelled: %s",
-                       whole ? "order" : "lines", c->reason && c->reason[0] ? c->reason : "no reason given");
+        cs_fx_finance(&d->fx, "refund", "EX-8", refund, "%s cancelled: %s", whole ? "order" : "lines",
+                      c->reason && c->reason[0] ? c->reason : "no reason given");
     if (whole && x->exists && x->open) ex_close(d, "order cancelled");
     d->plan_rule = "EX-8";
 }

@@ -33,10 +33,10 @@
 int64_t ex9_deadline_ms(Cs__V1__ComplaintLevel level, int64_t opened_ms, const cs_shop *shop) {
     int min;
     switch (level) {
-    case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT: min = shop->th.complaint_l1_min; break;
-    case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE: min = shop->th.complaint_l2_min; break;
-    case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L3_ENQUIRY: min = shop->th.complaint_l3_min; break;
-    default: return 0;
+        case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT: min = shop->th.complaint_l1_min; break;
+        case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE: min = shop->th.complaint_l2_min; break;
+        case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L3_ENQUIRY: min = shop->th.complaint_l3_min; break;
+        default: return 0;
     }
     return opened_ms + (int64_t)min * 60 * 1000;
 }
@@ -88,8 +88,8 @@ static bool levelMet(const Cs__V1__Complaint *c, Cs__V1__ComplaintLevel level) {
 }
 
 /* EX-9 */
-bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const ex_buyer_stats *s,
-                   const cs_shop *shop, int64_t now_ms, ex_decision *d) {
+bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const ex_buyer_stats *s, const cs_shop *shop,
+                   int64_t now_ms, ex_decision *d) {
     if (stored->exists) {
         if (stored->met_ms || stored->closed_ms) return false;
         if (!levelMet(c, stored->level)) return false;
@@ -110,22 +110,22 @@ bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const
     const char *tag = vip ? "VIP " : "";
     cs_task *t;
     switch (c->level) {
-    case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT:
-        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-9", true,
-                        "%sL1 urgent complaint on order %s (%s): supervisor to take it up within %d min",
-                        tag, order, sum, shop->th.complaint_l1_min);
-        if (t) t->assignee = CS_FX_SUPERVISOR;
-        break;
-    case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE:
-        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
-                        "%sL2 complaint on order %s (%s): give the buyer a solution within %d min",
-                        tag, order, sum, shop->th.complaint_l2_min);
-        break;
-    default:
-        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
-                        "%sL3 enquiry on order %s (%s): answer and close within %d min",
-                        tag, order, sum, shop->th.complaint_l3_min);
-        break;
+        case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT:
+            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "EX-9", true,
+                           "%sL1 urgent complaint on order %s (%s): supervisor to take it up within %d min", tag, order,
+                           sum, shop->th.complaint_l1_min);
+            if (t) t->assignee = CS_FX_SUPERVISOR;
+            break;
+        case CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L2_EXPERIENCE:
+            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
+                           "%sL2 complaint on order %s (%s): give the buyer a solution within %d min", tag, order, sum,
+                           shop->th.complaint_l2_min);
+            break;
+        default:
+            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "EX-9", vip,
+                           "%sL3 enquiry on order %s (%s): answer and close within %d min", tag, order, sum,
+                           shop->th.complaint_l3_min);
+            break;
     }
     if (t) t->due_ms = deadline;
     cs_fx_timer(&d->fx, EX_TIMER_COMPLAINT, NULL, deadline);
@@ -133,14 +133,13 @@ bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const
 }
 
 /* EX-9 */
-bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const cs_shop *shop,
-                     int64_t now_ms, ex_decision *d) {
+bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const cs_shop *shop, int64_t now_ms,
+                     ex_decision *d) {
     (void)shop;
     if (!stored->exists || stored->met_ms || stored->closed_ms || stored->breached_ms) return false;
     if (stored->deadline_ms == 0 || now_ms < stored->deadline_ms) return false;
     static const char *const what[] = {"", "L1: not escalated within the deadline",
-                                       "L2: no solution within the deadline",
-                                       "L3: not closed within the deadline"};
+                                       "L2: no solution within the deadline", "L3: not closed within the deadline"};
     int lv = (int)stored->level;
     d->breach = true;
     /* the breach's subject is the complaint: the worker applies it so */

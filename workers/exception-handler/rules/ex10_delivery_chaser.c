@@ -25,19 +25,19 @@ int64_t ex10_promised_ship_ms(const ex_order *o, const cs_shop *shop) {
 }
 
 /* EX-10 */
-bool ex10_delivery_chaser(const Cs__V1__DeliveryChaser *c, const ex_order *o, const cs_shop *shop,
-                          int64_t now_ms, ex_decision *d) {
+bool ex10_delivery_chaser(const Cs__V1__DeliveryChaser *c, const ex_order *o, const cs_shop *shop, int64_t now_ms,
+                          ex_decision *d) {
     int64_t promised = ex10_promised_ship_ms(o, shop);
     /* the presale promise ends at a local midnight: reaching it is past */
-    bool past = promised != 0 && o->shipped_ms == 0 &&
-                (o->presale_ship_ms > 0 ? now_ms >= promised : now_ms > promised);
+    bool past =
+        promised != 0 && o->shipped_ms == 0 && (o->presale_ship_ms > 0 ? now_ms >= promised : now_ms > promised);
     char when[16] = "none";
     if (promised) ex_local_date(shop, o->presale_ship_ms > 0 ? o->presale_ship_ms : promised, when, sizeof when);
     const char *order = c->order_id && c->order_id[0] ? c->order_id : ex_str(o->order_id);
     cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_DELIVERY_CHASER, "EX-10", past,
-                             "buyer chasing delivery of order %s%s (promised ship date %s%s)%s%s",
-                             order, o->shipped_ms ? ", already shipped" : "", when,
-                             past ? ", now past" : "", c->text && c->text[0] ? ": " : "", ex_str(c->text));
+                            "buyer chasing delivery of order %s%s (promised ship date %s%s)%s%s", order,
+                            o->shipped_ms ? ", already shipped" : "", when, past ? ", now past" : "",
+                            c->text && c->text[0] ? ": " : "", ex_str(c->text));
     if (t) t->assignee = CS_FX_SUPERVISOR;
     return true;
 }

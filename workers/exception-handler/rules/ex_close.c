@@ -20,14 +20,14 @@ void ex_close(ex_decision *d, const char *reason) {
     d->close = true;
     d->close_reason = reason;
     cs_fx_close_tasks(&d->fx, ex_exception_task_rules, NULL);
-    cs_fx_cancel(&d->fx, NULL, NULL);   /* every pending EX-6 timer of the exception */
+    cs_fx_cancel(&d->fx, NULL, NULL); /* every pending EX-6 timer of the exception */
 }
 
 void ex_call_done(ex_decision *d, const char *task_id) {
     if (!task_id || !task_id[0]) return;
     cs_task_close *c = d->fx.ncloses < CS_FX_MAX_CLOSES ? &d->fx.closes[d->fx.ncloses] : NULL;
     cs_fx_close_task(&d->fx, task_id);
-    if (c) c->rule_prefix = "EX-";   /* the call was about an exception-handler task */
+    if (c) c->rule_prefix = "EX-"; /* the call was about an exception-handler task */
 }
 
 void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len) {
@@ -37,7 +37,7 @@ void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len) {
         const char *code = v->reasons[i]->code;
         if (!code || !code[0]) continue;
         int w = snprintf(out + n, len > n ? len - n : 0, "%s%s", n ? "," : "", code);
-        if (w < 0 || (size_t)w >= len - n) {   /* a code that does not fit is left out whole */
+        if (w < 0 || (size_t)w >= len - n) { /* a code that does not fit is left out whole */
             out[n] = 0;
             break;
         }

@@ -24,8 +24,8 @@ static bool hasCode(const char *reasons, const char *code) {
     return false;
 }
 
-void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, const cs_shop *shop,
-                  int64_t now_ms, ex_decision *d) {
+void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, const cs_shop *shop, int64_t now_ms,
+                  ex_decision *d) {
     d->open = true;
     if (!ex5_own_site_call(o, reasons, shop, now_ms, d)) {
         if (hasCode(reasons, "OUT_OF_STOCK")) {
@@ -34,8 +34,8 @@ void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, co
                 ex3_paid_earlier_call(o, restock_ms, shop, now_ms, d);
         } else {
             cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "EX-6", false,
-                                     "order %s is an exception (%s): work it today",
-                                     ex_str(o->order_id), reasons && reasons[0] ? reasons : "no reason given");
+                                    "order %s is an exception (%s): work it today", ex_str(o->order_id),
+                                    reasons && reasons[0] ? reasons : "no reason given");
             if (t) t->due_ms = ex_end_of_day_ms(shop, now_ms);
             d->plan_rule = "EX-6";
         }

@@ -38,7 +38,7 @@
 #define EX_TIMER_COMPLAINT "ex9.deadline" /* the complaint level's deadline */
 
 /* Notification templates the rules request (rendered by the notifier). */
-#define EX_TPL_RESTOCK "restock_ship_date"  /* EX-1: params order_id, ship_date (notifier template) */
+#define EX_TPL_RESTOCK "restock_ship_date"     /* EX-1: params order_id, ship_date (notifier template) */
 #define EX_TPL_UNREACHABLE "buyer_unreachable" /* EX-4: params order_id (notifier template) */
 
 /* ---- what the rules read ---------------------------------------------- */
@@ -49,12 +49,12 @@ typedef cs_order_facts ex_order;
 
 /* One exception (one open per order at most) as stored by the worker. */
 typedef struct ex_exception {
-    bool exists;                 /* a row exists for the order */
-    bool open;                   /* not closed */
-    int64_t opened_ms;           /* day 1 = its local date */
-    int64_t escalated_ms;        /* EX-6 day-N escalation done (0 = not yet) */
-    int64_t breached_ms;         /* EX-6 breach recorded (0 = not yet) */
-    bool written_sent;           /* EX-4: its one written message went out */
+    bool exists;          /* a row exists for the order */
+    bool open;            /* not closed */
+    int64_t opened_ms;    /* day 1 = its local date */
+    int64_t escalated_ms; /* EX-6 day-N escalation done (0 = not yet) */
+    int64_t breached_ms;  /* EX-6 breach recorded (0 = not yet) */
+    bool written_sent;    /* EX-4: its one written message went out */
 } ex_exception;
 
 /* A complaint as stored by the worker (EX-9). */
@@ -63,7 +63,7 @@ typedef struct ex_complaint {
     Cs__V1__ComplaintLevel level;
     int64_t opened_ms;
     int64_t deadline_ms;
-    int64_t met_ms;              /* the level's action done (0 = not yet) */
+    int64_t met_ms; /* the level's action done (0 = not yet) */
     int64_t breached_ms;
     int64_t closed_ms;
 } ex_complaint;
@@ -71,15 +71,15 @@ typedef struct ex_complaint {
 /* What EX-9's VIP flag reads: counted by the worker over the windows of
  * ex9_vip_complaint_since_ms() / ex9_vip_paid_since_ms(). */
 typedef struct ex_buyer_stats {
-    int complaints;              /* complaints in the window, this one included */
-    int64_t paid_fen;            /* paid orders in the window */
+    int complaints;   /* complaints in the window, this one included */
+    int64_t paid_fen; /* paid orders in the window */
 } ex_buyer_stats;
 
 /* ---- what the rules decide ---------------------------------------------- */
 
 /* A unit count to give back to stock (EX-8). */
 typedef struct ex_stock_line {
-    const char *sku;             /* into the order state */
+    const char *sku; /* into the order state */
     int32_t quantity;
 } ex_stock_line;
 
@@ -89,15 +89,15 @@ typedef struct ex_decision {
      * exception (or complaint) as the timers' subject */
     cs_effects fx;
     /* state changes */
-    const char *plan_rule;       /* the rule that decided how the exception is worked */
-    bool open;                   /* open an exception */
-    bool close;                  /* close the open exception (ex_close) */
-    const char *close_reason;    /* static text */
-    bool escalated;              /* EX-6 escalation done now */
-    bool written_sent;           /* EX-4 message requested now */
-    bool breach;                 /* an SLA breach recorded now (its effect in fx) */
-    bool complaint_met;          /* EX-9: the level's action is done */
-    bool vip;                    /* EX-9: flag the buyer VIP */
+    const char *plan_rule;    /* the rule that decided how the exception is worked */
+    bool open;                /* open an exception */
+    bool close;               /* close the open exception (ex_close) */
+    const char *close_reason; /* static text */
+    bool escalated;           /* EX-6 escalation done now */
+    bool written_sent;        /* EX-4 message requested now */
+    bool breach;              /* an SLA breach recorded now (its effect in fx) */
+    bool complaint_met;       /* EX-9: the level's action is done */
+    bool vip;                 /* EX-9: flag the buyer VIP */
     char vip_reason[96];
     ex_stock_line stock[EX_MAX_STOCK]; /* EX-8: units to give back */
     int nstock;
@@ -144,21 +144,19 @@ void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len);
 /* EX-1: out of stock, paid today (local), restock known and arriving by
  * tomorrow (its local date <= today + 1): one IM message with the new
  * ship date (the restock date, today at the earliest). true if it applied. */
-bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                         int64_t now_ms, ex_decision *d);
+bool ex1_restock_message(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms, ex_decision *d);
 
 /* EX-2: out of stock, paid today, restock date unknown (or later than
  * tomorrow, which the handbook's "cannot be sure when" covers): a call
  * task; the agent proposes another style or colour (exchange before
  * refund). */
-bool ex2_restock_unknown_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                              int64_t now_ms, ex_decision *d);
+bool ex2_restock_unknown_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms,
+                              ex_decision *d);
 
 /* EX-3: out of stock, paid before today, whatever the restock date: a
  * call task. An order with no payment time (and not COD) counts as paid
  * before today: the safer plan is a call. */
-bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop,
-                           int64_t now_ms, ex_decision *d);
+bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop *shop, int64_t now_ms, ex_decision *d);
 
 /* EX-4: a call outcome "unreachable" on an order with an open exception:
  * exactly one written message for that exception, IM by default, SMS
@@ -166,14 +164,13 @@ bool ex3_paid_earlier_call(const ex_order *o, int64_t restock_ms, const cs_shop 
  * without buyer_has_im; platform buyers always have the platform's IM).
  * Nothing if the exception already had its message or there is no one to
  * write to. */
-bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o,
-                             const ex_exception *x, const cs_shop *shop, ex_decision *d);
+bool ex4_unreachable_message(const Cs__V1__CallResult *call, const ex_order *o, const ex_exception *x,
+                             const cs_shop *shop, ex_decision *d);
 
 /* EX-5: an own-site order (shop or order channel; cash on delivery first:
  * urgent) in an exception cannot ship today: a call task due the same
  * day (local midnight ending today). */
-bool ex5_own_site_call(const ex_order *o, const char *reasons, const cs_shop *shop,
-                       int64_t now_ms, ex_decision *d);
+bool ex5_own_site_call(const ex_order *o, const char *reasons, const cs_shop *shop, int64_t now_ms, ex_decision *d);
 
 /* EX-6: the instants of one exception opened at opened_ms: the end of
  * each day before the escalation day (requeue), the start of day N
@@ -191,8 +188,8 @@ int64_t ex6_next_requeue_start_ms(const cs_shop *shop, int64_t ms);
  * timer if the next day is still before day N), escalation (supervisor
  * task, urgent) or breach (SLA breach + supervisor task). Nothing for a
  * closed exception or one already escalated / breached. */
-bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, const cs_shop *shop,
-                  int64_t now_ms, ex_decision *d);
+bool ex6_on_timer(const char *kind, const ex_exception *x, const ex_order *o, const cs_shop *shop, int64_t now_ms,
+                  ex_decision *d);
 
 /* EX-7: compensation for a Tmall out-of-stock refund: compensation_bp of
  * the refunded amount, rounded half up to the fen, capped at
@@ -212,9 +209,8 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
  * lines' value). st may be NULL (unknown order: registered, refund as the
  * event says). Also closes the order's open exception when the whole
  * order is cancelled. */
-void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st,
-                      const ex_order *o, const ex_exception *x, const cs_shop *shop,
-                      ex_decision *d);
+void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st, const ex_order *o,
+                      const ex_exception *x, const cs_shop *shop, ex_decision *d);
 
 /* EX-9: the deadline of a complaint of level opened at opened_ms (L1
  * complaint_l1_min, L2 l2, L3 l3 after it; 0 for an unknown level). */
@@ -234,12 +230,12 @@ int64_t ex9_vip_paid_since_ms(const cs_shop *shop, int64_t now_ms);
  * and marked VIP). Known: the level's action done (L1 escalated, L2
  * solution offered, any level closed) marks it met and cancels the
  * timer. */
-bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const ex_buyer_stats *s,
-                   const cs_shop *shop, int64_t now_ms, ex_decision *d);
+bool ex9_complaint(const Cs__V1__Complaint *c, const ex_complaint *stored, const ex_buyer_stats *s, const cs_shop *shop,
+                   int64_t now_ms, ex_decision *d);
 /* EX-9: the deadline timer fired: an SLA breach when the action is still
  * not done. */
-bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const cs_shop *shop,
-                     int64_t now_ms, ex_decision *d);
+bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const cs_shop *shop, int64_t now_ms,
+                     ex_decision *d);
 
 /* EX-10: the promised ship date: the presale date (the end of its local
  * date), else payment (or COD creation) + chaser_default_ship_h; 0 if
@@ -247,14 +243,14 @@ bool ex9_on_deadline(const ex_complaint *stored, const char *complaint_id, const
 int64_t ex10_promised_ship_ms(const ex_order *o, const cs_shop *shop);
 /* EX-10: a buyer chasing delivery: always a supervisor task, urgent when
  * the order has not shipped and now is past the promised ship date. */
-bool ex10_delivery_chaser(const Cs__V1__DeliveryChaser *c, const ex_order *o, const cs_shop *shop,
-                          int64_t now_ms, ex_decision *d);
+bool ex10_delivery_chaser(const Cs__V1__DeliveryChaser *c, const ex_order *o, const cs_shop *shop, int64_t now_ms,
+                          ex_decision *d);
 
 /* The plan for a newly opened exception (an EXCEPTION verdict for an order
  * without an open exception): EX-5 for own-site orders, else EX-1/EX-2/
  * EX-3 for OUT_OF_STOCK, else an agent task to work the reasons; and
  * EX-6's timers. reasons: the verdict's reason codes, comma-separated. */
-void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, const cs_shop *shop,
-                  int64_t now_ms, ex_decision *d);
+void ex_plan_open(const ex_order *o, const char *reasons, int64_t restock_ms, const cs_shop *shop, int64_t now_ms,
+                  ex_decision *d);
 
 #endif

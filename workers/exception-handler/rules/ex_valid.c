@@ -61,24 +61,24 @@ bool ex_valid_contact(const cs_event *ev, char *why, size_t len) {
 /* The order an event is about, or NULL when it changes nothing here. */
 static const char *orderOf(const Cs__V1__Envelope *e) {
     switch (e->body_case) {
-    case CS__V1__ENVELOPE__BODY_VERDICT: return e->verdict->order_id;
-    case CS__V1__ENVELOPE__BODY_ORDER:
-        switch (e->order->kind) {   /* other order events change nothing here: no lock */
-        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
-        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
-        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED: return e->order->order->order_id;
+        case CS__V1__ENVELOPE__BODY_VERDICT: return e->verdict->order_id;
+        case CS__V1__ENVELOPE__BODY_ORDER:
+            switch (e->order->kind) { /* other order events change nothing here: no lock */
+                case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
+                case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
+                case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED: return e->order->order->order_id;
+                default: return NULL;
+            }
+        case CS__V1__ENVELOPE__BODY_AFTERSALES:
+            if (e->aftersales->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE) return e->aftersales->case_->order_id;
+            if (e->aftersales->body_case == CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT)
+                return e->aftersales->complaint->order_id;
+            return NULL;
+        case CS__V1__ENVELOPE__BODY_CONTACT:
+            if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_CALL) return e->contact->call->order_id;
+            if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_CHASER) return e->contact->chaser->order_id;
+            return NULL;
         default: return NULL;
-        }
-    case CS__V1__ENVELOPE__BODY_AFTERSALES:
-        if (e->aftersales->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE) return e->aftersales->case_->order_id;
-        if (e->aftersales->body_case == CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT)
-            return e->aftersales->complaint->order_id;
-        return NULL;
-    case CS__V1__ENVELOPE__BODY_CONTACT:
-        if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_CALL) return e->contact->call->order_id;
-        if (e->contact->body_case == CS__V1__CONTACT_EVENT__BODY_CHASER) return e->contact->chaser->order_id;
-        return NULL;
-    default: return NULL;
     }
 }
 

@@ -37,7 +37,7 @@ int64_t nt2_quiet_release_ms(const cs_shop *shop, Cs__V1__MessageClass klass, in
     if (start == end) return 0;
     int m = cs_tz_minute_of_day(shop->tz, now_ms);
     cs_day today = cs_tz_day(shop->tz, now_ms);
-    if (start > end) {                       /* wraps midnight: 21:00-08:00 */
+    if (start > end) { /* wraps midnight: 21:00-08:00 */
         if (m >= start) return cs_tz_instant(shop->tz, today + 1, end);
         if (m < end) return cs_tz_instant(shop->tz, today, end);
         return 0;

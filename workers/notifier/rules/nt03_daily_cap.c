@@ -22,8 +22,8 @@ int nt3_sent_on_local_day(const cs_tz *tz, const int64_t *sent_ms, size_t n, int
 }
 
 /* NT-3 */
-int64_t nt3_cap_release_ms(const cs_shop *shop, Cs__V1__MessageClass klass, const int64_t *sent_ms,
-                           size_t n, int64_t now_ms) {
+int64_t nt3_cap_release_ms(const cs_shop *shop, Cs__V1__MessageClass klass, const int64_t *sent_ms, size_t n,
+                           int64_t now_ms) {
     int cap = shop->th.daily_message_cap;
     if (cap <= 0) cap = 1;
     if (nt3_sent_on_local_day(shop->tz, sent_ms, n, now_ms) < cap) return 0;

@@ -24,6 +24,4 @@ bool nt4_is_opt_out(const char *sms_text) {
 }
 
 /* NT-4 */
-bool nt4_suppressed(Cs__V1__MessageClass klass, bool opted_out) {
-    return opted_out && klass == NT_FOLLOW_UP;
-}
+bool nt4_suppressed(Cs__V1__MessageClass klass, bool opted_out) { return opted_out && klass == NT_FOLLOW_UP; }

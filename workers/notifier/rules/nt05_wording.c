@@ -21,16 +21,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define U_NI "\xe4\xbd\xa0"     /* 你 */
-#define U_BU "\xe4\xb8\x8d"     /* 不 */
-#define U_O "\xe5\x93\xa6"      /* 哦 */
-#define U_EN "\xe6\x81\xa9"     /* 恩 */
+#define U_NI "\xe4\xbd\xa0" /* 你 */
+#define U_BU "\xe4\xb8\x8d" /* 不 */
+#define U_O "\xe5\x93\xa6"  /* 哦 */
+#define U_EN "\xe6\x81\xa9" /* 恩 */
 #define REFUSAL_OPENING "非常抱歉"
 
 /* The handbook's own examples, longest first so "我不知道" wins over a
  * shorter match. */
 static const char *const buWords[] = {"我不大清楚", "找不到人问", "不好意思", "我不知道",
-                                      "不能", "不行", "到不了", NULL};
+                                      "不能",       "不行",       "到不了",   NULL};
 /* Words where 恩 is gratitude, not an interjection. */
 static const char *const enBefore[] = {"感", "报", "谢", NULL};
 static const char *const enAfter[] = {"惠", "情", "人", "赐", NULL};
@@ -84,8 +84,7 @@ static void buPhrase(const char *text, const char *p, char *out, size_t outlen) 
 }
 
 /* NT-5 */
-int nt5_check_wording(const char *text, bool refusal, char *phrase, size_t phraselen, char *why,
-                      size_t whylen) {
+int nt5_check_wording(const char *text, bool refusal, char *phrase, size_t phraselen, char *why, size_t whylen) {
     if (!text) text = "";
     if (refusal) {
         const char *t = text;

@@ -8,8 +8,7 @@
  * when it is released, with the state of that moment. */
 #include "nt_rules.h"
 
-nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_number_state *st, const cs_shop *shop,
-                      int64_t now_ms) {
+nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_number_state *st, const cs_shop *shop, int64_t now_ms) {
     nt_decision d = {.action = NT_SEND, .until_ms = 0, .rule = NULL, .reason = ""};
     if (nt4_suppressed(klass, st->opted_out)) {
         d.action = NT_SUPPRESS;

@@ -28,8 +28,10 @@ int nt_number_canon(const char *in, char *out, size_t outlen) {
     if (cs_text_normalize(in, norm, sizeof norm) >= 0 && allDigits(norm)) {
         const char *d = norm;
         size_t n = strlen(d);
-        if (n == 15 && strncmp(d, "0086", 4) == 0) d += 4;
-        else if (n == 13 && strncmp(d, "86", 2) == 0) d += 2;
+        if (n == 15 && strncmp(d, "0086", 4) == 0)
+            d += 4;
+        else if (n == 13 && strncmp(d, "86", 2) == 0)
+            d += 2;
         if (strlen(d) == 11 && d[0] == '1') return (size_t)snprintf(out, outlen, "%s", d) < outlen ? 0 : -1;
         return (size_t)snprintf(out, outlen, "%s", norm) < outlen ? 0 : -1;
     }

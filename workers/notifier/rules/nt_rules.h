@@ -32,9 +32,9 @@ const char *nt1_provider_key(const Cs__V1__NotificationRequest *req, char *why, 
 
 /* What to do with a request whose key already has a message row. */
 typedef enum nt1_replay {
-    NT1_NEW = 0,       /* no row: decide and send */
-    NT1_DONE = 1,      /* sent, held, suppressed or permanently failed: nothing more */
-    NT1_RETRY = 2,     /* failed after retries (dead-lettered): a replay tries again */
+    NT1_NEW = 0,   /* no row: decide and send */
+    NT1_DONE = 1,  /* sent, held, suppressed or permanently failed: nothing more */
+    NT1_RETRY = 2, /* failed after retries (dead-lettered): a replay tries again */
 } nt1_replay;
 /* status: the row's status ("sent", "held", ...) or NULL when there is no
  * row; permanent: the row's permanent flag. */
@@ -60,8 +60,8 @@ int nt3_sent_on_local_day(const cs_tz *tz, const int64_t *sent_ms, size_t n, int
  * shop's daily_message_cap sent on now's local date, both classes
  * together); else the release: the class's window opening on the next
  * local date. */
-int64_t nt3_cap_release_ms(const cs_shop *shop, Cs__V1__MessageClass klass, const int64_t *sent_ms,
-                           size_t n, int64_t now_ms);
+int64_t nt3_cap_release_ms(const cs_shop *shop, Cs__V1__MessageClass klass, const int64_t *sent_ms, size_t n,
+                           int64_t now_ms);
 
 /* ---- NT-4: opt-out -------------------------------------------------------- */
 
@@ -77,8 +77,7 @@ bool nt4_suppressed(Cs__V1__MessageClass klass, bool opted_out);
  * no 不 nor any word containing it; no bare 哦 or 恩 interjection; a
  * refusal starts with 非常抱歉. Returns 0, or -1 with the offending phrase
  * (e.g. "不好意思") in phrase and the rule it breaks in why. */
-int nt5_check_wording(const char *text, bool refusal, char *phrase, size_t phraselen, char *why,
-                      size_t whylen);
+int nt5_check_wording(const char *text, bool refusal, char *phrase, size_t phraselen, char *why, size_t whylen);
 
 /* ---- numbers ------------------------------------------------------------------ */
 
@@ -94,28 +93,27 @@ int nt_number_canon(const char *in, char *out, size_t outlen);
 
 typedef enum nt_action {
     NT_SEND = 1,
-    NT_HOLD = 2,       /* until until_ms */
+    NT_HOLD = 2, /* until until_ms */
     NT_SUPPRESS = 3,
 } nt_action;
 
 typedef struct nt_decision {
     nt_action action;
-    int64_t until_ms;        /* NT_HOLD: the release time */
-    const char *rule;        /* "NT-2", "NT-3", "NT-4"; NULL for NT_SEND */
-    const char *reason;      /* "QUIET_HOURS", "DAILY_CAP", "OPTED_OUT"; "" for NT_SEND */
+    int64_t until_ms;   /* NT_HOLD: the release time */
+    const char *rule;   /* "NT-2", "NT-3", "NT-4"; NULL for NT_SEND */
+    const char *reason; /* "QUIET_HOURS", "DAILY_CAP", "OPTED_OUT"; "" for NT_SEND */
 } nt_decision;
 
 /* What the worker read about the recipient (one shop, one number). */
 typedef struct nt_number_state {
-    const int64_t *sent_ms;  /* business times of messages sent to it by the
+    const int64_t *sent_ms; /* business times of messages sent to it by the
                               * shop, at least since the start of yesterday */
     size_t nsent;
-    bool opted_out;          /* NT-4 opt-out in force */
+    bool opted_out; /* NT-4 opt-out in force */
 } nt_number_state;
 
 /* NT-4 first (a suppressed follow-up is never held), then NT-2, then
  * NT-3. */
-nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_number_state *st, const cs_shop *shop,
-                      int64_t now_ms);
+nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_number_state *st, const cs_shop *shop, int64_t now_ms);
 
 #endif

@@ -28,13 +28,12 @@ bool nt6_logistics_message(const Cs__V1__OrderState *st, const cs_shop *shop, ov
     const Cs__V1__Shipment *s = st->shipment;
     if (ov_blank(s->tracking_no)) return false;
 
-    const char *code = !ov_blank(s->courier) ? s->courier
+    const char *code = !ov_blank(s->courier)                        ? s->courier
                        : st->order && !ov_blank(st->order->courier) ? st->order->courier
-                                                                     : "";
+                                                                    : "";
     const char *name = code;
     for (int i = 0; shop && i < shop->ncouriers; i++)
-        if (shop->couriers[i].code && strcmp(shop->couriers[i].code, code) == 0 &&
-            !ov_blank(shop->couriers[i].name))
+        if (shop->couriers[i].code && strcmp(shop->couriers[i].code, code) == 0 && !ov_blank(shop->couriers[i].name))
             name = shop->couriers[i].name;
 
     ov_note_init(note, "NT-6", "logistics_shipped", ov_shop_channel(shop),

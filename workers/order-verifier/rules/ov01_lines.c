@@ -40,8 +40,7 @@ bool ov1_check_lines(const Cs__V1__Order *o, ov_decision *d) {
         if (ov_blank(l->sku)) ov_appendf(why, sizeof why, " no SKU,");
         if (ov_blank(l->title)) ov_appendf(why, sizeof why, " no title,");
         if (l->quantity < 1) ov_appendf(why, sizeof why, " quantity %" PRId32 ",", l->quantity);
-        if (l->unit_price_fen < 0)
-            ov_appendf(why, sizeof why, " unit price %" PRId64 " fen,", l->unit_price_fen);
+        if (l->unit_price_fen < 0) ov_appendf(why, sizeof why, " unit price %" PRId64 " fen,", l->unit_price_fen);
         if (why[0]) {
             why[strlen(why) - 1] = '\0'; /* drop the trailing comma */
             ov_appendf(detail, sizeof detail, "%s%s:%s", ok ? "" : "; ", id, why);

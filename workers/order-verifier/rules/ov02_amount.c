@@ -27,8 +27,7 @@ void ov2_check_amount(const Cs__V1__Order *o, ov_decision *d) {
         return;
     }
     if (o->shipping_fee_fen < 0) {
-        ov_add_reason(d, "OV-2", OV_AMOUNT_MISMATCH, "negative shipping fee %" PRId64 " fen",
-                      o->shipping_fee_fen);
+        ov_add_reason(d, "OV-2", OV_AMOUNT_MISMATCH, "negative shipping fee %" PRId64 " fen", o->shipping_fee_fen);
         return;
     }
     if (__builtin_sub_overflow(d->item_total_fen, discounts, &payable) ||
@@ -38,16 +37,15 @@ void ov2_check_amount(const Cs__V1__Order *o, ov_decision *d) {
     }
     if (payable < 0) {
         ov_add_reason(d, "OV-2", OV_AMOUNT_MISMATCH,
-                      "discounts %" PRId64 " fen exceed items %" PRId64 " + shipping %" PRId64 " fen",
-                      discounts, d->item_total_fen, o->shipping_fee_fen);
+                      "discounts %" PRId64 " fen exceed items %" PRId64 " + shipping %" PRId64 " fen", discounts,
+                      d->item_total_fen, o->shipping_fee_fen);
         return;
     }
     d->payable_fen = payable;
     if (o->paid_ms == 0) return; /* nothing paid yet: nothing to compare */
     if (o->paid_amount_fen != payable)
         ov_add_reason(d, "OV-2", OV_AMOUNT_MISMATCH,
-                      "paid %" PRId64 " fen, payable %" PRId64 " fen (items %" PRId64
-                      " - discounts %" PRId64 " + shipping %" PRId64 ")",
-                      o->paid_amount_fen, payable, d->item_total_fen, discounts,
-                      o->shipping_fee_fen);
+                      "paid %" PRId64 " fen, payable %" PRId64 " fen (items %" PRId64 " - discounts %" PRId64
+                      " + shipping %" PRId64 ")",
+                      o->paid_amount_fen, payable, d->item_total_fen, discounts, o->shipping_fee_fen);
 }

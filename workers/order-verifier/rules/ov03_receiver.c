@@ -23,12 +23,13 @@ void ov3_check_receiver(const Cs__V1__Order *o, ov_decision *d) {
     char missing[OV_DETAIL_LEN] = "";
 
     if (!r || ov_blank(r->name)) ov_appendf(missing, sizeof missing, ", receiver name");
-    if (!r || ov_blank(r->phone)) ov_appendf(missing, sizeof missing, ", phone");
-    else if (!cs_phone_valid(r->phone)) ov_appendf(missing, sizeof missing, ", phone (invalid)");
+    if (!r || ov_blank(r->phone))
+        ov_appendf(missing, sizeof missing, ", phone");
+    else if (!cs_phone_valid(r->phone))
+        ov_appendf(missing, sizeof missing, ", phone (invalid)");
     if (!a || ov_blank(a->province)) ov_appendf(missing, sizeof missing, ", province");
     if (!a || ov_blank(a->city)) ov_appendf(missing, sizeof missing, ", city");
     if (!a || ov_blank(a->district)) ov_appendf(missing, sizeof missing, ", district");
     if (!a || ov_blank(a->street)) ov_appendf(missing, sizeof missing, ", street");
-    if (missing[0])
-        ov_add_reason(d, "OV-3", OV_ADDRESS_INCOMPLETE, "missing: %s", missing + 2);
+    if (missing[0]) ov_add_reason(d, "OV-3", OV_ADDRESS_INCOMPLETE, "missing: %s", missing + 2);
 }

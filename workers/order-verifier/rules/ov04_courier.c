@@ -54,8 +54,7 @@ static bool same(const char *canon_place, const char *region_part) {
 static bool region_covers(const cs_region *rg, const places *p) {
     if (rg->nparts <= 0) return false;
     if (rg->nparts == 1)
-        return same(p->name[0], rg->parts[0]) || same(p->name[1], rg->parts[0]) ||
-               same(p->name[2], rg->parts[0]);
+        return same(p->name[0], rg->parts[0]) || same(p->name[1], rg->parts[0]) || same(p->name[2], rg->parts[0]);
     for (int i = 0; i < rg->nparts && i < 3; i++)
         if (rg->parts[i] && !same(p->name[i], rg->parts[i])) return false;
     return true;
@@ -94,9 +93,7 @@ void ov4_choose_courier(const Cs__V1__Order *o, const cs_shop *shop, ov_decision
     d->courier = chosen;
     if (!shop || shop->ncouriers == 0) return; /* no table to check against */
 
-    if (a)
-        ov_appendf(where, sizeof where, "%s/%s/%s", ov_str(a->province), ov_str(a->city),
-                   ov_str(a->district));
+    if (a) ov_appendf(where, sizeof where, "%s/%s/%s", ov_str(a->province), ov_str(a->city), ov_str(a->district));
     const cs_courier *cc = chosen ? courier_by_code(shop, chosen) : NULL;
     if (cc && ov4_courier_serves(cc, a, cod)) {
         d->courier = cc->code;
@@ -112,8 +109,8 @@ void ov4_choose_courier(const Cs__V1__Order *o, const cs_shop *shop, ov_decision
             ov_add_annotation(d, "OV-4", OV_COURIER_SWITCHED, NULL,
                               "courier %s not in the shop's table: switched to %s", chosen, c->code);
         else
-            ov_add_annotation(d, "OV-4", OV_COURIER_SWITCHED, NULL, "%s cannot %s %s: switched to %s",
-                              chosen, cod ? "deliver or collect cash in" : "reach", where, c->code);
+            ov_add_annotation(d, "OV-4", OV_COURIER_SWITCHED, NULL, "%s cannot %s %s: switched to %s", chosen,
+                              cod ? "deliver or collect cash in" : "reach", where, c->code);
         return;
     }
     ov_add_reason(d, "OV-4", OV_COURIER_UNREACHABLE, "no courier of the shop can %s %s",

@@ -20,27 +20,25 @@
 void ov5_check_payment(const Cs__V1__Order *o, ov_decision *d) {
     bool paid = o->paid_ms != 0;
     switch (o->payment_method) {
-    case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER:
-    case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY:
-    case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_ONLINE_BANKING: {
-        const char *how = o->payment_method == CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER
-                              ? "bank transfer"
-                          : o->payment_method == CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY
-                              ? "own-site Alipay"
-                              : "online banking";
-        if (paid) {
-            ov_add_reason(d, "OV-5", OV_PAID_TO_BE_VERIFIED, "%s: paid, to be verified by finance", how);
-            ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_FINANCE_CHECK, "OV-5", false,
-                        "%s order %s: paid, to be verified", how, ov_str(o->order_id));
-        } else {
-            ov_add_reason(d, "OV-5", OV_AWAITING_BUYER_PAYMENT, "%s: awaiting buyer payment", how);
-            ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_FINANCE_CHECK, "OV-5", false,
-                        "%s order %s: awaiting buyer payment", how, ov_str(o->order_id));
+        case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER:
+        case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY:
+        case CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_ONLINE_BANKING: {
+            const char *how =
+                o->payment_method == CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_BANK_TRANSFER     ? "bank transfer"
+                : o->payment_method == CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_OWN_SITE_ALIPAY ? "own-site Alipay"
+                                                                                              : "online banking";
+            if (paid) {
+                ov_add_reason(d, "OV-5", OV_PAID_TO_BE_VERIFIED, "%s: paid, to be verified by finance", how);
+                ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_FINANCE_CHECK, "OV-5", false,
+                            "%s order %s: paid, to be verified", how, ov_str(o->order_id));
+            } else {
+                ov_add_reason(d, "OV-5", OV_AWAITING_BUYER_PAYMENT, "%s: awaiting buyer payment", how);
+                ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_FINANCE_CHECK, "OV-5", false,
+                            "%s order %s: awaiting buyer payment", how, ov_str(o->order_id));
+            }
+            return;
         }
-        return;
-    }
-    default:
-        break;
+        default: break;
     }
     if (ov_order_cod(o)) return; /* paid at the door; coverage is OV-4's */
     if (!paid) ov_add_reason(d, "OV-5", OV_UNPAID, "not paid yet");

@@ -31,8 +31,8 @@ int64_t ov6_reminder_due_ms(const Cs__V1__Order *o, const cs_shop *shop) {
 }
 
 /* OV-6 */
-bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms,
-                          ov_task *task, ov_note *note) {
+bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms, ov_task *task,
+                          ov_note *note) {
     const Cs__V1__Order *o = st->order;
     if (task) ov_task_set(task, CS__V1__TASK_KIND__TASK_KIND_UNSPECIFIED, NULL, false, "%s", "");
     if (note) ov_note_init(note, NULL, NULL, 0, 0);
@@ -43,8 +43,7 @@ bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop, int
     int64_t items = 0, discounts = 0, payable = 0;
     bool amount_known = ov_item_total(o, &items) && ov_discount_total(o, &discounts) &&
                         !__builtin_sub_overflow(items, discounts, &payable) &&
-                        !__builtin_add_overflow(payable, o->shipping_fee_fen, &payable) &&
-                        payable >= 0;
+                        !__builtin_add_overflow(payable, o->shipping_fee_fen, &payable) && payable >= 0;
     char amount[24] = "";
     if (amount_known) cs_fen_format(payable, amount, sizeof amount);
 
@@ -58,9 +57,8 @@ bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop, int
         }
     } else {
         ov_task_set(task, CS__V1__TASK_KIND__TASK_KIND_PAYMENT_REMINDER, "OV-6", false,
-                    "order %s unpaid %d min after it was placed: call the buyer%s%s",
-                    ov_str(o->order_id), shop->th.unpaid_reminder_min,
-                    amount_known ? ", payable " : "", amount);
+                    "order %s unpaid %d min after it was placed: call the buyer%s%s", ov_str(o->order_id),
+                    shop->th.unpaid_reminder_min, amount_known ? ", payable " : "", amount);
     }
     return true;
 }
@@ -73,8 +71,8 @@ int64_t ov6_hold_escalation_ms(int64_t held_ms, const cs_shop *shop) {
 }
 
 /* OV-6 */
-bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms, const cs_shop *shop,
-                         int64_t now_ms, ov_task *task) {
+bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms, const cs_shop *shop, int64_t now_ms,
+                         ov_task *task) {
     const Cs__V1__Order *o = st->order;
     if (task) ov_task_set(task, CS__V1__TASK_KIND__TASK_KIND_UNSPECIFIED, NULL, false, "%s", "");
     if (held_ms == 0 || !o || ov_order_over(st) || st->shipped_ms != 0) return false;
@@ -85,7 +83,7 @@ bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms, const cs
     char since[11];
     cs_day_format(cs_tz_day(shop->tz, held_ms), since, sizeof since);
     ov_task_set(task, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "OV-6", true,
-                "order %s on hold since %s (day %d): supervisor to cancel or ship",
-                ov_str(o->order_id), since, cs_tz_day_number(shop->tz, held_ms, now_ms));
+                "order %s on hold since %s (day %d): supervisor to cancel or ship", ov_str(o->order_id), since,
+                cs_tz_day_number(shop->tz, held_ms, now_ms));
     return true;
 }

@@ -22,12 +22,14 @@ void ov7_check_notes(const Cs__V1__Order *o, ov_decision *d) {
     bool message = !ov_blank(o->buyer_message), memo = !ov_blank(o->seller_memo);
 
     if (ov_order_committed(o) && (message || memo)) {
-        ov_add_reason(d, "OV-7", OV_BUYER_MESSAGE_REVIEW, "%s%s%s%s%s",
-                      message ? "buyer message: " : "", message ? o->buyer_message : "",
-                      message && memo ? " | " : "", memo ? "remark: " : "", memo ? o->seller_memo : "");
+        ov_add_reason(d, "OV-7", OV_BUYER_MESSAGE_REVIEW, "%s%s%s%s%s", message ? "buyer message: " : "",
+                      message ? o->buyer_message : "", message && memo ? " | " : "", memo ? "remark: " : "",
+                      memo ? o->seller_memo : "");
         ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-7", false,
                     "order %s: read the buyer's %s before shipping", ov_str(o->order_id),
-                    message && memo ? "message and remark" : message ? "message" : "remark");
+                    message && memo ? "message and remark"
+                    : message       ? "message"
+                                    : "remark");
     }
     if (o->gift_wrap) ov_add_annotation(d, "OV-7", OV_WAREHOUSE_FLAG, NULL, "gift wrap");
     if (!ov_blank(o->delivery_window))

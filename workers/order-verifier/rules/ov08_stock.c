@@ -46,8 +46,7 @@ static const ov_stock *stock_of(const ov_state *st, const char *sku) {
 /* true if line i is the first line carrying its SKU (each SKU once). */
 static bool first_of_sku(const Cs__V1__Order *o, size_t i) {
     for (size_t j = 0; j < i; j++)
-        if (o->lines[j] && strcmp(ov_str(o->lines[j]->sku), ov_str(o->lines[i]->sku)) == 0)
-            return false;
+        if (o->lines[j] && strcmp(ov_str(o->lines[j]->sku), ov_str(o->lines[i]->sku)) == 0) return false;
     return true;
 }
 
@@ -65,8 +64,7 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
     for (size_t i = 0; holds && i < st->nstock; i++) {
         if (st->stock[i].held_by_order != 0) holds_known = true;
         /* a held SKU the order no longer has lines for: the holding differs */
-        if (st->stock[i].held_by_order != 0 && ov_sku_quantity(o, ov_str(st->stock[i].sku)) == 0)
-            same_as_held = false;
+        if (st->stock[i].held_by_order != 0 && ov_sku_quantity(o, ov_str(st->stock[i].sku)) == 0) same_as_held = false;
     }
 
     for (size_t i = 0; i < o->n_lines; i++) {
@@ -80,10 +78,12 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
         if (need <= avail) continue;
         short_any = true;
         int64_t date = s && s->known ? s->restock_date_ms : 0;
-        if (date == 0) date_unknown = true;
-        else if (date > restock) restock = date;
-        ov_appendf(detail, sizeof detail, "%s%s: need %" PRId64 ", available %" PRId64,
-                   detail[0] ? "; " : "", sku, need, avail);
+        if (date == 0)
+            date_unknown = true;
+        else if (date > restock)
+            restock = date;
+        ov_appendf(detail, sizeof detail, "%s%s: need %" PRId64 ", available %" PRId64, detail[0] ? "; " : "", sku,
+                   need, avail);
     }
 
     if (short_any) {

@@ -59,7 +59,7 @@
  * "<len>:<bytes>;". Formatted by hand: this runs for every order version,
  * and snprintf per part (and per hex digit) was a tenth of the verifier. */
 typedef struct fp_buf {
-    char *p;     /* stack until it outgrows it, then heap */
+    char *p; /* stack until it outgrows it, then heap */
     size_t n, cap;
     bool heap;
 } fp_buf;
@@ -84,7 +84,8 @@ static size_t fp_decimal(char *d, int64_t v) {
     char t[24];
     size_t k = sizeof t, n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do t[--k] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    do t[--k] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
     if (v < 0) d[n++] = '-';
     memcpy(d + n, t + k, sizeof t - k);
     return n + sizeof t - k;
@@ -98,15 +99,12 @@ static void hash_part(fp_buf *b, const char *s, size_t n) {
     fp_add(b, ";", 1);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 /* The normalised address (caller frees), or NULL if it is not UTF-8. */
 static char *normalized_address(const Cs__V1__Order *o) {
     const Cs__V1__Address *a = o->receiver ? o->receiver->address : NULL;
-    const char *parts[4] = {a ? a->province : NULL, a ? a->city : NULL, a ? a->district : NULL,
-                            a ? a->street : NULL};
+    const char *parts[4] = {a ? a->province : NULL, a ? a->city : NULL, a ? a->district : NULL, a ? a->street : NULL};
     size_t len = 1;
     for (int i = 0; i < 4; i++) len += strlen(ov_str(parts[i]));
     char *raw = cs_xmalloc(len);
@@ -147,7 +145,7 @@ bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP
 
     const char *shop = ov_str(shop_id), *buyer = o->buyer_id;
     char stack[512];
-    fp_buf b = { stack, 0, sizeof stack, false };
+    fp_buf b = {stack, 0, sizeof stack, false};
     fp_add(&b, "cs.ov9.v1;", 10);
     hash_part(&b, shop, strlen(shop));
     hash_part(&b, buyer, strlen(buyer));
@@ -194,8 +192,7 @@ static bool is_twin(const Cs__V1__Order *o, const ov_prior_order *p, int64_t win
 #define OV9_TASK_FMT "order %s may duplicate %s: confirm with the buyer before shipping"
 
 /* OV-9 */
-void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop,
-                         ov_decision *d) {
+void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop, ov_decision *d) {
     int64_t window_ms = (int64_t)shop->th.duplicate_window_min * 60 * 1000;
     const ov_prior_order *hit = NULL;
     int64_t hit_gap = 0, gap;
@@ -214,8 +211,8 @@ void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_sh
     char more[48] = "";
     if (nhits > 1) snprintf(more, sizeof more, " (and %zu more: see the task)", nhits - 1);
     ov_add_reason(d, "OV-9", OV_DUPLICATE_SUSPECTED,
-                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64 " min %s%s",
-                  hit->order_id, gap_min / 60, gap_min % 60, hit_gap >= 0 ? "earlier" : "later", more);
+                  "same buyer, address and items as order %s placed %" PRId64 " h %" PRId64 " min %s%s", hit->order_id,
+                  gap_min / 60, gap_min % 60, hit_gap >= 0 ? "earlier" : "later", more);
 
     /* every twin, earliest placed first, as many as the summary holds;
      * the rest counted ("and 2 more") */
@@ -240,7 +237,6 @@ void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_sh
         named++;
         prev = next;
     }
-    if (named < nhits)
-        snprintf(names + len, sizeof names - len, named ? " and %zu more" : "%zu orders", nhits - named);
+    if (named < nhits) snprintf(names + len, sizeof names - len, named ? " and %zu more" : "%zu orders", nhits - named);
     ov_add_task(d, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "OV-9", false, OV9_TASK_FMT, ov_str(o->order_id), names);
 }

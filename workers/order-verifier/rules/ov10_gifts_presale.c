@@ -21,13 +21,11 @@ void ov10_check_gifts_presale(const Cs__V1__Order *o, ov_decision *d) {
         const Cs__V1__OrderLine *l = o->lines[i];
         if (!l) continue;
         if (l->gift || l->unit_price_fen == 0)
-            ov_add_annotation(d, "OV-10", OV_GIFT_LINE, l->line_id, "gift: %s x%d (%s)",
-                              ov_str(l->title), (int)l->quantity, ov_str(l->sku));
+            ov_add_annotation(d, "OV-10", OV_GIFT_LINE, l->line_id, "gift: %s x%d (%s)", ov_str(l->title),
+                              (int)l->quantity, ov_str(l->sku));
         if (l->presale && l->presale_ship_date_ms <= 0)
-            ov_appendf(missing, sizeof missing, "%s%s (%s)", missing[0] ? ", " : "",
-                       ov_str(l->line_id), ov_str(l->sku));
+            ov_appendf(missing, sizeof missing, "%s%s (%s)", missing[0] ? ", " : "", ov_str(l->line_id),
+                       ov_str(l->sku));
     }
-    if (missing[0])
-        ov_add_reason(d, "OV-10", OV_PRESALE_DATE_MISSING, "presale line without ship date: %s",
-                      missing);
+    if (missing[0]) ov_add_reason(d, "OV-10", OV_PRESALE_DATE_MISSING, "presale line without ship date: %s", missing);
 }

@@ -29,8 +29,7 @@ int64_t ov11_window_start_ms(const cs_shop *shop, int64_t now_ms) {
 }
 
 /* OV-11 */
-void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop,
-                        ov_decision *d) {
+void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop, ov_decision *d) {
     for (size_t i = 0; i < o->n_lines; i++) {
         const Cs__V1__OrderLine *l = o->lines[i];
         if (!l || ov_blank(l->sku)) continue;
@@ -40,8 +39,7 @@ void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st, const cs_sho
                           "%s: %d quality cases in %d days, test before shipping", l->sku, n,
                           shop->th.quality_window_days);
         bool first = true; /* delisting is per SKU: only at its first line */
-        for (size_t j = 0; j < i && first; j++)
-            first = !(o->lines[j] && strcmp(ov_str(o->lines[j]->sku), l->sku) == 0);
+        for (size_t j = 0; j < i && first; j++) first = !(o->lines[j] && strcmp(ov_str(o->lines[j]->sku), l->sku) == 0);
         if (first && n >= shop->th.quality_delist_cases)
             ov_add_annotation(d, "OV-11", OV_DELIST_CANDIDATE, NULL,
                               "%s: %d quality cases in %d days, consider delisting", l->sku, n,

@@ -46,9 +46,8 @@
 
 /* The state a reason code asks for (UNSPECIFIED for informational codes). */
 static Cs__V1__VerdictState state_for_code(const char *code) {
-    static const char *const exception[] = {OV_AMOUNT_MISMATCH,  OV_ADDRESS_INCOMPLETE,
-                                            OV_COURIER_UNREACHABLE, OV_OUT_OF_STOCK,
-                                            OV_PRESALE_DATE_MISSING, OV_LINE_INVALID};
+    static const char *const exception[] = {OV_AMOUNT_MISMATCH, OV_ADDRESS_INCOMPLETE,   OV_COURIER_UNREACHABLE,
+                                            OV_OUT_OF_STOCK,    OV_PRESALE_DATE_MISSING, OV_LINE_INVALID};
     static const char *const hold[] = {OV_BUYER_MESSAGE_REVIEW, OV_DUPLICATE_SUSPECTED, OV_SHOP_HOLD};
     static const char *const finance[] = {OV_AWAITING_BUYER_PAYMENT, OV_PAID_TO_BE_VERIFIED};
     for (size_t i = 0; i < sizeof exception / sizeof *exception; i++)
@@ -56,8 +55,7 @@ static Cs__V1__VerdictState state_for_code(const char *code) {
     for (size_t i = 0; i < sizeof hold / sizeof *hold; i++)
         if (strcmp(code, hold[i]) == 0) return CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD;
     for (size_t i = 0; i < sizeof finance / sizeof *finance; i++)
-        if (strcmp(code, finance[i]) == 0)
-            return CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK;
+        if (strcmp(code, finance[i]) == 0) return CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK;
     if (strcmp(code, OV_UNPAID) == 0) return CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT;
     return CS__V1__VERDICT_STATE__VERDICT_STATE_UNSPECIFIED;
 }
@@ -67,11 +65,11 @@ static Cs__V1__VerdictState state_for_code(const char *code) {
  * order of precedence, so it is written out. */
 static int precedence(Cs__V1__VerdictState s) {
     switch (s) {
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION: return 5;
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD: return 4;
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK: return 3;
-    case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT: return 2;
-    default: return 0;
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_EXCEPTION: return 5;
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_ON_HOLD: return 4;
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_FINANCE_CHECK: return 3;
+        case CS__V1__VERDICT_STATE__VERDICT_STATE_PENDING_PAYMENT: return 2;
+        default: return 0;
     }
 }
 
@@ -226,8 +224,10 @@ static void cancel_lines(Cs__V1__Order *o, const Cs__V1__Cancellation *c) {
         bool gone = false;
         for (size_t j = 0; j < c->n_line_ids && !gone; j++)
             gone = c->line_ids[j] && strcmp(ov_str(o->lines[i]->line_id), c->line_ids[j]) == 0;
-        if (gone) free_msg(o->lines[i]);
-        else o->lines[keep++] = o->lines[i];
+        if (gone)
+            free_msg(o->lines[i]);
+        else
+            o->lines[keep++] = o->lines[i];
     }
     o->n_lines = keep;
 }
@@ -265,8 +265,8 @@ static void record_version(Cs__V1__OrderState *st, Cs__V1__OrderGroup g, int64_t
 typedef void (*group_apply_fn)(Cs__V1__Order *dst, const Cs__V1__Order *src);
 
 /* Applies one group of src if the event is newer for it; true if it did. */
-static bool offer_group(Cs__V1__OrderState *st, Cs__V1__OrderGroup g, group_apply_fn fn,
-                        const Cs__V1__Order *src, int64_t t, const char *id) {
+static bool offer_group(Cs__V1__OrderState *st, Cs__V1__OrderGroup g, group_apply_fn fn, const Cs__V1__Order *src,
+                        int64_t t, const char *id) {
     if (!is_newer(st, g, t, id)) return false;
     fn(st->order, src);
     record_version(st, g, t, id);
@@ -307,8 +307,8 @@ static int fail(char *errbuf, size_t errlen, const char *fmt, ...) {
 }
 
 /* OV-12 */
-int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const char *event_id,
-                     int64_t event_ms, char *errbuf, size_t errlen) {
+int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const char *event_id, int64_t event_ms,
+                     char *errbuf, size_t errlen) {
     if (!st || !ev) return fail(errbuf, errlen, "no state or no event");
     const Cs__V1__Order *o = ev->order;
     const char *id = ov_str(event_id);
@@ -317,26 +317,23 @@ int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const
 
     /* refuse what cannot apply before touching st */
     switch (kind) {
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
-        if (!o) return fail(errbuf, errlen, "order event kind %d without its order", (int)kind);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
-        if (!o || !o->receiver)
-            return fail(errbuf, errlen, "ADDRESS_CHANGED event without order.receiver");
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
-        if (!ev->shipment) return fail(errbuf, errlen, "SHIPPED event without shipment");
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED:
-        break;
-    default:
-        return fail(errbuf, errlen, "unknown order event kind %d", (int)kind);
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
+            if (!o) return fail(errbuf, errlen, "order event kind %d without its order", (int)kind);
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
+            if (!o || !o->receiver) return fail(errbuf, errlen, "ADDRESS_CHANGED event without order.receiver");
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
+            if (!ev->shipment) return fail(errbuf, errlen, "SHIPPED event without shipment");
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED:
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED: break;
+        default: return fail(errbuf, errlen, "unknown order event kind %d", (int)kind);
     }
 
     if (!st->order) {
@@ -351,73 +348,70 @@ int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const
     }
 
     switch (kind) {
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_CORE, apply_core, o, t, id);
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
-        changed |= offer_payment(st, o, t, id, 0);
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
-        if (!st->created) {
-            st->created = true;
-            changed = true;
-        }
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID:
-        changed |= offer_payment(st, o, t, id, t);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
-        changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
-        if (st->shipped_ms == 0) {
-            Cs__V1__Shipment *s = shipment_dup(ev->shipment);
-            if (s->shipped_ms == 0) s->shipped_ms = t;
-            free_msg(st->shipment);
-            st->shipment = s;
-            st->shipped_ms = s->shipped_ms;
-            changed = true;
-        }
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
-        if (st->signed_ms == 0) {
-            st->signed_ms = ev->signed_ms ? ev->signed_ms : t;
-            changed = true;
-        }
-        break;
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED: {
-        const Cs__V1__Cancellation *c = ev->cancellation;
-        if (c && c->n_line_ids > 0) {
-            /* some lines only: a LINES change at this version time */
-            if (is_newer(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, t, id)) {
-                cancel_lines(st->order, c);
-                record_version(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, t, id);
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_CORE, apply_core, o, t, id);
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
+            changed |= offer_payment(st, o, t, id, 0);
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
+            if (!st->created) {
+                st->created = true;
                 changed = true;
             }
-        } else if (st->cancelled_ms == 0) {
-            st->cancelled_ms = t;
-            set_str(&st->cancel_reason, c ? c->reason : NULL);
-            changed = true;
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID: changed |= offer_payment(st, o, t, id, t); break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
+            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
+            if (st->shipped_ms == 0) {
+                Cs__V1__Shipment *s = shipment_dup(ev->shipment);
+                if (s->shipped_ms == 0) s->shipped_ms = t;
+                free_msg(st->shipment);
+                st->shipment = s;
+                st->shipped_ms = s->shipped_ms;
+                changed = true;
+            }
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SIGNED:
+            if (st->signed_ms == 0) {
+                st->signed_ms = ev->signed_ms ? ev->signed_ms : t;
+                changed = true;
+            }
+            break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CANCELLED: {
+            const Cs__V1__Cancellation *c = ev->cancellation;
+            if (c && c->n_line_ids > 0) {
+                /* some lines only: a LINES change at this version time */
+                if (is_newer(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, t, id)) {
+                    cancel_lines(st->order, c);
+                    record_version(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, t, id);
+                    changed = true;
+                }
+            } else if (st->cancelled_ms == 0) {
+                st->cancelled_ms = t;
+                set_str(&st->cancel_reason, c ? c->reason : NULL);
+                changed = true;
+            }
+            break;
         }
-        break;
-    }
-    case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED:
-        if (st->closed_ms == 0) {
-            st->closed_ms = t;
-            changed = true;
-        }
-        break;
-    default:
-        break; /* refused above */
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CLOSED:
+            if (st->closed_ms == 0) {
+                st->closed_ms = t;
+                changed = true;
+            }
+            break;
+        default: break; /* refused above */
     }
 
     if (!changed) return 0;

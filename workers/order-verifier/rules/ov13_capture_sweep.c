@@ -45,8 +45,8 @@ int64_t ov13_sweep_after(const cs_shop *shop, int64_t sweep_ms, int64_t now_ms) 
 }
 
 /* OV-13 */
-bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms,
-                       ov_task *task, ov_note *note) {
+bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms, ov_task *task,
+                       ov_note *note) {
     const Cs__V1__Order *o = st->order;
     if (task) ov_task_set(task, CS__V1__TASK_KIND__TASK_KIND_UNSPECIFIED, NULL, false, "%s", "");
     if (note) ov_note_init(note, NULL, NULL, 0, 0);

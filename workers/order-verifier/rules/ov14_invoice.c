@@ -21,8 +21,7 @@
 #include "cs/util.h"
 
 static bool own_site(const Cs__V1__Order *o, const cs_shop *shop) {
-    if (o->channel != CS__V1__CHANNEL__CHANNEL_UNSPECIFIED)
-        return o->channel == CS__V1__CHANNEL__CHANNEL_OWN_SITE;
+    if (o->channel != CS__V1__CHANNEL__CHANNEL_UNSPECIFIED) return o->channel == CS__V1__CHANNEL__CHANNEL_OWN_SITE;
     return shop && shop->channel == CS_CHANNEL_OWN_SITE;
 }
 
@@ -40,8 +39,7 @@ int64_t ov14_invoice_amount(const Cs__V1__Order *o, const cs_shop *shop) {
 /* OV-14 */
 void ov14_invoice_note(const Cs__V1__Order *o, const cs_shop *shop, ov_note *note) {
     int64_t amount = ov14_invoice_amount(o, shop);
-    ov_note_init(note, "OV-14", "invoice_amount", ov_shop_channel(shop),
-                 CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE);
+    ov_note_init(note, "OV-14", "invoice_amount", ov_shop_channel(shop), CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE);
     ov_note_param(note, "order_id", "%s", ov_str(o->order_id));
     if (amount >= 0) {
         char yuan[24];
@@ -56,7 +54,8 @@ ov14_wait ov14_wait_for_order(Cs__V1__OrderState *st, const char *event_id) {
     for (size_t k = 0; k < st->n_pending_invoices; k++)
         if (strcmp(st->pending_invoices[k], event_id) == 0) return OV14_ALREADY_WAITING;
     if (st->n_pending_invoices >= OV14_MAX_WAITING) return OV14_WAITING_FULL;
-    st->pending_invoices = cs_xrealloc(st->pending_invoices, sizeof *st->pending_invoices * (st->n_pending_invoices + 1));
+    st->pending_invoices =
+        cs_xrealloc(st->pending_invoices, sizeof *st->pending_invoices * (st->n_pending_invoices + 1));
     st->pending_invoices[st->n_pending_invoices++] = cs_xstrdup(event_id);
     return OV14_WAIT;
 }

@@ -37,8 +37,7 @@ void ov_add_reason(ov_decision *d, const char *rule, const char *code, const cha
     va_end(ap);
 }
 
-void ov_add_annotation(ov_decision *d, const char *rule, const char *code, const char *line_id,
-                       const char *fmt, ...) {
+void ov_add_annotation(ov_decision *d, const char *rule, const char *code, const char *line_id, const char *fmt, ...) {
     if (d->nannotations >= OV_MAX_ANNOTATIONS) return;
     ov_annotation *a = &d->annotations[d->nannotations++];
     a->rule = rule;
@@ -56,8 +55,7 @@ bool ov_has_reason(const ov_decision *d, const char *code) {
     return false;
 }
 
-void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                 const char *fmt, ...) {
+void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...) {
     if (d->ntasks >= OV_MAX_TASKS) return;
     va_list ap;
     va_start(ap, fmt);
@@ -65,8 +63,7 @@ void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool u
     va_end(ap);
 }
 
-void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                 const char *fmt, ...) {
+void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...) {
     if (!t) return;
     va_list ap;
     va_start(ap, fmt);
@@ -74,8 +71,8 @@ void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgen
     va_end(ap);
 }
 
-void ov_note_init(ov_note *n, const char *rule, const char *template_id,
-                  Cs__V1__MessageChannel channel, Cs__V1__MessageClass klass) {
+void ov_note_init(ov_note *n, const char *rule, const char *template_id, Cs__V1__MessageChannel channel,
+                  Cs__V1__MessageClass klass) {
     memset(n, 0, sizeof *n);
     n->rule = rule;
     n->template_id = template_id;
@@ -131,9 +128,12 @@ static char *trim_dup(const char *s) {
     size_t len = strlen(s);
     /* trailing: walk back over ASCII spaces and U+3000 */
     while (len > 0) {
-        if (space_len(s + len - 1) == 1) len--;
-        else if (len >= 3 && space_len(s + len - 3) == 3) len -= 3;
-        else break;
+        if (space_len(s + len - 1) == 1)
+            len--;
+        else if (len >= 3 && space_len(s + len - 3) == 3)
+            len -= 3;
+        else
+            break;
     }
     char *out = cs_xmalloc(len + 1);
     memcpy(out, s, len);
@@ -195,8 +195,7 @@ bool ov_discount_total(const Cs__V1__Order *o, int64_t *out) {
     for (size_t i = 0; i < o->n_discounts; i++) {
         const Cs__V1__Discount *dc = o->discounts[i];
         if (!dc) continue;
-        if (dc->amount_fen < 0 || __builtin_add_overflow(total, dc->amount_fen, &total))
-            return false;
+        if (dc->amount_fen < 0 || __builtin_add_overflow(total, dc->amount_fen, &total)) return false;
     }
     *out = total;
     return true;

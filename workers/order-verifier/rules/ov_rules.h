@@ -27,19 +27,19 @@
 #define OV_MAX_NOTES 2
 #define OV_DETAIL_LEN 160
 #define OV_SUMMARY_LEN CS_FX_TEXT_LEN /* a task's summary: OV-9 names every order it matched */
-#define OV_FP_LEN 65   /* hex SHA-256 + NUL */
+#define OV_FP_LEN 65                  /* hex SHA-256 + NUL */
 
 typedef struct ov_reason {
-    const char *rule;             /* "OV-2" (static string) */
-    const char *code;             /* "AMOUNT_MISMATCH" (static string) */
-    char detail[OV_DETAIL_LEN];   /* text for the agent */
+    const char *rule;           /* "OV-2" (static string) */
+    const char *code;           /* "AMOUNT_MISMATCH" (static string) */
+    char detail[OV_DETAIL_LEN]; /* text for the agent */
 } ov_reason;
 
 typedef struct ov_annotation {
     const char *rule;
-    const char *code;             /* COURIER_SWITCHED, WAREHOUSE_FLAG, GIFT_LINE, TEST_BEFORE_SHIPPING, DELIST_CANDIDATE */
+    const char *code; /* COURIER_SWITCHED, WAREHOUSE_FLAG, GIFT_LINE, TEST_BEFORE_SHIPPING, DELIST_CANDIDATE */
     char detail[OV_DETAIL_LEN];
-    const char *line_id;          /* into the order, or NULL */
+    const char *line_id; /* into the order, or NULL */
 } ov_annotation;
 
 /* Tasks and notification requests are the effects every worker shares
@@ -66,9 +66,9 @@ typedef struct ov_stock {
 typedef struct ov_prior_order {
     const char *order_id;
     int64_t created_ms;
-    bool cancelled;                /* a cancelled prior is no duplicate */
-    bool held;                     /* itself on hold as DUPLICATE_SUSPECTED */
-    bool verified_before;          /* verified before the order checked now
+    bool cancelled;       /* a cancelled prior is no duplicate */
+    bool held;            /* itself on hold as DUPLICATE_SUSPECTED */
+    bool verified_before; /* verified before the order checked now
                                     * (which is new to its fingerprint, or
                                     * held already): a held prior then holds
                                     * it too (a chain of repeats is held at
@@ -85,14 +85,14 @@ typedef struct ov_quality_count {
 
 /* What the worker read for this verification. */
 typedef struct ov_state {
-    const ov_stock *stock;         /* one per distinct SKU of the order, plus
+    const ov_stock *stock; /* one per distinct SKU of the order, plus
                                     * one per SKU the order holds units of
                                     * (held_by_order), read FOR UPDATE */
     size_t nstock;
-    bool stock_reserved;           /* the order holds units right now (the
+    bool stock_reserved;          /* the order holds units right now (the
                                     * worker's word; st->stock_reserved is
                                     * read only for cancelled/closed orders) */
-    const ov_prior_order *priors;  /* other orders with this version's OV-9
+    const ov_prior_order *priors; /* other orders with this version's OV-9
                                     * fingerprint (any partition); the order
                                     * itself may be among them */
     size_t npriors;
@@ -108,12 +108,12 @@ typedef struct ov_decision {
     int nreasons;
     ov_annotation annotations[OV_MAX_ANNOTATIONS];
     int nannotations;
-    const char *courier;           /* after OV-4 (into shop or order), may be NULL */
-    int64_t item_total_fen;        /* OV-1 */
-    int64_t payable_fen;           /* OV-2 */
-    int64_t restock_date_ms;       /* OV-8, 0 unknown */
-    bool reserve_stock;            /* OV-8: take the order's units now */
-    bool release_stock;            /* OV-8: give back units held by an earlier version */
+    const char *courier;     /* after OV-4 (into shop or order), may be NULL */
+    int64_t item_total_fen;  /* OV-1 */
+    int64_t payable_fen;     /* OV-2 */
+    int64_t restock_date_ms; /* OV-8, 0 unknown */
+    bool reserve_stock;      /* OV-8: take the order's units now */
+    bool release_stock;      /* OV-8: give back units held by an earlier version */
     ov_task tasks[OV_MAX_TASKS];
     int ntasks;
 } ov_decision;
@@ -151,16 +151,16 @@ void ov5_check_payment(const Cs__V1__Order *o, ov_decision *d);
 int64_t ov6_reminder_due_ms(const Cs__V1__Order *o, const cs_shop *shop);
 /* OV-6: true when a reminder is to be made at `now` (unpaid, not
  * cancelled, due reached). Fills the task or IM note per shop setting. */
-bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop,
-                          int64_t now_ms, ov_task *task, ov_note *note);
+bool ov6_payment_reminder(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms, ov_task *task,
+                          ov_note *note);
 /* OV-6: the instant an ON_HOLD order must be escalated: the start (00:00
  * local) of day hold_settle_days counted from the day it went on hold. */
 int64_t ov6_hold_escalation_ms(int64_t held_ms, const cs_shop *shop);
 /* OV-6: true (and the escalation task) if the hold is still open at now
  * and now is on or after day 3 of the hold. held_ms is st->held_ms, kept
  * by ov_record_verdict() (the instant the order first went ON_HOLD). */
-bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms,
-                         const cs_shop *shop, int64_t now_ms, ov_task *task);
+bool ov6_hold_escalation(const Cs__V1__OrderState *st, int64_t held_ms, const cs_shop *shop, int64_t now_ms,
+                         ov_task *task);
 
 /* OV-7: buyer message or remark on a paid order -> BUYER_MESSAGE_REVIEW
  * (on hold, review task); special requests -> WAREHOUSE_FLAG annotations. */
@@ -190,9 +190,9 @@ size_t ov8_short_skus(const Cs__V1__Order *o, const ov_stock *stock, size_t n, c
 /* A SKU's level as the worker keeps it. */
 typedef struct ov_level {
     int32_t available;
-    int64_t restock_date_ms;  /* 0 = unknown */
-    int64_t counted_ms;       /* time of the count the level comes from */
-    bool known;               /* an inventory event has been seen */
+    int64_t restock_date_ms; /* 0 = unknown */
+    int64_t counted_ms;      /* time of the count the level comes from */
+    bool known;              /* an inventory event has been seen */
 } ov_level;
 /* OV-8: an inventory event on the level: a count replaces it when at least
  * as new as the last count, a restock adds to it (capped at INT32_MAX), the
@@ -209,8 +209,7 @@ bool ov9_fingerprint(const char *shop_id, const Cs__V1__Order *o, char out[OV_FP
  * before or after it is not cancelled, and is not held or was verified
  * before it (ov_prior_order.verified_before). The reason names the
  * earliest-placed such prior, the task every one. */
-void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st,
-                         const cs_shop *shop, ov_decision *d);
+void ov9_check_duplicate(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop, ov_decision *d);
 
 /* OV-10: gift lines annotated; a presale line without a ship date ->
  * PRESALE_DATE_MISSING. */
@@ -218,8 +217,7 @@ void ov10_check_gifts_presale(const Cs__V1__Order *o, ov_decision *d);
 
 /* OV-11: TEST_BEFORE_SHIPPING on lines of SKUs with >= quality_test_cases
  * quality cases in the window; DELIST_CANDIDATE at >= quality_delist_cases. */
-void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st,
-                        const cs_shop *shop, ov_decision *d);
+void ov11_quality_watch(const Cs__V1__Order *o, const ov_state *st, const cs_shop *shop, ov_decision *d);
 
 /* OV-12: the state by precedence from the reasons recorded. */
 Cs__V1__VerdictState ov12_state_of(const ov_decision *d);
@@ -231,8 +229,7 @@ Cs__V1__VerdictState ov12_state_of(const ov_decision *d);
  * cannot apply (unknown kind). Strings copied into st are malloc'd and
  * owned by st (free it with protobuf_c_message_free_unpacked and the
  * system allocator, i.e. cs_order_state_free()). */
-int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev,
-                     const char *event_id, int64_t event_ms,
+int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const char *event_id, int64_t event_ms,
                      char *errbuf, size_t errlen);
 /* A new empty state (owned by caller) and its destructor (NULL ok). */
 Cs__V1__OrderState *cs_order_state_new(void);
@@ -245,14 +242,12 @@ void cs_order_state_free(Cs__V1__OrderState *st);
  * or closed order is not verified: it returns 0 with d->state UNSPECIFIED
  * (publish no verdict), one ORDER_CANCELLED/ORDER_CLOSED reason, and
  * release_stock if it holds units and did not ship. */
-int ov_verify(const Cs__V1__OrderState *st, const ov_state *io,
-              const cs_shop *shop, int64_t now_ms, ov_decision *d);
+int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *shop, int64_t now_ms, ov_decision *d);
 
 /* OV-13: at the capture sweep of `now`'s local date, an order paid before
  * today, not shipped, not cancelled, not in EXCEPTION or ON_HOLD is a
  * missed order: fills the task and the buyer's new-ship-date note. */
-bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop,
-                       int64_t now_ms, ov_task *task, ov_note *note);
+bool ov13_missed_order(const Cs__V1__OrderState *st, const cs_shop *shop, int64_t now_ms, ov_task *task, ov_note *note);
 /* OV-13: the next sweep instant at or after now (19:00 local). */
 int64_t ov13_next_sweep_ms(const cs_shop *shop, int64_t now_ms);
 /* When the sweep after the one due at sweep_ms runs: the next day's 19:00,
@@ -286,11 +281,10 @@ bool nt6_logistics_message(const Cs__V1__OrderState *st, const cs_shop *shop, ov
 /* helpers shared by the rule files (ov_common.c) */
 void ov_add_reason(ov_decision *d, const char *rule, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void ov_add_annotation(ov_decision *d, const char *rule, const char *code,
-                       const char *line_id, const char *fmt, ...)
+void ov_add_annotation(ov_decision *d, const char *rule, const char *code, const char *line_id, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 bool ov_has_reason(const ov_decision *d, const char *code);
-#define ov_note_param cs_fx_note_param   /* the same note type (effects.h) */
+#define ov_note_param cs_fx_note_param /* the same note type (effects.h) */
 
 /* ---- additions (helpers and worker glue) ------------------------------ */
 
@@ -304,14 +298,14 @@ bool ov_has_reason(const ov_decision *d, const char *code);
 #define OV_PRESALE_DATE_MISSING "PRESALE_DATE_MISSING"
 #define OV_BUYER_MESSAGE_REVIEW "BUYER_MESSAGE_REVIEW"
 #define OV_DUPLICATE_SUSPECTED "DUPLICATE_SUSPECTED"
-#define OV_SHOP_HOLD "SHOP_HOLD"                 /* Order.on_hold set by the shop */
+#define OV_SHOP_HOLD "SHOP_HOLD" /* Order.on_hold set by the shop */
 #define OV_AWAITING_BUYER_PAYMENT "AWAITING_BUYER_PAYMENT"
 #define OV_PAID_TO_BE_VERIFIED "PAID_TO_BE_VERIFIED"
 #define OV_UNPAID "UNPAID"
-#define OV_ORDER_CANCELLED "ORDER_CANCELLED"     /* no verdict state: see ov_verify() */
+#define OV_ORDER_CANCELLED "ORDER_CANCELLED" /* no verdict state: see ov_verify() */
 #define OV_ORDER_CLOSED "ORDER_CLOSED"
 #define OV_COURIER_SWITCHED "COURIER_SWITCHED"
-#define OV_COURIER_ASSIGNED "COURIER_ASSIGNED"   /* order named no courier */
+#define OV_COURIER_ASSIGNED "COURIER_ASSIGNED" /* order named no courier */
 #define OV_WAREHOUSE_FLAG "WAREHOUSE_FLAG"
 #define OV_GIFT_LINE "GIFT_LINE"
 #define OV_TEST_BEFORE_SHIPPING "TEST_BEFORE_SHIPPING"
@@ -320,14 +314,14 @@ bool ov_has_reason(const ov_decision *d, const char *code);
 /* Zeroes a decision (state UNSPECIFIED, no reasons). */
 void ov_decision_init(ov_decision *d);
 /* Appends a task to d (dropped, never overflowing, past OV_MAX_TASKS). */
-void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ov_add_task(ov_decision *d, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Fills *t (which may be NULL: then nothing happens). */
-void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ov_task_set(ov_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Clears *n and sets the fields every note carries. */
-void ov_note_init(ov_note *n, const char *rule, const char *template_id,
-                  Cs__V1__MessageChannel channel, Cs__V1__MessageClass klass);
+void ov_note_init(ov_note *n, const char *rule, const char *template_id, Cs__V1__MessageChannel channel,
+                  Cs__V1__MessageClass klass);
 /* The shop's preferred written channel (IM unless it prefers SMS). */
 Cs__V1__MessageChannel ov_shop_channel(const cs_shop *shop);
 

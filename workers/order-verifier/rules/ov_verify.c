@@ -37,8 +37,7 @@
 #include "cs/util.h"
 
 /* OV-12 */
-int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *shop, int64_t now_ms,
-              ov_decision *d) {
+int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *shop, int64_t now_ms, ov_decision *d) {
     (void)now_ms; /* verification is a function of the order version, not of the hour */
     ov_decision_init(d);
     if (!st || !st->created || !st->order) return -1;
@@ -67,8 +66,7 @@ int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *s
     ov9_check_duplicate(o, &in, shop, d);
     ov10_check_gifts_presale(o, d);
     ov11_quality_watch(o, &in, shop, d);
-    if (o->on_hold)
-        ov_add_reason(d, "OV-6", OV_SHOP_HOLD, "the shop holds the order for the buyer's confirmation");
+    if (o->on_hold) ov_add_reason(d, "OV-6", OV_SHOP_HOLD, "the shop holds the order for the buyer's confirmation");
     if (lines_ok && st->shipped_ms == 0) ov8_check_stock(o, &in, d);
 
     d->state = ov12_state_of(d);
@@ -83,8 +81,10 @@ int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *s
 void ov_record_verdict(Cs__V1__OrderState *st, const ov_decision *d, int64_t now_ms) {
     st->verified_version = st->version;
     st->last_verdict_ms = now_ms;
-    if (d->reserve_stock) st->stock_reserved = true;
-    else if (d->release_stock) st->stock_reserved = false;
+    if (d->reserve_stock)
+        st->stock_reserved = true;
+    else if (d->release_stock)
+        st->stock_reserved = false;
     if (d->state == CS__V1__VERDICT_STATE__VERDICT_STATE_UNSPECIFIED) return; /* over: no verdict */
     st->last_state = d->state;
     st->restock_date_ms = d->restock_date_ms;
