@@ -75,7 +75,8 @@ static void test_nt5_repository_templates_pass_the_startup_check(void) {
     /* the ids the verifier and the exception-handler ask for are there */
     static const char *const ids[] = {"logistics_shipped", "payment_reminder", "ship_date_changed",
                                       "invoice_amount", "restock_ship_date", "buyer_unreachable",
-                                      "review_follow_up", "refund_agreed", "return_received", "refund_done"};
+                                      "review_follow_up", "refund_agreed", "return_received", "refund_done",
+                                      "not_received_signed", "not_received_in_transit"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) CT_CHECK(nt_template_text(t, NULL, ids[i], NULL) != NULL);
     nt_templates_free(t);
 }
