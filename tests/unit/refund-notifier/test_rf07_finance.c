@@ -82,6 +82,31 @@ static void test_rf7_late_refund_after_close_is_recorded_once(void) {
     fxr_shop_done(&s);
 }
 
+static void test_rf7_refund_after_close_is_impossible_but_still_paid_once(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rf_order o;
+    fxr_order(&o);
+    Cs__V1__AfterSalesCase clo = fxr_case(FXR_T(REFUND_ONLY), FXR_R(CHANGED_MIND), ST(CLOSED), 3000);
+    Cs__V1__AfterSalesCase rfd = clo;
+    rfd.stage = ST(REFUNDED);
+    rf_event e1 = fxr_event(&clo, "a", 1000), e2 = fxr_event(&rfd, "b", 2000);
+    rf_case c = {0};
+    rf_decision d;
+    fxr_apply(&c, &e1, &o, &s, &d);
+    fxr_apply(&c, &e2, &o, &s, &d); /* a refund reported after the close */
+    CT_CHECK(d.refused_transition);
+    CT_EQ_INT(c.stage, ST(CLOSED));
+    CT_EQ_INT(c.refused_transitions, 1);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_INT(c.refunded_ms, 2000);
+    rf_event e3 = fxr_event(&rfd, "c", 3000);
+    fxr_apply(&c, &e3, &o, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    fxr_shop_done(&s);
+}
+
 CT_MAIN(CT_CASE(test_rf7_refund_request_has_every_field),
+        CT_CASE(test_rf7_refund_after_close_is_impossible_but_still_paid_once),
         CT_CASE(test_rf7_exactly_one_request_per_refund),
         CT_CASE(test_rf7_late_refund_after_close_is_recorded_once))
