@@ -71,7 +71,7 @@ static inline void fxr_order(rf_order *o) {
     o->order_id = "O1";
     o->buyer_id = "buyer-1";
     o->phone = "13800138000";
-    o->paid_ms = 1717207200000LL;    /* 2024-06-01T10:00+08:00 */
+    o->paid_ms = 1717207200000LL; /* 2024-06-01T10:00+08:00 */
     o->created_ms = o->paid_ms - 5 * FXR_MIN;
     o->paid_fen = 9900;
     o->shipped_ms = 1717300800000LL; /* 2024-06-02T12:00+08:00 */
@@ -88,8 +88,8 @@ static inline void fxr_order_unshipped(rf_order *o) {
 }
 
 /* An after-sales case event C1 on O1 by agent 小王. */
-static inline Cs__V1__AfterSalesCase fxr_case(Cs__V1__CaseType type, Cs__V1__CaseReason reason,
-                                              Cs__V1__CaseStage stage, int64_t amount) {
+static inline Cs__V1__AfterSalesCase fxr_case(Cs__V1__CaseType type, Cs__V1__CaseReason reason, Cs__V1__CaseStage stage,
+                                              int64_t amount) {
     Cs__V1__AfterSalesCase c;
     cs__v1__after_sales_case__init(&c);
     c.case_id = FXR_S("C1");
@@ -114,8 +114,7 @@ static inline rf_event fxr_event(const Cs__V1__AfterSalesCase *c, const char *id
 }
 
 /* Applies ev to *stored as the worker will: decides into d, then stores. */
-static inline void fxr_apply(rf_case *stored, const rf_event *ev, const rf_order *o, const cs_shop *s,
-                             rf_decision *d) {
+static inline void fxr_apply(rf_case *stored, const rf_event *ev, const rf_order *o, const cs_shop *s, rf_decision *d) {
     rf_decision_init(d);
     rf_case_event(stored, ev, o, s, ev->event_ms, d);
     rf_case after;

@@ -15,9 +15,9 @@ static void test_rf1_transition_table(void) {
     CT_CHECK(rf1_transition_allowed(ST(PLATFORM_INTERVENED), ST(AGREED))); /* the platform rules for the buyer */
     CT_CHECK(rf1_transition_allowed(ST(AGREED), ST(BUYER_SHIPPED)));
     CT_CHECK(rf1_transition_allowed(ST(REFUNDED), ST(CLOSED)));
-    CT_CHECK(!rf1_transition_allowed(ST(AGREED), ST(REQUESTED)));          /* never backwards */
+    CT_CHECK(!rf1_transition_allowed(ST(AGREED), ST(REQUESTED))); /* never backwards */
     CT_CHECK(!rf1_transition_allowed(ST(REFUNDED), ST(AGREED)));
-    CT_CHECK(!rf1_transition_allowed(ST(AGREED), ST(AGREED)));             /* not itself */
+    CT_CHECK(!rf1_transition_allowed(ST(AGREED), ST(AGREED))); /* not itself */
     for (int to = 0; to <= 9; to++) CT_CHECK(!rf1_transition_allowed(ST(CLOSED), (Cs__V1__CaseStage)to));
     for (int to = 1; to <= 9; to++) CT_CHECK(rf1_transition_allowed(ST(UNSPECIFIED), (Cs__V1__CaseStage)to));
     CT_CHECK(!rf1_transition_allowed(ST(REQUESTED), ST(UNSPECIFIED)));
@@ -139,16 +139,14 @@ static void test_rf1_impossible_transition_reported_not_applied(void) {
     CT_EQ_INT(d.refused_from, ST(CLOSED));
     CT_EQ_INT(d.refused_to, ST(AGREED));
     CT_CHECK(!d.stage_changed);
-    CT_EQ_INT(d.fx.nnotes, 0);            /* no agreement message for a closed case */
+    CT_EQ_INT(d.fx.nnotes, 0); /* no agreement message for a closed case */
     CT_EQ_INT(c.stage, ST(CLOSED));
     CT_EQ_INT(c.refused_transitions, 1);
-    CT_EQ_INT(c.last_event_ms, 1000);     /* the position does not move */
+    CT_EQ_INT(c.last_event_ms, 1000); /* the position does not move */
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf1_transition_table),
-        CT_CASE(test_rf1_first_event_registers_type_reason_owner),
-        CT_CASE(test_rf1_owner_named_later_is_taken),
-        CT_CASE(test_rf1_duplicate_event_does_nothing),
+CT_MAIN(CT_CASE(test_rf1_transition_table), CT_CASE(test_rf1_first_event_registers_type_reason_owner),
+        CT_CASE(test_rf1_owner_named_later_is_taken), CT_CASE(test_rf1_duplicate_event_does_nothing),
         CT_CASE(test_rf1_late_older_stage_never_moves_back),
         CT_CASE(test_rf1_impossible_transition_reported_not_applied))

@@ -18,7 +18,7 @@ static void test_rf2_registration_arms_resolve_and_escalate_7x24h(void) {
     rf_case c = {0};
     rf_decision d;
     fxr_apply(&c, &ev, &o, &s, &d);
-    CT_EQ_INT(fxr_timer(&d, RF_TIMER_RESOLVE), at + 7 * FXR_DAY);   /* 06-12 23:30, not a midnight */
+    CT_EQ_INT(fxr_timer(&d, RF_TIMER_RESOLVE), at + 7 * FXR_DAY); /* 06-12 23:30, not a midnight */
     CT_EQ_INT(fxr_timer(&d, RF_TIMER_ESCALATE), at + 7 * FXR_DAY);
     CT_EQ_INT(fxr_timer(&d, RF_TIMER_SHIP_RETURN), -1);
     fxr_shop_done(&s);
@@ -57,8 +57,13 @@ static void test_rf2_unshipped_return_escalated_after_2_days_not_before(void) {
     fxr_shop_init(&s, "Asia/Shanghai");
     rf_order o;
     fxr_order(&o);
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王",
-                 .type = FXR_T(RETURN_REFUND), .reason = FXR_R(CHANGED_MIND), .stage = ST(AGREED)};
+    rf_case c = {.exists = true,
+                 .case_id = "C1",
+                 .order_id = "O1",
+                 .agent = "小王",
+                 .type = FXR_T(RETURN_REFUND),
+                 .reason = FXR_R(CHANGED_MIND),
+                 .stage = ST(AGREED)};
     c.registered_ms = fxr_local(&s, 2024, 6, 5, 9, 0);
     c.agreed_ms = c.registered_ms + FXR_HOUR;
     int64_t due = c.agreed_ms + 2 * FXR_DAY;
@@ -66,7 +71,7 @@ static void test_rf2_unshipped_return_escalated_after_2_days_not_before(void) {
     rf_decision_init(&d);
     CT_CHECK(!rf_on_timer(RF_TIMER_SHIP_RETURN, &c, &o, &s, due - 1, &d));
     CT_EQ_INT(d.fx.ntasks, 0);
-    CT_CHECK(rf_on_timer(RF_TIMER_SHIP_RETURN, &c, &o, &s, due, &d));   /* exactly 48 h: passed */
+    CT_CHECK(rf_on_timer(RF_TIMER_SHIP_RETURN, &c, &o, &s, due, &d)); /* exactly 48 h: passed */
     CT_EQ_INT(d.fx.ntasks, 1);
     CT_EQ_INT(d.fx.tasks[0].kind, CS__V1__TASK_KIND__TASK_KIND_ESCALATION);
     CT_EQ_STR(d.fx.tasks[0].assignee, CS_FX_SUPERVISOR);
@@ -86,8 +91,13 @@ static void test_rf2_resolve_goes_to_owner_escalate_to_supervisor(void) {
     fxr_shop_init(&s, "Asia/Shanghai");
     rf_order o;
     fxr_order(&o);
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王",
-                 .type = FXR_T(EXCHANGE), .reason = FXR_R(QUALITY), .stage = ST(RETURN_RECEIVED)};
+    rf_case c = {.exists = true,
+                 .case_id = "C1",
+                 .order_id = "O1",
+                 .agent = "小王",
+                 .type = FXR_T(EXCHANGE),
+                 .reason = FXR_R(QUALITY),
+                 .stage = ST(RETURN_RECEIVED)};
     c.registered_ms = fxr_local(&s, 2024, 6, 5, 9, 0);
     int64_t due = c.registered_ms + 7 * FXR_DAY;
     rf_decision d;
@@ -138,8 +148,8 @@ static void test_rf2_timers_cancelled_as_the_case_moves_past(void) {
     ev = fxr_event(&e, "d", 4000);
     fxr_apply(&c, &ev, &o, &s, &d);
     CT_EQ_INT(d.fx.ncancels, 1);
-    CT_CHECK(d.fx.cancels[0].kind == NULL);     /* every pending timer of the case */
-    CT_EQ_STR(d.fx.cancels[0].subject, "");    /* the case: the applier's subject */
+    CT_CHECK(d.fx.cancels[0].kind == NULL); /* every pending timer of the case */
+    CT_EQ_STR(d.fx.cancels[0].subject, ""); /* the case: the applier's subject */
     fxr_shop_done(&s);
 }
 
@@ -162,5 +172,4 @@ CT_MAIN(CT_CASE(test_rf2_registration_arms_resolve_and_escalate_7x24h),
         CT_CASE(test_rf2_agreed_return_arms_ship_return_2x24h),
         CT_CASE(test_rf2_unshipped_return_escalated_after_2_days_not_before),
         CT_CASE(test_rf2_resolve_goes_to_owner_escalate_to_supervisor),
-        CT_CASE(test_rf2_timers_cancelled_as_the_case_moves_past),
-        CT_CASE(test_rf2_days_are_shop_settings))
+        CT_CASE(test_rf2_timers_cancelled_as_the_case_moves_past), CT_CASE(test_rf2_days_are_shop_settings))

@@ -8,8 +8,14 @@
 #define ST FXR_ST
 
 static rf_case ret(Cs__V1__CaseType type, Cs__V1__CaseReason reason, int64_t paid, const char *from) {
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王", .type = type,
-                 .reason = reason, .stage = ST(RETURN_RECEIVED), .amount_fen = 9900};
+    rf_case c = {.exists = true,
+                 .case_id = "C1",
+                 .order_id = "O1",
+                 .agent = "小王",
+                 .type = type,
+                 .reason = reason,
+                 .stage = ST(RETURN_RECEIVED),
+                 .amount_fen = 9900};
     c.postage_paid_fen = paid;
     c.origin_province = from;
     return c;
@@ -46,7 +52,7 @@ static void test_rf3_capped_by_what_the_buyer_paid(void) {
     c.postage_paid_fen = 1001;
     rf3_postage(&c, &s, &p);
     CT_EQ_INT(p.fen, 1000);
-    c.postage_paid_fen = 0;    /* unknown: nothing yet */
+    c.postage_paid_fen = 0; /* unknown: nothing yet */
     rf3_postage(&c, &s, &p);
     CT_EQ_INT(p.fen, 0);
     CT_EQ_INT(p.where, RF_POSTAGE_NONE);
@@ -165,9 +171,7 @@ static void test_rf3_reimbursement_added_to_refund_or_put_in_parcel(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf3_in_province_against_out_of_province),
-        CT_CASE(test_rf3_capped_by_what_the_buyer_paid),
-        CT_CASE(test_rf3_buyer_bears_postage_when_not_our_fault),
-        CT_CASE(test_rf3_freight_collect_refused),
+CT_MAIN(CT_CASE(test_rf3_in_province_against_out_of_province), CT_CASE(test_rf3_capped_by_what_the_buyer_paid),
+        CT_CASE(test_rf3_buyer_bears_postage_when_not_our_fault), CT_CASE(test_rf3_freight_collect_refused),
         CT_CASE(test_rf3_province_names_compare_without_suffix),
         CT_CASE(test_rf3_reimbursement_added_to_refund_or_put_in_parcel))

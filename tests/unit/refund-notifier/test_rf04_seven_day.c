@@ -57,8 +57,8 @@ static void test_rf4_shop_in_another_time_zone(void) {
     cs_shop ny, sh;
     fxr_shop_init(&ny, "America/New_York");
     fxr_shop_init(&sh, "Asia/Shanghai");
-    const int64_t signed_ms = 1709694000000LL;  /* 2024-03-06T03:00:00Z */
-    const int64_t end_ny = 1710302400000LL;     /* 2024-03-13T04:00:00Z */
+    const int64_t signed_ms = 1709694000000LL; /* 2024-03-06T03:00:00Z */
+    const int64_t end_ny = 1710302400000LL;    /* 2024-03-13T04:00:00Z */
     CT_EQ_INT(fxr_local(&ny, 2024, 3, 5, 22, 0), signed_ms);
     CT_EQ_INT(rf4_window_end_ms(signed_ms, &ny), end_ny);
     CT_CHECK(rf4_no_reason_ok(signed_ms, end_ny - FXR_MIN, true, true, &ny, NULL, 0));
@@ -103,7 +103,6 @@ static void test_rf4_request_gets_a_task_saying_valid_or_why_not(void) {
 
 CT_MAIN(CT_CASE(test_rf4_exactly_7_days_after_the_day_of_signing_and_one_minute_past),
         CT_CASE(test_rf4_signing_time_of_day_does_not_matter),
-        CT_CASE(test_rf4_used_goods_or_incomplete_packaging_refused),
-        CT_CASE(test_rf4_shop_in_another_time_zone),
+        CT_CASE(test_rf4_used_goods_or_incomplete_packaging_refused), CT_CASE(test_rf4_shop_in_another_time_zone),
         CT_CASE(test_rf4_window_length_is_a_shop_setting),
         CT_CASE(test_rf4_request_gets_a_task_saying_valid_or_why_not))

@@ -22,8 +22,8 @@ static void test_rf5_quality_claim_needs_a_photo(void) {
 static void test_rf5_full_refund_without_return_needs_unusable_photo(void) {
     rf_order o;
     fxr_order(&o); /* signed, paid 9900 */
-    rf_case c = {.exists = true, .type = FXR_T(REFUND_ONLY), .reason = FXR_R(QUALITY), .amount_fen = 9900,
-                 .has_photo = true};
+    rf_case c = {
+        .exists = true, .type = FXR_T(REFUND_ONLY), .reason = FXR_R(QUALITY), .amount_fen = 9900, .has_photo = true};
     char why[128];
     CT_CHECK(!rf5_evidence_ok(&c, &o, why, sizeof why));
     CT_EQ_STR(why, "a full refund without return needs a photo of the item made unusable");
@@ -87,5 +87,4 @@ static void test_rf5_no_auto_agreement_without_the_photo(void) {
 
 CT_MAIN(CT_CASE(test_rf5_quality_claim_needs_a_photo),
         CT_CASE(test_rf5_full_refund_without_return_needs_unusable_photo),
-        CT_CASE(test_rf5_request_without_photo_asks_for_it),
-        CT_CASE(test_rf5_no_auto_agreement_without_the_photo))
+        CT_CASE(test_rf5_request_without_photo_asks_for_it), CT_CASE(test_rf5_no_auto_agreement_without_the_photo))

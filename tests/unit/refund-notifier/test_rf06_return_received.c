@@ -54,6 +54,5 @@ static void test_rf6_damaged_supplier_refuses_goes_to_supervisor(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf6_resellable_goes_back_to_stock),
-        CT_CASE(test_rf6_damaged_supplier_exchanges_needs_nobody),
+CT_MAIN(CT_CASE(test_rf6_resellable_goes_back_to_stock), CT_CASE(test_rf6_damaged_supplier_exchanges_needs_nobody),
         CT_CASE(test_rf6_damaged_supplier_refuses_goes_to_supervisor))

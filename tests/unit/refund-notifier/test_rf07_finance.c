@@ -7,8 +7,12 @@
 #define ST FXR_ST
 
 static void test_rf7_refund_request_has_every_field(void) {
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王",
-                 .refund_account = "alipay:buyer@example.com", .type = FXR_T(REFUND_ONLY),
+    rf_case c = {.exists = true,
+                 .case_id = "C1",
+                 .order_id = "O1",
+                 .agent = "小王",
+                 .refund_account = "alipay:buyer@example.com",
+                 .type = FXR_T(REFUND_ONLY),
                  .reason = FXR_R(CHANGED_MIND)};
     rf_decision d;
     rf_decision_init(&d);
@@ -42,9 +46,9 @@ static void test_rf7_exactly_one_request_per_refund(void) {
     CT_EQ_INT(d.fx.nfinance, 1);
     CT_EQ_INT(d.fx.finance[0].amount_fen, 3000);
     CT_EQ_INT(c.refunded_ms, 2000);
-    fxr_apply(&c, &refunded, &o, &s, &d);  /* the same event again */
+    fxr_apply(&c, &refunded, &o, &s, &d); /* the same event again */
     CT_EQ_INT(d.fx.nfinance, 0);
-    Cs__V1__AfterSalesCase e2 = e;        /* another REFUNDED event, later */
+    Cs__V1__AfterSalesCase e2 = e; /* another REFUNDED event, later */
     rf_event again = fxr_event(&e2, "c", 3000);
     fxr_apply(&c, &again, &o, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 0);
@@ -73,11 +77,11 @@ static void test_rf7_late_refund_after_close_is_recorded_once(void) {
     CT_EQ_INT(c.stage, ST(CLOSED));
     fxr_apply(&c, &e2, &o, &s, &d);
     CT_CHECK(d.stale);
-    CT_EQ_INT(c.stage, ST(CLOSED));  /* not moved backwards */
-    CT_EQ_INT(d.fx.nfinance, 1);     /* but the refund is recorded */
+    CT_EQ_INT(c.stage, ST(CLOSED)); /* not moved backwards */
+    CT_EQ_INT(d.fx.nfinance, 1);    /* but the refund is recorded */
     CT_EQ_INT(d.fx.finance[0].amount_fen, 3000);
     CT_EQ_INT(c.refunded_ms, 2000);
-    fxr_apply(&c, &e2, &o, &s, &d);  /* and only once */
+    fxr_apply(&c, &e2, &o, &s, &d); /* and only once */
     CT_EQ_INT(d.fx.nfinance, 0);
     fxr_shop_done(&s);
 }
@@ -108,5 +112,4 @@ static void test_rf7_refund_after_close_is_impossible_but_still_paid_once(void) 
 
 CT_MAIN(CT_CASE(test_rf7_refund_request_has_every_field),
         CT_CASE(test_rf7_refund_after_close_is_impossible_but_still_paid_once),
-        CT_CASE(test_rf7_exactly_one_request_per_refund),
-        CT_CASE(test_rf7_late_refund_after_close_is_recorded_once))
+        CT_CASE(test_rf7_exactly_one_request_per_refund), CT_CASE(test_rf7_late_refund_after_close_is_recorded_once))

@@ -16,7 +16,7 @@ static void test_rf8_told_on_agreement_receipt_and_refund_naming_agent(void) {
     rf_decision d;
     rf_event ev = fxr_event(&e, "a", 1000);
     fxr_apply(&c, &ev, &o, &s, &d);
-    CT_EQ_INT(d.fx.nnotes, 0);               /* the request itself: no message */
+    CT_EQ_INT(d.fx.nnotes, 0); /* the request itself: no message */
     static const Cs__V1__CaseStage stages[] = {ST(AGREED), ST(BUYER_SHIPPED), ST(RETURN_RECEIVED), ST(REFUNDED)};
     static const char *const tpl[] = {RF_TPL_AGREED, NULL, RF_TPL_RECEIVED, RF_TPL_REFUNDED};
     static const char *const ids[] = {"b", "c", "d", "e"};
@@ -37,8 +37,10 @@ static void test_rf8_told_on_agreement_receipt_and_refund_naming_agent(void) {
         CT_EQ_INT(n->klass, CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_SERVICE);
         CT_EQ_STR(fxr_param(n, "agent"), "小王");
         CT_EQ_STR(fxr_param(n, "order_id"), "O1");
-        if (stages[i] == ST(RETURN_RECEIVED)) CT_CHECK(fxr_param(n, "amount") == NULL);
-        else CT_EQ_STR(fxr_param(n, "amount"), "45.50");
+        if (stages[i] == ST(RETURN_RECEIVED))
+            CT_CHECK(fxr_param(n, "amount") == NULL);
+        else
+            CT_EQ_STR(fxr_param(n, "amount"), "45.50");
     }
     fxr_shop_done(&s);
 }
@@ -89,5 +91,4 @@ static void test_rf8_case_without_owner_names_the_shop_service(void) {
 }
 
 CT_MAIN(CT_CASE(test_rf8_told_on_agreement_receipt_and_refund_naming_agent),
-        CT_CASE(test_rf8_sms_when_shop_prefers_or_no_im),
-        CT_CASE(test_rf8_case_without_owner_names_the_shop_service))
+        CT_CASE(test_rf8_sms_when_shop_prefers_or_no_im), CT_CASE(test_rf8_case_without_owner_names_the_shop_service))

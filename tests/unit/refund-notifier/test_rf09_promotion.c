@@ -61,7 +61,7 @@ static void test_rf9_valid_seven_day_return_agreed_invalid_one_queued(void) {
     CT_CHECK(t != NULL);
     if (t) CT_EQ_STR(t->queue, RF_QUEUE_DIFFICULT);
     e.requested_ms = fxr_local(&s, 2024, 6, 6, 10, 0);
-    e.goods_unused = false;                             /* used */
+    e.goods_unused = false; /* used */
     request(&s, &o, &e, &d);
     CT_EQ_INT(d.decision.verdict, RF_VERDICT_NONE);
     fxr_shop_done(&s);
@@ -111,6 +111,5 @@ static void test_rf9_every_request_task_goes_to_the_cases_queue(void) {
 
 CT_MAIN(CT_CASE(test_rf9_refund_only_on_unshipped_order_agreed_at_once),
         CT_CASE(test_rf9_valid_seven_day_return_agreed_invalid_one_queued),
-        CT_CASE(test_rf9_nothing_auto_agreed_outside_promotion_mode),
-        CT_CASE(test_rf9_queue_table),
+        CT_CASE(test_rf9_nothing_auto_agreed_outside_promotion_mode), CT_CASE(test_rf9_queue_table),
         CT_CASE(test_rf9_every_request_task_goes_to_the_cases_queue))

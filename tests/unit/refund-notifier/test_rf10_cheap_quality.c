@@ -21,9 +21,9 @@ static void test_rf10_price_is_the_items_on_the_order(void) {
     rf_order o;
     fxr_order(&o); /* SKU-A at 99.00 */
     rf_case c = {.exists = true, .sku = "SKU-A", .amount_fen = 1000};
-    CT_EQ_INT(rf10_item_fen(&c, &o), 9900);  /* a partial refund asked does not make the item cheap */
+    CT_EQ_INT(rf10_item_fen(&c, &o), 9900); /* a partial refund asked does not make the item cheap */
     c.sku = "SKU-B";
-    CT_EQ_INT(rf10_item_fen(&c, &o), 1000);  /* not on the order: the amount asked */
+    CT_EQ_INT(rf10_item_fen(&c, &o), 1000); /* not on the order: the amount asked */
     c.sku = NULL;
     CT_EQ_INT(rf10_item_fen(&c, &o), 1000);
 }
@@ -54,6 +54,5 @@ static void test_rf10_quality_request_gets_the_proposal_task(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf10_29_99_against_30_00_cny),
-        CT_CASE(test_rf10_price_is_the_items_on_the_order),
+CT_MAIN(CT_CASE(test_rf10_29_99_against_30_00_cny), CT_CASE(test_rf10_price_is_the_items_on_the_order),
         CT_CASE(test_rf10_quality_request_gets_the_proposal_task))

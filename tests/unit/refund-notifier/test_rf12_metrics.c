@@ -4,17 +4,21 @@
 #include "rf_fixtures.h"
 
 static void test_rf12_rates_and_means_rounded_half_up(void) {
-    rf12_counts c = {.quality_refund_orders = 1, .closed_orders = 3,
-                     .refund_only_done = 2, .refund_only_total_ms = 3,
-                     .return_refund_done = 3, .return_refund_total_ms = 10 * FXR_HOUR,
-                     .seller_dispute_refunds = 1, .paid_orders = 8};
+    rf12_counts c = {.quality_refund_orders = 1,
+                     .closed_orders = 3,
+                     .refund_only_done = 2,
+                     .refund_only_total_ms = 3,
+                     .return_refund_done = 3,
+                     .return_refund_total_ms = 10 * FXR_HOUR,
+                     .seller_dispute_refunds = 1,
+                     .paid_orders = 8};
     rf12_metrics m;
     rf12_compute(&c, &m);
-    CT_EQ_INT(m.product_experience_refund_bp, 3333);  /* 33.333 % */
-    CT_EQ_INT(m.refund_only_mean_ms, 2);              /* 1.5 -> 2 */
-    CT_EQ_INT(m.return_refund_mean_ms, 12000000);     /* 3 h 20 min */
-    CT_EQ_INT(m.dispute_refund_bp, 1250);             /* 12.5 % */
-    c.quality_refund_orders = 2;                      /* 6666.67 -> 6667 */
+    CT_EQ_INT(m.product_experience_refund_bp, 3333); /* 33.333 % */
+    CT_EQ_INT(m.refund_only_mean_ms, 2);             /* 1.5 -> 2 */
+    CT_EQ_INT(m.return_refund_mean_ms, 12000000);    /* 3 h 20 min */
+    CT_EQ_INT(m.dispute_refund_bp, 1250);            /* 12.5 % */
+    c.quality_refund_orders = 2;                     /* 6666.67 -> 6667 */
     rf12_compute(&c, &m);
     CT_EQ_INT(m.product_experience_refund_bp, 6667);
 }
@@ -52,6 +56,5 @@ static void test_rf12_summary_week_ends_on_the_last_saturday(void) {
     fxr_shop_done(&ny);
 }
 
-CT_MAIN(CT_CASE(test_rf12_rates_and_means_rounded_half_up),
-        CT_CASE(test_rf12_empty_window_gives_zero),
+CT_MAIN(CT_CASE(test_rf12_rates_and_means_rounded_half_up), CT_CASE(test_rf12_empty_window_gives_zero),
         CT_CASE(test_rf12_summary_week_ends_on_the_last_saturday))

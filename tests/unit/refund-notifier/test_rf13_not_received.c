@@ -13,7 +13,7 @@ static void test_rf13_action_by_logistics_state(void) {
     CT_EQ_INT(rf13_action(FXR_L(IN_TRANSIT), false), RF_NR_CONFIRM_ON_ARRIVAL);
     CT_EQ_INT(rf13_action(FXR_L(IN_TRANSIT), true), RF_NR_RETURN_ADDRESS);
     CT_EQ_INT(rf13_action(FXR_L(SIGNED), true), RF_NR_RETURN_ADDRESS);
-    CT_EQ_INT(rf13_action(FXR_L(STUCK), true), RF_NR_AGREE);   /* it comes back anyway */
+    CT_EQ_INT(rf13_action(FXR_L(STUCK), true), RF_NR_AGREE); /* it comes back anyway */
     CT_EQ_INT(rf13_action(FXR_L(NOT_SHIPPED), false), RF_NR_NONE);
     CT_EQ_INT(rf13_action(FXR_L(UNSPECIFIED), false), RF_NR_NONE);
 }
@@ -83,7 +83,6 @@ static void test_rf13_wants_to_return_gets_address_and_insurance(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf13_action_by_logistics_state),
-        CT_CASE(test_rf13_refused_or_stuck_agreed_at_once),
+CT_MAIN(CT_CASE(test_rf13_action_by_logistics_state), CT_CASE(test_rf13_refused_or_stuck_agreed_at_once),
         CT_CASE(test_rf13_signed_or_in_transit_messages_the_buyer),
         CT_CASE(test_rf13_wants_to_return_gets_address_and_insurance))

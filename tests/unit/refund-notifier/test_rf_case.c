@@ -53,7 +53,7 @@ static int deliver(const int *order, int n, rf_case *c) {
     fxr_shop_init(&s, "Asia/Shanghai");
     rf_order o;
     fxr_order(&o);
-    static const Cs__V1__CaseStage stages[] = {ST(REQUESTED), ST(AGREED), ST(BUYER_SHIPPED),
+    static const Cs__V1__CaseStage stages[] = {ST(REQUESTED),       ST(AGREED),   ST(BUYER_SHIPPED),
                                                ST(RETURN_RECEIVED), ST(REFUNDED), ST(CLOSED)};
     static const char *const ids[] = {"e0", "e1", "e2", "e3", "e4", "e5"};
     static Cs__V1__AfterSalesCase ev_cases[6];

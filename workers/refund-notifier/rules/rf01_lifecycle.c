@@ -30,23 +30,24 @@
 
 /* allowed[from][to]: which stage may follow which. Row UNSPECIFIED (a
  * case not registered) takes any stage. */
+/* clang-format off */
 static const bool allowed[NSTAGES][NSTAGES] = {
-    /*                  UNS  REQ  AGR  REF  BSH  RRC  RFD  RSH  CLO  PIN */
-    [S(UNSPECIFIED)] = {0,   1,   1,   1,   1,   1,   1,   1,   1,   1},
-    [S(REQUESTED)] = {0,   0,   1,   1,   1,   1,   1,   1,   1,   1},
-    [S(AGREED)] = {0,   0,   0,   0,   1,   1,   1,   1,   1,   1},
-    /* refused: the buyer may ask again, the seller reconsider, the
-     * platform step in */
-    [S(REFUSED)] = {0,   1,   1,   0,   0,   0,   0,   0,   1,   1},
+    /*                           UNS REQ AGR REF BSH RRC RFD RSH CLO PIN */
+    [S(UNSPECIFIED)]         = {  0,  1,  1,  1,  1,  1,  1,  1,  1,  1 },
+    [S(REQUESTED)]           = {  0,  0,  1,  1,  1,  1,  1,  1,  1,  1 },
+    [S(AGREED)]              = {  0,  0,  0,  0,  1,  1,  1,  1,  1,  1 },
+    /* refused: the buyer may ask again, the seller reconsider, the platform step in */
+    [S(REFUSED)]             = {  0,  1,  1,  0,  0,  0,  0,  0,  1,  1 },
     /* the goods on their way back may still be refused on inspection */
-    [S(BUYER_SHIPPED)] = {0,   0,   0,   1,   0,   1,   1,   1,   1,   1},
-    [S(RETURN_RECEIVED)] = {0,   0,   0,   1,   0,   0,   1,   1,   1,   1},
-    [S(REFUNDED)] = {0,   0,   0,   0,   0,   0,   0,   0,   1,   0},
-    [S(RESHIPPED)] = {0,   0,   0,   0,   0,   0,   0,   0,   1,   0},
-    [S(CLOSED)] = {0},
-    /* the platform rules: for the buyer (agreement, refund) or the seller */
-    [S(PLATFORM_INTERVENED)] = {0,   0,   1,   1,   1,   1,   1,   1,   1,   0},
+    [S(BUYER_SHIPPED)]       = {  0,  0,  0,  1,  0,  1,  1,  1,  1,  1 },
+    [S(RETURN_RECEIVED)]     = {  0,  0,  0,  1,  0,  0,  1,  1,  1,  1 },
+    [S(REFUNDED)]            = {  0,  0,  0,  0,  0,  0,  0,  0,  1,  0 },
+    [S(RESHIPPED)]           = {  0,  0,  0,  0,  0,  0,  0,  0,  1,  0 },
+    [S(CLOSED)]              = {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    /* the platform rules, for the buyer (agreement, refund) or the seller */
+    [S(PLATFORM_INTERVENED)] = {  0,  0,  1,  1,  1,  1,  1,  1,  1,  0 },
 };
+/* clang-format on */
 
 /* RF-1 */
 bool rf1_transition_allowed(Cs__V1__CaseStage from, Cs__V1__CaseStage to) {

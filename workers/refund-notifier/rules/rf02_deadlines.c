@@ -33,8 +33,8 @@
 static bool settled(Cs__V1__CaseStage s) { return s == S(REFUNDED) || s == S(RESHIPPED) || s == S(CLOSED); }
 
 /* RF-2 */
-void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage stage, bool registering,
-                  int64_t at_ms, const cs_shop *shop, rf_decision *d) {
+void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage stage, bool registering, int64_t at_ms,
+                  const cs_shop *shop, rf_decision *d) {
     (void)c;
     if (registering && !settled(stage)) {
         int64_t due = at_ms + rf_days_ms(shop->th.case_deadline_days);
@@ -42,32 +42,31 @@ void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage sta
         cs_fx_timer(&d->fx, RF_TIMER_ESCALATE, NULL, due);
     }
     switch (stage) {
-    case S(AGREED):
-        if (rf_type_returns_goods(type))
-            cs_fx_timer(&d->fx, RF_TIMER_SHIP_RETURN, NULL, at_ms + rf_days_ms(shop->th.return_ship_days));
-        if (!registering) cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
-        break;
-    case S(REFUSED):
-        if (!registering) {
-            cs_fx_cancel(&d->fx, RF_TIMER_SHIP_RETURN, NULL);
-            cs_fx_cancel(&d->fx, RF_TIMER_RESOLVE, NULL);
-            cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
-        }
-        break;
-    case S(BUYER_SHIPPED):
-    case S(RETURN_RECEIVED):
-        if (!registering) {
-            cs_fx_cancel(&d->fx, RF_TIMER_SHIP_RETURN, NULL);
-            cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
-        }
-        break;
-    case S(REFUNDED):
-    case S(RESHIPPED):
-    case S(CLOSED):
-        if (!registering) cs_fx_cancel(&d->fx, NULL, NULL); /* every pending timer of the case */
-        break;
-    default:
-        break;
+        case S(AGREED):
+            if (rf_type_returns_goods(type))
+                cs_fx_timer(&d->fx, RF_TIMER_SHIP_RETURN, NULL, at_ms + rf_days_ms(shop->th.return_ship_days));
+            if (!registering) cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
+            break;
+        case S(REFUSED):
+            if (!registering) {
+                cs_fx_cancel(&d->fx, RF_TIMER_SHIP_RETURN, NULL);
+                cs_fx_cancel(&d->fx, RF_TIMER_RESOLVE, NULL);
+                cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
+            }
+            break;
+        case S(BUYER_SHIPPED):
+        case S(RETURN_RECEIVED):
+            if (!registering) {
+                cs_fx_cancel(&d->fx, RF_TIMER_SHIP_RETURN, NULL);
+                cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
+            }
+            break;
+        case S(REFUNDED):
+        case S(RESHIPPED):
+        case S(CLOSED):
+            if (!registering) cs_fx_cancel(&d->fx, NULL, NULL); /* every pending timer of the case */
+            break;
+        default: break;
     }
 }
 
@@ -94,8 +93,7 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-2", true,
                                 "case %s (order %s): not refunded or reshipped within %d days of its "
                                 "registration: settle it now (owner %s)",
-                                rf_str(c->case_id), rf_str(c->order_id), shop->th.case_deadline_days,
-                                rf_agent_name(c));
+                                rf_str(c->case_id), rf_str(c->order_id), shop->th.case_deadline_days, rf_agent_name(c));
         rf_task_to_owner(t, c);
         if (t) t->due_ms = now_ms;
         return true;
@@ -104,10 +102,9 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
         if (c->stage == S(REFUNDED) || c->stage == S(RESHIPPED)) return false;
         if (now_ms < c->registered_ms + rf_days_ms(shop->th.case_deadline_days)) return false;
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-2", true,
-                                "case %s (order %s, %s, %s) open %d days at stage %s (owner %s)",
-                                rf_str(c->case_id), rf_str(c->order_id), rf_type_name(c->type),
-                                rf_reason_name(c->reason), shop->th.case_deadline_days, rf_stage_name(c->stage),
-                                rf_agent_name(c));
+                                "case %s (order %s, %s, %s) open %d days at stage %s (owner %s)", rf_str(c->case_id),
+                                rf_str(c->order_id), rf_type_name(c->type), rf_reason_name(c->reason),
+                                shop->th.case_deadline_days, rf_stage_name(c->stage), rf_agent_name(c));
         if (t) t->assignee = CS_FX_SUPERVISOR;
         d->escalated = true;
         return true;
@@ -115,11 +112,11 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
     if (strcmp(kind, RF_TIMER_EVIDENCE) == 0) {
         if (c->stage != S(PLATFORM_INTERVENED) || !c->intervened_ms) return false;
         if (now_ms < c->intervened_ms + rf_days_ms(shop->th.dispute_evidence_days)) return false;
-        cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
-                                "case %s (order %s): the dispute's %d-day evidence deadline is reached: "
-                                "submit the evidence now (owner %s)",
-                                rf_str(c->case_id), rf_str(c->order_id), shop->th.dispute_evidence_days,
-                                rf_agent_name(c));
+        cs_task *t =
+            cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
+                       "case %s (order %s): the dispute's %d-day evidence deadline is reached: "
+                       "submit the evidence now (owner %s)",
+                       rf_str(c->case_id), rf_str(c->order_id), shop->th.dispute_evidence_days, rf_agent_name(c));
         rf_task_to_owner(t, c);
         if (t) t->due_ms = now_ms;
         return true;

@@ -71,5 +71,5 @@ void rf3_postage(const rf_case *c, const cs_shop *shop, rf_postage *out) {
         return;
     }
     out->where = shop->postage_reimburse == CS_POSTAGE_IN_PARCEL && rf_type_reships(c->type) ? RF_POSTAGE_IN_PARCEL
-                                                                                           : RF_POSTAGE_IN_REFUND;
+                                                                                             : RF_POSTAGE_IN_REFUND;
 }

@@ -28,7 +28,8 @@ bool rf5_evidence_ok(const rf_case *c, const rf_order *o, char *why, size_t whyl
     bool received = o && o->signed_ms > 0 && c->reason != CS__V1__CASE_REASON__CASE_REASON_NOT_RECEIVED;
     bool full = o && o->paid_fen > 0 && c->amount_fen >= o->paid_fen;
     if (c->type == CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY && received && full && !c->item_unusable_photo) {
-        if (why && whylen) snprintf(why, whylen, "a full refund without return needs a photo of the item made unusable");
+        if (why && whylen)
+            snprintf(why, whylen, "a full refund without return needs a photo of the item made unusable");
         return false;
     }
     return true;

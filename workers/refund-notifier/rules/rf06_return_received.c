@@ -18,11 +18,11 @@ void rf6_return_received(const rf_case *c, bool resellable, bool supplier_exchan
     d->return_condition = resellable ? RF_RETURN_RESELLABLE : RF_RETURN_DAMAGED;
     d->restock = resellable;
     if (resellable || supplier_exchanges) return;
-    cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-6", false,
-                            "case %s (order %s): the returned item%s%s is damaged and the supplier will not "
-                            "exchange it: decide what to do with it (owner %s)",
-                            rf_str(c->case_id), rf_str(c->order_id), c->sku ? " " : "", rf_str(c->sku),
-                            rf_agent_name(c));
+    cs_task *t =
+        cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-6", false,
+                   "case %s (order %s): the returned item%s%s is damaged and the supplier will not "
+                   "exchange it: decide what to do with it (owner %s)",
+                   rf_str(c->case_id), rf_str(c->order_id), c->sku ? " " : "", rf_str(c->sku), rf_agent_name(c));
     if (t) t->assignee = CS_FX_SUPERVISOR;
     d->escalated = true;
 }

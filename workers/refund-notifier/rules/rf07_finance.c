@@ -25,12 +25,11 @@ void rf7_refund_request(const rf_case *c, int64_t refund_fen, const rf_postage *
     int64_t total = refund_fen + postage_fen;
     char pbuf[24] = "0.00";
     cs_fen_format(postage_fen, pbuf, sizeof pbuf);
-    cs_finance *f = cs_fx_finance(&d->fx, "refund", "RF-7", total,
-                                  "after-sales case %s (%s, %s), order %s: refund %lld fen%s%s%s",
-                                  rf_str(c->case_id), rf_type_name(c->type), rf_reason_name(c->reason),
-                                  rf_str(c->order_id), (long long)refund_fen,
-                                  postage_fen ? " + return postage " : "", postage_fen ? pbuf : "",
-                                  postage_fen ? " CNY (RF-3)" : "");
+    cs_finance *f =
+        cs_fx_finance(&d->fx, "refund", "RF-7", total, "after-sales case %s (%s, %s), order %s: refund %lld fen%s%s%s",
+                      rf_str(c->case_id), rf_type_name(c->type), rf_reason_name(c->reason), rf_str(c->order_id),
+                      (long long)refund_fen, postage_fen ? " + return postage " : "", postage_fen ? pbuf : "",
+                      postage_fen ? " CNY (RF-3)" : "");
     if (f) {
         cs_strlcpy(f->agent, rf_str(c->agent), sizeof f->agent);
         cs_strlcpy(f->account, rf_str(c->refund_account), sizeof f->account);

@@ -30,9 +30,10 @@ cs_note *rf8_buyer_message(const rf_case *c, const rf_order *o, const cs_shop *s
         if (!has_im) return NULL;
         sms = false;
     }
-    cs_note *n = cs_fx_note(&d->fx, rule, template_id,
-                            sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
-                            sms ? CS_TO_PHONE : CS_TO_IM);
+    cs_note *n =
+        cs_fx_note(&d->fx, rule, template_id,
+                   sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
+                   sms ? CS_TO_PHONE : CS_TO_IM);
     if (!n) return NULL;
     const char *order_id = c->order_id && c->order_id[0] ? c->order_id : rf_str(o->order_id);
     cs_fx_note_param(n, "order_id", "%s", order_id);

@@ -32,9 +32,9 @@
 #define S(x) CS__V1__CASE_STAGE__CASE_STAGE_##x
 
 typedef struct queueRow {
-    Cs__V1__CaseType type;      /* UNSPECIFIED = any */
-    Cs__V1__CaseReason reason;  /* UNSPECIFIED = any */
-    Cs__V1__CaseStage stage;    /* UNSPECIFIED = any */
+    Cs__V1__CaseType type;     /* UNSPECIFIED = any */
+    Cs__V1__CaseReason reason; /* UNSPECIFIED = any */
+    Cs__V1__CaseStage stage;   /* UNSPECIFIED = any */
     const char *queue;
 } queueRow;
 

@@ -33,8 +33,8 @@ bool rf11_dispute_month(int n, const cs_shop *shop, int64_t now_ms, rf_decision 
     cs_day_to_ymd(cs_tz_day(shop->tz, now_ms), &y, &m, &dd);
     if (n == shop->th.dispute_alert_at) {
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-11", true,
-                                "%d disputes this month (%04d-%02d): more than %d bars the shop from campaigns",
-                                n, y, m, shop->th.dispute_month_limit);
+                                "%d disputes this month (%04d-%02d): more than %d bars the shop from campaigns", n, y,
+                                m, shop->th.dispute_month_limit);
         if (t) t->assignee = CS_FX_SUPERVISOR;
         d->dispute_alert = true;
         return true;

@@ -40,8 +40,8 @@ void rf12_compute(const rf12_counts *c, rf12_metrics *m) {
 /* RF-12 */
 void rf12_summary_week(const cs_shop *shop, int64_t now_ms, int64_t *start_ms, int64_t *end_ms) {
     cs_day today = cs_tz_day(shop->tz, now_ms);
-    int wd = cs_day_weekday(today);          /* 0 = Sunday .. 6 = Saturday */
-    cs_day this_sunday = today - wd;         /* opens this week, closes the last */
+    int wd = cs_day_weekday(today);  /* 0 = Sunday .. 6 = Saturday */
+    cs_day this_sunday = today - wd; /* opens this week, closes the last */
     *end_ms = cs_tz_instant(shop->tz, this_sunday, 0);
     *start_ms = cs_tz_instant(shop->tz, this_sunday - 7, 0);
 }

@@ -37,8 +37,10 @@ static bool has(const char *s) { return s && s[0]; }
 
 void rf_case_after(const rf_case *c, const rf_event *ev, const rf_decision *d, rf_case *out) {
     const Cs__V1__AfterSalesCase *e = ev->c;
-    if (c->exists) *out = *c;
-    else memset(out, 0, sizeof *out);
+    if (c->exists)
+        *out = *c;
+    else
+        memset(out, 0, sizeof *out);
     if (d->duplicate) return;
     if (d->registered) {
         out->exists = true;
@@ -97,36 +99,29 @@ static void agree(rf_decision *d, const char *rule, int64_t amount_fen, const ch
 }
 
 /* RF-13 for a "not received" request; true when it answered. */
-static bool notReceived(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop,
-                        rf_decision *d) {
+static bool notReceived(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop, rf_decision *d) {
     rf_nr_action a = rf13_action(ev->c->logistics, ev->c->buyer_wants_return);
     d->not_received = a;
     cs_task *t;
     switch (a) {
-    case RF_NR_AGREE:
-        agree(d, "RF-13", v->amount_fen > 0 ? v->amount_fen : o->paid_fen,
-              "not received: the parcel was refused or is stuck");
-        return true;
-    case RF_NR_GUIDE_CONFIRM:
-        rf8_buyer_message(v, o, shop, "RF-13", RF_TPL_NR_SIGNED, -1, d);
-        return true;
-    case RF_NR_CONFIRM_ON_ARRIVAL:
-        rf8_buyer_message(v, o, shop, "RF-13", RF_TPL_NR_TRANSIT, -1, d);
-        return true;
-    case RF_NR_RETURN_ADDRESS:
-        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-13", false,
-                       "case %s (order %s): not received and the buyer wants to return it: send the return "
-                       "address and remind them of the freight insurance (owner %s)",
-                       rf_str(v->case_id), rf_str(v->order_id), rf_agent_name(v));
-        rf_task_to_owner(t, v);
-        return true;
-    default:
-        return false;
+        case RF_NR_AGREE:
+            agree(d, "RF-13", v->amount_fen > 0 ? v->amount_fen : o->paid_fen,
+                  "not received: the parcel was refused or is stuck");
+            return true;
+        case RF_NR_GUIDE_CONFIRM: rf8_buyer_message(v, o, shop, "RF-13", RF_TPL_NR_SIGNED, -1, d); return true;
+        case RF_NR_CONFIRM_ON_ARRIVAL: rf8_buyer_message(v, o, shop, "RF-13", RF_TPL_NR_TRANSIT, -1, d); return true;
+        case RF_NR_RETURN_ADDRESS:
+            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-13", false,
+                           "case %s (order %s): not received and the buyer wants to return it: send the return "
+                           "address and remind them of the freight insurance (owner %s)",
+                           rf_str(v->case_id), rf_str(v->order_id), rf_agent_name(v));
+            rf_task_to_owner(t, v);
+            return true;
+        default: return false;
     }
 }
 
-static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop,
-                        rf_decision *d) {
+static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop, rf_decision *d) {
     int first = d->fx.ntasks;
     if (v->reason == R(NOT_RECEIVED) && notReceived(v, ev, o, shop, d)) {
         if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v->type, v->reason, v->stage));
@@ -136,8 +131,8 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
     char why[128];
     cs_task *t = NULL;
     if (v->reason == R(NO_REASON_7D)) {
-        bool ok = rf4_no_reason_ok(o->signed_ms, v->requested_ms ? v->requested_ms : v->registered_ms,
-                                   v->goods_unused, v->packaging_complete, shop, why, sizeof why);
+        bool ok = rf4_no_reason_ok(o->signed_ms, v->requested_ms ? v->requested_ms : v->registered_ms, v->goods_unused,
+                                   v->packaging_complete, shop, why, sizeof why);
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-4", false,
                        "case %s (order %s): seven-day no-reason return %s%s%s (owner %s)", rf_str(v->case_id),
                        rf_str(v->order_id), ok ? "valid: agree it" : "not valid: ", ok ? "" : why,
@@ -165,23 +160,22 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         rf_task_to_owner(t, v);
     } else if (!rf5_evidence_ok(v, o, why, sizeof why)) {
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-5", false,
-                       "case %s (order %s): %s: ask the buyer for it before agreeing (owner %s)",
-                       rf_str(v->case_id), rf_str(v->order_id), why, rf_agent_name(v));
+                       "case %s (order %s): %s: ask the buyer for it before agreeing (owner %s)", rf_str(v->case_id),
+                       rf_str(v->order_id), why, rf_agent_name(v));
         rf_task_to_owner(t, v);
     }
     if (d->fx.ntasks == first) {
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-1", false,
                        "case %s (order %s): %s request (%s) for %lld fen: work it (owner %s)", rf_str(v->case_id),
-                       rf_str(v->order_id), rf_type_name(v->type), rf_reason_name(v->reason),
-                       (long long)v->amount_fen, rf_agent_name(v));
+                       rf_str(v->order_id), rf_type_name(v->type), rf_reason_name(v->reason), (long long)v->amount_fen,
+                       rf_agent_name(v));
         rf_task_to_owner(t, v);
     }
     if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v->type, v->reason, v->stage));
 }
 
 /* RF-3 at the refund or the reshipment; RF-7 and RF-8 at the refund. */
-static void onRefunded(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop,
-                       rf_decision *d) {
+static void onRefunded(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop, rf_decision *d) {
     if (v->refunded_ms) return; /* this case's refund is recorded already */
     rf3_postage(v, shop, &d->postage);
     int64_t fen = ev->c->amount_fen > 0 ? ev->c->amount_fen : v->amount_fen;
@@ -203,10 +197,10 @@ static void onReshipped(const rf_case *v, const cs_shop *shop, rf_decision *d) {
         rf_task_to_owner(t, v);
     } else {
         /* nothing refunded to add it to: finance pays it on its own */
-        cs_finance *f = cs_fx_finance(&d->fx, "postage", "RF-3", d->postage.fen,
-                                      "after-sales case %s (%s, %s), order %s: return postage reimbursed",
-                                      rf_str(v->case_id), rf_type_name(v->type), rf_reason_name(v->reason),
-                                      rf_str(v->order_id));
+        cs_finance *f =
+            cs_fx_finance(&d->fx, "postage", "RF-3", d->postage.fen,
+                          "after-sales case %s (%s, %s), order %s: return postage reimbursed", rf_str(v->case_id),
+                          rf_type_name(v->type), rf_reason_name(v->reason), rf_str(v->order_id));
         if (f) {
             snprintf(f->agent, sizeof f->agent, "%s", rf_str(v->agent));
             snprintf(f->account, sizeof f->account, "%s", rf_str(v->refund_account));
@@ -230,47 +224,40 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
     rf2_on_stage(&v, v.type, d->stage, d->registered, at, shop, d);
     cs_task *t;
     switch (d->stage) {
-    case S(REQUESTED):
-        onRequested(&v, ev, o, shop, d);
-        break;
-    case S(AGREED):
-        rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_AGREED, v.amount_fen > 0 ? v.amount_fen : -1, d);
-        break;
-    case S(BUYER_SHIPPED):
-        if (v.freight_collect) {
-            d->parcel_refused = true;
-            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-3", false,
-                           "case %s (order %s): the return was sent freight collect: refuse the parcel and ask "
-                           "the buyer to pay the postage first (owner %s)",
-                           rf_str(v.case_id), rf_str(v.order_id), rf_agent_name(&v));
+        case S(REQUESTED): onRequested(&v, ev, o, shop, d); break;
+        case S(AGREED):
+            rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_AGREED, v.amount_fen > 0 ? v.amount_fen : -1, d);
+            break;
+        case S(BUYER_SHIPPED):
+            if (v.freight_collect) {
+                d->parcel_refused = true;
+                t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-3", false,
+                               "case %s (order %s): the return was sent freight collect: refuse the parcel and ask "
+                               "the buyer to pay the postage first (owner %s)",
+                               rf_str(v.case_id), rf_str(v.order_id), rf_agent_name(&v));
+                rf_task_to_owner(t, &v);
+            }
+            break;
+        case S(RETURN_RECEIVED):
+            rf6_return_received(&v, ev->c->resellable, ev->supplier_exchanges, d);
+            rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_RECEIVED, -1, d);
+            break;
+        case S(REFUNDED): onRefunded(&v, ev, o, shop, d); break;
+        case S(RESHIPPED): onReshipped(&v, shop, d); break;
+        case S(PLATFORM_INTERVENED): {
+            int64_t due = at + rf_days_ms(shop->th.dispute_evidence_days);
+            int first = d->fx.ntasks;
+            d->dispute_opened = true;
+            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
+                           "case %s (order %s): the platform stepped in: submit the evidence within %d days "
+                           "(owner %s)",
+                           rf_str(v.case_id), rf_str(v.order_id), shop->th.dispute_evidence_days, rf_agent_name(&v));
             rf_task_to_owner(t, &v);
+            if (t) t->due_ms = due;
+            cs_fx_timer(&d->fx, RF_TIMER_EVIDENCE, NULL, due);
+            if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v.type, v.reason, v.stage));
+            break;
         }
-        break;
-    case S(RETURN_RECEIVED):
-        rf6_return_received(&v, ev->c->resellable, ev->supplier_exchanges, d);
-        rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_RECEIVED, -1, d);
-        break;
-    case S(REFUNDED):
-        onRefunded(&v, ev, o, shop, d);
-        break;
-    case S(RESHIPPED):
-        onReshipped(&v, shop, d);
-        break;
-    case S(PLATFORM_INTERVENED): {
-        int64_t due = at + rf_days_ms(shop->th.dispute_evidence_days);
-        int first = d->fx.ntasks;
-        d->dispute_opened = true;
-        t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
-                       "case %s (order %s): the platform stepped in: submit the evidence within %d days "
-                       "(owner %s)",
-                       rf_str(v.case_id), rf_str(v.order_id), shop->th.dispute_evidence_days, rf_agent_name(&v));
-        rf_task_to_owner(t, &v);
-        if (t) t->due_ms = due;
-        cs_fx_timer(&d->fx, RF_TIMER_EVIDENCE, NULL, due);
-        if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v.type, v.reason, v.stage));
-        break;
-    }
-    default:
-        break;
+        default: break;
     }
 }

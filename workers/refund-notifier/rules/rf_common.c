@@ -35,7 +35,7 @@ bool rf_type_reships(Cs__V1__CaseType type) {
 }
 
 const char *rf_type_name(Cs__V1__CaseType type) {
-    static const char *const n[] = {"unspecified", "refund_only", "return_refund", "exchange",
+    static const char *const n[] = {"unspecified", "refund_only", "return_refund",     "exchange",
                                     "repair",      "reship",      "postage_difference"};
     return (int)type >= 0 && (int)type < (int)(sizeof n / sizeof n[0]) ? n[type] : "unknown";
 }

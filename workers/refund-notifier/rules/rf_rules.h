@@ -35,10 +35,10 @@
 #define RF_TIMER_EVIDENCE "rf11.evidence"      /* intervention + dispute_evidence_days x 24 h */
 
 /* Notification templates (workers/notifier/templates/zh-CN.json). */
-#define RF_TPL_AGREED "refund_agreed"          /* RF-8: order_id, amount (optional), agent */
-#define RF_TPL_RECEIVED "return_received"      /* RF-8: order_id, agent */
-#define RF_TPL_REFUNDED "refund_done"          /* RF-8: order_id, amount (optional), agent */
-#define RF_TPL_NR_SIGNED "not_received_signed" /* RF-13: order_id, agent */
+#define RF_TPL_AGREED "refund_agreed"               /* RF-8: order_id, amount (optional), agent */
+#define RF_TPL_RECEIVED "return_received"           /* RF-8: order_id, agent */
+#define RF_TPL_REFUNDED "refund_done"               /* RF-8: order_id, amount (optional), agent */
+#define RF_TPL_NR_SIGNED "not_received_signed"      /* RF-13: order_id, agent */
 #define RF_TPL_NR_TRANSIT "not_received_in_transit" /* RF-13: order_id, agent */
 
 /* The name a buyer message gives when the case has no owner yet. */
@@ -72,56 +72,56 @@ typedef struct rf_event {
 /* One after-sales case as the worker stores it (a row per case). Strings
  * are the worker's, valid during the call. */
 typedef struct rf_case {
-    bool exists;                     /* registered (RF-1) */
+    bool exists; /* registered (RF-1) */
     const char *case_id;
     const char *order_id;
-    const char *sku;                 /* the item the case is about, NULL = the whole order */
-    const char *agent;               /* owning agent (RF-1), NULL/"" = none yet */
-    const char *refund_account;      /* RF-7, NULL = the original payment */
-    const char *origin_province;     /* RF-3 */
+    const char *sku;             /* the item the case is about, NULL = the whole order */
+    const char *agent;           /* owning agent (RF-1), NULL/"" = none yet */
+    const char *refund_account;  /* RF-7, NULL = the original payment */
+    const char *origin_province; /* RF-3 */
     Cs__V1__CaseType type;
     Cs__V1__CaseReason reason;
-    Cs__V1__CaseStage stage;         /* current stage (RF-1) */
-    int64_t registered_ms;           /* time of the first event (RF-1, RF-2) */
-    int64_t requested_ms;            /* the buyer's request (RF-4), 0 = registered_ms */
-    int64_t agreed_ms;               /* entered AGREED (RF-2), 0 = never */
-    int64_t refunded_ms;             /* RF-7's request made (exactly once), 0 = never */
-    int64_t intervened_ms;           /* entered PLATFORM_INTERVENED (RF-11), 0 = never */
-    int64_t last_event_ms;           /* position of the last applied event (RF-1) */
+    Cs__V1__CaseStage stage; /* current stage (RF-1) */
+    int64_t registered_ms;   /* time of the first event (RF-1, RF-2) */
+    int64_t requested_ms;    /* the buyer's request (RF-4), 0 = registered_ms */
+    int64_t agreed_ms;       /* entered AGREED (RF-2), 0 = never */
+    int64_t refunded_ms;     /* RF-7's request made (exactly once), 0 = never */
+    int64_t intervened_ms;   /* entered PLATFORM_INTERVENED (RF-11), 0 = never */
+    int64_t last_event_ms;   /* position of the last applied event (RF-1) */
     const char *last_event_id;
-    int64_t amount_fen;              /* requested / refunded amount */
-    int64_t postage_paid_fen;        /* RF-3: return postage the buyer paid (0 = unknown) */
-    bool has_photo;                  /* RF-5 */
-    bool item_unusable_photo;        /* RF-5 */
-    bool goods_unused;               /* RF-4 */
-    bool packaging_complete;         /* RF-4 */
-    bool freight_collect;            /* RF-3 */
-    int refused_transitions;         /* RF-1: impossible transitions seen (counted) */
+    int64_t amount_fen;       /* requested / refunded amount */
+    int64_t postage_paid_fen; /* RF-3: return postage the buyer paid (0 = unknown) */
+    bool has_photo;           /* RF-5 */
+    bool item_unusable_photo; /* RF-5 */
+    bool goods_unused;        /* RF-4 */
+    bool packaging_complete;  /* RF-4 */
+    bool freight_collect;     /* RF-3 */
+    int refused_transitions;  /* RF-1: impossible transitions seen (counted) */
 } rf_case;
 
 /* ---- what the rules decide ---------------------------------------------- */
 
 /* RF-3: where a postage reimbursement goes. */
 typedef enum rf_postage_where {
-    RF_POSTAGE_NONE = 0,             /* nothing reimbursed */
-    RF_POSTAGE_IN_REFUND = 1,        /* added to the refund */
-    RF_POSTAGE_IN_PARCEL = 2,        /* cash in the reshipped parcel */
+    RF_POSTAGE_NONE = 0,      /* nothing reimbursed */
+    RF_POSTAGE_IN_REFUND = 1, /* added to the refund */
+    RF_POSTAGE_IN_PARCEL = 2, /* cash in the reshipped parcel */
 } rf_postage_where;
 
 /* RF-3: the outcome for one return. */
 typedef struct rf_postage {
-    bool refused;                    /* freight-collect: the parcel is refused */
-    bool our_fault;                  /* quality, wrong item, missing item */
-    bool in_province;                /* origin province = the shop's */
-    int64_t cap_fen;                 /* the cap applied (0 when not our fault) */
-    int64_t fen;                     /* reimbursed: min(paid, cap), 0 when not ours */
+    bool refused;     /* freight-collect: the parcel is refused */
+    bool our_fault;   /* quality, wrong item, missing item */
+    bool in_province; /* origin province = the shop's */
+    int64_t cap_fen;  /* the cap applied (0 when not our fault) */
+    int64_t fen;      /* reimbursed: min(paid, cap), 0 when not ours */
     rf_postage_where where;
 } rf_postage;
 
 /* RF-6 */
 typedef enum rf_return_condition {
     RF_RETURN_UNKNOWN = 0,
-    RF_RETURN_RESELLABLE = 1,        /* back to stock */
+    RF_RETURN_RESELLABLE = 1, /* back to stock */
     RF_RETURN_DAMAGED = 2,
 } rf_return_condition;
 
@@ -134,25 +134,25 @@ typedef enum rf_verdict {
 
 typedef struct rf_platform_decision {
     rf_verdict verdict;
-    const char *rule;                /* "RF-9", "RF-13" (static) */
-    int64_t amount_fen;              /* the amount agreed */
+    const char *rule;   /* "RF-9", "RF-13" (static) */
+    int64_t amount_fen; /* the amount agreed */
     char reason[160];
 } rf_platform_decision;
 
 /* RF-10 */
 typedef enum rf_remedy {
     RF_REMEDY_NONE = 0,
-    RF_REMEDY_PARTIAL_OR_GIFT = 1,   /* under cheap_item_fen: partial refund or a gift */
+    RF_REMEDY_PARTIAL_OR_GIFT = 1, /* under cheap_item_fen: partial refund or a gift */
     RF_REMEDY_RETURN_OR_EXCHANGE = 2,
 } rf_remedy;
 
 /* RF-13 */
 typedef enum rf_nr_action {
     RF_NR_NONE = 0,
-    RF_NR_GUIDE_CONFIRM = 1,         /* signed: guide the buyer to confirm receipt */
-    RF_NR_AGREE = 2,                 /* refused or stuck: agree at once */
-    RF_NR_CONFIRM_ON_ARRIVAL = 3,    /* in transit: confirm on arrival */
-    RF_NR_RETURN_ADDRESS = 4,        /* wants to return: the address, freight insurance */
+    RF_NR_GUIDE_CONFIRM = 1,      /* signed: guide the buyer to confirm receipt */
+    RF_NR_AGREE = 2,              /* refused or stuck: agree at once */
+    RF_NR_CONFIRM_ON_ARRIVAL = 3, /* in transit: confirm on arrival */
+    RF_NR_RETURN_ADDRESS = 4,     /* wants to return: the address, freight insurance */
 } rf_nr_action;
 
 typedef struct rf_decision {
@@ -160,36 +160,36 @@ typedef struct rf_decision {
      * cs_fx_apply() with the case as the timers' subject */
     cs_effects fx;
     /* RF-1: the case's life */
-    bool registered;                 /* a new case: store type, reason, owner, registered_ms */
+    bool registered; /* a new case: store type, reason, owner, registered_ms */
     int64_t registered_ms;
-    bool stage_changed;              /* move the case to `stage` */
+    bool stage_changed; /* move the case to `stage` */
     Cs__V1__CaseStage stage;
-    int64_t stage_ms;                /* the event time of the move (last_event_ms) */
-    bool duplicate;                  /* the event at the case's position again: nothing */
-    bool stale;                      /* older than the case's position: not applied */
-    bool refused_transition;         /* impossible: recorded and counted, not applied */
+    int64_t stage_ms;        /* the event time of the move (last_event_ms) */
+    bool duplicate;          /* the event at the case's position again: nothing */
+    bool stale;              /* older than the case's position: not applied */
+    bool refused_transition; /* impossible: recorded and counted, not applied */
     Cs__V1__CaseStage refused_from, refused_to;
     /* RF-3 */
-    rf_postage postage;              /* decided when the refund or reshipment is made */
-    bool parcel_refused;             /* a freight-collect return is refused */
+    rf_postage postage;  /* decided when the refund or reshipment is made */
+    bool parcel_refused; /* a freight-collect return is refused */
     /* RF-6 */
     rf_return_condition return_condition;
-    bool restock;                    /* resellable: back to stock */
+    bool restock; /* resellable: back to stock */
     /* RF-7 */
-    bool refund_recorded;            /* refunded_ms = stage_ms: the finance request is in fx */
+    bool refund_recorded; /* refunded_ms = stage_ms: the finance request is in fx */
     int64_t refund_fen;
     /* RF-9, RF-13 */
-    rf_platform_decision decision;   /* for cs.decisions.v1 */
-    const char *queue;               /* RF-9: the queue the case's tasks went to, NULL = none */
+    rf_platform_decision decision; /* for cs.decisions.v1 */
+    const char *queue;             /* RF-9: the queue the case's tasks went to, NULL = none */
     /* RF-10 */
     rf_remedy remedy;
     /* RF-13 */
     rf_nr_action not_received;
     /* RF-2, RF-11 */
-    bool escalated;                  /* a supervisor task for the case */
-    bool dispute_opened;             /* the worker counts it for rf11_dispute_month() */
-    bool dispute_alert;              /* RF-11: the alert at dispute_alert_at */
-    bool campaign_barred;            /* RF-11: past dispute_month_limit */
+    bool escalated;       /* a supervisor task for the case */
+    bool dispute_opened;  /* the worker counts it for rf11_dispute_month() */
+    bool dispute_alert;   /* RF-11: the alert at dispute_alert_at */
+    bool campaign_barred; /* RF-11: past dispute_month_limit */
 } rf_decision;
 
 /* ---- helpers (rf_common.c) ------------------------------------------------ */
@@ -231,8 +231,8 @@ bool rf1_place(const rf_case *c, const rf_event *ev, rf_decision *d);
 /* RF-2: the timers of a stage entered at at_ms (registration: resolve and
  * escalate; AGREED on a return: ship_return) and the cancellation of
  * those the stage moves past. */
-void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage stage, bool registering,
-                  int64_t at_ms, const cs_shop *shop, rf_decision *d);
+void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage stage, bool registering, int64_t at_ms,
+                  const cs_shop *shop, rf_decision *d);
 /* RF-2 / RF-11: a fired timer of kind for case c (reads the stored case,
  * so a late or repeated firing after the case moved on does nothing):
  * ship_return still AGREED -> supervisor escalation; resolve neither
@@ -308,21 +308,21 @@ bool rf11_dispute_month(int n, const cs_shop *shop, int64_t now_ms, rf_decision 
 /* RF-12: what the worker counts over the rolling window (half-open:
  * [rf12_window_start_ms(), now)). */
 typedef struct rf12_counts {
-    int64_t quality_refund_orders;      /* orders first asking a refund for quality */
-    int64_t closed_orders;              /* orders closed */
-    int64_t refund_only_done;           /* refund-only cases refunded */
-    int64_t refund_only_total_ms;       /* sum of their request-to-refund times */
-    int64_t return_refund_done;         /* return-and-refund cases refunded */
+    int64_t quality_refund_orders; /* orders first asking a refund for quality */
+    int64_t closed_orders;         /* orders closed */
+    int64_t refund_only_done;      /* refund-only cases refunded */
+    int64_t refund_only_total_ms;  /* sum of their request-to-refund times */
+    int64_t return_refund_done;    /* return-and-refund cases refunded */
     int64_t return_refund_total_ms;
-    int64_t seller_dispute_refunds;     /* disputed refunds the seller was responsible for */
-    int64_t paid_orders;                /* orders paid */
+    int64_t seller_dispute_refunds; /* disputed refunds the seller was responsible for */
+    int64_t paid_orders;            /* orders paid */
 } rf12_counts;
 
 typedef struct rf12_metrics {
     int64_t product_experience_refund_bp; /* quality refunds / closed orders, basis points, half up */
     int64_t refund_only_mean_ms;          /* mean request to refund, rounded half up; 0 = none */
     int64_t return_refund_mean_ms;
-    int64_t dispute_refund_bp;            /* seller-responsible disputed refunds / paid orders */
+    int64_t dispute_refund_bp; /* seller-responsible disputed refunds / paid orders */
 } rf12_metrics;
 
 /* RF-12: the start of the rolling window, 30 x 24 h before now. */
