@@ -165,7 +165,9 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     task.shift = (char *)shift;
     task.urgent = k->urgent;
     task.due_ms = k->due_ms;
-    task.assignee = (char *)str(k->assignee);
+    /* RF-1: a case's task goes to its owner unless it is the supervisor's */
+    const char *assignee = k->assignee ? k->assignee : k->owner[0] ? k->owner : NULL;
+    task.assignee = (char *)str(assignee);
     task.top_of_queue = k->top_of_queue;
     task.queue_at_ms = k->queue_at_ms;
     task.queue = (char *)str(k->queue);
@@ -185,7 +187,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     else
         cs_copy_null(c);
     cs_copy_int(c, now);
-    cs_copy_text(c, k->assignee);
+    cs_copy_text(c, assignee);
     cs_copy_bool(c, k->top_of_queue);
     if (k->queue_at_ms)
         cs_copy_int(c, k->queue_at_ms);

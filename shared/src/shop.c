@@ -84,6 +84,14 @@
  *                        early 09:00-18:30, middle 11:30-21:00, night 16:00-24:00.
  *   promotion_mode       boolean (RF-9). Default false.
  *   msg_pref             "im" or "sms" (EX-4, RF-8). Default "im".
+ *   province             the shop's own province (RF-3: a return from it is
+ *                        reimbursed at most postage_in_province_fen, else
+ *                        postage_out_province_fen), 1..64 bytes, compared
+ *                        without its suffix ("浙江" = "浙江省"). Default none:
+ *                        every return counts as out of province.
+ *   postage_reimburse    "refund" or "parcel" (RF-3: a reimbursement added to
+ *                        the refund, or put as cash in the reshipped parcel
+ *                        where one is reshipped). Default "refund".
  *   payment_reminder_im  boolean (OV-6: IM message instead of a call).
  *                        Default false.
  *   requeue_shift        name of the shift whose queue takes an exception
@@ -740,23 +748,15 @@ static bool hostname_ok(const char *s) {
 /* One shop object at the current path into shop (zeroed by the caller;
  * on error the caller frees what was filled in). */
 static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
-    static const char *const keys[] = {"id",
-                                       "channel",
-                                       "time_zone",
-                                       "secrets",
-                                       "shopify_domain",
-                                       "couriers",
-                                       "thresholds",
-                                       "shifts",
-                                       "promotion_mode",
-                                       "msg_pref",
-                                       "payment_reminder_im",
-                                       "templates",
-                                       "requeue_shift",
-                                       NULL};
+    static const char *const keys[] = {"id",          "channel",         "time_zone",
+                                       "secrets",     "shopify_domain",  "couriers",
+                                       "thresholds",  "shifts",          "promotion_mode",
+                                       "msg_pref",    "payment_reminder_im", "templates",
+                                       "requeue_shift", "province",       "postage_reimburse", NULL};
     if (check_keys(l, obj, keys)) return -1;
     cs_thresholds_defaults(&shop->th);
     shop->msg_pref = CS_MSG_PREF_IM;
+    shop->postage_reimburse = CS_POSTAGE_IN_REFUND;
     const cJSON *v;
     const char *s;
     size_t old;
@@ -863,6 +863,24 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     path_pop(l, old);
     if (rc) return -1;
 
+    old = path_key(l, "province");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "province"))) {
+        if (get_string(l, v, 64, &s)) rc = -1;
+        else shop->province = cs_xstrdup(s);
+    }
+    path_pop(l, old);
+    if (rc) return -1;
+
+    old = path_key(l, "postage_reimburse");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "postage_reimburse"))) {
+        if (get_string(l, v, 16, &s)) rc = -1;
+        else if (strcmp(s, "refund") == 0) shop->postage_reimburse = CS_POSTAGE_IN_REFUND;
+        else if (strcmp(s, "parcel") == 0) shop->postage_reimburse = CS_POSTAGE_IN_PARCEL;
+        else rc = fail(l, "unknown postage reimbursement \"%s\" (refund or parcel)", s);
+    }
+    path_pop(l, old);
+    if (rc) return -1;
+
     old = path_key(l, "payment_reminder_im");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "payment_reminder_im")))
         rc = get_bool(l, v, &shop->payment_reminder_im);
@@ -899,6 +917,7 @@ static void shop_free_fields(cs_shop *shop) {
     free(shop->secret_taobao);
     free(shop->secret_shopify);
     free(shop->shopify_domain);
+    free(shop->province);
     for (int i = 0; i < shop->ncouriers; i++) {
         cs_courier *c = &shop->couriers[i];
         free(c->code);

@@ -108,6 +108,8 @@ static void test_shop_sample_file_loads(void) {
         const cs_template *t = cs_shop_template(tb, "out_of_stock_apology");
         CT_CHECK(t && t->refusal && strncmp(t->text, "非常抱歉", strlen("非常抱歉")) == 0);
         CT_CHECK(cs_shop_template(tb, "nope") == NULL);
+        CT_EQ_STR(tb->province, "浙江省");
+        CT_EQ_INT(tb->postage_reimburse, CS_POSTAGE_IN_REFUND);
     }
     const cs_shop *tm = cs_shops_find(s, "tm-demo");
     CT_CHECK(tm && tm->channel == CS_CHANNEL_TMALL && tm->msg_pref == CS_MSG_PREF_IM);
@@ -117,6 +119,8 @@ static void test_shop_sample_file_loads(void) {
         CT_EQ_INT(own->channel, CS_CHANNEL_OWN_SITE);
         CT_EQ_INT(own->msg_pref, CS_MSG_PREF_SMS);
         CT_CHECK(own->payment_reminder_im);
+        CT_EQ_STR(own->province, "广东省");
+        CT_EQ_INT(own->postage_reimburse, CS_POSTAGE_IN_PARCEL);
         CT_CHECK(cs_shops_find_shopify(s, "own-demo.myshopify.com") == own);
     }
     const cs_shop *us = cs_shops_find(s, "us-dst");
@@ -152,6 +156,8 @@ static void test_shop_missing_keys_take_handbook_defaults(void) {
     CT_EQ_STR(a->time_zone, "Asia/Shanghai");
     CT_EQ_INT(a->msg_pref, CS_MSG_PREF_IM);
     CT_CHECK(!a->promotion_mode && !a->payment_reminder_im);
+    CT_CHECK(a->province == NULL);                          /* RF-3: every return out of province */
+    CT_EQ_INT(a->postage_reimburse, CS_POSTAGE_IN_REFUND);  /* RF-3: added to the refund */
     CT_EQ_INT(a->ncouriers, 0);
     CT_EQ_INT(a->ntemplates, 0);
     CT_CHECK(a->shopify_domain == NULL && a->secret_generic == NULL);
@@ -193,6 +199,24 @@ static void test_shop_thresholds_and_shifts_are_read(void) {
     CT_CHECK(a->promotion_mode);
     CT_EQ_STR(cs_tz_name(a->tz), "UTC");
     cs_shops_free(s);
+}
+
+static void test_shop_rf3_province_and_postage_reimburse(void) {
+    char err[512];
+    cs_shops *s = load_json(SHOP(",\"province\":\"江苏省\",\"postage_reimburse\":\"parcel\""), err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (!s) { fprintf(stderr, "  %s\n", err); return; }
+    CT_EQ_STR(cs_shops_at(s, 0)->province, "江苏省");
+    CT_EQ_INT(cs_shops_at(s, 0)->postage_reimburse, CS_POSTAGE_IN_PARCEL);
+    cs_shops_free(s);
+    s = load_json(SHOP(",\"postage_reimburse\":\"refund\""), err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (s) CT_EQ_INT(cs_shops_at(s, 0)->postage_reimburse, CS_POSTAGE_IN_REFUND);
+    cs_shops_free(s);
+    EXPECT_ERROR(SHOP(",\"postage_reimburse\":\"cash\""),
+                 "shops[0].postage_reimburse: unknown postage reimbursement \"cash\" (refund or parcel)");
+    EXPECT_ERROR(SHOP(",\"province\":\"\""), "shops[0].province: must not be empty");
+    EXPECT_ERROR(SHOP(",\"province\":3"), "shops[0].province: must be a string, not a number");
 }
 
 static void test_shop_bad_channel_names_key_path(void) {
@@ -365,12 +389,22 @@ static void test_shop_missing_file_refused(void) {
     CT_EQ_STR(err, "/nonexistent/shops.json: cannot open: No such file or directory");
 }
 
-CT_MAIN(CT_CASE(test_shop_sample_file_loads), CT_CASE(test_shop_missing_keys_take_handbook_defaults),
-        CT_CASE(test_shop_thresholds_and_shifts_are_read), CT_CASE(test_shop_bad_channel_names_key_path),
-        CT_CASE(test_shop_requeue_shift_default_named_or_refused), CT_CASE(test_shop_missing_required_keys_named),
-        CT_CASE(test_shop_unknown_and_duplicate_keys_refused), CT_CASE(test_shop_wrong_types_refused),
-        CT_CASE(test_shop_out_of_range_numbers_refused), CT_CASE(test_shop_unloadable_time_zone_refused),
-        CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused), CT_CASE(test_shop_bad_shift_times_refused),
-        CT_CASE(test_shop_bad_regions_refused), CT_CASE(test_shop_too_many_couriers_refused),
-        CT_CASE(test_shop_short_secret_and_bad_domain_refused), CT_CASE(test_shop_json_syntax_error_names_line),
-        CT_CASE(test_shop_utf8_bom_accepted), CT_CASE(test_shop_missing_file_refused))
+CT_MAIN(CT_CASE(test_shop_sample_file_loads),
+        CT_CASE(test_shop_missing_keys_take_handbook_defaults),
+        CT_CASE(test_shop_thresholds_and_shifts_are_read),
+        CT_CASE(test_shop_rf3_province_and_postage_reimburse),
+        CT_CASE(test_shop_bad_channel_names_key_path),
+        CT_CASE(test_shop_requeue_shift_default_named_or_refused),
+        CT_CASE(test_shop_missing_required_keys_named),
+        CT_CASE(test_shop_unknown_and_duplicate_keys_refused),
+        CT_CASE(test_shop_wrong_types_refused),
+        CT_CASE(test_shop_out_of_range_numbers_refused),
+        CT_CASE(test_shop_unloadable_time_zone_refused),
+        CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused),
+        CT_CASE(test_shop_bad_shift_times_refused),
+        CT_CASE(test_shop_bad_regions_refused),
+        CT_CASE(test_shop_too_many_couriers_refused),
+        CT_CASE(test_shop_short_secret_and_bad_domain_refused),
+        CT_CASE(test_shop_json_syntax_error_names_line),
+        CT_CASE(test_shop_utf8_bom_accepted),
+        CT_CASE(test_shop_missing_file_refused))
