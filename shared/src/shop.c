@@ -748,11 +748,22 @@ static bool hostname_ok(const char *s) {
 /* One shop object at the current path into shop (zeroed by the caller;
  * on error the caller frees what was filled in). */
 static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
-    static const char *const keys[] = {"id",          "channel",         "time_zone",
-                                       "secrets",     "shopify_domain",  "couriers",
-                                       "thresholds",  "shifts",          "promotion_mode",
-                                       "msg_pref",    "payment_reminder_im", "templates",
-                                       "requeue_shift", "province",       "postage_reimburse", NULL};
+    static const char *const keys[] = {"id",
+                                       "channel",
+                                       "time_zone",
+                                       "secrets",
+                                       "shopify_domain",
+                                       "couriers",
+                                       "thresholds",
+                                       "shifts",
+                                       "promotion_mode",
+                                       "msg_pref",
+                                       "payment_reminder_im",
+                                       "templates",
+                                       "requeue_shift",
+                                       "province",
+                                       "postage_reimburse",
+                                       NULL};
     if (check_keys(l, obj, keys)) return -1;
     cs_thresholds_defaults(&shop->th);
     shop->msg_pref = CS_MSG_PREF_IM;
@@ -865,18 +876,24 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
 
     old = path_key(l, "province");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "province"))) {
-        if (get_string(l, v, 64, &s)) rc = -1;
-        else shop->province = cs_xstrdup(s);
+        if (get_string(l, v, 64, &s))
+            rc = -1;
+        else
+            shop->province = cs_xstrdup(s);
     }
     path_pop(l, old);
     if (rc) return -1;
 
     old = path_key(l, "postage_reimburse");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "postage_reimburse"))) {
-        if (get_string(l, v, 16, &s)) rc = -1;
-        else if (strcmp(s, "refund") == 0) shop->postage_reimburse = CS_POSTAGE_IN_REFUND;
-        else if (strcmp(s, "parcel") == 0) shop->postage_reimburse = CS_POSTAGE_IN_PARCEL;
-        else rc = fail(l, "unknown postage reimbursement \"%s\" (refund or parcel)", s);
+        if (get_string(l, v, 16, &s))
+            rc = -1;
+        else if (strcmp(s, "refund") == 0)
+            shop->postage_reimburse = CS_POSTAGE_IN_REFUND;
+        else if (strcmp(s, "parcel") == 0)
+            shop->postage_reimburse = CS_POSTAGE_IN_PARCEL;
+        else
+            rc = fail(l, "unknown postage reimbursement \"%s\" (refund or parcel)", s);
     }
     path_pop(l, old);
     if (rc) return -1;

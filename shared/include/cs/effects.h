@@ -68,7 +68,7 @@ typedef struct cs_task {
     int64_t queue_at_ms;  /* enters the queue then (0 = now); SH-1 routes by it */
     const char *queue;    /* RF-9's queue ("back-office", "verification", "difficult",
                                   * "complaints"; static), or NULL: the shift's general queue */
-    char owner[64];              /* RF-1: the agent who owns the case ("" = none): the task is
+    char owner[64];       /* RF-1: the agent who owns the case ("" = none): the task is
                                   * theirs (the assignee, unless assignee names the supervisor) */
 } cs_task;
 

@@ -133,13 +133,13 @@ typedef struct cs_shop {
     cs_thresholds th;
     cs_shift shifts[CS_SHOP_MAX_SHIFTS]; /* SH-1 */
     int nshifts;
-    bool promotion_mode;            /* RF-9 */
-    cs_msg_pref msg_pref;           /* EX-4, RF-8 */
-    char *province;                 /* RF-3: the shop's own province ("浙江省"); NULL = unknown
+    bool promotion_mode;                          /* RF-9 */
+    cs_msg_pref msg_pref;                         /* EX-4, RF-8 */
+    char *province;                               /* RF-3: the shop's own province ("浙江省"); NULL = unknown
                                      * (every return counts as out of province) */
-    cs_postage_mode postage_reimburse; /* RF-3: where a reimbursement goes */
-    bool payment_reminder_im;       /* OV-6: IM message instead of a call */
-    const char *requeue_shift;      /* EX-6: name of the shift whose queue takes
+    cs_postage_mode postage_reimburse;            /* RF-3: where a reimbursement goes */
+    bool payment_reminder_im;                     /* OV-6: IM message instead of a call */
+    const char *requeue_shift;                    /* EX-6: name of the shift whose queue takes
                                      * exceptions open at day end (points into
                                      * shifts[]; NULL = first shift of the day) */
     cs_template templates[CS_SHOP_MAX_TEMPLATES]; /* overrides by id */

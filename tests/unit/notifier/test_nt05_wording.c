@@ -73,10 +73,10 @@ static void test_nt5_repository_templates_pass_the_startup_check(void) {
     CT_EQ_INT(nt_templates_check(t, NULL, err, sizeof err), 0);
     if (err[0]) fprintf(stderr, "  %s\n", err);
     /* the ids the verifier and the exception-handler ask for are there */
-    static const char *const ids[] = {"logistics_shipped", "payment_reminder", "ship_date_changed",
-                                      "invoice_amount", "restock_ship_date", "buyer_unreachable",
-                                      "review_follow_up", "refund_agreed", "return_received", "refund_done",
-                                      "not_received_signed", "not_received_in_transit"};
+    static const char *const ids[] = {"logistics_shipped", "payment_reminder",    "ship_date_changed",
+                                      "invoice_amount",    "restock_ship_date",   "buyer_unreachable",
+                                      "review_follow_up",  "refund_agreed",       "return_received",
+                                      "refund_done",       "not_received_signed", "not_received_in_transit"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) CT_CHECK(nt_template_text(t, NULL, ids[i], NULL) != NULL);
     nt_templates_free(t);
 }

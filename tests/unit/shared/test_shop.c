@@ -156,8 +156,8 @@ static void test_shop_missing_keys_take_handbook_defaults(void) {
     CT_EQ_STR(a->time_zone, "Asia/Shanghai");
     CT_EQ_INT(a->msg_pref, CS_MSG_PREF_IM);
     CT_CHECK(!a->promotion_mode && !a->payment_reminder_im);
-    CT_CHECK(a->province == NULL);                          /* RF-3: every return out of province */
-    CT_EQ_INT(a->postage_reimburse, CS_POSTAGE_IN_REFUND);  /* RF-3: added to the refund */
+    CT_CHECK(a->province == NULL);                         /* RF-3: every return out of province */
+    CT_EQ_INT(a->postage_reimburse, CS_POSTAGE_IN_REFUND); /* RF-3: added to the refund */
     CT_EQ_INT(a->ncouriers, 0);
     CT_EQ_INT(a->ntemplates, 0);
     CT_CHECK(a->shopify_domain == NULL && a->secret_generic == NULL);
@@ -205,7 +205,10 @@ static void test_shop_rf3_province_and_postage_reimburse(void) {
     char err[512];
     cs_shops *s = load_json(SHOP(",\"province\":\"江苏省\",\"postage_reimburse\":\"parcel\""), err, sizeof err);
     CT_CHECK(s != NULL);
-    if (!s) { fprintf(stderr, "  %s\n", err); return; }
+    if (!s) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
     CT_EQ_STR(cs_shops_at(s, 0)->province, "江苏省");
     CT_EQ_INT(cs_shops_at(s, 0)->postage_reimburse, CS_POSTAGE_IN_PARCEL);
     cs_shops_free(s);
@@ -389,22 +392,13 @@ static void test_shop_missing_file_refused(void) {
     CT_EQ_STR(err, "/nonexistent/shops.json: cannot open: No such file or directory");
 }
 
-CT_MAIN(CT_CASE(test_shop_sample_file_loads),
-        CT_CASE(test_shop_missing_keys_take_handbook_defaults),
-        CT_CASE(test_shop_thresholds_and_shifts_are_read),
-        CT_CASE(test_shop_rf3_province_and_postage_reimburse),
-        CT_CASE(test_shop_bad_channel_names_key_path),
-        CT_CASE(test_shop_requeue_shift_default_named_or_refused),
-        CT_CASE(test_shop_missing_required_keys_named),
-        CT_CASE(test_shop_unknown_and_duplicate_keys_refused),
-        CT_CASE(test_shop_wrong_types_refused),
-        CT_CASE(test_shop_out_of_range_numbers_refused),
-        CT_CASE(test_shop_unloadable_time_zone_refused),
-        CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused),
-        CT_CASE(test_shop_bad_shift_times_refused),
-        CT_CASE(test_shop_bad_regions_refused),
-        CT_CASE(test_shop_too_many_couriers_refused),
-        CT_CASE(test_shop_short_secret_and_bad_domain_refused),
-        CT_CASE(test_shop_json_syntax_error_names_line),
-        CT_CASE(test_shop_utf8_bom_accepted),
+CT_MAIN(CT_CASE(test_shop_sample_file_loads), CT_CASE(test_shop_missing_keys_take_handbook_defaults),
+        CT_CASE(test_shop_thresholds_and_shifts_are_read), CT_CASE(test_shop_rf3_province_and_postage_reimburse),
+        CT_CASE(test_shop_bad_channel_names_key_path), CT_CASE(test_shop_requeue_shift_default_named_or_refused),
+        CT_CASE(test_shop_missing_required_keys_named), CT_CASE(test_shop_unknown_and_duplicate_keys_refused),
+        CT_CASE(test_shop_wrong_types_refused), CT_CASE(test_shop_out_of_range_numbers_refused),
+        CT_CASE(test_shop_unloadable_time_zone_refused), CT_CASE(test_shop_duplicate_ids_codes_and_domains_refused),
+        CT_CASE(test_shop_bad_shift_times_refused), CT_CASE(test_shop_bad_regions_refused),
+        CT_CASE(test_shop_too_many_couriers_refused), CT_CASE(test_shop_short_secret_and_bad_domain_refused),
+        CT_CASE(test_shop_json_syntax_error_names_line), CT_CASE(test_shop_utf8_bom_accepted),
         CT_CASE(test_shop_missing_file_refused))
