@@ -6,6 +6,7 @@
 #ifndef EX_FIXTURES_H
 #define EX_FIXTURES_H
 
+#include "shop_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +22,8 @@
 #define FXE_DAY (24 * FXE_HOUR)
 
 static inline void fxe_shop_init(cs_shop *s, const char *zone, cs_channel ch) {
-    char err[256];
-    memset(s, 0, sizeof *s);
-    s->id = FXE_S("shop-1");
+    ct_shop_init(s, zone);
     s->channel = ch;
-    s->time_zone = FXE_S(zone);
-    cs_tz *tz = cs_tz_load(zone, err, sizeof err);
-    if (!tz) {
-        fprintf(stderr, "fixture: cannot load zone %s: %s\n", zone, err);
-        abort();
-    }
-    s->tz = tz;
-    cs_thresholds_defaults(&s->th);
-    s->msg_pref = CS_MSG_PREF_IM;
     s->shifts[0] = (cs_shift){FXE_S("early"), 9 * 60, 18 * 60 + 30};
     s->shifts[1] = (cs_shift){FXE_S("middle"), 11 * 60 + 30, 21 * 60};
     s->shifts[2] = (cs_shift){FXE_S("night"), 16 * 60, 24 * 60};
@@ -41,10 +31,7 @@ static inline void fxe_shop_init(cs_shop *s, const char *zone, cs_channel ch) {
     s->requeue_shift = s->shifts[1].name;
 }
 
-static inline void fxe_shop_done(cs_shop *s) {
-    cs_tz_free((cs_tz *)s->tz);
-    s->tz = NULL;
-}
+static inline void fxe_shop_done(cs_shop *s) { ct_shop_done(s); }
 
 /* The instant of local wall time y-m-d hh:mm in the shop's zone. */
 static inline int64_t fxe_local(const cs_shop *s, int y, int m, int d, int hh, int mm) {

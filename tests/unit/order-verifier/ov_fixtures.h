@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "shop_fixture.h"
 #include "cs/shop.h"
 #include "cs/tz.h"
 #include "ov_rules.h"
@@ -29,19 +30,7 @@
  *   YTO 圆通速递: cannot reach 新疆维吾尔自治区; collects cash in 浙江省 only.
  *   EMS 中国邮政: reaches everywhere; no cash on delivery. */
 static inline void fx_shop_init(cs_shop *s, const char *zone) {
-    char err[256];
-    memset(s, 0, sizeof *s);
-    s->id = FX_S("shop-1");
-    s->channel = CS_CHANNEL_TAOBAO;
-    s->time_zone = FX_S(zone);
-    cs_tz *tz = cs_tz_load(zone, err, sizeof err);
-    if (!tz) {
-        fprintf(stderr, "fixture: cannot load zone %s: %s\n", zone, err);
-        abort();
-    }
-    s->tz = tz;
-    cs_thresholds_defaults(&s->th);
-    s->msg_pref = CS_MSG_PREF_IM;
+    ct_shop_init(s, zone);
 
     cs_courier *sf = &s->couriers[0];
     sf->code = FX_S("SF");
@@ -65,10 +54,7 @@ static inline void fx_shop_init(cs_shop *s, const char *zone) {
     s->ncouriers = 3;
 }
 
-static inline void fx_shop_done(cs_shop *s) {
-    cs_tz_free((cs_tz *)s->tz);
-    s->tz = NULL;
-}
+static inline void fx_shop_done(cs_shop *s) { ct_shop_done(s); }
 
 /* The instant of local wall time y-m-d hh:mm in the shop's zone. */
 static inline int64_t fx_local_ms(const cs_shop *s, int y, int m, int d, int hh, int mm) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "shop_fixture.h"
 #include "cs/shop.h"
 #include "cs/tz.h"
 #include "rv_rules.h"
@@ -21,26 +22,9 @@
 #define FXR_HOUR (60 * FXR_MIN)
 #define FXR_DAY (24 * FXR_HOUR)
 
-static inline void fxr_shop_init(cs_shop *s, const char *zone) {
-    char err[256];
-    memset(s, 0, sizeof *s);
-    s->id = FXR_S("shop-1");
-    s->channel = CS_CHANNEL_TAOBAO;
-    s->time_zone = FXR_S(zone);
-    cs_tz *tz = cs_tz_load(zone, err, sizeof err);
-    if (!tz) {
-        fprintf(stderr, "fixture: cannot load zone %s: %s\n", zone, err);
-        abort();
-    }
-    s->tz = tz;
-    cs_thresholds_defaults(&s->th);
-    s->msg_pref = CS_MSG_PREF_IM;
-}
+static inline void fxr_shop_init(cs_shop *s, const char *zone) { ct_shop_init(s, zone); }
 
-static inline void fxr_shop_done(cs_shop *s) {
-    cs_tz_free((cs_tz *)s->tz);
-    s->tz = NULL;
-}
+static inline void fxr_shop_done(cs_shop *s) { ct_shop_done(s); }
 
 /* The instant of local wall time y-m-d hh:mm in the shop's zone. */
 static inline int64_t fxr_local(const cs_shop *s, int y, int m, int d, int hh, int mm) {
