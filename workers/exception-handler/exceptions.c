@@ -26,8 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "cs/apply.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
@@ -243,15 +241,7 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     static const Cs__V1__Cancellation none = CS__V1__CANCELLATION__INIT;
     const Cs__V1__Cancellation *can = oe->cancellation ? oe->cancellation : &none;
     ex8_cancellation(can, ov.st, &ov.f, &row.x, ev->shop, &d); /* EX-8 */
-    cJSON *stock = cJSON_CreateArray();                        /* the registry row: units given back */
-    for (int i = 0; i < d.nstock; i++) {
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddStringToObject(l, "sku", d.stock[i].sku);
-        cJSON_AddNumberToObject(l, "quantity", d.stock[i].quantity);
-        cJSON_AddItemToArray(stock, l);
-    }
-    char *stockJson = cJSON_PrintUnformatted(stock);
-    cJSON_Delete(stock);
+    char *stockJson = ex8_stock_json(&d);                      /* the registry row: units given back */
     cs_copybuf lines = {0};
     cs_pg_text_array(&lines, (const char *const *)can->line_ids, can->n_line_ids);
     char refund[24], now[24], day[16];

@@ -63,6 +63,9 @@ static void test_ex8_whole_order_cancel_refunds_paid_and_returns_all_units(void)
     CT_CHECK(d.close); /* nothing left to work */
     CT_CHECK(fxe_cancels(&d, EX_TIMER_ESCALATE));
     CT_CHECK(fxe_cancels(&d, EX_TIMER_BREACH));
+    char *json = ex8_stock_json(&d); /* the registry row's units given back */
+    CT_EQ_STR(json, "[{\"sku\":\"SKU-A\",\"quantity\":3},{\"sku\":\"SKU-B\",\"quantity\":1}]");
+    free(json);
     fxe_shop_done(&s);
 }
 

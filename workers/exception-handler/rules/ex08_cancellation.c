@@ -23,6 +23,8 @@
  * is nothing left to work. */
 #include "ex_rules.h"
 
+#include <cjson/cJSON.h>
+
 #include <string.h>
 
 /* Adds a line's units (merged per SKU: two lines of one SKU are one
@@ -65,4 +67,17 @@ void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *s
                       c->reason && c->reason[0] ? c->reason : "no reason given");
     if (whole && x->exists && x->open) ex_close(d, "order cancelled");
     d->plan_rule = "EX-8";
+}
+
+char *ex8_stock_json(const ex_decision *d) {
+    cJSON *stock = cJSON_CreateArray();
+    for (int i = 0; i < d->nstock; i++) {
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "sku", d->stock[i].sku);
+        cJSON_AddNumberToObject(l, "quantity", d->stock[i].quantity);
+        cJSON_AddItemToArray(stock, l);
+    }
+    char *json = cJSON_PrintUnformatted(stock);
+    cJSON_Delete(stock);
+    return json;
 }

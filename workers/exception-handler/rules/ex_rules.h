@@ -211,6 +211,9 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
  * order is cancelled. */
 void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st, const ex_order *o,
                       const ex_exception *x, const cs_shop *shop, ex_decision *d);
+/* EX-8: the units given back, as the cancellations registry stores them:
+ * a JSON array of {"sku","quantity"} (malloc'd; the caller frees). */
+char *ex8_stock_json(const ex_decision *d);
 
 /* EX-9: the deadline of a complaint of level opened at opened_ms (L1
  * complaint_l1_min, L2 l2, L3 l3 after it; 0 for an unknown level). */
