@@ -8,11 +8,17 @@
  *     the REFUNDED record produced twice and a second REFUNDED event of
  *     another id (RF-7, RF-1);
  *   - events of one case out of order (AGREED, then REQUESTED with an
- *     earlier event time) end in one case at the later stage (RF-1). */
+ *     earlier event time) end in one case at the later stage (RF-1);
+ *   - on the Redis clock with the real timer-dispatcher, a case still open
+ *     case_deadline_days after its registration gets RF-2's urgent task
+ *     and supervisor escalation from its fired timers; a case closed
+ *     before then has its timers cancelled and gets neither. This case
+ *     runs last and deletes the clock key (real time again). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cs/clock.h"
 #include "it.h"
 
 #define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
@@ -177,12 +183,76 @@ static void test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage(void
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
 }
 
+static void clockRelease(void) {
+    it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
+}
+
+static void test_rf2_open_case_escalated_at_its_deadline_closed_case_never(void) {
+    char run[32], group[96], open_o[96], open_c[96], shut_o[96], shut_c[96], eid[128];
+    it_run_id(run, sizeof run);
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    snprintf(open_o, sizeof open_o, "RFC-%s", run);
+    snprintf(open_c, sizeof open_c, "CASE-C-%s", run);
+    snprintf(shut_o, sizeof shut_o, "RFD-%s", run);
+    snprintf(shut_c, sizeof shut_c, "CASE-D-%s", run);
+    int64_t base = (it_wall_ms() / 1000) * 1000;
+    IT_REQUIRE(it_clock_set(base) == 0);
+    it_worker td, rf;
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-rf", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
+               0);
+    IT_REQUIRE(it_worker_start_bin(&rf, RF_NAME, "rf-clock", NULL, (const char *[]){"CS_CLOCK=redis", group, NULL}) ==
+               0);
+    if (!it_worker_wait_assigned(&rf, 60000)) {
+        clockRelease();
+        IT_REQUIRE(false);
+    }
+    snprintf(eid, sizeof eid, "%s-c-requested", run);
+    CT_EQ_INT(
+        produceCase(open_o, open_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, eid, base), 0);
+    snprintf(eid, sizeof eid, "%s-d-requested", run);
+    CT_EQ_INT(
+        produceCase(shut_o, shut_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, eid, base), 0);
+    snprintf(eid, sizeof eid, "%s-d-closed", run);
+    CT_EQ_INT(
+        produceCase(shut_o, shut_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(CLOSED), 5000, eid, base + 1000),
+        0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'pending' AND "
+                         "timer_id IN ('rf2.resolve@tb-demo:%s', 'rf2.escalate@tb-demo:%s')",
+                         open_c, open_c),
+              2);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'cancelled' AND "
+                         "timer_id IN ('rf2.resolve@tb-demo:%s', 'rf2.escalate@tb-demo:%s')",
+                         shut_c, shut_c),
+              2);
+    CT_CHECK(caseStage(shut_c, "closed"));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o), 0);
+
+    IT_REQUIRE(it_clock_advance(7LL * 86400000 + 3600000) == 0); /* case_deadline_days 7, and an hour */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o),
+              2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2' AND urgent", open_o), 2);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2' AND assignee = 'supervisor'",
+                  open_o),
+        1);
+    it_sleep_ms(3000); /* time for a second firing or a task for the closed case to show */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o), 2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", shut_o), 0);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
+    clockRelease();
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     it_init(argv[0]);
     static const ct_case cases[] = {
         CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
+        CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
     it_shutdown();
