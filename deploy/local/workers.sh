@@ -8,7 +8,8 @@
 #   workers.sh status             one line per running copy, with its /metrics port
 #
 # Roles are the binaries in the build: order-verifier, exception-handler
-# (RULES.md section 2, docs/exceptions.md), timer-dispatcher (copies of the
+# (RULES.md section 2, docs/exceptions.md), refund-notifier (section 3,
+# docs/aftersales.md), timer-dispatcher (copies of the
 # dispatcher need no group: their claims in Redis are atomic).
 # Logs go to $CS_RUN_DIR/workers/<role>-<n>.log; pids to .pid files there.
 set -euo pipefail

@@ -66,6 +66,8 @@ static const cs_topic_info topic_table[] = {
      ALL_WORKERS ", notifier (each its own timers, by owner)"},
     {CS_TOPIC_SLA, 3, ORDER_KEY, "cs.v1.Envelope{sla_breach: SlaBreach}", "exception-handler",
      "reports, supervisors' dashboards (outside the project)"},
+    {CS_TOPIC_DECISIONS, 6, ORDER_KEY, "cs.v1.Envelope{decision: Decision}", "refund-notifier (RF-9, RF-13)",
+     "platform connector (outside the project)"},
     /* Dead letters: poison records of the topics consumed by the workers. */
     {CS_TOPIC_ORDERS CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_ORDERS, DLQ_CONSUMER},
     {CS_TOPIC_AFTERSALES CS_TOPIC_DLQ_SUFFIX, 1, "origin key", DLQ_MESSAGE, "consumers of " CS_TOPIC_AFTERSALES,

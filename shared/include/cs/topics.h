@@ -25,6 +25,7 @@
 #define CS_TOPIC_FINANCE "cs.finance.v1"
 #define CS_TOPIC_TIMERS "cs.timers.v1"
 #define CS_TOPIC_SLA "cs.sla.v1"
+#define CS_TOPIC_DECISIONS "cs.decisions.v1"
 /* A topic's dead-letter topic is its name plus this suffix. */
 #define CS_TOPIC_DLQ_SUFFIX ".dlq"
 

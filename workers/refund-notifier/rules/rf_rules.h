@@ -1,7 +1,7 @@
 /* rf_rules.h -- the refund-notifier's rules (RULES.md section 3, RF-1 to
  * RF-13) as pure functions: (after-sales event, stored case, order facts,
- * shop settings, now) -> decisions. No I/O happens here; the worker (next
- * session: ../refund.c) loads the case, calls rf_case_event() or
+ * shop settings, now) -> decisions. No I/O happens here; the worker
+ * (../refunds.c) loads the case, calls rf_case_event() or
  * rf_on_timer(), and stores, emits and schedules what they decide. Each
  * rule lives in the file named after it (rf03_postage.c for RF-3, ...);
  * rf_case.c strings them together for one event.
@@ -57,9 +57,9 @@
 typedef cs_order_facts rf_order;
 
 /* One after-sales event as the rules read it: the platform's case record
- * and its envelope's position, plus the fields the proto does not carry
- * yet (next session adds them to AfterSalesCase; until then they are
- * zero/NULL). Every pointer is the caller's, read during the call only. */
+ * and its envelope's position, plus the RF-3 / RF-6 fields the worker copies
+ * from AfterSalesCase (postage_paid_fen, origin_province,
+ * supplier_exchanges). Every pointer is the caller's, read during the call only. */
 typedef struct rf_event {
     const Cs__V1__AfterSalesCase *c; /* not NULL */
     const char *event_id;            /* envelope event id (ties of event_ms) */

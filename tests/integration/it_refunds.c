@@ -1,0 +1,260 @@
+/* it_refunds.c -- the refund-notifier against the real stack, its orders
+ * made by the real order-verifier:
+ *   - in promotion mode (a copy of the sample shops file with tb-demo's
+ *     promotion_mode on), a refund-only request on a paid, unshipped order
+ *     is auto-agreed (RF-9): the case is stored at its stage and one
+ *     decision record goes to cs.decisions.v1; when the refund is made,
+ *     exactly one finance request (kind refund) exists for the case, with
+ *     the REFUNDED record produced twice and a second REFUNDED event of
+ *     another id (RF-7, RF-1);
+ *   - events of one case out of order (AGREED, then REQUESTED with an
+ *     earlier event time) end in one case at the later stage (RF-1);
+ *   - on the Redis clock with the real timer-dispatcher, a case still open
+ *     case_deadline_days after its registration gets RF-2's urgent task
+ *     and supervisor escalation from its fired timers; a case closed
+ *     before then has its timers cancelled and gets neither. This case
+ *     runs last and deletes the clock key (real time again). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs/clock.h"
+#include "it.h"
+
+#define KIND(k) CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##k
+#define STAGE(s) CS__V1__CASE_STAGE__CASE_STAGE_##s
+#define RF_NAME "refund-notifier"
+#define TOPIC_DECISIONS "cs.decisions.v1"
+
+/* Starts the verifier and the refund-notifier (its own group, the shops
+ * file shops); false if either gets no partitions. */
+static bool startWorkers(it_worker *ov, it_worker *rf, const char *run, const char *shops) {
+    char group[96], file[1200];
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    snprintf(file, sizeof file, "CS_SHOPS_FILE=%s", shops);
+    if (it_worker_start(ov, "ov", NULL) != 0) return false;
+    const char *env[] = {group, file, NULL};
+    if (it_worker_start_bin(rf, RF_NAME, "rf", NULL, env) != 0) return false;
+    if (!it_worker_wait_assigned(ov, 60000) || !it_worker_wait_assigned(rf, 60000)) {
+        fprintf(stderr, "  workers got no partitions (logs %s, %s)\n", ov->log, rf->log);
+        return false;
+    }
+    return true;
+}
+
+/* The sample shops file with tb-demo (the first shop) in promotion mode,
+ * written to the log folder; its path into out. */
+static bool promotionShops(char *out, size_t len, const char *run) {
+    snprintf(out, len, "%s/%s-shops.json", it.log_dir, run);
+    return it_sh("mkdir -p '%s' && sed '0,/\"promotion_mode\": false/s//\"promotion_mode\": true/' '%s' > '%s'",
+                 it.log_dir, it.shops_file, out) == 0;
+}
+
+/* One after-sales case event of tb-demo, keyed by its order. */
+static int produceCase(const char *order_id, const char *case_id, Cs__V1__CaseType type, Cs__V1__CaseStage stage,
+                       int64_t amount_fen, const char *event_id, int64_t event_ms) {
+    Cs__V1__AfterSalesCase c = CS__V1__AFTER_SALES_CASE__INIT;
+    c.case_id = (char *)case_id;
+    c.order_id = (char *)order_id;
+    c.type = type;
+    c.reason = CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND;
+    c.stage = stage;
+    c.amount_fen = amount_fen;
+    c.agent = (char *)"小王";
+    Cs__V1__AfterSalesEvent ae = CS__V1__AFTER_SALES_EVENT__INIT;
+    ae.body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
+    ae.case_ = &c;
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    env.event_id = (char *)event_id;
+    env.shop_id = (char *)"tb-demo";
+    env.event_ms = event_ms;
+    env.ingest_ms = it_wall_ms();
+    env.source = (char *)"it";
+    env.body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
+    env.aftersales = &ae;
+    char key[256];
+    snprintf(key, sizeof key, "tb-demo:%s", order_id);
+    return it_produce_env("shop.aftersales.v1", -1, key, &env, NULL);
+}
+
+static long long processed(const char *event_id) {
+    return it_wait_pg(IT_EQ, 1, 60000,
+                      "SELECT count(*) FROM processed_events WHERE worker = '" RF_NAME "' AND event_id = '%s'",
+                      event_id);
+}
+
+static bool caseStage(const char *case_id, const char *stage) {
+    char got[64];
+    for (int i = 0; i < 300; i++) {
+        if (it_pg_text(got, sizeof got,
+                       "SELECT stage FROM cases WHERE shop_id = 'tb-demo' AND kind = 'aftersales' AND case_id = '%s'",
+                       case_id) &&
+            strcmp(got, stage) == 0)
+            return true;
+        it_sleep_ms(100);
+    }
+    fprintf(stderr, "  case %s: stage '%s', want '%s'\n", case_id, got, stage);
+    return false;
+}
+
+static void test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once(void) {
+    char run[32], shops[1200], order[96], kase[96], eid[128], r1[128], r2[128];
+    it_run_id(run, sizeof run);
+    IT_REQUIRE(promotionShops(shops, sizeof shops, run));
+    snprintf(order, sizeof order, "RFA-%s", run);
+    snprintf(kase, sizeof kase, "CASE-A-%s", run);
+    it_reader *dec = it_reader_open(TOPIC_DECISIONS, false);
+    IT_REQUIRE(dec != NULL);
+    it_worker ov, rf;
+    IT_REQUIRE(startWorkers(&ov, &rf, run, shops));
+
+    it_order o;
+    it_order_init(&o, "tb-demo", order, "buyer-rfa", "SKU-RFA", NULL, 1);
+    snprintf(eid, sizeof eid, "%s-created", run);
+    CT_EQ_INT(it_produce_order_event(&o, KIND(CREATED), eid, o.created_ms, true, NULL), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 1, 60000, "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id = '%s'",
+                          order) == 1);
+
+    int64_t t0 = it_wall_ms(), amount = it_order_payable(&o);
+    snprintf(eid, sizeof eid, "%s-a-requested", run);
+    CT_EQ_INT(produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REQUESTED), amount, eid, t0), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_CHECK(caseStage(kase, "requested"));
+    CT_EQ_INT((long long)it_reader_collect(dec, run, 1, 30000), 1);
+    if (it_reader_count(dec) >= 1) {
+        const it_rec *rec = it_reader_get(dec, 0);
+        IT_REQUIRE(rec->env && rec->env->body_case == CS__V1__ENVELOPE__BODY_DECISION);
+        CT_EQ_STR(rec->env->decision->case_id, kase);
+        CT_EQ_STR(rec->env->decision->rule, "RF-9");
+        CT_EQ_INT(rec->env->decision->verdict, CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE);
+        CT_EQ_INT(rec->env->decision->amount_fen, amount);
+    }
+
+    snprintf(eid, sizeof eid, "%s-a-agreed", run);
+    CT_EQ_INT(produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(AGREED), amount, eid, t0 + 1000),
+              0);
+    snprintf(r1, sizeof r1, "%s-a-refunded", run);
+    snprintf(r2, sizeof r2, "%s-a-refunded-again", run);
+    for (int i = 0; i < 2; i++) /* the same record twice */
+        CT_EQ_INT(
+            produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REFUNDED), amount, r1, t0 + 2000),
+            0);
+    CT_EQ_INT(
+        produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REFUNDED), amount, r2, t0 + 3000), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(r2), 1);
+    CT_CHECK(caseStage(kase, "refunded"));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND kind = 'refund'",
+                        order),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT amount_fen FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND kind = 'refund'",
+                        order),
+              amount);
+    /* nothing else decided: still one decision record */
+    CT_EQ_INT((long long)it_reader_collect(dec, run, 2, 3000), 1);
+    it_reader_close(dec);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
+}
+
+static void test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage(void) {
+    char run[32], shops[1200], order[96], kase[96], agreed[128], requested[128];
+    it_run_id(run, sizeof run);
+    IT_REQUIRE(promotionShops(shops, sizeof shops, run));
+    snprintf(order, sizeof order, "RFB-%s", run);
+    snprintf(kase, sizeof kase, "CASE-B-%s", run);
+    it_worker ov, rf;
+    IT_REQUIRE(startWorkers(&ov, &rf, run, shops));
+    int64_t t0 = it_wall_ms();
+    snprintf(agreed, sizeof agreed, "%s-b-agreed", run);
+    snprintf(requested, sizeof requested, "%s-b-requested", run);
+    CT_EQ_INT(produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(AGREED), 5000, agreed, t0), 0);
+    CT_EQ_INT(produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, requested,
+                          t0 - 60000),
+              0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(requested), 1);
+    CT_CHECK(caseStage(kase, "agreed"));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM cases WHERE shop_id = 'tb-demo' AND order_id = '%s'", order), 1);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
+}
+
+static void clockRelease(void) {
+    it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
+}
+
+static void test_rf2_open_case_escalated_at_its_deadline_closed_case_never(void) {
+    char run[32], group[96], open_o[96], open_c[96], shut_o[96], shut_c[96], eid[128];
+    it_run_id(run, sizeof run);
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    snprintf(open_o, sizeof open_o, "RFC-%s", run);
+    snprintf(open_c, sizeof open_c, "CASE-C-%s", run);
+    snprintf(shut_o, sizeof shut_o, "RFD-%s", run);
+    snprintf(shut_c, sizeof shut_c, "CASE-D-%s", run);
+    int64_t base = (it_wall_ms() / 1000) * 1000;
+    IT_REQUIRE(it_clock_set(base) == 0);
+    it_worker td, rf;
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-rf", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
+               0);
+    IT_REQUIRE(it_worker_start_bin(&rf, RF_NAME, "rf-clock", NULL, (const char *[]){"CS_CLOCK=redis", group, NULL}) ==
+               0);
+    if (!it_worker_wait_assigned(&rf, 60000)) {
+        clockRelease();
+        IT_REQUIRE(false);
+    }
+    snprintf(eid, sizeof eid, "%s-c-requested", run);
+    CT_EQ_INT(
+        produceCase(open_o, open_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, eid, base), 0);
+    snprintf(eid, sizeof eid, "%s-d-requested", run);
+    CT_EQ_INT(
+        produceCase(shut_o, shut_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, eid, base), 0);
+    snprintf(eid, sizeof eid, "%s-d-closed", run);
+    CT_EQ_INT(
+        produceCase(shut_o, shut_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(CLOSED), 5000, eid, base + 1000),
+        0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'pending' AND "
+                         "timer_id IN ('rf2.resolve@tb-demo:%s', 'rf2.escalate@tb-demo:%s')",
+                         open_c, open_c),
+              2);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'cancelled' AND "
+                         "timer_id IN ('rf2.resolve@tb-demo:%s', 'rf2.escalate@tb-demo:%s')",
+                         shut_c, shut_c),
+              2);
+    CT_CHECK(caseStage(shut_c, "closed"));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o), 0);
+
+    IT_REQUIRE(it_clock_advance(7LL * 86400000 + 3600000) == 0); /* case_deadline_days 7, and an hour */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 60000, "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o),
+              2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2' AND urgent", open_o), 2);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2' AND assignee = 'supervisor'",
+                  open_o),
+        1);
+    it_sleep_ms(3000); /* time for a second firing or a task for the closed case to show */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", open_o), 2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2'", shut_o), 0);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
+    clockRelease();
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    it_init(argv[0]);
+    static const ct_case cases[] = {
+        CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
+        CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
+        CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */
+    };
+    int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
+    it_shutdown();
+    return rc;
+}

@@ -1,0 +1,268 @@
+/* refunds.c -- the refund-notifier's wiring (see refunds.h): its routes,
+ * the case it loads and saves, and nothing else.
+ *
+ * Per case event: the runtime has validated it and holds the order's
+ * advisory lock (the key "<shop>:<order>" is also the one its timers
+ * carry, so an event and a firing of one case never interleave). The
+ * handler loads the stored case (cs/casestore.h) and the verifier's order
+ * facts (cs/readmodel.h), asks rf_case_event() what the event means, saves
+ * rf_case_after(), hands the effects to cs_fx_apply() with the case as
+ * their subject, and puts an RF-9 / RF-13 verdict on cs.decisions.v1.
+ * Every output id derives from the input event's, so a replay emits the
+ * same ids; RF-1 (position) and RF-7 (refunded_ms) keep a redelivered or
+ * repeated event from deciding twice. A fired timer decides again from
+ * the stored case (rf_on_timer). */
+#include "refunds.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs/apply.h"
+#include "cs/casestore.h"
+#include "cs/log.h"
+#include "cs/metrics.h"
+#include "cs/readmodel.h"
+#include "cs/topics.h"
+#include "cs/util.h"
+
+static cs_metric *mDecisions;
+
+/* ---- the stored form ---------------------------------------------------------------- */
+
+static const char *orNull(const char *s) { return s && s[0] ? s : NULL; }
+static char *orEmpty(const char *s) { return (char *)(s ? s : ""); }
+
+void rf_case_from_state(rf_case *c, const Cs__V1__RefundCaseState *st) {
+    memset(c, 0, sizeof *c);
+    if (!st) return;
+    *c = (rf_case){.exists = st->exists,
+                   .case_id = orNull(st->case_id),
+                   .order_id = orNull(st->order_id),
+                   .sku = orNull(st->sku),
+                   .agent = orNull(st->agent),
+                   .refund_account = orNull(st->refund_account),
+                   .origin_province = orNull(st->origin_province),
+                   .type = st->type,
+                   .reason = st->reason,
+                   .stage = st->stage,
+                   .registered_ms = st->registered_ms,
+                   .requested_ms = st->requested_ms,
+                   .agreed_ms = st->agreed_ms,
+                   .refunded_ms = st->refunded_ms,
+                   .intervened_ms = st->intervened_ms,
+                   .last_event_ms = st->last_event_ms,
+                   .last_event_id = orNull(st->last_event_id),
+                   .amount_fen = st->amount_fen,
+                   .postage_paid_fen = st->postage_paid_fen,
+                   .has_photo = st->has_photo,
+                   .item_unusable_photo = st->item_unusable_photo,
+                   .goods_unused = st->goods_unused,
+                   .packaging_complete = st->packaging_complete,
+                   .freight_collect = st->freight_collect,
+                   .refused_transitions = st->refused_transitions};
+}
+
+void rf_case_to_state(const rf_case *c, Cs__V1__RefundCaseState *st) {
+    cs__v1__refund_case_state__init(st);
+    st->exists = c->exists;
+    st->case_id = orEmpty(c->case_id);
+    st->order_id = orEmpty(c->order_id);
+    st->sku = orEmpty(c->sku);
+    st->agent = orEmpty(c->agent);
+    st->refund_account = orEmpty(c->refund_account);
+    st->origin_province = orEmpty(c->origin_province);
+    st->type = c->type;
+    st->reason = c->reason;
+    st->stage = c->stage;
+    st->registered_ms = c->registered_ms;
+    st->requested_ms = c->requested_ms;
+    st->agreed_ms = c->agreed_ms;
+    st->refunded_ms = c->refunded_ms;
+    st->intervened_ms = c->intervened_ms;
+    st->last_event_ms = c->last_event_ms;
+    st->last_event_id = orEmpty(c->last_event_id);
+    st->amount_fen = c->amount_fen;
+    st->postage_paid_fen = c->postage_paid_fen;
+    st->has_photo = c->has_photo;
+    st->item_unusable_photo = c->item_unusable_photo;
+    st->goods_unused = c->goods_unused;
+    st->packaging_complete = c->packaging_complete;
+    st->freight_collect = c->freight_collect;
+    st->refused_transitions = c->refused_transitions;
+}
+
+/* ---- loads and saves ------------------------------------------------------------------ */
+
+/* The stored case (shop, case id) into *c; *st owns its strings (free
+ * with cs__v1__refund_case_state__free_unpacked when not NULL). */
+static int loadCase(cs_batch *b, const char *shop, const char *case_id, rf_case *c, Cs__V1__RefundCaseState **st,
+                    char *err, size_t errlen) {
+    cs_case_doc doc;
+    *st = NULL;
+    if (cs_case_load(b, shop, CS_CASE_AFTERSALES, case_id, &doc, err, errlen) != 0) return -1;
+    if (doc.doc) {
+        *st = cs__v1__refund_case_state__unpack(NULL, doc.len, doc.doc);
+        if (!*st) { /* not ours to repair here: the batch fails, loudly */
+            snprintf(err, errlen, "case %s:%s: stored state does not decode", shop, case_id);
+            cs_case_doc_free(&doc);
+            return -1;
+        }
+    }
+    cs_case_doc_free(&doc);
+    rf_case_from_state(c, *st);
+    return 0;
+}
+
+static int saveCase(cs_batch *b, const char *shop, const rf_case *c, char *err, size_t errlen) {
+    Cs__V1__RefundCaseState st;
+    rf_case_to_state(c, &st);
+    size_t len = cs__v1__refund_case_state__get_packed_size(&st);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) abort(); /* out of memory */
+    cs__v1__refund_case_state__pack(&st, buf);
+    cs_case_cols cols = {.order_id = c->order_id,
+                         .stage = rf_stage_name(c->stage),
+                         .opened_ms = c->registered_ms,
+                         .closed_ms = c->stage == CS__V1__CASE_STAGE__CASE_STAGE_CLOSED ? c->last_event_ms : 0};
+    int rc = cs_case_save(b, shop, CS_CASE_AFTERSALES, c->case_id, &cols, buf, len, err, errlen);
+    free(buf);
+    return rc;
+}
+
+/* RF-9 / RF-13: d's verdict on cs.decisions.v1, id "<trigger>/decision". */
+static void emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const rf_platform_decision *pd) {
+    char id[256], key[512];
+    cs_event_id_derive(id, sizeof id, ev->env->event_id, "decision");
+    snprintf(key, sizeof key, "%s:%s", ev->env->shop_id, rf_str(c->order_id));
+    Cs__V1__Decision dec = CS__V1__DECISION__INIT;
+    dec.case_id = orEmpty(c->case_id);
+    dec.order_id = orEmpty(c->order_id);
+    dec.verdict = pd->verdict == RF_VERDICT_AGREE ? CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE
+                                                  : CS__V1__DECISION_VERDICT__DECISION_VERDICT_REFUSE;
+    dec.amount_fen = pd->amount_fen;
+    dec.reason = (char *)pd->reason;
+    dec.rule = orEmpty(pd->rule);
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    env.event_id = id;
+    env.shop_id = ev->env->shop_id;
+    env.event_ms = cs_batch_now(b);
+    env.source = (char *)cs_batch_worker(b);
+    env.body_case = CS__V1__ENVELOPE__BODY_DECISION;
+    env.decision = &dec;
+    cs_batch_emit(b, CS_TOPIC_DECISIONS, key, &env);
+    cs_metric_add(mDecisions, 1);
+}
+
+/* ---- handlers -------------------------------------------------------------------------- */
+
+static const Cs__V1__AfterSalesCase *caseOf(const cs_event *ev) {
+    const Cs__V1__AfterSalesEvent *a = ev->env->aftersales;
+    return a && a->body_case == CS__V1__AFTER_SALES_EVENT__BODY_CASE ? a->case_ : NULL;
+}
+
+static bool validCase(const cs_event *ev, char *why, size_t len) {
+    const Cs__V1__AfterSalesCase *k = caseOf(ev);
+    if (!k) return true; /* complaints and disputes: not this worker's */
+    if (k->case_id && k->case_id[0] && k->order_id && k->order_id[0]) return true;
+    snprintf(why, len, "after-sales case without case_id or order_id");
+    return false;
+}
+
+static bool lockCase(const cs_event *ev, char *out, size_t len) {
+    const Cs__V1__AfterSalesCase *k = caseOf(ev);
+    if (!k) return false;
+    snprintf(out, len, "%s:%s", ev->env->shop_id, k->order_id);
+    return true;
+}
+
+static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen) {
+    (void)user;
+    const Cs__V1__AfterSalesCase *k = caseOf(ev);
+    if (!k) return 0;
+    const char *shop = ev->env->shop_id;
+    rf_case c, after;
+    Cs__V1__RefundCaseState *st;
+    if (loadCase(b, shop, k->case_id, &c, &st, err, errlen) != 0) return -1;
+    cs_order_view ov;
+    int rc = cs_order_load(b, shop, k->order_id, &ov, err, errlen);
+    if (rc == 0) {
+        rf_event e = {.c = k,
+                      .event_id = ev->env->event_id,
+                      .event_ms = ev->env->event_ms,
+                      .postage_paid_fen = k->postage_paid_fen,
+                      .origin_province = orNull(k->origin_province),
+                      .supplier_exchanges = k->supplier_exchanges};
+        rf_decision d;
+        rf_decision_init(&d);
+        rf_case_event(&c, &e, &ov.f, ev->shop, cs_batch_now(b), &d);
+        rf_case_after(&c, &e, &d, &after);
+        if (!d.duplicate && after.exists) rc = saveCase(b, shop, &after, err, errlen);
+        cs_fx_target t = cs_fx_target_of(ev, &ov.f, after.case_id ? after.case_id : k->case_id);
+        if (rc == 0) rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
+        if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE) emitDecision(b, ev, &after, &d.decision);
+        if (rc == 0 && d.refused_transition)
+            cs_log_warn("case %s:%s: %s -> %s refused (RF-1)", shop, k->case_id, rf_stage_name(d.refused_from),
+                        rf_stage_name(d.refused_to));
+        cs_order_view_free(&ov);
+    }
+    if (st) cs__v1__refund_case_state__free_unpacked(st, NULL);
+    return rc;
+}
+
+/* RF-2 / RF-11: a fired timer of the case `subject`. */
+static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err, size_t errlen) {
+    (void)user;
+    const char *shop = ev->env->shop_id;
+    rf_case c;
+    Cs__V1__RefundCaseState *st;
+    if (loadCase(b, shop, subject, &c, &st, err, errlen) != 0) return -1;
+    int rc = 0;
+    if (c.exists) {
+        cs_order_view ov;
+        rc = cs_order_load(b, shop, rf_str(c.order_id), &ov, err, errlen);
+        if (rc == 0) {
+            rf_decision d;
+            rf_decision_init(&d);
+            if (rf_on_timer(ev->env->timer->kind, &c, &ov.f, ev->shop, cs_batch_now(b), &d)) {
+                cs_fx_target t = cs_fx_target_of(ev, &ov.f, subject);
+                rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
+            }
+            cs_order_view_free(&ov);
+        }
+    }
+    if (st) cs__v1__refund_case_state__free_unpacked(st, NULL);
+    return rc;
+}
+
+/* ---- the declaration ------------------------------------------------------------------- */
+
+static int rfInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
+    (void)user, (void)cfg, (void)shops, (void)err, (void)errlen;
+    cs_fx_metrics("cs_rf", RF_WORKER_NAME, NULL);
+    mDecisions = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_decisions_total",
+                               "Case decisions put on cs.decisions.v1 (RF-9, RF-13)", NULL);
+    return 0;
+}
+
+static const cs_route rfRoutes[] = {
+    {CS_TOPIC_AFTERSALES, CS__V1__ENVELOPE__BODY_AFTERSALES, validCase, lockCase, onCase},
+    {0},
+};
+
+static const cs_timer_route rfTimerRoutes[] = {
+    {RF_TIMER_SHIP_RETURN, onTimer},
+    {RF_TIMER_RESOLVE, onTimer},
+    {RF_TIMER_ESCALATE, onTimer},
+    {RF_TIMER_EVIDENCE, onTimer},
+    {0},
+};
+
+static const cs_worker_def rfDef = {
+    .name = RF_WORKER_NAME,
+    .routes = rfRoutes,
+    .timer_routes = rfTimerRoutes,
+    .init = rfInit,
+};
+
+const cs_worker_def *rf_worker_def(void) { return &rfDef; }
