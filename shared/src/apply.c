@@ -109,8 +109,6 @@ static const char *enumName(const ProtobufCEnumDescriptor *d, int v) {
     return e ? e->name : "UNSPECIFIED";
 }
 
-static const char *str(const char *s) { return s ? s : ""; }
-
 /* Queues one record: an envelope around body (of the oneof case bc) for
  * topic, keyed key, with event id id. */
 static void emitBody(cs_batch *b, const char *topic, const char *key, const char *id, const char *shop_id,
@@ -134,7 +132,7 @@ static void emitBody(cs_batch *b, const char *topic, const char *key, const char
 }
 
 static void recordKey(char *key, size_t len, const cs_fx_target *t) {
-    snprintf(key, len, "%s:%s", t->shop_id, str(t->order_id));
+    snprintf(key, len, "%s:%s", t->shop_id, cs_str(t->order_id));
 }
 
 /* An output's key and its event id "<trigger>/<what>/<idx>/<name>". */
@@ -158,7 +156,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     Cs__V1__AgentTask task;
     cs__v1__agent_task__init(&task);
     task.task_id = id;
-    task.order_id = (char *)str(t->order_id);
+    task.order_id = (char *)cs_str(t->order_id);
     task.kind = k->kind;
     task.rule = (char *)k->rule;
     task.summary = (char *)k->summary;
@@ -167,16 +165,16 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
     task.due_ms = k->due_ms;
     /* RF-1: a case's task goes to its owner unless it is the supervisor's */
     const char *assignee = k->assignee ? k->assignee : k->owner[0] ? k->owner : NULL;
-    task.assignee = (char *)str(assignee);
+    task.assignee = (char *)cs_str(assignee);
     task.top_of_queue = k->top_of_queue;
     task.queue_at_ms = k->queue_at_ms;
-    task.queue = (char *)str(k->queue);
+    task.queue = (char *)cs_str(k->queue);
     emitBody(b, CS_TOPIC_TASKS, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_TASK, &task);
 
     cs_copybuf *c = &batchRows(b)->tasks;
     cs_copy_text(c, t->shop_id);
     cs_copy_text(c, id);
-    cs_copy_text(c, str(t->order_id));
+    cs_copy_text(c, cs_str(t->order_id));
     cs_copy_text(c, enumName(&cs__v1__task_kind__descriptor, (int)k->kind));
     cs_copy_text(c, k->rule);
     cs_copy_text(c, k->summary);
@@ -201,7 +199,7 @@ void cs_fx_apply_task(cs_batch *b, const cs_fx_target *t, int idx, const cs_task
 void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note *n) {
     if (!n->template_id || !n->rule) { /* a rule that decided "nothing to say" (OV-14) */
         cs_log_warn("%s: a notification request of %s without a template was not made", cs_batch_worker(b),
-                    str(t->trigger));
+                    cs_str(t->trigger));
         return;
     }
     char id[FX_ID_LEN], key[FX_KEY_LEN];
@@ -209,13 +207,13 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     Cs__V1__NotificationRequest req;
     cs__v1__notification_request__init(&req);
     req.idempotency_key = id; /* NT-1: fixed here, at request time, from the input's id */
-    req.order_id = (char *)str(t->order_id);
-    req.to = (char *)str(n->to == CS_TO_IM ? t->buyer_id : t->phone);
+    req.order_id = (char *)cs_str(t->order_id);
+    req.to = (char *)cs_str(n->to == CS_TO_IM ? t->buyer_id : t->phone);
     req.channel = n->channel;
     req.class_ = n->klass;
     req.template_ = (char *)n->template_id;
     req.rule = (char *)n->rule;
-    req.case_id = (char *)(n->about_case ? str(t->subject) : "");
+    req.case_id = (char *)(n->about_case ? cs_str(t->subject) : "");
     req.expires_ms = n->expires_ms;
     Cs__V1__NotificationRequest__ParamsEntry entries[CS_FX_MAX_PARAMS], *ptrs[CS_FX_MAX_PARAMS];
     req.n_params = 0;
@@ -231,7 +229,7 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     cs_copybuf *c = &batchRows(b)->notes;
     cs_copy_text(c, t->shop_id);
     cs_copy_text(c, id);
-    cs_copy_text(c, str(t->order_id));
+    cs_copy_text(c, cs_str(t->order_id));
     cs_copy_text(c, n->rule);
     cs_copy_text(c, n->template_id);
     cs_copy_text(c, enumName(&cs__v1__message_channel__descriptor, (int)n->channel));
@@ -247,10 +245,10 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     Cs__V1__FinanceRequest req;
     cs__v1__finance_request__init(&req);
     req.request_id = id;
-    req.order_id = (char *)str(t->order_id);
+    req.order_id = (char *)cs_str(t->order_id);
     req.kind = (char *)f->kind;
     req.amount_fen = f->amount_fen;
-    req.buyer_id = (char *)str(t->buyer_id);
+    req.buyer_id = (char *)cs_str(t->buyer_id);
     req.reason = (char *)f->reason;
     req.rule = (char *)f->rule;
     req.agent = (char *)f->agent;
@@ -260,7 +258,7 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     char amount[24], now[24];
     snprintf(amount, sizeof amount, "%" PRId64, f->amount_fen);
     snprintf(now, sizeof now, "%" PRId64, cs_batch_now(b));
-    const char *p[] = {t->shop_id, id, str(t->order_id), f->kind, amount, f->rule, f->reason, now};
+    const char *p[] = {t->shop_id, id, cs_str(t->order_id), f->kind, amount, f->rule, f->reason, now};
     if (cs_pg_exec(cs_batch_pg(b),
                    "INSERT INTO finance_requests (shop_id, request_id, order_id, kind, amount_fen, rule, reason, "
                    "created_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
@@ -278,13 +276,13 @@ static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int i
     else
         snprintf(suffix, sizeof suffix, "sla/%d", idx);
     cs_event_id_derive(id, sizeof id, t->trigger, suffix);
-    const char *subject_id = x->subject_id[0] ? x->subject_id : str(t->subject ? t->subject : t->order_id);
+    const char *subject_id = x->subject_id[0] ? x->subject_id : cs_str(t->subject ? t->subject : t->order_id);
     int64_t now = cs_batch_now(b);
     Cs__V1__SlaBreach sb;
     cs__v1__sla_breach__init(&sb);
-    sb.subject = (char *)str(x->subject);
+    sb.subject = (char *)cs_str(x->subject);
     sb.subject_id = (char *)subject_id;
-    sb.order_id = (char *)str(t->order_id);
+    sb.order_id = (char *)cs_str(t->order_id);
     sb.rule = (char *)x->rule;
     sb.deadline_ms = x->deadline_ms;
     sb.breached_ms = now;
@@ -293,14 +291,14 @@ static int emitBreach(cs_batch *b, const cs_fx_target *t, const char *key, int i
     char dl[24], nowb[24];
     snprintf(dl, sizeof dl, "%" PRId64, x->deadline_ms);
     snprintf(nowb, sizeof nowb, "%" PRId64, now);
-    const char *p[] = {t->shop_id, str(x->subject), subject_id, str(t->order_id), x->rule, dl, nowb, x->detail};
+    const char *p[] = {t->shop_id, cs_str(x->subject), subject_id, cs_str(t->order_id), x->rule, dl, nowb, x->detail};
     if (cs_pg_exec(cs_batch_pg(b),
                    "INSERT INTO sla_breaches (shop_id, subject, subject_id, order_id, rule, deadline_ms, breached_ms, "
                    "detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
                    8, p, NULL, err, errlen) != 0)
         return -1;
     breachCounted(x->rule);
-    cs_log_info("SLA breach %s %s %s:%s (%s)", x->rule, str(x->subject), t->shop_id, subject_id, x->detail);
+    cs_log_info("SLA breach %s %s %s:%s (%s)", x->rule, cs_str(x->subject), t->shop_id, subject_id, x->detail);
     return 0;
 }
 
@@ -323,7 +321,7 @@ static int closeTasks(cs_batch *b, const cs_fx_target *t, const cs_task_close *k
     size_t n = 0;
     while (k->rules && k->rules[n]) n++;
     cs_pg_text_array(&arr, k->rules, n);
-    const char *p[] = {t->shop_id, str(t->order_id), now, arr.data, k->rule_prefix ? k->rule_prefix : NULL};
+    const char *p[] = {t->shop_id, cs_str(t->order_id), now, arr.data, k->rule_prefix ? k->rule_prefix : NULL};
     int rc = cs_pg_exec(pg,
                         "UPDATE tasks SET closed_ms = $3 WHERE shop_id = $1 AND order_id = $2 "
                         "AND closed_ms IS NULL AND (rule = ANY($4::text[]) OR starts_with(rule, $5))",
@@ -350,7 +348,7 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
     metricsEnsure();
     if (fx->dropped)
         cs_log_error("%s: %d effects of %s did not fit their arrays and were dropped", cs_batch_worker(b), fx->dropped,
-                     str(t->trigger));
+                     cs_str(t->trigger));
     char key[FX_KEY_LEN];
     recordKey(key, sizeof key, t);
     for (int i = 0; i < fx->ncloses; i++)
@@ -363,7 +361,7 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
         if (emitBreach(b, t, key, i, &fx->breaches[i], err, errlen) != 0) return -1;
 
     /* timers: cancels first, so that "cancel all, arm the next" moves on */
-    const char *dflt = str(t->subject ? t->subject : t->order_id);
+    const char *dflt = cs_str(t->subject ? t->subject : t->order_id);
     char tid[FX_KEY_LEN], skey[FX_KEY_LEN];
     for (int i = 0; i < fx->ncancels; i++) {
         const cs_timer_cancel_fx *c = &fx->cancels[i];

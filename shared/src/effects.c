@@ -123,12 +123,12 @@ void cs_fx_cancel(cs_effects *fx, const char *kind, const char *subject) {
     cs_strlcpy(c->subject, subject ? subject : "", sizeof c->subject);
 }
 
-void cs_fx_close_task(cs_effects *fx, const char *task_id) {
+void cs_fx_close_task(cs_effects *fx, const char *task_id, const char *rule_prefix) {
     if (fx->ncloses >= CS_FX_MAX_CLOSES) {
         fx->dropped++;
         return;
     }
-    fx->closes[fx->ncloses++] = (cs_task_close){.task_id = task_id};
+    fx->closes[fx->ncloses++] = (cs_task_close){.task_id = task_id, .rule_prefix = rule_prefix};
 }
 
 void cs_fx_close_tasks(cs_effects *fx, const char *const *rules, const char *prefix) {

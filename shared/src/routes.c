@@ -28,27 +28,36 @@
 
 #define ROUTE_KEY_LEN 600
 
-int64_t cs_lock_hash(const char *key) {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h ^= *p;
+/* FNV-1a 64 over bytes, continued from h. */
+static uint64_t fnv(uint64_t h, const char *p) {
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++) {
+        h ^= *c;
         h *= 1099511628211ULL;
     }
-    return (int64_t)h;
+    return h;
 }
+
+#define FNV_START 1469598103934665603ULL
+
+int64_t cs_lock_hash(const char *key) { return (int64_t)fnv(FNV_START, key); }
 
 static int cmpI64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-size_t cs_lock_order(const char *const *keys, size_t n, int64_t *out) {
-    for (size_t i = 0; i < n; i++) out[i] = cs_lock_hash(keys[i]);
-    if (n > 1) qsort(out, n, sizeof *out, cmpI64);
+/* Sorts h[0..n) and drops repeats: the one global order. */
+static size_t sortUnique(int64_t *h, size_t n) {
+    if (n > 1) qsort(h, n, sizeof *h, cmpI64);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (k == 0 || out[k - 1] != out[i]) out[k++] = out[i];
+        if (k == 0 || h[k - 1] != h[i]) h[k++] = h[i];
     return k;
+}
+
+size_t cs_lock_order(const char *const *keys, size_t n, int64_t *out) {
+    for (size_t i = 0; i < n; i++) out[i] = cs_lock_hash(keys[i]);
+    return sortUnique(out, n);
 }
 
 int cs_batch_lock_hashes(cs_batch *b, const int64_t *hashes, size_t n, char *err, size_t errlen) {
@@ -65,25 +74,13 @@ int cs_batch_lock_hashes(cs_batch *b, const int64_t *hashes, size_t n, char *err
     return rc;
 }
 
-int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, size_t errlen) {
-    int64_t *h = cs_xcalloc(n ? n : 1, sizeof *h);
-    size_t k = cs_lock_order(keys, n, h);
-    int rc = cs_batch_lock_hashes(b, h, k, err, errlen);
-    free(h);
-    return rc;
-}
-
 int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n, char *err,
                         size_t errlen) {
-    char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(ns) + strlen(a[i]) + strlen(c[i]) + 3;
-        keys[i] = cs_xmalloc(len);
-        snprintf(keys[i], len, "%s|%s|%s", ns, a[i], c[i]);
-    }
-    int rc = cs_batch_lock(b, (const char *const *)keys, n, err, errlen);
-    for (size_t i = 0; i < n; i++) free(keys[i]);
-    free(keys);
+    /* the hash of "<ns>|<a>|<c>", computed piece by piece: no key built */
+    int64_t *h = cs_xcalloc(n ? n : 1, sizeof *h);
+    for (size_t i = 0; i < n; i++) h[i] = (int64_t)fnv(fnv(fnv(fnv(fnv(FNV_START, ns), "|"), a[i]), "|"), c[i]);
+    int rc = cs_batch_lock_hashes(b, h, sortUnique(h, n), err, errlen);
+    free(h);
     return rc;
 }
 

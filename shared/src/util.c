@@ -55,3 +55,5 @@ size_t cs_strlcpy(char *dst, const char *src, size_t dstlen) {
     }
     return n;
 }
+
+const char *cs_str(const char *s) { return s ? s : ""; }

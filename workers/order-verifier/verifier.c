@@ -1123,15 +1123,9 @@ static void verifyOrder(vBatch *v, vOrder *o, const char *trigger, int64_t produ
     size_t nshort = 0;
     if (d->reserve_stock) {
         if (o->nres) releaseStock(v, o); /* a swap: the new reservation replaces the old */
-        const char **skus = cs_xcalloc(ns ? ns : 1, sizeof *skus);
-        int32_t *now = cs_xcalloc(ns ? ns : 1, sizeof *now);
-        for (size_t i = 0; i < ns; i++) {
-            skus[i] = stock[i].sku;
-            now[i] = stockGet(v, o->shop_id, stock[i].sku, false)->available;
-        }
-        bool all = ov8_can_take(ord, now, skus, ns); /* OV-8, at the level after any release */
-        free(skus);
-        free(now);
+        bool all = true;                 /* OV-8, at the level after any release */
+        for (size_t i = 0; i < ns && all; i++)
+            all = ov8_sku_fits(ord, stock[i].sku, stockGet(v, o->shop_id, stock[i].sku, false)->available);
         if (all) {
             o->res = cs_xcalloc(ns ? ns : 1, sizeof *o->res);
             for (size_t i = 0; i < ns; i++) {

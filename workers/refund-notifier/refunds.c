@@ -134,7 +134,7 @@ static int saveCase(cs_batch *b, const char *shop, const rf_case *c, char *err, 
 static void emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const rf_platform_decision *pd) {
     char id[256], key[512];
     cs_event_id_derive(id, sizeof id, ev->env->event_id, "decision");
-    snprintf(key, sizeof key, "%s:%s", ev->env->shop_id, rf_str(c->order_id));
+    snprintf(key, sizeof key, "%s:%s", ev->env->shop_id, cs_str(c->order_id));
     Cs__V1__Decision dec = CS__V1__DECISION__INIT;
     dec.case_id = orEmpty(c->case_id);
     dec.order_id = orEmpty(c->order_id);
@@ -220,7 +220,7 @@ static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, c
     int rc = 0;
     if (c.exists) {
         cs_order_view ov;
-        rc = cs_order_load(b, shop, rf_str(c.order_id), &ov, err, errlen);
+        rc = cs_order_load(b, shop, cs_str(c.order_id), &ov, err, errlen);
         if (rc == 0) {
             rf_decision d;
             rf_decision_init(&d);

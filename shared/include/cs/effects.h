@@ -168,8 +168,9 @@ cs_timer_arm *cs_fx_timer(cs_effects *fx, const char *kind, const char *subject,
 /* Cancels the timer kind of subject; kind NULL cancels every pending timer
  * of the subject, whatever its kind. */
 void cs_fx_cancel(cs_effects *fx, const char *kind, const char *subject);
-/* Closes one task by id. */
-void cs_fx_close_task(cs_effects *fx, const char *task_id);
+/* Closes one task by id, if its rule starts with rule_prefix (NULL or
+ * "": whatever its rule). */
+void cs_fx_close_task(cs_effects *fx, const char *task_id, const char *rule_prefix);
 /* Closes the order's open tasks raised by any of rules (NULL-terminated,
  * static) or, with rules NULL, by a rule starting with prefix. */
 void cs_fx_close_tasks(cs_effects *fx, const char *const *rules, const char *prefix);

@@ -30,11 +30,11 @@ size_t cs_lock_order(const char *const *keys, size_t n, int64_t *out);
 /* Takes the transaction's advisory locks on hashes[0..n), in that order
  * (already sorted by cs_lock_order). 0 or -1. */
 int cs_batch_lock_hashes(cs_batch *b, const int64_t *hashes, size_t n, char *err, size_t errlen);
-/* cs_lock_order + cs_batch_lock_hashes over keys. */
-int cs_batch_lock(cs_batch *b, const char *const *keys, size_t n, char *err, size_t errlen);
 
-/* cs_batch_lock over the keys "<ns>|<a[i]>|<c[i]>" (ns keeps one worker's
- * kind of subject apart from another's: "ov9" buyers, "nt3" numbers). */
+/* The transaction's advisory locks on the keys "<ns>|<a[i]>|<c[i]>", hashed
+ * as cs_lock_hash would hash them (without building them) and taken in the
+ * one global order. ns keeps one worker's kind of subject apart from
+ * another's: "ov9" buyers, "nt3" numbers. */
 int cs_batch_lock_pairs(cs_batch *b, const char *ns, const char *const *a, const char *const *c, size_t n, char *err,
                         size_t errlen);
 

@@ -16,6 +16,9 @@ char *cs_xstrdup(const char *s);
 /* The n bytes at s (which need not be NUL-terminated) as a string. */
 char *cs_xstrndup(const char *s, size_t n);
 
+/* s, or "" for NULL. */
+const char *cs_str(const char *s);
+
 /* Copies src into dst (size dstlen), always NUL-terminating when
  * dstlen > 0; returns strlen(src), so a result >= dstlen means the copy
  * was truncated (BSD strlcpy semantics). */

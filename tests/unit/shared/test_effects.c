@@ -81,7 +81,7 @@ static void test_effects_close_tasks_by_id_or_by_rules(void) {
     static const char *const rules[] = {"EX-1", "EX-2", NULL};
     cs_effects fx;
     cs_fx_init(&fx);
-    cs_fx_close_task(&fx, "T-9");
+    cs_fx_close_task(&fx, "T-9", NULL);
     cs_fx_close_tasks(&fx, rules, NULL);
     cs_fx_close_tasks(&fx, NULL, "EX-");
     CT_EQ_INT(fx.ncloses, 3);

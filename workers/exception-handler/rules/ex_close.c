@@ -25,9 +25,7 @@ void ex_close(ex_decision *d, const char *reason) {
 
 void ex_call_done(ex_decision *d, const char *task_id) {
     if (!task_id || !task_id[0]) return;
-    cs_task_close *c = d->fx.ncloses < CS_FX_MAX_CLOSES ? &d->fx.closes[d->fx.ncloses] : NULL;
-    cs_fx_close_task(&d->fx, task_id);
-    if (c) c->rule_prefix = "EX-"; /* the call was about an exception-handler task */
+    cs_fx_close_task(&d->fx, task_id, "EX-"); /* the call was about an exception-handler task */
 }
 
 void ex_reason_list(const Cs__V1__Verdict *v, char *out, size_t len) {

@@ -104,10 +104,8 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
 
 int64_t ov8_needs(const Cs__V1__Order *o, const char *sku) { return cs_order_sku_quantity(o, sku); }
 
-bool ov8_can_take(const Cs__V1__Order *o, const int32_t *available, const char *const *skus, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if ((int64_t)available[i] < ov8_needs(o, skus[i])) return false;
-    return true;
+bool ov8_sku_fits(const Cs__V1__Order *o, const char *sku, int32_t available) {
+    return (int64_t)available >= ov8_needs(o, sku);
 }
 
 size_t ov8_short_skus(const Cs__V1__Order *o, const ov_stock *stock, size_t n, const char **out, size_t max) {

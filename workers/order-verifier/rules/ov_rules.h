@@ -180,10 +180,10 @@ void ov8_check_stock(const Cs__V1__Order *o, const ov_state *st, ov_decision *d)
 /* OV-8, the worker's arithmetic: units of sku over all the order's lines
  * (int64: no sum of int32 quantities overflows). */
 int64_t ov8_needs(const Cs__V1__Order *o, const char *sku);
-/* OV-8: every SKU of skus[0..n) has the units the order needs in
- * available[i] (the level now, after what the order held was given back):
- * the order can take them. */
-bool ov8_can_take(const Cs__V1__Order *o, const int32_t *available, const char *const *skus, size_t n);
+/* OV-8: the order can take the units it needs of sku at the level
+ * available now (after what it held was given back); it takes its units
+ * only when every SKU of it fits. */
+bool ov8_sku_fits(const Cs__V1__Order *o, const char *sku, int32_t available);
 /* OV-8: the SKUs an OUT_OF_STOCK order waits for (available plus what it
  * holds is less than it needs), into out (at most max); their count. */
 size_t ov8_short_skus(const Cs__V1__Order *o, const ov_stock *stock, size_t n, const char **out, size_t max);

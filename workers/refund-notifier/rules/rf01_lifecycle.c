@@ -23,6 +23,8 @@
  * replaced: it keeps the case until closed). */
 #include "rf_rules.h"
 
+#include "cs/util.h"
+
 #include <string.h>
 
 #define S(x) CS__V1__CASE_STAGE__CASE_STAGE_##x
@@ -58,7 +60,7 @@ bool rf1_transition_allowed(Cs__V1__CaseStage from, Cs__V1__CaseStage to) {
 /* RF-1 */
 int rf1_compare_position(const rf_case *c, int64_t event_ms, const char *event_id) {
     if (event_ms != c->last_event_ms) return event_ms < c->last_event_ms ? -1 : 1;
-    int r = strcmp(rf_str(event_id), rf_str(c->last_event_id));
+    int r = strcmp(cs_str(event_id), cs_str(c->last_event_id));
     return r < 0 ? -1 : r > 0 ? 1 : 0;
 }
 

@@ -26,6 +26,8 @@
  * after 2 days, not before"). */
 #include "rf_rules.h"
 
+#include "cs/util.h"
+
 #include <string.h>
 
 #define S(x) CS__V1__CASE_STAGE__CASE_STAGE_##x
@@ -81,7 +83,7 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-2", false,
                                 "case %s (order %s, %s): the buyer has not shipped the return within %d days "
                                 "of the agreement (owner %s)",
-                                rf_str(c->case_id), rf_str(c->order_id), rf_type_name(c->type),
+                                cs_str(c->case_id), cs_str(c->order_id), rf_type_name(c->type),
                                 shop->th.return_ship_days, rf_agent_name(c));
         if (t) t->assignee = CS_FX_SUPERVISOR;
         d->escalated = true;
@@ -93,7 +95,7 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-2", true,
                                 "case %s (order %s): not refunded or reshipped within %d days of its "
                                 "registration: settle it now (owner %s)",
-                                rf_str(c->case_id), rf_str(c->order_id), shop->th.case_deadline_days, rf_agent_name(c));
+                                cs_str(c->case_id), cs_str(c->order_id), shop->th.case_deadline_days, rf_agent_name(c));
         rf_task_to_owner(t, c);
         if (t) t->due_ms = now_ms;
         return true;
@@ -102,8 +104,8 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
         if (c->stage == S(REFUNDED) || c->stage == S(RESHIPPED)) return false;
         if (now_ms < c->registered_ms + rf_days_ms(shop->th.case_deadline_days)) return false;
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-2", true,
-                                "case %s (order %s, %s, %s) open %d days at stage %s (owner %s)", rf_str(c->case_id),
-                                rf_str(c->order_id), rf_type_name(c->type), rf_reason_name(c->reason),
+                                "case %s (order %s, %s, %s) open %d days at stage %s (owner %s)", cs_str(c->case_id),
+                                cs_str(c->order_id), rf_type_name(c->type), rf_reason_name(c->reason),
                                 shop->th.case_deadline_days, rf_stage_name(c->stage), rf_agent_name(c));
         if (t) t->assignee = CS_FX_SUPERVISOR;
         d->escalated = true;
@@ -116,7 +118,7 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
             cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
                        "case %s (order %s): the dispute's %d-day evidence deadline is reached: "
                        "submit the evidence now (owner %s)",
-                       rf_str(c->case_id), rf_str(c->order_id), shop->th.dispute_evidence_days, rf_agent_name(c));
+                       cs_str(c->case_id), cs_str(c->order_id), shop->th.dispute_evidence_days, rf_agent_name(c));
         rf_task_to_owner(t, c);
         if (t) t->due_ms = now_ms;
         return true;

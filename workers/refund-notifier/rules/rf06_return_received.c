@@ -13,6 +13,8 @@
  * the supplier exchanges is the supplier's business and needs nobody. */
 #include "rf_rules.h"
 
+#include "cs/util.h"
+
 /* RF-6 */
 void rf6_return_received(const rf_case *c, bool resellable, bool supplier_exchanges, rf_decision *d) {
     d->return_condition = resellable ? RF_RETURN_RESELLABLE : RF_RETURN_DAMAGED;
@@ -22,7 +24,7 @@ void rf6_return_received(const rf_case *c, bool resellable, bool supplier_exchan
         cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_ESCALATION, "RF-6", false,
                    "case %s (order %s): the returned item%s%s is damaged and the supplier will not "
                    "exchange it: decide what to do with it (owner %s)",
-                   rf_str(c->case_id), rf_str(c->order_id), c->sku ? " " : "", rf_str(c->sku), rf_agent_name(c));
+                   cs_str(c->case_id), cs_str(c->order_id), c->sku ? " " : "", cs_str(c->sku), rf_agent_name(c));
     if (t) t->assignee = CS_FX_SUPERVISOR;
     d->escalated = true;
 }

@@ -27,12 +27,12 @@ void rf7_refund_request(const rf_case *c, int64_t refund_fen, const rf_postage *
     cs_fen_format(postage_fen, pbuf, sizeof pbuf);
     cs_finance *f =
         cs_fx_finance(&d->fx, "refund", "RF-7", total, "after-sales case %s (%s, %s), order %s: refund %lld fen%s%s%s",
-                      rf_str(c->case_id), rf_type_name(c->type), rf_reason_name(c->reason), rf_str(c->order_id),
+                      cs_str(c->case_id), rf_type_name(c->type), rf_reason_name(c->reason), cs_str(c->order_id),
                       (long long)refund_fen, postage_fen ? " + return postage " : "", postage_fen ? pbuf : "",
                       postage_fen ? " CNY (RF-3)" : "");
     if (f) {
-        cs_strlcpy(f->agent, rf_str(c->agent), sizeof f->agent);
-        cs_strlcpy(f->account, rf_str(c->refund_account), sizeof f->account);
+        cs_strlcpy(f->agent, cs_str(c->agent), sizeof f->agent);
+        cs_strlcpy(f->account, cs_str(c->refund_account), sizeof f->account);
     }
     d->refund_recorded = true;
     d->refund_fen = refund_fen;

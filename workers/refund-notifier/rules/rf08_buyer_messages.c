@@ -17,6 +17,8 @@
  * quiet hours and the daily cap apply but an opt-out does not (NT-2..4). */
 #include "rf_rules.h"
 
+#include "cs/util.h"
+
 #include "cs/text.h"
 
 /* RF-8 */
@@ -35,7 +37,7 @@ cs_note *rf8_buyer_message(const rf_case *c, const rf_order *o, const cs_shop *s
                    sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
                    sms ? CS_TO_PHONE : CS_TO_IM);
     if (!n) return NULL;
-    const char *order_id = c->order_id && c->order_id[0] ? c->order_id : rf_str(o->order_id);
+    const char *order_id = c->order_id && c->order_id[0] ? c->order_id : cs_str(o->order_id);
     cs_fx_note_param(n, "order_id", "%s", order_id);
     cs_fx_note_param(n, "agent", "%s", rf_agent_name(c));
     if (amount_fen >= 0) {

@@ -24,6 +24,8 @@
  * and RF-7 wants one request per refund, kept to one by refunded_ms. */
 #include "rf_rules.h"
 
+#include "cs/util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -114,7 +116,7 @@ static bool notReceived(const rf_case *v, const rf_event *ev, const rf_order *o,
             t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-13", false,
                            "case %s (order %s): not received and the buyer wants to return it: send the return "
                            "address and remind them of the freight insurance (owner %s)",
-                           rf_str(v->case_id), rf_str(v->order_id), rf_agent_name(v));
+                           cs_str(v->case_id), cs_str(v->order_id), rf_agent_name(v));
             rf_task_to_owner(t, v);
             return true;
         default: return false;
@@ -134,8 +136,8 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         bool ok = rf4_no_reason_ok(o->signed_ms, v->requested_ms ? v->requested_ms : v->registered_ms, v->goods_unused,
                                    v->packaging_complete, shop, why, sizeof why);
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-4", false,
-                       "case %s (order %s): seven-day no-reason return %s%s%s (owner %s)", rf_str(v->case_id),
-                       rf_str(v->order_id), ok ? "valid: agree it" : "not valid: ", ok ? "" : why,
+                       "case %s (order %s): seven-day no-reason return %s%s%s (owner %s)", cs_str(v->case_id),
+                       cs_str(v->order_id), ok ? "valid: agree it" : "not valid: ", ok ? "" : why,
                        ok ? "" : "; explain it to the buyer", rf_agent_name(v));
         rf_task_to_owner(t, v);
     }
@@ -143,7 +145,7 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         if (!rf5_evidence_ok(v, o, why, sizeof why)) {
             t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-5", false,
                            "case %s (order %s): %s: ask the buyer for it before agreeing (owner %s)",
-                           rf_str(v->case_id), rf_str(v->order_id), why, rf_agent_name(v));
+                           cs_str(v->case_id), cs_str(v->order_id), why, rf_agent_name(v));
             rf_task_to_owner(t, v);
         }
         int64_t item = rf10_item_fen(v, o);
@@ -152,7 +154,7 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         d->remedy = rf10_remedy(item, shop);
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-10", false,
                        "case %s (order %s): quality complaint on an item of %s CNY: propose %s (owner %s)",
-                       rf_str(v->case_id), rf_str(v->order_id), price,
+                       cs_str(v->case_id), cs_str(v->order_id), price,
                        d->remedy == RF_REMEDY_PARTIAL_OR_GIFT
                            ? "a partial refund or a similar gift with the next order instead of a return"
                            : "a return or an exchange",
@@ -160,14 +162,14 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         rf_task_to_owner(t, v);
     } else if (!rf5_evidence_ok(v, o, why, sizeof why)) {
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_CALL, "RF-5", false,
-                       "case %s (order %s): %s: ask the buyer for it before agreeing (owner %s)", rf_str(v->case_id),
-                       rf_str(v->order_id), why, rf_agent_name(v));
+                       "case %s (order %s): %s: ask the buyer for it before agreeing (owner %s)", cs_str(v->case_id),
+                       cs_str(v->order_id), why, rf_agent_name(v));
         rf_task_to_owner(t, v);
     }
     if (d->fx.ntasks == first) {
         t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-1", false,
-                       "case %s (order %s): %s request (%s) for %lld fen: work it (owner %s)", rf_str(v->case_id),
-                       rf_str(v->order_id), rf_type_name(v->type), rf_reason_name(v->reason), (long long)v->amount_fen,
+                       "case %s (order %s): %s request (%s) for %lld fen: work it (owner %s)", cs_str(v->case_id),
+                       cs_str(v->order_id), rf_type_name(v->type), rf_reason_name(v->reason), (long long)v->amount_fen,
                        rf_agent_name(v));
         rf_task_to_owner(t, v);
     }
@@ -193,17 +195,17 @@ static void onReshipped(const rf_case *v, const cs_shop *shop, rf_decision *d) {
         cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-3", false,
                                 "case %s (order %s): put %s CNY cash for the return postage in the reshipped "
                                 "parcel (owner %s)",
-                                rf_str(v->case_id), rf_str(v->order_id), yuan, rf_agent_name(v));
+                                cs_str(v->case_id), cs_str(v->order_id), yuan, rf_agent_name(v));
         rf_task_to_owner(t, v);
     } else {
         /* nothing refunded to add it to: finance pays it on its own */
         cs_finance *f =
             cs_fx_finance(&d->fx, "postage", "RF-3", d->postage.fen,
-                          "after-sales case %s (%s, %s), order %s: return postage reimbursed", rf_str(v->case_id),
-                          rf_type_name(v->type), rf_reason_name(v->reason), rf_str(v->order_id));
+                          "after-sales case %s (%s, %s), order %s: return postage reimbursed", cs_str(v->case_id),
+                          rf_type_name(v->type), rf_reason_name(v->reason), cs_str(v->order_id));
         if (f) {
-            snprintf(f->agent, sizeof f->agent, "%s", rf_str(v->agent));
-            snprintf(f->account, sizeof f->account, "%s", rf_str(v->refund_account));
+            snprintf(f->agent, sizeof f->agent, "%s", cs_str(v->agent));
+            snprintf(f->account, sizeof f->account, "%s", cs_str(v->refund_account));
         }
     }
 }
@@ -234,7 +236,7 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
                 t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_REVIEW, "RF-3", false,
                                "case %s (order %s): the return was sent freight collect: refuse the parcel and ask "
                                "the buyer to pay the postage first (owner %s)",
-                               rf_str(v.case_id), rf_str(v.order_id), rf_agent_name(&v));
+                               cs_str(v.case_id), cs_str(v.order_id), rf_agent_name(&v));
                 rf_task_to_owner(t, &v);
             }
             break;
@@ -251,7 +253,7 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
             t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
                            "case %s (order %s): the platform stepped in: submit the evidence within %d days "
                            "(owner %s)",
-                           rf_str(v.case_id), rf_str(v.order_id), shop->th.dispute_evidence_days, rf_agent_name(&v));
+                           cs_str(v.case_id), cs_str(v.order_id), shop->th.dispute_evidence_days, rf_agent_name(&v));
             rf_task_to_owner(t, &v);
             if (t) t->due_ms = due;
             cs_fx_timer(&d->fx, RF_TIMER_EVIDENCE, NULL, due);

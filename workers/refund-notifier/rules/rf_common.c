@@ -18,8 +18,6 @@ void rf_decision_init(rf_decision *d) {
     cs_fx_init(&d->fx);
 }
 
-const char *rf_str(const char *s) { return s ? s : ""; }
-
 const char *rf_agent_name(const rf_case *c) { return c->agent && c->agent[0] ? c->agent : RF_NO_AGENT; }
 
 int64_t rf_days_ms(int days) { return (int64_t)days * 24 * 3600 * 1000; }

@@ -195,8 +195,6 @@ typedef struct rf_decision {
 /* ---- helpers (rf_common.c) ------------------------------------------------ */
 
 void rf_decision_init(rf_decision *d);
-/* s, or "" for NULL. */
-const char *rf_str(const char *s);
 /* The owner's name for buyer messages: the agent, else RF_NO_AGENT. */
 const char *rf_agent_name(const rf_case *c);
 /* Gives task t (NULL: nothing) to the case's owner (cs_task.owner). */
