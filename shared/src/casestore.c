@@ -2,6 +2,8 @@
  * document sent and read as binary bytea (no hex round trip). */
 #include "cs/casestore.h"
 
+#include "cs/util.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +14,7 @@ int cs_case_load(cs_batch *b, const char *shop_id, const char *kind, const char 
     memset(out, 0, sizeof *out);
     const char *p[] = {shop_id, kind, case_id};
     PGresult *r =
-        PQexecParams(cs_batch_pg(b), "SELECT doc FROM cases WHERE shop_id = $1 AND kind = $2 AND case_id = $3", 3, NULL,
+        PQexecParams(cs_batch_pg(b), "SELECT doc FROM cases WHERE shop_id = $1 AND kind = $2 AND case_id = $3 FOR UPDATE", 3, NULL,
                      p, NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "load case %s:%s: %s", shop_id, case_id, PQresultErrorMessage(r));
@@ -27,6 +29,42 @@ int cs_case_load(cs_batch *b, const char *shop_id, const char *kind, const char 
     }
     PQclear(r);
     return 0;
+}
+
+int cs_case_find_open(cs_batch *b, const char *shop_id, const char *kind, cs_case_by by, const char *value, char ***ids,
+                      size_t *n, char *err, size_t errlen) {
+    /* one statement per column: each matches its own partial index */
+    static const char *const sql[] = {
+        "SELECT case_id FROM cases WHERE shop_id = $1 AND kind = $2 AND order_id = $3 AND closed_ms IS NULL "
+        "ORDER BY opened_ms, case_id",
+        "SELECT case_id FROM cases WHERE shop_id = $1 AND kind = $2 AND buyer_id = $3 AND closed_ms IS NULL "
+        "ORDER BY opened_ms, case_id",
+        "SELECT case_id FROM cases WHERE shop_id = $1 AND kind = $2 AND phone = $3 AND closed_ms IS NULL "
+        "ORDER BY opened_ms, case_id",
+    };
+    *ids = NULL;
+    *n = 0;
+    if (!value || !value[0]) return 0;
+    const char *p[] = {shop_id, kind, value};
+    PGresult *r = PQexecParams(cs_batch_pg(b), sql[by], 3, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "find cases of %s %s: %s", shop_id, value, PQresultErrorMessage(r));
+        PQclear(r);
+        return -1;
+    }
+    int rows = PQntuples(r);
+    if (rows > 0) {
+        *ids = cs_xcalloc((size_t)rows, sizeof **ids);
+        for (int i = 0; i < rows; i++) (*ids)[i] = cs_xstrdup(PQgetvalue(r, i, 0));
+        *n = (size_t)rows;
+    }
+    PQclear(r);
+    return 0;
+}
+
+void cs_case_ids_free(char **ids, size_t n) {
+    for (size_t i = 0; i < n; i++) free(ids[i]);
+    free(ids);
 }
 
 void cs_case_doc_free(cs_case_doc *d) {
@@ -50,17 +88,21 @@ int cs_case_save(cs_batch *b, const char *shop_id, const char *kind, const char 
                        cols->opened_ms ? opened : NULL,
                        cols->closed_ms ? closed : NULL,
                        now,
-                       (const char *)doc};
-    int lens[9] = {0, 0, 0, 0, 0, 0, 0, 0, (int)len};
-    int fmts[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+                       (const char *)doc,
+                       cols->buyer_id && cols->buyer_id[0] ? cols->buyer_id : NULL,
+                       cols->phone && cols->phone[0] ? cols->phone : NULL};
+    int lens[11] = {0, 0, 0, 0, 0, 0, 0, 0, (int)len, 0, 0};
+    int fmts[11] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0};
     PGresult *r =
         PQexecParams(cs_batch_pg(b),
                      "INSERT INTO cases (shop_id, case_id, kind, order_id, stage, opened_ms, closed_ms, "
-                     "updated_ms, doc) VALUES ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9) "
+                     "updated_ms, doc, buyer_id, phone) VALUES ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9, "
+                     "$10, $11) "
                      "ON CONFLICT (shop_id, kind, case_id) DO UPDATE SET order_id = EXCLUDED.order_id, "
                      "stage = EXCLUDED.stage, opened_ms = EXCLUDED.opened_ms, closed_ms = EXCLUDED.closed_ms, "
-                     "updated_ms = EXCLUDED.updated_ms, doc = EXCLUDED.doc",
-                     9, NULL, p, lens, fmts, 0);
+                     "updated_ms = EXCLUDED.updated_ms, doc = EXCLUDED.doc, buyer_id = EXCLUDED.buyer_id, "
+                     "phone = EXCLUDED.phone",
+                     11, NULL, p, lens, fmts, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         snprintf(err, errlen, "save case %s:%s: %s", shop_id, case_id, PQresultErrorMessage(r));
         PQclear(r);

@@ -31,12 +31,31 @@ typedef struct cs_case_cols {
     const char *stage;    /* NULL = none ("AGREED", ...) */
     int64_t opened_ms;    /* 0 = NULL */
     int64_t closed_ms;    /* 0 = NULL (open) */
+    const char *buyer_id; /* NULL = none; finds open cases by buyer */
+    const char *phone;    /* NULL = none; canonical number, finds open cases by number */
 } cs_case_cols;
 
-/* Loads the document of (shop, kind, case id) into *out. 0, or -1 with err. */
+/* What an open case can be found by besides its id. */
+typedef enum cs_case_by {
+    CS_CASE_BY_ORDER = 0,
+    CS_CASE_BY_BUYER = 1,
+    CS_CASE_BY_PHONE = 2,
+} cs_case_by;
+
+/* Loads the document of (shop, kind, case id) into *out, locking the row
+ * (FOR UPDATE) so that two events of one case reached under different
+ * lock keys (a buyer's presence and the case's own review) still apply
+ * one after the other. 0, or -1 with err. */
 int cs_case_load(cs_batch *b, const char *shop_id, const char *kind, const char *case_id, cs_case_doc *out, char *err,
                  size_t errlen);
 void cs_case_doc_free(cs_case_doc *d);
+
+/* The ids of the open cases (closed_ms NULL) of kind in shop whose `by`
+ * column equals value, oldest first: *ids is malloc'd (free with
+ * cs_case_ids_free), *n its length. 0, or -1 with err. */
+int cs_case_find_open(cs_batch *b, const char *shop_id, const char *kind, cs_case_by by, const char *value, char ***ids,
+                      size_t *n, char *err, size_t errlen);
+void cs_case_ids_free(char **ids, size_t n);
 
 /* Inserts or replaces (shop, kind, case id) with doc[0..len) and cols;
  * updated_ms is the batch's now. 0, or -1 with err. */
