@@ -9,7 +9,8 @@
 #
 # Roles are the binaries in the build: order-verifier, exception-handler
 # (RULES.md section 2, docs/exceptions.md), refund-notifier (section 3,
-# docs/aftersales.md), timer-dispatcher (copies of the
+# docs/aftersales.md), review-scheduler (section 4, docs/reviews.md),
+# notifier (section 5, docs/notifier.md), timer-dispatcher (copies of the
 # dispatcher need no group: their claims in Redis are atomic).
 # Logs go to $CS_RUN_DIR/workers/<role>-<n>.log; pids to .pid files there.
 set -euo pipefail
