@@ -373,7 +373,7 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
         return;
     }
     nt_number_state st = {.sent_ms = m->num->sent, .nsent = m->num->n, .opted_out = m->num->optout};
-    nt_decision d = nt_decide(r->class_, &st, m->shop, now);
+    nt_decision d = nt_decide(r->class_, NULL, &st, m->shop, now); /* RV-5 wired in the next commit */
     if (d.action == NT_SUPPRESS) {
         m->status = ST_SUPPRESSED;
         snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
