@@ -259,9 +259,13 @@ static void numberFor(char *out, size_t len, int k) {
     snprintf(out, len, "139%08u", (base + (unsigned)k * 1009u) % 100000000u);
 }
 
-static int produceRequest(const char *run, const char *event_id, const char *key, const char *order, const char *to,
-                          Cs__V1__MessageClass klass, const char *tpl) {
+/* A request as a worker makes it; case_id (may be NULL) and expires_ms
+ * (0 = never) are what a review follow-up carries (RV-4, RV-5). */
+static int produceRequestFor(const char *run, const char *event_id, const char *key, const char *order, const char *to,
+                             Cs__V1__MessageClass klass, const char *tpl, const char *case_id, int64_t expires_ms) {
     Cs__V1__NotificationRequest req = CS__V1__NOTIFICATION_REQUEST__INIT;
+    req.case_id = (char *)(case_id ? case_id : "");
+    req.expires_ms = expires_ms;
     req.idempotency_key = (char *)key;
     req.order_id = (char *)order;
     req.to = (char *)to;
@@ -291,6 +295,11 @@ static int produceRequest(const char *run, const char *event_id, const char *key
     char rkey[256];
     snprintf(rkey, sizeof rkey, "%s:%s", SHOP, order);
     return it_produce_env(TOPIC_NOTES, -1, rkey, &env, NULL);
+}
+
+static int produceRequest(const char *run, const char *event_id, const char *key, const char *order, const char *to,
+                          Cs__V1__MessageClass klass, const char *tpl) {
+    return produceRequestFor(run, event_id, key, order, to, klass, tpl, NULL, 0);
 }
 
 static int produceSms(const char *run, const char *event_id, const char *from, const char *text) {
@@ -785,6 +794,168 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
     it_worker_stop(&d, SIGTERM, 20000);
 }
 
+/* ---- RV-5: follow-up expiry and ended cases ------------------------------------------------ */
+
+/* A review case row as the review-scheduler stores it (migration 0010);
+ * doc is any bytes: the notifier reads only stage and closed_ms. */
+static int caseRow(const char *case_id, const char *order, const char *stage, int64_t closed_ms) {
+    char closed[24] = "NULL";
+    if (closed_ms) snprintf(closed, sizeof closed, "%lld", (long long)closed_ms);
+    return it_pg_exec(
+        "INSERT INTO cases (shop_id, case_id, kind, order_id, stage, opened_ms, closed_ms, updated_ms, doc) "
+        "VALUES ('" SHOP "', '%s', 'review', '%s', '%s', 0, %s, 0, decode('00', 'hex')) "
+        "ON CONFLICT (shop_id, kind, case_id) DO UPDATE SET stage = EXCLUDED.stage, "
+        "closed_ms = EXCLUDED.closed_ms",
+        case_id, order, stage, closed);
+}
+
+static long long reasonCount(const char *key, const char *reason) {
+    return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = '" SHOP
+                     "' AND idempotency_key = '%s' AND reason = '%s'",
+                     key, reason);
+}
+
+/* RV-5: a follow-up whose review case was revised (closed) is cancelled and
+ * never reaches the provider; one whose case is open goes; a replay of the
+ * cancelled key does nothing (NT-1). */
+static void test_rv5_follow_up_of_a_closed_case_is_cancelled_never_sent(void) {
+    char run[64], kc[128], ko[128], marker[128], ev[160], order[96], caseClosed[96], caseOpen[96], to[32], other[32];
+    it_run_id(run, sizeof run);
+    snprintf(kc, sizeof kc, "%s-kcancel", run);
+    snprintf(ko, sizeof ko, "%s-kopen", run);
+    snprintf(marker, sizeof marker, "%s-kmark", run);
+    snprintf(order, sizeof order, "%s-o5", run);
+    snprintf(caseClosed, sizeof caseClosed, "%s-rv-closed", run);
+    snprintf(caseOpen, sizeof caseOpen, "%s-rv-open", run);
+    numberFor(to, sizeof to, 20);
+    numberFor(other, sizeof other, 21);
+    int64_t now = shanghai(2026, 11, 12, 10, 0), expires = shanghai(2026, 11, 13, 0, 0);
+    IT_REQUIRE(clockSet(now) == 0);
+    IT_REQUIRE(caseRow(caseClosed, order, "revised", now - 3600000) == 0);
+    IT_REQUIRE(caseRow(caseOpen, order, "open", 0) == 0);
+    it_worker w;
+    IT_REQUIRE(startNotifier(&w, "nt-rv5-cancel", NULL) == 0);
+    snprintf(ev, sizeof ev, "%s-ecancel", run);
+    CT_EQ_INT(produceRequestFor(run, ev, kc, order, to, NT_FOLLOW_UP_CLASS, "review_follow_up", caseClosed, expires),
+              0);
+    snprintf(ev, sizeof ev, "%s-eopen", run);
+    CT_EQ_INT(produceRequestFor(run, ev, ko, order, other, NT_FOLLOW_UP_CLASS, "review_follow_up", caseOpen, expires),
+              0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(kc, "cancelled"), 1);
+    CT_EQ_INT(reasonCount(kc, "RV-5 CASE_CLOSED (revised)"), 1);
+    CT_EQ_INT(waitStatus(ko, "sent"), 1);
+    CT_EQ_INT(stubCount(ko), 1);
+    /* the cancelled key again (a new event): final, nothing more; a marker
+     * behind it on the same partition shows it was seen */
+    snprintf(ev, sizeof ev, "%s-ecancel-again", run);
+    CT_EQ_INT(produceRequestFor(run, ev, kc, order, to, NT_FOLLOW_UP_CLASS, "review_follow_up", caseClosed, expires),
+              0);
+    snprintf(ev, sizeof ev, "%s-emark", run);
+    CT_EQ_INT(produceRequest(run, ev, marker, order, to, NT_SERVICE_CLASS, "ship_date_changed"), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(marker, "sent"), 1);
+    CT_EQ_INT(msgCount(kc, "cancelled"), 1);
+    CT_EQ_INT(stubCount(kc), 0);
+    int port = it_worker_http_port(&w);
+    CT_CHECK(it_metric(port, "cs_nt_messages_total{status=\"cancelled\"}") >= 1);
+    CT_CHECK(it_metric(port, "cs_nt_replays_total") >= 1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+}
+
+/* RV-5: a follow-up that arrives after its expiry (day 2's SMS consumed on
+ * day 3) is expired, never sent. */
+static void test_rv5_follow_up_requested_after_its_expiry_is_expired(void) {
+    char run[64], key[128], ev[160], order[96], caseId[96], to[32];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "%s-klate", run);
+    snprintf(order, sizeof order, "%s-o6", run);
+    snprintf(caseId, sizeof caseId, "%s-rv-late", run);
+    numberFor(to, sizeof to, 22);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 13, 10, 0)) == 0);
+    IT_REQUIRE(caseRow(caseId, order, "open", 0) == 0);
+    it_worker w;
+    IT_REQUIRE(startNotifier(&w, "nt-rv5-late", NULL) == 0);
+    snprintf(ev, sizeof ev, "%s-elate", run);
+    CT_EQ_INT(produceRequestFor(run, ev, key, order, to, NT_FOLLOW_UP_CLASS, "review_follow_up", caseId,
+                                shanghai(2026, 11, 13, 0, 0)),
+              0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(key, "expired"), 1);
+    CT_EQ_INT(reasonCount(key, "RV-5 EXPIRED"), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
+                        "AND sent_ms IS NULL AND release_ms IS NULL",
+                        key),
+              1);
+    it_sleep_ms(300);
+    CT_EQ_INT(stubCount(key), 0);
+    CT_CHECK(it_metric(it_worker_http_port(&w), "cs_nt_messages_total{status=\"expired\"}") >= 1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+}
+
+/* RV-5 under quiet hours (NT-2), with the real timer-dispatcher on the
+ * Redis clock. Asked for at 20:30:
+ *  - expiring at midnight: the window opens at 08:00, after the expiry, so
+ *    it is expired at once (no hold, no timer), and 08:00 sends nothing;
+ *  - expiring at 09:00 (its case stays open): held to 08:00, but the
+ *    release fires late (the clock jumps to 09:30): expired, not sent;
+ *  - expiring at noon, its case revised in the night: held, then cancelled
+ *    when released at 09:30. */
+static void test_rv5_follow_up_held_by_quiet_hours_is_expired_or_cancelled_not_sent(void) {
+    char run[64], kMid[128], kNine[128], kRev[128], ev[160], order[96], caseId[96], caseOpen[96], to[3][32];
+    it_run_id(run, sizeof run);
+    snprintf(kMid, sizeof kMid, "%s-kmidnight", run);
+    snprintf(kNine, sizeof kNine, "%s-knine", run);
+    snprintf(kRev, sizeof kRev, "%s-krevised", run);
+    snprintf(order, sizeof order, "%s-o7", run);
+    snprintf(caseId, sizeof caseId, "%s-rv-night", run);
+    snprintf(caseOpen, sizeof caseOpen, "%s-rv-stays-open", run);
+    for (int i = 0; i < 3; i++) numberFor(to[i], sizeof to[i], 23 + i);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 14, 20, 30)) == 0);
+    IT_REQUIRE(caseRow(caseId, order, "open", 0) == 0);
+    IT_REQUIRE(caseRow(caseOpen, order, "open", 0) == 0);
+    it_worker w, d;
+    IT_REQUIRE(startNotifier(&w, "nt-rv5-night", NULL) == 0);
+    const char *denv[] = {"CS_CLOCK=redis", NULL};
+    IT_REQUIRE(it_worker_start_bin(&d, "timer-dispatcher", "nt-rv5-dispatcher", NULL, denv) == 0);
+    snprintf(ev, sizeof ev, "%s-emid", run);
+    CT_EQ_INT(produceRequestFor(run, ev, kMid, order, to[0], NT_FOLLOW_UP_CLASS, "review_follow_up", caseId,
+                                shanghai(2026, 11, 15, 0, 0)),
+              0);
+    snprintf(ev, sizeof ev, "%s-enine", run);
+    CT_EQ_INT(produceRequestFor(run, ev, kNine, order, to[1], NT_FOLLOW_UP_CLASS, "review_follow_up", caseOpen,
+                                shanghai(2026, 11, 15, 9, 0)),
+              0);
+    snprintf(ev, sizeof ev, "%s-erev", run);
+    CT_EQ_INT(produceRequestFor(run, ev, kRev, order, to[2], NT_FOLLOW_UP_CLASS, "review_follow_up", caseId,
+                                shanghai(2026, 11, 15, 12, 0)),
+              0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(kMid, "expired"), 1);
+    CT_EQ_INT(reasonCount(kMid, "RV-5 EXPIRED (held past it by NT-2 QUIET_HOURS)"), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE timer_id = 'nt.release@" SHOP ":%s'", kMid), 0);
+    CT_EQ_INT(waitStatus(kNine, "held"), 1);
+    CT_EQ_INT(waitStatus(kRev, "held"), 1);
+    CT_EQ_INT(it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", kNine),
+              shanghai(2026, 11, 15, 8, 0));
+    /* in the night the buyer revises the review: the case ends */
+    IT_REQUIRE(caseRow(caseId, order, "revised", shanghai(2026, 11, 14, 23, 0)) == 0);
+    /* the release timers fire late, at 09:30 */
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 15, 9, 30)) == 0);
+    CT_EQ_INT(waitStatus(kNine, "expired"), 1);
+    CT_EQ_INT(reasonCount(kNine, "RV-5 EXPIRED"), 1);
+    CT_EQ_INT(waitStatus(kRev, "cancelled"), 1);
+    CT_EQ_INT(reasonCount(kRev, "RV-5 CASE_CLOSED (revised)"), 1);
+    CT_EQ_INT(msgCount(kMid, "expired"), 1);
+    it_sleep_ms(500);
+    CT_EQ_INT(stubCount(kMid), 0);
+    CT_EQ_INT(stubCount(kNine), 0);
+    CT_EQ_INT(stubCount(kRev), 0);
+    CT_CHECK(it_metric(it_worker_http_port(&w), "cs_nt_released_total") >= 2);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+    it_worker_stop(&d, SIGTERM, 20000);
+}
+
 static void test_cleanup_clock(void) {
     clockClear();
     CT_CHECK(1);
@@ -800,4 +971,7 @@ IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_not
         CT_CASE(test_nt3_burst_of_five_to_one_number_sends_three), CT_CASE(test_throughput_and_rate_limit),
         CT_CASE(test_nt5_bad_template_stops_the_process_naming_it),
         CT_CASE(test_nt1_crash_after_provider_2xx_resends_the_same_key),
-        CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800), CT_CASE(test_cleanup_clock))
+        CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800),
+        CT_CASE(test_rv5_follow_up_of_a_closed_case_is_cancelled_never_sent),
+        CT_CASE(test_rv5_follow_up_requested_after_its_expiry_is_expired),
+        CT_CASE(test_rv5_follow_up_held_by_quiet_hours_is_expired_or_cancelled_not_sent), CT_CASE(test_cleanup_clock))

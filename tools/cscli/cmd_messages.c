@@ -7,8 +7,9 @@
  *   messages lift <shop> <number> [--by NAME]
  *
  * `list` shows the newest first: status sent / held (with the release
- * time) / suppressed / failed (with the provider's answer), the template,
- * class and channel. `lift` is the operator's end of NT-4: the number gets
+ * time) / suppressed / failed (with the provider's answer) / expired or
+ * cancelled (RV-5: a follow-up past its expiry, or whose case ended, with
+ * the reason), the template, class and channel. `lift` is the operator's end of NT-4: the number gets
  * follow-ups from that shop again. Numbers are masked as in the logs
  * (138****8000) in the human output and in JSON: an operator screen is
  * shared; `lift` takes the full number because the operator has it from
@@ -27,15 +28,24 @@
 #include "cs/util.h"
 
 static const char messages_usage[] =
-    "usage: cscli messages list [--order <shop>:<order>] [--status sent|held|suppressed|failed]\n"
+    "usage: cscli messages list [--order <shop>:<order>]\n"
+    "                           [--status sent|held|suppressed|failed|expired|cancelled]\n"
     "                           [--limit N] [--tz ZONE] [--json]\n"
-    "         the notifier's messages, newest first, with their status (NT-1..NT-5);\n"
+    "         the notifier's messages, newest first, with their status (NT-1..NT-5, RV-5);\n"
     "         exit 1 when --order matches none\n"
     "       cscli messages optouts [--shop S] [--json]\n"
     "         numbers that replied T, TD or 退订 (NT-4), in force\n"
     "       cscli messages lift <shop> <number> [--by NAME] [--json]\n"
     "         lifts an opt-out: follow-ups from the shop reach the number again;\n"
     "         exit 1 when there is none in force\n";
+
+/* messages.status values (migrations 0003, 0012). */
+static bool knownStatus(const char *s) {
+    static const char *const known[] = {"sent", "held", "suppressed", "failed", "expired", "cancelled"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(s, known[i]) == 0) return true;
+    return false;
+}
 
 static void oneLine(const char *in, char *out, size_t len) {
     cs_strlcpy(out, in ? in : "", len);
@@ -278,10 +288,10 @@ int cscli_cmd_messages(cscli *c, int argc, char **argv) {
         if (npos != 1) return cscli_usage_error(c, messages_usage, "messages list: unexpected '%s'", pos[1]);
         if (order && cscli_parse_order_key(order, shop, sizeof shop, ord, sizeof ord) != 0)
             return cscli_usage_error(c, messages_usage, "messages list: --order needs <shop>:<order>, got '%s'", order);
-        if (status && strcmp(status, "sent") != 0 && strcmp(status, "held") != 0 && strcmp(status, "suppressed") != 0 &&
-            strcmp(status, "failed") != 0)
+        if (status && !knownStatus(status))
             return cscli_usage_error(c, messages_usage,
-                                     "messages list: --status must be sent, held, suppressed or failed");
+                                     "messages list: --status must be sent, held, suppressed, failed, expired or "
+                                     "cancelled");
         if (limit && cscli_parse_int(limit, 100000, &lim) != 0)
             return cscli_usage_error(c, messages_usage, "messages list: --limit must be 1..100000");
     } else if (strcmp(sub, "optouts") == 0) {

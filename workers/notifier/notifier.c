@@ -8,15 +8,17 @@
  *     becomes a candidate again; notification requests are validated (no
  *     key, no template or no class = poison, dead-lettered);
  *  2. read the message rows of every key FOR UPDATE: a key already sent,
- *     held, suppressed or permanently failed is a replay and does nothing
- *     (NT-1); a key dead-lettered earlier is tried again;
+ *     held, suppressed, expired, cancelled or permanently failed is a
+ *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
+ *     again;
  *  3. lock each (shop, number) with a transaction advisory lock, in hash
  *     order (two notifier processes with messages to one number on
  *     different partitions take turns, so NT-3's count cannot be raced),
  *     then read what was sent to those numbers since yesterday and the
- *     opt-outs in force;
- *  4. decide each message in partition order (nt_decide: NT-4, NT-2,
- *     NT-3), counting the batch's own sends as they are decided;
+ *     opt-outs in force; and, in one query, the review cases the batch's
+ *     follow-ups name (RV-5: a case no longer open cancels them);
+ *  4. decide each message in partition order (nt_decide: RV-5, NT-4,
+ *     NT-2, NT-3), counting the batch's own sends as they are decided;
  *  5. send everything to be sent, concurrently, with retries (provider.c);
  *  6. record every message's fate with one upsert (array parameters); held ones
  *     get their release timer (cs_timer_schedule, same transaction).
@@ -53,17 +55,18 @@
 #define NT_TEXT_MAX 2048
 #define NT_LOOKBACK_MS (48LL * 3600 * 1000) /* covers "today" in any zone */
 
+/* messages.status (migrations 0003, 0012): expired and cancelled are RV-5's. */
+enum { ST_SENT, ST_HELD, ST_SUPPRESSED, ST_FAILED, ST_EXPIRED, ST_CANCELLED, NT_NSTATUS };
+static const char *const statusName[NT_NSTATUS] = {"sent", "held", "suppressed", "failed", "expired", "cancelled"};
+
 typedef struct ntWorker {
     nt_config cfg;
-    nt_templates *tpl;           /* owned */
-    nt_provider *prov;           /* owned */
-    cs_copybuf copy, arr1, arr2; /* reused per batch */
-    cs_metric *mStatus[4];       /* sent, held, suppressed, failed */
+    nt_templates *tpl;              /* owned */
+    nt_provider *prov;              /* owned */
+    cs_copybuf copy, arr1, arr2;    /* reused per batch */
+    cs_metric *mStatus[NT_NSTATUS]; /* by status (statusName) */
     cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
 } ntWorker;
-
-enum { ST_SENT, ST_HELD, ST_SUPPRESSED, ST_FAILED };
-static const char *const statusName[] = {"sent", "held", "suppressed", "failed"};
 
 /* What the batch knows of one (shop, number). */
 typedef struct ntNumber {
@@ -86,7 +89,9 @@ typedef struct ntMsg {
     int priorAttempts;
     int64_t requestedMs;
     ntNumber *num;
-    int status; /* ST_*, -1 = nothing to write */
+    bool caseEnded;     /* RV-5: the follow-up's review case is no longer open */
+    char caseStage[32]; /* that case's stage, for the reason */
+    int status;         /* ST_*, -1 = nothing to write */
     char reason[200];
     bool permanent;
     int64_t releaseMs;
@@ -328,6 +333,74 @@ out:
     return rc;
 }
 
+/* ---- step 3b: the follow-ups' cases (RV-5) ---------------------------------------------- */
+
+/* True when m is a follow-up naming a case: the only messages whose case
+ * matters (nt_followup_expiry.c). */
+static bool namesCase(const ntMsg *m) {
+    return !m->skip && m->req->class_ == NT_FOLLOW_UP && m->req->case_id && m->req->case_id[0];
+}
+
+/* One query for every case the batch's follow-ups name: the review cases
+ * of the review-scheduler (migration 0010), read as committed now. Not
+ * locked: a case that ends while this batch sends was still open when it
+ * was read, as it would be had the follow-up gone a moment earlier; the
+ * next decision (a release) reads it again. A case with no row stays
+ * open (nt_rv5_case_ended). */
+static int loadCases(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, size_t errlen) {
+    const char **a = cs_xcalloc(n ? n : 1, sizeof *a), **c = cs_xcalloc(n ? n : 1, sizeof *c);
+    size_t np = 0;
+    cs_strmap asked; /* (shop, case) -> 1: each pair once in the parameters */
+    cs_strmap_init(&asked);
+    for (size_t i = 0; i < n; i++) {
+        if (!namesCase(&ms[i])) continue;
+        char pk[400];
+        pairKey(pk, sizeof pk, ms[i].shop->id, ms[i].req->case_id);
+        if (cs_strmap_get(&asked, pk)) continue;
+        cs_strmap_put(&asked, pk, (void *)1);
+        a[np] = ms[i].shop->id;
+        c[np] = ms[i].req->case_id;
+        np++;
+    }
+    cs_strmap_clear(&asked);
+    int rc = -1;
+    PGresult *r = NULL;
+    if (np == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (query2(w, cs_batch_pg(b),
+               "SELECT shop_id, case_id, stage, closed_ms IS NOT NULL FROM cases WHERE kind = 'review' "
+               "AND shop_id = ANY($1::text[]) AND (shop_id, case_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               a, c, np, NULL, &r, err, errlen) != 0)
+        goto out;
+    cs_strmap rows;
+    cs_strmap_init(&rows);
+    for (int j = 0; j < PQntuples(r); j++) {
+        char pk[400];
+        pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+        cs_strmap_put(&rows, pk, (void *)(intptr_t)(j + 1));
+    }
+    for (size_t i = 0; i < n; i++) {
+        ntMsg *m = &ms[i];
+        if (!namesCase(m)) continue;
+        char pk[400];
+        pairKey(pk, sizeof pk, m->shop->id, m->req->case_id);
+        int j = (int)(intptr_t)cs_strmap_get(&rows, pk) - 1;
+        if (j < 0) continue;
+        const char *stage = PQgetisnull(r, j, 2) ? NULL : PQgetvalue(r, j, 2);
+        m->caseEnded = nt_rv5_case_ended(stage, PQgetvalue(r, j, 3)[0] == 't'); /* RV-5 */
+        cs_strlcpy(m->caseStage, stage ? stage : "", sizeof m->caseStage);
+    }
+    cs_strmap_clear(&rows);
+    rc = 0;
+out:
+    PQclear(r);
+    free(a);
+    free(c);
+    return rc;
+}
+
 /* ---- step 4: deciding and rendering ----------------------------------------------------- */
 
 static char *providerBody(const ntMsg *m, const char *text) {
@@ -373,10 +446,14 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
         return;
     }
     nt_number_state st = {.sent_ms = m->num->sent, .nsent = m->num->n, .opted_out = m->num->optout};
-    nt_decision d = nt_decide(r->class_, &st, m->shop, now);
-    if (d.action == NT_SUPPRESS) {
-        m->status = ST_SUPPRESSED;
-        snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
+    nt_followup fu = {.expires_ms = r->expires_ms, .case_ended = m->caseEnded, .case_stage = m->caseStage};
+    nt_decision d = nt_decide(r->class_, &fu, &st, m->shop, now);
+    if (d.action == NT_SUPPRESS || d.action == NT_EXPIRE || d.action == NT_CANCEL) {
+        m->status = d.action == NT_SUPPRESS ? ST_SUPPRESSED : d.action == NT_EXPIRE ? ST_EXPIRED : ST_CANCELLED;
+        if (d.detail[0])
+            snprintf(m->reason, sizeof m->reason, "%s %s (%.120s)", d.rule, d.reason, d.detail);
+        else
+            snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
         return;
     }
     if (d.action == NT_HOLD) {
@@ -557,6 +634,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (nt_number_canon(m->req->to, m->to, sizeof m->to) != 0) m->to[0] = '\0';
     }
     if (loadNumbers(w, b, ms, nm, &nums, err, errlen) != 0) goto out;
+    if (loadCases(w, b, ms, nm, err, errlen) != 0) goto out;
 
     for (size_t i = 0; i < nm; i++)
         if (!ms[i].skip) decide(w, &ms[i], now);
@@ -668,7 +746,7 @@ static int init(void *user, const cs_config *cfg, const cs_shops *shops, char *e
     };
     w->prov = nt_provider_new(&pc, err, errlen);
     if (!w->prov) return -1;
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < NT_NSTATUS; s++) {
         char labels[64];
         snprintf(labels, sizeof labels, "status=\"%s\"", statusName[s]);
         w->mStatus[s] = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_messages_total", "Messages by recorded status", labels);

@@ -50,11 +50,23 @@ static void test_messages_usage_errors_exit_2(void) {
 static void test_messages_help_lists_statuses(void) {
     char *argv[] = {"cscli", "messages", "--help", NULL};
     CT_EQ_INT(run(argv), CSCLI_OK);
-    CT_CHECK(strstr(out_text, "sent|held|suppressed|failed") != NULL);
+    CT_CHECK(strstr(out_text, "sent|held|suppressed|failed|expired|cancelled") != NULL);
     CT_CHECK(strstr(out_text, "--order") != NULL);
     char *top[] = {"cscli", "--help", NULL};
     CT_EQ_INT(run(top), CSCLI_OK);
     CT_CHECK(strstr(out_text, "messages") != NULL);
+}
+
+/* RV-5's statuses are filters like the others: with PostgreSQL down the
+ * answer is "backend down" (3), not a usage error (2). */
+static void test_messages_list_accepts_rv5_statuses(void) {
+    setenv("CS_PG_DSN", "host=127.0.0.1 port=1 dbname=cs user=cs connect_timeout=1", 1);
+    const char *statuses[] = {"expired", "cancelled"};
+    for (size_t i = 0; i < 2; i++) {
+        char *argv[] = {"cscli", "messages", "list", "--status", (char *)statuses[i], NULL};
+        CT_EQ_INT(run(argv), CSCLI_BACKEND);
+    }
+    unsetenv("CS_PG_DSN");
 }
 
 static void test_messages_backend_down_exits_3_with_json_error(void) {
@@ -69,4 +81,4 @@ static void test_messages_backend_down_exits_3_with_json_error(void) {
 }
 
 CT_MAIN(CT_CASE(test_messages_usage_errors_exit_2), CT_CASE(test_messages_help_lists_statuses),
-        CT_CASE(test_messages_backend_down_exits_3_with_json_error))
+        CT_CASE(test_messages_list_accepts_rv5_statuses), CT_CASE(test_messages_backend_down_exits_3_with_json_error))

@@ -36,6 +36,9 @@ static void test_nt1_replayed_key_sends_nothing_more(void) {
     CT_EQ_INT(nt1_on_request("held", false), NT1_DONE); /* its timer sends it */
     CT_EQ_INT(nt1_on_request("suppressed", false), NT1_DONE);
     CT_EQ_INT(nt1_on_request("failed", true), NT1_DONE); /* 4xx: never again */
+    /* RV-5: an expired or cancelled follow-up stays so, even replayed */
+    CT_EQ_INT(nt1_on_request("expired", false), NT1_DONE);
+    CT_EQ_INT(nt1_on_request("cancelled", false), NT1_DONE);
 }
 
 static void test_nt1_dead_lettered_message_is_retried_on_replay(void) {

@@ -1,9 +1,11 @@
-/* nt_rules.h -- the notifier's rules (RULES.md section 5, NT-1..NT-5) as
- * pure functions: (request, the number's state read from the database,
- * shop settings, now) -> decisions. No I/O happens here; the worker
- * (../notifier.c) loads the state, calls these, talks to the provider and
- * records what they decide. Each rule lives in the file named after it
- * (nt02_quiet_hours.c is NT-2, ...); nt_decide.c combines them.
+/* nt_rules.h -- the notifier's rules (RULES.md section 5, NT-1..NT-5, and
+ * the notifier's half of RV-5) as pure functions: (request, the number's
+ * and the case's state read from the database, shop settings, now) ->
+ * decisions. No I/O happens here; the worker (../notifier.c) loads the
+ * state, calls these, talks to the provider and records what they decide.
+ * Each rule lives in the file named after it (nt02_quiet_hours.c is NT-2,
+ * ..., nt_followup_expiry.c is RV-5's expiry and cancelled cases);
+ * nt_decide.c combines them.
  *
  * Ownership: nothing here allocates; decisions point to static strings or
  * into what they were given. */
@@ -95,14 +97,42 @@ typedef enum nt_action {
     NT_SEND = 1,
     NT_HOLD = 2, /* until until_ms */
     NT_SUPPRESS = 3,
+    NT_EXPIRE = 4, /* RV-5: a follow-up past its expiry, never sent */
+    NT_CANCEL = 5, /* RV-5: a follow-up whose case is no longer open */
 } nt_action;
 
 typedef struct nt_decision {
     nt_action action;
     int64_t until_ms;   /* NT_HOLD: the release time */
-    const char *rule;   /* "NT-2", "NT-3", "NT-4"; NULL for NT_SEND */
-    const char *reason; /* "QUIET_HOURS", "DAILY_CAP", "OPTED_OUT"; "" for NT_SEND */
+    const char *rule;   /* "NT-2", "NT-3", "NT-4", "RV-5"; NULL for NT_SEND */
+    const char *reason; /* "QUIET_HOURS", "DAILY_CAP", "OPTED_OUT", "EXPIRED",
+                         * "CASE_CLOSED"; "" for NT_SEND */
+    const char *detail; /* "" or more for the record: the case's stage
+                         * (CASE_CLOSED), the hold that would outlive the
+                         * follow-up (EXPIRED) */
 } nt_decision;
+
+/* ---- RV-5 in the notifier: follow-up expiry and ended cases ---------------- */
+
+/* What the request says and what the worker read about the case it names.
+ * All zero (or a NULL pointer where one is taken) = no expiry, no case. */
+typedef struct nt_followup {
+    int64_t expires_ms;     /* the request's expires_ms; 0 = never */
+    bool case_ended;        /* its case is no longer open (nt_rv5_case_ended) */
+    const char *case_stage; /* that case's stage ("revised", ...), or NULL */
+} nt_followup;
+
+/* RV-5: a stored review case (cases.stage, cases.closed_ms IS NOT NULL)
+ * that is no longer open: a stage other than "open", or closed. A NULL or
+ * empty stage of an unclosed case says nothing: open. */
+bool nt_rv5_case_ended(const char *stage, bool closed);
+/* RV-5: true when a follow-up whose case ended must not go (cancelled).
+ * Service messages are never cancelled by their case. */
+bool nt_rv5_cancelled(Cs__V1__MessageClass klass, const nt_followup *fu);
+/* RV-5: true when a follow-up may not be sent at at_ms: expires_ms > 0 and
+ * at_ms >= expires_ms (half-open, as every window of RULES.md). Service
+ * messages never expire (their expires_ms is ignored). */
+bool nt_rv5_expired(Cs__V1__MessageClass klass, const nt_followup *fu, int64_t at_ms);
 
 /* What the worker read about the recipient (one shop, one number). */
 typedef struct nt_number_state {
@@ -112,8 +142,12 @@ typedef struct nt_number_state {
     bool opted_out; /* NT-4 opt-out in force */
 } nt_number_state;
 
-/* NT-4 first (a suppressed follow-up is never held), then NT-2, then
- * NT-3. */
-nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_number_state *st, const cs_shop *shop, int64_t now_ms);
+/* RV-5 first (a follow-up whose case ended is cancelled, one past its
+ * expiry expired), then NT-4 (a suppressed follow-up is never held), then
+ * NT-2, then NT-3; a follow-up whose hold would release it at or after its
+ * expiry is expired at once rather than held. fu may be NULL (no expiry,
+ * no case). */
+nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_followup *fu, const nt_number_state *st, const cs_shop *shop,
+                      int64_t now_ms);
 
 #endif
