@@ -258,11 +258,14 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     char amount[24], now[24];
     snprintf(amount, sizeof amount, "%" PRId64, f->amount_fen);
     snprintf(now, sizeof now, "%" PRId64, cs_batch_now(b));
-    const char *p[] = {t->shop_id, id, cs_str(t->order_id), f->kind, amount, f->rule, f->reason, now};
+    /* RF-7: the row carries what the record does (agent, buyer, account) */
+    const char *p[] = {t->shop_id, id,  cs_str(t->order_id),  f->kind, amount, f->rule, f->reason,
+                       now,        f->agent, cs_str(t->buyer_id), f->account};
     if (cs_pg_exec(cs_batch_pg(b),
                    "INSERT INTO finance_requests (shop_id, request_id, order_id, kind, amount_fen, rule, reason, "
-                   "created_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
-                   8, p, NULL, err, errlen) != 0)
+                   "created_ms, agent, buyer_id, refund_account) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+                   "ON CONFLICT DO NOTHING",
+                   11, p, NULL, err, errlen) != 0)
         return -1;
     cs_metric_add(fxMetrics.finance, 1);
     return 0;

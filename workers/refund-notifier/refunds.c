@@ -7,13 +7,15 @@
  * handler loads the stored case (cs/casestore.h) and the verifier's order
  * facts (cs/readmodel.h), asks rf_case_event() what the event means, saves
  * rf_case_after(), hands the effects to cs_fx_apply() with the case as
- * their subject, and puts an RF-9 / RF-13 verdict on cs.decisions.v1.
+ * their subject, and puts an RF-9 / RF-13 verdict on cs.decisions.v1 (and
+ * its row in decisions).
  * Every output id derives from the input event's, so a replay emits the
  * same ids; RF-1 (position) and RF-7 (refunded_ms) keep a redelivered or
  * repeated event from deciding twice. A fired timer decides again from
  * the stored case (rf_on_timer). */
 #include "refunds.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "cs/casestore.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
+#include "cs/pg.h"
 #include "cs/readmodel.h"
 #include "cs/topics.h"
 #include "cs/util.h"
@@ -130,18 +133,24 @@ static int saveCase(cs_batch *b, const char *shop, const rf_case *c, char *err, 
     return rc;
 }
 
-/* RF-9 / RF-13: d's verdict on cs.decisions.v1, id "<trigger>/decision". */
-static void emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const rf_platform_decision *pd) {
+/* RF-9 / RF-13: d's verdict on cs.decisions.v1, id "<trigger>/decision",
+ * and its row in decisions (migration 0013) in the same transaction: the
+ * record is for the platform connector, the row for operators (cscli
+ * decisions list, cases show). The id is the primary key, so a replayed
+ * trigger, which emits the same id, inserts nothing. 0, or -1 with err. */
+static int emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const rf_platform_decision *pd, char *err,
+                        size_t errlen) {
     char id[256], key[512];
     cs_event_id_derive(id, sizeof id, ev->env->event_id, "decision");
     snprintf(key, sizeof key, "%s:%s", ev->env->shop_id, cs_str(c->order_id));
     Cs__V1__Decision dec = CS__V1__DECISION__INIT;
     dec.case_id = orEmpty(c->case_id);
     dec.order_id = orEmpty(c->order_id);
-    dec.verdict = pd->verdict == RF_VERDICT_AGREE ? CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE
-                                                  : CS__V1__DECISION_VERDICT__DECISION_VERDICT_REFUSE;
+    bool agree = pd->verdict == RF_VERDICT_AGREE;
+    dec.verdict = agree ? CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE
+                        : CS__V1__DECISION_VERDICT__DECISION_VERDICT_REFUSE;
     dec.amount_fen = pd->amount_fen;
-    dec.reason = (char *)pd->reason;
+    dec.reason = orEmpty(pd->reason);
     dec.rule = orEmpty(pd->rule);
     Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
     env.event_id = id;
@@ -151,7 +160,19 @@ static void emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, cons
     env.body_case = CS__V1__ENVELOPE__BODY_DECISION;
     env.decision = &dec;
     cs_batch_emit(b, CS_TOPIC_DECISIONS, key, &env);
+
+    char amount[24], now[24];
+    snprintf(amount, sizeof amount, "%" PRId64, pd->amount_fen);
+    snprintf(now, sizeof now, "%" PRId64, env.event_ms);
+    const char *p[] = {ev->env->shop_id, id, dec.case_id, orNull(c->order_id), agree ? "AGREE" : "REFUSE",
+                       amount, dec.reason, dec.rule, now};
+    if (cs_pg_exec(cs_batch_pg(b),
+                   "INSERT INTO decisions (shop_id, decision_id, case_id, order_id, verdict, amount_fen, reason, rule, "
+                   "decided_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+                   9, p, NULL, err, errlen) != 0)
+        return -1;
     cs_metric_add(mDecisions, 1);
+    return 0;
 }
 
 /* ---- handlers -------------------------------------------------------------------------- */
@@ -200,7 +221,7 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
         if (!d.duplicate && after.exists) rc = saveCase(b, shop, &after, err, errlen);
         cs_fx_target t = cs_fx_target_of(ev, &ov.f, after.case_id ? after.case_id : k->case_id);
         if (rc == 0) rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
-        if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE) emitDecision(b, ev, &after, &d.decision);
+        if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE) rc = emitDecision(b, ev, &after, &d.decision, err, errlen);
         if (rc == 0 && d.refused_transition)
             cs_log_warn("case %s:%s: %s -> %s refused (RF-1)", shop, k->case_id, rf_stage_name(d.refused_from),
                         rf_stage_name(d.refused_to));
