@@ -259,7 +259,7 @@ static int emitFinance(cs_batch *b, const cs_fx_target *t, int idx, const cs_fin
     snprintf(amount, sizeof amount, "%" PRId64, f->amount_fen);
     snprintf(now, sizeof now, "%" PRId64, cs_batch_now(b));
     /* RF-7: the row carries what the record does (agent, buyer, account) */
-    const char *p[] = {t->shop_id, id,  cs_str(t->order_id),  f->kind, amount, f->rule, f->reason,
+    const char *p[] = {t->shop_id, id,       cs_str(t->order_id), f->kind,   amount, f->rule, f->reason,
                        now,        f->agent, cs_str(t->buyer_id), f->account};
     if (cs_pg_exec(cs_batch_pg(b),
                    "INSERT INTO finance_requests (shop_id, request_id, order_id, kind, amount_fen, rule, reason, "

@@ -25,6 +25,9 @@ static const cscli_command commands[] = {
     {"exceptions", cscli_cmd_exceptions, "exceptions list [--open]: exception orders (EX-*)"},
     {"timers", cscli_cmd_timers, "list durable timers, or rebuild Redis from PostgreSQL"},
     {"messages", cscli_cmd_messages, "messages list [--order K]: the notifier's messages; optouts; lift"},
+    {"cases", cscli_cmd_cases, "cases list [--open] [--kind K]; cases show <id>: cases, timeline, timers"},
+    {"finance", cscli_cmd_finance, "finance list [--order K] [--kind K]: finance requests (RF-7)"},
+    {"decisions", cscli_cmd_decisions, "decisions list [--case ID]: after-sales decisions (RF-9, RF-13)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

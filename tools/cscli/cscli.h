@@ -105,6 +105,9 @@ int cscli_cmd_timers(cscli *c, int argc, char **argv);
 int cscli_cmd_messages(cscli *c, int argc, char **argv);
 int cscli_cmd_tasks(cscli *c, int argc, char **argv);
 int cscli_cmd_exceptions(cscli *c, int argc, char **argv);
+int cscli_cmd_cases(cscli *c, int argc, char **argv);
+int cscli_cmd_finance(cscli *c, int argc, char **argv);
+int cscli_cmd_decisions(cscli *c, int argc, char **argv);
 
 /* ---- list commands (list.c) ---------------------------------------------- */
 
@@ -114,6 +117,7 @@ typedef enum cscli_col_type {
     CSCLI_COL_MS,   /* business time: ISO-8601 in the zone / JSON ms */
     CSCLI_COL_BOOL, /* yes/no / JSON bool */
     CSCLI_COL_FEN,  /* yuan "12.34" / JSON integer fen */
+    CSCLI_COL_MASK, /* text with phone numbers masked (138****8000) in both */
 } cscli_col_type;
 
 typedef struct cscli_col {

@@ -5,7 +5,8 @@
  * Columns are typed so each prints right in both forms: business times
  * (*_ms) are ISO-8601 in the chosen zone for people and integer
  * milliseconds in JSON; money is yuan with two decimals for people and
- * integer fen in JSON; NULL is "-" and null. */
+ * integer fen in JSON; NULL is "-" and null; phone numbers in free text
+ * (refund accounts) are masked in both, as in the logs. */
 #include "cscli.h"
 
 #include <stdio.h>
@@ -77,6 +78,12 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
                     case CSCLI_COL_MS:
                     case CSCLI_COL_FEN: cscli_json_int(o, cols[k].name, strtoll(v, NULL, 10)); break;
                     case CSCLI_COL_BOOL: cJSON_AddBoolToObject(o, cols[k].name, v[0] == 't'); break;
+                    case CSCLI_COL_MASK: {
+                        char masked[512];
+                        cs_mask_phones(v, masked, sizeof masked);
+                        cJSON_AddStringToObject(o, cols[k].name, masked);
+                        break;
+                    }
                     default: cJSON_AddStringToObject(o, cols[k].name, v); break;
                 }
             }
@@ -119,6 +126,7 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
                     }
                     case CSCLI_COL_FEN: cs_fen_format(strtoll(v, NULL, 10), cells[k], sizeof cells[k]); break;
                     case CSCLI_COL_BOOL: cs_strlcpy(cells[k], v[0] == 't' ? "yes" : "no", sizeof cells[k]); break;
+                    case CSCLI_COL_MASK: cs_mask_phones(v, cells[k], sizeof cells[k]); break;
                     default: cs_strlcpy(cells[k], v, sizeof cells[k]); break;
                 }
             }

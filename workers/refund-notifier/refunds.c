@@ -147,8 +147,8 @@ static int emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const
     dec.case_id = orEmpty(c->case_id);
     dec.order_id = orEmpty(c->order_id);
     bool agree = pd->verdict == RF_VERDICT_AGREE;
-    dec.verdict = agree ? CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE
-                        : CS__V1__DECISION_VERDICT__DECISION_VERDICT_REFUSE;
+    dec.verdict =
+        agree ? CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE : CS__V1__DECISION_VERDICT__DECISION_VERDICT_REFUSE;
     dec.amount_fen = pd->amount_fen;
     dec.reason = orEmpty(pd->reason);
     dec.rule = orEmpty(pd->rule);
@@ -164,8 +164,8 @@ static int emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const
     char amount[24], now[24];
     snprintf(amount, sizeof amount, "%" PRId64, pd->amount_fen);
     snprintf(now, sizeof now, "%" PRId64, env.event_ms);
-    const char *p[] = {ev->env->shop_id, id, dec.case_id, orNull(c->order_id), agree ? "AGREE" : "REFUSE",
-                       amount, dec.reason, dec.rule, now};
+    const char *p[] = {ev->env->shop_id, id,       dec.case_id, orNull(c->order_id), agree ? "AGREE" : "REFUSE", amount,
+                       dec.reason,       dec.rule, now};
     if (cs_pg_exec(cs_batch_pg(b),
                    "INSERT INTO decisions (shop_id, decision_id, case_id, order_id, verdict, amount_fen, reason, rule, "
                    "decided_ms) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
@@ -221,7 +221,8 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
         if (!d.duplicate && after.exists) rc = saveCase(b, shop, &after, err, errlen);
         cs_fx_target t = cs_fx_target_of(ev, &ov.f, after.case_id ? after.case_id : k->case_id);
         if (rc == 0) rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
-        if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE) rc = emitDecision(b, ev, &after, &d.decision, err, errlen);
+        if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE)
+            rc = emitDecision(b, ev, &after, &d.decision, err, errlen);
         if (rc == 0 && d.refused_transition)
             cs_log_warn("case %s:%s: %s -> %s refused (RF-1)", shop, k->case_id, rf_stage_name(d.refused_from),
                         rf_stage_name(d.refused_to));
