@@ -336,8 +336,10 @@ static void reviewRows(cscli_table *kv, const Cs__V1__ReviewCaseState *s) {
     cscli_table_row(kv, "item", line);
     char days[128];
     smsDaysText(s->sms_days, days, sizeof days);
-    snprintf(line, sizeof line, "%d call%s, %d IM, last on day %d, SMS on day %s", s->calls, s->calls == 1 ? "" : "s",
-             s->ims, s->last_contact_day, days);
+    char last[32] = "none yet";
+    if (s->last_contact_day) snprintf(last, sizeof last, "day %d", s->last_contact_day);
+    snprintf(line, sizeof line, "%d call%s, %d IM (last %s), SMS on day %s", s->calls, s->calls == 1 ? "" : "s", s->ims,
+             last, days);
     cscli_table_row(kv, "contacts", line);
     cscli_table_row(kv, "outcome", reviewStateName(s->state));
 }
@@ -672,8 +674,8 @@ static int casesShow(cscli *c, const char *id, const char *shop, const char *kin
             if (n < 0 || (size_t)n >= sizeof which - used) break;
             used += (size_t)n;
         }
-        rc = cscli_usage_error(c, cases_usage, "cases show: case %s is in %s: name one with %s", id, which,
-                               shop ? "--kind" : "--shop (and --kind)");
+        rc = cscli_fail(c, CSCLI_USAGE, "cases show: case %s is in %s: name one with %s", id, which,
+                        shop ? "--kind" : "--shop (and --kind)");
         goto out;
     }
     const char *cshop = PQgetvalue(cr, 0, C_SHOP), *order = col(cr, 0, C_ORDER);
