@@ -2,11 +2,12 @@
  * made by the real order-verifier:
  *   - in promotion mode (a copy of the sample shops file with tb-demo's
  *     promotion_mode on), a refund-only request on a paid, unshipped order
- *     is auto-agreed (RF-9): the case is stored at its stage and one
- *     decision record goes to cs.decisions.v1; when the refund is made,
- *     exactly one finance request (kind refund) exists for the case, with
- *     the REFUNDED record produced twice and a second REFUNDED event of
- *     another id (RF-7, RF-1);
+ *     is auto-agreed (RF-9): the case is stored at its stage, one
+ *     decision record goes to cs.decisions.v1 and one row, under the
+ *     record's id, to decisions; when the refund is made, exactly one
+ *     finance request (kind refund, naming RF-7's agent and buyer) exists
+ *     for the case, with the REFUNDED record produced twice and a second
+ *     REFUNDED event of another id (RF-7, RF-1);
  *   - events of one case out of order (AGREED, then REQUESTED with an
  *     earlier event time) end in one case at the later stage (RF-1);
  *   - on the Redis clock with the real timer-dispatcher, a case still open
@@ -129,6 +130,12 @@ static void test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_onc
         CT_EQ_STR(rec->env->decision->rule, "RF-9");
         CT_EQ_INT(rec->env->decision->verdict, CS__V1__DECISION_VERDICT__DECISION_VERDICT_AGREE);
         CT_EQ_INT(rec->env->decision->amount_fen, amount);
+        /* the same decision in PostgreSQL (cscli decisions list), under the record's id */
+        CT_EQ_INT(it_pg_int("SELECT count(*) FROM decisions WHERE shop_id = 'tb-demo' AND case_id = '%s' "
+                            "AND decision_id = '%s' AND order_id = '%s' AND verdict = 'AGREE' AND rule = 'RF-9' "
+                            "AND amount_fen = %lld",
+                            kase, rec->env->event_id, order, (long long)amount),
+                  1);
     }
 
     snprintf(eid, sizeof eid, "%s-a-agreed", run);
@@ -153,8 +160,14 @@ static void test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_onc
                         "AND kind = 'refund'",
                         order),
               amount);
-    /* nothing else decided: still one decision record */
+    /* RF-7: the row names the case's agent and the buyer, as the record does */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND kind = 'refund' AND agent = '小王' AND buyer_id = 'buyer-rfa'",
+                        order),
+              1);
+    /* nothing else decided: still one decision record, and one row */
     CT_EQ_INT((long long)it_reader_collect(dec, run, 2, 3000), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM decisions WHERE shop_id = 'tb-demo' AND case_id = '%s'", kase), 1);
     it_reader_close(dec);
     CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
