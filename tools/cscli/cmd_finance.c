@@ -13,9 +13,9 @@
 #include <string.h>
 
 static const char finance_usage[] =
-    "usage: cscli finance list [--order SHOP:ORDER] [--kind refund|compensation|invoice] [--shop SHOP]\n"
+    "usage: cscli finance list [--order SHOP:ORDER] [--kind refund|compensation|postage|invoice] [--shop SHOP]\n"
     "                          [--limit N] [--tz ZONE] [--json]\n"
-    "         finance requests (RF-7, EX-7, EX-8), newest first (default 100): request id,\n"
+    "         finance requests (RF-3, RF-7, EX-7, EX-8), newest first (default 100): request id,\n"
     "         order, kind, amount (yuan; integer fen in JSON), agent, buyer, refund\n"
     "         account (phone numbers masked), rule, reason and time in ZONE\n"
     "         (default " CSCLI_DEFAULT_TZ ").\n";
@@ -27,9 +27,11 @@ int cscli_cmd_finance(cscli *c, int argc, char **argv) {
     /* a request is made once and never closed: "open" means nothing here */
     if (a.open) return cscli_usage_error(c, finance_usage, "finance: --open does not apply to finance requests");
     const char *kind = a.extra;
-    if (kind && strcmp(kind, "refund") != 0 && strcmp(kind, "compensation") != 0 && strcmp(kind, "invoice") != 0)
-        return cscli_usage_error(c, finance_usage, "finance: --kind must be refund, compensation or invoice, got '%s'",
-                                 kind);
+    /* the kinds the workers make (cs_fx_finance) and cs.v1.FinanceRequest names */
+    if (kind && strcmp(kind, "refund") != 0 && strcmp(kind, "compensation") != 0 && strcmp(kind, "postage") != 0 &&
+        strcmp(kind, "invoice") != 0)
+        return cscli_usage_error(c, finance_usage,
+                                 "finance: --kind must be refund, compensation, postage or invoice, got '%s'", kind);
     const char *params[] = {a.shop, a.order ? a.order_shop : NULL, a.order ? a.order_id : NULL, kind, a.limit};
     static const cscli_col cols[] = {
         {"shop_id", CSCLI_COL_TEXT},  {"request_id", CSCLI_COL_TEXT},     {"order_id", CSCLI_COL_TEXT},

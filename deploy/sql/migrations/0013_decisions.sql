@@ -24,7 +24,8 @@ CREATE INDEX IF NOT EXISTS decisions_case ON decisions (shop_id, case_id);
 
 -- RF-7: every refund's finance request names the agent, the buyer and the
 -- refund account; cs.finance.v1 carried them, the row did not. Rows made
--- before this migration keep NULL (unknown), not "" (none).
+-- before this migration keep NULL (unknown), not '' (none). (kind is also
+-- 'postage', RF-3's reshipment postage, besides refund and compensation.)
 ALTER TABLE finance_requests ADD COLUMN IF NOT EXISTS agent text;
 ALTER TABLE finance_requests ADD COLUMN IF NOT EXISTS buyer_id text;
 ALTER TABLE finance_requests ADD COLUMN IF NOT EXISTS refund_account text;

@@ -54,7 +54,7 @@ static void test_finance_and_decisions_usage_errors_exit_2(void) {
     setenv("CS_PG_DSN", DEAD_PG, 1);
     CT_EQ_INT(run((char *[]){"cscli", "finance", NULL}), 2);
     CT_EQ_INT(run((char *[]){"cscli", "finance", "list", "--kind", "gift", NULL}), 2);
-    CT_CHECK(strstr(err_text, "finance: --kind must be refund, compensation or invoice") != NULL);
+    CT_CHECK(strstr(err_text, "finance: --kind must be refund, compensation, postage or invoice") != NULL);
     CT_EQ_INT(run((char *[]){"cscli", "finance", "list", "--open", NULL}), 2);
     CT_EQ_INT(run((char *[]){"cscli", "finance", "list", "--case", "C1", NULL}), 2);
     CT_EQ_INT(run((char *[]){"cscli", "decisions", "show", NULL}), 2);
