@@ -336,10 +336,11 @@ static void reviewRows(cscli_table *kv, const Cs__V1__ReviewCaseState *s) {
     cscli_table_row(kv, "item", line);
     char days[128];
     smsDaysText(s->sms_days, days, sizeof days);
-    char last[32] = "none yet";
-    if (s->last_contact_day) snprintf(last, sizeof last, "day %d", s->last_contact_day);
-    snprintf(line, sizeof line, "%d call%s, %d IM (last %s), SMS on day %s", s->calls, s->calls == 1 ? "" : "s", s->ims,
-             last, days);
+    char last[32] = "none";
+    if (s->last_contact_day) snprintf(last, sizeof last, "on day %d", s->last_contact_day);
+    bool sms = strcmp(days, "-") != 0;
+    snprintf(line, sizeof line, "%d call%s, %d IM, last contact %s; follow-up SMS %s%s", s->calls,
+             s->calls == 1 ? "" : "s", s->ims, last, sms ? "on day " : "none", sms ? days : "");
     cscli_table_row(kv, "contacts", line);
     cscli_table_row(kv, "outcome", reviewStateName(s->state));
 }
