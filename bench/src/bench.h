@@ -34,6 +34,9 @@
 #define BENCH_READY_MS 30000
 
 int64_t bench_now_us(void);
+/* Milliseconds a fixed single-threaded 100M-step loop takes now (the
+ * "machine:" line): the shared cores' speed at the time of a run. */
+double bench_calibration_ms(void);
 
 /* ---- bench_proc.c ---- */
 /* Set by the first SIGINT/SIGTERM after bench_catch_signals(); a second

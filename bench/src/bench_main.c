@@ -255,7 +255,7 @@ static double brokerJitSeconds(void) {
  * process's CPU per event moves with it.
  * Printed before and after the throughput phase so that a run's figures
  * can be read against the machine's speed at the time. */
-static double calibrationMs(void) {
+double bench_calibration_ms(void) {
     int64_t t0 = bench_now_us();
     volatile uint64_t x = 0;
     for (uint64_t i = 0; i < 100000000u; i++) x += i * i;
@@ -380,10 +380,12 @@ static void usage(FILE *out) {
             WARMUP_ROUND, BENCH_MAX_VERIFIERS);
 }
 
-int bench_timers_main(int argc, char **argv); /* bench_timers.c */
+int bench_timers_main(int argc, char **argv);     /* bench_timers.c */
+int bench_aftersales_main(int argc, char **argv); /* bench_aftersales.c */
 
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "timers") == 0) return bench_timers_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "aftersales") == 0) return bench_aftersales_main(argc, argv);
     if (argc < 2 || strcmp(argv[1], "order-verifier") != 0) {
         usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
@@ -569,7 +571,7 @@ int main(int argc, char **argv) {
     double cpu0[NROLES], cpu1[NROLES];
     bench_wal wal0, wal1;
     bench_pg_wal(pg, &wal0);
-    double calib0 = calibrationMs();
+    double calib0 = bench_calibration_ms();
     machineCpu(cpu0);
     int64_t t0 = bench_now_us();
     int rc_prod = 0;
@@ -613,7 +615,7 @@ int main(int argc, char **argv) {
     printCpuSplit(cpu0, cpu1, o.count, (double)(t_cpu1 - t0) / 1e6);
     printf("machine:     a fixed 100M-step loop took %.0f ms before the backlog and %.0f ms after it (55-80 ms when "
            "the host is quiet; slower means the shared cores were slower, and so was everything above)\n",
-           calib0, calibrationMs());
+           calib0, bench_calibration_ms());
     printf("wal:         %.0f bytes and %.2f full-page images per event; %" PRId64 " checkpoints and %" PRId64
            " autovacuum/autoanalyze runs during the window\n",
            (double)(wal1.bytes - wal0.bytes) / o.count, (double)(wal1.fpi - wal0.fpi) / o.count,

@@ -1,7 +1,7 @@
 /* routes.c -- a worker's declared routes run over a batch (see routes.h
  * and runtime.h).
  *
- * Three passes over the batch's new events, in partition order:
+ * Passes over the batch's new events, in partition order:
  *   1. route: find each event's route by topic; a body that is not the
  *      topic's, a refusal of the route's `valid`, a fired timer of a kind
  *      with no route, or a topic with no route at all makes it poison;
@@ -9,9 +9,12 @@
  *      hashed, sorted and taken in one statement, so every transaction of
  *      every worker takes its locks in the same order and none can wait on
  *      another in a cycle;
- *   3. dispatch: each event to its handler; a fired timer first through
- *      cs_timer_take_fired(), so a cancelled or rescheduled one never
- *      reaches its handler.
+ *   3. prepare: the worker's own set-based loads for the batch (optional);
+ *   4. dispatch: each event to its handler; the fired timers of a run
+ *      (consecutive timer records) first taken in one statement
+ *      (cs_timer_take_fired_many), and one that a handler of the run
+ *      cancels or reschedules before its turn skipped, so a cancelled or
+ *      rescheduled timer never reaches its handler.
  * Locks come before any handler reads, which is what makes "read the
  * subject, decide, write" safe across the copies of a worker. */
 #include "cs/routes.h"
@@ -198,20 +201,45 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
     int64_t *hashes = cs_xcalloc(nkeys ? nkeys : 1, sizeof *hashes);
     size_t nh = cs_lock_order((const char *const *)keys, nkeys, hashes);
     int rc = nh ? lock(b, hashes, nh, err, errlen) : 0;
-    /* 3. dispatch */
+    /* 3. the worker's set-based loads for the whole batch */
+    if (rc == 0 && def->prepare) rc = def->prepare(def->user, b, err, errlen);
+    /* 4. dispatch. The fired timers of a run (consecutive timer records)
+     * are taken in one statement before the first of them is handled; a
+     * handler that cancels or reschedules a later timer of the run makes
+     * that one skipped, as if its take had come after the cancel. */
     char subject[CS_FX_ID_LEN * 2];
+    bool *taken = cs_xcalloc(n ? n : 1, sizeof *taken);
+    const Cs__V1__TimerFired **run = cs_xcalloc(n ? n : 1, sizeof *run);
+    size_t runEnd = 0; /* [i, runEnd) is the run taken */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
-        if (ev->poison && isTimer(ev) && unrouted[i]) rc = take(b, ev->env->timer, err, errlen) < 0 ? -1 : 0;
+        if (i >= runEnd && isTimer(ev)) {
+            if (runEnd > 0 && !(io && io->take_fired)) cs_timer_watch_end(b);
+            size_t j = i;
+            while (j < n && isTimer(cs_batch_event(b, j))) j++;
+            size_t m = 0;
+            for (size_t k = i; k < j; k++) {
+                cs_event *e = cs_batch_event(b, k);
+                run[m++] = (!e->poison && route[k]) || (e->poison && unrouted[k]) ? e->env->timer : NULL;
+            }
+            if (io && io->take_fired) {
+                for (size_t k = 0; k < m && rc == 0; k++) {
+                    int t = run[k] ? take(b, run[k], err, errlen) : 0;
+                    if (t < 0) rc = -1;
+                    taken[i + k] = t > 0;
+                }
+            } else {
+                rc = cs_timer_take_fired_many(b, run, m, taken + i, err, errlen);
+            }
+            if (rc != 0) break;
+            if (!(io && io->take_fired)) cs_timer_watch_begin(b);
+            runEnd = j;
+        }
         if (ev->poison || !route[i]) continue;
         if (isTimer(ev)) {
             const cs_timer_route *t = route[i];
-            int taken = take(b, ev->env->timer, err, errlen);
-            if (taken < 0) {
-                rc = -1;
-                break;
-            }
-            if (taken == 0) continue; /* cancelled or rescheduled since: no effect */
+            if (!taken[i] || (!(io && io->take_fired) && cs_timer_watch_touched(b, ev->env->timer->timer_id)))
+                continue; /* cancelled or rescheduled since: no effect */
             timerSubject(ev->env->timer, subject, sizeof subject);
             rc = t->handle(def->user, b, ev, subject, err, errlen);
         } else {
@@ -219,6 +247,9 @@ int cs_routes_run(const cs_worker_def *def, cs_batch *b, const cs_route_io *io, 
             rc = r->handle(def->user, b, ev, err, errlen);
         }
     }
+    if (runEnd > 0 && !(io && io->take_fired)) cs_timer_watch_end(b);
+    free(taken);
+    free(run);
     for (size_t i = 0; i < nkeys; i++) free(keys[i]);
     free(keys);
     free(hashes);

@@ -74,6 +74,10 @@ typedef struct timerOps {
     timerCall *calls; /* owned */
     size_t ncalls, capcalls;
     cs_copybuf a1, a2, a3, a4, a5; /* scratch array literals */
+    /* while a run of fired timers taken at once is dispatched
+     * (cs_timer_watch_begin): the ids and subject keys that schedule and
+     * cancel calls named since; NULL otherwise */
+    cs_strmap *watch;
 } timerOps;
 
 static int64_t redisPausedUntil; /* mono ms; single-threaded workers */
@@ -90,8 +94,16 @@ static void callsClear(timerOps *t) {
     t->ncalls = 0;
 }
 
+static void watchNote(timerOps *t, const char *key) {
+    if (t->watch) cs_strmap_put(t->watch, key, (void *)1);
+}
+
 static void opsFree(void *arg) {
     timerOps *t = arg;
+    if (t->watch) {
+        cs_strmap_clear(t->watch);
+        free(t->watch);
+    }
     for (size_t i = 0; i < t->n; i++) free(t->ops[i].member);
     free(t->ops);
     callsClear(t);
@@ -256,6 +268,7 @@ int cs_timer_schedule(cs_batch *b, const cs_timer_spec *t, char *err, size_t err
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
+    if (!t->keep_pending) watchNote(ops, id);
     ops->calls[ops->ncalls++] =
         (timerCall){.schedule = true,
                     .keep_pending = t->keep_pending,
@@ -277,6 +290,7 @@ int cs_timer_cancel(cs_batch *b, const char *timer_id, char *err, size_t errlen)
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
+    watchNote(ops, timer_id);
     ops->calls[ops->ncalls++] = (timerCall){.timer_id = cs_xstrdup(timer_id)};
     return 0;
 }
@@ -291,6 +305,7 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
         ops->capcalls = ops->capcalls ? 2 * ops->capcalls : 32;
         ops->calls = cs_xrealloc(ops->calls, ops->capcalls * sizeof *ops->calls);
     }
+    watchNote(ops, subject_key);
     ops->calls[ops->ncalls++] = (timerCall){.by_subject = true, .timer_id = cs_xstrdup(subject_key)};
     return 0;
 }
@@ -487,6 +502,81 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
     int taken = strcmp(PQcmdTuples(r), "1") == 0;
     PQclear(r);
     return taken;
+}
+
+int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
+                             size_t errlen) {
+    const char *owner = cs_batch_worker(b);
+    for (size_t i = 0; i < n; i++) taken[i] = false;
+    timerOps *t = cs_batch_after_commit_arg(b, opsApply);
+    if (t && t->ncalls && callsApply(t, b, err, errlen) != 0) return -1;
+    /* the candidates: this owner's, each (id, generation) once */
+    cs_strmap seen;
+    cs_strmap_init(&seen);
+    const char **ids = cs_xcalloc(n ? n : 1, sizeof *ids);
+    int64_t *gens = cs_xcalloc(n ? n : 1, sizeof *gens);
+    size_t m = 0;
+    char key[CS_TIMER_MEMBER_MAX];
+    for (size_t i = 0; i < n; i++) {
+        if (!f[i] || !f[i]->owner || strcmp(f[i]->owner, owner) != 0 || !f[i]->timer_id || f[i]->generation <= 0)
+            continue;
+        snprintf(key, sizeof key, "%s|%" PRId64, f[i]->timer_id, f[i]->generation);
+        if (cs_strmap_get(&seen, key)) continue;
+        cs_strmap_put(&seen, key, (void *)(uintptr_t)(i + 1));
+        ids[m] = f[i]->timer_id;
+        gens[m++] = f[i]->generation;
+    }
+    int rc = 0;
+    if (m) {
+        cs_copybuf a1 = {0}, a2 = {0};
+        cs_pg_text_array(&a1, ids, m);
+        cs_pg_int_array(&a2, gens, m);
+        const char *p[3] = {owner, a1.data, a2.data};
+        PGresult *r = NULL;
+        rc = cs_pg_exec(cs_batch_pg(b),
+                        "UPDATE timers t SET status = 'fired' FROM unnest($2::text[], $3::bigint[]) AS k(id, gen) "
+                        "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND t.status = 'pending' "
+                        "RETURNING t.timer_id, t.generation",
+                        3, p, &r, err, errlen);
+        if (rc == 0) {
+            for (int j = 0; j < PQntuples(r); j++) {
+                snprintf(key, sizeof key, "%s|%s", PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+                uintptr_t at = (uintptr_t)cs_strmap_get(&seen, key);
+                if (at) taken[at - 1] = true; /* the first record of it; a duplicate is not taken */
+            }
+            PQclear(r);
+        }
+        cs_copy_free(&a1);
+        cs_copy_free(&a2);
+    }
+    cs_strmap_clear(&seen);
+    free(ids);
+    free(gens);
+    return rc;
+}
+
+void cs_timer_watch_begin(cs_batch *b) {
+    timerOps *t = batchOps(b);
+    if (!t->watch) {
+        t->watch = cs_xcalloc(1, sizeof *t->watch);
+        cs_strmap_init(t->watch);
+    }
+}
+
+bool cs_timer_watch_touched(cs_batch *b, const char *timer_id) {
+    timerOps *t = cs_batch_after_commit_arg(b, opsApply);
+    if (!t || !t->watch || !timer_id) return false;
+    if (cs_strmap_get(t->watch, timer_id)) return true;
+    const char *at = strchr(timer_id, '@'); /* "<kind>@<shop>:<subject>": its subject key */
+    return at && cs_strmap_get(t->watch, at + 1);
+}
+
+void cs_timer_watch_end(cs_batch *b) {
+    timerOps *t = cs_batch_after_commit_arg(b, opsApply);
+    if (!t || !t->watch) return;
+    cs_strmap_clear(t->watch);
+    free(t->watch);
+    t->watch = NULL;
 }
 
 void cs_timer_fired_done(cs_batch *b, const Cs__V1__TimerFired *f) {

@@ -257,6 +257,17 @@ static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, c
     return rc;
 }
 
+/* The batch's cases in one read (the case events' and the timers'). */
+static const char *caseIdOf(const cs_event *ev) {
+    const Cs__V1__AfterSalesCase *k = ev->env->body_case == CS__V1__ENVELOPE__BODY_AFTERSALES ? caseOf(ev) : NULL;
+    return k ? k->case_id : NULL;
+}
+
+static int rfPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
+    (void)user;
+    return cs_case_prefetch_batch(b, CS_CASE_AFTERSALES, caseIdOf, err, errlen);
+}
+
 /* ---- the declaration ------------------------------------------------------------------- */
 
 static int rfInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
@@ -284,6 +295,7 @@ static const cs_worker_def rfDef = {
     .name = RF_WORKER_NAME,
     .routes = rfRoutes,
     .timer_routes = rfTimerRoutes,
+    .prepare = rfPrepare,
     .init = rfInit,
 };
 

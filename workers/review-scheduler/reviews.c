@@ -426,6 +426,23 @@ static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, c
     return rc;
 }
 
+/* ---- the batch's cases in one read ------------------------------------------------------ */
+
+/* The case an event names by id (a review, an agent's case update);
+ * contacts found by order, buyer or number are looked up in their
+ * handler. */
+static const char *caseOfEvent(const cs_event *ev) {
+    if (ev->env->body_case == CS__V1__ENVELOPE__BODY_REVIEW) return ev->env->review->review_id;
+    const Cs__V1__ContactEvent *c = ev->env->body_case == CS__V1__ENVELOPE__BODY_CONTACT ? ev->env->contact : NULL;
+    if (c && c->body_case == CS__V1__CONTACT_EVENT__BODY_CASE_UPDATE) return c->case_update->case_id;
+    return NULL;
+}
+
+static int rvPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
+    (void)user;
+    return cs_case_prefetch_batch(b, CS_CASE_REVIEW, caseOfEvent, err, errlen);
+}
+
 /* ---- the declaration ------------------------------------------------------------------- */
 
 static int rvInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
@@ -461,6 +478,7 @@ static const cs_worker_def rvDef = {
     .name = RV_WORKER_NAME,
     .routes = rvRoutes,
     .timer_routes = rvTimerRoutes,
+    .prepare = rvPrepare,
     .init = rvInit,
 };
 

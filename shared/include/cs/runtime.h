@@ -183,6 +183,11 @@ typedef struct cs_worker_def {
      * 0 (applied; poison events are dead-lettered), or -1 with errbuf: the
      * transaction is rolled back and retried (see file comment). */
     int (*handle_batch)(void *user, cs_batch *b, char *errbuf, size_t errlen);
+    /* Optional, with routes: called once per batch transaction after the
+     * locks and before the first handler, for set-based loads of what the
+     * handlers will read (cs_case_prefetch); poison events are marked by
+     * then. 0, or -1 with errbuf (the batch fails). */
+    int (*prepare)(void *user, cs_batch *b, char *errbuf, size_t errlen);
     /* Optional: prepares per-connection state (prepared statements,
      * session settings; no temporary tables: docs/architecture.md) each
      * time the runtime (re)connects to PostgreSQL. */

@@ -77,6 +77,22 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
  * another owner's), -1 = database error (err). */
 int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, size_t errlen);
 
+/* cs_timer_take_fired for a run of records in one statement: taken[i]
+ * (false for another owner's, a cancelled or rescheduled one, and every
+ * repeat of a record already in the run). 0, or -1 on a database error.
+ * Unlike one take per record just before its handler, the run is taken
+ * before any of its handlers: the caller watches (below) for a handler
+ * that cancels or reschedules a later timer of the run, and skips that
+ * one -- its row stays 'fired', and it has no effect. */
+int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
+                             size_t errlen);
+/* Between begin and end, records the timer ids and subject keys that this
+ * batch's schedule (not keep_pending) and cancel calls name; touched()
+ * says whether timer_id, or its subject ("<kind>@<subject key>"), was. */
+void cs_timer_watch_begin(cs_batch *b);
+bool cs_timer_watch_touched(cs_batch *b, const char *timer_id);
+void cs_timer_watch_end(cs_batch *b);
+
 /* For every TimerFired record of this worker in the batch, taken or not,
  * new or a duplicate: after the commit, its member leaves the inflight
  * set (it stayed there, under a long lease, so that a record lost on its
