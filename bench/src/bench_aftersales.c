@@ -279,6 +279,48 @@ static int produce(rd_kafka_t *rk, const char *topic, const char *key, const Cs_
     }
 }
 
+/* CPU seconds so far by process name, over the whole machine: where a
+ * phase's time went on the shared cores. */
+enum { CPU_PG, CPU_BROKER, CPU_REDIS, CPU_RF, CPU_RV, CPU_NT, CPU_TD, CPU_DRIVER, CPU_OTHER, NCPU };
+static const char *const cpuNames[NCPU] = {"postgres",         "kafka broker",     "redis",
+                                           "refund-notifier",  "review-scheduler", "notifier",
+                                           "timer-dispatcher", "cs-bench",         "other"};
+
+static void addCpu(const char *id, const char *comm, double cpu_s, void *arg) {
+    (void)id;
+    double *out = arg;
+    int k = strcmp(comm, "postgres") == 0           ? CPU_PG
+            : strcmp(comm, "java") == 0             ? CPU_BROKER
+            : strcmp(comm, "redis-server") == 0     ? CPU_REDIS
+            : strcmp(comm, "refund-notifie") == 0   ? CPU_RF
+            : strcmp(comm, "review-schedule") == 0  ? CPU_RV
+            : strcmp(comm, "notifier") == 0         ? CPU_NT
+            : strcmp(comm, "timer-dispatche") == 0  ? CPU_TD
+            : strcmp(comm, "cs-bench") == 0         ? CPU_DRIVER
+                                                    : CPU_OTHER;
+    out[k] += cpu_s;
+}
+
+static void cpuNow(double out[NCPU]) {
+    for (int i = 0; i < NCPU; i++) out[i] = 0;
+    bench_proc_each(NULL, addCpu, out);
+}
+
+/* "cpu: postgres 3.1 s, ..." between two snapshots (roles that used some). */
+static void printCpu(const char *label, const double a[NCPU], const double b[NCPU], double wall_s) {
+    double total = 0;
+    printf("cpu:         %s:", label);
+    int k = 0;
+    for (int i = 0; i < NCPU; i++) {
+        double d = b[i] - a[i];
+        if (d < 0.005) continue;
+        total += d;
+        printf("%s %s %.2f s", k++ ? "," : "", cpuNames[i], d);
+    }
+    printf("; %.2f of %ld cores busy over %.2f s\n", wall_s > 0 ? total / wall_s : 0, sysconf(_SC_NPROCESSORS_ONLN),
+           wall_s);
+}
+
 /* ---- (0) the orders --------------------------------------------------------------------- */
 
 typedef struct baOrder {
@@ -546,6 +588,9 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     int cases = produceCases(x, prod, prefix, orders, norders, 0, o->events, 0, NULL);
     if (cases < 0 || bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     double calib0 = bench_calibration_ms();
+    double cpu0[NCPU], cpu1[NCPU];
+    cpuNow(cpu0);
+    int64_t t_spawn = bench_now_us();
     for (int i = 0; i < o->rf_copies; i++) {
         char inst[64];
         snprintf(inst, sizeof inst, "bench-refund-notifier-%d", i + 1);
@@ -553,6 +598,7 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     }
     int64_t t_done = waitApplied(x, "refund-notifier", prefix, o->events);
     if (t_done < 0) goto out;
+    cpuNow(cpu1);
     int64_t t_first = firstApplied(x, "refund-notifier", prefix);
     eps = o->events * 1e6 / (double)(t_done - t_first);
     double cpu = 0;
@@ -567,6 +613,7 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
            " cases stored, %" PRId64 " finance requests; CPU %.1f s (%.0f us per event)\n",
            o->events, cases, o->rf_copies, eps, (double)(t_done - t_first) / 1e6, ncases, fin, cpu,
            cpu * 1e6 / o->events);
+    printCpu("the burst (from the workers' start)", cpu0, cpu1, (double)(t_done - t_spawn) / 1e6);
     printf("machine:     a fixed 100M-step loop took %.0f ms before the burst and %.0f ms after it (55-80 ms when "
            "the host is quiet)\n",
            calib0, bench_calibration_ms());
@@ -705,14 +752,18 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     double calib0 = bench_calibration_ms();
 
     long base = atomic_load(&stub.accepted);
+    double cpu0[NCPU], cpu1[NCPU];
+    cpuNow(cpu0);
     int64_t jump = bench_now_us();
     if (setClock(x, shanghai(x, 2026, 11, 21, 10, 0))) goto out;
     if (!stubWait(base + o->reviews, "day 2")) goto out;
+    cpuNow(cpu1);
     *day2_s = (double)(atomic_load(&stub.last_us) - jump) / 1e6;
     sps = o->reviews / *day2_s;
     printf("day 2:       clock to 11-21 10:00: %d follow-up SMS accepted by the provider stub in %.2f s "
            "(%.0f SMS/s; clock move -> last accepted)\n",
            o->reviews, *day2_s, sps);
+    printCpu("the day-2 wave", cpu0, cpu1, (double)(bench_now_us() - jump) / 1e6);
 
     base = atomic_load(&stub.accepted);
     jump = bench_now_us();
@@ -791,15 +842,20 @@ static double notifierAlone(baCtx *x) {
     }
     if (bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     long base = atomic_load(&stub.accepted);
+    double cpu0[NCPU], cpu1[NCPU];
+    cpuNow(cpu0);
+    int64_t t_spawn = bench_now_us();
     const char *env[] = {"CS_CLOCK=redis", "CS_NOTIFIER_RATE=0", sms, "CS_IM_URL=", tpl, logf, NULL};
     if ((nt = spawnWorker(x, "notifier", "bench-as-notifier-alone", group, env)) < 0) goto out;
     if (!stubWait(base + o->notes, "notifier alone")) goto out;
+    cpuNow(cpu1);
     int64_t t_first = firstApplied(x, "notifier", prefix);
     int64_t t_last = atomic_load(&stub.last_us);
     rate = o->notes * 1e6 / (double)(t_last - t_first);
     printf("notifier:    %d ready follow-up requests loaded first, one notifier, the same stub, CS_NOTIFIER_RATE=0: "
            "%.0f messages/s (first request consumed -> last accepted, %.2f s); CPU %.1f s\n",
            o->notes, rate, (double)(t_last - t_first) / 1e6, bench_cpu_s(nt));
+    printCpu("the notifier alone (from its start)", cpu0, cpu1, (double)(bench_now_us() - t_spawn) / 1e6);
     peakRss(&x->rss[RSS_NT], &nt, 1);
 out:
     if (nt > 0) bench_stop(&nt, 1);
