@@ -23,6 +23,9 @@
  *     the log provider's file holds every key, and only a key of the
  *     batch cut at after_provider_2xx twice (resent with the same key,
  *     which a real provider dedupes: docs/notifier.md, NT-1);
+ *   - the timer-dispatcher cut after Kafka took a round of day-2 firings,
+ *     before it acknowledged them (timer_before_ack): the round fires
+ *     again after the lease, and each case still gets one follow-up;
  *   - Redis FLUSHALL while follow-ups are pending, once with the
  *     dispatcher running (its reconciliation puts them back) and once with
  *     it stopped, the business clock set back after the flush (the clock
@@ -781,6 +784,76 @@ static void test_follow_ups_sent_once_across_notifier_crash_after_pg_commit(void
     followUpsAcrossNotifierCrash("after_pg_commit");
 }
 
+/* The dispatcher dies after Kafka took a round of day-2 firings and
+ * before it acknowledged them in Redis: after the lease the restarted
+ * dispatcher fires them again, same event ids. The review-scheduler is
+ * stopped meanwhile, so it finds both copies on the topic (had it taken
+ * the first one, it would have removed the in-flight member and there
+ * would be nothing to fire again); it applies each firing once, and each
+ * case gets one follow-up. */
+static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
+    const long long M = FOLLOW_UPS;
+    rvScen s;
+    IT_REQUIRE(rvInit(&s, POSTED));
+    char ntGroup[96], log[1200];
+    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
+    snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
+    IT_REQUIRE(groupAtEnd(ntGroup + strlen("CS_GROUP_ID=")));
+    IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
+    it_reader *firings = it_reader_open("cs.timers.v1", false);
+    IT_REQUIRE(firings != NULL);
+    it_worker td, rv, nt;
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-crash", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_TIMER_LEASE_MS=2000",
+                                                    "CS_CRASH_POINT=timer_before_ack", "CS_CRASH_AFTER=1", NULL}) == 0);
+    IT_REQUIRE(rvStart(&rv, &s, "rv-td", NULL, true) == 0);
+    IT_REQUIRE(ntStart(&nt, ntGroup, "nt-td", log, NULL) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&rv, 60000) && it_worker_wait_assigned(&nt, 60000));
+    IT_REQUIRE(rvProduce(&s, FOLLOW_UPS, FOLLOW_UPS, false));
+    CT_EQ_INT(it_wait_pg(IT_EQ, M, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
+                         "timer_id LIKE 'rv4.sms.d2@tb-demo:%s%%'",
+                         s.rp),
+              M);
+    CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
+
+    IT_REQUIRE(it_clock_set(DAY2_SEND) == 0);
+    int rc = it_worker_wait(&td, 30000);
+    CT_EQ_INT(rc, 86);
+    CT_EQ_INT(it_log_count(td.log, "crash point"), 1);
+    if (rc != 86) it_worker_stop(&td, SIGKILL, 5000);
+    it_worker td2;
+    IT_REQUIRE(it_worker_start_bin(&td2, "timer-dispatcher", "td-restart", NULL,
+                                   (const char *[]){"CS_CLOCK=redis", "CS_TIMER_LEASE_MS=2000", NULL}) == 0);
+    /* every day-2 firing, and the cut round's again after the lease */
+    size_t records = 0;
+    long ids = distinctIds(firings, s.run, M, 30000, &records);
+    size_t again = it_reader_collect(firings, s.run, 2 * (size_t)M, 10000);
+    it_measure("dispatcher timer_before_ack: %ld firings of the run, %zu records on cs.timers.v1", ids, again);
+    CT_EQ_INT(ids, M);
+    CT_CHECK(again > (size_t)M);
+
+    it_worker rv2;
+    IT_REQUIRE(rvStart(&rv2, &s, "rv-td-2", NULL, true) == 0);
+    CT_EQ_INT(waitFollowUps(&s, M, DAY2_SEND), M);
+    it_sleep_ms(2000); /* time for a second send to show */
+    checkDay2(&s, M);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '" RV_NAME "' AND "
+                        "event_id LIKE 'timer/" RV_NAME "/rv4.sms.d2@tb-demo:%s%%'",
+                        s.rp),
+              M);
+    long lines, distinct, twice, unknown;
+    logKeys(log, &lines, &distinct, &twice, &unknown);
+    CT_EQ_INT(lines, M);
+    CT_EQ_INT(distinct, M);
+    CT_EQ_INT(unknown, 0);
+    CT_EQ_INT(it_worker_stop(&rv2, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&td2, SIGTERM, 30000), 0);
+    it_reader_close(firings);
+    clockRelease();
+}
+
 /* Redis loses everything while every case's follow-ups are pending. */
 static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_time(void) {
     const long long M = FLUSH_CASES;
@@ -872,4 +945,5 @@ IT_MAIN(CT_CASE(test_rf_crash_after_pg_commit_then_restart_each_case_once),
         CT_CASE(test_rv_sigkill_mid_stream_then_restart_one_case_per_review),
         CT_CASE(test_follow_ups_sent_once_across_notifier_crash_after_provider_2xx),
         CT_CASE(test_follow_ups_sent_once_across_notifier_crash_after_pg_commit),
-        CT_CASE(test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_time)) /* last three: the clock */
+        CT_CASE(test_follow_ups_sent_once_across_dispatcher_crash_before_ack),
+        CT_CASE(test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_time)) /* last four: the clock */
