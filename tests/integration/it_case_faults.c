@@ -490,6 +490,15 @@ static int rvStart(it_worker *w, const rvScen *s, const char *name, const char *
     return it_worker_start_bin(w, RV_NAME, name, NULL, env);
 }
 
+/* Cancels the run's follow-up timers still pending, as closing the cases
+ * would: a later case moves the clock past their due times and must not
+ * send them (their Redis members fire and take_fired refuses them). */
+static void cancelPending(const rvScen *s) {
+    it_pg_exec("UPDATE timers SET status = 'cancelled' WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
+               "timer_id LIKE '%%@tb-demo:%s%%'",
+               s->rp);
+}
+
 /* RV-1, RV-2, RV-4 once per review whatever happened to the worker. */
 static void rvCheck(rvScen *s, const char *what) {
     char r[400];
@@ -544,6 +553,7 @@ static void rvCrashPoint(const char *point) {
     rvCheck(&s, point);
     CT_EQ_INT(it_log_count(w2.log, "crash point"), 0);
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+    cancelPending(&s);
 }
 
 static void test_rv_crash_after_pg_commit_then_restart_one_case_per_review(void) { rvCrashPoint("after_pg_commit"); }
@@ -581,6 +591,7 @@ static void test_rv_sigkill_mid_stream_then_restart_one_case_per_review(void) {
     IT_REQUIRE(rvStart(&w2, &s, "rv-restart", NULL, false) == 0);
     rvCheck(&s, "rv sigkill");
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
+    cancelPending(&s);
 }
 
 /* ---- follow-ups on the Redis clock ----------------------------------------------------- */
@@ -697,15 +708,6 @@ static void checkDay2(const rvScen *s, long long M) {
                         "timer_id LIKE 'rv4.sms.d2@tb-demo:%s%%'",
                         s->rp),
               M);
-}
-
-/* Cancels the run's follow-up timers still pending (day 3, no answer),
- * as closing the cases would: the next case moves the same clock past
- * their due times and must not send them. */
-static void cancelPending(const rvScen *s) {
-    it_pg_exec("UPDATE timers SET status = 'cancelled' WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
-               "timer_id LIKE '%%@tb-demo:%s%%'",
-               s->rp);
 }
 
 /* The notifier dies while it sends the day-2 follow-ups and is started
