@@ -292,7 +292,7 @@ static void addCpu(const char *id, const char *comm, double cpu_s, void *arg) {
     int k = strcmp(comm, "postgres") == 0           ? CPU_PG
             : strcmp(comm, "java") == 0             ? CPU_BROKER
             : strcmp(comm, "redis-server") == 0     ? CPU_REDIS
-            : strcmp(comm, "refund-notifie") == 0   ? CPU_RF
+            : strcmp(comm, "refund-notifier") == 0  ? CPU_RF
             : strcmp(comm, "review-schedule") == 0  ? CPU_RV
             : strcmp(comm, "notifier") == 0         ? CPU_NT
             : strcmp(comm, "timer-dispatche") == 0  ? CPU_TD

@@ -321,14 +321,14 @@ int cs_timer_cancel_subject(cs_batch *b, const char *subject_key, char *err, siz
 static int cancelWhere(timerOps *t, cs_batch *b, const char *match, const char *const *keys, size_t n, char *err,
                        size_t errlen);
 
-static int subjectsApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
+static int subjectsApply(timerOps *t, cs_batch *b, const char *const *subjects, size_t ns, char *err, size_t errlen) {
     const char *const *kinds = cs_batch_timer_kinds(b);
     size_t nk = 0;
     while (kinds && kinds[nk]) nk++;
-    size_t ns = to - from, n = nk ? nk * ns : ns;
+    size_t n = nk ? nk * ns : ns;
     char **keys = cs_xcalloc(n, sizeof *keys);
     for (size_t i = 0; i < ns; i++) {
-        const char *subject = t->calls[from + i].timer_id;
+        const char *subject = subjects[i];
         if (!nk) {
             keys[i] = cs_xstrdup(subject);
             continue;
@@ -401,26 +401,20 @@ static const char schedKeepSql[] =
     "WHERE timers.status <> 'pending' "
     "RETURNING timer_id, generation, order_key, kind, due_ms, payload";
 
-/* Applies calls[from, to) -- each timer at most once among them -- as one
- * INSERT for the schedules (two if some keep a pending timer) and one
- * UPDATE for the cancels (distinct timers: their order does not matter),
- * and queues the Redis changes. */
-static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *err, size_t errlen) {
+/* Applies the schedules sc[0..n) -- each timer once -- as one INSERT (two
+ * if some keep a pending timer), and queues the Redis changes. */
+static int schedulesApply(timerOps *t, cs_batch *b, const timerCall *const *sc, size_t n, char *err, size_t errlen) {
     const char *owner = cs_batch_worker(b);
-    size_t n = to - from;
-    const char **ids = cs_xcalloc(n, sizeof *ids), **keys = cs_xcalloc(n, sizeof *keys),
-               **kinds = cs_xcalloc(n, sizeof *kinds), **dues = cs_xcalloc(n, sizeof *dues),
-               **pays = cs_xcalloc(n, sizeof *pays), **cids = cs_xcalloc(n, sizeof *cids);
-    size_t nc = 0;
-    for (size_t i = from; i < to; i++)
-        if (!t->calls[i].schedule) cids[nc++] = t->calls[i].timer_id;
+    const char **ids = cs_xcalloc(n ? n : 1, sizeof *ids), **keys = cs_xcalloc(n ? n : 1, sizeof *keys),
+               **kinds = cs_xcalloc(n ? n : 1, sizeof *kinds), **dues = cs_xcalloc(n ? n : 1, sizeof *dues),
+               **pays = cs_xcalloc(n ? n : 1, sizeof *pays);
     int rc = 0;
     PGresult *r = NULL;
     for (int keep = 0; keep < 2 && rc == 0; keep++) {
         size_t ns = 0;
-        for (size_t i = from; i < to; i++) {
-            const timerCall *c = &t->calls[i];
-            if (!c->schedule || c->keep_pending != (keep == 1)) continue;
+        for (size_t i = 0; i < n; i++) {
+            const timerCall *c = sc[i];
+            if (c->keep_pending != (keep == 1)) continue;
             ids[ns] = c->timer_id;
             keys[ns] = c->order_key;
             kinds[ns] = c->kind;
@@ -443,42 +437,100 @@ static int roundApply(timerOps *t, cs_batch *b, size_t from, size_t to, char *er
         PQclear(r);
         r = NULL;
     }
-    if (rc == 0 && nc) rc = cancelWhere(t, b, "timer_id", cids, nc, err, errlen);
     free(ids);
     free(keys);
     free(kinds);
     free(dues);
     free(pays);
-    free(cids);
     return rc;
 }
 
-/* Before commit (and before a take_fired): applies the queued calls in
- * order, in rounds where each timer appears once; a cancel by subject
- * ends a round (it may touch any timer of its subject). */
+/* Picks, among a timer's schedules, the one whose effect stands: the last
+ * plain one (a keep_pending one after it would find it pending), else the
+ * first keep_pending one (later ones would find it pending). map: timer
+ * id -> index + 1 in sc. */
+static void pick(cs_strmap *map, const timerCall **sc, size_t *n, const timerCall *c) {
+    uintptr_t prev = (uintptr_t)cs_strmap_get(map, c->timer_id);
+    if (!prev) {
+        sc[*n] = c;
+        cs_strmap_put(map, c->timer_id, (void *)(uintptr_t)(++*n));
+    } else if (!c->keep_pending) {
+        sc[prev - 1] = c;
+    }
+}
+
+/* Before commit (and before a take_fired): applies the queued calls with
+ * the effect of applying them one by one in call order, in at most five
+ * statements whatever their number:
+ *   A. the schedules of timers that a later cancel covers (by id or by
+ *      subject) and that are not scheduled again after it: written, so
+ *      that the cancel finds them and the record shows them cancelled;
+ *   B. every cancel: by subject, then by id;
+ *   C. for each timer scheduled after its last cancel (or never
+ *      cancelled), the schedule whose effect stands (pick()): a cancel
+ *      before it is undone, the row pending again one generation up, as
+ *      in call order.
+ * The rounds this replaces (a new one at each alternation of cancels and
+ * schedules) cost two statements per event for a worker that cancels a
+ * case's timers and arms the next, the refund-notifier. */
 static int callsApply(void *arg, cs_batch *b, char *err, size_t errlen) {
     timerOps *t = arg;
-    int rc = 0;
-    size_t from = 0;
-    while (rc == 0 && from < t->ncalls) {
-        if (t->calls[from].by_subject) {
-            size_t to = from;
-            while (to < t->ncalls && t->calls[to].by_subject) to++;
-            rc = subjectsApply(t, b, from, to, err, errlen);
-            from = to;
-            continue;
+    if (!t->ncalls) return 0;
+    /* the last cancel of each id ("I<id>") and subject ("S<subject key>"),
+     * as call index + 1 */
+    cs_strmap last, before, after;
+    cs_strmap_init(&last);
+    cs_strmap_init(&before);
+    cs_strmap_init(&after);
+    size_t nc = t->ncalls;
+    const char **subjects = cs_xcalloc(nc, sizeof *subjects), **cids = cs_xcalloc(nc, sizeof *cids);
+    const timerCall **sa = cs_xcalloc(nc, sizeof *sa), **sc = cs_xcalloc(nc, sizeof *sc);
+    size_t nsub = 0, ncid = 0, nsa = 0, nsc = 0;
+    char key[CS_TIMER_MEMBER_MAX + 2];
+    for (size_t i = 0; i < nc; i++) {
+        const timerCall *c = &t->calls[i];
+        if (c->schedule) continue;
+        snprintf(key, sizeof key, "%c%s", c->by_subject ? 'S' : 'I', c->timer_id);
+        if (!cs_strmap_get(&last, key)) {
+            if (c->by_subject)
+                subjects[nsub++] = c->timer_id;
+            else
+                cids[ncid++] = c->timer_id;
         }
-        cs_strmap seen;
-        cs_strmap_init(&seen);
-        size_t to = from;
-        while (to < t->ncalls && !t->calls[to].by_subject && !cs_strmap_get(&seen, t->calls[to].timer_id)) {
-            cs_strmap_put(&seen, t->calls[to].timer_id, &t->calls[to]);
-            to++;
-        }
-        cs_strmap_clear(&seen);
-        rc = roundApply(t, b, from, to, err, errlen);
-        from = to;
+        cs_strmap_put(&last, key, (void *)(uintptr_t)(i + 1));
     }
+    for (size_t i = 0; i < nc; i++) {
+        const timerCall *c = &t->calls[i];
+        if (!c->schedule) continue;
+        snprintf(key, sizeof key, "I%s", c->timer_id);
+        uintptr_t cancelAt = (uintptr_t)cs_strmap_get(&last, key);
+        const char *at = strchr(c->timer_id, '@');
+        if (at) {
+            snprintf(key, sizeof key, "S%s", at + 1);
+            uintptr_t s2 = (uintptr_t)cs_strmap_get(&last, key);
+            if (s2 > cancelAt) cancelAt = s2;
+        }
+        if (i + 1 < cancelAt)
+            pick(&before, sa, &nsa, c);
+        else
+            pick(&after, sc, &nsc, c);
+    }
+    /* A: only the timers that end cancelled */
+    size_t keep = 0;
+    for (size_t i = 0; i < nsa; i++)
+        if (!cs_strmap_get(&after, sa[i]->timer_id)) sa[keep++] = sa[i];
+    int rc = 0;
+    if (keep) rc = schedulesApply(t, b, sa, keep, err, errlen);
+    if (rc == 0 && nsub) rc = subjectsApply(t, b, subjects, nsub, err, errlen);
+    if (rc == 0 && ncid) rc = cancelWhere(t, b, "timer_id", cids, ncid, err, errlen);
+    if (rc == 0 && nsc) rc = schedulesApply(t, b, sc, nsc, err, errlen);
+    cs_strmap_clear(&last);
+    cs_strmap_clear(&before);
+    cs_strmap_clear(&after);
+    free(subjects);
+    free(cids);
+    free(sa);
+    free(sc);
     callsClear(t);
     return rc;
 }
