@@ -263,9 +263,30 @@ static const char *caseIdOf(const cs_event *ev) {
     return k ? k->case_id : NULL;
 }
 
+/* ... and their orders: a case event's, a timer's order key
+ * ("<shop>:<order>"). */
 static int rfPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
     (void)user;
-    return cs_case_prefetch_batch(b, CS_CASE_AFTERSALES, caseIdOf, err, errlen);
+    if (cs_case_prefetch_batch(b, CS_CASE_AFTERSALES, caseIdOf, err, errlen) != 0) return -1;
+    size_t n = cs_batch_count(b), m = 0;
+    const char **shops = cs_xcalloc(n ? n : 1, sizeof *shops), **orders = cs_xcalloc(n ? n : 1, sizeof *orders);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison) continue;
+        const Cs__V1__AfterSalesCase *k = ev->env->body_case == CS__V1__ENVELOPE__BODY_AFTERSALES ? caseOf(ev) : NULL;
+        const char *order = k ? k->order_id : NULL;
+        if (!k && ev->env->body_case == CS__V1__ENVELOPE__BODY_TIMER && ev->env->timer->order_key) {
+            const char *colon = strchr(ev->env->timer->order_key, ':');
+            order = colon ? colon + 1 : NULL;
+        }
+        if (!order || !order[0]) continue;
+        shops[m] = ev->env->shop_id;
+        orders[m++] = order;
+    }
+    int rc = cs_order_prefetch(b, shops, orders, m, err, errlen);
+    free(shops);
+    free(orders);
+    return rc;
 }
 
 /* ---- the declaration ------------------------------------------------------------------- */

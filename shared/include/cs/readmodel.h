@@ -1,7 +1,8 @@
 /* readmodel.h -- shared read models: state one worker keeps that others
  * read (shared/src/readmodel.c, I/O). Today: the order as the verifier
  * merged it (orders.doc), reduced to cs_order_facts (order_facts.h). One
- * statement for every worker, instead of each worker's own SQL. */
+ * statement for every worker, instead of each worker's own SQL; what a
+ * batch read is kept for the rest of the batch. */
 #ifndef CS_READMODEL_H
 #define CS_READMODEL_H
 
@@ -23,5 +24,12 @@ typedef struct cs_order_view {
  * err. Free with cs_order_view_free(). */
 int cs_order_load(cs_batch *b, const char *shop_id, const char *order_id, cs_order_view *v, char *err, size_t errlen);
 void cs_order_view_free(cs_order_view *v);
+
+/* Reads the orders (shops[i], orders[i]) in one query and keeps them for
+ * the rest of the batch: cs_order_load then finds them in memory (an
+ * unknown order too). For a worker's prepare hook (runtime.h). 0, or -1
+ * with err. */
+int cs_order_prefetch(cs_batch *b, const char *const *shops, const char *const *orders, size_t n, char *err,
+                      size_t errlen);
 
 #endif
