@@ -45,12 +45,14 @@ static void numberFor(char *out, size_t len, int k) {
     snprintf(out, len, "137%08u", (base + (unsigned)k * 1013u) % 100000000u);
 }
 
-static int produceReview(const char *run, const char *tag, Cs__V1__ReviewRating rating, bool revision,
-                         const char *phone, int64_t posted_ms, const char *event_id, int64_t event_ms) {
+/* Review REV<tag> of order RV<tag> by the buyer of buyer_tag. */
+static int produceReviewBy(const char *run, const char *tag, const char *buyer_tag, Cs__V1__ReviewRating rating,
+                           bool revision, const char *phone, int64_t posted_ms, const char *event_id,
+                           int64_t event_ms) {
     char order[96], review[96], buyer[96];
     snprintf(order, sizeof order, "RV%s-%s", tag, run);
     snprintf(review, sizeof review, "REV%s-%s", tag, run);
-    snprintf(buyer, sizeof buyer, "buyer-%s-%s", tag, run);
+    snprintf(buyer, sizeof buyer, "buyer-%s-%s", buyer_tag, run);
     Cs__V1__Review r = CS__V1__REVIEW__INIT;
     r.review_id = review;
     r.order_id = order;
@@ -74,6 +76,11 @@ static int produceReview(const char *run, const char *tag, Cs__V1__ReviewRating 
     char key[256];
     snprintf(key, sizeof key, "tb-demo:%s", order);
     return it_produce_env("shop.reviews.v1", -1, key, &env, NULL);
+}
+
+static int produceReview(const char *run, const char *tag, Cs__V1__ReviewRating rating, bool revision,
+                         const char *phone, int64_t posted_ms, const char *event_id, int64_t event_ms) {
+    return produceReviewBy(run, tag, tag, rating, revision, phone, posted_ms, event_id, event_ms);
 }
 
 static int produceContact(const char *key, Cs__V1__ContactEvent *c, const char *event_id, int64_t event_ms) {
@@ -295,6 +302,16 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
     CT_EQ_INT(it_flush(10000), 0);
     CT_EQ_INT(processed(RV_NAME, eid), 1);
     CT_CHECK(caseStage(run, "F", "open"));
+    /* the mark is the buyer's: F's buyer's next review (G, 29.99 CNY too)
+     * proposes a return or exchange from its first contact */
+    snprintf(eid, sizeof eid, "%s-review-G", run);
+    CT_EQ_INT(produceReviewBy(run, "G", "F", RATING(NEUTRAL), false, pf, posted, eid, posted + 2 * MIN_MS), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(RV_NAME, eid), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE order_id = 'RVG-%s' AND rule = 'RV-2' AND "
+                        "summary LIKE '%%difficult buyer%%' AND summary LIKE '%%return or an exchange%%'",
+                        run),
+              1);
 
     /* day 2, 09:00: B revised before the send time; F closed "refused" */
     clockTo(run, shanghai(2026, 11, 21, 9, 0));

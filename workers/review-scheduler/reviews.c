@@ -147,7 +147,7 @@ static int settle(cs_batch *b, const cs_event *ev, const char *trigger, rv_case 
     if (saveCase(b, shop_id, c, err, errlen) != 0) return -1;
     if (d->open) cs_metric_add(mOpened, 1);
     if (c->state != before && c->state < RV_NSTATES) cs_metric_add(mOutcome[c->state], 1);
-    if (d->opted_out) cs_metric_add(mOptOuts, 1);
+    if (d->opted_out && !d->open) cs_metric_add(mOptOuts, 1);
     if (d->fx.dropped) cs_log_warn("case %s:%s: %d effects dropped", shop_id, cs_str(c->review_id), d->fx.dropped);
     cs_fx_target t = {.shop = ev->shop,
                       .shop_id = shop_id,
@@ -159,21 +159,48 @@ static int settle(cs_batch *b, const cs_event *ev, const char *trigger, rv_case 
     return cs_fx_apply(b, &t, &d->fx, err, errlen);
 }
 
-/* RV-2: the buyer's last presence (false when unknown). */
-static int buyerOnline(cs_batch *b, const char *shop_id, const char *buyer_id, bool *online, char *err, size_t errlen) {
-    *online = false;
+/* RV-2 / RV-3: the buyer's last presence and an agent's "difficult" mark
+ * (false when unknown), in one statement. */
+static int buyerFacts(cs_batch *b, const char *shop_id, const char *buyer_id, rv_buyer *out, char *err,
+                      size_t errlen) {
     if (!buyer_id || !buyer_id[0]) return 0;
     const char *p[] = {shop_id, buyer_id};
-    PGresult *r = PQexecParams(cs_batch_pg(b), "SELECT online FROM buyer_presence WHERE shop_id = $1 AND buyer_id = $2",
+    PGresult *r = PQexecParams(cs_batch_pg(b),
+                               "SELECT (SELECT online FROM buyer_presence WHERE shop_id = $1 AND buyer_id = $2), "
+                               "(SELECT difficult FROM buyer_marks WHERE shop_id = $1 AND buyer_id = $2)",
                                2, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        snprintf(err, errlen, "presence of %s:%s: %s", shop_id, buyer_id, PQresultErrorMessage(r));
+        snprintf(err, errlen, "buyer %s:%s: %s", shop_id, buyer_id, PQresultErrorMessage(r));
         PQclear(r);
         return -1;
     }
-    *online = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    out->online = PQgetvalue(r, 0, 0)[0] == 't';
+    out->difficult = PQgetvalue(r, 0, 1)[0] == 't';
     PQclear(r);
     return 0;
+}
+
+/* RV-3: an agent marked the buyer difficult: kept for the buyer's later
+ * cases too. */
+static int markDifficult(cs_batch *b, const cs_event *ev, const char *buyer_id, const char *agent, char *err,
+                         size_t errlen) {
+    if (!buyer_id || !buyer_id[0]) return 0;
+    char ms[24];
+    snprintf(ms, sizeof ms, "%lld", (long long)ev->env->event_ms);
+    const char *p[] = {ev->env->shop_id, buyer_id, ms, agent ? agent : "", ev->env->event_id};
+    PGresult *r = PQexecParams(cs_batch_pg(b),
+                               "INSERT INTO buyer_marks (shop_id, buyer_id, difficult, marked_ms, agent, event_id) "
+                               "VALUES ($1, $2, true, $3::bigint, $4, $5) ON CONFLICT (shop_id, buyer_id) DO UPDATE "
+                               "SET difficult = true, marked_ms = EXCLUDED.marked_ms, agent = EXCLUDED.agent, "
+                               "event_id = EXCLUDED.event_id",
+                               5, NULL, p, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        snprintf(err, errlen, "buyer mark: %s", PQresultErrorMessage(r));
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
 }
 
 /* RV-5: the number already opted out of the shop's follow-ups (NT-4's
@@ -229,15 +256,15 @@ static int onReview(void *user, cs_batch *b, cs_event *ev, char *err, size_t err
     } else if (r->revision) {
         if (rv5_revision(r, &k.c, &d)) rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
     } else if (rv1_opens_case(r, &k.c)) {
-        bool online = false, opted = false;
-        if (buyerOnline(b, shop_id, r->buyer_id, &online, err, errlen) != 0 ||
-            numberOptedOut(b, shop_id, r->buyer_phone, &opted, err, errlen) != 0) {
+        rv_buyer buyer = {0};
+        if (buyerFacts(b, shop_id, r->buyer_id, &buyer, err, errlen) != 0 ||
+            numberOptedOut(b, shop_id, r->buyer_phone, &buyer.opted_out, err, errlen) != 0) {
             rvCaseFree(&k);
             return -1;
         }
         rv_case_from_review(r, ev->shop, now, &k.c);
-        k.c.opted_out = opted; /* follow-ups to an opted-out number: none (RV-5) */
-        if (rv_on_review(r, NULL, online, ev->shop, now, &d)) rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
+        if (rv_on_review_for(r, NULL, &buyer, ev->shop, now, &d))
+            rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
     }
     rvCaseFree(&k);
     return rc;
@@ -396,6 +423,12 @@ static int onContact(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
         }
         rv_decision d;
         rv_decision_init(&d);
+        if (k.c.exists && c->body_case == CS__V1__CONTACT_EVENT__BODY_CASE_UPDATE && c->case_update->buyer_difficult &&
+            markDifficult(b, ev, k.c.buyer_id, c->case_update->agent, err, errlen) != 0) {
+            rvCaseFree(&k);
+            rc = -1;
+            break;
+        }
         if (k.c.exists && decideContact(c, &k.c, ev->shop, cs_batch_now(b), &d)) {
             char trigger[CS_FX_ID_LEN];
             cs_event_id_derive(trigger, sizeof trigger, ev->env->event_id, ids[i]);

@@ -102,7 +102,33 @@ static void test_rv3_marking_difficult_changes_the_next_contacts_remedy(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rv3_29_99_cny_partial_refund_or_gift), CT_CASE(test_rv3_30_00_cny_return_or_exchange),
+/* A buyer an agent marked difficult on an earlier case: the next case
+ * opens difficult, and its day-1 contact proposes a return or exchange
+ * even for a 15 CNY item. */
+static void test_rv3_buyer_marked_on_an_earlier_case_opens_the_next_difficult(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    int64_t posted = fxr_local(&s, 2024, 11, 20, 9, 0);
+    Cs__V1__Review r = fxr_review(FXR_NEG, posted);
+    r.item_price_fen = 1500;
+    rv_buyer buyer = {.online = false, .difficult = true};
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv_on_review_for(&r, NULL, &buyer, &s, posted, &d));
+    CT_CHECK(d.open);
+    CT_CHECK(d.difficult);
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "difficult buyer") != NULL);
+    CT_CHECK(strstr(d.fx.tasks[0].summary, "return or an exchange") != NULL);
+    rv_case c;
+    rv_case_from_review(&r, &s, posted, &c);
+    rv_case_apply(&c, &d, posted);
+    CT_CHECK(c.difficult);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rv3_buyer_marked_on_an_earlier_case_opens_the_next_difficult),
+        CT_CASE(test_rv3_29_99_cny_partial_refund_or_gift), CT_CASE(test_rv3_30_00_cny_return_or_exchange),
         CT_CASE(test_rv3_difficult_buyer_return_or_exchange_even_under_30_cny),
         CT_CASE(test_rv3_unknown_price_is_not_cheap), CT_CASE(test_rv3_threshold_is_the_shop_setting),
         CT_CASE(test_rv3_remedy_is_in_the_call_task_summary),

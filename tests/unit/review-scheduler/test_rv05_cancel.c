@@ -157,7 +157,32 @@ static void test_rv5_never_two_followup_sms_on_one_local_day(void) {
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rv5_revision_cancels_every_pending_followup_in_one_effect),
+/* A number already opted out when its review comes in (NT-4's record):
+ * the case opens opted out, gets no contact task, and its SMS timers
+ * send nothing. */
+static void test_rv5_number_opted_out_before_the_review_is_left_alone(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    int64_t posted = fxr_local(&s, 2024, 11, 20, 18, 30);
+    Cs__V1__Review r = fxr_review(FXR_NEG, posted);
+    rv_buyer buyer = {.opted_out = true};
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv_on_review_for(&r, NULL, &buyer, &s, posted, &d));
+    CT_CHECK(d.open);
+    CT_CHECK(d.opted_out);
+    CT_EQ_INT(d.fx.ntasks, 0);
+    rv_case c;
+    rv_case_from_review(&r, &s, posted, &c);
+    rv_case_apply(&c, &d, posted);
+    CT_CHECK(c.opted_out);
+    rv_decision_init(&d);
+    CT_CHECK(!rv4_on_timer(RV_TIMER_SMS_DAY2, &c, &s, rv4_send_ms(&c, &s, 2), &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rv5_number_opted_out_before_the_review_is_left_alone), CT_CASE(test_rv5_revision_cancels_every_pending_followup_in_one_effect),
         CT_CASE(test_rv5_opt_out_words_from_the_case_number),
         CT_CASE(test_rv5_other_text_or_other_number_is_no_opt_out),
         CT_CASE(test_rv5_opt_out_after_day2_sms_no_day3_sms),

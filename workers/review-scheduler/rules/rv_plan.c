@@ -13,15 +13,23 @@
  * effects with the case id as their subject, in one transaction. */
 #include "rv_rules.h"
 
-bool rv_on_review(const Cs__V1__Review *r, const rv_case *existing, bool buyer_online, const cs_shop *shop,
-                  int64_t now_ms, rv_decision *d) {
+bool rv_on_review_for(const Cs__V1__Review *r, const rv_case *existing, const rv_buyer *buyer, const cs_shop *shop,
+                      int64_t now_ms, rv_decision *d) {
     if (!r) return false;
     if (r->revision) return rv5_revision(r, existing, d);
     if (!rv1_open_case(r, existing, d)) return false;
     rv_case c;
     rv_case_from_review(r, shop, now_ms, &c);
-    rv2_day1_contact(&c, buyer_online, shop, now_ms, d);
+    c.difficult = d->difficult = buyer && buyer->difficult;
+    c.opted_out = d->opted_out = buyer && buyer->opted_out;
+    rv2_day1_contact(&c, buyer && buyer->online, shop, now_ms, d);
     rv4_schedule(&c, shop, now_ms, d);
     d->rule = "RV-1";
     return true;
+}
+
+bool rv_on_review(const Cs__V1__Review *r, const rv_case *existing, bool buyer_online, const cs_shop *shop,
+                  int64_t now_ms, rv_decision *d) {
+    rv_buyer b = {.online = buyer_online};
+    return rv_on_review_for(r, existing, &b, shop, now_ms, d);
 }

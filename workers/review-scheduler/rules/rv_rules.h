@@ -251,4 +251,18 @@ int rv6_weekly_report(const rv_case *cases, size_t n, const cs_shop *shop, cs_da
 bool rv_on_review(const Cs__V1__Review *r, const rv_case *existing, bool buyer_online, const cs_shop *shop,
                   int64_t now_ms, rv_decision *d);
 
+/* What the worker knows of the buyer when a case opens: presence (RV-2),
+ * an agent's "difficult" mark from an earlier case (RV-3), an opt-out
+ * already in force for the number (RV-5, NT-4). */
+typedef struct rv_buyer {
+    bool online;
+    bool difficult;
+    bool opted_out;
+} rv_buyer;
+/* rv_on_review with the buyer's marks: the case opened carries them
+ * (d->difficult, d->opted_out), so the day-1 contact proposes RV-3's
+ * remedy for a difficult buyer and an opted-out buyer is left alone. */
+bool rv_on_review_for(const Cs__V1__Review *r, const rv_case *existing, const rv_buyer *buyer, const cs_shop *shop,
+                      int64_t now_ms, rv_decision *d);
+
 #endif
