@@ -170,6 +170,15 @@ typedef struct rpCases {
     size_t n;
 } rpCases;
 
+/* The bytea of (row, col) as bytes (text results carry it hex-escaped);
+ * *len its length. malloc'd by libpq: PQfreemem. NULL for a NULL cell. */
+static unsigned char *docOf(const PGresult *r, int row, int col, size_t *len) {
+    if (PQgetisnull(r, row, col)) return NULL;
+    unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), len);
+    if (!b) abort(); /* out of memory */
+    return b;
+}
+
 static void casesLoad(rpDb *db, const char *sql, int np, const char *const *p, rpCases *out) {
     memset(out, 0, sizeof *out);
     PGresult *r = rpQuery(db, sql, np, p);
@@ -178,8 +187,10 @@ static void casesLoad(rpDb *db, const char *sql, int np, const char *const *p, r
     out->c = cs_xcalloc(rows ? (size_t)rows : 1, sizeof *out->c);
     out->st = cs_xcalloc(rows ? (size_t)rows : 1, sizeof *out->st);
     for (int i = 0; i < rows; i++) {
-        Cs__V1__RefundCaseState *st = cs__v1__refund_case_state__unpack(
-            NULL, (size_t)PQgetlength(r, i, 0), (const uint8_t *)PQgetvalue(r, i, 0));
+        size_t len;
+        unsigned char *b = docOf(r, i, 0, &len);
+        Cs__V1__RefundCaseState *st = b ? cs__v1__refund_case_state__unpack(NULL, len, b) : NULL;
+        PQfreemem(b);
         if (!st) continue; /* a document that does not decode is not counted (the worker refuses it too) */
         out->st[out->n] = st;
         rf_case_from_state(&out->c[out->n], st);
@@ -496,8 +507,10 @@ static void weekly(cscli *c, rpDb *db, const cs_shop *shop, bool known, int64_t 
     Cs__V1__ReviewCaseState **rst = cs_xcalloc(nr ? nr : 1, sizeof *rst);
     size_t nrc = 0;
     for (size_t i = 0; i < nr; i++) {
-        rst[nrc] = cs__v1__review_case_state__unpack(NULL, (size_t)PQgetlength(rr, (int)i, 0),
-                                                     (const uint8_t *)PQgetvalue(rr, (int)i, 0));
+        size_t len;
+        unsigned char *b = docOf(rr, (int)i, 0, &len);
+        rst[nrc] = b ? cs__v1__review_case_state__unpack(NULL, len, b) : NULL;
+        PQfreemem(b);
         if (!rst[nrc]) continue;
         rv_case_from_state(&rc[nrc], rst[nrc], shop);
         nrc++;
@@ -528,9 +541,11 @@ static void weekly(cscli *c, rpDb *db, const cs_shop *shop, bool known, int64_t 
                            3, p);
     for (int i = 0; cr && i < PQntuples(cr); i++) {
         int t = 0, r = 0;
-        if (!PQgetisnull(cr, i, 1)) {
-            Cs__V1__RefundCaseState *st = cs__v1__refund_case_state__unpack(
-                NULL, (size_t)PQgetlength(cr, i, 1), (const uint8_t *)PQgetvalue(cr, i, 1));
+        size_t len;
+        unsigned char *b = docOf(cr, i, 1, &len);
+        if (b) {
+            Cs__V1__RefundCaseState *st = cs__v1__refund_case_state__unpack(NULL, len, b);
+            PQfreemem(b);
             if (st) {
                 t = (int)st->type >= 0 && (int)st->type < NTYPES ? (int)st->type : 0;
                 r = (int)st->reason >= 0 && (int)st->reason < NREASONS ? (int)st->reason : 0;
@@ -556,8 +571,10 @@ static void weekly(cscli *c, rpDb *db, const cs_shop *shop, bool known, int64_t 
                             "AND created_ms < $3::bigint",
                             3, pcl);
     for (int i = 0; orr && i < PQntuples(orr); i++) {
-        Cs__V1__OrderState *st = cs__v1__order_state__unpack(NULL, (size_t)PQgetlength(orr, i, 0),
-                                                             (const uint8_t *)PQgetvalue(orr, i, 0));
+        size_t len;
+        unsigned char *b = docOf(orr, i, 0, &len);
+        Cs__V1__OrderState *st = b ? cs__v1__order_state__unpack(NULL, len, b) : NULL;
+        PQfreemem(b);
         if (!st) continue;
         if (st->closed_ms >= wstart && st->closed_ms < end) counts.closed_orders++;
         cs__v1__order_state__free_unpacked(st, NULL);
