@@ -193,8 +193,8 @@ static bool seedDaily(void) {
      * return-and-refund opened the day before and closed on the day */
     ok = ok && aftersales("K1", "OK1", T(REFUND_ONLY), R(CHANGED_MIND), S(REQUESTED), D0 + HOUR, 0, 0, 0, 0, 0,
                           D0 + HOUR) == 0;
-    ok = ok && aftersales("K2", "OK2", T(RETURN_REFUND), R(OTHER), S(CLOSED), D0 - HOUR, 0, 0, 0, 0, 0,
-                          D0 + 4 * HOUR) == 0;
+    ok = ok &&
+         aftersales("K2", "OK2", T(RETURN_REFUND), R(OTHER), S(CLOSED), D0 - HOUR, 0, 0, 0, 0, 0, D0 + 4 * HOUR) == 0;
     /* messages */
     ok = ok && message("m1", "sent", D0 + HOUR, D0 + HOUR, D0 + HOUR) == 0;
     ok = ok && message("m2", "sent", D0 - 10 * HOUR, D0 + 1, D0 + 1) == 0; /* held overnight, released */
@@ -207,13 +207,13 @@ static bool seedDaily(void) {
                           "breached_ms, detail) VALUES ('%s', 'exception', 'X2', 'C', 'EX-6', %lld, %lld, 'd')",
                           shop, D0, D0 + MIN) == 0;
     /* OV-13: M1 listed twice (two sweeps), M2 once; M3 the day before */
-    ok = ok && it_pg_exec("INSERT INTO tasks (shop_id, task_id, order_id, kind, rule, summary, created_ms) VALUES "
-                          "('%s', 't1', 'M1', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
-                          "('%s', 't2', 'M1', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
-                          "('%s', 't3', 'M2', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
-                          "('%s', 't4', 'M3', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld)",
-                          shop, D0 + 19 * HOUR, shop, D0 + 19 * HOUR + MIN, shop, D0 + 19 * HOUR, shop,
-                          D0 - 5 * HOUR) == 0;
+    ok = ok &&
+         it_pg_exec("INSERT INTO tasks (shop_id, task_id, order_id, kind, rule, summary, created_ms) VALUES "
+                    "('%s', 't1', 'M1', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
+                    "('%s', 't2', 'M1', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
+                    "('%s', 't3', 'M2', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld), "
+                    "('%s', 't4', 'M3', 'TASK_KIND_MISSED_ORDER', 'OV-13', 's', %lld)",
+                    shop, D0 + 19 * HOUR, shop, D0 + 19 * HOUR + MIN, shop, D0 + 19 * HOUR, shop, D0 - 5 * HOUR) == 0;
     /* OV-11: SKU-Q 3 cases (delist), SKU-R 2 (test) plus one 31 days old, SKU-S 1 */
     ok = ok && it_pg_exec("INSERT INTO quality_cases (shop_id, case_id, sku, opened_ms) VALUES "
                           "('%s', 'q1', 'SKU-Q', %lld), ('%s', 'q2', 'SKU-Q', %lld), ('%s', 'q3', 'SKU-Q', %lld), "
@@ -237,20 +237,20 @@ static bool seedWeekly(void) {
     const Cs__V1__DislikeKind V = CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE;
     long long mon = MAR1 + DAY + 10 * HOUR; /* 2026-03-02 10:00 */
     bool ok = true;
-    ok = ok && review("V1", NEG, P, 2, mon) == 0;                  /* revised */
-    ok = ok && review("V2", NEU, V, 3, mon + DAY) == 0;            /* refused */
-    ok = ok && review("V3", NEG, P, 4, MAR1 + 7 * DAY - 1) == 0;   /* no answer, Saturday 23:59:59.999 */
-    ok = ok && review("V4", NEG, P, 2, MAR1 - 1) == 0;             /* the Saturday before */
+    ok = ok && review("V1", NEG, P, 2, mon) == 0;                /* revised */
+    ok = ok && review("V2", NEU, V, 3, mon + DAY) == 0;          /* refused */
+    ok = ok && review("V3", NEG, P, 4, MAR1 + 7 * DAY - 1) == 0; /* no answer, Saturday 23:59:59.999 */
+    ok = ok && review("V4", NEG, P, 2, MAR1 - 1) == 0;           /* the Saturday before */
     /* costs of the week */
-    ok = ok && aftersales("C3", "O3", T(RETURN_REFUND), R(QUALITY), S(REFUNDED), mon, mon + DAY, 9900, 1000,
-                          mon + HOUR, 0, mon + DAY) == 0; /* disputed, then refunded: the seller's */
+    ok = ok && aftersales("C3", "O3", T(RETURN_REFUND), R(QUALITY), S(REFUNDED), mon, mon + DAY, 9900, 1000, mon + HOUR,
+                          0, mon + DAY) == 0; /* disputed, then refunded: the seller's */
     ok = ok && aftersales("C4", "O4", T(REFUND_ONLY), R(QUALITY), S(REFUNDED), mon, mon + 2 * HOUR, 500, 0, 0, 1,
                           mon + 2 * HOUR) == 0; /* RF-10 partial refund */
     ok = ok && aftersales("C5", "O5", T(REFUND_ONLY), R(QUALITY), S(CLOSED), mon, 0, 0, 0, 0, 1, mon + 3 * DAY) == 0;
-    ok = ok && aftersales("C6", "O6", T(REFUND_ONLY), R(OUT_OF_STOCK), S(REFUNDED), mon, mon + 4 * HOUR, 3000, 0, 0,
-                          0, mon + 4 * HOUR) == 0;
-    ok = ok && aftersales("C7", "O7", T(REFUND_ONLY), R(QUALITY), S(REFUNDED), MAR1 - 3 * DAY, MAR1 - DAY, 7777, 0,
-                          0, 0, MAR1 - DAY) == 0; /* refunded the week before: in the 30 days, not the week */
+    ok = ok && aftersales("C6", "O6", T(REFUND_ONLY), R(OUT_OF_STOCK), S(REFUNDED), mon, mon + 4 * HOUR, 3000, 0, 0, 0,
+                          mon + 4 * HOUR) == 0;
+    ok = ok && aftersales("C7", "O7", T(REFUND_ONLY), R(QUALITY), S(REFUNDED), MAR1 - 3 * DAY, MAR1 - DAY, 7777, 0, 0,
+                          0, MAR1 - DAY) == 0; /* refunded the week before: in the 30 days, not the week */
     ok = ok && it_pg_exec("INSERT INTO compensations (shop_id, case_id, order_id, refunded_fen, amount_fen, "
                           "created_ms) VALUES ('%s', 'C6', 'O6', 3000, 150, %lld), ('%s', 'CX', 'OX', 100, 5, %lld)",
                           shop, mon + 5 * HOUR, shop, MAR1 + 7 * DAY) == 0; /* CX: the Sunday after */
@@ -262,8 +262,8 @@ static bool seedWeekly(void) {
 }
 
 static void unseed(void) {
-    const char *tables[] = {"verdicts", "exceptions", "cases",        "messages", "sla_breaches", "tasks",
-                            "quality_cases", "disputes", "compensations", "orders"};
+    const char *tables[] = {"verdicts", "exceptions",    "cases",    "messages",      "sla_breaches",
+                            "tasks",    "quality_cases", "disputes", "compensations", "orders"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         it_pg_exec("DELETE FROM %s WHERE shop_id = '%s'", tables[i], shop);
 }
@@ -398,7 +398,7 @@ static void test_rv6_rf12_weekly_report_by_outcome_and_case_with_30_day_metrics(
     CT_EQ_INT(jint(k, "refund_only_done"), 3); /* C4, C6, C7 */
     CT_EQ_INT(jint(k, "return_refund_done"), 1);
     CT_EQ_INT(jint(k, "seller_dispute_refunds"), 1);
-    CT_EQ_INT(jint(m, "product_experience_refund_bp"), 10000);               /* 4 / 4 */
+    CT_EQ_INT(jint(m, "product_experience_refund_bp"), 10000); /* 4 / 4 */
     CT_EQ_INT(jint(m, "refund_only_mean_ms"), (2 * HOUR + 4 * HOUR + 2 * DAY) / 3);
     CT_EQ_INT(jint(m, "return_refund_mean_ms"), DAY);
     CT_EQ_INT(jint(m, "dispute_refund_bp"), 2000); /* 1 / 5 */

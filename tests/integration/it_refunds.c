@@ -251,18 +251,18 @@ static void test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fi
                         "'supervisor' AND summary LIKE '4 disputes this month (2001-03)%%' AND urgent"),
               1);
     CT_EQ_INT(it_pg_int("SELECT month_n FROM disputes WHERE shop_id = 'tb-demo' AND case_id = 'CASE-M4-%s'", run), 4);
-    CT_EQ_INT(it_pg_int("SELECT n FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld",
-                        (long long)MAR),
-              4);
+    CT_EQ_INT(
+        it_pg_int("SELECT n FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR),
+        4);
     /* the 5th: nothing more (the bar comes at the 6th) */
     snprintf(eid[5], sizeof eid[5], "%s-m5-intervened", run);
     CT_EQ_INT(produceDispute(run, 5, eid[5], MAR + 11 * 86400000LL), 0);
     CT_EQ_INT(it_flush(10000), 0);
     CT_EQ_INT(processed(eid[5]), 1);
     CT_EQ_INT(monthAlerts("2001-03"), 1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld",
-                        (long long)MAR),
-              5);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR),
+        5);
     CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
 }
 

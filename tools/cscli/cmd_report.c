@@ -237,8 +237,9 @@ static void daily(cscli *c, rpDb *db, const cs_shop *shop, bool known, cs_day da
     const char *p[] = {shop->id, ps, pe};
 
     int64_t ord[1], exc[4], cas[1], brk[1], msg[NMSG];
-    rpCounts(db, "SELECT count(DISTINCT order_id) FROM verdicts WHERE shop_id = $1 AND decided_ms >= $2::bigint "
-                 "AND decided_ms < $3::bigint",
+    rpCounts(db,
+             "SELECT count(DISTINCT order_id) FROM verdicts WHERE shop_id = $1 AND decided_ms >= $2::bigint "
+             "AND decided_ms < $3::bigint",
              3, p, ord, 1);
     PGresult *vs = rpQuery(db,
                            "SELECT state, count(*) FROM verdicts WHERE shop_id = $1 AND decided_ms >= $2::bigint "
@@ -401,8 +402,9 @@ static void daily(cscli *c, rpDb *db, const cs_shop *shop, bool known, cs_day da
         for (int i = 0; i < PQntuples(vs); i++)
             fprintf(out, "%s%s %s", i ? ", " : " (", PQgetvalue(vs, i, 0), PQgetvalue(vs, i, 1));
         fputs(PQntuples(vs) ? ")\n" : "\n", out);
-        fprintf(out, "  exceptions            opened %" PRId64 ", closed %" PRId64 ", overdue %" PRId64
-                     ", open at day end %" PRId64 "\n",
+        fprintf(out,
+                "  exceptions            opened %" PRId64 ", closed %" PRId64 ", overdue %" PRId64
+                ", open at day end %" PRId64 "\n",
                 exc[0], exc[1], exc[2], exc[3]);
         fprintf(out, "  after-sales opened    %d", nopened);
         byTypeText(out, opened);
@@ -561,8 +563,7 @@ static void weekly(cscli *c, rpDb *db, const cs_shop *shop, bool known, int64_t 
     rf12_count_cases(ac.c, ac.n, wstart, end, &counts);
     const char *po[] = {shop->id, pw, pe};
     int64_t paid[1];
-    rpCounts(db,
-             "SELECT count(*) FROM orders WHERE shop_id = $1 AND paid_ms >= $2::bigint AND paid_ms < $3::bigint", 3,
+    rpCounts(db, "SELECT count(*) FROM orders WHERE shop_id = $1 AND paid_ms >= $2::bigint AND paid_ms < $3::bigint", 3,
              po, paid, 1);
     counts.paid_orders = paid[0];
     const char *pcl[] = {shop->id, pc, pe};
@@ -677,15 +678,16 @@ static void weekly(cscli *c, rpDb *db, const cs_shop *shop, bool known, int64_t 
         fmtDuration(mx.refund_only_mean_ms, d1, sizeof d1);
         fmtDuration(mx.return_refund_mean_ms, d2, sizeof d2);
         fprintf(out, "  30-day metrics (RF-12) as of the week's end:\n");
-        fprintf(out, "    product-experience refund rate  %" PRId64 ".%02" PRId64 " %% (%" PRId64 " / %" PRId64
-                     " closed orders)\n",
+        fprintf(out,
+                "    product-experience refund rate  %" PRId64 ".%02" PRId64 " %% (%" PRId64 " / %" PRId64
+                " closed orders)\n",
                 mx.product_experience_refund_bp / 100, mx.product_experience_refund_bp % 100,
                 counts.quality_refund_orders, counts.closed_orders);
         fprintf(out, "    refund-only completion          %s (%" PRId64 " refunded)\n", d1, counts.refund_only_done);
-        fprintf(out, "    return-and-refund completion    %s (%" PRId64 " refunded)\n", d2,
-                counts.return_refund_done);
-        fprintf(out, "    dispute refund rate             %" PRId64 ".%02" PRId64 " %% (%" PRId64 " / %" PRId64
-                     " paid orders)\n",
+        fprintf(out, "    return-and-refund completion    %s (%" PRId64 " refunded)\n", d2, counts.return_refund_done);
+        fprintf(out,
+                "    dispute refund rate             %" PRId64 ".%02" PRId64 " %% (%" PRId64 " / %" PRId64
+                " paid orders)\n",
                 mx.dispute_refund_bp / 100, mx.dispute_refund_bp % 100, counts.seller_dispute_refunds,
                 counts.paid_orders);
     }
@@ -723,7 +725,8 @@ int cscli_cmd_report(cscli *c, int argc, char **argv) {
         return cscli_usage_error(c, report_usage, "report: which report? (daily or weekly)");
     bool isDaily = strcmp(pos[0], "daily") == 0;
     if (isDaily && week) return cscli_usage_error(c, report_usage, "report daily: --week-ending is for weekly");
-    if (!isDaily && date) return cscli_usage_error(c, report_usage, "report weekly: --date is for daily (--week-ending)");
+    if (!isDaily && date)
+        return cscli_usage_error(c, report_usage, "report weekly: --date is for daily (--week-ending)");
     cs_day day = 0;
     if (date && parseDate(date, &day) != 0)
         return cscli_usage_error(c, report_usage, "report daily: --date needs YYYY-MM-DD, got '%s'", date);

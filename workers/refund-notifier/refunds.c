@@ -332,9 +332,9 @@ static int rfInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
                                "Case decisions put on cs.decisions.v1 (RF-9, RF-13)", NULL);
     mDisputes = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_disputes_total",
                               "After-sales cases counted as a dispute of their shop's month (RF-11)", NULL);
-    mDisputeAlerts = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_dispute_alerts_total",
-                                   "RF-11 alerts: a shop's dispute_alert_at-th dispute of a month (default the 4th)",
-                                   NULL);
+    mDisputeAlerts =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_rf_dispute_alerts_total",
+                      "RF-11 alerts: a shop's dispute_alert_at-th dispute of a month (default the 4th)", NULL);
     mCampaignBars = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_campaign_bars_total",
                                   "RF-11 bars: a shop past dispute_month_limit disputes in a month", NULL);
     return 0;
