@@ -10,6 +10,10 @@
  *     REFUNDED event of another id (RF-7, RF-1);
  *   - events of one case out of order (AGREED, then REQUESTED with an
  *     earlier event time) end in one case at the later stage (RF-1);
+ *   - the 4th dispute of a local calendar month in one shop makes exactly
+ *     one supervisor alert task, whether its record is produced twice or
+ *     the intervention comes again under another event id, and the 5th
+ *     makes none (RF-11; table disputes, migration 0014);
  *   - on the Redis clock with the real timer-dispatcher, a case still open
  *     case_deadline_days after its registration gets RF-2's urgent task
  *     and supervisor escalation from its fired timers; a case closed
@@ -196,6 +200,72 @@ static void test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage(void
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
 }
 
+/* RF-11: one tb-demo dispute (a case entering PLATFORM_INTERVENED) at
+ * event_ms. */
+static int produceDispute(const char *run, int i, const char *event_id, int64_t event_ms) {
+    char order[96], kase[96];
+    snprintf(order, sizeof order, "RFM%d-%s", i, run);
+    snprintf(kase, sizeof kase, "CASE-M%d-%s", i, run);
+    return produceCase(order, kase, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(PLATFORM_INTERVENED), 5000,
+                       event_id, event_ms);
+}
+
+/* RF-11's alert tasks of the test's month (the evidence tasks of the same
+ * rule go to the owners, not the supervisor). */
+static long long monthAlerts(const char *month) {
+    return it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' "
+                     "AND assignee = 'supervisor' AND summary LIKE '%%disputes this month (%s)%%'",
+                     month);
+}
+
+static void test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none(void) {
+    /* March 2001 in Shanghai: a month of the test's own (its rows are
+     * cleared first, so a second run counts from 1 again) */
+    const int64_t MAR = 983376000000LL; /* 2001-03-01T00:00+08:00 */
+    it_pg_exec("DELETE FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR);
+    it_pg_exec("DELETE FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR);
+    it_pg_exec("DELETE FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' AND summary LIKE '%%(2001-03)%%'");
+    char run[32], group[96], eid[6][128], again[128];
+    it_run_id(run, sizeof run);
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    it_worker rf;
+    IT_REQUIRE(it_worker_start_bin(&rf, RF_NAME, "rf-disputes", NULL, (const char *[]){group, NULL}) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&rf, 60000));
+    for (int i = 1; i <= 3; i++) {
+        snprintf(eid[i], sizeof eid[i], "%s-m%d-intervened", run, i);
+        CT_EQ_INT(produceDispute(run, i, eid[i], MAR + 9 * 86400000LL + i * 60000), 0);
+    }
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(eid[3]), 1);
+    CT_EQ_INT(monthAlerts("2001-03"), 0);
+    /* the 4th: one alert; the same record twice, and the same
+     * intervention again under another event id, count once */
+    snprintf(eid[4], sizeof eid[4], "%s-m4-intervened", run);
+    snprintf(again, sizeof again, "%s-m4-intervened-again", run);
+    for (int k = 0; k < 2; k++) CT_EQ_INT(produceDispute(run, 4, eid[4], MAR + 10 * 86400000LL), 0);
+    CT_EQ_INT(produceDispute(run, 4, again, MAR + 10 * 86400000LL + 1000), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(again), 1);
+    CT_EQ_INT(monthAlerts("2001-03"), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' AND assignee = "
+                        "'supervisor' AND summary LIKE '4 disputes this month (2001-03)%%' AND urgent"),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT month_n FROM disputes WHERE shop_id = 'tb-demo' AND case_id = 'CASE-M4-%s'", run), 4);
+    CT_EQ_INT(
+        it_pg_int("SELECT n FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR),
+        4);
+    /* the 5th: nothing more (the bar comes at the 6th) */
+    snprintf(eid[5], sizeof eid[5], "%s-m5-intervened", run);
+    CT_EQ_INT(produceDispute(run, 5, eid[5], MAR + 11 * 86400000LL), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(eid[5]), 1);
+    CT_EQ_INT(monthAlerts("2001-03"), 1);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)MAR),
+        5);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+}
+
 static void clockRelease(void) {
     it_sh("redis-cli -u '%s' DEL " CS_CLOCK_KEY " >/dev/null 2>&1 || true", it.redis_url);
 }
@@ -265,6 +335,7 @@ int main(int argc, char **argv) {
     static const ct_case cases[] = {
         CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
+        CT_CASE(test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none),
         CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);

@@ -108,6 +108,7 @@ int cscli_cmd_exceptions(cscli *c, int argc, char **argv);
 int cscli_cmd_cases(cscli *c, int argc, char **argv);
 int cscli_cmd_finance(cscli *c, int argc, char **argv);
 int cscli_cmd_decisions(cscli *c, int argc, char **argv);
+int cscli_cmd_report(cscli *c, int argc, char **argv);
 
 /* ---- list commands (list.c) ---------------------------------------------- */
 

@@ -11,7 +11,9 @@
  * its row in decisions).
  * Every output id derives from the input event's, so a replay emits the
  * same ids; RF-1 (position) and RF-7 (refunded_ms) keep a redelivered or
- * repeated event from deciding twice. A fired timer decides again from
+ * repeated event from deciding twice. A case entering PLATFORM_INTERVENED
+ * is counted among its shop's disputes of the month (table disputes,
+ * migration 0014) and rf11_dispute_month() decides on the count. A fired timer decides again from
  * the stored case (rf_on_timer). */
 #include "refunds.h"
 
@@ -19,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libpq-fe.h>
 
 #include "cs/apply.h"
 #include "cs/casestore.h"
@@ -29,7 +33,7 @@
 #include "cs/topics.h"
 #include "cs/util.h"
 
-static cs_metric *mDecisions;
+static cs_metric *mDecisions, *mDisputes, *mDisputeAlerts, *mCampaignBars;
 
 /* ---- the stored form ---------------------------------------------------------------- */
 
@@ -63,7 +67,11 @@ void rf_case_from_state(rf_case *c, const Cs__V1__RefundCaseState *st) {
                    .goods_unused = st->goods_unused,
                    .packaging_complete = st->packaging_complete,
                    .freight_collect = st->freight_collect,
-                   .refused_transitions = st->refused_transitions};
+                   .refused_transitions = st->refused_transitions,
+                   .refund_fen = st->refund_fen,
+                   .postage_fen = st->postage_fen,
+                   .postage_ms = st->postage_ms,
+                   .remedy = st->remedy};
 }
 
 void rf_case_to_state(const rf_case *c, Cs__V1__RefundCaseState *st) {
@@ -93,6 +101,10 @@ void rf_case_to_state(const rf_case *c, Cs__V1__RefundCaseState *st) {
     st->packaging_complete = c->packaging_complete;
     st->freight_collect = c->freight_collect;
     st->refused_transitions = c->refused_transitions;
+    st->refund_fen = c->refund_fen;
+    st->postage_fen = c->postage_fen;
+    st->postage_ms = c->postage_ms;
+    st->remedy = c->remedy;
 }
 
 /* ---- loads and saves ------------------------------------------------------------------ */
@@ -175,6 +187,47 @@ static int emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const
     return 0;
 }
 
+/* RF-11: counts case c among the shop's disputes of the local calendar
+ * month of its intervention and hands the count to rf11_dispute_month(),
+ * whose supervisor tasks join d's effects. One statement, run only when a
+ * case enters PLATFORM_INTERVENED: it inserts the case's row in disputes
+ * and increments the month's counter in dispute_months together, unless
+ * the case is in disputes already (a case re-entering intervention, or
+ * the same intervention under another event id, counts once; a replay of
+ * the same event never gets here: RF-1 finds it a duplicate). The
+ * counter's row lock makes two batches counting one shop take turns, so
+ * each dispute gets its own n and the alert is raised exactly once (see
+ * migration 0014). 0, or -1 with err. */
+static int countDispute(cs_batch *b, const char *shop_id, const cs_shop *shop, const rf_case *c, rf_decision *d,
+                        char *err, size_t errlen) {
+    int64_t at = c->intervened_ms;
+    char p_month[24], p_at[24];
+    snprintf(p_month, sizeof p_month, "%" PRId64, rf11_month_start_ms(shop, at));
+    snprintf(p_at, sizeof p_at, "%" PRId64, at);
+    const char *p[] = {shop_id, cs_str(c->case_id), orNull(c->order_id), p_month, p_at};
+    PGresult *r = NULL;
+    if (cs_pg_exec(cs_batch_pg(b),
+                   "WITH cnt AS (INSERT INTO dispute_months (shop_id, month_start_ms, n) "
+                   "SELECT $1, $4::bigint, 1 WHERE NOT EXISTS "
+                   "(SELECT 1 FROM disputes WHERE shop_id = $1 AND case_id = $2) "
+                   "ON CONFLICT (shop_id, month_start_ms) DO UPDATE SET n = dispute_months.n + 1 RETURNING n) "
+                   "INSERT INTO disputes (shop_id, case_id, order_id, opened_ms, month_start_ms, month_n) "
+                   "SELECT $1, $2, $3, $5::bigint, $4::bigint, n FROM cnt RETURNING month_n",
+                   5, p, &r, err, errlen) != 0)
+        return -1;
+    int n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (n <= 0) return 0; /* counted before */
+    cs_metric_add(mDisputes, 1);
+    if (rf11_dispute_month(n, shop, at, d)) {
+        if (d->dispute_alert) cs_metric_add(mDisputeAlerts, 1);
+        if (d->campaign_barred) cs_metric_add(mCampaignBars, 1);
+        cs_log_warn("shop %s: case %s is dispute %d of the month (RF-11 %s)", shop_id, cs_str(c->case_id), n,
+                    d->campaign_barred ? "campaign bar" : "alert");
+    }
+    return 0;
+}
+
 /* ---- handlers -------------------------------------------------------------------------- */
 
 static const Cs__V1__AfterSalesCase *caseOf(const cs_event *ev) {
@@ -219,6 +272,8 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
         rf_case_event(&c, &e, &ov.f, ev->shop, cs_batch_now(b), &d);
         rf_case_after(&c, &e, &d, &after);
         if (!d.duplicate && after.exists) rc = saveCase(b, shop, &after, err, errlen);
+        if (rc == 0 && d.dispute_opened && after.exists)
+            rc = countDispute(b, shop, ev->shop, &after, &d, err, errlen); /* RF-11 */
         cs_fx_target t = cs_fx_target_of(ev, &ov.f, after.case_id ? after.case_id : k->case_id);
         if (rc == 0) rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
         if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE)
@@ -296,6 +351,13 @@ static int rfInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
     cs_fx_metrics("cs_rf", RF_WORKER_NAME, NULL);
     mDecisions = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_decisions_total",
                                "Case decisions put on cs.decisions.v1 (RF-9, RF-13)", NULL);
+    mDisputes = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_disputes_total",
+                              "After-sales cases counted as a dispute of their shop's month (RF-11)", NULL);
+    mDisputeAlerts =
+        cs_metric_get(CS_METRIC_COUNTER, "cs_rf_dispute_alerts_total",
+                      "RF-11 alerts: a shop's dispute_alert_at-th dispute of a month (default the 4th)", NULL);
+    mCampaignBars = cs_metric_get(CS_METRIC_COUNTER, "cs_rf_campaign_bars_total",
+                                  "RF-11 bars: a shop past dispute_month_limit disputes in a month", NULL);
     return 0;
 }
 

@@ -48,7 +48,11 @@ static void test_refunds_case_state_round_trip_keeps_every_field(void) {
                  .goods_unused = true,
                  .packaging_complete = true,
                  .freight_collect = true,
-                 .refused_transitions = 2};
+                 .refused_transitions = 2,
+                 .refund_fen = 9800,
+                 .postage_fen = 1000,
+                 .postage_ms = 3000,
+                 .remedy = 2};
     rf_case r;
     Cs__V1__RefundCaseState *st = roundTrip(&c, &r);
     CT_CHECK(st != NULL);
@@ -73,6 +77,10 @@ static void test_refunds_case_state_round_trip_keeps_every_field(void) {
     CT_EQ_INT(r.postage_paid_fen, 1200);
     CT_CHECK(r.has_photo && r.item_unusable_photo && r.goods_unused && r.packaging_complete && r.freight_collect);
     CT_EQ_INT(r.refused_transitions, 2);
+    CT_EQ_INT(r.refund_fen, 9800);
+    CT_EQ_INT(r.postage_fen, 1000);
+    CT_EQ_INT(r.postage_ms, 3000);
+    CT_EQ_INT(r.remedy, 2);
     cs__v1__refund_case_state__free_unpacked(st, NULL);
 }
 

@@ -97,6 +97,13 @@ static void test_rv6_weekly_report_counts_by_outcome_and_dislike(void) {
     CT_EQ_INT(w.by_outcome_dislike[RV_STATE_NO_ANSWER][CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED], 1);
     CT_EQ_INT(w.neutral, 2);
     CT_EQ_INT(w.negative, 4);
+    /* by outcome and rating, for the weekly report's table */
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_REVISED][0], 1);
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_REVISED][1], 2);
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_REFUSED][1], 1);
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_NO_ANSWER][0], 1);
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_NO_ANSWER][1], 1);
+    CT_EQ_INT(w.by_outcome_rating[RV_STATE_OPEN][1], 0);
     fxr_shop_done(&s);
 }
 

@@ -84,7 +84,18 @@ void rf_case_after(const rf_case *c, const rf_event *ev, const rf_decision *d, r
         if (d->stage == S(AGREED)) out->agreed_ms = d->stage_ms;
         if (d->stage == S(PLATFORM_INTERVENED)) out->intervened_ms = d->stage_ms;
     }
-    if (d->refund_recorded && !out->refunded_ms) out->refunded_ms = ev->event_ms;
+    if (d->refund_recorded && !out->refunded_ms) {
+        out->refunded_ms = ev->event_ms;
+        out->refund_fen = d->refund_fen;
+    }
+    /* RF-12's cost summary reads what was decided from the case: RF-3's
+     * reimbursement once (the first refund or reshipment that decided
+     * one), RF-10's proposal as last made */
+    if (d->postage.fen > 0 && d->postage.where != RF_POSTAGE_NONE && !out->postage_ms) {
+        out->postage_fen = d->postage.fen;
+        out->postage_ms = ev->event_ms;
+    }
+    if (d->remedy != RF_REMEDY_NONE) out->remedy = (int)d->remedy;
 }
 
 /* Puts every task from index `from` on into the queue (RF-9). */

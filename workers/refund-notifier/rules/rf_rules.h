@@ -97,6 +97,10 @@ typedef struct rf_case {
     bool packaging_complete;  /* RF-4 */
     bool freight_collect;     /* RF-3 */
     int refused_transitions;  /* RF-1: impossible transitions seen (counted) */
+    int64_t refund_fen;       /* RF-7: the refund recorded, without RF-3 postage (RF-12 summary) */
+    int64_t postage_fen;      /* RF-3: return postage reimbursed (RF-12 summary) */
+    int64_t postage_ms;       /* when RF-3 decided a reimbursement, 0 = never */
+    int remedy;               /* RF-10: the rf_remedy proposed, 0 = none (RF-12 summary) */
 } rf_case;
 
 /* ---- what the rules decide ---------------------------------------------- */
@@ -331,6 +335,31 @@ void rf12_compute(const rf12_counts *c, rf12_metrics *m);
  * Sunday 00:00 to the midnight ending the latest Saturday that has ended
  * by now (on a Saturday itself, the week before: its own week is not over). */
 void rf12_summary_week(const cs_shop *shop, int64_t now_ms, int64_t *start_ms, int64_t *end_ms);
+
+/* RF-12: what stored cases add to the rolling counts of [start_ms,
+ * end_ms): quality_refund_orders (distinct orders with a quality-reason
+ * request in the window), the refund-only and return-and-refund cases
+ * refunded in the window with their request-to-refund times, and
+ * seller_dispute_refunds (disputed cases refunded after the intervention:
+ * the platform ruled against the seller). closed_orders and paid_orders
+ * are the orders' and left alone. cases[0..n) in any order. */
+void rf12_count_cases(const rf_case *cases, size_t n, int64_t start_ms, int64_t end_ms, rf12_counts *k);
+
+/* RF-12: the Saturday after-sales cost summary, one line (the caller
+ * keeps one per case type and reason, and a total). Money in fen. */
+typedef struct rf12_cost {
+    int refunds;                /* RF-7 refunds recorded in the week */
+    int64_t refunds_fen;        /* their amounts, without RF-3 postage */
+    int postage;                /* RF-3 reimbursements decided in the week */
+    int64_t postage_fen;        /* their amounts (in the refund or in the parcel) */
+    int compensations;          /* EX-7 compensations made in the week (the caller adds them) */
+    int64_t compensation_fen;   /* their amounts */
+    int partial_refunds;        /* RF-10 cases refunded in the week: partial refunds (also in refunds) */
+    int64_t partial_refund_fen; /* their amounts */
+    int gifts;                  /* RF-10 cases closed in the week with nothing refunded: a gift */
+} rf12_cost;
+/* RF-12: adds what case c cost in [start_ms, end_ms) to k. */
+void rf12_cost_add_case(const rf_case *c, int64_t start_ms, int64_t end_ms, rf12_cost *k);
 
 /* RF-13: the action for a "not received" request by logistics state. */
 rf_nr_action rf13_action(Cs__V1__LogisticsState logistics, bool buyer_wants_return);

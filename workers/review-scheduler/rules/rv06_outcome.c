@@ -51,10 +51,13 @@ int rv6_weekly_report(const rv_case *cases, size_t n, const cs_shop *shop, cs_da
         out->by_outcome[c->state]++;
         out->by_dislike[k]++;
         out->by_outcome_dislike[c->state][k]++;
-        if (c->rating == CS__V1__REVIEW_RATING__REVIEW_RATING_NEUTRAL)
+        if (c->rating == CS__V1__REVIEW_RATING__REVIEW_RATING_NEUTRAL) {
             out->neutral++;
-        else if (c->rating == CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE)
+            out->by_outcome_rating[c->state][0]++;
+        } else if (c->rating == CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE) {
             out->negative++;
+            out->by_outcome_rating[c->state][1]++;
+        }
     }
     return out->closed;
 }

@@ -234,6 +234,7 @@ typedef struct rv_week_report {
     int by_outcome_dislike[RV_NSTATES][3];
     int neutral; /* by rating */
     int negative;
+    int by_outcome_rating[RV_NSTATES][2]; /* by rv_state and rating: [0] neutral, [1] negative */
 } rv_week_report;
 /* The Sunday starting the week of ms's local date. */
 cs_day rv6_week_start(const cs_shop *shop, int64_t ms);
