@@ -27,7 +27,30 @@ static void test_rf9_refund_only_on_unshipped_order_agreed_at_once(void) {
     CT_EQ_INT(d.decision.amount_fen, 9900);
     CT_EQ_STR(d.decision.reason, "promotion mode: refund-only request on an unshipped order");
     CT_EQ_INT(d.fx.ntasks, 0);
-    CT_EQ_INT(d.fx.nfinance, 0); /* the finance request comes with the refund (RF-7) */
+    /* agreeing a refund-only request is the refund: RF-7's request and one
+     * RF-8 message (naming the owning agent) at once */
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_STR(d.fx.finance[0].kind, "refund");
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 9900);
+    CT_EQ_STR(d.fx.finance[0].agent, "小王");
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_EQ_STR(fxr_param(&d.fx.notes[0], "agent"), "小王");
+    /* the platform's AGREED and REFUNDED events that follow: nothing more */
+    rf_case stored = {0};
+    rf_event ev = fxr_event(&e, "ev-req", 1000);
+    fxr_apply(&stored, &ev, &o, &s, &d);
+    CT_CHECK(stored.refunded_ms != 0);
+    Cs__V1__AfterSalesCase agreed = e, refunded = e;
+    agreed.stage = ST(AGREED);
+    refunded.stage = ST(REFUNDED);
+    ev = fxr_event(&agreed, "ev-agreed", 2000);
+    fxr_apply(&stored, &ev, &o, &s, &d);
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    ev = fxr_event(&refunded, "ev-refunded", 3000);
+    fxr_apply(&stored, &ev, &o, &s, &d);
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
     /* the same request (for part of the price) on a shipped order is an agent's */
     fxr_order(&o);
     e.amount_fen = 5000;

@@ -20,18 +20,10 @@ static void test_rf_case_promotion_refund_only_unshipped_end_to_end(void) {
     int64_t t0 = fxr_local(&s, 2024, 11, 11, 0, 5);
     rf_event ev = fxr_event(&e, "r1", t0);
     fxr_apply(&c, &ev, &o, &s, &d);
+    /* agreed at once, and that is the refund: one finance request with
+     * every RF-7 field and one buyer message, now */
     CT_EQ_INT(d.decision.verdict, RF_VERDICT_AGREE);
     CT_EQ_INT(d.fx.ntasks, 0);
-    CT_EQ_INT(d.fx.nnotes, 0);
-    e.stage = ST(AGREED);
-    ev = fxr_event(&e, "r2", t0 + FXR_MIN);
-    fxr_apply(&c, &ev, &o, &s, &d);
-    CT_EQ_INT(d.fx.nnotes, 1);
-    CT_EQ_STR(d.fx.notes[0].template_id, RF_TPL_AGREED);
-    CT_EQ_INT(fxr_timer(&d, RF_TIMER_SHIP_RETURN), -1); /* nothing to send back */
-    e.stage = ST(REFUNDED);
-    ev = fxr_event(&e, "r3", t0 + 2 * FXR_MIN);
-    fxr_apply(&c, &ev, &o, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 1);
     CT_EQ_STR(d.fx.finance[0].kind, "refund");
     CT_EQ_INT(d.fx.finance[0].amount_fen, 9900);
@@ -39,8 +31,21 @@ static void test_rf_case_promotion_refund_only_unshipped_end_to_end(void) {
     CT_EQ_STR(d.fx.finance[0].account, "alipay:b1");
     CT_CHECK(strstr(d.fx.finance[0].reason, "order O1") != NULL);
     CT_EQ_INT(d.fx.nnotes, 1);
-    CT_EQ_STR(d.fx.notes[0].template_id, RF_TPL_REFUNDED);
-    CT_EQ_STR(fxr_param(&d.fx.notes[0], "amount"), "99.00");
+    CT_EQ_STR(d.fx.notes[0].template_id, RF_TPL_AGREED);
+    CT_EQ_STR(fxr_param(&d.fx.notes[0], "agent"), "小王");
+    /* the platform carries the decision out: AGREED, then REFUNDED, tell
+     * nobody anything new and pay nothing twice */
+    e.stage = ST(AGREED);
+    ev = fxr_event(&e, "r2", t0 + FXR_MIN);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    CT_EQ_INT(fxr_timer(&d, RF_TIMER_SHIP_RETURN), -1); /* nothing to send back */
+    e.stage = ST(REFUNDED);
+    ev = fxr_event(&e, "r3", t0 + 2 * FXR_MIN);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
     CT_CHECK(fxr_cancels(&d, NULL));
     CT_EQ_INT(c.stage, ST(REFUNDED));
     fxr_shop_done(&s);

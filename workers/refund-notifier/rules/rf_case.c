@@ -140,7 +140,19 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
         if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v->type, v->reason, v->stage));
         return;
     }
-    if (rf9_auto_agree(v, o, shop, d)) return;
+    if (rf9_auto_agree(v, o, shop, d)) {
+        /* A refund-only request agreed on an unshipped order is the refund
+         * itself: the platform pays it out on the seller's agreement. So
+         * RF-7's finance request and RF-8's one buyer message go now; the
+         * case's later AGREED and REFUNDED events find the refund recorded
+         * and send neither again. A seven-day return waits for its parcel:
+         * its refund comes with RETURN_RECEIVED / REFUNDED as usual. */
+        if (v->type == T(REFUND_ONLY)) {
+            rf7_refund_request(v, d->decision.amount_fen, NULL, d);
+            rf8_buyer_message(v, o, shop, "RF-8", RF_TPL_AGREED, d->decision.amount_fen, d);
+        }
+        return;
+    }
     char why[128];
     cs_task *t = NULL;
     if (v->reason == R(NO_REASON_7D)) {
@@ -239,7 +251,9 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
     switch (d->stage) {
         case S(REQUESTED): onRequested(&v, ev, o, shop, d); break;
         case S(AGREED):
-            rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_AGREED, v.amount_fen > 0 ? v.amount_fen : -1, d);
+            /* an auto-agreed refund (RF-9) told the buyer already */
+            if (!v.refunded_ms)
+                rf8_buyer_message(&v, o, shop, "RF-8", RF_TPL_AGREED, v.amount_fen > 0 ? v.amount_fen : -1, d);
             break;
         case S(BUYER_SHIPPED):
             if (v.freight_collect) {
