@@ -228,7 +228,7 @@ SELECT shop_id AS shop, count(*) AS numbers, count(*) FILTER (WHERE lifted_ms IS
 FROM message_optouts WHERE event_id LIKE 'smp-' || :'run' || '-%' GROUP BY 1 ORDER BY 1;
 
 \echo
-\echo '== Cases by kind, type and stage (RF-1 after-sales: type, reason; RV-1 reviews: rating, dislike) =='
+\echo '== Cases by kind, type and stage (RF-1 after-sales: type, reason, open until CLOSED; RV-1 reviews: rating, dislike, open while followed up) =='
 SELECT 'aftersales' AS kind, type, reason, stage, count(*) AS cases,
        count(*) FILTER (WHERE closed_ms IS NULL OR closed_ms = 0) AS open
 FROM run_aftersales GROUP BY 2, 3, 4
