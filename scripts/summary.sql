@@ -1,17 +1,26 @@
 -- summary.sql -- what one sample run did, read back from PostgreSQL (the
 -- record of decisions, not the workers' logs), for scripts/demo.sh.
 --
---   psql -X -q -v run=<run id> -v since='<timestamptz>' -f scripts/summary.sql
+--   psql -X -q -v run=<run id> -v since='<timestamptz>' -v now_ms=<epoch ms> \
+--        [-v tz=Asia/Shanghai] -f scripts/summary.sql
 --
--- run   selects the run's orders (order ids "<run>-NNNNNN", from cs-sample)
--- since the run's start: dead letters carry no order id, so they are
---       counted from then on
+-- run     selects the run's orders (order ids "<run>-NNNNNN", from cs-sample)
+--         and its cases (case and review ids "<run>-...")
+-- since   the run's start: dead letters carry no order id, so they are
+--         counted from then on
+-- now_ms  the business clock at the end of the run: RF-12's rolling 30 days
+--         end there
+-- tz      the shops' time zone for local dates (default Asia/Shanghai)
 --
--- Temporary views keep every query about this run only; they vanish with
--- the session.
+-- Temporary views and functions keep every query about this run only; they
+-- vanish with the session.
 \set ON_ERROR_STOP on
 \pset footer off
 \pset null '-'
+\if :{?tz}
+\else
+\set tz Asia/Shanghai
+\endif
 
 CREATE TEMP VIEW run_orders AS
     SELECT * FROM orders WHERE left(order_id, length(:'run') + 1) = :'run' || '-';
@@ -20,6 +29,81 @@ CREATE TEMP VIEW run_verdicts AS
 -- the verdict of each order's latest version
 CREATE TEMP VIEW run_latest AS
     SELECT DISTINCT ON (shop_id, order_id) * FROM run_verdicts ORDER BY shop_id, order_id, version DESC;
+
+-- A scalar field of a stored case document (cases.doc, a packed
+-- cs.v1.RefundCaseState or cs.v1.ReviewCaseState; proto/cs/v1/state.proto)
+-- by its field number: the documents are the cases' whole record, and
+-- their type, reason, rating and times are not copied into columns. Reads
+-- the top level only, varint fields; an absent field is proto3's zero.
+CREATE FUNCTION pg_temp.pb_int(doc bytea, field int) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+    i int := 0;
+    n int := length(doc);
+    b int;
+    shift int;
+    key bigint;
+    v bigint;
+BEGIN
+    WHILE i < n LOOP
+        key := 0; shift := 0;
+        LOOP
+            b := get_byte(doc, i); i := i + 1;
+            key := key | ((b & 127)::bigint << shift); shift := shift + 7;
+            EXIT WHEN b < 128;
+        END LOOP;
+        CASE key & 7
+            WHEN 0 THEN                       -- varint: the value, or skip it
+                v := 0; shift := 0;
+                LOOP
+                    b := get_byte(doc, i); i := i + 1;
+                    IF shift < 64 THEN v := v | ((b & 127)::bigint << shift); END IF;
+                    shift := shift + 7;
+                    EXIT WHEN b < 128;
+                END LOOP;
+                IF key >> 3 = field THEN RETURN v; END IF;
+            WHEN 2 THEN                       -- length-delimited: skip
+                v := 0; shift := 0;
+                LOOP
+                    b := get_byte(doc, i); i := i + 1;
+                    v := v | ((b & 127)::bigint << shift); shift := shift + 7;
+                    EXIT WHEN b < 128;
+                END LOOP;
+                i := i + v::int;
+            WHEN 1 THEN i := i + 8;           -- fixed64
+            WHEN 5 THEN i := i + 4;           -- fixed32
+            ELSE RETURN NULL;                 -- groups: not in these messages
+        END CASE;
+    END LOOP;
+    RETURN 0;
+END $$;
+
+-- The run's after-sales cases (refund-notifier) with what their documents
+-- hold: type, reason, and the times RF-12 measures.
+CREATE TEMP VIEW run_aftersales AS
+    SELECT c.shop_id, c.case_id, c.order_id, c.stage, c.opened_ms, c.closed_ms,
+           (ARRAY['unspecified', 'refund_only', 'return_refund', 'exchange', 'repair', 'reship',
+                  'postage_difference'])[pg_temp.pb_int(c.doc, 8) + 1] AS type,
+           (ARRAY['unspecified', 'quality', 'wrong_item', 'missing_item', 'no_reason_7d', 'not_received',
+                  'out_of_stock', 'changed_mind', 'other'])[pg_temp.pb_int(c.doc, 9) + 1] AS reason,
+           pg_temp.pb_int(c.doc, 11) AS registered_ms,
+           nullif(pg_temp.pb_int(c.doc, 12), 0) AS requested_ms,
+           nullif(pg_temp.pb_int(c.doc, 13), 0) AS agreed_ms,
+           nullif(pg_temp.pb_int(c.doc, 14), 0) AS refunded_ms,
+           nullif(pg_temp.pb_int(c.doc, 15), 0) AS intervened_ms,
+           pg_temp.pb_int(c.doc, 18) AS amount_fen
+    FROM cases c
+    WHERE c.kind = 'aftersales' AND left(c.case_id, length(:'run') + 1) = :'run' || '-';
+
+-- The run's review follow-up cases (review-scheduler).
+CREATE TEMP VIEW run_reviews AS
+    SELECT c.shop_id, c.case_id, c.order_id, c.stage, c.phone, c.opened_ms, c.closed_ms,
+           (ARRAY['unspecified', 'positive', 'neutral', 'negative'])[pg_temp.pb_int(c.doc, 7) + 1] AS rating,
+           (ARRAY['unspecified', 'product', 'service'])[pg_temp.pb_int(c.doc, 8) + 1] AS dislike,
+           pg_temp.pb_int(c.doc, 15) AS sms_days,    -- bit N-1: a follow-up SMS requested on day N
+           pg_temp.pb_int(c.doc, 17) = 1 AS opted_out
+    FROM cases c
+    WHERE c.kind = 'review' AND left(c.case_id, length(:'run') + 1) = :'run' || '-';
 
 \echo
 \echo '== Orders by state (OV-12: one state per order, by precedence) =='
@@ -144,11 +228,60 @@ SELECT shop_id AS shop, count(*) AS numbers, count(*) FILTER (WHERE lifted_ms IS
 FROM message_optouts WHERE event_id LIKE 'smp-' || :'run' || '-%' GROUP BY 1 ORDER BY 1;
 
 \echo
-\echo '== Finance requests (EX-8 cancellation refunds, EX-7 Tmall stock-out compensation) =='
+\echo '== Cases by kind, type and stage (RF-1 after-sales: type, reason, open until CLOSED; RV-1 reviews: rating, dislike, open while followed up) =='
+SELECT 'aftersales' AS kind, type, reason, stage, count(*) AS cases,
+       count(*) FILTER (WHERE closed_ms IS NULL OR closed_ms = 0) AS open
+FROM run_aftersales GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'review', rating, dislike, stage, count(*), count(*) FILTER (WHERE stage = 'open')
+FROM run_reviews GROUP BY 2, 3, 4
+ORDER BY 1, 2, 3, 4;
+
+\echo
+\echo '== Review follow-ups by outcome (RV-6; RV-4 SMS days; RV-5 revisions and opt-outs) =='
+SELECT stage AS outcome, count(*) AS cases,
+       count(*) FILTER (WHERE rating = 'negative') AS negative,
+       count(*) FILTER (WHERE rating = 'neutral') AS neutral,
+       count(*) FILTER (WHERE sms_days & 2 <> 0) AS sms_day2,
+       count(*) FILTER (WHERE sms_days & 4 <> 0) AS sms_day3,
+       count(*) FILTER (WHERE opted_out) AS opted_out,
+       coalesce(sum((SELECT count(*) FROM timers t WHERE t.timer_id = t.kind || '@' || r.shop_id || ':' || r.case_id
+                       AND t.kind LIKE 'rv4.sms.%' AND t.status = 'cancelled')), 0) AS sms_cancelled
+FROM run_reviews r GROUP BY stage ORDER BY cases DESC, outcome;
+
+\echo
+\echo '== Follow-up messages by status and local day (RV-4 asks; NT-2/NT-3 hold, NT-4 suppresses, RV-5 expires or cancels) =='
+WITH f AS (
+    SELECT m.*, (to_timestamp(coalesce(m.sent_ms, m.requested_ms) / 1000.0) AT TIME ZONE :'tz')::date
+                - (SELECT min((to_timestamp(r.opened_ms / 1000.0) AT TIME ZONE :'tz')::date) FROM run_reviews r)
+                + 1 AS day   -- day 1 = the reviews' posting date
+    FROM messages m
+    WHERE m.template = 'review_follow_up' AND left(m.order_id, length(:'run') + 1) = :'run' || '-')
+SELECT s.status, count(f.status) AS messages,
+       count(*) FILTER (WHERE f.day = 2) AS day2, count(*) FILTER (WHERE f.day = 3) AS day3,
+       count(*) FILTER (WHERE f.day > 3) AS later,
+       coalesce(string_agg(DISTINCT nullif(f.reason, ''), '; '), '-') AS reasons
+FROM (VALUES (1, 'sent'), (2, 'held'), (3, 'suppressed'), (4, 'expired'), (5, 'cancelled'), (6, 'failed')) s(n, status)
+LEFT JOIN f ON f.status = s.status
+GROUP BY s.n, s.status ORDER BY s.n;
+
+\echo
+\echo '== Decisions by verdict (RF-9 promotion-mode auto-agreements, RF-13), with the refunds that followed (RF-7) =='
+SELECT d.rule, d.verdict, count(*) AS decisions, round(sum(d.amount_fen) / 100.0, 2) AS total_cny,
+       count(*) FILTER (WHERE c.refunded_ms IS NOT NULL) AS refunded,
+       count(*) FILTER (WHERE (SELECT count(*) FROM finance_requests f WHERE f.shop_id = d.shop_id
+                                 AND f.order_id = d.order_id AND f.rule = 'RF-7') = 1) AS one_finance_request
+FROM decisions d LEFT JOIN run_aftersales c ON c.shop_id = d.shop_id AND c.case_id = d.case_id
+WHERE left(d.order_id, length(:'run') + 1) = :'run' || '-'
+GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo
+\echo '== Finance requests by kind (EX-8 cancellation refunds, EX-7 Tmall stock-out compensation, RF-7 after-sales refunds, RF-3 postage) =='
 SELECT kind, rule, count(*) AS requests, round(sum(amount_fen) / 100.0, 2) AS total_cny,
        round(min(amount_fen) / 100.0, 2) AS min_cny, round(max(amount_fen) / 100.0, 2) AS max_cny
 FROM finance_requests WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 2;
+
 
 \echo
 \echo '== SLA breaches (cs.sla.v1) =='
@@ -191,3 +324,6 @@ SELECT count(DISTINCT (shop_id, order_id)) AS orders_verified,
            AS orders_per_s,
        round(count(*) / nullif(extract(epoch FROM max(created_at) - min(created_at)), 0)::numeric) AS verdicts_per_s
 FROM run_verdicts;
+
+-- RF-12's metrics and the Saturday cost summary, and RV-6's outcomes, are
+-- the rules' own counting: demo.sh prints `cscli report weekly` after this.

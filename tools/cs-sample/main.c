@@ -234,7 +234,7 @@ static void settle(rd_kafka_t *rk, double seconds) {
 
 static void usage(FILE *out) {
     fprintf(out, "usage: cs-sample orders [options]\n"
-                 "       cs-sample day --phase afternoon|evening|day3 --run-id ID [--count N] [--seed S]\n"
+                 "       cs-sample day --phase afternoon|evening|day2|day2pm|day3 --run-id ID [--count N] [--seed S]\n"
                  "\n"
                  "Produces a Double-11 morning of sample events to Kafka: stock levels for every\n"
                  "SKU and after-sales history first, then the orders (CREATED, PAID and the\n"
@@ -257,8 +257,13 @@ static void usage(FILE *out) {
                  "  --list          print one line per order: key, scenario, event kinds\n"
                  "  --phase P       (day) the days after the morning of run ID (same --count, --seed,\n"
                  "                  --start): afternoon (day 1 14:00: calls, stock-out refunds,\n"
-                 "                  complaints, chasers, opt-outs, yesterday's late orders), evening\n"
-                 "                  (21:30: unanswered calls), day3 (10:00: chasers past the promise)\n"
+                 "                  complaints, chasers, opt-outs, yesterday's late orders, neutral and\n"
+                 "                  negative reviews posted at noon, after-sales requests: refund-only\n"
+                 "                  on unshipped orders, returns, an exchange), evening (21:30:\n"
+                 "                  unanswered calls), day2 (09:00: reviews revised, a return agreed,\n"
+                 "                  returns shipped back), day2pm (14:00: a reviewer's 退订, a quality\n"
+                 "                  refund), day3 (10:00: chasers past the promise, returns received,\n"
+                 "                  refunded, reshipped)\n"
                  "\n"
                  "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
 }

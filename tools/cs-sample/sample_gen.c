@@ -892,6 +892,20 @@ static void changedAddr(const cs_sample *s, const smpPlan *p, int which, smpAddr
 
 static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_event *out);
 
+/* A shipped order's delay from payment to shipment (2-7 h). orderEvents
+ * makes this its first draw of the order's event stream, so shippedAt()
+ * knows the shipment time without building the events. */
+static int64_t shipDelayMs(smpRng *r) { return rngRange(r, 120, 420) * 60000; }
+
+static smpRng eventStream(const cs_sample *s, int i) { return rngFor(s, STREAM_ORDER, (uint64_t)i + 0x700000000ULL); }
+
+/* When a SHIPPED (or NT3_REPEAT) order ships: the day's reviews and
+ * after-sales cases are of orders shipped before them. */
+static int64_t shippedAt(const cs_sample *s, const smpPlan *p) {
+    smpRng r = eventStream(s, p->index);
+    return (p->pays ? p->paid_ms : p->created_ms) + shipDelayMs(&r);
+}
+
 /* Yesterday's late orders are not part of the morning's feed: the platform
  * delivers them in the afternoon (cs_sample_day_events), when the morning's
  * stock is gone. */
@@ -903,7 +917,7 @@ int cs_sample_order_events(const cs_sample *s, int i, cs_sample_arena *a, cs_sam
 static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_event *out) {
     smpPlan p;
     planOrder(s, i, &p);
-    smpRng r = rngFor(s, STREAM_ORDER, (uint64_t)i + 0x700000000ULL);
+    smpRng r = eventStream(s, i);
     const char *shop = shops[p.shop].id;
     int n = 0;
     Cs__V1__Envelope *e;
@@ -981,7 +995,8 @@ static int orderEvents(const cs_sample *s, int i, cs_sample_arena *a, cs_sample_
         }
         case CS_SAMPLE_NT3_REPEAT: /* shipped too: one more message to the reseller's number */
         case CS_SAMPLE_SHIPPED: {  /* NT-6: one logistics message with the tracking number */
-            int64_t t = base_ms + rngRange(&r, 120, 420) * 60000;
+            /* the stream's first draw, as shippedAt() makes it */
+            int64_t t = base_ms + shipDelayMs(&r);
             o = orderNew(a, &p, t);
             Cs__V1__OrderEvent *ev = orderEvent(a, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED, o);
             ev->shipment = aAlloc(a, sizeof *ev->shipment);
@@ -1347,7 +1362,7 @@ void cs_sample_free(cs_sample *s) {
 
 /* ---- the working days after the morning ------------------------------------- */
 
-static const char *const phaseNames[CS_SAMPLE_NPHASES] = {"afternoon", "evening", "day3"};
+static const char *const phaseNames[CS_SAMPLE_NPHASES] = {"afternoon", "evening", "day2", "day2pm", "day3"};
 
 int cs_sample_phase_parse(const char *name) {
     for (int k = 0; name && k < CS_SAMPLE_NPHASES; k++)
@@ -1363,19 +1378,30 @@ int64_t cs_sample_phase_ms(const cs_sample *s, cs_sample_phase ph) {
     switch (ph) {
         case CS_SAMPLE_AFTERNOON: return s->start_ms + 14 * HOUR_MS;
         case CS_SAMPLE_EVENING: return s->start_ms + 21 * HOUR_MS + 30 * 60000;
+        case CS_SAMPLE_DAY2: return s->start_ms + DAY_MS + 9 * HOUR_MS;
+        case CS_SAMPLE_DAY2PM: return s->start_ms + DAY_MS + 14 * HOUR_MS;
         default: return s->start_ms + 2 * DAY_MS + 10 * HOUR_MS;
     }
 }
 
-/* The orders the day's contacts are about, picked by scenario and shop in
- * index order (so the same run always picks the same orders). */
-#define PICK_MAX 12
+/* The orders the day's contacts, reviews and cases are about, picked by
+ * scenario and shop in index order (so the same run always picks the same
+ * orders). */
+#define PICK_MAX 16
+#define PICK_TB (10 + CS_SAMPLE_PROMO_REFUNDS)
+/* Reviews and cases are of orders shipped by 11:00 on day 1, before the
+ * first review is posted (12:30). */
+#define SHIPPED_BY_MS (11 * HOUR_MS)
 typedef struct smpPicks {
     int calls[PICK_MAX], ncalls; /* exception orders (OV-3): calls */
     int tm[PICK_MAX], ntm;       /* plain Tmall orders: EX-7 cases */
-    int tb[PICK_MAX], ntb;       /* plain Taobao orders: complaints (6), opt-outs (4) */
+    int tb[PICK_MAX], ntb;       /* plain Taobao orders: complaints (6), opt-outs (4), RF-9 refunds */
     int early[PICK_MAX], nearly; /* the first plain paid orders: chasers */
-    int shipped, yesterday[PICK_MAX], nyesterday;
+    int shipped;                 /* the first shipped order: a chaser */
+    int yesterday[PICK_MAX], nyesterday;
+    int tbShip[PICK_MAX], ntbShip;   /* Taobao orders shipped that morning: reviews, a refund-only case */
+    int tmShip[PICK_MAX], ntmShip;   /* Tmall ones: two returns, a quality refund */
+    int ownShip[PICK_MAX], nownShip; /* own-site ones: an exchange */
 } smpPicks;
 
 static void pickOrders(const cs_sample *s, smpPicks *k) {
@@ -1395,15 +1421,27 @@ static void pickOrders(const cs_sample *s, smpPicks *k) {
             k->shipped = i;
             continue;
         }
-        if (sc != CS_SAMPLE_PLAIN) continue;
-        if (k->ntm >= 4 && k->ntb >= 10 && k->nearly >= 4) continue;
         smpPlan p;
+        if (sc == CS_SAMPLE_SHIPPED) {
+            if (k->ntbShip > CS_SAMPLE_REVIEWS && k->ntmShip >= 3 && k->nownShip >= 1) continue;
+            planOrder(s, i, &p);
+            if (shippedAt(s, &p) > s->start_ms + SHIPPED_BY_MS) continue;
+            if (p.shop == SHOP_TB && k->ntbShip <= CS_SAMPLE_REVIEWS)
+                k->tbShip[k->ntbShip++] = i;
+            else if (p.shop == SHOP_TM && k->ntmShip < 3)
+                k->tmShip[k->ntmShip++] = i;
+            else if (p.shop == SHOP_OWN && k->nownShip < 1)
+                k->ownShip[k->nownShip++] = i;
+            continue;
+        }
+        if (sc != CS_SAMPLE_PLAIN) continue;
+        if (k->ntm >= 4 && k->ntb >= PICK_TB && k->nearly >= 4) continue;
         planOrder(s, i, &p);
         if (k->nearly < 4 && p.shop != SHOP_US)
             k->early[k->nearly++] = i;
         else if (p.shop == SHOP_TM && k->ntm < 4)
             k->tm[k->ntm++] = i;
-        else if (p.shop == SHOP_TB && k->ntb < 10)
+        else if (p.shop == SHOP_TB && k->ntb < PICK_TB)
             k->tb[k->ntb++] = i;
     }
 }
@@ -1532,6 +1570,292 @@ static void complaintOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *
     dayOut(ev, CS_TOPIC_AFTERSALES, p, e, t, met ? "COMPLAINT_MET" : "COMPLAINT");
 }
 
+/* ---- reviews (RV-1..RV-6) ---------------------------------------------------- */
+
+typedef enum smpReviewRole {
+    RV_ROLE_PLAIN,   /* never revised: day-2 SMS (and day 3 for a negative), then no answer */
+    RV_ROLE_REVISED, /* revised on day 2 at 09:00, before the send time: no SMS at all */
+    RV_ROLE_OPT_OUT, /* replies 退订 after the day-2 SMS: no day-3 SMS */
+} smpReviewRole;
+
+/* Review j of the afternoon, on the j-th Taobao order shipped that
+ * morning. The telling ones come first, so a small run with fewer such
+ * orders still shows a revision and an opt-out. */
+static const struct smpReviewPlan {
+    Cs__V1__ReviewRating rating;
+    Cs__V1__DislikeKind dislike;
+    smpReviewRole role;
+    const char *text;
+} reviewPlans[CS_SAMPLE_REVIEWS] = {
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT, RV_ROLE_PLAIN,
+     "质量太差，洗了一次就起球了"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE, RV_ROLE_REVISED,
+     "客服回复太慢，问了半天没人理"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT, RV_ROLE_OPT_OUT,
+     "和图片严重色差，失望"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEUTRAL, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT, RV_ROLE_PLAIN,
+     "一般般，尺码偏小"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEUTRAL, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE, RV_ROLE_REVISED,
+     "包装有点简陋，东西还行"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE, RV_ROLE_PLAIN,
+     "快递太慢，外箱都压坏了"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEUTRAL, CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED, RV_ROLE_PLAIN,
+     "还可以吧"},
+    {CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT, RV_ROLE_PLAIN,
+     "线头很多，做工粗糙"},
+};
+
+/* Posted on day 1, 12:30 + 7 min x j: after the order shipped (by 11:00). */
+static int64_t reviewPostedMs(const cs_sample *s, int j) {
+    return s->start_ms + 12 * HOUR_MS + 30 * 60000 + (int64_t)j * 7 * 60000;
+}
+
+/* Review j of order p at t; revised: the buyer's revision (now positive). */
+static void reviewOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, int j, bool revised, int64_t t,
+                      cs_sample_event *ev) {
+    const struct smpReviewPlan *rp = &reviewPlans[j];
+    Cs__V1__Envelope *e =
+        envNew(s, a, aPrintf(a, "review%02d%s", j + 1, revised ? "-revised" : ""), p->index, shops[p->shop].id, t);
+    Cs__V1__Review *r = aAlloc(a, sizeof *r);
+    cs__v1__review__init(r);
+    r->review_id = aPrintf(a, "%s-RV%02d", s->run_id, j + 1);
+    r->order_id = aStr(a, p->order_id);
+    r->buyer_id = aStr(a, p->buyer_id);
+    r->sku = aStr(a, p->lines[0].code);
+    r->rating = revised ? CS__V1__REVIEW_RATING__REVIEW_RATING_POSITIVE : rp->rating;
+    r->text = aStr(a, revised ? "客服很耐心，问题解决了，改个好评" : rp->text);
+    r->dislike = rp->dislike;
+    r->posted_ms = reviewPostedMs(s, j); /* a revision keeps its review's day 1 */
+    r->item_price_fen = p->lines[0].price_fen;
+    r->revision = revised;
+    r->buyer_phone = aStr(a, p->phone);
+    e->body_case = CS__V1__ENVELOPE__BODY_REVIEW;
+    e->review = r;
+    dayOut(ev, CS_TOPIC_REVIEWS, p, e, t,
+           revised                                                       ? "REVIEW_REVISED"
+           : rp->rating == CS__V1__REVIEW_RATING__REVIEW_RATING_NEGATIVE ? "REVIEW_NEGATIVE"
+                                                                         : "REVIEW_NEUTRAL");
+}
+
+/* The reviews' part of a phase: posted on day 1 (delivered with the
+ * afternoon), revised on day 2 before the send time, an opt-out reply on
+ * day 2 after the SMS went. Appends to out[n..max); returns the new n. */
+static int reviewsOfPhase(const cs_sample *s, const smpPicks *k, cs_sample_phase ph, cs_sample_arena *a,
+                          cs_sample_event *out, int n, int max) {
+    int64_t t = cs_sample_phase_ms(s, ph);
+    smpPlan p;
+    for (int j = 0; j < CS_SAMPLE_REVIEWS && j < k->ntbShip && n < max; j++) {
+        smpReviewRole role = reviewPlans[j].role;
+        if (ph == CS_SAMPLE_AFTERNOON) {
+            planOrder(s, k->tbShip[j], &p);
+            reviewOut(s, a, &p, j, false, reviewPostedMs(s, j), &out[n++]);
+        } else if (ph == CS_SAMPLE_DAY2 && role == RV_ROLE_REVISED) {
+            planOrder(s, k->tbShip[j], &p);
+            reviewOut(s, a, &p, j, true, t + j * 60000, &out[n++]); /* 09:0x, before 10:00 */
+        } else if (ph == CS_SAMPLE_DAY2PM && role == RV_ROLE_OPT_OUT) {
+            planOrder(s, k->tbShip[j], &p);
+            smsOut(s, a, &p, aPrintf(a, "review%02d-optout", j + 1), t + 5 * 60000, "退订", "SMS_OPT_OUT", &out[n++]);
+        }
+    }
+    return n;
+}
+
+/* ---- after-sales cases (RF-1..RF-13) -------------------------------------------- */
+
+#define STAGE(x) CS__V1__CASE_STAGE__CASE_STAGE_##x
+
+/* One event of a sample case: in phase ph, at_min minutes after the
+ * phase's time, the case at stage st. */
+typedef struct smpCaseStep {
+    cs_sample_phase ph;
+    int at_min;
+    Cs__V1__CaseStage st; /* UNSPECIFIED: no more steps */
+} smpCaseStep;
+
+#define CASE_STEPS 5
+
+/* Which picked order a case is about: a list of smpPicks and its entry. */
+typedef enum smpCasePick { PICK_TB_PLAIN, PICK_TB_SHIPPED, PICK_TM_SHIPPED, PICK_OWN_SHIPPED } smpCasePick;
+
+/* The after-sales cases of the days after. The first step is the request,
+ * in the afternoon; every event carries its time as requested_ms. */
+static const struct smpCasePlan {
+    const char *tag; /* case id "<run>-<tag>" */
+    smpCasePick pick;
+    int entry;
+    Cs__V1__CaseType type;
+    Cs__V1__CaseReason reason;
+    smpCaseStep steps[CASE_STEPS];
+} casePlans[] = {
+    /* RF-9: refund-only requests on paid, unshipped Taobao orders, auto-agreed
+     * in promotion mode; the platform applies the agreement and refunds
+     * within the hour (RF-7: one finance request each) */
+    {"PRM01",
+     PICK_TB_PLAIN,
+     10,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND,
+     {{CS_SAMPLE_AFTERNOON, 2, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 12, STAGE(AGREED)},
+      {CS_SAMPLE_AFTERNOON, 42, STAGE(REFUNDED)}}},
+    {"PRM02",
+     PICK_TB_PLAIN,
+     11,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND,
+     {{CS_SAMPLE_AFTERNOON, 3, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 13, STAGE(AGREED)},
+      {CS_SAMPLE_AFTERNOON, 43, STAGE(REFUNDED)}}},
+    {"PRM03",
+     PICK_TB_PLAIN,
+     12,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_OTHER,
+     {{CS_SAMPLE_AFTERNOON, 4, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 14, STAGE(AGREED)},
+      {CS_SAMPLE_AFTERNOON, 44, STAGE(REFUNDED)}}},
+    {"PRM04",
+     PICK_TB_PLAIN,
+     13,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND,
+     {{CS_SAMPLE_AFTERNOON, 5, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 15, STAGE(AGREED)},
+      {CS_SAMPLE_AFTERNOON, 45, STAGE(REFUNDED)}}},
+    /* RF-9: refund-only on an order already shipped: never auto-agreed, a
+     * task in the back-office queue */
+    {"PRM05",
+     PICK_TB_SHIPPED,
+     CS_SAMPLE_REVIEWS,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_CHANGED_MIND,
+     {{CS_SAMPLE_AFTERNOON, 8, STAGE(REQUESTED)}}},
+    /* RF-2: a return agreed on day 2 whose buyer never ships it: escalated
+     * to the supervisor 2 x 24 h after the agreement, on day 4 */
+    {"RET01",
+     PICK_TM_SHIPPED,
+     0,
+     CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND,
+     CS__V1__CASE_REASON__CASE_REASON_WRONG_ITEM,
+     {{CS_SAMPLE_AFTERNOON, 20, STAGE(REQUESTED)}, {CS_SAMPLE_DAY2, 20, STAGE(AGREED)}}},
+    /* a quality return through every stage: RF-10, RF-3 postage, RF-6, RF-7 */
+    {"RET02",
+     PICK_TM_SHIPPED,
+     1,
+     CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND,
+     CS__V1__CASE_REASON__CASE_REASON_QUALITY,
+     {{CS_SAMPLE_AFTERNOON, 25, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 120, STAGE(AGREED)},
+      {CS_SAMPLE_DAY2, 30, STAGE(BUYER_SHIPPED)},
+      {CS_SAMPLE_DAY3, 5, STAGE(RETURN_RECEIVED)},
+      {CS_SAMPLE_DAY3, 30, STAGE(REFUNDED)}}},
+    /* a quality refund without a return (RF-5: the photo of the item made
+     * unusable), agreed and refunded on day 2 */
+    {"QLT01",
+     PICK_TM_SHIPPED,
+     2,
+     CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY,
+     CS__V1__CASE_REASON__CASE_REASON_QUALITY,
+     {{CS_SAMPLE_AFTERNOON, 30, STAGE(REQUESTED)},
+      {CS_SAMPLE_DAY2PM, 10, STAGE(AGREED)},
+      {CS_SAMPLE_DAY2PM, 40, STAGE(REFUNDED)}}},
+    /* an exchange of a wrong item: shipped back, received, reshipped with
+     * the return postage as cash in the parcel (RF-3, own-demo) */
+    {"EXC01",
+     PICK_OWN_SHIPPED,
+     0,
+     CS__V1__CASE_TYPE__CASE_TYPE_EXCHANGE,
+     CS__V1__CASE_REASON__CASE_REASON_WRONG_ITEM,
+     {{CS_SAMPLE_AFTERNOON, 35, STAGE(REQUESTED)},
+      {CS_SAMPLE_AFTERNOON, 90, STAGE(AGREED)},
+      {CS_SAMPLE_DAY2, 40, STAGE(BUYER_SHIPPED)},
+      {CS_SAMPLE_DAY3, 10, STAGE(RETURN_RECEIVED)},
+      {CS_SAMPLE_DAY3, 20, STAGE(RESHIPPED)}}},
+};
+
+/* The order a case plan is about, or -1 when the run has too few orders. */
+static int caseOrder(const smpPicks *k, const struct smpCasePlan *cp) {
+    switch (cp->pick) {
+        case PICK_TB_PLAIN: return cp->entry < k->ntb ? k->tb[cp->entry] : -1;
+        case PICK_TB_SHIPPED: return cp->entry < k->ntbShip ? k->tbShip[cp->entry] : -1;
+        case PICK_TM_SHIPPED: return cp->entry < k->ntmShip ? k->tmShip[cp->entry] : -1;
+        default: return cp->entry < k->nownShip ? k->ownShip[cp->entry] : -1;
+    }
+}
+
+static const char *stageWhat(Cs__V1__CaseStage st) {
+    switch (st) {
+        case STAGE(REQUESTED): return "CASE_REQUESTED";
+        case STAGE(AGREED): return "CASE_AGREED";
+        case STAGE(BUYER_SHIPPED): return "CASE_BUYER_SHIPPED";
+        case STAGE(RETURN_RECEIVED): return "CASE_RETURN_RECEIVED";
+        case STAGE(REFUNDED): return "CASE_REFUNDED";
+        case STAGE(RESHIPPED): return "CASE_RESHIPPED";
+        default: return "CASE_OTHER";
+    }
+}
+
+/* Event q of case plan cp about order p (its step's stage and time). */
+static void caseOut(const cs_sample *s, cs_sample_arena *a, const smpPlan *p, const struct smpCasePlan *cp, int q,
+                    cs_sample_event *ev) {
+    const smpCaseStep *st = &cp->steps[q];
+    int64_t t = cs_sample_phase_ms(s, st->ph) + st->at_min * 60000LL;
+    const char *what = stageWhat(st->st);
+    Cs__V1__Envelope *e = envNew(s, a, aPrintf(a, "%s-%d", cp->tag, q), p->index, shops[p->shop].id, t);
+    Cs__V1__AfterSalesEvent *ase = afterSalesNew(a, e);
+    Cs__V1__AfterSalesCase *c = aAlloc(a, sizeof *c);
+    cs__v1__after_sales_case__init(c);
+    c->case_id = aPrintf(a, "%s-%s", s->run_id, cp->tag);
+    c->order_id = aStr(a, p->order_id);
+    c->sku = aStr(a, p->lines[0].code);
+    c->type = cp->type;
+    c->reason = cp->reason;
+    c->stage = st->st;
+    /* refund only: what was paid; a return or an exchange: one unit */
+    bool refund_only = cp->type == CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY;
+    c->amount_fen = refund_only ? p->paid_fen : p->lines[0].price_fen;
+    c->agent = aStr(a, p->index % 2 ? "小美" : "阿杰");
+    bool quality = cp->reason == CS__V1__CASE_REASON__CASE_REASON_QUALITY;
+    /* RF-5: the evidence the agents ask for is there, so the cases move */
+    c->has_photo = quality || cp->reason == CS__V1__CASE_REASON__CASE_REASON_WRONG_ITEM;
+    c->item_unusable_photo = quality && refund_only;
+    c->goods_unused = !quality;
+    c->packaging_complete = !quality;
+    c->refund_account = aStr(a, "原路退回");
+    c->logistics = p->scen == CS_SAMPLE_SHIPPED ? CS__V1__LOGISTICS_STATE__LOGISTICS_STATE_IN_TRANSIT
+                                                : CS__V1__LOGISTICS_STATE__LOGISTICS_STATE_NOT_SHIPPED;
+    c->requested_ms = cs_sample_phase_ms(s, cp->steps[0].ph) + cp->steps[0].at_min * 60000LL;
+    c->buyer_id = aStr(a, p->buyer_id);
+    if (st->st == STAGE(BUYER_SHIPPED)) { /* RF-3: the buyer paid the postage, sent from home */
+        c->postage_paid_fen = 1200;
+        c->origin_province = aStr(a, p->place->province);
+    }
+    if (st->st == STAGE(RETURN_RECEIVED)) { /* RF-6: a quality return comes back damaged */
+        c->resellable = !quality;
+        c->supplier_exchanges = true;
+    }
+    ase->body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
+    ase->case_ = c;
+    dayOut(ev, CS_TOPIC_AFTERSALES, p, e, t, what);
+}
+
+/* The after-sales part of a phase: every case's events of that phase.
+ * Appends to out[n..max); returns the new n. */
+static int casesOfPhase(const cs_sample *s, const smpPicks *k, cs_sample_phase ph, cs_sample_arena *a,
+                        cs_sample_event *out, int n, int max) {
+    for (int c = 0; c < NELEM(casePlans); c++) {
+        const struct smpCasePlan *cp = &casePlans[c];
+        int i = caseOrder(k, cp);
+        if (i < 0) continue;
+        smpPlan p;
+        planOrder(s, i, &p);
+        for (int q = 0; q < CASE_STEPS && cp->steps[q].st != STAGE(UNSPECIFIED) && n < max; q++)
+            if (cp->steps[q].ph == ph) caseOut(s, a, &p, cp, q, &out[n++]);
+    }
+    return n;
+}
+#undef STAGE
+
 int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena *a, cs_sample_event *out, int max) {
     smpPicks k;
     pickOrders(s, &k);
@@ -1604,7 +1928,7 @@ int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena
             planOrder(s, k.calls[j], &p);
             callOut(s, a, &p, "call2", t + 60000 * (j + 1), CS__V1__CALL_OUTCOME__CALL_OUTCOME_UNREACHABLE, &out[n++]);
         }
-    } else {
+    } else if (ph == CS_SAMPLE_DAY3) {
         /* day 3: unanswered again (EX-4 wrote once already); chasers past the
          * promised ship date (payment + 48 h: urgent) */
         for (int j = 0; j < k.ncalls && ROOM; j++) {
@@ -1618,5 +1942,6 @@ int cs_sample_day_events(const cs_sample *s, cs_sample_phase ph, cs_sample_arena
         }
     }
 #undef ROOM
-    return n;
+    n = reviewsOfPhase(s, &k, ph, a, out, n, max);
+    return casesOfPhase(s, &k, ph, a, out, n, max);
 }

@@ -151,28 +151,55 @@ int cs_sample_epilogue_count(const cs_sample *s);
 void cs_sample_epilogue_event(const cs_sample *s, int k, cs_sample_arena *a, cs_sample_event *out);
 
 /* The working days after the morning: what buyers and agents do once the
- * verdicts are in, for the exception-handler and the notifier. Each phase
- * is a fixed business time of the run (cs_sample_phase_ms); produce its
- * events when the business clock is there.
+ * verdicts are in, for the exception-handler, the refund-notifier, the
+ * review-scheduler and the notifier. Each phase is a fixed business time
+ * of the run (cs_sample_phase_ms); produce its events when the business
+ * clock is there. Every event of a phase is dated at or after the phase's
+ * time except the reviews, which the platform delivers a little after
+ * their posting.
  *   AFTERNOON (day 1, 14:00): calls on exception orders (AGREED closes one,
  *     REACHED), Tmall stock-out after-sales cases, requested and refunded
  *     (EX-7), complaints of each level, some met at once, two of one buyer
  *     (EX-9, VIP), delivery chasers (EX-10), opt-out replies T / TD / 退订
  *     (NT-4) and a reply that is no opt-out.
+ *     Reviews (RV-1): CS_SAMPLE_REVIEWS neutral and negative reviews of
+ *     Taobao orders shipped that morning, posted 12:30-13:20 (day 1), each
+ *     with the buyer's phone. After-sales cases (RF-1): refund-only
+ *     requests on paid, unshipped Taobao orders (auto-agreed where the shop
+ *     is in promotion mode, RF-9), agreed and refunded within the hour
+ *     (RF-7); one refund-only request on a shipped Taobao order (RF-9
+ *     routes it, never auto-agrees it); a return (wrong item), a quality
+ *     return, a quality refund-only and an exchange requested on shipped
+ *     orders, the quality return and the exchange agreed at once.
  *   EVENING (day 1, 21:30): the night shift's calls: UNREACHABLE (EX-4, its
  *     written message falls in NT-2's quiet hours).
+ *   DAY2 (day 2, 09:00): revisions of CS_SAMPLE_REVISIONS of the reviews,
+ *     before the 10:00 send time, so their follow-up SMS never goes (RV-5);
+ *     the wrong-item return agreed (its buyer never ships it: RF-2 escalates
+ *     it 2 x 24 h later, on day 4); the quality return and the exchange
+ *     shipped back by their buyers, with the postage they paid (RF-3).
+ *   DAY2PM (day 2, 14:00): one reviewer replies 退订 after the day-2 SMS,
+ *     so gets no day-3 SMS (RV-5, NT-4); the quality refund-only agreed and
+ *     refunded (RF-7).
  *   DAY3 (day 3, 10:00): chasers of orders now past their promised ship
- *     date (urgent), a second failed call (EX-4 sends nothing more). */
+ *     date (urgent), a second failed call (EX-4 sends nothing more); the
+ *     returns received (RF-6), the quality return refunded (RF-7) and the
+ *     exchange reshipped (RF-3). */
 typedef enum cs_sample_phase {
     CS_SAMPLE_AFTERNOON = 0,
     CS_SAMPLE_EVENING,
+    CS_SAMPLE_DAY2,
+    CS_SAMPLE_DAY2PM,
     CS_SAMPLE_DAY3,
     CS_SAMPLE_NPHASES
 } cs_sample_phase;
 
-#define CS_SAMPLE_MAX_DAY_EVENTS 96
+#define CS_SAMPLE_MAX_DAY_EVENTS 128
+#define CS_SAMPLE_REVIEWS 8       /* reviews of the afternoon, at most (fewer orders, fewer) */
+#define CS_SAMPLE_REVISIONS 2     /* of them revised on day 2 */
+#define CS_SAMPLE_PROMO_REFUNDS 4 /* refund-only requests on unshipped Taobao orders */
 
-/* "afternoon", "evening", "day3" -> the phase, or -1. */
+/* "afternoon", "evening", "day2", "day2pm", "day3" -> the phase, or -1. */
 int cs_sample_phase_parse(const char *name);
 const char *cs_sample_phase_name(cs_sample_phase ph);
 /* The business time of a phase (epoch ms). */
