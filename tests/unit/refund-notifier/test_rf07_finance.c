@@ -110,6 +110,26 @@ static void test_rf7_refund_after_close_is_impossible_but_still_paid_once(void) 
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rf7_refund_request_has_every_field),
+/* A cancelled order's refund is EX-8's (the exception-handler made its
+ * finance request): a REFUNDED case on it records the refund and asks
+ * finance for nothing, so one refund never has two requests. */
+static void test_rf7_cancelled_orders_refund_stays_ex8s(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rf_order o;
+    fxr_order_unshipped(&o);
+    o.cancelled_ms = 1000;
+    Cs__V1__AfterSalesCase e = fxr_case(FXR_T(REFUND_ONLY), FXR_R(CHANGED_MIND), ST(REFUNDED), 3000);
+    rf_case c = {0};
+    rf_decision d;
+    rf_event ev = fxr_event(&e, "e1", 2000);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_CHECK(c.refunded_ms != 0);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rf7_cancelled_orders_refund_stays_ex8s), CT_CASE(test_rf7_refund_request_has_every_field),
         CT_CASE(test_rf7_refund_after_close_is_impossible_but_still_paid_once),
         CT_CASE(test_rf7_exactly_one_request_per_refund), CT_CASE(test_rf7_late_refund_after_close_is_recorded_once))

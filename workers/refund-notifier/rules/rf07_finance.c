@@ -10,7 +10,8 @@
  * skipped) and only while the stored case has no refunded_ms, which the
  * worker sets in the same transaction. Duplicates and replays therefore
  * make none, and a cancelled order's refund stays EX-8's (the
- * exception-handler's) because it is no after-sales case. Shop, buyer
+ * exception-handler's): a REFUNDED case on an order the verifier knows as
+ * cancelled is recorded without a request (rf_case.c, onRefunded). Shop, buyer
  * and order come from the applier's target (the order key and its facts);
  * the rule fills the amount (RF-3's postage added when the shop puts it
  * in the refund), the owning agent, the account and the reason. */

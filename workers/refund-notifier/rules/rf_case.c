@@ -202,8 +202,16 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
 /* RF-3 at the refund or the reshipment; RF-7 and RF-8 at the refund. */
 static void onRefunded(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop, rf_decision *d) {
     if (v->refunded_ms) return; /* this case's refund is recorded already */
-    rf3_postage(v, shop, &d->postage);
     int64_t fen = ev->c->amount_fen > 0 ? ev->c->amount_fen : v->amount_fen;
+    if (o->known && o->cancelled_ms) {
+        /* the order was cancelled: its refund is the exception-handler's
+         * (EX-8 made its finance request and told the buyer); recorded
+         * here so the case knows, never requested twice */
+        d->refund_recorded = true;
+        d->refund_fen = fen;
+        return;
+    }
+    rf3_postage(v, shop, &d->postage);
     rf7_refund_request(v, fen, &d->postage, d);
     rf8_buyer_message(v, o, shop, "RF-8", RF_TPL_REFUNDED,
                       fen + (d->postage.where == RF_POSTAGE_IN_REFUND ? d->postage.fen : 0), d);
