@@ -29,11 +29,22 @@
 #include "cs/casestore.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
+#include "cs/pg.h"
+#include "cs/strmap.h"
 #include "cs/topics.h"
 #include "cs/util.h"
 #include "nt_rules.h"
 
 static cs_metric *mOpened, *mOutcome[RV_NSTATES], *mOptOuts;
+
+/* What the batch's prepare hook read about the buyers and numbers of its
+ * reviews (one query each, instead of two round trips per review): key
+ * "<shop>\x1f<buyer>" -> BUYER_* bits, "<shop>\x1f<number>" -> 1 for a number
+ * opted out. Reset at each batch transaction; a presence or a mark applied
+ * in the batch updates it, so a later review of the batch sees it. */
+enum { BUYER_KNOWN = 1, BUYER_ONLINE = 2, BUYER_DIFFICULT = 4 };
+static cs_strmap batchBuyers, batchOptOuts;
+static bool batchPrefetched;
 
 /* ---- the stored form ---------------------------------------------------------------- */
 
@@ -161,9 +172,27 @@ static int settle(cs_batch *b, const cs_event *ev, const char *trigger, rv_case 
 
 /* RV-2 / RV-3: the buyer's last presence and an agent's "difficult" mark
  * (false when unknown), in one statement. */
+static void mapKey(char *out, size_t len, const char *shop, const char *id) { snprintf(out, len, "%s\x1f%s", shop, id); }
+
+/* A presence or a mark applied in the batch, for its later reviews. */
+static void setBuyerBits(const char *shop, const char *buyer, uintptr_t clear, uintptr_t set) {
+    char key[512];
+    mapKey(key, sizeof key, shop, buyer);
+    uintptr_t v = (uintptr_t)cs_strmap_get(&batchBuyers, key);
+    if (v & BUYER_KNOWN) cs_strmap_put(&batchBuyers, key, (void *)((v & ~clear) | set));
+}
+
 static int buyerFacts(cs_batch *b, const char *shop_id, const char *buyer_id, rv_buyer *out, char *err,
                       size_t errlen) {
     if (!buyer_id || !buyer_id[0]) return 0;
+    char key[512];
+    mapKey(key, sizeof key, shop_id, buyer_id);
+    uintptr_t v = (uintptr_t)cs_strmap_get(&batchBuyers, key);
+    if (v & BUYER_KNOWN) {
+        out->online = v & BUYER_ONLINE;
+        out->difficult = v & BUYER_DIFFICULT;
+        return 0;
+    }
     const char *p[] = {shop_id, buyer_id};
     PGresult *r = PQexecParams(cs_batch_pg(b),
                                "SELECT (SELECT online FROM buyer_presence WHERE shop_id = $1 AND buyer_id = $2), "
@@ -198,6 +227,8 @@ static int markDifficult(cs_batch *b, const cs_event *ev, const char *buyer_id, 
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         snprintf(err, errlen, "buyer mark: %s", PQresultErrorMessage(r));
         rc = -1;
+    } else {
+        setBuyerBits(ev->env->shop_id, buyer_id, 0, BUYER_DIFFICULT);
     }
     PQclear(r);
     return rc;
@@ -206,9 +237,14 @@ static int markDifficult(cs_batch *b, const cs_event *ev, const char *buyer_id, 
 /* RV-5: the number already opted out of the shop's follow-ups (NT-4's
  * record, the notifier's table): a case opened for it starts opted out. */
 static int numberOptedOut(cs_batch *b, const char *shop_id, const char *phone, bool *out, char *err, size_t errlen) {
-    char canon[64];
+    char canon[64], key[512];
     *out = false;
     if (!phone || nt_number_canon(phone, canon, sizeof canon) != 0) return 0;
+    if (batchPrefetched) { /* the prepare hook read every number of the batch's reviews */
+        mapKey(key, sizeof key, shop_id, canon);
+        *out = cs_strmap_get(&batchOptOuts, key) != NULL;
+        return 0;
+    }
     const char *p[] = {shop_id, canon};
     PGresult *r = PQexecParams(cs_batch_pg(b),
                                "SELECT 1 FROM message_optouts WHERE shop_id = $1 AND to_addr = $2 AND lifted_ms IS NULL",
@@ -365,6 +401,8 @@ static int recordPresence(cs_batch *b, const cs_event *ev, const Cs__V1__Presenc
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         snprintf(err, errlen, "presence: %s", PQresultErrorMessage(r));
         rc = -1;
+    } else if (strcmp(PQcmdTuples(r), "1") == 0) {
+        setBuyerBits(ev->env->shop_id, p->buyer_id, BUYER_ONLINE, p->online ? BUYER_ONLINE : 0);
     }
     PQclear(r);
     return rc;
@@ -471,15 +509,95 @@ static const char *caseOfEvent(const cs_event *ev) {
     return NULL;
 }
 
+/* The buyers (presence, marks) and numbers (opt-outs) of the batch's new
+ * reviews, one query each. */
+static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
+    cs_strmap_reset(&batchBuyers);
+    cs_strmap_reset(&batchOptOuts);
+    batchPrefetched = false;
+    size_t n = cs_batch_count(b), nb = 0, np = 0;
+    const char **bs = cs_xcalloc(n ? n : 1, sizeof *bs), **bb = cs_xcalloc(n ? n : 1, sizeof *bb),
+               **ps = cs_xcalloc(n ? n : 1, sizeof *ps);
+    char(*pp)[64] = cs_xcalloc(n ? n : 1, sizeof *pp);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison || ev->env->body_case != CS__V1__ENVELOPE__BODY_REVIEW || ev->env->review->revision) continue;
+        const Cs__V1__Review *r = ev->env->review;
+        if (r->buyer_id && r->buyer_id[0]) {
+            bs[nb] = ev->env->shop_id;
+            bb[nb++] = r->buyer_id;
+        }
+        if (r->buyer_phone && nt_number_canon(r->buyer_phone, pp[np], sizeof pp[np]) == 0) ps[np++] = ev->env->shop_id;
+    }
+    int rc = 0;
+    cs_copybuf a1 = {0}, a2 = {0};
+    PGresult *r = NULL;
+    char key[512];
+    if (nb) {
+        cs_pg_text_array(&a1, bs, nb);
+        cs_pg_text_array(&a2, bb, nb);
+        const char *p[] = {a1.data, a2.data};
+        r = PQexecParams(cs_batch_pg(b),
+                         "SELECT k.s, k.b, coalesce(p.online, false), coalesce(m.difficult, false) "
+                         "FROM unnest($1::text[], $2::text[]) AS k(s, b) "
+                         "LEFT JOIN buyer_presence p ON p.shop_id = k.s AND p.buyer_id = k.b "
+                         "LEFT JOIN buyer_marks m ON m.shop_id = k.s AND m.buyer_id = k.b",
+                         2, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            snprintf(err, errlen, "buyers of %zu reviews: %s", nb, PQresultErrorMessage(r));
+            rc = -1;
+        }
+        for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
+            mapKey(key, sizeof key, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+            uintptr_t v = BUYER_KNOWN | (PQgetvalue(r, j, 2)[0] == 't' ? BUYER_ONLINE : 0) |
+                          (PQgetvalue(r, j, 3)[0] == 't' ? BUYER_DIFFICULT : 0);
+            cs_strmap_put(&batchBuyers, key, (void *)v);
+        }
+        PQclear(r);
+    }
+    if (rc == 0 && np) {
+        const char **pv = cs_xcalloc(np, sizeof *pv);
+        for (size_t i = 0; i < np; i++) pv[i] = pp[i];
+        cs_pg_text_array(&a1, ps, np);
+        cs_pg_text_array(&a2, pv, np);
+        free(pv);
+        const char *p[] = {a1.data, a2.data};
+        r = PQexecParams(cs_batch_pg(b),
+                         "SELECT o.shop_id, o.to_addr FROM message_optouts o JOIN unnest($1::text[], $2::text[]) "
+                         "AS k(s, t) ON o.shop_id = k.s AND o.to_addr = k.t WHERE o.lifted_ms IS NULL",
+                         2, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            snprintf(err, errlen, "opt-outs of %zu reviews: %s", np, PQresultErrorMessage(r));
+            rc = -1;
+        }
+        for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
+            mapKey(key, sizeof key, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
+            cs_strmap_put(&batchOptOuts, key, (void *)1);
+        }
+        PQclear(r);
+    }
+    batchPrefetched = rc == 0;
+    cs_copy_free(&a1);
+    cs_copy_free(&a2);
+    free(bs);
+    free(bb);
+    free(ps);
+    free(pp);
+    return rc;
+}
+
 static int rvPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
     (void)user;
-    return cs_case_prefetch_batch(b, CS_CASE_REVIEW, caseOfEvent, err, errlen);
+    if (cs_case_prefetch_batch(b, CS_CASE_REVIEW, caseOfEvent, err, errlen) != 0) return -1;
+    return prefetchBuyers(b, err, errlen);
 }
 
 /* ---- the declaration ------------------------------------------------------------------- */
 
 static int rvInit(void *user, const cs_config *cfg, const cs_shops *shops, char *err, size_t errlen) {
     (void)user, (void)cfg, (void)shops, (void)err, (void)errlen;
+    cs_strmap_init(&batchBuyers);
+    cs_strmap_init(&batchOptOuts);
     cs_fx_metrics("cs_rv", RV_WORKER_NAME, NULL);
     mOpened = cs_metric_get(CS_METRIC_COUNTER, "cs_rv_cases_opened_total", "Review follow-up cases opened (RV-1)",
                             NULL);
@@ -492,6 +610,12 @@ static int rvInit(void *user, const cs_config *cfg, const cs_shops *shops, char 
     mOptOuts = cs_metric_get(CS_METRIC_COUNTER, "cs_rv_opt_outs_total",
                              "Follow-up cases whose buyer opted out (RV-5)", NULL);
     return 0;
+}
+
+static void rvFini(void *user) {
+    (void)user;
+    cs_strmap_clear(&batchBuyers);
+    cs_strmap_clear(&batchOptOuts);
 }
 
 static const cs_route rvRoutes[] = {
@@ -513,6 +637,7 @@ static const cs_worker_def rvDef = {
     .timer_routes = rvTimerRoutes,
     .prepare = rvPrepare,
     .init = rvInit,
+    .fini = rvFini,
 };
 
 const cs_worker_def *rv_worker_def(void) { return &rvDef; }
