@@ -23,8 +23,8 @@
 static const char sqlAll[] = "SELECT owner, timer_id, generation, due_ms, kind, order_key, payload FROM timers "
                              "WHERE status = 'pending' AND (owner, timer_id) > ($1, $2) "
                              "ORDER BY owner, timer_id LIMIT 1000";
-/* The recent rows through their own index (timers_pending_recent, on
- * scheduled_at), paged by (scheduled_at, owner, timer_id): walking the
+/* The recent rows through their own index (timers_pending_recent_key, on
+ * the page key (scheduled_at, owner, timer_id), migration 0017): walking the
  * pending rows by key and filtering on scheduled_at read every pending
  * timer on every pass, which after a burst of scheduling (a review wave's
  * 250 000 follow-ups) cost more than the firing itself. */

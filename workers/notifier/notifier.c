@@ -301,9 +301,15 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
     if (cs_batch_lock_pairs(b, "nt3", a, t, np, err, errlen) != 0) goto out;
     char since[24];
     snprintf(since, sizeof since, "%" PRId64, (int64_t)(cs_batch_now(b) - NT_LOOKBACK_MS));
+    /* "= ANY" on each column, not a join with the pairs: the planner keeps
+     * that a probe of the index per number, where with a batch of 3000
+     * pairs it hashed them and read every message the shop ever sent
+     * (the notifier fell from 14,000 to 8,000 messages/s between 20,000
+     * and 100,000 rows). A pair of another row's shop and number comes
+     * back too and finds no ntNumber: ignored. */
     if (query2(w, pg,
                "SELECT shop_id, to_addr, sent_ms FROM messages WHERE status = 'sent' AND sent_ms >= $3 "
-               "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               "AND shop_id = ANY($1::text[]) AND to_addr = ANY($2::text[])",
                a, t, np, since, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -316,7 +322,7 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
     r = NULL;
     if (query2(w, pg,
                "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
-               "AND shop_id = ANY($1::text[]) AND (shop_id, to_addr) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               "AND shop_id = ANY($1::text[]) AND to_addr = ANY($2::text[])",
                a, t, np, NULL, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -371,7 +377,7 @@ static int loadCases(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, s
     }
     if (query2(w, cs_batch_pg(b),
                "SELECT shop_id, case_id, stage, closed_ms IS NOT NULL FROM cases WHERE kind = 'review' "
-               "AND shop_id = ANY($1::text[]) AND (shop_id, case_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+               "AND shop_id = ANY($1::text[]) AND case_id = ANY($2::text[])", /* probes, as above */
                a, c, np, NULL, &r, err, errlen) != 0)
         goto out;
     cs_strmap rows;

@@ -30,6 +30,7 @@
 #include "cs/metrics.h"
 #include "cs/pg.h"
 #include "cs/readmodel.h"
+#include "cs/routes.h"
 #include "cs/topics.h"
 #include "cs/util.h"
 
@@ -339,6 +340,32 @@ static int rfPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
         orders[m++] = order;
     }
     int rc = cs_order_prefetch(b, shops, orders, m, err, errlen);
+    /* RF-11: the dispute counter of every shop with an intervention in
+     * the batch, locked now in one global order (advisory locks, sorted by
+     * hash), before any handler: counted in handler order, two copies
+     * whose batches held disputes of two shops in opposite orders waited
+     * on each other's counter row until the deadlock detector (1 s)
+     * aborted one. Nothing waits for a lock after this hook, so taking
+     * these after the batch's own locks cannot close a cycle. */
+    size_t nd = 0;
+    char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        const Cs__V1__AfterSalesCase *k =
+            !ev->poison && ev->env->body_case == CS__V1__ENVELOPE__BODY_AFTERSALES ? caseOf(ev) : NULL;
+        if (!k || k->stage != CS__V1__CASE_STAGE__CASE_STAGE_PLATFORM_INTERVENED) continue;
+        size_t len = strlen(ev->env->shop_id) + 8;
+        keys[nd] = cs_xmalloc(len);
+        snprintf(keys[nd++], len, "rf11:%s", ev->env->shop_id);
+    }
+    if (rc == 0 && nd) {
+        int64_t *h = cs_xcalloc(nd, sizeof *h);
+        size_t nh = cs_lock_order((const char *const *)keys, nd, h);
+        rc = cs_batch_lock_hashes(b, h, nh, err, errlen);
+        free(h);
+    }
+    for (size_t i = 0; i < nd; i++) free(keys[i]);
+    free(keys);
     free(shops);
     free(orders);
     return rc;

@@ -534,14 +534,20 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     PGresult *r = NULL;
     char key[512];
     if (nb) {
+        /* every buyer known (neither online nor marked), then what the two
+         * tables say; "= ANY" probes, as the notifier's lookups */
+        for (size_t i = 0; i < nb; i++) {
+            mapKey(key, sizeof key, bs[i], bb[i]);
+            cs_strmap_put(&batchBuyers, key, (void *)(uintptr_t)BUYER_KNOWN);
+        }
         cs_pg_text_array(&a1, bs, nb);
         cs_pg_text_array(&a2, bb, nb);
         const char *p[] = {a1.data, a2.data};
         r = PQexecParams(cs_batch_pg(b),
-                         "SELECT k.s, k.b, coalesce(p.online, false), coalesce(m.difficult, false) "
-                         "FROM unnest($1::text[], $2::text[]) AS k(s, b) "
-                         "LEFT JOIN buyer_presence p ON p.shop_id = k.s AND p.buyer_id = k.b "
-                         "LEFT JOIN buyer_marks m ON m.shop_id = k.s AND m.buyer_id = k.b",
+                         "SELECT shop_id, buyer_id, online, false FROM buyer_presence "
+                         "WHERE shop_id = ANY($1::text[]) AND buyer_id = ANY($2::text[]) UNION ALL "
+                         "SELECT shop_id, buyer_id, false, difficult FROM buyer_marks "
+                         "WHERE shop_id = ANY($1::text[]) AND buyer_id = ANY($2::text[])",
                          2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "buyers of %zu reviews: %s", nb, PQresultErrorMessage(r));
@@ -549,8 +555,9 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
         }
         for (int j = 0; rc == 0 && j < PQntuples(r); j++) {
             mapKey(key, sizeof key, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
-            uintptr_t v = BUYER_KNOWN | (PQgetvalue(r, j, 2)[0] == 't' ? BUYER_ONLINE : 0) |
-                          (PQgetvalue(r, j, 3)[0] == 't' ? BUYER_DIFFICULT : 0);
+            uintptr_t v = (uintptr_t)cs_strmap_get(&batchBuyers, key);
+            if (!v) continue; /* another row's shop with this buyer id */
+            v |= (PQgetvalue(r, j, 2)[0] == 't' ? BUYER_ONLINE : 0) | (PQgetvalue(r, j, 3)[0] == 't' ? BUYER_DIFFICULT : 0);
             cs_strmap_put(&batchBuyers, key, (void *)v);
         }
         PQclear(r);
@@ -563,8 +570,8 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
         free(pv);
         const char *p[] = {a1.data, a2.data};
         r = PQexecParams(cs_batch_pg(b),
-                         "SELECT o.shop_id, o.to_addr FROM message_optouts o JOIN unnest($1::text[], $2::text[]) "
-                         "AS k(s, t) ON o.shop_id = k.s AND o.to_addr = k.t WHERE o.lifted_ms IS NULL",
+                         "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
+                         "AND shop_id = ANY($1::text[]) AND to_addr = ANY($2::text[])",
                          2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "opt-outs of %zu reviews: %s", np, PQresultErrorMessage(r));
