@@ -135,11 +135,13 @@ int cs_case_prefetch(cs_batch *b, const char *kind, const char *const *shops, co
         cs_pg_text_array(&a1, ws, m);
         cs_pg_text_array(&a2, wi, m);
         const char *p[] = {kind, a1.data, a2.data};
-        /* in key order, so two batches lock shared rows in one order */
+        /* in key order, so two batches lock shared rows in one order; one
+         * index probe per case (LATERAL), which a join can stop being
+         * once the table grows (docs/performance.md) */
         PGresult *r = PQexecParams(cs_batch_pg(b),
-                                   "SELECT c.shop_id, c.case_id, c.doc FROM cases c "
-                                   "JOIN unnest($2::text[], $3::text[]) AS k(s, i) ON c.shop_id = k.s AND "
-                                   "c.case_id = k.i WHERE c.kind = $1 ORDER BY 1, 2 FOR UPDATE OF c",
+                                   "SELECT c.shop_id, c.case_id, c.doc FROM (SELECT DISTINCT * FROM unnest($2::text[], "
+                                   "$3::text[]) AS k(s, i) ORDER BY 1, 2) k CROSS JOIN LATERAL (SELECT * FROM cases "
+                                   "WHERE shop_id = k.s AND kind = $1 AND case_id = k.i FOR UPDATE) c",
                                    3, NULL, p, NULL, NULL, 1);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "prefetch %zu cases: %s", m, PQresultErrorMessage(r));

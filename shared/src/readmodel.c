@@ -92,8 +92,10 @@ int cs_order_prefetch(cs_batch *b, const char *const *shops, const char *const *
         cs_pg_text_array(&a2, wo, m);
         const char *p[] = {a1.data, a2.data};
         PGresult *r = PQexecParams(cs_batch_pg(b),
-                                   "SELECT o.shop_id, o.order_id, o.doc FROM orders o JOIN unnest($1::text[], "
-                                   "$2::text[]) AS k(s, i) ON o.shop_id = k.s AND o.order_id = k.i",
+                                   /* one index probe per order (LATERAL) */
+                                   "SELECT o.shop_id, o.order_id, o.doc FROM (SELECT DISTINCT * FROM unnest($1::text[], "
+                                   "$2::text[]) AS k(s, i)) k CROSS JOIN LATERAL (SELECT shop_id, order_id, doc FROM "
+                                   "orders WHERE shop_id = k.s AND order_id = k.i) o",
                                    2, NULL, p, NULL, NULL, 1);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "prefetch %zu orders: %s", m, PQresultErrorMessage(r));

@@ -535,7 +535,7 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     char key[512];
     if (nb) {
         /* every buyer known (neither online nor marked), then what the two
-         * tables say; "= ANY" probes, as the notifier's lookups */
+         * tables say: one probe per buyer (LATERAL), as the notifier's */
         for (size_t i = 0; i < nb; i++) {
             mapKey(key, sizeof key, bs[i], bb[i]);
             cs_strmap_put(&batchBuyers, key, (void *)(uintptr_t)BUYER_KNOWN);
@@ -544,10 +544,11 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
         cs_pg_text_array(&a2, bb, nb);
         const char *p[] = {a1.data, a2.data};
         r = PQexecParams(cs_batch_pg(b),
-                         "SELECT shop_id, buyer_id, online, false FROM buyer_presence "
-                         "WHERE shop_id = ANY($1::text[]) AND buyer_id = ANY($2::text[]) UNION ALL "
-                         "SELECT shop_id, buyer_id, false, difficult FROM buyer_marks "
-                         "WHERE shop_id = ANY($1::text[]) AND buyer_id = ANY($2::text[])",
+                         "SELECT k.s, k.b, coalesce(p.online, false), coalesce(m.difficult, false) "
+                         "FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, b)) k "
+                         "LEFT JOIN LATERAL (SELECT online FROM buyer_presence WHERE shop_id = k.s AND buyer_id = k.b) "
+                         "p ON true LEFT JOIN LATERAL (SELECT difficult FROM buyer_marks WHERE shop_id = k.s AND "
+                         "buyer_id = k.b) m ON true",
                          2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "buyers of %zu reviews: %s", nb, PQresultErrorMessage(r));
@@ -570,8 +571,9 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
         free(pv);
         const char *p[] = {a1.data, a2.data};
         r = PQexecParams(cs_batch_pg(b),
-                         "SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL "
-                         "AND shop_id = ANY($1::text[]) AND to_addr = ANY($2::text[])",
+                         "SELECT o.shop_id, o.to_addr FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) "
+                         "AS k(s, t)) k CROSS JOIN LATERAL (SELECT shop_id, to_addr FROM message_optouts WHERE "
+                         "lifted_ms IS NULL AND shop_id = k.s AND to_addr = k.t) o",
                          2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "opt-outs of %zu reviews: %s", np, PQresultErrorMessage(r));
