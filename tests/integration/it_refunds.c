@@ -329,6 +329,72 @@ static void test_rf2_open_case_escalated_at_its_deadline_closed_case_never(void)
     clockRelease();
 }
 
+/* RF-2: a return agreed and never shipped back: the ship-return deadline
+ * (return_ship_days, 2 days after the agreement) escalates it, not an
+ * hour before; a return shipped in time is never escalated. Redis clock. */
+static void test_rf2_return_never_shipped_escalated_after_2_days_not_before(void) {
+    char run[32], group[96], late_o[96], late_c[96], ok_o[96], ok_c[96], eid[128];
+    it_run_id(run, sizeof run);
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    snprintf(late_o, sizeof late_o, "RFE-%s", run);
+    snprintf(late_c, sizeof late_c, "CASE-E-%s", run);
+    snprintf(ok_o, sizeof ok_o, "RFF-%s", run);
+    snprintf(ok_c, sizeof ok_c, "CASE-F-%s", run);
+    int64_t base = (it_wall_ms() / 1000) * 1000;
+    IT_REQUIRE(it_clock_set(base) == 0);
+    it_worker td, rf;
+    IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-rf2", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
+               0);
+    IT_REQUIRE(it_worker_start_bin(&rf, RF_NAME, "rf-ship", NULL, (const char *[]){"CS_CLOCK=redis", group, NULL}) ==
+               0);
+    if (!it_worker_wait_assigned(&rf, 60000)) {
+        clockRelease();
+        IT_REQUIRE(false);
+    }
+    const char *os[2] = {late_o, ok_o}, *cs[2] = {late_c, ok_c};
+    for (int i = 0; i < 2; i++) {
+        snprintf(eid, sizeof eid, "%s-%d-requested", run, i);
+        CT_EQ_INT(produceCase(os[i], cs[i], CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(REQUESTED), 5000, eid,
+                              base),
+                  0);
+        snprintf(eid, sizeof eid, "%s-%d-agreed", run, i);
+        CT_EQ_INT(
+            produceCase(os[i], cs[i], CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(AGREED), 5000, eid, base + 1000),
+            0);
+    }
+    snprintf(eid, sizeof eid, "%s-1-shipped", run);
+    CT_EQ_INT(produceCase(ok_o, ok_c, CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND, STAGE(BUYER_SHIPPED), 5000, eid,
+                          base + 3600000),
+              0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(eid), 1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'pending' AND "
+                         "timer_id = 'rf2.ship_return@tb-demo:%s'",
+                         late_c),
+              1);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM timers WHERE owner = '" RF_NAME "' AND status = 'cancelled' AND "
+                         "timer_id = 'rf2.ship_return@tb-demo:%s'",
+                         ok_c),
+              1);
+    const char *escalated = "SELECT count(*) FROM tasks WHERE order_id = '%s' AND rule = 'RF-2' AND "
+                            "summary LIKE '%%has not shipped the return%%'";
+    /* an hour before the deadline: nothing */
+    IT_REQUIRE(it_clock_advance(2LL * 86400000 + 1000 - 3600000) == 0);
+    it_sleep_ms(3000);
+    CT_EQ_INT(it_pg_int(escalated, late_o), 0);
+    /* past it: the agreed, unshipped return escalated once; the shipped one never */
+    IT_REQUIRE(it_clock_advance(2 * 3600000LL) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000, escalated, late_o), 1);
+    it_sleep_ms(2000);
+    CT_EQ_INT(it_pg_int(escalated, late_o), 1);
+    CT_EQ_INT(it_pg_int(escalated, ok_o), 0);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
+    clockRelease();
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     it_init(argv[0]);
@@ -336,6 +402,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
         CT_CASE(test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none),
+        CT_CASE(test_rf2_return_never_shipped_escalated_after_2_days_not_before),
         CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
