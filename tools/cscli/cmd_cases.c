@@ -56,40 +56,6 @@ static const char cases_usage[] =
     "         exit 1 when there is no such case.\n"
     "Times are in the shop's zone (else " CSCLI_DEFAULT_TZ "), or ZONE.\n";
 
-/* ---- PostgreSQL --------------------------------------------------------- */
-
-static void oneLine(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-    size_t n = strlen(out);
-    while (n && out[n - 1] == ' ') out[--n] = '\0';
-}
-
-static PGconn *pgConnect(cscli *c, char *err, size_t errlen) {
-    /* dbname last: with expand_dbname its connection string wins over the
-     * defaults before it (3 s connect timeout, application name). */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        oneLine(PQerrorMessage(pg), err, errlen);
-        PQfinish(pg);
-        return NULL;
-    }
-    return pg;
-}
-
-static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *p, char *err, size_t errlen) {
-    PGresult *r = PQexecParams(pg, sql, n, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        oneLine(PQresultErrorMessage(r), err, errlen);
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
 static const char *col(const PGresult *r, int row, int c) {
     return PQgetisnull(r, row, c) ? NULL : PQgetvalue(r, row, c);
 }
@@ -648,16 +614,16 @@ static int casesShow(cscli *c, const char *id, const char *shop, const char *kin
     char err[1024];
     int rc = cscli_load_config(c);
     if (rc != CSCLI_OK) return rc;
-    PGconn *pg = pgConnect(c, err, sizeof err);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
 
     caseView v = {0};
     PGresult *begin = NULL, *cr = NULL, *tr = NULL, *fr = NULL, *dr = NULL, *mr = NULL, *xr = NULL;
     cs_tz *tz = NULL;
     timeline tl = {0};
-    begin = run(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err, sizeof err);
+    begin = cscli_pg_run(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err, sizeof err);
     const char *pc[] = {id, shop, kind};
-    if (!begin || !(cr = run(pg, sqlCase, 3, pc, err, sizeof err))) {
+    if (!begin || !(cr = cscli_pg_run(pg, sqlCase, 3, pc, err, sizeof err))) {
         rc = cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
         goto out;
     }
@@ -683,9 +649,11 @@ static int casesShow(cscli *c, const char *id, const char *shop, const char *kin
     char suffix[1024];
     snprintf(suffix, sizeof suffix, "@%s:%s", cshop, id);
     const char *po[] = {cshop, order}, *pd[] = {cshop, id}, *pt[] = {suffix};
-    if (!(tr = run(pg, sqlTasks, 2, po, err, sizeof err)) || !(fr = run(pg, sqlFinance, 2, po, err, sizeof err)) ||
-        !(dr = run(pg, sqlDecisions, 2, pd, err, sizeof err)) || !(mr = run(pg, sqlMessages, 2, po, err, sizeof err)) ||
-        !(xr = run(pg, sqlTimers, 1, pt, err, sizeof err))) {
+    if (!(tr = cscli_pg_run(pg, sqlTasks, 2, po, err, sizeof err)) ||
+        !(fr = cscli_pg_run(pg, sqlFinance, 2, po, err, sizeof err)) ||
+        !(dr = cscli_pg_run(pg, sqlDecisions, 2, pd, err, sizeof err)) ||
+        !(mr = cscli_pg_run(pg, sqlMessages, 2, po, err, sizeof err)) ||
+        !(xr = cscli_pg_run(pg, sqlTimers, 1, pt, err, sizeof err))) {
         rc = cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
         goto out;
     }

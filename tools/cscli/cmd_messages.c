@@ -47,34 +47,6 @@ static bool knownStatus(const char *s) {
     return false;
 }
 
-static void oneLine(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-}
-
-static PGconn *connectPg(cscli *c, char *err, size_t errlen) {
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        oneLine(PQerrorMessage(pg), err, errlen);
-        PQfinish(pg);
-        return NULL;
-    }
-    return pg;
-}
-
-static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *p, char *err, size_t errlen) {
-    PGresult *r = PQexecParams(pg, sql, n, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        oneLine(PQresultErrorMessage(r), err, errlen);
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
 static void fmtTime(const PGresult *r, int row, int col, const cs_tz *tz, char *buf, size_t len) {
     if (PQgetisnull(r, row, col)) {
         cs_strlcpy(buf, "-", len);
@@ -123,7 +95,7 @@ static int cmdList(cscli *c, PGconn *pg, const char *shop, const char *order, co
     char err[512], lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *p[4] = {shop, order, status, lim};
-    PGresult *r = run(pg, sqlList, 4, p, err, sizeof err);
+    PGresult *r = cscli_pg_run(pg, sqlList, 4, p, err, sizeof err);
     if (!r) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
     int n = PQntuples(r);
     if (n == 0 && shop[0]) {
@@ -188,10 +160,10 @@ static int cmdList(cscli *c, PGconn *pg, const char *shop, const char *order, co
 static int cmdOptouts(cscli *c, PGconn *pg, const char *shop, const cs_tz *tz) {
     char err[512];
     const char *p[1] = {shop};
-    PGresult *r = run(pg,
-                      "SELECT shop_id, to_addr, opted_out_ms, event_id FROM message_optouts "
-                      "WHERE lifted_ms IS NULL AND ($1 = '' OR shop_id = $1) ORDER BY opted_out_ms DESC",
-                      1, p, err, sizeof err);
+    PGresult *r = cscli_pg_run(pg,
+                               "SELECT shop_id, to_addr, opted_out_ms, event_id FROM message_optouts "
+                               "WHERE lifted_ms IS NULL AND ($1 = '' OR shop_id = $1) ORDER BY opted_out_ms DESC",
+                               1, p, err, sizeof err);
     if (!r) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
     int n = PQntuples(r);
     if (c->json) {
@@ -241,10 +213,10 @@ static int cmdLift(cscli *c, PGconn *pg, const char *shop, const char *number, c
     cs_clock_free(clk);
     snprintf(now, sizeof now, "%" PRId64, ms);
     const char *p[5] = {shop, d, now, by, number};
-    PGresult *r = run(pg,
-                      "UPDATE message_optouts SET lifted_ms = $3, lifted_by = $4 "
-                      "WHERE shop_id = $1 AND to_addr IN ($2, $5) AND lifted_ms IS NULL RETURNING to_addr",
-                      5, p, err, sizeof err);
+    PGresult *r = cscli_pg_run(pg,
+                               "UPDATE message_optouts SET lifted_ms = $3, lifted_by = $4 "
+                               "WHERE shop_id = $1 AND to_addr IN ($2, $5) AND lifted_ms IS NULL RETURNING to_addr",
+                               5, p, err, sizeof err);
     if (!r) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
     int n = PQntuples(r);
     PQclear(r);
@@ -307,7 +279,7 @@ int cscli_cmd_messages(cscli *c, int argc, char **argv) {
         cs_tz_free(tz);
         return rc;
     }
-    PGconn *pg = connectPg(c, err, sizeof err);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) {
         cs_tz_free(tz);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);

@@ -60,34 +60,11 @@ static const char sql_verdicts[] = "SELECT version, state, reasons::text, annota
                                    " payable_fen, decided_ms, trigger_event_id"
                                    " FROM verdicts WHERE shop_id = $1 AND order_id = $2 ORDER BY version DESC";
 
-/* libpq's messages end in newlines and may span lines; one line here. */
-static void one_line(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-    size_t n = strlen(out);
-    while (n && out[n - 1] == ' ') out[--n] = '\0';
-}
-
-static PGconn *pg_connect(cscli *c, char *err, size_t errlen) {
-    /* dbname last: with expand_dbname its connection string wins over the
-     * defaults given before it (the 3 s connect timeout, application name). */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        one_line(PQerrorMessage(pg), err, errlen);
-        PQfinish(pg);
-        return NULL;
-    }
-    return pg;
-}
-
 static PGresult *query(PGconn *pg, const char *sql, const char *shop, const char *order, char *err, size_t errlen) {
     const char *params[] = {shop, order};
     PGresult *r = PQexecParams(pg, sql, shop ? 2 : 0, NULL, shop ? params : NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        one_line(PQresultErrorMessage(r), err, errlen);
+        cscli_one_line(PQresultErrorMessage(r), err, errlen);
         PQclear(r);
         return NULL;
     }
@@ -475,7 +452,7 @@ int cscli_cmd_order(cscli *c, int argc, char **argv) {
     }
     if ((rc = cscli_load_config(c)) != CSCLI_OK) return rc;
 
-    PGconn *pg = pg_connect(c, err, sizeof err);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
 
     PGresult *o = NULL, *v = NULL, *r = NULL;

@@ -67,16 +67,6 @@ static const char report_usage[] =
 
 #define DAY_MS ((int64_t)86400 * 1000)
 
-/* ---- PostgreSQL ----------------------------------------------------------- */
-
-static void oneLine(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-    size_t n = strlen(out);
-    while (n && out[n - 1] == ' ') out[--n] = '\0';
-}
-
 /* One report's reads: a connection, its snapshot and the first error. */
 typedef struct rpDb {
     PGconn *pg;     /* owned */
@@ -89,7 +79,7 @@ static PGresult *rpQuery(rpDb *db, const char *sql, int n, const char *const *p)
     if (db->err[0]) return NULL;
     PGresult *r = PQexecParams(db->pg, sql, n, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        oneLine(PQresultErrorMessage(r), db->err, sizeof db->err);
+        cscli_one_line(PQresultErrorMessage(r), db->err, sizeof db->err);
         PQclear(r);
         return NULL;
     }
@@ -756,12 +746,8 @@ int cscli_cmd_report(cscli *c, int argc, char **argv) {
     }
 
     rpDb db = {0};
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    db.pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(db.pg) != CONNECTION_OK) {
-        oneLine(PQerrorMessage(db.pg), err, sizeof err);
-        PQfinish(db.pg);
+    db.pg = cscli_pg_connect(c, err, sizeof err);
+    if (!db.pg) {
         cs_shops_free(shops);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     }

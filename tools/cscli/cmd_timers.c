@@ -46,28 +46,6 @@ static const char timers_usage[] = "usage: cscli timers list [--due] [--all] [--
                                    "         not yet processed by their owner, are still in Redis (in flight).\n"
                                    "ZONE defaults to " CSCLI_DEFAULT_TZ ".\n";
 
-static void oneLine(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-    size_t n = strlen(out);
-    while (n && out[n - 1] == ' ') out[--n] = '\0';
-}
-
-static PGconn *pgConnect(cscli *c, char *err, size_t errlen) {
-    /* dbname last: with expand_dbname its connection string wins over the
-     * defaults before it (3 s connect timeout, application name). */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        oneLine(PQerrorMessage(pg), err, errlen);
-        PQfinish(pg);
-        return NULL;
-    }
-    return pg;
-}
-
 /* ---- list ------------------------------------------------------------------- */
 
 enum { T_OWNER, T_ID, T_KIND, T_KEY, T_DUE, T_STATUS, T_GEN, T_PAYLOAD };
@@ -127,7 +105,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
                               "(Redis at %s)",
                               c->cfg.redis_url);
     }
-    PGconn *pg = pgConnect(c, err, sizeof err);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     char snow[24], slimit[16];
     snprintf(snow, sizeof snow, "%" PRId64, now);
@@ -141,7 +119,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
                                "ORDER BY due_ms, owner, timer_id LIMIT $5::int",
                                5, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        oneLine(PQresultErrorMessage(r), err, sizeof err);
+        cscli_one_line(PQresultErrorMessage(r), err, sizeof err);
         PQclear(r);
         PQfinish(pg);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL: %s", err);
@@ -226,7 +204,7 @@ static bool rebuildProgress(void *arg, const cs_timer_sync_stats *s) {
 
 static int timersRebuild(cscli *c) {
     char err[512];
-    PGconn *pg = pgConnect(c, err, sizeof err);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     cs_redis *redis = cs_redis_new(c->cfg.redis_url, err, sizeof err);
     if (!redis) {

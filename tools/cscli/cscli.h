@@ -18,6 +18,8 @@
 
 #include <cjson/cJSON.h>
 
+#include <libpq-fe.h>
+
 #include "cs/config.h"
 
 /* Exit codes (CONTRACTS.md). */
@@ -82,6 +84,15 @@ void cscli_print_json(cscli *c, cJSON *doc);
 /* Loads the CS_* settings once; on a bad value reports it and returns
  * CSCLI_USAGE, else CSCLI_OK. */
 int cscli_load_config(cscli *c);
+
+/* PostgreSQL for every command: a connection to CS_PG_DSN (3 s connect
+ * timeout, application name cscli), or NULL with libpq's reason on one
+ * line in err; a statement that must return rows or succeed, or NULL with
+ * the server's reason on one line. */
+PGconn *cscli_pg_connect(cscli *c, char *err, size_t errlen);
+PGresult *cscli_pg_run(PGconn *pg, const char *sql, int n, const char *const *p, char *err, size_t errlen);
+/* libpq's messages end in newlines and may span lines: one line here. */
+void cscli_one_line(const char *in, char *out, size_t len);
 /* Adds an int64 as a JSON number (exact up to 2^53: every ms and fen). */
 void cscli_json_int(cJSON *obj, const char *name, int64_t v);
 

@@ -20,14 +20,6 @@
 #include "cs/tz.h"
 #include "cs/util.h"
 
-static void oneLine(const char *in, char *out, size_t len) {
-    cs_strlcpy(out, in ? in : "", len);
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\t') *p = ' ';
-    size_t n = strlen(out);
-    while (n && out[n - 1] == ' ') out[--n] = '\0';
-}
-
 int cscli_list_query(cscli *c, const char *sql, int nparams, const char *const *params, const cscli_col *cols,
                      int ncols, const char *tzname, const char *json_key) {
     return cscli_list_query_extra(c, sql, nparams, params, cols, ncols, tzname, json_key, NULL, NULL);
@@ -48,14 +40,14 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
     const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(pg) != CONNECTION_OK) {
-        oneLine(PQerrorMessage(pg), err, sizeof err);
+        cscli_one_line(PQerrorMessage(pg), err, sizeof err);
         PQfinish(pg);
         cs_tz_free(tz);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     }
     PGresult *r = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        oneLine(PQresultErrorMessage(r), err, sizeof err);
+        cscli_one_line(PQresultErrorMessage(r), err, sizeof err);
         PQclear(r);
         PQfinish(pg);
         cs_tz_free(tz);

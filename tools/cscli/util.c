@@ -271,3 +271,35 @@ void cscli_table_print(const cscli_table *t, FILE *out, const char *indent) {
     }
     free(width);
 }
+
+void cscli_one_line(const char *in, char *out, size_t len) {
+    cs_strlcpy(out, in ? in : "", len);
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\t') *p = ' ';
+    size_t n = strlen(out);
+    while (n && out[n - 1] == ' ') out[--n] = '\0';
+}
+
+PGconn *cscli_pg_connect(cscli *c, char *err, size_t errlen) {
+    /* dbname last: with expand_dbname its connection string wins over the
+     * defaults given before it (the 3 s connect timeout, application name). */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        cscli_one_line(PQerrorMessage(pg), err, errlen);
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+PGresult *cscli_pg_run(PGconn *pg, const char *sql, int n, const char *const *p, char *err, size_t errlen) {
+    PGresult *r = PQexecParams(pg, sql, n, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        cscli_one_line(PQresultErrorMessage(r), err, errlen);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
