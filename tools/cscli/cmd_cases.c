@@ -427,6 +427,57 @@ static void buildTimeline(timeline *t, const caseView *v) {
 
 /* ---- output ------------------------------------------------------------------ */
 
+/* One array of objects from a result, a field per column spec: the
+ * sections of cases show --json. */
+typedef struct jsonCol {
+    const char *name;
+    int col;
+    char type; /* 's' text, 'i' integer, 'm' masked text, 'b' boolean */
+} jsonCol;
+
+static void jsonRows(cJSON *doc, const char *key, const PGresult *r, const jsonCol *cols, size_t n) {
+    cJSON *arr = cJSON_AddArrayToObject(doc, key);
+    for (int i = 0; i < PQntuples(r); i++) {
+        cJSON *o = cJSON_CreateObject();
+        for (size_t k = 0; k < n; k++) {
+            const jsonCol *jc = &cols[k];
+            if (jc->type == 'i')
+                jsonColInt(o, jc->name, r, i, jc->col);
+            else if (jc->type == 'm')
+                jsonColMasked(o, jc->name, r, i, jc->col);
+            else if (jc->type == 'b')
+                cJSON_AddBoolToObject(o, jc->name, PQgetvalue(r, i, jc->col)[0] == 't');
+            else
+                jsonColStr(o, jc->name, r, i, jc->col);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
+static const jsonCol tasksCols[] = {{"task_id", K_ID, 's'},         {"kind", K_KIND, 's'},
+                                    {"rule", K_RULE, 's'},          {"summary", K_SUMMARY, 's'},
+                                    {"shift", K_SHIFT, 's'},        {"assignee", K_ASSIGNEE, 's'},
+                                    {"urgent", K_URGENT, 'b'},      {"due_ms", K_DUE, 'i'},
+                                    {"created_ms", K_CREATED, 'i'}, {"closed_ms", K_CLOSED, 'i'}};
+static const jsonCol financeCols[] = {
+    {"request_id", F_ID, 's'}, {"kind", F_KIND, 's'},      {"amount_fen", F_AMOUNT, 'i'},
+    {"agent", F_AGENT, 's'},   {"buyer_id", F_BUYER, 's'}, {"refund_account", F_ACCOUNT, 'm'},
+    {"rule", F_RULE, 's'},     {"reason", F_REASON, 's'},  {"created_ms", F_CREATED, 'i'}};
+static const jsonCol decisionsCols[] = {{"decision_id", D_ID, 's'},    {"verdict", D_VERDICT, 's'},
+                                        {"amount_fen", D_AMOUNT, 'i'}, {"rule", D_RULE, 's'},
+                                        {"reason", D_REASON, 's'},     {"decided_ms", D_DECIDED, 'i'}};
+static const jsonCol timersCols[] = {{"timer_id", T_ID, 's'},
+                                     {"owner", T_OWNER, 's'},
+                                     {"kind", T_KIND, 's'},
+                                     {"due_ms", T_DUE, 'i'},
+                                     {"status", T_STATUS, 's'}};
+static const jsonCol messagesCols[] = {{"idempotency_key", M_KEY, 's'}, {"to", M_TO, 'm'},
+                                       {"channel", M_CHANNEL, 's'},     {"class", M_CLASS, 's'},
+                                       {"template", M_TEMPLATE, 's'},   {"rule", M_RULE, 's'},
+                                       {"status", M_STATUS, 's'},       {"reason", M_REASON, 's'},
+                                       {"release_ms", M_RELEASE, 'i'},  {"requested_ms", M_REQUESTED, 'i'},
+                                       {"sent_ms", M_SENT, 'i'}};
+
 static void printJson(cscli *c, const caseView *v, const timeline *tl) {
     const PGresult *r = v->c;
     cJSON *doc = cJSON_CreateObject();
@@ -453,77 +504,11 @@ static void printJson(cscli *c, const caseView *v, const timeline *tl) {
         cJSON_AddStringToObject(o, "ref", tl->e[i].ref);
         cJSON_AddItemToArray(arr, o);
     }
-    arr = cJSON_AddArrayToObject(doc, "tasks");
-    for (int i = 0; i < PQntuples(v->tasks); i++) {
-        const PGresult *t = v->tasks;
-        cJSON *o = cJSON_CreateObject();
-        jsonColStr(o, "task_id", t, i, K_ID);
-        jsonColStr(o, "kind", t, i, K_KIND);
-        jsonColStr(o, "rule", t, i, K_RULE);
-        jsonColStr(o, "summary", t, i, K_SUMMARY);
-        jsonColStr(o, "shift", t, i, K_SHIFT);
-        jsonColStr(o, "assignee", t, i, K_ASSIGNEE);
-        cJSON_AddBoolToObject(o, "urgent", PQgetvalue(t, i, K_URGENT)[0] == 't');
-        jsonColInt(o, "due_ms", t, i, K_DUE);
-        jsonColInt(o, "created_ms", t, i, K_CREATED);
-        jsonColInt(o, "closed_ms", t, i, K_CLOSED);
-        cJSON_AddItemToArray(arr, o);
-    }
-    arr = cJSON_AddArrayToObject(doc, "finance");
-    for (int i = 0; i < PQntuples(v->fin); i++) {
-        const PGresult *f = v->fin;
-        cJSON *o = cJSON_CreateObject();
-        jsonColStr(o, "request_id", f, i, F_ID);
-        jsonColStr(o, "kind", f, i, F_KIND);
-        jsonColInt(o, "amount_fen", f, i, F_AMOUNT);
-        jsonColStr(o, "agent", f, i, F_AGENT);
-        jsonColStr(o, "buyer_id", f, i, F_BUYER);
-        jsonColMasked(o, "refund_account", f, i, F_ACCOUNT);
-        jsonColStr(o, "rule", f, i, F_RULE);
-        jsonColStr(o, "reason", f, i, F_REASON);
-        jsonColInt(o, "created_ms", f, i, F_CREATED);
-        cJSON_AddItemToArray(arr, o);
-    }
-    arr = cJSON_AddArrayToObject(doc, "decisions");
-    for (int i = 0; i < PQntuples(v->dec); i++) {
-        const PGresult *d = v->dec;
-        cJSON *o = cJSON_CreateObject();
-        jsonColStr(o, "decision_id", d, i, D_ID);
-        jsonColStr(o, "verdict", d, i, D_VERDICT);
-        jsonColInt(o, "amount_fen", d, i, D_AMOUNT);
-        jsonColStr(o, "rule", d, i, D_RULE);
-        jsonColStr(o, "reason", d, i, D_REASON);
-        jsonColInt(o, "decided_ms", d, i, D_DECIDED);
-        cJSON_AddItemToArray(arr, o);
-    }
-    arr = cJSON_AddArrayToObject(doc, "timers");
-    for (int i = 0; i < PQntuples(v->tim); i++) {
-        const PGresult *t = v->tim;
-        cJSON *o = cJSON_CreateObject();
-        jsonColStr(o, "timer_id", t, i, T_ID);
-        jsonColStr(o, "owner", t, i, T_OWNER);
-        jsonColStr(o, "kind", t, i, T_KIND);
-        jsonColInt(o, "due_ms", t, i, T_DUE);
-        jsonColStr(o, "status", t, i, T_STATUS);
-        cJSON_AddItemToArray(arr, o);
-    }
-    arr = cJSON_AddArrayToObject(doc, "messages");
-    for (int i = 0; i < PQntuples(v->msg); i++) {
-        const PGresult *m = v->msg;
-        cJSON *o = cJSON_CreateObject();
-        jsonColStr(o, "idempotency_key", m, i, M_KEY);
-        jsonColMasked(o, "to", m, i, M_TO);
-        jsonColStr(o, "channel", m, i, M_CHANNEL);
-        jsonColStr(o, "class", m, i, M_CLASS);
-        jsonColStr(o, "template", m, i, M_TEMPLATE);
-        jsonColStr(o, "rule", m, i, M_RULE);
-        jsonColStr(o, "status", m, i, M_STATUS);
-        jsonColStr(o, "reason", m, i, M_REASON);
-        jsonColInt(o, "release_ms", m, i, M_RELEASE);
-        jsonColInt(o, "requested_ms", m, i, M_REQUESTED);
-        jsonColInt(o, "sent_ms", m, i, M_SENT);
-        cJSON_AddItemToArray(arr, o);
-    }
+    jsonRows(doc, "tasks", v->tasks, tasksCols, sizeof tasksCols / sizeof tasksCols[0]);
+    jsonRows(doc, "finance", v->fin, financeCols, sizeof financeCols / sizeof financeCols[0]);
+    jsonRows(doc, "decisions", v->dec, decisionsCols, sizeof decisionsCols / sizeof decisionsCols[0]);
+    jsonRows(doc, "timers", v->tim, timersCols, sizeof timersCols / sizeof timersCols[0]);
+    jsonRows(doc, "messages", v->msg, messagesCols, sizeof messagesCols / sizeof messagesCols[0]);
     cscli_print_json(c, doc);
 }
 
