@@ -236,7 +236,9 @@ static void test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fi
         CT_EQ_INT(produceDispute(run, i, eid[i], MAR + 9 * 86400000LL + i * 60000), 0);
     }
     CT_EQ_INT(it_flush(10000), 0);
-    CT_EQ_INT(processed(eid[3]), 1);
+    /* all three counted before the 4th is produced: they are on different
+     * partitions, so the 3rd can be applied before the 1st */
+    for (int i = 1; i <= 3; i++) CT_EQ_INT(processed(eid[i]), 1);
     CT_EQ_INT(monthAlerts("2001-03"), 0);
     /* the 4th: one alert; the same record twice, and the same
      * intervention again under another event id, count once */
