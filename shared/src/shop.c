@@ -24,8 +24,24 @@
  *                          generic  (POST /v1/webhooks/generic)
  *                          taobao   (POST /v1/webhooks/taobao)
  *                          shopify  (POST /v1/webhooks/shopify)
- *                        strings of 16..512 characters. An absent secret
- *                        means webhooks of that kind are refused for the shop.
+ *                        each a string of 16..512 characters, or, while a
+ *                        shop rotates its secret, an array of two: the new
+ *                        secret first, then the old; a signature made with
+ *                        either is accepted until the old one is removed.
+ *                        An absent secret means webhooks of that kind are
+ *                        refused for the shop.
+ *   currency             ISO 4217 code (3 upper-case letters) of the shop's
+ *                        money. Default "CNY". A webhook in another currency
+ *                        is refused (400).
+ *   address_required     array of the address parts OV-3 requires, from
+ *                        "province", "city", "district", "street" (no
+ *                        repeats, at least one). Default all four (RULES.md);
+ *                        a Shopify shop may drop "district".
+ *   webhook_rate         integer 0..1000000: webhook requests per second the
+ *                        gateway takes from the shop (more answer 429 with
+ *                        Retry-After). Default 0 = no limit.
+ *   webhook_burst        integer 0..1000000: requests above the rate taken
+ *                        at once after a quiet spell. Default = webhook_rate.
  *   shopify_domain       string, "<name>.myshopify.com"-like host name
  *                        (lower-case letters, digits, '-', '.'); unique
  *                        across shops. Default: none.
@@ -701,21 +717,64 @@ static int parse_template(ld *l, const cJSON *obj, cs_shop *shop) {
     return rc;
 }
 
+/* One secret at the current path: 16..512 characters. */
+static int get_secret(ld *l, const cJSON *v, char **dst) {
+    const char *s;
+    if (get_string(l, v, 512, &s)) return -1;
+    if (strlen(s) < 16) return fail(l, "too short: at least 16 characters");
+    *dst = cs_xstrdup(s);
+    return 0;
+}
+
 static int parse_secrets(ld *l, const cJSON *obj, cs_shop *shop) {
     static const char *const keys[] = {"generic", "taobao", "shopify", NULL};
     if (check_keys(l, obj, keys)) return -1;
-    char **dst[] = {&shop->secret_generic, &shop->secret_taobao, &shop->secret_shopify};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < CS_WEBHOOK_PLATFORMS; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, keys[i]);
         if (!v) continue;
         size_t old = path_key(l, keys[i]);
-        const char *s;
-        int rc = get_string(l, v, 512, &s);
-        if (rc == 0 && strlen(s) < 16) rc = fail(l, "too short: at least 16 characters");
-        if (rc == 0) *dst[i] = cs_xstrdup(s);
+        int rc = 0;
+        if (cJSON_IsArray(v)) {
+            int n = cJSON_GetArraySize(v);
+            if (n < 1 || n > CS_SHOP_MAX_SECRETS)
+                rc = fail(l, "%d secrets: one, or two while rotating (new first)", n);
+            for (int k = 0; rc == 0 && k < n; k++) {
+                size_t o2 = path_idx(l, (size_t)k);
+                rc = get_secret(l, cJSON_GetArrayItem(v, k), &shop->secrets[i][k]);
+                path_pop(l, o2);
+            }
+            if (rc == 0 && n == 2 && strcmp(shop->secrets[i][0], shop->secrets[i][1]) == 0)
+                rc = fail(l, "the two secrets are the same");
+        } else {
+            rc = get_secret(l, v, &shop->secrets[i][0]);
+        }
         path_pop(l, old);
         if (rc) return -1;
     }
+    return 0;
+}
+
+/* OV-3's parts: names into CS_ADDR_* bits. */
+static int parse_address_required(ld *l, const cJSON *v, unsigned *out) {
+    static const char *const names[] = {"province", "city", "district", "street"};
+    if (!cJSON_IsArray(v)) return fail(l, "must be an array, not %s", json_type(v));
+    unsigned bits = 0;
+    int n = cJSON_GetArraySize(v);
+    for (int k = 0; k < n; k++) {
+        size_t old = path_idx(l, (size_t)k);
+        const char *s;
+        int rc = get_string(l, cJSON_GetArrayItem(v, k), 16, &s);
+        unsigned bit = 0;
+        for (int j = 0; rc == 0 && j < 4; j++)
+            if (strcmp(s, names[j]) == 0) bit = 1u << j;
+        if (rc == 0 && !bit) rc = fail(l, "unknown address part \"%s\" (province, city, district or street)", s);
+        if (rc == 0 && (bits & bit)) rc = fail(l, "\"%s\" listed twice", s);
+        bits |= bit;
+        path_pop(l, old);
+        if (rc) return -1;
+    }
+    if (!bits) return fail(l, "must name at least one part");
+    *out = bits;
     return 0;
 }
 
@@ -763,11 +822,17 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
                                        "requeue_shift",
                                        "province",
                                        "postage_reimburse",
+                                       "currency",
+                                       "address_required",
+                                       "webhook_rate",
+                                       "webhook_burst",
                                        NULL};
     if (check_keys(l, obj, keys)) return -1;
     cs_thresholds_defaults(&shop->th);
     shop->msg_pref = CS_MSG_PREF_IM;
     shop->postage_reimburse = CS_POSTAGE_IN_REFUND;
+    shop->address_required = CS_ADDR_ALL;
+    memcpy(shop->currency, "CNY", 4);
     const cJSON *v;
     const char *s;
     size_t old;
@@ -898,6 +963,37 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
     path_pop(l, old);
     if (rc) return -1;
 
+    old = path_key(l, "currency");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "currency"))) {
+        if (get_string(l, v, 3, &s))
+            rc = -1;
+        else if (strlen(s) != 3 || !ident_ok(s, 3, "") || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
+                 s[2] < 'A' || s[2] > 'Z')
+            rc = fail(l, "\"%s\" is not an ISO 4217 code (3 upper-case letters)", s);
+        else
+            memcpy(shop->currency, s, 4);
+    }
+    path_pop(l, old);
+    if (rc) return -1;
+
+    old = path_key(l, "address_required");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "address_required")))
+        rc = parse_address_required(l, v, &shop->address_required);
+    path_pop(l, old);
+    if (rc) return -1;
+
+    int64_t rate = 0, burst = -1;
+    old = path_key(l, "webhook_rate");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "webhook_rate"))) rc = get_int(l, v, 0, 1000000, &rate);
+    path_pop(l, old);
+    if (rc) return -1;
+    old = path_key(l, "webhook_burst");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "webhook_burst"))) rc = get_int(l, v, 0, 1000000, &burst);
+    path_pop(l, old);
+    if (rc) return -1;
+    shop->webhook_rate = (int)rate;
+    shop->webhook_burst = burst < 0 ? (int)rate : (int)burst;
+
     old = path_key(l, "payment_reminder_im");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "payment_reminder_im")))
         rc = get_bool(l, v, &shop->payment_reminder_im);
@@ -930,9 +1026,8 @@ static int parse_shop(ld *l, const cJSON *obj, cs_shop *shop, size_t index) {
 static void shop_free_fields(cs_shop *shop) {
     free(shop->id);
     free(shop->time_zone);
-    free(shop->secret_generic);
-    free(shop->secret_taobao);
-    free(shop->secret_shopify);
+    for (int i = 0; i < CS_WEBHOOK_PLATFORMS; i++)
+        for (int k = 0; k < CS_SHOP_MAX_SECRETS; k++) free(shop->secrets[i][k]);
     free(shop->shopify_domain);
     free(shop->province);
     for (int i = 0; i < shop->ncouriers; i++) {
@@ -1083,6 +1178,21 @@ const cs_shop *cs_shops_find_shopify(const cs_shops *s, const char *domain) {
 size_t cs_shops_count(const cs_shops *s) { return s ? s->nshops : 0; }
 
 const cs_shop *cs_shops_at(const cs_shops *s, size_t i) { return s && i < s->nshops ? &s->shops[i] : NULL; }
+
+int cs_webhook_platform_parse(const char *name) {
+    for (int p = 0; p < CS_WEBHOOK_PLATFORMS; p++)
+        if (name && strcmp(name, cs_webhook_platform_name((cs_webhook_platform)p)) == 0) return p;
+    return -1;
+}
+
+const char *cs_webhook_platform_name(cs_webhook_platform p) {
+    switch (p) {
+        case CS_WEBHOOK_GENERIC: return "generic";
+        case CS_WEBHOOK_TAOBAO: return "taobao";
+        case CS_WEBHOOK_SHOPIFY: return "shopify";
+        default: return "?";
+    }
+}
 
 const cs_courier *cs_shop_courier(const cs_shop *shop, const char *code) {
     if (!shop || !code) return NULL;

@@ -70,17 +70,6 @@
 
 /* Positions group at the end of every project topic (it has no members
  * yet), so its workers read only what this case produces from now on. */
-static bool groupAtEnd(const char *group) {
-    size_t n = 0;
-    const cs_topic_info *t = cs_topics(&n);
-    for (size_t i = 0; i < n; i++)
-        if (it_group_commit_end(group, t[i].name) != 0) {
-            fprintf(stderr, "  group %s: cannot commit the end of %s\n", group, t[i].name);
-            return false;
-        }
-    return true;
-}
-
 static long long processed(const char *worker, const char *evp) {
     char r[400];
     return it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '%s' AND %s", worker,
@@ -249,7 +238,7 @@ static bool rfInit(rfScen *s) {
     snprintf(s->evp, sizeof s->evp, "%s-e", s->run);
     snprintf(s->op, sizeof s->op, "%s-o", s->run);
     snprintf(s->cp, sizeof s->cp, "%s-c", s->run);
-    if (!groupAtEnd(s->group + strlen("CS_GROUP_ID="))) return false;
+    if (!it_group_at_end(s->group + strlen("CS_GROUP_ID="))) return false;
     s->notices = it_reader_open("cs.notifications.v1", false);
     if (!s->notices) return false;
     it_worker ov;
@@ -432,7 +421,7 @@ static bool rvInit(rvScen *s, int64_t posted) {
     s->nbase = numbers;
     numbers += RV_REVIEWS;
     s->posted = posted;
-    return groupAtEnd(s->group + strlen("CS_GROUP_ID="));
+    return it_group_at_end(s->group + strlen("CS_GROUP_ID="));
 }
 
 /* Review i, negative, by its own buyer from its own number, as event
@@ -724,7 +713,7 @@ static void followUpsAcrossNotifierCrash(const char *point) {
     char ntGroup[96], log[1200];
     snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(groupAtEnd(ntGroup + strlen("CS_GROUP_ID=")));
+    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
     it_reader *requests = it_reader_open("cs.notifications.v1", false);
     IT_REQUIRE(requests != NULL);
@@ -811,7 +800,7 @@ static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
     char ntGroup[96], log[1200];
     snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(groupAtEnd(ntGroup + strlen("CS_GROUP_ID=")));
+    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
     it_reader *firings = it_reader_open("cs.timers.v1", false);
     IT_REQUIRE(firings != NULL);
@@ -876,7 +865,7 @@ static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_ti
     char ntGroup[96], log[1200];
     snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(groupAtEnd(ntGroup + strlen("CS_GROUP_ID=")));
+    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     const int64_t day1 = POSTED + MIN_MS;
     IT_REQUIRE(it_clock_set(day1) == 0);
     it_worker td, rv, nt;

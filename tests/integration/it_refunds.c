@@ -37,6 +37,7 @@ static bool startWorkers(it_worker *ov, it_worker *rf, const char *run, const ch
     char group[96], file[1200];
     snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
     snprintf(file, sizeof file, "CS_SHOPS_FILE=%s", shops);
+    if (!it_group_at_end(group)) return false; /* not the suite's history first */
     if (it_worker_start(ov, "ov", NULL) != 0) return false;
     const char *env[] = {group, file, NULL};
     if (it_worker_start_bin(rf, RF_NAME, "rf", NULL, env) != 0) return false;
@@ -229,6 +230,7 @@ static void test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fi
     it_run_id(run, sizeof run);
     snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
     it_worker rf;
+    IT_REQUIRE(it_group_at_end(group));
     IT_REQUIRE(it_worker_start_bin(&rf, RF_NAME, "rf-disputes", NULL, (const char *[]){group, NULL}) == 0);
     IT_REQUIRE(it_worker_wait_assigned(&rf, 60000));
     for (int i = 1; i <= 3; i++) {
@@ -282,6 +284,7 @@ static void test_rf2_open_case_escalated_at_its_deadline_closed_case_never(void)
     snprintf(shut_c, sizeof shut_c, "CASE-D-%s", run);
     int64_t base = (it_wall_ms() / 1000) * 1000;
     IT_REQUIRE(it_clock_set(base) == 0);
+    IT_REQUIRE(it_group_at_end(group));
     it_worker td, rf;
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-rf", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
                0);
@@ -344,6 +347,7 @@ static void test_rf2_return_never_shipped_escalated_after_2_days_not_before(void
     snprintf(ok_c, sizeof ok_c, "CASE-F-%s", run);
     int64_t base = (it_wall_ms() / 1000) * 1000;
     IT_REQUIRE(it_clock_set(base) == 0);
+    IT_REQUIRE(it_group_at_end(group));
     it_worker td, rf;
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-rf2", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
                0);

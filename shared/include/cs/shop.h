@@ -29,6 +29,22 @@ typedef enum cs_channel {
     CS_CHANNEL_OWN_SITE = 3,
 } cs_channel;
 
+/* The webhook platforms of POST /v1/webhooks/{platform} (CONTRACTS.md). */
+typedef enum cs_webhook_platform {
+    CS_WEBHOOK_GENERIC = 0,
+    CS_WEBHOOK_TAOBAO = 1,
+    CS_WEBHOOK_SHOPIFY = 2,
+    CS_WEBHOOK_PLATFORMS = 3,
+} cs_webhook_platform;
+#define CS_SHOP_MAX_SECRETS 2 /* current + previous, while a shop rotates */
+
+/* OV-3's address parts, as bits of cs_shop.address_required. */
+#define CS_ADDR_PROVINCE 0x1u
+#define CS_ADDR_CITY 0x2u
+#define CS_ADDR_DISTRICT 0x4u
+#define CS_ADDR_STREET 0x8u
+#define CS_ADDR_ALL (CS_ADDR_PROVINCE | CS_ADDR_CITY | CS_ADDR_DISTRICT | CS_ADDR_STREET)
+
 typedef enum cs_postage_mode {
     CS_POSTAGE_IN_REFUND = 1, /* RF-3: reimbursed postage added to the refund (default) */
     CS_POSTAGE_IN_PARCEL = 2, /* RF-3: cash in the reshipped parcel (where one is reshipped) */
@@ -124,10 +140,15 @@ typedef struct cs_shop {
     cs_channel channel;
     char *time_zone;                           /* IANA name, e.g. "Asia/Shanghai" */
     const cs_tz *tz;                           /* loaded zone; owned by the cs_shops set */
-    char *secret_generic;                      /* HMAC secret for generic webhooks */
-    char *secret_taobao;                       /* HMAC secret for taobao webhooks */
-    char *secret_shopify;                      /* HMAC secret for shopify webhooks */
+    /* Webhook HMAC secrets by platform (CS_WEBHOOK_*): the current one
+     * first, then, during a rotation, the one it replaces; NULL where absent.
+     * A signature made with either is accepted. */
+    char *secrets[CS_WEBHOOK_PLATFORMS][CS_SHOP_MAX_SECRETS];
     char *shopify_domain;                      /* X-Shopify-Shop-Domain, NULL if none */
+    char currency[4];                          /* ISO 4217 code of the shop's money ("CNY") */
+    unsigned address_required;                 /* OV-3: CS_ADDR_* parts an address needs */
+    int webhook_rate;                          /* gateway: requests/s a shop may send (0 = no limit) */
+    int webhook_burst;                         /* gateway: requests above the rate let through at once */
     cs_courier couriers[CS_SHOP_MAX_COURIERS]; /* preference order (OV-4) */
     int ncouriers;
     cs_thresholds th;
@@ -163,6 +184,9 @@ const cs_shop *cs_shops_at(const cs_shops *s, size_t i);
 /* Default thresholds (the handbook's numbers); used by the loader and by
  * unit tests that build a cs_shop by hand. */
 void cs_thresholds_defaults(cs_thresholds *th);
+/* The platform named "generic", "taobao" or "shopify", or -1. */
+int cs_webhook_platform_parse(const char *name);
+const char *cs_webhook_platform_name(cs_webhook_platform p);
 /* Courier by code in a shop, or NULL. */
 const cs_courier *cs_shop_courier(const cs_shop *shop, const char *code);
 /* A shop's template override by id, or NULL. */

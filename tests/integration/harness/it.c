@@ -1221,6 +1221,19 @@ int it_group_commit_end(const char *group, const char *topic) {
     return rc;
 }
 
+bool it_group_at_end(const char *group) {
+    const char *pre = "CS_GROUP_ID=";
+    if (strncmp(group, pre, strlen(pre)) == 0) group += strlen(pre);
+    size_t n = 0;
+    const cs_topic_info *t = cs_topics(&n);
+    for (size_t i = 0; i < n; i++)
+        if (it_group_commit_end(group, t[i].name) != 0) {
+            fprintf(stderr, "  group %s: cannot commit the end of %s\n", group, t[i].name);
+            return false;
+        }
+    return true;
+}
+
 int64_t it_group_lag(const char *group, const char *topic) {
     rd_kafka_t *rk = groupClient(group);
     if (!rk) return -1;

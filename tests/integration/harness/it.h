@@ -365,5 +365,10 @@ int64_t it_group_lag(const char *group, const char *topic);
 /* Commits group's offsets at the end of every partition of topic (the
  * group must have no members): it then starts with what comes next. */
 int it_group_commit_end(const char *group, const char *topic);
+/* A new group starts at the end of every project topic (it_group_commit_end
+ * on each), so a test's worker applies what the test produces, not the
+ * whole suite's history first. Takes the group name or "CS_GROUP_ID=<name>".
+ * false (with a line on stderr) on error. */
+bool it_group_at_end(const char *group);
 
 #endif

@@ -4,7 +4,7 @@
 
 static void run(const Cs__V1__Order *o, ov_decision *d) {
     ov_decision_init(d);
-    ov3_check_receiver(o, d);
+    ov3_check_receiver(o, NULL, d);
 }
 
 static void test_ov3_complete_receiver_passes(void) {
@@ -91,7 +91,24 @@ static void test_ov3_missing_name_and_phone(void) {
     CT_EQ_STR(fx_reason(&d, OV_ADDRESS_INCOMPLETE)->detail, "missing: receiver name, phone");
 }
 
+static void test_ov3_shop_without_district_requirement_accepts_no_district(void) {
+    fx_order f;
+    fx_order_init(&f);
+    f.addr.district = FX_S("");
+    cs_shop shop = {.address_required = CS_ADDR_PROVINCE | CS_ADDR_CITY | CS_ADDR_STREET};
+    ov_decision d;
+    ov_decision_init(&d);
+    ov3_check_receiver(&f.o, &shop, &d);
+    CT_EQ_INT(d.nreasons, 0);
+    /* the parts it still requires are still checked */
+    f.addr.city = FX_S("");
+    ov_decision_init(&d);
+    ov3_check_receiver(&f.o, &shop, &d);
+    CT_EQ_STR(fx_reason(&d, OV_ADDRESS_INCOMPLETE)->detail, "missing: city");
+}
+
 CT_MAIN(CT_CASE(test_ov3_complete_receiver_passes), CT_CASE(test_ov3_missing_district_is_incomplete),
         CT_CASE(test_ov3_street_of_spaces_only_is_incomplete), CT_CASE(test_ov3_invalid_phone_is_incomplete),
         CT_CASE(test_ov3_landline_with_area_code_is_valid), CT_CASE(test_ov3_fullwidth_digits_in_mobile_are_valid),
-        CT_CASE(test_ov3_no_receiver_names_every_part_in_one_reason), CT_CASE(test_ov3_missing_name_and_phone))
+        CT_CASE(test_ov3_no_receiver_names_every_part_in_one_reason), CT_CASE(test_ov3_missing_name_and_phone),
+        CT_CASE(test_ov3_shop_without_district_requirement_accepts_no_district))

@@ -73,8 +73,8 @@ static void test_shop_sample_file_loads(void) {
         CT_EQ_INT(tb->channel, CS_CHANNEL_TAOBAO);
         CT_EQ_STR(tb->time_zone, "Asia/Shanghai");
         CT_EQ_STR(cs_tz_name(tb->tz), "Asia/Shanghai");
-        CT_CHECK(tb->secret_taobao != NULL && tb->secret_generic != NULL);
-        CT_CHECK(tb->secret_shopify == NULL);
+        CT_CHECK(tb->secrets[CS_WEBHOOK_TAOBAO][0] != NULL && tb->secrets[CS_WEBHOOK_GENERIC][0] != NULL);
+        CT_CHECK(tb->secrets[CS_WEBHOOK_SHOPIFY][0] == NULL && tb->secrets[CS_WEBHOOK_TAOBAO][1] == NULL);
         CT_EQ_INT(tb->ncouriers, 4);
         CT_EQ_STR(tb->couriers[0].code, "YTO"); /* preference order kept */
         CT_EQ_STR(tb->couriers[1].code, "SF");
@@ -160,7 +160,11 @@ static void test_shop_missing_keys_take_handbook_defaults(void) {
     CT_EQ_INT(a->postage_reimburse, CS_POSTAGE_IN_REFUND); /* RF-3: added to the refund */
     CT_EQ_INT(a->ncouriers, 0);
     CT_EQ_INT(a->ntemplates, 0);
-    CT_CHECK(a->shopify_domain == NULL && a->secret_generic == NULL);
+    CT_CHECK(a->shopify_domain == NULL && a->secrets[CS_WEBHOOK_GENERIC][0] == NULL);
+    CT_EQ_STR(a->currency, "CNY");
+    CT_EQ_INT(a->address_required, CS_ADDR_ALL); /* OV-3 as RULES.md lists it */
+    CT_EQ_INT(a->webhook_rate, 0);               /* no limit */
+    CT_EQ_INT(a->webhook_burst, 0);
     CT_EQ_INT(a->nshifts, 3);
     CT_EQ_STR(a->shifts[0].name, "early");
     CT_EQ_INT(a->shifts[0].start_min, 9 * 60);
@@ -370,6 +374,44 @@ static void test_shop_short_secret_and_bad_domain_refused(void) {
                  "shops[0].shopify_domain: \"Shop.MyShopify.com\" is not a lower-case host name");
 }
 
+static void test_shop_rotating_secrets_currency_address_parts_and_rate(void) {
+    char err[512];
+    cs_shops *s = load_json(SHOP(",\"secrets\":{\"generic\":[\"new-secret-0123456789\",\"old-secret-0123456789\"],"
+                                 "\"shopify\":\"shopify-secret-012345\"},\"currency\":\"USD\","
+                                 "\"address_required\":[\"street\",\"province\",\"city\"],\"webhook_rate\":200"),
+                            err, sizeof err);
+    CT_CHECK(s != NULL);
+    if (!s) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
+    const cs_shop *a = cs_shops_at(s, 0);
+    CT_EQ_STR(a->secrets[CS_WEBHOOK_GENERIC][0], "new-secret-0123456789");
+    CT_EQ_STR(a->secrets[CS_WEBHOOK_GENERIC][1], "old-secret-0123456789");
+    CT_EQ_STR(a->secrets[CS_WEBHOOK_SHOPIFY][0], "shopify-secret-012345");
+    CT_CHECK(a->secrets[CS_WEBHOOK_SHOPIFY][1] == NULL && a->secrets[CS_WEBHOOK_TAOBAO][0] == NULL);
+    CT_EQ_STR(a->currency, "USD");
+    CT_EQ_INT(a->address_required, CS_ADDR_PROVINCE | CS_ADDR_CITY | CS_ADDR_STREET);
+    CT_EQ_INT(a->webhook_rate, 200);
+    CT_EQ_INT(a->webhook_burst, 200); /* defaults to the rate */
+    cs_shops_free(s);
+    CT_EQ_INT(cs_webhook_platform_parse("shopify"), CS_WEBHOOK_SHOPIFY);
+    CT_EQ_INT(cs_webhook_platform_parse("jd"), -1);
+    CT_EQ_STR(cs_webhook_platform_name(CS_WEBHOOK_TAOBAO), "taobao");
+    EXPECT_ERROR(SHOP(",\"secrets\":{\"taobao\":[\"a-secret-0123456789\",\"b-secret-0123456789\",\"c-secret-0123456789\"]}"),
+                 "shops[0].secrets.taobao: 3 secrets: one, or two while rotating (new first)");
+    EXPECT_ERROR(SHOP(",\"secrets\":{\"taobao\":[\"a-secret-0123456789\",\"short\"]}"),
+                 "shops[0].secrets.taobao[1]: too short: at least 16 characters");
+    EXPECT_ERROR(SHOP(",\"secrets\":{\"taobao\":[\"a-secret-0123456789\",\"a-secret-0123456789\"]}"),
+                 "shops[0].secrets.taobao: the two secrets are the same");
+    EXPECT_ERROR(SHOP(",\"currency\":\"cny\""), "shops[0].currency: \"cny\" is not an ISO 4217 code (3 upper-case letters)");
+    EXPECT_ERROR(SHOP(",\"address_required\":[\"country\"]"),
+                 "shops[0].address_required[0]: unknown address part \"country\" (province, city, district or street)");
+    EXPECT_ERROR(SHOP(",\"address_required\":[\"city\",\"city\"]"), "shops[0].address_required[1]: \"city\" listed twice");
+    EXPECT_ERROR(SHOP(",\"address_required\":[]"), "shops[0].address_required: must name at least one part");
+    EXPECT_ERROR(SHOP(",\"webhook_rate\":-1"), "shops[0].webhook_rate: -1 is out of range 0..1000000");
+}
+
 static void test_shop_json_syntax_error_names_line(void) {
     EXPECT_ERROR("{\n  \"shops\": [\n    {\"id\": \"a\",, \"channel\": \"tmall\"}\n  ]\n}\n",
                  "line 3: JSON syntax error near ' \"channel\": \"tma'");
@@ -392,7 +434,7 @@ static void test_shop_missing_file_refused(void) {
     CT_EQ_STR(err, "/nonexistent/shops.json: cannot open: No such file or directory");
 }
 
-CT_MAIN(CT_CASE(test_shop_sample_file_loads), CT_CASE(test_shop_missing_keys_take_handbook_defaults),
+CT_MAIN(CT_CASE(test_shop_sample_file_loads), CT_CASE(test_shop_rotating_secrets_currency_address_parts_and_rate), CT_CASE(test_shop_missing_keys_take_handbook_defaults),
         CT_CASE(test_shop_thresholds_and_shifts_are_read), CT_CASE(test_shop_rf3_province_and_postage_reimburse),
         CT_CASE(test_shop_bad_channel_names_key_path), CT_CASE(test_shop_requeue_shift_default_named_or_refused),
         CT_CASE(test_shop_missing_required_keys_named), CT_CASE(test_shop_unknown_and_duplicate_keys_refused),

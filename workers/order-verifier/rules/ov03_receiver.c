@@ -11,13 +11,16 @@
  * ideographic spaces); the phone syntax is cs_phone_valid()'s (mainland
  * mobile 1[3-9] + 9 digits or an area-code landline, full-width digits
  * accepted), shared with the other workers so every rule reads a phone the
- * same way. */
+ * same way. Which address parts are required is a shop setting
+ * (address_required, default all four as RULES.md lists them): a Shopify
+ * shop's addresses have no district, and its country may need fewer parts. */
 #include "ov_rules.h"
 
 #include "cs/text.h"
 
 /* OV-3 */
-void ov3_check_receiver(const Cs__V1__Order *o, ov_decision *d) {
+void ov3_check_receiver(const Cs__V1__Order *o, const cs_shop *shop, ov_decision *d) {
+    unsigned need = shop ? shop->address_required : CS_ADDR_ALL;
     const Cs__V1__Receiver *r = o->receiver;
     const Cs__V1__Address *a = r ? r->address : NULL;
     char missing[OV_DETAIL_LEN] = "";
@@ -27,9 +30,9 @@ void ov3_check_receiver(const Cs__V1__Order *o, ov_decision *d) {
         ov_appendf(missing, sizeof missing, ", phone");
     else if (!cs_phone_valid(r->phone))
         ov_appendf(missing, sizeof missing, ", phone (invalid)");
-    if (!a || ov_blank(a->province)) ov_appendf(missing, sizeof missing, ", province");
-    if (!a || ov_blank(a->city)) ov_appendf(missing, sizeof missing, ", city");
-    if (!a || ov_blank(a->district)) ov_appendf(missing, sizeof missing, ", district");
-    if (!a || ov_blank(a->street)) ov_appendf(missing, sizeof missing, ", street");
+    if ((need & CS_ADDR_PROVINCE) && (!a || ov_blank(a->province))) ov_appendf(missing, sizeof missing, ", province");
+    if ((need & CS_ADDR_CITY) && (!a || ov_blank(a->city))) ov_appendf(missing, sizeof missing, ", city");
+    if ((need & CS_ADDR_DISTRICT) && (!a || ov_blank(a->district))) ov_appendf(missing, sizeof missing, ", district");
+    if ((need & CS_ADDR_STREET) && (!a || ov_blank(a->street))) ov_appendf(missing, sizeof missing, ", street");
     if (missing[0]) ov_add_reason(d, "OV-3", OV_ADDRESS_INCOMPLETE, "missing: %s", missing + 2);
 }

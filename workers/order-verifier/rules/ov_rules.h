@@ -128,9 +128,10 @@ bool ov1_check_lines(const Cs__V1__Order *o, ov_decision *d);
  * amount differs by any fen -> AMOUNT_MISMATCH. Sets d->payable_fen. */
 void ov2_check_amount(const Cs__V1__Order *o, ov_decision *d);
 
-/* OV-3: receiver name, valid phone, complete address, else
+/* OV-3: receiver name, valid phone, complete address (the parts the shop
+ * requires: shop->address_required; every part when shop is NULL), else
  * ADDRESS_INCOMPLETE (one reason naming every missing part). */
-void ov3_check_receiver(const Cs__V1__Order *o, ov_decision *d);
+void ov3_check_receiver(const Cs__V1__Order *o, const cs_shop *shop, ov_decision *d);
 
 /* OV-4 (with OV-5's COD part): keeps the chosen courier if it reaches the
  * address (and collects cash there for COD), else switches to the first

@@ -59,7 +59,7 @@ int ov_verify(const Cs__V1__OrderState *st, const ov_state *io, const cs_shop *s
 
     bool lines_ok = ov1_check_lines(o, d);
     if (lines_ok) ov2_check_amount(o, d);
-    ov3_check_receiver(o, d);
+    ov3_check_receiver(o, shop, d);
     ov4_choose_courier(o, shop, d);
     ov5_check_payment(o, d);
     ov7_check_notes(o, d);
