@@ -25,61 +25,9 @@
 #define MIN 60000LL
 #define PHONE "13800138000"
 
-static char out_buf[131072];
-
-/* Runs cscli with args (a shell word list of safe text); stdout into
- * out_buf, the exit code returned. */
-static int cscli(const char *args) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s/cscli' %s 2>/dev/null", it.build_dir, args);
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out_buf, 1, sizeof out_buf - 1, p);
-    out_buf[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The same with --json, parsed (NULL when it does not parse). */
-static cJSON *cscliJson(int *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static cJSON *cscliJson(int *rc, const char *fmt, ...) {
-    char args[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    strncat(args, " --json", sizeof args - strlen(args) - 1);
-    *rc = cscli(args);
-    return cJSON_Parse(out_buf);
-}
-
-static const char *jstr(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long long jint(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
-static int jcount(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
-}
-
-/* bytes as lowercase hex for decode('...', 'hex') (malloc'd). */
-static char *hexOf(const uint8_t *b, size_t n) {
-    char *h = malloc(2 * n + 1);
-    if (!h) abort();
-    for (size_t i = 0; i < n; i++) snprintf(h + 2 * i, 3, "%02x", b[i]);
-    h[2 * n] = 0;
-    return h;
-}
-
 static int insertCase(const char *shop, const char *kind, const char *case_id, const char *order, const char *stage,
                       long long opened, long long closed, const uint8_t *doc, size_t len) {
-    char *hex = hexOf(doc, len), closed_s[32];
+    char *hex = it_hex(doc, len), closed_s[32];
     if (closed)
         snprintf(closed_s, sizeof closed_s, "%lld", closed);
     else
@@ -180,48 +128,48 @@ static void test_cscli_cases_list_filters_by_order_kind_and_open(void) {
     snprintf(review, sizeof review, "REV-%s", run);
     IT_REQUIRE(seed(run, order, kase, review));
     int rc = -1;
-    cJSON *doc = cscliJson(&rc, "cases list --order " SHOP ":%s", order);
+    cJSON *doc = it_cscli_json(&rc, "cases list --order " SHOP ":%s", order);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 2);
+    CT_EQ_INT(it_jint(doc, "count"), 2);
     const cJSON *it_;
     int seen = 0;
     cJSON_ArrayForEach(it_, cJSON_GetObjectItem(doc, "cases")) {
-        if (jstr(it_, "case_id") && strcmp(jstr(it_, "case_id"), kase) == 0) {
+        if (it_jstr(it_, "case_id") && strcmp(it_jstr(it_, "case_id"), kase) == 0) {
             seen++;
-            CT_EQ_STR(jstr(it_, "kind"), "aftersales");
-            CT_EQ_STR(jstr(it_, "stage"), "closed");
-            CT_EQ_STR(jstr(it_, "order_id"), order);
-            CT_EQ_INT(jint(it_, "opened_ms"), BASE);
-            CT_EQ_INT(jint(it_, "closed_ms"), BASE + 60 * MIN);
-            CT_EQ_INT(jint(it_, "updated_ms"), BASE + 60 * MIN);
+            CT_EQ_STR(it_jstr(it_, "kind"), "aftersales");
+            CT_EQ_STR(it_jstr(it_, "stage"), "closed");
+            CT_EQ_STR(it_jstr(it_, "order_id"), order);
+            CT_EQ_INT(it_jint(it_, "opened_ms"), BASE);
+            CT_EQ_INT(it_jint(it_, "closed_ms"), BASE + 60 * MIN);
+            CT_EQ_INT(it_jint(it_, "updated_ms"), BASE + 60 * MIN);
         } else {
             seen += 10;
-            CT_EQ_STR(jstr(it_, "case_id"), review);
-            CT_EQ_STR(jstr(it_, "kind"), "review");
+            CT_EQ_STR(it_jstr(it_, "case_id"), review);
+            CT_EQ_STR(it_jstr(it_, "kind"), "review");
             CT_CHECK(cJSON_IsNull(cJSON_GetObjectItem(it_, "closed_ms")));
         }
     }
     CT_EQ_INT(seen, 11);
     cJSON_Delete(doc);
 
-    doc = cscliJson(&rc, "cases list --open --order " SHOP ":%s", order);
+    doc = it_cscli_json(&rc, "cases list --open --order " SHOP ":%s", order);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 1);
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cases"), 0), "case_id"), review);
+    CT_EQ_INT(it_jint(doc, "count"), 1);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cases"), 0), "case_id"), review);
     cJSON_Delete(doc);
-    doc = cscliJson(&rc, "cases list --kind aftersales --shop " SHOP " --order " SHOP ":%s", order);
+    doc = it_cscli_json(&rc, "cases list --kind aftersales --shop " SHOP " --order " SHOP ":%s", order);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 1);
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cases"), 0), "case_id"), kase);
+    CT_EQ_INT(it_jint(doc, "count"), 1);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cases"), 0), "case_id"), kase);
     cJSON_Delete(doc);
 
     /* for people: one line per case, times in the zone asked */
     char args[512];
     snprintf(args, sizeof args, "cases list --tz Asia/Shanghai --order " SHOP ":%s", order);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, kase) && strstr(out_buf, review));
-    CT_CHECK(strstr(out_buf, "2026-03-01T10:00:00") != NULL);
-    CT_CHECK(strstr(out_buf, "2 rows") != NULL);
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, kase) && strstr(it_cscli_out, review));
+    CT_CHECK(strstr(it_cscli_out, "2026-03-01T10:00:00") != NULL);
+    CT_CHECK(strstr(it_cscli_out, "2 rows") != NULL);
     unseed(run, order, kase);
 }
 
@@ -233,49 +181,49 @@ static void test_cscli_finance_and_decisions_list_every_field(void) {
     snprintf(review, sizeof review, "REV-%s", run);
     IT_REQUIRE(seed(run, order, kase, review));
     int rc = -1;
-    cJSON *doc = cscliJson(&rc, "finance list --order " SHOP ":%s", order);
+    cJSON *doc = it_cscli_json(&rc, "finance list --order " SHOP ":%s", order);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 1);
+    CT_EQ_INT(it_jint(doc, "count"), 1);
     const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "finance"), 0);
     snprintf(want, sizeof want, "%s-r/finance/0/refund", run);
-    CT_EQ_STR(jstr(f, "request_id"), want);
-    CT_EQ_STR(jstr(f, "shop_id"), SHOP);
-    CT_EQ_STR(jstr(f, "order_id"), order);
-    CT_EQ_STR(jstr(f, "kind"), "refund");
-    CT_EQ_INT(jint(f, "amount_fen"), 2999);
-    CT_EQ_STR(jstr(f, "agent"), "小王");
-    CT_EQ_STR(jstr(f, "buyer_id"), "buyer-cli");
-    CT_EQ_STR(jstr(f, "refund_account"), "alipay 138****8000"); /* masked, as in the logs */
-    CT_EQ_STR(jstr(f, "rule"), "RF-7");
-    CT_EQ_STR(jstr(f, "reason"), "quality: refund only");
-    CT_EQ_INT(jint(f, "created_ms"), BASE + 30 * MIN);
+    CT_EQ_STR(it_jstr(f, "request_id"), want);
+    CT_EQ_STR(it_jstr(f, "shop_id"), SHOP);
+    CT_EQ_STR(it_jstr(f, "order_id"), order);
+    CT_EQ_STR(it_jstr(f, "kind"), "refund");
+    CT_EQ_INT(it_jint(f, "amount_fen"), 2999);
+    CT_EQ_STR(it_jstr(f, "agent"), "小王");
+    CT_EQ_STR(it_jstr(f, "buyer_id"), "buyer-cli");
+    CT_EQ_STR(it_jstr(f, "refund_account"), "alipay 138****8000"); /* masked, as in the logs */
+    CT_EQ_STR(it_jstr(f, "rule"), "RF-7");
+    CT_EQ_STR(it_jstr(f, "reason"), "quality: refund only");
+    CT_EQ_INT(it_jint(f, "created_ms"), BASE + 30 * MIN);
     cJSON_Delete(doc);
-    doc = cscliJson(&rc, "finance list --kind compensation --order " SHOP ":%s", order);
+    doc = it_cscli_json(&rc, "finance list --kind compensation --order " SHOP ":%s", order);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 0);
+    CT_EQ_INT(it_jint(doc, "count"), 0);
     cJSON_Delete(doc);
     char args[512];
     snprintf(args, sizeof args, "finance list --order " SHOP ":%s", order);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, "29.99") != NULL);
-    CT_CHECK(strstr(out_buf, PHONE) == NULL);
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, "29.99") != NULL);
+    CT_CHECK(strstr(it_cscli_out, PHONE) == NULL);
 
-    doc = cscliJson(&rc, "decisions list --case %s", kase);
+    doc = it_cscli_json(&rc, "decisions list --case %s", kase);
     CT_EQ_INT(rc, 0);
-    CT_EQ_INT(jint(doc, "count"), 1);
+    CT_EQ_INT(it_jint(doc, "count"), 1);
     const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "decisions"), 0);
     snprintf(want, sizeof want, "%s-a/decision", run);
-    CT_EQ_STR(jstr(d, "decision_id"), want);
-    CT_EQ_STR(jstr(d, "case_id"), kase);
-    CT_EQ_STR(jstr(d, "order_id"), order);
-    CT_EQ_STR(jstr(d, "verdict"), "AGREE");
-    CT_EQ_INT(jint(d, "amount_fen"), 2999);
-    CT_EQ_STR(jstr(d, "rule"), "RF-9");
-    CT_EQ_INT(jint(d, "decided_ms"), BASE + 5 * MIN);
+    CT_EQ_STR(it_jstr(d, "decision_id"), want);
+    CT_EQ_STR(it_jstr(d, "case_id"), kase);
+    CT_EQ_STR(it_jstr(d, "order_id"), order);
+    CT_EQ_STR(it_jstr(d, "verdict"), "AGREE");
+    CT_EQ_INT(it_jint(d, "amount_fen"), 2999);
+    CT_EQ_STR(it_jstr(d, "rule"), "RF-9");
+    CT_EQ_INT(it_jint(d, "decided_ms"), BASE + 5 * MIN);
     cJSON_Delete(doc);
     snprintf(args, sizeof args, "decisions list --case %s", kase);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, "AGREE") && strstr(out_buf, "29.99") && strstr(out_buf, "RF-9"));
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, "AGREE") && strstr(it_cscli_out, "29.99") && strstr(it_cscli_out, "RF-9"));
     unseed(run, order, kase);
 }
 
@@ -287,23 +235,23 @@ static void test_cscli_cases_show_case_timeline_timers_messages(void) {
     snprintf(review, sizeof review, "REV-%s", run);
     IT_REQUIRE(seed(run, order, kase, review));
     int rc = -1;
-    cJSON *doc = cscliJson(&rc, "cases show %s", kase);
+    cJSON *doc = it_cscli_json(&rc, "cases show %s", kase);
     CT_EQ_INT(rc, 0);
     IT_REQUIRE(doc != NULL);
-    CT_EQ_STR(jstr(doc, "shop_id"), SHOP);
-    CT_EQ_STR(jstr(doc, "kind"), "aftersales");
-    CT_EQ_STR(jstr(doc, "order_id"), order);
-    CT_EQ_STR(jstr(doc, "stage"), "closed");
+    CT_EQ_STR(it_jstr(doc, "shop_id"), SHOP);
+    CT_EQ_STR(it_jstr(doc, "kind"), "aftersales");
+    CT_EQ_STR(it_jstr(doc, "order_id"), order);
+    CT_EQ_STR(it_jstr(doc, "stage"), "closed");
     CT_CHECK(cJSON_IsFalse(cJSON_GetObjectItem(doc, "open")));
     const cJSON *st = cJSON_GetObjectItem(doc, "doc");
-    CT_EQ_STR(jstr(st, "type"), "REFUND_ONLY");
-    CT_EQ_STR(jstr(st, "reason"), "QUALITY");
-    CT_EQ_STR(jstr(st, "stage"), "CLOSED");
-    CT_EQ_STR(jstr(st, "agent"), "小王");
-    CT_EQ_STR(jstr(st, "refund_account"), "alipay 138****8000");
-    CT_EQ_INT(jint(st, "amount_fen"), 2999);
-    CT_EQ_INT(jint(st, "postage_paid_fen"), 800);
-    CT_EQ_INT(jint(st, "agreed_ms"), BASE + 10 * MIN);
+    CT_EQ_STR(it_jstr(st, "type"), "REFUND_ONLY");
+    CT_EQ_STR(it_jstr(st, "reason"), "QUALITY");
+    CT_EQ_STR(it_jstr(st, "stage"), "CLOSED");
+    CT_EQ_STR(it_jstr(st, "agent"), "小王");
+    CT_EQ_STR(it_jstr(st, "refund_account"), "alipay 138****8000");
+    CT_EQ_INT(it_jint(st, "amount_fen"), 2999);
+    CT_EQ_INT(it_jint(st, "postage_paid_fen"), 800);
+    CT_EQ_INT(it_jint(st, "agreed_ms"), BASE + 10 * MIN);
     CT_CHECK(cJSON_IsTrue(cJSON_GetObjectItem(st, "has_photo")));
 
     /* the timeline: in time order, every source once */
@@ -325,69 +273,69 @@ static void test_cscli_cases_show_case_timeline_timers_messages(void) {
     long long prev = 0;
     for (int i = 0; i < cJSON_GetArraySize(tl) && i < (int)(sizeof want / sizeof want[0]); i++) {
         const cJSON *e = cJSON_GetArrayItem(tl, i);
-        CT_EQ_STR(jstr(e, "what"), want[i]);
-        CT_EQ_INT(jint(e, "ms"), at[i]);
-        CT_CHECK(jint(e, "ms") >= prev);
-        prev = jint(e, "ms");
+        CT_EQ_STR(it_jstr(e, "what"), want[i]);
+        CT_EQ_INT(it_jint(e, "ms"), at[i]);
+        CT_CHECK(it_jint(e, "ms") >= prev);
+        prev = it_jint(e, "ms");
     }
-    CT_EQ_INT(jcount(doc, "tasks"), 1);
-    CT_EQ_INT(jcount(doc, "finance"), 1);
-    CT_EQ_INT(jcount(doc, "decisions"), 1);
+    CT_EQ_INT(it_jcount(doc, "tasks"), 1);
+    CT_EQ_INT(it_jcount(doc, "finance"), 1);
+    CT_EQ_INT(it_jcount(doc, "decisions"), 1);
     /* its three timers, soonest first; the other case's is not one */
     const cJSON *tm = cJSON_GetObjectItem(doc, "timers");
     CT_EQ_INT(cJSON_GetArraySize(tm), 3);
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(tm, 0), "status"), "fired");
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(tm, 1), "status"), "cancelled");
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(tm, 2), "status"), "pending");
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(tm, 2), "kind"), "rf2.escalate");
-    CT_EQ_INT(jint(cJSON_GetArrayItem(tm, 2), "due_ms"), 4102444800000LL);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(tm, 0), "status"), "fired");
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(tm, 1), "status"), "cancelled");
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(tm, 2), "status"), "pending");
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(tm, 2), "kind"), "rf2.escalate");
+    CT_EQ_INT(it_jint(cJSON_GetArrayItem(tm, 2), "due_ms"), 4102444800000LL);
     const cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "messages"), 0);
-    CT_EQ_INT(jcount(doc, "messages"), 1);
-    CT_EQ_STR(jstr(m, "template"), "rf_agreed");
-    CT_EQ_STR(jstr(m, "status"), "sent");
-    CT_EQ_STR(jstr(m, "to"), "138****8000");
+    CT_EQ_INT(it_jcount(doc, "messages"), 1);
+    CT_EQ_STR(it_jstr(m, "template"), "rf_agreed");
+    CT_EQ_STR(it_jstr(m, "status"), "sent");
+    CT_EQ_STR(it_jstr(m, "to"), "138****8000");
     cJSON_Delete(doc);
 
     /* for people: yuan, the shop's zone, masked numbers, the sections */
     snprintf(args, sizeof args, "cases show %s --shop " SHOP, kase);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, "29.99 CNY") != NULL);
-    CT_CHECK(strstr(out_buf, "REFUND_ONLY") != NULL);
-    CT_CHECK(strstr(out_buf, "小王") != NULL);
-    CT_CHECK(strstr(out_buf, "2026-03-01T10:00:00") != NULL); /* tb-demo is Asia/Shanghai */
-    CT_CHECK(strstr(out_buf, "Timeline") && strstr(out_buf, "Timers") && strstr(out_buf, "Messages"));
-    CT_CHECK(strstr(out_buf, "rf2.escalate") != NULL);
-    CT_CHECK(strstr(out_buf, PHONE) == NULL);
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, "29.99 CNY") != NULL);
+    CT_CHECK(strstr(it_cscli_out, "REFUND_ONLY") != NULL);
+    CT_CHECK(strstr(it_cscli_out, "小王") != NULL);
+    CT_CHECK(strstr(it_cscli_out, "2026-03-01T10:00:00") != NULL); /* tb-demo is Asia/Shanghai */
+    CT_CHECK(strstr(it_cscli_out, "Timeline") && strstr(it_cscli_out, "Timers") && strstr(it_cscli_out, "Messages"));
+    CT_CHECK(strstr(it_cscli_out, "rf2.escalate") != NULL);
+    CT_CHECK(strstr(it_cscli_out, PHONE) == NULL);
 
     /* the review case: in two shops, so --shop picks it */
     snprintf(args, sizeof args, "cases show %s", review);
-    CT_EQ_INT(cscli(args), 2);
-    doc = cscliJson(&rc, "cases show %s --shop " SHOP, review);
+    CT_EQ_INT(it_cscli(args), 2);
+    doc = it_cscli_json(&rc, "cases show %s --shop " SHOP, review);
     CT_EQ_INT(rc, 0);
     st = cJSON_GetObjectItem(doc, "doc");
-    CT_EQ_STR(jstr(doc, "kind"), "review");
+    CT_EQ_STR(it_jstr(doc, "kind"), "review");
     CT_CHECK(cJSON_IsTrue(cJSON_GetObjectItem(doc, "open")));
-    CT_EQ_STR(jstr(st, "rating"), "NEGATIVE");
-    CT_EQ_STR(jstr(st, "dislike"), "SERVICE");
-    CT_EQ_STR(jstr(st, "buyer_phone"), "138****8000");
-    CT_EQ_INT(jint(st, "item_price_fen"), 1990);
-    CT_EQ_INT(jcount(st, "sms_days"), 2);
-    CT_EQ_STR(jstr(st, "state"), "open");
+    CT_EQ_STR(it_jstr(st, "rating"), "NEGATIVE");
+    CT_EQ_STR(it_jstr(st, "dislike"), "SERVICE");
+    CT_EQ_STR(it_jstr(st, "buyer_phone"), "138****8000");
+    CT_EQ_INT(it_jint(st, "item_price_fen"), 1990);
+    CT_EQ_INT(it_jcount(st, "sms_days"), 2);
+    CT_EQ_STR(it_jstr(st, "state"), "open");
     /* its own times, and the order's task (the order's, whichever case) */
     const cJSON *rt = cJSON_GetObjectItem(doc, "timeline");
     CT_EQ_INT(cJSON_GetArraySize(rt), 6); /* + task closed, message, finance */
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(rt, 0), "what"), "task");
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(rt, 1), "what"), "review posted");
-    CT_EQ_INT(jint(cJSON_GetArrayItem(rt, 1), "ms"), BASE + 2 * MIN);
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(rt, 2), "what"), "opened");
-    CT_EQ_INT(jcount(doc, "timers"), 0);
-    CT_EQ_INT(jcount(doc, "decisions"), 0);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(rt, 0), "what"), "task");
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(rt, 1), "what"), "review posted");
+    CT_EQ_INT(it_jint(cJSON_GetArrayItem(rt, 1), "ms"), BASE + 2 * MIN);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(rt, 2), "what"), "opened");
+    CT_EQ_INT(it_jcount(doc, "timers"), 0);
+    CT_EQ_INT(it_jcount(doc, "decisions"), 0);
     cJSON_Delete(doc);
 
     /* no such case: exit 1 */
-    doc = cscliJson(&rc, "cases show NOPE-%s", run);
+    doc = it_cscli_json(&rc, "cases show NOPE-%s", run);
     CT_EQ_INT(rc, 1);
-    CT_EQ_INT(jint(cJSON_GetObjectItem(doc, "error"), "code"), 1);
+    CT_EQ_INT(it_jint(cJSON_GetObjectItem(doc, "error"), "code"), 1);
     cJSON_Delete(doc);
     unseed(run, order, kase);
 }

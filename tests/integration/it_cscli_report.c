@@ -36,53 +36,6 @@
 
 static char shop[64];
 
-static char out_buf[131072];
-
-/* Runs cscli with args (a shell word list of safe text); stdout into
- * out_buf, the exit code returned. */
-static int cscli(const char *args) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s/cscli' %s 2>/dev/null", it.build_dir, args);
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out_buf, 1, sizeof out_buf - 1, p);
-    out_buf[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The same with --json, parsed (NULL when it does not parse). */
-static cJSON *cscliJson(int *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static cJSON *cscliJson(int *rc, const char *fmt, ...) {
-    char args[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    strncat(args, " --json", sizeof args - strlen(args) - 1);
-    *rc = cscli(args);
-    return cJSON_Parse(out_buf);
-}
-
-static const char *jstr(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long long jint(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
-/* bytes as lowercase hex for decode('...', 'hex') (malloc'd). */
-static char *hexOf(const uint8_t *b, size_t n) {
-    char *h = malloc(2 * n + 1);
-    if (!h) abort();
-    for (size_t i = 0; i < n; i++) snprintf(h + 2 * i, 3, "%02x", b[i]);
-    h[2 * n] = 0;
-    return h;
-}
-
 static const cJSON *obj(const cJSON *o, const char *name) { return cJSON_GetObjectItemCaseSensitive(o, name); }
 
 /* The one shop section of a report document. */
@@ -115,7 +68,7 @@ static int aftersales(const char *id, const char *order, Cs__V1__CaseType type, 
     rs.last_event_ms = last_event;
     uint8_t buf[1024];
     size_t n = cs__v1__refund_case_state__pack(&rs, buf);
-    char *hex = hexOf(buf, n), closed[32] = "NULL";
+    char *hex = it_hex(buf, n), closed[32] = "NULL";
     if (stage == S(CLOSED)) snprintf(closed, sizeof closed, "%lld", last_event);
     int rc = it_pg_exec("INSERT INTO cases (shop_id, case_id, kind, order_id, stage, opened_ms, closed_ms, updated_ms, "
                         "doc) VALUES ('%s', '%s', 'aftersales', '%s', 'x', %lld, %s, %lld, decode('%s', 'hex'))",
@@ -137,7 +90,7 @@ static int review(const char *id, Cs__V1__ReviewRating rating, Cs__V1__DislikeKi
     vs.closed_ms = closed;
     uint8_t buf[512];
     size_t n = cs__v1__review_case_state__pack(&vs, buf);
-    char *hex = hexOf(buf, n);
+    char *hex = it_hex(buf, n);
     int rc = it_pg_exec("INSERT INTO cases (shop_id, case_id, kind, order_id, stage, opened_ms, closed_ms, updated_ms, "
                         "doc) VALUES ('%s', '%s', 'review', '%s', 'x', %lld, %lld, %lld, decode('%s', 'hex'))",
                         shop, id, id, closed - 2 * DAY, closed, closed, hex);
@@ -152,7 +105,7 @@ static int order(const char *id, long long paid, long long closed) {
     st.closed_ms = closed;
     uint8_t buf[256];
     size_t n = cs__v1__order_state__pack(&st, buf);
-    char *hex = hexOf(buf, n);
+    char *hex = it_hex(buf, n);
     int rc = it_pg_exec("INSERT INTO orders (shop_id, order_id, version, state, created_ms, paid_ms, doc) VALUES "
                         "('%s', '%s', 1, 'VERIFIED', %lld, %lld, decode('%s', 'hex'))",
                         shop, id, paid - HOUR, paid, hex);
@@ -270,144 +223,144 @@ static void unseed(void) {
 
 static void test_rp1_daily_report_counts_the_day_and_raises_the_rf11_alert_line(void) {
     int rc;
-    cJSON *doc = cscliJson(&rc, "report daily --date 2026-03-04 --shop %s", shop);
+    cJSON *doc = it_cscli_json(&rc, "report daily --date 2026-03-04 --shop %s", shop);
     CT_EQ_INT(rc, 0);
     const cJSON *s = shopOf(doc);
     IT_REQUIRE(s != NULL);
-    CT_EQ_STR(jstr(s, "date"), "2026-03-04");
-    CT_EQ_STR(jstr(s, "time_zone"), "Asia/Shanghai");
+    CT_EQ_STR(it_jstr(s, "date"), "2026-03-04");
+    CT_EQ_STR(it_jstr(s, "time_zone"), "Asia/Shanghai");
     CT_CHECK(cJSON_IsFalse(obj(s, "shop_known")));
-    CT_EQ_INT(jint(s, "start_ms"), D0);
+    CT_EQ_INT(it_jint(s, "start_ms"), D0);
     const cJSON *o = obj(s, "orders");
-    CT_EQ_INT(jint(o, "verified"), 2);
-    CT_EQ_INT(jint(obj(o, "verdicts"), "VERIFIED"), 2);
-    CT_EQ_INT(jint(obj(o, "verdicts"), "EXCEPTION"), 1);
+    CT_EQ_INT(it_jint(o, "verified"), 2);
+    CT_EQ_INT(it_jint(obj(o, "verdicts"), "VERIFIED"), 2);
+    CT_EQ_INT(it_jint(obj(o, "verdicts"), "EXCEPTION"), 1);
     o = obj(s, "exceptions");
-    CT_EQ_INT(jint(o, "opened"), 2);
-    CT_EQ_INT(jint(o, "closed"), 1);
-    CT_EQ_INT(jint(o, "overdue"), 1);
-    CT_EQ_INT(jint(o, "open_at_end"), 2);
+    CT_EQ_INT(it_jint(o, "opened"), 2);
+    CT_EQ_INT(it_jint(o, "closed"), 1);
+    CT_EQ_INT(it_jint(o, "overdue"), 1);
+    CT_EQ_INT(it_jint(o, "open_at_end"), 2);
     o = obj(s, "aftersales");
-    CT_EQ_INT(jint(o, "opened"), 1);
-    CT_EQ_INT(jint(o, "closed"), 1);
-    CT_EQ_INT(jint(obj(o, "opened_by_type"), "refund_only"), 1);
-    CT_EQ_INT(jint(obj(o, "closed_by_type"), "return_refund"), 1);
+    CT_EQ_INT(it_jint(o, "opened"), 1);
+    CT_EQ_INT(it_jint(o, "closed"), 1);
+    CT_EQ_INT(it_jint(obj(o, "opened_by_type"), "refund_only"), 1);
+    CT_EQ_INT(it_jint(obj(o, "closed_by_type"), "return_refund"), 1);
     /* open at the day's end: K1, and the weekly test's C3, C4, C6, C7
      * (registered 03-02, never closed) and C5 (closed 03-05) */
-    CT_EQ_INT(jint(o, "open_at_end"), 6);
+    CT_EQ_INT(it_jint(o, "open_at_end"), 6);
     o = obj(s, "messages");
-    CT_EQ_INT(jint(o, "sent"), 2);
-    CT_EQ_INT(jint(o, "held"), 1);
-    CT_EQ_INT(jint(o, "suppressed"), 1);
-    CT_EQ_INT(jint(o, "expired"), 1);
-    CT_EQ_INT(jint(o, "cancelled"), 1);
-    CT_EQ_INT(jint(o, "failed"), 0);
-    CT_EQ_INT(jint(obj(s, "sla_breaches"), "total"), 1);
-    CT_EQ_INT(jint(obj(obj(s, "sla_breaches"), "by_rule"), "EX-6"), 1);
+    CT_EQ_INT(it_jint(o, "sent"), 2);
+    CT_EQ_INT(it_jint(o, "held"), 1);
+    CT_EQ_INT(it_jint(o, "suppressed"), 1);
+    CT_EQ_INT(it_jint(o, "expired"), 1);
+    CT_EQ_INT(it_jint(o, "cancelled"), 1);
+    CT_EQ_INT(it_jint(o, "failed"), 0);
+    CT_EQ_INT(it_jint(obj(s, "sla_breaches"), "total"), 1);
+    CT_EQ_INT(it_jint(obj(obj(s, "sla_breaches"), "by_rule"), "EX-6"), 1);
     o = obj(s, "missed_orders");
-    CT_EQ_INT(jint(o, "count"), 2);
+    CT_EQ_INT(it_jint(o, "count"), 2);
     CT_EQ_STR(cJSON_GetArrayItem(obj(o, "orders"), 0)->valuestring, "M1");
     const cJSON *q = obj(s, "quality_watch");
     CT_EQ_INT(cJSON_GetArraySize(q), 2);
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(q, 0), "sku"), "SKU-Q");
-    CT_EQ_INT(jint(cJSON_GetArrayItem(q, 0), "cases"), 3);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(q, 0), "sku"), "SKU-Q");
+    CT_EQ_INT(it_jint(cJSON_GetArrayItem(q, 0), "cases"), 3);
     CT_CHECK(cJSON_IsTrue(obj(cJSON_GetArrayItem(q, 0), "delist")));
-    CT_EQ_STR(jstr(cJSON_GetArrayItem(q, 1), "sku"), "SKU-R");
-    CT_EQ_INT(jint(cJSON_GetArrayItem(q, 1), "cases"), 2);
+    CT_EQ_STR(it_jstr(cJSON_GetArrayItem(q, 1), "sku"), "SKU-R");
+    CT_EQ_INT(it_jint(cJSON_GetArrayItem(q, 1), "cases"), 2);
     CT_CHECK(cJSON_IsFalse(obj(cJSON_GetArrayItem(q, 1), "delist")));
     o = obj(s, "disputes");
-    CT_EQ_INT(jint(o, "opened"), 1);
-    CT_EQ_INT(jint(o, "month_to_date"), 4);
+    CT_EQ_INT(it_jint(o, "opened"), 1);
+    CT_EQ_INT(it_jint(o, "month_to_date"), 4);
     CT_CHECK(cJSON_IsTrue(obj(o, "alert")));
     CT_CHECK(cJSON_IsFalse(obj(o, "campaign_barred")));
     CT_EQ_INT(cJSON_GetArraySize(obj(o, "lines")), 1);
     cJSON_Delete(doc);
     /* the day before: three disputes, no alert */
-    doc = cscliJson(&rc, "report daily --date 2026-03-03 --shop %s", shop);
+    doc = it_cscli_json(&rc, "report daily --date 2026-03-03 --shop %s", shop);
     CT_EQ_INT(rc, 0);
     s = shopOf(doc);
     IT_REQUIRE(s != NULL);
-    CT_EQ_INT(jint(obj(s, "disputes"), "month_to_date"), 3);
+    CT_EQ_INT(it_jint(obj(s, "disputes"), "month_to_date"), 3);
     CT_CHECK(cJSON_IsFalse(obj(obj(s, "disputes"), "alert")));
     cJSON_Delete(doc);
     /* for people: the alert line */
     char args[256];
     snprintf(args, sizeof args, "report daily --date 2026-03-04 --shop %s", shop);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, "! RF-11 alert: dispute 4 of 2026-03 (case d4)") != NULL);
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, "! RF-11 alert: dispute 4 of 2026-03 (case d4)") != NULL);
 }
 
 static void test_rv6_rf12_weekly_report_by_outcome_and_case_with_30_day_metrics(void) {
     int rc;
-    cJSON *doc = cscliJson(&rc, "report weekly --week-ending 2026-03-07 --shop %s", shop);
+    cJSON *doc = it_cscli_json(&rc, "report weekly --week-ending 2026-03-07 --shop %s", shop);
     CT_EQ_INT(rc, 0);
     const cJSON *s = shopOf(doc);
     IT_REQUIRE(s != NULL);
-    CT_EQ_STR(jstr(s, "week_start"), "2026-03-01");
-    CT_EQ_STR(jstr(s, "week_ending"), "2026-03-07");
+    CT_EQ_STR(it_jstr(s, "week_start"), "2026-03-01");
+    CT_EQ_STR(it_jstr(s, "week_ending"), "2026-03-07");
     const cJSON *r = obj(s, "reviews");
-    CT_EQ_INT(jint(r, "closed"), 3);
-    CT_EQ_INT(jint(r, "negative"), 2);
-    CT_EQ_INT(jint(r, "neutral"), 1);
-    CT_EQ_INT(jint(obj(r, "by_outcome"), "revised"), 1);
-    CT_EQ_INT(jint(obj(r, "by_outcome"), "refused"), 1);
-    CT_EQ_INT(jint(obj(r, "by_outcome"), "no_answer"), 1);
-    CT_EQ_INT(jint(obj(obj(r, "by_outcome_dislike"), "revised"), "product"), 1);
-    CT_EQ_INT(jint(obj(obj(r, "by_outcome_dislike"), "refused"), "service"), 1);
-    CT_EQ_INT(jint(obj(obj(r, "by_outcome_rating"), "refused"), "neutral"), 1);
-    CT_EQ_INT(jint(obj(obj(r, "by_outcome_rating"), "no_answer"), "negative"), 1);
-    CT_EQ_INT(jint(obj(r, "by_dislike"), "product"), 2);
+    CT_EQ_INT(it_jint(r, "closed"), 3);
+    CT_EQ_INT(it_jint(r, "negative"), 2);
+    CT_EQ_INT(it_jint(r, "neutral"), 1);
+    CT_EQ_INT(it_jint(obj(r, "by_outcome"), "revised"), 1);
+    CT_EQ_INT(it_jint(obj(r, "by_outcome"), "refused"), 1);
+    CT_EQ_INT(it_jint(obj(r, "by_outcome"), "no_answer"), 1);
+    CT_EQ_INT(it_jint(obj(obj(r, "by_outcome_dislike"), "revised"), "product"), 1);
+    CT_EQ_INT(it_jint(obj(obj(r, "by_outcome_dislike"), "refused"), "service"), 1);
+    CT_EQ_INT(it_jint(obj(obj(r, "by_outcome_rating"), "refused"), "neutral"), 1);
+    CT_EQ_INT(it_jint(obj(obj(r, "by_outcome_rating"), "no_answer"), "negative"), 1);
+    CT_EQ_INT(it_jint(obj(r, "by_dislike"), "product"), 2);
     const cJSON *t = obj(obj(s, "costs"), "total");
-    CT_EQ_INT(jint(t, "refunds"), 3);
-    CT_EQ_INT(jint(t, "refunds_fen"), 9900 + 500 + 3000);
-    CT_EQ_INT(jint(t, "postage_fen"), 1000);
-    CT_EQ_INT(jint(t, "compensations"), 1);
-    CT_EQ_INT(jint(t, "compensation_fen"), 150);
-    CT_EQ_INT(jint(t, "partial_refunds"), 1);
-    CT_EQ_INT(jint(t, "partial_refund_fen"), 500);
-    CT_EQ_INT(jint(t, "gifts"), 1);
+    CT_EQ_INT(it_jint(t, "refunds"), 3);
+    CT_EQ_INT(it_jint(t, "refunds_fen"), 9900 + 500 + 3000);
+    CT_EQ_INT(it_jint(t, "postage_fen"), 1000);
+    CT_EQ_INT(it_jint(t, "compensations"), 1);
+    CT_EQ_INT(it_jint(t, "compensation_fen"), 150);
+    CT_EQ_INT(it_jint(t, "partial_refunds"), 1);
+    CT_EQ_INT(it_jint(t, "partial_refund_fen"), 500);
+    CT_EQ_INT(it_jint(t, "gifts"), 1);
     const cJSON *by = obj(obj(s, "costs"), "by_case");
     CT_EQ_INT(cJSON_GetArraySize(by), 3);
     int seen = 0;
     for (int i = 0; i < cJSON_GetArraySize(by); i++) {
         const cJSON *l = cJSON_GetArrayItem(by, i);
-        const char *ty = jstr(l, "type"), *re = jstr(l, "reason");
+        const char *ty = it_jstr(l, "type"), *re = it_jstr(l, "reason");
         if (!ty || !re) continue;
         if (strcmp(ty, "return_refund") == 0 && strcmp(re, "quality") == 0) {
             seen++;
-            CT_EQ_INT(jint(l, "refunds_fen"), 9900);
-            CT_EQ_INT(jint(l, "postage_fen"), 1000);
+            CT_EQ_INT(it_jint(l, "refunds_fen"), 9900);
+            CT_EQ_INT(it_jint(l, "postage_fen"), 1000);
         } else if (strcmp(ty, "refund_only") == 0 && strcmp(re, "quality") == 0) {
             seen++;
-            CT_EQ_INT(jint(l, "refunds_fen"), 500);
-            CT_EQ_INT(jint(l, "partial_refunds"), 1);
-            CT_EQ_INT(jint(l, "gifts"), 1);
+            CT_EQ_INT(it_jint(l, "refunds_fen"), 500);
+            CT_EQ_INT(it_jint(l, "partial_refunds"), 1);
+            CT_EQ_INT(it_jint(l, "gifts"), 1);
         } else if (strcmp(ty, "refund_only") == 0 && strcmp(re, "out_of_stock") == 0) {
             seen++;
-            CT_EQ_INT(jint(l, "refunds_fen"), 3000);
-            CT_EQ_INT(jint(l, "compensation_fen"), 150);
+            CT_EQ_INT(it_jint(l, "refunds_fen"), 3000);
+            CT_EQ_INT(it_jint(l, "compensation_fen"), 150);
         }
     }
     CT_EQ_INT(seen, 3);
     const cJSON *m = obj(s, "metrics_30d");
-    CT_EQ_INT(jint(m, "window_end_ms"), MAR1 + 7 * DAY);
+    CT_EQ_INT(it_jint(m, "window_end_ms"), MAR1 + 7 * DAY);
     const cJSON *k = obj(m, "counts");
-    CT_EQ_INT(jint(k, "quality_refund_orders"), 4); /* O3, O4, O5, O7 */
-    CT_EQ_INT(jint(k, "closed_orders"), 4);
-    CT_EQ_INT(jint(k, "paid_orders"), 5);
-    CT_EQ_INT(jint(k, "refund_only_done"), 3); /* C4, C6, C7 */
-    CT_EQ_INT(jint(k, "return_refund_done"), 1);
-    CT_EQ_INT(jint(k, "seller_dispute_refunds"), 1);
-    CT_EQ_INT(jint(m, "product_experience_refund_bp"), 10000); /* 4 / 4 */
-    CT_EQ_INT(jint(m, "refund_only_mean_ms"), (2 * HOUR + 4 * HOUR + 2 * DAY) / 3);
-    CT_EQ_INT(jint(m, "return_refund_mean_ms"), DAY);
-    CT_EQ_INT(jint(m, "dispute_refund_bp"), 2000); /* 1 / 5 */
+    CT_EQ_INT(it_jint(k, "quality_refund_orders"), 4); /* O3, O4, O5, O7 */
+    CT_EQ_INT(it_jint(k, "closed_orders"), 4);
+    CT_EQ_INT(it_jint(k, "paid_orders"), 5);
+    CT_EQ_INT(it_jint(k, "refund_only_done"), 3); /* C4, C6, C7 */
+    CT_EQ_INT(it_jint(k, "return_refund_done"), 1);
+    CT_EQ_INT(it_jint(k, "seller_dispute_refunds"), 1);
+    CT_EQ_INT(it_jint(m, "product_experience_refund_bp"), 10000); /* 4 / 4 */
+    CT_EQ_INT(it_jint(m, "refund_only_mean_ms"), (2 * HOUR + 4 * HOUR + 2 * DAY) / 3);
+    CT_EQ_INT(it_jint(m, "return_refund_mean_ms"), DAY);
+    CT_EQ_INT(it_jint(m, "dispute_refund_bp"), 2000); /* 1 / 5 */
     cJSON_Delete(doc);
     /* for people: yuan */
     char args[256];
     snprintf(args, sizeof args, "report weekly --week-ending 2026-03-07 --shop %s", shop);
-    CT_EQ_INT(cscli(args), 0);
-    CT_CHECK(strstr(out_buf, "3 / 134.00") != NULL);
+    CT_EQ_INT(it_cscli(args), 0);
+    CT_CHECK(strstr(it_cscli_out, "3 / 134.00") != NULL);
 }
 
 int main(int argc, char **argv) {

@@ -790,28 +790,13 @@ static void test_figures_redis_bytes_and_schedule_cost(void) {
     /* (due in 2100; finish() removes them from PostgreSQL and Redis) */
 }
 
-/* Runs cscli with args (a shell word list of safe text) and parses its
- * --json output; NULL when it does not parse. *rc gets the exit code. */
-static cJSON *cscliJson(int *rc, const char *args) {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s/cscli' %s --json", it.build_dir, args);
-    FILE *p = popen(cmd, "r");
-    if (!p) return NULL;
-    static char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = 0;
-    int st = pclose(p);
-    *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return cJSON_Parse(buf);
-}
-
 /* The "redis" field of the only timer `cscli timers list --order key`
  * shows, into out ("" if not exactly one). */
 static void cscliWhere(const char *key, char *out, size_t len) {
     char args[256];
     int rc = -1;
     snprintf(args, sizeof args, "timers list --order %s", key);
-    cJSON *doc = cscliJson(&rc, args);
+    cJSON *doc = it_cscli_json(&rc, "%s", args);
     cJSON *arr = doc ? cJSON_GetObjectItem(doc, "timers") : NULL;
     cJSON *t = arr && cJSON_GetArraySize(arr) == 1 ? cJSON_GetArrayItem(arr, 0) : NULL;
     cJSON *w = t ? cJSON_GetObjectItem(t, "redis") : NULL;
@@ -839,7 +824,7 @@ static void test_cscli_timers_list_and_rebuild(void) {
     CT_EQ_STR(where, "missing");
 
     int rc = -1;
-    cJSON *doc = cscliJson(&rc, "timers rebuild");
+    cJSON *doc = it_cscli_json(&rc, "timers rebuild");
     CT_EQ_INT(rc, 0);
     cJSON *restored = doc ? cJSON_GetObjectItem(doc, "restored") : NULL;
     CT_CHECK(cJSON_IsNumber(restored) && restored->valuedouble >= 1);
@@ -850,12 +835,12 @@ static void test_cscli_timers_list_and_rebuild(void) {
     /* --due: not yet; after the clock passes it, listed */
     setenv("CS_CLOCK", "redis", 1);
     snprintf(args, sizeof args, "timers list --due --owner " OWNER " --order %s", key);
-    doc = cscliJson(&rc, args);
+    doc = it_cscli_json(&rc, "%s", args);
     CT_EQ_INT(rc, 0);
     CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 0);
     cJSON_Delete(doc);
     IT_REQUIRE(it_clock_advance(120000) == 0);
-    doc = cscliJson(&rc, args);
+    doc = it_cscli_json(&rc, "%s", args);
     CT_EQ_INT(rc, 0);
     CT_EQ_INT(doc ? cJSON_GetArraySize(cJSON_GetObjectItem(doc, "timers")) : -1, 1);
     cJSON_Delete(doc);

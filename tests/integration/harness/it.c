@@ -1390,3 +1390,52 @@ static int clockDo(bool advance, int64_t v) {
 
 int it_clock_set(int64_t ms) { return clockDo(false, ms); }
 int it_clock_advance(int64_t delta_ms) { return clockDo(true, delta_ms); }
+
+/* ---- cscli ------------------------------------------------------------ */
+
+char it_cscli_out[131072];
+
+int it_cscli(const char *args) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s/cscli' %s 2>/dev/null", it.build_dir, args);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(it_cscli_out, 1, sizeof it_cscli_out - 1, p);
+    it_cscli_out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+cJSON *it_cscli_json(int *rc, const char *fmt, ...) {
+    char args[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    strncat(args, " --json", sizeof args - strlen(args) - 1);
+    *rc = it_cscli(args);
+    return cJSON_Parse(it_cscli_out);
+}
+
+const char *it_jstr(const cJSON *o, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+long long it_jint(const cJSON *o, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
+}
+
+int it_jcount(const cJSON *o, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
+}
+
+char *it_hex(const uint8_t *b, size_t n) {
+    char *h = malloc(2 * n + 1);
+    if (!h) abort();
+    for (size_t i = 0; i < n; i++) snprintf(h + 2 * i, 3, "%02x", b[i]);
+    h[2 * n] = 0;
+    return h;
+}

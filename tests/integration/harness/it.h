@@ -41,6 +41,8 @@
 #include <sys/types.h>
 #include <libpq-fe.h>
 
+#include <cjson/cJSON.h>
+
 #include "ct.h"
 #include "cs/v1/envelope.pb-c.h"
 
@@ -370,5 +372,23 @@ int it_group_commit_end(const char *group, const char *topic);
  * whole suite's history first. Takes the group name or "CS_GROUP_ID=<name>".
  * false (with a line on stderr) on error. */
 bool it_group_at_end(const char *group);
+
+/* ---- cscli as the operator runs it --------------------------------------- */
+
+/* The stdout of the last it_cscli / it_cscli_json (NUL-terminated). */
+extern char it_cscli_out[131072];
+/* Runs the built cscli with args (a shell word list of safe text), stdout
+ * into it_cscli_out, stderr dropped; the exit code, or -1. */
+int it_cscli(const char *args);
+/* The same with " --json" appended to the formatted args, parsed: the
+ * document (caller frees with cJSON_Delete) or NULL; *rc the exit code. */
+cJSON *it_cscli_json(int *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A member of a JSON object: the string (NULL when absent or not a
+ * string), the number (-1 when absent), the array's length (-1). */
+const char *it_jstr(const cJSON *o, const char *name);
+long long it_jint(const cJSON *o, const char *name);
+int it_jcount(const cJSON *o, const char *name);
+/* n bytes as lower-case hex, for decode('...', 'hex') in SQL (malloc'd). */
+char *it_hex(const uint8_t *b, size_t n);
 
 #endif
