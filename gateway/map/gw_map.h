@@ -64,9 +64,10 @@ int gw_map(const gw_request *rq, gw_mapped *out, gw_error *err);
 void gw_mapped_free(gw_mapped *m);
 
 /* A decimal money string ("117.70", "0.10", "5", "99999999.99") into fen,
- * exactly, never through a float: 1..11 integer digits (no leading zero
+ * exactly, never through a float: 1..9 integer digits (no leading zero
  * but a lone "0"), then optionally '.' and one or two decimals; no sign,
- * no exponent, no blanks, no "1." nor ".5"; at most 99,999,999,999.99.
+ * no exponent, no blanks, no "1." nor ".5"; at most 999,999,999.99
+ * (the workers' bound, 10^11 fen, less one fen).
  * 0 and *fen, or -1 with a reason in why. */
 int gw_money_fen(const char *s, int64_t *fen, char *why, size_t whylen);
 

@@ -5,21 +5,22 @@
  * body means exactly one amount and every platform's strings ("117.70",
  * "5", "0.10") fit:
  *
- *   1..11 integer digits, no leading zero but a lone "0" ("0.10", not
+ *   1..9 integer digits, no leading zero but a lone "0" ("0.10", not
  *   "00.10"), then optionally '.' and one or two decimals.
  *
  * Refused, each with its own reason: empty, a sign ("-0.01", "+1"), blanks,
  * an exponent ("1e3"), hex ("0x10"), a point without digits on both sides
  * ("1.", ".5": ambiguous to a reader and produced by no platform), three
- * or more decimals ("12.345": not a whole fen), more than 11 integer
- * digits (above 99,999,999,999.99, which also keeps fen far inside
- * int64). */
+ * or more decimals ("12.345": not a whole fen), more than 9 integer
+ * digits (above 999,999,999.99: the workers refuse any amount above 10^11
+ * fen as impossible, so the gateway answers 400 rather than 202 for a
+ * record they would only dead-letter). */
 #include "gw_map.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define MONEY_INT_DIGITS 11
+#define MONEY_INT_DIGITS 9
 
 static int refuse(char *why, size_t whylen, const char *reason) {
     if (why && whylen) snprintf(why, whylen, "%s", reason);
@@ -52,7 +53,7 @@ int gw_money_fen(const char *s, int64_t *fen, char *why, size_t whylen) {
     if (nint == 0 && *p == '.') return refuse(why, whylen, "no digit before the point; write \"0.50\", not \".50\"");
     if (nint == 0) return refuse_char(s, why, whylen);
     if (nint > 1 && s[0] == '0') return refuse(why, whylen, "a leading zero; write \"7.50\", not \"07.50\"");
-    if (nint > MONEY_INT_DIGITS) return refuse(why, whylen, "too large; at most 99999999999.99");
+    if (nint > MONEY_INT_DIGITS) return refuse(why, whylen, "too large; at most 999999999.99");
     int64_t cents = 0;
     if (*p == '.') {
         p++;
