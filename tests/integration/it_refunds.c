@@ -201,6 +201,92 @@ static void test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage(void
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
 }
 
+/* RF-7 / EX-8: a refund the platform reports twice -- the case reaching
+ * REFUNDED (refund-notifier) and the order's cancellation
+ * (exception-handler), as Taobao's RefundSuccess and TradeClose do -- is
+ * asked of finance once, whichever worker decides first. Order A: the
+ * case first, then the cancellation. Order B: the cancellation first,
+ * with the verifier stopped, so the refund-notifier can only learn of it
+ * from EX-8's registry, then the case. */
+static void test_rf7_refund_reported_twice_asked_of_finance_once_whichever_comes_first(void) {
+    char run[32], ids[2][96], cases[2][96], eid[160], exGroup[96];
+    it_run_id(run, sizeof run);
+    snprintf(exGroup, sizeof exGroup, "CS_GROUP_ID=exception-handler-rf-%s", run);
+    IT_REQUIRE(it_group_at_end(exGroup));
+    it_worker ov, rf, ex;
+    IT_REQUIRE(startWorkers(&ov, &rf, run, it.shops_file));
+    IT_REQUIRE(it_worker_start_bin(&ex, "exception-handler", "ex-rf", NULL, (const char *[]){exGroup, NULL}) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&ex, 60000));
+    it_order o[2];
+    int64_t amount[2], t0 = it_wall_ms();
+    for (int i = 0; i < 2; i++) {
+        snprintf(ids[i], sizeof ids[i], "RFG%d-%s", i, run);
+        snprintf(cases[i], sizeof cases[i], "CASE-G%d-%s", i, run);
+        it_order_init(&o[i], "tb-demo", ids[i], "buyer-rfg", "SKU-RFG", NULL, 1);
+        amount[i] = it_order_payable(&o[i]);
+        snprintf(eid, sizeof eid, "%s-g%d-created", run, i);
+        CT_EQ_INT(it_produce_order_event(&o[i], KIND(CREATED), eid, o[i].created_ms, true, NULL), 0);
+    }
+    CT_EQ_INT(it_flush(10000), 0);
+    IT_REQUIRE(it_wait_pg(IT_EQ, 2, 60000,
+                          "SELECT count(*) FROM orders WHERE shop_id = 'tb-demo' AND order_id IN ('%s', '%s')", ids[0],
+                          ids[1]) == 2);
+
+    /* A: refunded by its case, then the order closed */
+    snprintf(eid, sizeof eid, "%s-g0-refunded", run);
+    CT_EQ_INT(produceCase(ids[0], cases[0], CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REFUNDED), amount[0], eid,
+                          t0),
+              0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(eid), 1);
+    snprintf(eid, sizeof eid, "%s-g0-cancelled", run);
+    CT_EQ_INT(it_produce_cancel(&o[0], eid, "closed after a full refund"), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s'", ids[0]),
+              1);
+
+    /* B: the cancellation first, the verifier not running */
+    CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
+    snprintf(eid, sizeof eid, "%s-g1-cancelled", run);
+    CT_EQ_INT(it_produce_cancel(&o[1], eid, "buyer cancelled"), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                         "SELECT count(*) FROM cancellations WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                         "AND refund_fen = %lld",
+                         ids[1], (long long)amount[1]),
+              1);
+    snprintf(eid, sizeof eid, "%s-g1-refunded", run);
+    CT_EQ_INT(produceCase(ids[1], cases[1], CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REFUNDED), amount[1], eid,
+                          t0),
+              0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(eid), 1);
+
+    for (int i = 0; i < 2; i++) {
+        CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                            "AND kind = 'refund'",
+                            ids[i]),
+                  1);
+        CT_EQ_INT(it_pg_int("SELECT sum(amount_fen) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = "
+                            "'%s' AND kind = 'refund'",
+                            ids[i]),
+                  amount[i]);
+    }
+    /* who asked: the case for A (first), the cancellation for B (first) */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND kind = 'refund' AND rule = 'RF-7'",
+                        ids[0]),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND kind = 'refund' AND rule = 'EX-8'",
+                        ids[1]),
+              1);
+    CT_CHECK(caseStage(cases[1], "refunded")); /* the case knows it was refunded */
+    CT_EQ_INT(it_worker_stop(&ex, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+}
+
 /* RF-11: one tb-demo dispute (a case entering PLATFORM_INTERVENED) at
  * event_ms. */
 static int produceDispute(const char *run, int i, const char *event_id, int64_t event_ms) {
@@ -407,6 +493,7 @@ int main(int argc, char **argv) {
     static const ct_case cases[] = {
         CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
+        CT_CASE(test_rf7_refund_reported_twice_asked_of_finance_once_whichever_comes_first),
         CT_CASE(test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none),
         CT_CASE(test_rf2_return_never_shipped_escalated_after_2_days_not_before),
         CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */

@@ -240,7 +240,24 @@ static int onOrder(void *user, cs_batch *b, cs_event *ev, char *err, size_t errl
     if (cs_order_load(b, shop, order_id, &ov, err, errlen) != 0) return -1;
     static const Cs__V1__Cancellation none = CS__V1__CANCELLATION__INIT;
     const Cs__V1__Cancellation *can = oe->cancellation ? oe->cancellation : &none;
-    ex8_cancellation(can, ov.st, &ov.f, &row.x, ev->shop, &d); /* EX-8 */
+    /* what the order's after-sales cases already asked finance to refund
+     * (RF-7): under the order's lock, so a request committed by the
+     * refund-notifier is seen here, and ours is seen there */
+    int64_t refunded = 0;
+    {
+        const char *p[] = {shop, order_id};
+        PGresult *r = NULL;
+        if (sql(b,
+                "SELECT coalesce(sum(amount_fen), 0) FROM finance_requests "
+                "WHERE shop_id = $1 AND order_id = $2 AND kind = 'refund' AND rule = 'RF-7'",
+                2, p, &r, err, errlen) != 0) {
+            cs_order_view_free(&ov);
+            return -1;
+        }
+        refunded = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+    }
+    ex8_cancellation(can, ov.st, &ov.f, &row.x, refunded, ev->shop, &d); /* EX-8 */
     char *stockJson = ex8_stock_json(&d);                      /* the registry row: units given back */
     cs_copybuf lines = {0};
     cs_pg_text_array(&lines, (const char *const *)can->line_ids, can->n_line_ids);

@@ -251,6 +251,30 @@ static bool lockCase(const cs_event *ev, char *out, size_t len) {
     return true;
 }
 
+/* RF-7: one refund is asked of finance once. A platform often reports a
+ * refund twice, as this case's REFUNDED and as the order's cancellation
+ * (Taobao's RefundSuccess and TradeClose; Shopify's refunds/create and
+ * orders/cancelled); the exception-handler asks for the cancellation's
+ * refund (EX-8) and registers it in `cancellations`. The verifier's order
+ * facts may not show the cancellation yet, so the registry is read too:
+ * a whole-order cancellation that asked for a refund marks the order
+ * cancelled here, and onRefunded() then records the refund without a
+ * request. Both workers hold the order's advisory lock while they decide,
+ * so the second reads what the first committed (EX-8 takes off what RF-7
+ * asked, in the other order). */
+static int cancelRefunded(cs_batch *b, const char *shop, const char *order_id, rf_order *o, char *err,
+                          size_t errlen) {
+    const char *p[] = {shop, order_id};
+    PGresult *r = NULL;
+    int rc = cs_pg_exec(cs_batch_pg(b),
+                        "SELECT min(registered_ms) FROM cancellations WHERE shop_id = $1 AND order_id = $2 "
+                        "AND line_ids = '{}' AND refund_fen > 0",
+                        2, p, &r, err, errlen);
+    if (rc == 0 && !PQgetisnull(r, 0, 0)) o->cancelled_ms = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
 static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errlen) {
     (void)user;
     const Cs__V1__AfterSalesCase *k = caseOf(ev);
@@ -261,6 +285,8 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
     if (loadCase(b, shop, k->case_id, &c, &st, err, errlen) != 0) return -1;
     cs_order_view ov;
     int rc = cs_order_load(b, shop, k->order_id, &ov, err, errlen);
+    if (rc == 0 && k->stage == CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED && !ov.f.cancelled_ms)
+        rc = cancelRefunded(b, shop, k->order_id, &ov.f, err, errlen);
     if (rc == 0) {
         rf_event e = {.c = k,
                       .event_id = ev->env->event_id,

@@ -49,7 +49,7 @@ static void test_ex8_whole_order_cancel_refunds_paid_and_returns_all_units(void)
     ex_exception x = {.exists = true, .open = true, .opened_ms = 1};
     ex_decision d;
     ex_decision_init(&d);
-    ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
+    ex8_cancellation(&c, &f.st, &o, &x, 0, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 1);
     CT_EQ_STR(d.fx.finance[0].kind, "refund");
     CT_EQ_STR(d.fx.finance[0].rule, "EX-8");
@@ -85,7 +85,7 @@ static void test_ex8_line_cancel_refunds_line_value_and_keeps_exception(void) {
     ex_exception x = {.exists = true, .open = true, .opened_ms = 1};
     ex_decision d;
     ex_decision_init(&d);
-    ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
+    ex8_cancellation(&c, &f.st, &o, &x, 0, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 1);
     CT_EQ_INT(d.fx.finance[0].amount_fen, 500);
     CT_EQ_INT(d.nstock, 1);
@@ -94,7 +94,7 @@ static void test_ex8_line_cancel_refunds_line_value_and_keeps_exception(void) {
     /* the platform's refund amount wins */
     c.refund_fen = 450;
     ex_decision_init(&d);
-    ex8_cancellation(&c, &f.st, &o, &x, &s, &d);
+    ex8_cancellation(&c, &f.st, &o, &x, 0, &s, &d);
     CT_EQ_INT(d.fx.finance[0].amount_fen, 450);
     fxe_shop_done(&s);
 }
@@ -113,7 +113,7 @@ static void test_ex8_unpaid_order_is_registered_without_refund(void) {
     ex_exception none = {0};
     ex_decision d;
     ex_decision_init(&d);
-    ex8_cancellation(&c, &f.st, &o, &none, &s, &d);
+    ex8_cancellation(&c, &f.st, &o, &none, 0, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 0);
     CT_EQ_INT(d.nstock, 2);
     CT_EQ_STR(d.plan_rule, "EX-8");
@@ -123,13 +123,58 @@ static void test_ex8_unpaid_order_is_registered_without_refund(void) {
     cs_order_facts_from_state(&unknown, NULL, "O9");
     c.refund_fen = 1200;
     ex_decision_init(&d);
-    ex8_cancellation(&c, NULL, &unknown, &none, &s, &d);
+    ex8_cancellation(&c, NULL, &unknown, &none, 0, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 1);
     CT_EQ_INT(d.fx.finance[0].amount_fen, 1200);
     CT_EQ_INT(d.nstock, 0);
     fxe_shop_done(&s);
 }
 
+/* A refund reported twice: the after-sales case reached REFUNDED first
+ * (RF-7 asked finance), then the platform closed the order. */
+static void test_ex8_refund_already_asked_by_rf7_is_not_asked_again(void) {
+    cs_shop s;
+    fxe_shop_init(&s, "Asia/Shanghai", CS_CHANNEL_TAOBAO);
+    fx_state f;
+    fxState(&f);
+    ex_order o;
+    cs_order_facts_from_state(&o, &f.st, "O1");
+    Cs__V1__Cancellation c;
+    cs__v1__cancellation__init(&c);
+    c.reason = FXE_S("closed after a full refund");
+    c.refund_fen = 7480; /* the platform restates the whole payment */
+    ex_exception none = {0};
+    ex_decision d;
+    ex_decision_init(&d);
+    ex8_cancellation(&c, &f.st, &o, &none, 7480, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 0); /* registered, stock returned, no second refund */
+    CT_EQ_INT(d.nstock, 2);
+    CT_EQ_STR(d.plan_rule, "EX-8");
+    /* a part refunded by a case: only the rest of the payment */
+    ex_decision_init(&d);
+    ex8_cancellation(&c, &f.st, &o, &none, 2000, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 1);
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 5480);
+    /* a line's cancellation within what is left is asked in full */
+    char *lines[] = {FXE_S("L2")};
+    c.line_ids = lines;
+    c.n_line_ids = 1;
+    c.refund_fen = 0;
+    ex_decision_init(&d);
+    ex8_cancellation(&c, &f.st, &o, &none, 2000, &s, &d);
+    CT_EQ_INT(d.fx.finance[0].amount_fen, 500);
+    /* an unknown order: the event's amount less what was refunded */
+    ex_order unknown;
+    cs_order_facts_from_state(&unknown, NULL, "O9");
+    c.n_line_ids = 0;
+    c.refund_fen = 1200;
+    ex_decision_init(&d);
+    ex8_cancellation(&c, NULL, &unknown, &none, 1200, &s, &d);
+    CT_EQ_INT(d.fx.nfinance, 0);
+    fxe_shop_done(&s);
+}
+
 CT_MAIN(CT_CASE(test_ex8_whole_order_cancel_refunds_paid_and_returns_all_units),
         CT_CASE(test_ex8_line_cancel_refunds_line_value_and_keeps_exception),
-        CT_CASE(test_ex8_unpaid_order_is_registered_without_refund))
+        CT_CASE(test_ex8_unpaid_order_is_registered_without_refund),
+        CT_CASE(test_ex8_refund_already_asked_by_rf7_is_not_asked_again))

@@ -17,7 +17,15 @@
  * (Cancellation.refund_fen) when it gives one; else, for a whole order,
  * what was paid; else the value of the cancelled lines when the order was
  * paid. An unpaid order (cash on delivery not yet collected) has nothing
- * to refund and gets no request. A line id the state no longer has (the
+ * to refund and gets no request. One refund is asked once: a platform
+ * often reports a refund twice, as an after-sales case that reached
+ * REFUNDED (the refund-notifier's RF-7 request) and as the order's close
+ * (Taobao's RefundSuccess then TradeClose; Shopify's refunds/create and
+ * orders/cancelled). What RF-7 already asked for the order is therefore
+ * taken off: never more than what was paid less that, and without a known
+ * payment, the amount less that. Both workers hold the order's advisory
+ * lock ("<shop>:<order>") while they decide, so whichever comes second
+ * reads the first's request. A line id the state no longer has (the
  * verifier may already have dropped it) is registered without units. A
  * whole-order cancellation also closes the order's open exception: there
  * is nothing left to work. */
@@ -41,7 +49,7 @@ static void addStock(ex_decision *d, const Cs__V1__OrderLine *l) {
 
 /* EX-8 */
 void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st, const ex_order *o,
-                      const ex_exception *x, const cs_shop *shop, ex_decision *d) {
+                      const ex_exception *x, int64_t refunded_fen, const cs_shop *shop, ex_decision *d) {
     (void)shop;
     const Cs__V1__Order *ord = st ? st->order : NULL;
     bool whole = c->n_line_ids == 0;
@@ -62,6 +70,10 @@ void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *s
         refund = c->refund_fen;
     else if (o->paid_ms)
         refund = whole ? o->paid_fen : (lines_value < o->paid_fen ? lines_value : o->paid_fen);
+    if (refunded_fen > 0) { /* RF-7 paid part or all of it already */
+        int64_t left = o->paid_ms ? o->paid_fen - refunded_fen : refund - refunded_fen;
+        if (refund > left) refund = left;
+    }
     if (refund > 0)
         cs_fx_finance(&d->fx, "refund", "EX-8", refund, "%s cancelled: %s", whole ? "order" : "lines",
                       c->reason && c->reason[0] ? c->reason : "no reason given");

@@ -208,9 +208,10 @@ bool ex7_stockout_case(const Cs__V1__AfterSalesCase *c, const ex_order *o, const
  * refund_fen, else the paid amount for a whole order, else the cancelled
  * lines' value). st may be NULL (unknown order: registered, refund as the
  * event says). Also closes the order's open exception when the whole
- * order is cancelled. */
+ * order is cancelled. refunded_fen: what the order's after-sales refunds
+ * already asked of finance (RF-7); that money is never asked again. */
 void ex8_cancellation(const Cs__V1__Cancellation *c, const Cs__V1__OrderState *st, const ex_order *o,
-                      const ex_exception *x, const cs_shop *shop, ex_decision *d);
+                      const ex_exception *x, int64_t refunded_fen, const cs_shop *shop, ex_decision *d);
 /* EX-8: the units given back, as the cancellations registry stores them:
  * a JSON array of {"sku","quantity"} (malloc'd; the caller frees). */
 char *ex8_stock_json(const ex_decision *d);

@@ -203,7 +203,7 @@ static void onRequested(const rf_case *v, const rf_event *ev, const rf_order *o,
 static void onRefunded(const rf_case *v, const rf_event *ev, const rf_order *o, const cs_shop *shop, rf_decision *d) {
     if (v->refunded_ms) return; /* this case's refund is recorded already */
     int64_t fen = ev->c->amount_fen > 0 ? ev->c->amount_fen : v->amount_fen;
-    if (o->known && o->cancelled_ms) {
+    if (o->cancelled_ms) { /* the verifier's facts, or EX-8's registry (refunds.c) */
         /* the order was cancelled: its refund is the exception-handler's
          * (EX-8 made its finance request and told the buyer); recorded
          * here so the case knows, never requested twice */
