@@ -3,7 +3,7 @@
  * Pure: (platform, authenticated shop, headers that name the event, raw
  * body, ingest time) -> the Kafka records to produce, or the field that is
  * wrong and why (the gateway answers 400 with both). No I/O: the gateway
- * (gateway/*.c) authenticates, claims the event id, produces and answers;
+ * (the files of gateway/ itself) authenticates, claims the event id, produces and answers;
  * this part only reads JSON (cJSON) and writes protobuf, so it is unit
  * tested and fuzzed without servers (tests/unit/gateway, tests/fuzz).
  *
@@ -64,8 +64,9 @@ int gw_map(const gw_request *rq, gw_mapped *out, gw_error *err);
 void gw_mapped_free(gw_mapped *m);
 
 /* A decimal money string ("117.70", "0.10", "5", "99999999.99") into fen,
- * exactly, never through a float: optional integer digits, at most two
- * decimals, no sign, no exponent, no blanks, at most 99,999,999,999.99.
+ * exactly, never through a float: 1..11 integer digits (no leading zero
+ * but a lone "0"), then optionally '.' and one or two decimals; no sign,
+ * no exponent, no blanks, no "1." nor ".5"; at most 99,999,999,999.99.
  * 0 and *fen, or -1 with a reason in why. */
 int gw_money_fen(const char *s, int64_t *fen, char *why, size_t whylen);
 
