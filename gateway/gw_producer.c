@@ -65,6 +65,15 @@ static void onError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     cs_log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
+/* librdkafka's own lines, as JSON log lines like everything else. */
+static void onLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    cs_log(level <= 3   ? CS_LOG_ERROR
+           : level <= 4 ? CS_LOG_WARN
+           : level <= 6 ? CS_LOG_INFO
+                        : CS_LOG_DEBUG,
+           "kafka %s %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
 static void *pollLoop(void *arg) {
     gw_producer *p = arg;
     while (!atomic_load(&p->stop)) rd_kafka_poll(p->rk, 100);
@@ -130,6 +139,7 @@ gw_producer *gw_producer_new(const cs_config *cfg, int timeout_ms, gw_delivered_
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, onDelivery);
     rd_kafka_conf_set_error_cb(conf, onError);
+    rd_kafka_conf_set_log_cb(conf, onLog);
     char why[512];
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
     if (!p->rk) {

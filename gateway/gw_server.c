@@ -36,6 +36,11 @@
 #define CONN_TIMEOUT_S 30 /* an idle or stalled connection is closed after this */
 #define RETRY_FULL_S 1    /* Retry-After when CS_GATEWAY_MAX_INFLIGHT is reached */
 #define RETRY_STOP_S 1    /* Retry-After while stopping: another copy takes it */
+/* A chunked upload past 1 MiB cannot be answered in the middle
+ * (libmicrohttpd 0.9 queues no response while it hands over upload data),
+ * so the rest is read and dropped and 413 comes at its end; one that goes
+ * on past this many bytes has its connection closed instead. */
+#define DISCARD_MAX (8 * 1024 * 1024)
 
 struct gw_server {
     struct MHD_Daemon *d;  /* the daemon */
@@ -60,6 +65,7 @@ typedef struct gwReq {
     char *body;                   /* the raw body (owned), at most GW_MAX_BODY */
     size_t len, cap;              /* its length and allocation */
     bool overflow;                /* the upload passed GW_MAX_BODY: nothing more kept */
+    size_t dropped;               /* bytes read and dropped since the overflow */
     bool mapped_ok;               /* mapped holds records (free them) */
     gw_mapped mapped;             /* the records */
     const char *shop_id;          /* the authenticated shop (for logs) */
@@ -319,12 +325,16 @@ static enum MHD_Result webhookBody(gwReq *r) {
 
 /* A piece of body: kept up to GW_MAX_BODY, past it only counted. */
 static void webhookUpload(gwReq *r, const char *data, size_t n) {
-    if (r->overflow) return;
+    if (r->overflow) {
+        r->dropped += n;
+        return;
+    }
     if (n > GW_MAX_BODY - r->len) {
         /* chunked, or a Content-Length that lied: refuse at the end of the
          * upload without keeping any of it (the answer cannot be queued
          * while a piece of upload is being handled) */
         r->overflow = true;
+        r->dropped = r->len + n;
         free(r->body);
         r->body = NULL;
         r->len = r->cap = 0;
@@ -374,6 +384,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     if (*upload_data_size) {
         webhookUpload(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
+        if (r->dropped > DISCARD_MAX) {
+            logRefusal(r, 413, "upload far over 1 MiB: connection closed");
+            r->status = 413;
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     if (r->status) return MHD_YES; /* answered already (not expected to be called again) */
@@ -456,11 +471,12 @@ gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratel
     /* connections: every request in flight, plus idle keep-alive ones and
      * probes; past it the kernel's backlog holds them */
     unsigned limit = (unsigned)cfg->max_inflight * 2 + 256;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhdLog, NULL,
+                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhdLog, NULL, MHD_OPTION_END);
+                            MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
         snprintf(errbuf, errlen, "cannot listen on %s (in use, or not a local address?)", cfg->addr);
