@@ -99,18 +99,3 @@ int gw_mapped_emit(gw_mapped *m, const gw_request *rq, const char *source, int64
     m->n++;
     return 0;
 }
-
-/* ---- placeholders until the Taobao and Shopify mappings land -----------------
- * gateway/map/taobao.c and gateway/map/shopify.c define these two; whoever
- * adds those files deletes this block (from the line above to the end of
- * the file), nothing else. */
-
-int gw_map_taobao(const gw_request *rq, const cJSON *root, gw_mapped *out, gw_error *err) {
-    (void)rq, (void)root, (void)out;
-    return fail(err, "platform", "platform mapping not built yet");
-}
-
-int gw_map_shopify(const gw_request *rq, const cJSON *root, gw_mapped *out, gw_error *err) {
-    (void)rq, (void)root, (void)out;
-    return fail(err, "platform", "platform mapping not built yet");
-}
