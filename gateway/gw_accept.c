@@ -24,11 +24,11 @@
 #include "gw_producer.h"
 
 #define KEY_PREFIX "cs:gw:id:"
-#define WAIT_LOOK_MS 100        /* a waiting job looks at the claim again this often */
-#define REDIS_BACKOFF_MS 1000   /* after a failed round trip, refuse at once for this long */
-#define RETRY_BUSY_S 1          /* Retry-After: the other request is nearly done */
-#define RETRY_DOWN_S 5          /* Retry-After: Kafka or Redis unreachable */
-#define TURN_MAX 512            /* jobs per pipeline */
+#define WAIT_LOOK_MS 100      /* a waiting job looks at the claim again this often */
+#define REDIS_BACKOFF_MS 1000 /* after a failed round trip, refuse at once for this long */
+#define RETRY_BUSY_S 1        /* Retry-After: the other request is nearly done */
+#define RETRY_DOWN_S 5        /* Retry-After: Kafka or Redis unreachable */
+#define TURN_MAX 512          /* jobs per pipeline */
 
 /* Deletes the key only while it still holds this request's claim: a claim
  * that expired and was taken by another copy is not ours to free. */

@@ -73,12 +73,12 @@ struct gw_job {
     int retry_after_s; /* 503: seconds for Retry-After */
     /* private to gw_accept */
     gw_job_stage stage;
-    int64_t deadline_ms;       /* monotonic: the claim wait ends */
-    int64_t next_ms;           /* monotonic: a waiting job's next look */
-    char token[128];           /* this request's claim value */
-    atomic_int pending;        /* records without a report yet */
-    atomic_int failed;         /* rd_kafka_resp_err_t of the first failure, 0 if none */
-    gw_job *next;              /* queue link */
+    int64_t deadline_ms; /* monotonic: the claim wait ends */
+    int64_t next_ms;     /* monotonic: a waiting job's next look */
+    char token[128];     /* this request's claim value */
+    atomic_int pending;  /* records without a report yet */
+    atomic_int failed;   /* rd_kafka_resp_err_t of the first failure, 0 if none */
+    gw_job *next;        /* queue link */
 };
 
 typedef struct gw_accept gw_accept;

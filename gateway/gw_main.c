@@ -7,12 +7,15 @@
  * request arrives before what it needs exists.
  *
  * Stop (SIGTERM/SIGINT; a second one exits at once, cs_proc_signals):
- *   1. quiesce: the listening socket closes, /readyz answers 503, a new
- *      request on an open connection is refused with 503;
- *   2. drain: every request taken is answered once its records are
+ *   1. refuse new work: /readyz answers 503 and a new request 503 with
+ *      Retry-After and Connection: close, for STOP_GRACE_MS, while the
+ *      listening socket stays open (a connection in its backlog would
+ *      otherwise be reset with its request unanswered);
+ *   2. quiesce: the listening socket closes;
+ *   3. drain: every request taken is answered once its records are
  *      acknowledged or have failed (at most the produce timeout, plus the
  *      claim wait), up to DRAIN_MS;
- *   3. the producer flushes, the HTTP daemon closes its connections. */
+ *   4. the producer flushes, the HTTP daemon closes its connections. */
 #include "gw_main.h"
 
 #include <stdio.h>
@@ -31,6 +34,7 @@
 #include "gw_server.h"
 
 #define DRAIN_MS 15000
+#define STOP_GRACE_MS 1000
 
 static void usage(FILE *out) {
     fprintf(out, "usage: gateway\n\n"
@@ -109,7 +113,9 @@ int gw_main(int argc, char **argv) {
         }
         cs_proc_sleep_ms(200);
     }
-    cs_log_info("stopping: no new connections; answering the %d requests in flight", gw_server_inflight(srv));
+    cs_log_info("stopping: refusing new requests; answering the %d in flight", gw_server_inflight(srv));
+    gw_server_refuse_new(srv);
+    for (int64_t until = cs_mono_ms() + STOP_GRACE_MS; cs_mono_ms() < until;) cs_proc_sleep_ms(50);
     gw_server_quiesce(srv);
     for (int64_t until = cs_mono_ms() + DRAIN_MS; gw_server_inflight(srv) > 0 && cs_mono_ms() < until;)
         cs_proc_sleep_ms(20);

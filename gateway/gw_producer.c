@@ -31,17 +31,17 @@ static const char *const probeTopics[] = {CS_TOPIC_ORDERS,    CS_TOPIC_AFTERSALE
                                           CS_TOPIC_INVENTORY, CS_TOPIC_CONTACTS,   NULL};
 
 struct gw_producer {
-    rd_kafka_t *rk;          /* the producer handle */
-    gw_delivered_fn fn;      /* owner's report callback */
-    void *arg;               /* its argument */
-    pthread_t poller;        /* serves delivery reports */
-    pthread_t prober;        /* metadata probe for readiness */
-    _Atomic bool stop;       /* threads leave their loops */
-    _Atomic bool probe_ok;   /* last probe saw every partition led */
-    _Atomic bool dr_failed;  /* a report failed since the last good probe */
-    _Atomic bool fatal;      /* librdkafka's fatal error: unusable */
-    pthread_mutex_t mu;      /* guards stop_cv waits */
-    pthread_cond_t stop_cv;  /* wakes the prober at stop */
+    rd_kafka_t *rk;         /* the producer handle */
+    gw_delivered_fn fn;     /* owner's report callback */
+    void *arg;              /* its argument */
+    pthread_t poller;       /* serves delivery reports */
+    pthread_t prober;       /* metadata probe for readiness */
+    _Atomic bool stop;      /* threads leave their loops */
+    _Atomic bool probe_ok;  /* last probe saw every partition led */
+    _Atomic bool dr_failed; /* a report failed since the last good probe */
+    _Atomic bool fatal;     /* librdkafka's fatal error: unusable */
+    pthread_mutex_t mu;     /* guards stop_cv waits */
+    pthread_cond_t stop_cv; /* wakes the prober at stop */
 };
 
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {

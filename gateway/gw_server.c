@@ -33,9 +33,10 @@
 #include "gw_metrics.h"
 #include "gw_route.h"
 
-#define CONN_TIMEOUT_S 30 /* an idle or stalled connection is closed after this */
-#define RETRY_FULL_S 1    /* Retry-After when CS_GATEWAY_MAX_INFLIGHT is reached */
-#define RETRY_STOP_S 1    /* Retry-After while stopping: another copy takes it */
+#define GW_MAX_EVENT_ID 256 /* bytes of an event id */
+#define CONN_TIMEOUT_S 30   /* an idle or stalled connection is closed after this */
+#define RETRY_FULL_S 1      /* Retry-After when CS_GATEWAY_MAX_INFLIGHT is reached */
+#define RETRY_STOP_S 1      /* Retry-After while stopping: another copy takes it */
 /* A chunked upload past 1 MiB cannot be answered in the middle
  * (libmicrohttpd 0.9 queues no response while it hands over upload data),
  * so the rest is read and dropped and 413 comes at its end; one that goes
@@ -191,8 +192,8 @@ static const char *header(gwReq *r, const char *name) {
 static enum MHD_Result webhookHeaders(gwReq *r) {
     gw_server *s = r->srv;
     if (atomic_load(&s->stopping))
-        return refuse(r, 503, "unavailable", "this copy is stopping; retry (another copy takes it)", NULL,
-                      RETRY_STOP_S, true);
+        return refuse(r, 503, "unavailable", "this copy is stopping; retry (another copy takes it)", NULL, RETRY_STOP_S,
+                      true);
     if (!gw_route_is_json(header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return refuse(r, 415, "unsupported_media_type", "Content-Type must be application/json (charset utf-8)",
                       "Content-Type", 0, false);
@@ -249,10 +250,15 @@ static void jobDone(gw_job *job) {
             retry = job->retry_after_s;
             break;
     }
-    if (status >= 400) logRefusal(r, status, job->outcome == GW_OUT_OTHER_SHOP ? "event id of another shop" : "");
+    if (status >= 400)
+        logRefusal(r, status, job->outcome == GW_OUT_OTHER_SHOP ? "event id of another shop" : "");
     else {
-        const char *kv[] = {"platform", cs_webhook_platform_name(r->route.platform), "status", status == 202 ? "202" : "200",
-                            "shop", r->shop_id, "event_id", id, "kind", r->mapped.kind, NULL};
+        const char *kv[] = {"platform", cs_webhook_platform_name(r->route.platform),
+                            "status",   status == 202 ? "202" : "200",
+                            "shop",     r->shop_id,
+                            "event_id", id,
+                            "kind",     r->mapped.kind,
+                            NULL};
         cs_log_kv(CS_LOG_DEBUG, "webhook accepted", kv);
     }
     r->resumed = jsonResponse(json, retry, false);
@@ -303,6 +309,10 @@ static enum MHD_Result webhookBody(gwReq *r) {
         return refuse(r, 400, "invalid", err.reason[0] ? err.reason : "malformed", err.field[0] ? err.field : NULL, 0,
                       false);
     r->mapped_ok = true;
+    /* the id is a Redis key and goes into claim values: the mappings bound
+     * it (128 bytes for generic), this only guards the gateway's buffers */
+    if (strlen(r->mapped.event_id) > GW_MAX_EVENT_ID)
+        return refuse(r, 400, "invalid", "event id longer than 256 bytes", "event_id", 0, false);
     /* the body is no longer needed: the records are packed */
     free(r->body);
     r->body = NULL;
@@ -352,8 +362,7 @@ static void webhookUpload(gwReq *r, const char *data, size_t n) {
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                               const char *version, const char *upload_data, size_t *upload_data_size,
-                               void **con_cls) {
+                               const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls) {
     (void)version;
     gwReq *r = *con_cls;
     if (!r) { /* the headers */
@@ -402,8 +411,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
     gwReq *r = *con_cls;
     if (!r) return;
     *con_cls = NULL;
-    gw_metrics_request(r->route.kind == GW_ROUTE_WEBHOOK ? (int)r->route.platform : -1, r->status,
-                       monoUs() - r->t0_us);
+    gw_metrics_request(r->route.kind == GW_ROUTE_WEBHOOK ? (int)r->route.platform : -1, r->status, monoUs() - r->t0_us);
     if (r->slot) gw_metrics_inflight(atomic_fetch_sub(&s->inflight, 1) - 1);
     if (r->resumed) MHD_destroy_response(r->resumed);
     if (r->mapped_ok) gw_mapped_free(&r->mapped);
@@ -457,8 +465,8 @@ bad:
     return NULL;
 }
 
-gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratelimit *rl, gw_accept *acc,
-                           char *errbuf, size_t errlen) {
+gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratelimit *rl, gw_accept *acc, char *errbuf,
+                           size_t errlen) {
     struct addrinfo *ai = resolve(cfg->addr, errbuf, errlen);
     if (!ai) return NULL;
     gw_server *s = cs_xcalloc(1, sizeof *s);
@@ -472,9 +480,8 @@ gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratel
      * probes; past it the kernel's backlog holds them */
     unsigned limit = (unsigned)cfg->max_inflight * 2 + 256;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhdLog, NULL,
-                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
+                            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_END);
     freeaddrinfo(ai);
@@ -489,6 +496,8 @@ gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratel
 }
 
 int gw_server_port(const gw_server *s) { return s->port; }
+
+void gw_server_refuse_new(gw_server *s) { atomic_store(&s->stopping, true); }
 
 void gw_server_quiesce(gw_server *s) {
     atomic_store(&s->stopping, true);

@@ -30,17 +30,19 @@ typedef struct gw_server gw_server;
 
 /* Listens and serves. shops, rl and acc must outlive the server. NULL with
  * errbuf when the address cannot be bound. */
-gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratelimit *rl, gw_accept *acc,
-                           char *errbuf, size_t errlen);
+gw_server *gw_server_start(const gw_config *cfg, const cs_shops *shops, gw_ratelimit *rl, gw_accept *acc, char *errbuf,
+                           size_t errlen);
 /* The port bound (CS_GATEWAY_ADDR may say 0). */
 int gw_server_port(const gw_server *s);
-/* Shutdown, first stage: stop accepting connections; /readyz answers 503
- * and a new request on an open connection 503 (Connection: close), while
- * requests already taken finish. */
+/* Shutdown, first stage: /readyz answers 503 and every new request 503
+ * (Connection: close), while requests already taken finish. Connections
+ * are still accepted, so none arriving now is reset unanswered. */
+void gw_server_refuse_new(gw_server *s);
+/* Second stage: the listening socket closes (connections are refused). */
 void gw_server_quiesce(gw_server *s);
 /* Requests taken and not yet answered. */
 int gw_server_inflight(const gw_server *s);
-/* Second stage: closes every connection and frees. Accepts NULL. Call it
+/* Last: closes every connection and frees. Accepts NULL. Call it
  * once nothing is in flight (gw_accept_free drained). */
 void gw_server_stop(gw_server *s);
 

@@ -100,7 +100,8 @@ static void mac3(const void *key, size_t keylen, const char *a, size_t alen, con
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end()};
     size_t outl = 0;
     static const unsigned char nokey[1];
-    if (!ctx || !EVP_MAC_init(ctx, keylen ? key : nokey, keylen, params) || (a && !EVP_MAC_update(ctx, (const unsigned char *)a, alen)) ||
+    if (!ctx || !EVP_MAC_init(ctx, keylen ? key : nokey, keylen, params) ||
+        (a && !EVP_MAC_update(ctx, (const unsigned char *)a, alen)) ||
         (b && !EVP_MAC_update(ctx, (const unsigned char *)b, blen)) ||
         (c && !EVP_MAC_update(ctx, (const unsigned char *)c, clen)) || !EVP_MAC_final(ctx, out, &outl, MAC_LEN) ||
         outl != MAC_LEN) {

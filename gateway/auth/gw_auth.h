@@ -82,8 +82,7 @@ int gw_auth_status(gw_auth_result r);
 /* ---- signing (senders, tests, scripts/webhook-sign's reference) ---------- */
 
 /* "sha256=<64 hex>" of secret over timestamp "." body into out (>= 72 bytes). */
-void gw_auth_sign_cs(const char *secret, const char *timestamp, const char *body, size_t len, char *out,
-                     size_t outlen);
+void gw_auth_sign_cs(const char *secret, const char *timestamp, const char *body, size_t len, char *out, size_t outlen);
 /* base64 HMAC-SHA256(secret, body) into out (>= 45 bytes). */
 void gw_auth_sign_shopify(const char *secret, const char *body, size_t len, char *out, size_t outlen);
 /* "v1,<base64>" over id "." timestamp "." body into out (>= 48 bytes), keyed

@@ -44,10 +44,11 @@ static char shopsFile[1200];
 /* ---- HTTP ----------------------------------------------------------------------------- */
 
 typedef struct resp {
-    long status;         /* 0 = no answer (connection failed) */
-    char body[4096];     /* the answer's body (truncated) */
-    size_t len;          /* its length */
-    char retry_after[32];/* Retry-After, "" if none */
+    long status;          /* 0 = no answer (connection failed) */
+    char body[4096];      /* the answer's body (truncated) */
+    size_t len;           /* its length */
+    char retry_after[32]; /* Retry-After, "" if none */
+    CURLcode cc;          /* the transfer's result */
 } resp;
 
 static size_t onBody(char *p, size_t size, size_t n, void *arg) {
@@ -95,7 +96,8 @@ static void http(int port, const char *method, const char *path, const char *con
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    r->cc = curl_easy_perform(c);
+    if (r->cc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(hl);
     curl_easy_cleanup(c);
 }
@@ -193,7 +195,8 @@ static void writeShops(void) {
     if (!f) return;
     fprintf(f,
             "{\"shops\": [\n"
-            " {\"id\": \"gw-a\", \"channel\": \"taobao\", \"secrets\": {\"generic\": [\"%s\", \"%s\"], \"taobao\": \"%s\"}},\n"
+            " {\"id\": \"gw-a\", \"channel\": \"taobao\", \"secrets\": {\"generic\": [\"%s\", \"%s\"], \"taobao\": "
+            "\"%s\"}},\n"
             " {\"id\": \"gw-b\", \"channel\": \"own_site\", \"shopify_domain\": \"%s\",\n"
             "  \"secrets\": {\"generic\": \"%s\", \"shopify\": \"%s\"}},\n"
             " {\"id\": \"gw-slow\", \"channel\": \"taobao\", \"webhook_rate\": 1, \"webhook_burst\": 3,\n"
@@ -273,7 +276,8 @@ static void test_signatures_generic_and_taobao(void) {
         snprintf(oid, sizeof oid, "%s-o-sig-%d", run, p);
         char *body = tb ? exampleWithId("taobao/taobao_trade_TradeCreate.json", id) : genericOrder(id, oid);
         IT_REQUIRE(body);
-        hook h = {.platform = tb ? CS_WEBHOOK_TAOBAO : CS_WEBHOOK_GENERIC, .shop = "gw-a",
+        hook h = {.platform = tb ? CS_WEBHOOK_TAOBAO : CS_WEBHOOK_GENERIC,
+                  .shop = "gw-a",
                   .secret = tb ? SECRET_A_TB : SECRET_A_NEW};
         hook bad = h;
         bad.secret = "gw-it-not-the-secret-000000";
@@ -293,7 +297,8 @@ static void test_signatures_generic_and_taobao(void) {
         sendHook(port, &edge, body, &r);
         CT_EQ_INT(r.status, 202);
         /* the signature of that body sent with another body */
-        char *other = tb ? exampleWithId("taobao/taobao_trade_TradeCreate.json", "x-other") : genericOrder("x-other", oid);
+        char *other =
+            tb ? exampleWithId("taobao/taobao_trade_TradeCreate.json", "x-other") : genericOrder("x-other", oid);
         hook replay = h;
         replay.sign_body = body;
         sendHook(port, &replay, other, &r);
@@ -311,8 +316,11 @@ static void test_signatures_shopify(void) {
     IT_REQUIRE(body);
     char wid[96];
     snprintf(wid, sizeof wid, "%s-shopify-sig", run);
-    hook h = {.platform = CS_WEBHOOK_SHOPIFY, .secret = SECRET_B_SHOPIFY, .domain = DOMAIN_B,
-              .topic = "orders/create", .webhook_id = wid};
+    hook h = {.platform = CS_WEBHOOK_SHOPIFY,
+              .secret = SECRET_B_SHOPIFY,
+              .domain = DOMAIN_B,
+              .topic = "orders/create",
+              .webhook_id = wid};
     resp r;
     hook bad = h;
     bad.secret = "gw-it-not-the-secret-000000";
@@ -369,7 +377,8 @@ static void test_standard_webhooks_headers(void) {
     http(port, "POST", "/v1/webhooks/generic", hs, body, strlen(body), &r);
     CT_EQ_INT(r.status, 202);
     /* a signature over another id */
-    const char *other[] = {"Content-Type: application/json", "X-CS-Shop: gw-std", "webhook-id: msg_other", h2, h3, NULL};
+    const char *other[] = {
+        "Content-Type: application/json", "X-CS-Shop: gw-std", "webhook-id: msg_other", h2, h3, NULL};
     http(port, "POST", "/v1/webhooks/generic", other, body, strlen(body), &r);
     CT_EQ_INT(r.status, 401);
     char ids[1][96];
@@ -424,8 +433,8 @@ static void test_refusals_and_the_gateway_keeps_serving(void) {
         gw_auth_sign_cs(SECRET_A_NEW, ts, huge, big, sig, sizeof sig);
         snprintf(h2, sizeof h2, "X-CS-Timestamp: %s", ts);
         snprintf(h3, sizeof h3, "X-CS-Signature: %s", sig);
-        const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", "X-CS-Shop: gw-a", h2,
-                                 h3, NULL};
+        const char *chunked[] = {
+            "Content-Type: application/json", "Transfer-Encoding: chunked", "X-CS-Shop: gw-a", h2, h3, NULL};
         http(port, "POST", "/v1/webhooks/generic", chunked, huge, big, &r);
         CT_EQ_INT(r.status, 413);
     }
@@ -450,7 +459,8 @@ static void test_refusals_and_the_gateway_keeps_serving(void) {
         sendHook(port, &h, bad[i], &r);
         CT_EQ_INT(r.status, 400);
         cJSON *o = cJSON_Parse(r.body);
-        CT_CHECK(o && cJSON_IsString(cJSON_GetObjectItem(o, "field")) && cJSON_IsString(cJSON_GetObjectItem(o, "reason")));
+        CT_CHECK(o && cJSON_IsString(cJSON_GetObjectItem(o, "field")) &&
+                 cJSON_IsString(cJSON_GetObjectItem(o, "reason")));
         if (i == 1) CT_CHECK(strstr(r.body, "shipping_fee") != NULL);
         cJSON_Delete(o);
     }
@@ -774,7 +784,10 @@ static void test_records_of_one_event_per_platform(void) {
     /* shopify orders/create */
     snprintf(ids[2], sizeof ids[2], "%s-rec-sh", run);
     char *s = exampleWithId("shopify/orders_create.json", NULL);
-    hook hs = {.platform = CS_WEBHOOK_SHOPIFY, .secret = SECRET_B_SHOPIFY, .domain = DOMAIN_B, .topic = "orders/create",
+    hook hs = {.platform = CS_WEBHOOK_SHOPIFY,
+               .secret = SECRET_B_SHOPIFY,
+               .domain = DOMAIN_B,
+               .topic = "orders/create",
                .webhook_id = ids[2]};
     sendHook(port, &hs, s, &r);
     CT_EQ_INT(r.status, 202);
@@ -802,6 +815,75 @@ static void test_records_of_one_event_per_platform(void) {
     free(g);
     free(t);
     free(s);
+}
+
+/* SIGTERM with requests in flight: every request the copy took is
+ * answered (202 and in Kafka, or 503), none is dropped; the copy exits 0. */
+#define TERM_REQS 24
+
+typedef struct termReq {
+    int port;
+    int i;
+    long status;
+    CURLcode cc;
+} termReq;
+
+static void *termSend(void *arg) {
+    termReq *t = arg;
+    char id[96], oid[96];
+    snprintf(id, sizeof id, "%s-term-%d", run, t->i);
+    snprintf(oid, sizeof oid, "%s-o-term-%d", run, t->i);
+    char *body = genericOrder(id, oid);
+    hook h = {.platform = CS_WEBHOOK_GENERIC, .shop = "gw-a", .secret = SECRET_A_NEW};
+    resp r;
+    it_sleep_ms(t->i * 2); /* spread over the moment of the signal */
+    sendHook(t->port, &h, body, &r);
+    t->status = r.status;
+    t->cc = r.cc;
+    free(body);
+    return NULL;
+}
+
+static void test_sigterm_answers_requests_in_flight(void) {
+    it_worker w;
+    int p = startGateway(&w, "gateway-term");
+    IT_REQUIRE(p > 0);
+    it_reader *rd = it_reader_open(IT_TOPIC_ORDERS, false);
+    IT_REQUIRE(rd);
+    static termReq t[TERM_REQS];
+    pthread_t th[TERM_REQS];
+    for (int i = 0; i < TERM_REQS; i++) {
+        t[i] = (termReq){.port = p, .i = i};
+        pthread_create(&th[i], NULL, termSend, &t[i]);
+    }
+    it_sleep_ms(20);
+    kill(w.pid, SIGTERM);
+    for (int i = 0; i < TERM_REQS; i++) pthread_join(th[i], NULL);
+    CT_EQ_INT(it_worker_wait(&w, 20000), 0);
+    int accepted = 0, refused = 0, notTaken = 0, dropped = 0;
+    static char ids[TERM_REQS][96];
+    int nids = 0;
+    for (int i = 0; i < TERM_REQS; i++) {
+        if (t[i].status == 202) {
+            accepted++;
+            snprintf(ids[nids++], sizeof ids[0], "%s-term-%d", run, i);
+        } else if (t[i].status == 503)
+            refused++;
+        else if (t[i].cc == CURLE_COULDNT_CONNECT)
+            notTaken++; /* after the listening socket closed */
+        else {
+            dropped++;
+            fprintf(stderr, "  request %d: status %ld, curl %d\n", i, t[i].status, (int)t[i].cc);
+        }
+    }
+    it_measure("SIGTERM amid %d requests: %d accepted, %d refused 503, %d not connected", TERM_REQS, accepted, refused,
+               notTaken);
+    CT_EQ_INT(dropped, 0);
+    collectIds(rd, ids, nids, 10000);
+    int once = 0;
+    for (int i = 0; i < nids; i++) once += countId(rd, ids[i]) == 1;
+    CT_EQ_INT(once, nids);
+    it_reader_close(rd);
 }
 
 /* Counters of this copy's own requests, then a clean stop on SIGTERM. */
@@ -852,6 +934,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_claim_of_a_dead_copy_expires_and_is_taken),
         CT_CASE(test_records_of_one_event_per_platform),
         CT_CASE(test_kafka_stopped_mid_stream_503_and_no_2xx_lost),
+        CT_CASE(test_sigterm_answers_requests_in_flight),
         CT_CASE(test_metrics_and_clean_stop),
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);

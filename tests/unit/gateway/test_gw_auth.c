@@ -24,7 +24,8 @@ static const char SHOPS[] =
     "\"sekrit-previous-0123\"], \"taobao\": \"sekrit-current-0123\"}},"
     "{\"id\": \"s2\", \"channel\": \"own_site\", \"shopify_domain\": \"s2.myshopify.com\", \"secrets\": {\"shopify\": "
     "\"shpss_0123456789abcdef\"}},"
-    "{\"id\": \"s3\", \"channel\": \"own_site\", \"secrets\": {\"generic\": \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"
+    "{\"id\": \"s3\", \"channel\": \"own_site\", \"secrets\": {\"generic\": "
+    "\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"
     "]}";
 
 static cs_shops *shops;
@@ -79,8 +80,8 @@ static void test_cs_timestamp_window_is_300_s_both_ways(void) {
     gw_auth a;
     CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS + 300, &a), GW_AUTH_OK);
     CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS - 300, &a), GW_AUTH_OK);
-    CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS + 301, &a), GW_AUTH_STALE);   /* stale */
-    CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS - 301, &a), GW_AUTH_STALE);   /* from the future */
+    CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS + 301, &a), GW_AUTH_STALE); /* stale */
+    CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS - 301, &a), GW_AUTH_STALE); /* from the future */
     CT_EQ_INT(gw_auth_status(GW_AUTH_STALE), 401);
 }
 
@@ -91,7 +92,10 @@ static void test_cs_malformed_headers_refused_401(void) {
         gw_auth_headers h = {.cs_shop = "s1", .cs_timestamp = bad_ts[i], .cs_signature = SIG_CURRENT};
         CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, BODY, TS, &a), GW_AUTH_MISSING);
     }
-    const char *bad_sig[] = {"", "sha256=", "sha1=7e4d", "7e4dfbf49090b25a12fe963549f6f825a0f0f16ee919a58710ea349f1d245ded",
+    const char *bad_sig[] = {"",
+                             "sha256=",
+                             "sha1=7e4d",
+                             "7e4dfbf49090b25a12fe963549f6f825a0f0f16ee919a58710ea349f1d245ded",
                              "sha256=7e4dfbf49090b25a12fe963549f6f825a0f0f16ee919a58710ea349f1d245de",
                              "sha256=7e4dfbf49090b25a12fe963549f6f825a0f0f16ee919a58710ea349f1d245dedaa"};
     for (size_t i = 0; i < sizeof bad_sig / sizeof *bad_sig; i++) {
@@ -143,7 +147,8 @@ static void test_standard_webhooks_spec_vector(void) {
     CT_EQ_STR(a.webhook_id, "msg_p5jXN8AQM9LWM0D4loKWxJek");
     CT_EQ_STR(a.scheme, "standard-webhooks");
     /* a list: any entry may match, unknown versions are skipped */
-    h.wh_signature = "v1a,AAAA v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+    h.wh_signature =
+        "v1a,AAAA v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
     CT_EQ_INT(verify(CS_WEBHOOK_GENERIC, &h, body, 1614265330, &a), GW_AUTH_OK);
     /* the id is signed: another id is refused */
     h.wh_id = "msg_other";

@@ -17,8 +17,9 @@ static void test_webhook_paths_by_platform(void) {
 }
 
 static void test_unknown_platform_and_paths_are_404(void) {
-    const char *paths[] = {"/v1/webhooks/ebay", "/v1/webhooks/", "/v1/webhooks/taobao/", "/v1/webhooks/Taobao",
-                           "/v2/webhooks/taobao", "/", "/healthz/", "/v1/webhooks/generic/x"};
+    const char *paths[] = {"/v1/webhooks/ebay",   "/v1/webhooks/",         "/v1/webhooks/taobao/",
+                           "/v1/webhooks/Taobao", "/v2/webhooks/taobao",   "/",
+                           "/healthz/",           "/v1/webhooks/generic/x"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         gw_route r;
         gw_route_of("POST", paths[i], &r);
