@@ -180,8 +180,9 @@ int gw_json_parse(const char *body, size_t len, cJSON **root, gw_error *err) {
     }
     tokens_free(&t);
     if (!cJSON_IsObject(r)) {
+        body_fail(err, "%s; a JSON object expected", type_name(r));
         cJSON_Delete(r);
-        return body_fail(err, "%s; a JSON object expected", type_name(r));
+        return -1;
     }
     *root = r;
     return 0;

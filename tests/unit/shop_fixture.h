@@ -1,6 +1,8 @@
 /* shop_fixture.h -- the shop every rule test starts from: "shop-1", a
  * Taobao shop in the given zone, the handbook's default thresholds, IM
- * preferred. Test groups add their couriers, shifts or settings on top. */
+ * preferred, money in CNY, every address part required (OV-3), as the
+ * loader's defaults are. Test groups add their couriers, shifts or
+ * settings on top. */
 #ifndef SHOP_FIXTURE_H
 #define SHOP_FIXTURE_H
 
@@ -25,6 +27,9 @@ static inline void ct_shop_init(cs_shop *s, const char *zone) {
     s->tz = tz;
     cs_thresholds_defaults(&s->th);
     s->msg_pref = CS_MSG_PREF_IM;
+    /* the loader's defaults for the gateway's settings (shop.c) */
+    memcpy(s->currency, "CNY", 4);
+    s->address_required = CS_ADDR_ALL;
 }
 
 static inline void ct_shop_done(cs_shop *s) {
