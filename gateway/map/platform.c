@@ -81,6 +81,24 @@ int gw_pf_begin(gw_pf *pf, const char *event_id, const char *field, const char *
     return 0;
 }
 
+int gw_pf_each(gw_pf *pf, const cJSON *obj, const char *key, gw_need need, size_t maxn, const char *what,
+               gw_pf_each_fn fn, void *arg) {
+    const cJSON *arr = NULL, *e;
+    int rc = gw_json_array(&pf->j, obj, key, need, maxn, &arr);
+    if (rc <= 0) return rc;
+    if (need == GW_REQUIRED && cJSON_GetArraySize(arr) == 0)
+        return gw_json_fail(&pf->j, key, "empty; at least one %s expected", what);
+    size_t mark = gw_json_enter(&pf->j, key), i = 0;
+    cJSON_ArrayForEach(e, arr) {
+        size_t m = gw_json_enter_index(&pf->j, i++);
+        if (!cJSON_IsObject(e)) return gw_json_fail(&pf->j, NULL, "not an object; a %s expected", what);
+        if (fn(pf, e, arg) < 0) return -1;
+        gw_json_leave(&pf->j, m);
+    }
+    gw_json_leave(&pf->j, mark);
+    return 1;
+}
+
 Cs__V1__OrderLine *gw_pf_add_line(gw_pf *pf) {
     if (pf->order.n_lines >= GW_PF_MAX_LINES) {
         gw_json_fail(&pf->j, NULL, "more than %d lines", GW_PF_MAX_LINES);

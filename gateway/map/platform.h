@@ -70,6 +70,15 @@ const char *gw_pf_first(size_t n, const char *const *candidates);
  * for logs. field names it in a 400 ("id", "X-Shopify-Webhook-Id"). */
 int gw_pf_begin(gw_pf *pf, const char *event_id, const char *field, const char *kind);
 
+/* Array member key of obj, each element an object handed to fn with the
+ * path at "<key>[i]" (so fn's refusals name the element's fields). An
+ * absent optional array is 0; a required one must have an element
+ * ("empty; at least one <what>"); more than maxn elements, or an element
+ * that is not an object, is refused. 1 when read, or -1. */
+typedef int (*gw_pf_each_fn)(gw_pf *pf, const cJSON *elem, void *arg);
+int gw_pf_each(gw_pf *pf, const cJSON *obj, const char *key, gw_need need, size_t maxn, const char *what,
+               gw_pf_each_fn fn, void *arg);
+
 /* Adds a line (initialised, in order.lines), or refuses with a 400 on
  * the current path when the order already has GW_PF_MAX_LINES. */
 Cs__V1__OrderLine *gw_pf_add_line(gw_pf *pf);

@@ -108,7 +108,8 @@ static int read_requests(gw_pf *pf, const cJSON *root) {
 /* ---- the order ------------------------------------------------------------------------- */
 
 /* line_items[i] into a line: sku, else the variant id (OV-1 wants one). */
-static int read_line(gw_pf *pf, const cJSON *li) {
+static int read_line(gw_pf *pf, const cJSON *li, void *arg) {
+    (void)arg;
     static const gw_field fields[] = {
         {"id", GW_F_ID, GW_REQUIRED, offsetof(Cs__V1__OrderLine, line_id), GW_PF_ID_LEN, NULL},
         {"sku", GW_F_STR, GW_OPTIONAL, offsetof(Cs__V1__OrderLine, sku), GW_PF_NAME_LEN, NULL},
@@ -123,24 +124,6 @@ static int read_line(gw_pf *pf, const cJSON *li) {
         return -1;
     if (!l->sku[0] && variant) l->sku = (char *)variant;
     return 0;
-}
-
-static int read_lines(gw_pf *pf, const cJSON *root, unsigned need) {
-    const cJSON *items = NULL, *li;
-    int rc = gw_json_array(&pf->j, root, "line_items", (need & SH_NEED_ORDER) ? GW_REQUIRED : GW_OPTIONAL,
-                           GW_PF_MAX_LINES, &items);
-    if (rc <= 0) return rc;
-    if ((need & SH_NEED_ORDER) && cJSON_GetArraySize(items) == 0)
-        return gw_json_fail(&pf->j, "line_items", "empty; an order has at least one line");
-    size_t mark = gw_json_enter(&pf->j, "line_items"), i = 0;
-    cJSON_ArrayForEach(li, items) {
-        size_t m = gw_json_enter_index(&pf->j, i++);
-        if (!cJSON_IsObject(li)) return gw_json_fail(&pf->j, NULL, "not an object; a line item expected");
-        if (read_line(pf, li) < 0) return -1;
-        gw_json_leave(&pf->j, m);
-    }
-    gw_json_leave(&pf->j, mark);
-    return 1;
 }
 
 /* shipping_address: Shopify has no district; address1 and address2 are
@@ -263,8 +246,9 @@ static int read_order(gw_pf *pf, const cJSON *root, unsigned need) {
         gw_json_str(j, root, "cancel_reason", GW_OPTIONAL, GW_PF_NAME_LEN, &reason) < 0 ||
         gw_json_time(j, root, "cancelled_at", (need & SH_NEED_CANCEL) ? GW_REQUIRED : GW_OPTIONAL, &cancelled) < 0 ||
         read_gateway(pf, root, &gateway) < 0 || read_buyer(pf, root, need) < 0 || read_fees(pf, root) < 0 ||
-        read_lines(pf, root, need) < 0 || read_receiver(pf, root) < 0 || read_requests(pf, root) < 0 ||
-        read_fulfilment(pf, root, need) < 0)
+        gw_pf_each(pf, root, "line_items", (need & SH_NEED_ORDER) ? GW_REQUIRED : GW_OPTIONAL, GW_PF_MAX_LINES,
+                   "line item", read_line, NULL) < 0 ||
+        read_receiver(pf, root) < 0 || read_requests(pf, root) < 0 || read_fulfilment(pf, root, need) < 0)
         return -1;
     o->payment_method = method_of_gateway(gateway);
     o->cod = o->payment_method == CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_COD;
@@ -295,56 +279,39 @@ static int map_order(gw_pf *pf, const cJSON *root, const sh_topic *t) {
 
 /* ---- refunds ----------------------------------------------------------------------------- */
 
-/* refund_line_items: a "return" restock makes it a return and refund; the
- * first line's SKU is the case's. */
-static int read_refund_lines(gw_pf *pf, const cJSON *root, Cs__V1__AfterSalesCase *k) {
-    const cJSON *items = NULL, *it;
-    int rc = gw_json_array(&pf->j, root, "refund_line_items", GW_OPTIONAL, GW_PF_MAX_LINES, &items);
-    if (rc <= 0) return rc;
-    size_t mark = gw_json_enter(&pf->j, "refund_line_items"), i = 0;
-    cJSON_ArrayForEach(it, items) {
-        size_t m = gw_json_enter_index(&pf->j, i++);
-        const char *restock = "", *sku = "";
-        const cJSON *li = NULL;
-        if (gw_json_str(&pf->j, it, "restock_type", GW_OPTIONAL, GW_PF_NAME_LEN, &restock) < 0 ||
-            gw_json_object(&pf->j, it, "line_item", GW_OPTIONAL, &li) < 0)
-            return -1;
-        if (li) {
-            size_t ml = gw_json_enter(&pf->j, "line_item");
-            if (gw_json_str(&pf->j, li, "sku", GW_OPTIONAL, GW_PF_NAME_LEN, &sku) < 0) return -1;
-            gw_json_leave(&pf->j, ml);
-        }
-        if (strcmp(restock, "return") == 0) k->type = CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND;
-        if (!k->sku[0]) k->sku = (char *)sku;
-        gw_json_leave(&pf->j, m);
+/* refund_line_items[i] (arg: the case): a "return" restock makes it a
+ * return and refund; the first line's SKU is the case's. */
+static int read_refund_line(gw_pf *pf, const cJSON *it, void *arg) {
+    Cs__V1__AfterSalesCase *k = arg;
+    const char *restock = "", *sku = "";
+    const cJSON *li = NULL;
+    if (gw_json_str(&pf->j, it, "restock_type", GW_OPTIONAL, GW_PF_NAME_LEN, &restock) < 0 ||
+        gw_json_object(&pf->j, it, "line_item", GW_OPTIONAL, &li) < 0)
+        return -1;
+    if (li) {
+        size_t mark = gw_json_enter(&pf->j, "line_item");
+        if (gw_json_str(&pf->j, li, "sku", GW_OPTIONAL, GW_PF_NAME_LEN, &sku) < 0) return -1;
+        gw_json_leave(&pf->j, mark);
     }
-    gw_json_leave(&pf->j, mark);
-    return 1;
+    if (strcmp(restock, "return") == 0) k->type = CS__V1__CASE_TYPE__CASE_TYPE_RETURN_REFUND;
+    if (!k->sku[0]) k->sku = (char *)sku;
+    return 0;
 }
 
-/* transactions: the refunded amount is the sum of the "refund" ones that
- * succeeded or are pending at the gateway (Shopify sends no later
- * webhook for them); failed ones moved no money. */
-static int read_refunded(gw_pf *pf, const cJSON *root, int64_t *fen) {
-    const cJSON *txs = NULL, *tx;
-    int rc = gw_json_array(&pf->j, root, "transactions", GW_OPTIONAL, 100, &txs);
-    if (rc <= 0) return rc;
-    size_t mark = gw_json_enter(&pf->j, "transactions"), i = 0;
-    cJSON_ArrayForEach(tx, txs) {
-        size_t m = gw_json_enter_index(&pf->j, i++);
-        const char *kind = "", *status = "";
-        int64_t amount = 0;
-        if (gw_json_str(&pf->j, tx, "kind", GW_OPTIONAL, GW_PF_NAME_LEN, &kind) < 0 ||
-            gw_json_str(&pf->j, tx, "status", GW_OPTIONAL, GW_PF_NAME_LEN, &status) < 0 ||
-            gw_json_currency(&pf->j, tx, "currency", pf->rq->shop->currency) < 0 ||
-            gw_json_money(&pf->j, tx, "amount", GW_REQUIRED, &amount) < 0)
-            return -1;
-        if (strcmp(kind, "refund") == 0 && (strcmp(status, "success") == 0 || strcmp(status, "pending") == 0))
-            *fen += amount;
-        gw_json_leave(&pf->j, m);
-    }
-    gw_json_leave(&pf->j, mark);
-    return 1;
+/* transactions[i] (arg: the refunded fen): the refunded amount is the sum
+ * of the "refund" ones that succeeded or are pending at the gateway
+ * (Shopify sends no later webhook for them); failed ones moved no money. */
+static int read_transaction(gw_pf *pf, const cJSON *tx, void *arg) {
+    int64_t *fen = arg, amount = 0;
+    const char *kind = "", *status = "";
+    if (gw_json_str(&pf->j, tx, "kind", GW_OPTIONAL, GW_PF_NAME_LEN, &kind) < 0 ||
+        gw_json_str(&pf->j, tx, "status", GW_OPTIONAL, GW_PF_NAME_LEN, &status) < 0 ||
+        gw_json_currency(&pf->j, tx, "currency", pf->rq->shop->currency) < 0 ||
+        gw_json_money(&pf->j, tx, "amount", GW_REQUIRED, &amount) < 0)
+        return -1;
+    if (strcmp(kind, "refund") == 0 && (strcmp(status, "success") == 0 || strcmp(status, "pending") == 0))
+        *fen += amount;
+    return 0;
 }
 
 /* refunds/create: a refund Shopify has made is a case at REFUNDED with
@@ -362,7 +329,9 @@ static int map_refund(gw_pf *pf, const cJSON *root, const sh_topic *t) {
     if (gw_json_fields(&pf->j, root, fields, sizeof fields / sizeof *fields, &k) < 0 ||
         gw_json_time(&pf->j, root, t->time_key, GW_OPTIONAL, &at) < 0 ||
         gw_json_str(&pf->j, root, "note", GW_OPTIONAL, GW_PF_TEXT_LEN, &note) < 0 ||
-        read_refund_lines(pf, root, &k) < 0 || read_refunded(pf, root, &k.amount_fen) < 0)
+        gw_pf_each(pf, root, "refund_line_items", GW_OPTIONAL, GW_PF_MAX_LINES, "refund line", read_refund_line, &k) <
+            0 ||
+        gw_pf_each(pf, root, "transactions", GW_OPTIONAL, 100, "transaction", read_transaction, &k.amount_fen) < 0)
         return -1;
     k.stage = CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED;
     k.reason = gw_pf_reason_of_text(note);

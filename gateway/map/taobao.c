@@ -39,6 +39,7 @@ typedef struct tb_trade {
     const char *status;                       /* trade status, "" if absent */
     const char *close_reason;                 /* relay-supplied reason of a close, "" if absent */
     bool shipped;                             /* consign_time given */
+    bool presale;                             /* step_trade_status given */
     int64_t payment_fen;                      /* content.payment (0 if absent) */
     const char *line_status[GW_PF_MAX_LINES]; /* orders[i].status, "" if absent */
 } tb_trade;
@@ -101,9 +102,10 @@ static void add_adjustment(gw_pf *pf, int64_t fen) {
         pf->order.shipping_fee_fen += fen;
 }
 
-/* orders[i] into a line. */
-static int read_line(gw_pf *pf, const cJSON *o, bool presale, tb_trade *tr) {
+/* orders[i] into a line (arg: the tb_trade). */
+static int read_line(gw_pf *pf, const cJSON *o, void *arg) {
     static const char *const sku_keys[] = {"outer_sku_id", "sku_id", "outer_iid", "num_iid"};
+    tb_trade *tr = arg;
     Cs__V1__OrderLine *l = gw_pf_add_line(pf);
     if (!l) return -1;
     gw_json *j = &pf->j;
@@ -119,33 +121,22 @@ static int read_line(gw_pf *pf, const cJSON *o, bool presale, tb_trade *tr) {
         gw_json_str(j, o, "status", GW_OPTIONAL, GW_PF_NAME_LEN, &status) < 0)
         return -1;
     l->quantity = (int32_t)num;
-    l->presale = presale;
-    if (presale) read_loose_date(pf, o, "estimate_con_time", &l->presale_ship_date_ms);
+    l->presale = tr->presale;
+    if (tr->presale) read_loose_date(pf, o, "estimate_con_time", &l->presale_ship_date_ms);
     tr->line_status[pf->order.n_lines - 1] = status;
     gw_pf_add_discount(pf, "item_discount", item_discount);
     add_adjustment(pf, adjust);
     return 0;
 }
 
+/* A presale (定金预售) trade names its step; every line then needs its
+ * promised date (OV-10). */
 static int read_lines(gw_pf *pf, const cJSON *c, unsigned need, tb_trade *tr) {
-    const cJSON *orders = NULL, *o;
     const char *step = "";
-    int rc = gw_json_array(&pf->j, c, "orders", (need & TB_NEED_ORDER) ? GW_REQUIRED : GW_OPTIONAL, GW_PF_MAX_LINES,
-                           &orders);
-    if (rc <= 0) return rc;
-    if ((need & TB_NEED_ORDER) && cJSON_GetArraySize(orders) == 0)
-        return gw_json_fail(&pf->j, "orders", "empty; an order has at least one line");
-    /* a presale (定金预售) trade names its step; every line then needs its date (OV-10) */
     if (gw_json_str(&pf->j, c, "step_trade_status", GW_OPTIONAL, GW_PF_NAME_LEN, &step) < 0) return -1;
-    size_t mark = gw_json_enter(&pf->j, "orders"), i = 0;
-    cJSON_ArrayForEach(o, orders) {
-        size_t m = gw_json_enter_index(&pf->j, i++);
-        if (!cJSON_IsObject(o)) return gw_json_fail(&pf->j, NULL, "not an object; an order line expected");
-        if (read_line(pf, o, step[0] != '\0', tr) < 0) return -1;
-        gw_json_leave(&pf->j, m);
-    }
-    gw_json_leave(&pf->j, mark);
-    return 1;
+    tr->presale = step[0] != '\0';
+    return gw_pf_each(pf, c, "orders", (need & TB_NEED_ORDER) ? GW_REQUIRED : GW_OPTIONAL, GW_PF_MAX_LINES,
+                      "order line", read_line, tr);
 }
 
 /* receiver_* into the order's receiver (every part optional: OV-3 names
