@@ -11,7 +11,9 @@
 # (RULES.md section 2, docs/exceptions.md), refund-notifier (section 3,
 # docs/aftersales.md), review-scheduler (section 4, docs/reviews.md),
 # notifier (section 5, docs/notifier.md), timer-dispatcher (copies of the
-# dispatcher need no group: their claims in Redis are atomic).
+# dispatcher need no group: their claims in Redis are atomic), gateway (the
+# webhook gateway, docs/webhooks.md: copy n listens on 127.0.0.1 port
+# CS_GATEWAY_PORT+n-1, CS_GATEWAY_PORT defaulting to 8080).
 # Logs go to $CS_RUN_DIR/workers/<role>-<n>.log; pids to .pid files there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +31,13 @@ start() {
   [ -x "$BUILD/$role" ] || { echo "workers: $BUILD/$role not built" >&2; exit 1; }
   for _ in $(seq 1 "$n"); do
     i=1; while [ -f "$dir/$role-$i.pid" ] && kill -0 "$(cat "$dir/$role-$i.pid")" 2>/dev/null; do i=$((i + 1)); done
-    CS_INSTANCE="$role-$i" nohup "$BUILD/$role" >>"$dir/$role-$i.log" 2>&1 &
+    if [ "$role" = gateway ]; then
+      # each copy its own port (a load balancer would sit in front of them)
+      CS_GATEWAY_ADDR=${CS_GATEWAY_ADDR_BASE:-127.0.0.1}:$(( ${CS_GATEWAY_PORT:-8080} + i - 1 )) \
+        CS_INSTANCE="$role-$i" nohup "$BUILD/$role" >>"$dir/$role-$i.log" 2>&1 &
+    else
+      CS_INSTANCE="$role-$i" nohup "$BUILD/$role" >>"$dir/$role-$i.log" 2>&1 &
+    fi
     echo $! >"$dir/$role-$i.pid"
     echo "workers: started $role-$i (pid $!)"
   done
