@@ -1287,6 +1287,7 @@ static void applyOrderEvent(vBatch *v, cs_event *ev) {
     }
     if (changed == 0) return; /* stale (OV-12) or no change: no new version */
     o->dirty = true;
+    if (changed == OV12_RESTATED) return; /* the groups' marks moved; nothing to verify again */
     if (!o->state_name) o->state_name = stateName(o->st->last_state);
     answerPendingInvoices(v, o);
     switch (oe->kind) {

@@ -403,6 +403,37 @@ static void test_ov12_state_survives_pack_unpack(void) {
     cs_order_state_free(st);
 }
 
+/* A newer event that restates a group's values (a Shopify orders/updated
+ * sends every group, changed or not) is no new version, but moves the
+ * group's mark: an older change arriving later stays older. */
+static void test_ov12_restated_group_is_no_new_version_but_moves_its_mark(void) {
+    Cs__V1__OrderState *st = cs_order_state_new();
+    fx_event c, same, older, other;
+    ev_init(&c, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, T0);
+    CT_EQ_INT(apply(st, &c, "c"), 1);
+    ev_init(&same, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, T0 + 20 * FX_MIN);
+    CT_EQ_INT(apply(st, &same, "same"), OV12_RESTATED);
+    CT_EQ_INT(st->version, 1);
+    CT_EQ_INT(st->order->modified_ms, T0); /* the order's version time stays */
+    /* an older change (between the two) is stale now */
+    ev_init(&older, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, T0 + 10 * FX_MIN);
+    older.f.addr.district = FX_S("上城区");
+    CT_EQ_INT(apply(st, &older, "older"), 0);
+    CT_EQ_STR(st->order->receiver->address->district, "西湖区");
+    /* a real change still is a version */
+    ev_init(&other, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED, T0 + 30 * FX_MIN);
+    other.f.addr.district = FX_S("上城区");
+    CT_EQ_INT(apply(st, &other, "other"), 1);
+    CT_EQ_INT(st->version, 2);
+    CT_EQ_STR(st->order->receiver->address->district, "上城区");
+    /* a payment restated at a later time is no new version either */
+    fx_event paid;
+    ev_init(&paid, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID, T0 + 40 * FX_MIN);
+    CT_EQ_INT(apply(st, &paid, "paid-again"), OV12_RESTATED);
+    CT_EQ_INT(st->version, 2);
+    cs_order_state_free(st);
+}
+
 CT_MAIN(CT_CASE(test_ov12_no_reason_is_verified), CT_CASE(test_ov12_exception_wins_over_everything),
         CT_CASE(test_ov12_each_exception_code_is_exception), CT_CASE(test_ov12_hold_over_finance_over_payment),
         CT_CASE(test_ov12_created_sets_every_group), CT_CASE(test_ov12_replay_of_the_same_event_changes_nothing),
@@ -416,4 +447,5 @@ CT_MAIN(CT_CASE(test_ov12_no_reason_is_verified), CT_CASE(test_ov12_exception_wi
         CT_CASE(test_ov12_whole_cancellation_records_time_and_reason),
         CT_CASE(test_ov12_partial_cancellation_removes_only_those_lines),
         CT_CASE(test_ov12_unknown_or_incomplete_event_is_refused_untouched), CT_CASE(test_ov12_state_owns_its_strings),
+        CT_CASE(test_ov12_restated_group_is_no_new_version_but_moves_its_mark),
         CT_CASE(test_ov12_state_survives_pack_unpack))

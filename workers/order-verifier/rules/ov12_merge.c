@@ -24,9 +24,14 @@
  * gave none. Lifecycle facts (shipped, signed, cancelled, closed) are not
  * groups: the first report of each is kept and repeats change nothing. A
  * cancellation of some lines only is a LINES change at its version time.
- * Any event that applies is a new order version (st->version++), even if
- * it restates values already held: the platform modified the order, and a
- * re-verification of identical data gives the identical verdict.
+ * An event that changes the order is a new order version (st->version++).
+ * One that only restates what is held (a newer event whose groups carry
+ * the same values, as a Shopify orders/updated does for every group it
+ * does not change) moves the groups' (modified_ms, event_id) marks but is
+ * no new version: nothing changed, so there is nothing to verify again and
+ * no second verdict, task or message for the same order (OV-12: one
+ * verdict per order version). The test is the order's packed bytes,
+ * before and after, less its modified time.
  *
  * Memory: st is a protobuf-c message owned by the caller; every string,
  * sub-message and array in it is malloc'd here (or is protobuf-c's shared
@@ -306,6 +311,18 @@ static int fail(char *errbuf, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
+/* The order's packed bytes without its modified time (malloc'd): equal
+ * bytes before and after an event mean it restated what was held. */
+static uint8_t *orderBytes(Cs__V1__Order *o, size_t *len) {
+    int64_t m = o->modified_ms;
+    o->modified_ms = 0;
+    *len = protobuf_c_message_get_packed_size(&o->base);
+    uint8_t *b = cs_xmalloc(*len ? *len : 1);
+    protobuf_c_message_pack(&o->base, b);
+    o->modified_ms = m;
+    return b;
+}
+
 /* OV-12 */
 int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const char *event_id, int64_t event_ms,
                      char *errbuf, size_t errlen) {
@@ -340,7 +357,12 @@ int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const
         st->order = cs_xmalloc(sizeof *st->order);
         cs__v1__order__init(st->order);
     }
-    bool changed = false;
+    bool changed = false, offered = false; /* offered: a group was newer and written */
+    size_t before_len = 0;
+    uint8_t *before = NULL;
+    if (kind >= CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED &&
+        kind <= CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED)
+        before = orderBytes(st->order, &before_len);
     /* the order's identity, from whichever event names it first */
     if (o && !ov_blank(o->order_id) && ov_blank(st->order->order_id)) {
         set_str(&st->order->order_id, o->order_id);
@@ -349,29 +371,29 @@ int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const
 
     switch (kind) {
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED:
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_CORE, apply_core, o, t, id);
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
-            changed |= offer_payment(st, o, t, id, 0);
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_CORE, apply_core, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
+            offered |= offer_payment(st, o, t, id, 0);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
             if (!st->created) {
                 st->created = true;
                 changed = true;
             }
             break;
-        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID: changed |= offer_payment(st, o, t, id, t); break;
+        case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_PAID: offered |= offer_payment(st, o, t, id, t); break;
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_FEE_CHANGED:
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_FEE, apply_fee, o, t, id);
             break;
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_ADDRESS_CHANGED:
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_ADDRESS, apply_address, o, t, id);
             break;
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_MEMO_CHANGED:
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_MEMO, apply_memo, o, t, id);
             break;
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_LINES_CHANGED:
-            changed |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
+            offered |= offer_group(st, CS__V1__ORDER_GROUP__ORDER_GROUP_LINES, apply_lines, o, t, id);
             break;
         case CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_SHIPPED:
             if (st->shipped_ms == 0) {
@@ -414,6 +436,17 @@ int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const
         default: break; /* refused above */
     }
 
+    if (offered && !changed) { /* only groups written: a change, or a restatement? */
+        size_t after_len;
+        uint8_t *after = orderBytes(st->order, &after_len);
+        changed = after_len != before_len || memcmp(after, before, after_len) != 0;
+        free(after);
+        if (!changed) {
+            free(before);
+            return OV12_RESTATED;
+        }
+    }
+    free(before);
     if (!changed) return 0;
     if (t > st->order->modified_ms) st->order->modified_ms = t;
     st->version++;

@@ -225,11 +225,14 @@ Cs__V1__VerdictState ov12_state_of(const ov_decision *d);
 
 /* OV-12: merges one order event into the state, field group by field
  * group, last writer by (modified_ms, event_id) wins. Returns 1 if the
- * state changed (a new order version: st->version is bumped), 0 if the
- * event was stale or changed nothing, -1 with errbuf for an event that
+ * state changed (a new order version: st->version is bumped), 2 if it
+ * only restated what was held (OV12_RESTATED: the groups' marks moved, so
+ * the state must be saved, but there is no new version to verify), 0 if
+ * the event was stale or changed nothing, -1 with errbuf for an event that
  * cannot apply (unknown kind). Strings copied into st are malloc'd and
  * owned by st (free it with protobuf_c_message_free_unpacked and the
  * system allocator, i.e. cs_order_state_free()). */
+#define OV12_RESTATED 2
 int ov12_apply_event(Cs__V1__OrderState *st, const Cs__V1__OrderEvent *ev, const char *event_id, int64_t event_ms,
                      char *errbuf, size_t errlen);
 /* A new empty state (owned by caller) and its destructor (NULL ok). */
