@@ -25,7 +25,7 @@
 -- latency is then from the send.
 --
 -- Every answer is written by its thread to GW_OUT/t<k>.txt as
---   <status> <event id or -> <latency us or -1>
+--   <status> <event id or -> <latency us or -1> <answer time, monotonic ms>
 -- (the event id is read back from the answer's body), for cs-bench to count 202s, find
 -- them in Kafka and compute percentiles. done() prints one WRKDONE line with wrk's own
 -- counters and socket errors.
@@ -278,9 +278,9 @@ function response(status, headers, body)
   local t = id and sent[id]
   if t then
     sent[id] = nil
-    out:write(status, " ", id, " ", math.floor(now - t), "\n")
+    out:write(status, " ", id, " ", math.floor(now - t), " ", math.floor(now / 1000), "\n")
   else
-    out:write(status, " ", id or "-", " -1\n")
+    out:write(status, " ", id or "-", " -1 ", math.floor(now / 1000), "\n")
   end
 end
 

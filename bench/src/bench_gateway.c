@@ -36,6 +36,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -238,6 +240,8 @@ typedef struct gwPhase {
     int64_t answers, ok, by_status[6]; /* 200, 400, 401, 429, 503, other */
     int64_t *lat;                      /* of the 202s, sorted */
     size_t nlat;
+    int64_t *at_ms;                    /* the 202s' answer times (monotonic ms), in lat's order before sorting */
+    int64_t *lat_at;                   /* their latencies in that order */
     /* the machine */
     double cpu[NROLES], wall_s;
 } gwPhase;
@@ -298,6 +302,7 @@ static int64_t fieldOf(const char *line, const char *name) {
 static void readAnswers(const char *dir, gwPhase *p, gwIds *ids) {
     size_t cap = 1 << 16;
     p->lat = cs_xmalloc(cap * sizeof *p->lat);
+    p->at_ms = cs_xmalloc(cap * sizeof *p->at_ms);
     for (int k = 0; k < 256; k++) {
         char path[1200], line[512];
         snprintf(path, sizeof path, "%s/t%d.txt", dir, k);
@@ -320,13 +325,101 @@ static void readAnswers(const char *dir, gwPhase *p, gwIds *ids) {
             gwId *e = idsFind(ids, id, (size_t)(sp2 - id), true);
             e->acked++;
             if (lat >= 0) {
-                if (p->nlat == cap) p->lat = cs_xrealloc(p->lat, (cap *= 2) * sizeof *p->lat);
+                if (p->nlat == cap) {
+                    cap *= 2;
+                    p->lat = cs_xrealloc(p->lat, cap * sizeof *p->lat);
+                    p->at_ms = cs_xrealloc(p->at_ms, cap * sizeof *p->at_ms);
+                }
+                char *sp3 = strchr(sp2 + 1, ' ');
+                p->at_ms[p->nlat] = sp3 ? strtoll(sp3 + 1, NULL, 10) : 0;
                 p->lat[p->nlat++] = lat;
             }
         }
         fclose(f);
     }
+    p->lat_at = cs_xmalloc((p->nlat ? p->nlat : 1) * sizeof *p->lat_at);
+    memcpy(p->lat_at, p->lat, p->nlat * sizeof *p->lat);
     bench_sort_i64(p->lat, p->nlat);
+}
+
+/* ---- the other tenants, second by second ------------------------------------------------ */
+
+/* The machine is shared: while the latency phase runs, a thread reads every
+ * process's CPU once a second, so that each second's p99 can be set against
+ * what processes outside this run (ROLE_OTHER) took of the two cores. */
+#define GW_MAX_SAMPLES 1000
+typedef struct gwSampler {
+    pthread_t thread;
+    volatile int stop;
+    int n;
+    int64_t ms[GW_MAX_SAMPLES]; /* CLOCK_MONOTONIC, as the script's answer times */
+    double other[GW_MAX_SAMPLES], ours[GW_MAX_SAMPLES];
+} gwSampler;
+
+static int64_t monoMs(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *sampleLoop(void *arg) {
+    gwSampler *s = arg;
+    while (!s->stop && s->n < GW_MAX_SAMPLES) {
+        double c[NROLES];
+        machineCpu(c);
+        s->ms[s->n] = monoMs();
+        s->other[s->n] = c[ROLE_OTHER];
+        s->ours[s->n] = c[ROLE_GATEWAY] + c[ROLE_BROKER] + c[ROLE_REDIS] + c[ROLE_WRK];
+        s->n++;
+        for (int i = 0; i < 10 && !s->stop; i++) bench_sleep_us(100000);
+    }
+    return NULL;
+}
+
+/* Per second of the phase: the other tenants' share of a core and the p99
+ * of the answers in it; quiet seconds (others under quiet_share) apart. */
+static void printSeconds(const gwPhase *p, const gwSampler *s, double quiet_share) {
+    if (s->n < 3 || !p->nlat) return;
+    int64_t *buf = cs_xmalloc(p->nlat * sizeof *buf);
+    int64_t *quiet = cs_xmalloc(p->nlat * sizeof *quiet), *busy = cs_xmalloc(p->nlat * sizeof *busy);
+    size_t nq = 0, nb = 0;
+    int sq = 0, sb = 0;
+    char list[8192];
+    size_t ll = 0;
+    list[0] = '\0';
+    for (int i = 0; i + 1 < s->n; i++) {
+        double dt = (double)(s->ms[i + 1] - s->ms[i]) / 1e3;
+        double other = dt > 0 ? (s->other[i + 1] - s->other[i]) / dt : 0;
+        if (other < 0) other = 0; /* a process of others ended */
+        size_t nb1 = 0;
+        for (size_t k = 0; k < p->nlat; k++)
+            if (p->at_ms[k] >= s->ms[i] && p->at_ms[k] < s->ms[i + 1]) buf[nb1++] = p->lat_at[k];
+        if (!nb1) continue;
+        bool isQuiet = other < quiet_share;
+        memcpy(isQuiet ? quiet + nq : busy + nb, buf, nb1 * sizeof *buf);
+        if (isQuiet) {
+            nq += nb1;
+            sq++;
+        } else {
+            nb += nb1;
+            sb++;
+        }
+        bench_sort_i64(buf, nb1);
+        if (ll < sizeof list - 64)
+            ll += (size_t)snprintf(list + ll, sizeof list - ll, " %.0f%%:%.1f", other * 100,
+                                   (double)bench_percentile(buf, nb1, 99) / 1e3);
+    }
+    bench_sort_i64(quiet, nq);
+    bench_sort_i64(busy, nb);
+    printf("seconds:     other tenants' CPU (processes outside this run) per second of the latency phase: %d s under %.0f %%"
+           " of a core, p99 %.2f ms, max %.1f ms; %d s over it, p99 %.2f ms, max %.1f ms\n",
+           sq, quiet_share * 100, nq ? (double)bench_percentile(quiet, nq, 99) / 1e3 : 0,
+           nq ? (double)quiet[nq - 1] / 1e3 : 0, sb, nb ? (double)bench_percentile(busy, nb, 99) / 1e3 : 0,
+           nb ? (double)busy[nb - 1] / 1e3 : 0);
+    printf("             each second, others' share of a core : p99 ms:%s\n", list);
+    free(buf);
+    free(quiet);
+    free(busy);
 }
 
 static int runPhase(const gwOpts *o, gwPhase *p, const char *prefixFile, const char *secret, gwIds *ids, char *err,
@@ -744,7 +837,14 @@ int bench_gateway_main(int argc, char **argv) {
     gwPhase *rp = &phases[nph++];
     *rp = (gwPhase){.label = "rate", .conns = o.rate_conns, .rate = o.rate, .secs = o.latency_s};
     snprintf(rp->name, sizeof rp->name, "r%d", o.rate);
-    if (runPhase(&o, rp, prefixFile, secret, &ids, err, sizeof err) != 0) goto out;
+    static gwSampler smp;
+    bool sampling = pthread_create(&smp.thread, NULL, sampleLoop, &smp) == 0;
+    int rrc = runPhase(&o, rp, prefixFile, secret, &ids, err, sizeof err);
+    if (sampling) {
+        smp.stop = 1;
+        pthread_join(smp.thread, NULL);
+    }
+    if (rrc != 0) goto out;
     double rssRate = bench_peak_rss_mib(gw);
     if (rssAll < rssRate) rssAll = rssRate;
     double calib1 = bench_calibration_ms();
@@ -759,6 +859,7 @@ int bench_gateway_main(int argc, char **argv) {
     printErrors(rp);
     printf("\n");
     printCpu(rp, rp->ok);
+    printSeconds(rp, &smp, 0.15);
     printf("machine:     a fixed 100M-step loop took %.0f ms before the load and %.0f ms after it; load average %.2f"
            " %.2f %.2f at the start\n",
            calib0, calib1, loadavg[0], loadavg[1], loadavg[2]);
@@ -816,7 +917,11 @@ int bench_gateway_main(int argc, char **argv) {
 out:
     if (code) fprintf(stderr, "cs-bench gateway: %s\n", err);
     if (gw > 0) bench_stop(&gw, 1);
-    for (int i = 0; i < nph; i++) free(phases[i].lat);
+    for (int i = 0; i < nph; i++) {
+        free(phases[i].lat);
+        free(phases[i].at_ms);
+        free(phases[i].lat_at);
+    }
     for (size_t i = 0; i < chk.nraw; i++) {
         free(chk.raw[i].key);
         free(chk.raw[i].value);
