@@ -474,8 +474,14 @@ static void printCpu(const gwPhase *p, int64_t n) {
     double total = 0;
     for (int i = 0; i < NROLES; i++) total += p->cpu[i];
     printf("             cpu per request: ");
-    for (int i = 0; i < NROLES; i++) printf("%s %.1f us%s", roleNames[i], p->cpu[i] * 1e6 / (double)(n ? n : 1), i + 1 < NROLES ? ", " : "");
-    printf("; 2 cores %.0f %% busy\n", total / (2.0 * p->wall_s) * 100.0);
+    for (int i = 0; i < NROLES; i++) {
+        if (p->cpu[i] < 0) /* a process of others ended in the phase: its CPU left the sum */
+            printf("%s n/a%s", roleNames[i], i + 1 < NROLES ? ", " : "");
+        else
+            printf("%s %.1f us%s", roleNames[i], p->cpu[i] * 1e6 / (double)(n ? n : 1), i + 1 < NROLES ? ", " : "");
+    }
+    printf("; 2 cores %.0f %% busy (processes that ended within the phase not counted)\n",
+           total / (2.0 * p->wall_s) * 100.0);
 }
 
 static void printErrors(const gwPhase *p) {
