@@ -129,12 +129,12 @@ static pid_t rolePid[3]; /* gateway, this stack's broker, this stack's Redis */
 static void addRole(const char *id, const char *comm, double cpu_s, void *arg) {
     double *out = arg;
     pid_t pid = (pid_t)atoi(id);
-    int role = pid == rolePid[0]                ? ROLE_GATEWAY
-               : pid == rolePid[1]              ? ROLE_BROKER
-               : pid == rolePid[2]              ? ROLE_REDIS
-               : strcmp(comm, "wrk") == 0       ? ROLE_WRK
+    int role = pid == rolePid[0]               ? ROLE_GATEWAY
+               : pid == rolePid[1]             ? ROLE_BROKER
+               : pid == rolePid[2]             ? ROLE_REDIS
+               : strcmp(comm, "wrk") == 0      ? ROLE_WRK
                : strcmp(comm, "cs-bench") == 0 ? ROLE_DRIVER
-                                                : ROLE_OTHER;
+                                               : ROLE_OTHER;
     out[role] += cpu_s;
 }
 
@@ -240,8 +240,8 @@ typedef struct gwPhase {
     int64_t answers, ok, by_status[6]; /* 200, 400, 401, 429, 503, other */
     int64_t *lat;                      /* of the 202s, sorted */
     size_t nlat;
-    int64_t *at_ms;                    /* the 202s' answer times (monotonic ms), in lat's order before sorting */
-    int64_t *lat_at;                   /* their latencies in that order */
+    int64_t *at_ms;  /* the 202s' answer times (monotonic ms), in lat's order before sorting */
+    int64_t *lat_at; /* their latencies in that order */
     /* the machine */
     double cpu[NROLES], wall_s;
 } gwPhase;
@@ -282,8 +282,7 @@ static int runWrk(const gwOpts *o, const char *dir, const char *logpath, int con
     }
     close(fd);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         snprintf(err, errlen, "wrk failed (exit %d; see %.800s)", WIFEXITED(st) ? WEXITSTATUS(st) : -1, logpath);
         return -1;
@@ -317,7 +316,12 @@ static void readAnswers(const char *dir, gwPhase *p, gwIds *ids) {
             int64_t lat = strtoll(sp2 + 1, NULL, 10);
             p->answers++;
             if (status != 202) {
-                int slot = status == 200 ? 0 : status == 400 ? 1 : status == 401 ? 2 : status == 429 ? 3 : status == 503 ? 4 : 5;
+                int slot = status == 200   ? 0
+                           : status == 400 ? 1
+                           : status == 401 ? 2
+                           : status == 429 ? 3
+                           : status == 503 ? 4
+                                           : 5;
                 p->by_status[slot]++;
                 continue;
             }
@@ -411,7 +415,8 @@ static void printSeconds(const gwPhase *p, const gwSampler *s, double quiet_shar
     }
     bench_sort_i64(quiet, nq);
     bench_sort_i64(busy, nb);
-    printf("seconds:     other tenants' CPU (processes outside this run) per second of the latency phase: %d s under %.0f %%"
+    printf("seconds:     other tenants' CPU (processes outside this run) per second of the latency phase: %d s under "
+           "%.0f %%"
            " of a core, p99 %.2f ms, max %.1f ms; %d s over it, p99 %.2f ms, max %.1f ms\n",
            sq, quiet_share * 100, nq ? (double)bench_percentile(quiet, nq, 99) / 1e3 : 0,
            nq ? (double)quiet[nq - 1] / 1e3 : 0, sb, nb ? (double)bench_percentile(busy, nb, 99) / 1e3 : 0,
@@ -519,8 +524,8 @@ static void checkOne(const rd_kafka_message_t *m, void *arg) {
     const void *val = NULL;
     size_t size = 0;
     if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        rd_kafka_header_get_last(h, "event-id", &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !val ||
-        size < c->plen || memcmp(val, c->prefix, c->plen) != 0) {
+        rd_kafka_header_get_last(h, "event-id", &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !val || size < c->plen ||
+        memcmp(val, c->prefix, c->plen) != 0) {
         c->foreign++;
         return;
     }
@@ -554,10 +559,10 @@ static double rawProduce(const cs_config *cfg, gwRaw *raw, size_t n, char *err, 
     for (size_t i = 0; i < n; i++) {
         gwRaw *r = &raw[i];
         for (;;) {
-            rd_kafka_resp_err_t e = rd_kafka_producev(
-                rk, RD_KAFKA_V_TOPIC(CS_TOPIC_ORDERS), RD_KAFKA_V_KEY(r->key, r->key_len),
-                RD_KAFKA_V_VALUE(r->value, r->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-                RD_KAFKA_V_HEADER("event-id", r->event_id, -1), RD_KAFKA_V_END);
+            rd_kafka_resp_err_t e =
+                rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(CS_TOPIC_ORDERS), RD_KAFKA_V_KEY(r->key, r->key_len),
+                                  RD_KAFKA_V_VALUE(r->value, r->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                                  RD_KAFKA_V_HEADER("event-id", r->event_id, -1), RD_KAFKA_V_END);
             if (!e) {
                 r->value = NULL; /* librdkafka frees it */
                 break;
@@ -580,24 +585,23 @@ static double rawProduce(const cs_config *cfg, gwRaw *raw, size_t n, char *err, 
 /* ---- main --------------------------------------------------------------------------------- */
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "usage: cs-bench gateway --gateway BIN --script LUA --body JSON [options]\n"
-            "  --gateway BIN     the gateway binary\n"
-            "  --script LUA      bench/gateway/webhook.lua\n"
-            "  --body JSON       a generic order.created body (tests/data/webhooks/generic/order.created.json)\n"
-            "  --shops FILE      shops file (default deploy/config/shops.sample.json)\n"
-            "  --shop ID         the signing shop (default tb-demo; its secrets.generic)\n"
-            "  --out DIR         logs, wrk's answer files (default .)\n"
-            "  --port P          the gateway's port on 127.0.0.1 (default 38080)\n"
-            "  --threads T       wrk threads (default 2)\n"
-            "  --conns LIST      connection counts of the maximum phase (default 16,64,256)\n"
-            "  --max-s S         seconds per connection count (default 12)\n"
-            "  --warmup-s S      unmeasured warm-up at 64 connections (default 15; 0 = none)\n"
-            "  --rate R          offered requests/s of the latency phase (default 10000)\n"
-            "  --rate-conns C    its connections (default 128)\n"
-            "  --latency-s S     its length (default 30)\n"
-            "  --raw N           records produced again for the raw rate (default 300000)\n"
-            "Kafka from CS_KAFKA_BROKERS; the gateway gets this environment (CS_GATEWAY_*, CS_REDIS_URL).\n");
+    fprintf(out, "usage: cs-bench gateway --gateway BIN --script LUA --body JSON [options]\n"
+                 "  --gateway BIN     the gateway binary\n"
+                 "  --script LUA      bench/gateway/webhook.lua\n"
+                 "  --body JSON       a generic order.created body (tests/data/webhooks/generic/order.created.json)\n"
+                 "  --shops FILE      shops file (default deploy/config/shops.sample.json)\n"
+                 "  --shop ID         the signing shop (default tb-demo; its secrets.generic)\n"
+                 "  --out DIR         logs, wrk's answer files (default .)\n"
+                 "  --port P          the gateway's port on 127.0.0.1 (default 38080)\n"
+                 "  --threads T       wrk threads (default 2)\n"
+                 "  --conns LIST      connection counts of the maximum phase (default 16,64,256)\n"
+                 "  --max-s S         seconds per connection count (default 12)\n"
+                 "  --warmup-s S      unmeasured warm-up at 64 connections (default 15; 0 = none)\n"
+                 "  --rate R          offered requests/s of the latency phase (default 10000)\n"
+                 "  --rate-conns C    its connections (default 128)\n"
+                 "  --latency-s S     its length (default 30)\n"
+                 "  --raw N           records produced again for the raw rate (default 300000)\n"
+                 "Kafka from CS_KAFKA_BROKERS; the gateway gets this environment (CS_GATEWAY_*, CS_REDIS_URL).\n");
 }
 
 static int parseConns(gwOpts *o, const char *s) {
@@ -891,14 +895,15 @@ int bench_gateway_main(int argc, char **argv) {
         acked++;
         if (e->acked > 1) ackedTwice++;
         if (e->kafka == 0) {
-            if (missing < 5) fprintf(stderr, "cs-bench gateway: %s answered 202 but not in %s\n", e->id, CS_TOPIC_ORDERS);
+            if (missing < 5)
+                fprintf(stderr, "cs-bench gateway: %s answered 202 but not in %s\n", e->id, CS_TOPIC_ORDERS);
             missing++;
         } else if (e->kafka > 1)
             twice++;
     }
-    printf("durable:     %" PRId64 " records of the run on %s; of the %" PRId64
-           " event ids answered 202, %" PRId64 " are there exactly once, %" PRId64 " missing, %" PRId64
-           " more than once; %" PRId64 " records of requests whose answer wrk did not wait for (in flight when"
+    printf("durable:     %" PRId64 " records of the run on %s; of the %" PRId64 " event ids answered 202, %" PRId64
+           " are there exactly once, %" PRId64 " missing, %" PRId64 " more than once; %" PRId64
+           " records of requests whose answer wrk did not wait for (in flight when"
            " a phase ended); %" PRId64 " ids answered 202 twice; %" PRId64 " other records\n",
            chk.ours, CS_TOPIC_ORDERS, acked, acked - missing - twice, missing, twice, chk.unanswered, ackedTwice,
            chk.foreign);
