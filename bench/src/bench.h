@@ -6,6 +6,7 @@
  *                and the raw consume rate.
  * bench_pg.c:    PostgreSQL: settings, seeding stock, the COPY rate and the
  *                one-transaction-per-event baseline.
+ * bench_gateway.c: cs-bench gateway, the webhook gateway under wrk.
  * bench_proc.c:  the worker processes under test (start, stop, CPU, RSS),
  *                ^C handling and percentiles, for both drivers.
  *
@@ -118,6 +119,12 @@ void bench_listener_stop(bench_listener *l);
  * processing. Returns records/s from the first record to the last, or -1. */
 double bench_raw_consume(const cs_config *cfg, const bench_offsets *from, const bench_offsets *to, int64_t *records,
                          char *err, size_t errlen);
+
+/* Reads [from, to) of one topic with a fresh consumer, calling fn for each
+ * record in it. Returns the records read, or -1 (an error, or 15 s without a
+ * record before the end). */
+int64_t bench_consume_range(const cs_config *cfg, const bench_offsets *from, const bench_offsets *to,
+                            void (*fn)(const rd_kafka_message_t *m, void *arg), void *arg, char *err, size_t errlen);
 
 /* ---- PostgreSQL --------------------------------------------------------- */
 

@@ -376,3 +376,43 @@ double bench_raw_consume(const cs_config *cfg, const bench_offsets *from, const 
     (void)bytes;
     return last > first ? (double)got * 1e6 / (double)(last - first) : -1;
 }
+
+/* ---- reading a range back ------------------------------------------------------- */
+
+int64_t bench_consume_range(const cs_config *cfg, const bench_offsets *from, const bench_offsets *to,
+                            void (*fn)(const rd_kafka_message_t *m, void *arg), void *arg, char *err, size_t errlen) {
+    char group[64];
+    snprintf(group, sizeof group, "cs-bench-range-%d", (int)getpid());
+    rd_kafka_t *rk = consumerNew(cfg, group, err, errlen);
+    if (!rk) return -1;
+    rd_kafka_topic_partition_list_t *parts = partsAt(from);
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (e) {
+        snprintf(err, errlen, "assign %s: %s", from->topic, rd_kafka_err2str(e));
+        rd_kafka_destroy(rk);
+        return -1;
+    }
+    int64_t want = bench_offsets_span(from, to), got = 0, idle_since = bench_now_us();
+    while (got < want) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        int64_t now = bench_now_us();
+        if (!m) {
+            if (now - idle_since > 15000000) break; /* 15 s without a record: give up */
+            continue;
+        }
+        if (!m->err && m->partition < to->n && m->offset < to->off[m->partition]) {
+            fn(m, arg);
+            got++;
+            idle_since = now;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    if (got < want) {
+        snprintf(err, errlen, "read %lld of %lld records of %s", (long long)got, (long long)want, from->topic);
+        return -1;
+    }
+    return got;
+}
