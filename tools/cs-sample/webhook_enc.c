@@ -731,11 +731,25 @@ static bool oneofSet(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor
     return *(const uint32_t *)((const char *)msg + f->quantifier_offset) == f->id;
 }
 
-static bool msgDiff(const ProtobufCMessage *a, const ProtobufCMessage *b, const char *prefix, char *path, size_t len);
+/* The fields found to differ: "order.order.courier, order.order.lines[].gift". */
+typedef struct diffList {
+    char buf[160]; /* paths, ", "-separated, each once (repeated elements as "[]") */
+    bool any;      /* a difference was found (buf may be truncated) */
+} diffList;
 
-/* Whether one value of field f differs (at pa and pb); path on a difference. */
-static bool valueDiff(const ProtobufCFieldDescriptor *f, const void *pa, const void *pb, const char *where, char *path,
-                      size_t len) {
+static void diffAdd(diffList *d, const char *path) {
+    d->any = true;
+    size_t n = strlen(path), len = strlen(d->buf);
+    for (const char *p = d->buf; (p = strstr(p, path)); p += n)
+        if ((p == d->buf || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0')) return;
+    snprintf(d->buf + len, sizeof d->buf - len, "%s%s", len ? ", " : "", path);
+}
+
+static void msgDiff(const ProtobufCMessage *a, const ProtobufCMessage *b, const char *prefix, diffList *d);
+
+/* Compares one value of field f (at pa and pb), named where. */
+static void valueDiff(const ProtobufCFieldDescriptor *f, const void *pa, const void *pb, const char *where,
+                      diffList *d) {
     bool differ;
     switch (f->type) {
         case PROTOBUF_C_TYPE_STRING: {
@@ -745,7 +759,10 @@ static bool valueDiff(const ProtobufCFieldDescriptor *f, const void *pa, const v
         }
         case PROTOBUF_C_TYPE_MESSAGE: {
             const ProtobufCMessage *x = *(ProtobufCMessage *const *)pa, *y = *(ProtobufCMessage *const *)pb;
-            if (x && y) return msgDiff(x, y, where, path, len);
+            if (x && y) {
+                msgDiff(x, y, where, d);
+                return;
+            }
             differ = x != y;
             break;
         }
@@ -758,46 +775,40 @@ static bool valueDiff(const ProtobufCFieldDescriptor *f, const void *pa, const v
         case PROTOBUF_C_TYPE_DOUBLE: differ = memcmp(pa, pb, 8) != 0; break;
         default: differ = memcmp(pa, pb, 4) != 0; break; /* 32-bit scalars and enums */
     }
-    if (differ) snprintf(path, len, "%s", where);
-    return differ;
+    if (differ) diffAdd(d, where);
 }
 
-/* The first field where a and b (of one descriptor) differ, as a path
- * ("order.courier", "order.lines[2].gift") into path; false if none. NULL
- * and "" are the same string (proto3 packs neither). */
-static bool msgDiff(const ProtobufCMessage *a, const ProtobufCMessage *b, const char *prefix, char *path, size_t len) {
-    const ProtobufCMessageDescriptor *d = a->descriptor;
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        char where[192];
-        snprintf(where, sizeof where, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+/* Every field where a and b (of one descriptor) differ, as paths
+ * ("order.courier", "order.lines[].gift") into d. NULL and "" are the
+ * same string (proto3 packs neither). */
+static void msgDiff(const ProtobufCMessage *a, const ProtobufCMessage *b, const char *prefix, diffList *d) {
+    const ProtobufCMessageDescriptor *desc = a->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        char where[160];
+        snprintf(where, sizeof where, "%.120s%s%s", prefix, *prefix ? "." : "", f->name);
         const char *pa = (const char *)a + f->offset, *pb = (const char *)b + f->offset;
         if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
             bool sa = oneofSet(a, f), sb = oneofSet(b, f);
-            if (sa != sb) {
-                snprintf(path, len, "%s", where);
-                return true;
-            }
-            if (!sa) continue;
+            if (sa != sb) diffAdd(d, where);
+            if (!sa || !sb) continue;
         }
         if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-            if (valueDiff(f, pa, pb, where, path, len)) return true;
+            valueDiff(f, pa, pb, where, d);
             continue;
         }
         size_t na = *(const size_t *)((const char *)a + f->quantifier_offset);
         size_t nb = *(const size_t *)((const char *)b + f->quantifier_offset);
         if (na != nb) {
-            snprintf(path, len, "%.160s (count)", where);
-            return true;
+            diffAdd(d, where);
+            continue;
         }
         size_t step = f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE ? sizeof(void *) : 8;
-        for (size_t k = 0; k < na; k++) {
-            char at[224];
-            snprintf(at, sizeof at, "%.180s[%zu]", where, k);
-            if (valueDiff(f, *(char *const *)pa + k * step, *(char *const *)pb + k * step, at, path, len)) return true;
-        }
+        char at[176];
+        snprintf(at, sizeof at, "%s[]", where);
+        for (size_t k = 0; k < na; k++)
+            valueDiff(f, *(char *const *)pa + k * step, *(char *const *)pb + k * step, at, d);
     }
-    return false;
 }
 
 void cs_webhook_unstamp_channel(Cs__V1__Envelope *got, const Cs__V1__Envelope *sent, const cs_shop *shop) {
@@ -838,9 +849,10 @@ int cs_webhook_check(const cs_webhook *w, const cs_shop *shop, const char *topic
         Cs__V1__Envelope want = *env, have = *got;
         want.ingest_ms = have.ingest_ms = 0;
         want.source = have.source = NULL;
-        char path[192];
-        if (msgDiff(&want.base, &have.base, "", path, sizeof path))
-            snprintf(why, whylen, "loses %s", path);
+        diffList d = {.buf = "", .any = false};
+        msgDiff(&want.base, &have.base, "", &d);
+        if (d.any)
+            snprintf(why, whylen, "loses %s", d.buf);
         else
             rc = 0;
     }

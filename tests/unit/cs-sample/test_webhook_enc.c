@@ -214,7 +214,7 @@ static void test_what_a_platform_cannot_carry_goes_generic_and_says_why(void) {
     o.payment_method = CS__V1__PAYMENT_METHOD__PAYMENT_METHOD_PLATFORM;
     CT_EQ_INT(cs_webhook_encode(shops, "shop.orders.v1", &env, &w, err, sizeof err), 0);
     CT_EQ_INT(w.platform, CS_WEBHOOK_GENERIC);
-    CT_EQ_STR(w.fallback, "taobao: loses event_ms");
+    CT_EQ_STR(w.fallback, "taobao: loses event_ms, order.order.modified_ms");
     cs_webhook_free(&w);
     /* a Shopify store's address change is orders/updated: four records */
     Cs__V1__Receiver r = CS__V1__RECEIVER__INIT;
