@@ -35,7 +35,9 @@
 # DEMO_POISON (malformed records, default 3; through the gateway, malformed
 # requests it refuses), DEMO_GATEWAY (1, the default: through the gateway;
 # 0: cs-sample produces straight to Kafka, as before the gateway),
-# DEMO_GATEWAY_PORT (default: the first free port from 18080),
+# DEMO_GATEWAY_PORT (default: the first free port from 18080), DEMO_RUN_ID
+# (default demo-<date>-<time>: the run id picks the sample's mix, so two
+# fresh stacks given one run id run the same morning, to compare),
 # plus the stack's own CS_RUN_DIR / CS_*_PORT overrides (stack.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,7 +76,7 @@ TZ_SHOP=Asia/Shanghai
 clock_set() { "$BUILD/cscli" clock set "$1" --tz "$TZ_SHOP" >/dev/null; }
 clock_set 2026-11-11T12:00
 
-run_id="demo-$(date +%Y%m%d-%H%M%S)"
+run_id=${DEMO_RUN_ID:-"demo-$(date +%Y%m%d-%H%M%S)"}
 run_dir="$root/run/$run_id"
 mkdir -p "$run_dir"
 # Double 11: tb-demo in promotion mode (RF-9 auto-agrees refund-only

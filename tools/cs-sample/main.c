@@ -265,31 +265,63 @@ static void settle(rd_kafka_t *rk, double seconds) {
 /* ---- --gateway ------------------------------------------------------------------ */
 
 /* Requests by platform, and the platform shops' records that went generic
- * by what they were and why (the first field their platform loses). */
+ * by what they were and which platform: how many, and every field that
+ * platform lost of them (or that it has no topic for them). */
 #define MAX_FALLBACKS 40
 typedef struct smpShares {
     long platform[CS_WEBHOOK_PLATFORMS];
     struct {
         const char *what; /* static */
-        char why[160];
+        char platform[16];
+        char why[480]; /* "loses a, b" (the union over the records) or the platform's reason */
         long n;
     } fb[MAX_FALLBACKS];
     int nfb;
 } smpShares;
+
+/* Adds the fields of "loses a, b" to why, each once. */
+static void lossUnion(char *why, size_t len, const char *fields) {
+    if (!why[0]) snprintf(why, len, "loses");
+    for (const char *p = fields; *p;) {
+        size_t n = strcspn(p, ",");
+        char f[160], have[420];
+        snprintf(f, sizeof f, " %.*s", (int)(n < 150 ? n : 150), p);
+        snprintf(have, sizeof have, "%s,", why);
+        char probe[170];
+        snprintf(probe, sizeof probe, "%s,", f);
+        if (!strstr(have, probe)) {
+            size_t k = strlen(why);
+            snprintf(why + k, len - k, "%s%s", strcmp(why, "loses") ? "," : "", f);
+        }
+        p += n;
+        while (*p == ',' || *p == ' ') p++;
+    }
+}
 
 static void sharesAdd(smpShares *sh, const smpList *l) {
     for (size_t i = 0; i < l->n; i++) {
         const smpRecord *r = &l->r[i];
         sh->platform[r->wh.platform]++;
         if (!r->wh.fallback[0]) continue;
+        const char *fb = r->wh.fallback, *colon = strchr(fb, ':');
+        int plen = colon ? (int)(colon - fb) : 0;
         int k = 0;
-        while (k < sh->nfb && (strcmp(sh->fb[k].what, r->what) != 0 || strcmp(sh->fb[k].why, r->wh.fallback) != 0)) k++;
-        if (k == sh->nfb && sh->nfb < MAX_FALLBACKS) {
+        while (k < sh->nfb && (strcmp(sh->fb[k].what, r->what) != 0 || strncmp(sh->fb[k].platform, fb, plen) != 0 ||
+                               sh->fb[k].platform[plen]))
+            k++;
+        if (k == sh->nfb) {
+            if (sh->nfb == MAX_FALLBACKS) continue;
+            memset(&sh->fb[k], 0, sizeof sh->fb[k]);
             sh->fb[k].what = r->what;
-            snprintf(sh->fb[k].why, sizeof sh->fb[k].why, "%s", r->wh.fallback);
+            snprintf(sh->fb[k].platform, sizeof sh->fb[k].platform, "%.*s", plen, fb);
             sh->nfb++;
         }
-        if (k < sh->nfb) sh->fb[k].n++;
+        sh->fb[k].n++;
+        const char *why = colon ? colon + 2 : fb;
+        if (strncmp(why, "loses ", 6) == 0)
+            lossUnion(sh->fb[k].why, sizeof sh->fb[k].why, why + 6);
+        else
+            snprintf(sh->fb[k].why, sizeof sh->fb[k].why, "%s", why);
     }
 }
 
@@ -297,7 +329,7 @@ static void sharesPrint(const smpShares *sh) {
     printf("  webhooks   taobao %ld, shopify %ld, generic %ld\n", sh->platform[CS_WEBHOOK_TAOBAO],
            sh->platform[CS_WEBHOOK_SHOPIFY], sh->platform[CS_WEBHOOK_GENERIC]);
     for (int k = 0; k < sh->nfb; k++)
-        printf("  generic    %-22s %6ld (%s)\n", sh->fb[k].what, sh->fb[k].n, sh->fb[k].why);
+        printf("  generic    %-22s %6ld of %s: %s\n", sh->fb[k].what, sh->fb[k].n, sh->fb[k].platform, sh->fb[k].why);
 }
 
 /* One phase's requests for the sender: the records of l and, when poison

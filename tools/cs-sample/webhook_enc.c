@@ -733,7 +733,7 @@ static bool oneofSet(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor
 
 /* The fields found to differ: "order.order.courier, order.order.lines[].gift". */
 typedef struct diffList {
-    char buf[160]; /* paths, ", "-separated, each once (repeated elements as "[]") */
+    char buf[232]; /* paths, ", "-separated, each once (repeated elements as "[]") */
     bool any;      /* a difference was found (buf may be truncated) */
 } diffList;
 
@@ -873,7 +873,7 @@ int cs_webhook_encode(const cs_shops *shops, const char *topic, const Cs__V1__En
     encCtx c;
     ctxFor(&c, shop, env->shop_id);
     cs_webhook_platform p = cs_webhook_platform_of(shop);
-    char fallback[160] = "", reason[160] = "";
+    char fallback[256] = "", reason[248] = "";
     if (p != CS_WEBHOOK_GENERIC) {
         if (encodeFor(p, &c, env, out, reason, sizeof reason) == 0 &&
             cs_webhook_check(out, shop, topic, env, reason, sizeof reason) == 0)

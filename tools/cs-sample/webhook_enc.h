@@ -44,7 +44,7 @@ typedef struct cs_webhook {
     char *body;                   /* owned: the raw JSON body (not NUL-terminated for poison) */
     size_t len;                   /* bytes of body */
     int expect;                   /* the answer expected: 202, or a refusal for a poison record */
-    char fallback[160];           /* why a platform shop's record went generic ("taobao: loses
+    char fallback[256];           /* why a platform shop's record went generic ("taobao: loses
                                    * order.courier"), or "" */
 } cs_webhook;
 

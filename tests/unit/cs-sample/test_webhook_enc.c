@@ -47,7 +47,7 @@ typedef struct tally {
     long failures, rekeyed;
     struct {
         const char *what; /* static (the generator's) */
-        char why[160];
+        char why[256];
         long n;
     } reason[MAX_REASONS];
     int nreason;
