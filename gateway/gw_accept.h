@@ -30,12 +30,19 @@
  * single. Kafka known down (gw_producer_ready false) refuses at step 1
  * without claiming.
  *
+ * A request is answered by CS_GATEWAY_PRODUCE_TIMEOUT_MS + 1 s after its
+ * records were sent, whatever Kafka does: the idempotent producer keeps a
+ * record that may have reached the broker until it can tell (a broker
+ * down holds its report until it returns), and a request must not hang
+ * that long. Such a request is answered 503; its claim stays, and when
+ * the report comes the id is marked accepted (a retry then gets 200) or
+ * the claim released (a retry produces it).
+ *
  * Threads: one thread of its own runs the protocol, batching the Redis
  * commands of every request ready at that moment into one pipeline (one
  * round trip for many requests), so the HTTP threads never wait on Redis.
  * The producer's poll thread only counts acknowledgements down and hands
- * a finished request back. A job's `done` is called exactly once, on this
- * thread. */
+ * a finished request back. Answers are given on this thread. */
 #ifndef GW_ACCEPT_H
 #define GW_ACCEPT_H
 
@@ -57,43 +64,26 @@ typedef enum gw_outcome {
     GW_OUT_REDIS = 6,      /* 503: Redis unreachable: the id cannot be checked */
 } gw_outcome;
 
-typedef struct gw_job gw_job;
-typedef void (*gw_job_done_fn)(gw_job *job);
-
-typedef enum gw_job_stage { GW_STAGE_CLAIM, GW_STAGE_WAIT, GW_STAGE_PRODUCE, GW_STAGE_SETTLE } gw_job_stage;
-
-struct gw_job {
-    /* set by the caller before gw_accept_submit(); not owned */
-    const cs_shop *shop;     /* authenticated shop */
-    const gw_mapped *mapped; /* the records; valid until done */
-    gw_job_done_fn done;     /* called once with the outcome */
-    void *arg;               /* the caller's */
-    /* the outcome, set before done */
-    gw_outcome outcome;
-    int retry_after_s; /* 503: seconds for Retry-After */
-    /* private to gw_accept */
-    gw_job_stage stage;
-    int64_t deadline_ms; /* monotonic: the claim wait ends */
-    int64_t next_ms;     /* monotonic: a waiting job's next look */
-    char token[128];     /* this request's claim value */
-    atomic_int pending;  /* records without a report yet */
-    atomic_int failed;   /* rd_kafka_resp_err_t of the first failure, 0 if none */
-    gw_job *next;        /* queue link */
-};
+/* The answer to a submitted request, called exactly once on gw_accept's
+ * thread: arg is the submitter's, m the request's records (event id,
+ * kind), valid during the call only. Must not block. */
+typedef void (*gw_answer_fn)(void *arg, gw_outcome o, int retry_after_s, const gw_mapped *m);
 
 typedef struct gw_accept gw_accept;
 
 /* Starts the protocol thread and the producer. NULL with errbuf. shops
  * and configs are read during the call only (instance, brokers, TTLs). */
 gw_accept *gw_accept_new(const cs_config *cfg, const gw_config *gcfg, char *errbuf, size_t errlen);
-/* Hands a job over (thread-safe): true, and its done follows; false once
- * gw_accept_close() was called (the caller answers 503 itself). */
-bool gw_accept_submit(gw_accept *a, gw_job *job);
+/* Hands a request over (thread-safe): true, and its answer follows; the
+ * records are moved out of *m (left empty: gw_accept frees them once
+ * Kafka has reported on each, which may be after the answer). false once
+ * gw_accept_close() was called: nothing taken, the caller answers 503. */
+bool gw_accept_submit(gw_accept *a, const cs_shop *shop, gw_mapped *m, gw_answer_fn answer, void *arg);
 /* Kafka takes writes (for /readyz). */
 bool gw_accept_ready(gw_accept *a);
 /* Kafka's producer hit a fatal error: restart the process. */
 bool gw_accept_fatal(gw_accept *a);
-/* Jobs submitted and not yet done. */
+/* Requests submitted and not yet answered. */
 int gw_accept_inflight(gw_accept *a);
 /* Shutdown: takes no new job (submit returns false), fails waiting ones
  * with 503, and waits up to wait_ms for every job to be done. */

@@ -4,9 +4,11 @@
  * its headers, once per piece of body, at its end, and again after a
  * resume. The request's state (gwReq) hangs off *con_cls from the first
  * call until the "completed" notification, which frees it; while the
- * connection is suspended the state belongs to gw_accept (its job), and
- * comes back with the resume. Nothing here blocks: reading, HMAC, the
- * token bucket and the JSON mapping are CPU work on the event loop.
+ * connection is suspended gw_accept answers it through answered(), and
+ * the resume hands it back. The records move to gw_accept, which frees
+ * them once Kafka has reported on each (maybe after the answer). Nothing
+ * here blocks: reading, HMAC, the token bucket and the JSON mapping are
+ * CPU work on the event loop.
  *
  * Every refusal is one JSON object, {"error", "reason"[, "field"]}, and
  * every 429/503 carries Retry-After (docs/webhooks.md). */
@@ -67,12 +69,11 @@ typedef struct gwReq {
     size_t len, cap;              /* its length and allocation */
     bool overflow;                /* the upload passed GW_MAX_BODY: nothing more kept */
     size_t dropped;               /* bytes read and dropped since the overflow */
-    bool mapped_ok;               /* mapped holds records (free them) */
-    gw_mapped mapped;             /* the records */
+    bool mapped_ok;               /* mapped holds records (free them; empty once handed over) */
+    gw_mapped mapped;             /* the records, until gw_accept takes them */
     const char *shop_id;          /* the authenticated shop (for logs) */
     struct MHD_Response *resumed; /* the answer prepared by gw_accept's done */
     unsigned resumed_status;      /* its status */
-    gw_job job;                   /* the hand-over to gw_accept */
 } gwReq;
 
 /* ---- answers ---------------------------------------------------------------------- */
@@ -214,16 +215,16 @@ static enum MHD_Result webhookHeaders(gwReq *r) {
 }
 
 /* gw_accept's answer, on its thread: prepare the response, resume. */
-static void jobDone(gw_job *job) {
-    gwReq *r = job->arg;
-    const char *id = r->mapped.event_id;
+static void answered(void *arg, gw_outcome outcome, int retry_after_s, const gw_mapped *m) {
+    gwReq *r = arg;
+    const char *id = m->event_id;
     char *json = NULL;
     unsigned status = 503;
     int retry = 0;
-    switch (job->outcome) {
+    switch (outcome) {
         case GW_OUT_ACCEPTED:
         case GW_OUT_DUPLICATE: {
-            status = job->outcome == GW_OUT_ACCEPTED ? 202 : 200;
+            status = outcome == GW_OUT_ACCEPTED ? 202 : 200;
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "event_id", id);
             if (status == 200) cJSON_AddBoolToObject(o, "duplicate", true);
@@ -239,25 +240,25 @@ static void jobDone(gw_job *job) {
             break;
         case GW_OUT_BUSY:
             json = errorJson("unavailable", "a request with this event id is being processed; retry", NULL, id);
-            retry = job->retry_after_s;
+            retry = retry_after_s;
             break;
         case GW_OUT_KAFKA:
             json = errorJson("unavailable", "Kafka cannot take the write; retry", NULL, id);
-            retry = job->retry_after_s;
+            retry = retry_after_s;
             break;
         case GW_OUT_REDIS:
             json = errorJson("unavailable", "event ids cannot be checked (Redis unreachable); retry", NULL, id);
-            retry = job->retry_after_s;
+            retry = retry_after_s;
             break;
     }
     if (status >= 400)
-        logRefusal(r, status, job->outcome == GW_OUT_OTHER_SHOP ? "event id of another shop" : "");
+        logRefusal(r, status, outcome == GW_OUT_OTHER_SHOP ? "event id of another shop" : "");
     else {
         const char *kv[] = {"platform", cs_webhook_platform_name(r->route.platform),
                             "status",   status == 202 ? "202" : "200",
                             "shop",     r->shop_id,
                             "event_id", id,
-                            "kind",     r->mapped.kind,
+                            "kind",     m->kind,
                             NULL};
         cs_log_kv(CS_LOG_DEBUG, "webhook accepted", kv);
     }
@@ -317,13 +318,9 @@ static enum MHD_Result webhookBody(gwReq *r) {
     free(r->body);
     r->body = NULL;
     r->len = r->cap = 0;
-    r->job.shop = au.shop;
-    r->job.mapped = &r->mapped;
-    r->job.done = jobDone;
-    r->job.arg = r;
     /* suspend first: gw_accept may answer (and resume) before we return */
     MHD_suspend_connection(r->conn);
-    if (!gw_accept_submit(s->acc, &r->job)) { /* shutting down */
+    if (!gw_accept_submit(s->acc, au.shop, &r->mapped, answered, r)) { /* shutting down */
         logRefusal(r, 503, "stopping");
         r->resumed = jsonResponse(errorJson("unavailable", "this copy is stopping; retry", NULL, r->mapped.event_id),
                                   RETRY_STOP_S, true);
