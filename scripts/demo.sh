@@ -4,9 +4,14 @@
 # loopback), runs two order-verifier processes in one consumer group, the
 # notifier (log provider), the timer-dispatcher, the exception-handler, the
 # refund-notifier and the review-scheduler, all on the Redis business
-# clock; sends a Double-11 morning of 10,000 sample orders through Kafka
-# with the clock at the end of that morning (2026-11-11 12:00,
-# Asia/Shanghai), waits until every order has its verdict in PostgreSQL,
+# clock, and the webhook gateway; sends a Double-11 morning of 10,000
+# sample orders through the gateway, as the shops' platforms would send
+# them (cs-sample --gateway: the Taobao and Tmall shops' order events and
+# refunds as Taobao TMC messages, the Shopify stores' as Shopify webhooks,
+# everything else, and every record a platform's format would lose a field
+# of, as generic webhooks; docs/webhooks.md), with the clock at the end of
+# that morning (2026-11-11 12:00, Asia/Shanghai), waits until every order
+# has its verdict in PostgreSQL,
 # then moves the clock through the days after in steps (the afternoon's
 # calls, complaints, refunds, reviews and after-sales requests; the 19:00
 # sweep; the evening's unanswered calls in quiet hours; midnight requeues;
@@ -14,10 +19,12 @@
 # 退订; day 3's escalations and follow-up SMS; the end of day 3's breaches;
 # day 4's escalation of a return never shipped), waiting at each step
 # until the timers due have fired and been applied, and prints a summary
-# read back from PostgreSQL. tb-demo runs in promotion mode (RF-9) from a
-# copy of the sample shops file (run/<run>/shops.json). The workers are stopped
-# with SIGTERM at the end; the stack keeps running (deploy/local/stack.sh
-# down stops it). Each run has its own run id, so a re-run starts its own
+# read back from PostgreSQL, with the gateway's answers by platform and
+# status. The days' events go through the gateway too. tb-demo runs in
+# promotion mode (RF-9) from a copy of the sample shops file
+# (run/<run>/shops.json), which the gateway reads for the shops' secrets.
+# The workers and the gateway are stopped with SIGTERM at the end; the stack
+# keeps running (deploy/local/stack.sh down stops it). Each run has its own run id, so a re-run starts its own
 # morning (the clock is set back to it).
 #
 #   bash scripts/demo.sh
@@ -25,7 +32,12 @@
 # Settings (environment): DEMO_COUNT (orders, default 10000), DEMO_SEED
 # (default 1), DEMO_WORKERS (default 2), DEMO_TIMEOUT (seconds to wait for
 # the verdicts, default 600; for each clock step, a tenth of it),
-# DEMO_POISON (malformed records, default 3),
+# DEMO_POISON (malformed records, default 3; through the gateway, malformed
+# requests it refuses), DEMO_GATEWAY (1, the default: through the gateway;
+# 0: cs-sample produces straight to Kafka, as before the gateway),
+# DEMO_GATEWAY_PORT (default: the first free port from 18080), DEMO_RUN_ID
+# (default demo-<date>-<time>: the run id picks the sample's mix, so two
+# fresh stacks given one run id run the same morning, to compare),
 # plus the stack's own CS_RUN_DIR / CS_*_PORT overrides (stack.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +48,7 @@ SEED=${DEMO_SEED:-1}
 WORKERS=${DEMO_WORKERS:-2}
 TIMEOUT=${DEMO_TIMEOUT:-600}
 POISON=${DEMO_POISON:-3}
+GATEWAY=${DEMO_GATEWAY:-1}
 BUILD=${CS_BUILD_DIR:-$root/build}
 export CS_BUILD_DIR=$BUILD
 
@@ -48,7 +61,7 @@ bash deploy/local/install-deps.sh
 say "Building ($BUILD)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
-for b in order-verifier notifier timer-dispatcher exception-handler refund-notifier review-scheduler cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
+for b in order-verifier notifier timer-dispatcher exception-handler refund-notifier review-scheduler gateway cs-sample cscli; do [ -x "$BUILD/$b" ] || die "$BUILD/$b was not built"; done
 
 say "Starting the stack (deploy/local/stack.sh up)"
 bash deploy/local/stack.sh up
@@ -63,7 +76,7 @@ TZ_SHOP=Asia/Shanghai
 clock_set() { "$BUILD/cscli" clock set "$1" --tz "$TZ_SHOP" >/dev/null; }
 clock_set 2026-11-11T12:00
 
-run_id="demo-$(date +%Y%m%d-%H%M%S)"
+run_id=${DEMO_RUN_ID:-"demo-$(date +%Y%m%d-%H%M%S)"}
 run_dir="$root/run/$run_id"
 mkdir -p "$run_dir"
 # Double 11: tb-demo in promotion mode (RF-9 auto-agrees refund-only
@@ -119,13 +132,39 @@ for w in timer-dispatcher exception-handler refund-notifier review-scheduler; do
   pids+=($!)
   echo "  $w-1 pid $! log $run_dir/$w-1.log"
 done
+# The webhook gateway (docs/webhooks.md): the shops' requests in, their
+# records in Kafka once acknowledged. Its own address; the shops file of
+# the run (the secrets it verifies with); Kafka and Redis of the stack.
+sample_to=()
+if [ "$GATEWAY" = 1 ]; then
+  gw_port=${DEMO_GATEWAY_PORT:-18080}
+  if [ -z "${DEMO_GATEWAY_PORT:-}" ]; then   # the first port nothing listens on
+    while (exec 3<>"/dev/tcp/127.0.0.1/$gw_port") 2>/dev/null; do gw_port=$((gw_port + 1)); done
+  fi
+  GW_URL="http://127.0.0.1:$gw_port"
+  CS_INSTANCE=gateway-1 CS_GATEWAY_ADDR="127.0.0.1:$gw_port" "$BUILD/gateway" 2>"$run_dir/gateway-1.log" &
+  pids+=($!)
+  echo "  gateway-1 pid $! on $GW_URL log $run_dir/gateway-1.log"
+  sample_to=(--gateway "$GW_URL")
+fi
 sleep 1
 for p in "${pids[@]}"; do
   kill -0 "$p" 2>/dev/null || { tail -n 20 "$run_dir"/*.log >&2; die "a worker exited at start"; }
 done
+if [ "$GATEWAY" = 1 ]; then   # ready once Kafka takes its writes
+  for _ in $(seq 1 60); do curl -sf -o /dev/null "$GW_URL/readyz" && break; sleep 0.5; done
+  curl -sf -o /dev/null "$GW_URL/readyz" || { tail -n 20 "$run_dir/gateway-1.log" >&2; die "the gateway is not ready ($GW_URL/readyz)"; }
+fi
 
-say "Producing a Double-11 morning: $COUNT orders, run id $run_id (cs-sample)"
-"$BUILD/cs-sample" orders --count "$COUNT" --seed "$SEED" --run-id "$run_id" --poison "$POISON" | tee "$run_dir/sample.txt"
+if [ "$GATEWAY" = 1 ]; then
+  say "Sending a Double-11 morning through the gateway: $COUNT orders, run id $run_id (cs-sample --gateway $GW_URL)"
+else
+  say "Producing a Double-11 morning: $COUNT orders, run id $run_id (cs-sample)"
+fi
+t_morning=$SECONDS
+"$BUILD/cs-sample" orders --count "$COUNT" --seed "$SEED" --run-id "$run_id" --poison "$POISON" "${sample_to[@]}" |
+  tee "$run_dir/sample.txt" || die "cs-sample orders failed (see above and $run_dir)"
+t_morning=$((SECONDS - t_morning))
 
 # Yesterday's late orders (EX3_YESTERDAY) come with the afternoon, not the morning.
 later=$(sed -n 's/.*EX3_YESTERDAY \([0-9]*\).*/\1/p' "$run_dir/sample.txt" | head -n 1)
@@ -227,7 +266,7 @@ step() {   # step <ISO time with offset> <label> [cs-sample day phase]
   local at=$1 label=$2 phase=${3:-} before=$prev_snap after due stable=0 last="" t0=$SECONDS held
   clock_set "$at"
   if [ -n "$phase" ]; then
-    "$BUILD/cs-sample" day --phase "$phase" --count "$COUNT" --seed "$SEED" --run-id "$run_id" >>"$run_dir/sample.txt" ||
+    "$BUILD/cs-sample" day --phase "$phase" --count "$COUNT" --seed "$SEED" --run-id "$run_id" "${sample_to[@]}" >>"$run_dir/sample.txt" ||
       die "cs-sample day --phase $phase failed"
   fi
   local due_sql="SELECT count(*) FROM timers WHERE order_key LIKE '%:$R' AND status = 'pending'
@@ -332,6 +371,19 @@ say "cscli report weekly --week-ending 2026-11-14 (RV-6 outcomes, RF-12 costs an
 "$BUILD/cscli" report weekly --week-ending 2026-11-14 --shop tb-demo | tee "$run_dir/report-weekly.txt"
 say "cscli report daily --date 2026-11-11 (RP-1)"
 "$BUILD/cscli" report daily --date 2026-11-11 --shop tb-demo | tee "$run_dir/report-daily.txt"
+if [ "$GATEWAY" = 1 ]; then
+  # What cs-sample's requests got (the morning, then each day's phase), and
+  # what the gateway counted itself (/metrics: every request of the run,
+  # its probes aside).
+  say "The gateway's answers (cs-sample: the morning in ${t_morning}s, then the days; gateway /metrics)"
+  sed -n 's/^  gateway: /  requests: /p' "$run_dir/sample.txt" | sed '1s/^  requests:/  morning: /; 2,$s/^  requests:/  day:     /'
+  curl -sf "$GW_URL/metrics" | awk '/^cs_gateway_requests_total\{platform="(taobao|shopify|generic)"/ {
+      match($0, /platform="[a-z]+"/); p = substr($0, RSTART + 10, RLENGTH - 11)
+      match($0, /code="[^"]+"/); c = substr($0, RSTART + 6, RLENGTH - 7)
+      n[p] = n[p] " " c "=" $NF }
+    END { printf "  gateway /metrics: taobao%s, shopify%s, generic%s\n", n["taobao"], n["shopify"], n["generic"] }' |
+    tee "$run_dir/gateway.txt"
+fi
 
 # Every exception rule, the notifier's holds and opt-outs, the review
 # follow-ups and the after-sales rules the sample sets up must have shown
@@ -394,7 +446,7 @@ closed=$(psql_q "WITH c AS (UPDATE timers SET status = 'cancelled'
                  SELECT count(*) FROM c")
 echo "  the run's days are over: $closed pending timers of the run cancelled"
 
-say "Stopping the workers (SIGTERM)"
+say "Stopping the workers and the gateway (SIGTERM)"
 stop_workers
 echo "  logs and summary: $run_dir"
 first_key=$(psql_q "SELECT shop_id || ':' || order_id FROM orders WHERE order_id = '$run_id-000001'" || true)

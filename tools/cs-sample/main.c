@@ -4,6 +4,7 @@
  *
  *   cs-sample orders [--count N] [--seed S] [--run-id ID] [--start ISO]
  *                    [--rate R] [--poison K] [--settle SEC] [--brokers LIST]
+ *                    [--gateway URL [--inflight N]]
  *
  * Production happens in three phases because the verifier reads several
  * topics and records of different topics arrive in any order: first the
@@ -16,7 +17,17 @@
  * The producer is idempotent (enable.idempotence, acks=all), lingers 5 ms
  * to batch, and is flushed at the end of every phase; a record that Kafka
  * did not acknowledge makes the exit code 1. --rate paces the records
- * (records per second, all topics together) for latency measurements. */
+ * (records per second, all topics together) for latency measurements.
+ *
+ * With --gateway, nothing is produced here: every record is sent to the
+ * webhook gateway as the request its shop would send (webhook_enc.c: a
+ * Taobao TMC message, a Shopify webhook, or generic when a platform's
+ * format would lose a field), signed with the shop's secret from
+ * CS_SHOPS_FILE, up to --inflight at a time (webhook_send.c), phase by
+ * phase as above: a phase is over when every request has its answer. Poison
+ * records go as malformed requests. A request that should have been
+ * accepted and was not (after retries of 429 and 503) makes the exit code 1;
+ * the summary counts the answers by platform and status. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,6 +46,8 @@
 #include "cs/tz.h"
 #include "cs/util.h"
 #include "sample_gen.h"
+#include "webhook_enc.h"
+#include "webhook_send.h"
 
 #define EXIT_USAGE 2
 #define EXIT_BACKEND 3
@@ -47,8 +60,9 @@ typedef struct smpRecord {
     const char *topic; /* static */
     const char *what;  /* static: counted per kind */
     char *key;         /* owned */
-    uint8_t *value;    /* owned until handed to librdkafka */
+    uint8_t *value;    /* owned until handed to librdkafka; NULL with --gateway */
     size_t len;
+    cs_webhook wh; /* --gateway: the request that stands for the record (owned) */
 } smpRecord;
 
 typedef struct smpList {
@@ -93,24 +107,32 @@ static void countPrint(const char *label, const smpCounts *c) {
     printf("\n");
 }
 
-static void listAdd(smpList *l, const cs_sample_event *ev, uint32_t seq) {
+/* Adds ev to l: packed for Kafka, or, with shops (--gateway), encoded as
+ * its webhook request. 0, or -1 with err when no request carries it. */
+static int listAdd(smpList *l, const cs_sample_event *ev, uint32_t seq, const cs_shops *shops, char *err,
+                   size_t errlen) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
         l->r = cs_xrealloc(l->r, l->cap * sizeof *l->r);
     }
-    smpRecord *r = &l->r[l->n++];
+    smpRecord *r = &l->r[l->n];
+    memset(r, 0, sizeof *r);
+    if (shops && cs_webhook_encode(shops, ev->topic, ev->env, &r->wh, err, errlen) != 0) return -1;
+    l->n++;
     r->at_ms = ev->at_ms;
     r->seq = seq;
     r->topic = ev->topic;
     r->what = ev->what;
     r->key = cs_xstrdup(ev->key);
-    r->value = cs_sample_pack(ev->env, &r->len);
+    if (!shops) r->value = cs_sample_pack(ev->env, &r->len);
+    return 0;
 }
 
 static void listFree(smpList *l) {
     for (size_t i = 0; i < l->n; i++) {
         free(l->r[i].key);
         free(l->r[i].value);
+        cs_webhook_free(&l->r[i].wh);
     }
     free(l->r);
     memset(l, 0, sizeof *l);
@@ -227,9 +249,119 @@ static int flushAll(rd_kafka_t *rk, char *err, size_t errlen) {
     return 0;
 }
 
+/* Waits seconds, serving rk's callbacks meanwhile (rk NULL: just waits). */
 static void settle(rd_kafka_t *rk, double seconds) {
     int64_t end = cs_mono_ms() + (int64_t)(seconds * 1000);
-    while (!stopRequested && cs_mono_ms() < end) rd_kafka_poll(rk, 100);
+    while (!stopRequested && cs_mono_ms() < end) {
+        if (rk) {
+            rd_kafka_poll(rk, 100);
+            continue;
+        }
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ---- --gateway ------------------------------------------------------------------ */
+
+/* Requests by platform, and the platform shops' records that went generic
+ * by what they were and which platform: how many, and every field that
+ * platform lost of them (or that it has no topic for them). */
+#define MAX_FALLBACKS 40
+typedef struct smpShares {
+    long platform[CS_WEBHOOK_PLATFORMS];
+    struct {
+        const char *what; /* static */
+        char platform[16];
+        char why[480]; /* "loses a, b" (the union over the records) or the platform's reason */
+        long n;
+    } fb[MAX_FALLBACKS];
+    int nfb;
+} smpShares;
+
+/* Adds the fields of "loses a, b" to why, each once. */
+static void lossUnion(char *why, size_t len, const char *fields) {
+    if (!why[0]) snprintf(why, len, "loses");
+    for (const char *p = fields; *p;) {
+        size_t n = strcspn(p, ",");
+        char f[160], have[420];
+        snprintf(f, sizeof f, " %.*s", (int)(n < 150 ? n : 150), p);
+        snprintf(have, sizeof have, "%s,", why);
+        char probe[170];
+        snprintf(probe, sizeof probe, "%s,", f);
+        if (!strstr(have, probe)) {
+            size_t k = strlen(why);
+            snprintf(why + k, len - k, "%s%s", strcmp(why, "loses") ? "," : "", f);
+        }
+        p += n;
+        while (*p == ',' || *p == ' ') p++;
+    }
+}
+
+static void sharesAdd(smpShares *sh, const smpList *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        const smpRecord *r = &l->r[i];
+        sh->platform[r->wh.platform]++;
+        if (!r->wh.fallback[0]) continue;
+        const char *fb = r->wh.fallback, *colon = strchr(fb, ':');
+        int plen = colon ? (int)(colon - fb) : 0;
+        int k = 0;
+        while (k < sh->nfb && (strcmp(sh->fb[k].what, r->what) != 0 || strncmp(sh->fb[k].platform, fb, plen) != 0 ||
+                               sh->fb[k].platform[plen]))
+            k++;
+        if (k == sh->nfb) {
+            if (sh->nfb == MAX_FALLBACKS) continue;
+            memset(&sh->fb[k], 0, sizeof sh->fb[k]);
+            sh->fb[k].what = r->what;
+            snprintf(sh->fb[k].platform, sizeof sh->fb[k].platform, "%.*s", plen, fb);
+            sh->nfb++;
+        }
+        sh->fb[k].n++;
+        const char *why = colon ? colon + 2 : fb;
+        if (strncmp(why, "loses ", 6) == 0)
+            lossUnion(sh->fb[k].why, sizeof sh->fb[k].why, why + 6);
+        else
+            snprintf(sh->fb[k].why, sizeof sh->fb[k].why, "%s", why);
+    }
+}
+
+static void sharesPrint(const smpShares *sh) {
+    printf("  webhooks   taobao %ld, shopify %ld, generic %ld\n", sh->platform[CS_WEBHOOK_TAOBAO],
+           sh->platform[CS_WEBHOOK_SHOPIFY], sh->platform[CS_WEBHOOK_GENERIC]);
+    for (int k = 0; k < sh->nfb; k++)
+        printf("  generic    %-22s %6ld of %s: %s\n", sh->fb[k].what, sh->fb[k].n, sh->fb[k].platform, sh->fb[k].why);
+}
+
+/* One phase's requests for the sender: the records of l and, when poison
+ * is given, the poison requests spread among them as in the Kafka path.
+ * *items is malloc'd (caller frees). */
+static size_t gatewayItems(const smpList *l, cs_webhook *poison, int npoison, cs_wh_item **items) {
+    size_t n = 0, every = npoison ? l->n / (size_t)npoison + 1 : 0;
+    int used = 0;
+    *items = cs_xcalloc(l->n + (size_t)npoison + 1, sizeof **items);
+    for (size_t i = 0; i < l->n; i++) {
+        (*items)[n++] = (cs_wh_item){&l->r[i].wh, l->r[i].key};
+        if (used < npoison && every && i % every == every / 2) {
+            (*items)[n++] = (cs_wh_item){&poison[used], poison[used].event_id};
+            used++;
+        }
+    }
+    for (; used < npoison; used++) (*items)[n++] = (cs_wh_item){&poison[used], poison[used].event_id};
+    return n;
+}
+
+/* Sends the three phases through the gateway. Returns the requests not
+ * answered as expected. */
+static long gatewayRun(cs_wh_sender *gw, const smpList *phases[3], cs_webhook *poison, int npoison, double settle_s) {
+    long unexpected = 0;
+    for (int p = 0; p < 3 && !stopRequested; p++) {
+        if (p > 0 && phases[p]->n) settle(NULL, settle_s);
+        cs_wh_item *items;
+        size_t n = gatewayItems(phases[p], p == 1 ? poison : NULL, p == 1 ? npoison : 0, &items);
+        unexpected += cs_wh_send(gw, items, n, &stopRequested);
+        free(items);
+    }
+    return unexpected;
 }
 
 static void usage(FILE *out) {
@@ -253,6 +385,10 @@ static void usage(FILE *out) {
                  "                  negative amount)\n"
                  "  --settle SEC    pause between the phases (default 3)\n"
                  "  --brokers LIST  bootstrap servers (default $CS_KAFKA_BROKERS)\n"
+                 "  --gateway URL   send every record to the webhook gateway at URL (http://127.0.0.1:8080)\n"
+                 "                  as its shop's platform would (Taobao TMC, Shopify, else generic),\n"
+                 "                  signed with the shop's secret from $CS_SHOPS_FILE, instead of to Kafka\n"
+                 "  --inflight N    --gateway: requests open at once (default 64)\n"
                  "  --dry-run       generate and count, produce nothing\n"
                  "  --list          print one line per order: key, scenario, event kinds\n"
                  "  --phase P       (day) the days after the morning of run ID (same --count, --seed,\n"
@@ -265,7 +401,8 @@ static void usage(FILE *out) {
                  "                  refund), day3 (10:00: chasers past the promise, returns received,\n"
                  "                  refunded, reshipped)\n"
                  "\n"
-                 "exit codes: 0 ok, 1 records not acknowledged or topics missing, 2 usage, 3 Kafka down\n");
+                 "exit codes: 0 ok, 1 records not acknowledged or topics missing (--gateway: a request\n"
+                 "not accepted), 2 usage, 3 Kafka down\n");
 }
 
 int main(int argc, char **argv) {
@@ -283,7 +420,8 @@ int main(int argc, char **argv) {
     int count = 10000, poison = 0;
     uint64_t seed = 1;
     double rate = 0, settle_s = 3;
-    const char *start_iso = NULL, *brokers = NULL;
+    const char *start_iso = NULL, *brokers = NULL, *gateway = NULL;
+    int inflight = 64;
     char run_id[80] = "";
     bool dry = false, list = false;
     static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
@@ -297,6 +435,8 @@ int main(int argc, char **argv) {
                                          {"dry-run", no_argument, NULL, 'd'},
                                          {"list", no_argument, NULL, 'l'},
                                          {"phase", required_argument, NULL, 'P'},
+                                         {"gateway", required_argument, NULL, 'g'},
+                                         {"inflight", required_argument, NULL, 'i'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     optind = 2;
@@ -331,6 +471,11 @@ int main(int argc, char **argv) {
                 if (*end || settle_s < 0) goto bad;
                 break;
             case 'b': brokers = optarg; break;
+            case 'g': gateway = optarg; break;
+            case 'i':
+                inflight = (int)strtol(optarg, &end, 10);
+                if (*end || inflight < 1 || inflight > 4096) goto bad;
+                break;
             case 'd': dry = true; break;
             case 'l': list = true; break;
             case 'P':
@@ -391,6 +536,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cs-sample: %s\n", err);
         return EXIT_USAGE;
     }
+    /* --gateway: the shops' platforms and secrets */
+    cs_shops *shops = NULL;
+    if (gateway && !(shops = cs_shops_load(cfg.shops_file, err, sizeof err))) {
+        fprintf(stderr, "cs-sample: %s\n", err);
+        cs_sample_free(s);
+        cs_config_free(&cfg);
+        return EXIT_USAGE;
+    }
 
     /* Generate everything first: counts are known before the first record
      * goes out, and the orders phase is sorted by delivery time. */
@@ -403,7 +556,7 @@ int main(int argc, char **argv) {
         cs_sample_event evs[CS_SAMPLE_MAX_DAY_EVENTS];
         int n = cs_sample_day_events(s, (cs_sample_phase)phase, &a, evs, CS_SAMPLE_MAX_DAY_EVENTS);
         for (int k = 0; k < n; k++) {
-            listAdd(&late, &evs[k], seq++);
+            if (listAdd(&late, &evs[k], seq++, shops, err, sizeof err)) goto unencodable;
             countAdd(&kinds_late, evs[k].what, 1);
         }
         cs_sample_arena_reset(&a);
@@ -413,7 +566,7 @@ int main(int argc, char **argv) {
     for (int k = 0; !day_mode && k < cs_sample_preamble_count(s); k++) {
         cs_sample_event ev;
         cs_sample_preamble_event(s, k, &a, &ev);
-        listAdd(&pre, &ev, seq++);
+        if (listAdd(&pre, &ev, seq++, shops, err, sizeof err)) goto unencodable;
         countAdd(&kinds_pre, ev.what, 1);
         cs_sample_arena_reset(&a);
     }
@@ -428,7 +581,7 @@ int main(int argc, char **argv) {
             printf("\n");
         }
         for (int k = 0; k < n; k++) {
-            listAdd(evs[k].late ? &late : &main_, &evs[k], seq++);
+            if (listAdd(evs[k].late ? &late : &main_, &evs[k], seq++, shops, err, sizeof err)) goto unencodable;
             countAdd(evs[k].late ? &kinds_late : &kinds_main, evs[k].what, 1);
         }
         countAdd(&scen, cs_sample_scenario_name(cs_sample_scenario_of(s, i)), 1);
@@ -437,7 +590,7 @@ int main(int argc, char **argv) {
     for (int k = 0; !day_mode && k < cs_sample_epilogue_count(s); k++) {
         cs_sample_event ev;
         cs_sample_epilogue_event(s, k, &a, &ev);
-        listAdd(&late, &ev, seq++);
+        if (listAdd(&late, &ev, seq++, shops, err, sizeof err)) goto unencodable;
         countAdd(&kinds_late, ev.what, 1);
         cs_sample_arena_reset(&a);
     }
@@ -468,7 +621,33 @@ int main(int argc, char **argv) {
     int64_t t_start = cs_mono_ms();
     smpPacer pacer = {.rate = rate};
     smpCounts kinds_poison = {0};
-    if (!dry) {
+    cs_wh_sender *gw = NULL;
+    cs_webhook *poison_wh = cs_xcalloc((size_t)poison + 1, sizeof *poison_wh);
+    if (!dry && gateway) {
+        signal(SIGINT, onSignal);
+        signal(SIGTERM, onSignal);
+        if (!(gw = cs_wh_sender_new(gateway, inflight, err, sizeof err))) {
+            fprintf(stderr, "cs-sample: %s\n", err);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        for (int k = 0; k < poison; k++) { /* malformed requests, spread among the orders */
+            uint8_t *v;
+            size_t len;
+            char key[CS_SAMPLE_KEY_LEN];
+            const char *what;
+            cs_sample_poison(s, k, &v, &len, key, &what);
+            cs_webhook_encode_poison(shops, key, v, len, &poison_wh[k]);
+            free(v);
+            countAdd(&kinds_poison, what, 1);
+        }
+        const smpList *phases[3] = {&pre, &main_, &late};
+        if (gatewayRun(gw, phases, poison_wh, poison, settle_s) > 0) rc = 1;
+        if (stopRequested) {
+            fprintf(stderr, "cs-sample: interrupted\n");
+            rc = 1;
+        }
+    } else if (!dry) {
         signal(SIGINT, onSignal);
         signal(SIGTERM, onSignal);
         rk = producerNew(&cfg, err, sizeof err);
@@ -553,7 +732,24 @@ report : {
     countPrint("follow-ups", &kinds_late);
     countPrint("poison", &kinds_poison);
     countPrint("scenarios", &scen);
-    if (!dry) {
+    if (shops) {
+        smpShares sh;
+        memset(&sh, 0, sizeof sh);
+        sharesAdd(&sh, &pre);
+        sharesAdd(&sh, &main_);
+        sharesAdd(&sh, &late);
+        sharesPrint(&sh);
+    }
+    if (gw) {
+        char counts[512];
+        cs_wh_sender_counts(gw, counts, sizeof counts);
+        printf("  gateway: %s\n", counts);
+        printf("  answered   %ld requests (%ld sent again after 429/503 or no answer) in %.1f s (%.0f requests/s)\n",
+               cs_wh_sender_answered(gw), cs_wh_sender_retries(gw), secs,
+               secs > 0 ? (double)cs_wh_sender_answered(gw) / secs : 0.0);
+        if (cs_wh_sender_first_error(gw)[0])
+            fprintf(stderr, "cs-sample: requests not answered as expected; first: %s\n", cs_wh_sender_first_error(gw));
+    } else if (!dry) {
         printf("  delivered  %ld records acknowledged, %ld failed, in %.1f s (%.0f records/s)\n", deliveredOk,
                deliveredFailed, secs, secs > 0 ? (double)deliveredOk / secs : 0.0);
         if (deliveredFailed) {
@@ -567,10 +763,25 @@ out:
         rd_kafka_flush(rk, 10000);
         rd_kafka_destroy(rk);
     }
+    cs_wh_sender_free(gw);
+    for (int k = 0; k < poison; k++) cs_webhook_free(&poison_wh[k]);
+    free(poison_wh);
+    cs_shops_free(shops);
     listFree(&pre);
     listFree(&main_);
     listFree(&late);
     cs_sample_free(s);
     cs_config_free(&cfg);
     return rc;
+
+unencodable: /* a record no request carries: the encoder's check failed */
+    fprintf(stderr, "cs-sample: %s\n", err);
+    cs_sample_arena_reset(&a);
+    listFree(&pre);
+    listFree(&main_);
+    listFree(&late);
+    cs_shops_free(shops);
+    cs_sample_free(s);
+    cs_config_free(&cfg);
+    return 1;
 }

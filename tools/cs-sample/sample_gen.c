@@ -16,7 +16,8 @@
  *
  * Money is integer fen throughout and every order is consistent:
  * payable = items - discounts + shipping, paid = payable (except the OV-2
- * scenario, 1 fen off). Times are epoch ms; the morning is front-loaded
+ * scenario, 1 fen off). Times are epoch ms in whole seconds, as platforms
+ * write them (wholeSecond); the morning is front-loaded
  * (t = spread * u^1.7) like a real Double-11 midnight rush. */
 #include "sample_gen.h"
 
@@ -535,9 +536,14 @@ static void fullWidthDigits(const char *in, char *out, size_t len) {
     out[k] = 0;
 }
 
+/* Platform times are whole seconds (a Taobao TMC time has no fraction),
+ * so an order's events can be sent as the platform's own webhooks without
+ * losing anything (cs-sample --gateway). */
+static int64_t wholeSecond(int64_t ms) { return ms - ms % 1000; }
+
 static int64_t createdAt(const cs_sample *s, int i, smpRng *r) {
     double u = ((double)i + rngUnit(r)) / (double)s->count;
-    return s->start_ms + (int64_t)((double)s->spread_ms * pow(u, 1.7));
+    return wholeSecond(s->start_ms + (int64_t)((double)s->spread_ms * pow(u, 1.7)));
 }
 
 static void computeMoney(smpPlan *p, smpRng *r) {
@@ -609,8 +615,8 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
             p->variant = variantOf(s, i);
             cs_sample_order_id(s, i, p->order_id, sizeof p->order_id);
             fullWidthDigits(base.addr.street, p->addr.street, sizeof p->addr.street);
-            p->created_ms = base.created_ms + 2 * HOUR_MS + rngRange(&r, 0, 10 * 60000);
-            p->paid_ms = p->created_ms + rngRange(&r, 5000, 120000);
+            p->created_ms = wholeSecond(base.created_ms + 2 * HOUR_MS + rngRange(&r, 0, 10 * 60000));
+            p->paid_ms = wholeSecond(p->created_ms + rngRange(&r, 5000, 120000));
             return;
         }
         p->scen = CS_SAMPLE_PLAIN;
@@ -743,7 +749,7 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
 
     /* money; FEE: the seller cuts the price before the buyer pays */
     if (p->scen == CS_SAMPLE_FEE) {
-        p->fee_ms = p->created_ms + rngRange(&r, 60000, 180000);
+        p->fee_ms = wholeSecond(p->created_ms + rngRange(&r, 60000, 180000));
         p->fee_cut_fen = rngRange(&r, 5, 20) * 100;
     }
     computeMoney(p, &r);
@@ -755,7 +761,7 @@ static void planOrder(const cs_sample *s, int i, smpPlan *p) {
     if (p->scen == CS_SAMPLE_OV2_OFF_BY_1) p->paid_fen += p->variant % 2 ? 1 : -1; /* OV-2 */
     int64_t pay_after =
         p->fee_ms ? p->fee_ms - p->created_ms + rngRange(&r, 30000, 300000) : rngRange(&r, 5000, 300000);
-    p->paid_ms = p->pays ? p->created_ms + pay_after : 0;
+    p->paid_ms = p->pays ? wholeSecond(p->created_ms + pay_after) : 0;
 }
 
 /* ---- building protobuf messages from a plan --------------------------------- */
