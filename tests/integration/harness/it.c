@@ -645,6 +645,35 @@ double it_metric(int port, const char *series) {
     return v;
 }
 
+int it_http_status(int port, const char *path) {
+    if (port <= 0) return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+    if (n <= 0 || (size_t)n >= sizeof req || write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    char head[64] = "";
+    size_t len = 0;
+    ssize_t r;
+    while (len < sizeof head - 1 && (r = read(fd, head + len, sizeof head - 1 - len)) > 0) len += (size_t)r;
+    close(fd);
+    head[len] = 0;
+    int status = -1;
+    if (sscanf(head, "HTTP/%*d.%*d %d", &status) != 1) return -1;
+    return status;
+}
+
 int it_sh(const char *fmt, ...) {
     char cmd[4096];
     va_list ap;

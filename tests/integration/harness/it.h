@@ -189,6 +189,10 @@ int it_worker_http_port(it_worker *w);
 /* Value of a metric line starting with `series` (name{labels}) on
  * 127.0.0.1:port/metrics, or -1 if absent / unreachable. */
 double it_metric(int port, const char *series);
+/* The HTTP status of GET path on 127.0.0.1:port (200, 503, ...), or -1
+ * when nothing answers within 3 s. */
+int it_http_status(int port, const char *path);
+
 /* Runs a shell command line; returns its exit status (or -1). Output goes
  * to this process's stderr. */
 int it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
