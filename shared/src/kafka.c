@@ -134,3 +134,29 @@ rd_kafka_conf_t *cs_kafka_conf(const cs_config *cfg, cs_kafka_role role, const c
     }
     return conf;
 }
+
+/* The errors that say something about the record itself, so that sending
+ * it again can only fail again. Everything else (a broker away, a leader
+ * moving, a timeout, the queue full) passes with time and is retried.
+ * UNKNOWN_TOPIC_OR_PART from a broker is left transient: librdkafka
+ * retries it itself while a topic propagates, and reports a topic that
+ * really is missing as _UNKNOWN_TOPIC once topic.metadata.propagation.max.ms
+ * has passed. */
+bool cs_kafka_err_permanent(rd_kafka_resp_err_t err) {
+    switch (err) {
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:    /* over message.max.bytes (client) or the topic's limit */
+        case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE: /* the same, said of the batch */
+        case RD_KAFKA_RESP_ERR_INVALID_RECORD:        /* the broker's validation refused it */
+        case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT: /* headers on an old-format topic */
+        case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:                 /* no such topic in the cluster */
+        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+        case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION: /* not a valid topic name */
+        case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+        case RD_KAFKA_RESP_ERR__INVALID_ARG: return true;
+        default: return false;
+    }
+}
+
+bool cs_kafka_err_size(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+}

@@ -86,6 +86,13 @@ int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *para
     return execDone(pg, r, sql, res, errbuf, errlen);
 }
 
+int cs_pg_exec_mixed(PGconn *pg, const char *sql, int nparams, const char *const *values, const int *lengths,
+                     const int *formats, PGresult **res, char *errbuf, size_t errlen) {
+    assert(nparams > 0);
+    PGresult *r = PQexecParams(pg, sql, nparams, NULL, values, lengths, formats, 0);
+    return execDone(pg, r, sql, res, errbuf, errlen);
+}
+
 int cs_pg_exec_bin(PGconn *pg, const char *sql, int nparams, const cs_copybuf *params, PGresult **res, char *errbuf,
                    size_t errlen) {
     assert(nparams > 0 && nparams <= CS_PG_MAX_BIN_PARAMS);

@@ -92,6 +92,13 @@ typedef struct rtOut {
     char *headers;  /* owned; "name=value\n" lines, "" if none */
     void *payload;  /* owned */
     size_t len;
+    /* Publishing, once the record is in a flight (zero before): */
+    struct rtFlight *flight; /* its flight; the record is its delivery report's opaque */
+    rd_kafka_resp_err_t err; /* the last attempt's error, NO_ERROR if none failed */
+    bool acked;              /* Kafka has it */
+    bool dead;               /* Kafka refused it for good: dead-lettered in PostgreSQL, not sent again */
+    size_t value_max;        /* a dead letter's value is cut to at most this (0: to what the producer takes) */
+    size_t sent_len;         /* value bytes of the last attempt (< len: a dead letter cut to fit) */
 } rtOut;
 
 /* A function to run after the batch commits (see cs_batch_after_commit). */
@@ -195,6 +202,7 @@ static void batchAddRaw(cs_batch *b, const char *topic, const char *key, const c
         b->out = cs_xrealloc(b->out, b->capout * sizeof *b->out);
     }
     rtOut *o = &b->out[b->nout++];
+    memset(o, 0, sizeof *o);
     o->topic = cs_xstrdup(topic);
     o->key = cs_xstrdup(key ? key : "");
     o->event_id = cs_xstrdup(event_id);
@@ -310,7 +318,6 @@ typedef struct rtFlight {
     rtOut *out; /* owned records */
     size_t nout;
     int outstanding;  /* delivery reports still to come */
-    int failed;       /* of those that came, how many failed */
     int backoff;      /* ms before the next attempt after a failure */
     int64_t retry_at; /* mono ms of the next attempt, 0 = none due */
 } rtFlight;
@@ -389,8 +396,10 @@ typedef struct rtState {
     bool cooperative;
     char group[128];
     uint64_t batch_seq;
+    int64_t boot_s; /* start time (unix s): in batch ids, so a restarted copy with the same CS_INSTANCE
+                     * never reuses one whose outbox row is still there */
     int64_t last_sweep_ms;
-    int delivery_failed;                      /* sync publishing: failed delivery reports since reset */
+    size_t msg_max;                           /* the producer's message.max.bytes */
     struct rtFlight *flights[RT_MAX_FLIGHTS]; /* committed batches being published */
     int nflights;
     char **acked;   /* batch ids published: their outbox rows can go */
@@ -404,7 +413,7 @@ typedef struct rtState {
     ProtobufCAllocator envAlloc;
     /* metrics */
     cs_metric *m_applied, *m_dup, *m_poison, *m_batches, *m_pg_retry, *m_kafka_retry, *m_relayed, *m_pg_up,
-        *m_kafka_err, *m_batch_size, *m_isolated;
+        *m_kafka_err, *m_batch_size, *m_isolated, *m_cut;
     atomic_int pg_up; /* 1 while PostgreSQL answers: read by the HTTP thread */
 } rtState;
 
@@ -433,16 +442,15 @@ static int pgEnsure(rtState *rt, char *err, size_t errlen) {
 
 /* ---- Kafka ----------------------------------------------------------------- */
 
+/* A delivery report: only noted on the record; what follows (retry,
+ * dead letter, retiring the flight) is decided by flightsService(). */
 static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     rtState *rt = opaque;
-    rtFlight *f = m->_private; /* per-message opaque: the flight, or NULL */
-    if (f) {
-        f->outstanding--;
-        if (m->err) f->failed++;
-    } else if (m->err) {
-        rt->delivery_failed++;
-    }
+    rtOut *o = m->_private; /* per-message opaque: the record */
+    o->err = m->err;
+    o->acked = m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    o->flight->outstanding--;
     if (m->err) cs_metric_add(rt->m_kafka_err, 1);
 }
 
@@ -557,6 +565,11 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
     rd_kafka_conf_set_dr_msg_cb(p, onDelivery);
     rd_kafka_conf_set_log_cb(p, onKafkaLog);
     rd_kafka_conf_set_opaque(p, rt);
+    char mmb[32];
+    size_t mmblen = sizeof mmb;
+    rt->msg_max = rd_kafka_conf_get(p, "message.max.bytes", mmb, &mmblen) == RD_KAFKA_CONF_OK
+                      ? (size_t)strtoul(mmb, NULL, 10)
+                      : 1000000; /* librdkafka's default */
     rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, p, e, sizeof e);
     if (!rt->producer) {
         rd_kafka_conf_destroy(p);
@@ -566,16 +579,49 @@ static int kafkaOpen(rtState *rt, char *err, size_t errlen) {
     return 0;
 }
 
-/* Produces records and waits for every acknowledgement. 0 when all were
- * acknowledged; -1 if any failed (the caller retries them all: a record may
- * then appear twice, with the same event id, which consumers dedupe). */
-/* Enqueues records (opaque f for their delivery reports); returns how many
- * could not even be enqueued. */
-static int produceRecs(rtState *rt, const rtOut *recs, size_t n, rtFlight *f) {
-    int refused = 0;
-    for (size_t i = 0; i < n; i++) {
-        const rtOut *o = &recs[i];
-        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
+/* ---- publishing ------------------------------------------------------------ */
+
+/* Dead letters are cut to fit. A dead-lettered record goes to <topic>.dlq
+ * with its original bytes plus headers, so a record that only just fitted
+ * its topic (the broker's limit is ~1 MiB, the producer's message.max.bytes
+ * 1,000,000 bytes) does not fit as a dead letter. Its value is then cut to
+ * what the producer takes, with the header truncated=<original size>; the
+ * whole record is in PostgreSQL (dead_letters.payload, written with the
+ * dead letter). If a broker still refuses it as too large (a topic whose
+ * max.message.bytes is lower than the producer's limit), it is cut to
+ * RT_DLQ_FALLBACK bytes. A key longer than RT_DLQ_KEY_MAX is cut likewise
+ * (truncated-key=<original size>): the project's keys are a few dozen
+ * bytes, a longer one is the sender's mistake. */
+#define RT_DLQ_KEY_MAX 1024
+#define RT_DLQ_ROOM 2048 /* bytes of message.max.bytes kept for the record's framing */
+#define RT_DLQ_FALLBACK 65536
+
+static bool topicIsDlq(const char *topic) {
+    size_t n = strlen(topic);
+    return n > 4 && strcmp(topic + n - 4, ".dlq") == 0;
+}
+
+/* The value bytes of dead letter o that go to Kafka with a key of keylen
+ * bytes: all of them if they fit the producer's limit, else what fits. */
+static size_t dlqValueFit(const rtState *rt, const rtOut *o, size_t keylen) {
+    size_t framing = RT_DLQ_ROOM + keylen + strlen(o->headers) + strlen(o->event_id);
+    size_t fit = rt->msg_max > framing ? rt->msg_max - framing : 0;
+    if (o->value_max && o->value_max < fit) fit = o->value_max;
+    return o->len < fit ? o->len : fit;
+}
+
+/* Enqueues the records of f that Kafka has neither acknowledged nor refused
+ * for good, each with itself as its delivery report's opaque. A record
+ * librdkafka refuses at once gets that error as if reported, so
+ * flightsService() judges both alike. */
+static void flightSend(rtState *rt, rtFlight *f) {
+    for (size_t i = 0; i < f->nout; i++) {
+        rtOut *o = &f->out[i];
+        if (o->acked || o->dead) continue;
+        o->flight = f;
+        o->err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        size_t keylen = strlen(o->key);
+        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(10);
         rd_kafka_header_add(hdrs, "event-id", -1, o->event_id, -1);
         /* headers text: "name=value\n" lines */
         const char *p = o->headers;
@@ -585,31 +631,39 @@ static int produceRecs(rtState *rt, const rtOut *recs, size_t n, rtFlight *f) {
             if (eq && eq < nl) rd_kafka_header_add(hdrs, p, eq - p, eq + 1, nl - eq - 1);
             p = *nl ? nl + 1 : nl;
         }
+        o->sent_len = o->len;
+        if (topicIsDlq(o->topic)) {
+            char orig[24];
+            if (keylen > RT_DLQ_KEY_MAX) {
+                snprintf(orig, sizeof orig, "%zu", keylen);
+                rd_kafka_header_add(hdrs, "truncated-key", -1, orig, -1);
+                keylen = RT_DLQ_KEY_MAX;
+            }
+            o->sent_len = dlqValueFit(rt, o, keylen);
+            if (o->sent_len < o->len) {
+                snprintf(orig, sizeof orig, "%zu", o->len);
+                rd_kafka_header_add(hdrs, "truncated", -1, orig, -1);
+            }
+        }
         for (;;) {
             rd_kafka_resp_err_t e =
-                rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_KEY(o->key, strlen(o->key)),
-                                  RD_KAFKA_V_VALUE(o->payload, o->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                  RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
-            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break; /* hdrs now owned by librdkafka */
+                rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_KEY(o->key, keylen),
+                                  RD_KAFKA_V_VALUE(o->payload, o->sent_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(o), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) { /* hdrs now owned by librdkafka */
+                f->outstanding++;
+                break;
+            }
             if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                 rd_kafka_poll(rt->producer, 10);
                 continue;
             }
-            cs_log_error("produce to %s: %s", o->topic, rd_kafka_err2str(e));
             rd_kafka_headers_destroy(hdrs);
-            refused++;
+            o->err = e;
+            cs_metric_add(rt->m_kafka_err, 1);
             break;
         }
     }
-    return refused;
-}
-
-/* Produces records and waits for every acknowledgement (the sweep's path).
- * 0 when all were acknowledged; -1 if any failed. */
-static int produceAll(rtState *rt, const rtOut *recs, size_t n) {
-    rt->delivery_failed = produceRecs(rt, recs, n, NULL);
-    while (rd_kafka_outq_len(rt->producer) > 0) { rd_kafka_flush(rt->producer, 1000); }
-    return rt->delivery_failed ? -1 : 0;
 }
 
 /* ---- outbox ---------------------------------------------------------------- */
@@ -658,8 +712,17 @@ static int outboxWrite(rtState *rt, cs_batch *b, char *err, size_t errlen) {
                         errlen);
 }
 
-/* Splits a packed outbox row back into records (pointing into blob).
- * Returns the count, or -1 if the blob is damaged. */
+static void outFree(rtOut *o) {
+    free(o->topic);
+    free(o->key);
+    free(o->event_id);
+    free(o->headers);
+    free(o->payload);
+}
+
+/* Splits a packed outbox row back into records (owned copies, zeroed
+ * publishing state). Returns the count, or -1 if the blob is damaged (the
+ * records split so far are freed). */
 static long blobSplit(const char *blob, size_t len, rtOut *out, size_t max) {
     size_t off = 0, n = 0;
     while (off < len && n < max) {
@@ -667,33 +730,30 @@ static long blobSplit(const char *blob, size_t len, rtOut *out, size_t max) {
         size_t fl[5];
         for (int k = 0; k < 5; k++) {
             uint32_t be;
-            if (off + 4 > len) return -1;
+            if (off + 4 > len) goto damaged;
             memcpy(&be, blob + off, 4);
             fl[k] = ntohl(be);
             off += 4;
-            if (off + fl[k] > len) return -1;
+            if (off + fl[k] > len) goto damaged;
             f[k] = blob + off;
             off += fl[k];
         }
         /* text fields are copied so they are NUL-terminated */
+        memset(&out[n], 0, sizeof out[n]);
         out[n].topic = strndup(f[0], fl[0]);
         out[n].key = strndup(f[1], fl[1]);
         out[n].event_id = strndup(f[2], fl[2]);
         out[n].headers = strndup(f[3], fl[3]);
-        out[n].payload = (void *)f[4];
-        out[n].len = fl[4];
         if (!out[n].topic || !out[n].key || !out[n].event_id || !out[n].headers) abort();
+        out[n].payload = cs_xmalloc(fl[4] ? fl[4] : 1);
+        memcpy(out[n].payload, f[4], fl[4]);
+        out[n].len = fl[4];
         n++;
     }
     return (long)n;
-}
-
-static void flightSend(rtState *rt, rtFlight *f) {
-    f->failed = 0;
-    f->outstanding = (int)f->nout;
-    int refused = produceRecs(rt, f->out, f->nout, f);
-    f->outstanding -= refused;
-    f->failed += refused;
+damaged:
+    for (size_t i = 0; i < n; i++) outFree(&out[i]);
+    return -1;
 }
 
 static void flightsService(rtState *rt, int wait_ms);
@@ -721,41 +781,135 @@ static void outboxPublish(rtState *rt, cs_batch *b) {
 }
 
 static void flightFree(rtFlight *f) {
-    for (size_t i = 0; i < f->nout; i++) {
-        free(f->out[i].topic);
-        free(f->out[i].key);
-        free(f->out[i].event_id);
-        free(f->out[i].headers);
-        free(f->out[i].payload);
-    }
+    for (size_t i = 0; i < f->nout; i++) outFree(&f->out[i]);
     free(f->out);
     free(f);
 }
 
-/* Serves delivery reports (waiting up to wait_ms), retires flights whose
- * records are all acknowledged (their outbox rows join rt->acked) and
- * re-sends failed ones after a backoff. */
+/* Writes what PostgreSQL must know of f's records before its outbox row
+ * goes: each record Kafka refused for good becomes a dead_letters row
+ * (reason and publish_error "publish to <topic>: <error>", its key and
+ * bytes; a dead letter that could not be published keeps its row and
+ * gains publish_error), and each dead letter that went out cut records
+ * how much went (dlq_value_bytes) and keeps its whole bytes. Upserts: a
+ * flight that fails half-way writes them all again. 0, or -1 (err). */
+static bool textClean(const char *s);
+
+static int flightRecord(rtState *rt, rtFlight *f, char *err, size_t errlen) {
+    bool any = false;
+    for (size_t i = 0; i < f->nout && !any; i++)
+        any = f->out[i].dead || (f->out[i].acked && f->out[i].sent_len < f->out[i].len);
+    if (!any) return 0;
+    if (pgEnsure(rt, err, errlen) != 0) return -1;
+    for (size_t i = 0; i < f->nout; i++) {
+        const rtOut *o = &f->out[i];
+        if (o->len > INT32_MAX) abort();                   /* an outbox row is one bytea: far below */
+        const char *key = textClean(o->key) ? o->key : ""; /* a text column: never a reason to fail */
+        if (o->dead) {
+            char reason[CS_REASON_LEN];
+            snprintf(reason, sizeof reason, "publish to %s: %s", o->topic, rd_kafka_err2str(o->err));
+            const char *v[6] = {rt->def->name, o->event_id, o->topic, reason, key, o->payload};
+            const int len[6] = {0, 0, 0, 0, 0, (int)o->len}, fmt[6] = {0, 0, 0, 0, 0, 1};
+            if (cs_pg_exec_mixed(rt->pg,
+                                 "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason, key, "
+                                 "payload, publish_error) VALUES ($1, $2, $3, -1, -1, $4, $5, $6, $4) "
+                                 "ON CONFLICT (worker, event_id) DO UPDATE SET publish_error = EXCLUDED.publish_error, "
+                                 "key = coalesce(dead_letters.key, EXCLUDED.key), "
+                                 "payload = coalesce(dead_letters.payload, EXCLUDED.payload)",
+                                 6, v, len, fmt, NULL, err, errlen) != 0)
+                return -1;
+        } else if (o->acked && o->sent_len < o->len) {
+            char sent[24];
+            snprintf(sent, sizeof sent, "%zu", o->sent_len);
+            const char *v[5] = {rt->def->name, o->event_id, sent, key, o->payload};
+            const int len[5] = {0, 0, 0, 0, (int)o->len}, fmt[5] = {0, 0, 0, 0, 1};
+            if (cs_pg_exec_mixed(rt->pg,
+                                 "UPDATE dead_letters SET dlq_value_bytes = $3::int, key = coalesce(key, $4), "
+                                 "payload = coalesce(payload, $5) WHERE worker = $1 AND event_id = $2",
+                                 5, v, len, fmt, NULL, err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Judges f once every report of its last attempt is in: true when it is
+ * done (each record acknowledged, or refused for good and recorded as a
+ * dead letter), false while a retry is pending. A transient error
+ * (Kafka away, a timeout) retries the records that failed after a backoff,
+ * for as long as it lasts; a permanent one (cs_kafka_err_permanent: too
+ * large, invalid, no such topic) never passes, so the record is
+ * dead-lettered in PostgreSQL instead, and the rest of the batch, the
+ * outbox row and every later batch go on. Before that, publishing retried
+ * such a record every few seconds for ever and its outbox row was never
+ * deleted. */
+static bool flightSettled(rtState *rt, rtFlight *f) {
+    int64_t now = cs_mono_ms();
+    if (f->retry_at) {
+        if (now < f->retry_at) return false;
+        f->retry_at = 0;
+        flightSend(rt, f); /* what is not acknowledged: duplicates carry the same event ids */
+        if (f->outstanding > 0) return false;
+    }
+    int transient = 0;
+    rd_kafka_resp_err_t why = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0; i < f->nout; i++) {
+        rtOut *o = &f->out[i];
+        if (o->acked || o->dead) continue;
+        if (!cs_kafka_err_permanent(o->err)) {
+            transient++;
+            why = o->err;
+            continue;
+        }
+        if (topicIsDlq(o->topic) && cs_kafka_err_size(o->err) && o->sent_len > RT_DLQ_FALLBACK) {
+            /* the producer took it, a broker did not: its topic's limit is lower */
+            o->value_max = RT_DLQ_FALLBACK;
+            transient++;
+            why = o->err;
+            cs_log_warn("dead letter %s refused by %s (%s) with %zu value bytes: cutting it to %d", o->event_id,
+                        o->topic, rd_kafka_err2str(o->err), o->sent_len, RT_DLQ_FALLBACK);
+            continue;
+        }
+        o->dead = true;
+        char bytes[24], labels[160];
+        snprintf(bytes, sizeof bytes, "%zu", strlen(o->key) + o->len + strlen(o->headers));
+        cs_log_kv(CS_LOG_ERROR, "record refused by kafka for good: dead-lettered",
+                  (const char *const[]){"event_id", o->event_id, "topic", o->topic, "bytes", bytes, "error",
+                                        rd_kafka_err2str(o->err), NULL});
+        snprintf(labels, sizeof labels, "worker=\"%s\",error=\"%s\"", rt->def->name, rd_kafka_err2name(o->err));
+        cs_metric_add(cs_metric_get(CS_METRIC_COUNTER, "cs_publish_dead_total",
+                                    "Outbound records Kafka refused for good, dead-lettered in PostgreSQL", labels),
+                      1);
+    }
+    if (transient) {
+        f->backoff = backoffNext(f->backoff);
+        f->retry_at = now + f->backoff;
+        cs_metric_add(rt->m_kafka_retry, 1);
+        cs_log_warn("kafka did not acknowledge %d records of %s (%s); retry in %d ms", transient, f->batch_id,
+                    rd_kafka_err2str(why), f->backoff);
+        return false;
+    }
+    char err[RT_ERRLEN];
+    if (flightRecord(rt, f, err, sizeof err) != 0) {
+        f->backoff = backoffNext(f->backoff);
+        f->retry_at = now + f->backoff; /* nothing left to send: the retry records again */
+        cs_log_warn("dead letters of %s not recorded (%s); retry in %d ms", f->batch_id, err, f->backoff);
+        return false;
+    }
+    for (size_t i = 0; i < f->nout; i++)
+        if (f->out[i].acked && f->out[i].sent_len < f->out[i].len) cs_metric_add(rt->m_cut, 1);
+    return true;
+}
+
+/* Serves delivery reports (waiting up to wait_ms), retires flights that
+ * are done (their outbox rows join rt->acked) and re-sends failed records
+ * after a backoff. */
 static void flightsService(rtState *rt, int wait_ms) {
     rd_kafka_poll(rt->producer, wait_ms);
     int w = 0;
     for (int i = 0; i < rt->nflights; i++) {
         rtFlight *f = rt->flights[i];
-        if (f->outstanding > 0) {
-            rt->flights[w++] = f;
-            continue;
-        }
-        if (f->failed) {
-            int64_t now = cs_mono_ms();
-            if (f->retry_at == 0) {
-                f->backoff = backoffNext(f->backoff);
-                f->retry_at = now + f->backoff;
-                cs_metric_add(rt->m_kafka_retry, 1);
-                cs_log_warn("kafka did not acknowledge %d records of %s; retry in %d ms", f->failed, f->batch_id,
-                            f->backoff);
-            } else if (now >= f->retry_at) {
-                f->retry_at = 0;
-                flightSend(rt, f); /* all again: duplicates carry the same event ids */
-            }
+        if (f->outstanding > 0 || !flightSettled(rt, f)) {
             rt->flights[w++] = f;
             continue;
         }
@@ -787,44 +941,59 @@ static void ackedClear(rtState *rt) {
     rt->nacked = 0;
 }
 
-/* Produces outbox rows of this worker left behind by a crash (older than a
- * few seconds, so rows of batches in flight elsewhere are left alone), then
- * deletes them. Records may go out twice; consumers dedupe on event id. */
+/* Publishes outbox rows of this worker left behind by a crash (older than
+ * a few seconds, so rows of batches in flight elsewhere are left alone):
+ * each becomes a flight like a batch of this process, published without
+ * waiting, its row deleted once it is done. Rows this process is
+ * publishing or has just published are left out. Records may go out twice;
+ * consumers dedupe on event id. It never waits for Kafka: the sweep used
+ * to flush each row it re-published, which held the loop (and a SIGTERM)
+ * for as long as Kafka did not answer. */
 static void outboxSweep(rtState *rt) {
+    if (rt->nflights >= RT_MAX_FLIGHTS) return; /* no room: the next sweep */
     char err[RT_ERRLEN];
     if (pgEnsure(rt, err, sizeof err) != 0) return;
-    const char *params[1] = {rt->def->name};
-    char sql[256];
+    size_t nbusy = 0;
+    const char **busy = cs_xcalloc((size_t)rt->nflights + rt->nacked + 1, sizeof *busy);
+    for (int i = 0; i < rt->nflights; i++) busy[nbusy++] = rt->flights[i]->batch_id;
+    for (size_t i = 0; i < rt->nacked; i++) busy[nbusy++] = rt->acked[i];
+    cs_copybuf arr = {0};
+    cs_pg_text_array(&arr, busy, nbusy);
+    free(busy);
+    const char *params[2] = {rt->def->name, arr.data};
+    char sql[320];
     snprintf(sql, sizeof sql,
-             "SELECT id::text, nrecords::text, records FROM outbox WHERE worker = $1 "
-             "AND created_at < now() - interval '%d seconds' ORDER BY id LIMIT 20",
-             RT_SWEEP_MIN_AGE_S);
-    PGresult *r = PQexecParams(rt->pg, sql, 1, NULL, params, NULL, NULL, 1);
+             "SELECT batch_id, nrecords::text, records FROM outbox WHERE worker = $1 "
+             "AND created_at < now() - interval '%d seconds' AND NOT (batch_id = ANY($2::text[])) "
+             "ORDER BY id LIMIT %d",
+             RT_SWEEP_MIN_AGE_S, RT_MAX_FLIGHTS - rt->nflights);
+    PGresult *r = PQexecParams(rt->pg, sql, 2, NULL, params, NULL, NULL, 1);
+    cs_copy_free(&arr);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         cs_log_warn("outbox sweep: %s", PQresultErrorMessage(r));
         PQclear(r);
         return;
     }
-    for (int i = 0; i < PQntuples(r); i++) {
-        size_t want = (size_t)strtoul(PQgetvalue(r, i, 1), NULL, 10);
+    for (int i = 0; i < PQntuples(r) && rt->nflights < RT_MAX_FLIGHTS; i++) {
+        char nrec[16];
+        snprintf(nrec, sizeof nrec, "%.*s", PQgetlength(r, i, 1), PQgetvalue(r, i, 1));
+        size_t want = (size_t)strtoul(nrec, NULL, 10);
         rtOut *recs = cs_xcalloc(want ? want : 1, sizeof *recs);
         long n = blobSplit(PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2), recs, want);
-        if (n >= 0 && produceAll(rt, recs, (size_t)n) == 0) {
-            const char *p[1] = {PQgetvalue(r, i, 0)};
-            if (cs_pg_exec(rt->pg, "DELETE FROM outbox WHERE id = $1::bigint", 1, p, NULL, err, sizeof err) != 0)
-                cs_log_warn("outbox sweep delete: %s", err);
-            cs_metric_add(rt->m_relayed, n);
-            cs_log_info("outbox sweep: re-published %ld records left by an interrupted batch", n);
-        } else if (n < 0) {
-            cs_log_error("outbox row %s is damaged; left in place for an operator", PQgetvalue(r, i, 0));
+        if (n < 0) {
+            cs_log_error("outbox row %.*s is damaged; left in place for an operator", PQgetlength(r, i, 0),
+                         PQgetvalue(r, i, 0));
+            free(recs);
+            continue;
         }
-        for (long k = 0; k < (n > 0 ? n : 0); k++) {
-            free(recs[k].topic);
-            free(recs[k].key);
-            free(recs[k].event_id);
-            free(recs[k].headers);
-        }
-        free(recs);
+        rtFlight *f = cs_xcalloc(1, sizeof *f);
+        snprintf(f->batch_id, sizeof f->batch_id, "%.*s", PQgetlength(r, i, 0), PQgetvalue(r, i, 0));
+        f->out = recs;
+        f->nout = (size_t)n;
+        rt->flights[rt->nflights++] = f;
+        flightSend(rt, f);
+        cs_metric_add(rt->m_relayed, n);
+        cs_log_info("outbox sweep: re-publishing %ld records of %s, left by an interrupted batch", n, f->batch_id);
     }
     PQclear(r);
 }
@@ -939,15 +1108,19 @@ static int poisonRecord(rtState *rt, cs_batch *b, rtMsg *m, const char *eid, cha
     snprintf(headers, sizeof headers,
              "error=%s\norigin-topic=%s\norigin-partition=%d\norigin-offset=%" PRId64 "\nworker=%s\ninstance=%s\n",
              reason, m->ev.topic, (int)m->ev.partition, m->ev.offset, rt->def->name, rt->cfg.instance);
-    batchAddRaw(b, dlq, textClean(m->ev.key) ? m->ev.key : "", eid, headers, m->rk->payload, m->rk->len);
+    const char *key = textClean(m->ev.key) ? m->ev.key : "";
+    batchAddRaw(b, dlq, key, eid, headers, m->rk->payload, m->rk->len);
     char part[16], off[24];
     snprintf(part, sizeof part, "%d", (int)m->ev.partition);
     snprintf(off, sizeof off, "%" PRId64, m->ev.offset);
-    const char *p[6] = {rt->def->name, eid, m->ev.topic, part, off, reason};
-    if (cs_pg_exec(b->pg,
-                   "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason) "
-                   "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
-                   6, p, NULL, err, errlen) != 0)
+    /* The whole record is kept here too: its copy on <topic>.dlq may be
+     * cut to fit Kafka (flightSend). */
+    const char *p[8] = {rt->def->name, eid, m->ev.topic, part, off, reason, key, m->rk->payload ? m->rk->payload : ""};
+    const int len[8] = {0, 0, 0, 0, 0, 0, 0, (int)m->rk->len}, fmt[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    if (cs_pg_exec_mixed(b->pg,
+                         "INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason, key, payload) "
+                         "VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
+                         8, p, len, fmt, NULL, err, errlen) != 0)
         return -1;
     char cls[48], labels[128];
     reasonClass(reason, cls, sizeof cls);
@@ -988,7 +1161,8 @@ static int batchTxn(rtState *rt, cs_batch *b, rtMsg *msgs, size_t n, char (*synt
     batchClearOut(b);
     batchHooksEnd(b, false);
     b->nview = 0;
-    snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRIu64, rt->def->name, rt->cfg.instance, ++rt->batch_seq);
+    snprintf(b->batch_id, sizeof b->batch_id, "%s/%s/%" PRId64 ".%" PRIu64, rt->def->name, rt->cfg.instance, rt->boot_s,
+             ++rt->batch_seq);
     if (cs_pg_exec(rt->pg, "BEGIN", 0, NULL, NULL, err, errlen) != 0) return -1;
     size_t forgotten = rt->nacked; /* outbox rows of published batches go in this transaction */
     if (outboxForget(rt, err, errlen) != 0) goto fail;
@@ -1340,6 +1514,7 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     memset(&rt, 0, sizeof rt);
     rt.def = def;
     rt.envAlloc = (ProtobufCAllocator){arenaAlloc, arenaFreeOne, &rt.arena};
+    rt.boot_s = cs_real_ms() / 1000;
     char err[RT_ERRLEN];
     if (cs_config_load(&rt.cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s: configuration: %s\n", def->name, err);
@@ -1380,6 +1555,8 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
         cs_metric_get(CS_METRIC_GAUGE, "cs_last_batch_events", "Events in the last partition batch", labels);
     rt.m_isolated =
         cs_metric_get(CS_METRIC_COUNTER, "cs_batches_isolated_total", "Batches re-applied one event at a time", labels);
+    rt.m_cut = cs_metric_get(CS_METRIC_COUNTER, "cs_dlq_truncated_total",
+                             "Dead letters whose value was cut to fit Kafka (whole in dead_letters.payload)", labels);
 
     rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
     if (!rt.clock) {
@@ -1418,8 +1595,13 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     cs_log_info("stopping: publishing what is committed, committing offsets, leaving the group");
     for (int64_t until = cs_mono_ms() + 15000; rt.nflights && cs_mono_ms() < until;) flightsService(&rt, 100);
     if (rt.nacked && pgEnsure(&rt, err, sizeof err) == 0 && outboxForget(&rt, err, sizeof err) == 0) ackedClear(&rt);
-    if (rt.nflights)
+    if (rt.nflights) {
         cs_log_warn("%d batches unpublished at exit: their outbox rows are published by the next sweep", rt.nflights);
+        /* Their records are in the outbox: drop what librdkafka still
+         * holds rather than wait for it in the flush below (up to 10 s
+         * more while Kafka does not answer). */
+        rd_kafka_purge(rt.producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    }
 
 out:
     if (rt.consumer) {

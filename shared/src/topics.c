@@ -41,7 +41,10 @@
 #define ORDER_KEY "<shop_id>:<order_id>"
 #define INBOUND_PRODUCER "gateway, cs-sample"
 #define ALL_WORKERS "order-verifier, exception-handler, refund-notifier, review-scheduler"
-#define DLQ_MESSAGE "origin value unchanged + headers (error, origin topic/partition/offset, worker)"
+/* the value is cut to fit Kafka when the origin only just fitted (truncated=<size>;
+ * whole in dead_letters.payload) */
+#define DLQ_MESSAGE                                                                                                    \
+    "origin value (cut to fit: header truncated) + headers (error, origin topic/partition/offset, worker)"
 #define DLQ_CONSUMER "cscli dlq list / dlq replay (operators)"
 
 static const cs_topic_info topic_table[] = {

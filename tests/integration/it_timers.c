@@ -967,6 +967,54 @@ static void test_worker_runtime_schedules_and_takes_through_hooks(void) {
               1);
 }
 
+/* ---- health ------------------------------------------------------------------ */
+
+/* Polls the dispatcher until /healthz answers status and
+ * cs_timer_backends_up reads gauge; the milliseconds it took, or -1 if not
+ * within timeout_ms. */
+static long long waitHealth(int port, int status, double gauge, int timeout_ms) {
+    int64_t t0 = it_now_ms();
+    for (;;) {
+        int st = it_http_status(port, "/healthz");
+        double up = it_metric(port, "cs_timer_backends_up{worker=\"timer-dispatcher\"}");
+        if (st == status && up == gauge) return it_now_ms() - t0;
+        if (it_now_ms() - t0 >= timeout_ms) {
+            fprintf(stderr, "  /healthz %d, cs_timer_backends_up %.0f after %d ms (want %d, %.0f)\n", st, up,
+                    timeout_ms, status, gauge);
+            return -1;
+        }
+        it_sleep_ms(100);
+    }
+}
+
+/* docs/operations.md: cs_timer_backends_up is 1 only while Redis and
+ * PostgreSQL answer. With PostgreSQL stopped, /healthz is 503 and the gauge
+ * 0 within seconds; both come back by themselves when it returns. The
+ * server is started again whatever the checks said. */
+static void test_healthz_503_and_backends_gauge_0_while_postgres_is_down(void) {
+    it_worker td;
+    IT_REQUIRE(dispatcherStart(&td, "td-health", NULL) == 0);
+    int port = it_worker_http_port(&td);
+    IT_REQUIRE(port > 0);
+    CT_CHECK(waitHealth(port, 200, 1, 10000) >= 0);
+    int stopped = it_sh("bash '%s/deploy/local/stack.sh' stop-pg", it.source_dir);
+    CT_EQ_INT(stopped, 0);
+    if (stopped == 0) {
+        long long ms = waitHealth(port, 503, 0, 10000);
+        it_measure("postgres stopped: /healthz 503 and cs_timer_backends_up 0 after %lld ms", ms);
+        CT_CHECK(ms >= 0);
+        CT_CHECK(it_worker_alive(&td));
+    }
+    int started = it_sh("bash '%s/deploy/local/stack.sh' start-pg", it.source_dir);
+    CT_EQ_INT(started, 0);
+    it_wait_pg(IT_EQ, 1, 15000, "SELECT 1"); /* the harness's own connection too, for the cases after */
+    long long ms = waitHealth(port, 200, 1, 15000);
+    it_measure("postgres started: /healthz 200 and cs_timer_backends_up 1 after %lld ms", ms);
+    CT_CHECK(ms >= 0);
+    CT_CHECK(it_worker_wait_log(&td, "postgres reachable", 1000));
+    CT_EQ_INT(it_worker_stop(&td, SIGTERM, 15000), 0);
+}
+
 /* A crash right after the PostgreSQL commit, before the after-commit hook
  * wrote Redis: the timer is in the record only. The dispatcher's
  * reconciliation puts it back, it fires, and the owner takes it once. */
@@ -1071,6 +1119,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_worker_runtime_schedules_and_takes_through_hooks),
         CT_CASE(test_two_dispatchers_fire_each_timer_once),
         CT_CASE(test_migration_0008_carries_old_release_timers_over_once),
+        CT_CASE(test_healthz_503_and_backends_gauge_0_while_postgres_is_down),
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);
     finish();

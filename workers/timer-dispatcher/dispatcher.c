@@ -81,6 +81,7 @@
 #define TD_BACKOFF_MIN_MS 100
 #define TD_BACKOFF_MAX_MS 5000
 #define TD_ERRLEN 512
+#define TD_PG_CHECK_MS 1000 /* how often the reconciliation thread asks PostgreSQL whether it answers */
 
 /* One claimed member during a round. */
 typedef struct tdClaim {
@@ -113,19 +114,55 @@ typedef struct tdState {
     int outstanding;        /* records produced in this round, reports to come */
     int64_t last_reconcile; /* mono ms of the last routine reconciliation */
     int64_t last_full;      /* mono ms of the last full one (0 = never) */
+    int64_t last_pg_check;  /* mono ms of the last PostgreSQL check (reconciliation thread) */
     atomic_int up;          /* last round reached Redis: read by the HTTP thread */
+    atomic_int pg_up;       /* PostgreSQL answered the last check: read by the HTTP thread */
     cs_metric *m_fired, *m_malformed, *m_failed, *m_restored, *m_rounds, *m_up;
 } tdState;
 
 static int backoffNext(int cur) { return cs_proc_backoff(cur, TD_BACKOFF_MIN_MS, TD_BACKOFF_MAX_MS); }
 
+/* Healthy while both backends answer: Redis (the rounds) and PostgreSQL
+ * (reconciliation, the only repair of a timer whose Redis write was lost).
+ * Firing goes on without PostgreSQL, but a dispatcher that cannot
+ * reconcile is degraded, and docs/operations.md promises
+ * cs_timer_backends_up = 1 only while both answer; /healthz said 200
+ * through a PostgreSQL outage before. */
 static bool healthCheck(void *arg, char *why, size_t len) {
     tdState *st = arg;
     if (!atomic_load(&st->up)) {
         snprintf(why, len, "redis unreachable");
         return false;
     }
+    if (!atomic_load(&st->pg_up)) {
+        snprintf(why, len, "postgres unreachable");
+        return false;
+    }
     return true;
+}
+
+/* cs_timer_backends_up from the two flags; either thread calls it when it
+ * changes one (a stale value from a race lasts until the next change or
+ * round, a tick at most while Redis answers). */
+static void backendsPublish(tdState *st) { cs_metric_set(st->m_up, atomic_load(&st->up) && atomic_load(&st->pg_up)); }
+
+/* Whether PostgreSQL answers, on the reconciliation connection (the
+ * reconciliation thread's, or main's before that thread starts): a
+ * connection that is up is asked SELECT 1, since an idle connection to a
+ * server that stopped still looks up until it is used. Sets pg_up and
+ * logs the changes. */
+static void pgCheck(tdState *st) {
+    char err[TD_ERRLEN];
+    int ok = cs_pg_ensure(&st->pg, st->cfg.pg_dsn, NULL, NULL, err, sizeof err) == 0 &&
+             cs_pg_exec(st->pg, "SELECT 1", 0, NULL, NULL, err, sizeof err) == 0;
+    if (!ok && st->pg && cs_pg_conn_lost(st->pg)) {
+        PQfinish(st->pg); /* the next check connects again */
+        st->pg = NULL;
+    }
+    int was = atomic_exchange(&st->pg_up, ok);
+    if (was && !ok) cs_log_warn("timers: postgres unreachable (%s): reconciliation waits; /healthz 503", err);
+    if (!was && ok) cs_log_info("timers: postgres reachable");
+    backendsPublish(st);
 }
 
 /* ---- Kafka ---------------------------------------------------------------- */
@@ -432,6 +469,7 @@ static void reconcileIfDue(tdState *st) {
     if (!full && !passMine(st, "cs:timers:lock:recent", st->cfg.timer_reconcile_s)) return;
     if (cs_pg_ensure(&st->pg, st->cfg.pg_dsn, NULL, NULL, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
+        pgCheck(st); /* down: say so now */
         return;
     }
     int64_t t0 = cs_mono_ms();
@@ -440,6 +478,7 @@ static void reconcileIfDue(tdState *st) {
                       NULL, &stats, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         cs_metric_add(st->m_restored, stats.restored);
+        if (cs_pg_conn_lost(st->pg)) pgCheck(st);
         return;
     }
     if (full || stats.restored)
@@ -459,6 +498,11 @@ static void reconcileIfDue(tdState *st) {
 static void *reconcileThread(void *arg) {
     tdState *st = arg;
     while (!cs_proc_stopping()) {
+        int64_t mono = cs_mono_ms();
+        if (mono - st->last_pg_check >= TD_PG_CHECK_MS) {
+            st->last_pg_check = mono;
+            pgCheck(st);
+        }
         reconcileIfDue(st);
         cs_proc_sleep_ms(200);
     }
@@ -477,13 +521,13 @@ static void loop(tdState *st) {
         cs_metric_add(st->m_rounds, 1);
         if (n < 0) {
             if (atomic_exchange(&st->up, 0)) cs_log_warn("timers round failed: %s", err);
-            cs_metric_set(st->m_up, 0);
+            backendsPublish(st);
             backoff = backoffNext(backoff);
             cs_proc_sleep_ms(backoff);
             continue;
         }
-        if (!atomic_exchange(&st->up, 1)) cs_log_info("timers: backends reachable");
-        cs_metric_set(st->m_up, 1);
+        if (!atomic_exchange(&st->up, 1)) cs_log_info("timers: redis reachable");
+        backendsPublish(st);
         backoff = 0;
         if (!more) ackFlush(st); /* idle: do not hold acknowledgements for a tick */
         if (more) continue;      /* a backlog: next round at once */
@@ -524,7 +568,8 @@ int td_main(int argc, char **argv) {
     st.m_restored =
         cs_metric_get(CS_METRIC_COUNTER, "cs_timers_restored_total", "Timers put back in Redis by reconciliation", lbl);
     st.m_rounds = cs_metric_get(CS_METRIC_COUNTER, "cs_timer_rounds_total", "Dispatcher rounds", lbl);
-    st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up", "1 when Redis answered the last round", lbl);
+    st.m_up = cs_metric_get(CS_METRIC_GAUGE, "cs_timer_backends_up",
+                            "1 when Redis answered the last round and PostgreSQL the last check", lbl);
     st.cur = &st.rounds[0];
     st.prev = &st.rounds[1];
 
@@ -541,6 +586,12 @@ int td_main(int argc, char **argv) {
         goto out;
     }
     st.pipe = cs_redis_pipe_new();
+    /* PostgreSQL's state before /healthz answers (the reconciliation
+     * thread checks it from then on) */
+    atomic_store(&st.up, 1);
+    atomic_store(&st.pg_up, 1); /* so that a server down at start is logged */
+    st.last_pg_check = cs_mono_ms();
+    pgCheck(&st);
     if (st.cfg.http_addr[0] && cs_http_start(st.cfg.http_addr, healthCheck, &st, err, sizeof err) != 0) {
         cs_log_error("http: %s", err);
         code = 2;
@@ -552,7 +603,6 @@ int td_main(int argc, char **argv) {
         code = 2;
         goto out;
     }
-    atomic_store(&st.up, 1);
     char tick[16], lease[16];
     snprintf(tick, sizeof tick, "%d", st.cfg.timer_tick_ms);
     snprintf(lease, sizeof lease, "%d", st.cfg.timer_lease_ms);

@@ -11,6 +11,7 @@
 #ifndef CS_KAFKA_H
 #define CS_KAFKA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <librdkafka/rdkafka.h>
@@ -42,5 +43,15 @@ typedef enum cs_kafka_role {
  * when librdkafka refuses a setting. Reads cfg only during the call. */
 rd_kafka_conf_t *cs_kafka_conf(const cs_config *cfg, cs_kafka_role role, const char *group,
                                const char *const *overrides, char *errbuf, size_t errlen);
+
+/* Whether a produce error (from rd_kafka_producev() or a delivery report)
+ * is the record's own: too large, refused as invalid, for a topic that does
+ * not exist or may not be written. Such a record fails the same way however
+ * often it is sent, so publishers dead-letter it instead of retrying
+ * (runtime.c); every other error is transient and retried. */
+bool cs_kafka_err_permanent(rd_kafka_resp_err_t err);
+/* Of those, the ones that say the record is too large (a dead letter can
+ * then be cut to fit). */
+bool cs_kafka_err_size(rd_kafka_resp_err_t err);
 
 #endif

@@ -27,6 +27,11 @@ int cs_pg_ensure(PGconn **pg, const char *dsn, cs_pg_setup_fn setup, void *arg, 
  * handed to the caller (PQclear it). */
 int cs_pg_exec(PGconn *pg, const char *sql, int nparams, const char *const *params, PGresult **res, char *errbuf,
                size_t errlen);
+/* cs_pg_exec with some parameters in binary format (formats[k] 1: values[k]
+ * is lengths[k] raw bytes, a bytea's content say; 0: NUL-terminated text,
+ * lengths[k] ignored): for one row that carries bytes next to text. */
+int cs_pg_exec_mixed(PGconn *pg, const char *sql, int nparams, const char *const *values, const int *lengths,
+                     const int *formats, PGresult **res, char *errbuf, size_t errlen);
 
 /* A growing buffer of COPY text rows (tab-separated, escaped). */
 typedef struct cs_copybuf {

@@ -171,6 +171,45 @@ static void checkKafka(void) {
     rd_kafka_destroy(rk);
 }
 
+int it_topic_config(const char *topic, const char *name, const char *value) {
+    char err[512];
+    rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_ADMIN, NULL, NULL, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "  topic config: %s\n", err);
+        return -1;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+    if (!rk) {
+        rd_kafka_conf_destroy(c);
+        fprintf(stderr, "  topic config: %s\n", err);
+        return -1;
+    }
+    /* rd_kafka_new() took ownership of the conf object */
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    if (name && value) rd_kafka_ConfigResource_set_config(res, name, value);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AlterConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+    int rc = -1;
+    if (!ev)
+        fprintf(stderr, "  topic config %s: no answer\n", topic);
+    else if (rd_kafka_event_error(ev))
+        fprintf(stderr, "  topic config %s: %s\n", topic, rd_kafka_event_error_string(ev));
+    else {
+        size_t n = 0;
+        const rd_kafka_ConfigResource_t **out =
+            rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+        rc = n == 1 && rd_kafka_ConfigResource_error(out[0]) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+        if (rc != 0 && n == 1)
+            fprintf(stderr, "  topic config %s: %s\n", topic, rd_kafka_ConfigResource_error_string(out[0]));
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_ConfigResource_destroy(res);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 /* The stack lives on between runs (and between suites), so its topics
  * carry every earlier run's records. A consumer group the suite has never
  * used would start at the beginning of them all (the workers' own
@@ -606,6 +645,35 @@ double it_metric(int port, const char *series) {
     return v;
 }
 
+int it_http_status(int port, const char *path) {
+    if (port <= 0) return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+    if (n <= 0 || (size_t)n >= sizeof req || write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    char head[64] = "";
+    size_t len = 0;
+    ssize_t r;
+    while (len < sizeof head - 1 && (r = read(fd, head + len, sizeof head - 1 - len)) > 0) len += (size_t)r;
+    close(fd);
+    head[len] = 0;
+    int status = -1;
+    if (sscanf(head, "HTTP/%*d.%*d %d", &status) != 1) return -1;
+    return status;
+}
+
 int it_sh(const char *fmt, ...) {
     char cmd[4096];
     va_list ap;
@@ -639,8 +707,12 @@ static void onDelivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque
 static rd_kafka_t *prod(void) {
     if (producer) return producer;
     char err[512];
-    static const char *const over[] = {"linger.ms",   "5", "message.timeout.ms", "60000", "client.id",
-                                       "it-producer", NULL};
+    /* message.max.bytes above librdkafka's 1,000,000: tests produce records
+     * as large as the broker takes (~1 MiB, it_publish), as a sender with
+     * another client may; the broker's limit is the one that counts. */
+    static const char *const over[] = {"linger.ms", "5",           "message.timeout.ms", "60000",
+                                       "client.id", "it-producer", "message.max.bytes",  "2000000",
+                                       NULL};
     rd_kafka_conf_t *c = cs_kafka_conf(&kafkaCfg, CS_KAFKA_PRODUCER, NULL, over, err, sizeof err);
     if (!c) die("producer: %s", err);
     rd_kafka_conf_set_dr_msg_cb(c, onDelivery);

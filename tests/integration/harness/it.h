@@ -189,6 +189,9 @@ int it_worker_http_port(it_worker *w);
 /* Value of a metric line starting with `series` (name{labels}) on
  * 127.0.0.1:port/metrics, or -1 if absent / unreachable. */
 double it_metric(int port, const char *series);
+/* The HTTP status of GET path on 127.0.0.1:port (200, 503, ...), or -1
+ * when nothing answers within 3 s. */
+int it_http_status(int port, const char *path);
 
 /* Runs a shell command line; returns its exit status (or -1). Output goes
  * to this process's stderr. */
@@ -355,6 +358,12 @@ void it_reader_close(it_reader *r);
 long it_verdicts_on_topic(it_reader *r, const char *run, int timeout_ms, long *missing, long *mismatch, long *records);
 /* "VERIFIED" for CS__V1__VERDICT_STATE__VERDICT_STATE_VERIFIED, ... */
 const char *it_state_name(int state);
+
+/* Sets topic's configuration to name=value alone (AlterConfigs replaces a
+ * topic's whole set), or with name NULL back to the broker's defaults: for
+ * the project's topics, which are created with none of their own. 0 or -1
+ * (printed). */
+int it_topic_config(const char *topic, const char *name, const char *value);
 
 /* ---- Kafka group state ------------------------------------------------------- */
 

@@ -219,7 +219,34 @@ static void test_each_role_makes_a_client(void) {
     }
 }
 
+/* What a record cannot get past by being sent again is permanent (it is
+ * dead-lettered, runtime.c); what passes with time is not (retried). */
+static void test_record_errors_are_permanent_outages_are_transient(void) {
+    const rd_kafka_resp_err_t permanent[] = {
+        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+        RD_KAFKA_RESP_ERR_INVALID_RECORD,     RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+        RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,    RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT,
+    };
+    const rd_kafka_resp_err_t transient[] = {
+        RD_KAFKA_RESP_ERR_NO_ERROR,
+        RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
+        RD_KAFKA_RESP_ERR__TRANSPORT,
+        RD_KAFKA_RESP_ERR__QUEUE_FULL,
+        RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,
+        RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+    };
+    for (size_t i = 0; i < sizeof permanent / sizeof permanent[0]; i++) CT_CHECK(cs_kafka_err_permanent(permanent[i]));
+    for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++) CT_CHECK(!cs_kafka_err_permanent(transient[i]));
+    CT_CHECK(cs_kafka_err_size(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
+    CT_CHECK(!cs_kafka_err_size(RD_KAFKA_RESP_ERR_INVALID_RECORD));
+}
+
 CT_MAIN(CT_CASE(test_every_role_gets_the_brokers_and_the_instance_as_client_id),
+        CT_CASE(test_record_errors_are_permanent_outages_are_transient),
         CT_CASE(test_producer_is_idempotent_with_acks_all),
         CT_CASE(test_worker_consumer_commits_by_hand_with_cs_settings),
         CT_CASE(test_reader_sets_only_its_group_and_manual_commits),
