@@ -25,7 +25,9 @@
 
 #define FORGED "\x1b[1A\x1b[2Kfake line: state VERIFIED"
 #define NAME "张三\x1b]0;pwned\x07"
-#define MEMO "备注\rOVERWRITE \xe2\x80\xae" "desrever\xe2\x80\xac 中文"
+#define MEMO                                                                                                           \
+    "备注\rOVERWRITE \xe2\x80\xae"                                                                                   \
+    "desrever\xe2\x80\xac 中文"
 
 /* The first raw byte sequence of out a terminal would obey or that hides
  * the text's order: C0 but LF, DEL, C1 in UTF-8, the bidi controls, and
@@ -95,9 +97,9 @@ static void test_order_show_escapes_controls_in_buyer_texts(void) {
     it_copy(o.name, sizeof o.name, NAME);
     it_copy(o.seller_memo, sizeof o.seller_memo, MEMO);
     snprintf(id, sizeof id, "%s-o1-c", run);
-    CT_EQ_INT(it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, id, o.created_ms, true,
-                                     NULL),
-              0);
+    CT_EQ_INT(
+        it_produce_order_event(&o, CS__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_CREATED, id, o.created_ms, true, NULL),
+        0);
     CT_EQ_INT(it_flush(30000), 0);
     IT_REQUIRE(it_wait_pg(IT_GE, 1, 90000, "SELECT count(*) FROM orders WHERE shop_id = '" SHOP "' AND order_id = '%s'",
                           o.order_id) == 1);
@@ -146,7 +148,8 @@ static void test_order_show_escapes_invalid_utf8_c1_and_isolates_in_the_doc(void
     ad.district = (char *)"西湖区";
     ad.street = (char *)"文三路\n\tstate VERIFIED\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c";
     Cs__V1__Receiver rcv = CS__V1__RECEIVER__INIT;
-    rcv.name = (char *)"李四\xc2\x9b" "2J";
+    rcv.name = (char *)"李四\xc2\x9b"
+                       "2J";
     rcv.phone = (char *)"13800138000";
     rcv.address = &ad;
     Cs__V1__Order o = CS__V1__ORDER__INIT;
@@ -187,8 +190,12 @@ static void test_order_show_escapes_invalid_utf8_c1_and_isolates_in_the_doc(void
     explainRaw(it_cscli_out);
     IT_REQUIRE(doc != NULL);
     const cJSON *r = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "doc"), "receiver");
-    CT_EQ_STR(it_jstr(r, "name"), "李四\xc2\x9b" "2J");
+    CT_EQ_STR(it_jstr(r, "name"), "李四\xc2\x9b"
+                                  "2J");
     CT_EQ_STR(it_jstr(cJSON_GetObjectItem(doc, "doc"), "seller_memo"), "\x7f\x1b[31mred");
+    /* JSON cannot carry bytes that are not UTF-8: each is U+FFFD */
+    CT_EQ_STR(it_jstr(cJSON_GetObjectItem(doc, "doc"), "buyer_message"),
+              "ok \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
     cJSON_Delete(doc);
     it_pg_exec("DELETE FROM orders WHERE shop_id = '" SHOP "' AND order_id LIKE '%s%%'", run);
 }
