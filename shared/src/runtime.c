@@ -1381,7 +1381,7 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     rt.m_isolated =
         cs_metric_get(CS_METRIC_COUNTER, "cs_batches_isolated_total", "Batches re-applied one event at a time", labels);
 
-    rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
+    rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, rt.cfg.pg_dsn, err, sizeof err);
     if (!rt.clock) {
         cs_log_error("clock: %s", err);
         code = 2;

@@ -736,7 +736,7 @@ int cscli_cmd_report(cscli *c, int argc, char **argv) {
     /* today, when no date is given, by the business clock (CS_CLOCK) */
     int64_t now = 0;
     if (!date && !week) {
-        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, err, sizeof err);
+        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
         if (!clk || cs_clock_now(clk, &now) != 0) {
             cs_clock_free(clk);
             cs_shops_free(shops);
