@@ -31,7 +31,7 @@ static const char clock_usage[] = "usage: cscli clock [--tz ZONE] [--json]\n"
                                   "       cscli clock advance <N>{s,m,h,d} [--json]\n"
                                   "         move the Redis clock forward, e.g. 90s, 15m, 2h, 1d, 1h30m\n"
                                   "       cscli clock reset [--json]\n"
-                                  "         back to real time: the Redis clock and its record deleted\n"
+                                  "         back to real time: the Redis clock deleted, its record set to none\n"
                                   "Every set, advance and reset is recorded in PostgreSQL; a clock Redis lost\n"
                                   "is put back from that record by the next reader (this command too).\n"
                                   "ZONE defaults to " CSCLI_DEFAULT_TZ " (the default shop zone).\n";
@@ -194,10 +194,16 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
     if (show) {
         if (cs_clock_read(clk, &now_ms, &src, err, sizeof err) != 0) {
             rc = cscli_fail(c, CSCLI_BACKEND, "clock: cannot read the business clock: %s", err);
-        } else if (strcmp(mode, "redis") == 0 && cs_clock_record_read(clk, &rec, err, sizeof err) != 0) {
-            rc = cscli_fail(c, CSCLI_BACKEND, "clock: read %" PRId64 ", but its record: %s", now_ms, err);
         } else {
-            rc = print_reading(c, tz, mode, now_ms, src, strcmp(mode, "redis") == 0 ? &rec : NULL, NULL);
+            /* the reading stands without its record (PostgreSQL down, the
+             * key still in Redis): shown, with a note, record null */
+            bool have_rec = strcmp(mode, "redis") == 0 && cs_clock_record_read(clk, &rec, err, sizeof err) == 0;
+            if (strcmp(mode, "redis") == 0 && !have_rec) {
+                char *safe = cscli_escape(err, strlen(err), CSCLI_ESC_FIELD);
+                fprintf(c->err, "cscli: note: the clock's record cannot be read: %s\n", safe);
+                free(safe);
+            }
+            rc = print_reading(c, tz, mode, now_ms, src, have_rec ? &rec : NULL, NULL);
         }
     } else {
         const char *verb = sub[0] == 's' ? "set" : sub[0] == 'a' ? "advanced" : "reset";
