@@ -12,7 +12,7 @@
  * then read real time -- years away from a frozen test clock, where every
  * pending timer is due -- without anyone asking for it. So every set,
  * advance and reset is also written to PostgreSQL, in the one row of
- * clock_record (migration 0019): now_ms is the clock's value after the
+ * clock_record (migration 0020): now_ms is the clock's value after the
  * operation, NULL after a reset (real time). A reader that finds the key
  * gone puts it back from that row. Only readers that find the key gone
  * touch PostgreSQL, and they make a connection for it and close it: the
@@ -219,7 +219,7 @@ static int record_lock(PGconn *pg, const char *lock, bool *set, int64_t *ms, cha
     if (cs_pg_exec(pg, sql, 0, NULL, &r, errbuf, errlen) != 0) return -1;
     int rc = 0;
     if (PQntuples(r) != 1) {
-        snprintf(errbuf, errlen, "clock_record has no row (migration 0019 not applied?)");
+        snprintf(errbuf, errlen, "clock_record has no row (migration 0020 not applied?)");
         rc = -1;
     } else {
         *set = !PQgetisnull(r, 0, 0);
@@ -257,7 +257,7 @@ int cs_clock_record_read(cs_clock *c, cs_clock_record *rec, char *errbuf, size_t
                         "WHERE id = 1",
                         0, NULL, &r, errbuf, errlen);
     if (rc == 0 && PQntuples(r) != 1) {
-        snprintf(errbuf, errlen, "clock_record has no row (migration 0019 not applied?)");
+        snprintf(errbuf, errlen, "clock_record has no row (migration 0020 not applied?)");
         rc = -1;
     }
     if (rc == 0) {
