@@ -1558,7 +1558,7 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
     rt.m_cut = cs_metric_get(CS_METRIC_COUNTER, "cs_dlq_truncated_total",
                              "Dead letters whose value was cut to fit Kafka (whole in dead_letters.payload)", labels);
 
-    rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, err, sizeof err);
+    rt.clock = cs_clock_new(rt.cfg.clock, rt.cfg.redis_url, rt.cfg.pg_dsn, err, sizeof err);
     if (!rt.clock) {
         cs_log_error("clock: %s", err);
         code = 2;

@@ -218,30 +218,21 @@ static int stubStart(void) {
 
 /* ---- clock, numbers, requests ----------------------------------------------------- */
 
-static cs_redis *redis;
+static bool clockUsed;
 
-static void clockClear(void);
-
-static int clockSet(int64_t ms) {
-    char err[256], v[32];
-    if (!redis) {
-        redis = cs_redis_new(it.redis_url, err, sizeof err);
-        /* whatever happens to the cases, the clock is real time again after */
-        if (redis) atexit(clockClear);
-    }
-    if (!redis) return -1;
-    snprintf(v, sizeof v, "%" PRId64, ms);
-    redisReply *r = cs_redis_command(redis, 3, (const char *[]){"SET", "cs:clock:now_ms", v}, err, sizeof err);
-    if (!r) return -1;
-    freeReplyObject(r);
-    return 0;
+/* Back to real time: the key and its record (it_clock_reset). */
+static void clockClear(void) {
+    if (clockUsed) it_clock_reset();
 }
 
-static void clockClear(void) {
-    char err[256];
-    if (!redis) return;
-    redisReply *r = cs_redis_command(redis, 2, (const char *[]){"DEL", "cs:clock:now_ms"}, err, sizeof err);
-    if (r) freeReplyObject(r);
+/* Freezes the business clock at ms, recorded as cscli records it. */
+static int clockSet(int64_t ms) {
+    if (!clockUsed) {
+        clockUsed = true;
+        /* whatever happens to the cases, the clock is real time again after */
+        atexit(clockClear);
+    }
+    return it_clock_set(ms);
 }
 
 /* Local wall time in Shanghai (the sample shops' zone). */

@@ -4,9 +4,10 @@
  *
  * The cases move the Redis clock and flush Redis, so they live in this one
  * serial binary (RUN_SERIAL). Each case freezes the clock at a time of its
- * own far from the others, and the test leaves the clock key deleted (real
- * time) at the end. The owner of every timer is "it-timers"; keys carry the
- * run id, so only this run's records are counted. */
+ * own far from the others, and the test leaves the clock reset (real
+ * time: no key, no record) at the end. The owner of every timer is
+ * "it-timers"; keys carry the run id, so only this run's records are
+ * counted. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -697,6 +698,39 @@ static void test_flushall_reconciliation_restores_within_10s(void) {
     it_reader_close(rd);
 }
 
+/* Redis loses everything, the business clock too, while the dispatcher
+ * runs on a clock frozen in the past (issue "Hardening", finding 2): it
+ * must not go on at real time -- years later, where every pending timer is
+ * due -- but put the recorded clock back and keep it. Nothing fires until
+ * the clock is advanced past the due time. */
+static void test_flushall_dispatcher_keeps_the_recorded_clock_not_real_time(void) {
+    char run[64], key[96], id[160];
+    it_run_id(run, sizeof run);
+    snprintf(key, sizeof key, "tb-demo:%s-o1", run);
+    snprintf(id, sizeof id, "it.past@%s", key);
+    const int64_t base = INT64_C(1709172000000); /* 2024-02-29T02:00:00Z: before real now */
+    IT_REQUIRE(it_clock_set(base) == 0);
+    it_reader *rd = it_reader_open(TOPIC_TIMERS, false);
+    IT_REQUIRE(rd != NULL);
+    it_worker w;
+    IT_REQUIRE(dispatcherStart(&w, "td-clock", NULL) == 0);
+    IT_REQUIRE(schedule(id, "it.past", key, base + 3600000, NULL) == 0);
+    CT_CHECK(redisInt((const char *[]){"FLUSHALL"}, 1) != -1);
+    /* the dispatcher reads the clock every tick: the key comes back */
+    int64_t t0 = it_now_ms();
+    long long clk = -1;
+    while (it_now_ms() - t0 < 10000 && (clk = redisInt((const char *[]){"GET", CS_CLOCK_KEY}, 2)) != base)
+        it_sleep_ms(100);
+    CT_EQ_INT(clk, base);
+    /* the timer back by reconciliation, and not due at the recorded time */
+    t0 = it_now_ms();
+    while (memberWhere(id, 1, NULL) != 1 && it_now_ms() - t0 < 12000) it_sleep_ms(200);
+    CT_EQ_INT(recWait(rd, run, run, 1, 2000), 0);
+    IT_REQUIRE(it_clock_advance(3600000) == 0);
+    CT_EQ_INT(recWait(rd, run, run, 1, 5000), 1);
+    it_reader_close(rd);
+}
+
 /* The dispatcher dies after its record went out but before it
  * acknowledged the claim: once the lease expires, the next dispatcher
  * fires it again with the same event id, and take_fired makes the effect
@@ -1095,8 +1129,7 @@ static void finish(void) {
     if (cs_redis_pipe_count(p)) cs_redis_pipe_run(rds(), p, err, sizeof err);
     cs_redis_pipe_free(p);
     it_pg_exec("DELETE FROM timers WHERE owner IN ('" OWNER "', '" PROBE "')");
-    const char *argv[] = {"DEL", CS_CLOCK_KEY};
-    redisInt(argv, 2);
+    it_clock_reset(); /* real time again: the key and its record */
     cs_redis_free(redis);
     redis = NULL;
 }
@@ -1113,6 +1146,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_cancel_never_fires_even_after_claim),
         CT_CASE(test_reschedule_only_new_generation_acts),
         CT_CASE(test_flushall_reconciliation_restores_within_10s),
+        CT_CASE(test_flushall_dispatcher_keeps_the_recorded_clock_not_real_time),
         CT_CASE(test_killed_before_ack_refires_after_lease),
         CT_CASE(test_figures_redis_bytes_and_schedule_cost),
         CT_CASE(test_cscli_timers_list_and_rebuild),

@@ -515,8 +515,9 @@ static void printJson(cscli *c, const caseView *v, const timeline *tl) {
 static void printHuman(cscli *c, const caseView *v, const timeline *tl, const cs_tz *tz) {
     const PGresult *r = v->c;
     char a[64], b[64];
-    fprintf(c->out, "Case %s:%s (%s)  order %s  stage %s\n", PQgetvalue(r, 0, C_SHOP), PQgetvalue(r, 0, C_ID),
-            PQgetvalue(r, 0, C_KIND), orDash(col(r, 0, C_ORDER)), orDash(col(r, 0, C_STAGE)));
+    fprintf(c->out, "Case %s:%s (%s)  order %s  stage %s\n", cscli_field(c, PQgetvalue(r, 0, C_SHOP)),
+            cscli_field(c, PQgetvalue(r, 0, C_ID)), cscli_field(c, PQgetvalue(r, 0, C_KIND)),
+            cscli_field(c, col(r, 0, C_ORDER)), cscli_field(c, col(r, 0, C_STAGE)));
     cscli_table *kv = cscli_table_new(2);
     if (v->doc.refund)
         refundRows(kv, v->doc.refund, tz);

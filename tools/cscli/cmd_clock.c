@@ -1,13 +1,18 @@
-/* cmd_clock.c -- `cscli clock`: show, set and advance the business clock
- * (CONTRACTS.md "Clock").
+/* cmd_clock.c -- `cscli clock`: show, set, advance and reset the business
+ * clock (CONTRACTS.md "Clock").
  *
  * Showing reads the clock the way the workers do, in the mode CS_CLOCK
- * names. Setting and advancing always act on the Redis clock, whatever
+ * names: on the redis clock a key Redis lost is put back from its
+ * PostgreSQL record by this very read (shared/src/clock.c), and the
+ * reading says where it came from (the key, the record, or real time with
+ * no clock set) next to the record itself. Setting, advancing and
+ * resetting always act on the Redis clock and its record, whatever
  * CS_CLOCK says for this shell: that is the only clock that can be moved,
  * and refusing because the operator's own shell lacks CS_CLOCK=redis would
- * only be a trap; a note on stderr says so when the modes differ. Times
- * are read and shown in the default shop zone (Asia/Shanghai) unless --tz
- * names another. */
+ * only be a trap; a note on stderr says so when the modes differ. Reset is
+ * the way back to real time (deleting the key is not: it comes back from
+ * the record). Times are read and shown in the default shop zone
+ * (Asia/Shanghai) unless --tz names another. */
 #include "cscli.h"
 
 #include <inttypes.h>
@@ -18,12 +23,17 @@
 #include "cs/tz.h"
 
 static const char clock_usage[] = "usage: cscli clock [--tz ZONE] [--json]\n"
-                                  "         show the business clock: now in ZONE, its milliseconds and the mode\n"
+                                  "         show the business clock: now in ZONE, its milliseconds, the mode,\n"
+                                  "         where the value came from and the PostgreSQL record\n"
                                   "       cscli clock set <ISO-8601> [--tz ZONE] [--json]\n"
                                   "         set the Redis clock; a time without an offset is in ZONE,\n"
                                   "         e.g. 2026-11-11T09:30:00 or 2026-11-11T01:30:00Z\n"
                                   "       cscli clock advance <N>{s,m,h,d} [--json]\n"
                                   "         move the Redis clock forward, e.g. 90s, 15m, 2h, 1d, 1h30m\n"
+                                  "       cscli clock reset [--json]\n"
+                                  "         back to real time: the Redis clock deleted, its record set to none\n"
+                                  "Every set, advance and reset is recorded in PostgreSQL; a clock Redis lost\n"
+                                  "is put back from that record by the next reader (this command too).\n"
                                   "ZONE defaults to " CSCLI_DEFAULT_TZ " (the default shop zone).\n";
 
 /* "+1d2h3m4s", "-15m", "0s": a skew between two clocks for humans. */
@@ -47,35 +57,71 @@ static void format_skew(int64_t ms, char *buf, size_t len) {
     }
 }
 
-/* Prints the clock's reading (show, and the result of set/advance). */
-static int print_reading(cscli *c, const cs_tz *tz, const char *mode, int64_t now_ms, const char *verb) {
-    char iso[48], skew[48];
+/* What the source of a reading means, for people. */
+static const char *source_text(cs_clock_source src) {
+    switch (src) {
+        case CS_CLOCK_SYSTEM: return "the system's real time (CS_CLOCK=system)";
+        case CS_CLOCK_REAL: return "real time: no clock set (no key, no record)";
+        case CS_CLOCK_FROZEN: return "Redis key " CS_CLOCK_KEY;
+        case CS_CLOCK_RESTORED: return "restored from PostgreSQL (clock_record): Redis had lost " CS_CLOCK_KEY;
+    }
+    return "?";
+}
+
+/* Prints the clock's reading (show, and the result of set/advance/reset);
+ * rec NULL when the record was not read (system mode). */
+static int print_reading(cscli *c, const cs_tz *tz, const char *mode, int64_t now_ms, cs_clock_source src,
+                         const cs_clock_record *rec, const char *verb) {
+    char iso[48], skew[48], rec_iso[48] = "", upd_iso[48] = "";
     int64_t real = cs_real_ms();
     cs_format_iso8601(now_ms, tz, iso, sizeof iso);
     format_skew(now_ms - real, skew, sizeof skew);
+    if (rec && rec->set) cs_format_iso8601(rec->now_ms, tz, rec_iso, sizeof rec_iso);
+    if (rec) cs_format_iso8601(rec->updated_ms, tz, upd_iso, sizeof upd_iso);
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddStringToObject(doc, "now", iso);
         cscli_json_int(doc, "now_ms", now_ms);
         cJSON_AddStringToObject(doc, "zone", cs_tz_name(tz));
         cJSON_AddStringToObject(doc, "mode", mode);
+        cJSON_AddStringToObject(doc, "source", cs_clock_source_name(src));
         cscli_json_int(doc, "real_ms", real);
         cscli_json_int(doc, "skew_ms", now_ms - real);
+        if (rec) {
+            cJSON *r = cJSON_AddObjectToObject(doc, "record");
+            if (rec->set)
+                cscli_json_int(r, "now_ms", rec->now_ms);
+            else
+                cJSON_AddNullToObject(r, "now_ms");
+            cJSON_AddStringToObject(r, "op", rec->op);
+            cscli_json_int(r, "updated_ms", rec->updated_ms);
+        } else {
+            cJSON_AddNullToObject(doc, "record");
+        }
         cscli_print_json(c, doc);
         return CSCLI_OK;
     }
-    char ms[32], modetxt[128];
+    char ms[32], modetxt[128], rectxt[192];
     snprintf(ms, sizeof ms, "%" PRId64, now_ms);
     if (strcmp(mode, "redis") == 0)
         snprintf(modetxt, sizeof modetxt, "redis (%s, %s from real time)", CS_CLOCK_KEY, skew);
     else
         snprintf(modetxt, sizeof modetxt, "system (real time)");
+    if (!rec)
+        snprintf(rectxt, sizeof rectxt, "-");
+    else if (rec->set)
+        snprintf(rectxt, sizeof rectxt, "%s (%s at %s)%s", rec_iso, rec->op, upd_iso,
+                 src == CS_CLOCK_FROZEN && rec->now_ms != now_ms ? "; differs from Redis: set outside cscli?" : "");
+    else
+        snprintf(rectxt, sizeof rectxt, "none: real time (%s at %s)", rec->op, upd_iso);
     if (verb) fprintf(c->out, "clock %s\n", verb);
     cscli_table *t = cscli_table_new(2);
     cscli_table_row(t, "now", iso);
     cscli_table_row(t, "zone", cs_tz_name(tz));
     cscli_table_row(t, "ms", ms);
     cscli_table_row(t, "mode", modetxt);
+    cscli_table_row(t, "source", source_text(src));
+    cscli_table_row(t, "record", rectxt);
     cscli_table_print(t, c->out, verb ? "  " : "");
     cscli_table_free(t);
     return CSCLI_OK;
@@ -102,6 +148,8 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
     int64_t arg_ms = 0;
     if (strcmp(sub, "show") == 0) {
         if (npos > 1) return cscli_usage_error(c, clock_usage, "clock: unexpected '%s'", pos[1]);
+    } else if (strcmp(sub, "reset") == 0) {
+        if (npos > 1) return cscli_usage_error(c, clock_usage, "clock reset: unexpected '%s'", pos[1]);
     } else if (strcmp(sub, "set") == 0 || strcmp(sub, "advance") == 0) {
         if (npos != 2)
             return cscli_usage_error(c, clock_usage, "clock %s: needs exactly one %s", sub,
@@ -129,7 +177,7 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
 
     bool show = strcmp(sub, "show") == 0;
     const char *mode = show ? c->cfg.clock : "redis";
-    cs_clock *clk = cs_clock_new(mode, c->cfg.redis_url, err, sizeof err);
+    cs_clock *clk = cs_clock_new(mode, c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
     if (!clk) {
         rc = cscli_fail(c, CSCLI_USAGE, "clock: %s", err);
         goto out;
@@ -141,24 +189,40 @@ int cscli_cmd_clock(cscli *c, int argc, char **argv) {
                 c->cfg.clock);
 
     int64_t now_ms = 0;
+    cs_clock_source src = CS_CLOCK_FROZEN;
+    cs_clock_record rec;
     if (show) {
-        if (cs_clock_now(clk, &now_ms) != 0)
-            rc = cscli_fail(c, CSCLI_BACKEND,
-                            "clock: cannot read %s from Redis at %s "
-                            "(unreachable or not an integer)",
-                            CS_CLOCK_KEY, c->cfg.redis_url);
-        else
-            rc = print_reading(c, tz, mode, now_ms, NULL);
-    } else if (strcmp(sub, "set") == 0) {
-        if (cs_clock_set(clk, arg_ms, err, sizeof err) != 0)
-            rc = cscli_fail(c, CSCLI_BACKEND, "clock set: %s", err);
-        else
-            rc = print_reading(c, tz, mode, arg_ms, "set");
+        if (cs_clock_read(clk, &now_ms, &src, err, sizeof err) != 0) {
+            rc = cscli_fail(c, CSCLI_BACKEND, "clock: cannot read the business clock: %s", err);
+        } else {
+            /* the reading stands without its record (PostgreSQL down, the
+             * key still in Redis): shown, with a note, record null */
+            bool have_rec = strcmp(mode, "redis") == 0 && cs_clock_record_read(clk, &rec, err, sizeof err) == 0;
+            if (strcmp(mode, "redis") == 0 && !have_rec) {
+                char *safe = cscli_escape(err, strlen(err), CSCLI_ESC_FIELD);
+                fprintf(c->err, "cscli: note: the clock's record cannot be read: %s\n", safe);
+                free(safe);
+            }
+            rc = print_reading(c, tz, mode, now_ms, src, have_rec ? &rec : NULL, NULL);
+        }
     } else {
-        if (cs_clock_advance(clk, arg_ms, &now_ms, err, sizeof err) != 0)
-            rc = cscli_fail(c, CSCLI_BACKEND, "clock advance: %s", err);
+        const char *verb = sub[0] == 's' ? "set" : sub[0] == 'a' ? "advanced" : "reset";
+        if (strcmp(sub, "set") == 0) {
+            now_ms = arg_ms;
+            rc = cs_clock_set(clk, arg_ms, err, sizeof err);
+        } else if (strcmp(sub, "advance") == 0) {
+            rc = cs_clock_advance(clk, arg_ms, &now_ms, err, sizeof err);
+        } else {
+            rc = cs_clock_reset(clk, err, sizeof err);
+            now_ms = cs_real_ms();
+            src = CS_CLOCK_REAL;
+        }
+        if (rc != 0)
+            rc = cscli_fail(c, CSCLI_BACKEND, "clock %s: %s", sub, err);
+        else if (cs_clock_record_read(clk, &rec, err, sizeof err) != 0)
+            rc = cscli_fail(c, CSCLI_BACKEND, "clock %s: done, but its record: %s", sub, err);
         else
-            rc = print_reading(c, tz, mode, now_ms, "advanced");
+            rc = print_reading(c, tz, mode, now_ms, src, &rec, verb);
     }
     cs_clock_free(clk);
 out:

@@ -208,7 +208,7 @@ static int cmdLift(cscli *c, PGconn *pg, const char *shop, const char *number, c
     else if (strlen(d) == 15 && strncmp(d, "0086", 4) == 0)
         d += 4;
     int64_t ms = 0;
-    cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, err, sizeof err);
+    cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
     if (!clk || cs_clock_now(clk, &ms) != 0) ms = cs_real_ms();
     cs_clock_free(clk);
     snprintf(now, sizeof now, "%" PRId64, ms);

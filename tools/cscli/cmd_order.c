@@ -348,7 +348,8 @@ static int print_human(cscli *c, const char *shop, const char *order, const PGre
     char a[64], b[64], d[64], line[1024];
     int64_t n;
     bool has;
-    fprintf(c->out, "Order %s:%s  version %s  state %s\n", shop, order, col(o, 0, O_VERSION), col(o, 0, O_STATE));
+    fprintf(c->out, "Order %s:%s  version %s  state %s\n", cscli_field(c, shop), cscli_field(c, order),
+            cscli_field(c, col(o, 0, O_VERSION)), cscli_field(c, col(o, 0, O_STATE)));
     cscli_table *kv = cscli_table_new(2);
     reasons_text(col(o, 0, O_REASONS), line, sizeof line);
     cscli_table_row(kv, "reasons", line);

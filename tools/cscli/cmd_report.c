@@ -390,7 +390,7 @@ static void daily(cscli *c, rpDb *db, const cs_shop *shop, bool known, cs_day da
                 known ? "" : "; not in the shops file: default settings");
         fprintf(out, "  orders verified       %" PRId64, ord[0]);
         for (int i = 0; i < PQntuples(vs); i++)
-            fprintf(out, "%s%s %s", i ? ", " : " (", PQgetvalue(vs, i, 0), PQgetvalue(vs, i, 1));
+            fprintf(out, "%s%s %s", i ? ", " : " (", cscli_field(c, PQgetvalue(vs, i, 0)), PQgetvalue(vs, i, 1));
         fputs(PQntuples(vs) ? ")\n" : "\n", out);
         fprintf(out,
                 "  exceptions            opened %" PRId64 ", closed %" PRId64 ", overdue %" PRId64
@@ -408,18 +408,19 @@ static void daily(cscli *c, rpDb *db, const cs_shop *shop, bool known, cs_day da
         for (int i = 0; i < PQntuples(br); i++) nb += cellInt(br, i, 1);
         fprintf(out, "  SLA breaches          %" PRId64, nb);
         for (int i = 0; i < PQntuples(br); i++)
-            fprintf(out, "%s%s %s", i ? ", " : " (", PQgetvalue(br, i, 0), PQgetvalue(br, i, 1));
+            fprintf(out, "%s%s %s", i ? ", " : " (", cscli_field(c, PQgetvalue(br, i, 0)), PQgetvalue(br, i, 1));
         fputs(PQntuples(br) ? ")\n" : "\n", out);
         fprintf(out, "  missed orders (OV-13) %d", PQntuples(mo));
-        for (int i = 0; i < PQntuples(mo); i++) fprintf(out, "%s%s", i ? ", " : ": ", PQgetvalue(mo, i, 0));
+        for (int i = 0; i < PQntuples(mo); i++)
+            fprintf(out, "%s%s", i ? ", " : ": ", cscli_field(c, PQgetvalue(mo, i, 0)));
         fputc('\n', out);
         fprintf(out, "  quality watch (OV-11) %d SKU%s", PQntuples(qw), PQntuples(qw) == 1 ? "" : "s");
         for (int i = 0; i < PQntuples(qw); i++)
-            fprintf(out, "%s%s %s cases%s", i ? ", " : ": ", PQgetvalue(qw, i, 0), PQgetvalue(qw, i, 1),
+            fprintf(out, "%s%s %s cases%s", i ? ", " : ": ", cscli_field(c, PQgetvalue(qw, i, 0)), PQgetvalue(qw, i, 1),
                     cellInt(qw, i, 1) >= shop->th.quality_delist_cases ? " (delist)" : " (test before shipping)");
         fputc('\n', out);
         fprintf(out, "  disputes (RF-11)      %d today, %" PRId64 " this month\n", PQntuples(dp), month_disputes);
-        for (int i = 0; i < nalerts; i++) fprintf(out, "  ! %s\n", alerts[i]);
+        for (int i = 0; i < nalerts; i++) fprintf(out, "  ! %s\n", cscli_field(c, alerts[i]));
     }
 out:
     casesFree(&ac);
@@ -735,7 +736,7 @@ int cscli_cmd_report(cscli *c, int argc, char **argv) {
     /* today, when no date is given, by the business clock (CS_CLOCK) */
     int64_t now = 0;
     if (!date && !week) {
-        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, err, sizeof err);
+        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
         if (!clk || cs_clock_now(clk, &now) != 0) {
             cs_clock_free(clk);
             cs_shops_free(shops);

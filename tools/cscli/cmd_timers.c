@@ -9,8 +9,10 @@
  *     will put it back). --due: only pending
  *     timers whose time has come on the business clock (CS_CLOCK).
  *   timers rebuild
- *     puts every pending timer missing from Redis back (the dispatcher's
- *     full reconciliation, run now), with a progress bar on a terminal.
+ *     puts the business clock back if Redis lost it (from its PostgreSQL
+ *     record, CONTRACTS.md "Clock"), then every pending timer missing from
+ *     Redis (the dispatcher's full reconciliation, run now), with a
+ *     progress bar on a terminal.
  *
  * Redis unreachable does not stop `list` (PostgreSQL is the record): the
  * Redis column then says "?" and a note goes to stderr. `rebuild` needs
@@ -41,7 +43,8 @@ static const char timers_usage[] = "usage: cscli timers list [--due] [--all] [--
                                    "         or missing. --due: pending and due on the business clock; --all:\n"
                                    "         fired and cancelled ones too.\n"
                                    "       cscli timers rebuild [--json]\n"
-                                   "         put every pending timer that Redis lacks back in Redis (what the\n"
+                                   "         put the business clock back if Redis lost it (from its record in\n"
+                                   "         PostgreSQL), then every pending timer that Redis lacks (what the\n"
                                    "         dispatcher's reconciliation does); timers whose record is in Kafka,\n"
                                    "         not yet processed by their owner, are still in Redis (in flight).\n"
                                    "ZONE defaults to " CSCLI_DEFAULT_TZ ".\n";
@@ -95,7 +98,7 @@ static int timersList(cscli *c, bool due_only, bool all, const char *owner, cons
     char err[512];
     int64_t now = 0;
     if (due_only) {
-        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, err, sizeof err);
+        cs_clock *clk = cs_clock_new(c->cfg.clock, c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
         if (!clk) return cscli_fail(c, CSCLI_USAGE, "timers: %s", err);
         int rc = cs_clock_now(clk, &now);
         cs_clock_free(clk);
@@ -202,10 +205,27 @@ static bool rebuildProgress(void *arg, const cs_timer_sync_stats *s) {
     return true;
 }
 
-static int timersRebuild(cscli *c) {
+static int timersRebuild(cscli *c, const cs_tz *tz) {
     char err[512];
     PGconn *pg = cscli_pg_connect(c, err, sizeof err);
     if (!pg) return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
+    /* The clock first: a Redis that lost the schedule lost the clock key
+     * too, and nothing should decide at real time meanwhile. Read as the
+     * workers on CS_CLOCK=redis read it -- which puts the key back from its
+     * record (shared/src/clock.c) -- whatever this shell's CS_CLOCK. */
+    int64_t clock_ms = 0;
+    cs_clock_source clock_src = CS_CLOCK_REAL;
+    cs_clock *clk = cs_clock_new("redis", c->cfg.redis_url, c->cfg.pg_dsn, err, sizeof err);
+    if (!clk) {
+        PQfinish(pg);
+        return cscli_fail(c, CSCLI_USAGE, "timers rebuild: %s", err);
+    }
+    int crc = cs_clock_read(clk, &clock_ms, &clock_src, err, sizeof err);
+    cs_clock_free(clk);
+    if (crc != 0) {
+        PQfinish(pg);
+        return cscli_fail(c, CSCLI_BACKEND, "timers rebuild: the business clock: %s", err);
+    }
     cs_redis *redis = cs_redis_new(c->cfg.redis_url, err, sizeof err);
     if (!redis) {
         PQfinish(pg);
@@ -233,8 +253,17 @@ static int timersRebuild(cscli *c) {
         cscli_json_int(doc, "checked", s.checked);
         cscli_json_int(doc, "restored", s.restored);
         cscli_json_int(doc, "took_ms", took);
+        cJSON *cj = cJSON_AddObjectToObject(doc, "clock");
+        cscli_json_int(cj, "now_ms", clock_ms);
+        cJSON_AddStringToObject(cj, "source", cs_clock_source_name(clock_src));
         cscli_print_json(c, doc);
     } else {
+        char iso[48];
+        cs_format_iso8601(clock_ms, tz, iso, sizeof iso);
+        fprintf(c->out, "timers rebuild: clock %s (%s)\n", iso,
+                clock_src == CS_CLOCK_RESTORED ? "restored from its PostgreSQL record"
+                : clock_src == CS_CLOCK_REAL   ? "real time: no clock set"
+                                               : "Redis had it");
         fprintf(c->out, "timers rebuild: %ld pending timers checked, %ld put back in Redis (%" PRId64 " ms)\n",
                 s.checked, s.restored, took);
     }
@@ -285,7 +314,7 @@ int cscli_cmd_timers(cscli *c, int argc, char **argv) {
     if (!tz) return cscli_usage_error(c, timers_usage, "timers: time zone: %s", err);
     int rc = cscli_load_config(c);
     if (rc == CSCLI_OK)
-        rc = strcmp(sub, "list") == 0 ? timersList(c, due, all, owner, order, limit, tz) : timersRebuild(c);
+        rc = strcmp(sub, "list") == 0 ? timersList(c, due, all, owner, order, limit, tz) : timersRebuild(c, tz);
     cs_tz_free(tz);
     return rc;
 }

@@ -44,17 +44,18 @@ static void usage(FILE *out, bool with_env) {
     }
 }
 
-int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
-    cscli c = {.out = out, .err = err};
+/* Global options, then the command; out and err are c's streams. */
+static int dispatch(cscli *c, int argc, char **argv) {
+    FILE *out = c->out, *err = c->err;
     int i = 1;
     bool help = false;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--json") == 0) {
-            c.json = true;
+            c->json = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             help = true;
         } else {
-            int rc = cscli_fail(&c, CSCLI_USAGE, "unknown option '%s'", argv[i]);
+            int rc = cscli_fail(c, CSCLI_USAGE, "unknown option '%s'", argv[i]);
             usage(err, false);
             return rc;
         }
@@ -64,7 +65,7 @@ int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
             usage(out, true);
             return CSCLI_OK;
         }
-        int rc = cscli_fail(&c, CSCLI_USAGE, "which command?");
+        int rc = cscli_fail(c, CSCLI_USAGE, "which command?");
         usage(err, false);
         return rc;
     }
@@ -72,7 +73,7 @@ int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
     for (size_t k = 0; k < NCOMMANDS; k++)
         if (strcmp(commands[k].name, argv[i]) == 0) cmd = &commands[k];
     if (!cmd) {
-        int rc = cscli_fail(&c, CSCLI_USAGE, "unknown command '%s'", argv[i]);
+        int rc = cscli_fail(c, CSCLI_USAGE, "unknown command '%s'", argv[i]);
         usage(err, false);
         return rc;
     }
@@ -89,8 +90,20 @@ int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
     const char *lvl = getenv("CS_LOG_LEVEL");
     cs_log_init("cscli", lvl && *lvl ? lvl : "error");
 
-    int rc = cmd->run(&c, sub_argc, sub_argv);
+    return cmd->run(c, sub_argc, sub_argv);
+}
+
+int cscli_main(int argc, char **argv, FILE *out, FILE *err) {
+    cscli c = {.out = NULL, .err = err};
+    /* Everything a command prints goes through the escaping stream: text
+     * from buyers and platforms cannot drive the operator's terminal, in
+     * any command (escape.c). */
+    c.out = cscli_safe_stream(out, &c.json);
+    int rc = dispatch(&c, argc, argv);
     if (c.cfg_loaded) cs_config_free(&c.cfg);
+    fclose(c.out); /* flushes into out; out stays open */
+    for (size_t i = 0; i < c.nfields; i++) free(c.fields[i]);
+    free(c.fields);
     fflush(out);
     return rc;
 }

@@ -36,11 +36,13 @@ enum {
 
 /* One invocation. */
 typedef struct cscli {
-    FILE *out;       /* results: tables or the JSON document (not owned) */
+    FILE *out;       /* results: tables or the JSON document; the escaping stream (escape.c) over the caller's */
     FILE *err;       /* diagnostics and usage text (not owned) */
     bool json;       /* --json: machine-readable output */
     cs_config cfg;   /* CS_* settings, valid once cfg_loaded */
     bool cfg_loaded; /* cscli_load_config() succeeded */
+    char **fields;   /* cscli_field() results, owned, freed when the command ends */
+    size_t nfields;  /* entries in fields */
 } cscli;
 
 /* ---- argument parsing (util.c) ------------------------------------------ */
@@ -97,7 +99,8 @@ void cscli_one_line(const char *in, char *out, size_t len);
 void cscli_json_int(cJSON *obj, const char *name, int64_t v);
 
 /* A text table printed with aligned columns (display width aware: CJK
- * characters take two cells). Cells are copied. */
+ * characters take two cells). Cells are copied, escaped whole
+ * (CSCLI_ESC_FIELD): a line feed in a value shows as \n, never a new row. */
 typedef struct cscli_table cscli_table;
 cscli_table *cscli_table_new(int ncols);
 void cscli_table_free(cscli_table *t);     /* accepts NULL */
@@ -105,6 +108,32 @@ void cscli_table_row(cscli_table *t, ...); /* ncols const char * ("-" for NULL) 
 void cscli_table_print(const cscli_table *t, FILE *out, const char *indent);
 /* Display width of UTF-8 text in terminal cells. */
 size_t cscli_text_width(const char *s);
+
+/* ---- terminal safety (escape.c) ------------------------------------------ */
+
+/* How text from outside is made safe to print (escape.c says what is
+ * escaped and why). */
+typedef enum cscli_esc {
+    CSCLI_ESC_FIELD, /* one value: every control escaped, LF and TAB too (\n, \t) */
+    CSCLI_ESC_LINES, /* cscli's own lines: LF kept, the rest as FIELD */
+    CSCLI_ESC_JSON,  /* a printed JSON document: LF kept, \u00XX / \uXXXX, U+FFFD for non-UTF-8 */
+} cscli_esc;
+
+/* Escapes n bytes of in (NULs included). Returns a malloc'd NUL-terminated
+ * string the caller frees. Printable text and Chinese come out unchanged;
+ * escaping the result again changes nothing. */
+char *cscli_escape(const char *in, size_t n, cscli_esc mode);
+/* How many leading bytes of in[0..n) are whole: n less a well-formed UTF-8
+ * sequence the end cuts short (the next bytes may complete it). */
+size_t cscli_escape_whole(const char *in, size_t n);
+/* A stream that escapes everything written to it (CSCLI_ESC_LINES, or
+ * CSCLI_ESC_JSON while *json) and passes it on to raw. fclose() flushes it
+ * into raw and leaves raw open. Neither pointer is owned. */
+FILE *cscli_safe_stream(FILE *raw, const bool *json);
+/* A value from outside escaped whole (CSCLI_ESC_FIELD) for printing inside
+ * a line; "-" for NULL or "". The string belongs to c until the command
+ * ends. */
+const char *cscli_field(cscli *c, const char *s);
 
 /* ---- commands ----------------------------------------------------------- */
 

@@ -121,7 +121,12 @@ int cscli_parse_int(const char *s, int max, int *out) {
 /* ---- errors and output -------------------------------------------------- */
 
 static void report(cscli *c, int code, const char *msg) {
-    fprintf(c->err, "cscli: %s\n", msg);
+    /* Messages quote what was asked and what servers answered: escaped
+     * whole like any value from outside (escape.c). The JSON document
+     * is made safe by c->out's stream. */
+    char *safe = cscli_escape(msg, strlen(msg), CSCLI_ESC_FIELD);
+    fprintf(c->err, "cscli: %s\n", safe);
+    free(safe);
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON *e = cJSON_AddObjectToObject(doc, "error");
@@ -204,11 +209,10 @@ void cscli_table_row(cscli_table *t, ...) {
     va_start(ap, t);
     for (int i = 0; i < t->ncols; i++) {
         const char *s = va_arg(ap, const char *);
-        /* Tabs and newlines would break the alignment: shown as spaces. */
-        char *copy = cs_xstrdup(s && *s ? s : "-");
-        for (char *q = copy; *q; q++)
-            if (*q == '\n' || *q == '\t' || *q == '\r') *q = ' ';
-        t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = copy;
+        /* Escaped whole: a tab or a line feed would break the alignment,
+         * and a terminal must obey nothing in a value (escape.c). */
+        if (!s || !*s) s = "-";
+        t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = cscli_escape(s, strlen(s), CSCLI_ESC_FIELD);
     }
     va_end(ap);
     t->nrows++;
@@ -270,6 +274,12 @@ void cscli_table_print(const cscli_table *t, FILE *out, const char *indent) {
         fputc('\n', out);
     }
     free(width);
+}
+
+const char *cscli_field(cscli *c, const char *s) {
+    if (!s || !*s) return "-";
+    c->fields = cs_xrealloc(c->fields, (c->nfields + 1) * sizeof *c->fields);
+    return c->fields[c->nfields++] = cscli_escape(s, strlen(s), CSCLI_ESC_FIELD);
 }
 
 void cscli_one_line(const char *in, char *out, size_t len) {

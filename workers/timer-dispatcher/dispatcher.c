@@ -573,7 +573,7 @@ int td_main(int argc, char **argv) {
     st.cur = &st.rounds[0];
     st.prev = &st.rounds[1];
 
-    st.clock = cs_clock_new(st.cfg.clock, st.cfg.redis_url, err, sizeof err);
+    st.clock = cs_clock_new(st.cfg.clock, st.cfg.redis_url, st.cfg.pg_dsn, err, sizeof err);
     if (!st.clock) {
         cs_log_error("clock: %s", err);
         code = 2;

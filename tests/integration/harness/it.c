@@ -1453,7 +1453,7 @@ int it_produce_cancel(const it_order *o, const char *event_id, const char *reaso
 static int clockDo(bool advance, int64_t v) {
     char err[256];
     int64_t now;
-    cs_clock *c = cs_clock_new("redis", it.redis_url, err, sizeof err);
+    cs_clock *c = cs_clock_new("redis", it.redis_url, it.pg_dsn, err, sizeof err);
     int rc = !c ? -1 : advance ? cs_clock_advance(c, v, &now, err, sizeof err) : cs_clock_set(c, v, err, sizeof err);
     if (rc) fprintf(stderr, "  clock %s: %s\n", advance ? "advance" : "set", err);
     cs_clock_free(c);
@@ -1462,6 +1462,15 @@ static int clockDo(bool advance, int64_t v) {
 
 int it_clock_set(int64_t ms) { return clockDo(false, ms); }
 int it_clock_advance(int64_t delta_ms) { return clockDo(true, delta_ms); }
+
+int it_clock_reset(void) {
+    char err[256];
+    cs_clock *c = cs_clock_new("redis", it.redis_url, it.pg_dsn, err, sizeof err);
+    int rc = !c ? -1 : cs_clock_reset(c, err, sizeof err);
+    if (rc) fprintf(stderr, "  clock reset: %s\n", err);
+    cs_clock_free(c);
+    return rc;
+}
 
 /* ---- cscli ------------------------------------------------------------ */
 

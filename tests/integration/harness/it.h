@@ -280,10 +280,14 @@ uint8_t *it_pack_order_event(const it_order *o, Cs__V1__OrderEventKind kind, con
 int it_produce_order_body(const it_order *o, const Cs__V1__OrderEvent *oe, const char *event_id, int64_t event_ms);
 /* A whole-order cancellation of o with reason, keyed like its other events. */
 int it_produce_cancel(const it_order *o, const char *event_id, const char *reason);
-/* The Redis business clock (CS_CLOCK=redis): set to ms, or moved by delta;
- * 0, or -1 (printed). */
+/* The Redis business clock (CS_CLOCK=redis): set to ms, or moved by delta,
+ * or back to real time (reset), recorded in PostgreSQL as cscli does it;
+ * 0, or -1 (printed). A test that froze the clock ends with
+ * it_clock_reset(): deleting the key alone no longer returns to real time
+ * (a reader restores it from the record). */
 int it_clock_set(int64_t ms);
 int it_clock_advance(int64_t delta_ms);
+int it_clock_reset(void);
 /* A stock count for (shop, sku) keyed by the SKU. */
 int it_produce_inventory(const char *shop, const char *sku, int32_t available, int64_t counted_ms, const char *event_id,
                          it_dr *dr);

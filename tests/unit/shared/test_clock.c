@@ -1,13 +1,17 @@
 /* test_clock.c -- ISO-8601 parsing and formatting with and without
  * offsets, and the system clock mode (shared/src/clock.c). The Redis mode
- * against a live server is an integration test; here only its refusal of
- * a bad URL and its -1 when nothing listens. */
+ * against a live server, and its record in PostgreSQL, are integration
+ * tests (it_clock, it_timers); here only its refusal of a bad URL or of no
+ * record, and its -1 when nothing listens. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ct.h"
 #include "cs/clock.h"
 #include "cs/tz.h"
+
+/* A PostgreSQL where nothing listens (the connect is refused at once). */
+#define PG_NOWHERE "host=127.0.0.1 port=1 dbname=cs connect_timeout=1"
 
 /* 2026-11-11T09:30:00+08:00 = 2026-11-11T01:30:00Z */
 #define T_1111 INT64_C(1794360600000)
@@ -133,7 +137,7 @@ static void test_format_then_parse_round_trips(void) {
 
 static void test_system_clock_reads_real_time(void) {
     char err[256] = "";
-    cs_clock *c = cs_clock_new("system", NULL, err, sizeof err);
+    cs_clock *c = cs_clock_new("system", NULL, NULL, err, sizeof err);
     CT_CHECK(c != NULL);
     int64_t now = 0, before = cs_real_ms();
     CT_EQ_INT(cs_clock_now(c, &now), 0);
@@ -146,7 +150,7 @@ static void test_system_clock_reads_real_time(void) {
 
 static void test_system_clock_cannot_be_set_or_advanced(void) {
     char err[256] = "";
-    cs_clock *c = cs_clock_new("system", NULL, err, sizeof err);
+    cs_clock *c = cs_clock_new("system", NULL, NULL, err, sizeof err);
     CT_EQ_INT(cs_clock_set(c, T_1111, err, sizeof err), -1);
     CT_CHECK(strstr(err, "CS_CLOCK=redis") != NULL);
     err[0] = '\0';
@@ -158,22 +162,54 @@ static void test_system_clock_cannot_be_set_or_advanced(void) {
 
 static void test_unknown_mode_and_bad_redis_url_are_refused(void) {
     char err[256] = "";
-    CT_CHECK(cs_clock_new("ntp", NULL, err, sizeof err) == NULL);
+    CT_CHECK(cs_clock_new("ntp", NULL, NULL, err, sizeof err) == NULL);
     CT_CHECK(strstr(err, "ntp") != NULL);
-    CT_CHECK(cs_clock_new("redis", "http://127.0.0.1:6379", err, sizeof err) == NULL);
-    CT_CHECK(cs_clock_new("redis", "redis://:99999", err, sizeof err) == NULL);
-    CT_CHECK(cs_clock_new("redis", NULL, err, sizeof err) == NULL);
+    CT_CHECK(cs_clock_new("redis", "http://127.0.0.1:6379", PG_NOWHERE, err, sizeof err) == NULL);
+    CT_CHECK(cs_clock_new("redis", "redis://:99999", PG_NOWHERE, err, sizeof err) == NULL);
+    CT_CHECK(cs_clock_new("redis", NULL, PG_NOWHERE, err, sizeof err) == NULL);
+}
+
+/* The redis clock without its record would be the clock that jumps to
+ * real time when Redis loses it: refused. */
+static void test_redis_clock_without_a_record_dsn_is_refused(void) {
+    char err[256] = "";
+    CT_CHECK(cs_clock_new("redis", "redis://127.0.0.1:1", NULL, err, sizeof err) == NULL);
+    CT_CHECK(strstr(err, "CS_PG_DSN") != NULL);
+    CT_CHECK(cs_clock_new("redis", "redis://127.0.0.1:1", "", err, sizeof err) == NULL);
+    /* the system clock needs neither */
+    cs_clock *c = cs_clock_new("system", NULL, NULL, err, sizeof err);
+    CT_CHECK(c != NULL);
+    cs_clock_source src = CS_CLOCK_FROZEN;
+    int64_t now = 0;
+    CT_EQ_INT(cs_clock_read(c, &now, &src, err, sizeof err), 0);
+    CT_EQ_INT(src, CS_CLOCK_SYSTEM);
+    CT_EQ_INT(cs_clock_reset(c, err, sizeof err), -1);
+    cs_clock_record rec;
+    CT_EQ_INT(cs_clock_record_read(c, &rec, err, sizeof err), -1);
+    cs_clock_free(c);
+}
+
+static void test_source_names_are_the_json_words(void) {
+    CT_EQ_STR(cs_clock_source_name(CS_CLOCK_SYSTEM), "system");
+    CT_EQ_STR(cs_clock_source_name(CS_CLOCK_REAL), "real");
+    CT_EQ_STR(cs_clock_source_name(CS_CLOCK_FROZEN), "redis");
+    CT_EQ_STR(cs_clock_source_name(CS_CLOCK_RESTORED), "restored");
 }
 
 static void test_redis_clock_with_nothing_listening_fails_instead_of_guessing(void) {
     char err[256] = "";
     /* Port 1 on loopback: nothing listens, the connect is refused at once. */
-    cs_clock *c = cs_clock_new("redis", "redis://127.0.0.1:1", err, sizeof err);
+    cs_clock *c = cs_clock_new("redis", "redis://127.0.0.1:1", PG_NOWHERE, err, sizeof err);
     CT_CHECK(c != NULL);
     int64_t now = 0;
     CT_EQ_INT(cs_clock_now(c, &now), -1);
-    CT_EQ_INT(cs_clock_set(c, T_1111, err, sizeof err), -1);
+    CT_EQ_INT(cs_clock_read(c, &now, NULL, err, sizeof err), -1);
     CT_CHECK(strstr(err, "127.0.0.1:1") != NULL);
+    /* no move without its record: PostgreSQL is asked first */
+    CT_EQ_INT(cs_clock_set(c, T_1111, err, sizeof err), -1);
+    CT_CHECK(strstr(err, "PostgreSQL") != NULL);
+    CT_EQ_INT(cs_clock_advance(c, 1000, &now, err, sizeof err), -1);
+    CT_EQ_INT(cs_clock_reset(c, err, sizeof err), -1);
     cs_clock_free(c);
 }
 
@@ -191,5 +227,6 @@ CT_MAIN(CT_CASE(test_parse_with_z_and_numeric_offsets), CT_CASE(test_parse_witho
         CT_CASE(test_format_shows_the_zone_offset), CT_CASE(test_format_then_parse_round_trips),
         CT_CASE(test_system_clock_reads_real_time), CT_CASE(test_system_clock_cannot_be_set_or_advanced),
         CT_CASE(test_unknown_mode_and_bad_redis_url_are_refused),
+        CT_CASE(test_redis_clock_without_a_record_dsn_is_refused), CT_CASE(test_source_names_are_the_json_words),
         CT_CASE(test_redis_clock_with_nothing_listening_fails_instead_of_guessing),
         CT_CASE(test_monotonic_time_never_goes_back))
