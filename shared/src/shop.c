@@ -86,7 +86,11 @@
  *                          follow_up_quiet_start_min 1200 (20:00),
  *                          follow_up_quiet_end_min 480 (08:00),
  *                          daily_message_cap 3, target_base_pct 110,
- *                          target_stretch_pct 125, enquiries_per_agent 300.
+ *                          target_stretch_pct 125, enquiries_per_agent 300,
+ *                          pii_retention_days 90 (1..3650: days after an
+ *                          order or case closes until `cscli pii purge`
+ *                          masks the buyer's phone, name and address;
+ *                          docs/security.md "PII retention").
  *                        Values are integers (the range of each is in the
  *                        table th_fields below). Times of day (capture_sweep_min,
  *                        follow_up_send_min, *_quiet_*_min) may also be
@@ -190,6 +194,7 @@ void cs_thresholds_defaults(cs_thresholds *th) {
     th->target_base_pct = 110;
     th->target_stretch_pct = 125;
     th->enquiries_per_agent = 300;
+    th->pii_retention_days = 90;
 }
 
 /* One row per threshold key: name, where, width, range, whether it is a
@@ -248,6 +253,7 @@ static const th_field th_fields[] = {
     TH_TOD(follow_up_quiet_end_min),
     TH_INT(daily_message_cap, 1, 100),
     TH_INT(target_base_pct, 1, 1000),
+    TH_INT(pii_retention_days, 1, 3650),
     TH_INT(target_stretch_pct, 1, 1000),
     TH_INT(enquiries_per_agent, 1, 100000),
 };

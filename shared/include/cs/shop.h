@@ -133,6 +133,8 @@ typedef struct cs_thresholds {
     int target_base_pct;     /* TG-1: 110 */
     int target_stretch_pct;  /* TG-1: 125 */
     int enquiries_per_agent; /* TG-3: 300 */
+    /* Privacy */
+    int pii_retention_days; /* PIPL: buyer phone, name, address purged this long after close (90) */
 } cs_thresholds;
 
 typedef struct cs_shop {
