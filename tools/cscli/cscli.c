@@ -29,6 +29,7 @@ static const cscli_command commands[] = {
     {"finance", cscli_cmd_finance, "finance list [--order K] [--kind K]: finance requests (RF-7)"},
     {"decisions", cscli_cmd_decisions, "decisions list [--case ID]: after-sales decisions (RF-9, RF-13)"},
     {"report", cscli_cmd_report, "report daily|weekly: RP-1 daily; RV-6, RF-12 weekly (RF-11 alerts)"},
+    {"pii", cscli_cmd_pii, "pii purge [--dry-run] [--now ISO]: PII retention (docs/security.md)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -149,6 +149,7 @@ int cscli_cmd_cases(cscli *c, int argc, char **argv);
 int cscli_cmd_finance(cscli *c, int argc, char **argv);
 int cscli_cmd_decisions(cscli *c, int argc, char **argv);
 int cscli_cmd_report(cscli *c, int argc, char **argv);
+int cscli_cmd_pii(cscli *c, int argc, char **argv);
 
 /* ---- list commands (list.c) ---------------------------------------------- */
 
