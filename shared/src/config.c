@@ -95,6 +95,9 @@ static const cfg_row cfg_table[] = {
      "directory for local state (the log message provider's file)"},
     {"CS_TIMER_TICK_MS", CFG_INT, OFF(timer_tick_ms), "100", 10, 10000, NULL, NULL,
      "timer dispatcher: how often (ms) it looks for due timers"},
+    {"CS_PII_KAFKA_RETENTION_DAYS", CFG_INT, OFF(pii_topic_days), "0", 0, 3650, NULL, NULL,
+     "days the inbound shop.* topics (and their .dlq) keep records: retention.ms set by cscli topics create "
+     "(0 = the largest pii_retention_days of CS_SHOPS_FILE; docs/security.md \"PII retention\")"},
     {"CS_TIMER_LEASE_MS", CFG_INT, OFF(timer_lease_ms), "30000", 500, 3600000, NULL, NULL,
      "timer dispatcher: a claimed timer not acknowledged within this (real ms) fires again"},
     {"CS_TIMER_UNTAKEN_S", CFG_INT, OFF(timer_untaken_s), "1800", 10, 604800, NULL, NULL,

@@ -145,8 +145,10 @@ static const rd_kafka_metadata_topic_t *md_find(const struct rd_kafka_metadata *
 
 /* Sends CreateTopics for the table rows flagged in `missing` and waits for
  * the answer. Marks each as created (or existed, if someone raced us). */
-static int create_missing(rd_kafka_t *rk, int replication, const bool *missing, cs_topic_result *results, char *errbuf,
-                          size_t errlen) {
+bool cs_topic_holds_pii(const char *name) { return name && strncmp(name, "shop.", 5) == 0; }
+
+static int create_missing(rd_kafka_t *rk, int replication, const bool *missing, const char *retention_ms,
+                          cs_topic_result *results, char *errbuf, size_t errlen) {
     rd_kafka_NewTopic_t *nt[NTOPICS];
     size_t cnt = 0;
     char err[512];
@@ -157,6 +159,14 @@ static int create_missing(rd_kafka_t *rk, int replication, const bool *missing, 
         if (!nt[cnt]) {
             snprintf(errbuf, errlen, "topic %s: %s", topic_table[i].name, err);
             goto out;
+        }
+        if (retention_ms && cs_topic_holds_pii(topic_table[i].name)) {
+            if (rd_kafka_NewTopic_set_config(nt[cnt], "retention.ms", retention_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                snprintf(errbuf, errlen, "topic %s: retention.ms %s refused", topic_table[i].name, retention_ms);
+                cnt++;
+                goto out;
+            }
+            results[i].retention_set = true;
         }
         cnt++;
     }
@@ -201,6 +211,94 @@ static int create_missing(rd_kafka_t *rk, int replication, const bool *missing, 
     rd_kafka_event_destroy(ev);
 out:
     rd_kafka_NewTopic_destroy_array(nt, cnt);
+    return rc;
+}
+
+/* Gives the existing PII topics flagged in `todo` retention.ms: one
+ * DescribeConfigs, then one AlterConfigs for those whose value differs.
+ * AlterConfigs (the only alteration librdkafka 2.0 has) replaces a topic's
+ * whole set of topic-level settings, so each resource carries every
+ * setting the topic has at topic level now, with retention.ms changed. */
+static int alter_retention(rd_kafka_t *rk, const bool *todo, const char *retention_ms, cs_topic_result *results,
+                           char *errbuf, size_t errlen) {
+    rd_kafka_ConfigResource_t *desc[NTOPICS], *alter[NTOPICS];
+    size_t idx[NTOPICS], nd = 0, na = 0;
+    char err[512];
+    int rc = -1;
+    for (size_t i = 0; i < NTOPICS; i++)
+        if (todo[i]) {
+            idx[nd] = i;
+            desc[nd++] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic_table[i].name);
+        }
+    if (nd == 0) return 0;
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    rd_kafka_AdminOptions_set_request_timeout(opts, CREATE_TIMEOUT_MS, err, sizeof err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_DescribeConfigs(rk, desc, nd, opts, q);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, CREATE_TIMEOUT_MS + 5000);
+    if (!ev || rd_kafka_event_error(ev)) {
+        snprintf(errbuf, errlen, "Kafka DescribeConfigs: %s", ev ? rd_kafka_event_error_string(ev) : "no answer");
+        goto out;
+    }
+    const rd_kafka_DescribeConfigs_result_t *dres = rd_kafka_event_DescribeConfigs_result(ev);
+    size_t nres = 0;
+    const rd_kafka_ConfigResource_t **rs = dres ? rd_kafka_DescribeConfigs_result_resources(dres, &nres) : NULL;
+    for (size_t j = 0; j < nres; j++) {
+        const char *name = rd_kafka_ConfigResource_name(rs[j]);
+        if (rd_kafka_ConfigResource_error(rs[j])) {
+            snprintf(errbuf, errlen, "Kafka DescribeConfigs %s: %s", name, rd_kafka_ConfigResource_error_string(rs[j]));
+            goto out;
+        }
+        size_t ncfg = 0;
+        const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rs[j], &ncfg);
+        bool same = false;
+        rd_kafka_ConfigResource_t *a = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name);
+        for (size_t k = 0; k < ncfg; k++) {
+            const char *cn = rd_kafka_ConfigEntry_name(ce[k]), *cv = rd_kafka_ConfigEntry_value(ce[k]);
+            if (rd_kafka_ConfigEntry_source(ce[k]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) continue;
+            if (strcmp(cn, "retention.ms") == 0) {
+                same = cv && strcmp(cv, retention_ms) == 0;
+                continue;
+            }
+            if (cv) rd_kafka_ConfigResource_set_config(a, cn, cv);
+        }
+        if (same) {
+            rd_kafka_ConfigResource_destroy(a);
+            continue;
+        }
+        rd_kafka_ConfigResource_set_config(a, "retention.ms", retention_ms);
+        alter[na++] = a;
+        for (size_t d = 0; d < nd; d++)
+            if (strcmp(topic_table[idx[d]].name, name) == 0) results[idx[d]].retention_set = true;
+    }
+    rd_kafka_event_destroy(ev);
+    ev = NULL;
+    if (na > 0) {
+        opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+        rd_kafka_AdminOptions_set_request_timeout(opts, CREATE_TIMEOUT_MS, err, sizeof err);
+        rd_kafka_AlterConfigs(rk, alter, na, opts, q);
+        rd_kafka_AdminOptions_destroy(opts);
+        ev = rd_kafka_queue_poll(q, CREATE_TIMEOUT_MS + 5000);
+        if (!ev || rd_kafka_event_error(ev)) {
+            snprintf(errbuf, errlen, "Kafka AlterConfigs: %s", ev ? rd_kafka_event_error_string(ev) : "no answer");
+            goto out;
+        }
+        const rd_kafka_AlterConfigs_result_t *ares = rd_kafka_event_AlterConfigs_result(ev);
+        const rd_kafka_ConfigResource_t **ar = ares ? rd_kafka_AlterConfigs_result_resources(ares, &nres) : NULL;
+        for (size_t j = 0; ar && j < nres; j++)
+            if (rd_kafka_ConfigResource_error(ar[j])) {
+                snprintf(errbuf, errlen, "Kafka refused retention.ms for %s: %s", rd_kafka_ConfigResource_name(ar[j]),
+                         rd_kafka_ConfigResource_error_string(ar[j]));
+                goto out;
+            }
+    }
+    rc = 0;
+out:
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_ConfigResource_destroy_array(desc, nd);
+    rd_kafka_ConfigResource_destroy_array(alter, na);
     return rc;
 }
 
@@ -290,19 +388,28 @@ int cs_topics_create_results(const cs_config *cfg, int replication, cs_topic_res
     const struct rd_kafka_metadata *md = NULL;
     if (metadata(rk, cfg->brokers, &md, errbuf, errlen) != 0) goto out;
 
-    bool missing[NTOPICS];
+    bool missing[NTOPICS], pii[NTOPICS];
     size_t nmissing = 0;
+    char retention[32] = "";
+    if (cfg->pii_topic_days > 0)
+        snprintf(retention, sizeof retention, "%lld", (long long)cfg->pii_topic_days * 86400000LL);
     for (size_t i = 0; i < NTOPICS; i++) {
         const rd_kafka_metadata_topic_t *t = md_find(md, topic_table[i].name);
         results[i].topic = &topic_table[i];
         results[i].outcome = CS_TOPIC_EXISTED;
         results[i].actual_partitions = t ? t->partition_cnt : 0;
+        results[i].retention_set = false;
         missing[i] = t == NULL;
         nmissing += missing[i];
+        pii[i] = t != NULL && retention[0] && cs_topic_holds_pii(topic_table[i].name);
     }
     rd_kafka_metadata_destroy(md);
     md = NULL;
-    if (nmissing > 0 && create_missing(rk, replication, missing, results, errbuf, errlen) != 0) goto out;
+    if (nmissing > 0 &&
+        create_missing(rk, replication, missing, retention[0] ? retention : NULL, results, errbuf, errlen) != 0)
+        goto out;
+    /* PII retention of the existing inbound topics (docs/security.md) */
+    if (retention[0] && alter_retention(rk, pii, retention, results, errbuf, errlen) != 0) goto out;
     /* Ready to use, new and existing alike; the partition counts are read
      * back from the cluster on the way. */
     if (wait_ready(rk, cfg->brokers, READY_TIMEOUT_MS, results, errbuf, errlen) != 0) goto out;

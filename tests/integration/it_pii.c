@@ -154,9 +154,8 @@ static void unseed(void) {
 /* The receiver of the stored order document. */
 static Cs__V1__OrderState *orderDoc(const char *order) {
     char hex[8192];
-    if (!it_pg_text(hex, sizeof hex, "SELECT encode(doc, 'hex') FROM orders WHERE shop_id = '" SHOP
-                                     "' AND order_id = '%s'",
-                    order))
+    if (!it_pg_text(hex, sizeof hex,
+                    "SELECT encode(doc, 'hex') FROM orders WHERE shop_id = '" SHOP "' AND order_id = '%s'", order))
         return NULL;
     size_t n = strlen(hex) / 2;
     uint8_t *b = malloc(n + 1);
@@ -168,9 +167,8 @@ static Cs__V1__OrderState *orderDoc(const char *order) {
 
 static Cs__V1__ReviewCaseState *reviewDoc(const char *order) {
     char hex[8192];
-    if (!it_pg_text(hex, sizeof hex, "SELECT encode(doc, 'hex') FROM cases WHERE shop_id = '" SHOP
-                                     "' AND order_id = '%s'",
-                    order))
+    if (!it_pg_text(hex, sizeof hex,
+                    "SELECT encode(doc, 'hex') FROM cases WHERE shop_id = '" SHOP "' AND order_id = '%s'", order))
         return NULL;
     size_t n = strlen(hex) / 2;
     uint8_t *b = malloc(n + 1);

@@ -130,14 +130,15 @@ static int ordersBatch(piiRun *r, const char *shop, const char *cutoff_s, int64_
     if (txBegin(r) != 0) return -1;
     const char *p[] = {shop, last, cutoff_s, r->batch_s};
     /* the columns' instants prefilter; the document decides */
-    PGresult *res = run(r,
-                        "SELECT o.order_id, o.doc FROM orders o WHERE o.shop_id = $1 AND o.order_id > $2 "
-                        "AND o.pii_purged_ms IS NULL "
-                        "AND coalesce(greatest(o.created_ms, o.paid_ms, o.shipped_ms, o.cancelled_ms), 0) <= $3::bigint "
-                        "AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.shop_id = o.shop_id AND c.order_id = o.order_id "
-                        "AND c.closed_ms IS NULL) "
-                        "ORDER BY o.order_id LIMIT $4::int FOR UPDATE SKIP LOCKED",
-                        4, p);
+    PGresult *res =
+        run(r,
+            "SELECT o.order_id, o.doc FROM orders o WHERE o.shop_id = $1 AND o.order_id > $2 "
+            "AND o.pii_purged_ms IS NULL "
+            "AND coalesce(greatest(o.created_ms, o.paid_ms, o.shipped_ms, o.cancelled_ms), 0) <= $3::bigint "
+            "AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.shop_id = o.shop_id AND c.order_id = o.order_id "
+            "AND c.closed_ms IS NULL) "
+            "ORDER BY o.order_id LIMIT $4::int FOR UPDATE SKIP LOCKED",
+            4, p);
     if (!res) goto fail;
     int rows = PQntuples(res);
     for (int j = 0; j < rows; j++) {
@@ -198,11 +199,12 @@ static int casesBatch(piiRun *r, const char *shop, const char *cutoff_s, char *l
                       piiCounts *n) {
     if (txBegin(r) != 0) return -1;
     const char *p[] = {shop, last_kind, last_id, cutoff_s, r->batch_s};
-    PGresult *res = run(r,
-                        "SELECT kind, case_id, order_id, doc FROM cases WHERE shop_id = $1 AND (kind, case_id) > ($2, $3) "
-                        "AND pii_purged_ms IS NULL AND closed_ms IS NOT NULL AND closed_ms <= $4::bigint "
-                        "ORDER BY kind, case_id LIMIT $5::int FOR UPDATE SKIP LOCKED",
-                        5, p);
+    PGresult *res =
+        run(r,
+            "SELECT kind, case_id, order_id, doc FROM cases WHERE shop_id = $1 AND (kind, case_id) > ($2, $3) "
+            "AND pii_purged_ms IS NULL AND closed_ms IS NOT NULL AND closed_ms <= $4::bigint "
+            "ORDER BY kind, case_id LIMIT $5::int FOR UPDATE SKIP LOCKED",
+            5, p);
     if (!res) goto fail;
     int rows = PQntuples(res);
     for (int j = 0; j < rows; j++) {
@@ -299,7 +301,7 @@ static int repeatBatches(piiRun *r, const char *sql, int np, const char *const *
 /* the order key's shop prefix test and its order id, for $1 = shop */
 #define KEY_OF_SHOP(col) "left(" col ", length($1) + 1) = $1 || ':'"
 #define ORDER_PURGED(col)                                                                                              \
-    "EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = $1 AND o.order_id = substr(" col ", length($1) + 2) "          \
+    "EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = $1 AND o.order_id = substr(" col ", length($1) + 2) "            \
     "AND o.pii_purged_ms IS NOT NULL)"
 
 static int messagesStep(piiRun *r, const char *shop, const char *cutoff_s, piiCounts *n) {
@@ -357,15 +359,20 @@ static int timersStep(piiRun *r, const char *shop, const char *cutoff_s, piiCoun
     for (;;) {
         if (txBegin(r) != 0) return -1;
         /* the old row's values name its Redis member */
-        PGresult *res = run(r,
-                            "WITH k AS (SELECT owner, timer_id, generation, due_ms, kind, order_key, payload "
-                            "FROM timers t WHERE " KEY_OF_SHOP("t.order_key") " AND t.status <> 'pending' "
-                            "AND t.payload <> ''::bytea AND (t.due_ms <= $2::bigint OR " ORDER_PURGED("t.order_key") ") "
-                            "LIMIT $3::int FOR UPDATE SKIP LOCKED), "
-                            "u AS (UPDATE timers t SET payload = ''::bytea FROM k "
-                            "WHERE t.owner = k.owner AND t.timer_id = k.timer_id RETURNING t.owner) "
-                            "SELECT k.owner, k.timer_id, k.generation, k.due_ms, k.kind, k.order_key, k.payload FROM k",
-                            3, p);
+        PGresult *res =
+            run(r,
+                "WITH k AS (SELECT owner, timer_id, generation, due_ms, kind, order_key, payload "
+                "FROM timers t WHERE " KEY_OF_SHOP(
+                    "t.order_key") " AND t.status <> 'pending' "
+                                   "AND t.payload <> ''::bytea AND (t.due_ms <= $2::bigint OR " ORDER_PURGED(
+                                       "t.order_key") ") "
+                                                      "LIMIT $3::int FOR UPDATE SKIP LOCKED), "
+                                                      "u AS (UPDATE timers t SET payload = ''::bytea FROM k "
+                                                      "WHERE t.owner = k.owner AND t.timer_id = k.timer_id RETURNING "
+                                                      "t.owner) "
+                                                      "SELECT k.owner, k.timer_id, k.generation, k.due_ms, k.kind, "
+                                                      "k.order_key, k.payload FROM k",
+                3, p);
         if (!res) {
             txEnd(r, false);
             return -1;
@@ -386,14 +393,16 @@ static int deadLettersStep(piiRun *r, const char *shop, const char *cutoff_s, in
     char days_s[16];
     snprintf(days_s, sizeof days_s, "%d", days);
     const char *p[] = {shop, cutoff_s, r->batch_s, r->now_s, days_s};
-    return repeatBatches(r,
-                         "UPDATE dead_letters d SET payload = NULL, pii_purged_ms = $4::bigint FROM "
-                         "(SELECT worker, event_id FROM dead_letters x WHERE x.pii_purged_ms IS NULL "
-                         "AND x.key IS NOT NULL AND " KEY_OF_SHOP("x.key") " AND (x.created_at <= "
-                         "least(to_timestamp($2::bigint / 1000.0), now() - make_interval(days => $5::int)) "
-                         "OR " ORDER_PURGED("x.key") ") LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
-                         "WHERE d.worker = k.worker AND d.event_id = k.event_id RETURNING 1",
-                         5, p, &n->dead_letters);
+    return repeatBatches(
+        r,
+        "UPDATE dead_letters d SET payload = NULL, pii_purged_ms = $4::bigint FROM "
+        "(SELECT worker, event_id FROM dead_letters x WHERE x.pii_purged_ms IS NULL "
+        "AND x.key IS NOT NULL AND " KEY_OF_SHOP(
+            "x.key") " AND (x.created_at <= "
+                     "least(to_timestamp($2::bigint / 1000.0), now() - make_interval(days => $5::int)) "
+                     "OR " ORDER_PURGED("x.key") ") LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
+                                                 "WHERE d.worker = k.worker AND d.event_id = k.event_id RETURNING 1",
+        5, p, &n->dead_letters);
 }
 
 /* The outbox and dead letters of no shop, with the smallest retention:
@@ -448,12 +457,10 @@ static int purgeShop(piiRun *r, const cs_shop *shop, piiCounts *n) {
     snprintf(cutoff_s, sizeof cutoff_s, "%" PRId64, cutoff);
     char last[512] = "";
     int rows;
-    while ((rows = ordersBatch(r, shop->id, cutoff_s, cutoff, last, sizeof last, n)) == r->batch) {
-    }
+    while ((rows = ordersBatch(r, shop->id, cutoff_s, cutoff, last, sizeof last, n)) == r->batch) {}
     if (rows < 0) return -1;
     char last_kind[512] = "", last_id[512] = "";
-    while ((rows = casesBatch(r, shop->id, cutoff_s, last_kind, last_id, sizeof last_id, n)) == r->batch) {
-    }
+    while ((rows = casesBatch(r, shop->id, cutoff_s, last_kind, last_id, sizeof last_id, n)) == r->batch) {}
     if (rows < 0) return -1;
     if (messagesStep(r, shop->id, cutoff_s, n) != 0) return -1;
     if (timersStep(r, shop->id, cutoff_s, n) != 0) return -1;
@@ -511,8 +518,7 @@ static int piiPurge(cscli *c, bool dry_run, const char *now_arg, const char *onl
         cs_clock_free(clk);
         if (crc != 0) {
             cs_shops_free(shops);
-            return cscli_fail(c, CSCLI_BACKEND, "pii purge: business clock unreadable (Redis at %s)",
-                              c->cfg.redis_url);
+            return cscli_fail(c, CSCLI_BACKEND, "pii purge: business clock unreadable (Redis at %s)", c->cfg.redis_url);
         }
     }
     snprintf(r.now_s, sizeof r.now_s, "%" PRId64, r.now_ms);
@@ -620,9 +626,8 @@ int cscli_cmd_pii(cscli *c, int argc, char **argv) {
     bool help = false, json = false, dry_run = false;
     const char *now_arg = NULL, *shop = NULL, *batch_s = NULL, *tzname = NULL;
     const cscli_opt opts[] = {
-        {"--help", &help, NULL},        {"--json", &json, NULL},     {"--dry-run", &dry_run, NULL},
-        {"--now", NULL, &now_arg},      {"--shop", NULL, &shop},     {"--batch", NULL, &batch_s},
-        {"--tz", NULL, &tzname},
+        {"--help", &help, NULL}, {"--json", &json, NULL},     {"--dry-run", &dry_run, NULL}, {"--now", NULL, &now_arg},
+        {"--shop", NULL, &shop}, {"--batch", NULL, &batch_s}, {"--tz", NULL, &tzname},
     };
     const char *pos[2];
     int npos = 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs/shop.h"
 #include "cs/topics.h"
 #include "cs/util.h"
 
@@ -73,7 +74,25 @@ static int do_list(cscli *c) {
     return CSCLI_OK;
 }
 
+/* CS_PII_KAFKA_RETENTION_DAYS, else the largest pii_retention_days of the
+ * shops file (docs/security.md "PII retention"); 0 when neither. */
+static int retentionDays(cscli *c) {
+    if (c->cfg.pii_topic_days > 0) return c->cfg.pii_topic_days;
+    char err[512];
+    cs_shops *shops = cs_shops_load(c->cfg.shops_file, err, sizeof err);
+    if (!shops) {
+        fprintf(c->err, "cscli: note: shops file unreadable (%s): inbound topics keep the broker's retention\n", err);
+        return 0;
+    }
+    int days = 0;
+    for (size_t i = 0; cs_shops_at(shops, i); i++)
+        if (cs_shops_at(shops, i)->th.pii_retention_days > days) days = cs_shops_at(shops, i)->th.pii_retention_days;
+    cs_shops_free(shops);
+    return days;
+}
+
 static int do_create(cscli *c, int replication) {
+    c->cfg.pii_topic_days = retentionDays(c);
     size_t n;
     cs_topics(&n);
     cs_topic_result *res = cs_xcalloc(n, sizeof *res);
@@ -94,6 +113,9 @@ static int do_create(cscli *c, int replication) {
             cJSON_AddStringToObject(t, "status", res[i].outcome == CS_TOPIC_CREATED ? "created" : "exists");
             cscli_json_int(t, "partitions", res[i].actual_partitions);
             cscli_json_int(t, "expected_partitions", res[i].topic->partitions);
+            if (cs_topic_holds_pii(res[i].topic->name) && c->cfg.pii_topic_days > 0)
+                cscli_json_int(t, "retention_ms", (int64_t)c->cfg.pii_topic_days * 86400000);
+            cJSON_AddBoolToObject(t, "retention_set", res[i].retention_set);
             cJSON_AddItemToArray(arr, t);
         }
         cscli_print_json(c, doc);

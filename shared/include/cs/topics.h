@@ -53,7 +53,16 @@ typedef struct cs_topic_result {
     const cs_topic_info *topic; /* row of the table */
     cs_topic_outcome outcome;
     int actual_partitions; /* partitions in the cluster after the call */
+    bool retention_set;    /* retention.ms set now (created with it, or altered) */
 } cs_topic_result;
+
+/* PII retention (docs/security.md): with cfg->pii_topic_days >
+ * 0, cs_topics_create_results() gives every inbound topic (name "shop.*",
+ * their dead-letter topics included) retention.ms = that many days: a
+ * topic it creates is created with it, an existing one whose retention.ms
+ * differs is altered (its other topic-level settings kept). True for such
+ * a topic name. */
+bool cs_topic_holds_pii(const char *name);
 
 /* Creates every topic of the table that is missing, with its partition
  * count and `replication` replicas; a topic that already exists is left
