@@ -10,8 +10,8 @@
  * The old order's every place must come out purged (markers, ids and
  * amounts kept), the recent one's untouched; --dry-run changes nothing;
  * a second run purges nothing more; --json gives the counts per table.
- * The sample shops keep the default 90 days. Rows carry the run id and are
- * deleted at the end. */
+ * The shop (the sample's first, renamed) keeps the default 90 days. Rows
+ * carry the run id and are deleted at the end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,10 @@
 #include "cs/v1/state.pb-c.h"
 #include "it.h"
 
-#define SHOP "tb-demo"
+/* The test's own shop, alone in its own shops file: the purge touches no
+ * other test's rows (only shops of CS_SHOPS_FILE are purged; the outbox
+ * and unkeyed dead letters only when older than 89 days of real time). */
+#define SHOP "it-pii"
 #define DAY 86400000LL
 #define PHONE "13800138000"
 #define MASKED "138****8000"
@@ -230,8 +233,36 @@ static long long count(const cJSON *doc, const char *table) {
     return it_jint(cJSON_GetObjectItemCaseSensitive(doc, "purged"), table);
 }
 
+/* A shops file with the sample's first shop as SHOP; CS_SHOPS_FILE for the
+ * cscli runs of the test. */
+static bool ownShopsFile(void) {
+    static char path[1100];
+    char *text = it_log_read(it.shops_file);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    cJSON *shops = doc ? cJSON_GetObjectItemCaseSensitive(doc, "shops") : NULL;
+    cJSON *first = cJSON_IsArray(shops) ? cJSON_DetachItemFromArray(shops, 0) : NULL;
+    bool ok = false;
+    if (first) {
+        cJSON_ReplaceItemInObjectCaseSensitive(first, "id", cJSON_CreateString(SHOP));
+        cJSON_DeleteItemFromObjectCaseSensitive(first, "shopify_domain");
+        cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "shops");
+        cJSON_AddItemToArray(arr, first);
+        char *json = cJSON_Print(out);
+        snprintf(path, sizeof path, "%s/it_pii_shops.json", it.log_dir);
+        FILE *f = fopen(path, "w");
+        ok = f && json && fputs(json, f) >= 0;
+        if (f) ok = fclose(f) == 0 && ok;
+        free(json);
+        cJSON_Delete(out);
+    }
+    cJSON_Delete(doc);
+    return ok && setenv("CS_SHOPS_FILE", path, 1) == 0;
+}
+
 static void test_pii_purge_masks_every_place_of_old_order_only(void) {
     it_run_id(run_id, sizeof run_id);
+    IT_REQUIRE(ownShopsFile());
     snprintf(old_order, sizeof old_order, "PII-OLD-%s", run_id);
     snprintf(new_order, sizeof new_order, "PII-NEW-%s", run_id);
     now_ms = it_wall_ms() + DAY; /* the business "now" of the run: a day ahead of real time */
