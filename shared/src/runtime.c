@@ -52,6 +52,7 @@
 #include "cs/routes.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
+#include "cs/text.h"
 #include "cs/timers.h"
 #include "cs/util.h"
 
@@ -267,6 +268,9 @@ void cs_event_poison(cs_event *ev, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(ev->reason, sizeof ev->reason, fmt, ap);
     va_end(ap);
+    /* the reason quotes what was sent ("%.64s" may cut a character, and
+     * the vsnprintf above too): it is a dead-letter row's text */
+    cs_utf8_repair(ev->reason);
     ev->poison = true;
 }
 

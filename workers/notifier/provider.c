@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "cs/log.h"
+#include "cs/text.h"
 #include "cs/util.h"
 
 #define NT_BACKOFF_CAP_MS 30000
@@ -136,24 +137,6 @@ static size_t onBody(char *ptr, size_t size, size_t nmemb, void *userdata) {
     return n;
 }
 
-/* The length of the well-formed UTF-8 character at p[0..n) (1..4), or 0:
- * a stray continuation byte, an overlong form, a surrogate, a code point
- * past U+10FFFF or a character cut by the end. */
-static size_t utf8Char(const unsigned char *p, size_t n) {
-    if (p[0] < 0x80) return 1;
-    size_t k = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
-               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
-               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                              : 0;
-    if (k == 0 || k > n) return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) || (p[0] == 0xF0 && p[1] < 0x90) ||
-        (p[0] == 0xF4 && p[1] > 0x8F))
-        return 0;
-    return k;
-}
-
 /* At most max bytes of the body into out (max + 1 bytes) as one line of
  * clean text: whole UTF-8 characters; a control character or a byte that
  * is not UTF-8 becomes '?'. The provider writes what it likes (HTML error
@@ -163,7 +146,7 @@ static void answerExcerpt(const char *body, size_t len, char *out, size_t max) {
     const unsigned char *p = (const unsigned char *)body;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = utf8Char(p + i, len - i);
+        size_t k = cs_utf8_char(body + i, len - i);
         bool bad = k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7F));
         size_t w = bad ? 1 : k;
         if (o + w > max) break;

@@ -85,8 +85,8 @@ static void test_provider_error_of_a_binary_answer_is_clean_utf8(void) {
     char cn[128] = "";
     for (int i = 0; i < 40; i++) strcat(cn, "\xe9\x94\x99"); /* 120 bytes of 错 */
     CT_CHECK(nt_provider_answer(&m, NULL, 500, cn, strlen(cn)));
-    CT_EQ_INT((int)strlen(m.error), 9 + 99); /* 33 whole characters of 3 bytes */
-    CT_EQ_INT(strncmp(m.error + 9, cn, 99), 0);
+    CT_EQ_INT((int)strlen(m.error), 10 + 99); /* "http 500: " and 33 whole characters of 3 bytes */
+    CT_EQ_INT(strncmp(m.error + 10, cn, 99), 0);
 }
 
 /* The body kept of an answer: the start, NUL-terminated, however libcurl
