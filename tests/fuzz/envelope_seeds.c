@@ -4,11 +4,12 @@
  *   fuzz_envelope_seeds <tests/fuzz/corpus/map> <shops.json> <out dir>
  *
  * Every webhook body of the mapping's corpus is mapped by the gateway's own
- * gw_map() for the shop tb-demo of the shops file (orders, after-sales
- * cases, reviews, contacts, inventory), and the bodies no webhook carries
- * are built here: a fired timer of the refund-notifier and a notification
- * request. Each record is one file, <body>.<n>.pb. Built with the fuzz
- * targets (CS_FUZZ=ON), as an ordinary program. */
+ * gw_map() for every shop of the shops file (orders, after-sales cases,
+ * reviews, contacts, inventory: each shop has its own zone, currency and
+ * thresholds, which the rules read), and the bodies no webhook carries are
+ * built here for the first shop: a fired timer of the refund-notifier and a
+ * notification request. Each record is one file, <shop>.<body>.<n>.pb.
+ * Built with the fuzz targets (CS_FUZZ=ON), as an ordinary program. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,9 +23,9 @@
 
 static int written;
 
-static int writeSeed(const char *dir, const char *name, const void *data, size_t len) {
+static int writeSeed(const char *dir, const char *shop, const char *name, const void *data, size_t len) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.%d.pb", dir, name, written++);
+    snprintf(path, sizeof path, "%s/%s.%s.%d.pb", dir, shop, name, written++);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
         fprintf(stderr, "envelope_seeds: cannot write %s\n", path);
@@ -37,7 +38,7 @@ static int writeEnvelope(const char *dir, const char *name, const Cs__V1__Envelo
     size_t len = cs__v1__envelope__get_packed_size(env);
     uint8_t *buf = cs_xmalloc(len ? len : 1);
     cs__v1__envelope__pack(env, buf);
-    int rc = writeSeed(dir, name, buf, len);
+    int rc = writeSeed(dir, env->shop_id, name, buf, len);
     free(buf);
     return rc;
 }
@@ -54,17 +55,20 @@ static char *readAll(const char *path, size_t *len) {
 }
 
 /* The bodies no webhook carries. */
-static int builtSeeds(const char *dir) {
+static int builtSeeds(const char *dir, const char *shop) {
     Cs__V1__TimerFired t = CS__V1__TIMER_FIRED__INIT;
-    t.timer_id = (char *)"rf2.resolve@tb-demo:case-1";
+    char timer_id[256], order_key[256];
+    snprintf(timer_id, sizeof timer_id, "rf2.resolve@%s:case-1", shop);
+    snprintf(order_key, sizeof order_key, "%s:order-1", shop);
+    t.timer_id = timer_id;
     t.owner = (char *)"refund-notifier";
-    t.order_key = (char *)"tb-demo:order-1";
+    t.order_key = order_key;
     t.kind = (char *)"rf2.resolve";
     t.due_ms = INT64_C(1790000000000);
     t.generation = 1;
     Cs__V1__Envelope e = CS__V1__ENVELOPE__INIT;
-    e.event_id = (char *)"timer/rf2.resolve@tb-demo:case-1/1";
-    e.shop_id = (char *)"tb-demo";
+    e.event_id = (char *)"timer/rf2.resolve/case-1/1";
+    e.shop_id = (char *)shop;
     e.event_ms = INT64_C(1790000000000);
     e.body_case = CS__V1__ENVELOPE__BODY_TIMER;
     e.timer = &t;
@@ -91,43 +95,46 @@ int main(int argc, char **argv) {
     }
     char err[512];
     cs_shops *shops = cs_shops_load(argv[2], err, sizeof err);
-    const cs_shop *shop = shops ? cs_shops_find(shops, "tb-demo") : NULL;
-    if (!shop) {
-        fprintf(stderr, "envelope_seeds: %s\n", shops ? "no shop tb-demo" : err);
-        return 1;
-    }
-    DIR *d = opendir(argv[1]);
-    if (!d) {
-        fprintf(stderr, "envelope_seeds: cannot open %s\n", argv[1]);
+    if (!shops) {
+        fprintf(stderr, "envelope_seeds: %s\n", err);
         return 1;
     }
     int rc = 0;
-    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
-        if (de->d_name[0] == '.') continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", argv[1], de->d_name);
-        size_t len;
-        char *body = readAll(path, &len);
-        if (!body) continue;
-        gw_request rq = {.platform = CS_WEBHOOK_GENERIC,
-                         .shop = shop,
-                         .body = body,
-                         .len = len,
-                         .ingest_ms = INT64_C(1790000000000)};
-        gw_mapped m;
-        gw_error ge;
-        if (gw_map(&rq, &m, &ge) == 0) {
-            for (size_t i = 0; i < m.n && rc == 0; i++) {
-                char name[256];
-                snprintf(name, sizeof name, "%.*s", (int)strcspn(de->d_name, "."), de->d_name);
-                rc = writeSeed(argv[3], name, m.rec[i].value, m.rec[i].len);
-            }
-            gw_mapped_free(&m);
+    for (size_t si = 0; rc == 0 && si < cs_shops_count(shops); si++) {
+        const cs_shop *shop = cs_shops_at(shops, si);
+        DIR *d = opendir(argv[1]);
+        if (!d) {
+            fprintf(stderr, "envelope_seeds: cannot open %s\n", argv[1]);
+            rc = 1;
+            break;
         }
-        free(body);
+        for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+            if (de->d_name[0] == '.') continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", argv[1], de->d_name);
+            size_t len;
+            char *body = readAll(path, &len);
+            if (!body) continue;
+            gw_request rq = {.platform = CS_WEBHOOK_GENERIC,
+                             .shop = shop,
+                             .body = body,
+                             .len = len,
+                             .ingest_ms = INT64_C(1790000000000)};
+            gw_mapped m;
+            gw_error ge;
+            if (gw_map(&rq, &m, &ge) == 0) {
+                for (size_t i = 0; i < m.n && rc == 0; i++) {
+                    char name[256];
+                    snprintf(name, sizeof name, "%.*s", (int)strcspn(de->d_name, "."), de->d_name);
+                    rc = writeSeed(argv[3], shop->id, name, m.rec[i].value, m.rec[i].len);
+                }
+                gw_mapped_free(&m);
+            }
+            free(body);
+        }
+        closedir(d);
     }
-    closedir(d);
-    if (rc == 0) rc = builtSeeds(argv[3]);
+    if (rc == 0) rc = builtSeeds(argv[3], cs_shops_at(shops, 0)->id);
     cs_shops_free(shops);
     printf("envelope_seeds: %d records\n", written);
     return rc ? 1 : 0;
