@@ -54,6 +54,7 @@
 #include "cs/strmap.h"
 #include "cs/text.h"
 #include "cs/timers.h"
+#include "cs/tz.h"
 #include "cs/util.h"
 
 #define RT_ERRLEN 512
@@ -1057,8 +1058,9 @@ int cs_event_decode(cs_event *ev, const void *payload, size_t len, ProtobufCAllo
         cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id);
         return -1;
     }
-    if (e->event_ms <= 0) {
-        cs_event_poison(ev, "validation: envelope.event_ms missing or negative");
+    /* past 9999 is no business time, and the rules add days to it */
+    if (e->event_ms <= 0 || e->event_ms > CS_TZ_MAX_MS) {
+        cs_event_poison(ev, "validation: envelope.event_ms missing, negative or past year 9999");
         return -1;
     }
     if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) {

@@ -14,14 +14,17 @@
  *      their route tables declare them, the notifier's NT-1 key and
  *      sender-number checks, and a fired timer's subject;
  *   3. the pure rules that take the decoded body, on fresh state: OV-12
- *      (ov12_apply_event into a new OrderState, then ov_verify), RF-1..13
- *      (rf_case_event, rf_case_after on a new case) and RV-1 (a review
- *      opening a case).
+ *      (ov12_apply_event into a new OrderState, then ov_verify and the
+ *      OV-6 reminder's due time), RF-1..13
+ *      (rf_case_event, rf_case_after on a new case), EX-9 (a new
+ *      complaint and its deadline), a verdict's reason list (EX-5) and
+ *      RV-1 (a review opening a case).
  *
  * (A body is a oneof: its pointer is read only under its body_case.)
  *
  * Not covered: what needs PostgreSQL or Redis (the handlers, the stored
- * state they load) and the exception-handler's plans.
+ * state they load), the exception-handler's other plans (they start from
+ * stored exceptions), timers' handlers.
  *
  * A poison reason, a validation reason and an OV-12 error are dead-letter
  * rows (PostgreSQL text) and log lines: each must be valid UTF-8, which is
@@ -39,6 +42,7 @@
 #include "cs/shop.h"
 #include "cs/topics.h"
 #include "cs/v1/envelope.pb-c.h"
+#include "ex_rules.h"
 #include "exceptions.h"
 #include "nt_rules.h"
 #include "ov_rules.h"
@@ -116,6 +120,7 @@ static void verifier(cs_event *ev) {
         ov_decision d;
         memset(&d, 0, sizeof d);
         ov_verify(st, &io, ev->shop, ev->env->event_ms, &d);
+        if (st->order) (void)ov6_reminder_due_ms(st->order, ev->shop); /* the worker arms it */
     }
     cs_order_state_free(st);
 }
@@ -156,6 +161,31 @@ static void refunds(const cs_event *ev) {
     rf_decision_init(&d);
     rf_case_event(&c, &e, &o, ev->shop, ev->env->event_ms, &d);
     rf_case_after(&c, &e, &d, &after);
+}
+
+/* EX-9 on a new complaint (its deadline as the worker stores it), and the
+ * reasons of a verdict as EX-5 lists them. */
+static void exceptions(const cs_event *ev) {
+    if (ev->env->body_case == CS__V1__ENVELOPE__BODY_VERDICT) {
+        char reasons[512];
+        ex_reason_list(ev->env->verdict, reasons, sizeof reasons);
+        if (!utf8Valid(reasons)) abort();
+        return;
+    }
+    if (ev->env->body_case != CS__V1__ENVELOPE__BODY_AFTERSALES) return;
+    const Cs__V1__AfterSalesEvent *a = ev->env->aftersales;
+    if (!a || a->body_case != CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT || !a->complaint) return;
+    char why[CS_REASON_LEN] = "";
+    if (!ex_valid_aftersales(ev, why, sizeof why)) return;
+    const Cs__V1__Complaint *k = a->complaint;
+    ex_complaint stored;
+    memset(&stored, 0, sizeof stored);
+    ex_buyer_stats stats = {.complaints = 1, .paid_fen = 0};
+    ex_decision d;
+    ex_decision_init(&d);
+    if (!ex9_complaint(k, &stored, &stats, ev->shop, ev->env->event_ms, &d)) return;
+    int64_t opened = k->opened_ms > 0 ? k->opened_ms : ev->env->event_ms;
+    (void)ex9_deadline_ms(k->level, opened, ev->shop);
 }
 
 /* RV-1: a review that opens a case, as onReview() takes it. */
@@ -206,6 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             routes(rv_worker_def(), &ev);
             ev.topic = topic;
             refunds(&ev);
+            exceptions(&ev);
             reviews(&ev);
             notifier(&ev);
             if (ev.env->body_case == CS__V1__ENVELOPE__BODY_TIMER && ev.env->timer->timer_id)

@@ -132,7 +132,8 @@ void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n);
  * cs.v1.Envelope into ev->env (with alloc; NULL = the system allocator,
  * then free it with cs__v1__envelope__free_unpacked) and requires an
  * event id (clean UTF-8, at most 200 bytes), a clean shop id that shops
- * knows (ev->shop), a positive event_ms and a body. Returns 0, or -1 with
+ * knows (ev->shop), an event_ms in 1970..9999 (CS_TZ_MAX_MS: the rules
+ * add days to it) and a body. Returns 0, or -1 with
  * the event poison (ev->env may then be NULL). ev's topic, partition,
  * offset and key are the caller's; tests/fuzz/fuzz_envelope.c feeds it
  * any bytes. */

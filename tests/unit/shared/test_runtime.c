@@ -10,6 +10,7 @@
 #include "cs/runtime.h"
 #include "cs/shop.h"
 #include "cs/text.h"
+#include "cs/tz.h"
 #include "ct.h"
 
 static cs_shops *sample(void) {
@@ -27,19 +28,24 @@ static cs_shops *sample(void) {
     return s;
 }
 
-/* Packs an inventory envelope of shop_id into buf; returns its length. */
-static size_t packInventory(const char *shop_id, uint8_t *buf, size_t cap) {
+/* Packs an inventory envelope of shop_id at event_ms into buf; returns
+ * its length. */
+static size_t packInventoryAt(const char *shop_id, int64_t event_ms, uint8_t *buf, size_t cap) {
     Cs__V1__InventoryLevel inv = CS__V1__INVENTORY_LEVEL__INIT;
     inv.sku = (char *)"SKU-1";
     Cs__V1__Envelope e = CS__V1__ENVELOPE__INIT;
     e.event_id = (char *)"ev-1";
     e.shop_id = (char *)shop_id;
-    e.event_ms = INT64_C(1790000000000);
+    e.event_ms = event_ms;
     e.body_case = CS__V1__ENVELOPE__BODY_INVENTORY;
     e.inventory = &inv;
     size_t n = cs__v1__envelope__get_packed_size(&e);
     CT_CHECK(n <= cap);
     return n <= cap ? cs__v1__envelope__pack(&e, buf) : 0;
+}
+
+static size_t packInventory(const char *shop_id, uint8_t *buf, size_t cap) {
+    return packInventoryAt(shop_id, INT64_C(1790000000000), buf, cap);
 }
 
 static void decode(cs_event *ev, const uint8_t *buf, size_t n, const cs_shops *shops, int want) {
@@ -93,5 +99,27 @@ static void test_unknown_shop_reason_cut_inside_a_character_is_valid_utf8(void) 
     cs_shops_free(shops);
 }
 
+/* Found by fuzz_envelope: an event "at" INT64_MAX - 127 ms passed, and
+ * RF-2 added the case deadline's 7 days to it (signed overflow). An event
+ * time past 9999 is refused as the envelope's; 9999-12-31 23:59:59.999
+ * is the last one taken. */
+static void test_event_ms_past_year_9999_is_poison(void) {
+    cs_shops *shops = sample();
+    uint8_t buf[512];
+    cs_event ev;
+    size_t n = packInventoryAt("tb-demo", INT64_C(9223372036854775680), buf, sizeof buf);
+    decode(&ev, buf, n, shops, -1);
+    CT_EQ_STR(ev.reason, "validation: envelope.event_ms missing, negative or past year 9999");
+    cs__v1__envelope__free_unpacked(ev.env, NULL);
+    n = packInventoryAt("tb-demo", CS_TZ_MAX_MS + 1, buf, sizeof buf);
+    decode(&ev, buf, n, shops, -1);
+    cs__v1__envelope__free_unpacked(ev.env, NULL);
+    n = packInventoryAt("tb-demo", CS_TZ_MAX_MS, buf, sizeof buf);
+    decode(&ev, buf, n, shops, 0);
+    cs__v1__envelope__free_unpacked(ev.env, NULL);
+    cs_shops_free(shops);
+}
+
 CT_MAIN(CT_CASE(test_envelope_of_a_known_shop_decodes), CT_CASE(test_bytes_that_are_no_envelope_are_poison),
-        CT_CASE(test_unknown_shop_reason_cut_inside_a_character_is_valid_utf8))
+        CT_CASE(test_unknown_shop_reason_cut_inside_a_character_is_valid_utf8),
+        CT_CASE(test_event_ms_past_year_9999_is_poison))
