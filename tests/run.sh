@@ -10,7 +10,7 @@
 #   4. brings the real stack up once (Kafka, PostgreSQL, Redis on loopback)
 #   5. unit tests (ctest -L unit), then the same under valgrind (no leaks)
 #   6. unit tests and the integration smoke test in the sanitizer build
-#   7. the libFuzzer target of the webhook mapping for 60 s (clang-14)
+#   7. every libFuzzer target (tests/fuzz) for CS_FUZZ_SECONDS (60) each (clang-14)
 #   8. integration and fault tests against the real stack (ctest -L integration)
 #
 # Real-stack tests fail when a server is missing; none is skipped.
@@ -81,31 +81,51 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_ctest build-asan -L unit --output-on-failure -j"$jobs" || fail=1
 run_ctest build-asan -L smoke --output-on-failure || fail=1
 
-step "fuzzing the webhook mapping (libFuzzer, clang-14, 60 s)"
-# tests/fuzz/fuzz_map.c feeds every input to gw_map() for each platform;
-# a crash, leak, UB or broken record fails the suite. It runs on a copy of
-# the seed corpus so the committed seeds never grow; a crashing input is
-# left in build-fuzz/ (crash-*) to be added to the corpus once fixed.
-# Counts as one test in the tally, as the valgrind step does.
-fz_ok=0
+step "fuzzing the decoders of external input (libFuzzer, clang-14, ${CS_FUZZ_SECONDS:-60} s each)"
+# Every tests/fuzz/fuzz_<name>.c (the webhook mapping, a consumed Kafka
+# value, the shops file, a timer's Redis member, the SMS/IM provider's
+# answer) runs for CS_FUZZ_SECONDS (default 60) on a copy of its seed corpus
+# tests/fuzz/corpus/<name>, with tests/fuzz/<name>.dict when there is one;
+# a crash, leak, UB or broken result fails the suite. The committed seeds
+# never grow; a crashing input is left in build-fuzz/ (<name>-crash-*) to
+# be added to the corpus once fixed (docs/operations.md, "Fuzzing"). Each
+# target counts as one test in the tally, as the valgrind step does.
+fz_secs=${CS_FUZZ_SECONDS:-60}
+fz_targets="map envelope shops timer_member provider"
+fz_built=0
 if cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCS_FUZZ=ON >/dev/null &&
-   cmake --build build-fuzz -j"$jobs" --target fuzz_map; then
-  fz_corpus=$(mktemp -d)
-  cp tests/fuzz/corpus/map/* "$fz_corpus"/
-  if build-fuzz/tests/fuzz_map -max_total_time=60 -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/map.dict \
-       -artifact_prefix=build-fuzz/ "$fz_corpus" >build-fuzz/fuzz_map.log 2>&1; then
-    fz_ok=1
-  fi
-  grep -E '^Done [0-9]+ runs' build-fuzz/fuzz_map.log || tail -n 40 build-fuzz/fuzz_map.log
-  rm -rf "$fz_corpus"
+   cmake --build build-fuzz -j"$jobs" --target fuzz; then
+  fz_built=1
 fi
-if [ $fz_ok = 1 ]; then echo "fuzz: fuzz_map found no crash"; passed_total=$((passed_total + 1)); else echo "fuzz: fuzz_map FAILED (build-fuzz/fuzz_map.log)"; fail=1; failed_total=$((failed_total + 1)); fi
+for fz in $fz_targets; do
+  fz_ok=0
+  if [ $fz_built = 1 ]; then
+    fz_corpus=$(mktemp -d)
+    cp tests/fuzz/corpus/"$fz"/* "$fz_corpus"/
+    fz_dict=()
+    [ -f tests/fuzz/"$fz".dict ] && fz_dict=(-dict=tests/fuzz/"$fz".dict)
+    if build-fuzz/tests/fuzz_"$fz" -max_total_time="$fz_secs" -timeout=10 -rss_limit_mb=2048 "${fz_dict[@]}" \
+         -artifact_prefix=build-fuzz/"$fz"- "$fz_corpus" >build-fuzz/fuzz_"$fz".log 2>&1; then
+      fz_ok=1
+    fi
+    grep -E '^Done [0-9]+ runs' build-fuzz/fuzz_"$fz".log || tail -n 40 build-fuzz/fuzz_"$fz".log
+    rm -rf "$fz_corpus"
+  fi
+  if [ $fz_ok = 1 ]; then
+    echo "fuzz: fuzz_$fz found no crash"
+    passed_total=$((passed_total + 1))
+  else
+    echo "fuzz: fuzz_$fz FAILED (build-fuzz/fuzz_$fz.log)"
+    fail=1
+    failed_total=$((failed_total + 1))
+  fi
+done
 
 step "integration and fault tests (real Kafka, PostgreSQL, Redis)"
 run_ctest build -L integration -LE smoke --output-on-failure || fail=1
 
 step "done"
 if [ $fail = 0 ]; then echo "all test groups passed"; else echo "some test groups FAILED"; fi
-# The closing tally across every ctest run above (valgrind and the fuzz run count as one each).
+# The closing tally across every ctest run above (valgrind and each fuzz target count as one each).
 echo "${passed_total} passed, ${failed_total} failed"
 exit $fail

@@ -52,7 +52,9 @@
 #include "cs/routes.h"
 #include "cs/runtime.h"
 #include "cs/strmap.h"
+#include "cs/text.h"
 #include "cs/timers.h"
+#include "cs/tz.h"
 #include "cs/util.h"
 
 #define RT_ERRLEN 512
@@ -267,6 +269,9 @@ void cs_event_poison(cs_event *ev, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(ev->reason, sizeof ev->reason, fmt, ap);
     va_end(ap);
+    /* the reason quotes what was sent ("%.64s" may cut a character, and
+     * the vsnprintf above too): it is a dead-letter row's text */
+    cs_utf8_repair(ev->reason);
     ev->poison = true;
 }
 
@@ -1025,6 +1030,46 @@ static bool textClean(const char *s) {
     return true;
 }
 
+int cs_event_decode(cs_event *ev, const void *payload, size_t len, ProtobufCAllocator *alloc, const cs_shops *shops) {
+    ev->env = cs__v1__envelope__unpack(alloc, len, payload);
+    if (!ev->env) {
+        cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", len);
+        return -1;
+    }
+    const Cs__V1__Envelope *e = ev->env;
+    if (!e->event_id || !e->event_id[0]) {
+        cs_event_poison(ev, "validation: envelope.event_id missing");
+        return -1;
+    }
+    if (strlen(e->event_id) > 200 || !textClean(e->event_id)) {
+        cs_event_poison(ev, "validation: envelope.event_id longer than 200 bytes or not clean UTF-8");
+        return -1;
+    }
+    if (!e->shop_id || !e->shop_id[0]) {
+        cs_event_poison(ev, "validation: envelope.shop_id missing");
+        return -1;
+    }
+    if (!textClean(e->shop_id)) {
+        cs_event_poison(ev, "validation: envelope.shop_id not clean UTF-8");
+        return -1;
+    }
+    ev->shop = cs_shops_find(shops, e->shop_id);
+    if (!ev->shop) {
+        cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id);
+        return -1;
+    }
+    /* past 9999 is no business time, and the rules add days to it */
+    if (e->event_ms <= 0 || e->event_ms > CS_TZ_MAX_MS) {
+        cs_event_poison(ev, "validation: envelope.event_ms missing, negative or past year 9999");
+        return -1;
+    }
+    if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) {
+        cs_event_poison(ev, "validation: envelope has no body");
+        return -1;
+    }
+    return 0;
+}
+
 /* Decodes and validates the envelope; a failure makes the event poison with
  * a synthetic id built from its origin, so it is still deduped. */
 static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
@@ -1040,41 +1085,8 @@ static void msgDecode(rtState *rt, rtMsg *m, char *synth, size_t synthlen) {
     msgKey(m);
     if (!textClean(ev->key)) { m->ev.key = ""; }
     snprintf(synth, synthlen, "%s:%d:%" PRId64, ev->topic, (int)k->partition, k->offset);
-    ev->env = cs__v1__envelope__unpack(&rt->envAlloc, k->len, k->payload);
-    if (!ev->env) {
-        cs_event_poison(ev, "decode: not a cs.v1.Envelope (%zu bytes)", k->len);
-        return;
-    }
+    if (cs_event_decode(ev, k->payload, k->len, &rt->envAlloc, rt->shops) != 0) return;
     const Cs__V1__Envelope *e = ev->env;
-    if (!e->event_id || !e->event_id[0]) {
-        cs_event_poison(ev, "validation: envelope.event_id missing");
-        return;
-    }
-    if (strlen(e->event_id) > 200 || !textClean(e->event_id)) {
-        cs_event_poison(ev, "validation: envelope.event_id longer than 200 bytes or not clean UTF-8");
-        return;
-    }
-    if (!e->shop_id || !e->shop_id[0]) {
-        cs_event_poison(ev, "validation: envelope.shop_id missing");
-        return;
-    }
-    if (!textClean(e->shop_id)) {
-        cs_event_poison(ev, "validation: envelope.shop_id not clean UTF-8");
-        return;
-    }
-    ev->shop = cs_shops_find(rt->shops, e->shop_id);
-    if (!ev->shop) {
-        cs_event_poison(ev, "unknown shop '%.64s'", e->shop_id);
-        return;
-    }
-    if (e->event_ms <= 0) {
-        cs_event_poison(ev, "validation: envelope.event_ms missing or negative");
-        return;
-    }
-    if (e->body_case == CS__V1__ENVELOPE__BODY__NOT_SET) {
-        cs_event_poison(ev, "validation: envelope has no body");
-        return;
-    }
     /* cs.timers.v1 carries every owner's firings; another worker's are
      * not this one's events at all: no dedupe row, no handler, no DLQ. */
     m->foreign = e->body_case == CS__V1__ENVELOPE__BODY_TIMER && e->timer && e->timer->owner &&

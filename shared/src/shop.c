@@ -1093,6 +1093,17 @@ cs_shops *cs_shops_load(const char *path, char *errbuf, size_t errlen) {
     char *text = NULL;
     size_t len = 0;
     if (read_file(path, &text, &len, errbuf, errlen)) return NULL;
+    cs_shops *set = cs_shops_parse(text, len, path, errbuf, errlen);
+    free(text);
+    return set;
+}
+
+cs_shops *cs_shops_parse(const char *file, size_t filelen, const char *path, char *errbuf, size_t errlen) {
+    /* cJSON wants the NUL after the text (below): a copy that has it */
+    size_t len = filelen;
+    char *text = cs_xmalloc(len + 1);
+    if (len) memcpy(text, file, len);
+    text[len] = '\0';
 
     /* A UTF-8 byte order mark, as some editors write, is not JSON. */
     size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;

@@ -14,6 +14,7 @@
  * in integer fen with half-up rounding and saturate instead of wrapping. */
 #include "cs/text.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -425,4 +426,35 @@ int64_t cs_fen_percent_bp(int64_t amount_fen, int bp) {
 void cs_fen_format(int64_t fen, char *buf, size_t len) {
     uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
     snprintf(buf, len, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100, a % 100);
+}
+
+size_t cs_utf8_char(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    assert(n >= 1);
+    if (p[0] < 0x80) return 1;
+    size_t k = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
+               : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                              : 0;
+    if (k == 0 || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) || (p[0] == 0xF0 && p[1] < 0x90) ||
+        (p[0] == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return k;
+}
+
+size_t cs_utf8_repair(char *s) {
+    size_t n = strlen(s), bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = cs_utf8_char(s + i, n - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        s[i++] = '?';
+        bad++;
+    }
+    return bad;
 }

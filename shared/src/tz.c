@@ -418,7 +418,15 @@ static int32_t offset_at(const cs_tz *tz, int64_t t) {
     return tz->trans_off[lo];
 }
 
-static int64_t ms_to_s(int64_t ms) { return floor_div(ms, 1000); }
+/* An instant as whole seconds, held to years 1..9999 (CS_TZ_MIN_MS,
+ * CS_TZ_MAX_MS): a date outside them is no business date, and within them
+ * any two cs_day differ by far less than INT_MAX, so the day arithmetic of
+ * the rules cannot overflow whatever time an event claims. */
+static int64_t ms_to_s(int64_t ms) {
+    if (ms < CS_TZ_MIN_MS) ms = CS_TZ_MIN_MS;
+    if (ms > CS_TZ_MAX_MS) ms = CS_TZ_MAX_MS;
+    return floor_div(ms, 1000);
+}
 
 int32_t cs_tz_offset_s(const cs_tz *tz, int64_t ms) { return offset_at(tz, ms_to_s(ms)); }
 

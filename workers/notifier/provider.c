@@ -9,6 +9,7 @@
  * owns which header list. */
 #include "provider.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,9 +21,13 @@
 #include <curl/curl.h>
 
 #include "cs/log.h"
+#include "cs/text.h"
 #include "cs/util.h"
 
 #define NT_BACKOFF_CAP_MS 30000
+/* Bytes of the provider's answer kept in an error: with "http <status>: "
+ * the error stays under the 150 bytes the notifier quotes of it. */
+#define NT_ANSWER_EXCERPT 100
 
 struct nt_provider {
     char *url[NT_NCHANNELS]; /* owned; NULL = log provider */
@@ -116,15 +121,65 @@ void nt_provider_free(nt_provider *p) {
 
 const char *nt_provider_kind(const nt_provider *p, nt_channel ch) { return p->url[ch] ? "http" : "log"; }
 
+void nt_provider_answer_append(char *buf, size_t cap, size_t *len, const char *chunk, size_t n) {
+    assert(cap > 0 && *len < cap);
+    size_t room = cap - 1 - *len;
+    size_t k = n < room ? n : room;
+    if (k) memcpy(buf + *len, chunk, k);
+    *len += k;
+    buf[*len] = '\0';
+}
+
 static size_t onBody(char *ptr, size_t size, size_t nmemb, void *userdata) {
     ntXfer *x = userdata;
     size_t n = size * nmemb;
-    size_t room = sizeof x->resp - 1 - x->resplen;
-    size_t k = n < room ? n : room;
-    memcpy(x->resp + x->resplen, ptr, k);
-    x->resplen += k;
-    x->resp[x->resplen] = '\0';
+    nt_provider_answer_append(x->resp, sizeof x->resp, &x->resplen, ptr, n);
     return n;
+}
+
+/* At most max bytes of the body into out (max + 1 bytes) as one line of
+ * clean text: whole UTF-8 characters; a control character or a byte that
+ * is not UTF-8 becomes '?'. The provider writes what it likes (HTML error
+ * pages, another encoding, NULs), and this text is logged and stored
+ * (PostgreSQL text, the dead-letter reason). */
+static void answerExcerpt(const char *body, size_t len, char *out, size_t max) {
+    const unsigned char *p = (const unsigned char *)body;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = cs_utf8_char(body + i, len - i);
+        bool bad = k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7F));
+        size_t w = bad ? 1 : k;
+        if (o + w > max) break;
+        if (bad)
+            out[o] = '?';
+        else
+            memcpy(out + o, p + i, k);
+        o += w;
+        i += k ? k : 1;
+    }
+    out[o] = '\0';
+}
+
+bool nt_provider_answer(nt_send *m, const char *transport_error, long status, const char *body, size_t bodylen) {
+    m->http_status = (int)status;
+    if (transport_error) {
+        snprintf(m->error, sizeof m->error, "%s", transport_error);
+        return true; /* timeout, refused, reset: maybe later */
+    }
+    if (status >= 200 && status < 300) {
+        m->result = NT_SEND_OK;
+        m->error[0] = '\0';
+        return false;
+    }
+    char excerpt[NT_ANSWER_EXCERPT + 1];
+    answerExcerpt(body, bodylen, excerpt, NT_ANSWER_EXCERPT);
+    snprintf(m->error, sizeof m->error, "http %ld: %s", status, excerpt);
+    if (status == 408 || status == 429) return true; /* "later", not "never" */
+    if (status >= 300 && status < 500) {
+        m->result = NT_SEND_PERMANENT;
+        return false;
+    }
+    return true; /* 5xx */
 }
 
 /* The log provider: one line, one write(2) on an O_APPEND descriptor, so
@@ -195,27 +250,9 @@ static void finished(nt_provider *p, ntXfer *x, CURLcode rc) {
     long code = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
     endXfer(p, x);
-    m->http_status = (int)code;
-    bool retry;
-    if (rc != CURLE_OK) {
-        snprintf(m->error, sizeof m->error, "%s", curl_easy_strerror(rc));
-        retry = true; /* timeout, refused, reset: maybe later */
-    } else if (code >= 200 && code < 300) {
-        m->result = NT_SEND_OK;
-        m->error[0] = '\0';
-        return;
-    } else if (code == 408 || code == 429) {
-        snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
-        retry = true; /* "later", not "never" */
-    } else if (code >= 300 && code < 500) {
-        snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
-        m->result = NT_SEND_PERMANENT;
-        return;
-    } else {
-        snprintf(m->error, sizeof m->error, "http %ld: %.100s", code, x->resp);
-        retry = true; /* 5xx */
-    }
-    if (retry && m->attempts < p->attempts) {
+    bool retry = nt_provider_answer(m, rc != CURLE_OK ? curl_easy_strerror(rc) : NULL, code, x->resp, x->resplen);
+    if (!retry) return; /* OK or PERMANENT */
+    if (m->attempts < p->attempts) {
         double rnd = (double)random() / ((double)RAND_MAX + 1.0);
         x->not_before_ms = monoUs() / 1000 + nt_backoff_ms(p->backoff_ms, m->attempts, rnd);
         return;

@@ -72,6 +72,19 @@ const char *nt_provider_kind(const nt_provider *p, nt_channel ch);
  * each one is OK, PERMANENT or EXHAUSTED. Blocks (real time). */
 void nt_provider_send(nt_provider *p, nt_send *msgs, size_t n);
 
+/* The provider's answer, read without libcurl (tests/fuzz/fuzz_provider.c
+ * feeds it any bytes). nt_provider_answer_append() keeps the start of the
+ * body: chunk[0..n) is appended to buf (cap bytes, always NUL-terminated,
+ * *len of them used) as far as it fits. nt_provider_answer() classifies a
+ * finished call from its transport failure (NULL: an HTTP answer came),
+ * the status and the body kept (body[0..bodylen), NUL-terminated): sets
+ * m->http_status and m->error (clean UTF-8 text: it is logged and stored),
+ * and m->result to OK (2xx) or PERMANENT (other 3xx/4xx), or returns true:
+ * the call may be retried (transport failure, 408, 429, 5xx, or a status
+ * out of any class). */
+void nt_provider_answer_append(char *buf, size_t cap, size_t *len, const char *chunk, size_t n);
+bool nt_provider_answer(nt_send *m, const char *transport_error, long status, const char *body, size_t bodylen);
+
 /* Backoff before retry number `retry` (1 = after the first failure):
  * base * 2^(retry-1), capped at 30 s, times a random factor in [0.5, 1.0]
  * ("equal jitter"), so many senders failing together do not come back

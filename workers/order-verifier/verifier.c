@@ -238,6 +238,7 @@ static void rawAppend(cs_copybuf *c, const char *s) {
 /* ---- validation ------------------------------------------------------------ */
 
 static bool fenOk(int64_t v) { return v >= 0 && v <= OV_MAX_FEN; }
+static bool msOk(int64_t v) { return v >= 0 && v <= CS_TZ_MAX_MS; }
 
 bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
     const Cs__V1__Envelope *e = ev->env;
@@ -263,8 +264,18 @@ bool ov_event_valid(const cs_event *ev, char *why, size_t len) {
             snprintf(why, len, "validation: order_id or buyer_id longer than %d bytes", OV_MAX_ID);
             return false;
         }
+        /* Times are business instants: OV-6 and OV-10 add minutes and days
+         * to them, so one past 9999 (CS_TZ_MAX_MS) is not a time. */
+        if (!msOk(o->created_ms) || !msOk(o->paid_ms) || !msOk(o->modified_ms)) {
+            snprintf(why, len, "validation: order created_ms, paid_ms or modified_ms negative or past year 9999");
+            return false;
+        }
         for (size_t i = 0; i < o->n_lines; i++) {
             const Cs__V1__OrderLine *l = o->lines[i];
+            if (!msOk(l->presale_ship_date_ms)) {
+                snprintf(why, len, "validation: lines[%zu].presale_ship_date_ms negative or past year 9999", i);
+                return false;
+            }
             if (l->sku && strlen(l->sku) > OV_MAX_ID) {
                 snprintf(why, len, "validation: lines[%zu].sku longer than %d bytes", i, OV_MAX_ID);
                 return false;

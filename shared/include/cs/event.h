@@ -25,7 +25,8 @@ typedef struct cs_event {
 } cs_event;
 
 /* Marks an event as poison: the handler must not have written anything
- * for it. It is dead-lettered (in the same transaction) with the reason.
+ * for it. It is dead-lettered (in the same transaction) with the reason,
+ * made valid UTF-8 (cs_utf8_repair: it quotes what was sent).
  * (shared/src/runtime.c) */
 void cs_event_poison(cs_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

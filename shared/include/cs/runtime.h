@@ -127,6 +127,18 @@ void cs_batch_set_events(cs_batch *b, cs_event **events, size_t n);
 
 /* cs_event_poison(): event.h. */
 
+/* The first check of every consumed record, as the runtime makes it
+ * before a worker sees the event: unpacks payload[0..len) as a
+ * cs.v1.Envelope into ev->env (with alloc; NULL = the system allocator,
+ * then free it with cs__v1__envelope__free_unpacked) and requires an
+ * event id (clean UTF-8, at most 200 bytes), a clean shop id that shops
+ * knows (ev->shop), an event_ms in 1970..9999 (CS_TZ_MAX_MS: the rules
+ * add days to it) and a body. Returns 0, or -1 with
+ * the event poison (ev->env may then be NULL). ev's topic, partition,
+ * offset and key are the caller's; tests/fuzz/fuzz_envelope.c feeds it
+ * any bytes. */
+int cs_event_decode(cs_event *ev, const void *payload, size_t len, ProtobufCAllocator *alloc, const cs_shops *shops);
+
 /* Deterministic derived event id: "<parent>/<suffix>" (truncated hash when
  * long), so that outputs of a replayed input carry the same ids. */
 void cs_event_id_derive(char *out, size_t outlen, const char *parent, const char *suffix);

@@ -175,6 +175,10 @@ typedef struct cs_shops cs_shops;
  * "<file>: <key path>: <reason>" (with a line number for JSON syntax
  * errors) into errbuf. */
 cs_shops *cs_shops_load(const char *path, char *errbuf, size_t errlen);
+/* The same from the file's text[0..len) (need not end in a NUL; the
+ * caller keeps it); path only names it in errbuf. cs_shops_load() reads
+ * the file and calls this; tests/fuzz/fuzz_shops.c feeds it any bytes. */
+cs_shops *cs_shops_parse(const char *text, size_t len, const char *path, char *errbuf, size_t errlen);
 /* Frees the set; accepts NULL. */
 void cs_shops_free(cs_shops *s);
 /* The shop with this id, or NULL (an unknown shop is a poison event). */

@@ -8,6 +8,17 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* The length (1..4) of the well-formed UTF-8 character at p[0..n), or 0:
+ * a stray continuation byte, an overlong form, a surrogate, a code point
+ * past U+10FFFF, or a character cut by the end. n >= 1. */
+size_t cs_utf8_char(const char *p, size_t n);
+/* Makes s valid UTF-8 in place: each byte that is not part of a
+ * well-formed character (one cut by a "%.64s", a stray byte) becomes '?'.
+ * Returns how many were replaced. Text that is logged or stored as
+ * PostgreSQL text, and is built from what an outsider sent, goes through
+ * it (a poison event's reason). */
+size_t cs_utf8_repair(char *s);
+
 /* OV-9 normalisation: Unicode NFKC (full-width digits and letters become
  * ASCII), then every whitespace and punctuation code point removed, then
  * case-folded. Writes NUL-terminated UTF-8 into out; returns its length,

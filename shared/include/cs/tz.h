@@ -23,6 +23,12 @@ cs_tz *cs_tz_load(const char *name, char *errbuf, size_t errlen);
 void cs_tz_free(cs_tz *tz);
 const char *cs_tz_name(const cs_tz *tz);
 
+/* The instants the functions below read: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999Z. An instant outside is taken as the nearer end
+ * (an event may claim any time; its dates must stay computable). */
+#define CS_TZ_MIN_MS INT64_C(-62135596800000)
+#define CS_TZ_MAX_MS INT64_C(253402300799999)
+
 /* UTC offset in seconds at instant ms. */
 int32_t cs_tz_offset_s(const cs_tz *tz, int64_t ms);
 /* Local date of instant ms. */

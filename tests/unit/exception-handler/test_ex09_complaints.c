@@ -166,7 +166,33 @@ static void test_ex9_vip_windows_half_open_and_calendar_months(void) {
     fxe_shop_done(&s);
 }
 
+/* Found with fuzz_envelope (on an input written after reading EX-9, kept
+ * in its corpus): a complaint "opened" at INT64_MAX passed, and
+ * EX-9 added the level's minutes to it (signed overflow). The
+ * exception-handler's validation refuses it, as it refuses a complaint
+ * without ids; the last instant of 9999 is still taken. */
+static void test_ex9_complaint_opened_past_year_9999_is_refused(void) {
+    Cs__V1__Complaint c = complaint(CS__V1__COMPLAINT_LEVEL__COMPLAINT_LEVEL_L1_URGENT, INT64_MAX);
+    Cs__V1__AfterSalesEvent a = CS__V1__AFTER_SALES_EVENT__INIT;
+    a.body_case = CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT;
+    a.complaint = &c;
+    Cs__V1__Envelope e = CS__V1__ENVELOPE__INIT;
+    e.body_case = CS__V1__ENVELOPE__BODY_AFTERSALES;
+    e.aftersales = &a;
+    cs_event ev = {.topic = "shop.aftersales.v1", .env = &e};
+    char why[256] = "";
+    CT_CHECK(!ex_valid_aftersales(&ev, why, sizeof why));
+    CT_EQ_STR(why, "complaint.opened_ms negative or past year 9999");
+    c.opened_ms = -1;
+    CT_CHECK(!ex_valid_aftersales(&ev, why, sizeof why));
+    c.opened_ms = CS_TZ_MAX_MS;
+    CT_CHECK(ex_valid_aftersales(&ev, why, sizeof why));
+    c.opened_ms = 0; /* not given: the worker takes its now */
+    CT_CHECK(ex_valid_aftersales(&ev, why, sizeof why));
+}
+
 CT_MAIN(CT_CASE(test_ex9_deadlines_1h_4h_24h), CT_CASE(test_ex9_l1_goes_to_supervisor_urgent_with_1h_timer),
         CT_CASE(test_ex9_l2_and_l3_tasks_by_level), CT_CASE(test_ex9_missed_deadline_is_sla_breach_met_one_is_not),
         CT_CASE(test_ex9_level_action_marks_met_and_cancels_timer), CT_CASE(test_ex9_vip_two_complaints_or_200000_fen),
-        CT_CASE(test_ex9_vip_windows_half_open_and_calendar_months))
+        CT_CASE(test_ex9_vip_windows_half_open_and_calendar_months),
+        CT_CASE(test_ex9_complaint_opened_past_year_9999_is_refused))

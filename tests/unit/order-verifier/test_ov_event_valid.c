@@ -4,6 +4,7 @@
 
 #include "ct.h"
 #include "cs/runtime.h"
+#include "cs/tz.h"
 #include "cs/v1/envelope.pb-c.h"
 #include "verifier.h"
 
@@ -73,5 +74,31 @@ static void test_impossible_quantity_is_poison(void) {
     CT_CHECK(strstr(why, "impossible amount") != NULL);
 }
 
+/* Found while extending fuzz_envelope to the OV-6 due time the worker
+ * arms: an order "created" at INT64_MAX passed, and OV-6 added the
+ * reminder's minutes to it (signed overflow). Times past 9999 are poison;
+ * its last instant is still taken. */
+static void test_order_times_past_year_9999_are_poison(void) {
+    char why[256];
+    fx f;
+    fxInit(&f);
+    f.order.created_ms = INT64_MAX;
+    CT_CHECK(!ov_event_valid(&f.ev, why, sizeof why));
+    CT_EQ_STR(why, "validation: order created_ms, paid_ms or modified_ms negative or past year 9999");
+    fxInit(&f);
+    f.order.paid_ms = -1;
+    CT_CHECK(!ov_event_valid(&f.ev, why, sizeof why));
+    fxInit(&f);
+    f.order.modified_ms = CS_TZ_MAX_MS + 1;
+    CT_CHECK(!ov_event_valid(&f.ev, why, sizeof why));
+    fxInit(&f);
+    f.line.presale_ship_date_ms = INT64_MAX;
+    CT_CHECK(!ov_event_valid(&f.ev, why, sizeof why));
+    CT_EQ_STR(why, "validation: lines[0].presale_ship_date_ms negative or past year 9999");
+    fxInit(&f);
+    f.order.created_ms = CS_TZ_MAX_MS;
+    CT_CHECK(ov_event_valid(&f.ev, why, sizeof why));
+}
+
 CT_MAIN(CT_CASE(test_valid_order_passes), CT_CASE(test_ids_longer_than_128_bytes_are_poison),
-        CT_CASE(test_impossible_quantity_is_poison))
+        CT_CASE(test_impossible_quantity_is_poison), CT_CASE(test_order_times_past_year_9999_are_poison))

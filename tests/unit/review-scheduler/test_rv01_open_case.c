@@ -103,8 +103,26 @@ static void test_rv1_day1_is_the_posting_date_not_the_processing_date(void) {
     fxr_shop_done(&s);
 }
 
+/* Found by fuzz_envelope: posted_ms is the platform's word; a review
+ * "posted" in the year 300000 overflowed the day number (int) when the
+ * case opened. The posting time is held to the last instant of 9999
+ * (UTC; 10000-01-01 in Shanghai). */
+static void test_rv1_review_posted_past_year_9999_opens_case_without_overflow(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, INT64_C(9223372036854775000));
+    rv_case c;
+    rv_decision d;
+    int64_t now = fxr_local(&s, 2024, 11, 21, 0, 5);
+    CT_CHECK(fxr_open(&r, false, &s, now, &c, &d));
+    CT_EQ_INT(c.day1, cs_day_from_ymd(10000, 1, 1));
+    CT_EQ_INT(rv_day_number(&c, &s, now), cs_day_from_ymd(2024, 11, 21) - cs_day_from_ymd(10000, 1, 1) + 1);
+    fxr_shop_done(&s);
+}
+
 CT_MAIN(CT_CASE(test_rv1_negative_review_opens_case_recording_product_dislike),
         CT_CASE(test_rv1_neutral_review_opens_case_recording_service_dislike),
         CT_CASE(test_rv1_positive_review_opens_none), CT_CASE(test_rv1_same_review_twice_opens_one_case),
         CT_CASE(test_rv1_revision_without_case_opens_none),
-        CT_CASE(test_rv1_day1_is_the_posting_date_not_the_processing_date))
+        CT_CASE(test_rv1_day1_is_the_posting_date_not_the_processing_date),
+        CT_CASE(test_rv1_review_posted_past_year_9999_opens_case_without_overflow))

@@ -204,8 +204,26 @@ static void test_fen_format_two_decimals(void) {
 /* Last: releases ICU's cached data so valgrind sees no leftovers. */
 static void test_text_icu_cleanup(void) { u_cleanup(); }
 
-CT_MAIN(CT_CASE(test_text_normalize_fullwidth_digits), CT_CASE(test_text_normalize_removes_whitespace_and_punctuation),
-        CT_CASE(test_text_normalize_case_folds), CT_CASE(test_text_normalize_makes_one_address_typed_two_ways_equal),
+/* What cs_event_poison makes of a reason: a character cut by a
+ * precision, stray and overlong bytes, a surrogate become '?'; whole
+ * characters of every length stay. */
+static void test_utf8_repair_replaces_cut_and_stray_bytes_only(void) {
+    char cut[] = "shop '\xe5\xba\x97\xe5\xba'";
+    CT_EQ_INT((int)cs_utf8_repair(cut), 2);
+    CT_EQ_STR(cut, "shop '\xe5\xba\x97\?\?'"); /* \? : not a trigraph */
+    char mixed[] = "\xc3\xa9\xf0\x9f\x98\x80 \x80\xc0\xaf\xed\xa0\x80\xff";
+    CT_EQ_INT((int)cs_utf8_repair(mixed), 7);
+    CT_EQ_STR(mixed, "\xc3\xa9\xf0\x9f\x98\x80 ???????");
+    char clean[] = "validation: order.kind missing";
+    CT_EQ_INT((int)cs_utf8_repair(clean), 0);
+    CT_EQ_INT((int)cs_utf8_char("\xe9\x94\x99", 2), 0);     /* cut by the end */
+    CT_EQ_INT((int)cs_utf8_char("\xf4\x8f\xbf\xbf", 4), 4); /* U+10FFFF */
+    CT_EQ_INT((int)cs_utf8_char("\xf4\x90\x80\x80", 4), 0); /* past it */
+}
+
+CT_MAIN(CT_CASE(test_utf8_repair_replaces_cut_and_stray_bytes_only), CT_CASE(test_text_normalize_fullwidth_digits),
+        CT_CASE(test_text_normalize_removes_whitespace_and_punctuation), CT_CASE(test_text_normalize_case_folds),
+        CT_CASE(test_text_normalize_makes_one_address_typed_two_ways_equal),
         CT_CASE(test_text_normalize_refuses_invalid_utf8_and_small_buffers),
         CT_CASE(test_text_normalize_quick_path_matches_icu_everywhere), CT_CASE(test_phone_valid_mobiles),
         CT_CASE(test_phone_valid_landlines), CT_CASE(test_phone_invalid_numbers_refused),

@@ -249,6 +249,24 @@ static void test_tz_reads_version1_file_and_refuses_garbage(void) {
     rmdir(dir);
 }
 
+/* Found by fuzz_envelope: a review posted in the year 300000 made the
+ * review-scheduler's day number overflow an int. Instants are held to
+ * years 1..9999 UTC, so any two days differ by a few million (in
+ * Shanghai the last instant is already 10000-01-01). */
+static void test_tz_instants_past_year_9999_are_held_to_its_last_instant(void) {
+    cs_tz *tz = load("Asia/Shanghai");
+    CT_CHECK(tz != NULL);
+    cs_day last = cs_day_from_ymd(10000, 1, 1), first = cs_day_from_ymd(1, 1, 1);
+    CT_EQ_INT(cs_tz_day(tz, CS_TZ_MAX_MS), last);
+    CT_EQ_INT(cs_tz_day(tz, CS_TZ_MAX_MS + 1), last);
+    CT_EQ_INT(cs_tz_day(tz, INT64_MAX), last);
+    CT_EQ_INT(cs_tz_day(tz, INT64_MIN), first);
+    CT_EQ_INT(cs_tz_day_number(tz, INT64_MIN, INT64_MAX), last - first + 1);
+    CT_EQ_INT(cs_tz_day_number(tz, INT64_MAX, utc_ms(2024, 11, 20, 12, 0)), cs_day_from_ymd(2024, 11, 20) - last + 1);
+    CT_EQ_INT(cs_tz_minute_of_day(tz, INT64_MAX), 8 * 60 - 1); /* 07:59 local */
+    cs_tz_free(tz);
+}
+
 static void test_tz_calendar_helpers(void) {
     int y, m, d;
     CT_EQ_INT(cs_day_from_ymd(1970, 1, 1), 0);
@@ -283,4 +301,5 @@ CT_MAIN(CT_CASE(test_tz_shanghai_offset_is_eight_hours), CT_CASE(test_tz_shangha
         CT_CASE(test_tz_new_york_spring_gap_maps_after_gap), CT_CASE(test_tz_new_york_fall_fold_takes_first_occurrence),
         CT_CASE(test_tz_new_york_future_dst_from_footer_rule), CT_CASE(test_tz_new_york_day_number_across_dst_change),
         CT_CASE(test_tz_utc_works_without_zone_files), CT_CASE(test_tz_unknown_or_unsafe_name_refused),
-        CT_CASE(test_tz_reads_version1_file_and_refuses_garbage), CT_CASE(test_tz_calendar_helpers))
+        CT_CASE(test_tz_reads_version1_file_and_refuses_garbage), CT_CASE(test_tz_calendar_helpers),
+        CT_CASE(test_tz_instants_past_year_9999_are_held_to_its_last_instant))

@@ -11,6 +11,8 @@
  * by one copy at a time. */
 #include "ex_rules.h"
 
+#include "cs/tz.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +47,9 @@ bool ex_valid_aftersales(const cs_event *ev, char *why, size_t len) {
     } else if (a->body_case == CS__V1__AFTER_SALES_EVENT__BODY_COMPLAINT) {
         if (blank(a->complaint->complaint_id) || blank(a->complaint->order_id))
             return refuse(why, len, "complaint without complaint_id or order_id");
+        /* EX-9 adds the level's minutes to it */
+        if (a->complaint->opened_ms < 0 || a->complaint->opened_ms > CS_TZ_MAX_MS)
+            return refuse(why, len, "complaint.opened_ms negative or past year 9999");
     }
     return true;
 }

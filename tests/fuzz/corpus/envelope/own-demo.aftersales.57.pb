@@ -1,0 +1,3 @@
+
+gen-aftersales-dispute-0001own-demo€ºÕÂœ4 €ØÁ¢Œ4*genericZ
+D9001T1001R5001(ı-

@@ -1,0 +1,3 @@
+
+gen-contact-sms_reply-0001own-demo€ºÕÂœ4 €ØÁ¢Œ4*genericr
+13800138000TD

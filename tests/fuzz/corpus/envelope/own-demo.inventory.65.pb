@@ -1,0 +1,3 @@
+
+gen-inventory-level-0001own-demo€ºÕÂœ4 €ØÁ¢Œ4*genericj
+SKU-COAT €ˆóƒ4(€€¿œ4

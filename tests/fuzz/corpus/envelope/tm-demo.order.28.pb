@@ -1,0 +1,4 @@
+
+gen-order-lines_changed-0001tm-demo€ºÕÂœ4 €ØÁ¢Œ4*genericRB>
+T1001"+
+L1	SKU-RED-Lç¾Šæ¯›å›´å·¾ çº¢è‰² L (ý-€€àòÂœ4

@@ -1,0 +1,4 @@
+
+gen-order-cancelled-0001tm-demo€ºÕÂœ4 €ØÁ¢Œ4*genericR-	
+T1001€€ôŒÆœ4*
+out_of_stockL3Ü·
