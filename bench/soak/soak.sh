@@ -216,8 +216,9 @@ echo "soak: $MIN min, faults every ${FAULT_S}s on average (seed $SEED), $ORDERS 
 echo "uptime: $(uptime)"
 clock_set "$(iso_at "$(date -d 2026-11-11T12:00:00+08:00 +%s)")"
 : >"$out/faults.txt"
+: >"$out/unexpected_exits.txt"
 keepers=()
-for inst in "${INSTANCES[@]}"; do keeper "$inst" & keepers+=($!); done
+for inst in "${INSTANCES[@]}"; do keeper "$inst" 2>/dev/null & keepers+=($!); done
 sleep 2
 sampler & sampler_pid=$!
 workload & workload_pid=$!
@@ -302,10 +303,10 @@ awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 '
 S=$(grep '^SERIES ' "$out/series.txt")
 sf() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $S"; }
 nfaults=$(wc -l <"$out/faults.txt")
-echo "faults:      $(cut -d' ' -f2 "$out/faults.txt" | sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}')" \
-  "(kills: $(awk '$2 == "kill" {print $3}' "$out/faults.txt" | sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}'))"
+echo "faults:      $(cut -d' ' -f2 "$out/faults.txt" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')" \
+  "(kills: $(awk '$2 == "kill" {print $3}' "$out/faults.txt" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}'))"
 echo "workload:    $(cat "$out/cycles.txt" 2>/dev/null || echo '?') cycles of $ORDERS orders; unexpected worker exits: $(wc -l <"$out/unexpected_exits.txt" 2>/dev/null || echo 0)"
-[ -f "$out/unexpected_exits.txt" ] && sed 's/^/  exit: /' "$out/unexpected_exits.txt"
+sed 's/^/  exit: /' "$out/unexpected_exits.txt"
 echo "uptime: $(uptime)"
 echo "RESULT soak_min=$MIN faults=$nfaults events=$(field events) lost=$(field lost) duplicated_sms=$(field duplicated_sms)" \
   "rss_growth_mib_max=$(sf rss_growth_mib_max) fd_growth_max=$(sf fd_growth_max) flat=$(sf flat)"
