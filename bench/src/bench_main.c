@@ -383,11 +383,17 @@ static void usage(FILE *out) {
 int bench_timers_main(int argc, char **argv);     /* bench_timers.c */
 int bench_aftersales_main(int argc, char **argv); /* bench_aftersales.c */
 int bench_gateway_main(int argc, char **argv);    /* bench_gateway.c */
+int bench_soak_ids_main(int argc, char **argv);   /* bench_soak.c */
 
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "timers") == 0) return bench_timers_main(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "aftersales") == 0) return bench_aftersales_main(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "gateway") == 0) return bench_gateway_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "soak-ids") == 0) return bench_soak_ids_main(argc, argv);
+    if (argc == 2 && strcmp(argv[1], "machine") == 0) { /* the "machine:" figure alone (bench/run soak) */
+        printf("%.0f\n", bench_calibration_ms());
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "order-verifier") != 0) {
         usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;

@@ -9,7 +9,8 @@
 #   stack.sh destroy  stop and delete the run folder
 #   stack.sh status   one line per server
 #   stack.sh env      the CS_* variables that point at this stack
-#   stack.sh stop-pg | start-pg | stop-kafka | start-kafka   (fault tests)
+#   stack.sh stop-pg | start-pg | stop-kafka | start-kafka | stop-redis | start-redis
+#                     (fault tests; bench/run soak)
 #
 # The run folder must be traversable by the postgres user (PostgreSQL will
 # not run as root), so it lives outside the checkout by default.
@@ -212,5 +213,7 @@ case "${1:-}" in
   start-pg) start_pg ;;
   stop-kafka) stop_kafka ;;
   start-kafka) start_kafka ;;
-  *) echo "usage: $0 up|down|destroy|status|env|topics|migrate|stop-pg|start-pg|stop-kafka|start-kafka" >&2; exit 2 ;;
+  stop-redis) stop_redis ;;
+  start-redis) start_redis ;;
+  *) echo "usage: $0 up|down|destroy|status|env|topics|migrate|stop-pg|start-pg|stop-kafka|start-kafka|stop-redis|start-redis" >&2; exit 2 ;;
 esac
