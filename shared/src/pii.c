@@ -14,7 +14,7 @@ void cs_pii_mask_phone(const char *in, char *out, size_t outlen) {
     out[0] = '\0';
     if (!in || !*in) return;
     size_t n = strlen(in);
-    /* already masked: "****" or "xxx****yyyy" */
+    /* already masked: "****", or 3 digits, "****" and the last 4 ("138****8000") */
     bool masked = strcmp(in, "****") == 0 || (n == 11 && memcmp(in + 3, "****", 4) == 0);
     if (masked) {
         snprintf(out, outlen, "%s", in);

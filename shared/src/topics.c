@@ -214,19 +214,19 @@ out:
     return rc;
 }
 
-/* Gives the existing PII topics flagged in `todo` retention.ms: one
+/* Gives the existing PII topics flagged in `due` retention.ms: one
  * DescribeConfigs, then one AlterConfigs for those whose value differs.
  * AlterConfigs (the only alteration librdkafka 2.0 has) replaces a topic's
  * whole set of topic-level settings, so each resource carries every
  * setting the topic has at topic level now, with retention.ms changed. */
-static int alter_retention(rd_kafka_t *rk, const bool *todo, const char *retention_ms, cs_topic_result *results,
+static int alter_retention(rd_kafka_t *rk, const bool *due, const char *retention_ms, cs_topic_result *results,
                            char *errbuf, size_t errlen) {
     rd_kafka_ConfigResource_t *desc[NTOPICS], *alter[NTOPICS];
     size_t idx[NTOPICS], nd = 0, na = 0;
     char err[512];
     int rc = -1;
     for (size_t i = 0; i < NTOPICS; i++)
-        if (todo[i]) {
+        if (due[i]) {
             idx[nd] = i;
             desc[nd++] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic_table[i].name);
         }

@@ -88,6 +88,16 @@ typedef struct piiRun {
     char err[512];
 } piiRun;
 
+/* One UPDATE of a purged row (its re-packed document a binary parameter):
+ * 0, or -1 with PostgreSQL's message in r->err. */
+static int updateDoc(piiRun *r, const char *sql, int n, const char *const *p, const int *lens, const int *fmts) {
+    PGresult *u = PQexecParams(r->pg, sql, n, NULL, p, lens, fmts, 0);
+    int rc = PQresultStatus(u) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc) cscli_one_line(PQresultErrorMessage(u), r->err, sizeof r->err);
+    PQclear(u);
+    return rc;
+}
+
 /* A statement; NULL with the reason in run->err. */
 static PGresult *run(piiRun *r, const char *sql, int n, const char *const *p) {
     return cscli_pg_run(r->pg, sql, n, p, r->err, sizeof r->err);
@@ -170,17 +180,12 @@ static int ordersBatch(piiRun *r, const char *shop, const char *cutoff_s, int64_
         cs__v1__order_state__free_unpacked(st, NULL);
         const char *up[] = {shop, oid, (const char *)doc, r->now_s};
         int lens[] = {0, 0, (int)len, 0}, fmts[] = {0, 0, 1, 0};
-        PGresult *u = PQexecParams(r->pg,
-                                   "UPDATE orders SET doc = $3, fingerprint = NULL, pii_purged_ms = $4::bigint "
-                                   "WHERE shop_id = $1 AND order_id = $2",
-                                   4, NULL, up, lens, fmts, 0);
+        int urc = updateDoc(r,
+                            "UPDATE orders SET doc = $3, fingerprint = NULL, pii_purged_ms = $4::bigint "
+                            "WHERE shop_id = $1 AND order_id = $2",
+                            4, up, lens, fmts);
         free(doc);
-        if (PQresultStatus(u) != PGRES_COMMAND_OK) {
-            cscli_one_line(PQresultErrorMessage(u), r->err, sizeof r->err);
-            PQclear(u);
-            goto fail_res;
-        }
-        PQclear(u);
+        if (urc != 0) goto fail_res;
         n->orders++;
     }
     PQclear(res);
@@ -253,19 +258,14 @@ static int casesBatch(piiRun *r, const char *shop, const char *cutoff_s, char *l
         }
         const char *up[] = {shop, kind, id, (const char *)doc, r->now_s};
         int lens[] = {0, 0, 0, (int)dlen, 0}, fmts[] = {0, 0, 0, 1, 0};
-        PGresult *u = PQexecParams(r->pg,
-                                   "UPDATE cases SET doc = $4, pii_purged_ms = $5::bigint, "
-                                   "buyer_id = CASE WHEN buyer_id IS NULL OR buyer_id = '' THEN buyer_id ELSE '*' END, "
-                                   "phone = cs_pii_mask_phone(phone) "
-                                   "WHERE shop_id = $1 AND kind = $2 AND case_id = $3",
-                                   5, NULL, up, lens, fmts, 0);
+        int urc = updateDoc(r,
+                            "UPDATE cases SET doc = $4, pii_purged_ms = $5::bigint, "
+                            "buyer_id = CASE WHEN buyer_id IS NULL OR buyer_id = '' THEN buyer_id ELSE '*' END, "
+                            "phone = cs_pii_mask_phone(phone) "
+                            "WHERE shop_id = $1 AND kind = $2 AND case_id = $3",
+                            5, up, lens, fmts);
         free(doc);
-        if (PQresultStatus(u) != PGRES_COMMAND_OK) {
-            cscli_one_line(PQresultErrorMessage(u), r->err, sizeof r->err);
-            PQclear(u);
-            goto fail_res;
-        }
-        PQclear(u);
+        if (urc != 0) goto fail_res;
         n->cases++;
     }
     PQclear(res);

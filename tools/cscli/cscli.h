@@ -116,7 +116,7 @@ size_t cscli_text_width(const char *s);
 typedef enum cscli_esc {
     CSCLI_ESC_FIELD, /* one value: every control escaped, LF and TAB too (\n, \t) */
     CSCLI_ESC_LINES, /* cscli's own lines: LF kept, the rest as FIELD */
-    CSCLI_ESC_JSON,  /* a printed JSON document: LF kept, \u00XX / \uXXXX, U+FFFD for non-UTF-8 */
+    CSCLI_ESC_JSON,  /* a printed JSON document: LF kept, \u0000-style escapes, U+FFFD for non-UTF-8 */
 } cscli_esc;
 
 /* Escapes n bytes of in (NULs included). Returns a malloc'd NUL-terminated

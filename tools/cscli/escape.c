@@ -10,7 +10,7 @@
  * read instead: C0 controls and DEL as \xNN (\n, \r, \t by name), C1
  * controls (U+0080..U+009F) and the bidirectional controls (U+202A..U+202E,
  * U+2066..U+2069, U+200E, U+200F, U+061C) and the line and paragraph
- * separators (U+2028, U+2029: some viewers break lines there) as \uXXXX,
+ * separators (U+2028, U+2029: some viewers break lines there) as \u plus 4 hex digits,
  * and every byte that is not part of well-formed UTF-8 (Unicode 15, table
  * 3-7: no overlongs, no surrogates, nothing above U+10FFFF) as \xNN.
  * Everything else -- Chinese text above all -- is printed as it is, and so
