@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cs/clock.h"
@@ -82,6 +83,12 @@ int gw_main(int argc, char **argv) {
         code = 2;
         goto out;
     }
+    /* the file holds every shop's webhook secrets (docs/security.md): say
+     * so when other users can read it (the repository's sample is) */
+    struct stat st;
+    if (stat(cfg.shops_file, &st) == 0 && (st.st_mode & S_IROTH))
+        cs_log_warn("shops file %s is readable by other users and holds the webhook secrets: chmod o-r it",
+                    cfg.shops_file);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     rl = gw_ratelimit_new(shops, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
@@ -111,6 +118,7 @@ int gw_main(int argc, char **argv) {
             code = 1; /* the producer cannot go on: stop cleanly, the supervisor restarts us */
             break;
         }
+        cs_proc_trim_memory();
         cs_proc_sleep_ms(200);
     }
     cs_log_info("stopping: refusing new requests; answering the %d in flight", gw_server_inflight(srv));

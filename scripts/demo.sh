@@ -66,7 +66,9 @@ for b in order-verifier notifier timer-dispatcher exception-handler refund-notif
 say "Starting the stack (deploy/local/stack.sh up)"
 bash deploy/local/stack.sh up
 eval "$(bash deploy/local/stack.sh env)"
-"$BUILD/cscli" topics create >/dev/null   # idempotent; stack.sh does it too when cscli was built first
+# idempotent (stack.sh does it too when cscli was built first); topics and
+# ACLs are the admin's to make
+CS_ROLE=admin "$BUILD/cscli" topics create >/dev/null
 export CS_HTTP_ADDR=127.0.0.1:0
 # Business time: every process reads the Redis clock, which this script
 # moves (cscli clock set). The morning's events are dated 00:00-12:00 on
@@ -83,7 +85,7 @@ mkdir -p "$run_dir"
 # requests on unshipped orders). A copy, as it_refunds makes one: the
 # sample file stays as the tests expect it (tb-demo's promotion mode off).
 export CS_SHOPS_FILE="$run_dir/shops.json"
-sed '0,/"promotion_mode": false/s//"promotion_mode": true/' deploy/config/shops.sample.json >"$CS_SHOPS_FILE"
+(umask 077; sed '0,/"promotion_mode": false/s//"promotion_mode": true/' deploy/config/shops.sample.json >"$CS_SHOPS_FILE")   # it holds webhook secrets
 grep -q '"promotion_mode": true' "$CS_SHOPS_FILE" || die "could not put tb-demo in promotion mode ($CS_SHOPS_FILE)"
 psql_q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$CS_PG_DSN" -c "$1"; }
 since=$(psql_q "SELECT now()")

@@ -23,7 +23,8 @@
 #             restart (20%), down for 3-15 s (stack.sh stop-*/start-*);
 #             BENCH_SOAK_SEED seeds the schedule (default: the time);
 #   sampling  every BENCH_SOAK_SAMPLE_S (30) s each worker's VmRSS
-#             (/proc/<pid>/status) and open fds (/proc/<pid>/fd), a series
+#             (/proc/<pid>/status), open fds (/proc/<pid>/fd) and live heap
+#             (cs_process_heap_inuse_bytes from its /metrics), a series
 #             per process (a restarted worker starts a new one).
 # Then the faults and the workload stop, every server is started, the
 # workers drain (nothing moves in PostgreSQL for 3 polls 5 s apart, at most
@@ -118,14 +119,19 @@ keeper() {   # keeper <instance>: runs it until OUT/ctl/stop exists
 
 # ---- sampler: VmRSS and fds per worker process ----
 sampler() {
-  echo -e "t_s\tinstance\tpid\trss_kib\tfds" >"$out/samples.tsv"
+  echo -e "t_s\tinstance\tpid\trss_kib\tfds\theap_kib" >"$out/samples.tsv"
   while [ ! -f "$out/ctl/sampler.stop" ]; do
-    local t=$(( $(date +%s) - T0 )) inst p rss fds
+    local t=$(( $(date +%s) - T0 )) inst p rss fds port heap
     for inst in "${INSTANCES[@]}"; do
       p=$(cat "$out/pids/$inst" 2>/dev/null) || continue
       rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
       fds=$(ls "/proc/$p/fd" 2>/dev/null | wc -l)
-      [ -n "$rss" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$inst" "$p" "$rss" "$fds" >>"$out/samples.tsv"
+      # the live heap (cs_process_heap_inuse_bytes), to tell memory kept
+      # from memory leaked; "-" when /metrics does not answer
+      port=$(grep -o '"http endpoint on port [0-9]*' "$out/logs/$inst.log" 2>/dev/null | tail -n 1 | grep -o '[0-9]*$')
+      heap=$(curl -s --max-time 2 "http://127.0.0.1:${port:-0}/metrics" 2>/dev/null |
+        awk '/^cs_process_heap_inuse_bytes/ {printf "%d", $2 / 1024}')
+      [ -n "$rss" ] && printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$inst" "$p" "$rss" "$fds" "${heap:--}" >>"$out/samples.tsv"
     done
     for _ in $(seq 1 "$SAMPLE_S"); do [ -f "$out/ctl/sampler.stop" ] && break; sleep 1; done
   done
@@ -282,14 +288,17 @@ WIN=$(( MIN >= 30 ? 20 * 60 : MIN * 60 * 2 / 3 ))
 awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 '
   NR == 1 { next }
   { k = $2 "\t" $3; if (!(k in first)) { first[k] = $1; order[++n] = k }
-    last[k] = $1; cnt[k]++; t[k, cnt[k]] = $1; rss[k, cnt[k]] = $4; fd[k, cnt[k]] = $5 }
+    last[k] = $1; cnt[k]++; t[k, cnt[k]] = $1; rss[k, cnt[k]] = $4; fd[k, cnt[k]] = $5; hp[k, cnt[k]] = $6 }
   END {
     tend = 0; for (i = 1; i <= n; i++) if (last[order[i]] > tend) tend = last[order[i]]
     w0 = tend - win; rmax = 0; fmax = 0; judged = 0; flat = 1
     for (i = 1; i <= n; i++) {
       k = order[i]; split(k, a, "\t")
-      s = ""; f = ""
-      for (j = 1; j <= cnt[k]; j++) { s = s sprintf(" %.1f", rss[k, j] / 1024); f = f " " fd[k, j] }
+      s = ""; f = ""; h = ""
+      for (j = 1; j <= cnt[k]; j++) {
+        s = s sprintf(" %.1f", rss[k, j] / 1024); f = f " " fd[k, j]
+        h = h (hp[k, j] == "-" || hp[k, j] == "" ? " -" : sprintf(" %.1f", hp[k, j] / 1024))
+      }
       from = first[k] + warm; if (from < w0) from = w0
       j0 = 0; for (j = 1; j <= cnt[k]; j++) if (t[k, j] >= from) { j0 = j; break }
       verdict = "not judged (covers too little of the window)"
@@ -304,7 +313,7 @@ awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 '
         if (g >= 2 || d > 0) flat = 0
         verdict = sprintf("judged over %d-%d s: rss %+.2f MiB, fds %+d", t[k, j0], last[k], g, d)
       }
-      printf "series %s pid %s, %d-%d s, %d samples: %s\n  rss MiB:%s\n  fds:%s\n", a[1], a[2], first[k], last[k], cnt[k], verdict, s, f
+      printf "series %s pid %s, %d-%d s, %d samples: %s\n  rss MiB:%s\n  heap MiB:%s\n  fds:%s\n", a[1], a[2], first[k], last[k], cnt[k], verdict, s, h, f
     }
     printf "SERIES judged=%d rss_growth_mib_max=%.2f fd_growth_max=%d flat=%s\n", judged, rmax, fmax, (judged && flat) ? "yes" : "no"
   }' "$out/samples.tsv" | tee "$out/series.txt"

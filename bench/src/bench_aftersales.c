@@ -356,7 +356,7 @@ static int loadOrders(baCtx *x, int n, baOrder *orders) {
     pid_t pid = 0;
     rd_kafka_t *prod = NULL;
     char group[96];
-    snprintf(group, sizeof group, "bench-as-ov-%s", x->o->run_id);
+    snprintf(group, sizeof group, "order-verifier-bench-as-%s", x->o->run_id);
     static const char *const ovTopics[] = {CS_TOPIC_ORDERS, CS_TOPIC_INVENTORY, CS_TOPIC_AFTERSALES, CS_TOPIC_CONTACTS,
                                            CS_TOPIC_TIMERS, NULL};
     if (bench_seed_stock(x->pg, s, x->err, sizeof x->err) || groupAtEnd(x, group, ovTopics)) goto out;
@@ -597,7 +597,7 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     int64_t *sent = NULL;
     baTrack t = {0};
     char group[96], prefix[96];
-    snprintf(group, sizeof group, "bench-as-rf-%s", o->run_id);
+    snprintf(group, sizeof group, "refund-notifier-bench-as-%s", o->run_id);
     snprintf(prefix, sizeof prefix, "%s-as-", o->run_id);
     static const char *const rfTopics[] = {CS_TOPIC_AFTERSALES, CS_TOPIC_TIMERS, NULL};
     if (groupAtEnd(x, group, rfTopics)) goto out;
@@ -732,8 +732,8 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     rd_kafka_t *prod = NULL;
     char prefix[96], gRv[96], gNt[96], sms[96], tpl[1100], logf[1100];
     snprintf(prefix, sizeof prefix, "%s-rv-", o->run_id);
-    snprintf(gRv, sizeof gRv, "bench-as-rv-%s", o->run_id);
-    snprintf(gNt, sizeof gNt, "bench-as-nt-%s", o->run_id);
+    snprintf(gRv, sizeof gRv, "review-scheduler-bench-as-%s", o->run_id);
+    snprintf(gNt, sizeof gNt, "notifier-bench-as-%s", o->run_id);
     snprintf(sms, sizeof sms, "CS_SMS_URL=http://127.0.0.1:%d/sms", stub.port);
     snprintf(tpl, sizeof tpl, "CS_NOTIFIER_TEMPLATES=%s", o->templates);
     snprintf(logf, sizeof logf, "CS_NOTIFIER_LOG_FILE=%s/messages.jsonl", o->out);
@@ -824,7 +824,7 @@ static double notifierAlone(baCtx *x) {
     rd_kafka_t *prod = NULL;
     char prefix[96], group[96], sms[96], tpl[1100], logf[1100];
     snprintf(prefix, sizeof prefix, "%s-nt-", o->run_id);
-    snprintf(group, sizeof group, "bench-as-ntalone-%s", o->run_id);
+    snprintf(group, sizeof group, "notifier-bench-alone-%s", o->run_id);
     snprintf(sms, sizeof sms, "CS_SMS_URL=http://127.0.0.1:%d/sms", stub.port);
     snprintf(tpl, sizeof tpl, "CS_NOTIFIER_TEMPLATES=%s", o->templates);
     snprintf(logf, sizeof logf, "CS_NOTIFIER_LOG_FILE=%s/messages-alone.jsonl", o->out);

@@ -503,7 +503,7 @@ int main(int argc, char **argv) {
         if (bench_seed_stock(pg, sw, err, sizeof err) != 0) goto fail;
         if (bench_watermarks(&cfg, CS_TOPIC_ORDERS, &orders_from, err, sizeof err)) goto fail;
         bench_listener_track(l, 0, sw);
-        snprintf(group, sizeof group, "bench-order-verifier-%s-warmup", o.run_id);
+        snprintf(group, sizeof group, "order-verifier-bench-%s-warmup", o.run_id);
         if (positionGroup(&cfg, group, &orders_from, err, sizeof err)) goto fail;
         int64_t w0 = bench_now_us();
         int done = 0, rounds = 0;
@@ -562,7 +562,7 @@ int main(int argc, char **argv) {
      * split the partitions among themselves while there is nothing to do,
      * so the backlog does not arrive in the middle of a rebalance (which
      * would measure the group's joining, not its work). */
-    snprintf(group, sizeof group, "bench-order-verifier-%s", o.run_id);
+    snprintf(group, sizeof group, "order-verifier-bench-%s", o.run_id);
     if (positionGroup(&cfg, group, &orders_from, err, sizeof err)) goto fail;
     int64_t t_spawn = bench_now_us(); /* before the first copy */
     if (startVerifiers(&o, group, err, sizeof err) != 0) goto fail;

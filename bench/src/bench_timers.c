@@ -610,7 +610,7 @@ static double btNotifier(btCtx *x) {
     }
     if (bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     char group[96];
-    snprintf(group, sizeof group, "bench-notifier-%s", o->run_id);
+    snprintf(group, sizeof group, "notifier-bench-%s", o->run_id);
     if (bench_commit_group(x->cfg, group, &from, x->err, sizeof x->err)) goto out;
     static const char *const others[] = {CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS};
     for (size_t k = 0; k < 2; k++)

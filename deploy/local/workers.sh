@@ -16,6 +16,7 @@
 # CS_GATEWAY_PORT+n-1, CS_GATEWAY_PORT defaulting to 8080).
 # Logs go to $CS_RUN_DIR/workers/<role>-<n>.log; pids to .pid files there.
 set -euo pipefail
+umask 077   # the logs and pid files are for this user alone (docs/security.md)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 BUILD=${CS_BUILD_DIR:-$root/build}

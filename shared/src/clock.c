@@ -192,10 +192,7 @@ static int reply_ms(const redisReply *r, int64_t *ms) {
 /* A connection for one operation on the record (closed by the caller):
  * 2 s to connect unless the DSN says otherwise. */
 static PGconn *record_connect(const cs_clock *c, char *errbuf, size_t errlen) {
-    /* dbname last: with expand_dbname its connection string wins */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"2", "cs-clock", c->pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    PGconn *pg = cs_pg_open(c->pg_dsn, "2", "cs-clock");
     if (PQstatus(pg) != CONNECTION_OK) {
         snprintf(errbuf, errlen, "PostgreSQL: %s", PQerrorMessage(pg));
         size_t n = strlen(errbuf);

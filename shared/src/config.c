@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cs/identity.h"
 #include "cs/util.h"
 
 typedef enum cfg_type {
@@ -63,7 +64,7 @@ static int check_http_addr(const char *v, char *why, size_t whylen);
 static const cfg_row cfg_table[] = {
     {"CS_KAFKA_BROKERS", CFG_STR, OFF(brokers), "127.0.0.1:19092", 0, 0, NULL, check_nonempty,
      "Kafka bootstrap servers, host:port[,host:port...]"},
-    {"CS_PG_DSN", CFG_STR, OFF(pg_dsn), "host=127.0.0.1 port=15432 dbname=cs user=cs", 0, 0, NULL, NULL,
+    {"CS_PG_DSN", CFG_STR, OFF(pg_dsn), "host=127.0.0.1 port=15432 dbname=cs user=cs_admin", 0, 0, NULL, NULL,
      "PostgreSQL libpq connection string"},
     {"CS_REDIS_URL", CFG_STR, OFF(redis_url), "redis://127.0.0.1:16379", 0, 0, NULL, check_redis_url,
      "Redis address, redis://host[:port][/db]"},
@@ -106,6 +107,18 @@ static const cfg_row cfg_table[] = {
      "timer dispatcher: seconds between reconciliations of recent timers (PostgreSQL -> Redis)"},
     {"CS_TIMER_FULL_RECONCILE_S", CFG_INT, OFF(timer_full_reconcile_s), "600", 10, 604800, NULL, NULL,
      "timer dispatcher: seconds between full reconciliations of every pending timer"},
+    {"CS_ROLE", CFG_STR, OFF(role), "", 0, 0, NULL, NULL,
+     "a tool's role (cscli, cs-sample, benchmarks): operator (empty) or admin; a worker is always its own role"},
+    {"CS_SECRETS_DIR", CFG_STR, OFF(secrets_dir), "", 0, 0, NULL, NULL,
+     "folder of password files <role>.pg, <role>.redis, <role>.kafka and kafka-ca.pem (docs/security.md)"},
+    {"CS_PG_PASSWORD_FILE", CFG_STR, OFF(pg_password_file), "", 0, 0, NULL, NULL,
+     "file holding the role's PostgreSQL password (wins over CS_SECRETS_DIR)"},
+    {"CS_REDIS_PASSWORD_FILE", CFG_STR, OFF(redis_password_file), "", 0, 0, NULL, NULL,
+     "file holding the role's Redis password (wins over CS_SECRETS_DIR)"},
+    {"CS_KAFKA_PASSWORD_FILE", CFG_STR, OFF(kafka_password_file), "", 0, 0, NULL, NULL,
+     "file holding the role's Kafka SCRAM password (wins over CS_SECRETS_DIR)"},
+    {"CS_KAFKA_CA_FILE", CFG_STR, OFF(kafka_ca_file), "", 0, 0, NULL, NULL,
+     "CA certificate (PEM) Kafka's TLS is checked against (empty = CS_SECRETS_DIR/kafka-ca.pem if there)"},
 };
 
 #define CFG_NROWS (sizeof cfg_table / sizeof cfg_table[0])
@@ -245,6 +258,22 @@ int cs_config_load(cs_config *cfg, char *errbuf, size_t errlen) {
             return -1;
         }
     }
+    const cs_identity_source src = {
+        .program = program_invocation_short_name,
+        .role = cfg->role,
+        .secrets_dir = cfg->secrets_dir,
+        .pg_file = cfg->pg_password_file,
+        .redis_file = cfg->redis_password_file,
+        .kafka_file = cfg->kafka_password_file,
+        .kafka_ca = cfg->kafka_ca_file,
+    };
+    cs_identity id;
+    if (cs_identity_build(&src, &id, errbuf, errlen) != 0) {
+        cs_config_free(cfg);
+        return -1;
+    }
+    cs_identity_set(&id);
+    memset(&id, 0, sizeof id);
     return 0;
 }
 

@@ -2,10 +2,9 @@
  *
  * Three layers, applied in this order so a later one wins:
  *
- *   1. what every client shares: the brokers and the client name (and the
- *      connection's security, when the project gets some: set it here,
- *      read from CS_* variables through cs_config, and every client
- *      follows);
+ *   1. what every client shares: the brokers, the client name and the
+ *      connection's security (the role's SCRAM credentials and the CA
+ *      of the broker's TLS, identity.h), so every client follows;
  *   2. the role's settings, which hold the project's contracts: a producer
  *      is idempotent with acks=all (CONTRACTS.md: nothing is acknowledged
  *      that is not durably in Kafka), a worker's consumer commits by hand
@@ -20,6 +19,8 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "cs/identity.h"
 
 /* A worker's consumer: heartbeats every second so a lost member is noticed
  * within the session timeout; a batch may take up to 10 minutes between
@@ -51,12 +52,36 @@ static int kafkaSetAll(rd_kafka_conf_t *conf, const char *const *kv, char *errbu
     return 0;
 }
 
-/* 1. What every client shares. */
+/* 1. What every client shares: the brokers, the client's name, and the
+ * role's credentials (identity.h): SCRAM-SHA-512 over TLS checked against
+ * the stack's CA, or over a plain connection when no CA is given (a
+ * broker behind a TLS-terminating proxy); PLAINTEXT only without a
+ * password. */
 static int kafkaCommon(rd_kafka_conf_t *conf, const cs_config *cfg, char *errbuf, size_t errlen) {
     const char *const kv[] = {
         "bootstrap.servers", cfg->brokers, "client.id", cfg->instance, NULL,
     };
-    return kafkaSetAll(conf, kv, errbuf, errlen);
+    if (kafkaSetAll(conf, kv, errbuf, errlen) != 0) return -1;
+    const cs_identity *id = cs_identity_get();
+    if (!id->kafka_password[0]) return 0;
+    const char *const sasl[] = {
+        "security.protocol", id->kafka_ca[0] ? "sasl_ssl" : "sasl_plaintext",
+        "sasl.mechanisms",   "SCRAM-SHA-512",
+        "sasl.username",     id->kafka_user,
+        NULL,
+    };
+    if (kafkaSetAll(conf, sasl, errbuf, errlen) != 0) return -1;
+    /* set apart from the table so that a refusal never prints it */
+    char why[256];
+    if (rd_kafka_conf_set(conf, "sasl.password", id->kafka_password, why, sizeof why) != RD_KAFKA_CONF_OK) {
+        snprintf(errbuf, errlen, "kafka config sasl.password: %s", why);
+        return -1;
+    }
+    if (!id->kafka_ca[0]) return 0;
+    const char *const tls[] = {
+        "ssl.ca.location", id->kafka_ca, "ssl.endpoint.identification.algorithm", "https", NULL,
+    };
+    return kafkaSetAll(conf, tls, errbuf, errlen);
 }
 
 /* 2. The role's settings. */

@@ -19,6 +19,7 @@
 #include "cs/metrics.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -144,6 +145,12 @@ char *cs_metrics_render(void) {
     cs_metric_set(cs_metric_get(CS_METRIC_GAUGE, "cs_process_resident_memory_bytes",
                                 "Resident memory of this process in bytes.", NULL),
                   resident_bytes());
+    /* live heap next to the resident size: a resident size that grows
+     * while this stays flat is memory kept, not leaked */
+    struct mallinfo2 mi = mallinfo2();
+    cs_metric_set(cs_metric_get(CS_METRIC_GAUGE, "cs_process_heap_inuse_bytes",
+                                "Heap in use by this process (malloc), in bytes.", NULL),
+                  (int64_t)(mi.uordblks + mi.hblkhd));
     outbuf b = {cs_xmalloc(4096), 0, 4096};
     b.p[0] = '\0';
     pthread_mutex_lock(&reg_mu);

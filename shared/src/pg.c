@@ -15,12 +15,32 @@
 #include <string.h>
 #include <inttypes.h>
 
+#include "cs/identity.h"
 #include "cs/log.h"
 #include "cs/pg.h"
 #include "cs/util.h"
 
+PGconn *cs_pg_open(const char *dsn, const char *connect_timeout, const char *app) {
+    const cs_identity *id = cs_identity_get();
+    const char *keys[6], *vals[6];
+    int k = 0;
+    if (connect_timeout) keys[k] = "connect_timeout", vals[k++] = connect_timeout;
+    if (app) keys[k] = "application_name", vals[k++] = app;
+    /* dbname after the defaults: with expand_dbname its connection string
+     * wins over them; the role's user and password after it win over the
+     * string's, so a DSN shared by every role cannot log one in as another */
+    keys[k] = "dbname", vals[k++] = dsn;
+    if (id->pg_password[0]) {
+        keys[k] = "user", vals[k++] = id->pg_user;
+        keys[k] = "password", vals[k++] = id->pg_password;
+    }
+    keys[k] = NULL, vals[k] = NULL;
+    return PQconnectdbParams(keys, vals, 1);
+}
+
 PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen) {
-    PGconn *pg = PQconnectdb(dsn);
+    const cs_identity *id = cs_identity_get();
+    PGconn *pg = cs_pg_open(dsn, NULL, id->role[0] ? id->role : NULL);
     if (PQstatus(pg) != CONNECTION_OK) {
         snprintf(errbuf, errlen, "postgres connect: %s", PQerrorMessage(pg));
         /* libpq messages end in a newline; a log line should not */

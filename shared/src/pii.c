@@ -75,9 +75,14 @@ static int maskPhone(char **f) {
 }
 
 int cs_pii_mask_order(Cs__V1__OrderState *st) {
-    if (!st || !st->order || !st->order->receiver) return 0;
+    if (!st || !st->order) return 0;
+    /* the buyer's message and the seller's memo are free text that often
+     * carries a number or an address ("call 138... before delivery"):
+     * emptied, OV-7 needs them only while the order is checked */
+    int n = setStr(&st->order->buyer_message, "") + setStr(&st->order->seller_memo, "");
+    if (!st->order->receiver) return n;
     Cs__V1__Receiver *r = st->order->receiver;
-    int n = maskName(&r->name) + maskPhone(&r->phone);
+    n += maskName(&r->name) + maskPhone(&r->phone);
     if (r->address) {
         Cs__V1__Address *a = r->address;
         n += setStr(&a->city, "") + setStr(&a->district, "") + setStr(&a->street, "") + setStr(&a->postcode, "");

@@ -3,11 +3,14 @@
 #include "cs/proc.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cs/clock.h"
 
 static volatile sig_atomic_t stopRequested;
 
@@ -38,4 +41,19 @@ int cs_proc_backoff(int cur, int min_ms, int max_ms) {
     int next = cur ? cur * 2 : min_ms;
     if (next > max_ms) next = max_ms;
     return next - next / 4 + (int)(random() % (next / 2 + 1));
+}
+
+/* glibc keeps freed heap for reuse: after a backlog (a fetch of many
+ * records, a batch of thousands, a rebalance that brought more partitions)
+ * the process stays at its high-water mark, and a week of faults reads as
+ * a leak. Handing the free pages back every 30 s costs a walk of the free
+ * lists (well under a millisecond at our heap sizes). */
+#define TRIM_EVERY_MS 30000
+
+void cs_proc_trim_memory(void) {
+    static int64_t last;
+    int64_t now = cs_mono_ms();
+    if (last && now - last < TRIM_EVERY_MS) return;
+    last = now;
+    malloc_trim(0);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "cs/identity.h"
 #include "cs/log.h"
 #include "cs/util.h"
 
@@ -129,12 +130,15 @@ static int connectNow(cs_redis *r, char *errbuf, size_t errlen) {
     }
     redisSetTimeout(rc, tv);
     r->rc = rc;
-    if (r->password[0]) {
-        const char *argv[] = {"AUTH", r->password};
-        if (setupCommand(r, "AUTH", 2, argv, errbuf, errlen) != 0) {
-            dropConn(r);
-            return -1;
-        }
+    /* a password in the URL wins (AUTH as the default user); else the
+     * role's own ACL user and password (identity.h) */
+    const cs_identity *id = cs_identity_get();
+    const char *argv[] = {"AUTH", id->redis_user, id->redis_password};
+    int argc = 3;
+    if (r->password[0]) argv[1] = r->password, argc = 2;
+    if ((argc == 2 || id->redis_password[0]) && setupCommand(r, "AUTH", argc, argv, errbuf, errlen) != 0) {
+        dropConn(r);
+        return -1;
     }
     if (r->db) {
         char db[16];

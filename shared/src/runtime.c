@@ -1496,6 +1496,7 @@ static void loop(rtState *rt) {
             rt->last_sweep_ms = now;
             outboxSweep(rt);
         }
+        cs_proc_trim_memory();
     }
     batchHooksEnd(&b, false);
     free(b.hooks);

@@ -50,13 +50,13 @@
 static const cs_topic_info topic_table[] = {
     /* Inbound: platform events through the gateway. */
     {CS_TOPIC_ORDERS, 6, ORDER_KEY, "cs.v1.Envelope{order: OrderEvent}", INBOUND_PRODUCER,
-     "order-verifier, exception-handler, refund-notifier"},
+     "order-verifier, exception-handler"},
     {CS_TOPIC_AFTERSALES, 6, ORDER_KEY, "cs.v1.Envelope{aftersales: AfterSalesEvent}", INBOUND_PRODUCER,
      "order-verifier (OV-11), exception-handler, refund-notifier"},
     {CS_TOPIC_REVIEWS, 6, ORDER_KEY, "cs.v1.Envelope{review: Review}", INBOUND_PRODUCER, "review-scheduler"},
     {CS_TOPIC_INVENTORY, 6, "<sku>", "cs.v1.Envelope{inventory: InventoryLevel}", INBOUND_PRODUCER, "order-verifier"},
     {CS_TOPIC_CONTACTS, 6, ORDER_KEY, "cs.v1.Envelope{contact: ContactEvent}", INBOUND_PRODUCER,
-     ALL_WORKERS ", notifier (opt-outs)"},
+     "order-verifier, exception-handler, review-scheduler, notifier (opt-outs)"},
     /* Outbound: what the workers decide. */
     {CS_TOPIC_VERDICTS, 6, ORDER_KEY, "cs.v1.Envelope{verdict: Verdict}", "order-verifier", "exception-handler"},
     {CS_TOPIC_TASKS, 3, ORDER_KEY, "cs.v1.Envelope{task: AgentTask}", ALL_WORKERS,

@@ -140,7 +140,7 @@ static long long scheduledInRedis(const char *owner, const char *idpart) {
 }
 
 /* `cscli timers rebuild`: the operator's full reconciliation (docs/timers.md). */
-static int timersRebuild(void) { return it_sh("'%s/cscli' timers rebuild >&2", it.build_dir); }
+static int timersRebuild(void) { return it_sh("CS_ROLE=operator '%s/cscli' timers rebuild >&2", it.build_dir); }
 
 /* A crash run: the worker started with point at its 3rd pass exits 86
  * with part of the stream applied (none for before_pg_commit, whose
@@ -234,7 +234,7 @@ static int produceCase(const rfScen *s, int i, Cs__V1__CaseStage stage, const ch
 static bool rfInit(rfScen *s) {
     memset(s, 0, sizeof *s);
     it_run_id(s->run, sizeof s->run);
-    snprintf(s->group, sizeof s->group, "CS_GROUP_ID=it-case-faults-rf-%s", s->run);
+    snprintf(s->group, sizeof s->group, "CS_GROUP_ID=refund-notifier-case-faults-%s", s->run);
     snprintf(s->evp, sizeof s->evp, "%s-e", s->run);
     snprintf(s->op, sizeof s->op, "%s-o", s->run);
     snprintf(s->cp, sizeof s->cp, "%s-c", s->run);
@@ -414,7 +414,7 @@ static bool rvInit(rvScen *s, int64_t posted) {
     static int numbers; /* numbers used so far: each review its own */
     memset(s, 0, sizeof *s);
     it_run_id(s->run, sizeof s->run);
-    snprintf(s->group, sizeof s->group, "CS_GROUP_ID=it-case-faults-rv-%s", s->run);
+    snprintf(s->group, sizeof s->group, "CS_GROUP_ID=review-scheduler-case-faults-%s", s->run);
     snprintf(s->evp, sizeof s->evp, "%s-e", s->run);
     snprintf(s->op, sizeof s->op, "%s-o", s->run);
     snprintf(s->rp, sizeof s->rp, "%s-r", s->run);
@@ -711,7 +711,7 @@ static void followUpsAcrossNotifierCrash(const char *point) {
     rvScen s;
     IT_REQUIRE(rvInit(&s, POSTED));
     char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
+    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
     IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
@@ -798,7 +798,7 @@ static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
     rvScen s;
     IT_REQUIRE(rvInit(&s, POSTED));
     char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
+    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
     IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
@@ -863,7 +863,7 @@ static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_ti
     rvScen s;
     IT_REQUIRE(rvInit(&s, POSTED));
     char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=it-case-faults-nt-%s", s.run);
+    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
     snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
     IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
     const int64_t day1 = POSTED + MIN_MS;

@@ -138,7 +138,7 @@ static void test_concurrent_advances_end_with_the_record_at_the_last_value(void)
     int n = snprintf(cmd, sizeof cmd, "export CS_CLOCK=redis; ");
     for (int i = 0; i < ADVANCERS; i++)
         n += snprintf(cmd + n, sizeof cmd - (size_t)n,
-                      "(for k in 1 2 3 4 5; do '%s/cscli' clock advance 1m >/dev/null || exit 1; done) & ",
+                      "(for k in 1 2 3 4 5; do CS_ROLE=operator '%s/cscli' clock advance 1m >/dev/null || exit 1; done) & ",
                       it.build_dir);
     snprintf(cmd + n, sizeof cmd - (size_t)n, "wait");
     CT_EQ_INT(it_sh("%s", cmd), 0);

@@ -592,11 +592,8 @@ static void test_claim_of_a_dead_copy_expires_and_is_taken(void) {
     snprintf(id, sizeof id, "%s-dead", run);
     snprintf(oid, sizeof oid, "%s-o-dead", run);
     snprintf(key, sizeof key, "cs:gw:id:%s", id);
-    const char *url = getenv("CS_REDIS_URL");
-    int rport = 6379;
-    if (url && strrchr(url, ':')) rport = atoi(strrchr(url, ':') + 1);
-    redisContext *rc = redisConnect("127.0.0.1", rport);
-    IT_REQUIRE(rc && !rc->err);
+    redisContext *rc = it_redis_connect();
+    IT_REQUIRE(rc != NULL);
     redisReply *rep = redisCommand(rc, "SET %s %s PX 1500", key, "c gw-a dead-copy/1");
     freeReplyObject(rep);
     char *body = genericOrder(id, oid);

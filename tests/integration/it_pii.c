@@ -154,31 +154,27 @@ static void unseed(void) {
     it_pg_exec("DELETE FROM outbox WHERE worker = 'it-pii' AND batch_id LIKE '%s%%'", run_id);
 }
 
-/* The receiver of the stored order document. */
-static Cs__V1__OrderState *orderDoc(const char *order) {
+/* The stored document of order in table (its doc column) decoded as desc
+ * (free with protobuf_c_message_free_unpacked), or NULL. */
+static ProtobufCMessage *storedDoc(const ProtobufCMessageDescriptor *desc, const char *table, const char *order) {
     char hex[8192];
-    if (!it_pg_text(hex, sizeof hex,
-                    "SELECT encode(doc, 'hex') FROM orders WHERE shop_id = '" SHOP "' AND order_id = '%s'", order))
+    if (!it_pg_text(hex, sizeof hex, "SELECT encode(doc, 'hex') FROM %s WHERE shop_id = '" SHOP "' AND order_id = '%s'",
+                    table, order))
         return NULL;
     size_t n = strlen(hex) / 2;
     uint8_t *b = malloc(n + 1);
     for (size_t i = 0; i < n; i++) sscanf(hex + 2 * i, "%2hhx", &b[i]);
-    Cs__V1__OrderState *st = cs__v1__order_state__unpack(NULL, n, b);
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, n, b);
     free(b);
-    return st;
+    return m;
+}
+
+static Cs__V1__OrderState *orderDoc(const char *order) {
+    return (Cs__V1__OrderState *)storedDoc(&cs__v1__order_state__descriptor, "orders", order);
 }
 
 static Cs__V1__ReviewCaseState *reviewDoc(const char *order) {
-    char hex[8192];
-    if (!it_pg_text(hex, sizeof hex,
-                    "SELECT encode(doc, 'hex') FROM cases WHERE shop_id = '" SHOP "' AND order_id = '%s'", order))
-        return NULL;
-    size_t n = strlen(hex) / 2;
-    uint8_t *b = malloc(n + 1);
-    for (size_t i = 0; i < n; i++) sscanf(hex + 2 * i, "%2hhx", &b[i]);
-    Cs__V1__ReviewCaseState *st = cs__v1__review_case_state__unpack(NULL, n, b);
-    free(b);
-    return st;
+    return (Cs__V1__ReviewCaseState *)storedDoc(&cs__v1__review_case_state__descriptor, "cases", order);
 }
 
 /* Every place of order holds the buyer's data (purged false) or markers. */

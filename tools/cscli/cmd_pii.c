@@ -7,7 +7,8 @@
  * (shared/src/pii.c) in every place they are kept:
  *
  *   orders        the verifier's OrderState document: receiver masked, the
- *                 OV-9 fingerprint (a normalised address) dropped; due when
+ *                 buyer's message and seller's memo emptied, the OV-9
+ *                 fingerprint (a normalised address) dropped; due when
  *                 its last activity is at or before the cutoff
  *                 (cs_pii_order_due) and no case of it is open
  *   cases         closed at or before the cutoff: the document (review:
@@ -131,6 +132,14 @@ static int tryOrderLock(piiRun *r, const char *shop, const char *order) {
     return got;
 }
 
+/* m packed into a new buffer (free it), *len its size. */
+static uint8_t *packMessage(const ProtobufCMessage *m, size_t *len) {
+    *len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = cs_xcalloc(1, *len + 1);
+    protobuf_c_message_pack(m, buf);
+    return buf;
+}
+
 /* ---- orders ---------------------------------------------------------------- */
 
 /* One batch of a shop's orders after *last (order_id). Returns rows read,
@@ -174,9 +183,8 @@ static int ordersBatch(piiRun *r, const char *shop, const char *cutoff_s, int64_
             continue;
         }
         cs_pii_mask_order(st);
-        size_t len = cs__v1__order_state__get_packed_size(st);
-        uint8_t *doc = cs_xcalloc(1, len + 1);
-        cs__v1__order_state__pack(st, doc);
+        size_t len;
+        uint8_t *doc = packMessage(&st->base, &len);
         cs__v1__order_state__free_unpacked(st, NULL);
         const char *up[] = {shop, oid, (const char *)doc, r->now_s};
         int lens[] = {0, 0, (int)len, 0}, fmts[] = {0, 0, 1, 0};
@@ -199,6 +207,24 @@ fail:
 }
 
 /* ---- cases ----------------------------------------------------------------- */
+
+/* A case's stored document (kind "review": ReviewCaseState, "aftersales":
+ * RefundCaseState) masked and packed again into a new buffer (free it),
+ * *len its size; NULL when the kind is unknown or the bytes do not decode. */
+static uint8_t *maskedCase(const char *kind, const uint8_t *bin, size_t blen, size_t *len) {
+    bool review = strcmp(kind, "review") == 0;
+    if (!review && strcmp(kind, "aftersales") != 0) return NULL;
+    ProtobufCMessage *m = protobuf_c_message_unpack(
+        review ? &cs__v1__review_case_state__descriptor : &cs__v1__refund_case_state__descriptor, NULL, blen, bin);
+    if (!m) return NULL;
+    if (review)
+        cs_pii_mask_review_case((Cs__V1__ReviewCaseState *)m);
+    else
+        cs_pii_mask_refund_case((Cs__V1__RefundCaseState *)m);
+    uint8_t *doc = packMessage(m, len);
+    protobuf_c_message_free_unpacked(m, NULL);
+    return doc;
+}
 
 static int casesBatch(piiRun *r, const char *shop, const char *cutoff_s, char *last_kind, char *last_id, size_t len,
                       piiCounts *n) {
@@ -226,32 +252,10 @@ static int casesBatch(piiRun *r, const char *shop, const char *cutoff_s, char *l
         }
         size_t blen = 0;
         unsigned char *bin = PQunescapeBytea((const unsigned char *)PQgetvalue(res, j, 3), &blen);
-        uint8_t *doc = NULL;
         size_t dlen = 0;
-        bool ok = false;
-        if (bin && strcmp(kind, "review") == 0) {
-            Cs__V1__ReviewCaseState *rc = cs__v1__review_case_state__unpack(NULL, blen, bin);
-            if (rc) {
-                cs_pii_mask_review_case(rc);
-                dlen = cs__v1__review_case_state__get_packed_size(rc);
-                doc = cs_xcalloc(1, dlen + 1);
-                cs__v1__review_case_state__pack(rc, doc);
-                cs__v1__review_case_state__free_unpacked(rc, NULL);
-                ok = true;
-            }
-        } else if (bin && strcmp(kind, "aftersales") == 0) {
-            Cs__V1__RefundCaseState *rc = cs__v1__refund_case_state__unpack(NULL, blen, bin);
-            if (rc) {
-                cs_pii_mask_refund_case(rc);
-                dlen = cs__v1__refund_case_state__get_packed_size(rc);
-                doc = cs_xcalloc(1, dlen + 1);
-                cs__v1__refund_case_state__pack(rc, doc);
-                cs__v1__refund_case_state__free_unpacked(rc, NULL);
-                ok = true;
-            }
-        }
+        uint8_t *doc = bin ? maskedCase(kind, bin, blen, &dlen) : NULL;
         if (bin) PQfreemem(bin);
-        if (!ok) {
+        if (!doc) {
             fprintf(r->c->err, "cscli: pii: case %s %s/%s: stored document unreadable; left as it is\n", kind, shop,
                     id);
             continue;

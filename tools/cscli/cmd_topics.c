@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs/kafka_acl.h"
 #include "cs/shop.h"
 #include "cs/topics.h"
 #include "cs/util.h"
@@ -103,9 +104,21 @@ static int do_create(cscli *c, int replication) {
     }
     size_t created = 0;
     for (size_t i = 0; i < n; i++) created += res[i].outcome == CS_TOPIC_CREATED;
+    /* the roles' ACLs (kafka_acl.h) with the topics they are about; a
+     * cluster without an authorizer has none to make */
+    bool noAuthorizer = false;
+    int acls = cs_kafka_acls_apply(&c->cfg, &noAuthorizer, err, sizeof err);
+    if (acls < 0) {
+        free(res);
+        return cscli_fail(c, CSCLI_BACKEND, "topics create: ACLs: %s", err);
+    }
     if (c->json) {
         cJSON *doc = cJSON_CreateObject();
         cscli_json_int(doc, "created", (int64_t)created);
+        if (noAuthorizer)
+            cJSON_AddNullToObject(doc, "acls");
+        else
+            cscli_json_int(doc, "acls", acls);
         cJSON *arr = cJSON_AddArrayToObject(doc, "topics");
         for (size_t i = 0; i < n; i++) {
             cJSON *t = cJSON_CreateObject();
@@ -133,6 +146,10 @@ static int do_create(cscli *c, int replication) {
         cscli_table_print(t, c->out, "");
         cscli_table_free(t);
         fprintf(c->out, "%zu created, %zu already there\n", created, n - created);
+        if (noAuthorizer)
+            fprintf(c->out, "ACLs: none made (the cluster has no authorizer)\n");
+        else
+            fprintf(c->out, "ACLs: %d bindings for the roles (docs/security.md)\n", acls);
     }
     free(res);
     return CSCLI_OK;

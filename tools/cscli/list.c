@@ -36,12 +36,8 @@ int cscli_list_query_extra(cscli *c, const char *sql, int nparams, const char *c
         cs_tz_free(tz);
         return rc;
     }
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        cscli_one_line(PQerrorMessage(pg), err, sizeof err);
-        PQfinish(pg);
+    PGconn *pg = cscli_pg_connect(c, err, sizeof err);
+    if (!pg) {
         cs_tz_free(tz);
         return cscli_fail(c, CSCLI_BACKEND, "PostgreSQL unreachable: %s", err);
     }

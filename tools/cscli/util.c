@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs/pg.h"
 #include "cs/util.h"
 
 /* ---- argument parsing --------------------------------------------------- */
@@ -291,11 +292,8 @@ void cscli_one_line(const char *in, char *out, size_t len) {
 }
 
 PGconn *cscli_pg_connect(cscli *c, char *err, size_t errlen) {
-    /* dbname last: with expand_dbname its connection string wins over the
-     * defaults given before it (the 3 s connect timeout, application name). */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "cscli", c->cfg.pg_dsn, NULL};
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    /* the DSN may override the 3 s connect timeout and application name */
+    PGconn *pg = cs_pg_open(c->cfg.pg_dsn, "3", "cscli");
     if (PQstatus(pg) != CONNECTION_OK) {
         cscli_one_line(PQerrorMessage(pg), err, errlen);
         PQfinish(pg);

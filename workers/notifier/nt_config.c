@@ -46,7 +46,9 @@ int nt_config_load(nt_config *c, const char *state_dir, char *err, size_t errlen
     if (cs_env_table_load(rows, NROWS, c, err, errlen) != 0) return -1;
     if (!c->log_file[0]) {
         const char *d = state_dir && state_dir[0] ? state_dir : ".";
-        mkdir(d, 0750); /* the default location; an error shows when the file is opened */
+        /* the default location, for this user alone: the file holds the
+         * messages sent (docs/security.md); an error shows when it is opened */
+        mkdir(d, 0700);
         if ((size_t)snprintf(c->log_file, sizeof c->log_file, "%s/messages.jsonl", d) >= sizeof c->log_file) {
             snprintf(err, errlen, "CS_STATE_DIR: too long for the log provider's file");
             return -1;

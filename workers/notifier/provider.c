@@ -93,7 +93,8 @@ nt_provider *nt_provider_new(const nt_provider_cfg *cfg, char *err, size_t errle
             nt_provider_free(p);
             return NULL;
         }
-        p->log_fd = open(p->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        /* 0600: the messages hold buyers' numbers and names */
+        p->log_fd = open(p->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (p->log_fd < 0) {
             snprintf(err, errlen, "log provider: %s: %s", p->log_file, strerror(errno));
             nt_provider_free(p);

@@ -531,6 +531,7 @@ static void loop(tdState *st) {
         backoff = 0;
         if (!more) ackFlush(st); /* idle: do not hold acknowledgements for a tick */
         if (more) continue;      /* a backlog: next round at once */
+        cs_proc_trim_memory();
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
         if (left > 0) cs_proc_sleep_ms((int)left);
     }

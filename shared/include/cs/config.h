@@ -35,10 +35,17 @@ typedef struct cs_config {
     int timer_untaken_s;    /* CS_TIMER_UNTAKEN_S: produced, not processed by its owner: re-fire after */
     int timer_reconcile_s;  /* CS_TIMER_RECONCILE_S: routine reconciliation period */
     int timer_full_reconcile_s; /* CS_TIMER_FULL_RECONCILE_S: full reconciliation period */
+    char *role;                 /* CS_ROLE: a tool's identity ("" = operator; workers are themselves) */
+    char *secrets_dir;          /* CS_SECRETS_DIR: <role>.pg/.redis/.kafka password files, kafka-ca.pem */
+    char *pg_password_file;     /* CS_PG_PASSWORD_FILE */
+    char *redis_password_file;  /* CS_REDIS_PASSWORD_FILE */
+    char *kafka_password_file;  /* CS_KAFKA_PASSWORD_FILE */
+    char *kafka_ca_file;        /* CS_KAFKA_CA_FILE */
 } cs_config;
 
-/* Reads and validates every CS_* variable. Returns 0, or -1 with
- * "CS_NAME: reason" in errbuf. Strings are owned by cfg. */
+/* Reads and validates every CS_* variable, then reads the password files
+ * they name and sets the process's identity (identity.h). Returns 0, or -1
+ * with "CS_NAME: reason" in errbuf. Strings are owned by cfg. */
 int cs_config_load(cs_config *cfg, char *errbuf, size_t errlen);
 void cs_config_free(cs_config *cfg);
 /* Prints the table of variables (name, default, help) for --help. */

@@ -12,6 +12,13 @@
 #include <stdint.h>
 #include <libpq-fe.h>
 
+/* Starts a connection to dsn (a libpq connection string or URI) as the
+ * process's role (identity.h): its user and password, when it has them,
+ * win over the DSN's. connect_timeout and app (application_name) are
+ * defaults the DSN may override; NULL = none. Never NULL; check
+ * PQstatus() and PQfinish() it. */
+PGconn *cs_pg_open(const char *dsn, const char *connect_timeout, const char *app);
+/* cs_pg_open(), or NULL with "postgres connect: reason" in errbuf. */
 PGconn *cs_pg_connect(const char *dsn, char *errbuf, size_t errlen);
 bool cs_pg_conn_lost(PGconn *pg);
 /* Per-connection set-up run on each new connection (a worker's

@@ -43,7 +43,8 @@ bool cs_pii_order_due(const Cs__V1__OrderState *st, int64_t cutoff_ms);
 
 /* Masks the order's receiver in place: name "*", phone masked, address
  * parts emptied but the province (kept for reports: RF-3 postage, regional
- * counts). Returns the number of fields changed (0: nothing to purge,
+ * counts); the buyer's message and the seller's memo (free text that holds
+ * numbers and addresses) emptied. Returns the number of fields changed (0: nothing to purge,
  * already purged). Strings replaced are freed with free() (the default
  * protobuf-c allocator, as cs_* unpacks with). */
 int cs_pii_mask_order(Cs__V1__OrderState *st);

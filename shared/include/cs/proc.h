@@ -6,6 +6,7 @@
 #define CS_PROC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Installs the two-stage SIGTERM/SIGINT handler and ignores SIGPIPE. */
 void cs_proc_signals(void);
@@ -17,5 +18,10 @@ void cs_proc_sleep_ms(int ms);
  * to max_ms, then +-25 % jitter so restarted copies do not retry in
  * lockstep. */
 int cs_proc_backoff(int cur, int min_ms, int max_ms);
+/* Returns freed heap to the system, at most once every 30 s (calls in
+ * between do nothing): the main loops call it when a round is done, so
+ * the resident size follows the live heap rather than its high-water mark
+ * (cs_process_heap_inuse_bytes, docs/operations.md). One thread only. */
+void cs_proc_trim_memory(void);
 
 #endif

@@ -34,6 +34,7 @@
 
 #include "cs/clock.h"
 #include "cs/config.h"
+#include "cs/identity.h"
 #include "cs/kafka.h"
 #include "cs/topics.h"
 
@@ -117,8 +118,9 @@ static const char *needEnv(const char *name) {
     return v;
 }
 
-static void checkRedis(const char *url) {
+redisContext *it_redis_connect(void) {
     /* redis://host[:port][/db] */
+    const char *url = it.redis_url;
     char host[256] = "127.0.0.1";
     int port = 6379;
     const char *p = strncmp(url, "redis://", 8) == 0 ? url + 8 : url;
@@ -131,11 +133,25 @@ static void checkRedis(const char *url) {
     struct timeval tv = {3, 0};
     redisContext *c = redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
-        char why[256];
-        snprintf(why, sizeof why, "%s", c ? c->errstr : "out of memory");
         if (c) redisFree(c);
-        die("Redis at %s is unreachable: %s", url, why);
+        return NULL;
     }
+    const cs_identity *id = cs_identity_get();
+    if (id->redis_password[0]) {
+        redisReply *r = redisCommand(c, "AUTH %s %s", id->redis_user, id->redis_password);
+        bool ok = r && r->type == REDIS_REPLY_STATUS;
+        if (r) freeReplyObject(r);
+        if (!ok) {
+            redisFree(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+static void checkRedis(const char *url) {
+    redisContext *c = it_redis_connect();
+    if (!c) die("Redis at %s is unreachable or refuses the admin's password", url);
     redisReply *r = redisCommand(c, "PING");
     bool ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
     if (r) freeReplyObject(r);
@@ -277,8 +293,14 @@ void it_init(const char *argv0) {
     const char *base = strrchr(argv0, '/');
     snprintf(it.test_name, sizeof it.test_name, "%s", base ? base + 1 : argv0);
     it.brokers = needEnv("CS_KAFKA_BROKERS");
+    /* The harness is the stack's admin: it empties tables, makes groups and
+     * reads every topic. Its own redis-cli calls log in with the admin's
+     * password through REDISCLI_AUTH (never on their command line). The
+     * workers it starts are their own roles whatever CS_ROLE says. */
+    setenv("CS_ROLE", "admin", 1);
     char cfgErr[512];
     if (cs_config_load(&kafkaCfg, cfgErr, sizeof cfgErr) != 0) die("%s", cfgErr);
+    if (cs_identity_get()->redis_password[0]) setenv("REDISCLI_AUTH", cs_identity_get()->redis_password, 1);
     it.pg_dsn = needEnv("CS_PG_DSN");
     it.redis_url = needEnv("CS_REDIS_URL");
     it.source_dir = needEnv("CS_SOURCE_DIR");
@@ -424,11 +446,16 @@ int it_worker_start_bin(it_worker *w, const char *bin, const char *name, const c
                                             "CS_INSTANCE",
                                             "CS_HTTP_ADDR",
                                             "CS_CLOCK",
+                                            "REDISCLI_AUTH", /* the harness's admin password */
                                             "CS_ASSIGNOR",
                                             NULL};
         for (int i = 0; reset[i]; i++) unsetenv(reset[i]);
         setenv("CS_SHOPS_FILE", it.shops_file, 1);
-        setenv("CS_GROUP_ID", IT_GROUP, 1);
+        /* "<role>-it": IT_GROUP for the verifier, IT_GROUP_EXCEPTIONS and
+         * IT_GROUP_NOTIFIER for theirs (a role joins its own groups only) */
+        char group[160];
+        snprintf(group, sizeof group, "%s-it", bin);
+        setenv("CS_GROUP_ID", group, 1);
         setenv("CS_SESSION_TIMEOUT_MS", "6000", 1);
         setenv("CS_INSTANCE", name, 1);
         setenv("CS_LOG_LEVEL", "info", 1);
@@ -1283,12 +1310,18 @@ int64_t it_committed(const char *group, const char *topic, int32_t partition) {
     return off;
 }
 
-int it_group_commit_end(const char *group, const char *topic) {
-    rd_kafka_t *rk = groupClient(group);
-    if (!rk) return -1;
+/* Commits the end of topic for rk's group; 0 or -1. */
+static int commitEnd(rd_kafka_t *rk, const char *topic) {
     rd_kafka_topic_partition_list_t *ends = topicEnds(rk, topic);
     int rc = ends && (ends->cnt == 0 || rd_kafka_commit(rk, ends, 0) == RD_KAFKA_RESP_ERR_NO_ERROR) ? 0 : -1;
     if (ends) rd_kafka_topic_partition_list_destroy(ends);
+    return rc;
+}
+
+int it_group_commit_end(const char *group, const char *topic) {
+    rd_kafka_t *rk = groupClient(group);
+    if (!rk) return -1;
+    int rc = commitEnd(rk, topic);
     rd_kafka_destroy(rk);
     return rc;
 }
@@ -1296,14 +1329,20 @@ int it_group_commit_end(const char *group, const char *topic) {
 bool it_group_at_end(const char *group) {
     const char *pre = "CS_GROUP_ID=";
     if (strncmp(group, pre, strlen(pre)) == 0) group += strlen(pre);
+    /* one client for every topic: each new one is a TLS handshake and a
+     * SCRAM login, half a second with its teardown */
+    rd_kafka_t *rk = groupClient(group);
+    if (!rk) return false;
     size_t n = 0;
     const cs_topic_info *t = cs_topics(&n);
-    for (size_t i = 0; i < n; i++)
-        if (it_group_commit_end(group, t[i].name) != 0) {
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        if (commitEnd(rk, t[i].name) != 0) {
             fprintf(stderr, "  group %s: cannot commit the end of %s\n", group, t[i].name);
-            return false;
+            ok = false;
         }
-    return true;
+    rd_kafka_destroy(rk);
+    return ok;
 }
 
 int64_t it_group_lag(const char *group, const char *topic) {
@@ -1478,7 +1517,8 @@ char it_cscli_out[131072];
 
 int it_cscli(const char *args) {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s/cscli' %s 2>/dev/null", it.build_dir, args);
+    /* as the operator role, as an operator runs it (docs/security.md) */
+    snprintf(cmd, sizeof cmd, "CS_ROLE=operator '%s/cscli' %s 2>/dev/null", it.build_dir, args);
     FILE *p = popen(cmd, "r");
     if (!p) return -1;
     size_t n = fread(it_cscli_out, 1, sizeof it_cscli_out - 1, p);

@@ -46,11 +46,13 @@
 #include "ct.h"
 #include "cs/v1/envelope.pb-c.h"
 
-#define IT_GROUP "it-order-verifier"
+/* A worker's consumer group starts with its role's name: the Kafka ACLs
+ * let a role join only such groups (docs/security.md). */
+#define IT_GROUP "order-verifier-it"
 /* The other workers' groups in the suites (it_init positions every one of
  * them at the end of the topics where it has no offset yet). */
-#define IT_GROUP_EXCEPTIONS "it-exception-handler"
-#define IT_GROUP_NOTIFIER "it-notifier"
+#define IT_GROUP_EXCEPTIONS "exception-handler-it"
+#define IT_GROUP_NOTIFIER "notifier-it"
 #define IT_GROUP_TIMER_PROBE "it-timer-probe"
 #define IT_TOPIC_ORDERS "shop.orders.v1"
 #define IT_TOPIC_INVENTORY "shop.inventory.v1"
@@ -299,6 +301,8 @@ void it_order_id_on_partition(char *out, size_t len, const char *shop, const cha
 
 /* The harness's connection (reconnected when lost); NULL if unreachable. */
 PGconn *it_pg(void);
+/* A new Redis connection logged in as the admin (redisFree it), or NULL. */
+struct redisContext *it_redis_connect(void);
 /* Runs a query built with printf (callers pass only run ids and numbers,
  * never outside text) and returns the first column of the first row as a
  * number (0 for NULL); -1 on error (printed unless quiet). */

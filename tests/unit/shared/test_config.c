@@ -33,7 +33,7 @@ static void test_defaults_match_the_documented_values(void) {
     char err[256] = "";
     CT_EQ_INT(cs_config_load(&cfg, err, sizeof err), 0);
     CT_EQ_STR(cfg.brokers, "127.0.0.1:19092");
-    CT_EQ_STR(cfg.pg_dsn, "host=127.0.0.1 port=15432 dbname=cs user=cs");
+    CT_EQ_STR(cfg.pg_dsn, "host=127.0.0.1 port=15432 dbname=cs user=cs_admin");
     CT_EQ_STR(cfg.redis_url, "redis://127.0.0.1:16379");
     CT_EQ_STR(cfg.clock, "system");
     CT_EQ_STR(cfg.shops_file, "deploy/config/shops.sample.json");

@@ -95,7 +95,11 @@ static void test_order_without_instants_never_due(void) {
 
 static void test_mask_order_receiver_keeps_ids_amounts_and_province(void) {
     Cs__V1__OrderState *st = orderWith(NOW - 200 * DAY, "13800138000");
-    CT_EQ_INT(cs_pii_mask_order(st), 5); /* name, phone, city, district, street */
+    st->order->buyer_message = cs_xstrdup("送货前请打 13800138000");
+    st->order->seller_memo = cs_xstrdup("改地址: 西湖区文三路 1 号");
+    CT_EQ_INT(cs_pii_mask_order(st), 7); /* message, memo, name, phone, city, district, street */
+    CT_EQ_STR(st->order->buyer_message, "");
+    CT_EQ_STR(st->order->seller_memo, "");
     CT_EQ_STR(st->order->receiver->name, "*");
     CT_EQ_STR(st->order->receiver->phone, "138****8000");
     CT_EQ_STR(st->order->receiver->address->province, "浙江省");
