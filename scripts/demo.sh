@@ -234,13 +234,13 @@ snap_sql="SELECT concat_ws(' ',
   (SELECT count(*) FROM messages WHERE order_id LIKE '$R'),
   (SELECT count(*) FROM verdicts WHERE order_id LIKE '$R'),
   -- reviews (RV-1..RV-6): cases opened, follow-up SMS sent, cases revised,
-  -- their SMS timers cancelled, cases whose number opted out (NT-4)
+  -- their held follow-up SMS cancelled (RV-5), cases whose number opted out (NT-4)
   (SELECT count(*) FROM cases WHERE kind = 'review' AND order_id LIKE '$R'),
   (SELECT count(*) FROM messages WHERE order_id LIKE '$R' AND template = 'review_follow_up' AND status = 'sent'),
   (SELECT count(*) FROM cases WHERE kind = 'review' AND order_id LIKE '$R' AND stage = 'revised'),
-  (SELECT count(*) FROM timers t JOIN cases c ON c.kind = 'review' AND c.stage = 'revised'
-      AND t.timer_id = t.kind || '@' || c.shop_id || ':' || c.case_id
-    WHERE c.order_id LIKE '$R' AND t.kind LIKE 'rv4.sms.%' AND t.status = 'cancelled'),
+  (SELECT count(*) FROM messages m JOIN cases c ON c.kind = 'review' AND c.stage = 'revised'
+      AND m.shop_id = c.shop_id AND m.case_id = c.case_id
+    WHERE c.order_id LIKE '$R' AND m.template = 'review_follow_up' AND m.status = 'cancelled'),
   (SELECT count(*) FROM cases c JOIN message_optouts o ON o.shop_id = c.shop_id AND o.to_addr = c.phone
     WHERE c.kind = 'review' AND c.order_id LIKE '$R' AND o.lifted_ms IS NULL),
   -- after-sales (RF-1..RF-13): cases registered, RF-9 auto-agreements,
@@ -336,18 +336,20 @@ psql_q "SELECT '    follow-up SMS sent by local day: ' || string_agg(d || ' ' ||
                      count(*) AS n
               FROM messages WHERE order_id LIKE '$R' AND template = 'review_follow_up' AND status = 'sent' GROUP BY 1) x"
 psql_q "SELECT '    revised ' || to_char(to_timestamp(c.closed_ms / 1000.0), 'MM-DD HH24:MI') || ': ' || c.case_id
-              || ' -- SMS timers cancelled: ' || coalesce((SELECT string_agg(t.kind, ', ' ORDER BY t.kind) FROM timers t
-                     WHERE t.timer_id = t.kind || '@' || c.shop_id || ':' || c.case_id AND t.kind LIKE 'rv4.sms.%'
-                       AND t.status = 'cancelled'), 'none')
-              || ', follow-up messages: ' || (SELECT count(*) FROM messages m WHERE m.shop_id = c.shop_id
-                     AND m.order_id = c.order_id AND m.template = 'review_follow_up')
+              || ' -- held follow-up SMS cancelled: ' || (SELECT count(*) || coalesce(' at '
+                     || to_char(to_timestamp(min(m.updated_ms) / 1000.0), 'MM-DD HH24:MI'), '') FROM messages m
+                     WHERE m.shop_id = c.shop_id AND m.case_id = c.case_id AND m.template = 'review_follow_up'
+                       AND m.status = 'cancelled')
+              || ', follow-up SMS sent: ' || (SELECT count(*) FROM messages m WHERE m.shop_id = c.shop_id
+                     AND m.order_id = c.order_id AND m.template = 'review_follow_up' AND m.status = 'sent')
         FROM cases c WHERE c.kind = 'review' AND c.order_id LIKE '$R' AND c.stage = 'revised' ORDER BY c.case_id"
 psql_q "SELECT '    opted out ' || to_char(to_timestamp(o.opted_out_ms / 1000.0), 'MM-DD HH24:MI') || ': ' || c.case_id
               || ' -- its number''s messages: ' || coalesce((SELECT string_agg(to_char(to_timestamp(coalesce(m.sent_ms, m.requested_ms) / 1000.0), 'MM-DD HH24:MI')
                      || ' ' || m.template || ' ' || m.status, ', ' ORDER BY m.requested_ms)
                    FROM messages m WHERE m.shop_id = c.shop_id AND m.to_addr = c.phone), 'none')
-              || '; follow-ups after the opt-out: ' || (SELECT count(*) FROM messages m WHERE m.shop_id = c.shop_id
-                   AND m.to_addr = c.phone AND m.template = 'review_follow_up' AND m.requested_ms > o.opted_out_ms)
+              || '; follow-up SMS sent after the opt-out: ' || (SELECT count(*) FROM messages m WHERE m.shop_id = c.shop_id
+                   AND m.to_addr = c.phone AND m.template = 'review_follow_up' AND m.status = 'sent'
+                   AND m.sent_ms > o.opted_out_ms)
         FROM cases c JOIN message_optouts o ON o.shop_id = c.shop_id AND o.to_addr = c.phone AND o.lifted_ms IS NULL
         WHERE c.kind = 'review' AND c.order_id LIKE '$R' ORDER BY c.case_id"
 echo "  After-sales (RF-9 auto-agreements and their RF-7 finance requests; RF-2):"

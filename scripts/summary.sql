@@ -245,8 +245,8 @@ SELECT stage AS outcome, count(*) AS cases,
        count(*) FILTER (WHERE sms_days & 2 <> 0) AS sms_day2,
        count(*) FILTER (WHERE sms_days & 4 <> 0) AS sms_day3,
        count(*) FILTER (WHERE opted_out) AS opted_out,
-       coalesce(sum((SELECT count(*) FROM timers t WHERE t.timer_id = t.kind || '@' || r.shop_id || ':' || r.case_id
-                       AND t.kind LIKE 'rv4.sms.%' AND t.status = 'cancelled')), 0) AS sms_cancelled
+       coalesce(sum((SELECT count(*) FROM messages m WHERE m.shop_id = r.shop_id AND m.case_id = r.case_id
+                       AND m.template = 'review_follow_up' AND m.status = 'cancelled')), 0) AS sms_cancelled
 FROM run_reviews r GROUP BY stage ORDER BY cases DESC, outcome;
 
 \echo

@@ -20,9 +20,13 @@
  *     number its own) posted on day 1 at 18:00 (Asia/Shanghai, the Redis
  *     clock) through C review-schedulers, with one timer-dispatcher and
  *     one notifier whose SMS provider is this driver's HTTP stub (200 to
- *     everything; CS_NOTIFIER_RATE=0). The clock then moves to day 2's
- *     send time (10:00): seconds until the stub has accepted every day-2
- *     follow-up, SMS/s; the same for day 3 (the negative reviews).
+ *     everything; CS_NOTIFIER_RATE=0). Each case's follow-ups are
+ *     requested when it opens and held by the notifier until their send
+ *     time (RV-4); the bench waits until all are held. The clock then
+ *     moves to day 2's send time (10:00): seconds until the stub has
+ *     accepted every day-2 follow-up (released by the notifier's own
+ *     timers through the dispatcher), SMS/s; the same for day 3 (the
+ *     negative reviews).
  * (c) notifier alone: K ready follow-up requests (distinct numbers, no
  *     case) loaded into cs.notifications.v1 before a fresh notifier starts
  *     against the same stub: messages/s from the first request consumed to
@@ -757,18 +761,29 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     if (produceReviews(x, prod, prefix, o->reviews, posted)) goto out;
     int64_t t_open = waitApplied(x, "review-scheduler", prefix, o->reviews);
     if (t_open < 0) goto out;
-    cpuNow(cpuR1);
     int64_t t_first = firstApplied(x, "review-scheduler", prefix);
     int neg = 0;
     for (int i = 0; i < o->reviews; i++) neg += i % 5 < 3;
-    int64_t timers = pgCount(x, "SELECT count(*) FROM timers WHERE owner = 'review-scheduler' AND status = 'pending'",
-                             NULL, NULL);
+    /* every case's follow-ups were requested when it opened (RV-4): the
+     * notifier holds them until their send time (their ids derive from
+     * the review events', so they share the prefix) */
+    int64_t t_held = waitApplied(x, "notifier", prefix, o->reviews + neg);
+    if (t_held < 0) goto out;
+    cpuNow(cpuR1);
+    int64_t held = pgCount(x,
+                           "SELECT count(*) FROM messages WHERE template = 'review_follow_up' AND status = 'held' "
+                           "AND starts_with(order_id, $1)",
+                           prefix, NULL);
+    int64_t timers = pgCount(x, "SELECT count(*) FROM timers WHERE owner = 'notifier' AND status = 'pending'", NULL,
+                             NULL);
     printf("reviews:     %d reviews (%d negative, %d neutral) posted on day 1 (11-20 18:00), %d review-scheduler(s): "
-           "%.0f cases opened/s (first batch -> last applied, %.2f s; %.1f s from the first produce); %" PRId64
-           " timers pending\n",
+           "%.0f cases opened/s (first batch -> last applied, %.2f s; %.1f s from the first produce); "
+           "%" PRId64 " follow-ups held by the notifier to their send time %.1f s from the first produce, "
+           "%" PRId64 " release timers pending\n",
            o->reviews, neg, o->reviews - neg, o->rv_copies, o->reviews * 1e6 / (double)(t_open - t_first),
-           (double)(t_open - t_first) / 1e6, (double)(t_open - t0) / 1e6, timers);
-    printCpu("the reviews (from the first produce)", cpuR0, cpuR1, (double)(t_open - t0) / 1e6);
+           (double)(t_open - t_first) / 1e6, (double)(t_open - t0) / 1e6, held, (double)(t_held - t0) / 1e6, timers);
+    printCpu("the reviews and their held follow-ups (from the first produce)", cpuR0, cpuR1,
+             (double)(t_held - t0) / 1e6);
     bench_sleep_us(2000000); /* the timers reach Redis after their commits */
     double calib0 = bench_calibration_ms();
 

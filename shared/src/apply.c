@@ -126,7 +126,8 @@ static void emitBody(cs_batch *b, const char *topic, const char *key, const char
         case CS__V1__ENVELOPE__BODY_NOTIFICATION: env.notification = body; break;
         case CS__V1__ENVELOPE__BODY_FINANCE: env.finance = body; break;
         case CS__V1__ENVELOPE__BODY_SLA_BREACH: env.sla_breach = body; break;
-        default: abort(); /* a programming error: effects have these four */
+        case CS__V1__ENVELOPE__BODY_FOLLOW_UP_CANCEL: env.follow_up_cancel = body; break;
+        default: abort(); /* a programming error: effects have these five */
     }
     cs_batch_emit(b, topic, key, &env);
 }
@@ -215,6 +216,7 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     req.rule = (char *)n->rule;
     req.case_id = (char *)(n->about_case ? cs_str(t->subject) : "");
     req.expires_ms = n->expires_ms;
+    req.not_before_ms = n->not_before_ms;
     Cs__V1__NotificationRequest__ParamsEntry entries[CS_FX_MAX_PARAMS], *ptrs[CS_FX_MAX_PARAMS];
     req.n_params = 0;
     for (int i = 0; i < n->nparams && i < CS_FX_MAX_PARAMS; i++) {
@@ -362,6 +364,17 @@ int cs_fx_apply(cs_batch *b, const cs_fx_target *t, const cs_effects *fx, char *
         if (emitFinance(b, t, i, &fx->finance[i], err, errlen) != 0) return -1;
     for (int i = 0; i < fx->nbreaches; i++)
         if (emitBreach(b, t, key, i, &fx->breaches[i], err, errlen) != 0) return -1;
+    if (fx->followup_cancel) { /* RV-5: after this decision's own notes, on their partition (the order key) */
+        char id[FX_ID_LEN];
+        outputIds(key, id, t, "cancel", 0, "follow_ups");
+        Cs__V1__FollowUpCancel c;
+        cs__v1__follow_up_cancel__init(&c);
+        c.case_id = (char *)cs_str(t->subject ? t->subject : t->order_id);
+        c.order_id = (char *)cs_str(t->order_id);
+        c.reason = (char *)fx->followup_cancel;
+        c.rule = (char *)"RV-5";
+        emitBody(b, CS_TOPIC_NOTIFICATIONS, key, id, t->shop_id, CS__V1__ENVELOPE__BODY_FOLLOW_UP_CANCEL, &c);
+    }
 
     /* timers: cancels first, so that "cancel all, arm the next" moves on */
     const char *dflt = cs_str(t->subject ? t->subject : t->order_id);

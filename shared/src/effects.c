@@ -11,8 +11,11 @@
 void cs_fx_init(cs_effects *fx) { memset(fx, 0, sizeof *fx); }
 
 bool cs_fx_empty(const cs_effects *fx) {
-    return fx->ntasks + fx->nnotes + fx->nfinance + fx->nbreaches + fx->ntimers + fx->ncancels + fx->ncloses == 0;
+    return fx->ntasks + fx->nnotes + fx->nfinance + fx->nbreaches + fx->ntimers + fx->ncancels + fx->ncloses == 0 &&
+           !fx->followup_cancel;
 }
+
+void cs_fx_cancel_follow_ups(cs_effects *fx, const char *reason) { fx->followup_cancel = reason ? reason : ""; }
 
 void cs_task_vset(cs_task *t, Cs__V1__TaskKind kind, const char *rule, bool urgent, const char *fmt, va_list ap) {
     memset(t, 0, sizeof *t);

@@ -1,6 +1,7 @@
 /* it_case_faults.c -- exactly once (CONTRACTS.md) for the two case
- * workers, the refund-notifier and the review-scheduler, through the
- * failures the runtime promises to survive, counted in PostgreSQL:
+ * workers, the refund-notifier and the review-scheduler, and for the
+ * review follow-ups the notifier holds and sends, through the failures
+ * the runtime promises to survive, counted in PostgreSQL:
  *
  *   - each runtime crash point (after_pg_commit, after_produce,
  *     before_pg_commit, before_commit_hooks) at its 3rd pass, then a
@@ -13,25 +14,33 @@
  *         cancelled, its RF-8 notices on cs.notifications.v1 (at least
  *         once, one id each);
  *       review-scheduler: N negative reviews, each delivered twice: one
- *         case per review, one RV-2 task per case, its three follow-up
- *         timers pending in PostgreSQL and, after `cscli timers rebuild`,
- *         each exactly once in the Redis schedule;
+ *         case per review, one RV-2 task per case, its two follow-up SMS
+ *         requests (day 2 and day 3, RV-4: asked for when the case opens)
+ *         recorded once and on cs.notifications.v1 at least once under one
+ *         id each, no (case, day) under two keys (a replay asks under the
+ *         same keys, which the notifier's NT-1 makes one), its no-answer
+ *         timer (RV-6) pending in PostgreSQL and, after `cscli timers
+ *         rebuild`, exactly once in the Redis schedule;
  *     and for all: no dead letters, the outbox drained;
- *   - the notifier crashing while it sends the day-2 follow-ups (crash
- *     points after_provider_2xx and after_pg_commit), then restarted:
- *     exactly one follow-up SMS recorded sent per case, at the send time;
- *     the log provider's file holds every key, and only a key of the
- *     batch cut at after_provider_2xx twice (resent with the same key,
- *     which a real provider dedupes: docs/notifier.md, NT-1);
- *   - the timer-dispatcher cut after Kafka took a round of day-2 firings,
+ *   - the notifier crashing while it sends the day-2 follow-ups it held
+ *     since day 1 and its release timers bring back (crash points
+ *     after_provider_2xx and after_pg_commit, between two batches of
+ *     releases), then restarted: exactly one follow-up SMS recorded sent
+ *     per case, at the send time, each release applied once; the log
+ *     provider's file holds every key, and only a key of the batch cut at
+ *     after_provider_2xx twice (resent with the same key, which a real
+ *     provider dedupes: docs/notifier.md, NT-1);
+ *   - the timer-dispatcher cut after Kafka took a round of day-2 releases,
  *     before it acknowledged them (timer_before_ack): the round fires
- *     again after the lease, and each case still gets one follow-up;
- *   - Redis FLUSHALL while follow-ups are pending, once with the
- *     dispatcher running (its reconciliation puts them back) and once with
- *     it stopped, the business clock set back after the flush (the clock
- *     key goes with the data) and the schedule rebuilt with
- *     `cscli timers rebuild`: every follow-up (day 2 and day 3) sent
- *     exactly once, at its send time.
+ *     again after the lease, the notifier applies each release once, and
+ *     each case still gets one follow-up;
+ *   - Redis FLUSHALL while follow-ups are pending (held by the notifier,
+ *     their release timers in the schedule), once with the dispatcher
+ *     running (its reconciliation puts them back) and once with it
+ *     stopped, the business clock set back after the flush (the clock key
+ *     goes with the data) and the schedule rebuilt with `cscli timers
+ *     rebuild`: every follow-up (day 2 and day 3) sent exactly once, at its
+ *     send time.
  *
  * Every case uses its own consumer groups, positioned at the end of every
  * topic before its first worker starts, so it reads only what it
@@ -401,13 +410,16 @@ static void numberFor(char *out, size_t len, int k) {
 
 typedef struct rvScen {
     char run[32];
-    char group[96]; /* CS_GROUP_ID=... */
-    char evp[48];   /* review event ids "<run>-e<i>-<a|b>" */
-    char op[48];    /* order ids "<run>-o<i>" */
-    char rp[48];    /* review (= case) ids "<run>-r<i>" */
-    int produced;   /* reviews produced (twice each) */
-    int nbase;      /* first number index (numberFor) */
-    int64_t posted; /* posting time of every review */
+    char group[96];      /* CS_GROUP_ID=... */
+    char ntGroup[96];    /* the notifier's, CS_GROUP_ID=... (follow-up cases) */
+    char evp[48];        /* review event ids "<run>-e<i>-<a|b>" */
+    char op[48];         /* order ids "<run>-o<i>" */
+    char rp[48];         /* review (= case) ids "<run>-r<i>" */
+    char log[1200];      /* the log provider's file (follow-up cases) */
+    int produced;        /* reviews produced (twice each) */
+    int nbase;           /* first number index (numberFor) */
+    int64_t posted;      /* posting time of every review */
+    it_reader *requests; /* cs.notifications.v1 from before the first review */
 } rvScen;
 
 static bool rvInit(rvScen *s, int64_t posted) {
@@ -415,13 +427,22 @@ static bool rvInit(rvScen *s, int64_t posted) {
     memset(s, 0, sizeof *s);
     it_run_id(s->run, sizeof s->run);
     snprintf(s->group, sizeof s->group, "CS_GROUP_ID=review-scheduler-case-faults-%s", s->run);
+    snprintf(s->ntGroup, sizeof s->ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s->run);
     snprintf(s->evp, sizeof s->evp, "%s-e", s->run);
     snprintf(s->op, sizeof s->op, "%s-o", s->run);
     snprintf(s->rp, sizeof s->rp, "%s-r", s->run);
+    snprintf(s->log, sizeof s->log, "%s/%s-messages.jsonl", it.log_dir, s->run);
     s->nbase = numbers;
     numbers += RV_REVIEWS;
     s->posted = posted;
-    return it_group_at_end(s->group + strlen("CS_GROUP_ID="));
+    if (!it_group_at_end(s->group + strlen("CS_GROUP_ID="))) return false;
+    s->requests = it_reader_open("cs.notifications.v1", false);
+    return s->requests != NULL;
+}
+
+static void rvFree(rvScen *s) {
+    if (s->requests) it_reader_close(s->requests);
+    s->requests = NULL;
 }
 
 /* Review i, negative, by its own buyer from its own number, as event
@@ -479,16 +500,60 @@ static int rvStart(it_worker *w, const rvScen *s, const char *name, const char *
     return it_worker_start_bin(w, RV_NAME, name, NULL, env);
 }
 
-/* Cancels the run's follow-up timers still pending, as closing the cases
- * would: a later case moves the clock past their due times and must not
- * send them (their Redis members fire and take_fired refuses them). */
+/* Cancels the run's timers still pending, as closing the cases would: the
+ * review-scheduler's no-answer timers, and the release timers of the
+ * follow-ups a notifier still holds (day 3's, when a case stops at day
+ * 2). A later case moves the clock past their due times and must not
+ * send them (their Redis members fire and the take refuses them). */
 static void cancelPending(const rvScen *s) {
+    if (!s->op[0]) return; /* rvInit never ran: an empty prefix is every order */
+    char r[400];
     it_pg_exec("UPDATE timers SET status = 'cancelled' WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
                "timer_id LIKE '%%@tb-demo:%s%%'",
                s->rp);
+    it_pg_exec("UPDATE timers t SET status = 'cancelled' FROM messages m WHERE t.owner = '" NT_NAME "' AND "
+               "t.status = 'pending' AND t.timer_id = 'nt.release@' || m.shop_id || ':' || m.idempotency_key AND "
+               "m.shop_id = 'tb-demo' AND %s",
+               it_prefix(r, sizeof r, "m.order_id", s->op));
 }
 
-/* RV-1, RV-2, RV-4 once per review whatever happened to the worker. */
+/* RV-4 on cs.notifications.v1: reads the run's requests until want
+ * distinct ids are there (a record may be there twice after a crash,
+ * with its id), then checks that each is a follow-up naming its case, held
+ * until a send time before its expiry, with its event id as NT-1 key, and
+ * that no (case, send time) was asked for under two keys: a replayed review
+ * asks again under the same keys, which the notifier makes one (NT-1). */
+static void checkRequests(rvScen *s, long want, const char *what) {
+    size_t got = 0;
+    long ids = distinctIds(s->requests, s->run, want, 60000, &got);
+    long pairs = 0, odd = 0;
+    for (size_t i = 0; i < got; i++) {
+        const it_rec *a = it_reader_get(s->requests, i);
+        const Cs__V1__NotificationRequest *q =
+            a->env && a->env->body_case == CS__V1__ENVELOPE__BODY_NOTIFICATION ? a->env->notification : NULL;
+        if (!q || q->class_ != CS__V1__MESSAGE_CLASS__MESSAGE_CLASS_FOLLOW_UP || !q->case_id || !q->case_id[0] ||
+            !q->idempotency_key || strcmp(q->idempotency_key, a->env->event_id) != 0 || q->not_before_ms <= 0 ||
+            q->expires_ms <= q->not_before_ms) {
+            odd++;
+            continue;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) {
+            const it_rec *b = it_reader_get(s->requests, j);
+            const Cs__V1__NotificationRequest *p =
+                b->env && b->env->body_case == CS__V1__ENVELOPE__BODY_NOTIFICATION ? b->env->notification : NULL;
+            dup = p && p->case_id && strcmp(p->case_id, q->case_id) == 0 && p->not_before_ms == q->not_before_ms;
+        }
+        if (!dup) pairs++;
+    }
+    it_measure("%s: cs.notifications.v1 carries %zu follow-up requests of the run, %ld ids, %ld (case, day) pairs",
+               what, got, ids, pairs);
+    CT_EQ_INT(ids, want);
+    CT_EQ_INT(pairs, want);
+    CT_EQ_INT(odd, 0);
+}
+
+/* RV-1, RV-2, RV-4, RV-6 once per review whatever happened to the worker. */
 static void rvCheck(rvScen *s, const char *what) {
     char r[400];
     const long long N = RV_REVIEWS;
@@ -514,35 +579,63 @@ static void rvCheck(rvScen *s, const char *what) {
                         "rule = 'RV-2' AND kind = 'TASK_KIND_CALL'",
                         r),
               N);
-    /* RV-4 / RV-6: day-2 and day-3 SMS and the no-answer timer per case */
+    /* RV-4: the day-2 and day-3 follow-up SMS requested at the opening,
+     * two per case and no more (the second delivery opens nothing, a
+     * replayed batch asks under the same keys), and each on
+     * cs.notifications.v1 */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE shop_id = 'tb-demo' AND %s AND "
+                        "template = 'review_follow_up'",
+                        r),
+              2 * N);
+    CT_EQ_INT(
+        it_pg_int("SELECT count(*) FROM (SELECT order_id FROM notification_requests WHERE shop_id = 'tb-demo' "
+                  "AND %s AND template = 'review_follow_up' AND rule = 'RV-4' AND class = 'MESSAGE_CLASS_FOLLOW_UP' "
+                  "GROUP BY order_id HAVING count(*) = 2) c",
+                  r),
+        N);
+    checkRequests(s, 2 * N, what);
+    /* RV-6: the no-answer timer per case, the review-scheduler's only one */
     CT_EQ_INT(
         it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND timer_id LIKE '%%@tb-demo:%s%%'", s->rp),
-        3 * N);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND timer_id LIKE '%%@tb-demo:%s%%' "
-                        "AND status = 'pending'",
+        N);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND timer_id LIKE "
+                        "'rv6.no_answer@tb-demo:%s%%' AND status = 'pending'",
                         s->rp),
-              3 * N);
+              N);
     CT_EQ_INT(deadLetters(RV_NAME, s->evp), 0);
     CT_EQ_INT(outboxLeft(s->run), 0);
     /* Redis: a batch cut after COMMIT wrote no schedule; the rebuild puts
      * it back, and every timer is then scheduled once, at its time */
     CT_EQ_INT(timersRebuild(), 0);
-    CT_EQ_INT(scheduledInRedis(RV_NAME, s->rp), 3 * N);
+    CT_EQ_INT(scheduledInRedis(RV_NAME, s->rp), N);
+}
+
+/* A review-scheduler case's end, whatever happened (a required step that
+ * failed leaves its run early): its no-answer timers cancelled, and the
+ * release timers of any notifier that held its requests until tomorrow's
+ * send time (real time), its reader closed. */
+static void rvEnd(rvScen *s) {
+    cancelPending(s);
+    rvFree(s);
+}
+
+static void rvCrashRun(rvScen *s, const char *point) {
+    IT_REQUIRE(rvInit(s, it_wall_ms() - MIN_MS));
+    IT_REQUIRE(rvProduce(s, RV_REVIEWS, RV_REVIEWS, true));
+    it_worker w;
+    IT_REQUIRE(rvStart(&w, s, "rv-crash", point, false) == 0);
+    expectCrash(&w, point, RV_NAME, s->evp, RV_EVENTS);
+    it_worker w2;
+    IT_REQUIRE(rvStart(&w2, s, "rv-restart", NULL, false) == 0);
+    rvCheck(s, point);
+    CT_EQ_INT(it_log_count(w2.log, "crash point"), 0);
+    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
 }
 
 static void rvCrashPoint(const char *point) {
-    rvScen s;
-    IT_REQUIRE(rvInit(&s, it_wall_ms() - MIN_MS));
-    IT_REQUIRE(rvProduce(&s, RV_REVIEWS, RV_REVIEWS, true));
-    it_worker w;
-    IT_REQUIRE(rvStart(&w, &s, "rv-crash", point, false) == 0);
-    expectCrash(&w, point, RV_NAME, s.evp, RV_EVENTS);
-    it_worker w2;
-    IT_REQUIRE(rvStart(&w2, &s, "rv-restart", NULL, false) == 0);
-    rvCheck(&s, point);
-    CT_EQ_INT(it_log_count(w2.log, "crash point"), 0);
-    CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
-    cancelPending(&s);
+    static rvScen s;
+    rvCrashRun(&s, point);
+    rvEnd(&s);
 }
 
 static void test_rv_crash_after_pg_commit_then_restart_one_case_per_review(void) { rvCrashPoint("after_pg_commit"); }
@@ -552,35 +645,39 @@ static void test_rv_crash_before_commit_hooks_then_restart_one_case_per_review(v
     rvCrashPoint("before_commit_hooks");
 }
 
-static void test_rv_sigkill_mid_stream_then_restart_one_case_per_review(void) {
-    rvScen s;
-    IT_REQUIRE(rvInit(&s, it_wall_ms() - MIN_MS));
+static void rvSigkillRun(rvScen *s) {
+    IT_REQUIRE(rvInit(s, it_wall_ms() - MIN_MS));
     srand((unsigned)(it_wall_ms() ^ getpid()));
     long long at = 50 + rand() % (RV_EVENTS / 2);
-    IT_REQUIRE(rvProduce(&s, RV_REVIEWS / 3, RV_REVIEWS, true));
+    IT_REQUIRE(rvProduce(s, RV_REVIEWS / 3, RV_REVIEWS, true));
     it_worker w;
-    IT_REQUIRE(rvStart(&w, &s, "rv-victim", NULL, false) == 0);
+    IT_REQUIRE(rvStart(&w, s, "rv-victim", NULL, false) == 0);
     long long applied = 0;
     int64_t t0 = it_now_ms();
-    while ((applied = processed(RV_NAME, s.evp)) < at && it_now_ms() - t0 < 60000) {
-        if (s.produced < RV_REVIEWS)
-            IT_REQUIRE(rvProduce(&s, 10, RV_REVIEWS, true));
+    while ((applied = processed(RV_NAME, s->evp)) < at && it_now_ms() - t0 < 60000) {
+        if (s->produced < RV_REVIEWS)
+            IT_REQUIRE(rvProduce(s, 10, RV_REVIEWS, true));
         else
             it_sleep_ms(5);
     }
     int rc = it_worker_stop(&w, SIGKILL, 10000);
-    long long after = processed(RV_NAME, s.evp);
+    long long after = processed(RV_NAME, s->evp);
     it_measure(
         "review-scheduler SIGKILL at %lld applied events (target %lld, %d reviews produced): exit %d; %lld after",
-        applied, at, s.produced, rc, after);
+        applied, at, s->produced, rc, after);
     CT_EQ_INT(rc, 128 + SIGKILL);
     CT_CHECK(after >= at && after < RV_EVENTS);
-    IT_REQUIRE(rvProduce(&s, RV_REVIEWS, RV_REVIEWS, true));
+    IT_REQUIRE(rvProduce(s, RV_REVIEWS, RV_REVIEWS, true));
     it_worker w2;
-    IT_REQUIRE(rvStart(&w2, &s, "rv-restart", NULL, false) == 0);
-    rvCheck(&s, "rv sigkill");
+    IT_REQUIRE(rvStart(&w2, s, "rv-restart", NULL, false) == 0);
+    rvCheck(s, "rv sigkill");
     CT_EQ_INT(it_worker_stop(&w2, SIGTERM, 30000), 0);
-    cancelPending(&s);
+}
+
+static void test_rv_sigkill_mid_stream_then_restart_one_case_per_review(void) {
+    static rvScen s;
+    rvSigkillRun(&s);
+    rvEnd(&s);
 }
 
 /* ---- follow-ups on the Redis clock ----------------------------------------------------- */
@@ -594,6 +691,7 @@ static int64_t shanghai(int y, int m, int d, int hh, int mm) {
 
 /* Reviews posted on 11-13 (day 1) at 18:30 local; the send time 10:00. */
 #define POSTED shanghai(2026, 11, 13, 18, 30)
+#define DAY1 (POSTED + MIN_MS)
 #define DAY2_SEND shanghai(2026, 11, 14, 10, 0)
 #define DAY3_SEND shanghai(2026, 11, 15, 10, 0)
 
@@ -610,9 +708,22 @@ static int ntStart(it_worker *w, const char *group, const char *name, const char
     char bm[32];
     snprintf(bm, sizeof bm, "CS_BATCH_MAX=%d", CRASH_BATCH);
     const char *env[] = {"CS_CLOCK=redis", group, tpl, file, "CS_SMS_URL=", "CS_IM_URL=", "CS_BATCH_WAIT_MS=5", bm, cp,
-                         /* the 2nd batch that sends: the 1st one is committed by then */
+                         /* the 2nd batch that passes the point: the 1st one is committed by then */
                          "CS_CRASH_AFTER=2", NULL};
     return it_worker_start_bin(w, NT_NAME, name, NULL, env);
+}
+
+/* A follow-up case: reviews posted at POSTED, the notifier's group at the
+ * end of every topic, the clock on day 1. */
+static bool fuInit(rvScen *s) {
+    return rvInit(s, POSTED) && it_group_at_end(s->ntGroup + strlen("CS_GROUP_ID=")) && it_clock_set(DAY1) == 0;
+}
+
+/* Its end, whatever happened: nothing of the run left to fire, the clock
+ * back to real time. */
+static void fuEnd(rvScen *s) {
+    rvEnd(s);
+    clockRelease();
 }
 
 /* Follow-up SMS of the run's orders recorded sent at exactly `at` (all
@@ -629,6 +740,35 @@ static long long followUpsSent(const rvScen *s, int64_t at) {
                      r, (long long)at);
 }
 
+/* Follow-ups of the run the notifier holds until their send time `at`
+ * (RV-4). */
+static long long followUpsHeld(const rvScen *s, int64_t at) {
+    char r[400];
+    return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
+                     "template = 'review_follow_up' AND status = 'held' AND reason = 'RV-4 SEND_TIME' AND "
+                     "release_ms = %lld",
+                     it_prefix(r, sizeof r, "order_id", s->op), (long long)at);
+}
+
+/* The notifier's release timers of the run's follow-ups due at `due` in
+ * status (docs/notifier.md: "nt.release@<shop>:<key>"). */
+static long long releases(const rvScen *s, const char *status, int64_t due) {
+    char r[400];
+    return it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = 'nt.release@' || m.shop_id || "
+                     "':' || m.idempotency_key WHERE t.owner = '" NT_NAME "' AND t.kind = 'nt.release' AND "
+                     "t.status = '%s' AND t.due_ms = %lld AND m.shop_id = 'tb-demo' AND "
+                     "m.template = 'review_follow_up' AND %s",
+                     status, (long long)due, it_prefix(r, sizeof r, "m.order_id", s->op));
+}
+
+/* The notifier's firings of the run's release timers it applied (the
+ * dispatcher's event ids "timer/<owner>/<timer id>/<generation>"). */
+static long long releasesApplied(const rvScen *s) {
+    return it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '" NT_NAME "' AND "
+                     "event_id LIKE 'timer/" NT_NAME "/nt.release@tb-demo:%s%%'",
+                     s->evp);
+}
+
 /* Waits until want follow-ups of the run are recorded sent at `at`. */
 static long long waitFollowUps(const rvScen *s, long long want, int64_t at) {
     char r[400];
@@ -636,6 +776,29 @@ static long long waitFollowUps(const rvScen *s, long long want, int64_t at) {
                       "SELECT count(*) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
                       "template = 'review_follow_up' AND status = 'sent' AND sent_ms = %lld",
                       it_prefix(r, sizeof r, "order_id", s->op), (long long)at);
+}
+
+/* Day 1: M reviews produced once each open their cases, whose day-2 and
+ * day-3 follow-ups (negative reviews) are requested at once; the running
+ * notifier holds each until its send time with its release timer, and
+ * sends nothing. */
+static bool heldOnDay1(rvScen *s, long long M) {
+    char r[400];
+    if (!rvProduce(s, (int)M, (int)M, false)) return false;
+    int64_t t0 = it_now_ms();
+    long long held = it_wait_pg(IT_EQ, 2 * M, 60000,
+                                "SELECT count(*) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
+                                "template = 'review_follow_up' AND status = 'held'",
+                                it_prefix(r, sizeof r, "order_id", s->op));
+    it_measure("day 1: %lld of %lld follow-ups held after %lld ms", held, 2 * M, (long long)(it_now_ms() - t0));
+    CT_EQ_INT(held, 2 * M);
+    CT_EQ_INT(followUpsHeld(s, DAY2_SEND), M);
+    CT_EQ_INT(followUpsHeld(s, DAY3_SEND), M);
+    CT_EQ_INT(releases(s, "pending", DAY2_SEND), M);
+    CT_EQ_INT(releases(s, "pending", DAY3_SEND), M);
+    CT_EQ_INT(followUpsSent(s, -1), 0);
+    checkRequests(s, 2 * M, "day 1");
+    return held == 2 * M;
 }
 
 /* The log provider's lines about the run (the file may also hold
@@ -680,88 +843,81 @@ static void logKeys(const char *path, const char *run, long *lines, long *distin
 }
 
 /* The exact outcome of M cases' day-2 follow-ups: one per case, sent at
- * the send time, nothing else. */
+ * the send time by its release timer, fired and applied once; day 3's
+ * still held with their timers pending; nothing else. */
 static void checkDay2(const rvScen *s, long long M) {
     char r[400];
     it_prefix(r, sizeof r, "order_id", s->op);
     CT_EQ_INT(followUpsSent(s, DAY2_SEND), M);
+    CT_EQ_INT(followUpsSent(s, -1), M);
+    CT_EQ_INT(it_pg_int("SELECT count(DISTINCT order_id) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
+                        "template = 'review_follow_up' AND status = 'sent'",
+                        r),
+              M);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
                         "template = 'review_follow_up'",
                         r),
-              M);
-    CT_EQ_INT(it_pg_int("SELECT count(DISTINCT order_id) FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
-                        "template = 'review_follow_up'",
-                        r),
-              M);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'fired' AND "
-                        "timer_id LIKE 'rv4.sms.d2@tb-demo:%s%%'",
-                        s->rp),
-              M);
+              2 * M);
+    CT_EQ_INT(followUpsHeld(s, DAY3_SEND), M);
+    CT_EQ_INT(releases(s, "fired", DAY2_SEND), M);
+    CT_EQ_INT(releases(s, "pending", DAY3_SEND), M);
+    CT_EQ_INT(releasesApplied(s), M);
 }
 
-/* The notifier dies while it sends the day-2 follow-ups and is started
- * again without the crash point. after_provider_2xx: it runs from the
- * start (only batches that sent something pass the point, so the 2nd
- * such batch is cut after the provider took it). after_pg_commit: it is
- * started once the requests are on cs.notifications.v1, its group past
- * the timer records, so its 2nd batch is one of follow-ups. */
-static void followUpsAcrossNotifierCrash(const char *point) {
-    const bool early = strcmp(point, "after_provider_2xx") == 0;
+/* The notifier dies while it sends the day-2 follow-ups that its release
+ * timers bring back, and is started again without the crash point. Every
+ * batch of the notifier that applies something passes after_pg_commit,
+ * so the one that holds the follow-ups on day 1 runs without the point
+ * and is stopped; the crashing one joins the group at the end of every
+ * topic before the clock moves, so its batches are the day-2 releases:
+ * after_pg_commit cuts it after its 2nd one committed, after_provider_2xx
+ * (passed only by batches that sent something) after the provider took
+ * the 2nd one. */
+static void notifierCrashRun(rvScen *s, const char *point) {
+    const bool resent = strcmp(point, "after_provider_2xx") == 0;
     const long long M = FOLLOW_UPS;
-    rvScen s;
-    IT_REQUIRE(rvInit(&s, POSTED));
-    char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
-    snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
-    IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
-    it_reader *requests = it_reader_open("cs.notifications.v1", false);
-    IT_REQUIRE(requests != NULL);
+    IT_REQUIRE(fuInit(s));
     it_worker td, rv, nt;
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-cf", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) ==
                0);
-    IT_REQUIRE(rvStart(&rv, &s, "rv-cf", NULL, true) == 0);
-    if (early) IT_REQUIRE(ntStart(&nt, ntGroup, "nt-crash", log, point) == 0);
-    IT_REQUIRE(it_worker_wait_assigned(&rv, 60000));
-    if (early) IT_REQUIRE(it_worker_wait_assigned(&nt, 60000));
+    IT_REQUIRE(rvStart(&rv, s, "rv-cf", NULL, true) == 0);
+    IT_REQUIRE(ntStart(&nt, s->ntGroup, "nt-hold", s->log, NULL) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&rv, 60000) && it_worker_wait_assigned(&nt, 60000));
 
-    /* day 1: the reviews open their cases and arm their timers */
-    IT_REQUIRE(rvProduce(&s, FOLLOW_UPS, FOLLOW_UPS, false));
-    CT_EQ_INT(it_wait_pg(IT_EQ, M, 60000,
-                         "SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
-                         "timer_id LIKE 'rv4.sms.d2@tb-demo:%s%%'",
-                         s.rp),
-              M);
+    /* day 1: the reviews open their cases, the notifier holds their follow-ups */
+    IT_REQUIRE(heldOnDay1(s, M));
+    CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);
+    IT_REQUIRE(it_group_at_end(s->ntGroup));
+    IT_REQUIRE(ntStart(&nt, s->ntGroup, "nt-crash", s->log, point) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&nt, 60000));
 
-    /* day 2, the send time */
+    /* day 2, the send time: the dispatcher fires the releases */
     IT_REQUIRE(it_clock_set(DAY2_SEND) == 0);
-    if (!early) {
-        CT_EQ_INT((long long)it_reader_collect(requests, s.run, FOLLOW_UPS, 60000), M);
-        IT_REQUIRE(it_group_commit_end(ntGroup + strlen("CS_GROUP_ID="), "cs.timers.v1") == 0);
-        IT_REQUIRE(ntStart(&nt, ntGroup, "nt-crash", log, point) == 0);
-    }
     int64_t t0 = it_now_ms();
     int rc = it_worker_wait(&nt, 60000);
-    long long atCrash = followUpsSent(&s, -1);
+    long long atCrash = followUpsSent(s, -1), fired = releases(s, "fired", DAY2_SEND);
     long lines, distinct, twice, unknown;
-    logKeys(log, s.run, &lines, &distinct, &twice, &unknown);
-    it_measure("notifier %s: exit %d after %lld ms, %lld of %lld follow-ups recorded, %ld lines in the log", point, rc,
-               (long long)(it_now_ms() - t0), atCrash, M, lines);
+    logKeys(s->log, s->run, &lines, &distinct, &twice, &unknown);
+    it_measure("notifier %s: exit %d after %lld ms, %lld of %lld follow-ups recorded (%lld releases taken), "
+               "%ld lines in the log",
+               point, rc, (long long)(it_now_ms() - t0), atCrash, M, fired, lines);
     CT_EQ_INT(rc, 86);
     CT_EQ_INT(it_log_count(nt.log, "crash point"), 1);
-    CT_CHECK(atCrash > 0 && atCrash < M); /* cut between two batches of follow-ups */
+    CT_CHECK(atCrash > 0 && atCrash < M); /* cut between two batches of releases */
+    CT_EQ_INT(fired, atCrash);            /* the cut batch's takes rolled back with its records */
     if (rc != 86) it_worker_stop(&nt, SIGKILL, 5000);
 
     it_worker nt2;
-    IT_REQUIRE(ntStart(&nt2, ntGroup, "nt-restart", log, NULL) == 0);
-    CT_EQ_INT(waitFollowUps(&s, M, DAY2_SEND), M);
+    IT_REQUIRE(ntStart(&nt2, s->ntGroup, "nt-restart", s->log, NULL) == 0);
+    CT_EQ_INT(waitFollowUps(s, M, DAY2_SEND), M);
     it_sleep_ms(2000); /* time for a second send to show */
-    checkDay2(&s, M);
-    logKeys(log, s.run, &lines, &distinct, &twice, &unknown);
+    checkDay2(s, M);
+    CT_EQ_INT(it_log_count(nt2.log, "crash point"), 0);
+    logKeys(s->log, s->run, &lines, &distinct, &twice, &unknown);
     it_measure("notifier %s: the log holds %ld lines, %ld keys, %ld of them twice", point, lines, distinct, twice);
     CT_EQ_INT(distinct, M);
     CT_EQ_INT(unknown, 0);
-    if (early) {
+    if (resent) {
         /* the cut batch was handed to the provider and is sent again with
          * the same keys; nothing else is */
         CT_CHECK(twice >= 1 && twice <= CRASH_BATCH);
@@ -773,51 +929,42 @@ static void followUpsAcrossNotifierCrash(const char *point) {
     CT_EQ_INT(it_worker_stop(&nt2, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
-    it_reader_close(requests);
-    cancelPending(&s);
-    clockRelease();
 }
 
 static void test_follow_ups_sent_once_across_notifier_crash_after_provider_2xx(void) {
-    followUpsAcrossNotifierCrash("after_provider_2xx");
+    static rvScen s;
+    notifierCrashRun(&s, "after_provider_2xx");
+    fuEnd(&s);
 }
 
 static void test_follow_ups_sent_once_across_notifier_crash_after_pg_commit(void) {
-    followUpsAcrossNotifierCrash("after_pg_commit");
+    static rvScen s;
+    notifierCrashRun(&s, "after_pg_commit");
+    fuEnd(&s);
 }
 
-/* The dispatcher dies after Kafka took a round of day-2 firings and
+/* The dispatcher dies after Kafka took a round of day-2 releases and
  * before it acknowledged them in Redis: after the lease the restarted
- * dispatcher fires them again, same event ids. The review-scheduler is
- * stopped meanwhile, so it finds both copies on the topic (had it taken
- * the first one, it would have removed the in-flight member and there
- * would be nothing to fire again); it applies each firing once, and each
- * case gets one follow-up. */
-static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
+ * dispatcher fires them again, same event ids. The notifier is stopped
+ * meanwhile (after it held the follow-ups on day 1), so it finds both
+ * copies on the topic (had it taken the first one, its commit would have
+ * removed the in-flight member and there would be nothing to fire again);
+ * it applies each release once (the take only takes a pending
+ * generation), and each case gets one follow-up. */
+static void dispatcherCrashRun(rvScen *s) {
     const long long M = FOLLOW_UPS;
-    rvScen s;
-    IT_REQUIRE(rvInit(&s, POSTED));
-    char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
-    snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
-    IT_REQUIRE(it_clock_set(POSTED + MIN_MS) == 0);
+    IT_REQUIRE(fuInit(s));
     it_reader *firings = it_reader_open("cs.timers.v1", false);
     IT_REQUIRE(firings != NULL);
     it_worker td, rv, nt;
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-crash", NULL,
                                    (const char *[]){"CS_CLOCK=redis", "CS_TIMER_LEASE_MS=2000",
                                                     "CS_CRASH_POINT=timer_before_ack", "CS_CRASH_AFTER=1", NULL}) == 0);
-    IT_REQUIRE(rvStart(&rv, &s, "rv-td", NULL, true) == 0);
-    IT_REQUIRE(ntStart(&nt, ntGroup, "nt-td", log, NULL) == 0);
+    IT_REQUIRE(rvStart(&rv, s, "rv-td", NULL, true) == 0);
+    IT_REQUIRE(ntStart(&nt, s->ntGroup, "nt-td", s->log, NULL) == 0);
     IT_REQUIRE(it_worker_wait_assigned(&rv, 60000) && it_worker_wait_assigned(&nt, 60000));
-    IT_REQUIRE(rvProduce(&s, FOLLOW_UPS, FOLLOW_UPS, false));
-    CT_EQ_INT(it_wait_pg(IT_EQ, M, 60000,
-                         "SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
-                         "timer_id LIKE 'rv4.sms.d2@tb-demo:%s%%'",
-                         s.rp),
-              M);
-    CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
+    IT_REQUIRE(heldOnDay1(s, M));
+    CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);
 
     IT_REQUIRE(it_clock_set(DAY2_SEND) == 0);
     int rc = it_worker_wait(&td, 30000);
@@ -827,69 +974,72 @@ static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
     it_worker td2;
     IT_REQUIRE(it_worker_start_bin(&td2, "timer-dispatcher", "td-restart", NULL,
                                    (const char *[]){"CS_CLOCK=redis", "CS_TIMER_LEASE_MS=2000", NULL}) == 0);
-    /* every day-2 firing, and the cut round's again after the lease */
+    /* every day-2 release, and the cut round's again after the lease */
     size_t records = 0;
-    long ids = distinctIds(firings, s.run, M, 30000, &records);
-    size_t again = it_reader_collect(firings, s.run, 2 * (size_t)M, 10000);
-    it_measure("dispatcher timer_before_ack: %ld firings of the run, %zu records on cs.timers.v1", ids, again);
+    long ids = distinctIds(firings, s->run, M, 30000, &records);
+    size_t again = it_reader_collect(firings, s->run, 2 * (size_t)M, 10000);
+    it_measure("dispatcher timer_before_ack: %ld releases of the run fired, %zu records on cs.timers.v1", ids, again);
     CT_EQ_INT(ids, M);
     CT_CHECK(again > (size_t)M);
+    CT_EQ_INT(releases(s, "pending", DAY2_SEND), M); /* nobody took them yet */
 
-    it_worker rv2;
-    IT_REQUIRE(rvStart(&rv2, &s, "rv-td-2", NULL, true) == 0);
-    CT_EQ_INT(waitFollowUps(&s, M, DAY2_SEND), M);
+    it_worker nt2;
+    IT_REQUIRE(ntStart(&nt2, s->ntGroup, "nt-td-2", s->log, NULL) == 0);
+    CT_EQ_INT(waitFollowUps(s, M, DAY2_SEND), M);
     it_sleep_ms(2000); /* time for a second send to show */
-    checkDay2(&s, M);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM processed_events WHERE worker = '" RV_NAME "' AND "
-                        "event_id LIKE 'timer/" RV_NAME "/rv4.sms.d2@tb-demo:%s%%'",
-                        s.rp),
-              M);
+    checkDay2(s, M);   /* with each release applied once: M firings in processed_events */
     long lines, distinct, twice, unknown;
-    logKeys(log, s.run, &lines, &distinct, &twice, &unknown);
+    logKeys(s->log, s->run, &lines, &distinct, &twice, &unknown);
     CT_EQ_INT(lines, M);
     CT_EQ_INT(distinct, M);
     CT_EQ_INT(unknown, 0);
-    CT_EQ_INT(it_worker_stop(&rv2, SIGTERM, 30000), 0);
-    CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&nt2, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&td2, SIGTERM, 30000), 0);
     it_reader_close(firings);
-    cancelPending(&s);
-    clockRelease();
 }
 
-/* Redis loses everything while every case's follow-ups are pending. */
-static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_time(void) {
+static void test_follow_ups_sent_once_across_dispatcher_crash_before_ack(void) {
+    static rvScen s;
+    dispatcherCrashRun(&s);
+    fuEnd(&s);
+}
+
+/* The run's pending timers in the Redis schedule: the notifier's release
+ * timers (ids "nt.release@tb-demo:<review event>/note/...") and the
+ * review-scheduler's no-answer timers; -1 if unreadable. */
+static long long scheduledRun(const rvScen *s) {
+    long long a = scheduledInRedis(NT_NAME, s->evp), b = scheduledInRedis(RV_NAME, s->rp);
+    return a < 0 || b < 0 ? -1 : a + b;
+}
+
+/* Redis loses everything while every case's follow-ups are pending: held
+ * by the notifier, each with its release timer (day 2 and day 3), and the
+ * no-answer timer of each case. */
+static void flushRun(rvScen *s) {
     const long long M = FLUSH_CASES;
-    rvScen s;
-    IT_REQUIRE(rvInit(&s, POSTED));
-    char ntGroup[96], log[1200];
-    snprintf(ntGroup, sizeof ntGroup, "CS_GROUP_ID=notifier-case-faults-%s", s.run);
-    snprintf(log, sizeof log, "%s/%s-messages.jsonl", it.log_dir, s.run);
-    IT_REQUIRE(it_group_at_end(ntGroup + strlen("CS_GROUP_ID=")));
-    const int64_t day1 = POSTED + MIN_MS;
-    IT_REQUIRE(it_clock_set(day1) == 0);
+    IT_REQUIRE(fuInit(s));
     it_worker td, rv, nt;
     IT_REQUIRE(
         it_worker_start_bin(&td, "timer-dispatcher", "td-flush", NULL, (const char *[]){"CS_CLOCK=redis", NULL}) == 0);
-    IT_REQUIRE(rvStart(&rv, &s, "rv-flush", NULL, true) == 0);
-    IT_REQUIRE(ntStart(&nt, ntGroup, "nt-flush", log, NULL) == 0);
+    IT_REQUIRE(rvStart(&rv, s, "rv-flush", NULL, true) == 0);
+    IT_REQUIRE(ntStart(&nt, s->ntGroup, "nt-flush", s->log, NULL) == 0);
     IT_REQUIRE(it_worker_wait_assigned(&rv, 60000) && it_worker_wait_assigned(&nt, 60000));
-    IT_REQUIRE(rvProduce(&s, FLUSH_CASES, FLUSH_CASES, false));
-    CT_EQ_INT(it_wait_pg(IT_EQ, 3 * M, 60000,
-                         "SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
-                         "timer_id LIKE '%%@tb-demo:%s%%'",
-                         s.rp),
-              3 * M);
-    CT_EQ_INT(scheduledInRedis(RV_NAME, s.rp), 3 * M);
+    IT_REQUIRE(heldOnDay1(s, M));
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
+                        "timer_id LIKE 'rv6.no_answer@tb-demo:%s%%'",
+                        s->rp),
+              M);
+    CT_EQ_INT(scheduledRun(s), 3 * M);
 
     /* 1. with the dispatcher running: the flush and the clock in one
      * transaction (no round may see real time, past every due time), then
      * its reconciliation, forced full by the missing epoch key */
     IT_REQUIRE(it_sh("printf 'MULTI\\nFLUSHALL\\nSET %s %lld\\nEXEC\\n' | redis-cli -u '%s' >/dev/null", CS_CLOCK_KEY,
-                     (long long)day1, it.redis_url) == 0);
+                     (long long)DAY1, it.redis_url) == 0);
     int64_t t0 = it_now_ms();
     long long back = 0;
-    while ((back = scheduledInRedis(RV_NAME, s.rp)) != 3 * M && it_now_ms() - t0 < 30000) it_sleep_ms(100);
+    while ((back = scheduledRun(s)) != 3 * M && it_now_ms() - t0 < 30000) it_sleep_ms(100);
     it_measure("FLUSHALL, dispatcher running: %lld of %lld timers back in Redis after %lld ms", back, 3 * M,
                (long long)(it_now_ms() - t0));
     CT_EQ_INT(back, 3 * M);
@@ -900,40 +1050,48 @@ static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_ti
      * first -- and the schedule with it. Nobody sets the clock by hand. */
     CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
     IT_REQUIRE(it_sh("redis-cli -u '%s' FLUSHALL >/dev/null", it.redis_url) == 0);
-    CT_EQ_INT(scheduledInRedis(RV_NAME, s.rp), 0);
+    CT_EQ_INT(scheduledRun(s), 0);
     CT_EQ_INT(timersRebuild(), 0);
-    CT_EQ_INT(it_sh("test \"$(redis-cli -u '%s' GET " CS_CLOCK_KEY ")\" = %lld", it.redis_url, (long long)day1), 0);
-    CT_EQ_INT(scheduledInRedis(RV_NAME, s.rp), 3 * M);
+    CT_EQ_INT(it_sh("test \"$(redis-cli -u '%s' GET " CS_CLOCK_KEY ")\" = %lld", it.redis_url, (long long)DAY1), 0);
+    CT_EQ_INT(scheduledRun(s), 3 * M);
     IT_REQUIRE(it_worker_start_bin(&td, "timer-dispatcher", "td-flush-2", NULL,
                                    (const char *[]){"CS_CLOCK=redis", NULL}) == 0);
     it_sleep_ms(1000); /* nothing is due on day 1: nothing may be sent */
-    CT_EQ_INT(followUpsSent(&s, -1), 0);
+    CT_EQ_INT(followUpsSent(s, -1), 0);
+    CT_EQ_INT(followUpsHeld(s, DAY2_SEND) + followUpsHeld(s, DAY3_SEND), 2 * M);
 
     /* day 2 and day 3 at the send time: one follow-up per case each day */
     IT_REQUIRE(it_clock_set(DAY2_SEND) == 0);
-    CT_EQ_INT(waitFollowUps(&s, M, DAY2_SEND), M);
+    CT_EQ_INT(waitFollowUps(s, M, DAY2_SEND), M);
     it_sleep_ms(1500);
-    checkDay2(&s, M);
+    checkDay2(s, M);
     IT_REQUIRE(it_clock_set(DAY3_SEND) == 0);
-    CT_EQ_INT(waitFollowUps(&s, M, DAY3_SEND), M);
+    CT_EQ_INT(waitFollowUps(s, M, DAY3_SEND), M);
     it_sleep_ms(2000); /* time for a second send to show */
-    CT_EQ_INT(followUpsSent(&s, DAY2_SEND), M);
-    CT_EQ_INT(followUpsSent(&s, DAY3_SEND), M);
-    CT_EQ_INT(followUpsSent(&s, -1), 2 * M);
+    CT_EQ_INT(followUpsSent(s, DAY2_SEND), M);
+    CT_EQ_INT(followUpsSent(s, DAY3_SEND), M);
+    CT_EQ_INT(followUpsSent(s, -1), 2 * M);
     char r[400];
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM (SELECT order_id FROM messages WHERE shop_id = 'tb-demo' AND %s AND "
-                        "template = 'review_follow_up' GROUP BY order_id HAVING count(*) = 2) c",
-                        it_prefix(r, sizeof r, "order_id", s.op)),
+                        "template = 'review_follow_up' AND status = 'sent' GROUP BY order_id HAVING count(*) = 2) c",
+                        it_prefix(r, sizeof r, "order_id", s->op)),
               M);
+    CT_EQ_INT(releases(s, "fired", DAY3_SEND), M);
+    CT_EQ_INT(releasesApplied(s), 2 * M);
     long lines, distinct, twice, unknown;
-    logKeys(log, s.run, &lines, &distinct, &twice, &unknown);
+    logKeys(s->log, s->run, &lines, &distinct, &twice, &unknown);
     CT_EQ_INT(lines, 2 * M);
     CT_EQ_INT(distinct, 2 * M);
     CT_EQ_INT(unknown, 0);
     CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&td, SIGTERM, 30000), 0);
-    clockRelease();
+}
+
+static void test_redis_flushall_with_follow_ups_pending_each_sent_once_at_its_time(void) {
+    static rvScen s;
+    flushRun(&s);
+    fuEnd(&s);
 }
 
 IT_MAIN(CT_CASE(test_rf_crash_after_pg_commit_then_restart_each_case_once),

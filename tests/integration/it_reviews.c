@@ -181,9 +181,20 @@ static long long followUps(const char *run, const char *tag, int64_t from, int64
                      tag, run, (long long)from, (long long)to);
 }
 
-static long long followUpRows(const char *run, const char *tag) {
+/* Follow-up rows of the order of tag in status (any status: NULL). The
+ * follow-ups are requested when the case opens and held by the notifier
+ * until their send time (RV-4), so a case has its rows from day 1. */
+static long long followUpRows(const char *run, const char *tag, const char *status) {
     return it_pg_int("SELECT count(*) FROM messages WHERE shop_id = 'tb-demo' AND order_id = 'RV%s-%s' AND "
-                     "template = 'review_follow_up'",
+                     "template = 'review_follow_up' AND status LIKE '%s'",
+                     tag, run, status ? status : "%");
+}
+
+/* Release timers still pending for the follow-ups of the order of tag. */
+static long long pendingReleases(const char *run, const char *tag) {
+    return it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = 'nt.release@' || m.shop_id || "
+                     "':' || m.idempotency_key WHERE t.owner = 'notifier' AND t.status = 'pending' AND "
+                     "m.shop_id = 'tb-demo' AND m.order_id = 'RV%s-%s'",
                      tag, run);
 }
 
@@ -330,6 +341,21 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
                         "timer_id LIKE '%%:REVB-%s'",
                         run),
               0);
+    /* RV-5 at once: what the notifier held for B and F (days 2 and 3) is
+     * cancelled before the send time, with its release timers */
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000,
+                         "SELECT count(*) FROM messages WHERE order_id = 'RVB-%s' AND status = 'cancelled' AND "
+                         "reason = 'RV-5 CASE_CLOSED (revised)'",
+                         run),
+              2);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 2, 30000,
+                         "SELECT count(*) FROM messages WHERE order_id = 'RVF-%s' AND status = 'cancelled' AND "
+                         "reason = 'RV-5 CASE_CLOSED (refused)'",
+                         run),
+              2);
+    CT_EQ_INT(followUpRows(run, "B", "held"), 0);
+    CT_EQ_INT(pendingReleases(run, "B"), 0);
+    CT_EQ_INT(pendingReleases(run, "F"), 0);
 
     /* day 2, the send time: A, C and D get their SMS */
     clockTo(run, shanghai(2026, 11, 21, 10, 0));
@@ -342,8 +368,8 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
     CT_EQ_INT(followUps(run, "A", shanghai(2026, 11, 21, 10, 0), shanghai(2026, 11, 21, 10, 0) + 1), 1);
     CT_EQ_INT(followUps(run, "C", d2, d3), 1);
     CT_EQ_INT(followUps(run, "D", d2, d3), 1);
-    CT_EQ_INT(followUpRows(run, "B"), 0);
-    CT_EQ_INT(followUpRows(run, "F"), 0);
+    CT_EQ_INT(followUpRows(run, "B", "sent"), 0);
+    CT_EQ_INT(followUpRows(run, "F", "sent"), 0);
 
     /* D replies 退订; a refund notice to D still goes (service class) */
     IT_REQUIRE(it_clock_set(shanghai(2026, 11, 21, 12, 0)) == 0);
@@ -351,10 +377,11 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
     CT_EQ_INT(produceReply(pd, "退订", eid, shanghai(2026, 11, 21, 12, 0)), 0);
     CT_EQ_INT(it_flush(10000), 0);
     CT_EQ_INT(processed(RV_NAME, eid), 1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner = '" RV_NAME "' AND status = 'pending' AND "
-                        "timer_id LIKE 'rv4.%%:REVD-%s'",
-                        run),
-              0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 1, 30000,
+                         "SELECT count(*) FROM messages WHERE order_id = 'RVD-%s' AND status = 'cancelled' AND "
+                         "reason = 'RV-5 OPTED_OUT'",
+                         run),
+              1);
     char key[160];
     snprintf(key, sizeof key, "%s-refund-notice-D", run);
     CT_EQ_INT(produceServiceNotice(run, pd, key), 0);
@@ -372,7 +399,13 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
     CT_EQ_INT(followUps(run, "A", d3, d4), 1);
     CT_EQ_INT(followUps(run, "A", shanghai(2026, 11, 22, 10, 0), shanghai(2026, 11, 22, 10, 0) + 1), 1);
     CT_EQ_INT(followUps(run, "C", d3, d6), 0);
-    CT_EQ_INT(followUpRows(run, "D"), 1);
+    /* D: day 2's sent; day 3's, held, cancelled by the opt-out at once */
+    CT_EQ_INT(followUpRows(run, "D", "sent"), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE order_id = 'RVD-%s' AND status = 'cancelled' AND "
+                        "reason = 'RV-5 OPTED_OUT'",
+                        run),
+              1);
+    CT_EQ_INT(pendingReleases(run, "D"), 0);
 
     /* day 4 and after: nothing more; A ends "no answer" */
     clockTo(run, shanghai(2026, 11, 23, 10, 0) + MIN_MS);
@@ -380,9 +413,11 @@ static void test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock(void) {
     CT_CHECK(caseStage(run, "A", "no_answer"));
     CT_CHECK(caseStage(run, "C", "no_answer"));
     CT_EQ_INT(followUps(run, "A", d4, d6), 0);
-    CT_EQ_INT(followUpRows(run, "A"), 2);
-    CT_EQ_INT(followUpRows(run, "C"), 1);
-    CT_EQ_INT(followUpRows(run, "B"), 0);
+    CT_EQ_INT(followUpRows(run, "A", NULL), 2);
+    CT_EQ_INT(followUpRows(run, "A", "sent"), 2);
+    CT_EQ_INT(followUpRows(run, "C", NULL), 1);
+    CT_EQ_INT(followUpRows(run, "C", "sent"), 1);
+    CT_EQ_INT(followUpRows(run, "B", "sent"), 0);
 
     CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&nt, SIGTERM, 30000), 0);

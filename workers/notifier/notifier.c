@@ -458,7 +458,10 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
         return;
     }
     nt_number_state st = {.sent_ms = m->num->sent, .nsent = m->num->n, .opted_out = m->num->optout};
-    nt_followup fu = {.expires_ms = r->expires_ms, .case_ended = m->caseEnded, .case_stage = m->caseStage};
+    nt_followup fu = {.expires_ms = r->expires_ms,
+                      .case_ended = m->caseEnded,
+                      .case_stage = m->caseStage,
+                      .not_before_ms = r->not_before_ms};
     nt_decision d = nt_decide(r->class_, &fu, &st, m->shop, now);
     if (d.action == NT_SUPPRESS || d.action == NT_EXPIRE || d.action == NT_CANCEL) {
         m->status = d.action == NT_SUPPRESS ? ST_SUPPRESSED : d.action == NT_EXPIRE ? ST_EXPIRED : ST_CANCELLED;
@@ -499,11 +502,11 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
 
 /* The messages columns, in table order: the element types of the upsert's
  * array parameters (copyRow writes its fields in this order). */
-#define NT_MSG_COLS 21
+#define NT_MSG_COLS 22
 static const uint32_t msgParamTypes[NT_MSG_COLS] = {
-    CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
-    CS_PG_TEXT, CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8,
-    CS_PG_INT4, CS_PG_INT4,  CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA};
+    CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+    CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8, CS_PG_INT4, CS_PG_INT4,
+    CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA, CS_PG_TEXT};
 
 /* One messages row, as binary fields for cs_pgbin_columns. */
 static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
@@ -550,6 +553,8 @@ static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     cs__v1__notification_request__pack(r, buf);
     cs_copybin_bytes(c, buf, len);
     free(buf);
+    /* the case a follow-up is about (migration 0023): what FollowUpCancel finds it by */
+    cs_copybin_text(c, r->class_ == NT_FOLLOW_UP && r->case_id && r->case_id[0] ? r->case_id : NULL);
 }
 
 static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
@@ -577,6 +582,59 @@ static void logMsg(const ntMsg *m) {
                                     "release_ms", m->status == ST_HELD ? release : "", NULL});
 }
 
+/* ---- RV-5: a case's held follow-ups cancelled at once ------------------------------------- */
+
+/* The reason recorded on a follow-up its case's FollowUpCancel ended:
+ * "RV-5 CASE_CLOSED (revised)" as a release would write it, or "RV-5
+ * OPTED_OUT". */
+static void cancelReason(const Cs__V1__FollowUpCancel *c, char *out, size_t len) {
+    const char *why = c->reason && c->reason[0] ? c->reason : "closed";
+    if (strcmp(why, "opted_out") == 0)
+        snprintf(out, len, "RV-5 OPTED_OUT");
+    else
+        snprintf(out, len, "RV-5 CASE_CLOSED (%.64s)", why);
+}
+
+/* Every follow-up still held for each cancel's case becomes `cancelled`
+ * (one UPDATE per cancel, by the index of held follow-ups by case,
+ * migration 0023), and its release timer is cancelled with it. A
+ * follow-up already sent, or released in this very batch, is not held
+ * any more and stays as it is. */
+static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t n, int64_t now, char *err,
+                      size_t errlen) {
+    char ms[24], reason[96], tid[400];
+    snprintf(ms, sizeof ms, "%" PRId64, now);
+    for (size_t i = 0; i < n; i++) {
+        const Cs__V1__Envelope *env = cancels[i]->env;
+        cancelReason(env->follow_up_cancel, reason, sizeof reason);
+        const char *p[4] = {env->shop_id, env->follow_up_cancel->case_id, reason, ms};
+        PGresult *r = NULL;
+        if (exec(cs_batch_pg(b),
+                 "UPDATE messages SET status = 'cancelled', reason = $3, release_ms = NULL, updated_ms = $4::bigint "
+                 "WHERE shop_id = $1 AND case_id = $2 AND status = 'held' AND class = 'FOLLOW_UP' "
+                 "RETURNING idempotency_key",
+                 4, p, &r, err, errlen) != 0)
+            return -1;
+        for (int j = 0; j < PQntuples(r); j++) {
+            cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, env->shop_id, PQgetvalue(r, j, 0));
+            if (cs_timer_cancel(b, tid, err, errlen) != 0) {
+                PQclear(r);
+                return -1;
+            }
+        }
+        if (PQntuples(r) > 0) {
+            cs_metric_add(w->mStatus[ST_CANCELLED], PQntuples(r));
+            char count[16];
+            snprintf(count, sizeof count, "%d", PQntuples(r));
+            cs_log_kv(CS_LOG_INFO, "held follow-ups cancelled (RV-5)",
+                      (const char *const[]){"shop", env->shop_id, "case", env->follow_up_cancel->case_id, "count",
+                                            count, "reason", reason, NULL});
+        }
+        PQclear(r);
+    }
+    return 0;
+}
+
 /* ---- the batch ------------------------------------------------------------------------------ */
 
 static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
@@ -590,6 +648,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     nt_send *sends = NULL;
     size_t nsend = 0;
     cs_copybuf cols[NT_MSG_COLS] = {{0}}; /* the upsert's parameters */
+    const Cs__V1__TimerFired **fired = cs_xcalloc(nev ? nev : 1, sizeof *fired);
+    cs_event **firedEv = cs_xcalloc(nev ? nev : 1, sizeof *firedEv), **cancels = cs_xcalloc(nev ? nev : 1, sizeof *cancels);
+    bool *taken = NULL;
+    size_t nfired = 0, ncancels = 0;
     int rc = -1;
 
     for (size_t i = 0; i < nev; i++) {
@@ -606,19 +668,20 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             if (!f || !f->owner || strcmp(f->owner, NT_WORKER_NAME) != 0 || !f->kind ||
                 strcmp(f->kind, NT_TIMER_KIND) != 0)
                 continue; /* another worker's timer */
-            int took = cs_timer_take_fired(b, f, err, errlen);
-            if (took < 0) goto out;
-            if (took == 0) continue; /* cancelled or superseded */
             if (f->payload.len == 0 || f->payload.len >= sizeof ms[0].key) {
                 cs_event_poison(ev, "validation: nt.release timer without a message key");
                 continue;
             }
-            ntMsg *m = &ms[nm++];
-            m->ev = ev;
-            m->shop = ev->shop;
-            m->released = true;
-            memcpy(m->key, f->payload.data, f->payload.len);
-            m->key[f->payload.len] = '\0';
+            fired[nfired] = f;
+            firedEv[nfired++] = ev;
+            continue;
+        }
+        if (env->body_case == CS__V1__ENVELOPE__BODY_FOLLOW_UP_CANCEL) {
+            const Cs__V1__FollowUpCancel *c = env->follow_up_cancel;
+            if (!c || !c->case_id || !c->case_id[0])
+                cs_event_poison(ev, "validation: follow-up cancel without a case id");
+            else
+                cancels[ncancels++] = ev;
             continue;
         }
         if (env->body_case != CS__V1__ENVELOPE__BODY_NOTIFICATION) {
@@ -633,8 +696,24 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         m->req = env->notification;
         cs_strlcpy(m->key, m->req->idempotency_key, sizeof m->key);
     }
+    /* The batch's release timers, taken in one statement (a cancelled or
+     * superseded one is not taken and does nothing): a day-2 wave is
+     * thousands of them a second. */
+    if (nfired) {
+        taken = cs_xcalloc(nfired, sizeof *taken);
+        if (cs_timer_take_fired_many(b, fired, nfired, taken, err, errlen) != 0) goto out;
+        for (size_t i = 0; i < nfired; i++) {
+            if (!taken[i]) continue;
+            ntMsg *m = &ms[nm++];
+            m->ev = firedEv[i];
+            m->shop = firedEv[i]->shop;
+            m->released = true;
+            memcpy(m->key, fired[i]->payload.data, fired[i]->payload.len);
+            m->key[fired[i]->payload.len] = '\0';
+        }
+    }
     if (nm == 0) {
-        rc = 0;
+        rc = ncancels ? cancelHeld(w, b, cancels, ncancels, now, err, errlen) : 0;
         goto out;
     }
     if (loadRows(w, b, ms, nm, err, errlen) != 0) goto out;
@@ -708,12 +787,11 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
                 pg,
                 "INSERT INTO messages (shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, "
                 "params, body, status, reason, permanent, release_ms, attempts, http_status, provider, requested_ms, "
-                "sent_ms, updated_ms, request) "
+                "sent_ms, updated_ms, request, case_id) "
                 "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-                "$7::text[], "
-                "$8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], $14::bigint[], "
-                "$15::int[], "
-                "$16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bytea[]) "
+                "$7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], "
+                "$14::bigint[], $15::int[], $16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], "
+                "$21::bytea[], $22::text[]) "
                 "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
                 "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
                 "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
@@ -722,6 +800,9 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
                 NT_MSG_COLS, cols, NULL, err, errlen) != 0)
             goto out;
     }
+    /* after the batch's own requests are recorded: a cancel follows its
+     * case's requests on their partition */
+    if (ncancels && cancelHeld(w, b, cancels, ncancels, now, err, errlen) != 0) goto out;
     rc = 0;
 out:
     for (int k = 0; k < NT_MSG_COLS; k++) cs_copy_free(&cols[k]);
@@ -732,6 +813,10 @@ out:
     }
     free(ms);
     free(sends);
+    free(fired);
+    free(firedEv);
+    free(cancels);
+    free(taken);
     for (size_t i = 0; i < nums.cap; i++)
         if (nums.keys[i]) numberFree(nums.vals[i]);
     cs_strmap_clear(&nums);

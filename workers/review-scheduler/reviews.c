@@ -480,7 +480,8 @@ static int onContact(void *user, cs_batch *b, cs_event *ev, char *err, size_t er
 
 /* ---- timers --------------------------------------------------------------------------------- */
 
-/* RV-4 / RV-6: a fired timer of the case `subject`. */
+/* RV-6: the no-answer timer of the case `subject` fired; or RV-4: a day's
+ * SMS timer armed before the follow-ups were requested ahead. */
 static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, char *err, size_t errlen) {
     (void)user;
     rvCase k;
@@ -491,7 +492,7 @@ static int onTimer(void *user, cs_batch *b, cs_event *ev, const char *subject, c
     rv_decision_init(&d);
     int64_t now = cs_batch_now(b);
     bool decided = strcmp(kind, RV_TIMER_NO_ANSWER) == 0 ? rv6_on_no_answer_timer(&k.c, ev->shop, now, &d)
-                                                          : rv4_on_timer(kind, &k.c, ev->shop, now, &d);
+                                                          : rv4_on_legacy_timer(kind, &k.c, ev->shop, now, &d);
     if (decided) rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
     rvCaseFree(&k);
     return rc;
@@ -634,9 +635,9 @@ static const cs_route rvRoutes[] = {
 };
 
 static const cs_timer_route rvTimerRoutes[] = {
-    {RV_TIMER_SMS_DAY2, onTimer},
-    {RV_TIMER_SMS_DAY3, onTimer},
     {RV_TIMER_NO_ANSWER, onTimer},
+    {RV_TIMER_LEGACY_SMS_DAY2, onTimer},
+    {RV_TIMER_LEGACY_SMS_DAY3, onTimer},
     {0},
 };
 

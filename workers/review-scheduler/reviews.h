@@ -3,13 +3,14 @@
  *
  * It consumes reviews (shop.reviews.v1), contacts (shop.contacts.v1: call
  * outcomes, presence, inbound SMS replies, agents' case updates) and its
- * own fired timers (rv4.sms.d2, rv4.sms.d3, rv6.no_answer). Each follow-up
+ * own fired timers (rv6.no_answer). Each follow-up
  * case is one row of the shared case store (cases, kind 'review',
  * migrations 0010 and 0011) holding a cs.v1.ReviewCaseState; the buyer's
  * last presence is in buyer_presence. Outputs go through the runtime's
  * outbox to cs.tasks.v1 (RV-2 contacts) and cs.notifications.v1 (RV-4
- * follow-up SMS, naming their case and expiring at the end of their
- * day). */
+ * follow-up SMS, requested when the case opens, held by the notifier
+ * until their send time, naming their case and expiring at the end of
+ * their day; RV-5's FollowUpCancel of a case's held follow-ups). */
 #ifndef RV_REVIEWS_H
 #define RV_REVIEWS_H
 

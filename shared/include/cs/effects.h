@@ -17,7 +17,9 @@
  *   - SLA breaches (escalations are supervisor tasks);
  *   - closing agent tasks (by id, or an order's open tasks of some rules);
  *   - durable timers to arm and to cancel, and "cancel every pending timer
- *     of this subject" as one effect.
+ *     of this subject" as one effect;
+ *   - "cancel every follow-up of this case the notifier still holds"
+ *     (RV-5: the follow-ups are requested ahead, so they wait there).
  *
  * Timer ids follow one scheme: "<kind>@<shop>:<subject>", where the
  * subject is what the timer is about (an order id, an exception id, a
@@ -83,7 +85,8 @@ typedef struct cs_note {
     Cs__V1__MessageChannel channel;
     Cs__V1__MessageClass klass; /* service (default) or follow-up */
     cs_recipient to;
-    int64_t expires_ms; /* follow-ups: not sent at or after this (RV-5); 0 = never */
+    int64_t expires_ms;    /* follow-ups: not sent at or after this (RV-5); 0 = never */
+    int64_t not_before_ms; /* follow-ups: held by the notifier until this (RV-4's send time); 0 = now */
     bool about_case;    /* the request names the applier's subject as its case (RV-5) */
     int nparams;
     const char *param_keys[CS_FX_MAX_PARAMS]; /* static */
@@ -140,6 +143,8 @@ typedef struct cs_effects {
     int ncancels;
     cs_task_close closes[CS_FX_MAX_CLOSES];
     int ncloses;
+    const char *followup_cancel; /* RV-5: why the subject's held follow-ups are cancelled
+                                  * ("revised", ...; static), NULL = none */
     int dropped; /* effects that did not fit (a sizing bug: logged) */
 } cs_effects;
 
@@ -174,6 +179,9 @@ void cs_fx_close_task(cs_effects *fx, const char *task_id, const char *rule_pref
 /* Closes the order's open tasks raised by any of rules (NULL-terminated,
  * static) or, with rules NULL, by a rule starting with prefix. */
 void cs_fx_close_tasks(cs_effects *fx, const char *const *rules, const char *prefix);
+/* Asks the notifier to cancel every follow-up of the applier's subject (a
+ * case) that it still holds, for reason (static). */
+void cs_fx_cancel_follow_ups(cs_effects *fx, const char *reason);
 
 /* The timer id of the scheme: "<kind>@<shop>:<subject>". */
 void cs_fx_timer_id(char *out, size_t len, const char *kind, const char *shop_id, const char *subject);

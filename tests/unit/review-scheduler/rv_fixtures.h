@@ -1,6 +1,6 @@
 /* rv_fixtures.h -- shared fixtures of the review-scheduler's rule tests: a
  * shop built by hand with the handbook's defaults, a review event, and a
- * small driver that replays a case's life the way the worker will (open,
+ * small driver that replays a case's life the way the worker does (open,
  * fire a timer, apply the decision with rv_case_apply), so each test
  * changes only what its rule is about. The shop owns only its loaded time
  * zone, freed by fxr_shop_done(). */
@@ -81,15 +81,19 @@ static inline const char *fxr_param(const cs_note *n, const char *key) {
     return NULL;
 }
 
-/* Fires the timer of kind at now on c and applies the decision; returns
- * the number of SMS requested. */
-static inline int fxr_fire(const char *kind, rv_case *c, const cs_shop *s, int64_t now) {
+/* The follow-up SMS request of d held until not_before (RV-4), or NULL. */
+static inline const cs_note *fxr_sms(const rv_decision *d, int64_t not_before) {
+    for (int i = 0; i < d->fx.nnotes; i++)
+        if (d->fx.notes[i].not_before_ms == not_before) return &d->fx.notes[i];
+    return NULL;
+}
+
+/* Fires the no-answer timer (RV-6) at now on c and applies the decision;
+ * returns the number of notification requests it made (always none). */
+static inline int fxr_no_answer(rv_case *c, const cs_shop *s, int64_t now) {
     rv_decision d;
     rv_decision_init(&d);
-    if (rv4_timer_day(kind) > 0)
-        rv4_on_timer(kind, c, s, now, &d);
-    else
-        rv6_on_no_answer_timer(c, s, now, &d);
+    rv6_on_no_answer_timer(c, s, now, &d);
     rv_case_apply(c, &d, now);
     return d.fx.nnotes;
 }

@@ -1,16 +1,20 @@
 /* test_rv04_followup_sms.c -- RV-4: not revised, a negative review gets
  * one SMS on day 2 and one on day 3, a neutral review one on day 2, at the
  * shop's send time in the shop's zone, as follow-up-class requests about
- * the case expiring at the end of their local day. Day 1 is the local
- * date of the posting: 23:59 is day 1 until midnight. Another zone, with
- * daylight saving. Revised before the send time: no SMS. Never two SMS
- * for one case on one day. */
+ * the case expiring at the end of their local day. They are requested
+ * when the case opens and held by the notifier until their send time
+ * (not_before_ms); the notifier's side (held until then, never late,
+ * dropped when the case ended) is tests/unit/notifier/test_nt_decide.c.
+ * Day 1 is the local date of the posting: 23:59 is day 1 until midnight.
+ * Another zone, with daylight saving. Never two SMS for one case on one
+ * day. */
 #include "rv_fixtures.h"
 
-static void checkFollowUp(const rv_decision *d, int64_t expires_ms) {
-    CT_EQ_INT(d->fx.nnotes, 1);
-    if (d->fx.nnotes != 1) return;
-    const cs_note *n = &d->fx.notes[0];
+/* d's follow-up held until not_before: every field RV-4 and RV-5 need. */
+static void checkFollowUp(const rv_decision *d, int64_t not_before, int64_t expires_ms) {
+    const cs_note *n = fxr_sms(d, not_before);
+    CT_CHECK(n != NULL);
+    if (!n) return;
     CT_EQ_STR(n->rule, "RV-4");
     CT_EQ_STR(n->template_id, RV_TPL_FOLLOW_UP);
     CT_EQ_INT(n->channel, CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS);
@@ -21,31 +25,34 @@ static void checkFollowUp(const rv_decision *d, int64_t expires_ms) {
     CT_EQ_STR(fxr_param(n, "order_id"), "O1");
 }
 
-static void test_rv4_negative_timers_at_send_time_day2_and_day3_shanghai(void) {
+static void test_rv4_negative_sms_at_send_time_day2_and_day3_shanghai(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
     Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), 1732154400000LL); /* 2024-11-21T10:00+08:00 */
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), 1732240800000LL); /* 2024-11-22T10:00+08:00 */
+    CT_EQ_INT(d.fx.nnotes, 2);
+    checkFollowUp(&d, 1732154400000LL, fxr_local(&s, 2024, 11, 22, 0, 0)); /* 2024-11-21T10:00+08:00 */
+    checkFollowUp(&d, 1732240800000LL, fxr_local(&s, 2024, 11, 23, 0, 0)); /* 2024-11-22T10:00+08:00 */
+    CT_EQ_INT(c.sms_days, 0x6);                                              /* days 2 and 3 */
+    /* the case's one timer: no answer at the end of day 3 */
+    CT_EQ_INT(d.fx.ntimers, 1);
     CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), fxr_local(&s, 2024, 11, 23, 0, 0));
-    CT_EQ_INT(d.fx.ntimers, 3);
-    /* timers on the case: the subject is the applier's (the case id) */
-    for (int i = 0; i < d.fx.ntimers; i++) CT_EQ_STR(d.fx.timers[i].subject, "");
+    CT_EQ_STR(d.fx.timers[0].subject, ""); /* on the case: the applier's subject */
     fxr_shop_done(&s);
 }
 
-static void test_rv4_neutral_only_a_day2_timer(void) {
+static void test_rv4_neutral_only_a_day2_sms(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
     Cs__V1__Review r = fxr_review(FXR_NEU, fxr_local(&s, 2024, 11, 20, 18, 30));
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), fxr_local(&s, 2024, 11, 21, 10, 0));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), -1);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 21, 10, 0), fxr_local(&s, 2024, 11, 22, 0, 0));
+    CT_EQ_INT(c.sms_days, 0x2);
     CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), fxr_local(&s, 2024, 11, 22, 0, 0));
     fxr_shop_done(&s);
 }
@@ -61,19 +68,34 @@ static void test_rv4_posted_at_2359_local_is_day1_until_midnight(void) {
     CT_EQ_INT(rv_day_number(&c, &s, at2359 + FXR_MIN - 1), 1); /* 23:59:59.999 */
     CT_EQ_INT(rv_day_number(&c, &s, at2359 + FXR_MIN), 2);     /* 00:00 */
     /* day 2 is the next morning, 10 h 1 min later */
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), fxr_local(&s, 2024, 11, 21, 10, 0));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), fxr_local(&s, 2024, 11, 22, 10, 0));
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 21, 10, 0), fxr_local(&s, 2024, 11, 22, 0, 0));
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 22, 10, 0), fxr_local(&s, 2024, 11, 23, 0, 0));
     /* one minute later, the posting is on the next date: everything a day later */
     r = fxr_review(FXR_NEG, at2359 + FXR_MIN);
     CT_CHECK(fxr_open(&r, false, &s, at2359 + FXR_MIN, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), fxr_local(&s, 2024, 11, 22, 10, 0));
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 22, 10, 0), fxr_local(&s, 2024, 11, 23, 0, 0));
+    CT_CHECK(fxr_sms(&d, fxr_local(&s, 2024, 11, 21, 10, 0)) == NULL);
+    fxr_shop_done(&s);
+}
+
+static void test_rv4_posted_at_2359_but_consumed_after_midnight_still_counts_from_the_posting(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 23, 59));
+    rv_case c;
+    rv_decision d;
+    /* the event reaches the worker at 00:30: day 1 is still 11-20 */
+    CT_CHECK(fxr_open(&r, false, &s, fxr_local(&s, 2024, 11, 21, 0, 30), &c, &d));
+    CT_EQ_INT(c.day1, cs_day_from_ymd(2024, 11, 20));
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 21, 10, 0), fxr_local(&s, 2024, 11, 22, 0, 0));
     fxr_shop_done(&s);
 }
 
 static void test_rv4_los_angeles_send_time_across_dst_start(void) {
     /* posted Sat 2024-03-09 23:59 PST (07:59Z on 03-10: a UTC date would
      * make that day 2); clocks spring forward Sun 03-10 02:00, so day 2's
-     * 10:00 is PDT, 17:00Z */
+     * 10:00 is PDT, 17:00Z (10:00 at the posting's offset, PST, would have
+     * been 18:00Z, an hour late) */
     cs_shop s;
     fxr_shop_init(&s, "America/Los_Angeles");
     Cs__V1__Review r = fxr_review(FXR_NEG, 1710057540000LL); /* 2024-03-10T07:59Z */
@@ -81,17 +103,10 @@ static void test_rv4_los_angeles_send_time_across_dst_start(void) {
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
     CT_EQ_INT(c.day1, cs_day_from_ymd(2024, 3, 9));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), 1710090000000LL);  /* 2024-03-10T17:00Z = 10:00 PDT */
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), 1710176400000LL);  /* 2024-03-11T17:00Z */
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), 1710226800000LL); /* 2024-03-12T00:00 PDT */
     /* day 2's SMS expires at the end of 03-10 local: 07:00Z on 03-11 */
-    rv_decision_init(&d);
-    CT_CHECK(rv4_on_timer(RV_TIMER_SMS_DAY2, &c, &s, 1710090000000LL, &d));
-    checkFollowUp(&d, 1710140400000LL);
-    /* 16:59Z is 09:59 PDT: before the send time, nothing (10:00 at the
-     * posting's offset, PST, would have been 18:00Z, an hour late) */
-    rv_decision_init(&d);
-    CT_CHECK(!rv4_on_timer(RV_TIMER_SMS_DAY2, &c, &s, 1710090000000LL - FXR_MIN, &d));
+    checkFollowUp(&d, 1710090000000LL, 1710140400000LL); /* 2024-03-10T17:00Z = 10:00 PDT */
+    checkFollowUp(&d, 1710176400000LL, 1710226800000LL); /* 2024-03-11T17:00Z */
+    CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), 1710226800000LL); /* 2024-03-12T00:00 PDT */
     fxr_shop_done(&s);
 }
 
@@ -104,35 +119,27 @@ static void test_rv4_los_angeles_send_time_across_dst_end(void) {
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), 1730656800000LL);
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), 1730743200000LL);
+    CT_CHECK(fxr_sms(&d, 1730656800000LL) != NULL);
+    CT_CHECK(fxr_sms(&d, 1730743200000LL) != NULL);
     fxr_shop_done(&s);
 }
 
-static void test_rv4_negative_never_revised_sms_on_day2_and_day3_none_after(void) {
+static void test_rv4_negative_never_revised_nothing_after_day3(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
     Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(d.fx.nnotes, 0); /* day 1: the call, no SMS */
-    int64_t day2 = fxr_local(&s, 2024, 11, 21, 10, 0), day3 = fxr_local(&s, 2024, 11, 22, 10, 0);
+    /* day 1: the call task and the two SMS of days 2 and 3, nothing else */
+    CT_EQ_INT(d.fx.ntasks, 1);
+    CT_EQ_INT(d.fx.nnotes, 2);
+    /* no day 4: asking for it is refused */
     rv_decision_init(&d);
-    CT_CHECK(rv4_on_timer(RV_TIMER_SMS_DAY2, &c, &s, day2, &d));
-    checkFollowUp(&d, fxr_local(&s, 2024, 11, 22, 0, 0));
-    CT_EQ_INT(d.sms_day, 2);
-    rv_case_apply(&c, &d, day2);
-    rv_decision_init(&d);
-    CT_CHECK(rv4_on_timer(RV_TIMER_SMS_DAY3, &c, &s, day3, &d));
-    checkFollowUp(&d, fxr_local(&s, 2024, 11, 23, 0, 0));
-    rv_case_apply(&c, &d, day3);
-    CT_EQ_INT(c.sms_days, 0x6); /* days 2 and 3 */
-    /* the end of day 3: no answer; nothing on 11-23 or later */
-    CT_EQ_INT(fxr_fire(RV_TIMER_NO_ANSWER, &c, &s, fxr_local(&s, 2024, 11, 23, 0, 0)), 0);
+    CT_CHECK(!rv4_followup(&c, &s, 4, r.posted_ms, &d));
+    /* the end of day 3: no answer, and no request */
+    CT_EQ_INT(fxr_no_answer(&c, &s, fxr_local(&s, 2024, 11, 23, 0, 0)), 0);
     CT_EQ_INT(c.state, RV_STATE_NO_ANSWER);
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 23, 10, 0)), 0);
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 24, 10, 0)), 0);
     fxr_shop_done(&s);
 }
 
@@ -143,35 +150,11 @@ static void test_rv4_neutral_never_revised_sms_on_day2_only(void) {
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 10, 0)), 1);
-    /* a day-3 timer (say one armed by an older version) sends nothing */
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0)), 0);
-    CT_EQ_INT(c.sms_days, 0x2);
-    CT_EQ_INT(fxr_fire(RV_TIMER_NO_ANSWER, &c, &s, fxr_local(&s, 2024, 11, 22, 0, 0)), 0);
-    CT_EQ_INT(c.state, RV_STATE_NO_ANSWER);
-    fxr_shop_done(&s);
-}
-
-static void test_rv4_revised_before_send_time_no_sms(void) {
-    cs_shop s;
-    fxr_shop_init(&s, "Asia/Shanghai");
-    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
-    rv_case c;
-    rv_decision d;
-    CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    Cs__V1__Review rev = r;
-    rev.revision = true;
-    rev.rating = FXR_POS;
-    int64_t at = fxr_local(&s, 2024, 11, 21, 9, 59);
     rv_decision_init(&d);
-    CT_CHECK(rv_on_review(&rev, &c, false, &s, at, &d));
-    CT_CHECK(fxr_cancels_all(&d));
-    rv_case_apply(&c, &d, at);
-    CT_EQ_INT(c.state, RV_STATE_REVISED);
-    /* even if a timer fired anyway (cancel lost, replay), no SMS */
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 10, 0)), 0);
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0)), 0);
-    CT_EQ_INT(c.sms_days, 0);
+    CT_CHECK(!rv4_followup(&c, &s, 3, r.posted_ms, &d)); /* a neutral review has no day 3 */
+    CT_EQ_INT(c.sms_days, 0x2);
+    CT_EQ_INT(fxr_no_answer(&c, &s, fxr_local(&s, 2024, 11, 22, 0, 0)), 0);
+    CT_EQ_INT(c.state, RV_STATE_NO_ANSWER);
     fxr_shop_done(&s);
 }
 
@@ -182,46 +165,39 @@ static void test_rv4_never_two_sms_for_one_case_on_one_day(void) {
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    int64_t day2 = fxr_local(&s, 2024, 11, 21, 10, 0);
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, day2), 1);
-    /* the same timer delivered twice, or fired again at 15:00 */
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, day2), 0);
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, day2 + 5 * FXR_HOUR), 0);
-    /* day 3's timer fired early, on day 2 (a clock set back): not day 3 yet */
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, day2 + FXR_HOUR), 0);
-    CT_EQ_INT(c.sms_days, 0x2);
-    fxr_shop_done(&s);
-}
-
-static void test_rv4_timer_fired_after_its_day_sends_nothing(void) {
-    cs_shop s;
-    fxr_shop_init(&s, "Asia/Shanghai");
-    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
-    rv_case c;
-    rv_decision d;
-    CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    /* a backlog delays day 2's timer past midnight: day 2's SMS is gone */
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 22, 0, 0)), 0);
-    /* late but the same day: still sent, expiring at that day's end */
+    /* day 2 was requested when the case opened: not again */
     rv_decision_init(&d);
-    CT_CHECK(rv4_on_timer(RV_TIMER_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 19, 0), &d));
-    checkFollowUp(&d, fxr_local(&s, 2024, 11, 23, 0, 0));
+    CT_CHECK(!rv4_followup(&c, &s, 2, fxr_local(&s, 2024, 11, 21, 10, 0), &d));
+    /* nor twice in one decision */
+    rv_case fresh;
+    rv_case_from_review(&r, &s, r.posted_ms, &fresh);
+    rv_decision_init(&d);
+    CT_CHECK(rv4_followup(&fresh, &s, 2, r.posted_ms, &d));
+    CT_CHECK(!rv4_followup(&fresh, &s, 2, r.posted_ms, &d));
+    CT_EQ_INT(d.fx.nnotes, 1);
     fxr_shop_done(&s);
 }
 
-static void test_rv4_review_consumed_late_arms_only_the_days_left(void) {
+static void test_rv4_review_consumed_late_requests_only_the_days_left(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
     Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
     rv_case c;
     rv_decision d;
-    /* consumed on day 3 at 11:00: day 2 is over; day 3's send time has passed
-     * and its timer fires at once */
+    /* consumed on day 3 at 11:00: day 2 is over; day 3's send time has
+     * passed, so the notifier sends it at once (not before 10:00, expiring
+     * at midnight) */
     int64_t now = fxr_local(&s, 2024, 11, 22, 11, 0);
     CT_CHECK(fxr_open(&r, false, &s, now, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), -1);
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY3), fxr_local(&s, 2024, 11, 22, 10, 0));
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY3, &c, &s, now), 1);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    CT_CHECK(fxr_sms(&d, fxr_local(&s, 2024, 11, 21, 10, 0)) == NULL);
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 22, 10, 0), fxr_local(&s, 2024, 11, 23, 0, 0));
+    CT_EQ_INT(c.sms_days, 0x4);
+    /* at day 3's very end nothing is left to ask for: day 3 ends at midnight */
+    CT_CHECK(fxr_open(&r, false, &s, fxr_local(&s, 2024, 11, 23, 0, 0), &c, &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_CHECK(fxr_open(&r, false, &s, fxr_local(&s, 2024, 11, 23, 0, 0) - 1, &c, &d));
+    CT_EQ_INT(d.fx.nnotes, 1);
     fxr_shop_done(&s);
 }
 
@@ -233,31 +209,72 @@ static void test_rv4_send_time_is_the_shop_setting_and_needs_a_phone(void) {
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_timer(&d, RV_TIMER_SMS_DAY2), fxr_local(&s, 2024, 11, 21, 9, 30));
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 9, 29)), 0);
-    c.buyer_phone = "";
-    CT_EQ_INT(fxr_fire(RV_TIMER_SMS_DAY2, &c, &s, fxr_local(&s, 2024, 11, 21, 9, 30)), 0);
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 21, 9, 30), fxr_local(&s, 2024, 11, 22, 0, 0));
+    r.buyer_phone = FXR_S("");
+    CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
     CT_EQ_INT(c.sms_days, 0);
     fxr_shop_done(&s);
 }
 
-static void test_rv4_timer_kinds_name_their_day(void) {
-    CT_EQ_STR(rv4_timer_kind(2), RV_TIMER_SMS_DAY2);
-    CT_EQ_STR(rv4_timer_kind(3), RV_TIMER_SMS_DAY3);
-    CT_CHECK(rv4_timer_kind(4) == NULL);
-    CT_EQ_INT(rv4_timer_day(RV_TIMER_SMS_DAY2), 2);
-    CT_EQ_INT(rv4_timer_day(RV_TIMER_SMS_DAY3), 3);
-    CT_EQ_INT(rv4_timer_day(RV_TIMER_NO_ANSWER), 0);
-    CT_EQ_INT(rv4_timer_day("ex6.breach"), 0);
+static void test_rv4_opted_out_before_the_review_no_sms(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
+    rv_case none = {0};
+    rv_buyer b = {.online = false, .opted_out = true};
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv_on_review_for(&r, &none, &b, &s, r.posted_ms, &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.sms_days, 0);
+    /* the case still runs to its outcome */
+    CT_EQ_INT(fxr_timer(&d, RV_TIMER_NO_ANSWER), fxr_local(&s, 2024, 11, 23, 0, 0));
+    fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rv4_negative_timers_at_send_time_day2_and_day3_shanghai),
-        CT_CASE(test_rv4_neutral_only_a_day2_timer), CT_CASE(test_rv4_posted_at_2359_local_is_day1_until_midnight),
+/* A case opened by the version that armed one timer per SMS day: its
+ * timers still fire after the upgrade, and each asks for its day's SMS
+ * then, once. */
+static void test_rv4_timer_armed_before_the_upgrade_asks_for_its_day_once(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
+    rv_case c;
+    rv_case_from_review(&r, &s, r.posted_ms, &c);
+    c.exists = true; /* opened before the upgrade: nothing requested ahead */
+    int64_t day2 = fxr_local(&s, 2024, 11, 21, 10, 0);
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv4_on_legacy_timer(RV_TIMER_LEGACY_SMS_DAY2, &c, &s, day2, &d));
+    CT_EQ_STR(d.rule, "RV-4");
+    checkFollowUp(&d, day2, fxr_local(&s, 2024, 11, 22, 0, 0));
+    rv_case_apply(&c, &d, day2);
+    /* the same timer again: nothing */
+    rv_decision_init(&d);
+    CT_CHECK(!rv4_on_legacy_timer(RV_TIMER_LEGACY_SMS_DAY2, &c, &s, day2, &d));
+    /* day 3's, fired late on day 4: day 3 is over, nothing */
+    rv_decision_init(&d);
+    CT_CHECK(!rv4_on_legacy_timer(RV_TIMER_LEGACY_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 23, 0, 0), &d));
+    /* a revised case or another kind: nothing */
+    c.state = RV_STATE_REVISED;
+    rv_decision_init(&d);
+    CT_CHECK(!rv4_on_legacy_timer(RV_TIMER_LEGACY_SMS_DAY3, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0), &d));
+    c.state = RV_STATE_OPEN;
+    CT_CHECK(!rv4_on_legacy_timer(RV_TIMER_NO_ANSWER, &c, &s, fxr_local(&s, 2024, 11, 22, 10, 0), &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rv4_negative_sms_at_send_time_day2_and_day3_shanghai), CT_CASE(test_rv4_neutral_only_a_day2_sms),
+        CT_CASE(test_rv4_posted_at_2359_local_is_day1_until_midnight),
+        CT_CASE(test_rv4_posted_at_2359_but_consumed_after_midnight_still_counts_from_the_posting),
         CT_CASE(test_rv4_los_angeles_send_time_across_dst_start),
         CT_CASE(test_rv4_los_angeles_send_time_across_dst_end),
-        CT_CASE(test_rv4_negative_never_revised_sms_on_day2_and_day3_none_after),
-        CT_CASE(test_rv4_neutral_never_revised_sms_on_day2_only), CT_CASE(test_rv4_revised_before_send_time_no_sms),
+        CT_CASE(test_rv4_negative_never_revised_nothing_after_day3),
+        CT_CASE(test_rv4_neutral_never_revised_sms_on_day2_only),
         CT_CASE(test_rv4_never_two_sms_for_one_case_on_one_day),
-        CT_CASE(test_rv4_timer_fired_after_its_day_sends_nothing),
-        CT_CASE(test_rv4_review_consumed_late_arms_only_the_days_left),
-        CT_CASE(test_rv4_send_time_is_the_shop_setting_and_needs_a_phone), CT_CASE(test_rv4_timer_kinds_name_their_day))
+        CT_CASE(test_rv4_review_consumed_late_requests_only_the_days_left),
+        CT_CASE(test_rv4_send_time_is_the_shop_setting_and_needs_a_phone),
+        CT_CASE(test_rv4_opted_out_before_the_review_no_sms),
+        CT_CASE(test_rv4_timer_armed_before_the_upgrade_asks_for_its_day_once))

@@ -49,7 +49,7 @@ static void test_rv6_revision_after_no_answer_is_recorded_revised(void) {
     rv_case c;
     rv_decision d;
     CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
-    CT_EQ_INT(fxr_fire(RV_TIMER_NO_ANSWER, &c, &s, fxr_local(&s, 2024, 11, 22, 0, 0)), 0);
+    CT_EQ_INT(fxr_no_answer(&c, &s, fxr_local(&s, 2024, 11, 22, 0, 0)), 0);
     CT_EQ_INT(c.state, RV_STATE_NO_ANSWER);
     Cs__V1__Review rev = r;
     rev.revision = true;

@@ -5,7 +5,9 @@
  * Order: a follow-up whose case ended is cancelled and one past its expiry
  * expired (RV-5): nothing later can make either sendable again. Then an
  * opted-out follow-up is suppressed outright (NT-4) -- holding it would
- * only delay the same answer. Then quiet hours (NT-2): a message asked for
+ * only delay the same answer. Then a follow-up asked for ahead of its send
+ * time (RV-4's not_before_ms) is held until then, and decided from
+ * scratch when released. Then quiet hours (NT-2): a message asked for
  * at 22:00 waits for 08:00 whatever the count. Then the daily cap (NT-3),
  * counted on now's local date. A hold that would release a follow-up at or
  * after its expiry expires it now (RV-5): it could never be sent. A held
@@ -48,6 +50,8 @@ nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_followup *fu, const n
         d.reason = "OPTED_OUT";
         return d;
     }
+    if (klass == NT_FOLLOW_UP && fu && fu->not_before_ms > now_ms)
+        return holdOrExpire(klass, fu, fu->not_before_ms, "RV-4", "SEND_TIME", "held past it by RV-4 SEND_TIME");
     int64_t until = nt2_quiet_release_ms(shop, klass, now_ms);
     if (until) return holdOrExpire(klass, fu, until, "NT-2", "QUIET_HOURS", "held past it by NT-2 QUIET_HOURS");
     until = nt3_cap_release_ms(shop, klass, st->sent_ms, st->nsent, now_ms);

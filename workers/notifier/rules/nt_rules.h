@@ -120,6 +120,7 @@ typedef struct nt_followup {
     int64_t expires_ms;     /* the request's expires_ms; 0 = never */
     bool case_ended;        /* its case is no longer open (nt_rv5_case_ended) */
     const char *case_stage; /* that case's stage ("revised", ...), or NULL */
+    int64_t not_before_ms;  /* RV-4: held until this send time; 0 = now */
 } nt_followup;
 
 /* RV-5: a stored review case (cases.stage, cases.closed_ms IS NOT NULL)
@@ -144,7 +145,8 @@ typedef struct nt_number_state {
 
 /* RV-5 first (a follow-up whose case ended is cancelled, one past its
  * expiry expired), then NT-4 (a suppressed follow-up is never held), then
- * NT-2, then NT-3; a follow-up whose hold would release it at or after its
+ * RV-4 (a follow-up before its send time, not_before_ms, is held until
+ * then), then NT-2, then NT-3; a follow-up whose hold would release it at or after its
  * expiry is expired at once rather than held. fu may be NULL (no expiry,
  * no case). */
 nt_decision nt_decide(Cs__V1__MessageClass klass, const nt_followup *fu, const nt_number_state *st, const cs_shop *shop,

@@ -6,13 +6,16 @@
  * Handbook: 000 6月第一周 #5 (follow up by SMS only while the review is
  * not yet revised: "当晚没有改的,第二天客服继续跟进").
  *
- * Why it is built this way: "every pending follow-up at once" is one
- * effect, cs_fx_cancel(fx, NULL, NULL): every pending timer of the case,
- * whatever its kind, so a follow-up kind added later is cancelled too and
- * no list of kinds can fall behind. A request already handed to the
- * notifier is not a timer: it names its case and expires at the end of
- * its day, and the notifier drops it when the case was revised, opted
- * out or closed (issue 10, section 2). An opt-out is NT-4's reply (T, TD,
+ * Why it is built this way: the follow-ups were requested when the case
+ * opened and wait in the notifier until their send time (rv04), so
+ * "every pending follow-up at once" is the notifier's to carry out:
+ * cs_fx_cancel_follow_ups() asks it to cancel every follow-up of the case
+ * it still holds (recorded `cancelled` with the reason), on the case's
+ * own partition after the requests. The notifier also reads the case's
+ * stage whenever it decides a follow-up, so one released before the
+ * cancel reached it is dropped all the same; and the cancel-all of the
+ * case's timers, cs_fx_cancel(fx, NULL, NULL), stops whatever timer the
+ * case has, whatever its kind. An opt-out is NT-4's reply (T, TD,
  * 退订, recognised by the notifier's own nt4_is_opt_out, so the two
  * workers can never disagree about what an opt-out is) from the case's
  * number, compared in the notifier's canonical form (nt_number_canon:
@@ -39,6 +42,7 @@ bool rv5_opt_out(const Cs__V1__InboundSms *sms, const rv_case *c, const cs_shop 
     if (!rv5_is_opt_out_from(sms, c) || c->opted_out || c->state != RV_STATE_OPEN) return false;
     d->opted_out = true;
     cs_fx_cancel(&d->fx, NULL, NULL);
+    cs_fx_cancel_follow_ups(&d->fx, "opted_out");
     int last = rv4_last_sms_day(c);
     int64_t end = rv_day_end_ms(c, shop, last > 0 ? last : 1);
     cs_fx_timer(&d->fx, RV_TIMER_NO_ANSWER, NULL, end > now_ms ? end : now_ms);
@@ -51,6 +55,7 @@ bool rv5_revision(const Cs__V1__Review *r, const rv_case *c, rv_decision *d) {
     if (!r || !r->revision || !c || !c->exists || c->state == RV_STATE_REVISED) return false;
     d->state = RV_STATE_REVISED;
     cs_fx_cancel(&d->fx, NULL, NULL);
+    cs_fx_cancel_follow_ups(&d->fx, "revised");
     d->rule = "RV-5";
     return true;
 }
@@ -61,6 +66,7 @@ bool rv5_close(const rv_case *c, rv_state outcome, rv_decision *d) {
     if (outcome != RV_STATE_REFUSED && outcome != RV_STATE_NO_ANSWER && outcome != RV_STATE_CLOSED) return false;
     d->state = outcome;
     cs_fx_cancel(&d->fx, NULL, NULL);
+    cs_fx_cancel_follow_ups(&d->fx, rv_state_name(outcome));
     d->rule = "RV-5";
     return true;
 }

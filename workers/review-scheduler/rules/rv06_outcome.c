@@ -26,6 +26,10 @@ bool rv6_on_no_answer_timer(const rv_case *c, const cs_shop *shop, int64_t now_m
     int last = rv4_last_sms_day(c);
     if (now_ms < rv_day_end_ms(c, shop, last > 0 ? last : 1)) return false;
     if (!rv5_close(c, RV_STATE_NO_ANSWER, d)) return false;
+    /* the last follow-up expired at this very instant: nothing of the
+     * case is left in the notifier to cancel, and a cancel per case at
+     * midnight would be a wave of its own */
+    d->fx.followup_cancel = NULL;
     d->rule = "RV-6";
     return true;
 }

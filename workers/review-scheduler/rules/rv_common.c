@@ -42,7 +42,7 @@ void rv_case_apply(rv_case *c, const rv_decision *d, int64_t now_ms) {
     c->calls += d->add_calls;
     c->ims += d->add_ims;
     if (d->contact_day > c->last_contact_day) c->last_contact_day = d->contact_day;
-    if (d->sms_day > 0 && d->sms_day <= 32) c->sms_days |= 1u << (d->sms_day - 1);
+    c->sms_days |= d->sms_days;
     if (d->opted_out) c->opted_out = true;
     if (d->difficult) c->difficult = true;
     if (d->state != RV_STATE_NONE && d->state != c->state) {

@@ -18,11 +18,14 @@
  * times (cs_tz_instant), so across a daylight-saving change two send
  * times are 23 or 25 hours apart.
  *
- * Timers (ids "<kind>@<shop>:<case>", effects.h; the subject is the case,
- * which the wiring gives cs_fx_apply): one per follow-up SMS day, armed
- * when the case opens, and the no-answer timer at the end of the last
- * follow-up day. RV-5's "cancel every pending follow-up at once" is one
- * cs_fx_cancel(fx, NULL, NULL): every pending timer of the case. */
+ * Follow-ups and timers: every follow-up SMS of a case is requested when
+ * the case opens, held by the notifier until its day's send time (RV-4);
+ * the case's one timer (id "<kind>@<shop>:<case>", effects.h; the subject
+ * is the case, which the wiring gives cs_fx_apply) is RV-6's no-answer
+ * timer at the end of the last follow-up day. RV-5's "cancel every
+ * pending follow-up at once" is two effects: cs_fx_cancel(fx, NULL, NULL)
+ * (every pending timer of the case) and cs_fx_cancel_follow_ups() (every
+ * follow-up the notifier still holds for it). */
 #ifndef RV_RULES_H
 #define RV_RULES_H
 
@@ -38,9 +41,12 @@
 #include "cs/v1/review.pb-c.h"
 
 /* Timer kinds. */
-#define RV_TIMER_SMS_DAY2 "rv4.sms.d2"     /* RV-4: day 2's send time */
-#define RV_TIMER_SMS_DAY3 "rv4.sms.d3"     /* RV-4: day 3's send time */
 #define RV_TIMER_NO_ANSWER "rv6.no_answer" /* RV-6: the end of the last follow-up day */
+/* RV-4: day N's SMS timers of the version that kept the follow-ups as this
+ * worker's timers; still routed, so that cases opened before the upgrade
+ * get their SMS (rv4_on_legacy_timer). No longer armed. */
+#define RV_TIMER_LEGACY_SMS_DAY2 "rv4.sms.d2"
+#define RV_TIMER_LEGACY_SMS_DAY3 "rv4.sms.d3"
 
 /* Notification template of the follow-up SMS (notifier templates/zh-CN.json;
  * params order_id). */
@@ -110,8 +116,8 @@ typedef struct rv_case {
 
 typedef struct rv_decision {
     /* tasks (RV-2 contacts), follow-up notification requests (RV-4),
-     * timers armed (RV-4, RV-6) and the cancel-all (RV-5): applied by
-     * cs_fx_apply() with the case id as the timers' subject */
+     * the no-answer timer (RV-6) and the cancel-all (RV-5): applied by
+     * cs_fx_apply() with the case id as the subject */
     cs_effects fx;
     const char *rule; /* the rule that decided ("RV-4"), static */
     /* state changes, for the worker to store with the case */
@@ -119,7 +125,7 @@ typedef struct rv_decision {
     int add_calls;   /* RV-2: call tasks made now */
     int add_ims;     /* RV-2: IM tasks made now */
     int contact_day; /* RV-2: day N of the contact made now (0 = none) */
-    int sms_day;     /* RV-4: day N whose SMS was requested now (0 = none) */
+    uint32_t sms_days; /* RV-4: bit N-1 set = day N's SMS requested now */
     rv_state state;  /* RV-5/RV-6: the new state (RV_STATE_NONE = unchanged) */
     bool opted_out;  /* RV-5: record the opt-out */
     bool difficult;  /* RV-3: record the buyer as difficult */
@@ -190,20 +196,22 @@ bool rv3_mark_difficult(const rv_case *c, rv_decision *d);
 int rv4_last_sms_day(const rv_case *c);
 /* RV-4: the send time (follow_up_send_min, local) on day N of the case. */
 int64_t rv4_send_ms(const rv_case *c, const cs_shop *shop, int n);
-/* RV-4: the timer kind of day N's SMS, or NULL; and the day of a kind (0
- * for another kind). */
-const char *rv4_timer_kind(int n);
-int rv4_timer_day(const char *kind);
-/* RV-4 (and RV-6's no-answer timer): the timers of a case being opened:
- * day 2's SMS, day 3's for a negative review, the no-answer timer at the
- * end of the last SMS day. A day already over at now_ms is not armed. */
+/* RV-4: day N's follow-up SMS requested ahead: one follow-up-class SMS
+ * request about the case, held by the notifier until day N's send time
+ * (not_before_ms) and expiring at the end of day N, when N is one of the
+ * rating's SMS days, day N is not over at now_ms, the case is open, not
+ * opted out, has a phone number, and no SMS was requested for day N yet
+ * (RV-5: one a day). true if requested (d->sms_days gets day N). */
+bool rv4_followup(const rv_case *c, const cs_shop *shop, int n, int64_t now_ms, rv_decision *d);
+/* RV-4 (and RV-6's no-answer timer): what a case being opened schedules:
+ * day 2's SMS, day 3's for a negative review (rv4_followup), and the
+ * no-answer timer at the end of the last SMS day. */
 void rv4_schedule(const rv_case *c, const cs_shop *shop, int64_t now_ms, rv_decision *d);
-/* RV-4: day N's SMS timer fired: one follow-up-class SMS request about
- * the case, expiring at the end of day N, when the case is still open,
- * not revised, not opted out, has a phone number, now is on day N at or
- * after its send time, N is one of the rating's SMS days and no follow-up
- * SMS was requested for the case today (RV-5). */
-bool rv4_on_timer(const char *kind, const rv_case *c, const cs_shop *shop, int64_t now_ms, rv_decision *d);
+/* RV-4: a day-N SMS timer armed before the follow-ups were requested
+ * ahead (RV_TIMER_LEGACY_SMS_DAY2/3) fired: day N's follow-up is requested
+ * now, as rv4_followup decides (the notifier holds it to its send time or
+ * expires it after its day). false for another kind. */
+bool rv4_on_legacy_timer(const char *kind, const rv_case *c, const cs_shop *shop, int64_t now_ms, rv_decision *d);
 
 /* RV-5: an inbound SMS reply that opts out (NT-4's words T, TD, 退订,
  * recognised by the notifier's nt4_is_opt_out) from the case's number. */
