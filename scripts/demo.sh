@@ -344,8 +344,8 @@ psql_q "SELECT '    revised ' || to_char(to_timestamp(c.closed_ms / 1000.0), 'MM
                      AND m.order_id = c.order_id AND m.template = 'review_follow_up' AND m.status = 'sent')
         FROM cases c WHERE c.kind = 'review' AND c.order_id LIKE '$R' AND c.stage = 'revised' ORDER BY c.case_id"
 psql_q "SELECT '    opted out ' || to_char(to_timestamp(o.opted_out_ms / 1000.0), 'MM-DD HH24:MI') || ': ' || c.case_id
-              || ' -- its number''s messages: ' || coalesce((SELECT string_agg(to_char(to_timestamp(coalesce(m.sent_ms, m.requested_ms) / 1000.0), 'MM-DD HH24:MI')
-                     || ' ' || m.template || ' ' || m.status, ', ' ORDER BY m.requested_ms)
+              || ' -- its number''s messages: ' || coalesce((SELECT string_agg(to_char(to_timestamp(coalesce(m.sent_ms, m.updated_ms) / 1000.0), 'MM-DD HH24:MI')
+                     || ' ' || m.template || ' ' || m.status, ', ' ORDER BY coalesce(m.sent_ms, m.updated_ms))
                    FROM messages m WHERE m.shop_id = c.shop_id AND m.to_addr = c.phone), 'none')
               || '; follow-up SMS sent after the opt-out: ' || (SELECT count(*) FROM messages m WHERE m.shop_id = c.shop_id
                    AND m.to_addr = c.phone AND m.template = 'review_follow_up' AND m.status = 'sent'

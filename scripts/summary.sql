@@ -250,9 +250,12 @@ SELECT stage AS outcome, count(*) AS cases,
 FROM run_reviews r GROUP BY stage ORDER BY cases DESC, outcome;
 
 \echo
-\echo '== Follow-up messages by status and local day (RV-4 asks; NT-2/NT-3 hold, NT-4 suppresses, RV-5 expires or cancels) =='
+\echo '== Follow-up messages by status and the local day each is for (RV-4 asks ahead; NT-2/NT-3 hold, NT-4 suppresses, RV-5 expires or cancels) =='
 WITH f AS (
-    SELECT m.*, (to_timestamp(coalesce(m.sent_ms, m.requested_ms) / 1000.0) AT TIME ZONE :'tz')::date
+    -- the day a follow-up is for: the last instant before its expiry
+    -- (NotificationRequest field 10), else when it was sent or asked for
+    SELECT m.*, (to_timestamp(coalesce(nullif(pg_temp.pb_int(m.request, 10), 0) - 1, m.sent_ms, m.requested_ms)
+                              / 1000.0) AT TIME ZONE :'tz')::date
                 - (SELECT min((to_timestamp(r.opened_ms / 1000.0) AT TIME ZONE :'tz')::date) FROM run_reviews r)
                 + 1 AS day   -- day 1 = the reviews' posting date
     FROM messages m
