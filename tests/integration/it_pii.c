@@ -135,7 +135,11 @@ static bool seedOrder(const char *order, long long ms) {
                    order, order, ms) == 0 &&
         it_pg_exec("INSERT INTO dead_letters (worker, event_id, topic, part, \"offset\", reason, key, payload) VALUES "
                    "('it-pii', '%s/dl', 'shop.orders.v1', 0, 1, 'test', '" SHOP ":%s', 'bytes " PHONE "')",
-                   order, order) == 0;
+                   order, order) == 0 &&
+        it_pg_exec("INSERT INTO finance_requests (shop_id, request_id, order_id, kind, amount_fen, rule, reason, "
+                   "created_ms, buyer_id, refund_account) VALUES ('" SHOP "', '%s/fin', '%s', 'refund', 11770, "
+                   "'RF-7', 'test', %lld, 'buyer-pii', '" PHONE "')",
+                   order, order, ms - DAY) == 0;
     free(doc);
     free(rdoc);
     return ok;
@@ -150,6 +154,7 @@ static void unseed(void) {
         it_pg_exec("DELETE FROM messages WHERE shop_id = '" SHOP "' AND order_id = '%s'", o);
         it_pg_exec("DELETE FROM timers WHERE owner = 'review-scheduler' AND order_key = '" SHOP ":%s'", o);
         it_pg_exec("DELETE FROM dead_letters WHERE worker = 'it-pii' AND event_id = '%s/dl'", o);
+        it_pg_exec("DELETE FROM finance_requests WHERE shop_id = '" SHOP "' AND order_id = '%s'", o);
     }
     it_pg_exec("DELETE FROM outbox WHERE worker = 'it-pii' AND batch_id LIKE '%s%%'", run_id);
 }
@@ -223,6 +228,12 @@ static void checkOrder(const char *order, bool purged) {
                         "payload IS %s NULL AND key = '" SHOP ":%s'",
                         order, purged ? "" : "NOT", order),
               1);
+    /* RF-7's refund account masked; the amount stays for the books */
+    CT_CHECK(it_pg_text(s, sizeof s,
+                        "SELECT refund_account || '|' || amount_fen FROM finance_requests WHERE shop_id = '" SHOP
+                        "' AND order_id = '%s'",
+                        order));
+    CT_EQ_STR(s, purged ? MASKED "|11770" : PHONE "|11770");
 }
 
 static long long count(const cJSON *doc, const char *table) {
@@ -298,6 +309,7 @@ static void test_pii_purge_masks_every_place_of_old_order_only(void) {
         CT_CHECK(count(doc, "messages") >= 1);
         CT_CHECK(count(doc, "timers") >= 1);
         CT_CHECK(count(doc, "dead_letters") >= 1);
+        CT_CHECK(count(doc, "finance_requests") >= 1);
         CT_CHECK(count(doc, "outbox") >= 1);
         CT_CHECK(it_jint(doc, "redis_members_removed") >= 1);
         CT_CHECK(it_jcount(doc, "shops") >= 1);
@@ -314,7 +326,7 @@ static void test_pii_purge_masks_every_place_of_old_order_only(void) {
     doc = it_cscli_json(&rc, "pii purge --now %s", now_iso);
     CT_EQ_INT(rc, 0);
     if (doc) {
-        const char *tables[] = {"orders", "cases", "messages", "timers", "dead_letters", "outbox"};
+        const char *tables[] = {"orders", "cases", "messages", "timers", "dead_letters", "finance_requests", "outbox"};
         for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) CT_EQ_INT(count(doc, tables[i]), 0);
     }
     cJSON_Delete(doc);

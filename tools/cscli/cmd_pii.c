@@ -23,6 +23,8 @@
  *                 work and stay as they are until they fire.
  *   dead_letters  of a purged order, or dead-lettered before the cutoff:
  *                 payload dropped (the key is "<shop>:<order>": ids stay)
+ *   finance_requests  of a purged order, or made at or before the cutoff:
+ *                 the refund account (RF-7) masked; amounts and ids stay
  *
  * and, for all shops at once with the smallest N: outbox rows older than
  * the cutoff are deleted (a record not relayed in N days is not going to
@@ -71,7 +73,7 @@ static const char pii_usage[] =
 
 /* What a run did (or would do). */
 typedef struct piiCounts {
-    long orders, cases, messages, timers, dead_letters, outbox;
+    long orders, cases, messages, timers, dead_letters, finance, outbox;
     long busy;          /* orders/cases skipped: a worker held the order's lock */
     long redis_members; /* timer members removed from Redis */
 } piiCounts;
@@ -321,6 +323,21 @@ static int messagesStep(piiRun *r, const char *shop, const char *cutoff_s, piiCo
                          4, p, &n->messages);
 }
 
+/* RF-7's refund account: the buyer's payment account, often a phone
+ * number or an e-mail address. */
+static int financeStep(piiRun *r, const char *shop, const char *cutoff_s, piiCounts *n) {
+    const char *p[] = {shop, cutoff_s, r->batch_s, r->now_s};
+    return repeatBatches(r,
+                         "UPDATE finance_requests f SET refund_account = cs_pii_mask_phone(f.refund_account), "
+                         "pii_purged_ms = $4::bigint FROM (SELECT request_id FROM finance_requests x "
+                         "WHERE x.shop_id = $1 AND x.pii_purged_ms IS NULL AND x.refund_account IS NOT NULL "
+                         "AND x.refund_account <> '' AND (x.created_ms <= $2::bigint OR EXISTS (SELECT 1 FROM "
+                         "orders o WHERE o.shop_id = $1 AND o.order_id = x.order_id AND o.pii_purged_ms IS NOT NULL)) "
+                         "LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
+                         "WHERE f.shop_id = $1 AND f.request_id = k.request_id RETURNING 1",
+                         4, p, &n->finance);
+}
+
 /* Removes the members of the purged timer rows in res (old values) from
  * Redis, due and in-flight sets both. */
 static void timersRedis(piiRun *r, PGresult *res, piiCounts *n) {
@@ -469,6 +486,7 @@ static int purgeShop(piiRun *r, const cs_shop *shop, piiCounts *n) {
     if (messagesStep(r, shop->id, cutoff_s, n) != 0) return -1;
     if (timersStep(r, shop->id, cutoff_s, n) != 0) return -1;
     if (deadLettersStep(r, shop->id, cutoff_s, shop->th.pii_retention_days, n) != 0) return -1;
+    if (financeStep(r, shop->id, cutoff_s, n) != 0) return -1;
     return 0;
 }
 
@@ -479,6 +497,7 @@ static void addCounts(cJSON *o, const piiCounts *n) {
     cscli_json_int(o, "notification_requests", 0);
     cscli_json_int(o, "timers", n->timers);
     cscli_json_int(o, "dead_letters", n->dead_letters);
+    cscli_json_int(o, "finance_requests", n->finance);
     cscli_json_int(o, "busy", n->busy);
 }
 
@@ -488,6 +507,7 @@ static void sumInto(piiCounts *t, const piiCounts *n) {
     t->messages += n->messages;
     t->timers += n->timers;
     t->dead_letters += n->dead_letters;
+    t->finance += n->finance;
     t->outbox += n->outbox;
     t->busy += n->busy;
     t->redis_members += n->redis_members;
@@ -588,20 +608,22 @@ static int piiPurge(cscli *c, bool dry_run, const char *now_arg, const char *onl
         cscli_print_json(c, doc);
     } else {
         fprintf(c->out, "pii purge%s at %s\n", dry_run ? " (dry run: nothing changed)" : "", iso);
-        cscli_table *t = cscli_table_new(8);
-        cscli_table_row(t, "shop", "days", "orders", "cases", "messages", "timers", "dead_letters", "busy");
+        cscli_table *t = cscli_table_new(9);
+        cscli_table_row(t, "shop", "days", "orders", "cases", "messages", "timers", "dead_letters", "finance",
+                        "busy");
         for (size_t i = 0; i < nshops; i++) {
             const cs_shop *s = cs_shops_at(shops, i);
             if (only_shop && strcmp(only_shop, s->id) != 0) continue;
-            char v[7][24];
+            char v[8][24];
             snprintf(v[0], 24, "%d", s->th.pii_retention_days);
             snprintf(v[1], 24, "%ld", per[i].orders);
             snprintf(v[2], 24, "%ld", per[i].cases);
             snprintf(v[3], 24, "%ld", per[i].messages);
             snprintf(v[4], 24, "%ld", per[i].timers);
             snprintf(v[5], 24, "%ld", per[i].dead_letters);
-            snprintf(v[6], 24, "%ld", per[i].busy);
-            cscli_table_row(t, cscli_field(c, s->id), v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+            snprintf(v[6], 24, "%ld", per[i].finance);
+            snprintf(v[7], 24, "%ld", per[i].busy);
+            cscli_table_row(t, cscli_field(c, s->id), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
         }
         cscli_table_print(t, c->out, "  ");
         cscli_table_free(t);
