@@ -64,6 +64,19 @@
 #define RT_SWEEP_MIN_AGE_S 5
 #define RT_EXIT_CRASH 86
 #define RT_MAX_FLIGHTS 8 /* committed batches publishing at once; more stops the intake */
+/* ... and the bytes of their records not yet retired: past this, the
+ * intake stops too (the one batch in hand still goes). RT_MAX_FLIGHTS
+ * alone bounds batches, not memory: CS_BATCH_MAX bounds a batch's inputs,
+ * but one input may emit several records (a review case opening emits
+ * its task and every follow-up request: 2.6 records a review), so eight
+ * flights of 3000-review batches held 60,000 records, twice each (the
+ * flight's and librdkafka's queue), and were most of the
+ * review-scheduler's 72 MiB peak. 2 MiB is two or more batches of
+ * ~1000 records (or one and a bit of a review-scheduler's 7,800), which a
+ * healthy broker acknowledges while the next batch's transaction runs, so
+ * the loop seldom waits on it (bench/run aftersales: cases opened/s did
+ * not drop); a slow broker makes it wait sooner, which is the point. */
+#define RT_MAX_FLIGHT_BYTES (2u << 20)
 
 /* ---- crash points ------------------------------------------------------- */
 
@@ -322,6 +335,7 @@ typedef struct rtFlight {
     char batch_id[96];
     rtOut *out; /* owned records */
     size_t nout;
+    size_t bytes;     /* their size (flightBytes), counted in rt->flight_bytes */
     int outstanding;  /* delivery reports still to come */
     int backoff;      /* ms before the next attempt after a failure */
     int64_t retry_at; /* mono ms of the next attempt, 0 = none due */
@@ -407,6 +421,7 @@ typedef struct rtState {
     size_t msg_max;                           /* the producer's message.max.bytes */
     struct rtFlight *flights[RT_MAX_FLIGHTS]; /* committed batches being published */
     int nflights;
+    size_t flight_bytes; /* of the flights' records (RT_MAX_FLIGHT_BYTES) */
     char **acked;   /* batch ids published: their outbox rows can go */
     cs_strmap seen; /* batchTxn's dedupe map, empty between batches */
     size_t nacked, capacked;
@@ -616,7 +631,11 @@ static size_t dlqValueFit(const rtState *rt, const rtOut *o, size_t keylen) {
 }
 
 /* Enqueues the records of f that Kafka has neither acknowledged nor refused
- * for good, each with itself as its delivery report's opaque. A record
+ * for good, each with itself as its delivery report's opaque. The value
+ * is lent, not copied (no RD_KAFKA_MSG_F_COPY): the flight owns it until
+ * every delivery report of it is in (flightsService frees a flight only
+ * at outstanding == 0; at exit, after rd_kafka_destroy), and a copy
+ * doubled the memory of every record in flight. A record
  * librdkafka refuses at once gets that error as if reported, so
  * flightsService() judges both alike. */
 static void flightSend(rtState *rt, rtFlight *f) {
@@ -653,7 +672,7 @@ static void flightSend(rtState *rt, rtFlight *f) {
         for (;;) {
             rd_kafka_resp_err_t e =
                 rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_KEY(o->key, keylen),
-                                  RD_KAFKA_V_VALUE(o->payload, o->sent_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_VALUE(o->payload, o->sent_len), RD_KAFKA_V_MSGFLAGS(0),
                                   RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(o), RD_KAFKA_V_END);
             if (e == RD_KAFKA_RESP_ERR_NO_ERROR) { /* hdrs now owned by librdkafka */
                 f->outstanding++;
@@ -763,6 +782,30 @@ damaged:
 
 static void flightsService(rtState *rt, int wait_ms);
 
+/* What f's records weigh in memory (the flight's own copy of each). */
+static size_t flightBytes(const rtFlight *f) {
+    size_t n = f->nout * sizeof *f->out;
+    for (size_t i = 0; i < f->nout; i++) {
+        const rtOut *o = &f->out[i];
+        n += o->len + strlen(o->topic) + strlen(o->key) + strlen(o->event_id) + strlen(o->headers);
+    }
+    return n;
+}
+
+/* f joins the flights and goes to Kafka. */
+static void flightStart(rtState *rt, rtFlight *f) {
+    f->bytes = flightBytes(f);
+    rt->flight_bytes += f->bytes;
+    rt->flights[rt->nflights++] = f;
+    flightSend(rt, f);
+}
+
+/* Room for another batch: fewer than RT_MAX_FLIGHTS flights, holding
+ * fewer than RT_MAX_FLIGHT_BYTES (none at all always is room). */
+static bool flightsRoom(const rtState *rt) {
+    return rt->nflights == 0 || (rt->nflights < RT_MAX_FLIGHTS && rt->flight_bytes < RT_MAX_FLIGHT_BYTES);
+}
+
 /* Hands a committed batch's records to Kafka without waiting: the batch
  * becomes a flight, finished by flightsService(). */
 static void outboxPublish(rtState *rt, cs_batch *b) {
@@ -781,8 +824,7 @@ static void outboxPublish(rtState *rt, cs_batch *b) {
     f->nout = b->nout;
     b->out = NULL;
     b->nout = b->capout = 0;
-    rt->flights[rt->nflights++] = f;
-    flightSend(rt, f);
+    flightStart(rt, f);
 }
 
 static void flightFree(rtFlight *f) {
@@ -924,6 +966,7 @@ static void flightsService(rtState *rt, int wait_ms) {
             rt->acked = cs_xrealloc(rt->acked, rt->capacked * sizeof *rt->acked);
         }
         rt->acked[rt->nacked++] = cs_xstrdup(f->batch_id);
+        rt->flight_bytes -= f->bytes;
         flightFree(f);
     }
     rt->nflights = w;
@@ -995,8 +1038,7 @@ static void outboxSweep(rtState *rt) {
         snprintf(f->batch_id, sizeof f->batch_id, "%.*s", PQgetlength(r, i, 0), PQgetvalue(r, i, 0));
         f->out = recs;
         f->nout = (size_t)n;
-        rt->flights[rt->nflights++] = f;
-        flightSend(rt, f);
+        flightStart(rt, f);
         cs_metric_add(rt->m_relayed, n);
         cs_log_info("outbox sweep: re-publishing %ld records of %s, left by an interrupted batch", n, f->batch_id);
     }
@@ -1471,7 +1513,7 @@ static void loop(rtState *rt) {
                 /* Backpressure: while Kafka is slow or down, committed
                  * batches pile up unpublished; stop taking new work. */
                 flightsService(rt, 0);
-                while (rt->nflights >= RT_MAX_FLIGHTS && !cs_proc_stopping()) flightsService(rt, 50);
+                while (!flightsRoom(rt) && !cs_proc_stopping()) flightsService(rt, 50);
                 size_t j = i + 1;
                 while (j < rt->npending && rt->pending[j].rk->partition == rt->pending[i].rk->partition &&
                        rt->pending[j].rk->rkt == rt->pending[i].rk->rkt)
