@@ -310,32 +310,37 @@ static int repeatBatches(piiRun *r, const char *sql, int np, const char *const *
     "EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = $1 AND o.order_id = substr(" col ", length($1) + 2) "            \
     "AND o.pii_purged_ms IS NOT NULL)"
 
-static int messagesStep(piiRun *r, const char *shop, const char *cutoff_s, piiCounts *n) {
+/* One masking UPDATE of a shop's rows, in batches: sql takes $1 shop, $2
+ * cutoff, $3 batch size, $4 now, and returns a row per row purged. */
+static int shopStep(piiRun *r, const char *shop, const char *cutoff_s, const char *sql, long *count) {
     const char *p[] = {shop, cutoff_s, r->batch_s, r->now_s};
-    return repeatBatches(r,
-                         "UPDATE messages m SET to_addr = cs_pii_mask_phone(m.to_addr), params = '{}', body = NULL, "
-                         "request = ''::bytea, pii_purged_ms = $4::bigint FROM (SELECT idempotency_key FROM messages x "
-                         "WHERE x.shop_id = $1 AND x.pii_purged_ms IS NULL AND x.status <> 'held' "
-                         "AND (x.updated_ms <= $2::bigint OR EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = $1 "
-                         "AND o.order_id = x.order_id AND o.pii_purged_ms IS NOT NULL)) "
-                         "LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
-                         "WHERE m.shop_id = $1 AND m.idempotency_key = k.idempotency_key RETURNING 1",
-                         4, p, &n->messages);
+    return repeatBatches(r, sql, 4, p, count);
+}
+
+static int messagesStep(piiRun *r, const char *shop, const char *cutoff_s, piiCounts *n) {
+    return shopStep(r, shop, cutoff_s,
+                    "UPDATE messages m SET to_addr = cs_pii_mask_phone(m.to_addr), params = '{}', body = NULL, "
+                    "request = ''::bytea, pii_purged_ms = $4::bigint FROM (SELECT idempotency_key FROM messages x "
+                    "WHERE x.shop_id = $1 AND x.pii_purged_ms IS NULL AND x.status <> 'held' "
+                    "AND (x.updated_ms <= $2::bigint OR EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = $1 "
+                    "AND o.order_id = x.order_id AND o.pii_purged_ms IS NOT NULL)) "
+                    "LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
+                    "WHERE m.shop_id = $1 AND m.idempotency_key = k.idempotency_key RETURNING 1",
+                    &n->messages);
 }
 
 /* RF-7's refund account: the buyer's payment account, often a phone
  * number or an e-mail address. */
 static int financeStep(piiRun *r, const char *shop, const char *cutoff_s, piiCounts *n) {
-    const char *p[] = {shop, cutoff_s, r->batch_s, r->now_s};
-    return repeatBatches(r,
-                         "UPDATE finance_requests f SET refund_account = cs_pii_mask_phone(f.refund_account), "
-                         "pii_purged_ms = $4::bigint FROM (SELECT request_id FROM finance_requests x "
-                         "WHERE x.shop_id = $1 AND x.pii_purged_ms IS NULL AND x.refund_account IS NOT NULL "
-                         "AND x.refund_account <> '' AND (x.created_ms <= $2::bigint OR EXISTS (SELECT 1 FROM "
-                         "orders o WHERE o.shop_id = $1 AND o.order_id = x.order_id AND o.pii_purged_ms IS NOT NULL)) "
-                         "LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
-                         "WHERE f.shop_id = $1 AND f.request_id = k.request_id RETURNING 1",
-                         4, p, &n->finance);
+    return shopStep(r, shop, cutoff_s,
+                    "UPDATE finance_requests f SET refund_account = cs_pii_mask_phone(f.refund_account), "
+                    "pii_purged_ms = $4::bigint FROM (SELECT request_id FROM finance_requests x "
+                    "WHERE x.shop_id = $1 AND x.pii_purged_ms IS NULL AND x.refund_account IS NOT NULL "
+                    "AND x.refund_account <> '' AND (x.created_ms <= $2::bigint OR EXISTS (SELECT 1 FROM "
+                    "orders o WHERE o.shop_id = $1 AND o.order_id = x.order_id AND o.pii_purged_ms IS NOT NULL)) "
+                    "LIMIT $3::int FOR UPDATE SKIP LOCKED) k "
+                    "WHERE f.shop_id = $1 AND f.request_id = k.request_id RETURNING 1",
+                    &n->finance);
 }
 
 /* Removes the members of the purged timer rows in res (old values) from
