@@ -440,6 +440,15 @@ static void failMsg(ntMsg *m, bool permanent, const char *fmt, const char *arg) 
     snprintf(m->reason, sizeof m->reason, fmt, arg);
 }
 
+/* The recorded reason of a final decision: "RV-5 CASE_CLOSED (revised)",
+ * "NT-4 OPTED_OUT". */
+static void reasonOf(const nt_decision *d, char *out, size_t len) {
+    if (d->detail && d->detail[0])
+        snprintf(out, len, "%s %s (%.120s)", d->rule, d->reason, d->detail);
+    else
+        snprintf(out, len, "%s %s", d->rule, d->reason);
+}
+
 /* Decides one message; a message to send gets its text and body. */
 static void decide(ntWorker *w, ntMsg *m, int64_t now) {
     const Cs__V1__NotificationRequest *r = m->req;
@@ -465,10 +474,7 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
     nt_decision d = nt_decide(r->class_, &fu, &st, m->shop, now);
     if (d.action == NT_SUPPRESS || d.action == NT_EXPIRE || d.action == NT_CANCEL) {
         m->status = d.action == NT_SUPPRESS ? ST_SUPPRESSED : d.action == NT_EXPIRE ? ST_EXPIRED : ST_CANCELLED;
-        if (d.detail[0])
-            snprintf(m->reason, sizeof m->reason, "%s %s (%.120s)", d.rule, d.reason, d.detail);
-        else
-            snprintf(m->reason, sizeof m->reason, "%s %s", d.rule, d.reason);
+        reasonOf(&d, m->reason, sizeof m->reason);
         return;
     }
     if (d.action == NT_HOLD) {
@@ -589,10 +595,12 @@ static void logMsg(const ntMsg *m) {
  * OPTED_OUT". */
 static void cancelReason(const Cs__V1__FollowUpCancel *c, char *out, size_t len) {
     const char *why = c->reason && c->reason[0] ? c->reason : "closed";
-    if (strcmp(why, "opted_out") == 0)
-        snprintf(out, len, "RV-5 OPTED_OUT");
-    else
-        snprintf(out, len, "RV-5 CASE_CLOSED (%.64s)", why);
+    bool optout = strcmp(why, "opted_out") == 0;
+    nt_decision d = {.action = NT_CANCEL,
+                     .rule = "RV-5",
+                     .reason = optout ? "OPTED_OUT" : "CASE_CLOSED",
+                     .detail = optout ? "" : why};
+    reasonOf(&d, out, len);
 }
 
 /* Every follow-up still held for each cancel's case becomes `cancelled`
