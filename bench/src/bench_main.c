@@ -386,6 +386,8 @@ int bench_gateway_main(int argc, char **argv);    /* bench_gateway.c */
 int bench_soak_ids_main(int argc, char **argv);   /* bench_soak.c */
 
 int main(int argc, char **argv) {
+    /* every subcommand prints its figures as they come, through tee */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 2 && strcmp(argv[1], "timers") == 0) return bench_timers_main(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "aftersales") == 0) return bench_aftersales_main(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "gateway") == 0) return bench_gateway_main(argc, argv);
@@ -441,7 +443,6 @@ int main(int argc, char **argv) {
     }
     if (o.warmup < 0) o.warmup = 600000;
     bench_catch_signals();
-    setvbuf(stdout, NULL, _IOLBF, 0);
 
     char err[1024];
     cs_config cfg;

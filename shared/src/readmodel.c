@@ -92,10 +92,11 @@ int cs_order_prefetch(cs_batch *b, const char *const *shops, const char *const *
         cs_pg_text_array(&a2, wo, m);
         const char *p[] = {a1.data, a2.data};
         PGresult *r = PQexecParams(cs_batch_pg(b),
-                                   /* one index probe per order (LATERAL) */
+                                   /* one index probe per order (LATERAL; OFFSET 0 keeps it from being
+                                    * flattened into a join, which stale statistics plan as a scan) */
                                    "SELECT o.shop_id, o.order_id, o.doc FROM (SELECT DISTINCT * FROM unnest($1::text[], "
                                    "$2::text[]) AS k(s, i)) k CROSS JOIN LATERAL (SELECT shop_id, order_id, doc FROM "
-                                   "orders WHERE shop_id = k.s AND order_id = k.i) o",
+                                   "orders WHERE shop_id = k.s AND order_id = k.i OFFSET 0) o",
                                    2, NULL, p, NULL, NULL, 1);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "prefetch %zu orders: %s", m, PQresultErrorMessage(r));

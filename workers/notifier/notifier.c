@@ -63,7 +63,7 @@ typedef struct ntWorker {
     nt_config cfg;
     nt_templates *tpl;              /* owned */
     nt_provider *prov;              /* owned */
-    cs_copybuf copy, arr1, arr2;    /* reused per batch */
+    cs_copybuf copy, upd, arr1, arr2; /* reused per batch: new rows, updated rows, arrays */
     cs_metric *mStatus[NT_NSTATUS]; /* by status (statusName) */
     cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
 } ntWorker;
@@ -87,7 +87,6 @@ typedef struct ntMsg {
     bool skip;                          /* nothing to do (replay, stale timer) */
     bool exists;                        /* a row exists (held or retryable) */
     int priorAttempts;
-    int64_t requestedMs;
     ntNumber *num;
     bool caseEnded;     /* RV-5: the follow-up's review case is no longer open */
     char caseStage[32]; /* that case's stage, for the reason */
@@ -203,8 +202,8 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                     /* one index probe per key (LATERAL), in key order: a join
                      * with the keys was planned as a scan of every message
                      * once the table grew (docs/performance.md) */
-                    "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.requested_ms, "
-                    "m.request FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) ORDER BY 1, 2) k "
+                    "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request FROM"
+                    " (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) ORDER BY 1, 2) k "
                     "CROSS JOIN LATERAL (SELECT * FROM messages WHERE shop_id = k.s AND idempotency_key = k.i "
                     "FOR UPDATE) m",
                     a, k, n, NULL, &r, err, errlen);
@@ -239,7 +238,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                 continue;
             }
             size_t blen = 0;
-            unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 6), &blen);
+            unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 5), &blen);
             m->owned = raw ? cs__v1__notification_request__unpack(NULL, blen, raw) : NULL;
             PQfreemem(raw);
             if (!m->owned) {
@@ -250,7 +249,6 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             m->req = m->owned;
             m->exists = true;
             m->priorAttempts = atoi(PQgetvalue(r, j, 4));
-            m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
             cs_metric_add(w->mReleased, 1);
             continue;
         }
@@ -263,8 +261,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             case NT1_RETRY:
                 m->exists = true;
                 m->priorAttempts = atoi(PQgetvalue(r, j, 4));
-                m->requestedMs = strtoll(PQgetvalue(r, j, 5), NULL, 10);
-                break;
+                    break;
         }
     }
     cs_strmap_clear(&seen);
@@ -309,11 +306,16 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
      * or "= ANY" on each column, was planned as a scan of every message of
      * the shop once the table grew (at 3000 pairs and 260,000 messages,
      * 40-120 ms a batch against 6-9 ms; the notifier fell from 14,000 to
-     * 8,000 messages/s between 20,000 and 100,000 rows). */
+     * 8,000 messages/s between 20,000 and 100,000 rows). OFFSET 0 keeps
+     * the planner from flattening the LATERAL into that join again: with
+     * statistics taken while no message was sent yet (a night of held
+     * follow-ups), it hashed every message sent since yesterday, each
+     * batch of a day-2 wave (29 us a pair against 5). The same fence is
+     * on every probe query below and in the kit's read models. */
     if (query2(w, pg,
                "SELECT m.shop_id, m.to_addr, m.sent_ms FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) "
                "AS k(s, t)) k CROSS JOIN LATERAL (SELECT shop_id, to_addr, sent_ms FROM messages WHERE "
-               "status = 'sent' AND sent_ms >= $3 AND shop_id = k.s AND to_addr = k.t) m",
+               "status = 'sent' AND sent_ms >= $3 AND shop_id = k.s AND to_addr = k.t OFFSET 0) m",
                a, t, np, since, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -327,7 +329,7 @@ static int loadNumbers(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, cs_strmap 
     if (query2(w, pg,
                "SELECT o.shop_id, o.to_addr FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, t)) "
                "k CROSS JOIN LATERAL (SELECT shop_id, to_addr FROM message_optouts WHERE lifted_ms IS NULL AND "
-               "shop_id = k.s AND to_addr = k.t) o",
+               "shop_id = k.s AND to_addr = k.t OFFSET 0) o",
                a, t, np, NULL, &r, err, errlen) != 0)
         goto out;
     for (int j = 0; j < PQntuples(r); j++) {
@@ -383,7 +385,7 @@ static int loadCases(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, s
     if (query2(w, cs_batch_pg(b),
                "SELECT c.shop_id, c.case_id, c.stage, c.closed_ms IS NOT NULL FROM (SELECT DISTINCT * FROM "
                "unnest($1::text[], $2::text[]) AS k(s, i)) k CROSS JOIN LATERAL (SELECT * FROM cases WHERE "
-               "kind = 'review' AND shop_id = k.s AND case_id = k.i) c", /* probes, as above */
+               "kind = 'review' AND shop_id = k.s AND case_id = k.i OFFSET 0) c", /* probes, as above */
                a, c, np, NULL, &r, err, errlen) != 0)
         goto out;
     cs_strmap rows;
@@ -506,34 +508,25 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
 
 /* ---- step 6: the record ------------------------------------------------------------------ */
 
-/* The messages columns, in table order: the element types of the upsert's
- * array parameters (copyRow writes its fields in this order). */
+/* The messages columns the upsert writes: first the key and the outcome
+ * (all an existing row's update writes, NT_MSG_OUTCOME of them), then
+ * what only a new row gets. The element types of the array parameters;
+ * keyAndOutcome and newRowRest write the fields in this order. */
+#define NT_MSG_OUTCOME 14
 #define NT_MSG_COLS 22
 static const uint32_t msgParamTypes[NT_MSG_COLS] = {
-    CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
-    CS_PG_JSONB, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8, CS_PG_INT4, CS_PG_INT4,
-    CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT8, CS_PG_BYTEA, CS_PG_TEXT};
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL,
+    CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, /* the outcome */
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_JSONB, CS_PG_BYTEA, CS_PG_TEXT, CS_PG_INT8};
 
-/* One messages row, as binary fields for cs_pgbin_columns. */
-static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
-    const Cs__V1__NotificationRequest *r = m->req;
-    cs_copybin_row(c, NT_MSG_COLS);
+/* shop_id, idempotency_key, to_addr, channel, body, status, reason,
+ * permanent, release_ms, attempts, http_status, provider, sent_ms,
+ * updated_ms */
+static void keyAndOutcome(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     cs_copybin_text(c, m->shop->id);
     cs_copybin_text(c, m->key);
-    cs_copybin_text(c, r->order_id ? r->order_id : "");
     cs_copybin_text(c, m->to);
     cs_copybin_text(c, m->channel == NT_CH_SMS ? "SMS" : "IM");
-    cs_copybin_text(c, className(r->class_));
-    cs_copybin_text(c, r->template_);
-    cs_copybin_text(c, r->rule ? r->rule : "");
-    cJSON *p = cJSON_CreateObject();
-    for (size_t i = 0; i < r->n_params; i++)
-        if (r->params[i]->key)
-            cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
-    char *pj = cJSON_PrintUnformatted(p);
-    cJSON_Delete(p);
-    cs_copybin_jsonb(c, pj);
-    free(pj);
     cs_copybin_text(c, m->text); /* NULL -> NULL */
     cs_copybin_text(c, statusName[m->status]);
     cs_copybin_text(c, m->reason);
@@ -548,12 +541,28 @@ static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     else
         cs_copybin_null(c);
     cs_copybin_text(c, m->sendIdx >= 0 ? nt_provider_kind(w->prov, m->channel) : "");
-    cs_copybin_int8(c, m->exists ? m->requestedMs : now);
     if (m->status == ST_SENT)
         cs_copybin_int8(c, now);
     else
         cs_copybin_null(c);
     cs_copybin_int8(c, now);
+}
+
+/* order_id, class, template, rule, params, request, case_id, requested_ms */
+static void newRowRest(const ntMsg *m, int64_t now, cs_copybuf *c) { /* a row that did not exist: requested now */
+    const Cs__V1__NotificationRequest *r = m->req;
+    cs_copybin_text(c, r->order_id ? r->order_id : "");
+    cs_copybin_text(c, className(r->class_));
+    cs_copybin_text(c, r->template_);
+    cs_copybin_text(c, r->rule ? r->rule : "");
+    cJSON *p = cJSON_CreateObject();
+    for (size_t i = 0; i < r->n_params; i++)
+        if (r->params[i]->key)
+            cJSON_AddStringToObject(p, r->params[i]->key, r->params[i]->value ? r->params[i]->value : "");
+    char *pj = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    cs_copybin_jsonb(c, pj);
+    free(pj);
     size_t len = cs__v1__notification_request__get_packed_size(r);
     uint8_t *buf = cs_xmalloc(len ? len : 1);
     cs__v1__notification_request__pack(r, buf);
@@ -561,6 +570,22 @@ static void copyRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     free(buf);
     /* the case a follow-up is about (migration 0023): what FollowUpCancel finds it by */
     cs_copybin_text(c, r->class_ == NT_FOLLOW_UP && r->case_id && r->case_id[0] ? r->case_id : NULL);
+    cs_copybin_int8(c, now);
+}
+
+/* One messages row, as binary fields for cs_pgbin_columns: a message with
+ * a row (a held one released, a dead-lettered one tried again) gets its
+ * key and outcome only, into upd; a new one all of it, into ins. Its
+ * request, parameters and case stay as first recorded either way. */
+static void recordRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *ins, cs_copybuf *upd) {
+    if (m->exists) {
+        cs_copybin_row(upd, NT_MSG_OUTCOME);
+        keyAndOutcome(w, m, now, upd);
+        return;
+    }
+    cs_copybin_row(ins, NT_MSG_COLS);
+    keyAndOutcome(w, m, now, ins);
+    newRowRest(m, now, ins);
 }
 
 static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
@@ -775,31 +800,59 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     }
 
     cs_copy_reset(&w->copy);
+    cs_copy_reset(&w->upd);
     for (size_t i = 0; i < nm; i++) {
         ntMsg *m = &ms[i];
         if (m->skip || m->status < 0) continue;
         if (m->status == ST_HELD && scheduleRelease(b, m, err, errlen) != 0) goto out;
-        copyRow(w, m, now, &w->copy);
+        recordRow(w, m, now, &w->copy, &w->upd);
         cs_metric_add(w->mStatus[m->status], 1);
         logMsg(m);
     }
-    /* One upsert from array parameters, one per column; not through a
-     * staging table (a temporary table touched makes COMMIT truncate every
-     * ON COMMIT DELETE ROWS table: docs/performance.md). */
+    /* From array parameters, one per column; not through a staging table
+     * (a temporary table touched makes COMMIT truncate every ON COMMIT
+     * DELETE ROWS table: docs/performance.md). The rows that exist were
+     * read FOR UPDATE in step 2: a plain UPDATE of the outcome, which in
+     * a day-2 wave is every row, costs less than the upsert's whole row
+     * (its jsonb parsed and its request sent again, to be dropped). */
+    if (w->upd.rows) {
+        if (cs_pgbin_columns(&w->upd, NT_MSG_OUTCOME, msgParamTypes, cols) != (long)w->upd.rows) {
+            snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_MSG_OUTCOME);
+            goto out;
+        }
+        if (cs_pg_exec_bin(pg,
+                           /* one index probe per key (LATERAL), then the row by its
+                            * tid: no plan that scans the table, whatever its size */
+                           "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                           "$5::text[], $6::text[], $7::text[], $8::bool[], $9::bigint[], $10::int[], $11::int[], "
+                           "$12::text[], $13::bigint[], $14::bigint[]) AS u(shop_id, idempotency_key, to_addr, "
+                           "channel, body, status, reason, permanent, release_ms, attempts, http_status, provider, "
+                           "sent_ms, updated_ms)), t AS (SELECT x.tid, u.* FROM u CROSS JOIN LATERAL (SELECT ctid AS "
+                           "tid FROM messages WHERE shop_id = u.shop_id AND idempotency_key = u.idempotency_key) x) "
+                           "UPDATE messages m SET to_addr = t.to_addr, channel = t.channel, body = t.body, "
+                           "status = t.status, reason = t.reason, permanent = t.permanent, release_ms = t.release_ms, "
+                           "attempts = t.attempts, http_status = t.http_status, provider = t.provider, "
+                           "sent_ms = t.sent_ms, updated_ms = t.updated_ms FROM t WHERE m.ctid = t.tid",
+                           NT_MSG_OUTCOME, cols, NULL, err, errlen) != 0)
+            goto out;
+    }
     if (w->copy.rows) {
         if (cs_pgbin_columns(&w->copy, NT_MSG_COLS, msgParamTypes, cols) != (long)w->copy.rows) {
             snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_MSG_COLS);
             goto out;
         }
+        /* ON CONFLICT: a row another notifier copy wrote since step 2
+         * (two requests with one key on two partitions) keeps its
+         * request and takes this outcome, as before */
         if (cs_pg_exec_bin(
                 pg,
-                "INSERT INTO messages (shop_id, idempotency_key, order_id, to_addr, channel, class, template, rule, "
-                "params, body, status, reason, permanent, release_ms, attempts, http_status, provider, requested_ms, "
-                "sent_ms, updated_ms, request, case_id) "
+                "INSERT INTO messages (shop_id, idempotency_key, to_addr, channel, body, status, reason, permanent, "
+                "release_ms, attempts, http_status, provider, sent_ms, updated_ms, order_id, class, template, rule, "
+                "params, request, case_id, requested_ms) "
                 "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-                "$7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::bool[], "
-                "$14::bigint[], $15::int[], $16::int[], $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], "
-                "$21::bytea[], $22::text[]) "
+                "$7::text[], $8::bool[], $9::bigint[], $10::int[], $11::int[], $12::text[], $13::bigint[], "
+                "$14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[], $20::bytea[], "
+                "$21::text[], $22::bigint[]) "
                 "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
                 "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
                 "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
@@ -877,6 +930,7 @@ static void fini(void *user) {
     nt_templates_free(w->tpl);
     w->tpl = NULL;
     cs_copy_free(&w->copy);
+    cs_copy_free(&w->upd);
     cs_copy_free(&w->arr1);
     cs_copy_free(&w->arr2);
 }

@@ -574,7 +574,7 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
         r = PQexecParams(cs_batch_pg(b),
                          "SELECT o.shop_id, o.to_addr FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) "
                          "AS k(s, t)) k CROSS JOIN LATERAL (SELECT shop_id, to_addr FROM message_optouts WHERE "
-                         "lifted_ms IS NULL AND shop_id = k.s AND to_addr = k.t) o",
+                         "lifted_ms IS NULL AND shop_id = k.s AND to_addr = k.t OFFSET 0) o",
                          2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             snprintf(err, errlen, "opt-outs of %zu reviews: %s", np, PQresultErrorMessage(r));

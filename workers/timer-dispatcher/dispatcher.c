@@ -77,7 +77,6 @@
 
 #define TD_NAME "timer-dispatcher"
 #define TD_CLAIM_LIMIT 256    /* members claimed per shard per round */
-#define TD_RECENT_MARGIN_S 15 /* routine reconciliation looks this much further back */
 #define TD_BACKOFF_MIN_MS 100
 #define TD_BACKOFF_MAX_MS 5000
 #define TD_ERRLEN 512
@@ -474,7 +473,7 @@ static void reconcileIfDue(tdState *st) {
     }
     int64_t t0 = cs_mono_ms();
     cs_timer_sync_stats stats;
-    if (cs_timer_sync(st->pg, st->rec_redis, full ? 0 : 2 * st->cfg.timer_reconcile_s + TD_RECENT_MARGIN_S, syncGoOn,
+    if (cs_timer_sync(st->pg, st->rec_redis, full ? 0 : cs_timer_recent_window_s(st->cfg.timer_reconcile_s), syncGoOn,
                       NULL, &stats, err, sizeof err) != 0) {
         cs_log_warn("reconciliation: %s", err);
         cs_metric_add(st->m_restored, stats.restored);

@@ -22,6 +22,12 @@
 
 #define CS_TIMER_SYNC_PAGE 1000
 
+/* The routine reconciliation's window for a period of reconcile_s seconds:
+ * two periods and a margin, so that a row committed during a pass is seen
+ * by the next one. A timer scheduled longer ago than this is read again
+ * only by the full pass (CS_TIMER_FULL_RECONCILE_S). */
+static inline int cs_timer_recent_window_s(int reconcile_s) { return 2 * reconcile_s + 15; }
+
 /* The Redis member of a timer row, from PostgreSQL's text values (payload
  * in bytea's text form). 0, or -1 as cs_timer_member. */
 int cs_timer_member_of_row(char *out, size_t outlen, const char *owner, const char *timer_id, const char *generation,
