@@ -116,6 +116,38 @@ static void opsFree(void *arg) {
     free(t);
 }
 
+/* The most members one ZREM names: a day-2 wave's batch removes 1,000 to
+ * 3,000 firings from the inflight sets, one ZREM a shard rather than one a
+ * member (Redis spends most of a one-member ZREM on the command itself). */
+#define TIMERS_ZREM_MAX 512
+
+static void opKey(const timerOp *o, char *key, size_t len) {
+    if (o->kind == OP_REM_INFLIGHT)
+        cs_timer_inflight_key(key, len, o->shard);
+    else
+        cs_timer_due_key(key, len, o->shard);
+}
+
+/* The removals ops[i..j) as ZREMs, one per (set, shard) and up to
+ * TIMERS_ZREM_MAX members each. Removals commute, so a run of them between
+ * two ZADDs may be regrouped; a ZADD is never moved across one. */
+static void queueRemovals(cs_redis_pipe *p, const timerOp *ops, size_t i, size_t j, bool *done, const char **argv) {
+    for (size_t k = i; k < j; k++) {
+        if (done[k]) continue;
+        char key[CS_TIMER_KEY_LEN];
+        opKey(&ops[k], key, sizeof key);
+        argv[0] = "ZREM";
+        argv[1] = key;
+        int argc = 2;
+        for (size_t m = k; m < j && argc < 2 + TIMERS_ZREM_MAX; m++) {
+            if (done[m] || ops[m].kind != ops[k].kind || ops[m].shard != ops[k].shard) continue;
+            argv[argc++] = ops[m].member;
+            done[m] = true;
+        }
+        cs_redis_pipe_add(p, argc, argv);
+    }
+}
+
 static void opsApply(void *arg) {
     timerOps *t = arg;
     if (!t->redis || t->n == 0) return;
@@ -124,18 +156,21 @@ static void opsApply(void *arg) {
         return;
     }
     cs_redis_pipe *p = cs_redis_pipe_new();
-    for (size_t i = 0; i < t->n; i++) {
-        char key[CS_TIMER_KEY_LEN], score[24];
-        if (t->ops[i].kind == OP_REM_INFLIGHT)
-            cs_timer_inflight_key(key, sizeof key, t->ops[i].shard);
-        else
-            cs_timer_due_key(key, sizeof key, t->ops[i].shard);
-        if (t->ops[i].kind == OP_ADD_DUE) {
-            snprintf(score, sizeof score, "%" PRId64, t->ops[i].due_ms);
-            cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", key, score, t->ops[i].member});
-        } else {
-            cs_redis_pipe_add(p, 3, (const char *[]){"ZREM", key, t->ops[i].member});
+    bool *done = cs_xcalloc(t->n, sizeof *done);
+    const char **argv = cs_xcalloc(2 + TIMERS_ZREM_MAX, sizeof *argv);
+    for (size_t i = 0; i < t->n;) {
+        if (t->ops[i].kind != OP_ADD_DUE) {
+            size_t j = i;
+            while (j < t->n && t->ops[j].kind != OP_ADD_DUE) j++;
+            queueRemovals(p, t->ops, i, j, done, argv);
+            i = j;
+            continue;
         }
+        char key[CS_TIMER_KEY_LEN], score[24];
+        opKey(&t->ops[i], key, sizeof key);
+        snprintf(score, sizeof score, "%" PRId64, t->ops[i].due_ms);
+        cs_redis_pipe_add(p, 4, (const char *[]){"ZADD", key, score, t->ops[i].member});
+        i++;
     }
     char err[256];
     if (cs_redis_pipe_run(t->redis, p, err, sizeof err) != 0) {
@@ -144,12 +179,15 @@ static void opsApply(void *arg) {
                     "reconciliation restores them",
                     t->n, err);
     } else {
-        for (size_t i = 0; i < t->n; i++) {
+        for (size_t i = 0; i < cs_redis_pipe_count(p); i++) {
             const redisReply *r = cs_redis_pipe_reply(p, i);
             if (r && r->type == REDIS_REPLY_ERROR)
-                cs_log_warn("timers: Redis refused a change of %s: %s", t->ops[i].member, r->str);
+                cs_log_warn("timers: Redis refused change %zu of the batch's %zu: %s", i + 1, cs_redis_pipe_count(p),
+                            r->str);
         }
     }
+    free(argv);
+    free(done);
     cs_redis_pipe_free(p);
 }
 
@@ -556,8 +594,8 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
     return taken;
 }
 
-int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
-                             size_t errlen) {
+static int takeMany(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, bool drop, char *err,
+                    size_t errlen) {
     const char *owner = cs_batch_worker(b);
     for (size_t i = 0; i < n; i++) taken[i] = false;
     timerOps *t = cs_batch_after_commit_arg(b, opsApply);
@@ -585,11 +623,15 @@ int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, si
         cs_pg_int_array(&a2, gens, m);
         const char *p[3] = {owner, a1.data, a2.data};
         PGresult *r = NULL;
-        rc = cs_pg_exec(cs_batch_pg(b),
-                        "UPDATE timers t SET status = 'fired' FROM unnest($2::text[], $3::bigint[]) AS k(id, gen) "
-                        "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND t.status = 'pending' "
-                        "RETURNING t.timer_id, t.generation",
-                        3, p, &r, err, errlen);
+        rc = cs_pg_exec(
+            cs_batch_pg(b),
+            drop ? "DELETE FROM timers t USING unnest($2::text[], $3::bigint[]) AS k(id, gen) "
+                   "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND "
+                   "t.status = 'pending' RETURNING t.timer_id, t.generation"
+                 : "UPDATE timers t SET status = 'fired' FROM unnest($2::text[], $3::bigint[]) AS k(id, gen) "
+                   "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND "
+                   "t.status = 'pending' RETURNING t.timer_id, t.generation",
+            3, p, &r, err, errlen);
         if (rc == 0) {
             for (int j = 0; j < PQntuples(r); j++) {
                 snprintf(key, sizeof key, "%s|%s", PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
@@ -605,6 +647,16 @@ int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, si
     free(ids);
     free(gens);
     return rc;
+}
+
+int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
+                             size_t errlen) {
+    return takeMany(b, f, n, taken, false, err, errlen);
+}
+
+int cs_timer_take_fired_many_delete(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
+                                    size_t errlen) {
+    return takeMany(b, f, n, taken, true, err, errlen);
 }
 
 void cs_timer_watch_begin(cs_batch *b) {

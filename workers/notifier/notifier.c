@@ -3,10 +3,11 @@
  * Per partition batch, inside the runtime's transaction:
  *
  *  1. sort the events: opt-out replies (shop.contacts.v1) are recorded at
- *     once; fired "nt.release" timers are taken (cs_timer_take_fired: a
- *     cancelled or superseded timer does nothing) and their held message
- *     becomes a candidate again; notification requests are validated (no
- *     key, no template or no class = poison, dead-lettered);
+ *     once; fired "nt.release" timers are taken and their rows deleted
+ *     (cs_timer_take_fired_many_delete: a cancelled or superseded timer
+ *     does nothing; the message row records the release) and their held
+ *     message becomes a candidate again; notification requests are
+ *     validated (no key, no template or no class = poison, dead-lettered);
  *  2. read the message rows of every key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
  *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
@@ -61,10 +62,10 @@ static const char *const statusName[NT_NSTATUS] = {"sent", "held", "suppressed",
 
 typedef struct ntWorker {
     nt_config cfg;
-    nt_templates *tpl;              /* owned */
-    nt_provider *prov;              /* owned */
+    nt_templates *tpl;                /* owned */
+    nt_provider *prov;                /* owned */
     cs_copybuf copy, upd, arr1, arr2; /* reused per batch: new rows, updated rows, arrays */
-    cs_metric *mStatus[NT_NSTATUS]; /* by status (statusName) */
+    cs_metric *mStatus[NT_NSTATUS];   /* by status (statusName) */
     cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
 } ntWorker;
 
@@ -261,7 +262,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             case NT1_RETRY:
                 m->exists = true;
                 m->priorAttempts = atoi(PQgetvalue(r, j, 4));
-                    break;
+                break;
         }
     }
     cs_strmap_clear(&seen);
@@ -515,8 +516,8 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
 #define NT_MSG_OUTCOME 14
 #define NT_MSG_COLS 22
 static const uint32_t msgParamTypes[NT_MSG_COLS] = {
-    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL,
-    CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, /* the outcome */
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT,  CS_PG_TEXT, CS_PG_BOOL,
+    CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8,  CS_PG_INT8, /* the outcome */
     CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_JSONB, CS_PG_BYTEA, CS_PG_TEXT, CS_PG_INT8};
 
 /* shop_id, idempotency_key, to_addr, channel, body, status, reason,
@@ -682,7 +683,8 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     size_t nsend = 0;
     cs_copybuf cols[NT_MSG_COLS] = {{0}}; /* the upsert's parameters */
     const Cs__V1__TimerFired **fired = cs_xcalloc(nev ? nev : 1, sizeof *fired);
-    cs_event **firedEv = cs_xcalloc(nev ? nev : 1, sizeof *firedEv), **cancels = cs_xcalloc(nev ? nev : 1, sizeof *cancels);
+    cs_event **firedEv = cs_xcalloc(nev ? nev : 1, sizeof *firedEv),
+             **cancels = cs_xcalloc(nev ? nev : 1, sizeof *cancels);
     bool *taken = NULL;
     size_t nfired = 0, ncancels = 0;
     int rc = -1;
@@ -731,10 +733,11 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     }
     /* The batch's release timers, taken in one statement (a cancelled or
      * superseded one is not taken and does nothing): a day-2 wave is
-     * thousands of them a second. */
+     * thousands of them a second. Taken rows are deleted, not kept as
+     * 'fired': the message row is the record of its release. */
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
-        if (cs_timer_take_fired_many(b, fired, nfired, taken, err, errlen) != 0) goto out;
+        if (cs_timer_take_fired_many_delete(b, fired, nfired, taken, err, errlen) != 0) goto out;
         for (size_t i = 0; i < nfired; i++) {
             if (!taken[i]) continue;
             ntMsg *m = &ms[nm++];
