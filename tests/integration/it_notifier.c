@@ -785,6 +785,70 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
     it_worker_stop(&d, SIGTERM, 20000);
 }
 
+/* NT-3 across days: seven messages to one number on one afternoon go three
+ * that day, three the next morning and the last the morning after. The
+ * seventh, released with the other held ones, is held again: it
+ * reschedules its own release timer (same id, next generation), and that
+ * firing releases it. */
+static void test_nt3_seven_messages_go_three_a_day_over_three_days(void) {
+    char run[64], key[7][128], ev[160], order[96], to[32];
+    it_run_id(run, sizeof run);
+    numberFor(to, sizeof to, 12);
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 13, 15, 0)) == 0);
+    it_worker w, d;
+    IT_REQUIRE(startNotifier(&w, "nt-3days", NULL) == 0);
+    for (int i = 0; i < 7; i++) {
+        snprintf(key[i], sizeof key[i], "%s-d3k%d", run, i);
+        snprintf(order, sizeof order, "%s-d3o%d", run, i);
+        snprintf(ev, sizeof ev, "%s-d3e%d", run, i);
+        CT_EQ_INT(produceRequest(run, ev, key[i], order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+        CT_EQ_INT(it_flush(30000), 0);
+        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                             "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'",
+                             key[i]),
+                  1);
+    }
+    for (int i = 0; i < 3; i++) CT_EQ_INT(msgCount(key[i], "sent"), 1);
+    for (int i = 3; i < 7; i++) CT_EQ_INT(msgCount(key[i], "held"), 1);
+    const char *denv[] = {"CS_CLOCK=redis", NULL};
+    IT_REQUIRE(it_worker_start_bin(&d, "timer-dispatcher", "nt-3days-dispatcher", NULL, denv) == 0);
+    /* 11-14 08:00: the four held ones are released; three go, one is held again */
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 14, 8, 0)) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 6, 60000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-d3k%%' "
+                         "AND status='sent'",
+                         run),
+              6);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-d3k%%' "
+                        "AND status='held' AND reason='NT-3 DAILY_CAP' AND release_ms=%lld",
+                        run, (long long)shanghai(2026, 11, 15, 8, 0)),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = 'nt.release@' || m.shop_id || "
+                        "':' || m.idempotency_key WHERE t.owner='notifier' AND m.shop_id='" SHOP "' AND "
+                        "m.idempotency_key LIKE '%s-d3k%%' AND m.status='held' AND t.status='pending' AND "
+                        "t.generation=2 AND t.due_ms=%lld",
+                        run, (long long)shanghai(2026, 11, 15, 8, 0)),
+              1);
+    /* 11-15 08:00: the last one goes */
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 15, 8, 0)) == 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, 7, 60000,
+                         "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-d3k%%' "
+                         "AND status='sent'",
+                         run),
+              7);
+    for (int i = 0; i < 7; i++) CT_EQ_INT(stubCount(key[i]), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-d3k%%' "
+                        "AND sent_ms=%lld",
+                        run, (long long)shanghai(2026, 11, 14, 8, 0)),
+              3);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key LIKE '%s-d3k%%' "
+                        "AND sent_ms=%lld",
+                        run, (long long)shanghai(2026, 11, 15, 8, 0)),
+              1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+    it_worker_stop(&d, SIGTERM, 20000);
+}
+
 /* ---- RV-5: follow-up expiry and ended cases ------------------------------------------------ */
 
 /* A review case row as the review-scheduler stores it (migration 0010);
@@ -963,6 +1027,7 @@ IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_not
         CT_CASE(test_nt5_bad_template_stops_the_process_naming_it),
         CT_CASE(test_nt1_crash_after_provider_2xx_resends_the_same_key),
         CT_CASE(test_nt2_service_message_at_2200_is_sent_at_0800),
+        CT_CASE(test_nt3_seven_messages_go_three_a_day_over_three_days),
         CT_CASE(test_rv5_follow_up_of_a_closed_case_is_cancelled_never_sent),
         CT_CASE(test_rv5_follow_up_requested_after_its_expiry_is_expired),
         CT_CASE(test_rv5_follow_up_held_by_quiet_hours_is_expired_or_cancelled_not_sent), CT_CASE(test_cleanup_clock))

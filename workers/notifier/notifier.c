@@ -3,11 +3,10 @@
  * Per partition batch, inside the runtime's transaction:
  *
  *  1. sort the events: opt-out replies (shop.contacts.v1) are recorded at
- *     once; fired "nt.release" timers are taken and their rows deleted
- *     (cs_timer_take_fired_many_delete: a cancelled or superseded timer
- *     does nothing; the message row records the release) and their held
- *     message becomes a candidate again; notification requests are
- *     validated (no key, no template or no class = poison, dead-lettered);
+ *     once; fired "nt.release" timers are taken (cs_timer_take_fired: a
+ *     cancelled or superseded timer does nothing) and their held message
+ *     becomes a candidate again; notification requests are validated (no
+ *     key, no template or no class = poison, dead-lettered);
  *  2. read the message rows of every key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
  *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
@@ -733,11 +732,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     }
     /* The batch's release timers, taken in one statement (a cancelled or
      * superseded one is not taken and does nothing): a day-2 wave is
-     * thousands of them a second. Taken rows are deleted, not kept as
-     * 'fired': the message row is the record of its release. */
+     * thousands of them a second. Marked 'fired', not deleted, though a
+     * delete costs half: a message held again (NT-3) reschedules this
+     * very timer id, and a re-created row would start again at generation
+     * 1, whose firing the runtime recorded as processed (docs/timers.md). */
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
-        if (cs_timer_take_fired_many_delete(b, fired, nfired, taken, err, errlen) != 0) goto out;
+        if (cs_timer_take_fired_many(b, fired, nfired, taken, err, errlen) != 0) goto out;
         for (size_t i = 0; i < nfired; i++) {
             if (!taken[i]) continue;
             ntMsg *m = &ms[nm++];
