@@ -13,8 +13,9 @@
  * same ids; RF-1 (position) and RF-7 (refunded_ms) keep a redelivered or
  * repeated event from deciding twice. A case entering PLATFORM_INTERVENED
  * is counted among its shop's disputes of the month (table disputes,
- * migration 0014) and rf11_dispute_month() decides on the count. A fired timer decides again from
- * the stored case (rf_on_timer). */
+ * migration 0014) just before the batch commits, under the shop's lock
+ * (countDisputes), and rf11_dispute_month() decides on the count. A fired
+ * timer decides again from the stored case (rf_on_timer). */
 #include "refunds.h"
 
 #include <inttypes.h>
@@ -188,45 +189,145 @@ static int emitDecision(cs_batch *b, const cs_event *ev, const rf_case *c, const
     return 0;
 }
 
-/* RF-11: counts case c among the shop's disputes of the local calendar
- * month of its intervention and hands the count to rf11_dispute_month(),
- * whose supervisor tasks join d's effects. One statement, run only when a
- * case enters PLATFORM_INTERVENED: it inserts the case's row in disputes
- * and increments the month's counter in dispute_months together, unless
- * the case is in disputes already (a case re-entering intervention, or
- * the same intervention under another event id, counts once; a replay of
- * the same event never gets here: RF-1 finds it a duplicate). The
- * counter's row lock makes two batches counting one shop take turns, so
- * each dispute gets its own n and the alert is raised exactly once (see
- * migration 0014). 0, or -1 with err. */
-static int countDispute(cs_batch *b, const char *shop_id, const cs_shop *shop, const rf_case *c, rf_decision *d,
-                        char *err, size_t errlen) {
-    int64_t at = c->intervened_ms;
-    char p_month[24], p_at[24];
-    snprintf(p_month, sizeof p_month, "%" PRId64, rf11_month_start_ms(shop, at));
-    snprintf(p_at, sizeof p_at, "%" PRId64, at);
-    const char *p[] = {shop_id, cs_str(c->case_id), orNull(c->order_id), p_month, p_at};
-    PGresult *r = NULL;
-    if (cs_pg_exec(cs_batch_pg(b),
-                   "WITH cnt AS (INSERT INTO dispute_months (shop_id, month_start_ms, n) "
-                   "SELECT $1, $4::bigint, 1 WHERE NOT EXISTS "
-                   "(SELECT 1 FROM disputes WHERE shop_id = $1 AND case_id = $2) "
-                   "ON CONFLICT (shop_id, month_start_ms) DO UPDATE SET n = dispute_months.n + 1 RETURNING n) "
-                   "INSERT INTO disputes (shop_id, case_id, order_id, opened_ms, month_start_ms, month_n) "
-                   "SELECT $1, $2, $3, $5::bigint, $4::bigint, n FROM cnt RETURNING month_n",
-                   5, p, &r, err, errlen) != 0)
-        return -1;
-    int n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
-    if (n <= 0) return 0; /* counted before */
-    cs_metric_add(mDisputes, 1);
-    if (rf11_dispute_month(n, shop, at, d)) {
-        if (d->dispute_alert) cs_metric_add(mDisputeAlerts, 1);
-        if (d->campaign_barred) cs_metric_add(mCampaignBars, 1);
-        cs_log_warn("shop %s: case %s is dispute %d of the month (RF-11 %s)", shop_id, cs_str(c->case_id), n,
-                    d->campaign_barred ? "campaign bar" : "alert");
+/* RF-11: a case that entered PLATFORM_INTERVENED in this batch, counted
+ * just before the batch commits (countDisputes). */
+typedef struct rfDispute {
+    const cs_shop *shop;
+    char *shop_id, *case_id, *order_id, *buyer_id, *phone, *trigger, *subject; /* owned */
+    int64_t at;                                                                 /* the intervention */
+    int task_idx; /* the alert's task index: after its decision's own tasks */
+    size_t seq;   /* batch order */
+} rfDispute;
+
+typedef struct rfDisputes {
+    rfDispute *v;
+    size_t n, cap;
+} rfDisputes;
+
+static void disputesFree(void *arg) {
+    rfDisputes *q = arg;
+    for (size_t i = 0; i < q->n; i++) {
+        rfDispute *x = &q->v[i];
+        char *owned[] = {x->shop_id, x->case_id, x->order_id, x->buyer_id, x->phone, x->trigger, x->subject};
+        for (size_t k = 0; k < sizeof owned / sizeof *owned; k++) free(owned[k]);
     }
-    return 0;
+    free(q->v);
+    free(q);
+}
+
+/* Nothing to do after the commit: registered for its free_arg, which runs
+ * whether the batch committed or not (a retried batch queues again). */
+static void disputesDone(void *arg) { (void)arg; }
+
+static char *dupOrNull(const char *s) { return s ? cs_xstrdup(s) : NULL; }
+
+static int byShopThenSeq(const void *a, const void *b) {
+    const rfDispute *x = a, *y = b;
+    int c = strcmp(x->shop_id, y->shop_id);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* RF-11: counts the batch's disputes, shop by shop, each shop's in batch
+ * order, and hands each count to rf11_dispute_month(), whose supervisor
+ * tasks are applied with the case's event as their trigger and the index
+ * they would have had among its decision's tasks. One statement a
+ * dispute: it inserts the case's row in disputes and increments the
+ * month's counter in dispute_months together, unless the case is in
+ * disputes already (a case re-entering intervention, or the same
+ * intervention under another event id, counts once; a replay of the same
+ * event never gets here: RF-1 finds it a duplicate). Each dispute gets its
+ * own n, and the alert is raised exactly once, because two batches
+ * counting one shop take turns: the shops' advisory locks, taken here in
+ * one global order (sorted hashes; see migration 0014).
+ *
+ * Here, just before COMMIT, not before the handlers: held from the first
+ * handler to COMMIT, they made the refund-notifier's copies take turns on
+ * whole batches (a Double-11 burst has a dispute of the shop in nearly
+ * every batch of 1,000 events: 9 s of lock waits in a 12 s burst of
+ * 100,000 events); held from here, only for the counting and the commit.
+ * Nothing waits for a lock after this hook, so taking these after the
+ * batch's order locks cannot close a cycle. 0, or -1 with err. */
+static int countDisputes(void *arg, cs_batch *b, char *err, size_t errlen) {
+    rfDisputes *q = arg;
+    if (q->n == 0) return 0;
+    qsort(q->v, q->n, sizeof *q->v, byShopThenSeq);
+    char **keys = cs_xcalloc(q->n, sizeof *keys);
+    for (size_t i = 0; i < q->n; i++) {
+        size_t len = strlen(q->v[i].shop_id) + 8;
+        keys[i] = cs_xmalloc(len);
+        snprintf(keys[i], len, "rf11:%s", q->v[i].shop_id);
+    }
+    int64_t *h = cs_xcalloc(q->n, sizeof *h);
+    size_t nh = cs_lock_order((const char *const *)keys, q->n, h);
+    int rc = cs_batch_lock_hashes(b, h, nh, err, errlen);
+    free(h);
+    for (size_t i = 0; i < q->n; i++) free(keys[i]);
+    free(keys);
+    for (size_t i = 0; rc == 0 && i < q->n; i++) {
+        rfDispute *x = &q->v[i];
+        char p_month[24], p_at[24];
+        snprintf(p_month, sizeof p_month, "%" PRId64, rf11_month_start_ms(x->shop, x->at));
+        snprintf(p_at, sizeof p_at, "%" PRId64, x->at);
+        const char *p[] = {x->shop_id, x->case_id, x->order_id, p_month, p_at};
+        PGresult *r = NULL;
+        rc = cs_pg_exec(cs_batch_pg(b),
+                        "WITH cnt AS (INSERT INTO dispute_months (shop_id, month_start_ms, n) "
+                        "SELECT $1, $4::bigint, 1 WHERE NOT EXISTS "
+                        "(SELECT 1 FROM disputes WHERE shop_id = $1 AND case_id = $2) "
+                        "ON CONFLICT (shop_id, month_start_ms) DO UPDATE SET n = dispute_months.n + 1 RETURNING n) "
+                        "INSERT INTO disputes (shop_id, case_id, order_id, opened_ms, month_start_ms, month_n) "
+                        "SELECT $1, $2, $3, $5::bigint, $4::bigint, n FROM cnt RETURNING month_n",
+                        5, p, &r, err, errlen);
+        if (rc != 0) break;
+        int n = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+        PQclear(r);
+        if (n <= 0) continue; /* counted before */
+        cs_metric_add(mDisputes, 1);
+        rf_decision d;
+        rf_decision_init(&d);
+        if (!rf11_dispute_month(n, x->shop, x->at, &d)) continue;
+        if (d.dispute_alert) cs_metric_add(mDisputeAlerts, 1);
+        if (d.campaign_barred) cs_metric_add(mCampaignBars, 1);
+        cs_log_warn("shop %s: case %s is dispute %d of the month (RF-11 %s)", x->shop_id, x->case_id, n,
+                    d.campaign_barred ? "campaign bar" : "alert");
+        cs_fx_target t = {.shop = x->shop,
+                          .shop_id = x->shop_id,
+                          .order_id = x->order_id ? x->order_id : "",
+                          .buyer_id = x->buyer_id,
+                          .phone = x->phone,
+                          .trigger = x->trigger,
+                          .subject = x->subject};
+        for (int k = 0; k < d.fx.ntasks; k++) cs_fx_apply_task(b, &t, x->task_idx + k, &d.fx.tasks[k]);
+    }
+    return rc;
+}
+
+/* Queues case c, which entered PLATFORM_INTERVENED with event ev, for
+ * countDisputes: t is its decision's target, ntasks its decision's task
+ * count. */
+static void queueDispute(cs_batch *b, const cs_event *ev, const rf_case *c, const cs_fx_target *t, int ntasks) {
+    rfDisputes *q = cs_batch_after_commit_arg(b, disputesDone);
+    if (!q) {
+        q = cs_xcalloc(1, sizeof *q);
+        cs_batch_after_commit(b, disputesDone, q, disputesFree);
+        cs_batch_before_commit(b, countDisputes, q);
+    }
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 8;
+        q->v = cs_xrealloc(q->v, q->cap * sizeof *q->v);
+    }
+    q->v[q->n] = (rfDispute){.shop = ev->shop,
+                             .shop_id = cs_xstrdup(t->shop_id),
+                             .case_id = cs_xstrdup(cs_str(c->case_id)),
+                             .order_id = dupOrNull(orNull(c->order_id)),
+                             .buyer_id = dupOrNull(t->buyer_id),
+                             .phone = dupOrNull(t->phone),
+                             .trigger = dupOrNull(t->trigger),
+                             .subject = dupOrNull(t->subject),
+                             .at = c->intervened_ms,
+                             .task_idx = ntasks,
+                             .seq = q->n};
+    q->n++;
 }
 
 /* ---- handlers -------------------------------------------------------------------------- */
@@ -299,9 +400,8 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
         rf_case_event(&c, &e, &ov.f, ev->shop, cs_batch_now(b), &d);
         rf_case_after(&c, &e, &d, &after);
         if (!d.duplicate && after.exists) rc = saveCase(b, shop, &after, err, errlen);
-        if (rc == 0 && d.dispute_opened && after.exists)
-            rc = countDispute(b, shop, ev->shop, &after, &d, err, errlen); /* RF-11 */
         cs_fx_target t = cs_fx_target_of(ev, &ov.f, after.case_id ? after.case_id : k->case_id);
+        if (rc == 0 && d.dispute_opened && after.exists) queueDispute(b, ev, &after, &t, d.fx.ntasks); /* RF-11 */
         if (rc == 0) rc = cs_fx_apply(b, &t, &d.fx, err, errlen);
         if (rc == 0 && d.decision.verdict != RF_VERDICT_NONE)
             rc = emitDecision(b, ev, &after, &d.decision, err, errlen);
@@ -366,32 +466,6 @@ static int rfPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
         orders[m++] = order;
     }
     int rc = cs_order_prefetch(b, shops, orders, m, err, errlen);
-    /* RF-11: the dispute counter of every shop with an intervention in
-     * the batch, locked now in one global order (advisory locks, sorted by
-     * hash), before any handler: counted in handler order, two copies
-     * whose batches held disputes of two shops in opposite orders waited
-     * on each other's counter row until the deadlock detector (1 s)
-     * aborted one. Nothing waits for a lock after this hook, so taking
-     * these after the batch's own locks cannot close a cycle. */
-    size_t nd = 0;
-    char **keys = cs_xcalloc(n ? n : 1, sizeof *keys);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        cs_event *ev = cs_batch_event(b, i);
-        const Cs__V1__AfterSalesCase *k =
-            !ev->poison && ev->env->body_case == CS__V1__ENVELOPE__BODY_AFTERSALES ? caseOf(ev) : NULL;
-        if (!k || k->stage != CS__V1__CASE_STAGE__CASE_STAGE_PLATFORM_INTERVENED) continue;
-        size_t len = strlen(ev->env->shop_id) + 8;
-        keys[nd] = cs_xmalloc(len);
-        snprintf(keys[nd++], len, "rf11:%s", ev->env->shop_id);
-    }
-    if (rc == 0 && nd) {
-        int64_t *h = cs_xcalloc(nd, sizeof *h);
-        size_t nh = cs_lock_order((const char *const *)keys, nd, h);
-        rc = cs_batch_lock_hashes(b, h, nh, err, errlen);
-        free(h);
-    }
-    for (size_t i = 0; i < nd; i++) free(keys[i]);
-    free(keys);
     free(shops);
     free(orders);
     return rc;
