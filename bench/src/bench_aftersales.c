@@ -4,7 +4,7 @@
  *
  *   cs-bench aftersales [--events N] [--reviews M] [--notes K] [--rf-copies C]
  *            [--rv-copies C] [--bin DIR] [--templates FILE] [--shops FILE]
- *            [--out DIR] [--latency-s S]
+ *            [--out DIR] [--latency-s S] [--latency-rate R]
  *
  * (0) orders: the cases' orders, one CREATED event each (cs-sample's
  *     benchmark form), through one order-verifier, so that the
@@ -66,6 +66,7 @@ typedef struct baOpts {
     int events, reviews, notes, rf_copies, rv_copies;
     const char *bin, *templates, *shops, *out;
     double latency_s;
+    double latency_rate; /* events/s of the latency phase; 0 = half the burst's */
     char run_id[48];
 } baOpts;
 
@@ -640,8 +641,9 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
            "the host is quiet)\n",
            calib0, bench_calibration_ms());
 
-    /* latency at half the rate */
-    double rate = eps / 2;
+    /* latency at half the rate (or a fixed rate, to compare two versions
+     * at one load) */
+    double rate = o->latency_rate > 0 ? o->latency_rate : eps / 2;
     int n = (int)(rate * o->latency_s);
     if (n < 100) n = 100;
     sent = cs_xcalloc((size_t)n, sizeof *sent);
@@ -670,10 +672,10 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     qsort(lat, m, sizeof *lat, cmpI64);
     if (m) {
         *p99_ms = bench_percentile(lat, m, 0.99) / 1e3;
-        printf("latency:     %d events at %.0f/s (half the burst's rate) for %.0f s: produce -> applied "
+        printf("latency:     %d events at %.0f/s (%s) for %.0f s: produce -> applied "
                "(committed) of every %dth: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu samples)\n",
-               n, rate, o->latency_s, BA_TRACK_EVERY, bench_percentile(lat, m, 0.50) / 1e3, *p99_ms,
-               lat[m - 1] / 1e3, m);
+               n, rate, o->latency_rate > 0 ? "--latency-rate" : "half the burst's rate", o->latency_s,
+               BA_TRACK_EVERY, bench_percentile(lat, m, 0.50) / 1e3, *p99_ms, lat[m - 1] / 1e3, m);
     }
     free(lat);
     peakRss(&x->rss[RSS_RF], pids, o->rf_copies);
@@ -937,7 +939,8 @@ out:
 
 static void usage(FILE *out) {
     fprintf(out, "usage: cs-bench aftersales [--events N] [--reviews M] [--notes K] [--rf-copies C] [--rv-copies C]\n"
-                 "         [--bin DIR] [--templates FILE] [--shops FILE] [--out DIR] [--latency-s S]\n");
+                 "         [--bin DIR] [--templates FILE] [--shops FILE] [--out DIR] [--latency-s S]\n"
+                 "         [--latency-rate EVENTS_PER_S]\n");
 }
 
 int bench_aftersales_main(int argc, char **argv) {
@@ -952,7 +955,8 @@ int bench_aftersales_main(int argc, char **argv) {
     static const struct option lo[] = {
         {"events", 1, 0, 'e'}, {"reviews", 1, 0, 'r'},   {"notes", 1, 0, 'n'}, {"rf-copies", 1, 0, 'f'},
         {"rv-copies", 1, 0, 'v'}, {"bin", 1, 0, 'b'},    {"templates", 1, 0, 't'}, {"shops", 1, 0, 's'},
-        {"out", 1, 0, 'o'},    {"latency-s", 1, 0, 'l'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+        {"out", 1, 0, 'o'},    {"latency-s", 1, 0, 'l'}, {"latency-rate", 1, 0, 'R'},
+        {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -967,6 +971,7 @@ int bench_aftersales_main(int argc, char **argv) {
             case 's': o.shops = optarg; break;
             case 'o': o.out = optarg; break;
             case 'l': o.latency_s = atof(optarg); break;
+            case 'R': o.latency_rate = atof(optarg); break;
             case 'h': usage(stdout); return 0;
             default: usage(stderr); return 2;
         }
