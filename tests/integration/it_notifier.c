@@ -566,28 +566,33 @@ static void test_nt4_service_message_still_goes_to_opted_out_number(void) {
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
+/* n service messages to one number, keys "<run>-<tag><i>", each produced
+ * once the one before it has its row: which one is the 4th is then known. */
+static void produceInTurn(const char *run, const char *tag, const char *to, char (*key)[128], int n) {
+    char ev[160], order[96];
+    for (int i = 0; i < n; i++) {
+        snprintf(key[i], 128, "%s-%s%d", run, tag, i);
+        snprintf(order, sizeof order, "%s-%so%d", run, tag, i);
+        snprintf(ev, sizeof ev, "%s-%se%d", run, tag, i);
+        CT_EQ_INT(produceRequest(run, ev, key[i], order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
+        CT_EQ_INT(it_flush(30000), 0);
+        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
+                             "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'",
+                             key[i]),
+                  1);
+    }
+}
+
 /* NT-3: the 4th message of a local day to one number is held to 08:00 the
  * next day, with its release timer recorded. */
 static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
-    char run[64], key[4][128], ev[160], order[96], to[32];
+    char run[64], key[4][128], to[32];
     it_run_id(run, sizeof run);
     numberFor(to, sizeof to, 8);
     IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 15, 0)) == 0);
     it_worker w;
     IT_REQUIRE(startNotifier(&w, "nt-cap", NULL) == 0);
-    for (int i = 0; i < 4; i++) {
-        snprintf(key[i], sizeof key[i], "%s-cap%d", run, i);
-        snprintf(order, sizeof order, "%s-oc%d", run, i);
-        snprintf(ev, sizeof ev, "%s-ec%d", run, i);
-        CT_EQ_INT(produceRequest(run, ev, key[i], order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
-        CT_EQ_INT(it_flush(30000), 0);
-        /* one at a time: which one is 4th is then known */
-        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
-                             "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' "
-                             "AND idempotency_key='%s'",
-                             key[i]),
-                  1);
-    }
+    produceInTurn(run, "cap", to, key, 4);
     for (int i = 0; i < 3; i++) CT_EQ_INT(msgCount(key[i], "sent"), 1);
     CT_EQ_INT(msgCount(key[3], "held"), 1);
     CT_EQ_INT(stubCount(key[3]), 0);
@@ -791,23 +796,13 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
  * reschedules its own release timer (same id, next generation), and that
  * firing releases it. */
 static void test_nt3_seven_messages_go_three_a_day_over_three_days(void) {
-    char run[64], key[7][128], ev[160], order[96], to[32];
+    char run[64], key[7][128], to[32];
     it_run_id(run, sizeof run);
     numberFor(to, sizeof to, 12);
     IT_REQUIRE(clockSet(shanghai(2026, 11, 13, 15, 0)) == 0);
     it_worker w, d;
     IT_REQUIRE(startNotifier(&w, "nt-3days", NULL) == 0);
-    for (int i = 0; i < 7; i++) {
-        snprintf(key[i], sizeof key[i], "%s-d3k%d", run, i);
-        snprintf(order, sizeof order, "%s-d3o%d", run, i);
-        snprintf(ev, sizeof ev, "%s-d3e%d", run, i);
-        CT_EQ_INT(produceRequest(run, ev, key[i], order, to, NT_SERVICE_CLASS, "logistics_shipped"), 0);
-        CT_EQ_INT(it_flush(30000), 0);
-        CT_EQ_INT(it_wait_pg(IT_EQ, 1, 60000,
-                             "SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'",
-                             key[i]),
-                  1);
-    }
+    produceInTurn(run, "d3k", to, key, 7);
     for (int i = 0; i < 3; i++) CT_EQ_INT(msgCount(key[i], "sent"), 1);
     for (int i = 3; i < 7; i++) CT_EQ_INT(msgCount(key[i], "held"), 1);
     const char *denv[] = {"CS_CLOCK=redis", NULL};
