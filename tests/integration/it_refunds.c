@@ -356,6 +356,53 @@ static void test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fi
     CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
 }
 
+/* RF-11 under concurrency: forty disputes of one shop and month at once,
+ * spread over the partitions of two refund-notifier copies. Each copy
+ * counts its batch's disputes just before COMMIT under the shop's lock, so
+ * the numbers are 1..40 with none twice, and the alert (4th) and the bar
+ * (6th) are each raised once. */
+static void test_rf11_two_copies_count_a_burst_of_disputes_once_each(void) {
+    const int64_t APR = 986054400000LL; /* 2001-04-01T00:00+08:00 */
+    const int N = 40;
+    it_pg_exec("DELETE FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)APR);
+    it_pg_exec("DELETE FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)APR);
+    it_pg_exec("DELETE FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' AND summary LIKE '%%(2001-04)%%'");
+    char run[32], group[96], eid[128];
+    it_run_id(run, sizeof run);
+    snprintf(group, sizeof group, "CS_GROUP_ID=" RF_NAME "-%s", run);
+    it_worker rf[2];
+    IT_REQUIRE(it_group_at_end(group));
+    IT_REQUIRE(it_worker_start_bin(&rf[0], RF_NAME, "rf-disputes-1", NULL, (const char *[]){group, NULL}) == 0);
+    IT_REQUIRE(it_worker_start_bin(&rf[1], RF_NAME, "rf-disputes-2", NULL, (const char *[]){group, NULL}) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&rf[0], 60000));
+    IT_REQUIRE(it_worker_wait_assigned(&rf[1], 60000));
+    for (int i = 1; i <= N; i++) {
+        snprintf(eid, sizeof eid, "%s-c%d-intervened", run, i);
+        CT_EQ_INT(produceDispute(run, 100 + i, eid, APR + 2 * 86400000LL + i * 1000), 0);
+    }
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(it_wait_pg(IT_EQ, N, 60000,
+                         "SELECT count(*) FROM disputes WHERE shop_id = 'tb-demo' AND month_start_ms = %lld",
+                         (long long)APR),
+              N);
+    CT_EQ_INT(it_pg_int("SELECT count(DISTINCT month_n) FROM disputes WHERE shop_id = 'tb-demo' AND "
+                        "month_start_ms = %lld AND month_n BETWEEN 1 AND %d",
+                        (long long)APR, N),
+              N);
+    CT_EQ_INT(
+        it_pg_int("SELECT n FROM dispute_months WHERE shop_id = 'tb-demo' AND month_start_ms = %lld", (long long)APR),
+        N);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' AND assignee = "
+                        "'supervisor' AND summary LIKE '4 disputes this month (2001-04)%%'"),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM tasks WHERE shop_id = 'tb-demo' AND rule = 'RF-11' AND assignee = "
+                        "'supervisor' AND summary LIKE '6 disputes this month (2001-04)%%'"),
+              1);
+    CT_EQ_INT(monthAlerts("2001-04"), 2);
+    CT_EQ_INT(it_worker_stop(&rf[0], SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&rf[1], SIGTERM, 30000), 0);
+}
+
 /* Back to real time: the key and its record (deleting the key alone
  * would have it restored from the record). */
 static void clockRelease(void) { it_clock_reset(); }
@@ -495,6 +542,7 @@ int main(int argc, char **argv) {
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
         CT_CASE(test_rf7_refund_reported_twice_asked_of_finance_once_whichever_comes_first),
         CT_CASE(test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none),
+        CT_CASE(test_rf11_two_copies_count_a_burst_of_disputes_once_each),
         CT_CASE(test_rf2_return_never_shipped_escalated_after_2_days_not_before),
         CT_CASE(test_rf2_open_case_escalated_at_its_deadline_closed_case_never), /* last: the clock */
     };
