@@ -195,6 +195,7 @@ typedef struct rfDispute {
     const cs_shop *shop;
     char *shop_id, *case_id, *order_id, *buyer_id, *phone, *trigger, *subject; /* owned */
     int64_t at;                                                                 /* the intervention */
+    char month[24]; /* rf11_month_start_ms of it, decimal: the counter's and the lock's key */
     int task_idx; /* the alert's task index: after its decision's own tasks */
     size_t seq;   /* batch order */
 } rfDispute;
@@ -237,8 +238,9 @@ static int byShopThenSeq(const void *a, const void *b) {
  * intervention under another event id, counts once; a replay of the same
  * event never gets here: RF-1 finds it a duplicate). Each dispute gets its
  * own n, and the alert is raised exactly once, because two batches
- * counting one shop take turns: the shops' advisory locks, taken here in
- * one global order (sorted hashes; see migration 0014).
+ * counting one shop's month take turns: the (shop, month) advisory locks,
+ * taken here in the kit's one global order (cs_batch_lock_pairs; see
+ * migration 0014).
  *
  * Here, just before COMMIT, not before the handlers: held from the first
  * handler to COMMIT, they made the refund-notifier's copies take turns on
@@ -251,24 +253,19 @@ static int countDisputes(void *arg, cs_batch *b, char *err, size_t errlen) {
     rfDisputes *q = arg;
     if (q->n == 0) return 0;
     qsort(q->v, q->n, sizeof *q->v, byShopThenSeq);
-    char **keys = cs_xcalloc(q->n, sizeof *keys);
+    const char **shops = cs_xcalloc(q->n, sizeof *shops), **months = cs_xcalloc(q->n, sizeof *months);
     for (size_t i = 0; i < q->n; i++) {
-        size_t len = strlen(q->v[i].shop_id) + 8;
-        keys[i] = cs_xmalloc(len);
-        snprintf(keys[i], len, "rf11:%s", q->v[i].shop_id);
+        shops[i] = q->v[i].shop_id;
+        months[i] = q->v[i].month;
     }
-    int64_t *h = cs_xcalloc(q->n, sizeof *h);
-    size_t nh = cs_lock_order((const char *const *)keys, q->n, h);
-    int rc = cs_batch_lock_hashes(b, h, nh, err, errlen);
-    free(h);
-    for (size_t i = 0; i < q->n; i++) free(keys[i]);
-    free(keys);
+    int rc = cs_batch_lock_pairs(b, "rf11", shops, months, q->n, err, errlen); /* one (shop, month) at a time */
+    free(shops);
+    free(months);
     for (size_t i = 0; rc == 0 && i < q->n; i++) {
         rfDispute *x = &q->v[i];
-        char p_month[24], p_at[24];
-        snprintf(p_month, sizeof p_month, "%" PRId64, rf11_month_start_ms(x->shop, x->at));
+        char p_at[24];
         snprintf(p_at, sizeof p_at, "%" PRId64, x->at);
-        const char *p[] = {x->shop_id, x->case_id, x->order_id, p_month, p_at};
+        const char *p[] = {x->shop_id, x->case_id, x->order_id, x->month, p_at};
         PGresult *r = NULL;
         rc = cs_pg_exec(cs_batch_pg(b),
                         "WITH cnt AS (INSERT INTO dispute_months (shop_id, month_start_ms, n) "
@@ -327,6 +324,7 @@ static void queueDispute(cs_batch *b, const cs_event *ev, const rf_case *c, cons
                              .at = c->intervened_ms,
                              .task_idx = ntasks,
                              .seq = q->n};
+    snprintf(q->v[q->n].month, sizeof q->v[q->n].month, "%" PRId64, rf11_month_start_ms(ev->shop, c->intervened_ms));
     q->n++;
 }
 
