@@ -322,24 +322,38 @@ static void addCpu(const char *id, const char *comm, double cpu_s, void *arg) {
     out[k] += cpu_s;
 }
 
-static void cpuNow(double out[NCPU]) {
-    for (int i = 0; i < NCPU; i++) out[i] = 0;
-    bench_proc_each(NULL, addCpu, out);
+/* A phase's costs so far: CPU seconds by process name, over the whole
+ * machine (where its time went on the shared cores), and what it cost the
+ * database beyond its statements (WAL, full-page images, checkpoints). */
+typedef struct baSnap {
+    double cpu[NCPU];
+    bench_wal wal;
+} baSnap;
+
+static void snapNow(baCtx *x, baSnap *s) {
+    for (int i = 0; i < NCPU; i++) s->cpu[i] = 0;
+    bench_proc_each(NULL, addCpu, s->cpu);
+    bench_pg_wal(x->pg, &s->wal);
 }
 
-/* "cpu: postgres 3.1 s, ..." between two snapshots (roles that used some). */
-static void printCpu(const char *label, const double a[NCPU], const double b[NCPU], double wall_s) {
+/* "cpu: postgres 3.1 s, ..." between two snapshots (roles that used some),
+ * then "wal: ...". */
+static void printSnap(const char *label, const baSnap *a, const baSnap *b, double wall_s) {
     double total = 0;
     printf("cpu:         %s:", label);
     int k = 0;
     for (int i = 0; i < NCPU; i++) {
-        double d = b[i] - a[i];
+        double d = b->cpu[i] - a->cpu[i];
         if (d < 0.005) continue;
         total += d;
         printf("%s %s %.2f s", k++ ? "," : "", cpuNames[i], d);
     }
     printf("; %.2f of %ld cores busy over %.2f s\n", wall_s > 0 ? total / wall_s : 0, sysconf(_SC_NPROCESSORS_ONLN),
            wall_s);
+    printf("wal:         %s: %.1f MiB of WAL, %" PRId64 " full-page images, %" PRId64 " checkpoint(s), %" PRId64
+           " autovacuum/autoanalyze run(s)\n",
+           label, (double)(b->wal.bytes - a->wal.bytes) / 1048576.0, b->wal.fpi - a->wal.fpi,
+           b->wal.checkpoints - a->wal.checkpoints, b->wal.autovacuums - a->wal.autovacuums);
 }
 
 /* ---- (0) the orders --------------------------------------------------------------------- */
@@ -611,8 +625,8 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     int cases = produceCases(x, prod, prefix, orders, norders, 0, o->events, 0, NULL);
     if (cases < 0 || bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     double calib0 = bench_calibration_ms();
-    double cpu0[NCPU], cpu1[NCPU];
-    cpuNow(cpu0);
+    baSnap cpu0, cpu1;
+    snapNow(x, &cpu0);
     int64_t t_spawn = bench_now_us();
     for (int i = 0; i < o->rf_copies; i++) {
         char inst[64];
@@ -621,7 +635,7 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
     }
     int64_t t_done = waitApplied(x, "refund-notifier", prefix, o->events);
     if (t_done < 0) goto out;
-    cpuNow(cpu1);
+    snapNow(x, &cpu1);
     int64_t t_first = firstApplied(x, "refund-notifier", prefix);
     eps = o->events * 1e6 / (double)(t_done - t_first);
     double cpu = 0;
@@ -636,7 +650,7 @@ static double burst(baCtx *x, const baOrder *orders, int norders, double *p99_ms
            " cases stored, %" PRId64 " finance requests; CPU %.1f s (%.0f us per event)\n",
            o->events, cases, o->rf_copies, eps, (double)(t_done - t_first) / 1e6, ncases, fin, cpu,
            cpu * 1e6 / o->events);
-    printCpu("the burst (from the workers' start)", cpu0, cpu1, (double)(t_done - t_spawn) / 1e6);
+    printSnap("the burst (from the workers' start)", &cpu0, &cpu1, (double)(t_done - t_spawn) / 1e6);
     printf("machine:     a fixed 100M-step loop took %.0f ms before the burst and %.0f ms after it (55-80 ms when "
            "the host is quiet)\n",
            calib0, bench_calibration_ms());
@@ -790,8 +804,8 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
         snprintf(inst, sizeof inst, "bench-review-scheduler-%d", i + 1);
         if ((rv[i] = spawnWorker(x, "review-scheduler", inst, gRv, clock)) < 0) goto out;
     }
-    double cpuR0[NCPU], cpuR1[NCPU];
-    cpuNow(cpuR0);
+    baSnap cpuR0, cpuR1;
+    snapNow(x, &cpuR0);
     int64_t t0 = bench_now_us();
     if (produceReviews(x, prod, prefix, o->reviews, posted)) goto out;
     int64_t t_open = waitApplied(x, "review-scheduler", prefix, o->reviews);
@@ -804,7 +818,7 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
      * the review events', so they share the prefix) */
     int64_t t_held = waitApplied(x, "notifier", prefix, o->reviews + neg);
     if (t_held < 0) goto out;
-    cpuNow(cpuR1);
+    snapNow(x, &cpuR1);
     int64_t held = pgCount(x,
                            "SELECT count(*) FROM messages WHERE template = 'review_follow_up' AND status = 'held' "
                            "AND starts_with(order_id, $1)",
@@ -817,24 +831,24 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
            "%" PRId64 " release timers pending\n",
            o->reviews, neg, o->reviews - neg, o->rv_copies, o->reviews * 1e6 / (double)(t_open - t_first),
            (double)(t_open - t_first) / 1e6, (double)(t_open - t0) / 1e6, held, (double)(t_held - t0) / 1e6, timers);
-    printCpu("the reviews and their held follow-ups (from the first produce)", cpuR0, cpuR1,
+    printSnap("the reviews and their held follow-ups (from the first produce)", &cpuR0, &cpuR1,
              (double)(t_held - t0) / 1e6);
     if (night(x, t_held)) goto out;
     double calib0 = bench_calibration_ms();
 
     long base = atomic_load(&stub.accepted);
-    double cpu0[NCPU], cpu1[NCPU];
-    cpuNow(cpu0);
+    baSnap cpu0, cpu1;
+    snapNow(x, &cpu0);
     int64_t jump = bench_now_us();
     if (setClock(x, shanghai(x, 2026, 11, 21, 10, 0))) goto out;
     if (!stubWait(base + o->reviews, "day 2")) goto out;
-    cpuNow(cpu1);
+    snapNow(x, &cpu1);
     *day2_s = (double)(atomic_load(&stub.last_us) - jump) / 1e6;
     sps = o->reviews / *day2_s;
     printf("day 2:       clock to 11-21 10:00: %d follow-up SMS accepted by the provider stub in %.2f s "
            "(%.0f SMS/s; clock move -> last accepted)\n",
            o->reviews, *day2_s, sps);
-    printCpu("the day-2 wave", cpu0, cpu1, (double)(bench_now_us() - jump) / 1e6);
+    printSnap("the day-2 wave", &cpu0, &cpu1, (double)(bench_now_us() - jump) / 1e6);
 
     if (night(x, t_held)) goto out;
     base = atomic_load(&stub.accepted);
@@ -914,20 +928,20 @@ static double notifierAlone(baCtx *x) {
     }
     if (bench_producer_flush(prod, x->err, sizeof x->err)) goto out;
     long base = atomic_load(&stub.accepted);
-    double cpu0[NCPU], cpu1[NCPU];
-    cpuNow(cpu0);
+    baSnap cpu0, cpu1;
+    snapNow(x, &cpu0);
     int64_t t_spawn = bench_now_us();
     const char *env[] = {"CS_CLOCK=redis", "CS_NOTIFIER_RATE=0", sms, "CS_IM_URL=", tpl, logf, NULL};
     if ((nt = spawnWorker(x, "notifier", "bench-as-notifier-alone", group, env)) < 0) goto out;
     if (!stubWait(base + o->notes, "notifier alone")) goto out;
-    cpuNow(cpu1);
+    snapNow(x, &cpu1);
     int64_t t_first = firstApplied(x, "notifier", prefix);
     int64_t t_last = atomic_load(&stub.last_us);
     rate = o->notes * 1e6 / (double)(t_last - t_first);
     printf("notifier:    %d ready follow-up requests loaded first, one notifier, the same stub, CS_NOTIFIER_RATE=0: "
            "%.0f messages/s (first request consumed -> last accepted, %.2f s); CPU %.1f s\n",
            o->notes, rate, (double)(t_last - t_first) / 1e6, bench_cpu_s(nt));
-    printCpu("the notifier alone (from its start)", cpu0, cpu1, (double)(bench_now_us() - t_spawn) / 1e6);
+    printSnap("the notifier alone (from its start)", &cpu0, &cpu1, (double)(bench_now_us() - t_spawn) / 1e6);
     peakRss(&x->rss[RSS_NT], &nt, 1);
 out:
     if (nt > 0) bench_stop(&nt, 1);

@@ -35,6 +35,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -86,6 +87,7 @@ typedef struct ntMsg {
     bool released;                      /* from a fired timer */
     bool skip;                          /* nothing to do (replay, stale timer) */
     bool exists;                        /* a row exists (held or retryable) */
+    char tid[32];                       /* that row's ctid, locked by step 2 */
     int priorAttempts;
     ntNumber *num;
     bool caseEnded;     /* RV-5: the follow-up's review case is no longer open */
@@ -202,10 +204,10 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                     /* one index probe per key (LATERAL), in key order: a join
                      * with the keys was planned as a scan of every message
                      * once the table grew (docs/performance.md) */
-                    "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request FROM"
+                    "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request, m.tid FROM"
                     " (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) ORDER BY 1, 2) k "
-                    "CROSS JOIN LATERAL (SELECT * FROM messages WHERE shop_id = k.s AND idempotency_key = k.i "
-                    "FOR UPDATE) m",
+                    "CROSS JOIN LATERAL (SELECT *, ctid AS tid FROM messages WHERE shop_id = k.s AND "
+                    "idempotency_key = k.i FOR UPDATE) m",
                     a, k, n, NULL, &r, err, errlen);
     free(a);
     free(k);
@@ -248,6 +250,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             }
             m->req = m->owned;
             m->exists = true;
+            cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
             m->priorAttempts = atoi(PQgetvalue(r, j, 4));
             cs_metric_add(w->mReleased, 1);
             continue;
@@ -260,6 +263,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                 break;
             case NT1_RETRY:
                 m->exists = true;
+                cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
                 m->priorAttempts = atoi(PQgetvalue(r, j, 4));
                 break;
         }
@@ -519,6 +523,14 @@ static const uint32_t msgParamTypes[NT_MSG_COLS] = {
     CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8,  CS_PG_INT8, /* the outcome */
     CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_JSONB, CS_PG_BYTEA, CS_PG_TEXT, CS_PG_INT8};
 
+/* An existing row's update: its tid (read in step 2, where the row was
+ * locked: it cannot move before this transaction ends), then its key and
+ * outcome. */
+#define NT_UPD_COLS (1 + NT_MSG_OUTCOME)
+static const uint32_t updParamTypes[NT_UPD_COLS] = {CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+                                                    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8,
+                                                    CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8};
+
 /* shop_id, idempotency_key, to_addr, channel, body, status, reason,
  * permanent, release_ms, attempts, http_status, provider, sent_ms,
  * updated_ms */
@@ -579,7 +591,8 @@ static void newRowRest(const ntMsg *m, int64_t now, cs_copybuf *c) { /* a row th
  * request, parameters and case stay as first recorded either way. */
 static void recordRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *ins, cs_copybuf *upd) {
     if (m->exists) {
-        cs_copybin_row(upd, NT_MSG_OUTCOME);
+        cs_copybin_row(upd, NT_UPD_COLS);
+        cs_copybin_text(upd, m->tid);
         keyAndOutcome(w, m, now, upd);
         return;
     }
@@ -670,6 +683,12 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
 
 /* ---- the batch ------------------------------------------------------------------------------ */
 
+static int64_t monoUs(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     ntWorker *w = user;
     PGconn *pg = cs_batch_pg(b);
@@ -736,6 +755,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
      * delete costs half: a message held again (NT-3) reschedules this
      * very timer id, and a re-created row would start again at generation
      * 1, whose firing the runtime recorded as processed (docs/timers.md). */
+    int64_t t0 = monoUs(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
         if (cs_timer_take_fired_many(b, fired, nfired, taken, err, errlen) != 0) goto out;
@@ -748,12 +768,14 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             memcpy(m->key, fired[i]->payload.data, fired[i]->payload.len);
             m->key[fired[i]->payload.len] = '\0';
         }
+        tTake = monoUs();
     }
     if (nm == 0) {
         rc = ncancels ? cancelHeld(w, b, cancels, ncancels, now, err, errlen) : 0;
         goto out;
     }
     if (loadRows(w, b, ms, nm, err, errlen) != 0) goto out;
+    tRows = monoUs();
     for (size_t i = 0; i < nm; i++) {
         ntMsg *m = &ms[i];
         m->status = -1;
@@ -762,10 +784,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (nt_number_canon(m->req->to, m->to, sizeof m->to) != 0) m->to[0] = '\0';
     }
     if (loadNumbers(w, b, ms, nm, &nums, err, errlen) != 0) goto out;
+    tNums = monoUs();
     if (loadCases(w, b, ms, nm, err, errlen) != 0) goto out;
+    tCases = monoUs();
 
     for (size_t i = 0; i < nm; i++)
         if (!ms[i].skip) decide(w, &ms[i], now);
+    tDecide = monoUs();
 
     sends = cs_xcalloc(nm, sizeof *sends);
     for (size_t i = 0; i < nm; i++) {
@@ -803,6 +828,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         }
     }
 
+    tSend = monoUs();
     cs_copy_reset(&w->copy);
     cs_copy_reset(&w->upd);
     for (size_t i = 0; i < nm; i++) {
@@ -820,25 +846,32 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
      * a day-2 wave is every row, costs less than the upsert's whole row
      * (its jsonb parsed and its request sent again, to be dropped). */
     if (w->upd.rows) {
-        if (cs_pgbin_columns(&w->upd, NT_MSG_OUTCOME, msgParamTypes, cols) != (long)w->upd.rows) {
-            snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_MSG_OUTCOME);
+        if (cs_pgbin_columns(&w->upd, NT_UPD_COLS, updParamTypes, cols) != (long)w->upd.rows) {
+            snprintf(err, errlen, "messages: a row without its %d fields (a bug)", NT_UPD_COLS);
             goto out;
         }
+        PGresult *r = NULL;
         if (cs_pg_exec_bin(pg,
-                           /* one index probe per key (LATERAL), then the row by its
-                            * tid: no plan that scans the table, whatever its size */
-                           "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-                           "$5::text[], $6::text[], $7::text[], $8::bool[], $9::bigint[], $10::int[], $11::int[], "
-                           "$12::text[], $13::bigint[], $14::bigint[]) AS u(shop_id, idempotency_key, to_addr, "
-                           "channel, body, status, reason, permanent, release_ms, attempts, http_status, provider, "
-                           "sent_ms, updated_ms)), t AS (SELECT x.tid, u.* FROM u CROSS JOIN LATERAL (SELECT ctid AS "
-                           "tid FROM messages WHERE shop_id = u.shop_id AND idempotency_key = u.idempotency_key) x) "
-                           "UPDATE messages m SET to_addr = t.to_addr, channel = t.channel, body = t.body, "
-                           "status = t.status, reason = t.reason, permanent = t.permanent, release_ms = t.release_ms, "
-                           "attempts = t.attempts, http_status = t.http_status, provider = t.provider, "
-                           "sent_ms = t.sent_ms, updated_ms = t.updated_ms FROM t WHERE m.ctid = t.tid",
-                           NT_MSG_OUTCOME, cols, NULL, err, errlen) != 0)
+                           /* each row by the tid step 2 read it at (a tid scan, not a
+                            * second probe of the key); the key is checked again */
+                           "UPDATE messages m SET to_addr = u.to_addr, channel = u.channel, body = u.body, "
+                           "status = u.status, reason = u.reason, permanent = u.permanent, release_ms = u.release_ms, "
+                           "attempts = u.attempts, http_status = u.http_status, provider = u.provider, "
+                           "sent_ms = u.sent_ms, updated_ms = u.updated_ms FROM unnest($1::text[]::tid[], $2::text[], "
+                           "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bool[], "
+                           "$10::bigint[], $11::int[], $12::int[], $13::text[], $14::bigint[], $15::bigint[]) AS "
+                           "u(tid, shop_id, idempotency_key, to_addr, channel, body, status, reason, permanent, "
+                           "release_ms, attempts, http_status, provider, sent_ms, updated_ms) WHERE m.ctid = u.tid "
+                           "AND m.shop_id = u.shop_id AND m.idempotency_key = u.idempotency_key",
+                           NT_UPD_COLS, cols, &r, err, errlen) != 0)
             goto out;
+        bool all = strtoul(PQcmdTuples(r), NULL, 10) == w->upd.rows;
+        PQclear(r);
+        if (!all) {
+            snprintf(err, errlen, "messages: %zu locked rows to update, not all found at their tid (a bug)",
+                     (size_t)w->upd.rows);
+            goto out;
+        }
     }
     if (w->copy.rows) {
         if (cs_pgbin_columns(&w->copy, NT_MSG_COLS, msgParamTypes, cols) != (long)w->copy.rows) {
@@ -868,6 +901,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     /* after the batch's own requests are recorded: a cancel follows its
      * case's requests on their partition */
     if (ncancels && cancelHeld(w, b, cancels, ncancels, now, err, errlen) != 0) goto out;
+    tWrite = monoUs();
+    /* where a batch's time goes (docs/performance.md compares a day-2 wave
+     * with the notifier alone step by step) */
+    cs_log_debug("notifier steps (us): %zu messages (%zu released, %zu sent): take %" PRId64 " rows %" PRId64
+                 " numbers %" PRId64 " cases %" PRId64 " decide %" PRId64 " provider %" PRId64 " write %" PRId64,
+                 nm, nfired, nsend, tTake - t0, tRows - tTake, tNums - tRows, tCases - tNums, tDecide - tCases,
+                 tSend - tDecide, tWrite - tSend);
     rc = 0;
 out:
     for (int k = 0; k < NT_MSG_COLS; k++) cs_copy_free(&cols[k]);
