@@ -138,6 +138,10 @@ shared_buffers = 256MB
 wal_buffers = 16MB
 max_wal_size = 2GB
 checkpoint_timeout = 15min
+# Full-page images compressed: the first change of a page after a
+# checkpoint logs the whole page, and a day-2 review wave changes rows
+# spread over every page of messages and timers (docs/performance.md).
+wal_compression = lz4
 fsync = on
 synchronous_commit = on
 # A verifier batch holds one advisory lock per buyer (OV-9) until it
@@ -154,6 +158,9 @@ host    all       all   127.0.0.1/32   scram-sha-256
 H
     chown postgres:postgres "$RUN/pg/data/pg_hba.conf" "$RUN/pg/data/postgresql.conf"
   fi
+  # settings added since a run folder was made: appended once
+  grep -q '^wal_compression' "$RUN/pg/data/postgresql.conf" ||
+    echo "wal_compression = lz4" >>"$RUN/pg/data/postgresql.conf"
   if ! pg_ready; then
     log "starting PostgreSQL on $PG_PORT"
     as_postgres "umask 077; $PGBIN/pg_ctl -D '$RUN/pg/data' -o '-p $PG_PORT -k $RUN/pg' -l '$RUN/pg/log' -w -t 60 start" >/dev/null ||
