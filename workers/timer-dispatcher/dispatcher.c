@@ -77,6 +77,12 @@
 
 #define TD_NAME "timer-dispatcher"
 #define TD_CLAIM_LIMIT 256    /* members claimed per shard per round */
+/* Claims a round's array keeps between rounds. A full round is
+ * CS_TIMER_SHARDS x TD_CLAIM_LIMIT claims of about 1.1 KiB (the parsed
+ * member): 4.5 MiB for each of the two rounds, grown in a backlog and
+ * kept at that size ever after -- the dispatcher's RSS stepped up by 4
+ * MiB after each backlog of the soak (bench/run soak). */
+#define TD_ROUND_KEEP 256
 #define TD_BACKOFF_MIN_MS 100
 #define TD_BACKOFF_MAX_MS 5000
 #define TD_ERRLEN 512
@@ -285,6 +291,16 @@ static void ackAdd(tdState *st, const tdRound *r) {
 static void roundClear(tdRound *r) {
     for (size_t i = 0; i < r->n; i++) free(r->claims[i].member);
     r->n = 0;
+}
+
+/* Idle: an empty round's array grown beyond TD_ROUND_KEEP claims goes
+ * back to the allocator (a backlog grows it again if it comes). */
+static void roundTrim(tdRound *r) {
+    if (r->n == 0 && r->cap > TD_ROUND_KEEP) {
+        free(r->claims);
+        r->claims = NULL;
+        r->cap = 0;
+    }
 }
 
 /* Sends the previous round's acknowledgements, if any, on their own. */
@@ -530,6 +546,8 @@ static void loop(tdState *st) {
         backoff = 0;
         if (!more) ackFlush(st); /* idle: do not hold acknowledgements for a tick */
         if (more) continue;      /* a backlog: next round at once */
+        roundTrim(st->cur);
+        roundTrim(st->prev);
         cs_proc_trim_memory();
         int64_t left = t0 + st->cfg.timer_tick_ms - cs_mono_ms();
         if (left > 0) cs_proc_sleep_ms((int)left);
