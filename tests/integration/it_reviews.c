@@ -19,11 +19,13 @@
  * then the case closed "refused" (RV-5/RV-6), its follow-ups cancelled. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cs/clock.h"
 #include "cs/tz.h"
+#include "cs/v1/state.pb-c.h"
 #include "it.h"
 
 #define RV_NAME "review-scheduler"
@@ -449,11 +451,64 @@ static void test_rv5_revision_before_its_review_leaves_nothing_to_follow_up(void
     CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
 }
 
+/* A review without a number (a Taobao TradeRated names the buyer's nick
+ * only) follows up on the order's receiver phone as the verifier stored
+ * it: the case keeps that number and its two RV-4 requests are made. The
+ * order's row is written here as the verifier writes it (its doc). */
+static void test_rv4_review_without_a_number_follows_up_on_the_orders_phone(void) {
+    char run[32], g[96], eid[160], ph[32], order[96];
+    it_run_id(run, sizeof run);
+    numberFor(ph, sizeof ph, 11);
+    snprintf(order, sizeof order, "RVN-%s", run);
+    int64_t now = it_wall_ms();
+    Cs__V1__Receiver rcv = CS__V1__RECEIVER__INIT;
+    rcv.name = (char *)"张三";
+    rcv.phone = ph;
+    Cs__V1__Order o = CS__V1__ORDER__INIT;
+    o.order_id = order;
+    o.buyer_id = (char *)"buyer-N";
+    o.created_ms = now - 48 * HOUR_MS;
+    o.paid_amount_fen = 2999;
+    o.receiver = &rcv;
+    Cs__V1__OrderState st = CS__V1__ORDER_STATE__INIT;
+    st.order = &o;
+    st.version = 2;
+    uint8_t buf[1024];
+    char *doc = it_hex(buf, cs__v1__order_state__pack(&st, buf));
+    IT_REQUIRE(it_pg_exec("INSERT INTO orders (shop_id, order_id, version, state, buyer_id, created_ms, payable_fen, "
+                          "paid_fen, fingerprint, doc) VALUES ('tb-demo', '%s', 2, 'VERIFIED', 'buyer-N', %lld, 2999, "
+                          "2999, 'fp-rvn', decode('%s', 'hex'))",
+                          order, (long long)o.created_ms, doc) == 0);
+    free(doc);
+    snprintf(g, sizeof g, "CS_GROUP_ID=" RV_NAME "-%s", run);
+    it_worker rv;
+    IT_REQUIRE(it_group_at_end(g));
+    IT_REQUIRE(it_worker_start_bin(&rv, RV_NAME, "rv-nophone", NULL, (const char *[]){g, NULL}) == 0);
+    IT_REQUIRE(it_worker_wait_assigned(&rv, 60000));
+    snprintf(eid, sizeof eid, "%s-nophone", run);
+    CT_EQ_INT(produceReview(run, "N", RATING(NEGATIVE), false, NULL, now - HOUR_MS, eid, now - HOUR_MS), 0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(RV_NAME, eid), 1);
+    CT_CHECK(caseStage(run, "N", "open"));
+    char got[64] = "";
+    CT_CHECK(it_pg_text(got, sizeof got,
+                        "SELECT phone FROM cases WHERE shop_id = 'tb-demo' AND kind = 'review' AND case_id = 'REVN-%s'",
+                        run));
+    CT_EQ_STR(got, ph);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM notification_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' "
+                        "AND rule = 'RV-4' AND class LIKE '%%FOLLOW_UP'",
+                        order),
+              2);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM dead_letters WHERE event_id = '%s'", eid), 0);
+    CT_EQ_INT(it_worker_stop(&rv, SIGTERM, 30000), 0);
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     it_init(argv[0]);
     static const ct_case cases[] = {
         CT_CASE(test_rv5_revision_before_its_review_leaves_nothing_to_follow_up),
+        CT_CASE(test_rv4_review_without_a_number_follows_up_on_the_orders_phone),
         CT_CASE(test_rv1_to_rv6_a_week_of_follow_ups_on_the_redis_clock), /* last: the clock */
     };
     int rc = it_run_cases(cases, sizeof cases / sizeof cases[0]);

@@ -30,6 +30,7 @@
 #include "cs/log.h"
 #include "cs/metrics.h"
 #include "cs/pg.h"
+#include "cs/readmodel.h"
 #include "cs/strmap.h"
 #include "cs/topics.h"
 #include "cs/util.h"
@@ -236,11 +237,14 @@ static int markDifficult(cs_batch *b, const cs_event *ev, const char *buyer_id, 
 
 /* RV-5: the number already opted out of the shop's follow-ups (NT-4's
  * record, the notifier's table): a case opened for it starts opted out. */
-static int numberOptedOut(cs_batch *b, const char *shop_id, const char *phone, bool *out, char *err, size_t errlen) {
+/* prefetched: the number is the review's own, which the prepare hook
+ * read with the batch's (an order's number it did not). */
+static int numberOptedOut(cs_batch *b, const char *shop_id, const char *phone, bool prefetched, bool *out, char *err,
+                          size_t errlen) {
     char canon[64], key[512];
     *out = false;
     if (!phone || nt_number_canon(phone, canon, sizeof canon) != 0) return 0;
-    if (batchPrefetched) { /* the prepare hook read every number of the batch's reviews */
+    if (batchPrefetched && prefetched) { /* the prepare hook read every number of the batch's reviews */
         mapKey(key, sizeof key, shop_id, canon);
         *out = cs_strmap_get(&batchOptOuts, key) != NULL;
         return 0;
@@ -293,14 +297,29 @@ static int onReview(void *user, cs_batch *b, cs_event *ev, char *err, size_t err
         if (rv5_revision(r, &k.c, &d)) rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
     } else if (rv1_opens_case(r, &k.c)) {
         rv_buyer buyer = {0};
+        cs_order_view order = {0};
+        bool ownNumber = r->buyer_phone && r->buyer_phone[0];
+        /* A review that names no number (a Taobao TradeRated) follows up
+         * on the order's receiver phone, as the verifier stored it. */
+        if (!ownNumber) {
+            if (cs_order_load(b, shop_id, r->order_id, &order, err, errlen) != 0) {
+                rvCaseFree(&k);
+                return -1;
+            }
+            buyer.order_phone = order.f.phone;
+        }
         if (buyerFacts(b, shop_id, r->buyer_id, &buyer, err, errlen) != 0 ||
-            numberOptedOut(b, shop_id, r->buyer_phone, &buyer.opted_out, err, errlen) != 0) {
+            numberOptedOut(b, shop_id, ownNumber ? r->buyer_phone : buyer.order_phone, ownNumber, &buyer.opted_out,
+                           err, errlen) != 0) {
+            cs_order_view_free(&order);
             rvCaseFree(&k);
             return -1;
         }
         rv_case_from_review(r, ev->shop, now, &k.c);
+        rv_case_phone_fallback(&k.c, &buyer);
         if (rv_on_review_for(r, NULL, &buyer, ev->shop, now, &d))
             rc = settle(b, ev, ev->env->event_id, &k.c, &d, err, errlen);
+        cs_order_view_free(&order);
     }
     rvCaseFree(&k);
     return rc;

@@ -217,6 +217,39 @@ static void test_rv4_send_time_is_the_shop_setting_and_needs_a_phone(void) {
     fxr_shop_done(&s);
 }
 
+/* A review that names no number (Taobao's TradeRated carries the buyer's
+ * nick only) follows up on the order's receiver phone; the review's own
+ * number wins when it has one; with neither, no SMS. */
+static void test_rv4_review_without_a_number_follows_up_on_the_orders_phone(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
+    r.buyer_phone = FXR_S("");
+    rv_buyer buyer = {.order_phone = "13900139000"};
+    rv_case none = {0}, c;
+    rv_decision d;
+    rv_decision_init(&d);
+    CT_CHECK(rv_on_review_for(&r, &none, &buyer, &s, r.posted_ms, &d));
+    CT_EQ_INT(d.fx.nnotes, 2);
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 21, 10, 0), fxr_local(&s, 2024, 11, 22, 0, 0));
+    checkFollowUp(&d, fxr_local(&s, 2024, 11, 22, 10, 0), fxr_local(&s, 2024, 11, 23, 0, 0));
+    rv_case_from_review(&r, &s, r.posted_ms, &c);
+    rv_case_phone_fallback(&c, &buyer);
+    CT_EQ_STR(c.buyer_phone, "13900139000"); /* what the case stores and the requests go to */
+
+    r.buyer_phone = FXR_S("13800138000");
+    rv_case_from_review(&r, &s, r.posted_ms, &c);
+    rv_case_phone_fallback(&c, &buyer);
+    CT_EQ_STR(c.buyer_phone, "13800138000");
+
+    r.buyer_phone = FXR_S("");
+    buyer.order_phone = NULL;
+    rv_decision_init(&d);
+    CT_CHECK(rv_on_review_for(&r, &none, &buyer, &s, r.posted_ms, &d));
+    CT_EQ_INT(d.fx.nnotes, 0);
+    fxr_shop_done(&s);
+}
+
 static void test_rv4_opted_out_before_the_review_no_sms(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -276,5 +309,6 @@ CT_MAIN(CT_CASE(test_rv4_negative_sms_at_send_time_day2_and_day3_shanghai), CT_C
         CT_CASE(test_rv4_never_two_sms_for_one_case_on_one_day),
         CT_CASE(test_rv4_review_consumed_late_requests_only_the_days_left),
         CT_CASE(test_rv4_send_time_is_the_shop_setting_and_needs_a_phone),
+        CT_CASE(test_rv4_review_without_a_number_follows_up_on_the_orders_phone),
         CT_CASE(test_rv4_opted_out_before_the_review_no_sms),
         CT_CASE(test_rv4_timer_armed_before_the_upgrade_asks_for_its_day_once))

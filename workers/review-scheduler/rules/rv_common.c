@@ -38,6 +38,11 @@ void rv_case_from_review(const Cs__V1__Review *r, const cs_shop *shop, int64_t n
     c->state = RV_STATE_OPEN;
 }
 
+void rv_case_phone_fallback(rv_case *c, const rv_buyer *buyer) {
+    if ((!c->buyer_phone || !c->buyer_phone[0]) && buyer && buyer->order_phone && buyer->order_phone[0])
+        c->buyer_phone = buyer->order_phone;
+}
+
 void rv_case_apply(rv_case *c, const rv_decision *d, int64_t now_ms) {
     c->calls += d->add_calls;
     c->ims += d->add_ims;

@@ -20,6 +20,7 @@ bool rv_on_review_for(const Cs__V1__Review *r, const rv_case *existing, const rv
     if (!rv1_open_case(r, existing, d)) return false;
     rv_case c;
     rv_case_from_review(r, shop, now_ms, &c);
+    rv_case_phone_fallback(&c, buyer);
     c.difficult = d->difficult = buyer && buyer->difficult;
     c.opted_out = d->opted_out = buyer && buyer->opted_out;
     rv2_day1_contact(&c, buyer && buyer->online, shop, now_ms, d);

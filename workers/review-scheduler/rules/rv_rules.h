@@ -267,7 +267,14 @@ typedef struct rv_buyer {
     bool online;
     bool difficult;
     bool opted_out;
+    /* the order's receiver phone, for a review that names no number (a
+     * Taobao TradeRated carries none): RV-4's SMS and NT-4's opt-out go to
+     * it. NULL or "" = none. */
+    const char *order_phone;
 } rv_buyer;
+/* A case opened from a review without a number takes the order's
+ * (buyer->order_phone), so RV-4 has a number to send to. */
+void rv_case_phone_fallback(rv_case *c, const rv_buyer *buyer);
 /* rv_on_review with the buyer's marks: the case opened carries them
  * (d->difficult, d->opted_out), so the day-1 contact proposes RV-3's
  * remedy for a difficult buyer and an opted-out buyer is left alone. */
