@@ -33,6 +33,9 @@ static void test_rf5_full_refund_without_return_needs_unusable_photo(void) {
     c.item_unusable_photo = false;
     c.amount_fen = 9899;
     CT_CHECK(rf5_evidence_ok(&c, &o, why, sizeof why));
+    /* no amount on the request: the whole order, a full refund */
+    c.amount_fen = 0;
+    CT_CHECK(!rf5_evidence_ok(&c, &o, why, sizeof why));
     /* an unshipped order: nothing left the warehouse, nothing to photograph */
     fxr_order_unshipped(&o);
     c.reason = FXR_R(CHANGED_MIND);

@@ -86,10 +86,12 @@ static void test_rf12_counts_cases_by_the_instants_they_record(void) {
         storedCase("O4", FXR_T(REFUND_ONLY), FXR_R(QUALITY), W0 - 2 * FXR_DAY, W1, 0),
         /* disputed but never refunded: not a dispute refund */
         storedCase("O5", FXR_T(RETURN_REFUND), FXR_R(WRONG_ITEM), W0 + FXR_DAY, 0, W0 + 2 * FXR_DAY),
+        /* an exchange for a quality fault alone: no refund asked, not counted */
+        storedCase("O6", FXR_T(EXCHANGE), FXR_R(QUALITY), W0 + FXR_DAY, 0, 0),
     };
     rf12_counts k = {0};
     rf12_count_cases(cs, sizeof cs / sizeof cs[0], W0, W1, &k);
-    CT_EQ_INT(k.quality_refund_orders, 2); /* O1 and O3; O4 asked before the window */
+    CT_EQ_INT(k.quality_refund_orders, 2); /* O1 and O3; O4 asked before the window, O6 an exchange */
     CT_EQ_INT(k.refund_only_done, 2);
     CT_EQ_INT(k.refund_only_total_ms, 2 * FXR_HOUR + 4 * FXR_HOUR);
     CT_EQ_INT(k.return_refund_done, 1);

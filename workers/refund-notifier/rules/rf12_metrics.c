@@ -74,7 +74,10 @@ void rf12_count_cases(const rf_case *cases, size_t n, int64_t start_ms, int64_t 
     for (size_t i = 0; i < n; i++) {
         const rf_case *c = &cases[i];
         if (!c->exists) continue;
-        if (c->reason == CS__V1__CASE_REASON__CASE_REASON_QUALITY && within(requestedAt(c), start_ms, end_ms))
+        /* "申请退款原因为质量问题的订单数": refund requests (refund only, return
+         * and refund), not exchanges or repairs with a quality reason */
+        if (c->reason == CS__V1__CASE_REASON__CASE_REASON_QUALITY &&
+            (c->type == T(REFUND_ONLY) || c->type == T(RETURN_REFUND)) && within(requestedAt(c), start_ms, end_ms))
             orders[nq++] = c->order_id ? c->order_id : "";
         if (!within(c->refunded_ms, start_ms, end_ms)) continue;
         int64_t took = c->refunded_ms - requestedAt(c);
