@@ -49,6 +49,41 @@ static void test_rf11_intervention_opens_evidence_deadline(void) {
     fxr_shop_done(&s);
 }
 
+/* The intervention consumed after a later stage (an agreement of 11:00
+ * before the 10:00 intervention): not applied as a stage, but the dispute
+ * was opened: counted, its time recorded; no evidence deadline (the case
+ * moved past it). Once only. */
+static void test_rf11_late_intervention_still_counts_the_dispute(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rf_order o;
+    fxr_order(&o);
+    Cs__V1__AfterSalesCase e = fxr_case(FXR_T(RETURN_REFUND), FXR_R(QUALITY), ST(REQUESTED), 9900);
+    rf_case c = {0};
+    rf_decision d;
+    int64_t t10 = fxr_local(&s, 2024, 6, 10, 10, 0);
+    rf_event ev = fxr_event(&e, "a", t10 - FXR_HOUR);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    e.stage = ST(AGREED);
+    ev = fxr_event(&e, "c", t10 + FXR_HOUR);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(c.stage, ST(AGREED));
+    e.stage = ST(PLATFORM_INTERVENED);
+    ev = fxr_event(&e, "b", t10);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_CHECK(d.stale);
+    CT_CHECK(d.dispute_opened);
+    CT_EQ_INT(c.stage, ST(AGREED)); /* the case does not go back */
+    CT_EQ_INT(c.intervened_ms, t10);
+    CT_EQ_INT(fxr_timer(&d, RF_TIMER_EVIDENCE), -1);
+    CT_CHECK(fxr_task(&d, "RF-11") == NULL);
+    /* the same intervention again: a duplicate, not a second dispute */
+    ev = fxr_event(&e, "b", t10);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_CHECK(!d.dispute_opened);
+    fxr_shop_done(&s);
+}
+
 static void test_rf11_alert_at_the_4th_dispute_of_the_month(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -83,5 +118,6 @@ static void test_rf11_month_is_the_shops_local_calendar_month(void) {
 }
 
 CT_MAIN(CT_CASE(test_rf11_intervention_opens_evidence_deadline),
+        CT_CASE(test_rf11_late_intervention_still_counts_the_dispute),
         CT_CASE(test_rf11_alert_at_the_4th_dispute_of_the_month),
         CT_CASE(test_rf11_month_is_the_shops_local_calendar_month))

@@ -84,6 +84,7 @@ void rf_case_after(const rf_case *c, const rf_event *ev, const rf_decision *d, r
         if (d->stage == S(AGREED)) out->agreed_ms = d->stage_ms;
         if (d->stage == S(PLATFORM_INTERVENED)) out->intervened_ms = d->stage_ms;
     }
+    if (d->late_intervened_ms && !out->intervened_ms) out->intervened_ms = d->late_intervened_ms;
     if (d->refund_recorded && !out->refunded_ms) {
         out->refunded_ms = ev->event_ms;
         out->refund_fen = d->refund_fen;
@@ -241,6 +242,22 @@ static void onReshipped(const rf_case *v, const cs_shop *shop, rf_decision *d) {
     }
 }
 
+/* RF-11: the platform stepped in at `at`: a dispute opened (the worker
+ * counts it in its month), with the owner's evidence task and its timer. */
+static void disputeOpened(const rf_case *v, int64_t at, const cs_shop *shop, rf_decision *d) {
+    int64_t due = at + rf_days_ms(shop->th.dispute_evidence_days);
+    int first = d->fx.ntasks;
+    d->dispute_opened = true;
+    cs_task *t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
+                            "case %s (order %s): the platform stepped in: submit the evidence within %d days "
+                            "(owner %s)",
+                            cs_str(v->case_id), cs_str(v->order_id), shop->th.dispute_evidence_days, rf_agent_name(v));
+    rf_task_to_owner(t, v);
+    if (t) t->due_ms = due;
+    cs_fx_timer(&d->fx, RF_TIMER_EVIDENCE, NULL, due);
+    if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v->type, v->reason, v->stage));
+}
+
 void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, const cs_shop *shop, int64_t now_ms,
                    rf_decision *d) {
     (void)now_ms;
@@ -251,6 +268,16 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
         /* a refund the case never recorded, arriving after it moved on */
         if (c->exists && ev->c->stage == S(REFUNDED) && !c->refunded_ms && (d->stale || d->refused_transition))
             onRefunded(&v, ev, o, shop, d);
+        /* a platform intervention the case never recorded, arriving after
+         * it moved on (an agreement of 11:00 consumed before the 10:00
+         * intervention): the dispute was opened all the same, so RF-11
+         * counts it in its month and RF-12 reads its time. Its evidence
+         * deadline is not armed: the case has moved past the intervention
+         * (the platform ruled), which is what cancels that deadline. */
+        if (c->exists && ev->c->stage == S(PLATFORM_INTERVENED) && d->stale && !c->intervened_ms) {
+            d->late_intervened_ms = ev->event_ms;
+            d->dispute_opened = true;
+        }
         return;
     }
     int64_t at = ev->event_ms;
@@ -279,20 +306,7 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
             break;
         case S(REFUNDED): onRefunded(&v, ev, o, shop, d); break;
         case S(RESHIPPED): onReshipped(&v, shop, d); break;
-        case S(PLATFORM_INTERVENED): {
-            int64_t due = at + rf_days_ms(shop->th.dispute_evidence_days);
-            int first = d->fx.ntasks;
-            d->dispute_opened = true;
-            t = cs_fx_task(&d->fx, CS__V1__TASK_KIND__TASK_KIND_COMPLAINT, "RF-11", true,
-                           "case %s (order %s): the platform stepped in: submit the evidence within %d days "
-                           "(owner %s)",
-                           cs_str(v.case_id), cs_str(v.order_id), shop->th.dispute_evidence_days, rf_agent_name(&v));
-            rf_task_to_owner(t, &v);
-            if (t) t->due_ms = due;
-            cs_fx_timer(&d->fx, RF_TIMER_EVIDENCE, NULL, due);
-            if (shop->promotion_mode) queueTasks(d, first, rf9_queue_for(v.type, v.reason, v.stage));
-            break;
-        }
+        case S(PLATFORM_INTERVENED): disputeOpened(&v, at, shop, d); break;
         default: break;
     }
 }

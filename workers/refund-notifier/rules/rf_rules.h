@@ -192,6 +192,8 @@ typedef struct rf_decision {
     /* RF-2, RF-11 */
     bool escalated;       /* a supervisor task for the case */
     bool dispute_opened;  /* the worker counts it for rf11_dispute_month() */
+    int64_t late_intervened_ms; /* RF-11: a platform intervention the case never recorded, arriving
+                                 * after the case moved on (stale): the time it happened */
     bool dispute_alert;   /* RF-11: the alert at dispute_alert_at */
     bool campaign_barred; /* RF-11: past dispute_month_limit */
 } rf_decision;
