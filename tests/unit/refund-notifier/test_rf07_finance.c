@@ -112,7 +112,8 @@ static void test_rf7_refund_after_close_is_impossible_but_still_paid_once(void) 
 
 /* A cancelled order's refund is EX-8's (the exception-handler made its
  * finance request): a REFUNDED case on it records the refund and asks
- * finance for nothing, so one refund never has two requests. */
+ * finance for nothing, so one refund never has two requests. The buyer
+ * is still told of the refund (RF-8; EX-8 sends no message). */
 static void test_rf7_cancelled_orders_refund_stays_ex8s(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -125,7 +126,11 @@ static void test_rf7_cancelled_orders_refund_stays_ex8s(void) {
     rf_event ev = fxr_event(&e, "e1", 2000);
     fxr_apply(&c, &ev, &o, &s, &d);
     CT_EQ_INT(d.fx.nfinance, 0);
-    CT_EQ_INT(d.fx.nnotes, 0);
+    CT_EQ_INT(d.fx.nnotes, 1);
+    if (d.fx.nnotes == 1) {
+        CT_EQ_STR(d.fx.notes[0].rule, "RF-8");
+        CT_EQ_STR(d.fx.notes[0].template_id, RF_TPL_REFUNDED);
+    }
     CT_CHECK(c.refunded_ms != 0);
     fxr_shop_done(&s);
 }

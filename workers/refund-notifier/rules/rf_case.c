@@ -205,11 +205,13 @@ static void onRefunded(const rf_case *v, const rf_event *ev, const rf_order *o, 
     if (v->refunded_ms) return; /* this case's refund is recorded already */
     int64_t fen = ev->c->amount_fen > 0 ? ev->c->amount_fen : v->amount_fen;
     if (o->cancelled_ms) { /* the verifier's facts, or EX-8's registry (refunds.c) */
-        /* the order was cancelled: its refund is the exception-handler's
-         * (EX-8 made its finance request and told the buyer); recorded
-         * here so the case knows, never requested twice */
+        /* the order was cancelled: its finance request is the
+         * exception-handler's (EX-8), never requested twice; the refund is
+         * recorded here so the case knows, and the buyer is told of it
+         * (RF-8: EX-8 sends no message) */
         d->refund_recorded = true;
         d->refund_fen = fen;
+        rf8_buyer_message(v, o, shop, "RF-8", RF_TPL_REFUNDED, fen, d);
         return;
     }
     rf3_postage(v, shop, &d->postage);
