@@ -205,6 +205,10 @@ static void caseDocFree(caseDoc *d) {
     if (d->review) cs__v1__review_case_state__free_unpacked(d->review, NULL);
 }
 
+/* RF-3's postage_where: "refund" (added to the refund), "parcel" (cash in
+ * the reshipped parcel), "none". */
+static const char *postageWhere(int32_t w) { return w == 1 ? "refund" : w == 2 ? "parcel" : "none"; }
+
 static cJSON *refundJson(const Cs__V1__RefundCaseState *s) {
     cJSON *d = cJSON_CreateObject();
     char masked[512];
@@ -231,6 +235,9 @@ static cJSON *refundJson(const Cs__V1__RefundCaseState *s) {
     cJSON_AddBoolToObject(d, "packaging_complete", s->packaging_complete);
     cJSON_AddBoolToObject(d, "freight_collect", s->freight_collect);
     cscli_json_int(d, "refused_transitions", s->refused_transitions);
+    cJSON_AddStringToObject(d, "postage_reimburse", postageWhere(s->postage_where));
+    cscli_json_int(d, "postage_reimbursed_fen", s->postage_fen);
+    cscli_json_int(d, "refund_fen", s->refund_fen);
     return d;
 }
 
@@ -272,6 +279,12 @@ static void refundRows(cscli_table *kv, const Cs__V1__RefundCaseState *s, const 
     cscli_table_row(kv, "amount", line);
     cs_mask_phones(s->refund_account, line, sizeof line);
     cscli_table_row(kv, "refund to", line[0] ? line : "the original payment");
+    if (s->postage_where) {
+        cs_fen_format(s->postage_fen, a, sizeof a);
+        snprintf(line, sizeof line, "%s (RF-3)%s%s%s", s->postage_where == 2 ? "cash in the reshipped parcel" : "added to the refund",
+                 s->postage_fen ? ", " : "", s->postage_fen ? a : "", s->postage_fen ? " CNY reimbursed" : "");
+        cscli_table_row(kv, "return postage", line);
+    }
     if (s->origin_province && *s->origin_province) cscli_table_row(kv, "ships from", s->origin_province);
     snprintf(line, sizeof line, "photo %s, unusable-item photo %s, goods unused %s, packaging complete %s%s",
              s->has_photo ? "yes" : "no", s->item_unusable_photo ? "yes" : "no", s->goods_unused ? "yes" : "no",

@@ -73,7 +73,8 @@ void rf_case_from_state(rf_case *c, const Cs__V1__RefundCaseState *st) {
                    .refund_fen = st->refund_fen,
                    .postage_fen = st->postage_fen,
                    .postage_ms = st->postage_ms,
-                   .remedy = st->remedy};
+                   .remedy = st->remedy,
+                   .postage_where = st->postage_where};
 }
 
 void rf_case_to_state(const rf_case *c, Cs__V1__RefundCaseState *st) {
@@ -107,6 +108,7 @@ void rf_case_to_state(const rf_case *c, Cs__V1__RefundCaseState *st) {
     st->postage_fen = c->postage_fen;
     st->postage_ms = c->postage_ms;
     st->remedy = c->remedy;
+    st->postage_where = c->postage_where;
 }
 
 /* ---- loads and saves ------------------------------------------------------------------ */

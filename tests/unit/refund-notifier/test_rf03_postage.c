@@ -171,7 +171,44 @@ static void test_rf3_reimbursement_added_to_refund_or_put_in_parcel(void) {
     fxr_shop_done(&s);
 }
 
+/* The case records where the reimbursement goes when it is agreed, before
+ * any amount is known: cash in the parcel for a quality exchange of a
+ * shop set to "parcel", the refund for a return and refund, nothing for
+ * a change of mind (the buyer bears it). */
+static void test_rf3_case_records_where_the_reimbursement_goes_when_agreed(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    s.postage_reimburse = CS_POSTAGE_IN_PARCEL;
+    rf_order o;
+    fxr_order(&o);
+    static const struct {
+        Cs__V1__CaseType type;
+        Cs__V1__CaseReason reason;
+        int where;
+    } cases[] = {
+        {FXR_T(EXCHANGE), FXR_R(QUALITY), RF_POSTAGE_IN_PARCEL},
+        {FXR_T(RETURN_REFUND), FXR_R(WRONG_ITEM), RF_POSTAGE_IN_REFUND},
+        {FXR_T(RETURN_REFUND), FXR_R(CHANGED_MIND), RF_POSTAGE_NONE},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        Cs__V1__AfterSalesCase e = fxr_case(cases[k].type, cases[k].reason, ST(REQUESTED), 9900);
+        e.has_photo = true;
+        rf_case c = {0};
+        rf_decision d;
+        rf_event ev = fxr_event(&e, "a", 1000);
+        fxr_apply(&c, &ev, &o, &s, &d);
+        CT_EQ_INT(c.postage_where, RF_POSTAGE_NONE); /* requested: not yet */
+        e.stage = ST(AGREED);
+        ev = fxr_event(&e, "b", 2000);
+        fxr_apply(&c, &ev, &o, &s, &d);
+        CT_EQ_INT(c.stage, ST(AGREED));
+        CT_EQ_INT(c.postage_where, cases[k].where);
+    }
+    fxr_shop_done(&s);
+}
+
 CT_MAIN(CT_CASE(test_rf3_in_province_against_out_of_province), CT_CASE(test_rf3_capped_by_what_the_buyer_paid),
         CT_CASE(test_rf3_buyer_bears_postage_when_not_our_fault), CT_CASE(test_rf3_freight_collect_refused),
         CT_CASE(test_rf3_province_names_compare_without_suffix),
-        CT_CASE(test_rf3_reimbursement_added_to_refund_or_put_in_parcel))
+        CT_CASE(test_rf3_reimbursement_added_to_refund_or_put_in_parcel),
+        CT_CASE(test_rf3_case_records_where_the_reimbursement_goes_when_agreed))

@@ -52,6 +52,17 @@ bool rf3_same_province(const char *a, const char *b) {
     return ka[0] && strcmp(ka, kb) == 0;
 }
 
+static bool ourFault(const rf_case *c) {
+    return c->reason == R(QUALITY) || c->reason == R(WRONG_ITEM) || c->reason == R(MISSING_ITEM);
+}
+
+/* RF-3 */
+rf_postage_where rf3_where(const rf_case *c, const cs_shop *shop) {
+    if (c->freight_collect || !rf_type_returns_goods(c->type) || !ourFault(c)) return RF_POSTAGE_NONE;
+    return shop->postage_reimburse == CS_POSTAGE_IN_PARCEL && rf_type_reships(c->type) ? RF_POSTAGE_IN_PARCEL
+                                                                                       : RF_POSTAGE_IN_REFUND;
+}
+
 /* RF-3 */
 void rf3_postage(const rf_case *c, const cs_shop *shop, rf_postage *out) {
     memset(out, 0, sizeof *out);
@@ -60,7 +71,7 @@ void rf3_postage(const rf_case *c, const cs_shop *shop, rf_postage *out) {
         return;
     }
     if (!rf_type_returns_goods(c->type)) return; /* no return parcel */
-    out->our_fault = c->reason == R(QUALITY) || c->reason == R(WRONG_ITEM) || c->reason == R(MISSING_ITEM);
+    out->our_fault = ourFault(c);
     if (!out->our_fault) return;
     out->in_province = rf3_same_province(c->origin_province, shop->province);
     out->cap_fen = out->in_province ? shop->th.postage_in_province_fen : shop->th.postage_out_province_fen;
@@ -70,6 +81,5 @@ void rf3_postage(const rf_case *c, const cs_shop *shop, rf_postage *out) {
         out->fen = 0;
         return;
     }
-    out->where = shop->postage_reimburse == CS_POSTAGE_IN_PARCEL && rf_type_reships(c->type) ? RF_POSTAGE_IN_PARCEL
-                                                                                             : RF_POSTAGE_IN_REFUND;
+    out->where = rf3_where(c, shop);
 }

@@ -97,6 +97,10 @@ void rf_case_after(const rf_case *c, const rf_event *ev, const rf_decision *d, r
         out->postage_ms = ev->event_ms;
     }
     if (d->remedy != RF_REMEDY_NONE) out->remedy = (int)d->remedy;
+    /* RF-3: where the reimbursement goes, recorded when the case is
+     * agreed (the handbook's "做售后记录时...是支付宝直接退款还是重新发货时附上
+     * 现金"), or when a reimbursement is decided on a case agreed before */
+    if (!out->postage_where) out->postage_where = (int)(d->postage_where ? d->postage_where : d->postage.where);
 }
 
 /* Puts every task from index `from` on into the queue (RF-9). */
@@ -284,6 +288,7 @@ void rf_case_event(const rf_case *c, const rf_event *ev, const rf_order *o, cons
     }
     int64_t at = ev->event_ms;
     rf2_on_stage(&v, v.type, d->stage, d->registered, at, shop, d);
+    if (d->stage == S(AGREED)) d->postage_where = rf3_where(&v, shop); /* RF-3, recorded on the case */
     cs_task *t;
     switch (d->stage) {
         case S(REQUESTED): onRequested(&v, ev, o, shop, d); break;

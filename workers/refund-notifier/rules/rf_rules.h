@@ -101,6 +101,7 @@ typedef struct rf_case {
     int64_t postage_fen;      /* RF-3: return postage reimbursed (RF-12 summary) */
     int64_t postage_ms;       /* when RF-3 decided a reimbursement, 0 = never */
     int remedy;               /* RF-10: the rf_remedy proposed, 0 = none (RF-12 summary) */
+    int postage_where;        /* RF-3: the rf_postage_where recorded when agreed, 0 = none */
 } rf_case;
 
 /* ---- what the rules decide ---------------------------------------------- */
@@ -175,6 +176,7 @@ typedef struct rf_decision {
     Cs__V1__CaseStage refused_from, refused_to;
     /* RF-3 */
     rf_postage postage;  /* decided when the refund or reshipment is made */
+    rf_postage_where postage_where; /* RF-3: where it will go, recorded on the case when agreed */
     bool parcel_refused; /* a freight-collect return is refused */
     /* RF-6 */
     rf_return_condition return_condition;
@@ -252,6 +254,11 @@ bool rf_on_timer(const char *kind, const rf_case *c, const rf_order *o, const cs
 bool rf3_same_province(const char *a, const char *b);
 /* RF-3: the postage outcome of case c's return. */
 void rf3_postage(const rf_case *c, const cs_shop *shop, rf_postage *out);
+/* RF-3: where a reimbursement of c's return postage goes (the shop's
+ * postage_reimburse; cash needs a reshipped parcel), whatever its amount;
+ * RF_POSTAGE_NONE when none is owed (no return parcel, not the shop's
+ * fault, freight collect). */
+rf_postage_where rf3_where(const rf_case *c, const cs_shop *shop);
 
 /* RF-4: is a seven-day no-reason return requested at requested_ms valid
  * for an order signed at signed_ms? The 7 days are the local dates after
