@@ -56,9 +56,10 @@ static bool promotionShops(char *out, size_t len, const char *run) {
                  it.log_dir, it.shops_file, out) == 0;
 }
 
-/* One after-sales case event of tb-demo, keyed by its order. */
-static int produceCase(const char *order_id, const char *case_id, Cs__V1__CaseType type, Cs__V1__CaseStage stage,
-                       int64_t amount_fen, const char *event_id, int64_t event_ms) {
+/* One after-sales case event of tb-demo, keyed by its order, naming its
+ * buyer (NULL: none). */
+static int produceCaseOf(const char *buyer_id, const char *order_id, const char *case_id, Cs__V1__CaseType type,
+                         Cs__V1__CaseStage stage, int64_t amount_fen, const char *event_id, int64_t event_ms) {
     Cs__V1__AfterSalesCase c = CS__V1__AFTER_SALES_CASE__INIT;
     c.case_id = (char *)case_id;
     c.order_id = (char *)order_id;
@@ -67,6 +68,7 @@ static int produceCase(const char *order_id, const char *case_id, Cs__V1__CaseTy
     c.stage = stage;
     c.amount_fen = amount_fen;
     c.agent = (char *)"小王";
+    c.buyer_id = (char *)buyer_id;
     Cs__V1__AfterSalesEvent ae = CS__V1__AFTER_SALES_EVENT__INIT;
     ae.body_case = CS__V1__AFTER_SALES_EVENT__BODY_CASE;
     ae.case_ = &c;
@@ -81,6 +83,11 @@ static int produceCase(const char *order_id, const char *case_id, Cs__V1__CaseTy
     char key[256];
     snprintf(key, sizeof key, "tb-demo:%s", order_id);
     return it_produce_env("shop.aftersales.v1", -1, key, &env, NULL);
+}
+
+static int produceCase(const char *order_id, const char *case_id, Cs__V1__CaseType type, Cs__V1__CaseStage stage,
+                       int64_t amount_fen, const char *event_id, int64_t event_ms) {
+    return produceCaseOf(NULL, order_id, case_id, type, stage, amount_fen, event_id, event_ms);
 }
 
 static long long processed(const char *event_id) {
@@ -174,6 +181,32 @@ static void test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_onc
     CT_EQ_INT((long long)it_reader_collect(dec, run, 2, 3000), 1);
     CT_EQ_INT(it_pg_int("SELECT count(*) FROM decisions WHERE shop_id = 'tb-demo' AND case_id = '%s'", kase), 1);
     it_reader_close(dec);
+    CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
+    CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
+}
+
+/* RF-7: a refund of an order the verifier has not stored (its events
+ * still on the way) names the buyer the case event names: the finance
+ * request carries that nick. */
+static void test_rf7_refund_of_an_order_not_yet_stored_names_the_cases_buyer(void) {
+    char run[32], shops[1200], order[96], kase[96], ev[128], buyer[96];
+    it_run_id(run, sizeof run);
+    IT_REQUIRE(promotionShops(shops, sizeof shops, run));
+    snprintf(order, sizeof order, "RFN-%s", run);
+    snprintf(kase, sizeof kase, "CASE-N-%s", run);
+    snprintf(buyer, sizeof buyer, "nick-%s", run);
+    snprintf(ev, sizeof ev, "%s-n-refunded", run);
+    it_worker ov, rf;
+    IT_REQUIRE(startWorkers(&ov, &rf, run, shops));
+    CT_EQ_INT(produceCaseOf(buyer, order, kase, CS__V1__CASE_TYPE__CASE_TYPE_REFUND_ONLY, STAGE(REFUNDED), 4200, ev,
+                            it_wall_ms()),
+              0);
+    CT_EQ_INT(it_flush(10000), 0);
+    CT_EQ_INT(processed(ev), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM finance_requests WHERE shop_id = 'tb-demo' AND order_id = '%s' AND "
+                        "kind = 'refund' AND amount_fen = 4200 AND buyer_id = '%s'",
+                        order, buyer),
+              1);
     CT_EQ_INT(it_worker_stop(&rf, SIGTERM, 30000), 0);
     CT_EQ_INT(it_worker_stop(&ov, SIGTERM, 30000), 0);
 }
@@ -540,6 +573,7 @@ int main(int argc, char **argv) {
     static const ct_case cases[] = {
         CT_CASE(test_rf9_promotion_auto_agrees_unshipped_refund_only_and_refunds_once),
         CT_CASE(test_rf1_out_of_order_events_end_in_one_case_at_the_later_stage),
+        CT_CASE(test_rf7_refund_of_an_order_not_yet_stored_names_the_cases_buyer),
         CT_CASE(test_rf7_refund_reported_twice_asked_of_finance_once_whichever_comes_first),
         CT_CASE(test_rf11_fourth_dispute_of_the_month_makes_one_alert_replays_and_fifth_none),
         CT_CASE(test_rf11_two_copies_count_a_burst_of_disputes_once_each),

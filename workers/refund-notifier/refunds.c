@@ -388,6 +388,10 @@ static int onCase(void *user, cs_batch *b, cs_event *ev, char *err, size_t errle
     int rc = cs_order_load(b, shop, k->order_id, &ov, err, errlen);
     if (rc == 0 && k->stage == CS__V1__CASE_STAGE__CASE_STAGE_REFUNDED && !ov.f.cancelled_ms)
         rc = cancelRefunded(b, shop, k->order_id, &ov.f, err, errlen);
+    /* RF-7's buyer nick and RF-8's IM handle: the order's buyer, or the
+     * case's own (an after-sales event for an order the verifier has not
+     * stored yet, or stored without a buyer) */
+    if (rc == 0 && (!ov.f.buyer_id || !ov.f.buyer_id[0]) && k->buyer_id && k->buyer_id[0]) ov.f.buyer_id = k->buyer_id;
     if (rc == 0) {
         rf_event e = {.c = k,
                       .event_id = ev->env->event_id,
