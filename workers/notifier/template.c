@@ -106,11 +106,20 @@ void nt_templates_free(nt_templates *t) {
 
 size_t nt_templates_count(const nt_templates *t) { return t ? t->n : 0; }
 
+/* NT-5: a template the repository marks as a refusal stays one when a
+ * shop overrides its wording (the override's own "refusal" defaults to
+ * false, and an override saying "您好" must still be refused at start). */
+static bool repoRefusal(const nt_templates *t, const char *id) {
+    for (size_t i = 0; t && i < t->n; i++)
+        if (strcmp(t->items[i].id, id) == 0) return t->items[i].refusal;
+    return false;
+}
+
 const char *nt_template_text(const nt_templates *t, const cs_shop *shop, const char *id, bool *refusal) {
     if (!id) return NULL;
     const cs_template *o = shop ? cs_shop_template(shop, id) : NULL;
     if (o) {
-        if (refusal) *refusal = o->refusal;
+        if (refusal) *refusal = o->refusal || repoRefusal(t, id);
         return o->text;
     }
     for (size_t i = 0; t && i < t->n; i++)
@@ -179,8 +188,8 @@ int nt_templates_check(const nt_templates *t, const cs_shops *shops, char *err, 
         char where[96];
         snprintf(where, sizeof where, "shop %s override", shop->id);
         for (int k = 0; k < shop->ntemplates; k++)
-            if (checkOne(shop->templates[k].id, where, shop->templates[k].text, shop->templates[k].refusal, err,
-                         errlen) != 0)
+            if (checkOne(shop->templates[k].id, where, shop->templates[k].text,
+                         shop->templates[k].refusal || repoRefusal(t, shop->templates[k].id), err, errlen) != 0)
                 return -1;
     }
     return 0;

@@ -102,7 +102,35 @@ static void test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase(
     cs_shops_free(shops);
 }
 
+/* A shop's override of a template the repository marks as a refusal is a
+ * refusal too, whatever the override says of itself: wording that does
+ * not open with 非常抱歉 stops the start, and the notifier renders it as a
+ * refusal. */
+static void test_nt5_override_of_a_refusal_template_must_still_apologise(void) {
+    char path[1024], err[512] = "";
+    const char *src = getenv("CS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/tests/data/shops_refusal_override.json", src ? src : ".");
+    cs_shops *shops = cs_shops_load(path, err, sizeof err);
+    CT_CHECK(shops != NULL);
+    if (!shops) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/workers/notifier/templates/zh-CN.json", src ? src : ".");
+    nt_templates *t = nt_templates_load(path, err, sizeof err);
+    CT_CHECK(t != NULL);
+    CT_EQ_INT(nt_templates_check(t, shops, err, sizeof err), -1);
+    CT_CHECK(strstr(err, "out_of_stock_apology") != NULL);
+    CT_CHECK(strstr(err, "shop override-shop override") != NULL);
+    bool refusal = false;
+    CT_CHECK(nt_template_text(t, cs_shops_at(shops, 0), "out_of_stock_apology", &refusal) != NULL);
+    CT_CHECK(refusal);
+    nt_templates_free(t);
+    cs_shops_free(shops);
+}
+
 CT_MAIN(CT_CASE(test_nt5_good_templates_pass), CT_CASE(test_nt5_ni_instead_of_nin_is_named),
         CT_CASE(test_nt5_bu_words_are_named_as_the_handbook_does), CT_CASE(test_nt5_bare_interjections_are_refused),
         CT_CASE(test_nt5_refusal_must_open_with_apology), CT_CASE(test_nt5_repository_templates_pass_the_startup_check),
-        CT_CASE(test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase))
+        CT_CASE(test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase),
+        CT_CASE(test_nt5_override_of_a_refusal_template_must_still_apologise))
