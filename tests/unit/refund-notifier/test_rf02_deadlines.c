@@ -153,6 +153,34 @@ static void test_rf2_timers_cancelled_as_the_case_moves_past(void) {
     fxr_shop_done(&s);
 }
 
+/* A refusal cancels the 7-day resolution; the case agreed after all (the
+ * platform stepped in) runs it again, still 7 x 24 h from registration. */
+static void test_rf2_refused_then_agreed_rearms_the_resolution_from_registration(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rf_order o;
+    fxr_order(&o);
+    Cs__V1__AfterSalesCase e = fxr_case(FXR_T(RETURN_REFUND), FXR_R(QUALITY), ST(REQUESTED), 9900);
+    rf_case c = {0};
+    rf_decision d;
+    rf_event ev = fxr_event(&e, "a", 1000);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(fxr_timer(&d, RF_TIMER_RESOLVE), 1000 + 7 * FXR_DAY);
+    e.stage = ST(REFUSED);
+    ev = fxr_event(&e, "b", 2000);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_CHECK(fxr_cancels(&d, RF_TIMER_RESOLVE));
+    e.stage = ST(PLATFORM_INTERVENED);
+    ev = fxr_event(&e, "c", 3000);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    e.stage = ST(AGREED);
+    ev = fxr_event(&e, "d", 4000);
+    fxr_apply(&c, &ev, &o, &s, &d);
+    CT_EQ_INT(c.stage, ST(AGREED));
+    CT_EQ_INT(fxr_timer(&d, RF_TIMER_RESOLVE), 1000 + 7 * FXR_DAY);
+    fxr_shop_done(&s);
+}
+
 static void test_rf2_days_are_shop_settings(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -172,4 +200,5 @@ CT_MAIN(CT_CASE(test_rf2_registration_arms_resolve_and_escalate_7x24h),
         CT_CASE(test_rf2_agreed_return_arms_ship_return_2x24h),
         CT_CASE(test_rf2_unshipped_return_escalated_after_2_days_not_before),
         CT_CASE(test_rf2_resolve_goes_to_owner_escalate_to_supervisor),
-        CT_CASE(test_rf2_timers_cancelled_as_the_case_moves_past), CT_CASE(test_rf2_days_are_shop_settings))
+        CT_CASE(test_rf2_timers_cancelled_as_the_case_moves_past), CT_CASE(test_rf2_days_are_shop_settings),
+        CT_CASE(test_rf2_refused_then_agreed_rearms_the_resolution_from_registration))

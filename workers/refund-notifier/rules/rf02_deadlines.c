@@ -14,7 +14,9 @@
  * both the 7-day deadline (rf2.resolve) and the escalation (rf2.escalate).
  * Each is a durable timer on the case, cancelled as soon as the case moves
  * past it: ship_return by the goods on their way (or the case ending),
- * resolve by the refund, the reshipment, a refusal or the closing,
+ * resolve by the refund, the reshipment, a refusal or the closing (and
+ * armed again, at the same due time, when a refused case is agreed after
+ * all),
  * escalate by the refund, the reshipment or the closing (a refused case
  * is still open: the buyer may ask again or call in the platform). When
  * one fires, rf_on_timer() decides again from the stored case, so a late
@@ -37,7 +39,6 @@ static bool settled(Cs__V1__CaseStage s) { return s == S(REFUNDED) || s == S(RES
 /* RF-2 */
 void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage stage, bool registering, int64_t at_ms,
                   const cs_shop *shop, rf_decision *d) {
-    (void)c;
     if (registering && !settled(stage)) {
         int64_t due = at_ms + rf_days_ms(shop->th.case_deadline_days);
         if (stage != S(REFUSED)) cs_fx_timer(&d->fx, RF_TIMER_RESOLVE, NULL, due);
@@ -47,7 +48,16 @@ void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage sta
         case S(AGREED):
             if (rf_type_returns_goods(type))
                 cs_fx_timer(&d->fx, RF_TIMER_SHIP_RETURN, NULL, at_ms + rf_days_ms(shop->th.return_ship_days));
-            if (!registering) cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
+            if (!registering) {
+                cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
+                /* agreed after a refusal (the platform stepped in, the
+                 * buyer asked again): the 7 days from registration run
+                 * again for the owner; armed as at registration, so a case
+                 * agreed the first time just keeps its timer */
+                if (c && c->registered_ms)
+                    cs_fx_timer(&d->fx, RF_TIMER_RESOLVE, NULL,
+                                c->registered_ms + rf_days_ms(shop->th.case_deadline_days));
+            }
             break;
         case S(REFUSED):
             if (!registering) {
