@@ -324,6 +324,7 @@ static const gw_field CASE_UPDATE[] = {
     F(Cs__V1__CaseUpdate, "buyer_difficult", GW_F_BOOL, OPT, buyer_difficult, 0),
     FE(Cs__V1__CaseUpdate, "outcome", OPT, outcome, CASE_OUTCOMES),
     F(Cs__V1__CaseUpdate, "note", GW_F_STR, OPT, note, GEN_MAX_TEXT),
+    FE(Cs__V1__CaseUpdate, "dislike", OPT, dislike, DISLIKES),
 };
 
 /* ---- the type tables ------------------------------------------------------------------ */

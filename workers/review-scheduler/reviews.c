@@ -390,6 +390,7 @@ static bool decideContact(const Cs__V1__ContactEvent *c, const rv_case *k, const
         case CS__V1__CONTACT_EVENT__BODY_CASE_UPDATE: {
             const Cs__V1__CaseUpdate *u = c->case_update;
             bool any = u->buyer_difficult && rv3_mark_difficult(k, d);
+            any = rv1_record_dislike(k, u->dislike, d) || any;
             rv_state outcome = RV_STATE_NONE;
             switch (u->outcome) {
                 case CS__V1__CASE_OUTCOME__CASE_OUTCOME_REFUSED: outcome = RV_STATE_REFUSED; break;

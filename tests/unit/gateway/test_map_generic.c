@@ -587,6 +587,7 @@ static void test_contact_case_update(void) {
         CT_EQ_INT(u->buyer_difficult, 0);
         CT_EQ_INT(u->outcome, CS__V1__CASE_OUTCOME__CASE_OUTCOME_REFUSED);
         CT_EQ_STR(u->note, "买家拒绝修改评价");
+        CT_EQ_INT(u->dislike, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE);
     }
     DONE(env, m)
 }

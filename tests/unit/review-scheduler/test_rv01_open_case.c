@@ -120,7 +120,39 @@ static void test_rv1_review_posted_past_year_9999_opens_case_without_overflow(vo
     fxr_shop_done(&s);
 }
 
-CT_MAIN(CT_CASE(test_rv1_negative_review_opens_case_recording_product_dislike),
+/* What the buyer disliked, when the review does not say (Taobao's does
+ * not): the agent records it through a case update, on an open or a
+ * closed case, for the weekly report; nothing new, nothing recorded. */
+static void test_rv1_agent_records_what_the_buyer_disliked(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    Cs__V1__Review r = fxr_review(FXR_NEG, fxr_local(&s, 2024, 11, 20, 18, 30));
+    r.dislike = CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED;
+    rv_case c;
+    rv_decision d;
+    CT_CHECK(fxr_open(&r, false, &s, r.posted_ms, &c, &d));
+    CT_EQ_INT(c.dislike, CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED);
+    rv_decision_init(&d);
+    CT_CHECK(rv1_record_dislike(&c, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE, &d));
+    CT_EQ_STR(d.rule, "RV-1");
+    CT_EQ_INT(d.fx.ntasks + d.fx.nnotes + d.fx.ntimers + d.fx.ncancels, 0); /* a record, no contact */
+    rv_case_apply(&c, &d, r.posted_ms + 60000);
+    CT_EQ_INT(c.dislike, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE);
+    CT_EQ_INT(c.state, RV_STATE_OPEN);
+    rv_decision_init(&d);
+    CT_CHECK(!rv1_record_dislike(&c, CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE, &d)); /* nothing new */
+    CT_CHECK(!rv1_record_dislike(&c, CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED, &d));
+    CT_CHECK(!rv1_record_dislike(&c, (Cs__V1__DislikeKind)7, &d));
+    /* a closed case takes it too: the weekly report reads it */
+    c.state = RV_STATE_REFUSED;
+    CT_CHECK(rv1_record_dislike(&c, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT, &d));
+    rv_case_apply(&c, &d, r.posted_ms + 120000);
+    CT_EQ_INT(c.dislike, CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT);
+    CT_EQ_INT(c.state, RV_STATE_REFUSED);
+    fxr_shop_done(&s);
+}
+
+CT_MAIN(CT_CASE(test_rv1_agent_records_what_the_buyer_disliked), CT_CASE(test_rv1_negative_review_opens_case_recording_product_dislike),
         CT_CASE(test_rv1_neutral_review_opens_case_recording_service_dislike),
         CT_CASE(test_rv1_positive_review_opens_none), CT_CASE(test_rv1_same_review_twice_opens_one_case),
         CT_CASE(test_rv1_revision_without_case_opens_none),

@@ -34,3 +34,13 @@ bool rv1_open_case(const Cs__V1__Review *r, const rv_case *existing, rv_decision
     d->rule = "RV-1";
     return true;
 }
+
+/* RV-1 */
+bool rv1_record_dislike(const rv_case *c, Cs__V1__DislikeKind dislike, rv_decision *d) {
+    if (!c->exists || dislike == CS__V1__DISLIKE_KIND__DISLIKE_KIND_UNSPECIFIED || dislike == c->dislike) return false;
+    if (dislike != CS__V1__DISLIKE_KIND__DISLIKE_KIND_PRODUCT && dislike != CS__V1__DISLIKE_KIND__DISLIKE_KIND_SERVICE)
+        return false; /* a value this version does not know */
+    d->dislike = dislike;
+    if (!d->rule) d->rule = "RV-1";
+    return true;
+}

@@ -50,6 +50,7 @@ void rv_case_apply(rv_case *c, const rv_decision *d, int64_t now_ms) {
     c->sms_days |= d->sms_days;
     if (d->opted_out) c->opted_out = true;
     if (d->difficult) c->difficult = true;
+    if (d->dislike) c->dislike = d->dislike;
     if (d->state != RV_STATE_NONE && d->state != c->state) {
         c->state = d->state;
         c->closed_ms = d->state == RV_STATE_OPEN ? 0 : now_ms;

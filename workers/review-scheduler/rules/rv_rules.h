@@ -129,6 +129,7 @@ typedef struct rv_decision {
     rv_state state;  /* RV-5/RV-6: the new state (RV_STATE_NONE = unchanged) */
     bool opted_out;  /* RV-5: record the opt-out */
     bool difficult;  /* RV-3: record the buyer as difficult */
+    Cs__V1__DislikeKind dislike; /* RV-1: what the buyer disliked, recorded now (0 = unchanged) */
 } rv_decision;
 
 /* ---- helpers (rv_common.c) ------------------------------------------------ */
@@ -162,6 +163,10 @@ const char *rv_str(const char *s);
  * or unrated review opens none. Sets d->open; true if it opens. */
 bool rv1_opens_case(const Cs__V1__Review *r, const rv_case *existing);
 bool rv1_open_case(const Cs__V1__Review *r, const rv_case *existing, rv_decision *d);
+/* RV-1: an agent says what the buyer disliked (product or service) on an
+ * existing case, open or closed (the weekly report reads it): recorded
+ * when it says something new. True if it does. */
+bool rv1_record_dislike(const rv_case *c, Cs__V1__DislikeKind dislike, rv_decision *d);
 
 /* RV-2: whether one more contact of kind is allowed on the case: open,
  * not opted out; neutral at most neutral_max_calls calls (IM contacts are
