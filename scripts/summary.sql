@@ -216,11 +216,15 @@ FROM messages WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 3 DESC;
 
 \echo
-\echo '== Held messages and their release (nt.release timers: a held message goes out when its window opens) =='
+\echo '== Held messages and their release (nt.release timers: a held message goes out when its window opens; a taken timer is deleted, its firing recorded) =='
 SELECT t.status AS release_timer, count(*) AS messages
 FROM timers t WHERE t.owner = 'notifier' AND t.kind = 'nt.release'
   AND t.order_key LIKE '%:' || :'run' || '-%'
-GROUP BY 1 ORDER BY 1;
+GROUP BY 1
+UNION ALL
+SELECT 'released', count(*) FROM processed_events
+WHERE worker = 'notifier' AND event_id LIKE 'timer/notifier/nt.release@%' || :'run' || '-%'
+ORDER BY 1;
 
 \echo
 \echo '== Opt-outs received (NT-4) =='
@@ -293,7 +297,7 @@ FROM sla_breaches WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo
-\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock) =='
+\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock; the notifier deletes the nt.release timers it takes) =='
 WITH rows AS (
     SELECT owner, kind, count(*) FILTER (WHERE status = 'fired') AS done,
            count(*) FILTER (WHERE status = 'pending') AS pending,
@@ -304,8 +308,9 @@ firings AS (   -- each firing its owner applied (the 19:00 sweep re-arms one tim
     FROM processed_events
     WHERE event_id LIKE 'timer/%' || :'run' || '-%' AND worker = split_part(event_id, '/', 2)
     GROUP BY 1, 2)
-SELECT owner, kind, coalesce(f.firings, 0) AS firings, r.done, r.pending, r.cancelled
-FROM rows r LEFT JOIN firings f USING (owner, kind) ORDER BY 1, 2;
+SELECT owner, kind, coalesce(f.firings, 0) AS firings, coalesce(r.done, 0) AS done,
+       coalesce(r.pending, 0) AS pending, coalesce(r.cancelled, 0) AS cancelled
+FROM rows r FULL JOIN firings f USING (owner, kind) ORDER BY 1, 2;
 
 \echo
 \echo '== Dead letters since the run started (poison records, refused events) =='

@@ -195,7 +195,8 @@ static long long followUpRows(const char *run, const char *tag, const char *stat
 /* Release timers still pending for the follow-ups of the order of tag. */
 static long long pendingReleases(const char *run, const char *tag) {
     return it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = 'nt.release@' || m.shop_id || "
-                     "':' || m.idempotency_key WHERE t.owner = 'notifier' AND t.status = 'pending' AND "
+                     "':' || m.idempotency_key || '#' || t.due_ms WHERE t.owner = 'notifier' AND "
+                     "t.status = 'pending' AND "
                      "m.shop_id = 'tb-demo' AND m.order_id = 'RV%s-%s'",
                      tag, run);
 }

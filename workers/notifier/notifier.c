@@ -3,9 +3,10 @@
  * Per partition batch, inside the runtime's transaction:
  *
  *  1. sort the events: opt-out replies (shop.contacts.v1) are recorded at
- *     once; fired "nt.release" timers are taken (cs_timer_take_fired: a
- *     cancelled or superseded timer does nothing) and their held message
- *     becomes a candidate again; notification requests are validated (no
+ *     once; fired "nt.release" timers are taken and their rows deleted
+ *     (cs_timer_take_fired_many_delete: a cancelled or superseded timer
+ *     does nothing; the message row records the release) and their held
+ *     message becomes a candidate again; notification requests are validated (no
  *     key, no template or no class = poison, dead-lettered);
  *  2. read the message rows of every key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
@@ -601,11 +602,23 @@ static void recordRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *ins,
     newRowRest(m, now, ins);
 }
 
+/* A hold's release timer: "nt.release@<shop>:<key>#<release ms>", the
+ * scheme of effects.h with the release time in the subject. Each hold has
+ * its own id, so the notifier can delete the timer it takes
+ * (cs_timer_take_fired_many_delete): a message held again by NT-3 (or
+ * after a dead letter is replayed) is held until a later time, under a
+ * new id, never the deleted one back at generation 1. */
+static void releaseTimerId(char *out, size_t len, const char *shop_id, const char *key, int64_t release_ms) {
+    char subject[300];
+    snprintf(subject, sizeof subject, "%s#%" PRId64, key, release_ms);
+    cs_fx_timer_id(out, len, NT_TIMER_KIND, shop_id, subject);
+}
+
 static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
     char okey[400], tid[400];
     const char *order = m->req->order_id && m->req->order_id[0] ? m->req->order_id : m->key;
     snprintf(okey, sizeof okey, "%s:%s", m->shop->id, order);
-    cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, m->shop->id, m->key); /* effects.h scheme */
+    releaseTimerId(tid, sizeof tid, m->shop->id, m->key, m->releaseMs);
     cs_timer_spec t = {.kind = NT_TIMER_KIND,
                        .order_key = okey,
                        .timer_id = tid,
@@ -655,15 +668,25 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
         cancelReason(env->follow_up_cancel, reason, sizeof reason);
         const char *p[4] = {env->shop_id, env->follow_up_cancel->case_id, reason, ms};
         PGresult *r = NULL;
+        /* the release time each held one had names its timer */
         if (exec(cs_batch_pg(b),
-                 "UPDATE messages SET status = 'cancelled', reason = $3, release_ms = NULL, updated_ms = $4::bigint "
-                 "WHERE shop_id = $1 AND case_id = $2 AND status = 'held' AND class = 'FOLLOW_UP' "
-                 "RETURNING idempotency_key",
+                 "UPDATE messages m SET status = 'cancelled', reason = $3, release_ms = NULL, updated_ms = $4::bigint "
+                 "FROM (SELECT idempotency_key, release_ms FROM messages WHERE shop_id = $1 AND case_id = $2 AND "
+                 "status = 'held' AND class = 'FOLLOW_UP' FOR UPDATE) o WHERE m.shop_id = $1 AND "
+                 "m.idempotency_key = o.idempotency_key RETURNING o.idempotency_key, o.release_ms",
                  4, p, &r, err, errlen) != 0)
             return -1;
         for (int j = 0; j < PQntuples(r); j++) {
-            cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, env->shop_id, PQgetvalue(r, j, 0));
-            if (cs_timer_cancel(b, tid, err, errlen) != 0) {
+            const char *key = PQgetvalue(r, j, 0);
+            int64_t rel = PQgetisnull(r, j, 1) ? 0 : strtoll(PQgetvalue(r, j, 1), NULL, 10);
+            releaseTimerId(tid, sizeof tid, env->shop_id, key, rel);
+            int rc = cs_timer_cancel(b, tid, err, errlen);
+            /* a hold of an earlier version: its timer id had no release time */
+            if (rc == 0) {
+                cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, env->shop_id, key);
+                rc = cs_timer_cancel(b, tid, err, errlen);
+            }
+            if (rc != 0) {
                 PQclear(r);
                 return -1;
             }
@@ -751,14 +774,15 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     }
     /* The batch's release timers, taken in one statement (a cancelled or
      * superseded one is not taken and does nothing): a day-2 wave is
-     * thousands of them a second. Marked 'fired', not deleted, though a
-     * delete costs half: a message held again (NT-3) reschedules this
-     * very timer id, and a re-created row would start again at generation
-     * 1, whose firing the runtime recorded as processed (docs/timers.md). */
+     * thousands of them a second. Deleted, not marked 'fired' (half the
+     * cost: an update of the status cannot be heap-only): the message row
+     * records the release, and a message held again gets a new timer id
+     * (releaseTimerId), never this one back at generation 1, whose firing
+     * the runtime recorded as processed (docs/timers.md). */
     int64_t t0 = monoUs(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
-        if (cs_timer_take_fired_many(b, fired, nfired, taken, err, errlen) != 0) goto out;
+        if (cs_timer_take_fired_many_delete(b, fired, nfired, taken, err, errlen) != 0) goto out;
         for (size_t i = 0; i < nfired; i++) {
             if (!taken[i]) continue;
             ntMsg *m = &ms[nm++];

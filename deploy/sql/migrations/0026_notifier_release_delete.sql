@@ -1,0 +1,12 @@
+-- 0026_notifier_release_delete: the notifier deletes the release timers it takes.
+--
+-- A held message's nt.release timer, once taken, is deleted in the batch that
+-- releases the message (timers.c:cs_timer_take_fired_many_delete, called by
+-- notifier.c:handleBatch) rather than marked 'fired': the message row records
+-- the release, and a day-2 review wave would otherwise leave 100,000 fired rows
+-- behind it (docs/timers.md, docs/performance.md). Each hold has its own timer
+-- id ("nt.release@<shop>:<key>#<release ms>"), so a message held again (NT-3)
+-- never brings a deleted id back at generation 1. The statement names
+-- owner = 'notifier': only the notifier's own rows. Fired release timers that
+-- earlier versions left stay as they are.
+GRANT DELETE ON timers TO cs_notifier;
