@@ -81,19 +81,27 @@ static void test_nt5_repository_templates_pass_the_startup_check(void) {
     nt_templates_free(t);
 }
 
-static void test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase(void) {
+/* The shops file tests/data/<name> and the repository's templates; false
+ * (reported) if either does not load. */
+static bool loadBoth(const char *name, cs_shops **shops, nt_templates **t) {
     char path[1024], err[512] = "";
     const char *src = getenv("CS_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/tests/data/shops_bad_template.json", src ? src : ".");
-    cs_shops *shops = cs_shops_load(path, err, sizeof err);
-    CT_CHECK(shops != NULL);
-    if (!shops) {
-        fprintf(stderr, "  %s\n", err);
-        return;
-    }
+    snprintf(path, sizeof path, "%s/tests/data/%s", src ? src : ".", name);
+    *shops = cs_shops_load(path, err, sizeof err);
     snprintf(path, sizeof path, "%s/workers/notifier/templates/zh-CN.json", src ? src : ".");
-    nt_templates *t = nt_templates_load(path, err, sizeof err);
-    CT_CHECK(t != NULL);
+    *t = *shops ? nt_templates_load(path, err, sizeof err) : NULL;
+    if (*shops && *t) return true;
+    fprintf(stderr, "  %s\n", err);
+    cs_shops_free(*shops);
+    return false;
+}
+
+static void test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase(void) {
+    char err[512] = "";
+    cs_shops *shops;
+    nt_templates *t;
+    CT_CHECK(loadBoth("shops_bad_template.json", &shops, &t));
+    if (!t) return;
     CT_EQ_INT(nt_templates_check(t, shops, err, sizeof err), -1);
     CT_CHECK(strstr(err, "logistics_shipped") != NULL);
     CT_CHECK(strstr(err, "不好意思") != NULL);
@@ -107,18 +115,11 @@ static void test_nt5_bad_shop_override_stops_startup_naming_template_and_phrase(
  * not open with 非常抱歉 stops the start, and the notifier renders it as a
  * refusal. */
 static void test_nt5_override_of_a_refusal_template_must_still_apologise(void) {
-    char path[1024], err[512] = "";
-    const char *src = getenv("CS_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/tests/data/shops_refusal_override.json", src ? src : ".");
-    cs_shops *shops = cs_shops_load(path, err, sizeof err);
-    CT_CHECK(shops != NULL);
-    if (!shops) {
-        fprintf(stderr, "  %s\n", err);
-        return;
-    }
-    snprintf(path, sizeof path, "%s/workers/notifier/templates/zh-CN.json", src ? src : ".");
-    nt_templates *t = nt_templates_load(path, err, sizeof err);
-    CT_CHECK(t != NULL);
+    char err[512] = "";
+    cs_shops *shops;
+    nt_templates *t;
+    CT_CHECK(loadBoth("shops_refusal_override.json", &shops, &t));
+    if (!t) return;
     CT_EQ_INT(nt_templates_check(t, shops, err, sizeof err), -1);
     CT_CHECK(strstr(err, "out_of_stock_apology") != NULL);
     CT_CHECK(strstr(err, "shop override-shop override") != NULL);
