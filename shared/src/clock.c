@@ -113,10 +113,12 @@ int64_t cs_real_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t cs_mono_ms(void) {
+int64_t cs_mono_ms(void) { return cs_mono_us() / 1000; }
+
+int64_t cs_mono_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 const char *cs_clock_source_name(cs_clock_source s) {

@@ -36,10 +36,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "cs/clock.h"
 #include "cs/effects.h"
 #include "cs/log.h"
 #include "cs/metrics.h"
@@ -706,11 +706,6 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
 
 /* ---- the batch ------------------------------------------------------------------------------ */
 
-static int64_t monoUs(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     ntWorker *w = user;
@@ -779,7 +774,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
      * records the release, and a message held again gets a new timer id
      * (releaseTimerId), never this one back at generation 1, whose firing
      * the runtime recorded as processed (docs/timers.md). */
-    int64_t t0 = monoUs(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
+    int64_t t0 = cs_mono_us(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
         if (cs_timer_take_fired_many_delete(b, fired, nfired, taken, err, errlen) != 0) goto out;
@@ -792,14 +787,14 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             memcpy(m->key, fired[i]->payload.data, fired[i]->payload.len);
             m->key[fired[i]->payload.len] = '\0';
         }
-        tTake = monoUs();
+        tTake = cs_mono_us();
     }
     if (nm == 0) {
         rc = ncancels ? cancelHeld(w, b, cancels, ncancels, now, err, errlen) : 0;
         goto out;
     }
     if (loadRows(w, b, ms, nm, err, errlen) != 0) goto out;
-    tRows = monoUs();
+    tRows = cs_mono_us();
     for (size_t i = 0; i < nm; i++) {
         ntMsg *m = &ms[i];
         m->status = -1;
@@ -808,13 +803,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (nt_number_canon(m->req->to, m->to, sizeof m->to) != 0) m->to[0] = '\0';
     }
     if (loadNumbers(w, b, ms, nm, &nums, err, errlen) != 0) goto out;
-    tNums = monoUs();
+    tNums = cs_mono_us();
     if (loadCases(w, b, ms, nm, err, errlen) != 0) goto out;
-    tCases = monoUs();
+    tCases = cs_mono_us();
 
     for (size_t i = 0; i < nm; i++)
         if (!ms[i].skip) decide(w, &ms[i], now);
-    tDecide = monoUs();
+    tDecide = cs_mono_us();
 
     sends = cs_xcalloc(nm, sizeof *sends);
     for (size_t i = 0; i < nm; i++) {
@@ -852,7 +847,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         }
     }
 
-    tSend = monoUs();
+    tSend = cs_mono_us();
     cs_copy_reset(&w->copy);
     cs_copy_reset(&w->upd);
     for (size_t i = 0; i < nm; i++) {
@@ -925,7 +920,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     /* after the batch's own requests are recorded: a cancel follows its
      * case's requests on their partition */
     if (ncancels && cancelHeld(w, b, cancels, ncancels, now, err, errlen) != 0) goto out;
-    tWrite = monoUs();
+    tWrite = cs_mono_us();
     /* where a batch's time goes (docs/performance.md compares a day-2 wave
      * with the notifier alone step by step) */
     cs_log_debug("notifier steps (us): %zu messages (%zu released, %zu sent): take %" PRId64 " rows %" PRId64

@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "cs/clock.h"
 #include "cs/log.h"
 #include "cs/text.h"
 #include "cs/util.h"
@@ -51,12 +52,6 @@ typedef struct ntXfer {
     char resp[128];         /* start of the response body, for errors */
     size_t resplen;
 } ntXfer;
-
-static int64_t monoUs(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int nt_backoff_ms(int base_ms, int retry, double rnd) {
     if (base_ms < 1) base_ms = 1;
@@ -255,7 +250,7 @@ static void finished(nt_provider *p, ntXfer *x, CURLcode rc) {
     if (!retry) return; /* OK or PERMANENT */
     if (m->attempts < p->attempts) {
         double rnd = (double)random() / ((double)RAND_MAX + 1.0);
-        x->not_before_ms = monoUs() / 1000 + nt_backoff_ms(p->backoff_ms, m->attempts, rnd);
+        x->not_before_ms = cs_mono_us() / 1000 + nt_backoff_ms(p->backoff_ms, m->attempts, rnd);
         return;
     }
     m->result = NT_SEND_EXHAUSTED;
@@ -285,7 +280,7 @@ void nt_provider_send(nt_provider *p, nt_send *msgs, size_t n) {
     int64_t intervalUs = p->rate_per_s > 0 ? 1000000 / p->rate_per_s : 0;
     int active = 0;
     while (left > 0) {
-        int64_t nowUs = monoUs();
+        int64_t nowUs = cs_mono_us();
         int64_t waitMs = 50;
         for (size_t i = 0; i < n && active < p->concurrency; i++) {
             ntXfer *x = &xs[i];

@@ -66,6 +66,7 @@ int cs_clock_record_read(cs_clock *c, cs_clock_record *rec, char *errbuf, size_t
 /* Real wall time in ms and monotonic time in ms. */
 int64_t cs_real_ms(void);
 int64_t cs_mono_ms(void);
+int64_t cs_mono_us(void); /* the same clock in microseconds: step timings */
 /* Parses ISO-8601 "2026-11-11T09:30:00" (optional fraction, optional Z or
  * +08:00); with no offset the time is local in zone default_tz. */
 struct cs_tz;
