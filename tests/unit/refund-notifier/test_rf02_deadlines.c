@@ -178,6 +178,8 @@ static void test_rf2_refused_then_agreed_rearms_the_resolution_from_registration
     fxr_apply(&c, &ev, &o, &s, &d);
     CT_EQ_INT(c.stage, ST(AGREED));
     CT_EQ_INT(fxr_timer(&d, RF_TIMER_RESOLVE), 1000 + 7 * FXR_DAY);
+    for (int i = 0; i < d.fx.ntimers; i++) /* a pending one (never refused) is left as it is */
+        if (strcmp(d.fx.timers[i].kind, RF_TIMER_RESOLVE) == 0) CT_CHECK(d.fx.timers[i].keep_pending);
     fxr_shop_done(&s);
 }
 

@@ -52,11 +52,14 @@ void rf2_on_stage(const rf_case *c, Cs__V1__CaseType type, Cs__V1__CaseStage sta
                 cs_fx_cancel(&d->fx, RF_TIMER_EVIDENCE, NULL);
                 /* agreed after a refusal (the platform stepped in, the
                  * buyer asked again): the 7 days from registration run
-                 * again for the owner; armed as at registration, so a case
-                 * agreed the first time just keeps its timer */
-                if (c && c->registered_ms)
-                    cs_fx_timer(&d->fx, RF_TIMER_RESOLVE, NULL,
-                                c->registered_ms + rf_days_ms(shop->th.case_deadline_days));
+                 * again for the owner. keep_pending: a case agreed the
+                 * first time keeps its pending timer untouched (no new
+                 * generation, nothing written to Redis) */
+                cs_timer_arm *t = c && c->registered_ms
+                                      ? cs_fx_timer(&d->fx, RF_TIMER_RESOLVE, NULL,
+                                                    c->registered_ms + rf_days_ms(shop->th.case_deadline_days))
+                                      : NULL;
+                if (t) t->keep_pending = true;
             }
             break;
         case S(REFUSED):
