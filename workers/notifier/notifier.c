@@ -680,13 +680,7 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
             const char *key = PQgetvalue(r, j, 0);
             int64_t rel = PQgetisnull(r, j, 1) ? 0 : strtoll(PQgetvalue(r, j, 1), NULL, 10);
             releaseTimerId(tid, sizeof tid, env->shop_id, key, rel);
-            int rc = cs_timer_cancel(b, tid, err, errlen);
-            /* a hold of an earlier version: its timer id had no release time */
-            if (rc == 0) {
-                cs_fx_timer_id(tid, sizeof tid, NT_TIMER_KIND, env->shop_id, key);
-                rc = cs_timer_cancel(b, tid, err, errlen);
-            }
-            if (rc != 0) {
+            if (cs_timer_cancel(b, tid, err, errlen) != 0) {
                 PQclear(r);
                 return -1;
             }

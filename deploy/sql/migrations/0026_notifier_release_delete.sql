@@ -10,3 +10,14 @@
 -- owner = 'notifier': only the notifier's own rows. Fired release timers that
 -- earlier versions left stay as they are.
 GRANT DELETE ON timers TO cs_notifier;
+
+-- Pending release timers of the id without a release time are carried over
+-- to the id with it ("<old id>#<due_ms>"), as 0008 carried the ids before:
+-- the old id's member still in Redis fires and is ignored (no pending row
+-- of that id), the renamed row is put in Redis by the dispatcher's
+-- reconciliation (scheduled_at is recent) and fires once. A cancel then
+-- finds every held message's timer under one scheme.
+UPDATE timers t
+   SET timer_id = t.timer_id || '#' || t.due_ms,
+       scheduled_at = now()
+ WHERE t.owner = 'notifier' AND t.kind = 'nt.release' AND t.status = 'pending' AND t.timer_id NOT LIKE '%#%';
