@@ -237,14 +237,11 @@ static int markDifficult(cs_batch *b, const cs_event *ev, const char *buyer_id, 
 
 /* RV-5: the number already opted out of the shop's follow-ups (NT-4's
  * record, the notifier's table): a case opened for it starts opted out. */
-/* prefetched: the number is the review's own, which the prepare hook
- * read with the batch's (an order's number it did not). */
-static int numberOptedOut(cs_batch *b, const char *shop_id, const char *phone, bool prefetched, bool *out, char *err,
-                          size_t errlen) {
+static int numberOptedOut(cs_batch *b, const char *shop_id, const char *phone, bool *out, char *err, size_t errlen) {
     char canon[64], key[512];
     *out = false;
     if (!phone || nt_number_canon(phone, canon, sizeof canon) != 0) return 0;
-    if (batchPrefetched && prefetched) { /* the prepare hook read every number of the batch's reviews */
+    if (batchPrefetched) { /* the prepare hook read every number of the batch's reviews */
         mapKey(key, sizeof key, shop_id, canon);
         *out = cs_strmap_get(&batchOptOuts, key) != NULL;
         return 0;
@@ -300,7 +297,8 @@ static int onReview(void *user, cs_batch *b, cs_event *ev, char *err, size_t err
         cs_order_view order = {0};
         bool ownNumber = r->buyer_phone && r->buyer_phone[0];
         /* A review that names no number (a Taobao TradeRated) follows up
-         * on the order's receiver phone, as the verifier stored it. */
+         * on the order's receiver phone, as the verifier stored it (the
+         * prepare hook read the batch's such orders: found in memory). */
         if (!ownNumber) {
             if (cs_order_load(b, shop_id, r->order_id, &order, err, errlen) != 0) {
                 rvCaseFree(&k);
@@ -309,8 +307,8 @@ static int onReview(void *user, cs_batch *b, cs_event *ev, char *err, size_t err
             buyer.order_phone = order.f.phone;
         }
         if (buyerFacts(b, shop_id, r->buyer_id, &buyer, err, errlen) != 0 ||
-            numberOptedOut(b, shop_id, ownNumber ? r->buyer_phone : buyer.order_phone, ownNumber, &buyer.opted_out,
-                           err, errlen) != 0) {
+            numberOptedOut(b, shop_id, ownNumber ? r->buyer_phone : buyer.order_phone, &buyer.opted_out, err,
+                           errlen) != 0) {
             cs_order_view_free(&order);
             rvCaseFree(&k);
             return -1;
@@ -531,7 +529,8 @@ static const char *caseOfEvent(const cs_event *ev) {
 }
 
 /* The buyers (presence, marks) and numbers (opt-outs) of the batch's new
- * reviews, one query each. */
+ * reviews, one query each; a review without a number counts its order's
+ * (read by rvPrepare just before, so cs_order_load finds it in memory). */
 static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     cs_strmap_reset(&batchBuyers);
     cs_strmap_reset(&batchOptOuts);
@@ -540,6 +539,7 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     const char **bs = cs_xcalloc(n ? n : 1, sizeof *bs), **bb = cs_xcalloc(n ? n : 1, sizeof *bb),
                **ps = cs_xcalloc(n ? n : 1, sizeof *ps);
     char(*pp)[64] = cs_xcalloc(n ? n : 1, sizeof *pp);
+    bool loadFailed = false;
     for (size_t i = 0; i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
         if (ev->poison || ev->env->body_case != CS__V1__ENVELOPE__BODY_REVIEW || ev->env->review->revision) continue;
@@ -548,13 +548,23 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
             bs[nb] = ev->env->shop_id;
             bb[nb++] = r->buyer_id;
         }
-        if (r->buyer_phone && nt_number_canon(r->buyer_phone, pp[np], sizeof pp[np]) == 0) ps[np++] = ev->env->shop_id;
+        const char *phone = r->buyer_phone;
+        cs_order_view o = {0};
+        if (!phone || !phone[0]) {
+            if (cs_order_load(b, ev->env->shop_id, r->order_id, &o, err, errlen) != 0) {
+                loadFailed = true;
+                break;
+            }
+            phone = o.f.phone;
+        }
+        if (phone && nt_number_canon(phone, pp[np], sizeof pp[np]) == 0) ps[np++] = ev->env->shop_id;
+        cs_order_view_free(&o);
     }
-    int rc = 0;
+    int rc = loadFailed ? -1 : 0;
     cs_copybuf a1 = {0}, a2 = {0};
     PGresult *r = NULL;
     char key[512];
-    if (nb) {
+    if (rc == 0 && nb) {
         /* every buyer known (neither online nor marked), then what the two
          * tables say: one probe per buyer (LATERAL), as the notifier's */
         for (size_t i = 0; i < nb; i++) {
@@ -616,9 +626,29 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     return rc;
 }
 
+/* The orders of the batch's new reviews that name no number, in one
+ * query: their receiver phones stand in (RV-4). */
+static int prefetchOrders(cs_batch *b, char *err, size_t errlen) {
+    size_t n = cs_batch_count(b), m = 0;
+    const char **shops = cs_xcalloc(n ? n : 1, sizeof *shops), **orders = cs_xcalloc(n ? n : 1, sizeof *orders);
+    for (size_t i = 0; i < n; i++) {
+        cs_event *ev = cs_batch_event(b, i);
+        if (ev->poison || ev->env->body_case != CS__V1__ENVELOPE__BODY_REVIEW || ev->env->review->revision) continue;
+        const Cs__V1__Review *r = ev->env->review;
+        if (r->buyer_phone && r->buyer_phone[0]) continue;
+        shops[m] = ev->env->shop_id;
+        orders[m++] = r->order_id;
+    }
+    int rc = m ? cs_order_prefetch(b, shops, orders, m, err, errlen) : 0;
+    free(shops);
+    free(orders);
+    return rc;
+}
+
 static int rvPrepare(void *user, cs_batch *b, char *err, size_t errlen) {
     (void)user;
     if (cs_case_prefetch_batch(b, CS_CASE_REVIEW, caseOfEvent, err, errlen) != 0) return -1;
+    if (prefetchOrders(b, err, errlen) != 0) return -1;
     return prefetchBuyers(b, err, errlen);
 }
 
