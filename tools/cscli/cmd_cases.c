@@ -281,8 +281,9 @@ static void refundRows(cscli_table *kv, const Cs__V1__RefundCaseState *s, const 
     cscli_table_row(kv, "refund to", line[0] ? line : "the original payment");
     if (s->postage_where) {
         cs_fen_format(s->postage_fen, a, sizeof a);
-        snprintf(line, sizeof line, "%s (RF-3)%s%s%s", s->postage_where == 2 ? "cash in the reshipped parcel" : "added to the refund",
-                 s->postage_fen ? ", " : "", s->postage_fen ? a : "", s->postage_fen ? " CNY reimbursed" : "");
+        const char *where = s->postage_where == 2 ? "cash in the reshipped parcel" : "added to the refund";
+        snprintf(line, sizeof line, "%s (RF-3)%s%s%s", where, s->postage_fen ? ", " : "", s->postage_fen ? a : "",
+                 s->postage_fen ? " CNY reimbursed" : "");
         cscli_table_row(kv, "return postage", line);
     }
     if (s->origin_province && *s->origin_province) cscli_table_row(kv, "ships from", s->origin_province);
