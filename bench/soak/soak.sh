@@ -16,11 +16,17 @@
 #             every BENCH_SOAK_STEP_S seconds (default 4); at a cycle's end its
 #             timers not yet due are cancelled (as scripts/demo.sh does), so
 #             the sweeps of earlier cycles do not pile up;
-#   faults    after an exponentially distributed pause (mean
-#             BENCH_SOAK_FAULT_S, default 60, at least 5 s), one at random:
-#             SIGKILL of a random worker (40%; its keeper restarts it), a
-#             PostgreSQL restart (20%), a Kafka restart (20%) or a Redis
-#             restart (20%), down for 3-15 s (stack.sh stop-*/start-*);
+#   faults    every worker is SIGKILLed once, each at a random instant of
+#             the kill phase (its keeper restarts it); and after an
+#             exponentially distributed pause (mean BENCH_SOAK_FAULT_S,
+#             default 60, at least 5 s), one fault at random: SIGKILL of a
+#             random worker (40%, in the kill phase only), a PostgreSQL
+#             restart (20%), a Kafka restart (20%) or a Redis restart (20%),
+#             down for 3-15 s (stack.sh stop-*/start-*), for the whole run.
+#             The kill phase ends 2 minutes (the warm-up) before the judged
+#             window opens (the first 8 minutes of a 30-minute run), so
+#             that every worker's last process lives through the window and
+#             is judged, through the server faults that test its reconnects;
 #             BENCH_SOAK_SEED seeds the schedule (default: the time);
 #   sampling  every BENCH_SOAK_SAMPLE_S (30) s each worker's VmRSS
 #             (/proc/<pid>/status), open fds (/proc/<pid>/fd) and live heap
@@ -48,7 +54,8 @@
 #                 steady heap -- so one sample against one other judged the
 #                 phase of the swing, not a leak; a leak raises the peaks).
 # The last line:
-#   RESULT soak_min=<n> faults=<n> events=<n> lost=<n> duplicated_sms=<n> rss_growth_mib_max=<x> fd_growth_max=<n> flat=<yes|no>
+#                 flat=yes needs every worker judged (workers_judged).
+#   RESULT soak_min=<n> faults=<n> events=<n> lost=<n> duplicated_sms=<n> workers_judged=<n>/<n> rss_growth_mib_max=<x> fd_growth_max=<n> flat=<yes|no>
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:?usage: soak.sh OUT}
@@ -61,6 +68,9 @@ STEP_S=${BENCH_SOAK_STEP_S:-4}
 SAMPLE_S=${BENCH_SOAK_SAMPLE_S:-30}
 DRAIN_S=${BENCH_SOAK_DRAIN_S:-300}
 SEED=${BENCH_SOAK_SEED:-$(date +%s)}
+# the judged window (below) and the kill phase before it (faults above)
+WIN=$(( MIN >= 30 ? 20 * 60 : MIN * 60 * 2 / 3 ))
+KILL_END=$(( MIN * 60 - WIN - 120 )); [ "$KILL_END" -lt 40 ] && KILL_END=40
 for v in MIN FAULT_S ORDERS RATE STEP_S SAMPLE_S DRAIN_S SEED; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || { echo "soak: BENCH_SOAK_$v must be a positive integer" >&2; exit 2; }
 done
@@ -182,21 +192,41 @@ workload() {
 }
 
 # ---- faults ----
+# kill_one NAME TAG: SIGKILL the worker's current process (its keeper
+# restarts it); fails when it is not running
+kill_one() {
+  local p
+  p=$(cat "$out/pids/$1" 2>/dev/null) || { log "FAULT $2: $1 not running, skipped"; return 1; }
+  touch "$out/ctl/killed.$p"
+  kill -KILL "$p" 2>/dev/null
+  log "FAULT $2: SIGKILL $1 pid $p"
+  echo "$2 kill $1" >>"$out/faults.txt"
+}
+
+# every worker once, at a random instant of the kill phase
+kills() {
+  RANDOM=$((SEED + 2))
+  local plan inst at
+  plan=$(for inst in "${INSTANCES[@]}"; do echo "$((20 + RANDOM % (KILL_END - 20))) $inst"; done | sort -n)
+  while read -r at inst; do
+    while [ $(( $(date +%s) - T0 )) -lt "$at" ]; do [ -f "$out/ctl/faults.stop" ] && return; sleep 1; done
+    kill_one "$inst" "k-$inst"
+  done <<<"$plan"
+}
+
 faults() {
-  local n=0 pause r kind target p down
+  local n=0 pause r kind target down
   RANDOM=$((SEED + 1))   # a subshell: the schedule from the seed
   while [ ! -f "$out/ctl/faults.stop" ]; do
     pause=$(awk -v m="$FAULT_S" -v r="$RANDOM" 'BEGIN{srand(r); x = -m * log(1 - rand()); if (x < 5) x = 5; printf "%d", x}')
     for _ in $(seq 1 "$pause"); do [ -f "$out/ctl/faults.stop" ] && break; sleep 1; done
     [ -f "$out/ctl/faults.stop" ] && break
     r=$((RANDOM % 10)); down=$((3 + RANDOM % 13)); n=$((n + 1))
+    # after the kill phase a kill becomes one of the server faults
+    [ "$r" -lt 4 ] && [ $(( $(date +%s) - T0 )) -ge "$KILL_END" ] && r=$((4 + RANDOM % 6))
     if [ "$r" -lt 4 ]; then
       target=${INSTANCES[$((RANDOM % ${#INSTANCES[@]}))]}
-      p=$(cat "$out/pids/$target" 2>/dev/null) || { log "FAULT $n: $target not running, skipped"; n=$((n - 1)); continue; }
-      touch "$out/ctl/killed.$p"
-      kill -KILL "$p" 2>/dev/null
-      log "FAULT $n: SIGKILL $target pid $p"
-      echo "$n kill $target" >>"$out/faults.txt"
+      kill_one "$target" "$n" || n=$((n - 1))
     elif [ "$r" -lt 6 ]; then
       log "FAULT $n: PostgreSQL down for ${down}s"
       stack stop-pg >>"$out/logs/stack.log" 2>&1; sleep "$down"; stack start-pg >>"$out/logs/stack.log" 2>&1 ||
@@ -236,12 +266,13 @@ sampler & sampler_pid=$!
 workload & workload_pid=$!
 sleep 20   # warm-up before the first fault
 faults & faults_pid=$!
+kills & kills_pid=$!
 
 end=$((T0 + MIN * 60))
 while [ "$(date +%s)" -lt "$end" ]; do sleep 5; done
 log "soak: $MIN min over; stopping the faults and the workload"
 touch "$out/ctl/faults.stop" "$out/ctl/workload.stop"
-wait "$faults_pid"
+wait "$faults_pid" "$kills_pid"
 stack start-pg >>"$out/logs/stack.log" 2>&1; stack start-redis >>"$out/logs/stack.log" 2>&1
 stack start-kafka >>"$out/logs/stack.log" 2>&1
 wait "$workload_pid"
@@ -287,8 +318,7 @@ psql -X -q -A -t -v ON_ERROR_STOP=1 -v clock_last="$clock_last" -f "$root/bench/
 field() { sed -n "s/^$1=//p" "$out/check.txt" | head -n 1; }
 
 # ---- the series ----
-WIN=$(( MIN >= 30 ? 20 * 60 : MIN * 60 * 2 / 3 ))
-awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 '
+awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 -v workers="${INSTANCES[*]}" '
   NR == 1 { next }
   { k = $2 "\t" $3; if (!(k in first)) { first[k] = $1; order[++n] = k }
     last[k] = $1; cnt[k]++; t[k, cnt[k]] = $1; rss[k, cnt[k]] = $4; fd[k, cnt[k]] = $5; hp[k, cnt[k]] = $6 }
@@ -314,13 +344,16 @@ awk -F'\t' -v T_end="$(( $(date +%s) - T0 ))" -v win="$WIN" -v warm=120 '
         ra = 0; for (j = j0; j < j0 + 3 && j <= cnt[k]; j++) if (rss[k, j] > ra) ra = rss[k, j]
         rb = 0; for (j = cnt[k] - 2; j <= cnt[k]; j++) if (j >= j0 && rss[k, j] > rb) rb = rss[k, j]
         g = (rb - ra) / 1024; d = fb - fa
-        judged++; if (g > rmax) rmax = g; if (d > fmax) fmax = d
+        judged++; ok[a[1]] = 1; if (g > rmax) rmax = g; if (d > fmax) fmax = d
         if (g >= 2 || d > 0) flat = 0
         verdict = sprintf("judged over %d-%d s: rss %+.2f MiB, fds %+d", t[k, j0], last[k], g, d)
       }
       printf "series %s pid %s, %d-%d s, %d samples: %s\n  rss MiB:%s\n  heap MiB:%s\n  fds:%s\n", a[1], a[2], first[k], last[k], cnt[k], verdict, s, h, f
     }
-    printf "SERIES judged=%d rss_growth_mib_max=%.2f fd_growth_max=%d flat=%s\n", judged, rmax, fmax, (judged && flat) ? "yes" : "no"
+    # every worker must be judged: the process it ran last lived through the window
+    nw = split(workers, wl, " "); nj = 0
+    for (i = 1; i <= nw; i++) if (ok[wl[i]]) nj++; else printf "worker %s: no process judged\n", wl[i]
+    printf "SERIES judged=%d workers_judged=%d/%d rss_growth_mib_max=%.2f fd_growth_max=%d flat=%s\n", judged, nj, nw, rmax, fmax, (nj == nw && flat) ? "yes" : "no"
   }' "$out/samples.tsv" | tee "$out/series.txt"
 S=$(grep '^SERIES ' "$out/series.txt")
 sf() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $S"; }
@@ -332,4 +365,4 @@ sed 's/^/  exit: /' "$out/unexpected_exits.txt"
 echo "uptime: $(uptime)"
 echo "machine:     a fixed 100M-step loop took $("$BUILD/cs-bench" machine) ms after it"
 echo "RESULT soak_min=$MIN faults=$nfaults events=$(field events) lost=$(field lost) duplicated_sms=$(field duplicated_sms)" \
-  "rss_growth_mib_max=$(sf rss_growth_mib_max) fd_growth_max=$(sf fd_growth_max) flat=$(sf flat)"
+  "workers_judged=$(sf workers_judged) rss_growth_mib_max=$(sf rss_growth_mib_max) fd_growth_max=$(sf fd_growth_max) flat=$(sf flat)"

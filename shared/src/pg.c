@@ -151,6 +151,7 @@ static void copySep(cs_copybuf *c) {
 }
 
 void cs_copy_reset(cs_copybuf *c) {
+    if (c->len > c->peak) c->peak = c->len;
     c->len = 0;
     c->rows = 0;
     c->row_open = false;
@@ -161,6 +162,15 @@ void cs_copy_free(cs_copybuf *c) {
     if (!c) return;
     free(c->data);
     memset(c, 0, sizeof *c);
+}
+
+void cs_copy_keep(cs_copybuf *c, size_t max) {
+    size_t used = c->len > c->peak ? c->len : c->peak;
+    if (c->cap > max || (c->cap > ((size_t)64 << 10) && used < c->cap / 4)) {
+        cs_copy_free(c);
+        return;
+    }
+    c->peak = 0;
 }
 
 void cs_copy_text(cs_copybuf *c, const char *s) {

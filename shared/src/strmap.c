@@ -69,7 +69,10 @@ void cs_strmap_clear(cs_strmap *m) {
 }
 
 void cs_strmap_reset(cs_strmap *m) {
-    if (m->cap > STRMAP_KEEP_SLOTS) {
+    /* a table more than 8 times what this use filled (a backlog's batch
+     * before a run of small ones) is given back, so that what a map keeps
+     * follows its recent uses; the first tables stay */
+    if (m->cap > STRMAP_KEEP_SLOTS || (m->cap > 1024 && m->len * 8 < m->cap)) {
         cs_strmap_clear(m);
         return;
     }

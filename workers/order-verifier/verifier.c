@@ -135,7 +135,8 @@ static cs_metric *mVerdicts, *mStockConflicts;
 
 /* The batch's COPY buffers live on from batch to batch (emptied, not
  * freed): growing them anew each batch was a stream of large reallocs
- * and heap consolidations. One kept beyond OV_BUF_KEEP is freed. */
+ * and heap consolidations. One grown beyond OV_BUF_KEEP, or mostly unused
+ * by the last batch, is freed (cs_copy_keep). */
 #define OV_BUF_KEEP (4u << 20)
 static struct { cs_copybuf verdicts, quality_rows, arr1, arr2, scratch, fresh; } ovBufs;
 
@@ -153,7 +154,7 @@ static void bufTake(cs_copybuf *dst, cs_copybuf *kept) {
 }
 
 static void bufKeep(cs_copybuf *kept, cs_copybuf *src) {
-    if (src->cap > OV_BUF_KEEP) cs_copy_free(src);
+    cs_copy_keep(src, OV_BUF_KEEP);
     *kept = *src;
     memset(src, 0, sizeof *src);
 }
@@ -1677,7 +1678,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                 fresh, err, errlen) != 0)
             goto out;
         /* The columns' buffers live on from batch to batch, as the
-         * batch's own do (ovBufs); one grown beyond OV_BUF_KEEP is freed. */
+         * batch's own do (ovBufs, bufKeep). */
         static cs_copybuf cols[20];
         bool bad = false;
         if (rows_old->rows) {
@@ -1721,8 +1722,7 @@ static int writeAll(vBatch *v, char *err, size_t errlen) {
                     "doc = EXCLUDED.doc, reserved_skus = EXCLUDED.reserved_skus, reserved_qty = EXCLUDED.reserved_qty, "
                     "updated_at = now()",
                     20, cols, NULL, err, errlen) != 0;
-            for (int k = 0; k < 20; k++)
-                if (cols[k].cap > OV_BUF_KEEP) cs_copy_free(&cols[k]);
+            for (int k = 0; k < 20; k++) cs_copy_keep(&cols[k], OV_BUF_KEEP);
         }
         if (bad) goto out;
     }

@@ -46,10 +46,17 @@ typedef struct cs_copybuf {
     size_t len, cap;
     size_t rows;
     bool row_open; /* a field has been added to the current row */
+    size_t peak;   /* the largest len since the last cs_copy_keep */
 } cs_copybuf;
 
 void cs_copy_reset(cs_copybuf *c);
 void cs_copy_free(cs_copybuf *c);
+/* For a buffer kept from batch to batch, called once a batch is done with
+ * it: frees it when it is larger than max, or larger than 64 KiB while
+ * the batch filled less than a quarter of it. The memory kept follows the
+ * recent batches, not the largest one ever (a backlog's batches would
+ * otherwise stay allocated for the life of the process). */
+void cs_copy_keep(cs_copybuf *c, size_t max);
 void cs_copy_text(cs_copybuf *c, const char *s); /* NULL -> \N */
 void cs_copy_int(cs_copybuf *c, int64_t v);
 void cs_copy_bool(cs_copybuf *c, bool v);

@@ -24,7 +24,8 @@ void cs_strmap_init(cs_strmap *m);
 void cs_strmap_clear(cs_strmap *m);
 /* Empties the map but keeps its tables and one chunk of key storage for
  * the next use (a map refilled batch after batch allocates nothing once
- * warm); a map grown very large is cleared instead. */
+ * warm); a map grown very large, or more than 8 times larger than this
+ * use filled, is cleared instead. */
 void cs_strmap_reset(cs_strmap *m);
 void *cs_strmap_get(const cs_strmap *m, const char *key);
 /* Sets key -> val (replacing). */

@@ -228,7 +228,33 @@ static void test_pg_array_literals(void) {
     cs_copy_free(&c);
 }
 
-CT_MAIN(CT_CASE(test_copy_int_edges), CT_CASE(test_pgbin_columns_turns_rows_into_one_array_per_column),
+/* A kept buffer follows the recent batches: kept while they fill it,
+ * freed after a batch that used under a quarter of it, or when over max. */
+static void test_copy_keep_frees_what_the_last_batch_hardly_used(void) {
+    cs_copybuf c = {0};
+    char chunk[1024];
+    memset(chunk, 'x', sizeof chunk - 1);
+    chunk[sizeof chunk - 1] = 0;
+    for (int i = 0; i < 512; i++) cs_copy_text(&c, chunk); /* ~512 KiB */
+    size_t big = c.cap;
+    cs_copy_reset(&c); /* the batch reuses it for something smaller */
+    cs_copy_text(&c, "small");
+    cs_copy_keep(&c, (size_t)4 << 20);
+    CT_EQ_INT(c.cap, big); /* its peak filled it: kept */
+    cs_copy_reset(&c);
+    for (int i = 0; i < 16; i++) cs_copy_text(&c, chunk); /* 16 KiB of it */
+    cs_copy_keep(&c, (size_t)4 << 20);
+    CT_CHECK(c.data == NULL && c.cap == 0); /* under a quarter: freed */
+    for (int i = 0; i < 16; i++) cs_copy_text(&c, chunk);
+    cs_copy_reset(&c);
+    cs_copy_keep(&c, (size_t)4 << 20);
+    CT_CHECK(c.cap > 0); /* small buffers stay, used or not */
+    for (int i = 0; i < 512; i++) cs_copy_text(&c, chunk);
+    cs_copy_keep(&c, (size_t)256 << 10);
+    CT_CHECK(c.data == NULL); /* over max: freed however full */
+}
+
+CT_MAIN(CT_CASE(test_copy_int_edges), CT_CASE(test_copy_keep_frees_what_the_last_batch_hardly_used), CT_CASE(test_pgbin_columns_turns_rows_into_one_array_per_column),
         CT_CASE(test_pg_ensure_without_a_server_fails_and_keeps_nothing), CT_CASE(test_pg_array_literals),
         CT_CASE(test_pgarr_reads_binary_arrays), CT_CASE(test_copybin_int8_null_and_text_array),
         CT_CASE(test_copybin_layout), CT_CASE(test_copy_text_escapes_only_what_copy_reads_specially),

@@ -56,4 +56,33 @@ static void test_strmap_reset_empties_and_keeps_storage(void) {
     CT_EQ_INT(m.cap, 0);
 }
 
-CT_MAIN(CT_CASE(test_strmap_put_get_replace_across_growth), CT_CASE(test_strmap_reset_empties_and_keeps_storage))
+/* A backlog's batch grows a table; the small batches after it give it
+ * back instead of keeping it for the life of the process. */
+static void test_strmap_reset_gives_back_a_table_the_last_use_hardly_filled(void) {
+    cs_strmap m;
+    cs_strmap_init(&m);
+    int a = 1;
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        cs_strmap_put(&m, key, &a);
+    }
+    size_t big = m.cap;
+    cs_strmap_reset(&m); /* this use filled it: kept */
+    CT_EQ_INT(m.cap, big);
+    for (int i = 0; i < (int)(big / 8) - 1; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        cs_strmap_put(&m, key, &a);
+    }
+    cs_strmap_reset(&m); /* under an eighth of it: given back */
+    CT_EQ_INT(m.cap, 0);
+    CT_CHECK(m.chunks == NULL);
+    cs_strmap_put(&m, "k1", &a);
+    CT_CHECK(cs_strmap_get(&m, "k1") == &a);
+    cs_strmap_reset(&m); /* a small table stays, however little used */
+    CT_CHECK(m.cap > 0);
+    cs_strmap_clear(&m);
+}
+
+CT_MAIN(CT_CASE(test_strmap_put_get_replace_across_growth), CT_CASE(test_strmap_reset_empties_and_keeps_storage),
+        CT_CASE(test_strmap_reset_gives_back_a_table_the_last_use_hardly_filled))
