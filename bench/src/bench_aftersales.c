@@ -83,12 +83,39 @@ enum { RSS_RF, RSS_RV, RSS_NT, RSS_TD };
 
 /* ---- the provider stub: 200 to every request, counted ------------------------------- */
 
+#define STUB_BINS 80     /* the profile of a phase: 0.25 s bins, 20 s */
+#define STUB_BIN_US 250000
+
 static struct {
     int fd, port;
     atomic_long accepted;
     atomic_llong last_us;
     atomic_int stop;
+    atomic_llong mark_us;          /* the start of the phase profiled (0: none) */
+    atomic_long bins[STUB_BINS];   /* requests accepted per bin since mark_us */
 } stub = {.fd = -1};
+
+/* Starts the profile of a phase: where its time goes shows in the ramp
+ * (first acceptance) and in the rate per bin. */
+static void stubMark(int64_t at_us) {
+    for (int i = 0; i < STUB_BINS; i++) atomic_store(&stub.bins[i], 0);
+    atomic_store(&stub.mark_us, at_us);
+}
+
+/* "first at +0.41 s; per 0.5 s: 812 5120 ..." from the bins, up to the last */
+static void stubProfile(const char *label) {
+    int last = -1, first = -1;
+    for (int i = 0; i < STUB_BINS; i++)
+        if (atomic_load(&stub.bins[i])) {
+            if (first < 0) first = i;
+            last = i;
+        }
+    printf("profile:     %s: first SMS in the 0.25 s from +%.2f s; accepted per 0.5 s:", label, first * 0.25);
+    for (int i = 0; i <= last; i += 2)
+        printf(" %ld", atomic_load(&stub.bins[i]) + (i + 1 < STUB_BINS ? atomic_load(&stub.bins[i + 1]) : 0));
+    printf("%s\n", last == STUB_BINS - 1 ? " (the last bin holds the rest)" : "");
+    atomic_store(&stub.mark_us, 0);
+}
 
 static void *stubConn(void *arg) {
     int fd = (int)(intptr_t)arg;
@@ -117,7 +144,12 @@ static void *stubConn(void *arg) {
         have -= head + clen;
         if (send(fd, resp, sizeof resp - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof resp - 1)) goto done;
         atomic_fetch_add(&stub.accepted, 1);
-        atomic_store(&stub.last_us, bench_now_us());
+        int64_t now = bench_now_us(), mark = atomic_load(&stub.mark_us);
+        atomic_store(&stub.last_us, now);
+        if (mark) {
+            int64_t bin = (now - mark) / STUB_BIN_US;
+            atomic_fetch_add(&stub.bins[bin < 0 ? 0 : bin >= STUB_BINS ? STUB_BINS - 1 : bin], 1);
+        }
     }
 done:
     free(buf);
@@ -840,6 +872,7 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     baSnap cpu0, cpu1;
     snapNow(x, &cpu0);
     int64_t jump = bench_now_us();
+    stubMark(jump);
     if (setClock(x, shanghai(x, 2026, 11, 21, 10, 0))) goto out;
     if (!stubWait(base + o->reviews, "day 2")) goto out;
     snapNow(x, &cpu1);
@@ -848,6 +881,7 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     printf("day 2:       clock to 11-21 10:00: %d follow-up SMS accepted by the provider stub in %.2f s "
            "(%.0f SMS/s; clock move -> last accepted)\n",
            o->reviews, *day2_s, sps);
+    stubProfile("the day-2 wave, from the clock move");
     printSnap("the day-2 wave", &cpu0, &cpu1, (double)(bench_now_us() - jump) / 1e6);
 
     if (night(x, t_held)) goto out;
@@ -931,6 +965,7 @@ static double notifierAlone(baCtx *x) {
     baSnap cpu0, cpu1;
     snapNow(x, &cpu0);
     int64_t t_spawn = bench_now_us();
+    stubMark(t_spawn);
     const char *env[] = {"CS_CLOCK=redis", "CS_NOTIFIER_RATE=0", sms, "CS_IM_URL=", tpl, logf, NULL};
     if ((nt = spawnWorker(x, "notifier", "bench-as-notifier-alone", group, env)) < 0) goto out;
     if (!stubWait(base + o->notes, "notifier alone")) goto out;
@@ -941,6 +976,9 @@ static double notifierAlone(baCtx *x) {
     printf("notifier:    %d ready follow-up requests loaded first, one notifier, the same stub, CS_NOTIFIER_RATE=0: "
            "%.0f messages/s (first request consumed -> last accepted, %.2f s); CPU %.1f s\n",
            o->notes, rate, (double)(t_last - t_first) / 1e6, bench_cpu_s(nt));
+    printf("profile:     the first request consumed %.2f s after the notifier's start\n",
+           (double)(t_first - t_spawn) / 1e6);
+    stubProfile("the notifier alone, from its start");
     printSnap("the notifier alone (from its start)", &cpu0, &cpu1, (double)(bench_now_us() - t_spawn) / 1e6);
     peakRss(&x->rss[RSS_NT], &nt, 1);
 out:

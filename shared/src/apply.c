@@ -217,6 +217,8 @@ void cs_fx_apply_note(cs_batch *b, const cs_fx_target *t, int idx, const cs_note
     req.case_id = (char *)(n->about_case ? cs_str(t->subject) : "");
     req.expires_ms = n->expires_ms;
     req.not_before_ms = n->not_before_ms;
+    /* RF-8: the notifier sends it again by SMS if the IM is refused */
+    req.fallback_sms_to = (char *)(n->sms_fallback && n->to == CS_TO_IM ? cs_str(t->phone) : "");
     Cs__V1__NotificationRequest__ParamsEntry entries[CS_FX_MAX_PARAMS], *ptrs[CS_FX_MAX_PARAMS];
     req.n_params = 0;
     for (int i = 0; i < n->nparams && i < CS_FX_MAX_PARAMS; i++) {

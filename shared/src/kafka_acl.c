@@ -34,6 +34,7 @@ static const char *const rfWrites[] = {CS_TOPIC_DECISIONS, CS_TOPIC_TASKS, CS_TO
 static const char *const rvReads[] = {CS_TOPIC_REVIEWS, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS, NULL};
 static const char *const rvWrites[] = {CS_TOPIC_TASKS, CS_TOPIC_NOTIFICATIONS, NULL};
 static const char *const ntReads[] = {CS_TOPIC_NOTIFICATIONS, CS_TOPIC_CONTACTS, CS_TOPIC_TIMERS, NULL};
+static const char *const ntWrites[] = {CS_TOPIC_NOTIFICATIONS, NULL}; /* RF-8: the SMS of an IM refused for good */
 static const char *const none[] = {NULL};
 static const char *const tdWrites[] = {CS_TOPIC_TIMERS, NULL};
 static const char *const gwWrites[] = {CS_TOPIC_ORDERS, CS_TOPIC_AFTERSALES, CS_TOPIC_REVIEWS, CS_TOPIC_INVENTORY,
@@ -44,7 +45,7 @@ static const cs_kafka_grant grantTable[] = {
     {"exception-handler", exReads, exWrites, true},
     {"refund-notifier", rfReads, rfWrites, true},
     {"review-scheduler", rvReads, rvWrites, true},
-    {"notifier", ntReads, none, true},
+    {"notifier", ntReads, ntWrites, true},
     {"timer-dispatcher", none, tdWrites, false},
     {"gateway", none, gwWrites, false},
 };

@@ -63,7 +63,7 @@ static const cs_topic_info topic_table[] = {
      "agent workbench (outside the project)"},
     {CS_TOPIC_NOTIFICATIONS, 3, ORDER_KEY,
      "cs.v1.Envelope{notification: NotificationRequest}, cs.v1.Envelope{follow_up_cancel: FollowUpCancel}",
-     ALL_WORKERS, "notifier"},
+     ALL_WORKERS ", notifier (RF-8: the SMS fallback of an IM refused for good)", "notifier"},
     {CS_TOPIC_FINANCE, 3, ORDER_KEY, "cs.v1.Envelope{finance: FinanceRequest}",
      "order-verifier, exception-handler, refund-notifier", "finance system (outside the project)"},
     {CS_TOPIC_TIMERS, 6, ORDER_KEY, "cs.v1.Envelope{timer: TimerFired}", "timer dispatcher",

@@ -252,15 +252,19 @@ static void numberFor(char *out, size_t len, int k) {
 
 /* A request as a worker makes it; case_id (may be NULL) and expires_ms
  * (0 = never) are what a review follow-up carries (RV-4, RV-5). */
-static int produceRequestFor(const char *run, const char *event_id, const char *key, const char *order, const char *to,
-                             Cs__V1__MessageClass klass, const char *tpl, const char *case_id, int64_t expires_ms) {
+/* A request by IM to `to` with an SMS fallback number (RF-8), or by SMS
+ * when fallback is NULL. */
+static int produceRequestOn(const char *run, const char *event_id, const char *key, const char *order, const char *to,
+                            Cs__V1__MessageClass klass, const char *tpl, const char *case_id, int64_t expires_ms,
+                            const char *fallback) {
     Cs__V1__NotificationRequest req = CS__V1__NOTIFICATION_REQUEST__INIT;
     req.case_id = (char *)(case_id ? case_id : "");
     req.expires_ms = expires_ms;
     req.idempotency_key = (char *)key;
     req.order_id = (char *)order;
     req.to = (char *)to;
-    req.channel = CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS;
+    req.channel = fallback ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS;
+    req.fallback_sms_to = (char *)(fallback ? fallback : "");
     req.class_ = klass;
     req.template_ = (char *)tpl;
     req.rule = (char *)"IT";
@@ -286,6 +290,11 @@ static int produceRequestFor(const char *run, const char *event_id, const char *
     char rkey[256];
     snprintf(rkey, sizeof rkey, "%s:%s", SHOP, order);
     return it_produce_env(TOPIC_NOTES, -1, rkey, &env, NULL);
+}
+
+static int produceRequestFor(const char *run, const char *event_id, const char *key, const char *order, const char *to,
+                             Cs__V1__MessageClass klass, const char *tpl, const char *case_id, int64_t expires_ms) {
+    return produceRequestOn(run, event_id, key, order, to, klass, tpl, case_id, expires_ms, NULL);
 }
 
 static int produceRequest(const char *run, const char *event_id, const char *key, const char *order, const char *to,
@@ -426,6 +435,55 @@ static void test_provider_400_is_failed_and_not_retried(void) {
               1);
     it_sleep_ms(500);
     CT_EQ_INT(stubCount(key), 1);
+    CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
+}
+
+/* RF-8: IM, SMS as fallback. An IM the provider refuses for good (4xx)
+ * is recorded failed and the notice goes once by SMS to the request's
+ * fallback number, under the key "<key>:sms"; a replay of the request
+ * sends neither again. An IM that goes through sends no SMS. */
+static void test_rf8_im_refused_for_good_is_sent_once_by_sms(void) {
+    char run[64], key[128], ev[160], order[96], to[32], skey[160], body[2048], okKey[128], okEv[160], im[96];
+    it_run_id(run, sizeof run);
+    snprintf(im, sizeof im, "%s-buyer", run); /* the buyer's IM handle, this run's own (NT-3) */
+    snprintf(key, sizeof key, "%s-kim", run);
+    snprintf(skey, sizeof skey, "%s:sms", key);
+    snprintf(order, sizeof order, "%s-oim", run);
+    numberFor(to, sizeof to, 23);
+    stubScript(key, 1, (const int[]){404});
+    IT_REQUIRE(clockSet(shanghai(2026, 11, 11, 10, 0)) == 0);
+    it_worker w;
+    IT_REQUIRE(startNotifier(&w, "nt-im-fallback", NULL) == 0);
+    snprintf(ev, sizeof ev, "%s-eim", run);
+    CT_EQ_INT(produceRequestOn(run, ev, key, order, im, NT_SERVICE_CLASS, "logistics_shipped", NULL, 0, to), 0);
+    snprintf(okKey, sizeof okKey, "%s-kimok", run); /* an IM that goes */
+    snprintf(okEv, sizeof okEv, "%s-eimok", run);
+    CT_EQ_INT(produceRequestOn(run, okEv, okKey, order, im, NT_SERVICE_CLASS, "logistics_shipped", NULL, 0, to), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    CT_EQ_INT(waitStatus(key, "failed"), 1);
+    CT_EQ_INT(waitStatus(skey, "sent"), 1);
+    CT_EQ_INT(waitStatus(okKey, "sent"), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
+                        "AND channel = 'SMS' AND to_addr = '%s' AND template = 'logistics_shipped'",
+                        skey, to),
+              1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' "
+                        "AND channel = 'IM' AND permanent AND http_status = 404",
+                        key),
+              1);
+    stubBody(skey, body, sizeof body);
+    CT_CHECK(strstr(body, to) != NULL);
+    /* the same request again: nothing more, by either channel */
+    char ev2[200];
+    snprintf(ev2, sizeof ev2, "%s-again", ev);
+    CT_EQ_INT(produceRequestOn(run, ev2, key, order, im, NT_SERVICE_CLASS, "logistics_shipped", NULL, 0, to), 0);
+    CT_EQ_INT(it_flush(30000), 0);
+    it_sleep_ms(1500);
+    CT_EQ_INT(stubCount(key), 1);
+    CT_EQ_INT(stubCount(skey), 1);
+    CT_EQ_INT(stubCount(okKey), 1);
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key = '%s:sms'", okKey),
+              0);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
 
@@ -1020,7 +1078,7 @@ static void test_cleanup_clock(void) {
 }
 
 IT_MAIN(CT_CASE(test_nt1_service_message_sent_once_with_its_key_replay_sends_nothing),
-        CT_CASE(test_provider_400_is_failed_and_not_retried),
+        CT_CASE(test_provider_400_is_failed_and_not_retried), CT_CASE(test_rf8_im_refused_for_good_is_sent_once_by_sms),
         CT_CASE(test_provider_500_then_200_is_sent_once_after_retry),
         CT_CASE(test_provider_down_every_attempt_is_dead_lettered),
         CT_CASE(test_nt4_opt_out_stops_follow_up_but_not_service),

@@ -449,6 +449,36 @@ static void failMsg(ntMsg *m, bool permanent, const char *fmt, const char *arg) 
 
 /* The recorded reason of a final decision: "RV-5 CASE_CLOSED (revised)",
  * "NT-4 OPTED_OUT". */
+/* RF-8: an IM the provider refused for good goes again by SMS to the
+ * request's fallback number, as a request of its own on
+ * cs.notifications.v1 (its quiet hours, cap and opt-outs decided when it
+ * comes back), emitted in this batch's transaction with the refusal. */
+static void smsFallback(cs_batch *b, const ntMsg *m, int64_t now) {
+    const char *to = nt_rf8_sms_fallback(m->channel == NT_CH_IM, true, m->req->fallback_sms_to);
+    char key[300], id[300], rkey[300];
+    if (!to || nt_rf8_fallback_key(m->key, key, sizeof key) != 0) return;
+    Cs__V1__NotificationRequest req = *m->req;
+    req.base.n_unknown_fields = 0; /* a copy that shares the params, nothing owned */
+    req.base.unknown_fields = NULL;
+    req.idempotency_key = key;
+    req.to = (char *)to;
+    req.channel = CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS;
+    req.fallback_sms_to = (char *)"";
+    Cs__V1__Envelope env = CS__V1__ENVELOPE__INIT;
+    cs_event_id_derive(id, sizeof id, m->ev->env->event_id, "rf8-sms");
+    env.event_id = id;
+    env.shop_id = (char *)m->shop->id;
+    env.event_ms = now;
+    env.ingest_ms = now;
+    env.source = (char *)NT_WORKER_NAME;
+    env.body_case = CS__V1__ENVELOPE__BODY_NOTIFICATION;
+    env.notification = &req;
+    snprintf(rkey, sizeof rkey, "%s:%s", m->shop->id, req.order_id ? req.order_id : "");
+    cs_batch_emit(b, CS_TOPIC_NOTIFICATIONS, rkey, &env);
+    cs_log_kv(CS_LOG_INFO, "IM refused for good: the notice goes by SMS (RF-8)",
+              (const char *const[]){"key", m->key, "sms_key", key, NULL});
+}
+
 static void reasonOf(const nt_decision *d, char *out, size_t len) {
     if (d->detail && d->detail[0])
         snprintf(out, len, "%s %s (%.120s)", d->rule, d->reason, d->detail);
@@ -832,6 +862,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (s->result == NT_SEND_OK) continue;
         if (s->result == NT_SEND_PERMANENT) {
             failMsg(m, true, "%s", s->error);
+            smsFallback(b, m, now);
         } else {
             char reason[200];
             snprintf(reason, sizeof reason, "%.150s after %d attempts; dead-lettered", s->error, s->attempts);

@@ -88,6 +88,7 @@ typedef struct cs_note {
     int64_t expires_ms;    /* follow-ups: not sent at or after this (RV-5); 0 = never */
     int64_t not_before_ms; /* follow-ups: held by the notifier until this (RV-4's send time); 0 = now */
     bool about_case;    /* the request names the applier's subject as its case (RV-5) */
+    bool sms_fallback;  /* an IM note: the receiver's phone as its SMS fallback (RF-8) */
     int nparams;
     const char *param_keys[CS_FX_MAX_PARAMS]; /* static */
     char param_vals[CS_FX_MAX_PARAMS][CS_FX_PARAM_LEN];

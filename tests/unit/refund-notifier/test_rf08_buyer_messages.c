@@ -75,6 +75,31 @@ static void test_rf8_sms_when_shop_prefers_or_no_im(void) {
     fxr_shop_done(&s);
 }
 
+/* IM first, SMS as fallback: an IM notice carries the phone for the
+ * notifier to use if the IM is refused; an SMS notice or a buyer without
+ * a phone carries none. */
+static void test_rf8_im_notice_carries_the_phone_as_its_sms_fallback(void) {
+    cs_shop s;
+    fxr_shop_init(&s, "Asia/Shanghai");
+    rf_order o;
+    fxr_order(&o);
+    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王"};
+    rf_decision d;
+    rf_decision_init(&d);
+    s.msg_pref = CS_MSG_PREF_IM;
+    const cs_note *n = rf8_buyer_message(&c, &o, &s, "RF-8", RF_TPL_AGREED, 100, &d);
+    CT_CHECK(n && n->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM && n->to == CS_TO_IM);
+    CT_CHECK(n && n->sms_fallback);
+    o.phone = NULL; /* no phone: IM alone */
+    n = rf8_buyer_message(&c, &o, &s, "RF-8", RF_TPL_AGREED, 100, &d);
+    CT_CHECK(n && n->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM && !n->sms_fallback);
+    o.phone = "13800138000"; /* SMS already: nothing to fall back to */
+    s.msg_pref = CS_MSG_PREF_SMS;
+    n = rf8_buyer_message(&c, &o, &s, "RF-8", RF_TPL_AGREED, 100, &d);
+    CT_CHECK(n && n->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS && !n->sms_fallback);
+    fxr_shop_done(&s);
+}
+
 static void test_rf8_case_without_owner_names_the_shop_service(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -91,4 +116,5 @@ static void test_rf8_case_without_owner_names_the_shop_service(void) {
 }
 
 CT_MAIN(CT_CASE(test_rf8_told_on_agreement_receipt_and_refund_naming_agent),
-        CT_CASE(test_rf8_sms_when_shop_prefers_or_no_im), CT_CASE(test_rf8_case_without_owner_names_the_shop_service))
+        CT_CASE(test_rf8_sms_when_shop_prefers_or_no_im),
+        CT_CASE(test_rf8_im_notice_carries_the_phone_as_its_sms_fallback), CT_CASE(test_rf8_case_without_owner_names_the_shop_service))

@@ -73,6 +73,15 @@ bool nt4_is_opt_out(const char *sms_text);
 /* Follow-ups to an opted-out number are suppressed; service messages go. */
 bool nt4_suppressed(Cs__V1__MessageClass klass, bool opted_out);
 
+/* ---- RF-8: an IM refused for good goes again by SMS ------------------------- */
+
+/* The number to send the notice to by SMS, or NULL: only for a message sent
+ * by IM that the provider refused for good (4xx), with a fallback number on
+ * its request (NotificationRequest.fallback_sms_to). */
+const char *nt_rf8_sms_fallback(bool sent_by_im, bool refused_for_good, const char *fallback_to);
+/* The SMS's idempotency key, "<IM key>:sms"; -1 when it does not fit. */
+int nt_rf8_fallback_key(const char *im_key, char *out, size_t outlen);
+
 /* ---- NT-5: wording ---------------------------------------------------------- */
 
 /* Checks one template's text against the handbook's wording: 您 never 你;

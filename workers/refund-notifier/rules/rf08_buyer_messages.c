@@ -10,7 +10,10 @@
  * buyer's platform handle (every Taobao and Tmall buyer has one), SMS to
  * the receiver's phone when the shop prefers SMS (msg_pref) or the buyer
  * has no IM (an own-site order); a shop preferring SMS for a buyer with
- * no phone still reaches them by IM. With neither, no message. The
+ * no phone still reaches them by IM. With neither, no message. An IM
+ * notice carries the phone (when there is one) as its fallback: the
+ * notifier sends it by SMS if the IM provider refuses it for good (a 4xx:
+ * no such handle, blocked), as a message of its own. The
  * templates (refund_agreed, return_received, refund_done) take the order,
  * the amount in yuan where the stage has one, and the owner's name
  * (RF_NO_AGENT before an owner is known); they are service-class, so
@@ -37,6 +40,7 @@ cs_note *rf8_buyer_message(const rf_case *c, const rf_order *o, const cs_shop *s
                    sms ? CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_SMS : CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM,
                    sms ? CS_TO_PHONE : CS_TO_IM);
     if (!n) return NULL;
+    n->sms_fallback = !sms && has_phone;
     const char *order_id = c->order_id && c->order_id[0] ? c->order_id : cs_str(o->order_id);
     cs_fx_note_param(n, "order_id", "%s", order_id);
     cs_fx_note_param(n, "agent", "%s", rf_agent_name(c));
