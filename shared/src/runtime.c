@@ -345,7 +345,8 @@ typedef struct rtFlight {
  * records are all freed together when it is done, and a protobuf
  * envelope is a score of small allocations, so a bump allocator reset per
  * round replaces thousands of malloc/free pairs a batch. Chunks are kept
- * for the next round. */
+ * for the next round, up to twice what the round used (arenaReset): a
+ * backlog's round does not leave its chunks allocated for good. */
 #define RT_ARENA_CHUNK (256u << 10)
 
 typedef struct rtChunk {
@@ -384,13 +385,24 @@ static void arenaFreeOne(void *arg, void *p) {
     (void)p;
 } /* all go at arenaReset */
 
-/* Everything allocated so far is released (kept for reuse). */
+/* Everything allocated so far is released: kept for reuse, as many
+ * chunks as twice the round used (at least two); the rest freed. */
 static void arenaReset(rtArena *a) {
+    size_t used = 0;
     while (a->head) {
         rtChunk *c = a->head;
         a->head = c->next;
         c->next = a->spare;
         a->spare = c;
+        used++;
+    }
+    size_t keep = used > 1 ? 2 * used : 2;
+    rtChunk **p = &a->spare;
+    for (size_t n = 0; *p && n < keep; n++) p = &(*p)->next;
+    while (*p) {
+        rtChunk *c = *p;
+        *p = c->next;
+        free(c);
     }
 }
 
@@ -1495,6 +1507,22 @@ static void collect(rtState *rt) {
     }
 }
 
+/* What a round kept for the next follows the recent rounds, not the
+ * largest since the start: the records array and the outbox and dedupe
+ * buffers of a backlog's round (megabytes at CS_BATCH_MAX 3000) are given
+ * back once the rounds are small again (a soak showed a worker's heap
+ * rising in steps, one per new largest round, and staying there). */
+#define RT_KEEP_MAX (4u << 20)
+static void roundTrim(rtState *rt) {
+    if (rt->cappending > 256 && rt->npending * 4 < rt->cappending) {
+        free(rt->pending);
+        rt->pending = NULL;
+        rt->cappending = 0;
+    }
+    cs_copy_keep(&rt->arr, RT_KEEP_MAX);
+    cs_copy_keep(&rt->copy, RT_KEEP_MAX);
+}
+
 static void loop(rtState *rt) {
     /* the kinds of the worker's timer routes: a cancel of every timer of a
      * subject names them (timers.c, cs_timer_cancel_subject) */
@@ -1524,6 +1552,7 @@ static void loop(rtState *rt) {
             }
             for (size_t k = 0; k < rt->npending; k++) msgFree(&rt->pending[k]);
             arenaReset(&rt->arena); /* the round's envelopes */
+            roundTrim(rt);
             rt->npending = 0;
             rd_kafka_commit(rt->consumer, NULL, 1);
         }
