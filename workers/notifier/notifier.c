@@ -447,8 +447,6 @@ static void failMsg(ntMsg *m, bool permanent, const char *fmt, const char *arg) 
     snprintf(m->reason, sizeof m->reason, fmt, arg);
 }
 
-/* The recorded reason of a final decision: "RV-5 CASE_CLOSED (revised)",
- * "NT-4 OPTED_OUT". */
 /* RF-8: an IM the provider refused for good goes again by SMS to the
  * request's fallback number, as a request of its own on
  * cs.notifications.v1 (its quiet hours, cap and opt-outs decided when it
@@ -479,6 +477,8 @@ static void smsFallback(cs_batch *b, const ntMsg *m, int64_t now) {
               (const char *const[]){"key", m->key, "sms_key", key, NULL});
 }
 
+/* The recorded reason of a final decision: "RV-5 CASE_CLOSED (revised)",
+ * "NT-4 OPTED_OUT". */
 static void reasonOf(const nt_decision *d, char *out, size_t len) {
     if (d->detail && d->detail[0])
         snprintf(out, len, "%s %s (%.120s)", d->rule, d->reason, d->detail);
