@@ -14,6 +14,7 @@ pkgs=(cmake gcc make pkg-config librdkafka-dev libhiredis-dev libprotobuf-c-dev
       default-jre-headless maven valgrind procps redis-tools postgresql-client
       tzdata clang-format    # tzdata: the shops' time zones (shared/src/tz.c reads /usr/share/zoneinfo); clang-format: the layout of .clang-format, for whoever edits the code
       clang-14 libclang-rt-14-dev    # libFuzzer (tests/fuzz, built with -DCS_FUZZ=ON): the compiler and its fuzzer/sanitizer runtimes
+      jq                  # jq: bench/run soak reads the log provider's file with it
       wrk curl openssl)   # wrk: bench/run gateway's load generator; curl, openssl: scripts/webhook-sign and the webhook doc examples it_gateway_docs runs
 missing=()
 for p in "${pkgs[@]}"; do

@@ -451,8 +451,8 @@ static void failMsg(ntMsg *m, bool permanent, const char *fmt, const char *arg) 
  * request's fallback number, as a request of its own on
  * cs.notifications.v1 (its quiet hours, cap and opt-outs decided when it
  * comes back), emitted in this batch's transaction with the refusal. */
-static void smsFallback(cs_batch *b, const ntMsg *m, int64_t now) {
-    const char *to = nt_rf8_sms_fallback(m->channel == NT_CH_IM, true, m->req->fallback_sms_to);
+static void smsFallback(cs_batch *b, const ntMsg *m, bool refused_for_good, int64_t now) {
+    const char *to = nt_rf8_sms_fallback(m->channel == NT_CH_IM, refused_for_good, m->req->fallback_sms_to);
     char key[300], id[300], rkey[300];
     if (!to || nt_rf8_fallback_key(m->key, key, sizeof key) != 0) return;
     Cs__V1__NotificationRequest req = *m->req;
@@ -730,7 +730,6 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
 
 /* ---- the batch ------------------------------------------------------------------------------ */
 
-
 static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     ntWorker *w = user;
     PGconn *pg = cs_batch_pg(b);
@@ -860,9 +859,9 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         m->httpStatus = s->http_status;
         cs_metric_add(w->mAttempts, s->attempts);
         if (s->result == NT_SEND_OK) continue;
+        smsFallback(b, m, s->result == NT_SEND_PERMANENT, now); /* RF-8 */
         if (s->result == NT_SEND_PERMANENT) {
             failMsg(m, true, "%s", s->error);
-            smsFallback(b, m, now);
         } else {
             char reason[200];
             snprintf(reason, sizeof reason, "%.150s after %d attempts; dead-lettered", s->error, s->attempts);

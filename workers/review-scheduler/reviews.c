@@ -528,6 +528,12 @@ static const char *caseOfEvent(const cs_event *ev) {
     return NULL;
 }
 
+/* The batch's new reviews (not a revision, not poison): what the prepare
+ * hook reads ahead for. */
+static bool newReview(const cs_event *ev) {
+    return !ev->poison && ev->env->body_case == CS__V1__ENVELOPE__BODY_REVIEW && !ev->env->review->revision;
+}
+
 /* The buyers (presence, marks) and numbers (opt-outs) of the batch's new
  * reviews, one query each; a review without a number counts its order's
  * (read by rvPrepare just before, so cs_order_load finds it in memory). */
@@ -542,7 +548,7 @@ static int prefetchBuyers(cs_batch *b, char *err, size_t errlen) {
     bool loadFailed = false;
     for (size_t i = 0; i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
-        if (ev->poison || ev->env->body_case != CS__V1__ENVELOPE__BODY_REVIEW || ev->env->review->revision) continue;
+        if (!newReview(ev)) continue;
         const Cs__V1__Review *r = ev->env->review;
         if (r->buyer_id && r->buyer_id[0]) {
             bs[nb] = ev->env->shop_id;
@@ -633,7 +639,7 @@ static int prefetchOrders(cs_batch *b, char *err, size_t errlen) {
     const char **shops = cs_xcalloc(n ? n : 1, sizeof *shops), **orders = cs_xcalloc(n ? n : 1, sizeof *orders);
     for (size_t i = 0; i < n; i++) {
         cs_event *ev = cs_batch_event(b, i);
-        if (ev->poison || ev->env->body_case != CS__V1__ENVELOPE__BODY_REVIEW || ev->env->review->revision) continue;
+        if (!newReview(ev)) continue;
         const Cs__V1__Review *r = ev->env->review;
         if (r->buyer_phone && r->buyer_phone[0]) continue;
         shops[m] = ev->env->shop_id;

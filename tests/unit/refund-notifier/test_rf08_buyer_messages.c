@@ -6,6 +6,14 @@
 
 #define ST FXR_ST
 
+/* A Shanghai shop, the fixture order and an open case owned by 小王. */
+static void rf8Setup(cs_shop *s, rf_order *o, rf_case *c, rf_decision *d) {
+    fxr_shop_init(s, "Asia/Shanghai");
+    fxr_order(o);
+    *c = (rf_case){.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王"};
+    rf_decision_init(d);
+}
+
 static void test_rf8_told_on_agreement_receipt_and_refund_naming_agent(void) {
     cs_shop s;
     fxr_shop_init(&s, "Asia/Shanghai");
@@ -47,12 +55,10 @@ static void test_rf8_told_on_agreement_receipt_and_refund_naming_agent(void) {
 
 static void test_rf8_sms_when_shop_prefers_or_no_im(void) {
     cs_shop s;
-    fxr_shop_init(&s, "Asia/Shanghai");
     rf_order o;
-    fxr_order(&o);
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王"};
+    rf_case c;
     rf_decision d;
-    rf_decision_init(&d);
+    rf8Setup(&s, &o, &c, &d);
     s.msg_pref = CS_MSG_PREF_SMS;
     const cs_note *n = rf8_buyer_message(&c, &o, &s, "RF-8", RF_TPL_AGREED, 100, &d);
     CT_CHECK(n != NULL);
@@ -80,12 +86,10 @@ static void test_rf8_sms_when_shop_prefers_or_no_im(void) {
  * a phone carries none. */
 static void test_rf8_im_notice_carries_the_phone_as_its_sms_fallback(void) {
     cs_shop s;
-    fxr_shop_init(&s, "Asia/Shanghai");
     rf_order o;
-    fxr_order(&o);
-    rf_case c = {.exists = true, .case_id = "C1", .order_id = "O1", .agent = "小王"};
+    rf_case c;
     rf_decision d;
-    rf_decision_init(&d);
+    rf8Setup(&s, &o, &c, &d);
     s.msg_pref = CS_MSG_PREF_IM;
     const cs_note *n = rf8_buyer_message(&c, &o, &s, "RF-8", RF_TPL_AGREED, 100, &d);
     CT_CHECK(n && n->channel == CS__V1__MESSAGE_CHANNEL__MESSAGE_CHANNEL_IM && n->to == CS_TO_IM);
