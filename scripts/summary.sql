@@ -216,15 +216,11 @@ FROM messages WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 3 DESC;
 
 \echo
-\echo '== Held messages and their release (nt.release timers: a held message goes out when its window opens; a taken timer is deleted, its firing recorded) =='
-SELECT t.status AS release_timer, count(*) AS messages
-FROM timers t WHERE t.owner = 'notifier' AND t.kind = 'nt.release'
-  AND t.order_key LIKE '%:' || :'run' || '-%'
-GROUP BY 1
-UNION ALL
-SELECT 'released', count(*) FROM processed_events
-WHERE worker = 'notifier' AND event_id LIKE 'timer/notifier/nt.release@%' || :'run' || '-%'
-ORDER BY 1;
+\echo '== Held messages and their release (a held message goes out when its window opens: its shop, release time and bucket have one nt.sweep timer; a released row keeps its bucket) =='
+SELECT CASE WHEN status = 'held' THEN 'held now' ELSE 'released, now ' || status END AS held_messages,
+       count(*) AS messages, count(DISTINCT shop_id || '#' || release_bucket) AS buckets
+FROM messages WHERE left(order_id, length(:'run') + 1) = :'run' || '-' AND release_bucket IS NOT NULL
+GROUP BY 1 ORDER BY 1;
 
 \echo
 \echo '== Opt-outs received (NT-4) =='
@@ -297,7 +293,7 @@ FROM sla_breaches WHERE left(order_id, length(:'run') + 1) = :'run' || '-'
 GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo
-\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock; the notifier deletes the nt.release timers it takes) =='
+\echo '== Timers by owner, kind and status (done = fired for good, pending = due after the clock; notifier sweeps are per shop, not per run) =='
 WITH rows AS (
     SELECT owner, kind, count(*) FILTER (WHERE status = 'fired') AS done,
            count(*) FILTER (WHERE status = 'pending') AS pending,

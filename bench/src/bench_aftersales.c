@@ -860,7 +860,7 @@ static double wave(baCtx *x, double *day2_s, double *day3_s) {
     printf("reviews:     %d reviews (%d negative, %d neutral) posted on day 1 (11-20 18:00), %d review-scheduler(s): "
            "%.0f cases opened/s (first batch -> last applied, %.2f s; %.1f s from the first produce); "
            "%" PRId64 " follow-ups held by the notifier to their send time %.1f s from the first produce, "
-           "%" PRId64 " release timers pending\n",
+           "%" PRId64 " notifier timers pending (its sweeps: one per shop, send time and bucket)\n",
            o->reviews, neg, o->reviews - neg, o->rv_copies, o->reviews * 1e6 / (double)(t_open - t_first),
            (double)(t_open - t_first) / 1e6, (double)(t_open - t0) / 1e6, held, (double)(t_held - t0) / 1e6, timers);
     printSnap("the reviews and their held follow-ups (from the first produce)", &cpuR0, &cpuR1,

@@ -662,9 +662,11 @@ static void test_nt3_fourth_message_of_the_day_is_held_to_next_morning(void) {
                         "AND reason = 'NT-3 DAILY_CAP'",
                         key[3]),
               1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND kind='nt.release' "
-                        "AND timer_id = 'nt.release@" SHOP ":%s#%lld' AND status='pending' AND due_ms = %lld",
-                        key[3], rel, rel),
+    /* its sweep: the timer of its (shop, release time, bucket) */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = " IT_SWEEP_ID("m", "m.release_ms")
+                        " WHERE t.owner='notifier' AND t.kind='nt.sweep' AND m.shop_id='" SHOP "' AND "
+                        "m.idempotency_key='%s' AND t.status='pending' AND t.due_ms = %lld",
+                        key[3], rel),
               1);
     CT_EQ_INT(it_worker_stop(&w, SIGTERM, 20000), 0);
 }
@@ -850,9 +852,9 @@ static void test_nt2_service_message_at_2200_is_sent_at_0800(void) {
 
 /* NT-3 across days: seven messages to one number on one afternoon go three
  * that day, three the next morning and the last the morning after. The
- * seventh, released with the other held ones, is held again: its taken
- * release timer is deleted and the new hold has its own (the release time
- * is in the id), whose firing releases it. */
+ * seventh, released with the other held ones, is held again, into the
+ * sweep of the next morning (the release time is in the sweep's id),
+ * whose firing releases it. */
 static void test_nt3_seven_messages_go_three_a_day_over_three_days(void) {
     char run[64], key[7][128], to[32];
     it_run_id(run, sizeof run);
@@ -879,17 +881,18 @@ static void test_nt3_seven_messages_go_three_a_day_over_three_days(void) {
                          "AND status='held' AND reason='NT-3 DAILY_CAP' AND release_ms=%lld",
                          run, (long long)shanghai(2026, 11, 15, 8, 0)),
               1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = 'nt.release@' || m.shop_id || "
-                        "':' || m.idempotency_key || '#' || m.release_ms WHERE t.owner='notifier' AND "
-                        "m.shop_id='" SHOP "' AND m.idempotency_key LIKE '%s-d3k%%' AND m.status='held' AND "
-                        "t.status='pending' AND t.due_ms=%lld",
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = " IT_SWEEP_ID("m", "m.release_ms")
+                        " WHERE t.owner='notifier' AND m.shop_id='" SHOP "' AND m.idempotency_key LIKE '%s-d3k%%' "
+                        "AND m.status='held' AND t.status='pending' AND t.due_ms=%lld",
                         run, (long long)shanghai(2026, 11, 15, 8, 0)),
               1);
-    /* the taken ones are deleted: only that one is left of the seven */
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE owner='notifier' AND timer_id LIKE 'nt.release@" SHOP
-                        ":%s-d3k%%'",
-                        run),
-              1);
+    /* the three released and sent went by the sweeps of 08:00, taken (a
+     * released row keeps its bucket) */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers t JOIN messages m ON t.timer_id = " IT_SWEEP_ID("m", "%lld")
+                        " WHERE t.owner='notifier' AND m.shop_id='" SHOP "' AND m.idempotency_key LIKE '%s-d3k%%' "
+                        "AND m.status='sent' AND t.status='fired'",
+                        (long long)shanghai(2026, 11, 14, 8, 0), run),
+              3);
     /* 11-15 08:00: the last one goes */
     IT_REQUIRE(clockSet(shanghai(2026, 11, 15, 8, 0)) == 0);
     CT_EQ_INT(it_wait_pg(IT_EQ, 7, 60000,
@@ -1049,7 +1052,11 @@ static void test_rv5_follow_up_held_by_quiet_hours_is_expired_or_cancelled_not_s
     CT_EQ_INT(it_flush(30000), 0);
     CT_EQ_INT(waitStatus(kMid, "expired"), 1);
     CT_EQ_INT(reasonCount(kMid, "RV-5 EXPIRED (held past it by NT-2 QUIET_HOURS)"), 1);
-    CT_EQ_INT(it_pg_int("SELECT count(*) FROM timers WHERE timer_id LIKE 'nt.release@" SHOP ":%s#%%'", kMid), 0);
+    /* never held: no bucket, no sweep */
+    CT_EQ_INT(it_pg_int("SELECT count(*) FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s' AND "
+                        "release_bucket IS NULL",
+                        kMid),
+              1);
     CT_EQ_INT(waitStatus(kNine, "held"), 1);
     CT_EQ_INT(waitStatus(kRev, "held"), 1);
     CT_EQ_INT(it_pg_int("SELECT release_ms FROM messages WHERE shop_id='" SHOP "' AND idempotency_key='%s'", kNine),

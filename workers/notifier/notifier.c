@@ -3,11 +3,14 @@
  * Per partition batch, inside the runtime's transaction:
  *
  *  1. sort the events: opt-out replies (shop.contacts.v1) are recorded at
- *     once; fired "nt.release" timers are taken and their rows deleted
- *     (cs_timer_take_fired_many_delete: a cancelled or superseded timer
- *     does nothing; the message row records the release) and their held
- *     message becomes a candidate again; notification requests are validated (no
- *     key, no template or no class = poison, dead-lettered);
+ *     once; fired "nt.sweep" timers are taken (marked fired: a cancelled
+ *     or superseded one does nothing) and the held messages of their
+ *     (shop, bucket) whose release time came, up to a share of
+ *     NT_SWEEP_ROWS, become candidates again (a sweep that filled its
+ *     share is armed again, due now); fired "nt.release" timers (one held
+ *     message each, from before migration 0027) are taken and deleted;
+ *     notification requests are validated (no key, no template or no
+ *     class = poison, dead-lettered);
  *  2. read the message rows of every key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
  *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
@@ -22,7 +25,8 @@
  *     NT-2, NT-3), counting the batch's own sends as they are decided;
  *  5. send everything to be sent, concurrently, with retries (provider.c);
  *  6. record every message's fate with one upsert (array parameters); held ones
- *     get their release timer (cs_timer_schedule, same transaction).
+ *     get a bucket, and each (shop, release time, bucket) held into its
+ *     sweep timer (cs_timer_schedule, same transaction).
  *
  * Sending happens while the transaction is open, before COMMIT: the record
  * of a send and the progress of its input commit together or not at all.
@@ -67,7 +71,7 @@ typedef struct ntWorker {
     nt_provider *prov;                /* owned */
     cs_copybuf copy, upd, arr1, arr2; /* reused per batch: new rows, updated rows, arrays */
     cs_metric *mStatus[NT_NSTATUS];   /* by status (statusName) */
-    cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts;
+    cs_metric *mReplay, *mReleased, *mOptOut, *mDead, *mAttempts, *mSweeps;
 } ntWorker;
 
 /* What the batch knows of one (shop, number). */
@@ -88,6 +92,7 @@ typedef struct ntMsg {
     bool released;                      /* from a fired timer */
     bool skip;                          /* nothing to do (replay, stale timer) */
     bool exists;                        /* a row exists (held or retryable) */
+    bool unreadable;                    /* held, its request unreadable: failed */
     char tid[32];                       /* that row's ctid, locked by step 2 */
     int priorAttempts;
     ntNumber *num;
@@ -106,6 +111,16 @@ typedef struct ntMsg {
 } ntMsg;
 
 static ntWorker theWorker;
+static int sweepBucket(const char *key);
+static const Cs__V1__NotificationRequest noRequest = CS__V1__NOTIFICATION_REQUEST__INIT;
+
+/* The most held messages one batch's sweeps release: each fired sweep of
+ * the batch gets an equal share (at least NT_SWEEP_MIN_SHARE); a sweep
+ * that filled its share is armed again, due now, and the rest of its
+ * bucket goes in a later batch. Bounds a batch's memory and transaction
+ * whatever a shop holds until one instant (a review wave: 100,000). */
+#define NT_SWEEP_ROWS 3000
+#define NT_SWEEP_MIN_SHARE 64
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -244,12 +259,10 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 5), &blen);
             m->owned = raw ? cs__v1__notification_request__unpack(NULL, blen, raw) : NULL;
             PQfreemem(raw);
-            if (!m->owned) {
-                cs_event_poison(m->ev, "db: held message %s has an unreadable request", m->key);
-                m->skip = true;
-                continue;
-            }
-            m->req = m->owned;
+            /* recorded failed, with its reason, on its own row: its release
+             * (a sweep) may be the release of many others */
+            m->unreadable = !m->owned;
+            m->req = m->owned ? m->owned : &noRequest;
             m->exists = true;
             cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
             m->priorAttempts = atoi(PQgetvalue(r, j, 4));
@@ -547,24 +560,25 @@ static void decide(ntWorker *w, ntMsg *m, int64_t now) {
  * (all an existing row's update writes, NT_MSG_OUTCOME of them), then
  * what only a new row gets. The element types of the array parameters;
  * keyAndOutcome and newRowRest write the fields in this order. */
-#define NT_MSG_OUTCOME 14
-#define NT_MSG_COLS 22
+#define NT_MSG_OUTCOME 15
+#define NT_MSG_COLS 23
 static const uint32_t msgParamTypes[NT_MSG_COLS] = {
-    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT,  CS_PG_TEXT, CS_PG_BOOL,
-    CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8,  CS_PG_INT8, /* the outcome */
-    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_JSONB, CS_PG_BYTEA, CS_PG_TEXT, CS_PG_INT8};
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,  CS_PG_TEXT,  CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL,
+    CS_PG_INT8, CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT,  CS_PG_INT8,  CS_PG_INT8, CS_PG_INT4, /* the outcome */
+    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,  CS_PG_JSONB, CS_PG_BYTEA, CS_PG_TEXT, CS_PG_INT8};
 
 /* An existing row's update: its tid (read in step 2, where the row was
  * locked: it cannot move before this transaction ends), then its key and
  * outcome. */
 #define NT_UPD_COLS (1 + NT_MSG_OUTCOME)
-static const uint32_t updParamTypes[NT_UPD_COLS] = {CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
-                                                    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_BOOL, CS_PG_INT8,
-                                                    CS_PG_INT4, CS_PG_INT4, CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8};
+static const uint32_t updParamTypes[NT_UPD_COLS] = {CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+                                                    CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT, CS_PG_TEXT,
+                                                    CS_PG_BOOL, CS_PG_INT8, CS_PG_INT4, CS_PG_INT4,
+                                                    CS_PG_TEXT, CS_PG_INT8, CS_PG_INT8, CS_PG_INT4};
 
 /* shop_id, idempotency_key, to_addr, channel, body, status, reason,
  * permanent, release_ms, attempts, http_status, provider, sent_ms,
- * updated_ms */
+ * updated_ms, release_bucket */
 static void keyAndOutcome(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *c) {
     cs_copybin_text(c, m->shop->id);
     cs_copybin_text(c, m->key);
@@ -589,6 +603,12 @@ static void keyAndOutcome(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *
     else
         cs_copybin_null(c);
     cs_copybin_int8(c, now);
+    /* its sweep's (scheduleRelease); a released row keeps the bucket it
+     * was released from (the update's COALESCE) */
+    if (m->status == ST_HELD)
+        cs_copybin_int4(c, sweepBucket(m->key));
+    else
+        cs_copybin_null(c);
 }
 
 /* order_id, class, template, rule, params, request, case_id, requested_ms */
@@ -632,30 +652,168 @@ static void recordRow(ntWorker *w, const ntMsg *m, int64_t now, cs_copybuf *ins,
     newRowRest(m, now, ins);
 }
 
-/* A hold's release timer: "nt.release@<shop>:<key>#<release ms>", the
- * scheme of effects.h with the release time in the subject. Each hold has
- * its own id, so the notifier can delete the timer it takes
- * (cs_timer_take_fired_many_delete): a message held again by NT-3 (or
- * after a dead letter is replayed) is held until a later time, under a
- * new id, never the deleted one back at generation 1. */
+/* ---- holds and their release --------------------------------------------------------------
+ *
+ * A held message is not given a timer of its own: a review wave holds
+ * 100,000 follow-ups until one instant, and a timer each was 100,000
+ * Redis members fired, records through cs.timers.v1, takes and dedupe
+ * rows (docs/performance.md). Each held row gets a bucket
+ * (messages.release_bucket, from its key), and each (shop, release time,
+ * bucket) held into has one "nt.sweep" timer due at that time. Its firing
+ * releases the held rows of the shop and bucket whose release time came,
+ * read in release order through messages_held_sweep (migration 0027).
+ *
+ * Exactly once: the sweep's take (marked 'fired', its generation kept) and
+ * the released rows' new status commit together; a crash before the
+ * commit re-delivers the firing, which finds the same rows still held. A
+ * hold into a (shop, time, bucket) whose sweep is being taken reschedules
+ * it (a new generation, not keep_pending): the two transactions take turns
+ * on the timer's row, and either the take comes second and is superseded
+ * (the new generation's firing sweeps everything) or first, and the new
+ * generation fires again for what the hold added. Marked, never deleted:
+ * deleted, a hold into the same id would bring it back at generation 1,
+ * a firing the runtime already recorded as processed. */
+
+/* A held message's bucket: FNV-1a of its key, so a shop's holds of one
+ * instant spread over NT_SWEEP_BUCKETS sweeps, which come on different
+ * partitions of cs.timers.v1 (and to different notifier copies). */
+static int sweepBucket(const char *key) {
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 16777619u;
+    return (int)(h % NT_SWEEP_BUCKETS);
+}
+
+/* A held message's sweep, armed once per batch and (shop, time, bucket)
+ * (armed remembers the ones this batch armed): timer
+ * "nt.sweep@<shop>:<release ms>#b<bucket>" (the scheme of effects.h), due
+ * at the release time, order key "<shop>:nt.sweep-<bucket>", the bucket
+ * its payload. */
+static int scheduleRelease(cs_batch *b, const ntMsg *m, cs_strmap *armed, char *err, size_t errlen) {
+    char k[400], subject[64], tid[400], okey[300], pay[8];
+    int bucket = sweepBucket(m->key);
+    snprintf(k, sizeof k, "%s\x1f%" PRId64 "\x1f%d", m->shop->id, m->releaseMs, bucket);
+    if (cs_strmap_get(armed, k)) return 0;
+    cs_strmap_put(armed, k, (void *)1);
+    snprintf(subject, sizeof subject, "%" PRId64 "#b%02d", m->releaseMs, bucket);
+    cs_fx_timer_id(tid, sizeof tid, NT_SWEEP_KIND, m->shop->id, subject);
+    snprintf(okey, sizeof okey, "%s:" NT_SWEEP_KIND "-%02d", m->shop->id, bucket);
+    snprintf(pay, sizeof pay, "%d", bucket);
+    cs_timer_spec t = {.kind = NT_SWEEP_KIND,
+                       .order_key = okey,
+                       .timer_id = tid,
+                       .due_ms = m->releaseMs,
+                       .payload = pay,
+                       .payload_len = strlen(pay)};
+    return cs_timer_schedule(b, &t, err, errlen);
+}
+
+/* The legacy release timer of one message held before migration 0027:
+ * "nt.release@<shop>:<key>#<release ms>" (each hold its own id, deleted
+ * when taken), still released and cancelled by that id. */
 static void releaseTimerId(char *out, size_t len, const char *shop_id, const char *key, int64_t release_ms) {
     char subject[300];
     snprintf(subject, sizeof subject, "%s#%" PRId64, key, release_ms);
     cs_fx_timer_id(out, len, NT_TIMER_KIND, shop_id, subject);
 }
 
-static int scheduleRelease(cs_batch *b, const ntMsg *m, char *err, size_t errlen) {
-    char okey[400], tid[400];
-    const char *order = m->req->order_id && m->req->order_id[0] ? m->req->order_id : m->key;
-    snprintf(okey, sizeof okey, "%s:%s", m->shop->id, order);
-    releaseTimerId(tid, sizeof tid, m->shop->id, m->key, m->releaseMs);
-    cs_timer_spec t = {.kind = NT_TIMER_KIND,
-                       .order_key = okey,
-                       .timer_id = tid,
-                       .due_ms = m->releaseMs,
-                       .payload = m->key,
-                       .payload_len = strlen(m->key)};
-    return cs_timer_schedule(b, &t, err, errlen);
+/* The batch's fired sweeps, taken in one statement; the held rows of each
+ * taken one's (shop, bucket) due by its time (or now, if later) become
+ * released messages in ms (grown as needed; *nm counts them). A sweep
+ * whose share came back full is armed again, due now. */
+static int takeSweeps(ntWorker *w, cs_batch *b, const Cs__V1__TimerFired **f, cs_event **fev, size_t n,
+                      ntMsg **ms, size_t *nm, size_t *mcap, char *err, size_t errlen) {
+    bool *taken = cs_xcalloc(n, sizeof *taken);
+    const char **shop = cs_xcalloc(n, sizeof *shop);
+    int64_t *bucket = cs_xcalloc(n, sizeof *bucket), *upto = cs_xcalloc(n, sizeof *upto),
+            *share = cs_xcalloc(n, sizeof *share), *got = cs_xcalloc(n, sizeof *got);
+    size_t *of = cs_xcalloc(n, sizeof *of), nt = 0;
+    cs_copybuf a3 = {0}, a4 = {0};
+    PGresult *r = NULL;
+    int rc = -1;
+    int64_t now = cs_batch_now(b);
+    if (cs_timer_take_fired_many(b, f, n, taken, err, errlen) != 0) goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!taken[i]) continue;
+        char pay[8] = "";
+        memcpy(pay, f[i]->payload.data, f[i]->payload.len < sizeof pay ? f[i]->payload.len : sizeof pay - 1);
+        char *end = NULL;
+        long bk = strtol(pay, &end, 10);
+        if (!pay[0] || *end || bk < 0 || bk >= NT_SWEEP_BUCKETS) {
+            /* taken, so its fate is recorded with the dead letter */
+            cs_event_poison(fev[i], "validation: nt.sweep timer with bucket '%s'", pay);
+            continue;
+        }
+        cs_metric_add(w->mSweeps, 1);
+        of[nt] = i;
+        shop[nt] = fev[i]->shop->id;
+        bucket[nt] = bk;
+        /* a clock behind the dispatcher's still releases what the timer was for */
+        upto[nt] = now > f[i]->due_ms ? now : f[i]->due_ms;
+        nt++;
+    }
+    if (nt == 0) {
+        rc = 0;
+        goto out;
+    }
+    int64_t each = NT_SWEEP_ROWS / (int64_t)nt;
+    if (each < NT_SWEEP_MIN_SHARE) each = NT_SWEEP_MIN_SHARE;
+    for (size_t i = 0; i < nt; i++) share[i] = each;
+    cs_pg_text_array(&w->arr1, shop, nt);
+    cs_pg_int_array(&w->arr2, bucket, nt);
+    cs_pg_int_array(&a3, upto, nt);
+    cs_pg_int_array(&a4, share, nt);
+    const char *p[4] = {w->arr1.data, w->arr2.data, a3.data, a4.data};
+    /* one range of messages_held_sweep per sweep, in release order */
+    if (exec(cs_batch_pg(b),
+             "SELECT s.i, m.idempotency_key FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) WITH "
+             "ORDINALITY AS s(shop, bucket, upto, share, i) CROSS JOIN LATERAL (SELECT idempotency_key FROM "
+             "messages WHERE status = 'held' AND shop_id = s.shop AND release_bucket = s.bucket AND "
+             "release_ms <= s.upto ORDER BY release_ms LIMIT s.share) m",
+             4, p, &r, err, errlen) != 0)
+        goto out;
+    size_t nr = (size_t)PQntuples(r);
+    if (*nm + nr > *mcap) {
+        size_t cap = *nm + nr;
+        *ms = cs_xrealloc(*ms, cap * sizeof **ms);
+        memset(*ms + *mcap, 0, (cap - *mcap) * sizeof **ms);
+        *mcap = cap;
+    }
+    for (size_t j = 0; j < nr; j++) {
+        size_t s = strtoul(PQgetvalue(r, (int)j, 0), NULL, 10) - 1;
+        const char *key = PQgetvalue(r, (int)j, 1);
+        if (s >= nt || strlen(key) >= sizeof (*ms)[0].key) continue; /* keys are checked when held */
+        got[s]++;
+        ntMsg *m = &(*ms)[(*nm)++];
+        m->ev = fev[of[s]];
+        m->shop = m->ev->shop;
+        m->released = true;
+        cs_strlcpy(m->key, key, sizeof m->key);
+    }
+    for (size_t i = 0; i < nt; i++) {
+        if (got[i] < share[i]) continue;
+        /* more of its bucket may be due: the next share in a later batch */
+        const Cs__V1__TimerFired *t = f[of[i]];
+        cs_timer_spec again = {.kind = NT_SWEEP_KIND,
+                               .order_key = t->order_key,
+                               .timer_id = t->timer_id,
+                               .due_ms = upto[i],
+                               .payload = t->payload.data,
+                               .payload_len = t->payload.len};
+        if (cs_timer_schedule(b, &again, err, errlen) != 0) goto out;
+    }
+    rc = 0;
+out:
+    PQclear(r);
+    cs_copy_free(&a3);
+    cs_copy_free(&a4);
+    free(taken);
+    free(shop);
+    free(bucket);
+    free(upto);
+    free(share);
+    free(got);
+    free(of);
+    return rc;
 }
 
 static void logMsg(const ntMsg *m) {
@@ -686,9 +844,11 @@ static void cancelReason(const Cs__V1__FollowUpCancel *c, char *out, size_t len)
 
 /* Every follow-up still held for each cancel's case becomes `cancelled`
  * (one UPDATE per cancel, by the index of held follow-ups by case,
- * migration 0023), and its release timer is cancelled with it. A
- * follow-up already sent, or released in this very batch, is not held
- * any more and stays as it is. */
+ * migration 0023). Its sweep stays armed for the rest of its bucket and
+ * finds it no longer held; a legacy release timer (a row held before
+ * migration 0027, no bucket) is cancelled with it. A follow-up already
+ * sent, or released in this very batch, is not held any more and stays
+ * as it is. */
 static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t n, int64_t now, char *err,
                       size_t errlen) {
     char ms[24], reason[96], tid[400];
@@ -700,13 +860,15 @@ static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t
         PGresult *r = NULL;
         /* the release time each held one had names its timer */
         if (exec(cs_batch_pg(b),
-                 "UPDATE messages m SET status = 'cancelled', reason = $3, release_ms = NULL, updated_ms = $4::bigint "
-                 "FROM (SELECT idempotency_key, release_ms FROM messages WHERE shop_id = $1 AND case_id = $2 AND "
-                 "status = 'held' AND class = 'FOLLOW_UP' FOR UPDATE) o WHERE m.shop_id = $1 AND "
-                 "m.idempotency_key = o.idempotency_key RETURNING o.idempotency_key, o.release_ms",
+                 "UPDATE messages m SET status = 'cancelled', reason = $3, release_ms = NULL, release_bucket = NULL, "
+                 "updated_ms = $4::bigint FROM (SELECT idempotency_key, release_ms, release_bucket FROM messages "
+                 "WHERE shop_id = $1 AND case_id = $2 AND status = 'held' AND class = 'FOLLOW_UP' FOR UPDATE) o "
+                 "WHERE m.shop_id = $1 AND m.idempotency_key = o.idempotency_key RETURNING o.idempotency_key, "
+                 "o.release_ms, o.release_bucket IS NULL",
                  4, p, &r, err, errlen) != 0)
             return -1;
         for (int j = 0; j < PQntuples(r); j++) {
+            if (PQgetvalue(r, j, 2)[0] != 't') continue; /* released by its sweep */
             const char *key = PQgetvalue(r, j, 0);
             int64_t rel = PQgetisnull(r, j, 1) ? 0 : strtoll(PQgetvalue(r, j, 1), NULL, 10);
             releaseTimerId(tid, sizeof tid, env->shop_id, key, rel);
@@ -734,18 +896,21 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     ntWorker *w = user;
     PGconn *pg = cs_batch_pg(b);
     int64_t now = cs_batch_now(b);
-    size_t nev = cs_batch_count(b), nm = 0;
-    ntMsg *ms = cs_xcalloc(nev ? nev : 1, sizeof *ms);
-    cs_strmap nums;
+    size_t nev = cs_batch_count(b), nm = 0, mcap = nev ? nev : 1;
+    ntMsg *ms = cs_xcalloc(mcap, sizeof *ms);
+    cs_strmap nums, armed;
     cs_strmap_init(&nums);
+    cs_strmap_init(&armed);
     nt_send *sends = NULL;
     size_t nsend = 0;
     cs_copybuf cols[NT_MSG_COLS] = {{0}}; /* the upsert's parameters */
-    const Cs__V1__TimerFired **fired = cs_xcalloc(nev ? nev : 1, sizeof *fired);
+    const Cs__V1__TimerFired **fired = cs_xcalloc(nev ? nev : 1, sizeof *fired),
+                             **sweeps = cs_xcalloc(nev ? nev : 1, sizeof *sweeps);
     cs_event **firedEv = cs_xcalloc(nev ? nev : 1, sizeof *firedEv),
+             **sweepEv = cs_xcalloc(nev ? nev : 1, sizeof *sweepEv),
              **cancels = cs_xcalloc(nev ? nev : 1, sizeof *cancels);
     bool *taken = NULL;
-    size_t nfired = 0, ncancels = 0;
+    size_t nfired = 0, nsweeps = 0, ncancels = 0;
     int rc = -1;
 
     for (size_t i = 0; i < nev; i++) {
@@ -759,9 +924,17 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         }
         if (env->body_case == CS__V1__ENVELOPE__BODY_TIMER) {
             const Cs__V1__TimerFired *f = env->timer;
-            if (!f || !f->owner || strcmp(f->owner, NT_WORKER_NAME) != 0 || !f->kind ||
-                strcmp(f->kind, NT_TIMER_KIND) != 0)
+            if (!f || !f->owner || strcmp(f->owner, NT_WORKER_NAME) != 0 || !f->kind)
                 continue; /* another worker's timer */
+            if (strcmp(f->kind, NT_SWEEP_KIND) == 0) {
+                sweeps[nsweeps] = f;
+                sweepEv[nsweeps++] = ev;
+                continue;
+            }
+            if (strcmp(f->kind, NT_TIMER_KIND) != 0) {
+                cs_event_poison(ev, "validation: notifier timer of unknown kind '%.64s'", f->kind);
+                continue;
+            }
             if (f->payload.len == 0 || f->payload.len >= sizeof ms[0].key) {
                 cs_event_poison(ev, "validation: nt.release timer without a message key");
                 continue;
@@ -790,13 +963,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         m->req = env->notification;
         cs_strlcpy(m->key, m->req->idempotency_key, sizeof m->key);
     }
-    /* The batch's release timers, taken in one statement (a cancelled or
-     * superseded one is not taken and does nothing): a day-2 wave is
-     * thousands of them a second. Deleted, not marked 'fired' (half the
-     * cost: an update of the status cannot be heap-only): the message row
-     * records the release, and a message held again gets a new timer id
-     * (releaseTimerId), never this one back at generation 1, whose firing
-     * the runtime recorded as processed (docs/timers.md). */
+    /* The batch's legacy release timers (one held message each, from
+     * before sweeps), taken in one statement (a cancelled or superseded
+     * one is not taken and does nothing) and deleted, not marked 'fired':
+     * each hold had its own id, never armed again (docs/timers.md). */
     int64_t t0 = cs_mono_us(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
     if (nfired) {
         taken = cs_xcalloc(nfired, sizeof *taken);
@@ -810,8 +980,9 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
             memcpy(m->key, fired[i]->payload.data, fired[i]->payload.len);
             m->key[fired[i]->payload.len] = '\0';
         }
-        tTake = cs_mono_us();
     }
+    if (nsweeps && takeSweeps(w, b, sweeps, sweepEv, nsweeps, &ms, &nm, &mcap, err, errlen) != 0) goto out;
+    tTake = cs_mono_us();
     if (nm == 0) {
         rc = ncancels ? cancelHeld(w, b, cancels, ncancels, now, err, errlen) : 0;
         goto out;
@@ -830,8 +1001,17 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     if (loadCases(w, b, ms, nm, err, errlen) != 0) goto out;
     tCases = cs_mono_us();
 
-    for (size_t i = 0; i < nm; i++)
-        if (!ms[i].skip) decide(w, &ms[i], now);
+    for (size_t i = 0; i < nm; i++) {
+        ntMsg *m = &ms[i];
+        if (m->skip) continue;
+        if (!m->unreadable) {
+            decide(w, m, now);
+            continue;
+        }
+        failMsg(m, true, "%s", "held message's request unreadable");
+        cs_log_kv(CS_LOG_ERROR, "held message with an unreadable request: recorded failed",
+                  (const char *const[]){"shop", m->shop->id, "key", m->key, NULL});
+    }
     tDecide = cs_mono_us();
 
     sends = cs_xcalloc(nm, sizeof *sends);
@@ -877,7 +1057,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     for (size_t i = 0; i < nm; i++) {
         ntMsg *m = &ms[i];
         if (m->skip || m->status < 0) continue;
-        if (m->status == ST_HELD && scheduleRelease(b, m, err, errlen) != 0) goto out;
+        if (m->status == ST_HELD && scheduleRelease(b, m, &armed, err, errlen) != 0) goto out;
         recordRow(w, m, now, &w->copy, &w->upd);
         cs_metric_add(w->mStatus[m->status], 1);
         logMsg(m);
@@ -900,11 +1080,13 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
                            "UPDATE messages m SET to_addr = u.to_addr, channel = u.channel, body = u.body, "
                            "status = u.status, reason = u.reason, permanent = u.permanent, release_ms = u.release_ms, "
                            "attempts = u.attempts, http_status = u.http_status, provider = u.provider, "
-                           "sent_ms = u.sent_ms, updated_ms = u.updated_ms FROM unnest($1::text[]::tid[], $2::text[], "
-                           "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bool[], "
-                           "$10::bigint[], $11::int[], $12::int[], $13::text[], $14::bigint[], $15::bigint[]) AS "
-                           "u(tid, shop_id, idempotency_key, to_addr, channel, body, status, reason, permanent, "
-                           "release_ms, attempts, http_status, provider, sent_ms, updated_ms) WHERE m.ctid = u.tid "
+                           "sent_ms = u.sent_ms, updated_ms = u.updated_ms, release_bucket = COALESCE(u.release_bucket, "
+                           "m.release_bucket) FROM "
+                           "unnest($1::text[]::tid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                           "$7::text[], $8::text[], $9::bool[], $10::bigint[], $11::int[], $12::int[], $13::text[], "
+                           "$14::bigint[], $15::bigint[], $16::int[]) AS u(tid, shop_id, idempotency_key, to_addr, "
+                           "channel, body, status, reason, permanent, release_ms, attempts, http_status, provider, "
+                           "sent_ms, updated_ms, release_bucket) WHERE m.ctid = u.tid "
                            "AND m.shop_id = u.shop_id AND m.idempotency_key = u.idempotency_key",
                            NT_UPD_COLS, cols, &r, err, errlen) != 0)
             goto out;
@@ -927,17 +1109,18 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         if (cs_pg_exec_bin(
                 pg,
                 "INSERT INTO messages (shop_id, idempotency_key, to_addr, channel, body, status, reason, permanent, "
-                "release_ms, attempts, http_status, provider, sent_ms, updated_ms, order_id, class, template, rule, "
-                "params, request, case_id, requested_ms) "
+                "release_ms, attempts, http_status, provider, sent_ms, updated_ms, release_bucket, order_id, class, "
+                "template, rule, params, request, case_id, requested_ms) "
                 "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
                 "$7::text[], $8::bool[], $9::bigint[], $10::int[], $11::int[], $12::text[], $13::bigint[], "
-                "$14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::jsonb[], $20::bytea[], "
-                "$21::text[], $22::bigint[]) "
+                "$14::bigint[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::jsonb[], "
+                "$21::bytea[], $22::text[], $23::bigint[]) "
                 "ON CONFLICT (shop_id, idempotency_key) DO UPDATE SET to_addr = EXCLUDED.to_addr, "
                 "channel = EXCLUDED.channel, body = EXCLUDED.body, status = EXCLUDED.status, "
                 "reason = EXCLUDED.reason, permanent = EXCLUDED.permanent, release_ms = EXCLUDED.release_ms, "
                 "attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status, provider = EXCLUDED.provider, "
-                "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms",
+                "sent_ms = EXCLUDED.sent_ms, updated_ms = EXCLUDED.updated_ms, "
+                "release_bucket = EXCLUDED.release_bucket",
                 NT_MSG_COLS, cols, NULL, err, errlen) != 0)
             goto out;
     }
@@ -947,9 +1130,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     tWrite = cs_mono_us();
     /* where a batch's time goes (docs/performance.md compares a day-2 wave
      * with the notifier alone step by step) */
-    cs_log_debug("notifier steps (us): %zu messages (%zu released, %zu sent): take %" PRId64 " rows %" PRId64
-                 " numbers %" PRId64 " cases %" PRId64 " decide %" PRId64 " provider %" PRId64 " write %" PRId64,
-                 nm, nfired, nsend, tTake - t0, tRows - tTake, tNums - tRows, tCases - tNums, tDecide - tCases,
+    cs_log_debug("notifier steps (us): %zu messages (%zu release timers, %zu sweeps, %zu sent): take %" PRId64
+                 " rows %" PRId64 " numbers %" PRId64 " cases %" PRId64 " decide %" PRId64 " provider %" PRId64
+                 " write %" PRId64,
+                 nm, nfired, nsweeps, nsend, tTake - t0, tRows - tTake, tNums - tRows, tCases - tNums, tDecide - tCases,
                  tSend - tDecide, tWrite - tSend);
     rc = 0;
 out:
@@ -963,6 +1147,9 @@ out:
     free(sends);
     free(fired);
     free(firedEv);
+    free(sweeps);
+    free(sweepEv);
+    cs_strmap_clear(&armed);
     free(cancels);
     free(taken);
     for (size_t i = 0; i < nums.cap; i++)
@@ -999,11 +1186,13 @@ static int init(void *user, const cs_config *cfg, const cs_shops *shops, char *e
     w->mReplay =
         cs_metric_get(CS_METRIC_COUNTER, "cs_nt_replays_total", "Requests whose key was already handled (NT-1)", NULL);
     w->mReleased =
-        cs_metric_get(CS_METRIC_COUNTER, "cs_nt_released_total", "Held messages whose release timer fired", NULL);
+        cs_metric_get(CS_METRIC_COUNTER, "cs_nt_released_total", "Held messages released (their sweep fired)", NULL);
     w->mOptOut = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_optouts_total", "Opt-out replies recorded (NT-4)", NULL);
     w->mDead = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_dead_lettered_total",
                              "Messages dead-lettered after their retries", NULL);
     w->mAttempts = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_provider_calls_total", "Provider calls made", NULL);
+    w->mSweeps = cs_metric_get(CS_METRIC_COUNTER, "cs_nt_sweeps_total",
+                               "Release sweeps taken (a bucket of held messages whose time came)", NULL);
     cs_log_kv(CS_LOG_INFO, "notifier ready",
               (const char *const[]){"templates", w->cfg.templates, "sms", nt_provider_kind(w->prov, NT_CH_SMS), "im",
                                     nt_provider_kind(w->prov, NT_CH_IM), "log_file", w->cfg.log_file, NULL});

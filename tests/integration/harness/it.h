@@ -55,6 +55,11 @@
 #define IT_GROUP_NOTIFIER "notifier-it"
 #define IT_GROUP_TIMER_PROBE "it-timer-probe"
 #define IT_TOPIC_ORDERS "shop.orders.v1"
+/* SQL: the id of the notifier's sweep timer of a messages row m held until
+ * `due` (SQL text too), as notifier.c names it:
+ * "nt.sweep@<shop>:<release ms>#b<bucket>" (docs/notifier.md). A row
+ * released keeps its bucket. */
+#define IT_SWEEP_ID(m, due) "'nt.sweep@' || " m ".shop_id || ':' || " due " || '#b' || lpad(" m ".release_bucket::text, 2, '0')"
 #define IT_TOPIC_INVENTORY "shop.inventory.v1"
 #define IT_TOPIC_VERDICTS "cs.verdicts.v1"
 #define IT_TOPIC_ORDERS_DLQ "shop.orders.v1.dlq"
