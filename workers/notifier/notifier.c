@@ -683,28 +683,46 @@ static int sweepBucket(const char *key) {
     return (int)(h % NT_SWEEP_BUCKETS);
 }
 
-/* A held message's sweep, armed once per batch and (shop, time, bucket)
- * (armed remembers the ones this batch armed): timer
- * "nt.sweep@<shop>:<release ms>#b<bucket>" (the scheme of effects.h), due
- * at the release time, order key "<shop>:nt.sweep-<bucket>", the bucket
- * its payload. */
-static int scheduleRelease(cs_batch *b, const ntMsg *m, cs_strmap *armed, char *err, size_t errlen) {
-    char k[400], subject[64], tid[400], okey[300], pay[8];
-    int bucket = sweepBucket(m->key);
-    snprintf(k, sizeof k, "%s\x1f%" PRId64 "\x1f%d", m->shop->id, m->releaseMs, bucket);
-    if (cs_strmap_get(armed, k)) return 0;
-    cs_strmap_put(armed, k, (void *)1);
-    snprintf(subject, sizeof subject, "%" PRId64 "#b%02d", m->releaseMs, bucket);
-    cs_fx_timer_id(tid, sizeof tid, NT_SWEEP_KIND, m->shop->id, subject);
-    snprintf(okey, sizeof okey, "%s:" NT_SWEEP_KIND "-%02d", m->shop->id, bucket);
-    snprintf(pay, sizeof pay, "%d", bucket);
-    cs_timer_spec t = {.kind = NT_SWEEP_KIND,
-                       .order_key = okey,
-                       .timer_id = tid,
-                       .due_ms = m->releaseMs,
-                       .payload = pay,
-                       .payload_len = strlen(pay)};
-    return cs_timer_schedule(b, &t, err, errlen);
+/* A held message's sweep, noted once per batch and (shop, time, bucket):
+ * armed maps "<shop>\x1f<release ms>\x1f<bucket>" to its first message. */
+static void noteHold(cs_strmap *armed, ntMsg *m) {
+    char k[400];
+    snprintf(k, sizeof k, "%s\x1f%" PRId64 "\x1f%d", m->shop->id, m->releaseMs, sweepBucket(m->key));
+    if (!cs_strmap_get(armed, k)) cs_strmap_put(armed, k, m);
+}
+
+static int cmpStr(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Arms the batch's noted sweeps, in key order: two notifier copies holding
+ * into the same sweeps lock their timer rows in one order, never a
+ * deadlock. Each is timer "nt.sweep@<shop>:<release ms>#b<bucket>" (the
+ * scheme of effects.h), due at the release time, order key
+ * "<shop>:nt.sweep-<bucket>", the bucket its payload. */
+static int armSweeps(cs_batch *b, const cs_strmap *armed, char *err, size_t errlen) {
+    const char **keys = cs_xcalloc(armed->cap ? armed->cap : 1, sizeof *keys);
+    size_t n = 0;
+    for (size_t i = 0; i < armed->cap; i++)
+        if (armed->keys[i]) keys[n++] = armed->keys[i];
+    qsort(keys, n, sizeof *keys, cmpStr);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const ntMsg *m = cs_strmap_get(armed, keys[i]);
+        char subject[64], tid[400], okey[300], pay[8];
+        int bucket = sweepBucket(m->key);
+        snprintf(subject, sizeof subject, "%" PRId64 "#b%02d", m->releaseMs, bucket);
+        cs_fx_timer_id(tid, sizeof tid, NT_SWEEP_KIND, m->shop->id, subject);
+        snprintf(okey, sizeof okey, "%s:" NT_SWEEP_KIND "-%02d", m->shop->id, bucket);
+        snprintf(pay, sizeof pay, "%d", bucket);
+        cs_timer_spec t = {.kind = NT_SWEEP_KIND,
+                           .order_key = okey,
+                           .timer_id = tid,
+                           .due_ms = m->releaseMs,
+                           .payload = pay,
+                           .payload_len = strlen(pay)};
+        rc = cs_timer_schedule(b, &t, err, errlen);
+    }
+    free(keys);
+    return rc;
 }
 
 /* The legacy release timer of one message held before migration 0027:
@@ -1057,11 +1075,12 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     for (size_t i = 0; i < nm; i++) {
         ntMsg *m = &ms[i];
         if (m->skip || m->status < 0) continue;
-        if (m->status == ST_HELD && scheduleRelease(b, m, &armed, err, errlen) != 0) goto out;
+        if (m->status == ST_HELD) noteHold(&armed, m);
         recordRow(w, m, now, &w->copy, &w->upd);
         cs_metric_add(w->mStatus[m->status], 1);
         logMsg(m);
     }
+    if (armSweeps(b, &armed, err, errlen) != 0) goto out;
     /* From array parameters, one per column; not through a staging table
      * (a temporary table touched makes COMMIT truncate every ON COMMIT
      * DELETE ROWS table: docs/performance.md). The rows that exist were
