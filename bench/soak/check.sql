@@ -48,6 +48,10 @@ SELECT 'requests_undecided=' || count(*) FROM notification_requests r
 SELECT 'timers_due_unfired=' || count(*) FROM timers
   WHERE status = 'pending' AND due_ms <= (extract(epoch FROM timestamptz :'clock_last') * 1000)::bigint;
 SELECT 'timers_fired=' || count(*) FROM timers WHERE status = 'fired';
+-- held messages whose release time came and that no sweep released (the
+-- notifier's nt.sweep timers, docs/notifier.md "Holds and their release")
+SELECT 'held_overdue=' || count(*) FROM messages
+  WHERE status = 'held' AND release_ms <= (extract(epoch FROM timestamptz :'clock_last') * 1000)::bigint;
 SELECT 'outbox_left=' || count(*) FROM outbox;
 
 -- details
