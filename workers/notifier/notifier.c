@@ -6,12 +6,13 @@
  *     once; fired "nt.sweep" timers are taken (marked fired: a cancelled
  *     or superseded one does nothing) and the held messages of their
  *     (shop, bucket) whose release time came, up to a share of
- *     NT_SWEEP_ROWS, become candidates again (a sweep that filled its
- *     share is armed again, due now); fired "nt.release" timers (one held
- *     message each, from before migration 0027) are taken and deleted;
+ *     NT_SWEEP_ROWS, are read FOR UPDATE and become candidates again (a
+ *     sweep that released anything is armed again, due now); fired
+ *     "nt.release" timers (one held message each, from before migration
+ *     0027) are taken and deleted;
  *     notification requests are validated (no key, no template or no
  *     class = poison, dead-lettered);
- *  2. read the message rows of every key FOR UPDATE: a key already sent,
+ *  2. read the message rows of every other key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
  *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
  *     again;
@@ -93,6 +94,7 @@ typedef struct ntMsg {
     bool skip;                          /* nothing to do (replay, stale timer) */
     bool exists;                        /* a row exists (held or retryable) */
     bool unreadable;                    /* held, its request unreadable: failed */
+    bool preloaded;                     /* released by a sweep: row read and locked */
     char tid[32];                       /* that row's ctid, locked by step 2 */
     int priorAttempts;
     ntNumber *num;
@@ -208,34 +210,59 @@ static bool validRequest(cs_event *ev) {
 
 /* ---- step 2: existing rows ------------------------------------------------------------- */
 
+/* A held row, locked FOR UPDATE, released: its request (attempts, request
+ * and tid in columns ca, cr, ct of r's row j) is decided again. */
+static void releaseRow(ntWorker *w, ntMsg *m, const PGresult *r, int j, int ca, int cr, int ct) {
+    size_t blen = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, cr), &blen);
+    m->owned = raw ? cs__v1__notification_request__unpack(NULL, blen, raw) : NULL;
+    PQfreemem(raw);
+    /* recorded failed, with its reason, on its own row: its release (a
+     * sweep) may be the release of many others */
+    m->unreadable = !m->owned;
+    m->req = m->owned ? m->owned : &noRequest;
+    m->exists = true;
+    cs_strlcpy(m->tid, PQgetvalue(r, j, ct), sizeof m->tid);
+    m->priorAttempts = atoi(PQgetvalue(r, j, ca));
+    cs_metric_add(w->mReleased, 1);
+}
+
+/* The rows of the batch's keys, locked FOR UPDATE; the ones a sweep
+ * released come read and locked already (takeSweeps). A key twice in one
+ * batch: the first occurrence that is decided decides; a request that is
+ * a replay (NT-1) decides nothing, so a release of its held row later in
+ * the batch still goes. */
 static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, size_t errlen) {
     if (!n) return 0;
     const char **a = cs_xcalloc(n, sizeof *a), **k = cs_xcalloc(n, sizeof *k);
+    size_t nq = 0;
     for (size_t i = 0; i < n; i++) {
-        a[i] = ms[i].shop->id;
-        k[i] = ms[i].key;
+        if (ms[i].preloaded) continue;
+        a[nq] = ms[i].shop->id;
+        k[nq++] = ms[i].key;
     }
     PGresult *r = NULL;
-    int rc = query2(w, cs_batch_pg(b),
-                    /* one index probe per key (LATERAL), in key order: a join
-                     * with the keys was planned as a scan of every message
-                     * once the table grew (docs/performance.md) */
-                    "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request, m.tid FROM"
-                    " (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) ORDER BY 1, 2) k "
-                    "CROSS JOIN LATERAL (SELECT *, ctid AS tid FROM messages WHERE shop_id = k.s AND "
-                    "idempotency_key = k.i FOR UPDATE) m",
-                    a, k, n, NULL, &r, err, errlen);
+    int rc = nq == 0 ? 0
+                     : query2(w, cs_batch_pg(b),
+                              /* one index probe per key (LATERAL), in key order: a join
+                               * with the keys was planned as a scan of every message
+                               * once the table grew (docs/performance.md) */
+                              "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request, "
+                              "m.tid FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) "
+                              "ORDER BY 1, 2) k CROSS JOIN LATERAL (SELECT *, ctid AS tid FROM messages WHERE "
+                              "shop_id = k.s AND idempotency_key = k.i FOR UPDATE) m",
+                              a, k, nq, NULL, &r, err, errlen);
     free(a);
     free(k);
     if (rc != 0) return -1;
     cs_strmap rows;
     cs_strmap_init(&rows);
-    for (int j = 0; j < PQntuples(r); j++) {
+    for (int j = 0; r && j < PQntuples(r); j++) {
         char pk[400];
         pairKey(pk, sizeof pk, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1));
         cs_strmap_put(&rows, pk, (void *)(intptr_t)(j + 1));
     }
-    cs_strmap seen; /* a key twice in one batch: the first one decides */
+    cs_strmap seen; /* keys decided in this batch */
     cs_strmap_init(&seen);
     for (size_t i = 0; i < n; i++) {
         ntMsg *m = &ms[i];
@@ -246,7 +273,10 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             if (!m->released) cs_metric_add(w->mReplay, 1);
             continue;
         }
-        cs_strmap_put(&seen, pk, m);
+        if (m->preloaded) { /* released by a sweep: read and locked, held */
+            cs_strmap_put(&seen, pk, m);
+            continue;
+        }
         int j = (int)(intptr_t)cs_strmap_get(&rows, pk) - 1;
         const char *status = j >= 0 ? PQgetvalue(r, j, 2) : NULL;
         bool permanent = j >= 0 && PQgetvalue(r, j, 3)[0] == 't';
@@ -255,18 +285,8 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                 m->skip = true; /* nothing held under this key any more */
                 continue;
             }
-            size_t blen = 0;
-            unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, 5), &blen);
-            m->owned = raw ? cs__v1__notification_request__unpack(NULL, blen, raw) : NULL;
-            PQfreemem(raw);
-            /* recorded failed, with its reason, on its own row: its release
-             * (a sweep) may be the release of many others */
-            m->unreadable = !m->owned;
-            m->req = m->owned ? m->owned : &noRequest;
-            m->exists = true;
-            cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
-            m->priorAttempts = atoi(PQgetvalue(r, j, 4));
-            cs_metric_add(w->mReleased, 1);
+            releaseRow(w, m, r, j, 4, 5, 6);
+            cs_strmap_put(&seen, pk, m);
             continue;
         }
         switch (nt1_on_request(status, permanent)) { /* NT-1 */
@@ -274,13 +294,14 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             case NT1_DONE:
                 m->skip = true;
                 cs_metric_add(w->mReplay, 1);
-                break;
+                continue; /* decides nothing: a release of the key may follow */
             case NT1_RETRY:
                 m->exists = true;
                 cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
                 m->priorAttempts = atoi(PQgetvalue(r, j, 4));
                 break;
         }
+        cs_strmap_put(&seen, pk, m);
     }
     cs_strmap_clear(&seen);
     cs_strmap_clear(&rows);
@@ -735,9 +756,10 @@ static void releaseTimerId(char *out, size_t len, const char *shop_id, const cha
 }
 
 /* The batch's fired sweeps, taken in one statement; the held rows of each
- * taken one's (shop, bucket) due by its time (or now, if later) become
- * released messages in ms (grown as needed; *nm counts them). A sweep
- * whose share came back full is armed again, due now. */
+ * taken one's (shop, bucket) due by its time (or now, if later), up to its
+ * share, are read, locked and become released messages in ms (grown as
+ * needed; *nm counts them). A sweep that released anything is armed
+ * again, due now: a bucket is done when its sweep finds nothing. */
 static int takeSweeps(ntWorker *w, cs_batch *b, const Cs__V1__TimerFired **f, cs_event **fev, size_t n,
                       ntMsg **ms, size_t *nm, size_t *mcap, char *err, size_t errlen) {
     bool *taken = cs_xcalloc(n, sizeof *taken);
@@ -781,12 +803,15 @@ static int takeSweeps(ntWorker *w, cs_batch *b, const Cs__V1__TimerFired **f, cs
     cs_pg_int_array(&a3, upto, nt);
     cs_pg_int_array(&a4, share, nt);
     const char *p[4] = {w->arr1.data, w->arr2.data, a3.data, a4.data};
-    /* one range of messages_held_sweep per sweep, in release order */
+    /* one range of messages_held_sweep per sweep, in release order, each
+     * row read and locked here for step 2 (a row a concurrent cancel or
+     * release changed is re-checked by the lock and left out) */
     if (exec(cs_batch_pg(b),
-             "SELECT s.i, m.idempotency_key FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) WITH "
-             "ORDINALITY AS s(shop, bucket, upto, share, i) CROSS JOIN LATERAL (SELECT idempotency_key FROM "
-             "messages WHERE status = 'held' AND shop_id = s.shop AND release_bucket = s.bucket AND "
-             "release_ms <= s.upto ORDER BY release_ms LIMIT s.share) m",
+             "SELECT s.i, m.idempotency_key, m.attempts, m.request, m.tid FROM unnest($1::text[], $2::int[], "
+             "$3::bigint[], $4::int[]) WITH ORDINALITY AS s(shop, bucket, upto, share, i) CROSS JOIN LATERAL "
+             "(SELECT idempotency_key, attempts, request, ctid AS tid FROM messages WHERE status = 'held' AND "
+             "shop_id = s.shop AND release_bucket = s.bucket AND release_ms <= s.upto ORDER BY release_ms "
+             "LIMIT s.share FOR UPDATE) m",
              4, p, &r, err, errlen) != 0)
         goto out;
     size_t nr = (size_t)PQntuples(r);
@@ -805,11 +830,15 @@ static int takeSweeps(ntWorker *w, cs_batch *b, const Cs__V1__TimerFired **f, cs
         m->ev = fev[of[s]];
         m->shop = m->ev->shop;
         m->released = true;
+        m->preloaded = true;
         cs_strlcpy(m->key, key, sizeof m->key);
+        releaseRow(w, m, r, (int)j, 2, 3, 4);
     }
     for (size_t i = 0; i < nt; i++) {
-        if (got[i] < share[i]) continue;
-        /* more of its bucket may be due: the next share in a later batch */
+        if (got[i] == 0) continue;
+        /* more of its bucket may be due (a full share; or rows the lock
+         * left out, which can make a share look short): the sweep goes on
+         * in a later batch until it finds nothing */
         const Cs__V1__TimerFired *t = f[of[i]];
         cs_timer_spec again = {.kind = NT_SWEEP_KIND,
                                .order_key = t->order_key,
