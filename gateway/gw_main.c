@@ -93,6 +93,7 @@ int gw_main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     rl = gw_ratelimit_new(shops, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
     cs_proc_signals();
+    cs_proc_memory_setup();
     acc = gw_accept_new(&cfg, &gcfg, err, sizeof err);
     if (!acc) {
         cs_log_error("%s", err);

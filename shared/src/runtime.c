@@ -1665,6 +1665,7 @@ int cs_worker_main(const cs_worker_def *declared, int argc, char **argv) {
         goto out;
     }
     cs_proc_signals();
+    cs_proc_memory_setup();
 
     if (kafkaOpen(&rt, err, sizeof err) != 0) {
         cs_log_error("%s", err);

@@ -616,6 +616,7 @@ int td_main(int argc, char **argv) {
         goto out;
     }
     cs_proc_signals();
+    cs_proc_memory_setup();
     if (producerOpen(&st, err, sizeof err) != 0) {
         cs_log_error("%s", err);
         code = 2;

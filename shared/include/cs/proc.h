@@ -23,5 +23,9 @@ int cs_proc_backoff(int cur, int min_ms, int max_ms);
  * the resident size follows the live heap rather than its high-water mark
  * (cs_process_heap_inuse_bytes, docs/operations.md). One thread only. */
 void cs_proc_trim_memory(void);
+/* Fixes glibc's mmap threshold at CS_PROC_MMAP_THRESHOLD (256 KiB) unless
+ * MALLOC_MMAP_THRESHOLD_ is set: every buffer that large is its own
+ * mapping, given back whole when freed. Called once at start. */
+void cs_proc_memory_setup(void);
 
 #endif
