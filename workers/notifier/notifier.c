@@ -118,7 +118,7 @@ static const Cs__V1__NotificationRequest noRequest = CS__V1__NOTIFICATION_REQUES
 
 /* The most held messages one batch's sweeps release: each fired sweep of
  * the batch gets an equal share (at least NT_SWEEP_MIN_SHARE); a sweep
- * that filled its share is armed again, due now, and the rest of its
+ * that released anything is armed again, due now, and the rest of its
  * bucket goes in a later batch. Bounds a batch's memory and transaction
  * whatever a shop holds until one instant (a review wave: 100,000). */
 #define NT_SWEEP_ROWS 3000
