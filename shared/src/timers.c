@@ -594,8 +594,8 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
     return taken;
 }
 
-static int takeMany(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, bool drop, char *err,
-                    size_t errlen) {
+int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
+                             size_t errlen) {
     const char *owner = cs_batch_worker(b);
     for (size_t i = 0; i < n; i++) taken[i] = false;
     timerOps *t = cs_batch_after_commit_arg(b, opsApply);
@@ -624,12 +624,9 @@ static int takeMany(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, b
         const char *p[3] = {owner, a1.data, a2.data};
         PGresult *r = NULL;
         rc = cs_pg_exec(cs_batch_pg(b),
-                        drop ? "DELETE FROM timers t USING unnest($2::text[], $3::bigint[]) AS k(id, gen) "
-                               "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND "
-                               "t.status = 'pending' RETURNING t.timer_id, t.generation"
-                             : "UPDATE timers t SET status = 'fired' FROM unnest($2::text[], $3::bigint[]) AS k(id, gen) "
-                               "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND "
-                               "t.status = 'pending' RETURNING t.timer_id, t.generation",
+                        "UPDATE timers t SET status = 'fired' FROM unnest($2::text[], $3::bigint[]) AS k(id, gen) "
+                        "WHERE t.owner = $1 AND t.timer_id = k.id AND t.generation = k.gen AND "
+                        "t.status = 'pending' RETURNING t.timer_id, t.generation",
                         3, p, &r, err, errlen);
         if (rc == 0) {
             for (int j = 0; j < PQntuples(r); j++) {
@@ -648,15 +645,6 @@ static int takeMany(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, b
     return rc;
 }
 
-int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
-                             size_t errlen) {
-    return takeMany(b, f, n, taken, false, err, errlen);
-}
-
-int cs_timer_take_fired_many_delete(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
-                                    size_t errlen) {
-    return takeMany(b, f, n, taken, true, err, errlen);
-}
 
 void cs_timer_watch_begin(cs_batch *b) {
     timerOps *t = batchOps(b);

@@ -7,11 +7,9 @@
  *     or superseded one does nothing) and the held messages of their
  *     (shop, bucket) whose release time came, up to a share of
  *     NT_SWEEP_ROWS, are read FOR UPDATE and become candidates again (a
- *     sweep that released anything is armed again, due now); fired
- *     "nt.release" timers (one held message each, from before migration
- *     0027) are taken and deleted;
- *     notification requests are validated (no key, no template or no
- *     class = poison, dead-lettered);
+ *     sweep that released anything is armed again, due now); notification
+ *     requests are validated (no key, no template or no class = poison,
+ *     dead-lettered);
  *  2. read the message rows of every other key FOR UPDATE: a key already sent,
  *     held, suppressed, expired, cancelled or permanently failed is a
  *     replay and does nothing (NT-1); a key dead-lettered earlier is tried
@@ -90,11 +88,10 @@ typedef struct ntMsg {
     Cs__V1__NotificationRequest *owned; /* unpacked from a held row; freed */
     char key[256];                      /* idempotency key (NT-1) */
     char to[128];                       /* canonical recipient, "" if none */
-    bool released;                      /* from a fired timer */
+    bool released;                      /* by a sweep: its row read and locked there */
     bool skip;                          /* nothing to do (replay, stale timer) */
     bool exists;                        /* a row exists (held or retryable) */
     bool unreadable;                    /* held, its request unreadable: failed */
-    bool preloaded;                     /* released by a sweep: row read and locked */
     char tid[32];                       /* that row's ctid, locked by step 2 */
     int priorAttempts;
     ntNumber *num;
@@ -210,8 +207,9 @@ static bool validRequest(cs_event *ev) {
 
 /* ---- step 2: existing rows ------------------------------------------------------------- */
 
-/* A held row, locked FOR UPDATE, released: its request (attempts, request
- * and tid in columns ca, cr, ct of r's row j) is decided again. */
+/* A held row a sweep read and locked (takeSweeps: attempts, request and
+ * tid in columns ca, cr, ct of r's row j), released: its request is
+ * decided again. */
 static void releaseRow(ntWorker *w, ntMsg *m, const PGresult *r, int j, int ca, int cr, int ct) {
     size_t blen = 0;
     unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, j, cr), &blen);
@@ -227,17 +225,17 @@ static void releaseRow(ntWorker *w, ntMsg *m, const PGresult *r, int j, int ca, 
     cs_metric_add(w->mReleased, 1);
 }
 
-/* The rows of the batch's keys, locked FOR UPDATE; the ones a sweep
- * released come read and locked already (takeSweeps). A key twice in one
- * batch: the first occurrence that is decided decides; a request that is
- * a replay (NT-1) decides nothing, so a release of its held row later in
- * the batch still goes. */
+/* The rows of the batch's requests, locked FOR UPDATE (the messages a
+ * sweep released come read and locked already: takeSweeps). A key twice
+ * in one batch: the first occurrence that is decided decides; a request
+ * that is a replay (NT-1) decides nothing, so a release of its held row
+ * later in the batch still goes. */
 static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, size_t errlen) {
     if (!n) return 0;
     const char **a = cs_xcalloc(n, sizeof *a), **k = cs_xcalloc(n, sizeof *k);
     size_t nq = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ms[i].preloaded) continue;
+        if (ms[i].released) continue;
         a[nq] = ms[i].shop->id;
         k[nq++] = ms[i].key;
     }
@@ -247,9 +245,10 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                               /* one index probe per key (LATERAL), in key order: a join
                                * with the keys was planned as a scan of every message
                                * once the table grew (docs/performance.md) */
-                              "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.request, "
-                              "m.tid FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) "
-                              "ORDER BY 1, 2) k CROSS JOIN LATERAL (SELECT *, ctid AS tid FROM messages WHERE "
+                              "SELECT m.shop_id, m.idempotency_key, m.status, m.permanent, m.attempts, m.tid "
+                              "FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(s, i) "
+                              "ORDER BY 1, 2) k CROSS JOIN LATERAL (SELECT shop_id, idempotency_key, status, "
+                              "permanent, attempts, ctid AS tid FROM messages WHERE "
                               "shop_id = k.s AND idempotency_key = k.i FOR UPDATE) m",
                               a, k, nq, NULL, &r, err, errlen);
     free(a);
@@ -273,22 +272,13 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
             if (!m->released) cs_metric_add(w->mReplay, 1);
             continue;
         }
-        if (m->preloaded) { /* released by a sweep: read and locked, held */
+        if (m->released) { /* by a sweep: read and locked, held */
             cs_strmap_put(&seen, pk, m);
             continue;
         }
         int j = (int)(intptr_t)cs_strmap_get(&rows, pk) - 1;
         const char *status = j >= 0 ? PQgetvalue(r, j, 2) : NULL;
         bool permanent = j >= 0 && PQgetvalue(r, j, 3)[0] == 't';
-        if (m->released) {
-            if (!status || strcmp(status, "held") != 0) {
-                m->skip = true; /* nothing held under this key any more */
-                continue;
-            }
-            releaseRow(w, m, r, j, 4, 5, 6);
-            cs_strmap_put(&seen, pk, m);
-            continue;
-        }
         switch (nt1_on_request(status, permanent)) { /* NT-1 */
             case NT1_NEW: break;
             case NT1_DONE:
@@ -297,7 +287,7 @@ static int loadRows(ntWorker *w, cs_batch *b, ntMsg *ms, size_t n, char *err, si
                 continue; /* decides nothing: a release of the key may follow */
             case NT1_RETRY:
                 m->exists = true;
-                cs_strlcpy(m->tid, PQgetvalue(r, j, 6), sizeof m->tid);
+                cs_strlcpy(m->tid, PQgetvalue(r, j, 5), sizeof m->tid);
                 m->priorAttempts = atoi(PQgetvalue(r, j, 4));
                 break;
         }
@@ -746,15 +736,6 @@ static int armSweeps(cs_batch *b, const cs_strmap *armed, char *err, size_t errl
     return rc;
 }
 
-/* The legacy release timer of one message held before migration 0027:
- * "nt.release@<shop>:<key>#<release ms>" (each hold its own id, deleted
- * when taken), still released and cancelled by that id. */
-static void releaseTimerId(char *out, size_t len, const char *shop_id, const char *key, int64_t release_ms) {
-    char subject[300];
-    snprintf(subject, sizeof subject, "%s#%" PRId64, key, release_ms);
-    cs_fx_timer_id(out, len, NT_TIMER_KIND, shop_id, subject);
-}
-
 /* The batch's fired sweeps, taken in one statement; the held rows of each
  * taken one's (shop, bucket) due by its time (or now, if later), up to its
  * share, are read, locked and become released messages in ms (grown as
@@ -830,7 +811,6 @@ static int takeSweeps(ntWorker *w, cs_batch *b, const Cs__V1__TimerFired **f, cs
         m->ev = fev[of[s]];
         m->shop = m->ev->shop;
         m->released = true;
-        m->preloaded = true;
         cs_strlcpy(m->key, key, sizeof m->key);
         releaseRow(w, m, r, (int)j, 2, 3, 4);
     }
@@ -892,42 +872,26 @@ static void cancelReason(const Cs__V1__FollowUpCancel *c, char *out, size_t len)
 /* Every follow-up still held for each cancel's case becomes `cancelled`
  * (one UPDATE per cancel, by the index of held follow-ups by case,
  * migration 0023). Its sweep stays armed for the rest of its bucket and
- * finds it no longer held; a legacy release timer (a row held before
- * migration 0027, no bucket) is cancelled with it. A follow-up already
- * sent, or released in this very batch, is not held any more and stays
- * as it is. */
+ * finds it no longer held. A follow-up already sent, or released in this
+ * very batch, is not held any more and stays as it is. */
 static int cancelHeld(ntWorker *w, cs_batch *b, cs_event *const *cancels, size_t n, int64_t now, char *err,
                       size_t errlen) {
-    char ms[24], reason[96], tid[400];
+    char ms[24], reason[96];
     snprintf(ms, sizeof ms, "%" PRId64, now);
     for (size_t i = 0; i < n; i++) {
         const Cs__V1__Envelope *env = cancels[i]->env;
         cancelReason(env->follow_up_cancel, reason, sizeof reason);
         const char *p[4] = {env->shop_id, env->follow_up_cancel->case_id, reason, ms};
         PGresult *r = NULL;
-        /* the release time each held one had names its timer */
         if (exec(cs_batch_pg(b),
-                 "UPDATE messages m SET status = 'cancelled', reason = $3, release_ms = NULL, release_bucket = NULL, "
-                 "updated_ms = $4::bigint FROM (SELECT idempotency_key, release_ms, release_bucket FROM messages "
-                 "WHERE shop_id = $1 AND case_id = $2 AND status = 'held' AND class = 'FOLLOW_UP' FOR UPDATE) o "
-                 "WHERE m.shop_id = $1 AND m.idempotency_key = o.idempotency_key RETURNING o.idempotency_key, "
-                 "o.release_ms, o.release_bucket IS NULL",
+                 "UPDATE messages SET status = 'cancelled', reason = $3, release_ms = NULL, release_bucket = NULL, "
+                 "updated_ms = $4::bigint WHERE shop_id = $1 AND case_id = $2 AND status = 'held' AND "
+                 "class = 'FOLLOW_UP'",
                  4, p, &r, err, errlen) != 0)
             return -1;
-        for (int j = 0; j < PQntuples(r); j++) {
-            if (PQgetvalue(r, j, 2)[0] != 't') continue; /* released by its sweep */
-            const char *key = PQgetvalue(r, j, 0);
-            int64_t rel = PQgetisnull(r, j, 1) ? 0 : strtoll(PQgetvalue(r, j, 1), NULL, 10);
-            releaseTimerId(tid, sizeof tid, env->shop_id, key, rel);
-            if (cs_timer_cancel(b, tid, err, errlen) != 0) {
-                PQclear(r);
-                return -1;
-            }
-        }
-        if (PQntuples(r) > 0) {
-            cs_metric_add(w->mStatus[ST_CANCELLED], PQntuples(r));
-            char count[16];
-            snprintf(count, sizeof count, "%d", PQntuples(r));
+        const char *count = PQcmdTuples(r);
+        if (atoi(count) > 0) {
+            cs_metric_add(w->mStatus[ST_CANCELLED], atoi(count));
             cs_log_kv(CS_LOG_INFO, "held follow-ups cancelled (RV-5)",
                       (const char *const[]){"shop", env->shop_id, "case", env->follow_up_cancel->case_id, "count",
                                             count, "reason", reason, NULL});
@@ -951,13 +915,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     nt_send *sends = NULL;
     size_t nsend = 0;
     cs_copybuf cols[NT_MSG_COLS] = {{0}}; /* the upsert's parameters */
-    const Cs__V1__TimerFired **fired = cs_xcalloc(nev ? nev : 1, sizeof *fired),
-                             **sweeps = cs_xcalloc(nev ? nev : 1, sizeof *sweeps);
-    cs_event **firedEv = cs_xcalloc(nev ? nev : 1, sizeof *firedEv),
-             **sweepEv = cs_xcalloc(nev ? nev : 1, sizeof *sweepEv),
+    const Cs__V1__TimerFired **sweeps = cs_xcalloc(nev ? nev : 1, sizeof *sweeps);
+    cs_event **sweepEv = cs_xcalloc(nev ? nev : 1, sizeof *sweepEv),
              **cancels = cs_xcalloc(nev ? nev : 1, sizeof *cancels);
-    bool *taken = NULL;
-    size_t nfired = 0, nsweeps = 0, ncancels = 0;
+    size_t nsweeps = 0, ncancels = 0;
     int rc = -1;
 
     for (size_t i = 0; i < nev; i++) {
@@ -978,16 +939,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
                 sweepEv[nsweeps++] = ev;
                 continue;
             }
-            if (strcmp(f->kind, NT_TIMER_KIND) != 0) {
+            /* nt.release: one message's timer before sweeps, cancelled by
+             * migration 0028 (its message is in a sweep); its firing is stale */
+            if (strcmp(f->kind, NT_LEGACY_TIMER_KIND) != 0)
                 cs_event_poison(ev, "validation: notifier timer of unknown kind '%.64s'", f->kind);
-                continue;
-            }
-            if (f->payload.len == 0 || f->payload.len >= sizeof ms[0].key) {
-                cs_event_poison(ev, "validation: nt.release timer without a message key");
-                continue;
-            }
-            fired[nfired] = f;
-            firedEv[nfired++] = ev;
             continue;
         }
         if (env->body_case == CS__V1__ENVELOPE__BODY_FOLLOW_UP_CANCEL) {
@@ -1010,24 +965,7 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
         m->req = env->notification;
         cs_strlcpy(m->key, m->req->idempotency_key, sizeof m->key);
     }
-    /* The batch's legacy release timers (one held message each, from
-     * before sweeps), taken in one statement (a cancelled or superseded
-     * one is not taken and does nothing) and deleted, not marked 'fired':
-     * each hold had its own id, never armed again (docs/timers.md). */
     int64_t t0 = cs_mono_us(), tTake = t0, tRows, tNums, tCases, tDecide, tSend, tWrite;
-    if (nfired) {
-        taken = cs_xcalloc(nfired, sizeof *taken);
-        if (cs_timer_take_fired_many_delete(b, fired, nfired, taken, err, errlen) != 0) goto out;
-        for (size_t i = 0; i < nfired; i++) {
-            if (!taken[i]) continue;
-            ntMsg *m = &ms[nm++];
-            m->ev = firedEv[i];
-            m->shop = firedEv[i]->shop;
-            m->released = true;
-            memcpy(m->key, fired[i]->payload.data, fired[i]->payload.len);
-            m->key[fired[i]->payload.len] = '\0';
-        }
-    }
     if (nsweeps && takeSweeps(w, b, sweeps, sweepEv, nsweeps, &ms, &nm, &mcap, err, errlen) != 0) goto out;
     tTake = cs_mono_us();
     if (nm == 0) {
@@ -1178,10 +1116,10 @@ static int handleBatch(void *user, cs_batch *b, char *err, size_t errlen) {
     tWrite = cs_mono_us();
     /* where a batch's time goes (docs/performance.md compares a day-2 wave
      * with the notifier alone step by step) */
-    cs_log_debug("notifier steps (us): %zu messages (%zu release timers, %zu sweeps, %zu sent): take %" PRId64
+    cs_log_debug("notifier steps (us): %zu messages (%zu sweeps, %zu sent): take %" PRId64
                  " rows %" PRId64 " numbers %" PRId64 " cases %" PRId64 " decide %" PRId64 " provider %" PRId64
                  " write %" PRId64,
-                 nm, nfired, nsweeps, nsend, tTake - t0, tRows - tTake, tNums - tRows, tCases - tNums, tDecide - tCases,
+                 nm, nsweeps, nsend, tTake - t0, tRows - tTake, tNums - tRows, tCases - tNums, tDecide - tCases,
                  tSend - tDecide, tWrite - tSend);
     rc = 0;
 out:
@@ -1193,13 +1131,10 @@ out:
     }
     free(ms);
     free(sends);
-    free(fired);
-    free(firedEv);
     free(sweeps);
     free(sweepEv);
     cs_strmap_clear(&armed);
     free(cancels);
-    free(taken);
     for (size_t i = 0; i < nums.cap; i++)
         if (nums.keys[i]) numberFree(nums.vals[i]);
     cs_strmap_clear(&nums);

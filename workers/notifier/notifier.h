@@ -4,7 +4,7 @@
  * Consumes cs.notifications.v1 (NotificationRequest), shop.contacts.v1
  * (inbound SMS replies: opt-outs, NT-4) and cs.timers.v1 (its own
  * "nt.sweep" timers: held messages whose window opened, released a
- * bucket at a time; "nt.release" for rows held before sweeps). For each
+ * bucket at a time). For each
  * partition batch it reads the state the rules need (existing message rows
  * by key, messages sent to each number since yesterday, opt-outs) under an
  * advisory lock per (shop, number), decides, sends what is to be sent
@@ -21,7 +21,7 @@
 #include "cs/runtime.h"
 
 #define NT_WORKER_NAME "notifier"
-#define NT_TIMER_KIND "nt.release" /* one held message (rows held before migration 0027) */
+#define NT_LEGACY_TIMER_KIND "nt.release" /* one held message each, before 0027; cancelled by 0028 */
 #define NT_SWEEP_KIND "nt.sweep"   /* one (shop, release time, bucket) of held messages */
 #define NT_SWEEP_BUCKETS 16        /* messages.release_bucket: 0..15, from the key */
 

@@ -86,20 +86,6 @@ int cs_timer_take_fired(cs_batch *b, const Cs__V1__TimerFired *f, char *err, siz
  * one -- its row stays 'fired', and it has no effect. */
 int cs_timer_take_fired_many(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
                              size_t errlen);
-/* cs_timer_take_fired_many that deletes the taken rows instead of marking
- * them 'fired', for a timer whose firing the owner records elsewhere in
- * the same transaction (the notifier's nt.release: the message row says
- * when it was released and what became of it). A repeat or an older
- * generation then finds no pending row, as it would find a fired one, and
- * reconciliation has nothing to put back. A delete costs less than half
- * the update (no new row version, no index entry; the update cannot be
- * heap-only, its status being in the partial indexes' predicates).
- * Only for timer ids never scheduled again once taken: a row created
- * anew starts at generation 1 again, whose firing the runtime may have
- * recorded as processed (the notifier gives each release its own id,
- * "nt.release@<shop>:<key>#<release ms>"). */
-int cs_timer_take_fired_many_delete(cs_batch *b, const Cs__V1__TimerFired *const *f, size_t n, bool *taken, char *err,
-                                    size_t errlen);
 /* Between begin and end, records the timer ids and subject keys that this
  * batch's schedule (not keep_pending) and cancel calls name; touched()
  * says whether timer_id, or its subject ("<kind>@<subject key>"), was. */
